@@ -1,0 +1,47 @@
+# Operator interface (see README.md): make run, make test, make bench.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+CORPUS ?= corpus/demo
+export SEARCH_INDEX_DIR ?= $(CURDIR)/var/index
+
+.PHONY: install install-dev browser run index test bench clean
+
+$(BIN)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(BIN)/.installed-dev: requirements-dev.txt $(BIN)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(BIN)/.installed
+install-dev: $(BIN)/.installed-dev
+
+# Debian's chromium and chromedriver for the widget tests (tools that fetch their own browser fail here).
+browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+# Build the index from $(CORPUS) if there is none yet, then serve it with gunicorn.
+run: install
+	$(BIN)/python -m service.bootstrap $(CORPUS)
+	SEARCH_CORPUS_PATHS=$${SEARCH_CORPUS_PATHS:-$(abspath $(CORPUS))} \
+	  $(BIN)/gunicorn --config service/gunicorn_conf.py --bind 127.0.0.1:$(PORT) wsgi:app
+
+index: install
+	$(BIN)/flask --app wsgi reindex $(CORPUS)
+
+test: install-dev browser
+	$(BIN)/python -m pytest
+
+bench: install-dev
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf var .pytest_cache .hypothesis test-artifacts

@@ -1,0 +1,66 @@
+"""``python -m corpus PATH... [--jsonl OUT]``: run the extraction alone and print its summary."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+from .jsonl import DEFAULT_FIELDS
+from .pipeline import Summary, extract
+from .progress import Progress
+
+SHOWN_PROBLEMS = 50
+
+
+def field_override(text: str) -> tuple[str, str]:
+    """Parse ``dest=source`` for --field."""
+    dest, sep, source = text.partition("=")
+    if not sep or dest not in DEFAULT_FIELDS or not source:
+        raise argparse.ArgumentTypeError(
+            f"expected FIELD=SOURCE with FIELD one of {', '.join(DEFAULT_FIELDS)}")
+    return dest, source
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command; return the exit status."""
+    parser = argparse.ArgumentParser(prog="python -m corpus", description=__doc__)
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="files or directories")
+    parser.add_argument("--jsonl", metavar="OUT", help="write the records as JSON Lines ('-' for stdout)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="worker processes (default: the number of cores)")
+    parser.add_argument("--field", type=field_override, action="append", default=[],
+                        metavar="FIELD=SOURCE", help="read FIELD from SOURCE in JSON Lines input")
+    parser.add_argument("--problems", metavar="FILE", help="write every problem to FILE")
+    args = parser.parse_args(argv)
+    fields = {dest: (source,) + DEFAULT_FIELDS[dest] for dest, source in args.field}
+
+    summary = Summary()
+    progress = Progress()
+    out = None
+    if args.jsonl:
+        out = sys.stdout if args.jsonl == "-" else open(args.jsonl, "w", encoding="utf-8")
+    report = sys.stderr if args.jsonl == "-" else sys.stdout
+    try:
+        for record in extract(args.paths, summary, workers=args.workers, fields=fields,
+                              progress=progress):
+            if out is not None:
+                out.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
+    finally:
+        progress.done()
+        if out is not None and out is not sys.stdout:
+            out.close()
+    for problem in summary.problems[:SHOWN_PROBLEMS]:
+        print(problem, file=sys.stderr)
+    if len(summary.problems) > SHOWN_PROBLEMS:
+        print(f"… and {len(summary.problems) - SHOWN_PROBLEMS} more problems"
+              + ("" if args.problems else " (--problems FILE lists them all)"), file=sys.stderr)
+    if args.problems:
+        with open(args.problems, "w", encoding="utf-8") as fh:
+            fh.writelines(f"{p}\n" for p in summary.problems)
+    print(summary.render(), file=report)
+    return 0 if summary.files else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""Clean noisy author lists into names, and the bio sentences mixed into them into bios.
+
+Crawlers such as newspaper3k split a byline box on commas, so one "author list" can hold the
+real names, job titles, photo credits, months and the author's bio cut into pieces:
+
+    ["Georgia Mars", "Georgia Mars Is A Digital Content Editor At New Idea Magazine. As A …",
+     "Georgia Claims To Know Everything About Everyone", …]
+
+The model: names come first; a bio starts at an entry that opens with a known name (or first
+name) followed by more words, and runs until the next such entry. Entries that are neither a
+plausible name nor part of a bio (credits, titles, dates) are dropped.
+
+>>> clean_authors(["Georgia Mars", "Georgia Mars Is A Digital Editor. As A Celeb Expert",
+...                "Georgia Claims To Know Everything"])
+(['Georgia Mars'], {'Georgia Mars': 'Georgia Mars Is A Digital Editor. As A Celeb Expert, Georgia Claims To Know Everything'})
+"""
+from __future__ import annotations
+
+import re
+
+_NOT_NAME_WORDS = {
+    "editor", "editors", "reporter", "writer", "staff", "news", "image", "images", "read",
+    "min", "contributor", "correspondent", "wireimage", "shutterstock", "instagram", "getty",
+    "twitter", "facebook", "press", "associated", "reuters", "afp", "ap", "agency", "team",
+    "desk", "posted", "updated", "published", "by", "and", "view", "all", "posts", "photo",
+    "photos", "video", "credit", "courtesy", "the", "of", "at", "for", "in", "on", "with",
+    "royals", "celebrity", "entertainment", "digital", "weekend", "deputy", "assistant",
+    "fellow", "senior", "associate", "producer", "columnist", "contributing", "guest",
+    "pa", "gc", "rex", "splash", "bauer", "media", "com", "inc", "magazine", "daily",
+    "online", "politics", "covering", "like", "is", "has", "was", "her", "his", "she", "he",
+}
+_MONTHS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+    "sep", "sept", "oct", "nov", "dec",
+}
+_NAME_WORD = re.compile(r"^(?:[A-ZÀ-ÖØ-Þ][\w'’-]*|[A-Z]\.|(?:van|von|de|da|del|der|di|du|la|le|bin|al|ten))$")
+_FOR_SUFFIX = re.compile(r"\s+(?:For|for)\s+(?:The\s+)?[A-Z].*$")
+_BYLINE_PREFIX = re.compile(r"^(?:by|von|par|por)\s+", re.IGNORECASE)
+
+
+def is_name(entry: str) -> bool:
+    """Return True if ``entry`` looks like a person's name (2 to 5 capitalised words).
+
+    >>> is_name("Lars Løkke Rasmussen"), is_name("Strategy Editor"), is_name("May")
+    (True, False, False)
+    """
+    words = entry.split()
+    if not 2 <= len(words) <= 5 or len(entry) > 60:
+        return False
+    if any(w.lower().strip(".,") in _NOT_NAME_WORDS | _MONTHS for w in words):
+        return False
+    if any(c.isdigit() or c in "@/:;!?()[]|" for c in entry) or entry.endswith("."):
+        return False
+    return all(_NAME_WORD.match(w) for w in words)
+
+
+def _name_of(entry: str) -> str:
+    entry = " ".join(entry.split()).strip(" ,;")
+    entry = _BYLINE_PREFIX.sub("", entry)
+    # "Erin Doyle For Daily Mail Australia": a byline with its outlet, not a bio fragment.
+    return _FOR_SUFFIX.sub("", entry) if len(entry.split()) <= 7 else entry
+
+
+def clean_authors(raw: object) -> tuple[list[str], dict[str, str]]:
+    """Return (author names, {name: bio text}) from a raw author field (list or string)."""
+    if isinstance(raw, str):
+        raw = re.split(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|&)\s*", raw)
+    if not isinstance(raw, list):
+        return [], {}
+    names: list[str] = []
+    bios: dict[str, list[str]] = {}
+    current: str | None = None
+    for item in raw:
+        if not isinstance(item, str) or not item.strip():
+            continue
+        entry = " ".join(item.split())
+        owner = _bio_owner(entry, names)
+        if owner:
+            current = owner
+            bios.setdefault(owner, []).append(entry)
+            continue
+        name = _name_of(entry)
+        if current is None and is_name(name):
+            if name not in names:
+                names.append(name)
+        elif current is not None and not (is_name(name) and name in names):
+            bios[current].append(entry)
+    return names, {n: ", ".join(parts) for n, parts in bios.items()}
+
+
+def _bio_owner(entry: str, names: list[str]) -> str | None:
+    """Return the known name whose bio ``entry`` starts, if it starts one."""
+    words = entry.split()
+    for name in names:
+        parts = name.split()
+        for prefix in (parts, parts[:1]):
+            n = len(prefix)
+            if len(words) >= n + 2 and [w.lower() for w in words[:n]] == [p.lower() for p in prefix]:
+                return name
+    return None

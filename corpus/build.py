@@ -1,0 +1,99 @@
+"""Turn drafts from the readers into records: Article, its Quotes, and Bio candidates.
+
+This is the per-document work (cleaning, language detection, quotation finding) and runs in
+worker processes, so it takes and returns only picklable values and keeps no state.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .authors import clean_authors
+from .lang import detect_language
+from .quotes import find_quotes
+from .records import Article, Bio, Problem, Quote
+from .text import document_id, parse_date, slug
+
+MAX_TITLE_CHARS = 1000
+
+
+@dataclass(slots=True)
+class Built:
+    """What one draft produced."""
+
+    article: Article | None = None
+    quotes: list[Quote] = field(default_factory=list)
+    bios: list[Bio] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _where(source: str) -> tuple[str, int]:
+    path, _, line = source.rpartition(":")
+    return (path, int(line)) if line.isdigit() else (source, 0)
+
+
+def bio_id(author: str) -> str:
+    """Return the id of ``author``'s bio document."""
+    return "bio-" + slug(author)
+
+
+def build(draft: dict[str, Any]) -> Built:
+    """Build the records of one draft; a draft that cannot be an article gives a Problem."""
+    out = Built()
+    path, line = _where(draft["source"])
+    kind = draft.get("kind", "article")
+    if kind == "bio":
+        return _build_bio(draft, out, path, line)
+    if kind == "quote":
+        out.problems.append(Problem(path, line, "unsupported-kind", "quote records are rebuilt from their article"))
+        return out
+    title = draft["title"][:MAX_TITLE_CHARS]
+    if not title:
+        out.problems.append(Problem(path, line, "missing-title", "missing title"))
+        return out
+    authors, author_bios = clean_authors(draft["authors"])
+    bio = draft.get("bio")
+    if bio and not authors:
+        authors = [bio["name"]]
+    date = parse_date(draft["date"])
+    if draft["date"] not in (None, "") and date is None:
+        out.problems.append(Problem(path, line, "invalid-date", f"invalid date {str(draft['date'])[:40]!r} "
+                                    "(date left unknown)", skipped=False))
+    body = "\n\n".join(draft["paragraphs"])
+    lang = draft["lang"] or detect_language(f"{title}\n{draft['dek']}\n{body}")
+    article = Article(
+        id=document_id(draft["url"], draft["given_id"], title, body),
+        title=title, body=body, url=draft["url"], dek=draft["dek"],
+        headings=draft["headings"], authors=authors, date=date, lang=lang,
+        tags=draft["tags"], source=draft["source"],
+    )
+    out.article = article
+    seen: set[str] = set()
+    for n, q in enumerate(find_quotes(draft["paragraphs"]), start=1):
+        if q.text in seen:
+            continue
+        seen.add(q.text)
+        out.quotes.append(Quote(
+            id=f"{article.id}-q{n}", text=q.text, speaker=q.speaker, speaker_role=q.role,
+            article_id=article.id, article_title=title, author=article.author, date=date,
+            lang=lang, url=article.url,
+        ))
+    if bio:
+        out.bios.append(Bio(id=bio_id(bio["name"]), author=bio["name"], text=bio["text"],
+                            article_count=bio["count"], source=draft["source"]))
+    for name, text in author_bios.items():
+        out.bios.append(Bio(id=bio_id(name), author=name, text=text, source=draft["source"]))
+    return out
+
+
+def _build_bio(draft: dict[str, Any], out: Built, path: str, line: int) -> Built:
+    record = draft["record"]
+    author, text = record.get("author"), record.get("text")
+    if not isinstance(author, str) or not author.strip() or not isinstance(text, str):
+        out.problems.append(Problem(path, line, "bad-bio", "bio record needs 'author' and 'text'"))
+        return out
+    count = record.get("article_count")
+    out.bios.append(Bio(id=bio_id(author), author=author.strip(), text=text,
+                        article_count=count if isinstance(count, int) else None,
+                        lang=str(record.get("lang") or ""), source=draft["source"]))
+    return out

@@ -1,0 +1,225 @@
+"""The extraction run: files in, records out, every problem reported and counted.
+
+``extract(paths)`` walks files and directories, reads each file with the reader for its
+form (raw text or JSON Lines), builds records in worker processes (language detection is
+the slow part, so both cores work), drops repeated documents, merges bios per author, and
+yields Article, Quote and Bio records. ``Summary`` counts what happened; every skipped input
+is a ``Problem`` with path, line and reason, and nothing else is lost because of it.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .build import Built, build
+from .jsonl import read_jsonl
+from .lang import detect_language
+from .rawtext import RawTextError, parse_raw_text
+from .records import Bio, Problem, Record
+
+RAW_SUFFIXES = (".txt", ".text", ".md")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json.gz")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+BATCH = 64
+PARALLEL_MIN_DRAFTS = 400  # below this, a worker pool costs more than it saves
+
+
+@dataclass
+class Summary:
+    """Counts of one extraction run, and every problem met."""
+
+    files: int = 0
+    articles: int = 0
+    bios: int = 0
+    quotes: int = 0
+    duplicates: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rejects(self) -> Counter[str]:
+        """Return the number of skipped inputs by reason code."""
+        return Counter(p.code for p in self.problems if p.skipped)
+
+    @property
+    def warnings(self) -> Counter[str]:
+        """Return the number of warnings (input kept) by reason code."""
+        return Counter(p.code for p in self.problems if not p.skipped)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the summary as plain data."""
+        return {"files": self.files, "articles": self.articles, "bios": self.bios,
+                "quotes": self.quotes, "duplicates": self.duplicates,
+                "rejects": dict(self.rejects), "warnings": dict(self.warnings),
+                "seconds": round(self.seconds, 2)}
+
+    def render(self) -> str:
+        """Return the human-readable summary printed at the end of a run."""
+        lines = [f"files read: {self.files}", f"articles:   {self.articles}",
+                 f"bios:       {self.bios}", f"quotes:     {self.quotes}",
+                 f"duplicates: {self.duplicates} (repeated url or id, kept once)",
+                 f"rejects:    {sum(self.rejects.values())}"]
+        lines += [f"  {code}: {n}" for code, n in sorted(self.rejects.items())]
+        lines.append(f"warnings:   {sum(self.warnings.values())}")
+        lines += [f"  {code}: {n}" for code, n in sorted(self.warnings.items())]
+        lines.append(f"time:       {self.seconds:.1f} s")
+        return "\n".join(lines)
+
+
+def iter_files(paths: Iterable[str], summary: Summary) -> Iterator[str]:
+    """Yield the readable files named by ``paths``, directories walked recursively."""
+    for path in paths:
+        if os.path.isdir(path):
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith(".") and name.endswith(RAW_SUFFIXES + JSONL_SUFFIXES) \
+                            and name.lower() != "readme.md":
+                        yield os.path.join(root, name)
+        elif os.path.isfile(path):
+            yield path
+        else:
+            summary.problems.append(Problem(path, 0, "not-found", "no such file or directory"))
+
+
+def _sniff_jsonl(path: str) -> bool:
+    if path.endswith(JSONL_SUFFIXES):
+        return True
+    if path.endswith(RAW_SUFFIXES):
+        return False
+    with open(path, "rb") as fh:
+        return fh.read(64).lstrip().startswith(b"{")
+
+
+def read_raw_file(path: str, max_bytes: int = MAX_FILE_BYTES) -> Iterator[dict[str, Any] | Problem]:
+    """Yield the draft of one raw text file, or the Problem that stops it."""
+    size = os.path.getsize(path)
+    if size == 0:
+        yield Problem(path, 1, "empty-file", "empty file")
+        return
+    if size > max_bytes:
+        yield Problem(path, 1, "too-large", f"file of {size:,} bytes is over the {max_bytes:,}-byte limit")
+        return
+    with open(path, "rb") as fh:
+        data = fh.read()
+    if b"\x00" in data[:8192]:
+        yield Problem(path, 1, "binary", "binary file (NUL bytes), not text")
+        return
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        yield Problem(path, line, "encoding", f"not valid UTF-8 (byte 0x{data[exc.start]:02x} "
+                      f"at offset {exc.start}); convert the file to UTF-8")
+        return
+    try:
+        draft, warnings = parse_raw_text(text.replace("\r\n", "\n").replace("\r", "\n"), path)
+    except RawTextError as exc:
+        yield Problem(path, exc.line, exc.code, str(exc))
+        return
+    yield from warnings
+    yield draft
+
+
+def read_drafts(paths: Iterable[str], summary: Summary,
+                fields: dict[str, tuple[str, ...]] | None = None) -> Iterator[dict[str, Any]]:
+    """Yield drafts from every file under ``paths``; record problems in ``summary``."""
+    for path in iter_files(paths, summary):
+        summary.files += 1
+        try:
+            items = read_jsonl(path, fields) if _sniff_jsonl(path) else read_raw_file(path)
+            for item in items:
+                if isinstance(item, Problem):
+                    summary.problems.append(item)
+                else:
+                    yield item
+        except OSError as exc:
+            summary.problems.append(Problem(path, 0, "unreadable", f"cannot read: {exc.strerror or exc}"))
+
+
+def _build_batch(batch: list[dict[str, Any]]) -> list[Built]:
+    return [build(d) for d in batch]
+
+
+def _batches(drafts: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for draft in drafts:
+        batch.append(draft)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _built(drafts: Iterator[dict[str, Any]], workers: int) -> Iterator[Built]:
+    """Build drafts in order, in a process pool once there are enough to be worth it."""
+    head: list[dict[str, Any]] = []
+    for draft in drafts:
+        head.append(draft)
+        if len(head) >= PARALLEL_MIN_DRAFTS:
+            break
+    if workers <= 1 or len(head) < PARALLEL_MIN_DRAFTS:
+        yield from (build(d) for d in head)
+        yield from (build(d) for d in drafts)
+        return
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(workers) as pool:
+        for results in pool.imap(_build_batch, _batches(_chain(head, drafts)), chunksize=2):
+            yield from results
+
+
+def _chain(head: list[dict[str, Any]], rest: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    yield from head
+    yield from rest
+
+
+def merge_bio(bios: dict[str, Bio], bio: Bio) -> None:
+    """Merge ``bio`` into ``bios`` (one per author): highest count and fullest text win."""
+    key = bio.author.casefold()
+    old = bios.get(key)
+    if old is None:
+        bios[key] = bio
+        return
+    if len(bio.text) > len(old.text):
+        old.text, old.source = bio.text, bio.source
+    if bio.article_count is not None and (old.article_count or 0) < bio.article_count:
+        old.article_count = bio.article_count
+
+
+def extract(paths: Iterable[str], summary: Summary | None = None, *, workers: int = 1,
+            fields: dict[str, tuple[str, ...]] | None = None,
+            progress: Callable[[Summary], None] | None = None) -> Iterator[Record]:
+    """Yield the records of every input under ``paths``: articles and quotes, then bios."""
+    summary = summary if summary is not None else Summary()
+    started = time.monotonic()
+    seen: set[str] = set()
+    bios: dict[str, Bio] = {}
+    for built in _built(read_drafts(paths, summary, fields), workers):
+        summary.problems.extend(built.problems)
+        for bio in built.bios:
+            merge_bio(bios, bio)
+        article = built.article
+        if article is None:
+            continue
+        if article.id in seen:
+            summary.duplicates += 1
+            continue
+        seen.add(article.id)
+        summary.articles += 1
+        yield article
+        summary.quotes += len(built.quotes)
+        yield from built.quotes
+        if progress is not None:
+            summary.seconds = time.monotonic() - started
+            progress(summary)
+    for bio in bios.values():
+        bio.lang = bio.lang or detect_language(bio.text)
+        summary.bios += 1
+        yield bio
+    summary.seconds = time.monotonic() - started

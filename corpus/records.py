@@ -1,0 +1,93 @@
+"""Typed records produced by the corpus layer: Article, Bio, Quote, and Problem reports.
+
+Every searchable document is one of three kinds. Records are plain dataclasses so that the
+index layer can read them without knowing how they were extracted, and ``to_dict`` gives the
+JSON Lines form of ``python -m corpus --jsonl`` (``{"kind": ..., "id": ..., ...fields}``).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+
+@dataclass(slots=True)
+class Article:
+    """A news article or blog post."""
+
+    kind: ClassVar[str] = "article"
+    id: str
+    title: str
+    body: str
+    url: str | None = None
+    dek: str = ""
+    headings: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    date: str | None = None  # ISO day, YYYY-MM-DD; None when the input does not give one
+    lang: str = ""
+    tags: list[str] = field(default_factory=list)
+    source: str = ""  # "path:line" of the input the article came from
+
+    @property
+    def author(self) -> str:
+        """Return the byline as one display string."""
+        return ", ".join(self.authors)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON Lines form of the record."""
+        return {"kind": self.kind, **asdict(self), "author": self.author}
+
+
+@dataclass(slots=True)
+class Bio:
+    """An author's biography; one per author across the corpus."""
+
+    kind: ClassVar[str] = "bio"
+    id: str
+    author: str
+    text: str
+    article_count: int | None = None
+    lang: str = ""
+    source: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON Lines form of the record."""
+        return {"kind": self.kind, **asdict(self)}
+
+
+@dataclass(slots=True)
+class Quote:
+    """An attributed quotation inside an article."""
+
+    kind: ClassVar[str] = "quote"
+    id: str
+    text: str
+    speaker: str
+    speaker_role: str
+    article_id: str
+    article_title: str = ""
+    author: str = ""
+    date: str | None = None
+    lang: str = ""
+    url: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON Lines form of the record."""
+        return {"kind": self.kind, **asdict(self)}
+
+
+Record = Article | Bio | Quote
+
+
+@dataclass(slots=True, frozen=True)
+class Problem:
+    """One reported input problem: where it is, why, and whether the input was skipped."""
+
+    path: str
+    line: int
+    code: str  # a short kebab-case category for the summary, e.g. "malformed-json"
+    reason: str
+    skipped: bool = True
+
+    def __str__(self) -> str:
+        verb = "skipped" if self.skipped else "warning"
+        return f"{self.path}:{self.line}: {verb} [{self.code}]: {self.reason}"

@@ -1,0 +1,130 @@
+"""Small text helpers shared by the readers: boilerplate, ids, dates, whitespace.
+
+Kept free of any reader's format so that the raw-text and JSON Lines readers clean text the
+same way.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+# Whole lines that blog and news platforms append to articles; never content.
+BOILERPLATE = re.compile(
+    r"""^\s*(?:
+        %d\ bloggers?\ like\ this:?
+      | \d+\ bloggers?\ like\ this:?
+      | like\ this:?
+      | like\ loading\.*
+      | share\ this:?
+      | share\ (?:this\ )?(?:on|via)\ \w+.*
+      | click\ to\ (?:share|email|print).*
+      | related(?:\ posts|\ articles|\ stories)?:?
+      | (?:please\ )?subscribe(?:\ (?:to|now|for)\b.*)?
+      | sign\ up\ for\ (?:our|the)\ .*newsletter.*
+      | follow\ us\ on\ .*
+      | advertisement
+      | continue\ reading(?:\ below)?\.*
+      | read\ more:?
+      | loading\.*
+    )\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ].*)?$")
+_ID_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+
+
+def is_boilerplate(line: str) -> bool:
+    """Return True if ``line`` is platform boilerplate such as "%d bloggers like this:"."""
+    return bool(BOILERPLATE.match(line))
+
+
+def clean_line(text: str) -> str:
+    """Normalise Unicode, drop control characters and fold runs of spaces."""
+    text = unicodedata.normalize("NFC", text)
+    text = _CONTROL.sub("", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def paragraphs(text: str) -> list[str]:
+    """Split ``text`` into cleaned, non-boilerplate paragraphs (blank-line separated)."""
+    out = []
+    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n")):
+        lines = [clean_line(x) for x in block.split("\n")]
+        lines = [x for x in lines if x and not is_boilerplate(x)]
+        if lines:
+            out.append(" ".join(lines))
+    return out
+
+
+def short_hash(*parts: str) -> str:
+    """Return a 16-hex-digit stable hash of ``parts``."""
+    h = hashlib.sha1()
+    for p in parts:
+        h.update(p.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()[:16]
+
+
+def normalize_url(url: str) -> str:
+    """Return a canonical form of ``url`` for identity: no scheme, www, fragment or end slash."""
+    url = url.strip()
+    if "://" not in url:
+        url = "http://" + url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url.lower()
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    path = parts.path.rstrip("/")
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{host}{path}{query}"
+
+
+def document_id(url: str | None, given: str | None, title: str, body: str) -> str:
+    """Return a stable id: from the url if any, else the given id if usable, else a hash."""
+    if url:
+        return "u" + short_hash(normalize_url(url))
+    if given and _ID_OK.match(given):
+        return given
+    if given:
+        return "g" + short_hash(given)
+    return "h" + short_hash(title, body)
+
+
+def slug(text: str) -> str:
+    """Return an ASCII slug of ``text`` for readable ids."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "x"
+
+
+def parse_date(value: object) -> str | None:
+    """Return ``value`` as an ISO day ``YYYY-MM-DD``, or None when it is not a valid date.
+
+    Accepts ISO strings (a day, a month, or a timestamp) and Unix epoch seconds. A month
+    alone becomes the first of the month; a year alone is too vague and gives None.
+
+    >>> parse_date("2018-01-09T14:00:00Z"), parse_date(1515506400.0), parse_date("2018-13-01")
+    ('2018-01-09', '2018-01-09', None)
+    """
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        try:
+            return dt.datetime.fromtimestamp(float(value), dt.timezone.utc).date().isoformat()
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not isinstance(value, str):
+        return None
+    m = _DATE.match(value.strip())
+    if not m or not m.group(2):
+        return None
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1)).isoformat()
+    except ValueError:
+        return None

@@ -1,0 +1,23 @@
+"""Shared fixtures: paths to the shared data, the demo corpus, and (later) the app."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("SEARCH_SHARED_DATA", ROOT.parent / "shared" / "data"))
+SAMPLE = SHARED / "samples" / "more-sanctions-for-iranian-intelligence-service.txt"
+FAKENEWS = SHARED / "fakenewsnet-articles" / "articles.jsonl.gz"
+FREENEWS = SHARED / "free-news-demo" / "articles.jsonl.gz"
+SCIFACT = SHARED / "beir-scifact"
+DEMO = ROOT / "corpus" / "demo"
+DEMO_SAMPLE = DEMO / "sample-more-sanctions-for-iranian-intelligence-service.txt"
+
+
+def need(path: Path) -> Path:
+    """Skip the calling test, with a reason, when shared data at ``path`` is absent."""
+    if not path.exists():
+        pytest.skip(f"needs {path} (the shared data beside the checkout; CI has it)")
+    return path
