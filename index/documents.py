@@ -1,0 +1,111 @@
+"""Map corpus records to Whoosh documents and stored documents back to plain dicts."""
+from __future__ import annotations
+
+from typing import Any
+
+from corpus import Article, Bio, Quote, Record
+
+from .analysis import with_language
+
+
+def _day(date: str | None) -> int:
+    return int(date.replace("-", "")) if date else 0
+
+
+def _marked(doc: dict[str, Any], field: str, text: str, lang: str) -> None:
+    """Index ``text`` in ``lang`` while storing it clean."""
+    if text:
+        doc[field] = with_language(text, lang)
+        doc[f"_stored_{field}"] = text
+
+
+def to_document(record: Record) -> dict[str, Any]:
+    """Return the Whoosh document for one corpus record."""
+    lang = record.lang or ""
+    doc: dict[str, Any] = {"id": record.id, "kind": record.kind, "lang": lang}
+    if isinstance(record, Article):
+        _marked(doc, "title", record.title, lang)
+        _marked(doc, "dek", record.dek, lang)
+        _marked(doc, "headings", "\n".join(record.headings), lang)
+        _marked(doc, "body", record.body, lang)
+        if record.authors:
+            doc["byline"] = with_language(", ".join(record.authors), "")
+            doc["author"] = ",".join(a.replace(",", " ") for a in record.authors)
+            doc["_stored_author"] = record.authors
+        if record.tags:
+            doc["tags"] = with_language(", ".join(record.tags), lang)
+        doc["spell"] = "\n".join([record.title, record.dek, *record.headings, record.body])
+        doc["url"] = record.url
+        doc["date"] = record.date
+        doc["extra"] = {"tags": record.tags} if record.tags else None
+        _dates(doc, record.date)
+    elif isinstance(record, Quote):
+        _marked(doc, "body", record.text, lang)
+        _marked(doc, "person", record.speaker, "")
+        if record.speaker_role:
+            doc["role"] = record.speaker_role
+        if record.author:
+            authors = [a.strip() for a in record.author.split(",") if a.strip()]
+            doc["author"] = ",".join(authors)
+            doc["_stored_author"] = authors
+        doc["article_id"] = record.article_id
+        doc["spell"] = record.speaker
+        doc["url"] = record.url
+        doc["date"] = record.date
+        doc["extra"] = {"article_title": record.article_title,
+                        "speaker_role": record.speaker_role, "speaker": record.speaker}
+        _dates(doc, record.date)
+    elif isinstance(record, Bio):
+        _marked(doc, "body", record.text, lang)
+        _marked(doc, "person", record.author, "")
+        doc["author"] = record.author.replace(",", " ")
+        doc["_stored_author"] = [record.author]
+        doc["spell"] = f"{record.author}\n{record.text}"
+        doc["extra"] = {"article_count": record.article_count}
+        _dates(doc, None)
+    return doc
+
+
+def _dates(doc: dict[str, Any], date: str | None) -> None:
+    doc["day"] = _day(date)
+    if date:
+        doc["year"] = date[:4]
+        doc["month"] = date[:7]
+
+
+def from_stored(fields: dict[str, Any]) -> dict[str, Any]:
+    """Return the API form of a stored document (without score or snippet)."""
+    kind = fields.get("kind", "article")
+    extra = fields.get("extra") or {}
+    authors = fields.get("author") or []
+    out: dict[str, Any] = {
+        "id": fields["id"],
+        "kind": kind,
+        "title": fields.get("title", ""),
+        "url": fields.get("url"),
+        "author": ", ".join(authors),
+        "authors": list(authors),
+        "date": fields.get("date"),
+        "lang": fields.get("lang", ""),
+    }
+    if kind == "article":
+        out["dek"] = fields.get("dek", "")
+        out["headings"] = [h for h in fields.get("headings", "").split("\n") if h]
+        out["tags"] = extra.get("tags", [])
+    elif kind == "quote":
+        out["title"] = extra.get("article_title", "")
+        out["speaker"] = fields.get("person", "")
+        out["speaker_role"] = extra.get("speaker_role", "")
+        out["article_id"] = fields.get("article_id")
+        out["article_title"] = extra.get("article_title", "")
+    elif kind == "bio":
+        out["title"] = fields.get("person", "")
+        out["article_count"] = extra.get("article_count")
+    return out
+
+
+def record_from_stored(fields: dict[str, Any]) -> Bio:
+    """Return a stored bio as a Bio record (to merge with an incoming one)."""
+    extra = fields.get("extra") or {}
+    return Bio(id=fields["id"], author=fields.get("person", ""), text=fields.get("body", ""),
+               article_count=extra.get("article_count"), lang=fields.get("lang", ""))

@@ -1,0 +1,149 @@
+"""Build and update the index: full rebuilds into a new snapshot, incremental changes by id.
+
+Both go through ``SnapshotStore``: they hold the writer lock, write a new snapshot directory
+(an empty one for a rebuild, a copy of the live one for an incremental change), and switch
+``CURRENT`` only after Whoosh has committed. Any exception, including KeyboardInterrupt,
+removes the half-built directory and leaves the live index serving.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.query import Term
+
+from corpus import Bio, Record
+from corpus.pipeline import merge_bio
+
+from .documents import record_from_stored, to_document
+from .schema import KINDS, build_schema
+from .snapshots import NoSnapshot, SnapshotStore
+
+WRITER_LIMIT_MB = 256
+META = "meta.json"
+
+
+@dataclass
+class BuildResult:
+    """What a build or update did."""
+
+    snapshot: str
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _write_meta(path: Path, counts: dict[str, int], langs: set[str]) -> None:
+    meta = {"built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "counts": counts, "langs": sorted(langs)}
+    (path / META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+
+
+def read_meta(path: Path) -> dict:
+    """Return the metadata a build wrote beside a snapshot's index."""
+    try:
+        return json.loads((path / META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"built_at": None, "counts": {}, "langs": []}
+
+
+def _count(ix) -> dict[str, int]:
+    with ix.searcher() as searcher:
+        return {kind: sum(1 for _ in searcher.docs_for_query(Term("kind", kind))) for kind in KINDS}
+
+
+def build(store: SnapshotStore, records: Iterable[Record],
+          progress: Callable[[int], None] | None = None,
+          fail_after: int | None = None) -> BuildResult:
+    """Rebuild the whole index from ``records`` into a new snapshot and switch to it.
+
+    ``fail_after`` raises after that many documents (for tests of a crashed build).
+    """
+    started = time.monotonic()
+    with store.writer_lock():
+        snapshot_id, building = store.new_building_dir()
+        try:
+            ix = whoosh_index.create_in(str(building), build_schema())
+            writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+            langs: set[str] = set()
+            try:
+                for n, record in enumerate(records, start=1):
+                    if fail_after is not None and n > fail_after:
+                        raise RuntimeError(f"injected failure after {fail_after} documents")
+                    writer.add_document(**to_document(record))
+                    langs.add(record.lang)
+                    if progress is not None:
+                        progress(n)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(optimize=True)
+            counts = _count(ix)
+            ix.close()
+            _write_meta(building, counts, langs - {""})
+            store.publish(snapshot_id, building)
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+    return BuildResult(snapshot_id, counts, time.monotonic() - started)
+
+
+def update(store: SnapshotStore, records: Iterable[Record] = (), delete_ids: Iterable[str] = (),
+           progress: Callable[[int], None] | None = None) -> BuildResult:
+    """Add or replace ``records`` and delete ``delete_ids`` in a copy of the live snapshot."""
+    started = time.monotonic()
+    with store.writer_lock():
+        live = store.current_path()
+        snapshot_id, building = store.new_building_dir(copy_of=live)
+        try:
+            ix = whoosh_index.open_dir(str(building))
+            langs = set(read_meta(live).get("langs", []))
+            writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+            try:
+                with ix.searcher() as searcher:
+                    for doc_id in delete_ids:
+                        writer.delete_by_term("id", doc_id)
+                        writer.delete_by_term("article_id", doc_id)  # its quotes go with it
+                    bios: dict[str, Bio] = {}
+                    n = 0
+                    for n, record in enumerate(records, start=1):
+                        if isinstance(record, Bio):
+                            stored = searcher.document(id=record.id)
+                            if stored:
+                                merge_bio(bios, record_from_stored(stored))
+                            merge_bio(bios, record)
+                            continue
+                        if record.kind == "article":
+                            writer.delete_by_term("article_id", record.id)  # quotes are rebuilt
+                        writer.update_document(**to_document(record))
+                        langs.add(record.lang)
+                        if progress is not None:
+                            progress(n)
+                    for bio in bios.values():
+                        writer.update_document(**to_document(bio))
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            counts = _count(ix)
+            ix.close()
+            _write_meta(building, counts, langs - {""})
+            store.publish(snapshot_id, building)
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+    return BuildResult(snapshot_id, counts, time.monotonic() - started)
+
+
+def rollback(store: SnapshotStore) -> str:
+    """Switch the live index back to the previous snapshot."""
+    with store.writer_lock():
+        return store.rollback()
+
+
+__all__ = ["BuildResult", "NoSnapshot", "build", "read_meta", "rollback", "update"]
