@@ -34,7 +34,7 @@ def to_document(record: Record) -> dict[str, Any]:
             doc["_stored_author"] = record.authors
         if record.tags:
             doc["tags"] = with_language(", ".join(record.tags), lang)
-        doc["spell"] = "\n".join([record.title, record.dek, *record.headings, record.body])
+        doc["spell"] = "\n".join([record.title, record.dek, *record.headings, *record.authors])
         doc["url"] = record.url
         doc["date"] = record.date
         doc["extra"] = {"tags": record.tags} if record.tags else None
@@ -60,7 +60,7 @@ def to_document(record: Record) -> dict[str, Any]:
         _marked(doc, "person", record.author, "")
         doc["author"] = record.author.replace(",", " ")
         doc["_stored_author"] = [record.author]
-        doc["spell"] = f"{record.author}\n{record.text}"
+        doc["spell"] = record.author
         doc["extra"] = {"article_count": record.article_count}
         _dates(doc, None)
     return doc

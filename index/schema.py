@@ -8,7 +8,8 @@ Whoosh's date-range facets cost ~0.6 s a query here while sortable columns cost 
 """
 from __future__ import annotations
 
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
+from whoosh.formats import Existence
 
 from .analysis import PerLanguageAnalyzer, plain_analyzer
 
@@ -48,9 +49,10 @@ def build_schema() -> Schema:
         body=TEXT(analyzer=text, stored=True, phrase=True),
         person=TEXT(analyzer=text, stored=True, phrase=True),
         byline=TEXT(analyzer=text, phrase=True),
-        tags=TEXT(analyzer=text, phrase=False),
+        tags=TEXT(analyzer=text, phrase=True),
         role=TEXT(analyzer=plain_analyzer(), stored=True, phrase=False),
-        spell=TEXT(analyzer=plain_analyzer(), phrase=False),  # unstemmed words: did-you-mean, completion
+        # Unstemmed words of titles, deks, headings and names: did-you-mean and completion.
+        spell=FieldType(Existence(), plain_analyzer(), scorable=False),
         author=KEYWORD(stored=True, commas=True, scorable=False, lowercase=False),
         article_id=ID(stored=True),
         url=STORED,

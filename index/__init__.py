@@ -1,0 +1,60 @@
+"""Index layer: the Whoosh index behind a small interface the service calls.
+
+    SearchIndex(index_dir, boosts=...)      read side: search, document, suggest, health
+    rebuild(index_dir, paths, ...)          full rebuild into a new snapshot, atomic switch
+    update(index_dir, paths, delete_ids)    incremental add/update/delete by id
+    rollback(index_dir)                     back to the previous snapshot
+
+All ``whoosh`` imports stay inside this package, so another engine could stand behind the
+same functions without touching the API.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from corpus import Summary, extract
+
+from . import indexer
+from .indexer import BuildResult
+from .query import QueryError, QueryTimeout
+from .schema import DEFAULT_BOOSTS, TEXT_FIELDS
+from .searcher import IndexUnavailable, SearchIndex, SearchRequest
+from .snapshots import IndexBusy, NoSnapshot, SnapshotStore
+
+__all__ = [
+    "DEFAULT_BOOSTS", "TEXT_FIELDS", "BuildResult", "IndexBusy", "IndexUnavailable",
+    "NoSnapshot", "QueryError", "QueryTimeout", "SearchIndex", "SearchRequest", "rebuild",
+    "rollback", "update", "has_index",
+]
+
+
+def rebuild(index_dir: str, paths: Iterable[str], summary: Summary | None = None, *,
+            workers: int = 1, progress: Callable[[Summary], None] | None = None,
+            fail_after: int | None = None) -> BuildResult:
+    """Extract ``paths`` and rebuild the index from them into a new, then live, snapshot."""
+    summary = summary if summary is not None else Summary()
+    records = extract(list(paths), summary, workers=workers, progress=progress)
+    return indexer.build(SnapshotStore(index_dir), records, fail_after=fail_after, procs=workers)
+
+
+def update(index_dir: str, paths: Iterable[str] = (), delete_ids: Iterable[str] = (),
+           summary: Summary | None = None, *, workers: int = 1,
+           progress: Callable[[Summary], None] | None = None) -> BuildResult:
+    """Add or replace the documents under ``paths`` and delete ``delete_ids``."""
+    summary = summary if summary is not None else Summary()
+    records = extract(list(paths), summary, workers=workers, progress=progress) if paths else ()
+    return indexer.update(SnapshotStore(index_dir), records, list(delete_ids))
+
+
+def rollback(index_dir: str) -> str:
+    """Switch back to the previous snapshot; return its id."""
+    return indexer.rollback(SnapshotStore(index_dir))
+
+
+def has_index(index_dir: str) -> bool:
+    """Return True if ``index_dir`` has a live snapshot."""
+    try:
+        SnapshotStore(index_dir).current_path()
+    except NoSnapshot:
+        return False
+    return True

@@ -1,0 +1,143 @@
+"""Facet columns and multi-select facet counting over a set of matching documents.
+
+``Columns`` holds, per document number, small integer codes for kind, lang, year and month,
+the day (YYYYMMDD) and the author codes. It is built once per opened snapshot from the
+inverted index itself (each facet term's posting list), which takes well under a second for
+the full FakeNewsNet index, and makes filtering and counting plain list look-ups.
+
+Counting is multi-select: each facet's counts apply every filter except its own, so a user
+who picked one author still sees the other authors' counts.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+FACETS = ("kind", "lang", "author", "date")
+AUTHOR_FACET_SIZE = 20
+
+
+class Columns:
+    """Per-document facet values of one index reader."""
+
+    def __init__(self, reader) -> None:
+        size = reader.doc_count_all()
+        self.size = size
+        self.values: dict[str, list[str]] = {}
+        self.codes: dict[str, list[int]] = {}
+        for name in ("kind", "lang", "year", "month"):
+            self.values[name], self.codes[name] = self._single(reader, name, size)
+        self.author_names, self.authors = self._multi(reader, "author", size)
+        self.author_index = {name: i for i, name in enumerate(self.author_names)}
+        self.author_fold = {name.casefold(): i for i, name in enumerate(self.author_names)}
+        if reader.has_column("day"):
+            self.day = list(reader.column_reader("day"))
+        else:
+            self.day = [0] * size
+        self.deleted = set(reader.all_deleted_docs()) if reader.has_deletions() else set()
+
+    @staticmethod
+    def _single(reader, name: str, size: int) -> tuple[list[str], list[int]]:
+        values = [""]
+        codes = [0] * size
+        for text in reader.field_terms(name) if name in reader.indexed_field_names() else ():
+            values.append(text)
+            code = len(values) - 1
+            for docnum in reader.postings(name, text).all_ids():
+                codes[docnum] = code
+        return values, codes
+
+    @staticmethod
+    def _multi(reader, name: str, size: int) -> tuple[list[str], list[tuple[int, ...]]]:
+        values: list[str] = []
+        lists: list[list[int]] = [[] for _ in range(size)]
+        for text in reader.field_terms(name) if name in reader.indexed_field_names() else ():
+            values.append(text)
+            code = len(values) - 1
+            for docnum in reader.postings(name, text).all_ids():
+                lists[docnum].append(code)
+        return values, [tuple(x) for x in lists]
+
+
+@dataclass
+class Filters:
+    """The facet filters of a request, as codes (None: not filtered)."""
+
+    kinds: frozenset[int] | None = None
+    langs: frozenset[int] | None = None
+    authors: frozenset[int] | None = None
+    day_from: int | None = None
+    day_to: int | None = None
+
+    def active(self) -> bool:
+        return any(x is not None for x in (self.kinds, self.langs, self.authors,
+                                           self.day_from, self.day_to))
+
+
+def make_filters(cols: Columns, kinds=(), langs=(), authors=(), day_from=None, day_to=None) -> Filters:
+    """Translate request values to codes; unknown values match nothing."""
+    def codes(name: str, wanted) -> frozenset[int] | None:
+        if not wanted:
+            return None
+        values = cols.values[name]
+        return frozenset(values.index(v) for v in wanted if v in values) or frozenset({-1})
+
+    author_codes = None
+    if authors:
+        author_codes = frozenset(cols.author_index.get(a, cols.author_fold.get(a.casefold(), -1))
+                                 for a in authors)
+    return Filters(codes("kind", kinds), codes("lang", langs), author_codes, day_from, day_to)
+
+
+def apply(cols: Columns, docs: Iterable[int], f: Filters, skip: str = "") -> list[int]:
+    """Return the docs that pass every filter except the facet named ``skip``."""
+    out = []
+    kind, lang, day, authors = cols.codes["kind"], cols.codes["lang"], cols.day, cols.authors
+    kinds = None if skip == "kind" else f.kinds
+    langs = None if skip == "lang" else f.langs
+    wanted = None if skip == "author" else f.authors
+    lo = None if skip == "date" else f.day_from
+    hi = None if skip == "date" else f.day_to
+    for d in docs:
+        if kinds is not None and kind[d] not in kinds:
+            continue
+        if langs is not None and lang[d] not in langs:
+            continue
+        if lo is not None and day[d] < lo:
+            continue
+        if hi is not None and not 0 < day[d] <= hi:
+            continue
+        if wanted is not None and wanted.isdisjoint(authors[d]):
+            continue
+        out.append(d)
+    return out
+
+
+def _counted(values: list[str], codes: list[int], docs: list[int]) -> list[dict]:
+    counts = Counter(map(codes.__getitem__, docs))
+    counts.pop(0, None)
+    return [{"value": values[c], "count": n}
+            for c, n in sorted(counts.items(), key=lambda x: (-x[1], values[x[0]]))]
+
+
+def count(cols: Columns, matched: list[int], f: Filters, date_by_month: bool,
+          selected_authors=()) -> dict[str, list[dict]]:
+    """Return the facet counts of ``matched`` under filters ``f`` (multi-select)."""
+    base = {name: (apply(cols, matched, f, skip=name) if f.active() else matched)
+            for name in FACETS}
+    authors = Counter(a for d in base["author"] for a in cols.authors[d])
+    top = sorted(authors.items(), key=lambda x: (-x[1], cols.author_names[x[0]]))
+    shown = top[:AUTHOR_FACET_SIZE]
+    for name in selected_authors:  # a selected author always shows, even with few matches
+        code = cols.author_index.get(name)
+        if code is not None and all(code != c for c, _ in shown):
+            shown.append((code, authors.get(code, 0)))
+    date_name = "month" if date_by_month else "year"
+    dates = _counted(cols.values[date_name], cols.codes[date_name], base["date"])
+    return {
+        "author": [{"value": cols.author_names[c], "count": n} for c, n in shown],
+        "date": sorted(dates, key=lambda x: x["value"], reverse=True),
+        "kind": _counted(cols.values["kind"], cols.codes["kind"], base["kind"]),
+        "lang": _counted(cols.values["lang"], cols.codes["lang"], base["lang"]),
+    }

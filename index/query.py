@@ -1,0 +1,194 @@
+"""Parse a user's query and expand it for per-language stems, boosts and limits.
+
+Whoosh's parser gives the structure (words, "phrases", AND/OR/NOT, prefix*, field:value);
+``expand`` then rewrites every text term into the index terms it may stand for in each
+language present (see ``analysis.query_terms``), drops stop words, turns prefixes into a
+bounded OR of real terms, and adds an exact-phrase bonus on names and titles so that a
+person's name brings their bio and quotes up.
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+import time
+from dataclasses import dataclass, field
+
+from whoosh import query as Q
+from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.qparser import (AndGroup, FieldAliasPlugin, MultifieldParser, OrGroup,
+                            PlusMinusPlugin)
+
+from .analysis import STEMMERS, _stem, fold, is_stopword, plain_analyzer, query_terms
+from .schema import QUERY_FIELD_ALIASES, TEXT_FIELDS
+
+MAX_QUERY_CHARS = 1000
+MAX_EXPANSION = 2000  # index terms a prefix or wildcard may stand for
+MAX_CLAUSES = 400     # terms in the expanded query
+PHRASE_BONUS = {"person": 4.0, "title": 2.0}
+
+
+class QueryError(ValueError):
+    """The query cannot be run as written; the message says how to fix it."""
+
+
+class QueryTimeout(RuntimeError):
+    """The query ran past its time budget."""
+
+
+@dataclass
+class Deadline:
+    """A point in time after which work stops with QueryTimeout."""
+
+    seconds: float
+    at: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.at = time.monotonic() + self.seconds
+
+    def remaining(self) -> float:
+        return self.at - time.monotonic()
+
+    def check(self) -> None:
+        if time.monotonic() > self.at:
+            raise QueryTimeout(f"the query took longer than its {self.seconds:g} s budget; "
+                               "make it more specific")
+
+
+def _parse_schema() -> Schema:
+    """A schema with the query-visible fields, text analysed without stemming."""
+    fields = {name: TEXT(analyzer=plain_analyzer(), phrase=True) for name in TEXT_FIELDS}
+    fields.update(author=KEYWORD(commas=True, lowercase=False), kind=ID, lang=ID, id=ID,
+                  year=ID, month=ID, role=TEXT(analyzer=plain_analyzer()),
+                  day=NUMERIC(int, bits=32, signed=False))
+    return Schema(**fields)
+
+
+_PARSE_SCHEMA = _parse_schema()
+_ALIASES: dict[str, list[str]] = {}
+for alias, target in QUERY_FIELD_ALIASES.items():
+    if alias != target:
+        _ALIASES.setdefault(target, []).append(alias)
+_PLAIN = re.compile(r"^[\w\s'’-]+$")
+
+
+def parse(text: str, boosts: dict[str, float], operator: str = "and") -> Q.Query:
+    """Parse ``text`` into a Whoosh query over the boosted text fields."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"query is {len(text)} characters; the limit is {MAX_QUERY_CHARS}")
+    group = AndGroup if operator == "and" else OrGroup
+    parser = MultifieldParser([f for f in TEXT_FIELDS if boosts.get(f, 0) > 0], _PARSE_SCHEMA,
+                              fieldboosts=boosts, group=group)
+    parser.add_plugin(FieldAliasPlugin(_ALIASES))
+    parser.add_plugin(PlusMinusPlugin())
+    try:
+        return parser.parse(text)
+    except Exception as exc:  # whoosh raises assorted errors for odd input
+        raise QueryError(f"cannot parse the query: {exc}") from None
+
+
+class Expander:
+    """Rewrite a parsed query for the index: stems per language, bounded expansions."""
+
+    def __init__(self, reader, langs: tuple[str, ...], deadline: Deadline) -> None:
+        self.reader = reader
+        self.langs = tuple(lang for lang in langs if lang in STEMMERS) or ("en",)
+        self.deadline = deadline
+        self.clauses = 0
+        self.terms: dict[str, set[str]] = {}  # field → index terms, for highlighting
+
+    def _count(self, n: int) -> None:
+        self.clauses += n
+        if self.clauses > MAX_CLAUSES:
+            raise QueryError(f"the query expands to over {MAX_CLAUSES} terms; use fewer words "
+                             "or longer prefixes")
+
+    def _note(self, fieldname: str, texts) -> None:
+        self.terms.setdefault(fieldname, set()).update(texts)
+
+    def expand(self, q: Q.Query) -> Q.Query | None:
+        """Return the rewritten query, or None when nothing searchable is left."""
+        self.deadline.check()
+        if isinstance(q, Q.Term) and q.fieldname in TEXT_FIELDS:
+            return self._term(q)
+        if isinstance(q, Q.Phrase) and q.fieldname in TEXT_FIELDS:
+            return self._phrase(q)
+        if isinstance(q, (Q.Prefix, Q.Wildcard)) and q.fieldname in TEXT_FIELDS:
+            return self._multiterm(q)
+        if isinstance(q, Q.FuzzyTerm):
+            return self._term(Q.Term(q.fieldname, q.text, boost=q.boost))
+        if isinstance(q, Q.Term) and q.fieldname == "role":
+            self._count(1)
+            return Q.Term("role", q.text.lower(), boost=q.boost)
+        if isinstance(q, Q.Not):
+            inner = self.expand(q.query)
+            return None if inner is None else Q.Not(inner)
+        if isinstance(q, Q.BinaryQuery):  # AndNot, AndMaybe, Require, Otherwise
+            a, b = self.expand(q.a), self.expand(q.b)
+            if a is None:
+                return None if isinstance(q, (Q.AndNot, Q.AndMaybe)) else b
+            return a if b is None else type(q)(a, b)
+        if isinstance(q, Q.CompoundQuery):
+            subs = [s for s in (self.expand(s) for s in q.subqueries) if s is not None]
+            if not subs:
+                return None
+            return subs[0] if len(subs) == 1 and q.boost == 1 else type(q)(subs, boost=q.boost)
+        if isinstance(q, Q.NullQuery.__class__):
+            return None
+        self._count(1)
+        return q
+
+    def _term(self, q: Q.Term) -> Q.Query | None:
+        word = q.text
+        if is_stopword(word, self.langs):
+            return None
+        texts = sorted(query_terms(word, self.langs))
+        self._count(len(texts))
+        self._note(q.fieldname, texts)
+        if len(texts) == 1:
+            return Q.Term(q.fieldname, texts[0], boost=q.boost)
+        return Q.Or([Q.Term(q.fieldname, t) for t in texts], boost=q.boost)
+
+    def _phrase(self, q: Q.Phrase) -> Q.Query | None:
+        variants = set()
+        for lang in self.langs:
+            stems = [s for s in (_stem(w.lower(), lang) for w in q.words) if s]
+            if stems:
+                variants.add(tuple(stems))
+        variants.add(tuple(fold(w.lower()) for w in q.words))
+        self._count(sum(len(v) for v in variants))
+        for v in variants:
+            self._note(q.fieldname, v)
+        phrases = [Q.Phrase(q.fieldname, list(v), slop=q.slop) if len(v) > 1
+                   else Q.Term(q.fieldname, v[0]) for v in sorted(variants)]
+        return phrases[0] if len(phrases) == 1 else Q.Or(phrases, boost=q.boost)
+
+    def _multiterm(self, q: Q.Query) -> Q.Query | None:
+        pattern = fold(q.text.lower())
+        literal = re.split(r"[*?]", pattern, maxsplit=1)[0]
+        if isinstance(q, Q.Wildcard) and not literal:
+            raise QueryError("a wildcard needs at least one letter before * or ?")
+        matcher = None if isinstance(q, Q.Prefix) else re.compile(fnmatch.translate(pattern))
+        found: list[str] = []
+        for n, term in enumerate(self.reader.expand_prefix(q.fieldname, literal)):
+            if n % 512 == 0:
+                self.deadline.check()
+            text = term.decode("utf-8") if isinstance(term, bytes) else term
+            if matcher is None or matcher.match(text):
+                found.append(text)
+                if len(found) > MAX_EXPANSION:
+                    raise QueryError(f"{q.text!r} matches too many words; type more letters")
+        if not found:
+            return Q.NullQuery
+        self._count(len(found) // 8 + 1)  # expansions are cheap per term but not free
+        self._note(q.fieldname, found)
+        return Q.Or([Q.Term(q.fieldname, t) for t in found], boost=q.boost)
+
+
+def phrase_bonus(text: str) -> Q.Query | None:
+    """Return an optional exact-phrase query on names and titles for a plain 2-5 word query."""
+    if not _PLAIN.match(text):
+        return None
+    words = [fold(w) for w in text.lower().split()]
+    if not 2 <= len(words) <= 5:
+        return None
+    return Q.Or([Q.Phrase(f, words, boost=b) for f, b in PHRASE_BONUS.items()])

@@ -1,0 +1,295 @@
+"""The search side: open the live snapshot, answer searches, documents and completions.
+
+``SearchIndex`` is what the service holds. Each thread gets its own Whoosh searcher (they
+are not thread-safe); the snapshot's index and facet columns are shared. Before each call the
+``CURRENT`` pointer is checked (one small file read), so a reindex in another process is
+picked up without a restart, and searchers opened before the switch finish their work.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+from whoosh.query.qcore import QueryError as WhooshQueryError
+from whoosh.collectors import FilterCollector, TimeLimitCollector, TopCollector
+from whoosh.scoring import BM25F
+from whoosh.searching import TimeLimit
+
+from . import facets
+from .analysis import is_stopword, query_terms, words
+from .documents import from_stored
+from .indexer import read_meta
+from .query import Deadline, Expander, QueryError, QueryTimeout, parse, phrase_bonus
+from .schema import DEFAULT_BOOSTS
+from .snapshots import NoSnapshot, SnapshotStore
+from .snippets import plain_snippet, snippet
+
+SORTS = ("relevance", "date", "-date")
+SUGGEST_BELOW = 3  # offer "did you mean" when a query finds fewer results than this
+SNIPPET_FIELDS = ("body", "dek", "title", "headings")
+_FIELD_PREFIX = re.compile(r"\b\w+:")
+
+
+class IndexUnavailable(RuntimeError):
+    """No index can be opened (none built yet, missing or corrupt)."""
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """One search, with its filters and paging."""
+
+    q: str = ""
+    kinds: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    langs: tuple[str, ...] = ()
+    day_from: int | None = None
+    day_to: int | None = None
+    date_by_month: bool = False
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 10
+    snippets: bool = True
+    facets: bool = True
+    operator: str = "and"
+
+
+@dataclass
+class _Snapshot:
+    snapshot_id: str
+    ix: Any
+    columns: facets.Columns
+    meta: dict
+
+
+@dataclass
+class _Local(threading.local):
+    snapshot_id: str | None = None
+    searcher: Any = None
+    cache: dict = field(default_factory=dict)
+
+
+class SearchIndex:
+    """Read access to the live index in ``index_dir``."""
+
+    def __init__(self, index_dir: str, boosts: dict[str, float] | None = None,
+                 time_budget: float = 2.0, bm25_b: float = 0.75, bm25_k1: float = 1.2) -> None:
+        self.store = SnapshotStore(index_dir)
+        self.boosts = {**DEFAULT_BOOSTS, **(boosts or {})}
+        self.time_budget = time_budget
+        self.weighting = BM25F(B=bm25_b, K1=bm25_k1)
+        self._lock = threading.Lock()
+        self._snapshots: dict[str, _Snapshot] = {}
+        self._local = _Local()
+
+    # -- opening -------------------------------------------------------------------------
+    def _snapshot(self) -> _Snapshot:
+        try:
+            snapshot_id = self.store.current()
+            path = self.store.current_path()
+        except NoSnapshot as exc:
+            raise IndexUnavailable(str(exc)) from None
+        snap = self._snapshots.get(snapshot_id)
+        if snap is not None:
+            return snap
+        with self._lock:
+            snap = self._snapshots.get(snapshot_id)
+            if snap is None:
+                try:
+                    ix = whoosh_index.open_dir(str(path))
+                    with ix.reader() as reader:
+                        columns = facets.Columns(reader)
+                except Exception as exc:  # corrupt or half-deleted index files
+                    raise IndexUnavailable(f"cannot open snapshot {snapshot_id}: {exc}") from None
+                snap = _Snapshot(snapshot_id, ix, columns, read_meta(path))
+                for old in list(self._snapshots)[:-1]:  # keep the one before, for in-flight work
+                    self._snapshots.pop(old)
+                self._snapshots[snapshot_id] = snap
+        return snap
+
+    def _searcher(self, snap: _Snapshot):
+        local = self._local
+        if local.snapshot_id != snap.snapshot_id:
+            if local.searcher is not None:
+                local.searcher.close()
+            local.searcher = snap.ix.searcher(weighting=self.weighting)
+            local.snapshot_id = snap.snapshot_id
+        return local.searcher
+
+    # -- searching -----------------------------------------------------------------------
+    def search(self, req: SearchRequest) -> dict[str, Any]:
+        """Run ``req``; raise QueryError (bad query), QueryTimeout or IndexUnavailable."""
+        if req.sort not in SORTS:
+            raise QueryError(f"sort must be one of {', '.join(SORTS)}")
+        deadline = Deadline(self.time_budget)
+        snap = self._snapshot()
+        searcher = self._searcher(snap)
+        cols = snap.columns
+        langs = req.langs or tuple(snap.meta.get("langs", ())) or ("en",)
+        expander = Expander(searcher.reader(), langs, deadline)
+        text = req.q.strip()
+        if text:
+            query = expander.expand(parse(text, self.boosts, req.operator))
+            bonus = phrase_bonus(text)
+            if query is not None and bonus is not None:
+                query = Q.AndMaybe(query, expander.expand(bonus))
+        else:
+            query = Q.Every()
+        filters = facets.make_filters(cols, req.kinds, req.langs, req.authors,
+                                      req.day_from, req.day_to)
+        try:
+            matched = self._matching(searcher, query, cols, deadline) if query is not None else []
+        except WhooshQueryError as exc:
+            raise QueryError(f"cannot run the query: {exc}") from None
+        final = facets.apply(cols, matched, filters) if filters.active() else matched
+        deadline.check()
+        start = (req.page - 1) * req.per_page
+        hits = self._rank(searcher, query, final, matched, req, start, deadline) if final else []
+        results = [self._result(searcher, snap, docnum, score, expander.terms, req)
+                   for docnum, score in hits]
+        response: dict[str, Any] = {"total": len(final), "page": req.page,
+                                    "per_page": req.per_page, "results": results,
+                                    "suggestion": None}
+        if req.facets:
+            response["facets"] = facets.count(cols, matched, filters, req.date_by_month,
+                                              req.authors)
+        if text and len(final) < SUGGEST_BELOW:
+            response["suggestion"] = self._did_you_mean(searcher, text, langs)
+        return response
+
+    def _matching(self, searcher, query, cols: facets.Columns, deadline: Deadline) -> list[int]:
+        """Return every live document number that matches ``query`` (not ranked)."""
+        if isinstance(query, Q.Every):
+            return [d for d in range(cols.size) if d not in cols.deleted]
+        matcher = query.matcher(searcher)
+        out: list[int] = []
+        n = 0
+        while matcher.is_active():
+            out.append(matcher.id())
+            matcher.next()
+            n += 1
+            if n % 2048 == 0:
+                deadline.check()
+        if cols.deleted:
+            out = [d for d in out if d not in cols.deleted]
+        return out
+
+    def _rank(self, searcher, query, final: list[int], matched: list[int], req: SearchRequest,
+              start: int, deadline: Deadline) -> list[tuple[int, float | None]]:
+        if start >= len(final):
+            return []
+        if req.sort != "relevance" or isinstance(query, Q.Every):
+            day = self._snapshots[self._local.snapshot_id].columns.day
+            newest = req.sort != "date"
+            dated = sorted((d for d in final if day[d]), key=day.__getitem__, reverse=newest)
+            order = dated + [d for d in final if not day[d]]  # unknown dates last
+            return [(d, None) for d in order[start:start + req.per_page]]
+        limit = start + req.per_page
+        inner = TopCollector(limit=limit)
+        if len(final) < len(matched):
+            inner = FilterCollector(inner, allow=set(final))
+        collector = TimeLimitCollector(inner, max(deadline.remaining(), 0.01), use_alarm=False)
+        try:
+            searcher.search_with_collector(query, collector)
+        except TimeLimit:
+            raise QueryTimeout("the query took longer than its time budget; make it more "
+                               "specific") from None
+        results = collector.results()
+        return [(hit.docnum, round(hit.score, 4)) for hit in results[start:limit]]
+
+    def _result(self, searcher, snap: _Snapshot, docnum: int, score, terms, req) -> dict:
+        stored = searcher.stored_fields(docnum)
+        result = from_stored(stored)
+        result["score"] = score
+        if req.snippets:
+            result["snippet"] = self._snippet(stored, terms)
+        for key in ("dek", "headings", "tags", "authors"):
+            result.pop(key, None)
+        return result
+
+    def _snippet(self, stored: dict, terms: dict[str, set[str]]) -> str:
+        lang = stored.get("lang", "")
+        if stored.get("kind") in ("quote", "bio"):
+            lang_for = {"person": ""}
+        else:
+            lang_for = {}
+        for name in SNIPPET_FIELDS:
+            text = stored.get(name)
+            field_terms = terms.get(name)
+            if text and field_terms:
+                marked = snippet(text, field_terms, lang_for.get(name, lang))
+                if marked:
+                    return marked
+        return plain_snippet(stored.get("body") or stored.get("dek") or "")
+
+    def _did_you_mean(self, searcher, text: str, langs: tuple[str, ...]) -> str | None:
+        corrector = searcher.corrector("spell")
+        reader = searcher.reader()
+        changed = False
+        out = text
+        plain = _FIELD_PREFIX.sub(" ", text)
+        for word in dict.fromkeys(words(plain)):
+            if len(word) < 3 or word.isdigit() or word.upper() in ("AND", "OR", "NOT"):
+                continue
+            if reader.doc_frequency("spell", word) or any(
+                    reader.doc_frequency(f, t) for f in ("title", "body")
+                    for t in query_terms(word, langs)):
+                continue  # the word occurs (perhaps inflected or without accents)
+            fixes = corrector.suggest(word, limit=1, maxdist=2)
+            if fixes and fixes[0] != word:
+                out = _replace_word(out, word, fixes[0])
+                changed = True
+        return out if changed else None
+
+    # -- documents and completion ---------------------------------------------------------
+    def document(self, doc_id: str) -> dict[str, Any] | None:
+        """Return the whole stored document ``doc_id`` in API form, or None."""
+        snap = self._snapshot()
+        stored = self._searcher(snap).document(id=doc_id)
+        if stored is None:
+            return None
+        out = from_stored(stored)
+        if stored.get("kind") in ("article", "bio", "quote"):
+            out["text"] = stored.get("body", "")
+        return out
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        """Return completions of the last word of ``prefix``, most frequent first."""
+        head, _, last = prefix.rstrip().rpartition(" ") if not prefix.endswith(" ") else (prefix, "", "")
+        last = last.lower()
+        if len(last) < 1 or len(prefix) > 200:
+            return []
+        snap = self._snapshot()
+        reader = self._searcher(snap).reader()
+        langs = tuple(snap.meta.get("langs", ())) or ("en",)
+        candidates = []
+        for n, term in enumerate(reader.expand_prefix("spell", last)):
+            if n >= 5000:
+                break
+            text = term.decode("utf-8") if isinstance(term, bytes) else term
+            if len(text) > len(last) and not is_stopword(text, langs):
+                candidates.append((reader.doc_frequency("spell", text), text))
+        candidates.sort(key=lambda x: (-x[0], x[1]))
+        base = f"{head} " if head else ""
+        return [base + text for _, text in candidates[:limit]]
+
+    def health(self) -> dict[str, Any]:
+        """Return the live snapshot's id, counts and build time (raise IndexUnavailable)."""
+        snap = self._snapshot()
+        return {"snapshot": snap.snapshot_id, "built_at": snap.meta.get("built_at"),
+                "counts": snap.meta.get("counts", {}), "langs": snap.meta.get("langs", []),
+                "size_bytes": _dir_size(self.store.path(snap.snapshot_id))}
+
+
+def _replace_word(text: str, word: str, fix: str) -> str:
+    return re.sub(rf"(?i)\b{re.escape(word)}\b", fix, text)
+
+
+def _dir_size(path) -> int:
+    try:
+        return sum(p.stat().st_size for p in path.iterdir() if p.is_file())
+    except OSError:
+        return 0
