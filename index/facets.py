@@ -36,6 +36,26 @@ class Columns:
         else:
             self.day = [0] * size
         self.deleted = set(reader.all_deleted_docs()) if reader.has_deletions() else set()
+        self._lengths: dict[str, list[int]] = {}
+        self._avg: dict[str, float] = {}
+
+    def lengths(self, reader, fieldname: str) -> list[int]:
+        """Return every document's length in ``fieldname`` (read once per snapshot)."""
+        lengths = self._lengths.get(fieldname)
+        if lengths is None:
+            lengths = [0] * self.size
+            for leaf, base in reader.leaf_readers():
+                for d in range(leaf.doc_count_all()):
+                    lengths[base + d] = leaf.doc_field_length(d, fieldname, 0)
+            self._lengths[fieldname] = lengths
+        return lengths
+
+    def avg_length(self, reader, fieldname: str) -> float:
+        """Return the average length of ``fieldname`` (Whoosh's definition), at least 1."""
+        avg = self._avg.get(fieldname)
+        if avg is None:
+            avg = self._avg[fieldname] = max(reader.field_length(fieldname) / max(self.size, 1), 1.0)
+        return avg
 
     @staticmethod
     def _single(reader, name: str, size: int) -> tuple[list[str], list[int]]:

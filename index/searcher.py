@@ -7,6 +7,7 @@ picked up without a restart, and searchers opened before the switch finish their
 """
 from __future__ import annotations
 
+import heapq
 import re
 import threading
 from dataclasses import dataclass, field
@@ -15,21 +16,20 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh.query.qcore import QueryError as WhooshQueryError
-from whoosh.collectors import FilterCollector, TimeLimitCollector, TopCollector
-from whoosh.scoring import BM25F
-from whoosh.searching import TimeLimit
 
 from . import facets
 from .analysis import is_stopword, query_terms, words
 from .documents import from_stored
 from .indexer import read_meta
-from .query import Deadline, Expander, QueryError, QueryTimeout, parse, phrase_bonus
-from .schema import DEFAULT_BOOSTS
+from .query import Deadline, Expander, QueryError, parse, phrase_bonus
+from .scoring import Evaluator
+from .schema import DEFAULT_BOOSTS, TEXT_FIELDS
 from .snapshots import NoSnapshot, SnapshotStore
 from .snippets import plain_snippet, snippet
+from .spelling import Speller
 
 SORTS = ("relevance", "date", "-date")
-SUGGEST_BELOW = 3  # offer "did you mean" when a query finds fewer results than this
+SUGGEST_BELOW = 10  # offer "did you mean" when a query finds fewer results than this
 SNIPPET_FIELDS = ("body", "dek", "title", "headings")
 _FIELD_PREFIX = re.compile(r"\b\w+:")
 
@@ -63,6 +63,7 @@ class _Snapshot:
     ix: Any
     columns: facets.Columns
     meta: dict
+    speller: Speller | None = None
 
 
 @dataclass
@@ -80,7 +81,7 @@ class SearchIndex:
         self.store = SnapshotStore(index_dir)
         self.boosts = {**DEFAULT_BOOSTS, **(boosts or {})}
         self.time_budget = time_budget
-        self.weighting = BM25F(B=bm25_b, K1=bm25_k1)
+        self.bm25_b, self.bm25_k1 = bm25_b, bm25_k1
         self._lock = threading.Lock()
         self._snapshots: dict[str, _Snapshot] = {}
         self._local = _Local()
@@ -102,6 +103,9 @@ class SearchIndex:
                     ix = whoosh_index.open_dir(str(path))
                     with ix.reader() as reader:
                         columns = facets.Columns(reader)
+                        for name in TEXT_FIELDS:  # so the first query does not pay for it
+                            columns.lengths(reader, name)
+                            columns.avg_length(reader, name)
                 except Exception as exc:  # corrupt or half-deleted index files
                     raise IndexUnavailable(f"cannot open snapshot {snapshot_id}: {exc}") from None
                 snap = _Snapshot(snapshot_id, ix, columns, read_meta(path))
@@ -115,7 +119,7 @@ class SearchIndex:
         if local.snapshot_id != snap.snapshot_id:
             if local.searcher is not None:
                 local.searcher.close()
-            local.searcher = snap.ix.searcher(weighting=self.weighting)
+            local.searcher = snap.ix.searcher()
             local.snapshot_id = snap.snapshot_id
         return local.searcher
 
@@ -140,15 +144,17 @@ class SearchIndex:
             query = Q.Every()
         filters = facets.make_filters(cols, req.kinds, req.langs, req.authors,
                                       req.day_from, req.day_to)
+        evaluator = Evaluator(searcher, cols, self.bm25_b, self.bm25_k1, deadline)
         try:
-            matched = self._matching(searcher, query, cols, deadline) if query is not None else []
+            scores = evaluator.evaluate(query) if query is not None else {}
         except WhooshQueryError as exc:
             raise QueryError(f"cannot run the query: {exc}") from None
+        matched = list(scores)
         final = facets.apply(cols, matched, filters) if filters.active() else matched
         deadline.check()
         start = (req.page - 1) * req.per_page
-        hits = self._rank(searcher, query, final, matched, req, start, deadline) if final else []
-        results = [self._result(searcher, snap, docnum, score, expander.terms, req)
+        hits = self._rank(cols, scores, final, req, start, bool(text)) if final else []
+        results = [self._result(searcher, docnum, score, expander.terms, req)
                    for docnum, score in hits]
         response: dict[str, Any] = {"total": len(final), "page": req.page,
                                     "per_page": req.per_page, "results": results,
@@ -157,50 +163,28 @@ class SearchIndex:
             response["facets"] = facets.count(cols, matched, filters, req.date_by_month,
                                               req.authors)
         if text and len(final) < SUGGEST_BELOW:
-            response["suggestion"] = self._did_you_mean(searcher, text, langs)
+            response["suggestion"] = self._did_you_mean(snap, searcher, text, langs)
         return response
 
-    def _matching(self, searcher, query, cols: facets.Columns, deadline: Deadline) -> list[int]:
-        """Return every live document number that matches ``query`` (not ranked)."""
-        if isinstance(query, Q.Every):
-            return [d for d in range(cols.size) if d not in cols.deleted]
-        matcher = query.matcher(searcher)
-        out: list[int] = []
-        n = 0
-        while matcher.is_active():
-            out.append(matcher.id())
-            matcher.next()
-            n += 1
-            if n % 2048 == 0:
-                deadline.check()
-        if cols.deleted:
-            out = [d for d in out if d not in cols.deleted]
-        return out
-
-    def _rank(self, searcher, query, final: list[int], matched: list[int], req: SearchRequest,
-              start: int, deadline: Deadline) -> list[tuple[int, float | None]]:
+    @staticmethod
+    def _rank(cols: facets.Columns, scores: dict[int, float], final: list[int],
+              req: SearchRequest, start: int, ranked: bool) -> list[tuple[int, float | None]]:
+        """Return the (docnum, score) pairs of the requested page."""
         if start >= len(final):
             return []
-        if req.sort != "relevance" or isinstance(query, Q.Every):
-            day = self._snapshots[self._local.snapshot_id].columns.day
-            newest = req.sort != "date"
-            dated = sorted((d for d in final if day[d]), key=day.__getitem__, reverse=newest)
-            order = dated + [d for d in final if not day[d]]  # unknown dates last
-            return [(d, None) for d in order[start:start + req.per_page]]
-        limit = start + req.per_page
-        inner = TopCollector(limit=limit)
-        if len(final) < len(matched):
-            inner = FilterCollector(inner, allow=set(final))
-        collector = TimeLimitCollector(inner, max(deadline.remaining(), 0.01), use_alarm=False)
-        try:
-            searcher.search_with_collector(query, collector)
-        except TimeLimit:
-            raise QueryTimeout("the query took longer than its time budget; make it more "
-                               "specific") from None
-        results = collector.results()
-        return [(hit.docnum, round(hit.score, 4)) for hit in results[start:limit]]
+        end = start + req.per_page
+        if req.sort == "relevance" and ranked:
+            # Ties (same score) fall back to the newer document, then the lower docnum.
+            day = cols.day
+            top = heapq.nsmallest(end, final, key=lambda d: (-scores[d], -day[d], d))
+            return [(d, round(scores[d], 4)) for d in top[start:end]]
+        day = cols.day
+        newest = req.sort != "date"
+        dated = sorted((d for d in final if day[d]), key=day.__getitem__, reverse=newest)
+        order = dated + [d for d in final if not day[d]]  # unknown dates last
+        return [(d, round(scores[d], 4) if ranked else None) for d in order[start:end]]
 
-    def _result(self, searcher, snap: _Snapshot, docnum: int, score, terms, req) -> dict:
+    def _result(self, searcher, docnum: int, score, terms, req) -> dict:
         stored = searcher.stored_fields(docnum)
         result = from_stored(stored)
         result["score"] = score
@@ -225,8 +209,8 @@ class SearchIndex:
                     return marked
         return plain_snippet(stored.get("body") or stored.get("dek") or "")
 
-    def _did_you_mean(self, searcher, text: str, langs: tuple[str, ...]) -> str | None:
-        corrector = searcher.corrector("spell")
+    def _did_you_mean(self, snap: _Snapshot, searcher, text: str,
+                      langs: tuple[str, ...]) -> str | None:
         reader = searcher.reader()
         changed = False
         out = text
@@ -234,15 +218,22 @@ class SearchIndex:
         for word in dict.fromkeys(words(plain)):
             if len(word) < 3 or word.isdigit() or word.upper() in ("AND", "OR", "NOT"):
                 continue
-            if reader.doc_frequency("spell", word) or any(
-                    reader.doc_frequency(f, t) for f in ("title", "body")
-                    for t in query_terms(word, langs)):
-                continue  # the word occurs (perhaps inflected or without accents)
-            fixes = corrector.suggest(word, limit=1, maxdist=2)
-            if fixes and fixes[0] != word:
-                out = _replace_word(out, word, fixes[0])
+            seen = max([reader.doc_frequency("spell", word)] + [
+                reader.doc_frequency(f, t) for f in ("title", "body")
+                for t in query_terms(word, langs)])  # perhaps inflected or without accents
+            fix = self._speller(snap, reader).correct(word, seen)
+            if fix:
+                out = _replace_word(out, word, fix)
                 changed = True
         return out if changed else None
+
+    def _speller(self, snap: _Snapshot, reader) -> Speller:
+        if snap.speller is None:
+            with self._lock:
+                if snap.speller is None:
+                    snap.speller = Speller({w: reader.doc_frequency("spell", w)
+                                            for w in reader.field_terms("spell")})
+        return snap.speller
 
     # -- documents and completion ---------------------------------------------------------
     def document(self, doc_id: str) -> dict[str, Any] | None:

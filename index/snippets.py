@@ -19,6 +19,7 @@ from .analysis import language_pipeline
 SNIPPET_CHARS = 240
 CHARLIMIT = 100_000  # Whoosh's default of 32K would leave matches in long bodies unmarked
 FALLBACK_CHARS = 200
+FIRST_WINDOW = 6000
 
 
 class MarkFormatter(HtmlFormatter):
@@ -42,8 +43,13 @@ def snippet(text: str, terms: set[str], lang: str) -> str:
     """Return the marked snippet of ``text`` for index ``terms``, or "" if none occurs."""
     if not text or not terms:
         return ""
-    marked = highlight(text, frozenset(terms), language_pipeline(lang), _FRAGMENTER, _FORMATTER,
-                       top=2)
+    terms = frozenset(terms)
+    analyzer = language_pipeline(lang)
+    marked = ""
+    if len(text) > FIRST_WINDOW:  # most matches are early: try a cheap prefix first
+        marked = highlight(text[:FIRST_WINDOW], terms, analyzer, _FRAGMENTER, _FORMATTER, top=2)
+    if not marked:
+        marked = highlight(text, terms, analyzer, _FRAGMENTER, _FORMATTER, top=2)
     return " ".join(marked.split())
 
 

@@ -1,0 +1,69 @@
+"""Did-you-mean: a symmetric-delete spelling index over the unstemmed ``spell`` vocabulary.
+
+Whoosh's own corrector walks a Levenshtein automaton over the term list in Python (~0.4 s a
+word on FakeNewsNet). Here every vocabulary word is filed under itself and its one-letter
+deletions; a misspelling looks up its own deletions (up to two), which finds every word
+within edit distance two, checked with a real edit distance. Built once per snapshot, on
+the first suggestion.
+
+>>> s = Speller({"taylor": 50, "tyler": 60, "swift": 80, "shift": 30})
+>>> s.correct("taylr"), s.correct("swfit"), s.correct("zzzzzz"), s.correct("shift")
+('taylor', 'swift', None, None)
+"""
+from __future__ import annotations
+
+MIN_FREQUENCY = 2  # words seen once are as likely typos as answers
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+def distance(a: str, b: str) -> int:
+    """Return the Damerau-Levenshtein (optimal string alignment) distance of a and b."""
+    if a == b:
+        return 0
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+class Speller:
+    """Vocabulary with frequencies, indexed for fast correction."""
+
+    def __init__(self, frequencies: dict[str, int]) -> None:
+        self.freq = {w: f for w, f in frequencies.items() if f >= MIN_FREQUENCY and len(w) > 2}
+        self.index: dict[str, list[str]] = {}
+        for word in self.freq:
+            for key in _deletes(word) | {word}:
+                self.index.setdefault(key, []).append(word)
+
+    def correct(self, word: str, seen: int = 0, max_distance: int = 2) -> str | None:
+        """Return the best correction of ``word``: nearest first, then most frequent.
+
+        ``seen`` is how often the word itself occurs; a correction must be ten times as
+        frequent, so a rare misspelling present in the corpus still gets corrected.
+        """
+        seen = max(seen, self.freq.get(word, 0))
+        keys = {word} | _deletes(word)
+        if max_distance > 1 and len(word) > 4:
+            keys |= {d2 for d in list(keys) for d2 in _deletes(d)}
+        candidates = {c for key in keys for c in self.index.get(key, ())}
+        best = None
+        for cand in candidates:
+            if cand == word or self.freq[cand] < 10 * seen:
+                continue
+            d = distance(word, cand)
+            if d <= max_distance:
+                rank = (d, -self.freq[cand], cand)
+                if best is None or rank < best:
+                    best = rank
+        return best[2] if best else None
