@@ -10,7 +10,8 @@ and Spanish:
     According to Jane Doe, the budget …                        (indirect: the sentence)
 
 A span with no attribution of its own that directly follows an attributed one keeps its
-speaker (a continued quotation); "he said" goes to the last named speaker. Speakers are split
+speaker (a continued quotation); "he said" goes to the last named speaker, and a surname alone to the full name given
+earlier in the article. Speakers are split
 into a name and a role: "Danish Prime Minister Lars Løkke Rasmussen" → ("Lars Løkke
 Rasmussen", "Danish Prime Minister").
 
@@ -143,6 +144,17 @@ def split_speaker(who: str) -> tuple[str, str] | None:
     return (" ".join(name), role)
 
 
+def _full_name(split: tuple[str, str], found: list[FoundQuote]) -> tuple[str, str]:
+    """Expand a surname ("Berg said") to the full name given earlier ("Tomas Berg")."""
+    name, role = split
+    if " " in name or role:
+        return split
+    for q in reversed(found):
+        if q.speaker.endswith(" " + name):
+            return (q.speaker, q.role)
+    return split
+
+
 def _words(text: str) -> int:
     return len(text.split())
 
@@ -177,6 +189,7 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
             if split is None:
                 continue
             if who is not None:
+                split = _full_name(split, found)
                 last = split
             if para[cursor:nxt].strip(" .") == "":
                 prev_open = split

@@ -35,7 +35,8 @@ class Columns:
             self.day = list(reader.column_reader("day"))
         else:
             self.day = [0] * size
-        self.deleted = set(reader.all_deleted_docs()) if reader.has_deletions() else set()
+        self.deleted = ({d for d in range(size) if reader.is_deleted(d)}
+                        if reader.has_deletions() else set())
         self._lengths: dict[str, list[int]] = {}
         self._avg: dict[str, float] = {}
 

@@ -231,8 +231,10 @@ class SearchIndex:
         if snap.speller is None:
             with self._lock:
                 if snap.speller is None:
+                    langs = tuple(snap.meta.get("langs", ())) or ("en",)
                     snap.speller = Speller({w: reader.doc_frequency("spell", w)
-                                            for w in reader.field_terms("spell")})
+                                            for w in reader.field_terms("spell")
+                                            if not is_stopword(w, langs)})
         return snap.speller
 
     # -- documents and completion ---------------------------------------------------------

@@ -12,7 +12,8 @@ the first suggestion.
 """
 from __future__ import annotations
 
-MIN_FREQUENCY = 2  # words seen once are as likely typos as answers
+MIN_FREQUENCY = 2  # in a large vocabulary, words seen once are as likely typos as answers
+LARGE_VOCABULARY = 20_000
 
 
 def _deletes(word: str) -> set[str]:
@@ -40,7 +41,8 @@ class Speller:
     """Vocabulary with frequencies, indexed for fast correction."""
 
     def __init__(self, frequencies: dict[str, int]) -> None:
-        self.freq = {w: f for w, f in frequencies.items() if f >= MIN_FREQUENCY and len(w) > 2}
+        least = MIN_FREQUENCY if len(frequencies) > LARGE_VOCABULARY else 1
+        self.freq = {w: f for w, f in frequencies.items() if f >= least and len(w) > 2}
         self.index: dict[str, list[str]] = {}
         for word in self.freq:
             for key in _deletes(word) | {word}:

@@ -21,3 +21,23 @@ def need(path: Path) -> Path:
     if not path.exists():
         pytest.skip(f"needs {path} (the shared data beside the checkout; CI has it)")
     return path
+
+TEST_DATA = ROOT / "tests" / "data"
+
+
+@pytest.fixture(scope="session")
+def demo_index(tmp_path_factory) -> str:
+    """Build, once per session, an index of the demo corpus plus tests/data; return its dir."""
+    import index
+
+    index_dir = str(tmp_path_factory.mktemp("demo-index"))
+    index.rebuild(index_dir, [str(DEMO), str(TEST_DATA)])
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def searcher(demo_index):
+    """A SearchIndex over the session's demo index."""
+    from index import SearchIndex
+
+    return SearchIndex(demo_index)

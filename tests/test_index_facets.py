@@ -1,0 +1,68 @@
+"""Facet counts equal brute-force counts over the matches, with multi-select semantics."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from index import SearchRequest
+
+ALL = 100_000  # the index layer has no page-size cap; the API has
+
+
+def brute_force(searcher, req: SearchRequest) -> dict[str, Counter]:
+    """Count facet values over every result of ``req`` by reading each result."""
+    res = searcher.search(SearchRequest(**{**req.__dict__, "per_page": ALL, "page": 1,
+                                           "facets": False, "snippets": False}))
+    counts = {"author": Counter(), "kind": Counter(), "lang": Counter(), "date": Counter()}
+    for r in res["results"]:
+        stored = searcher.document(r["id"])
+        for name in stored["authors"]:
+            counts["author"][name] += 1
+        counts["kind"][r["kind"]] += 1
+        if r["lang"]:
+            counts["lang"][r["lang"]] += 1
+        if r["date"]:
+            counts["date"][r["date"][:7] if req.date_by_month else r["date"][:4]] += 1
+    return counts
+
+
+def without(req: SearchRequest, facet: str) -> SearchRequest:
+    """The request with one facet's own filter removed (what its counts must ignore)."""
+    drop = {"author": {"authors": ()}, "kind": {"kinds": ()}, "lang": {"langs": ()},
+            "date": {"day_from": None, "day_to": None}}[facet]
+    return SearchRequest(**{**req.__dict__, **drop})
+
+
+REQUESTS = [
+    SearchRequest(),
+    SearchRequest(q="wind"),
+    SearchRequest(q="housing OR Wohnungen OR logements OR viviendas"),
+    SearchRequest(q="said", kinds=("article", "bio")),
+    SearchRequest(authors=("Margaret Ellison", "Jürgen Köhler")),
+    SearchRequest(q="council", langs=("en",), day_from=20230101, day_to=20241231),
+    SearchRequest(kinds=("quote",), authors=("Inés Valdés",), langs=("es",)),
+    SearchRequest(day_from=20230101, day_to=20231231, date_by_month=True),
+]
+
+
+@pytest.mark.parametrize("req", REQUESTS, ids=lambda r: repr(r.q or "*"))
+def test_facets_match_brute_force(searcher, req):
+    got = searcher.search(req)["facets"]
+    for facet in ("author", "kind", "lang", "date"):
+        expected = brute_force(searcher, without(req, facet))[facet]
+        shown = {f["value"]: f["count"] for f in got[facet]}
+        if facet == "author":  # the top 20, plus any selected author
+            for name, n in shown.items():
+                assert n == expected[name], (facet, name)
+            top = sorted(expected.values(), reverse=True)[:len(shown)]
+            assert sorted(shown.values(), reverse=True)[:len(top)] == top
+        else:
+            assert shown == dict(expected), facet
+
+
+def test_total_matches_filtered_count(searcher):
+    req = SearchRequest(q="wind", kinds=("quote",), langs=("en",))
+    res = searcher.search(req)
+    assert res["total"] == sum(brute_force(searcher, req)["kind"].values())
+    assert {f["value"] for f in res["facets"]["kind"]} >= {"article", "quote"}  # multi-select

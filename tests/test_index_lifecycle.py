@@ -1,0 +1,167 @@
+"""Snapshots: atomic rebuilds under concurrent search, failed builds, incremental changes,
+rollback, and the writer lock."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+import index
+from index import IndexBusy, IndexUnavailable, SearchIndex, SearchRequest, SnapshotStore
+from tests.conftest import DEMO, ROOT, TEST_DATA
+
+EXTRA = """---
+url: https://tests.example.org/{slug}
+author: Nora Quist
+date: 2024-12-01
+lang: en
+---
+{title}
+
+A dek
+
+The xylophone orchestra of Port Averley played {what} on Friday.
+"""
+
+
+def write_article(folder, slug, title, what="a concert"):
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{slug}.txt"
+    path.write_text(EXTRA.format(slug=slug, title=title, what=what), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def index_dir(tmp_path):
+    d = tmp_path / "index"
+    index.rebuild(str(d), [str(DEMO)])
+    return str(d)
+
+
+def total(ix, q):
+    return ix.search(SearchRequest(q=q))["total"]
+
+
+def test_no_index_is_unavailable(tmp_path):
+    with pytest.raises(IndexUnavailable):
+        SearchIndex(str(tmp_path / "nothing")).search(SearchRequest(q="x"))
+
+
+def test_searches_never_fail_during_rebuilds(index_dir, tmp_path):
+    ix = SearchIndex(index_dir)
+    errors, done, answered = [], threading.Event(), [0]
+
+    def hammer():
+        while not done.is_set():
+            try:
+                res = ix.search(SearchRequest(q="wind farm"))
+                assert res["total"] > 0
+                answered[0] += 1
+            except Exception as exc:  # noqa: BLE001 - any error fails the test
+                errors.append(repr(exc))
+            time.sleep(0.005)  # leave the GIL to the build now and then
+
+    threads = [threading.Thread(target=hammer) for _ in range(2)]
+    for t in threads:
+        t.start()
+    extra = write_article(tmp_path / "more", "xylo", "Xylophone Night")
+    try:
+        for paths in ([str(DEMO), str(extra.parent)], [str(DEMO)], [str(DEMO), str(extra.parent)]):
+            index.rebuild(index_dir, paths)
+    finally:
+        done.set()
+        for t in threads:
+            t.join()
+    assert errors == [] and answered[0] > 0
+    assert total(ix, "xylophone") == 1  # the last build is visible without reopening
+
+
+def test_failed_build_leaves_the_old_index_serving(index_dir, tmp_path):
+    store = SnapshotStore(index_dir)
+    before = store.current()
+    ix = SearchIndex(index_dir)
+    n = total(ix, "wind")
+    with pytest.raises(RuntimeError, match="injected"):
+        index.rebuild(index_dir, [str(DEMO)], fail_after=20)
+    assert store.current() == before
+    assert total(ix, "wind") == n
+    assert not [p for p in store.snapshots.iterdir() if p.name.endswith(".building")]
+
+
+def test_incremental_add_update_delete(index_dir, tmp_path):
+    ix = SearchIndex(index_dir)
+    folder = tmp_path / "inc"
+    write_article(folder, "xylo", "Xylophone Night", what="Bach")
+    index.update(index_dir, [str(folder)])
+    res = ix.search(SearchRequest(q="xylophone"))
+    assert res["total"] == 1 and "Bach" in ix.document(res["results"][0]["id"])["text"]
+    doc_id = res["results"][0]["id"]
+
+    write_article(folder, "xylo", "Xylophone Night", what="Mozart")  # same url: same id
+    index.update(index_dir, [str(folder)])
+    res = ix.search(SearchRequest(q="xylophone"))
+    assert res["total"] == 1 and "Mozart" in ix.document(doc_id)["text"]
+    assert total(ix, "bach") == 0
+
+    index.update(index_dir, delete_ids=[doc_id])
+    assert total(ix, "xylophone") == 0 and ix.document(doc_id) is None
+    assert total(ix, "wind farm") > 0  # the rest is untouched
+
+
+def test_deleting_an_article_deletes_its_quotes(index_dir):
+    ix = SearchIndex(index_dir)
+    quote = ix.search(SearchRequest(q="Helen Marsh", kinds=("quote",)))["results"][0]
+    index.update(index_dir, delete_ids=[quote["article_id"]])
+    assert ix.document(quote["article_id"]) is None and ix.document(quote["id"]) is None
+
+
+def test_rollback(index_dir, tmp_path):
+    ix = SearchIndex(index_dir)
+    extra = write_article(tmp_path / "more", "xylo", "Xylophone Night")
+    index.rebuild(index_dir, [str(DEMO), str(extra.parent)])
+    assert total(ix, "xylophone") == 1
+    index.rollback(index_dir)
+    assert total(ix, "xylophone") == 0
+    index.rollback(index_dir)  # and forward again
+    assert total(ix, "xylophone") == 1
+
+
+def test_one_writer_at_a_time(index_dir):
+    store = SnapshotStore(index_dir)
+    with store.writer_lock():
+        with pytest.raises(IndexBusy, match="another reindex is running"):
+            index.rebuild(index_dir, [str(TEST_DATA)])
+
+
+def test_lock_of_a_killed_writer_is_taken_over(index_dir):
+    """A writer killed with SIGKILL mid-build leaves no stuck lock and no half-built dir."""
+    code = (
+        "import sys, time; sys.path.insert(0, %r)\n"
+        "import index\n"
+        "from corpus import Article\n"
+        "def slow():\n"
+        "    for i in range(100000):\n"
+        "        time.sleep(0.001)\n"
+        "        yield Article(id=f'x{i}', title=f'T{i}', body='b')\n"
+        "from index.indexer import build\n"
+        "from index.snapshots import SnapshotStore\n"
+        "build(SnapshotStore(%r), slow())\n" % (str(ROOT), index_dir)
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code])
+    store = SnapshotStore(index_dir)
+    deadline = time.monotonic() + 30
+    while not any(p.name.endswith(".building") for p in store.snapshots.iterdir()):
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.05)
+    before = store.current()
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert store.current() == before
+    index.rebuild(index_dir, [str(TEST_DATA)])  # takes the lock over, cleans the leftovers
+    assert store.current() != before
+    assert not any(p.name.endswith(".building") for p in store.snapshots.iterdir())

@@ -1,0 +1,170 @@
+"""Ranking, per-language stemming, query syntax, filters, sorting, paging and snippets."""
+from __future__ import annotations
+
+import pytest
+
+from index import QueryError, SearchRequest
+
+
+def search(searcher, q="", **kw):
+    return searcher.search(SearchRequest(q=q, **kw))
+
+
+def titles(response):
+    return [r["title"] for r in response["results"]]
+
+
+# -- ranking --------------------------------------------------------------------------------
+def test_title_match_outranks_body_match(searcher):
+    res = search(searcher, "zephyrine quarry")
+    assert titles(res)[:2] == ["Zephyrine Quarry Reopens", "Weekend Walks Along the Coast"]
+    assert res["results"][0]["score"] > res["results"][1]["score"]
+
+
+def test_speaker_name_finds_their_quotes(searcher):
+    res = search(searcher, "Helen Marsh", per_page=5)
+    top = res["results"]
+    assert all(r["kind"] == "quote" and r["speaker"] == "Helen Marsh" for r in top)
+    assert top[0]["speaker_role"] == "Mayor"
+    assert top[0]["article_id"]
+
+
+def test_exact_author_name_brings_the_bio_first(searcher):
+    for name, count in (("Margaret Ellison", 112), ("Siavosh Hosseini", 283)):
+        first = search(searcher, name)["results"][0]
+        assert (first["kind"], first["title"], first["article_count"]) == ("bio", name, count)
+
+
+# -- languages ------------------------------------------------------------------------------
+@pytest.mark.parametrize("query, lang, inflected", [
+    ("Wohnung", "de", "Wohnungen"),
+    ("logement", "fr", "logements"),
+    ("biblioteca", "es", "bibliotecas"),
+    ("library", "en", "libraries"),
+    ("éolienne", "fr", "éoliennes"),
+])
+def test_query_finds_inflected_forms(searcher, query, lang, inflected):
+    res = search(searcher, query, per_page=50, kinds=("article",))
+    assert res["total"] > 0
+    assert all(r["lang"] == lang for r in res["results"])
+    assert any(inflected.lower() in r["snippet"].lower() or inflected.lower() in r["title"].lower()
+               for r in res["results"])
+
+
+def test_accents_are_optional(searcher):
+    with_accents = {r["id"] for r in search(searcher, "éolien", per_page=50)["results"]}
+    without = {r["id"] for r in search(searcher, "eolien", per_page=50)["results"]}
+    assert with_accents and with_accents == without
+
+
+def test_a_query_keeps_documents_of_every_language(searcher):
+    # Professor Ingrid Solberg is quoted in English, German, French and Spanish articles.
+    res = search(searcher, "Solberg", per_page=50)
+    assert {r["lang"] for r in res["results"]} >= {"en", "de", "fr", "es"}
+
+
+# -- query syntax ---------------------------------------------------------------------------
+def test_phrase_query(searcher):
+    phrase = search(searcher, '"tram line"', per_page=50)
+    words = search(searcher, "tram line", per_page=50)
+    assert 0 < phrase["total"] <= words["total"]
+    assert all("<mark>tram</mark> <mark>line</mark>" in r["snippet"].lower()
+               or "tram line" in r["title"].lower() for r in phrase["results"] if r["kind"] == "article")
+
+
+def test_boolean_operators(searcher):
+    wind = {r["id"] for r in search(searcher, "wind", per_page=50)["results"]}
+    cable = {r["id"] for r in search(searcher, "cable", per_page=50)["results"]}
+    both = {r["id"] for r in search(searcher, "wind AND cable", per_page=50)["results"]}
+    either = {r["id"] for r in search(searcher, "wind OR cable", per_page=50)["results"]}
+    wind_only = {r["id"] for r in search(searcher, "wind NOT cable", per_page=50)["results"]}
+    assert both == wind & cable and either == wind | cable and wind_only == wind - cable
+    assert both and wind_only
+
+
+def test_prefix_and_field_queries(searcher):
+    prefix = search(searcher, "librar*", per_page=50)
+    assert prefix["total"] >= search(searcher, "library", per_page=50)["total"]
+    in_title = search(searcher, "title:library", per_page=50)
+    assert in_title["total"] > 0
+    assert all("librar" in r["title"].lower() for r in in_title["results"] if r["kind"] == "article")
+    speaker = search(searcher, "speaker:Berg", per_page=50)
+    assert speaker["total"] > 0
+    assert all(r["kind"] == "quote" and r["speaker"] == "Tomas Berg" for r in speaker["results"])
+
+
+@pytest.mark.parametrize("q", ["*ing", "?x", "a" * 1001])
+def test_bad_queries_raise_query_error(searcher, q):
+    with pytest.raises(QueryError):
+        search(searcher, q)
+
+
+@pytest.mark.parametrize("q", ['"unbalanced', "(open", "AND", "NOT", "title:", "foo:bar", ")(",
+                               "wind^", "~", "[a TO", "\x00\x01", "🙂"])
+def test_odd_queries_never_crash(searcher, q):
+    try:
+        res = search(searcher, q)
+    except QueryError:
+        return
+    assert res["total"] >= 0
+
+
+# -- filters, sorting, paging ---------------------------------------------------------------
+def test_filters(searcher):
+    quotes = search(searcher, kinds=("quote",), per_page=50)
+    assert quotes["total"] > 50 and all(r["kind"] == "quote" for r in quotes["results"])
+    two = search(searcher, authors=("Margaret Ellison", "Inés Valdés"), kinds=("article",), per_page=50)
+    assert {r["author"] for r in two["results"]} == {"Margaret Ellison", "Inés Valdés"}
+    german = search(searcher, langs=("de",), per_page=50)
+    assert german["total"] > 0 and all(r["lang"] == "de" for r in german["results"])
+    dated = search(searcher, day_from=20230101, day_to=20230630, per_page=50)
+    assert dated["total"] > 0
+    assert all("2023-01-01" <= r["date"] <= "2023-06-30" for r in dated["results"])
+
+
+def test_sorting_by_date(searcher):
+    newest = [r["date"] for r in search(searcher, kinds=("article",), sort="-date", per_page=50)["results"]]
+    oldest = [r["date"] for r in search(searcher, kinds=("article",), sort="date", per_page=50)["results"]]
+    known = [d for d in newest if d]
+    assert known == sorted(known, reverse=True) and newest[-1] is None  # unknown dates last
+    assert [d for d in oldest if d] == sorted(known) and oldest[-1] is None
+    with pytest.raises(QueryError):
+        search(searcher, sort="sideways")
+
+
+def test_paging(searcher):
+    full = search(searcher, "wind", per_page=50)
+    pages = [search(searcher, "wind", per_page=3, page=p) for p in (1, 2)]
+    assert [r["id"] for p in pages for r in p["results"]] == [r["id"] for r in full["results"][:6]]
+    past = search(searcher, "wind", per_page=10, page=99)
+    assert past["results"] == [] and past["total"] == full["total"]
+
+
+# -- snippets -------------------------------------------------------------------------------
+def test_snippets_are_escaped_and_marked(searcher):
+    res = search(searcher, "lighthouse renovation", per_page=5)
+    hit = next(r for r in res["results"] if r["kind"] == "article" and "Mallory" in r["author"])
+    snip = hit["snippet"]
+    assert "<mark>lighthouse</mark>" in snip.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in snip
+    assert "<script" not in snip and "<img" not in snip and 'onmouseover="' not in snip
+    assert snip.replace("<mark>", "").replace("</mark>", "").count("<") == 0
+    assert "<script>" in hit["title"]  # titles are plain text; the client sets them as text
+
+
+def test_snippet_marks_match_in_a_long_body(searcher):
+    res = search(searcher, "bold claims")
+    assert "&lt;b&gt;<mark>bold</mark> <mark>claims</mark>&lt;/b&gt;" in res["results"][0]["snippet"]
+
+
+# -- suggestions ----------------------------------------------------------------------------
+def test_did_you_mean(searcher):
+    assert search(searcher, "libary")["suggestion"] == "library"
+    assert search(searcher, "harbour wnd farm")["suggestion"] == "harbour wind farm"
+    assert search(searcher, "library")["suggestion"] is None
+
+
+def test_completions(searcher):
+    assert "library" in searcher.suggest("libr")
+    assert all(s.startswith("wind f") for s in searcher.suggest("wind f"))
+    assert searcher.suggest("") == []
