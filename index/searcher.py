@@ -8,6 +8,7 @@ picked up without a restart, and searchers opened before the switch finish their
 from __future__ import annotations
 
 import heapq
+from collections import OrderedDict
 import re
 import threading
 from dataclasses import dataclass, field
@@ -77,7 +78,8 @@ class SearchIndex:
     """Read access to the live index in ``index_dir``."""
 
     def __init__(self, index_dir: str, boosts: dict[str, float] | None = None,
-                 time_budget: float = 2.0, bm25_b: float = 0.75, bm25_k1: float = 1.2) -> None:
+                 time_budget: float = 2.0, bm25_b: float = 0.75, bm25_k1: float = 1.2,
+                 cache_size: int = 0) -> None:
         self.store = SnapshotStore(index_dir)
         self.boosts = {**DEFAULT_BOOSTS, **(boosts or {})}
         self.time_budget = time_budget
@@ -85,6 +87,8 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._snapshots: dict[str, _Snapshot] = {}
         self._local = _Local()
+        self._cache: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
+        self.cache_size = cache_size
 
     # -- opening -------------------------------------------------------------------------
     def _snapshot(self) -> _Snapshot:
@@ -130,6 +134,22 @@ class SearchIndex:
             raise QueryError(f"sort must be one of {', '.join(SORTS)}")
         deadline = Deadline(self.time_budget)
         snap = self._snapshot()
+        key = (snap.snapshot_id, req)
+        if self.cache_size:
+            with self._lock:
+                cached = self._cache.get(key)
+                if cached is not None:
+                    self._cache.move_to_end(key)
+                    return dict(cached)
+        response = self._search(snap, req, deadline)
+        if self.cache_size:
+            with self._lock:
+                self._cache[key] = response
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+        return dict(response)
+
+    def _search(self, snap: _Snapshot, req: SearchRequest, deadline: Deadline) -> dict[str, Any]:
         searcher = self._searcher(snap)
         cols = snap.columns
         langs = req.langs or tuple(snap.meta.get("langs", ())) or ("en",)

@@ -41,3 +41,26 @@ def searcher(demo_index):
     from index import SearchIndex
 
     return SearchIndex(demo_index)
+
+
+ADMIN_TOKEN = "test-admin-token-0123456789"
+
+
+@pytest.fixture(scope="session")
+def app(demo_index):
+    """The Flask app over the session's demo index, admin on, one allowed CORS origin."""
+    from service import create_app
+
+    return create_app({"INDEX_DIR": demo_index, "ADMIN_TOKEN": ADMIN_TOKEN,
+                       "CORS_ORIGINS": "http://127.0.0.1:9", "CORPUS_PATHS": str(DEMO),
+                       "CACHE_SIZE": 0})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

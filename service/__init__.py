@@ -1,0 +1,45 @@
+"""The search service: ``create_app`` builds the Flask app (nothing is built at import).
+
+Settings come from the defaults, then ``SEARCH_*`` environment variables, then ``config``;
+they are checked before anything else happens. The index is opened lazily by each worker on
+its first request, so gunicorn can fork safely.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from index import SearchIndex
+
+from . import admin, api, errors, openapi, settings, web, widget
+from .reindex import reindex_command
+from .settings import SettingsError
+
+__all__ = ["SettingsError", "create_app"]
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create the app; raise SettingsError (with the variable's name) on a bad setting."""
+    app = Flask(__name__, static_folder=None)
+    app.config.update(settings.defaults())
+    app.config.from_prefixed_env("SEARCH")
+    if config:
+        app.config.update(config)
+    settings.check(app.config)
+    app.config["DEBUG"] = False
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
+    app.extensions["search_index"] = SearchIndex(
+        app.config["INDEX_DIR"], boosts=app.config["BOOSTS"],
+        time_budget=app.config["QUERY_TIME_BUDGET"], bm25_b=app.config["BM25_B"],
+        bm25_k1=app.config["BM25_K1"], cache_size=app.config["CACHE_SIZE"])
+    errors.register(app)
+    web.register(app)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(openapi.bp)
+    app.register_blueprint(widget.bp)
+    if app.config["ADMIN_TOKEN"]:
+        app.register_blueprint(admin.bp)
+    app.cli.add_command(reindex_command)
+    return app

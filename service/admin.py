@@ -1,0 +1,125 @@
+"""Admin over HTTP: trigger a reindex and read its status. Off (404) without a token.
+
+The token is compared in constant time. The reindex runs as the ``reindex`` CLI command in a
+subprocess, over the configured corpus paths only: a request may pick among them by exact
+value but never names a path of its own. One reindex at a time: the index writer lock says
+whether one is running, whichever worker started it.
+"""
+from __future__ import annotations
+
+import fcntl
+import hmac
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from flask import Blueprint, current_app, jsonify, request
+
+from index import SnapshotStore
+
+from .errors import BadParameter, Conflict, Forbidden, Unauthorized
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+STATUS_FILE = "reindex-status.json"
+PROJECT = Path(__file__).resolve().parent.parent
+MODES = ("full", "incremental", "rollback")
+
+
+@bp.before_request
+def authenticate():
+    token = current_app.config["ADMIN_TOKEN"]
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        err = Unauthorized("send the admin token as 'Authorization: Bearer TOKEN'")
+        raise err
+    given = header[len("Bearer "):].strip().encode()
+    if not hmac.compare_digest(given, token.encode()):
+        raise Forbidden("wrong admin token")
+
+
+def _running(index_dir: str) -> bool:
+    lock = Path(index_dir) / "writer.lock"
+    if not lock.exists():
+        return False
+    fd = os.open(lock, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def _status(index_dir: str) -> dict:
+    try:
+        status = json.loads((Path(index_dir) / STATUS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        status = {"state": "never"}
+    status["running"] = _running(index_dir)
+    store = SnapshotStore(index_dir)
+    status["current"], status["previous"] = store.current(), store.previous()
+    return status
+
+
+@bp.get("/status")
+def status():
+    """The last reindex: state, mode, counts, errors; and whether one is running."""
+    return jsonify(_status(current_app.config["INDEX_DIR"]))
+
+
+@bp.post("/reindex")
+def trigger():
+    """Start a reindex of the configured corpus paths: 202, or 409 if one is running."""
+    config = current_app.config
+    body = request.get_json(silent=True)
+    if body is None:
+        body = {}
+    if not isinstance(body, dict):
+        raise BadParameter("the body must be a JSON object")
+    mode = body.get("mode", "full")
+    if mode not in MODES:
+        raise BadParameter(f"mode must be one of {', '.join(MODES)}")
+    chosen = body.get("corpus", [])
+    if not isinstance(chosen, list) or not all(isinstance(c, str) for c in chosen):
+        raise BadParameter("corpus must be a list of configured corpus paths")
+    unknown = [c for c in chosen if c not in config["CORPUS_PATHS"]]
+    if unknown:
+        raise BadParameter("corpus may only name configured paths (SEARCH_CORPUS_PATHS)")
+    paths = [] if mode == "rollback" else (chosen or list(config["CORPUS_PATHS"]))
+    index_dir = config["INDEX_DIR"]
+    Path(index_dir).mkdir(parents=True, exist_ok=True)
+    with open(Path(index_dir) / "admin-spawn.lock", "w") as guard:
+        fcntl.flock(guard, fcntl.LOCK_EX)  # one worker at a time decides and spawns
+        if _running(index_dir):
+            raise Conflict("a reindex is already running; see /admin/status")
+        proc = _spawn(paths, mode, str(Path(index_dir) / STATUS_FILE))
+        deadline = time.monotonic() + 10
+        while proc.poll() is None and not _running(index_dir) and time.monotonic() < deadline:
+            time.sleep(0.02)
+    return jsonify({"status": "started", "mode": mode, "pid": proc.pid}), 202
+
+
+def _spawn(paths: list[str], mode: str, status_file: str) -> subprocess.Popen:
+    args = [sys.executable, "-m", "flask", "--app", "wsgi", "reindex", *paths,
+            "--status-file", status_file]
+    if mode != "full":
+        args.append(f"--{mode}")
+    env = {**os.environ, **{s: str(v) for s, v in _env_settings().items()}}
+    proc = subprocess.Popen(args, cwd=PROJECT, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    threading.Thread(target=proc.wait, daemon=True).start()  # reap it when it ends
+    return proc
+
+
+def _env_settings() -> dict[str, str]:
+    """The running app's settings as SEARCH_* variables, so the job sees the same config."""
+    config = current_app.config
+    return {"SEARCH_INDEX_DIR": config["INDEX_DIR"],
+            "SEARCH_CORPUS_PATHS": ":".join(config["CORPUS_PATHS"]),
+            "SEARCH_REINDEX_WORKERS": str(config["REINDEX_WORKERS"])}

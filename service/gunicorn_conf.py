@@ -1,0 +1,42 @@
+"""gunicorn settings: workers from the cores, bounded timeouts, access log to stdout.
+
+No ``preload_app``: each worker opens the index after the fork (Whoosh file handles and
+searchers must not be shared across processes).
+"""
+import multiprocessing
+import os
+import shutil
+import tempfile
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = 30           # a worker stuck past this is killed and replaced
+graceful_timeout = 10
+keepalive = 5
+max_requests = 20000   # recycle workers now and then (memory hygiene), staggered
+max_requests_jitter = 2000
+limit_request_line = 8190
+limit_request_fields = 50
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+preload_app = False
+
+# prometheus_client multiprocess mode: each worker writes its metrics to files here.
+_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if not _metrics_dir:
+    _metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="search-metrics-")
+
+
+def on_starting(server):
+    """Start with empty metric files."""
+    shutil.rmtree(_metrics_dir, ignore_errors=True)
+    os.makedirs(_metrics_dir, exist_ok=True)
+
+
+def child_exit(server, worker):
+    """Let prometheus_client drop a dead worker's live gauges."""
+    from prometheus_client import multiprocess
+    multiprocess.mark_process_dead(worker.pid)

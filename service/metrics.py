@@ -1,0 +1,43 @@
+"""Prometheus metrics: request counts and latencies by endpoint and status, index size,
+zero-result queries.
+
+Under gunicorn each worker is a process; prometheus_client's multiprocess mode (enabled by
+``PROMETHEUS_MULTIPROC_DIR``, which ``gunicorn_conf.py`` sets) adds their counts up at
+scrape time. Metric objects are module-level, like loggers: created once per process.
+"""
+from __future__ import annotations
+
+import os
+
+from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge,
+                               Histogram, generate_latest)
+from prometheus_client import multiprocess
+
+REQUESTS = Counter("search_http_requests_total", "HTTP requests", ["endpoint", "method", "status"])
+LATENCY = Histogram("search_http_request_seconds", "HTTP request latency", ["endpoint"],
+                    buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5))
+ZERO_RESULTS = Counter("search_zero_result_queries_total", "searches with a query and no result")
+INDEX_BYTES = Gauge("search_index_size_bytes", "size of the live snapshot on disk",
+                    multiprocess_mode="max")
+INDEX_DOCS = Gauge("search_index_documents", "documents in the live snapshot", ["kind"],
+                   multiprocess_mode="max")
+
+
+def observe(endpoint: str, method: str, status: int, seconds: float) -> None:
+    """Record one finished request."""
+    REQUESTS.labels(endpoint, method, str(status)).inc()
+    LATENCY.labels(endpoint).observe(seconds)
+
+
+def exposition(health: dict | None) -> tuple[bytes, str]:
+    """Return the metrics page (all workers' values in multiprocess mode)."""
+    if health is not None:
+        INDEX_BYTES.set(health.get("size_bytes", 0))
+        for kind, n in health.get("counts", {}).items():
+            INDEX_DOCS.labels(kind).set(n)
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    from prometheus_client import REGISTRY
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST

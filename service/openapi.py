@@ -1,0 +1,150 @@
+"""``GET /openapi.json``: the OpenAPI 3 description of what the service really does.
+
+A test runs schemathesis against it, so every documented parameter, status and field is
+exercised and checked against the running app.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+
+bp = Blueprint("openapi", __name__)
+
+_ERROR = {"$ref": "#/components/responses/Error"}
+_FACET = {"type": "array", "items": {
+    "type": "object", "required": ["value", "count"],
+    "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 0}}}}
+_NULLABLE_STR = {"type": ["string", "null"]}
+
+
+def _param(name: str, schema: dict, description: str, repeat: bool = False) -> dict:
+    if repeat:
+        schema = {"type": "array", "items": schema, "maxItems": 20}
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema, "style": "form", "explode": True}
+
+
+DATE = {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}
+RESULT = {
+    "type": "object",
+    "required": ["id", "kind", "title", "url", "author", "date", "lang", "score", "snippet"],
+    "properties": {
+        "id": {"type": "string"}, "kind": {"enum": ["article", "bio", "quote"]},
+        "title": {"type": "string"}, "url": _NULLABLE_STR, "author": {"type": "string"},
+        "date": _NULLABLE_STR, "lang": {"type": "string"},
+        "score": {"type": ["number", "null"]},
+        "snippet": {"type": "string", "description": "HTML-escaped text; matches in <mark>"},
+        "speaker": {"type": "string"}, "speaker_role": {"type": "string"},
+        "article_id": _NULLABLE_STR, "article_title": {"type": "string"},
+        "article_count": {"type": ["integer", "null"]},
+    },
+}
+DOCUMENT = {"type": "object", "required": ["id", "kind", "title", "text"],
+            "properties": {**RESULT["properties"], "text": {"type": "string"}}}
+DOCUMENT["properties"].pop("snippet")
+DOCUMENT["properties"].pop("score")
+
+
+ERROR_SCHEMA = {
+    "type": "object", "required": ["error"],
+    "properties": {"error": {"type": "object", "required": ["code", "message"],
+                             "properties": {"code": {"type": "string"},
+                                            "message": {"type": "string"}}}},
+}
+
+
+def spec() -> dict:
+    """Return the OpenAPI document."""
+    search_params = [
+        _param("q", {"type": "string"}, "query: words, \"phrases\", AND/OR/NOT, prefix*, field:value"),
+        _param("kind", {"enum": ["article", "bio", "quote"]}, "document kinds", repeat=True),
+        _param("author", {"type": "string", "maxLength": 200}, "authors (any of)", repeat=True),
+        _param("lang", {"type": "string", "pattern": "^[a-z]{2,3}$"}, "languages", repeat=True),
+        _param("from", DATE, "earliest date, inclusive"),
+        _param("to", DATE, "latest date, inclusive"),
+        _param("sort", {"enum": ["relevance", "date", "-date"]}, "order of results"),
+        _param("page", {"type": "integer", "minimum": 1}, "page number"),
+        _param("per_page", {"type": "integer", "minimum": 1, "maximum": 50}, "results a page"),
+        _param("date_facet", {"enum": ["year", "month"]}, "date facet granularity"),
+        _param("op", {"enum": ["and", "or"]}, "how plain words combine"),
+    ]
+    search_response = {
+        "type": "object",
+        "required": ["total", "page", "per_page", "took_ms", "results", "facets", "suggestion"],
+        "properties": {
+            "total": {"type": "integer", "minimum": 0}, "page": {"type": "integer"},
+            "per_page": {"type": "integer"}, "took_ms": {"type": "number"},
+            "results": {"type": "array", "items": RESULT},
+            "facets": {"type": "object", "required": ["author", "date", "kind", "lang"],
+                       "properties": {k: _FACET for k in ("author", "date", "kind", "lang")}},
+            "suggestion": _NULLABLE_STR,
+        },
+    }
+    ok = lambda schema, text="OK": {"description": text, "content": {"application/json": {"schema": schema}}}  # noqa: E731
+    paths: dict = {
+        "/search": {"get": {"summary": "Ranked search with snippets and facets",
+                            "parameters": search_params,
+                            "responses": {"200": ok(search_response), "400": _ERROR, "413": _ERROR,
+                                          "503": _ERROR}}},
+        "/documents/{id}": {"get": {
+            "summary": "One document",
+            "parameters": [{"name": "id", "in": "path", "required": True,
+                            "schema": {"type": "string", "minLength": 1, "maxLength": 200}}],
+            "responses": {"200": ok(DOCUMENT), "400": _ERROR, "404": _ERROR, "503": _ERROR}}},
+        "/suggest": {"get": {
+            "summary": "Completions for search-as-you-type",
+            "parameters": [_param("q", {"type": "string", "maxLength": 200}, "typed text"),
+                           _param("limit", {"type": "integer", "minimum": 1, "maximum": 20}, "how many")],
+            "responses": {"200": ok({"type": "object", "required": ["q", "suggestions"],
+                                     "properties": {"q": {"type": "string"}, "suggestions": {
+                                         "type": "array", "items": {"type": "string"}}}}),
+                          "400": _ERROR, "413": _ERROR, "503": _ERROR}}},
+        "/health": {"get": {
+            "summary": "Index version, counts, build time",
+            "responses": {"200": ok({"type": "object", "required": ["status", "snapshot", "counts"],
+                                     "properties": {"status": {"const": "ok"},
+                                                    "snapshot": {"type": "string"},
+                                                    "built_at": _NULLABLE_STR,
+                                                    "counts": {"type": "object"},
+                                                    "langs": {"type": "array"},
+                                                    "size_bytes": {"type": "integer"}}}),
+                          "503": _ERROR}}},
+        "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {
+            "description": "text exposition", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+        "/openapi.json": {"get": {"summary": "This document", "responses": {"200": ok({"type": "object"})}}},
+        "/widget.js": {"get": {"summary": "The embeddable search widget", "responses": {"200": {
+            "description": "JavaScript", "content": {"text/javascript": {"schema": {"type": "string"}}}}}}},
+        "/demo": {"get": {"summary": "Demo page with the widget", "responses": {"200": {
+            "description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}}}},
+    }
+    if current_app.config["ADMIN_TOKEN"]:
+        admin_errors = {"401": _ERROR, "403": _ERROR}
+        paths["/admin/reindex"] = {"post": {
+            "summary": "Start a reindex of the configured corpus paths",
+            "security": [{"bearer": []}],
+            "requestBody": {"required": False, "content": {"application/json": {"schema": {
+                "type": "object", "properties": {
+                    "mode": {"enum": ["full", "incremental", "rollback"]},
+                    "corpus": {"type": "array", "items": {"type": "string"}}}}}}},
+            "responses": {"202": ok({"type": "object"}, "started"), "400": _ERROR,
+                          "409": _ERROR, **admin_errors}}}
+        paths["/admin/status"] = {"get": {
+            "summary": "State of the last reindex", "security": [{"bearer": []}],
+            "responses": {"200": ok({"type": "object", "required": ["state", "running"]}),
+                          **admin_errors}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Newsroom search", "version": "1.0.0",
+                 "description": "Full-text search over articles, author bios and quotes."},
+        "paths": paths,
+        "components": {
+            "responses": {"Error": {"description": "error", "content": {
+                "application/json": {"schema": ERROR_SCHEMA}}}},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+@bp.get("/openapi.json")
+def openapi_json():
+    """The OpenAPI description."""
+    return jsonify(spec())

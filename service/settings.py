@@ -1,0 +1,153 @@
+"""The settings table: every setting's type, default and environment name, checked at start.
+
+Values come from the defaults below, then ``SEARCH_<NAME>`` environment variables (Flask's
+``from_prefixed_env``), then the overrides given to ``create_app``. ``check`` turns each into
+its type and stops the service with a clear message on the first bad one, so a typo in a
+deployment fails at start-up, not at the first request.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from index import DEFAULT_BOOSTS
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting has a value the service cannot run with."""
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value)
+
+
+def as_path(value: Any) -> str:
+    text = _text(value).strip()
+    if not text:
+        raise ValueError("must be a path")
+    return str(Path(text).expanduser().resolve())
+
+
+def as_paths(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else _text(value).replace(",", ":").split(":")
+    return [as_path(v) for v in items if str(v).strip()]
+
+
+def as_origins(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else _text(value).replace(",", " ").split()
+    origins = [str(v).strip().rstrip("/") for v in items if str(v).strip()]
+    for origin in origins:
+        if origin != "*" and not origin.startswith(("http://", "https://")):
+            raise ValueError(f"{origin!r} is not an origin like https://example.org")
+    return origins
+
+
+def as_float(low: float, high: float) -> Callable[[Any], float]:
+    def parse(value: Any) -> float:
+        number = float(value)
+        if not low <= number <= high:
+            raise ValueError(f"must be between {low:g} and {high:g}")
+        return number
+    return parse
+
+
+def as_int(low: int, high: int) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError("must be a whole number")
+        number = int(value)
+        if not low <= number <= high:
+            raise ValueError(f"must be between {low} and {high}")
+        return number
+    return parse
+
+
+def as_choice(*choices: str) -> Callable[[Any], str]:
+    def parse(value: Any) -> str:
+        text = _text(value).strip().lower()
+        if text not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}")
+        return text
+    return parse
+
+
+def as_token(value: Any) -> str:
+    token = _text(value).strip() if value is not None else ""
+    if token and len(token) < 16:
+        raise ValueError("must be at least 16 characters (or empty to turn admin off)")
+    return token
+
+
+def as_boosts(value: Any) -> dict[str, float]:
+    """Parse ``title=3,dek=2`` (or a JSON object) into field boosts over the defaults."""
+    if isinstance(value, dict):
+        pairs = value.items()
+    else:
+        pairs = [part.split("=", 1) for part in _text(value).replace(";", ",").split(",") if part.strip()]
+    boosts = dict(DEFAULT_BOOSTS)
+    for pair in pairs:
+        if len(pair) != 2:
+            raise ValueError("must look like title=3,dek=2")
+        name, number = str(pair[0]).strip(), float(pair[1])
+        if name not in DEFAULT_BOOSTS:
+            raise ValueError(f"unknown field {name!r}; fields are {', '.join(DEFAULT_BOOSTS)}")
+        if not 0 <= number <= 100:
+            raise ValueError(f"boost of {name} must be between 0 and 100")
+        boosts[name] = number
+    return boosts
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One row of the settings table."""
+
+    name: str
+    parse: Callable[[Any], Any]
+    default: Any
+    doc: str
+
+    @property
+    def env(self) -> str:
+        return f"SEARCH_{self.name}"
+
+
+SETTINGS = (
+    Setting("INDEX_DIR", as_path, str(PROJECT / "var" / "index"), "where index snapshots live"),
+    Setting("CORPUS_PATHS", as_paths, str(PROJECT / "corpus" / "demo"),
+            "corpus files or folders, ':'-separated, that the admin trigger may reindex"),
+    Setting("ADMIN_TOKEN", as_token, "", "bearer token for /admin routes; empty turns them off"),
+    Setting("CORS_ORIGINS", as_origins, "", "origins allowed to call the API from a browser, "
+            "space- or comma-separated"),
+    Setting("BOOSTS", as_boosts, "", "field boosts over the defaults, e.g. title=3,dek=2,body=1"),
+    Setting("BM25_B", as_float(0.0, 1.0), 0.75, "BM25 length normalisation"),
+    Setting("BM25_K1", as_float(0.0, 10.0), 1.2, "BM25 term-frequency saturation"),
+    Setting("QUERY_TIME_BUDGET", as_float(0.05, 60.0), 2.0, "seconds a query may run before 503"),
+    Setting("MAX_QUERY_LENGTH", as_int(1, 10_000), 500, "longest query accepted (longer: 413)"),
+    Setting("MAX_RESULT_WINDOW", as_int(50, 100_000), 10_000, "deepest result page*per_page"),
+    Setting("DEFAULT_OPERATOR", as_choice("and", "or"), "and", "how words combine by default"),
+    Setting("CACHE_SIZE", as_int(0, 1_000_000), 1024, "search responses cached per worker"),
+    Setting("REINDEX_WORKERS", as_int(1, 64), 2, "processes a reindex uses"),
+)
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def check(config: dict[str, Any]) -> None:
+    """Replace each setting in ``config`` by its typed value; raise SettingsError if bad."""
+    for setting in SETTINGS:
+        raw = config.get(setting.name, setting.default)
+        try:
+            config[setting.name] = setting.parse(raw)
+        except (TypeError, ValueError) as exc:
+            raise SettingsError(f"{setting.env}={_text(raw)!r}: {exc}") from None
+
+
+def defaults() -> dict[str, Any]:
+    """Return the raw defaults (before checking)."""
+    return {s.name: s.default for s in SETTINGS}
