@@ -155,7 +155,12 @@ def count(cols: Columns, matched: list[int], f: Filters, date_by_month: bool,
         if code is not None and all(code != c for c, _ in shown):
             shown.append((code, authors.get(code, 0)))
     date_name = "month" if date_by_month else "year"
-    dates = _counted(cols.values[date_name], cols.codes[date_name], base["date"])
+    date_docs = base["date"]
+    if date_by_month and f.day_from and f.day_to and f.day_from // 10000 == f.day_to // 10000:
+        # Months "within a year": the date filter is widened to its whole year, not dropped.
+        year = f.day_from // 10000
+        date_docs = [d for d in date_docs if cols.day[d] // 10000 == year]
+    dates = _counted(cols.values[date_name], cols.codes[date_name], date_docs)
     return {
         "author": [{"value": cols.author_names[c], "count": n} for c, n in shown],
         "date": sorted(dates, key=lambda x: x["value"], reverse=True),

@@ -54,15 +54,20 @@ ERROR_SCHEMA = {
 
 def spec() -> dict:
     """Return the OpenAPI document."""
+    config = current_app.config
     search_params = [
-        _param("q", {"type": "string"}, "query: words, \"phrases\", AND/OR/NOT, prefix*, field:value"),
+        _param("q", {"type": "string", "maxLength": config["MAX_QUERY_LENGTH"]},
+               "query: words, \"phrases\", AND/OR/NOT, prefix*, field:value "
+               "(a query that cannot be parsed is a 400 bad_query)"),
         _param("kind", {"enum": ["article", "bio", "quote"]}, "document kinds", repeat=True),
         _param("author", {"type": "string", "maxLength": 200}, "authors (any of)", repeat=True),
         _param("lang", {"type": "string", "pattern": "^[a-z]{2,3}$"}, "languages", repeat=True),
         _param("from", DATE, "earliest date, inclusive"),
         _param("to", DATE, "latest date, inclusive"),
         _param("sort", {"enum": ["relevance", "date", "-date"]}, "order of results"),
-        _param("page", {"type": "integer", "minimum": 1}, "page number"),
+        _param("page", {"type": "integer", "minimum": 1,
+                         "maximum": config["MAX_RESULT_WINDOW"] // 50},
+               "page number (page * per_page is at most MAX_RESULT_WINDOW)"),
         _param("per_page", {"type": "integer", "minimum": 1, "maximum": 50}, "results a page"),
         _param("date_facet", {"enum": ["year", "month"]}, "date facet granularity"),
         _param("op", {"enum": ["and", "or"]}, "how plain words combine"),

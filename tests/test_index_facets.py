@@ -28,9 +28,15 @@ def brute_force(searcher, req: SearchRequest) -> dict[str, Counter]:
 
 
 def without(req: SearchRequest, facet: str) -> SearchRequest:
-    """The request with one facet's own filter removed (what its counts must ignore)."""
+    """The request with one facet's own filter removed (what its counts must ignore).
+
+    Months are counted within the filter's year: the date filter widens to that year.
+    """
+    year = req.day_from // 10000 if req.date_by_month and req.day_from else None
+    date = {"day_from": year * 10000 + 101, "day_to": year * 10000 + 1231} if year else \
+        {"day_from": None, "day_to": None}
     drop = {"author": {"authors": ()}, "kind": {"kinds": ()}, "lang": {"langs": ()},
-            "date": {"day_from": None, "day_to": None}}[facet]
+            "date": date}[facet]
     return SearchRequest(**{**req.__dict__, **drop})
 
 
@@ -43,6 +49,7 @@ REQUESTS = [
     SearchRequest(q="council", langs=("en",), day_from=20230101, day_to=20241231),
     SearchRequest(kinds=("quote",), authors=("Inés Valdés",), langs=("es",)),
     SearchRequest(day_from=20230101, day_to=20231231, date_by_month=True),
+    SearchRequest(q="wind", day_from=20230301, day_to=20230630, date_by_month=True),
 ]
 
 

@@ -1,0 +1,78 @@
+"""The admin reindex command: full, incremental, delete, rollback, and its errors."""
+from __future__ import annotations
+
+import pytest
+
+from index import SnapshotStore
+from tests.conftest import DEMO, TEST_DATA
+
+
+@pytest.fixture
+def cli_app(tmp_path):
+    from service import create_app
+
+    return create_app({"INDEX_DIR": str(tmp_path / "ix"), "CORPUS_PATHS": str(TEST_DATA),
+                       "REINDEX_WORKERS": 1})
+
+
+def invoke(app, *args):
+    return app.test_cli_runner().invoke(args=["reindex", *args])
+
+
+def test_full_rebuild_prints_the_summary_and_switches(cli_app, tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "broken.txt").write_bytes(b"\x00\x01binary")
+    result = invoke(cli_app, str(DEMO), str(bad))
+    assert result.exit_code == 0, result.output
+    assert "articles:   33" in result.output and "quotes:" in result.output
+    assert "rejects:    1" in result.output and "binary: 1" in result.output
+    assert f"{bad / 'broken.txt'}:1: skipped [binary]" in result.output
+    assert "switched to snapshot" in result.output
+    store = SnapshotStore(cli_app.config["INDEX_DIR"])
+    assert store.current() and store.previous() is None
+
+
+def test_default_paths_come_from_the_settings(cli_app):
+    result = invoke(cli_app)
+    assert result.exit_code == 0 and "articles:   3" in result.output
+
+
+def test_incremental_delete_and_rollback(cli_app):
+    client = cli_app.test_client()
+    assert invoke(cli_app, str(TEST_DATA)).exit_code == 0
+    assert client.get("/search?q=wind+farm").get_json()["total"] == 0
+    result = invoke(cli_app, "--incremental", str(DEMO / "en-01-harbour-wind-farm.txt"))
+    assert result.exit_code == 0, result.output
+    hits = client.get("/search?q=wind+farm&kind=article").get_json()
+    assert hits["total"] == 1
+    assert client.get("/search?q=zephyrine").get_json()["total"] > 0  # kept
+    doc_id = hits["results"][0]["id"]
+    assert invoke(cli_app, "--incremental", "--delete", doc_id).exit_code == 0
+    assert client.get("/search?q=wind+farm").get_json()["total"] == 0
+    result = invoke(cli_app, "--rollback")
+    assert result.exit_code == 0 and "rolled back" in result.output
+    assert client.get("/search?q=wind+farm&kind=article").get_json()["total"] == 1
+
+
+@pytest.mark.parametrize("args, message", [
+    (["/no/such/path"], "no such file or directory: /no/such/path"),
+    (["--rollback", "x"], "--rollback takes no paths"),
+    (["--delete", "abc"], "--delete needs --incremental"),
+])
+def test_usage_errors(cli_app, args, message):
+    result = invoke(cli_app, *args)
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_rollback_without_history_fails_clearly(cli_app):
+    assert invoke(cli_app, str(TEST_DATA)).exit_code == 0
+    result = invoke(cli_app, "--rollback")
+    assert result.exit_code == 1 and "no previous snapshot" in result.output
+
+
+def test_lock_held_exits_nonzero_with_message(cli_app):
+    store = SnapshotStore(cli_app.config["INDEX_DIR"])
+    with store.writer_lock():
+        result = invoke(cli_app, str(TEST_DATA))
+    assert result.exit_code == 75 and "another reindex is running" in result.output

@@ -1,0 +1,103 @@
+"""A real ``gunicorn wsgi:app``: searched, reindexed through the admin endpoint while it
+serves, and a worker killed mid-service."""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+
+import index
+from tests.conftest import ADMIN_TOKEN, DEMO, ROOT, TEST_DATA
+from tests.servers import Gunicorn, get, post
+
+pytestmark = pytest.mark.server
+AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    index_dir = tmp_path_factory.mktemp("gunicorn-index")
+    index.rebuild(str(index_dir), [str(DEMO)])
+    log = ROOT / "test-artifacts" / "gunicorn.log"
+    log.parent.mkdir(exist_ok=True)
+    g = Gunicorn({"SEARCH_INDEX_DIR": str(index_dir), "SEARCH_ADMIN_TOKEN": ADMIN_TOKEN,
+                  "SEARCH_CORPUS_PATHS": f"{DEMO}:{TEST_DATA}", "SEARCH_REINDEX_WORKERS": "1"},
+                 workers=2, log=log)
+    try:
+        g.wait()
+        yield g
+    finally:
+        g.stop()
+
+
+def test_serves_searches(server):
+    status, body = get(server.url + "/search?q=" + urllib.parse.quote("wind farm"))
+    assert status == 200 and body["total"] > 0 and "<mark>" in body["results"][0]["snippet"]
+    status, body = get(server.url + "/search?from=bad")
+    assert status == 400 and body["error"]["code"] == "bad_parameter"
+    status, body = get(server.url + "/health")
+    assert status == 200 and body["counts"]["article"] == 33
+
+
+def test_admin_reindex_while_serving(server):
+    _, before = get(server.url + "/health")
+    errors, answered, stop = [], [0], threading.Event()
+
+    def load():
+        while not stop.is_set():
+            try:
+                status, body = get(server.url + "/search?q=harbour")
+                if status != 200 or body["total"] == 0:
+                    errors.append((status, body))
+                answered[0] += 1
+            except Exception as exc:  # noqa: BLE001
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=load) for _ in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        status, body = post(server.url + "/admin/reindex", {"mode": "full"}, AUTH)
+        assert status == 202, body
+        status, again = post(server.url + "/admin/reindex", {}, AUTH)
+        assert status in (409, 202)  # 409 while the first still runs
+        deadline = time.monotonic() + 120
+        while True:
+            _, state = get(server.url + "/admin/status", AUTH)
+            if not state["running"] and state.get("state") in ("succeeded", "failed"):
+                break
+            assert time.monotonic() < deadline, state
+            time.sleep(0.2)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert state["state"] == "succeeded", state
+    assert errors == [] and answered[0] > 0
+    _, after = get(server.url + "/health")
+    assert after["snapshot"] != before["snapshot"]
+    assert after["counts"]["article"] == 36  # demo + tests/data, seen by every worker
+    status, body = get(server.url + "/search?q=zephyrine")
+    assert status == 200 and body["total"] > 0
+
+
+def test_killed_worker_is_replaced(server):
+    workers = server.worker_pids()
+    assert len(workers) == 2
+    os.kill(workers[0], signal.SIGKILL)
+    for _ in range(20):
+        status, _ = get(server.url + "/search?q=library")
+        assert status == 200
+    deadline = time.monotonic() + 30
+    while len(set(server.worker_pids()) - {workers[0]}) < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    with urllib.request.urlopen(server.url + "/metrics", timeout=10) as res:
+        text = res.read().decode()
+    # Counts from every worker, the killed one included, add up (prometheus multiprocess).
+    assert 'search_http_requests_total{endpoint="/search",method="GET",status="200"}' in text
