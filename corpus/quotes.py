@@ -79,6 +79,28 @@ ROLE_WORDS = {
 }
 
 
+# German job titles are capitalised compounds ("Kulturdezernentin", "Landesgeschäftsführer"):
+# recognised by their last part.
+ROLE_SUFFIXES = (
+    "dezernent", "dezernentin", "sprecher", "sprecherin", "leiter", "leiterin", "direktor",
+    "direktorin", "meister", "meisterin", "führer", "führerin", "vorsitzende", "vorsitzender",
+    "minister", "ministerin", "präsident", "präsidentin", "stadtrat", "stadträtin", "referent",
+    "referentin", "kämmerer", "kämmerin", "chef", "chefin", "trainer", "trainerin",
+    "professor", "professorin", "wirt", "wirtin", "bewohner", "bewohnerin", "anwohner",
+    "anwohnerin", "abgeordnete", "abgeordneter", "senator", "senatorin",
+)
+
+
+def is_role_word(word: str) -> bool:
+    """Return True if ``word`` names a role or title rather than a person.
+
+    >>> is_role_word("Kulturdezernentin"), is_role_word("Mayor"), is_role_word("Vincent")
+    (True, True, False)
+    """
+    bare = word.lower().strip(".,")
+    return bare in ROLE_WORDS or (len(bare) > 5 and bare.endswith(ROLE_SUFFIXES))
+
+
 @dataclass(slots=True)
 class FoundQuote:
     """A quotation found in text: the words, who said them, and their role."""
@@ -97,11 +119,20 @@ def split_speaker(who: str) -> tuple[str, str] | None:
     ('NCRI statement', '')
     >>> split_speaker("Jane Doe, the mayor of Springfield")
     ('Jane Doe', 'mayor of Springfield')
+    >>> split_speaker("die Fraktionsvorsitzende der Grünen, Meike Harms")
+    ('Meike Harms', 'Fraktionsvorsitzende der Grünen')
     """
     who = " ".join(who.split())
     appositive = ""
     if ", " in who:
         who, appositive = who.split(", ", 1)
+        head = who.split()
+        while head and head[0].lower() in _DETERMINERS:
+            head = head[1:]
+        app = _CLAUSE_CUT.split(f" {appositive} ", maxsplit=1)[0].split()
+        if (head and any(is_role_word(w) for w in head) and 2 <= len(app) <= 4
+                and all(w[:1].isupper() and not is_role_word(w) for w in app)):
+            return (" ".join(app), " ".join(head))  # "the mayor of Springfield, Jane Doe"
     who = _CLAUSE_CUT.split(f" {who} ", maxsplit=1)[0].strip()
     words = who.split()
     while words and words[0].lower() in _DETERMINERS:
@@ -116,9 +147,10 @@ def split_speaker(who: str) -> tuple[str, str] | None:
     name: list[str] = []
     for word in reversed(words):
         bare = word.lower().strip(".,")
-        if bare in ROLE_WORDS and name:
+        role_word = is_role_word(word)
+        if role_word and name:
             break
-        if word[:1].isupper() and bare not in ROLE_WORDS:
+        if word[:1].isupper() and not role_word:
             name.insert(0, word)
         elif bare in _PARTICLES and name:
             name.insert(0, word)
@@ -139,7 +171,7 @@ def split_speaker(who: str) -> tuple[str, str] | None:
         role = " ".join(app)
     role = role.strip(" ,")
     role_words = role.split()
-    if not any(w.lower().strip(".,") in ROLE_WORDS or w[:1].isupper() for w in role_words):
+    if not any(is_role_word(w) or w[:1].isupper() for w in role_words):
         role = ""  # "experience with Stone said": words before the name, not a role
     return (" ".join(name), role)
 
