@@ -33,6 +33,8 @@ SORTS = ("relevance", "date", "-date")
 SUGGEST_BELOW = 10  # offer "did you mean" when a query finds fewer results than this
 SNIPPET_FIELDS = ("body", "dek", "title", "headings")
 _FIELD_PREFIX = re.compile(r"\b\w+:")
+_POSSESSIVE = re.compile(r"['’]s?$")
+COMPLETION_CANDIDATES = 30  # most frequent words with the prefix, then ranked by context
 
 
 class IndexUnavailable(RuntimeError):
@@ -270,24 +272,49 @@ class SearchIndex:
         return out
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
-        """Return completions of the last word of ``prefix``, most frequent first."""
-        head, _, last = prefix.rstrip().rpartition(" ") if not prefix.endswith(" ") else (prefix, "", "")
-        last = last.lower()
-        if len(last) < 1 or len(prefix) > 200:
+        """Return completions of the last word of ``prefix``.
+
+        Candidates are the vocabulary words (titles, deks, headings, names) that start with
+        the last word; with earlier words, those found in the same titles rank first.
+        """
+        if len(prefix) > 200 or not prefix.strip() or prefix.endswith(" "):
             return []
+        head, _, last = prefix.rstrip().rpartition(" ")
+        last = last.lower()
         snap = self._snapshot()
         reader = self._searcher(snap).reader()
         langs = tuple(snap.meta.get("langs", ())) or ("en",)
+        typed = words(head)
         candidates = []
         for n, term in enumerate(reader.expand_prefix("spell", last)):
             if n >= 5000:
                 break
             text = term.decode("utf-8") if isinstance(term, bytes) else term
-            if len(text) > len(last) and not is_stopword(text, langs):
+            if (len(text) > len(last) and not is_stopword(text, langs)
+                    and text not in typed and not _POSSESSIVE.search(text)):
                 candidates.append((reader.doc_frequency("spell", text), text))
         candidates.sort(key=lambda x: (-x[0], x[1]))
+        candidates = candidates[:COMPLETION_CANDIDATES]
+        context = self._spell_docs(reader, typed)
+        if context:
+            together = [(len(context & self._spell_docs(reader, [text])), freq, text)
+                        for freq, text in candidates]
+            if any(n for n, _, _ in together):
+                together.sort(key=lambda x: (-x[0], -x[1], x[2]))
+                candidates = [(f, t) for n, f, t in together if n]
         base = f"{head} " if head else ""
         return [base + text for _, text in candidates[:limit]]
+
+    @staticmethod
+    def _spell_docs(reader, texts: list[str]) -> set[int]:
+        """Return the documents whose titles, deks, headings or names hold all ``texts``."""
+        docs: set[int] | None = None
+        for text in texts:
+            if (("spell", text)) not in reader:
+                return set()
+            found = set(reader.postings("spell", text).all_ids())
+            docs = found if docs is None else docs & found
+        return docs or set()
 
     def health(self) -> dict[str, Any]:
         """Return the live snapshot's id, counts and build time (raise IndexUnavailable)."""
