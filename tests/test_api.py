@@ -248,3 +248,11 @@ def test_settings_from_environment(monkeypatch, demo_index):
     assert app.config["BOOSTS"]["title"] == 5.0 and app.config["BOOSTS"]["dek"] == 2.0
     assert app.config["CORS_ORIGINS"] == ["https://a.example", "https://b.example"]
     assert app.extensions["search_index"].boosts["body"] == 0.5
+
+
+def test_readme_documents_every_setting():
+    from service.settings import SETTINGS
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert [s.env for s in SETTINGS if s.env not in readme] == []

@@ -1,0 +1,1 @@
+"""Benchmarks of the search service: ``python -m bench`` (see bench/__main__.py)."""
