@@ -21,7 +21,7 @@ from whoosh.qparser import (AndGroup, FieldAliasPlugin, MultifieldParser, OrGrou
 from .analysis import STEMMERS, _stem, fold, is_stopword, plain_analyzer, query_terms
 from .schema import QUERY_FIELD_ALIASES, TEXT_FIELDS
 
-MAX_QUERY_CHARS = 1000
+MAX_QUERY_CHARS = 10_000  # a hard cap; the service sets its own (SEARCH_MAX_QUERY_LENGTH)
 MAX_EXPANSION = 2000  # index terms a prefix or wildcard may stand for
 MAX_CLAUSES = 400     # terms in the expanded query
 PHRASE_BONUS = {"person": 4.0, "title": 2.0}

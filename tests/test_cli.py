@@ -76,3 +76,34 @@ def test_lock_held_exits_nonzero_with_message(cli_app):
     with store.writer_lock():
         result = invoke(cli_app, str(TEST_DATA))
     assert result.exit_code == 75 and "another reindex is running" in result.output
+
+
+def test_reindex_over_hundreds_of_bad_files_keeps_every_good_one(cli_app, tmp_path):
+    import shutil
+
+    mixed = tmp_path / "mixed"
+    shutil.copytree(DEMO, mixed / "good")
+    bad_kinds = {
+        "empty": (".txt", b""),
+        "binary": (".txt", b"\x7fELF\x02\x01\x01\x00\x00\x00"),
+        "encoding": (".txt", "Titre\n\nÉté brûlant à Paris.\n".encode("latin-1")),
+        "front-matter": (".txt", b"---\nauthor: Nobody\n"),
+        "malformed-json": (".jsonl", b'{"title": "cut'),
+        "not-an-object": (".jsonl", b"[1, 2, 3]"),
+        "missing-title": (".jsonl", b'{"text": "a body without a title"}'),
+    }
+    expected = {}
+    for i in range(350):
+        code, (suffix, payload) = list(bad_kinds.items())[i % len(bad_kinds)]
+        folder = mixed / f"bad{i % 9}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"b{i}{suffix}").write_bytes(payload)
+        expected[code] = expected.get(code, 0) + 1
+    result = invoke(cli_app, str(mixed))
+    assert result.exit_code == 0, result.output[-2000:]
+    assert "articles:   33" in result.output
+    assert f"rejects:    {sum(expected.values())}" in result.output
+    for code, n in expected.items():
+        assert f"  {code}: {n}" in result.output
+    client = cli_app.test_client()
+    assert client.get("/health").get_json()["counts"]["article"] == 33
