@@ -84,7 +84,7 @@ def test_reindex_over_hundreds_of_bad_files_keeps_every_good_one(cli_app, tmp_pa
     mixed = tmp_path / "mixed"
     shutil.copytree(DEMO, mixed / "good")
     bad_kinds = {
-        "empty": (".txt", b""),
+        "empty-file": (".txt", b""),
         "binary": (".txt", b"\x7fELF\x02\x01\x01\x00\x00\x00"),
         "encoding": (".txt", "Titre\n\nÉté brûlant à Paris.\n".encode("latin-1")),
         "front-matter": (".txt", b"---\nauthor: Nobody\n"),
