@@ -131,7 +131,11 @@ class SearchIndex:
 
     # -- searching -----------------------------------------------------------------------
     def search(self, req: SearchRequest) -> dict[str, Any]:
-        """Run ``req``; raise QueryError (bad query), QueryTimeout or IndexUnavailable."""
+        """Run ``req``; raise QueryError (bad query), QueryTimeout or IndexUnavailable.
+
+        The response names the snapshot that answered it (``snapshot``): one response
+        always comes wholly from one snapshot.
+        """
         if req.sort not in SORTS:
             raise QueryError(f"sort must be one of {', '.join(SORTS)}")
         deadline = Deadline(self.time_budget)
@@ -180,7 +184,7 @@ class SearchIndex:
                    for docnum, score in hits]
         response: dict[str, Any] = {"total": len(final), "page": req.page,
                                     "per_page": req.per_page, "results": results,
-                                    "suggestion": None}
+                                    "suggestion": None, "snapshot": snap.snapshot_id}
         if req.facets:
             response["facets"] = facets.count(cols, matched, filters, req.date_by_month,
                                               req.authors)

@@ -28,6 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     settings.check(app.config)
     app.config["DEBUG"] = False
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # request bodies (admin JSON) are tiny
     app.json.sort_keys = False
     app.json.ensure_ascii = False
     app.extensions["search_index"] = SearchIndex(

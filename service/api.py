@@ -41,8 +41,11 @@ def search():
         raise _unavailable(exc) from None
     if req.q.strip() and response["total"] == 0:
         metrics.ZERO_RESULTS.inc()
+    snapshot = response.pop("snapshot")
     response["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
-    return jsonify(response)
+    answer = jsonify(response)
+    answer.headers["X-Index-Snapshot"] = snapshot
+    return answer
 
 
 @bp.get("/documents/<path:doc_id>")

@@ -256,3 +256,16 @@ def test_readme_documents_every_setting():
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert [s.env for s in SETTINGS if s.env not in readme] == []
+
+
+def test_responses_name_their_snapshot(client):
+    res = client.get("/search?q=wind")
+    assert res.headers["X-Index-Snapshot"] == client.get("/health").get_json()["snapshot"]
+    assert "snapshot" not in res.get_json()
+
+
+def test_request_body_size_is_limited(client):
+    res = client.post("/admin/reindex", data=b"{" + b" " * 100_000 + b"}",
+                      headers={"Authorization": f"Bearer {ADMIN_TOKEN}",
+                               "Content-Type": "application/json"})
+    assert res.status_code == 413 and res.get_json()["error"]["code"] == "request_entity_too_large"
