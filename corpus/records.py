@@ -10,8 +10,18 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
 
+class _JsonLines:
+    """The JSON Lines form shared by the records."""
+
+    kind: ClassVar[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON Lines form of the record."""
+        return {"kind": self.kind, **asdict(self)}  # type: ignore[call-overload]
+
+
 @dataclass(slots=True)
-class Article:
+class Article(_JsonLines):
     """A news article or blog post."""
 
     kind: ClassVar[str] = "article"
@@ -33,12 +43,12 @@ class Article:
         return ", ".join(self.authors)
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON Lines form of the record."""
-        return {"kind": self.kind, **asdict(self), "author": self.author}
+        """Return the JSON Lines form of the record, with the byline as ``author``."""
+        return {**_JsonLines.to_dict(self), "author": self.author}
 
 
 @dataclass(slots=True)
-class Bio:
+class Bio(_JsonLines):
     """An author's biography; one per author across the corpus."""
 
     kind: ClassVar[str] = "bio"
@@ -49,13 +59,9 @@ class Bio:
     lang: str = ""
     source: str = ""
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the JSON Lines form of the record."""
-        return {"kind": self.kind, **asdict(self)}
-
 
 @dataclass(slots=True)
-class Quote:
+class Quote(_JsonLines):
     """An attributed quotation inside an article."""
 
     kind: ClassVar[str] = "quote"
@@ -69,10 +75,6 @@ class Quote:
     date: str | None = None
     lang: str = ""
     url: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the JSON Lines form of the record."""
-        return {"kind": self.kind, **asdict(self)}
 
 
 Record = Article | Bio | Quote

@@ -7,13 +7,14 @@ removes the half-built directory and leaves the live index serving.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.query import Term
@@ -57,6 +58,45 @@ def _count(ix) -> dict[str, int]:
         return {kind: sum(1 for _ in searcher.docs_for_query(Term("kind", kind))) for kind in KINDS}
 
 
+@dataclass
+class _Build:
+    snapshot_id: str
+    path: Path
+    langs: set[str]
+    ix: Any = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@contextlib.contextmanager
+def _new_snapshot(store: SnapshotStore, copy_live: bool) -> Iterator[_Build]:
+    """Hold the lock, give the body a fresh snapshot dir, then publish it (or remove it)."""
+    with store.writer_lock():
+        live = store.current_path() if copy_live else None
+        snapshot_id, building = store.new_building_dir(copy_of=live)
+        try:
+            state = _Build(snapshot_id, building, set(read_meta(live)["langs"]) if live else set())
+            yield state
+            counts = _count(state.ix)
+            state.ix.close()
+            _write_meta(building, counts, state.langs - {""})
+            store.publish(snapshot_id, building)
+            state.counts = counts
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)
+            raise
+
+
+@contextlib.contextmanager
+def _writing(writer, **commit_options) -> Iterator[Any]:
+    """Commit ``writer`` after the body; cancel it if the body fails."""
+    try:
+        yield writer
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit(**commit_options)
+
+
 def build(store: SnapshotStore, records: Iterable[Record],
           progress: Callable[[int], None] | None = None,
           fail_after: int | None = None, procs: int = 1) -> BuildResult:
@@ -67,82 +107,49 @@ def build(store: SnapshotStore, records: Iterable[Record],
     ``fail_after`` raises after that many documents (for tests of a crashed build).
     """
     started = time.monotonic()
-    with store.writer_lock():
-        snapshot_id, building = store.new_building_dir()
-        try:
-            ix = whoosh_index.create_in(str(building), build_schema())
-            if procs > 1:
-                writer = ix.writer(limitmb=WRITER_LIMIT_MB, procs=procs, multisegment=True)
-            else:
-                writer = ix.writer(limitmb=WRITER_LIMIT_MB)
-            langs: set[str] = set()
-            try:
-                for n, record in enumerate(records, start=1):
-                    if fail_after is not None and n > fail_after:
-                        raise RuntimeError(f"injected failure after {fail_after} documents")
-                    writer.add_document(**to_document(record))
-                    langs.add(record.lang)
-                    if progress is not None:
-                        progress(n)
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit(optimize=procs == 1)
-            counts = _count(ix)
-            ix.close()
-            _write_meta(building, counts, langs - {""})
-            store.publish(snapshot_id, building)
-        except BaseException:
-            shutil.rmtree(building, ignore_errors=True)
-            raise
-    return BuildResult(snapshot_id, counts, time.monotonic() - started)
+    with _new_snapshot(store, copy_live=False) as state:
+        state.ix = whoosh_index.create_in(str(state.path), build_schema())
+        options = {"procs": procs, "multisegment": True} if procs > 1 else {}
+        with _writing(state.ix.writer(limitmb=WRITER_LIMIT_MB, **options),
+                      optimize=procs == 1) as writer:
+            for n, record in enumerate(records, start=1):
+                if fail_after is not None and n > fail_after:
+                    raise RuntimeError(f"injected failure after {fail_after} documents")
+                writer.add_document(**to_document(record))
+                state.langs.add(record.lang)
+                if progress is not None:
+                    progress(n)
+    return BuildResult(state.snapshot_id, state.counts, time.monotonic() - started)
 
 
 def update(store: SnapshotStore, records: Iterable[Record] = (), delete_ids: Iterable[str] = (),
            progress: Callable[[int], None] | None = None) -> BuildResult:
     """Add or replace ``records`` and delete ``delete_ids`` in a copy of the live snapshot."""
     started = time.monotonic()
-    with store.writer_lock():
-        live = store.current_path()
-        snapshot_id, building = store.new_building_dir(copy_of=live)
-        try:
-            ix = whoosh_index.open_dir(str(building))
-            langs = set(read_meta(live).get("langs", []))
-            writer = ix.writer(limitmb=WRITER_LIMIT_MB)
-            try:
-                with ix.searcher() as searcher:
-                    for doc_id in delete_ids:
-                        writer.delete_by_term("id", doc_id)
-                        writer.delete_by_term("article_id", doc_id)  # its quotes go with it
-                    bios: dict[str, Bio] = {}
-                    n = 0
-                    for n, record in enumerate(records, start=1):
-                        if isinstance(record, Bio):
-                            stored = searcher.document(id=record.id)
-                            if stored:
-                                merge_bio(bios, record_from_stored(stored))
-                            merge_bio(bios, record)
-                            continue
-                        if record.kind == "article":
-                            writer.delete_by_term("article_id", record.id)  # quotes are rebuilt
-                        writer.update_document(**to_document(record))
-                        langs.add(record.lang)
-                        if progress is not None:
-                            progress(n)
-                    for bio in bios.values():
-                        writer.update_document(**to_document(bio))
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
-            counts = _count(ix)
-            ix.close()
-            _write_meta(building, counts, langs - {""})
-            store.publish(snapshot_id, building)
-        except BaseException:
-            shutil.rmtree(building, ignore_errors=True)
-            raise
-    return BuildResult(snapshot_id, counts, time.monotonic() - started)
+    with _new_snapshot(store, copy_live=True) as state:
+        state.ix = whoosh_index.open_dir(str(state.path))
+        with _writing(state.ix.writer(limitmb=WRITER_LIMIT_MB)) as writer, \
+                state.ix.searcher() as searcher:
+            for doc_id in delete_ids:
+                writer.delete_by_term("id", doc_id)
+                writer.delete_by_term("article_id", doc_id)  # its quotes go with it
+            bios: dict[str, Bio] = {}
+            for n, record in enumerate(records, start=1):
+                if isinstance(record, Bio):  # merged with the stored bio of the same author
+                    stored = searcher.document(id=record.id)
+                    if stored:
+                        merge_bio(bios, record_from_stored(stored))
+                    merge_bio(bios, record)
+                    continue
+                if record.kind == "article":
+                    writer.delete_by_term("article_id", record.id)  # quotes are rebuilt
+                writer.update_document(**to_document(record))
+                state.langs.add(record.lang)
+                if progress is not None:
+                    progress(n)
+            for bio in bios.values():
+                writer.update_document(**to_document(bio))
+    return BuildResult(state.snapshot_id, state.counts, time.monotonic() - started)
 
 
 def rollback(store: SnapshotStore) -> str:
