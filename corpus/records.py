@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 class _JsonLines:
     """The JSON Lines form shared by the records."""
 
+    __slots__ = ()
     kind: ClassVar[str]
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,6 +1,45 @@
-"""The embeddable widget: ``/widget.js`` and the ``/demo`` page (issue: widget)."""
+"""The embeddable widget: ``/widget.js`` and the ``/demo`` page (issue: widget).
+
+The widget is one static file, ``static/widget.js`` (its CSS is inside it), served with an
+ETag and a short public cache lifetime: publishers embed a fixed URL, so a new release must
+reach their pages within the hour. The demo page shows the two lines a publisher pastes and
+runs exactly those lines below them, under its own Content-Security-Policy (the API's
+``default-src 'none'`` would block the widget).
+"""
 from __future__ import annotations
 
-from flask import Blueprint
+import hashlib
+from pathlib import Path
 
-bp = Blueprint("widget", __name__)
+from flask import Blueprint, Response, render_template, request, url_for
+from markupsafe import Markup
+
+bp = Blueprint("widget", __name__, template_folder="templates")
+
+SCRIPT = Path(__file__).resolve().parent / "static" / "widget.js"
+SCRIPT_CACHE = "public, max-age=3600, stale-while-revalidate=86400"
+EMBED = Markup('<script src="{url}" defer></script>\n'
+               '<div data-nsw-search data-nsw-per-page="5"></div>')
+DEMO_CSP = ("default-src 'none'; script-src 'self'; connect-src 'self'; "
+            "style-src 'self' 'unsafe-inline'; base-uri 'none'; form-action 'none'; "
+            "frame-ancestors 'none'")
+
+
+@bp.get("/widget.js")
+def script() -> Response:
+    """The widget, with its styles."""
+    body = SCRIPT.read_bytes()
+    response = Response(body, mimetype="text/javascript")
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    response.headers["Cache-Control"] = SCRIPT_CACHE
+    return response.make_conditional(request)
+
+
+@bp.get("/demo")
+def demo() -> Response:
+    """A page showing the embed snippet, with the widget working below it."""
+    embed = EMBED.format(url=url_for("widget.script", _external=True))
+    response = Response(render_template("widget_demo.html", embed=embed, shown=str(embed)))
+    response.headers["Content-Security-Policy"] = DEMO_CSP
+    response.headers["Cache-Control"] = "no-cache"
+    return response
