@@ -14,6 +14,10 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield, byte_to_length
+
+from .postings import postings
+
 FACETS = ("kind", "lang", "author", "date")
 AUTHOR_FACET_SIZE = 20
 
@@ -46,8 +50,7 @@ class Columns:
         if lengths is None:
             lengths = [0] * self.size
             for leaf, base in reader.leaf_readers():
-                for d in range(leaf.doc_count_all()):
-                    lengths[base + d] = leaf.doc_field_length(d, fieldname, 0)
+                lengths[base:base + leaf.doc_count_all()] = _leaf_lengths(leaf, fieldname)
             self._lengths[fieldname] = lengths
         return lengths
 
@@ -65,7 +68,7 @@ class Columns:
         for text in reader.field_terms(name) if name in reader.indexed_field_names() else ():
             values.append(text)
             code = len(values) - 1
-            for docnum in reader.postings(name, text).all_ids():
+            for docnum in postings(reader, name, text, weights=False)[0]:
                 codes[docnum] = code
         return values, codes
 
@@ -76,9 +79,26 @@ class Columns:
         for text in reader.field_terms(name) if name in reader.indexed_field_names() else ():
             values.append(text)
             code = len(values) - 1
-            for docnum in reader.postings(name, text).all_ids():
+            for docnum in postings(reader, name, text, weights=False)[0]:
                 lists[docnum].append(code)
         return values, [tuple(x) for x in lists]
+
+
+def _leaf_lengths(leaf, fieldname: str) -> list[int]:
+    """Return one segment's field lengths, read as a whole column when the codec allows."""
+    count = leaf.doc_count_all()
+    perdoc = getattr(leaf, "_perdoc", None)
+    try:  # Whoosh's W3 codec: one byte per document, decoded through a 256-entry table
+        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is None:
+            return [0] * count
+        table = [byte_to_length(b) if b else 0 for b in range(256)]
+        if getattr(column, "_fixedlen", None) == 1:  # the raw bytes are the values
+            raw = column._dbfile.get(column._basepos, column._count)
+            return [table[b] for b in raw] + [0] * (count - column._count)
+        return [table[b] for b in column]
+    except (AttributeError, TypeError):  # another codec: the public, per-document way
+        return [leaf.doc_field_length(d, fieldname, 0) for d in range(count)]
 
 
 @dataclass

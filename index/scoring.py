@@ -12,9 +12,9 @@ Phrases and other positional queries still use Whoosh's matchers for their docum
 from __future__ import annotations
 
 from math import log
-from typing import Any
-
 from whoosh import query as Q
+
+from .postings import postings
 
 Scores = dict[int, float]
 
@@ -30,32 +30,10 @@ class Evaluator:
         self.deadline = deadline
         self.doc_count = self.reader.doc_count_all()
 
-    # -- postings ------------------------------------------------------------------------
-    def _postings(self, fieldname: str, text: str) -> tuple[list[int], list[float]]:
-        ids: list[int] = []
-        weights: list[float] = []
-        for leaf, base in _leaves(self.reader):
-            if (fieldname, text) not in leaf:
-                continue
-            m = leaf.postings(fieldname, text)
-            if hasattr(m, "_read_ids"):  # W3LeafMatcher: read whole blocks
-                while m.is_active():
-                    m._read_ids()
-                    m._read_weights()
-                    ids.extend(d + base for d in m._ids)
-                    weights.extend(m._weights)
-                    m._next_block()
-            else:
-                while m.is_active():
-                    ids.append(m.id() + base)
-                    weights.append(m.weight())
-                    m.next()
-        return ids, weights
-
     def term_scores(self, fieldname: str, text: str, boost: float) -> Scores:
         """Return BM25 scores of every document containing ``text`` in ``fieldname``."""
         self.deadline.check()
-        ids, weights = self._postings(fieldname, text)
+        ids, weights = postings(self.reader, fieldname, text)
         if not ids:
             return {}
         df = len(ids)
@@ -121,10 +99,6 @@ class Evaluator:
     def _all(self) -> Scores:
         deleted = self.cols.deleted
         return {d: 0.0 for d in range(self.cols.size) if d not in deleted}
-
-
-def _leaves(reader) -> list[tuple[Any, int]]:
-    return list(reader.leaf_readers())
 
 
 def _union(parts: list[Scores]) -> Scores:

@@ -138,8 +138,8 @@ class SearchIndex:
         """
         if req.sort not in SORTS:
             raise QueryError(f"sort must be one of {', '.join(SORTS)}")
-        deadline = Deadline(self.time_budget)
         snap = self._snapshot()
+        deadline = Deadline(self.time_budget)  # opening a new snapshot is not the query's cost
         key = (snap.snapshot_id, req)
         if self.cache_size:
             with self._lock:
