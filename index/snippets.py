@@ -11,6 +11,7 @@ the only HTML the API returns.
 from __future__ import annotations
 
 import html
+import re
 
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, get_text, highlight
 
@@ -19,7 +20,8 @@ from .analysis import language_pipeline
 SNIPPET_CHARS = 240
 CHARLIMIT = 100_000  # Whoosh's default of 32K would leave matches in long bodies unmarked
 FALLBACK_CHARS = 200
-FIRST_WINDOW = 6000
+WINDOW_BEFORE = 150   # characters kept before the first likely match
+WINDOW_AFTER = 1200   # and after it
 
 
 class MarkFormatter(HtmlFormatter):
@@ -46,11 +48,31 @@ def snippet(text: str, terms: set[str], lang: str) -> str:
     terms = frozenset(terms)
     analyzer = language_pipeline(lang)
     marked = ""
-    if len(text) > FIRST_WINDOW:  # most matches are early: try a cheap prefix first
-        marked = highlight(text[:FIRST_WINDOW], terms, analyzer, _FRAGMENTER, _FORMATTER, top=2)
+    window = _window(text, terms) if len(text) > WINDOW_AFTER else None
+    if window is not None:  # analyse only the text around the first likely match
+        marked = highlight(window, terms, analyzer, _FRAGMENTER, _FORMATTER, top=2)
     if not marked:
         marked = highlight(text, terms, analyzer, _FRAGMENTER, _FORMATTER, top=2)
     return " ".join(marked.split())
+
+
+def _window(text: str, terms: frozenset[str]) -> str | None:
+    """Return the stretch of ``text`` around the first word starting like a query term.
+
+    Stems are mostly prefixes of the words they come from ("librari" is not, so only the
+    first four letters are looked for); a miss just means the whole text is analysed.
+    """
+    prefixes = sorted({t[:4] for t in terms if t})
+    if not prefixes:
+        return None
+    m = re.search(r"\b(?:%s)" % "|".join(map(re.escape, prefixes)), text, re.IGNORECASE)
+    if m is None:
+        return None
+    start = max(0, m.start() - WINDOW_BEFORE)
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < m.start() else m.start()
+    return text[start:m.start() + WINDOW_AFTER]
 
 
 def plain_snippet(text: str) -> str:
