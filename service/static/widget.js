@@ -122,7 +122,8 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
     if (r.kind === "quote") {
       return "Quote" + (r.speaker ? " \u00b7 " + r.speaker + (r.speaker_role ? ", " + r.speaker_role : "") : "");
     }
-    if (r.kind === "bio") return "Bio" + (r.article_count ? " \u00b7 " + r.article_count + " articles" : "");
+    const n = r.article_count;
+    if (r.kind === "bio") return "Bio" + (n ? ` \u00b7 ${n} article${n === 1 ? "" : "s"}` : "");
     return "Article";
   };
 
@@ -195,15 +196,15 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
     /** The live region with the result count, "did you mean" and the error message. */
     status() {
       const wrap = el("div");
-      const count = attrs(el("p", "nsw-status"), {role: "status", "aria-live": "polite", "aria-atomic": "true"});
+      const summary = attrs(el("p", "nsw-status"), {role: "status", "aria-live": "polite", "aria-atomic": "true"});
       const dym = attrs(el("p", "nsw-dym"), {"aria-live": "polite"});
       const error = attrs(el("p", "nsw-error"), {role: "alert"});
       dym.hidden = error.hidden = true;
-      wrap.append(count, dym, error);
+      wrap.append(summary, dym, error);
       this.on("results", ({data}) => {
         const n = this.items.length;
         const total = data.total;
-        count.textContent = !total ? `No results for \u201c${this.q}\u201d`
+        summary.textContent = !total ? `No results for \u201c${this.q}\u201d`
           : n < total ? `Showing ${n} of ${total} results` : `${total} result${total === 1 ? "" : "s"}`;
         dym.textContent = "";
         dym.hidden = !data.suggestion;
@@ -219,13 +220,13 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
         }
       });
       this.on("error", (message) => {
-        count.textContent = "";
+        summary.textContent = "";
         dym.hidden = true;
         error.textContent = message;
         error.hidden = false;
       });
       this.on("clear", () => {
-        count.textContent = "";
+        summary.textContent = "";
         dym.hidden = error.hidden = true;
       });
       return wrap;

@@ -1,0 +1,180 @@
+"""Helpers for the widget's real-browser tests: Debian's Chromium, servers in threads, pages.
+
+Chromium and chromedriver come from Debian (``make browser``); Selenium is pointed at them
+explicitly so that selenium-manager never downloads anything. Servers are werkzeug's, on free
+127.0.0.1 ports, each in a daemon thread: the search service itself, and small "publisher"
+sites serving host pages from other origins (one on the CORS allowlist, one not).
+"""
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from werkzeug.serving import make_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+CHROME_ARGS = (
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--window-size=1280,1000",
+    "--lang=en-US",
+)
+WAIT = 10  # seconds for any one condition: generous, the machine may be busy
+
+
+def missing_browser() -> str | None:
+    """Return why the browser tests cannot run here, or None when they can."""
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not os.access(p, os.X_OK)]
+    if not missing:
+        return None
+    return (f"needs {' and '.join(missing)}: Debian's chromium and chromium-driver "
+            "(`make browser` installs them; CI does)")
+
+
+def chrome(profile_dir: Path) -> Any:
+    """Start headless Debian Chromium with a fresh profile in ``profile_dir``."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    options = Options()
+    options.binary_location = str(CHROMIUM)
+    for arg in (*CHROME_ARGS, f"--user-data-dir={profile_dir}"):
+        options.add_argument(arg)
+    # An explicit driver path: selenium-manager is skipped, so nothing is downloaded.
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)),
+                              options=options)
+    driver.set_page_load_timeout(30)
+    driver.set_script_timeout(30)
+    return driver
+
+
+class ServerThread:
+    """Serve a WSGI app on a free 127.0.0.1 port from a daemon thread until ``close``."""
+
+    def __init__(self, app: Callable) -> None:
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.origin = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        """Stop serving and release the port."""
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+
+class Site:
+    """A publisher's site: a WSGI app serving the HTML pages put into ``pages`` by path."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, str] = {}
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        page = self.pages.get(environ.get("PATH_INFO", ""))
+        if page is None:
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"no such page"]
+        body = page.encode()
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
+                                  ("Content-Length", str(len(body))),
+                                  ("Cache-Control", "no-store")])
+        return [body]
+
+
+def closed_port() -> int:
+    """Return a 127.0.0.1 port that nothing listens on (for "service down")."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# Records uncaught errors, and takes over result opening so that tests can see it.
+PAGE_PROBES = """<script>
+window.__errors = [];
+addEventListener("error", (e) => __errors.push(String(e.message)));
+addEventListener("unhandledrejection", (e) => __errors.push(String(e.reason)));
+addEventListener("nsw-open", (e) => { e.preventDefault(); window.__opened = e.detail.url; });
+</script>"""
+
+
+def host_page(script_url: str, attrs: str = "", head: str = "", body: str = "") -> str:
+    """Return a publisher's page embedding the widget with the two documented lines."""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>A publisher</title>
+{PAGE_PROBES}
+{head}
+</head><body>
+<h1>The Averley Gazette</h1>
+<p>Some article text above the search box.</p>
+<div class="slot">
+<script src="{script_url}" defer></script>
+<div data-nsw-search {attrs}></div>
+</div>
+{body}
+</body></html>"""
+
+
+# The widget's state as the page sees it (inside its shadow root), in one round trip.
+STATE_JS = """
+const host = document.querySelector("[data-nsw-search]");
+const root = host && host.shadowRoot;
+if (!root) return null;
+const all = (s) => [...root.querySelectorAll(s)];
+const input = root.querySelector(".nsw-input");
+const error = root.querySelector(".nsw-error");
+const dym = root.querySelector(".nsw-dym");
+return {
+  value: input.value,
+  expanded: input.getAttribute("aria-expanded"),
+  activedescendant: input.getAttribute("aria-activedescendant"),
+  titles: all(".nsw-result .nsw-title").map((e) => e.textContent),
+  badges: all(".nsw-result .nsw-badge").map((e) => e.textContent),
+  authors: all(".nsw-result").map((li) => (li.querySelector(".nsw-author") || {}).textContent),
+  ids: all(".nsw-result").map((li) => li.id),
+  selected: all(".nsw-result").map((li) => li.getAttribute("aria-selected")),
+  marks: all(".nsw-result .nsw-snippet mark").map((m) => m.textContent),
+  status: root.querySelector(".nsw-status").textContent,
+  error: error.hidden ? null : error.textContent,
+  suggestion: dym.hidden ? null : dym.textContent,
+  facets: Object.fromEntries(all(".nsw-facet").map((b) => [
+    (b.dataset.nswAuthor !== undefined ? "author:" + b.dataset.nswAuthor : "date:" + b.dataset.nswDate),
+    [Number(b.querySelector(".nsw-count").textContent), b.getAttribute("aria-pressed") === "true"]])),
+};
+"""
+
+
+def state(driver: Any) -> dict | None:
+    """Return the widget's visible state (None before the widget has started)."""
+    return driver.execute_script(STATE_JS)
+
+
+def wait_for(driver: Any, condition: Callable[[dict], Any], message: str = "") -> dict:
+    """Wait until ``condition(state)`` holds; return that state."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    seen: list[dict | None] = [None]
+
+    def check(d: Any) -> dict | bool:
+        seen[0] = s = state(d)
+        return s if s is not None and condition(s) else False
+
+    try:
+        return WebDriverWait(driver, WAIT, poll_frequency=0.05).until(check)
+    except Exception as exc:
+        raise AssertionError(f"{message or 'condition'} not met; widget state: {seen[0]}") from exc
+
+
+def shadow(driver: Any, selector: str) -> Any:
+    """Return the element matching ``selector`` inside the widget's shadow root."""
+    from selenium.webdriver.common.by import By
+
+    host = driver.find_element(By.CSS_SELECTOR, "[data-nsw-search]")
+    return host.shadow_root.find_element(By.CSS_SELECTOR, selector)
