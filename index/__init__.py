@@ -15,14 +15,14 @@ from collections.abc import Callable, Iterable
 from corpus import Summary, extract
 
 from . import indexer
-from .indexer import BuildResult
+from .indexer import BuildResult, EmptyBuild
 from .query import QueryError, QueryTimeout
 from .schema import DEFAULT_BOOSTS, TEXT_FIELDS
 from .searcher import IndexUnavailable, SearchIndex, SearchRequest
 from .snapshots import IndexBusy, NoSnapshot, SnapshotStore
 
 __all__ = [
-    "DEFAULT_BOOSTS", "TEXT_FIELDS", "BuildResult", "IndexBusy", "IndexUnavailable",
+    "DEFAULT_BOOSTS", "TEXT_FIELDS", "BuildResult", "EmptyBuild", "IndexBusy", "IndexUnavailable",
     "NoSnapshot", "QueryError", "QueryTimeout", "SearchIndex", "SearchRequest", "rebuild",
     "rollback", "update", "has_index",
 ]

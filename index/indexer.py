@@ -30,6 +30,10 @@ WRITER_LIMIT_MB = 256
 META = "meta.json"
 
 
+class EmptyBuild(ValueError):
+    """A full rebuild found nothing to index."""
+
+
 @dataclass
 class BuildResult:
     """What a build or update did."""
@@ -112,6 +116,7 @@ def build(store: SnapshotStore, records: Iterable[Record],
         options = {"procs": procs, "multisegment": True} if procs > 1 else {}
         with _writing(state.ix.writer(limitmb=WRITER_LIMIT_MB, **options),
                       optimize=procs == 1) as writer:
+            n = 0
             for n, record in enumerate(records, start=1):
                 if fail_after is not None and n > fail_after:
                     raise RuntimeError(f"injected failure after {fail_after} documents")
@@ -119,6 +124,8 @@ def build(store: SnapshotStore, records: Iterable[Record],
                 state.langs.add(record.lang)
                 if progress is not None:
                     progress(n)
+            if n == 0:  # never replace a live index with an empty one
+                raise EmptyBuild("no documents were extracted; the live index is unchanged")
     return BuildResult(state.snapshot_id, state.counts, time.monotonic() - started)
 
 
@@ -158,4 +165,4 @@ def rollback(store: SnapshotStore) -> str:
         return store.rollback()
 
 
-__all__ = ["BuildResult", "NoSnapshot", "build", "read_meta", "rollback", "update"]
+__all__ = ["BuildResult", "EmptyBuild", "NoSnapshot", "build", "read_meta", "rollback", "update"]

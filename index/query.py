@@ -119,6 +119,14 @@ class Expander:
         if isinstance(q, Q.Term) and q.fieldname == "role":
             self._count(1)
             return Q.Term("role", q.text.lower(), boost=q.boost)
+        if isinstance(q, Q.Or) and _words_in_fields(q):
+            groups: dict[str, list[Q.Term]] = {}
+            for sub in q.subqueries:  # the parser's OR of (field, word) terms, by word
+                groups.setdefault(sub.text, []).append(sub)
+            subs = [t for t in (self._fielded(g) for g in groups.values()) if t is not None]
+            if not subs:
+                return None
+            return subs[0] if len(subs) == 1 and q.boost == 1 else Q.Or(subs, boost=q.boost)
         if isinstance(q, Q.Not):
             inner = self.expand(q.query)
             return None if inner is None else Q.Not(inner)
@@ -147,6 +155,19 @@ class Expander:
         if len(texts) == 1:
             return Q.Term(q.fieldname, texts[0], boost=q.boost)
         return Q.Or([Q.Term(q.fieldname, t) for t in texts], boost=q.boost)
+
+    def _fielded(self, group: list[Q.Term]) -> Q.Query | None:
+        word = group[0].text
+        if is_stopword(word, self.langs):
+            return None
+        texts = tuple(sorted(query_terms(word, self.langs)))
+        weights: dict[str, float] = {}
+        for t in group:
+            weights[t.fieldname] = weights.get(t.fieldname, 0.0) + t.boost
+        self._count(len(texts) * len(weights))
+        for name in weights:
+            self._note(name, texts)
+        return FieldedTerm(texts, weights)
 
     def _phrase(self, q: Q.Phrase) -> Q.Query | None:
         variants = set()
@@ -182,6 +203,47 @@ class Expander:
         self._count(len(found) // 8 + 1)  # expansions are cheap per term but not free
         self._note(q.fieldname, found)
         return Q.Or([Q.Term(q.fieldname, t) for t in found], boost=q.boost)
+
+
+class FieldedTerm(Q.Query):
+    """One query word sought in several weighted fields, scored as one BM25F term.
+
+    ``texts`` are the index terms the word stands for (its stems in each language);
+    ``weights`` the field boosts. The evaluator (``scoring``) scores it; for Whoosh's own
+    matchers it behaves as the equivalent OR of terms.
+    """
+
+    def __init__(self, texts: tuple[str, ...], weights: dict[str, float], boost: float = 1.0):
+        self.texts = texts
+        self.weights = weights
+        self.boost = boost
+
+    def __repr__(self) -> str:
+        return f"FieldedTerm({self.texts!r}, {self.weights!r}, boost={self.boost!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, FieldedTerm) and other.texts == self.texts
+                and other.weights == self.weights and other.boost == self.boost)
+
+    def __hash__(self) -> int:
+        return hash((self.texts, tuple(sorted(self.weights.items())), self.boost))
+
+    def equivalent(self) -> Q.Query:
+        """Return the plain Whoosh query matching the same documents."""
+        return Q.Or([Q.Term(name, t, boost=w) for name, w in self.weights.items()
+                     for t in self.texts])
+
+    def matcher(self, searcher, context=None):
+        return self.equivalent().matcher(searcher, context)
+
+    def terms(self, phrases=False):
+        return self.equivalent().terms(phrases)
+
+
+def _words_in_fields(q: Q.Or) -> bool:
+    """True for the parser's form of plain words: Or(Term(f1, w1), Term(f2, w1), …)."""
+    return all(type(s) is Q.Term and s.fieldname in TEXT_FIELDS and s.boost > 0
+               for s in q.subqueries)
 
 
 def phrase_bonus(text: str) -> Q.Query | None:

@@ -75,7 +75,7 @@ def reindex_command(paths, incremental, rollback, delete_ids, workers, status_fi
     except index.IndexBusy as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_BUSY)  # the running job owns the status file
-    except index.NoSnapshot as exc:
+    except (index.NoSnapshot, index.EmptyBuild) as exc:
         write_status(status_file, state="failed", mode=mode, error=str(exc),
                      started_at=started, finished_at=time.time())
         raise click.ClickException(str(exc)) from None

@@ -107,3 +107,12 @@ def test_reindex_over_hundreds_of_bad_files_keeps_every_good_one(cli_app, tmp_pa
         assert f"  {code}: {n}" in result.output
     client = cli_app.test_client()
     assert client.get("/health").get_json()["counts"]["article"] == 33
+
+
+def test_reindex_of_only_bad_files_fails_and_keeps_the_index(cli_app, tmp_path):
+    assert invoke(cli_app, str(TEST_DATA)).exit_code == 0
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "bad.txt").write_bytes(b"")
+    result = invoke(cli_app, str(tmp_path / "junk"))
+    assert result.exit_code == 1 and "no documents were extracted" in result.output
+    assert cli_app.test_client().get("/search?q=zephyrine").get_json()["total"] > 0

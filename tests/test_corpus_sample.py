@@ -16,7 +16,7 @@ def records(path):
 
 
 def test_sample_article_fields():
-    recs, summary = records(need(SAMPLE))
+    recs, summary = records(DEMO_SAMPLE)
     (article,) = [r for r in recs if isinstance(r, Article)]
     assert article.title == "More Sanctions for Iranian Intelligence Service"
     assert article.dek == ("The Iranian Ministry of Intelligence and Security (MOIS) "
@@ -34,7 +34,7 @@ def test_sample_article_fields():
 
 
 def test_sample_bio():
-    recs, _ = records(need(SAMPLE))
+    recs, _ = records(DEMO_SAMPLE)
     (bio,) = [r for r in recs if isinstance(r, Bio)]
     assert bio.author == "Siavosh Hosseini"
     assert bio.article_count == 283
@@ -45,7 +45,7 @@ def test_sample_bio():
 
 
 def test_sample_quotes_and_speakers():
-    recs, _ = records(need(SAMPLE))
+    recs, _ = records(DEMO_SAMPLE)
     article = next(r for r in recs if isinstance(r, Article))
     quotes = [r for r in recs if isinstance(r, Quote)]
     got = [(q.speaker, q.speaker_role, q.text[:40]) for q in quotes]
@@ -70,14 +70,14 @@ def test_demo_copy_of_sample_is_identical():
 
 
 def test_ids_are_stable_across_runs():
-    first, _ = records(need(SAMPLE))
+    first, _ = records(DEMO_SAMPLE)
     second, _ = records(SAMPLE)
     assert [r.id for r in first] == [r.id for r in second]
 
 
 def test_cli_writes_jsonl_with_spec_field_names(tmp_path, capsys):
     out = tmp_path / "out.jsonl"
-    assert main([str(need(SAMPLE)), "--jsonl", str(out), "--workers", "1"]) == 0
+    assert main([str(DEMO_SAMPLE), "--jsonl", str(out), "--workers", "1"]) == 0
     lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     kinds = [x["kind"] for x in lines]
     assert kinds == ["article", "quote", "quote", "quote", "quote", "bio"]

@@ -165,3 +165,15 @@ def test_lock_of_a_killed_writer_is_taken_over(index_dir):
     index.rebuild(index_dir, [str(TEST_DATA)])  # takes the lock over, cleans the leftovers
     assert store.current() != before
     assert not any(p.name.endswith(".building") for p in store.snapshots.iterdir())
+
+
+def test_a_build_that_finds_nothing_never_replaces_the_live_index(index_dir, tmp_path):
+    store = SnapshotStore(index_dir)
+    before = store.current()
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "bad.txt").write_bytes(b"\x00\x00")
+    for paths in ([str(tmp_path / "missing")], [str(tmp_path / "junk")]):
+        with pytest.raises(index.EmptyBuild, match="live index is unchanged"):
+            index.rebuild(index_dir, paths)
+    assert store.current() == before
+    assert total(SearchIndex(index_dir), "wind") > 0
