@@ -60,7 +60,7 @@ class LanguageAnalyzer(Analyzer):
     into one loop with a stem cache: indexing spends most of its time here.
     """
 
-    CACHE_LIMIT = 300_000
+    CACHE_LIMIT = 100_000
 
     def __init__(self, lang: str) -> None:
         self.lang = lang

@@ -11,7 +11,9 @@ import tempfile
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# Search is CPU-bound Python: more threads add no throughput under the GIL, and each thread
+# holds its own Whoosh searcher (its own file maps and caches). One per worker by default.
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = 30           # a worker stuck past this is killed and replaced
 graceful_timeout = 10
 keepalive = 5
