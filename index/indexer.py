@@ -114,6 +114,7 @@ def build(store: SnapshotStore, records: Iterable[Record],
     with _new_snapshot(store, copy_live=False) as state:
         state.ix = whoosh_index.create_in(str(state.path), build_schema())
         options = {"procs": procs, "multisegment": True} if procs > 1 else {}
+        options["compound"] = False  # a compound segment is read into memory by each reader
         with _writing(state.ix.writer(limitmb=WRITER_LIMIT_MB, **options),
                       optimize=procs == 1) as writer:
             n = 0
@@ -135,7 +136,7 @@ def update(store: SnapshotStore, records: Iterable[Record] = (), delete_ids: Ite
     started = time.monotonic()
     with _new_snapshot(store, copy_live=True) as state:
         state.ix = whoosh_index.open_dir(str(state.path))
-        with _writing(state.ix.writer(limitmb=WRITER_LIMIT_MB)) as writer, \
+        with _writing(state.ix.writer(limitmb=WRITER_LIMIT_MB, compound=False)) as writer, \
                 state.ix.searcher() as searcher:
             for doc_id in delete_ids:
                 writer.delete_by_term("id", doc_id)
