@@ -67,6 +67,12 @@ class _Snapshot:
     columns: facets.Columns
     meta: dict
     speller: Speller | None = None
+    searchers: list = field(default_factory=list)  # every thread's, closed on eviction
+
+    def close(self) -> None:
+        for searcher in self.searchers:
+            searcher.close()
+        self.searchers.clear()
 
 
 @dataclass
@@ -116,17 +122,30 @@ class SearchIndex:
                     raise IndexUnavailable(f"cannot open snapshot {snapshot_id}: {exc}") from None
                 snap = _Snapshot(snapshot_id, ix, columns, read_meta(path))
                 for old in list(self._snapshots)[:-1]:  # keep the one before, for in-flight work
-                    self._snapshots.pop(old)
+                    self._snapshots.pop(old).close()
                 self._snapshots[snapshot_id] = snap
         return snap
 
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown: nothing left to do
+            pass
+
+    def close(self) -> None:
+        """Close every searcher of every open snapshot."""
+        with self._lock:
+            for snap in self._snapshots.values():
+                snap.close()
+            self._snapshots.clear()
+
     def _searcher(self, snap: _Snapshot):
         local = self._local
-        if local.snapshot_id != snap.snapshot_id:
-            if local.searcher is not None:
-                local.searcher.close()
+        if local.snapshot_id != snap.snapshot_id or local.searcher.is_closed:
             local.searcher = snap.ix.searcher()
             local.snapshot_id = snap.snapshot_id
+            with self._lock:
+                snap.searchers.append(local.searcher)
         return local.searcher
 
     # -- searching -----------------------------------------------------------------------
