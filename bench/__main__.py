@@ -14,6 +14,7 @@ JSON to bench/results/<name>.json. Shared data: ../shared/data, or $SEARCH_SHARE
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -72,7 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--tune goes with the relevance benchmark")
     started = time.perf_counter()
     print(f"bench {time.strftime('%Y-%m-%d %H:%M')}{' (quick)' if args.quick else ''}: "
-          f"{', '.join(names)}{' + tune' if args.tune else ''}\n", flush=True)
+          f"{', '.join(names)}{' + tune' if args.tune else ''}; {os.cpu_count()} cpus, "
+          f"load average {os.getloadavg()[0]:.2f} (other work on the machine skews timings)\n",
+          flush=True)
     failed = 0
     tmp = Path(tempfile.mkdtemp(prefix="bench-"))
     ctx = Context(args.quick, tmp)
@@ -91,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         ctx.close()
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"bench done in {time.perf_counter() - started:.0f} s; JSON in bench/results/")
+    print(f"bench done in {time.perf_counter() - started:.0f} s (load average now "
+          f"{os.getloadavg()[0]:.2f}); JSON in bench/results/")
     return 1 if failed else 0
 
 

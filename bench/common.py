@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import re
+import resource
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -127,18 +128,28 @@ def write_result(name: str, data: dict[str, Any], quick: bool) -> Path:
     RESULTS.mkdir(exist_ok=True)
     meta = {"benchmark": name, "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "quick": quick,
             "python": platform.python_version(), "machine": platform.machine(),
-            "cpus": os.cpu_count()}
+            "cpus": os.cpu_count(), "load_average": os.getloadavg()}
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps({**meta, **data}, indent=1, default=str), encoding="utf-8")
     return path
 
 
+def cpu_seconds() -> float:
+    """Return user+system CPU time of this process and its finished children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 class Timer:
-    """``with Timer() as t: ...`` then ``t.seconds`` (time.perf_counter)."""
+    """``with Timer() as t: ...`` then ``t.seconds`` (wall, time.perf_counter) and ``t.cpu``
+    (CPU seconds of this process and of child processes that ended inside the block: less
+    sensitive than wall time to other work on the machine)."""
 
     def __enter__(self) -> "Timer":
-        self.start = time.perf_counter()
+        self.start, self.cpu_start = time.perf_counter(), cpu_seconds()
         return self
 
     def __exit__(self, *exc) -> None:
         self.seconds = time.perf_counter() - self.start
+        self.cpu = cpu_seconds() - self.cpu_start

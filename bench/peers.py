@@ -27,15 +27,15 @@ class Fts5:
         self.db.execute("CREATE VIRTUAL TABLE docs USING fts5(title, body, "
                         "tokenize='porter unicode61')")
 
-    def build(self, docs: Iterable[Doc]) -> float:
-        """Insert ``docs`` in one transaction; return seconds (reading ``docs`` included)."""
+    def build(self, docs: Iterable[Doc]) -> Timer:
+        """Insert ``docs`` in one transaction; return the timer (reading ``docs`` included)."""
         with Timer() as t:
             with self.db:
                 for rowid, (doc_id, title, body) in enumerate(docs):
                     self.ids.append(doc_id)
                     self.db.execute("INSERT INTO docs(rowid, title, body) VALUES (?, ?, ?)",
                                     (rowid, title, body))
-        return t.seconds
+        return t
 
     @staticmethod
     def expression(text: str, operator: str) -> str:
@@ -78,8 +78,8 @@ class Tantivy:
         self.schema = builder.build()
         self.index = tantivy.Index(self.schema, path=str(path), reuse=False)
 
-    def build(self, docs: Iterable[Doc]) -> float:
-        """Add ``docs``, commit and wait for merges; return seconds (reading included)."""
+    def build(self, docs: Iterable[Doc]) -> Timer:
+        """Add ``docs``, commit and wait for merges; return the timer (reading included)."""
         with Timer() as t:
             writer = self.index.writer(heap_size=256_000_000)
             for doc_id, title, body in docs:
@@ -87,7 +87,7 @@ class Tantivy:
             writer.commit()
             writer.wait_merging_threads()
             self.index.reload()
-        return t.seconds
+        return t
 
     def search(self, text: str, k: int = 10, operator: str = "and") -> list[tuple]:
         """Return the top ``k`` (id, score) by tantivy's BM25 over title and body."""
