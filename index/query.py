@@ -79,7 +79,9 @@ def parse(text: str, boosts: dict[str, float], operator: str = "and") -> Q.Query
     parser = MultifieldParser([f for f in TEXT_FIELDS if boosts.get(f, 0) > 0], _PARSE_SCHEMA,
                               fieldboosts=boosts, group=group)
     parser.add_plugin(FieldAliasPlugin(_ALIASES))
-    parser.add_plugin(PlusMinusPlugin())
+    # +word / -word only at the start of a word: "COVID-19" and "e-mail" stay words.
+    parser.add_plugin(PlusMinusPlugin(plusexpr=r"(?:^|(?<=\s))\+(?=\S)",
+                                      minusexpr=r"(?:^|(?<=\s))-(?=\S)"))
     try:
         return parser.parse(text)
     except Exception as exc:  # whoosh raises assorted errors for odd input

@@ -168,3 +168,12 @@ def test_completions(searcher):
     assert "library" in searcher.suggest("libr")
     assert all(s.startswith("wind f") for s in searcher.suggest("wind f"))
     assert searcher.suggest("") == []
+
+
+def test_hyphenated_words_are_words_not_exclusions(searcher):
+    # "-word" excludes only at the start of a word; "Port-Averley" must not mean NOT averley.
+    hyphen = {r["id"] for r in search(searcher, "Port-Averley", per_page=50)["results"]}
+    spaced = {r["id"] for r in search(searcher, "Port Averley", per_page=50)["results"]}
+    assert hyphen and hyphen == spaced
+    excluded = search(searcher, "wind -cable", per_page=50)["results"]
+    assert excluded and all("cable" not in r["snippet"].lower() for r in excluded)
