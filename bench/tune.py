@@ -62,7 +62,7 @@ def run(ctx) -> dict:
         test_qrels = {q: test_qrels[q] for q in test_q if q in test_qrels}
     _, test = _score(best, index_dir, test_q, test_qrels)
     b, k1, title = best
-    result = verdict(test["nDCG@10"] >= TARGET_NDCG)
+    result = "n/a (quick)" if ctx.quick else verdict(test["nDCG@10"] >= TARGET_NDCG)
     show("relevance --tune: chosen on train, scored once on test",
          ["setting", "train nDCG@10", "test nDCG@10", "test R@100", "target", "result"],
          [[f"b={b:g} k1={k1:g} title={title:g}", scored[best]["nDCG@10"], test["nDCG@10"],
