@@ -44,6 +44,14 @@ class Columns:
         self._lengths: dict[str, list[int]] = {}
         self._avg: dict[str, float] = {}
 
+    def lang_counts(self) -> Counter:
+        """Return the number of live documents per detected language ("" when unknown)."""
+        names = self.values["lang"]
+        counts = Counter(self.codes["lang"])
+        for docnum in self.deleted:
+            counts[self.codes["lang"][docnum]] -= 1
+        return Counter({names[code]: n for code, n in counts.items() if n > 0})
+
     def lengths(self, reader, fieldname: str) -> list[int]:
         """Return every document's length in ``fieldname`` (read once per snapshot)."""
         lengths = self._lengths.get(fieldname)
