@@ -6,7 +6,7 @@ PORT ?= 8000
 CORPUS ?= corpus/demo
 export SEARCH_INDEX_DIR ?= $(CURDIR)/var/index
 
-.PHONY: install install-dev browser run index test bench clean
+.PHONY: install install-dev browser wrk run index test bench clean
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,8 +40,15 @@ index: install
 test: install-dev browser
 	$(BIN)/python -m pytest
 
-bench: install-dev
-	$(BIN)/python -m bench
+# Debian's wrk, the load generator of the HTTP benchmark (it falls back to a Python client).
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; \
+	fi
+
+bench: install-dev wrk
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf var .pytest_cache .hypothesis test-artifacts

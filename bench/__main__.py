@@ -1,6 +1,9 @@
 """``python -m bench``: run the benchmarks and print their tables.
 
-    python -m bench                         all four: extract, build, query, relevance
+    python -m bench                         all seven: extract, build, query, relevance,
+                                            then the heavy ones: http (gunicorn under wrk),
+                                            reindex (reindex and rollback under load),
+                                            scale (1x, 2x, 4x FakeNewsNet); ~35 min
     python -m bench --only query            one of them (query builds what it needs)
     python -m bench --quick                 smoke run: the first 2,000 FakeNewsNet lines,
                                             60 queries, 60 SciFact test queries; targets
@@ -22,11 +25,21 @@ import time
 import traceback
 from pathlib import Path
 
-from . import build, extract, query, relevance, tune
+from . import build, extract, http_load, query, reindex_load, relevance, scale, tune
 from .common import FAKENEWS, Skip, head_file, need
 
+
+def _standalone(module):
+    """Run a heavy benchmark (its own module with ``main(argv)``) as a step of this run."""
+    def run(ctx) -> None:
+        if module.main(["--quick"] if ctx.quick else []) != 0:
+            raise RuntimeError(f"{module.__name__} failed")
+    return run
+
+
 BENCHMARKS = {"extract": extract.run, "build": build.run, "query": query.run,
-              "relevance": relevance.run}
+              "relevance": relevance.run, "http": _standalone(http_load),
+              "reindex": _standalone(reindex_load), "scale": _standalone(scale)}
 QUICK_ARTICLES = 2000
 
 

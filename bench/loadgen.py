@@ -1,9 +1,9 @@
 """Shared pieces of the heavy benchmarks (http_load, reindex_load, scale).
 
-Self-contained on purpose (only the standard library and the project's ``index``):
-where the data is, corpus files derived from FakeNewsNet (head, subset, k-fold copies under
-new ids), a fixed seeded query set, a real gunicorn on a free 127.0.0.1 port, memory figures
-from /proc, a bounded keep-alive Python load generator, percentiles and plain-text tables.
+Corpus files derived from FakeNewsNet (head, subset, k-fold copies under new ids), a fixed
+seeded query set, a real gunicorn on a free 127.0.0.1 port, memory figures from /proc, a
+bounded keep-alive Python load generator, and index builds in a fresh process. Data paths,
+percentiles, result files and tables come from ``common`` and ``table``.
 """
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import gzip
 import http.client
 import json
 import os
-import platform
 import random
 import re
 import signal
@@ -29,8 +28,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .common import Skip, dir_size, need, percentile, verdict  # noqa: F401 (re-exported)
+from .common import write_result as save  # noqa: F401
+from .table import show  # noqa: F401
+
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
 FAKENEWS = "fakenewsnet-articles/articles.jsonl.gz"
 SEED = 20240601
 _WORD = re.compile(r"[^\W\d_]+")
@@ -42,22 +44,8 @@ some such than that the their them then there these they this those through to t
 us very was we were what when where which while who why will with would you your""".split())
 
 
-class Skip(Exception):
-    """The benchmark cannot run here (data or a tool is missing); the message says why."""
-
-
-# -- data ----------------------------------------------------------------------------------
-def data_dir() -> Path:
-    """The shared data folder (``SEARCH_SHARED_DATA`` overrides ../shared/data)."""
-    env = os.environ.get("SEARCH_SHARED_DATA")
-    return Path(env) if env else ROOT.parent / "shared" / "data"
-
-
 def fakenews() -> Path:
-    path = data_dir() / FAKENEWS
-    if not path.exists():
-        raise Skip(f"{path} is missing (set SEARCH_SHARED_DATA to the shared data folder)")
-    return path
+    return need(FAKENEWS)
 
 
 def _open_text(path: Path):
@@ -182,15 +170,6 @@ def children(pid: int) -> list[int]:
         text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
         return [int(p) for p in text.split()]
     return []
-
-
-def dir_size(path: str | Path) -> int:
-    total = 0
-    for root, _, files in os.walk(path):
-        for name in files:
-            with contextlib.suppress(OSError):
-                total += os.path.getsize(os.path.join(root, name))
-    return total
 
 
 def free_port() -> int:
@@ -381,64 +360,7 @@ class PyLoad:
         return self.samples
 
 
-# -- numbers and tables --------------------------------------------------------------------
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile; NaN for no values."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), int(-(-p * len(ordered) // 100))))
-    return ordered[rank - 1]
-
-
-def cell(value: Any, digits: int = 1) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return "-" if value != value else f"{value:,.{digits}f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
-
-
-def table(title: str, headers: list[str], rows: list[list[Any]], digits: int = 1,
-          note: str = "") -> str:
-    text = [[cell(v, digits) for v in row] for row in rows]
-    widths = [max([len(h)] + [len(r[i]) for r in text]) for i, h in enumerate(headers)]
-    numeric = [bool(rows) and all(isinstance(r[i], (int, float)) or r[i] is None for r in rows)
-               for i in range(len(headers))]
-
-    def line(values: list[str]) -> str:
-        return "  ".join(v.rjust(w) if numeric[i] else v.ljust(w)
-                         for i, (v, w) in enumerate(zip(values, widths))).rstrip()
-
-    out = [title, line(headers), line(["-" * w for w in widths]), *(line(r) for r in text)]
-    if note:
-        out.append(note)
-    return "\n".join(out) + "\n"
-
-
-def show(*args, **kwargs) -> None:
-    print(table(*args, **kwargs), flush=True)
-
-
-def verdict(ok: bool) -> str:
-    return "pass" if ok else "MISS"
-
-
-def save(name: str, data: dict[str, Any], quick: bool) -> Path:
-    """Write bench/results/<name>.json with run metadata; return its path."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    meta = {"benchmark": name, "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "quick": quick,
-            "python": platform.python_version(), "machine": platform.machine(),
-            "cpus": os.cpu_count(), "loadavg_at_end": os.getloadavg()}
-    path = RESULTS / f"{name}.json"
-    path.write_text(json.dumps({**meta, **data}, indent=1, default=str), encoding="utf-8")
-    return path
-
-
+# -- building ----------------------------------------------------------------------------
 def build_index(index_dir: Path, corpus: Path, workers: int = 2) -> dict[str, Any]:
     """Build a full snapshot of ``corpus`` in a fresh Python process (so the builder's
     memory is its own); return {seconds, counts, snapshot, peak_rss_mb}."""

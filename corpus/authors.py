@@ -34,23 +34,33 @@ _MONTHS = {
     "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
     "sep", "sept", "oct", "nov", "dec",
 }
-_NAME_WORD = re.compile(r"^(?:[A-ZÀ-ÖØ-Þ][\w'’-]*|[A-Z]\.|(?:van|von|de|da|del|der|di|du|la|le|bin|al|ten))$")
+_ABBREVIATION = re.compile(r"^[A-Z][a-z]{0,2}\.$")  # an initial, Jr., St.
+_PARTICLE = re.compile(r"^(?:van|von|de|da|dos|del|der|di|du|la|le|bin|al|ten)$")
+_NAME_WORD = re.compile(r"^(?:[A-ZÀ-ÖØ-Þ][\w'’-]*|[A-Z][a-z]{0,2}\.|(?:van|von|de|da|dos|del|der|di|du|la|le|bin|al|ten))$")
 _FOR_SUFFIX = re.compile(r"\s+(?:For|for)\s+(?:The\s+)?[A-Z].*$")
 _BYLINE_PREFIX = re.compile(r"^(?:by|von|par|por)\s+", re.IGNORECASE)
 
 
 def is_name(entry: str) -> bool:
-    """Return True if ``entry`` looks like a person's name (2 to 5 capitalised words).
+    """Return True if ``entry`` looks like a person's name: 2 to 5 capitalised words, or up
+    to 7 when at most 3 of them are more than initials and particles such as "de".
 
     >>> is_name("Lars Løkke Rasmussen"), is_name("Strategy Editor"), is_name("May")
     (True, False, False)
+    >>> is_name("Rayna St."), is_name("John Smith Jr."), is_name("He Said It.")
+    (True, True, False)
+    >>> is_name("João Miguel D. de A. Lima"), is_name("Allen J. Schaben Los Angeles Times")
+    (True, False)
     """
     words = entry.split()
-    if not 2 <= len(words) <= 5 or len(entry) > 60:
+    main = [w for w in words if not (_ABBREVIATION.match(w) or _PARTICLE.match(w))]
+    if not 2 <= len(words) <= (5 if len(main) > 3 else 7) or len(entry) > 60:
         return False
     if any(w.lower().strip(".,") in _NOT_NAME_WORDS | _MONTHS for w in words):
         return False
-    if any(c.isdigit() or c in "@/:;!?()[]|" for c in entry) or entry.endswith("."):
+    if any(c.isdigit() or c in "@/:;!?()[]|" for c in entry):
+        return False
+    if entry.endswith(".") and not _ABBREVIATION.match(words[-1]):
         return False
     return all(_NAME_WORD.match(w) for w in words)
 
