@@ -342,6 +342,16 @@ class SearchIndex:
             docs = found if docs is None else docs & found
         return docs or set()
 
+    def warm(self) -> bool:
+        """Open the live snapshot and build its spelling index now rather than on a user's
+        request; return False when there is no index to open yet."""
+        try:
+            snap = self._snapshot()
+        except IndexUnavailable:
+            return False
+        self._speller(snap, self._searcher(snap).reader())
+        return True
+
     def health(self) -> dict[str, Any]:
         """Return the live snapshot's id, counts and build time (raise IndexUnavailable)."""
         snap = self._snapshot()

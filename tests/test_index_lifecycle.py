@@ -52,6 +52,15 @@ def test_no_index_is_unavailable(tmp_path):
         SearchIndex(str(tmp_path / "nothing")).search(SearchRequest(q="x"))
 
 
+def test_warm_opens_the_snapshot_and_the_speller_before_any_request(index_dir, tmp_path):
+    assert SearchIndex(str(tmp_path / "nothing")).warm() is False  # no index yet: no error
+    ix = SearchIndex(index_dir)
+    assert ix.warm() is True
+    snap = ix._snapshots[ix.store.current()]
+    assert snap.speller is not None and snap.columns.size > 0
+    assert ix.search(SearchRequest(q="libary"))["suggestion"] == "library"
+
+
 def test_searches_never_fail_during_rebuilds(index_dir, tmp_path):
     ix = SearchIndex(index_dir)
     errors, done, answered = [], threading.Event(), [0]
