@@ -123,20 +123,31 @@ def run(ctx) -> dict:
     n = 60 if ctx.quick else 300
     sample = sample_queries(ctx.fakenews(), n)
     queries = [q for _, q in sample]
-    ix, once = _one_time(ctx.state["fakenews_index"])
+    index_dir = ctx.state["fakenews_index"]
+    ix, once = _one_time(index_dir)
+    ix.close()
     fts5, tantivy = ctx.state["fts5"], ctx.state["tantivy"]
     for q in queries[:WARMUP]:
-        for _, _, snippets, facets in VARIANTS:
-            ix.search(SearchRequest(q=q, snippets=snippets, facets=facets))
         fts5.search(q, 10, "and", snippets=True)
         tantivy.search(q, 10, "and")
     rows, runs = [], {}
     for key, label, snippets, facets in VARIANTS:
+        # Each variant on a freshly opened index: its decoded-postings and parse caches
+        # start empty, so no variant profits from the one before.
+        ix = SearchIndex(str(index_dir))
+        ix.warm()  # the one-time costs above, not counted here
+        for q in queries[:WARMUP]:
+            ix.search(SearchRequest(q=q, snippets=snippets, facets=facets))
         runs[f"ours/{key}"] = _ours(ix, queries, snippets, facets)
+        if key == "a":  # the same queries again: what repeated words cost
+            runs["ours/a2"] = _ours(ix, queries, snippets, facets)
+        ix.close()
     runs["fts5/a"] = _peer(fts5.search, queries)
+    runs["fts5/a2"] = _peer(fts5.search, queries)
     runs["fts5/b"] = _peer(fts5.search, queries, snippets=True)
     runs["tantivy/a"] = _peer(tantivy.search, queries)
     labels = {k: label for k, label, _, _ in VARIANTS}
+    labels["a2"] = "top-10, second pass"
     names = {"ours": "ours (Whoosh)", "fts5": "SQLite FTS5", "tantivy": "tantivy"}
     for name, r in runs.items():
         engine, key = name.split("/")
@@ -144,11 +155,13 @@ def run(ctx) -> dict:
                      r["mean"], r["max"], r["zero_hits"] + r["errors"]])
     kinds = ", ".join(f"{k} {sum(1 for s, _ in sample if s == k)}"
                       for k in ("1 word", "2 words", "3 words", "author"))
-    show(f"query: {len(queries)} queries ({kinds}; seed {SEED}), AND, latency in ms, uncached",
+    show(f"query: {len(queries)} queries ({kinds}; seed {SEED}), AND, latency in ms, no response cache",
          ["engine", "variant", "p50", "p95", "p99", "mean", "max", "no hits"], rows,
          digits=[0, 0, 1, 1, 1, 1, 1, 0],
-         note="FTS5 (b) uses snippet(); FTS5 has no facets, so ours (c) is set against FTS5 (b).")
-    pairs = [("a", "a"), ("b", "b"), ("c", "b")]
+         note="FTS5 (b) uses snippet(); FTS5 has no facets, so ours (c) is set against FTS5 (b).\n"
+              "(a2): the same 300 queries again right after (a): ours then has the decoded "
+              "posting lists of their words in its cache (bounded, 2M postings), FTS5 its page cache.")
+    pairs = [("a", "a"), ("b", "b"), ("c", "b"), ("a2", "a2")]
     ratios = {f"ours {o} / FTS5 {p}": {m: ratio(runs[f"ours/{o}"][m], runs[f"fts5/{p}"][m])
                                        for m in ("p50", "p95", "p99")} for o, p in pairs}
     ratios["ours a / tantivy a"] = {m: ratio(runs["ours/a"][m], runs["tantivy/a"][m])
@@ -158,7 +171,7 @@ def run(ctx) -> dict:
     p95c = runs["ours/c"]["p95"]
     checks = [["ours p95, snippets + facets", f"<= {TARGET_P95_MS:g} ms", f"{p95c:.1f} ms",
                verdict(p95c <= TARGET_P95_MS)]]
-    for k in list(ratios)[:3]:
+    for k in list(ratios)[:4]:
         value = ratios[k]["p95"]
         checks.append([f"p95 {k}", f"<= {TARGET_RATIO:g}x", f"{value:.2f}x",
                        verdict(value <= TARGET_RATIO)])

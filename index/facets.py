@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield, byte_to_length
 
 from .postings import postings
@@ -41,8 +42,16 @@ class Columns:
             self.day = [0] * size
         self.deleted = ({d for d in range(size) if reader.is_deleted(d)}
                         if reader.has_deletions() else set())
-        self._lengths: dict[str, list[int]] = {}
+        self.day_array = np.asarray(self.day, dtype=np.int64)
+        self._live = np.setdiff1d(np.arange(size, dtype=np.int64),
+                                  np.fromiter(self.deleted, dtype=np.int64))
+        self._live.flags.writeable = False
+        self._lengths: dict[str, np.ndarray] = {}
         self._avg: dict[str, float] = {}
+
+    def live_ids(self) -> np.ndarray:
+        """Return every document number that is not deleted, ascending (read-only)."""
+        return self._live
 
     def lang_counts(self) -> Counter:
         """Return the number of live documents per detected language ("" when unknown)."""
@@ -52,13 +61,15 @@ class Columns:
             counts[self.codes["lang"][docnum]] -= 1
         return Counter({names[code]: n for code, n in counts.items() if n > 0})
 
-    def lengths(self, reader, fieldname: str) -> list[int]:
+    def lengths(self, reader, fieldname: str) -> np.ndarray:
         """Return every document's length in ``fieldname`` (read once per snapshot)."""
         lengths = self._lengths.get(fieldname)
         if lengths is None:
-            lengths = [0] * self.size
+            values = [0] * self.size
             for leaf, base in reader.leaf_readers():
-                lengths[base:base + leaf.doc_count_all()] = _leaf_lengths(leaf, fieldname)
+                values[base:base + leaf.doc_count_all()] = _leaf_lengths(leaf, fieldname)
+            lengths = np.asarray(values, dtype=np.float64)
+            lengths.flags.writeable = False
             self._lengths[fieldname] = lengths
         return lengths
 
@@ -76,7 +87,7 @@ class Columns:
         for text in reader.field_terms(name) if name in reader.indexed_field_names() else ():
             values.append(text)
             code = len(values) - 1
-            for docnum in postings(reader, name, text, weights=False)[0]:
+            for docnum in postings(reader, name, text, weights=False)[0].tolist():
                 codes[docnum] = code
         return values, codes
 
@@ -87,7 +98,7 @@ class Columns:
         for text in reader.field_terms(name) if name in reader.indexed_field_names() else ():
             values.append(text)
             code = len(values) - 1
-            for docnum in postings(reader, name, text, weights=False)[0]:
+            for docnum in postings(reader, name, text, weights=False)[0].tolist():
                 lists[docnum].append(code)
         return values, [tuple(x) for x in lists]
 

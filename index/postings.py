@@ -1,42 +1,114 @@
-"""Read whole posting lists fast: a block at a time, not one document at a time.
+"""Read whole posting lists fast, as numpy arrays, and keep those searched most recently.
 
-Whoosh's matchers step through postings with a Python call per document; reading the W3
-codec's decoded blocks directly is several times faster. Other matchers (inlined short
-lists, other codecs) are read the public way.
+Whoosh's matchers step through postings with a Python call per document; decoding the W3
+codec's blocks directly (each a pickled tuple of docnum deltas and weights) and turning the
+deltas back into docnums with numpy is several times faster. Other matchers (inlined short
+lists, deleted documents, other codecs) are read the public way.
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 
-def leaf_postings(leaf, fieldname: str, text: str, weights: bool = True) -> tuple[list[int], list[float]]:
+import numpy as np
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.reading import TermNotFound
+
+_NONE = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32))
+
+
+def leaf_postings(leaf, fieldname: str, text: str, weights: bool = True
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """Return (docnums, weights) of ``text`` in ``fieldname`` of one segment reader."""
+    try:
+        m = leaf.postings(fieldname, text)
+    except TermNotFound:
+        return _NONE
+    if isinstance(m, W3LeafMatcher) and not m._byteids:
+        return _w3_postings(m, weights)
     ids: list[int] = []
     found: list[float] = []
-    if (fieldname, text) not in leaf:
-        return ids, found
-    m = leaf.postings(fieldname, text)
-    if hasattr(m, "_read_ids") and hasattr(m, "_next_block"):  # W3LeafMatcher
-        while m.is_active():
-            m._read_ids()
-            ids.extend(m._ids)
-            if weights:
-                m._read_weights()
-                found.extend(m._weights)
-            m._next_block()
-    else:
-        while m.is_active():
-            ids.append(m.id())
-            if weights:
-                found.append(m.weight())
-            m.next()
-    return ids, found
+    while m.is_active():  # inlined lists, deletions (a FilterMatcher), other codecs
+        ids.append(m.id())
+        if weights:
+            found.append(m.weight())
+        m.next()
+    return np.asarray(ids, dtype=np.int64), np.asarray(found, dtype=np.float32)
 
 
-def postings(reader, fieldname: str, text: str, weights: bool = True) -> tuple[list[int], list[float]]:
+def _w3_postings(m: W3LeafMatcher, weights: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Decode a W3 posting list a block at a time: each block is a pickled tuple of the
+    docnum deltas (restarting from 0 in each block) and the weights (None: all 1.0; one
+    float: all the same)."""
+    deltas: list[int] = []
+    lengths: list[int] = []
+    found: list[float] = []
+    while m.is_active():
+        m._read_data()
+        block_deltas, block_weights = m._data[0], m._data[1]
+        n = len(block_deltas)
+        deltas.extend(block_deltas)
+        lengths.append(n)
+        if weights:
+            if block_weights is None:
+                found.extend([1.0] * n)
+            elif isinstance(block_weights, float):
+                found.extend([block_weights] * n)
+            else:
+                found.extend(block_weights)
+        m._next_block()
+    running = np.cumsum(np.asarray(deltas, dtype=np.int64))
+    if len(lengths) > 1:  # make each block's running sum restart at its first docnum
+        ends = np.cumsum(lengths)
+        running -= np.repeat(np.concatenate(([0], running[ends[:-1] - 1])), lengths)
+    return running, np.asarray(found, dtype=np.float32)
+
+
+def postings(reader, fieldname: str, text: str, weights: bool = True
+             ) -> tuple[np.ndarray, np.ndarray]:
     """Return (docnums, weights) over every segment of ``reader`` (docnums made global)."""
-    ids: list[int] = []
-    found: list[float] = []
-    for leaf, base in reader.leaf_readers():
-        leaf_ids, leaf_weights = leaf_postings(leaf, fieldname, text, weights)
-        ids.extend(d + base for d in leaf_ids) if base else ids.extend(leaf_ids)
-        found.extend(leaf_weights)
-    return ids, found
+    parts = [(base, *leaf_postings(leaf, fieldname, text, weights))
+             for leaf, base in reader.leaf_readers()]
+    parts = [p for p in parts if len(p[1])]
+    if not parts:
+        return _NONE
+    if len(parts) == 1 and parts[0][0] == 0:
+        return parts[0][1], parts[0][2]
+    return (np.concatenate([ids + base for base, ids, _ in parts]),
+            np.concatenate([found for _, _, found in parts]))
+
+
+class PostingCache:
+    """Decoded posting lists of one snapshot, as read-only numpy arrays (int32 docnums,
+    float32 frequencies: 8 bytes a posting), the least recently used dropped once they hold
+    more than ``max_postings`` in all. Decoding a list (zlib, pickle, deltas) costs more than
+    scoring it, and the words people search for repeat."""
+
+    def __init__(self, max_postings: int = 2_000_000) -> None:
+        self.max_postings = max_postings
+        self._lists: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._held = 0
+        self._lock = threading.Lock()
+
+    def get(self, reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return (docnums, frequencies) of ``text`` in ``fieldname``, from the cache if held."""
+        key = (fieldname, text)
+        with self._lock:
+            found = self._lists.get(key)
+            if found is not None:
+                self._lists.move_to_end(key)
+                return found
+        ids, weights = postings(reader, fieldname, text)
+        found = (ids.astype(np.int32), weights.astype(np.float32, copy=False))
+        for array in found:
+            array.flags.writeable = False
+        cost = max(len(ids), 1)  # a word that is not there is remembered too
+        if cost <= self.max_postings:
+            with self._lock:
+                if key not in self._lists:
+                    self._lists[key] = found
+                    self._held += cost
+                while self._held > self.max_postings:
+                    _, (old, _) = self._lists.popitem(last=False)
+                    self._held -= max(len(old), 1)
+        return found

@@ -9,6 +9,7 @@ person's name brings their bio and quotes up.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 import time
 from dataclasses import dataclass, field
@@ -72,9 +73,19 @@ _PLAIN = re.compile(r"^[\w\s'’-]+$")
 
 
 def parse(text: str, boosts: dict[str, float], operator: str = "and") -> Q.Query:
-    """Parse ``text`` into a Whoosh query over the boosted text fields."""
+    """Parse ``text`` into a Whoosh query over the boosted text fields.
+
+    The result is shared (parsing costs about as much as running a plain query, and the
+    same queries come back): treat it as read-only, as ``Expander`` does.
+    """
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"query is {len(text)} characters; the limit is {MAX_QUERY_CHARS}")
+    return _parse(text, tuple(sorted(boosts.items())), operator)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(text: str, boost_items: tuple[tuple[str, float], ...], operator: str) -> Q.Query:
+    boosts = dict(boost_items)
     group = AndGroup if operator == "and" else OrGroup
     parser = MultifieldParser([f for f in TEXT_FIELDS if boosts.get(f, 0) > 0], _PARSE_SCHEMA,
                               fieldboosts=boosts, group=group)

@@ -2,8 +2,9 @@
 
 Whoosh's matcher tree walks postings one document at a time in Python; for queries that
 expand to a few dozen terms (fields × stems) it cost 100-300 ms on FakeNewsNet. Here each
-term's posting list is read a block at a time into a dict ``docnum → score``, and the query
-tree combines dicts: OR adds, AND intersects, NOT subtracts, "maybe" adds where present.
+term's posting list is read whole (decoded once per snapshot, see ``PostingCache``) into
+numpy arrays, and the query tree combines ``Hits``, sorted document numbers with their
+scores: OR adds, AND intersects, NOT subtracts, "maybe" adds where present.
 
 A plain word searched in every boosted field (``FieldedTerm``) is scored with BM25F: its
 weighted, length-normalised frequencies in all fields are summed and saturated once. A term
@@ -14,66 +15,86 @@ Phrases and other positional queries still use Whoosh's matchers for their docum
 from __future__ import annotations
 
 from math import log
+from typing import NamedTuple
+
+import numpy as np
 from whoosh import query as Q
 
-from .postings import postings
+from .postings import PostingCache
 from .query import FieldedTerm
 
-Scores = dict[int, float]
+
+class Hits(NamedTuple):
+    """Matching documents: ascending, unique docnums and their scores."""
+
+    ids: np.ndarray     # int64
+    scores: np.ndarray  # float64
+
+    @classmethod
+    def of(cls, docnums) -> Hits:
+        """Unscored hits for any iterable of docnums."""
+        ids = np.unique(np.fromiter(docnums, dtype=np.int64))
+        return cls(ids, np.zeros(len(ids)))
+
+
+EMPTY = Hits(np.empty(0, dtype=np.int64), np.empty(0))
 
 
 class Evaluator:
-    """Evaluate queries against one searcher, with per-field length arrays cached in ``cols``."""
+    """Evaluate queries against one searcher, with per-field length arrays cached in ``cols``
+    and decoded posting lists in ``cache``."""
 
-    def __init__(self, searcher, cols, b: float, k1: float, deadline) -> None:
+    def __init__(self, searcher, cols, b: float, k1: float, deadline,
+                 cache: PostingCache | None = None) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.cols = cols
         self.b, self.k1 = b, k1
         self.deadline = deadline
         self.doc_count = self.reader.doc_count_all()
+        self.cache = cache if cache is not None else PostingCache(0)
 
-    def term_scores(self, fieldname: str, text: str, boost: float) -> Scores:
+    def term_scores(self, fieldname: str, text: str, boost: float) -> Hits:
         """Return BM25 scores of every document containing ``text`` in ``fieldname``."""
         self.deadline.check()
-        ids, weights = postings(self.reader, fieldname, text)
-        if not ids:
-            return {}
-        df = len(ids)
-        idf = log(self.doc_count / (df + 1)) + 1
+        ids, tf = self.cache.get(self.reader, fieldname, text)
+        if not len(ids):
+            return EMPTY
+        idf = log(self.doc_count / (len(ids) + 1)) + 1
         lengths = self.cols.lengths(self.reader, fieldname)
         avg = self.cols.avg_length(self.reader, fieldname)
         k1, b = self.k1, self.b
         norm_a, norm_b = k1 * (1 - b), k1 * b / avg
-        factor = boost * idf * (k1 + 1)
-        return {d: factor * tf / (tf + norm_a + norm_b * lengths[d]) for d, tf in zip(ids, weights)}
+        tf = tf.astype(np.float64)
+        return Hits(ids, boost * idf * (k1 + 1) * tf / (tf + norm_a + norm_b * lengths[ids]))
 
-    def fielded_scores(self, q: FieldedTerm) -> Scores:
+    def fielded_scores(self, q: FieldedTerm) -> Hits:
         """Return BM25F scores: per-field frequencies, length-normalised and weighted, are
         added up first and saturated once (a word in the title and the body is not scored
         as two unrelated words)."""
         self.deadline.check()
-        pseudo: dict[int, float] = {}
         b = self.b
+        ids_parts, tf_parts = [], []
         for fieldname, weight in q.weights.items():
             lengths = self.cols.lengths(self.reader, fieldname)
             avg = self.cols.avg_length(self.reader, fieldname)
             norm_a, norm_b = (1 - b) / weight, b / (avg * weight)
             for text in q.texts:
-                ids, freqs = postings(self.reader, fieldname, text)
-                for d, tf in zip(ids, freqs):
-                    pseudo[d] = pseudo.get(d, 0.0) + tf / (norm_a + norm_b * lengths[d])
-        if not pseudo:
-            return {}
-        df = len(pseudo)
+                ids, tf = self.cache.get(self.reader, fieldname, text)
+                if len(ids):
+                    ids_parts.append(ids)
+                    tf_parts.append(tf.astype(np.float64) / (norm_a + norm_b * lengths[ids]))
+        if not ids_parts:
+            return EMPTY
+        ids, pseudo = _sum_by_id(ids_parts, tf_parts)
+        df = len(ids)
         idf = log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
         k1 = self.k1
-        factor = q.boost * idf * (k1 + 1)
-        return {d: factor * tf / (tf + k1) for d, tf in pseudo.items()}
+        return Hits(ids, q.boost * idf * (k1 + 1) * pseudo / (pseudo + k1))
 
     # -- the query tree ------------------------------------------------------------------
-    def evaluate(self, q: Q.Query) -> Scores:
-        """Return ``docnum → score`` for the documents matching ``q``."""
+    def evaluate(self, q: Q.Query) -> Hits:
+        """Return the documents matching ``q`` with their scores."""
         if isinstance(q, FieldedTerm):
             return self.fielded_scores(q)
         if isinstance(q, Q.Term):
@@ -86,73 +107,84 @@ class Evaluator:
             result = _intersection([self.evaluate(s) for s in positive]) if positive \
                 else self._all()
             for s in negative:
-                for d in self.evaluate(s):
-                    result.pop(d, None)
+                result = _minus(result, self.evaluate(s))
             return _scaled(result, q.boost)
         if isinstance(q, Q.AndNot):
-            result = dict(self.evaluate(q.a))
-            for d in self.evaluate(q.b):
-                result.pop(d, None)
-            return result
+            return _minus(self.evaluate(q.a), self.evaluate(q.b))
         if isinstance(q, Q.AndMaybe):
-            result = dict(self.evaluate(q.a))
-            for d, score in self.evaluate(q.b).items():
-                if d in result:
-                    result[d] += score
-            return result
+            result = self.evaluate(q.a)
+            extra = self.evaluate(q.b)
+            _, ia, ib = np.intersect1d(result.ids, extra.ids, assume_unique=True,
+                                       return_indices=True)
+            scores = result.scores.copy()
+            scores[ia] += extra.scores[ib]
+            return Hits(result.ids, scores)
         if isinstance(q, Q.Require):
-            b = self.evaluate(q.b)
-            return {d: s for d, s in self.evaluate(q.a).items() if d in b}
+            result = self.evaluate(q.a)
+            keep = np.isin(result.ids, self.evaluate(q.b).ids, assume_unique=True)
+            return Hits(result.ids[keep], result.scores[keep])
         if isinstance(q, Q.Not):
-            result = self._all()
-            for d in self.evaluate(q.query):
-                result.pop(d, None)
-            return result
+            return _minus(self._all(), self.evaluate(q.query))
         if isinstance(q, Q.Every):
             return self._all()
         if q is Q.NullQuery:
-            return {}
+            return EMPTY
         if isinstance(q, Q.Phrase):
             return self._phrase(q)
         self.deadline.check()
-        return dict.fromkeys(q.docs(self.searcher), 0.0)  # ranges and the like: unscored
+        return Hits.of(q.docs(self.searcher))  # ranges and the like: unscored
 
-    def _phrase(self, q: Q.Phrase) -> Scores:
-        docs = set(q.docs(self.searcher))
-        if not docs:
-            return {}
+    def _phrase(self, q: Q.Phrase) -> Hits:
         words = [self.term_scores(q.fieldname, w, q.boost) for w in dict.fromkeys(q.words)]
-        return {d: sum(s.get(d, 0.0) for s in words) for d in docs}
+        if not len(_intersection(words).ids):  # no document has every word: no positions to check
+            return EMPTY
+        docs = Hits.of(q.docs(self.searcher))
+        scores = docs.scores
+        for found in words:
+            _, ia, ib = np.intersect1d(docs.ids, found.ids, assume_unique=True,
+                                       return_indices=True)
+            scores[ia] += found.scores[ib]
+        return docs
 
-    def _all(self) -> Scores:
-        deleted = self.cols.deleted
-        return {d: 0.0 for d in range(self.cols.size) if d not in deleted}
+    def _all(self) -> Hits:
+        ids = self.cols.live_ids()
+        return Hits(ids, np.zeros(len(ids)))
 
 
-def _union(parts: list[Scores]) -> Scores:
-    parts = sorted(parts, key=len, reverse=True)
+def _sum_by_id(ids_parts: list[np.ndarray], value_parts: list[np.ndarray]
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Return (unique ascending ids, the sum of each id's values), added in part order."""
+    if len(ids_parts) == 1:
+        return ids_parts[0], value_parts[0]
+    ids, where = np.unique(np.concatenate(ids_parts), return_inverse=True)
+    return ids, np.bincount(where, weights=np.concatenate(value_parts), minlength=len(ids))
+
+
+def _union(parts: list[Hits]) -> Hits:
+    parts = [p for p in sorted(parts, key=lambda p: len(p.ids), reverse=True) if len(p.ids)]
     if not parts:
-        return {}
-    result = dict(parts[0])
-    for part in parts[1:]:
-        for d, s in part.items():
-            result[d] = result.get(d, 0.0) + s
-    return result
+        return EMPTY
+    return Hits(*_sum_by_id([p.ids for p in parts], [p.scores for p in parts]))
 
 
-def _intersection(parts: list[Scores]) -> Scores:
+def _intersection(parts: list[Hits]) -> Hits:
     if not parts:
-        return {}
-    parts = sorted(parts, key=len)
-    result = dict(parts[0])
+        return EMPTY
+    parts = sorted(parts, key=lambda p: len(p.ids))
+    result = parts[0]
     for part in parts[1:]:
-        result = {d: s + part[d] for d, s in result.items() if d in part}
-        if not result:
+        if not len(result.ids):
             break
+        ids, ia, ib = np.intersect1d(result.ids, part.ids, assume_unique=True,
+                                     return_indices=True)
+        result = Hits(ids, result.scores[ia] + part.scores[ib])
     return result
 
 
-def _scaled(scores: Scores, boost: float) -> Scores:
-    if boost == 1:
-        return scores
-    return {d: s * boost for d, s in scores.items()}
+def _minus(result: Hits, other: Hits) -> Hits:
+    keep = np.isin(result.ids, other.ids, assume_unique=True, invert=True)
+    return Hits(result.ids[keep], result.scores[keep])
+
+
+def _scaled(hits: Hits, boost: float) -> Hits:
+    return hits if boost == 1 else Hits(hits.ids, hits.scores * boost)

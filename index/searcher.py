@@ -7,13 +7,13 @@ picked up without a restart, and searchers opened before the switch finish their
 """
 from __future__ import annotations
 
-import heapq
 from collections import Counter, OrderedDict
 import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as Q
 from whoosh.query.qcore import QueryError as WhooshQueryError
@@ -22,8 +22,9 @@ from . import facets
 from .analysis import is_stopword, query_terms, words
 from .documents import from_stored
 from .indexer import read_meta
+from .postings import PostingCache
 from .query import Deadline, Expander, QueryError, parse, phrase_bonus
-from .scoring import Evaluator
+from .scoring import EMPTY, Evaluator, Hits
 from .schema import DEFAULT_BOOSTS, TEXT_FIELDS
 from .snapshots import NoSnapshot, SnapshotStore
 from .snippets import plain_snippet, snippet
@@ -69,6 +70,7 @@ class _Snapshot:
     columns: facets.Columns
     meta: dict
     langs: tuple[str, ...] = ("en",)  # the languages queries are expanded into
+    postings: PostingCache = field(default_factory=PostingCache)
     speller: Speller | None = None
     searchers: list = field(default_factory=list)  # every thread's, closed on eviction
 
@@ -193,45 +195,53 @@ class SearchIndex:
             query = Q.Every()
         filters = facets.make_filters(cols, req.kinds, req.langs, req.authors,
                                       req.day_from, req.day_to)
-        evaluator = Evaluator(searcher, cols, self.bm25_b, self.bm25_k1, deadline)
+        evaluator = Evaluator(searcher, cols, self.bm25_b, self.bm25_k1, deadline,
+                              snap.postings)
         try:
-            scores = evaluator.evaluate(query) if query is not None else {}
+            matched = evaluator.evaluate(query) if query is not None else EMPTY
         except WhooshQueryError as exc:
             raise QueryError(f"cannot run the query: {exc}") from None
-        matched = list(scores)
-        final = facets.apply(cols, matched, filters) if filters.active() else matched
+        final = matched
+        if filters.active():
+            keep = np.isin(matched.ids, facets.apply(cols, matched.ids.tolist(), filters))
+            final = Hits(matched.ids[keep], matched.scores[keep])
         deadline.check()
         start = (req.page - 1) * req.per_page
-        hits = self._rank(cols, scores, final, req, start, bool(text)) if final else []
+        hits = self._rank(cols, final, req, start, bool(text))
         results = [self._result(searcher, docnum, score, expander.terms, req)
                    for docnum, score in hits]
-        response: dict[str, Any] = {"total": len(final), "page": req.page,
+        total = len(final.ids)
+        response: dict[str, Any] = {"total": total, "page": req.page,
                                     "per_page": req.per_page, "results": results,
                                     "suggestion": None, "snapshot": snap.snapshot_id}
         if req.facets:
-            response["facets"] = facets.count(cols, matched, filters, req.date_by_month,
-                                              req.authors)
-        if text and len(final) < SUGGEST_BELOW:
+            response["facets"] = facets.count(cols, matched.ids.tolist(), filters,
+                                              req.date_by_month, req.authors)
+        if text and total < SUGGEST_BELOW:
             response["suggestion"] = self._did_you_mean(snap, searcher, text, langs)
         return response
 
     @staticmethod
-    def _rank(cols: facets.Columns, scores: dict[int, float], final: list[int],
-              req: SearchRequest, start: int, ranked: bool) -> list[tuple[int, float | None]]:
+    def _rank(cols: facets.Columns, final: Hits, req: SearchRequest, start: int,
+              ranked: bool) -> list[tuple[int, float | None]]:
         """Return the (docnum, score) pairs of the requested page."""
-        if start >= len(final):
+        ids, scores = final
+        if start >= len(ids):
             return []
         end = start + req.per_page
+        day = cols.day_array[ids]
         if req.sort == "relevance" and ranked:
+            if end < len(ids):  # only the documents scoring at least the end-th best compete
+                cut = np.partition(scores, len(ids) - end)[len(ids) - end]
+                top = np.flatnonzero(scores >= cut)
+                ids, scores, day = ids[top], scores[top], day[top]
             # Ties (same score) fall back to the newer document, then the lower docnum.
-            day = cols.day
-            top = heapq.nsmallest(end, final, key=lambda d: (-scores[d], -day[d], d))
-            return [(d, round(scores[d], 4)) for d in top[start:end]]
-        day = cols.day
-        newest = req.sort != "date"
-        dated = sorted((d for d in final if day[d]), key=day.__getitem__, reverse=newest)
-        order = dated + [d for d in final if not day[d]]  # unknown dates last
-        return [(d, round(scores[d], 4) if ranked else None) for d in order[start:end]]
+            order = np.lexsort((ids, -day, -scores))[start:end]
+        else:
+            # Dated documents by date (ties: lower docnum first), unknown dates last.
+            undated = day == 0
+            order = np.lexsort((ids, day if req.sort == "date" else -day, undated))[start:end]
+        return [(int(ids[i]), round(float(scores[i]), 4) if ranked else None) for i in order]
 
     def _result(self, searcher, docnum: int, score, terms, req) -> dict:
         stored = searcher.stored_fields(docnum)
