@@ -132,22 +132,28 @@ def run(ctx) -> dict:
         tantivy.search(q, 10, "and")
     rows, runs = [], {}
     for key, label, snippets, facets in VARIANTS:
-        # Each variant on a freshly opened index: its decoded-postings and parse caches
-        # start empty, so no variant profits from the one before.
-        ix = SearchIndex(str(index_dir))
+        # Each variant on a freshly opened index without the decoded-postings cache: cold,
+        # every posting list read from the index files, no variant profits from another.
+        ix = SearchIndex(str(index_dir), postings_cache=0)
         ix.warm()  # the one-time costs above, not counted here
         for q in queries[:WARMUP]:
             ix.search(SearchRequest(q=q, snippets=snippets, facets=facets))
         runs[f"ours/{key}"] = _ours(ix, queries, snippets, facets)
-        if key == "a":  # the same queries again: what repeated words cost
-            runs["ours/a2"] = _ours(ix, queries, snippets, facets)
         ix.close()
+    # Not targets: (a) with the service's default cache of decoded posting lists, once
+    # from empty (words repeat between queries) and once more (the steady state).
+    ix = SearchIndex(str(index_dir))
+    ix.warm()
+    runs["ours/a1"] = _ours(ix, queries, False, False)
+    runs["ours/a2"] = _ours(ix, queries, False, False)
+    ix.close()
     runs["fts5/a"] = _peer(fts5.search, queries)
     runs["fts5/a2"] = _peer(fts5.search, queries)
     runs["fts5/b"] = _peer(fts5.search, queries, snippets=True)
     runs["tantivy/a"] = _peer(tantivy.search, queries)
     labels = {k: label for k, label, _, _ in VARIANTS}
-    labels["a2"] = "top-10, second pass"
+    labels["a1"] = "top-10, postings cache"
+    labels["a2"] = "top-10, postings cache, again"
     names = {"ours": "ours (Whoosh)", "fts5": "SQLite FTS5", "tantivy": "tantivy"}
     for name, r in runs.items():
         engine, key = name.split("/")
@@ -159,9 +165,11 @@ def run(ctx) -> dict:
          ["engine", "variant", "p50", "p95", "p99", "mean", "max", "no hits"], rows,
          digits=[0, 0, 1, 1, 1, 1, 1, 0],
          note="FTS5 (b) uses snippet(); FTS5 has no facets, so ours (c) is set against FTS5 (b).\n"
-              "(a2): the same 300 queries again right after (a): ours then has the decoded "
-              "posting lists of their words in its cache (bounded, 2M postings), FTS5 its page cache.")
-    pairs = [("a", "a"), ("b", "b"), ("c", "b"), ("a2", "a2")]
+              "(a), (b), (c): cold, each on a fresh index without the decoded-postings cache.\n"
+              "(a1), (a2): not targets: (a) with the service's default postings cache (LRU, "
+              "2M postings), from empty, then the same queries again; FTS5 (a2) is its "
+              "second pass too (its page cache warm).")
+    pairs = [("a", "a"), ("b", "b"), ("c", "b"), ("a2", "a2")]  # the last is not a target
     ratios = {f"ours {o} / FTS5 {p}": {m: ratio(runs[f"ours/{o}"][m], runs[f"fts5/{p}"][m])
                                        for m in ("p50", "p95", "p99")} for o, p in pairs}
     ratios["ours a / tantivy a"] = {m: ratio(runs["ours/a"][m], runs["tantivy/a"][m])
@@ -171,7 +179,7 @@ def run(ctx) -> dict:
     p95c = runs["ours/c"]["p95"]
     checks = [["ours p95, snippets + facets", f"<= {TARGET_P95_MS:g} ms", f"{p95c:.1f} ms",
                verdict(p95c <= TARGET_P95_MS)]]
-    for k in list(ratios)[:4]:
+    for k in list(ratios)[:3]:
         value = ratios[k]["p95"]
         checks.append([f"p95 {k}", f"<= {TARGET_RATIO:g}x", f"{value:.2f}x",
                        verdict(value <= TARGET_RATIO)])

@@ -70,7 +70,7 @@ class _Snapshot:
     columns: facets.Columns
     meta: dict
     langs: tuple[str, ...] = ("en",)  # the languages queries are expanded into
-    postings: PostingCache = field(default_factory=PostingCache)
+    postings: PostingCache = field(default_factory=lambda: PostingCache(0))
     speller: Speller | None = None
     searchers: list = field(default_factory=list)  # every thread's, closed on eviction
 
@@ -92,8 +92,9 @@ class SearchIndex:
 
     def __init__(self, index_dir: str, boosts: dict[str, float] | None = None,
                  time_budget: float = 2.0, bm25_b: float = 0.75, bm25_k1: float = 1.2,
-                 cache_size: int = 0) -> None:
+                 cache_size: int = 0, postings_cache: int = 2_000_000) -> None:
         self.store = SnapshotStore(index_dir)
+        self.postings_cache = postings_cache  # decoded postings kept per snapshot; 0: none
         self.boosts = {**DEFAULT_BOOSTS, **(boosts or {})}
         self.time_budget = time_budget
         self.bm25_b, self.bm25_k1 = bm25_b, bm25_k1
@@ -126,7 +127,8 @@ class SearchIndex:
                 except Exception as exc:  # corrupt or half-deleted index files
                     raise IndexUnavailable(f"cannot open snapshot {snapshot_id}: {exc}") from None
                 snap = _Snapshot(snapshot_id, ix, columns, read_meta(path),
-                                 query_langs(columns.lang_counts()))
+                                 query_langs(columns.lang_counts()),
+                                 PostingCache(self.postings_cache))
                 for old in list(self._snapshots)[:-1]:  # keep the one before, for in-flight work
                     self._snapshots.pop(old).close()
                 self._snapshots[snapshot_id] = snap

@@ -34,7 +34,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["search_index"] = SearchIndex(
         app.config["INDEX_DIR"], boosts=app.config["BOOSTS"],
         time_budget=app.config["QUERY_TIME_BUDGET"], bm25_b=app.config["BM25_B"],
-        bm25_k1=app.config["BM25_K1"], cache_size=app.config["CACHE_SIZE"])
+        bm25_k1=app.config["BM25_K1"], cache_size=app.config["CACHE_SIZE"],
+        postings_cache=app.config["POSTINGS_CACHE"])
     errors.register(app)
     web.register(app)
     app.register_blueprint(api.bp)

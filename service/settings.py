@@ -133,6 +133,8 @@ SETTINGS = (
     Setting("MAX_RESULT_WINDOW", as_int(50, 100_000), 10_000, "deepest result page*per_page"),
     Setting("DEFAULT_OPERATOR", as_choice("and", "or"), "and", "how words combine by default"),
     Setting("CACHE_SIZE", as_int(0, 1_000_000), 1024, "search responses cached per worker"),
+    Setting("POSTINGS_CACHE", as_int(0, 100_000_000), 2_000_000,
+            "decoded postings kept per worker (8 bytes each); 0: none"),
     Setting("REINDEX_WORKERS", as_int(1, 64), 2, "processes a reindex uses"),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
