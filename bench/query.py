@@ -152,8 +152,8 @@ def run(ctx) -> dict:
     runs["fts5/b"] = _peer(fts5.search, queries, snippets=True)
     runs["tantivy/a"] = _peer(tantivy.search, queries)
     labels = {k: label for k, label, _, _ in VARIANTS}
-    labels["a1"] = "top-10, postings cache"
-    labels["a2"] = "top-10, postings cache, again"
+    labels["a1"] = "top-10, postings cache on"
+    labels["a2"] = "top-10, second pass"
     names = {"ours": "ours (Whoosh)", "fts5": "SQLite FTS5", "tantivy": "tantivy"}
     for name, r in runs.items():
         engine, key = name.split("/")
@@ -166,9 +166,9 @@ def run(ctx) -> dict:
          digits=[0, 0, 1, 1, 1, 1, 1, 0],
          note="FTS5 (b) uses snippet(); FTS5 has no facets, so ours (c) is set against FTS5 (b).\n"
               "(a), (b), (c): cold, each on a fresh index without the decoded-postings cache.\n"
-              "(a1), (a2): not targets: (a) with the service's default postings cache (LRU, "
-              "2M postings), from empty, then the same queries again; FTS5 (a2) is its "
-              "second pass too (its page cache warm).")
+              "(a1), (a2): not targets: ours (a) with the service's default postings cache "
+              "(LRU, 2M postings), from empty, then the same queries again on it; FTS5 (a2) is "
+              "FTS5's second pass (its page cache warm).")
     pairs = [("a", "a"), ("b", "b"), ("c", "b"), ("a2", "a2")]  # the last is not a target
     ratios = {f"ours {o} / FTS5 {p}": {m: ratio(runs[f"ours/{o}"][m], runs[f"fts5/{p}"][m])
                                        for m in ("p50", "p95", "p99")} for o, p in pairs}

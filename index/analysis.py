@@ -37,7 +37,7 @@ STEMMERS = {
     "no": "norwegian", "fi": "finnish", "hu": "hungarian", "ro": "romanian", "tr": "turkish",
     "ca": "catalan", "cs": "czech", "pl": "polish", "el": "greek", "id": "indonesian",
 }
-_WORD = re.compile(r"\w+(?:['’.]\w+)*", re.UNICODE)
+WORD = re.compile(r"\w+(?:['’.]\w+)*", re.UNICODE)
 
 
 def with_language(text: str, lang: str) -> str:
@@ -113,7 +113,7 @@ class LanguageAnalyzer(Analyzer):
             yield t
             return
         pos = start_pos
-        for match in _WORD.finditer(value):
+        for match in WORD.finditer(value):
             word = match.group().lower()
             t.boost = 1.0
             if word in stops:
@@ -158,12 +158,12 @@ class PerLanguageAnalyzer(Analyzer):
 
 def plain_analyzer():
     """Return the unstemmed pipeline (spelling and completion words)."""
-    return RegexTokenizer(_WORD) | LowercaseFilter()
+    return RegexTokenizer(WORD) | LowercaseFilter()
 
 
 def words(text: str) -> list[str]:
     """Return the lowercased words of ``text`` as the tokenizer sees them."""
-    return [m.group().lower() for m in _WORD.finditer(text)]
+    return [m.group().lower() for m in WORD.finditer(text)]
 
 
 def _stem(word: str, lang: str) -> str | None:

@@ -157,6 +157,30 @@ def test_snippet_marks_match_in_a_long_body(searcher):
     assert "&lt;b&gt;<mark>bold</mark> <mark>claims</mark>&lt;/b&gt;" in res["results"][0]["snippet"]
 
 
+def test_snippet_keeps_the_two_best_passages_in_text_order():
+    from index.snippets import BETWEEN, SNIPPET_CHARS, snippet
+
+    filler = "Nothing of interest happens in this sentence at all. " * 5
+    text = (f"The harbour opened. {filler}Wind farms and the harbour share a quay. {filler}"
+            f"A wind turbine and more wind arrived. {filler}The end.")
+    marked = snippet(text, {"harbour", "wind"}, "en")
+    passages = marked.split(BETWEEN)
+    assert len(passages) == 2
+    assert "<mark>Wind</mark> farms and the <mark>harbour</mark>" in passages[0]  # both terms
+    assert passages[1].count("<mark>") == 2 and "arrived" in passages[1]  # then text order
+    assert "opened" not in marked  # the passage with one match only is left out
+    for p in passages:
+        assert len(p.replace("<mark>", "").replace("</mark>", "")) <= SNIPPET_CHARS
+        assert not p.startswith(" ") and " " in p
+
+
+def test_snippet_marks_inflected_forms_in_the_documents_language():
+    from index.snippets import snippet
+
+    marked = snippet("Die Städte bauen neue Wohnungen.", {"wohnung"}, "de")
+    assert marked == "Die Städte bauen neue <mark>Wohnungen</mark>."
+
+
 # -- suggestions ----------------------------------------------------------------------------
 def test_did_you_mean(searcher):
     assert search(searcher, "libary")["suggestion"] == "library"
