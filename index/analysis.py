@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 
 import Stemmer
@@ -185,3 +186,29 @@ def query_terms(word: str, langs) -> set[str]:
         if stem:
             terms.add(stem)
     return terms
+
+
+MIN_LANG_SHARE = 0.01  # a language needs this share of the documents, or
+MIN_LANG_DOCS = 20     # this many of them, before queries are expanded into its stems
+
+
+def query_langs(counts: Counter) -> tuple[str, ...]:
+    """Return the languages whose stems a query is expanded into, most documents first.
+
+    Those with a real share of the documents: a language that only a few (often misdetected)
+    documents have would add its stemmer's variants of every query word, and they match in
+    documents of every language. On SciFact (5,182 English abstracts and one detected as
+    German) expanding into German too cost 0.005 nDCG@10. A request's ``lang`` filter still
+    expands into the languages it names.
+
+    >>> query_langs(Counter({"en": 5182, "de": 1}))
+    ('en',)
+    >>> query_langs(Counter({"en": 900, "de": 80, "fr": 25, "it": 3, "": 4}))
+    ('en', 'de', 'fr')
+    >>> query_langs(Counter())
+    ('en',)
+    """
+    total = sum(counts.values())
+    langs = tuple(lang for lang, n in counts.most_common()
+                  if lang and (n >= MIN_LANG_DOCS or n >= MIN_LANG_SHARE * total))
+    return langs or ("en",)

@@ -7,7 +7,7 @@ picked up without a restart, and searchers opened before the switch finish their
 """
 from __future__ import annotations
 
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 import re
 import threading
 from dataclasses import dataclass, field
@@ -19,7 +19,7 @@ from whoosh import query as Q
 from whoosh.query.qcore import QueryError as WhooshQueryError
 
 from . import facets
-from .analysis import is_stopword, query_terms, words
+from .analysis import is_stopword, query_langs, query_terms, words
 from .documents import from_stored
 from .indexer import read_meta
 from .postings import PostingCache
@@ -36,8 +36,6 @@ SNIPPET_FIELDS = ("body", "dek", "title", "headings")
 _FIELD_PREFIX = re.compile(r"\b\w+:")
 _POSSESSIVE = re.compile(r"['’]s?$")
 COMPLETION_CANDIDATES = 30  # most frequent words with the prefix, then ranked by context
-MIN_LANG_SHARE = 0.01  # a language needs this share of the documents, or
-MIN_LANG_DOCS = 20     # this many of them, before queries are expanded into its stems
 
 
 class IndexUnavailable(RuntimeError):
@@ -370,28 +368,6 @@ class SearchIndex:
         return {"snapshot": snap.snapshot_id, "built_at": snap.meta.get("built_at"),
                 "counts": snap.meta.get("counts", {}), "langs": snap.meta.get("langs", []),
                 "size_bytes": _dir_size(self.store.path(snap.snapshot_id))}
-
-
-def query_langs(counts: Counter) -> tuple[str, ...]:
-    """Return the languages whose stems a query is expanded into, most documents first.
-
-    Those with a real share of the documents: a language that only a few (often misdetected)
-    documents have would add its stemmer's variants of every query word, and they match in
-    documents of every language. On SciFact (5,182 English abstracts and one detected as
-    German) expanding into German too cost 0.005 nDCG@10. A request's ``lang`` filter still
-    expands into the languages it names.
-
-    >>> query_langs(Counter({"en": 5182, "de": 1}))
-    ('en',)
-    >>> query_langs(Counter({"en": 900, "de": 80, "fr": 25, "it": 3, "": 4}))
-    ('en', 'de', 'fr')
-    >>> query_langs(Counter())
-    ('en',)
-    """
-    total = sum(counts.values())
-    langs = tuple(lang for lang, n in counts.most_common()
-                  if lang and (n >= MIN_LANG_DOCS or n >= MIN_LANG_SHARE * total))
-    return langs or ("en",)
 
 
 def _replace_word(text: str, word: str, fix: str) -> str:
