@@ -51,9 +51,11 @@ def app(demo_index):
     """The Flask app over the session's demo index, admin on, one allowed CORS origin."""
     from service import create_app
 
-    return create_app({"INDEX_DIR": demo_index, "ADMIN_TOKEN": ADMIN_TOKEN,
-                       "CORS_ORIGINS": "http://127.0.0.1:9", "CORPUS_PATHS": str(DEMO),
-                       "CACHE_SIZE": 0})
+    app = create_app({"INDEX_DIR": demo_index, "ADMIN_TOKEN": ADMIN_TOKEN,
+                      "CORS_ORIGINS": "http://127.0.0.1:9", "CORPUS_PATHS": str(DEMO),
+                      "CACHE_SIZE": 0})
+    yield app
+    app.extensions["search_index"].close()  # its searchers hold index files open
 
 
 @pytest.fixture

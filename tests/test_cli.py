@@ -11,8 +11,10 @@ from tests.conftest import DEMO, TEST_DATA
 def cli_app(tmp_path):
     from service import create_app
 
-    return create_app({"INDEX_DIR": str(tmp_path / "ix"), "CORPUS_PATHS": str(TEST_DATA),
-                       "REINDEX_WORKERS": 1})
+    app = create_app({"INDEX_DIR": str(tmp_path / "ix"), "CORPUS_PATHS": str(TEST_DATA),
+                      "REINDEX_WORKERS": 1})
+    yield app
+    app.extensions["search_index"].close()
 
 
 def invoke(app, *args):

@@ -26,7 +26,8 @@ def hostile_client(demo_index):
 
     app = create_app({"INDEX_DIR": demo_index, "CACHE_SIZE": 0, "QUERY_TIME_BUDGET": 1.0,
                       "CORPUS_PATHS": str(DEMO)})
-    return app.test_client()
+    yield app.test_client()
+    app.extensions["search_index"].close()
 
 
 def check(res) -> None:

@@ -122,6 +122,32 @@ def test_incremental_add_update_delete(index_dir, tmp_path):
     assert total(ix, "wind farm") > 0  # the rest is untouched
 
 
+def test_incremental_update_shares_segment_files_and_leaves_the_old_snapshot_intact(
+        index_dir, tmp_path):
+    import hashlib
+
+    store = SnapshotStore(index_dir)
+    old = store.current_path()
+    before = {f.name: hashlib.sha1(f.read_bytes()).hexdigest() for f in old.iterdir()}
+    old_ix = SearchIndex(index_dir)
+    old_total = total(old_ix, "wind farm")
+    folder = tmp_path / "inc"
+    write_article(folder, "share", "Shared Segments Evening", what="Liszt")
+    index.update(index_dir, [str(folder)], delete_ids=[old_ix.search(
+        SearchRequest(q="wind farm"))["results"][0]["id"]])
+    new = store.current_path()
+    assert new != old
+    assert {f.name: hashlib.sha1(f.read_bytes()).hexdigest() for f in old.iterdir()} == before
+    shared = [f for f in new.iterdir() if f.name.startswith("MAIN_") and (old / f.name).exists()
+              and f.stat().st_ino == (old / f.name).stat().st_ino]
+    assert shared  # hard links, not copies
+    assert not (new / "meta.json").samefile(old / "meta.json")
+    old_ix.close()
+    ix = SearchIndex(index_dir)
+    assert total(ix, "liszt") == 1 and total(ix, "wind farm") == old_total - 1
+    ix.close()
+
+
 def test_deleting_an_article_deletes_its_quotes(index_dir):
     ix = SearchIndex(index_dir)
     quote = ix.search(SearchRequest(q="Helen Marsh", kinds=("quote",)))["results"][0]

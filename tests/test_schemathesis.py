@@ -23,7 +23,8 @@ def api_schema(demo_index):
     # No admin token: admin routes are then off and undocumented (a reindex per example
     # would be slow); their errors and auth are covered in test_api.py.
     app = create_app({"INDEX_DIR": demo_index, "CACHE_SIZE": 0})
-    return schemathesis.openapi.from_wsgi("/openapi.json", app)
+    yield schemathesis.openapi.from_wsgi("/openapi.json", app)
+    app.extensions["search_index"].close()
 
 
 def test_every_operation_is_covered(api_schema):

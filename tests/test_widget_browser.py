@@ -86,6 +86,7 @@ def service(demo_index, sites):
     server = ServerThread(app)
     yield server
     server.close()
+    app.extensions["search_index"].close()
 
 
 @pytest.fixture(scope="module")
