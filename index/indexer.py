@@ -22,8 +22,9 @@ from whoosh.query import Term
 from corpus import Bio, Record
 from corpus.pipeline import merge_bio
 
+from .arrays import ARRAYS_DIR, write_arrays
 from .documents import record_from_stored, to_document
-from .schema import KINDS, build_schema
+from .schema import KINDS, TEXT_FIELDS, build_schema
 from .snapshots import NoSnapshot, SnapshotStore
 
 WRITER_LIMIT_MB = 256
@@ -127,6 +128,7 @@ def build(store: SnapshotStore, records: Iterable[Record],
                     progress(n)
             if n == 0:  # never replace a live index with an empty one
                 raise EmptyBuild("no documents were extracted; the live index is unchanged")
+        write_arrays(state.path, state.ix, TEXT_FIELDS)
     return BuildResult(state.snapshot_id, state.counts, time.monotonic() - started)
 
 
@@ -135,6 +137,7 @@ def update(store: SnapshotStore, records: Iterable[Record] = (), delete_ids: Ite
     """Add or replace ``records`` and delete ``delete_ids`` in a copy of the live snapshot."""
     started = time.monotonic()
     with _new_snapshot(store, copy_live=True) as state:
+        shutil.rmtree(state.path / ARRAYS_DIR, ignore_errors=True)  # they describe the old one
         state.ix = whoosh_index.open_dir(str(state.path))
         with _writing(state.ix.writer(limitmb=WRITER_LIMIT_MB, compound=False)) as writer, \
                 state.ix.searcher() as searcher:

@@ -84,14 +84,19 @@ class PostingCache:
     more than ``max_postings`` in all. Decoding a list (zlib, pickle, deltas) costs more than
     scoring it, and the words people search for repeat."""
 
-    def __init__(self, max_postings: int = 2_000_000) -> None:
+    def __init__(self, max_postings: int = 2_000_000, arrays=None) -> None:
         self.max_postings = max_postings
+        self.arrays = arrays  # the snapshot's PostingArrays: no decoding, nothing to cache
         self._lists: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._held = 0
         self._lock = threading.Lock()
 
     def get(self, reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Return (docnums, frequencies) of ``text`` in ``fieldname``, from the cache if held."""
+        if self.arrays is not None:
+            found = self.arrays.get(fieldname, text)
+            if found is not None:
+                return found
         key = (fieldname, text)
         with self._lock:
             found = self._lists.get(key)

@@ -7,9 +7,9 @@ picked up without a restart, and searchers opened before the switch finish their
 """
 from __future__ import annotations
 
-from collections import OrderedDict
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,7 @@ from whoosh.query.qcore import QueryError as WhooshQueryError
 
 from . import facets
 from .analysis import is_stopword, query_langs, query_terms, words
+from .arrays import PostingArrays
 from .documents import from_stored
 from .indexer import read_meta
 from .postings import PostingCache
@@ -119,6 +120,7 @@ class SearchIndex:
                     ix = whoosh_index.open_dir(str(path))
                     with ix.reader() as reader:
                         columns = facets.Columns(reader)
+                        arrays = PostingArrays.open(path, ix, reader)
                         for name in TEXT_FIELDS:  # so the first query does not pay for it
                             columns.lengths(reader, name)
                             columns.avg_length(reader, name)
@@ -126,7 +128,7 @@ class SearchIndex:
                     raise IndexUnavailable(f"cannot open snapshot {snapshot_id}: {exc}") from None
                 snap = _Snapshot(snapshot_id, ix, columns, read_meta(path),
                                  query_langs(columns.lang_counts()),
-                                 PostingCache(self.postings_cache))
+                                 PostingCache(self.postings_cache, arrays))
                 for old in list(self._snapshots)[:-1]:  # keep the one before, for in-flight work
                     self._snapshots.pop(old).close()
                 self._snapshots[snapshot_id] = snap

@@ -128,7 +128,11 @@ def test_incremental_update_shares_segment_files_and_leaves_the_old_snapshot_int
 
     store = SnapshotStore(index_dir)
     old = store.current_path()
-    before = {f.name: hashlib.sha1(f.read_bytes()).hexdigest() for f in old.iterdir()}
+    def digests(folder):
+        return {str(f.relative_to(folder)): hashlib.sha1(f.read_bytes()).hexdigest()
+                for f in folder.rglob("*") if f.is_file()}
+
+    before = digests(old)
     old_ix = SearchIndex(index_dir)
     old_total = total(old_ix, "wind farm")
     folder = tmp_path / "inc"
@@ -137,7 +141,7 @@ def test_incremental_update_shares_segment_files_and_leaves_the_old_snapshot_int
         SearchRequest(q="wind farm"))["results"][0]["id"]])
     new = store.current_path()
     assert new != old
-    assert {f.name: hashlib.sha1(f.read_bytes()).hexdigest() for f in old.iterdir()} == before
+    assert digests(old) == before
     shared = [f for f in new.iterdir() if f.name.startswith("MAIN_") and (old / f.name).exists()
               and f.stat().st_ino == (old / f.name).stat().st_ino]
     assert shared  # hard links, not copies
