@@ -1,7 +1,10 @@
 """gunicorn settings: workers from the cores, bounded timeouts, access log to stdout.
 
 No ``preload_app``: each worker opens the index after the fork (Whoosh file handles and
-searchers must not be shared across processes).
+searchers must not be shared across processes). Requests are read whole by each worker's
+event loop before a thread serves them (``service/worker.py``), so slow clients cannot
+starve search. Each instance keeps its control socket and its metrics files in a private
+folder of its own, removed when it exits.
 """
 import gc
 import multiprocessing
@@ -11,7 +14,7 @@ import tempfile
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
-worker_class = "gthread"
+worker_class = "service.worker.BufferedThreadWorker"
 # Search is CPU-bound Python: more threads add no throughput under the GIL, and each thread
 # holds its own Whoosh searcher (its own file maps and caches). One per worker by default.
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
@@ -30,16 +33,29 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 preload_app = False
 
-# prometheus_client multiprocess mode: each worker writes its metrics to files here.
-_metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-if not _metrics_dir:
-    _metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="search-metrics-")
+# This instance's private folder (0700): its control socket and, unless the operator names a
+# folder of their own, the prometheus_client multiprocess files. gunicorn's default control
+# socket ($XDG_RUNTIME_DIR/gunicorn.ctl) is shared by every instance of a user. The folder is
+# made once per master (the config is read again on a reload) and removed on exit.
+_run_dir = os.environ.get("GUNICORN_RUN_DIR") or tempfile.mkdtemp(prefix="search-gunicorn-")
+os.environ["GUNICORN_RUN_DIR"] = _run_dir
+control_socket = os.path.join(_run_dir, "gunicorn.ctl")
+_own_metrics = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _own_metrics:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.path.join(_run_dir, "metrics")
+_metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+os.makedirs(_metrics_dir, exist_ok=True)
 
 
 def on_starting(server):
     """Start with empty metric files."""
     shutil.rmtree(_metrics_dir, ignore_errors=True)
     os.makedirs(_metrics_dir, exist_ok=True)
+
+
+def on_exit(server):
+    """Remove this instance's folder (control socket, metric files)."""
+    shutil.rmtree(_run_dir, ignore_errors=True)
 
 
 def post_worker_init(worker):

@@ -50,10 +50,12 @@ class Gunicorn:
     """A gunicorn process serving wsgi:app with the given SEARCH_* settings."""
 
     def __init__(self, settings: dict[str, str], workers: int = 2, log: Path | None = None):
+        self.settings = settings
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, **settings, "WEB_CONCURRENCY": str(workers)}
         env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        env.pop("GUNICORN_RUN_DIR", None)
         self.log = open(log, "wb") if log else subprocess.DEVNULL
         self.proc = subprocess.Popen(
             [str(GUNICORN), "--config", "service/gunicorn_conf.py",

@@ -1,0 +1,130 @@
+"""A gunicorn worker that reads whole requests before a thread serves them (issue 15).
+
+gunicorn's ``gthread`` worker gives a connection to a pool thread as soon as its first byte
+arrives; the thread then reads the rest of the request blocking. With one thread per worker
+(search is CPU-bound), a client sending its headers one byte every two seconds held the
+worker's only thread, and two such clients froze a two-worker service.
+
+``BufferedThreadWorker`` keeps gthread's design (one event loop accepts and keeps connections
+alive, a pool thread runs the app) but moves request reading into the event loop: a
+connection is read without blocking, into a buffer, until its head (and a body of announced
+length up to ``MAX_BUFFERED_BYTES``) is complete; only then does a thread get it, with the
+bytes handed to gunicorn's parser as if just received. A client that has not sent a whole
+head within ``HEAD_TIMEOUT`` seconds is disconnected. Slow clients then cost a socket and a
+buffer each, never a thread; how many a worker holds is bounded by ``worker_connections``.
+TLS and HTTP/2 connections are left to gthread's own handling (TLS ends at the reverse proxy,
+see the README's production section).
+"""
+from __future__ import annotations
+
+import errno
+import re
+import selectors
+import time
+from collections import deque
+from functools import partial
+
+from gunicorn.workers.gthread import ThreadWorker
+from gunicorn.http2 import negotiation
+
+HEAD_TIMEOUT = 10.0              # seconds a client has to send a whole request head
+MAX_BUFFERED_BYTES = 1024 * 1024  # past this the parser takes over (and refuses what is too big)
+RECV_BYTES = 65536
+_HEAD_END = re.compile(rb"\r?\n\r?\n")
+_LENGTH = re.compile(rb"(?im)^content-length[ \t]*:[ \t]*(\d{1,12})[ \t]*\r?$")
+_CHUNKED = re.compile(rb"(?im)^transfer-encoding[ \t]*:.*chunked")
+
+
+def request_complete(data: bytes) -> bool:
+    """Return True when ``data`` holds a whole request head and its announced body.
+
+    >>> request_complete(b"GET / HTTP/1.1\\r\\nHost: a\\r\\n")
+    False
+    >>> request_complete(b"GET / HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n")
+    True
+    >>> request_complete(b"POST / HTTP/1.1\\r\\nContent-Length: 4\\r\\n\\r\\nab")
+    False
+    >>> request_complete(b"POST / HTTP/1.1\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n2\\r\\nab\\r\\n0\\r\\n\\r\\n")
+    True
+    """
+    end = _HEAD_END.search(data)
+    if end is None:
+        return len(data) >= MAX_BUFFERED_BYTES
+    head, body = data[:end.start()], data[end.end():]
+    if _CHUNKED.search(head):
+        return body.endswith(b"0\r\n\r\n") or len(data) >= MAX_BUFFERED_BYTES
+    length = _LENGTH.search(head)
+    wanted = int(length.group(1)) if length else 0
+    return len(body) >= wanted or len(data) >= MAX_BUFFERED_BYTES
+
+
+class BufferedThreadWorker(ThreadWorker):
+    """gthread with request reading in the event loop, so slow clients never hold a thread."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reading_conns: deque = deque()
+
+    def _plain_http1(self, conn) -> bool:
+        return not self.cfg.is_ssl and not conn.is_http2 and \
+            not negotiation.prior_knowledge_allowed(self.cfg, conn.client)
+
+    def enqueue_req(self, conn):
+        """Read the request in the event loop first; hand it to a thread once complete."""
+        if not self._plain_http1(conn):
+            super().enqueue_req(conn)
+            return
+        pending = conn.parser.unreader.take_buffered() if conn.parser is not None else b""
+        conn.head_buffer = bytearray(pending)
+        if pending and request_complete(bytes(pending)):
+            self._submit(conn)
+            return
+        conn.sock.setblocking(False)
+        conn.head_deadline = time.monotonic() + HEAD_TIMEOUT
+        self.reading_conns.append(conn)
+        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_readable, conn))
+
+    def _on_readable(self, conn, _sock) -> None:
+        try:
+            data = conn.sock.recv(RECV_BYTES)
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EINTR):
+                return
+            data = b""
+        if not data:  # the client went away
+            self._drop(conn)
+            return
+        conn.head_buffer += data
+        if request_complete(bytes(conn.head_buffer)):
+            self._forget(conn)
+            self._submit(conn)
+
+    def _forget(self, conn) -> None:
+        self.poller.unregister(conn.sock)
+        self.reading_conns.remove(conn)
+
+    def _drop(self, conn) -> None:
+        self._forget(conn)
+        self.nr_conns -= 1
+        conn.close()
+
+    def _submit(self, conn) -> None:
+        fs = self.tpool.submit(self._handle_buffered, conn)
+        fs.add_done_callback(lambda fut: self.method_queue.defer(self.finish_request, conn, fut))
+
+    def _handle_buffered(self, conn):
+        """Runs in a pool thread: give the buffered bytes to gunicorn's parser, then serve."""
+        conn.sock.setblocking(True)
+        conn.init()
+        if conn.head_buffer:
+            conn.parser.unreader.unread(bytes(conn.head_buffer))
+        conn.head_buffer = bytearray()
+        conn.data_ready = True
+        return self.handle(conn)
+
+    def murder_pending(self):
+        """Also close the connections that did not send a whole head in time."""
+        super().murder_pending()
+        now = time.monotonic()
+        while self.reading_conns and self.reading_conns[0].head_deadline <= now:
+            self._drop(self.reading_conns[0])
