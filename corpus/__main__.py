@@ -23,7 +23,22 @@ def field_override(text: str) -> tuple[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command; return the exit status."""
+    """Run the command; return the exit status (never a traceback: bad input is reported
+    by the readers, and whatever else stops the run is one line on stderr)."""
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # the reader of --jsonl - went away (| head)
+        sys.stderr.close()
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the operator gets one line, not a traceback
+        print(f"python -m corpus: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+def _run(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(prog="python -m corpus", description=__doc__)
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files or directories")
     parser.add_argument("--jsonl", metavar="OUT", help="write the records as JSON Lines ('-' for stdout)")

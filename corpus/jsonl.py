@@ -31,6 +31,11 @@ DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "lang": ("lang", "language"),
 }
 MAX_LINE_BYTES = 10 * 1024 * 1024
+# Deepest nesting of arrays and objects in a record. Real exports nest 2-4 levels; a deeper
+# line is skipped (Python's JSON parser and the code after it recurse, and a line of
+# thousands of "[" stopped every reindex with a RecursionError).
+MAX_DEPTH = 32
+_DRAIN_BYTES = 1024 * 1024
 
 
 def _get(record: dict[str, Any], source: str) -> Any:
@@ -89,6 +94,56 @@ def record_to_draft(record: dict[str, Any], source: str,
     }
 
 
+def json_depth(value: Any) -> int:
+    """Return how deeply arrays and objects nest in ``value`` (without recursing).
+
+    >>> json_depth({"a": [1, {"b": []}]}), json_depth("text")
+    (4, 0)
+    """
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
+
+
+def _lines(fh, max_line_bytes: int) -> Iterator[bytes | int]:
+    """Yield each line of ``fh``, or the byte length of a line over ``max_line_bytes``: the
+    limit is kept while reading (a 200 MB line of a tiny gzip costs one buffer, not 200 MB)."""
+    while True:
+        raw = fh.readline(max_line_bytes + 1)
+        if not raw:
+            return
+        if len(raw) <= max_line_bytes or raw.endswith(b"\n"):
+            yield raw
+            continue
+        size = len(raw)
+        while not raw.endswith(b"\n"):  # skip the rest of the line a buffer at a time
+            raw = fh.readline(_DRAIN_BYTES)
+            if not raw:
+                break
+            size += len(raw)
+        yield size
+
+
+def _parse(text: str, path: str, line_no: int) -> dict[str, Any] | Problem:
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Problem(path, line_no, "malformed-json", f"malformed JSON: {exc.msg} at column {exc.colno}")
+    except RecursionError:
+        record = None
+    if record is None or json_depth(record) > MAX_DEPTH:
+        return Problem(path, line_no, "too-deep", f"JSON nested deeper than {MAX_DEPTH} levels")
+    if not isinstance(record, dict):
+        return Problem(path, line_no, "not-an-object", f"JSON {type(record).__name__}, not an object")
+    return record
+
+
 def read_jsonl(path: str, fields: dict[str, tuple[str, ...]] | None = None,
                max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[dict[str, Any] | Problem]:
     """Yield a draft per good line of ``path`` and a Problem per bad one."""
@@ -97,9 +152,9 @@ def read_jsonl(path: str, fields: dict[str, tuple[str, ...]] | None = None,
     line_no = 0
     try:
         with opener(path, "rb") as fh:
-            for line_no, raw in enumerate(fh, start=1):
-                if len(raw) > max_line_bytes:
-                    yield Problem(path, line_no, "too-large", f"line of {len(raw):,} bytes is over the "
+            for line_no, raw in enumerate(_lines(fh, max_line_bytes), start=1):
+                if isinstance(raw, int):
+                    yield Problem(path, line_no, "too-large", f"line of {raw:,} bytes is over the "
                                   f"{max_line_bytes:,}-byte limit")
                     continue
                 if not raw.strip():
@@ -112,13 +167,9 @@ def read_jsonl(path: str, fields: dict[str, tuple[str, ...]] | None = None,
                 except UnicodeDecodeError as exc:
                     yield Problem(path, line_no, "encoding", f"not valid UTF-8 (byte {exc.start} of the line)")
                     continue
-                try:
-                    record = json.loads(text)
-                except json.JSONDecodeError as exc:
-                    yield Problem(path, line_no, "malformed-json", f"malformed JSON: {exc.msg} at column {exc.colno}")
-                    continue
-                if not isinstance(record, dict):
-                    yield Problem(path, line_no, "not-an-object", f"JSON {type(record).__name__}, not an object")
+                record = _parse(text, path, line_no)
+                if isinstance(record, Problem):
+                    yield record
                     continue
                 yield record_to_draft(record, f"{path}:{line_no}", fields)
     except (OSError, EOFError, zlib.error) as exc:

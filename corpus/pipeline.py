@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import stat
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -71,18 +72,61 @@ class Summary:
         return "\n".join(lines)
 
 
+def _inside(path: str, roots: list[str]) -> bool:
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+
+
+def _entry_problem(path: str, roots: list[str]) -> Problem | None:
+    """Return why a file met in a walk must not be read: a symlink leading outside the
+    corpus paths (a link to a private file would be indexed and served), a broken link, or
+    a special file (a FIFO or a device would block or never end); None if it is fine."""
+    if os.path.islink(path):
+        target = os.path.realpath(path)
+        if not _inside(target, roots):
+            return Problem(path, 0, "symlink-outside", "symbolic link to a file outside the corpus paths")
+        if not os.path.exists(target):
+            return Problem(path, 0, "not-found", "broken symbolic link")
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return Problem(path, 0, "unreadable", f"cannot read: {exc.strerror or exc}")
+    if not stat.S_ISREG(mode):
+        return Problem(path, 0, "special-file", "not a regular file (FIFO, socket or device)")
+    return None
+
+
 def iter_files(paths: Iterable[str], summary: Summary) -> Iterator[str]:
-    """Yield the readable files named by ``paths``, directories walked recursively."""
+    """Yield the readable files named by ``paths``, directories walked recursively.
+
+    Inside a directory, symbolic links are followed only to files within the corpus paths
+    (``paths`` themselves are trusted, links or not); links to directories are not walked,
+    special files are skipped, and each skipped entry is reported in ``summary``.
+    """
+    paths = list(paths)
+    roots = [os.path.realpath(p) for p in paths]
     for path in paths:
         if os.path.isdir(path):
             for root, dirs, files in os.walk(path):
+                for name in dirs:
+                    full = os.path.join(root, name)
+                    if os.path.islink(full) and not name.startswith(".") \
+                            and not _inside(os.path.realpath(full), roots):
+                        summary.problems.append(Problem(full, 0, "symlink-outside",
+                                                        "symbolic link to a folder outside the corpus paths"))
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if not name.startswith(".") and name.endswith(RAW_SUFFIXES + JSONL_SUFFIXES) \
-                            and name.lower() != "readme.md":
-                        yield os.path.join(root, name)
+                    if name.startswith(".") or name.lower() == "readme.md":
+                        continue
+                    full = os.path.join(root, name)
+                    problem = _entry_problem(full, roots)
+                    if problem is not None:
+                        summary.problems.append(problem)
+                    elif name.endswith(RAW_SUFFIXES + JSONL_SUFFIXES):
+                        yield full
         elif os.path.isfile(path):
             yield path
+        elif os.path.exists(path):
+            summary.problems.append(Problem(path, 0, "special-file", "not a regular file or folder"))
         else:
             summary.problems.append(Problem(path, 0, "not-found", "no such file or directory"))
 
@@ -140,6 +184,10 @@ def read_drafts(paths: Iterable[str], summary: Summary,
                     yield item
         except OSError as exc:
             summary.problems.append(Problem(path, 0, "unreadable", f"cannot read: {exc.strerror or exc}"))
+        except (ValueError, RecursionError, MemoryError, EOFError) as exc:
+            # A reader's bug or a file it cannot cope with stops that file, never the run.
+            summary.problems.append(Problem(path, 0, "unreadable",
+                                            f"cannot read: {type(exc).__name__}: {str(exc)[:200]}"))
 
 
 def _build_batch(batch: list[dict[str, Any]]) -> list[Built]:

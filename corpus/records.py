@@ -93,4 +93,5 @@ class Problem:
 
     def __str__(self) -> str:
         verb = "skipped" if self.skipped else "warning"
-        return f"{self.path}:{self.line}: {verb} [{self.code}]: {self.reason}"
+        where = f"{self.path}:{self.line}" if self.line else self.path  # 0: the file as a whole
+        return f"{where}: {verb} [{self.code}]: {self.reason}"
