@@ -27,6 +27,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 STATUS_FILE = "reindex-status.json"
 PROJECT = Path(__file__).resolve().parent.parent
 MODES = ("full", "incremental", "rollback")
+BODY_FIELDS = frozenset({"mode", "corpus"})
 
 
 @bp.before_request
@@ -76,11 +77,7 @@ def status():
 def trigger():
     """Start a reindex of the configured corpus paths: 202, or 409 if one is running."""
     config = current_app.config
-    body = request.get_json(silent=True)
-    if body is None:
-        body = {}
-    if not isinstance(body, dict):
-        raise BadParameter("the body must be a JSON object")
+    body = _body()
     mode = body.get("mode", "full")
     if mode not in MODES:
         raise BadParameter(f"mode must be one of {', '.join(MODES)}")
@@ -102,6 +99,28 @@ def trigger():
         while proc.poll() is None and not _running(index_dir) and time.monotonic() < deadline:
             time.sleep(0.02)
     return jsonify({"status": "started", "mode": mode, "pid": proc.pid}), 202
+
+
+def _body() -> dict:
+    """Return the request's JSON object ({} for no body); 400 on anything else.
+
+    Parsed strictly whatever the Content-Type: a body that is not JSON, not an object, too
+    deeply nested for the parser, or with a field this endpoint does not know must never be
+    read as "no options" and start a full reindex.
+    """
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        raise BadParameter("the body must be a JSON object like {\"mode\": \"full\"}") from None
+    if not isinstance(body, dict):
+        raise BadParameter("the body must be a JSON object")
+    unknown = sorted(set(body) - BODY_FIELDS)
+    if unknown:
+        raise BadParameter(f"unknown field {unknown[0][:40]!r}; fields are {', '.join(sorted(BODY_FIELDS))}")
+    return body
 
 
 def _spawn(paths: list[str], mode: str, status_file: str) -> subprocess.Popen:

@@ -21,7 +21,10 @@ def engine() -> SearchIndex:
 
 
 def _unavailable(exc: Exception) -> ApiError:
-    return Unavailable(f"the search index is unavailable: {exc}")
+    # The reason names paths and exception text: the log gets it, the client does not.
+    current_app.logger.error("search index unavailable: %s", str(exc))  # not exc: its frames hold files
+    return Unavailable("the search index is unavailable: none is built yet or it cannot be opened "
+                       "(build one with the reindex command; the service log has the reason)")
 
 
 @bp.get("/search")

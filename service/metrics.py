@@ -23,9 +23,19 @@ INDEX_DOCS = Gauge("search_index_documents", "documents in the live snapshot", [
                    multiprocess_mode="max")
 
 
-def observe(endpoint: str, method: str, status: int, seconds: float) -> None:
-    """Record one finished request."""
-    REQUESTS.labels(endpoint, method, str(status)).inc()
+# Label values come from fixed sets only: every distinct value is a series kept for the life
+# of the process (and a file in multiprocess mode), so a client inventing methods (curl -X
+# XAAA) or paths must not be able to add any. Endpoints are the app's own URL rules.
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER = "other"
+
+
+def observe(endpoint: str | None, method: str, status: int, seconds: float) -> None:
+    """Record one finished request; unknown methods, unrouted paths and odd statuses are ``other``."""
+    endpoint = endpoint or OTHER
+    method = method if method in METHODS else OTHER
+    code = str(status) if 100 <= status <= 599 else OTHER
+    REQUESTS.labels(endpoint, method, code).inc()
     LATENCY.labels(endpoint).observe(seconds)
 
 

@@ -112,6 +112,7 @@ class Setting:
     parse: Callable[[Any], Any]
     default: Any
     doc: str
+    secret: bool = False  # never echo the value (a start-up error goes to logs)
 
     @property
     def env(self) -> str:
@@ -122,7 +123,8 @@ SETTINGS = (
     Setting("INDEX_DIR", as_path, str(PROJECT / "var" / "index"), "where index snapshots live"),
     Setting("CORPUS_PATHS", as_paths, str(PROJECT / "corpus" / "demo"),
             "corpus files or folders, ':'-separated, that the admin trigger may reindex"),
-    Setting("ADMIN_TOKEN", as_token, "", "bearer token for /admin routes; empty turns them off"),
+    Setting("ADMIN_TOKEN", as_token, "", "bearer token for /admin routes; empty turns them off",
+            secret=True),
     Setting("CORS_ORIGINS", as_origins, "", "origins allowed to call the API from a browser, "
             "space- or comma-separated"),
     Setting("BOOSTS", as_boosts, "", "field boosts over the defaults, e.g. title=3,dek=2,body=1"),
@@ -147,7 +149,8 @@ def check(config: dict[str, Any]) -> None:
         try:
             config[setting.name] = setting.parse(raw)
         except (TypeError, ValueError) as exc:
-            raise SettingsError(f"{setting.env}={_text(raw)!r}: {exc}") from None
+            shown = "(value hidden)" if setting.secret else repr(_text(raw))
+            raise SettingsError(f"{setting.env}={shown}: {exc}") from None
 
 
 def defaults() -> dict[str, Any]:

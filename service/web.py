@@ -24,7 +24,12 @@ def _same_origin(origin: str) -> bool:
 
 
 def register(app: Flask) -> None:
-    """Install the hooks on ``app``."""
+    """Install the hooks on ``app`` (before any route is added)."""
+    # Werkzeug answers "/documents//x" with a redirect to an absolute URL built from the
+    # request's Host header; no redirect at all here (a repeated slash is just not found).
+    app.url_map.merge_slashes = False
+    app.url_map.strict_slashes = False
+    app.url_map.redirect_defaults = False
 
     @app.before_request
     def start_timer():
@@ -50,7 +55,7 @@ def register(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Content-Security-Policy", API_CSP)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "cross-origin")
-        endpoint = request.url_rule.rule if request.url_rule else "unmatched"
+        endpoint = request.url_rule.rule if request.url_rule else None  # a registered rule only
         started = g.get("started")
         if started is not None:
             metrics.observe(endpoint, request.method, response.status_code,

@@ -38,7 +38,9 @@ def script() -> Response:
 @bp.get("/demo")
 def demo() -> Response:
     """A page showing the embed snippet, with the widget working below it."""
-    embed = EMBED.format(url=url_for("widget.script", _external=True))
+    # A path, not an absolute URL: the Host header is the client's to invent (the widget
+    # takes its API base from its own script URL, which the browser makes absolute).
+    embed = EMBED.format(url=url_for("widget.script"))
     response = Response(render_template("widget_demo.html", embed=embed, shown=str(embed)))
     response.headers["Content-Security-Policy"] = DEMO_CSP
     response.headers["Cache-Control"] = "no-cache"

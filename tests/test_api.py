@@ -154,7 +154,7 @@ def test_unavailable_index_is_503(tmp_path):
 
 # Whoosh leaves the corrupt TOC file open when it fails to read it; that is its leak, not ours.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-def test_corrupt_index_is_503_and_health_says_why(tmp_path):
+def test_corrupt_index_is_503_and_the_log_says_why(tmp_path, caplog):
     import index
     from service import create_app
     from tests.conftest import TEST_DATA
@@ -165,10 +165,13 @@ def test_corrupt_index_is_503_and_health_says_why(tmp_path):
     for f in live.iterdir():
         if f.suffix in (".toc", ".seg"):
             f.write_bytes(b"garbage")
-    client = create_app({"INDEX_DIR": str(d)}).test_client()
+    app = create_app({"INDEX_DIR": str(d)})
+    client = app.test_client()
     res = client.get("/health")
-    assert res.status_code == 503 and "cannot open snapshot" in res.get_json()["error"]["message"]
+    assert res.status_code == 503 and "cannot be opened" in res.get_json()["error"]["message"]
+    assert "cannot open snapshot" in caplog.text  # the reason, with its path, only in the log
     assert client.get("/search?q=x").status_code == 503
+    app.extensions["search_index"].close()
 
 
 # -- security ------------------------------------------------------------------------------
