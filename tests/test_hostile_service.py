@@ -86,7 +86,7 @@ def test_malformed_admin_bodies_are_refused_and_start_nothing(client, no_spawn, 
 
 
 def test_well_formed_admin_bodies_still_start_a_reindex(client, no_spawn, monkeypatch):
-    monkeypatch.setattr(admin, "_running", lambda _dir: False)
+    monkeypatch.setattr(admin, "reindex_running", lambda _dir: False)
 
     class Done:
         pid = 1
