@@ -50,6 +50,18 @@ def as_origins(value: Any) -> list[str]:
     return origins
 
 
+def as_hosts(value: Any) -> list[str]:
+    """Parse host names (``search.example.org 127.0.0.1 [::1]``), without ports."""
+    items = value if isinstance(value, list) else _text(value).replace(",", " ").split()
+    hosts = []
+    for item in (str(v).strip().lower() for v in items if str(v).strip()):
+        bracketed = item.startswith("[") and item.endswith("]")  # an IPv6 address
+        if "/" in item or (":" in item and not bracketed):
+            raise ValueError(f"{item!r} is not a host name like search.example.org")
+        hosts.append(item[1:-1] if bracketed else item)
+    return hosts
+
+
 def as_float(low: float, high: float) -> Callable[[Any], float]:
     def parse(value: Any) -> float:
         number = float(value)
@@ -128,6 +140,8 @@ SETTINGS = (
             secret=True),
     Setting("CORS_ORIGINS", as_origins, "", "origins allowed to call the API from a browser, "
             "space- or comma-separated"),
+    Setting("ALLOWED_HOSTS", as_hosts, "localhost 127.0.0.1 [::1]",
+            "host names the /demo page may put in the absolute widget URL it shows"),
     Setting("BOOSTS", as_boosts, "", "field boosts over the defaults, e.g. title=3,dek=2,body=1"),
     Setting("BM25_B", as_float(0.0, 1.0), index.BM25_B, "BM25 length normalisation"),
     Setting("BM25_K1", as_float(0.0, 10.0), index.BM25_K1, "BM25 term-frequency saturation"),

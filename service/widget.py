@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import Blueprint, Response, render_template, request, url_for
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from markupsafe import Markup
 
 bp = Blueprint("widget", __name__, template_folder="templates")
@@ -35,12 +37,20 @@ def script() -> Response:
     return response.make_conditional(request)
 
 
+def _host_allowed() -> bool:
+    try:
+        host = urlsplit("//" + request.host).hostname
+    except ValueError:
+        return False
+    return host is not None and host in current_app.config["ALLOWED_HOSTS"]
+
+
 @bp.get("/demo")
 def demo() -> Response:
     """A page showing the embed snippet, with the widget working below it."""
-    # A path, not an absolute URL: the Host header is the client's to invent (the widget
-    # takes its API base from its own script URL, which the browser makes absolute).
-    embed = EMBED.format(url=url_for("widget.script"))
+    # The Host header is the client's to invent: an absolute URL only for an allowed host,
+    # a path otherwise (the widget takes its API base from its own script URL).
+    embed = EMBED.format(url=url_for("widget.script", _external=_host_allowed()))
     response = Response(render_template("widget_demo.html", embed=embed, shown=str(embed)))
     response.headers["Content-Security-Policy"] = DEMO_CSP
     response.headers["Cache-Control"] = "no-cache"

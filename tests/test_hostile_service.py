@@ -107,6 +107,9 @@ def test_nothing_is_built_from_the_host_header(client):
     assert res.get_json()["error"]["code"] == "not_found"
     page = client.get("/demo", headers=evil).get_data(as_text=True)
     assert "evil.example" not in page and 'src="/widget.js"' in page
+    page = client.get("/demo", headers={"Host": "127.0.0.1:8000"}).get_data(as_text=True)
+    assert 'src="http://127.0.0.1:8000/widget.js"' in page  # an allowed host
+    assert 'src="/widget.js"' in client.get("/demo", headers={"Host": "a:b:c"}).get_data(as_text=True)
     for path in ("/search?q=wind", "/health", "/openapi.json", "/nope"):
         res = client.get(path, headers=evil)
         assert "evil.example" not in res.get_data(as_text=True) + json.dumps(dict(res.headers))
