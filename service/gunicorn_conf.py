@@ -6,6 +6,7 @@ event loop before a thread serves them (``service/worker.py``), so slow clients 
 starve search. Each instance keeps its control socket and its metrics files in a private
 folder of its own, removed when it exits.
 """
+import atexit
 import gc
 import multiprocessing
 import os
@@ -56,6 +57,16 @@ def on_starting(server):
 def on_exit(server):
     """Remove this instance's folder (control socket, metric files)."""
     shutil.rmtree(_run_dir, ignore_errors=True)
+
+
+def _remove_run_dir(owner: int = os.getpid()) -> None:
+    # Also when the master stops before on_exit (an app that fails to load); never in a
+    # worker, a fork that runs exit handlers too.
+    if os.getpid() == owner:
+        shutil.rmtree(_run_dir, ignore_errors=True)
+
+
+atexit.register(_remove_run_dir)
 
 
 def post_worker_init(worker):

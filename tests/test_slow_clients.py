@@ -106,3 +106,10 @@ def test_private_control_socket_and_metrics_folder(tmp_path, server):
         for g in runs:
             g.stop()
     assert not list(tmp_path.iterdir())
+    # Nor when the app fails to start (a bad setting): the folder goes with the master.
+    failed = Gunicorn({"SEARCH_INDEX_DIR": index_dir, "SEARCH_BM25_B": "7", "TMPDIR": str(tmp_path)},
+                      workers=1)
+    with pytest.raises(RuntimeError):
+        failed.wait()
+    failed.stop()
+    assert not list(tmp_path.iterdir())
