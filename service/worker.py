@@ -12,6 +12,12 @@ length up to ``MAX_BUFFERED_BYTES``) is complete; only then does a thread get it
 bytes handed to gunicorn's parser as if just received. A client that has not sent a whole
 head within ``HEAD_TIMEOUT`` seconds is disconnected. Slow clients then cost a socket and a
 buffer each, never a thread; how many a worker holds is bounded by ``worker_connections``.
+
+The other end too: gthread closes a ``Connection: close`` socket in its event loop by
+waiting up to 2 s for the client to close its side, so clients that never close froze the
+loop (ten of them made /health unanswerable). Here that lingering is a poller state with a
+deadline. A client that does not read its answer holds the thread at most ``SEND_TIMEOUT``
+seconds per blocked send (answers are small; a reverse proxy buffers them in production).
 TLS and HTTP/2 connections are left to gthread's own handling (TLS ends at the reverse proxy,
 see the README's production section).
 """
@@ -20,14 +26,19 @@ from __future__ import annotations
 import errno
 import re
 import selectors
+import socket
+import struct
+import threading
 import time
 from collections import deque
 from functools import partial
 
-from gunicorn.workers.gthread import ThreadWorker
+from gunicorn.workers.gthread import TConn, ThreadWorker
 from gunicorn.http2 import negotiation
 
 HEAD_TIMEOUT = 10.0              # seconds a client has to send a whole request head
+LINGER_SECONDS, LINGER_BYTES = 2.0, 65536  # after our FIN: how long and how much we read
+SEND_TIMEOUT = 10                 # seconds one blocked send may wait for a client to read
 MAX_BUFFERED_BYTES = 1024 * 1024  # past this the parser takes over (and refuses what is too big)
 RECV_BYTES = 65536
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
@@ -64,6 +75,7 @@ class BufferedThreadWorker(ThreadWorker):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.reading_conns: deque = deque()
+        self.lingering_conns: deque = deque()
 
     def _plain_http1(self, conn) -> bool:
         return not self.cfg.is_ssl and not conn.is_http2 and \
@@ -74,6 +86,8 @@ class BufferedThreadWorker(ThreadWorker):
         if not self._plain_http1(conn):
             super().enqueue_req(conn)
             return
+        if "close" not in vars(conn):  # first time: closing goes through the event loop
+            conn.close = partial(self._close, conn)
         pending = conn.parser.unreader.take_buffered() if conn.parser is not None else b""
         conn.head_buffer = bytearray(pending)
         if pending and request_complete(bytes(pending)):
@@ -116,15 +130,54 @@ class BufferedThreadWorker(ThreadWorker):
         """Runs in a pool thread: give the buffered bytes to gunicorn's parser, then serve."""
         conn.sock.setblocking(True)
         conn.init()
+        conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", SEND_TIMEOUT, 0))
         if conn.head_buffer:
             conn.parser.unreader.unread(bytes(conn.head_buffer))
         conn.head_buffer = bytearray()
         conn.data_ready = True
         return self.handle(conn)
 
+    def _close(self, conn, graceful: bool = False) -> None:
+        """Close ``conn``; gracefully (FIN, then read what the client still sends, until it
+        closes, LINGER_BYTES or LINGER_SECONDS) without blocking the event loop."""
+        if not graceful:
+            TConn.close(conn)
+            return
+        if threading.current_thread() is not threading.main_thread():
+            self.method_queue.defer(self._close, conn, True)
+            return
+        try:
+            conn.sock.shutdown(socket.SHUT_WR)
+            conn.sock.setblocking(False)
+        except OSError:
+            TConn.close(conn)
+            return
+        conn.linger_deadline, conn.lingered = time.monotonic() + LINGER_SECONDS, 0
+        self.lingering_conns.append(conn)
+        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_linger, conn))
+
+    def _on_linger(self, conn, _sock) -> None:
+        try:
+            data = conn.sock.recv(RECV_BYTES)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        conn.lingered += len(data)
+        if not data or conn.lingered >= LINGER_BYTES:
+            self._end_linger(conn)
+
+    def _end_linger(self, conn) -> None:
+        self.poller.unregister(conn.sock)
+        self.lingering_conns.remove(conn)
+        TConn.close(conn)
+
     def murder_pending(self):
-        """Also close the connections that did not send a whole head in time."""
+        """Also close the connections that did not send a whole head in time, and end
+        lingering closes past their deadline."""
         super().murder_pending()
         now = time.monotonic()
         while self.reading_conns and self.reading_conns[0].head_deadline <= now:
             self._drop(self.reading_conns[0])
+        while self.lingering_conns and self.lingering_conns[0].linger_deadline <= now:
+            self._end_linger(self.lingering_conns[0])

@@ -1,11 +1,12 @@
 """Slow clients against a real gunicorn (2 workers, 1 thread each, as ``make run``): 50
 connections trickling their request heads one byte at a time must not hold up /health and
-/search, and are answered themselves once complete; the instance keeps its control socket
-and metric files in a private folder, removed when it stops.
+/search, and are answered themselves once complete; nor may clients that never close their
+side of a finished connection; the instance keeps its control socket and metric files in a
+private folder, removed when it stops.
 
 Bounded: 50 sockets, 40 measured requests, about 8 s of trickling. The 3 s per-request
 timeout is a hang guard (with gthread's blocking reads every request here waited for the
-trickle to end), not a speed target: the p99 is measured by ``python -m bench hostile``.
+trickle to end), not a speed target: the p99 is measured by ``python -m bench --only hostile``.
 """
 from __future__ import annotations
 
@@ -85,6 +86,41 @@ def test_slow_clients_do_not_starve_search(server):
     print(f"p99 with {SLOW} slow clients: {took[int(len(took) * 0.99) - 1] * 1000:.0f} ms")
     # The slow clients were served too, once their requests were complete.
     assert answers == [b"HTTP/1.1 200 OK"] * SLOW
+
+
+def test_clients_that_never_close_do_not_freeze_the_event_loop(server):
+    # Each asks for an answer with "Connection: close", then neither reads nor closes. gthread
+    # waited up to 2 s in its event loop for each to close: /health went unanswered.
+    stop, held = threading.Event(), []
+
+    def attacker() -> None:
+        while not stop.is_set() and len(held) < 400:
+            sock = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            held.append(sock)
+            time.sleep(0.05)
+
+    threads = [threading.Thread(target=attacker, daemon=True) for _ in range(10)]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(1.0)
+        failed = []
+        for _ in range(10):
+            try:
+                status, _ = get(server.url + "/health", timeout=3)
+                if status != 200:
+                    failed.append(status)
+            except OSError as exc:
+                failed.append(repr(exc))
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(10)
+        for sock in held:
+            sock.close()
+    assert not failed, failed
 
 
 def test_private_control_socket_and_metrics_folder(tmp_path, server):
