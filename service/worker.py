@@ -44,6 +44,18 @@ RECV_BYTES = 65536
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _LENGTH = re.compile(rb"(?im)^content-length[ \t]*:[ \t]*(\d{1,12})[ \t]*\r?$")
 _CHUNKED = re.compile(rb"(?im)^transfer-encoding[ \t]*:.*chunked")
+_EXPECT = re.compile(rb"(?im)^expect[ \t]*:[ \t]*100-continue[ \t]*\r?$")
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+
+def expects_continue(data: bytes) -> bool:
+    """Return True when ``data`` holds a whole head that asks for ``100 Continue``.
+
+    >>> expects_continue(b"POST / HTTP/1.1\\r\\nExpect: 100-continue\\r\\nContent-Length: 9\\r\\n\\r\\n")
+    True
+    """
+    end = _HEAD_END.search(data.lstrip(b"\r\n"))
+    return end is not None and _EXPECT.search(data.lstrip(b"\r\n")[:end.start()]) is not None
 
 
 def request_complete(data: bytes) -> bool:
@@ -57,7 +69,10 @@ def request_complete(data: bytes) -> bool:
     False
     >>> request_complete(b"POST / HTTP/1.1\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n2\\r\\nab\\r\\n0\\r\\n\\r\\n")
     True
+    >>> request_complete(b"\\r\\n\\r\\nGET")  # blank lines before a request are no request
+    False
     """
+    data = data.lstrip(b"\r\n")
     end = _HEAD_END.search(data)
     if end is None:
         return len(data) >= MAX_BUFFERED_BYTES
@@ -90,6 +105,7 @@ class BufferedThreadWorker(ThreadWorker):
             conn.close = partial(self._close, conn)
         pending = conn.parser.unreader.take_buffered() if conn.parser is not None else b""
         conn.head_buffer = bytearray(pending)
+        conn.continued = False
         if pending and request_complete(bytes(pending)):
             self._submit(conn)
             return
@@ -109,9 +125,18 @@ class BufferedThreadWorker(ThreadWorker):
             self._drop(conn)
             return
         conn.head_buffer += data
-        if request_complete(bytes(conn.head_buffer)):
+        received = bytes(conn.head_buffer)
+        if request_complete(received):
             self._forget(conn)
             self._submit(conn)
+        elif not conn.continued and expects_continue(received):
+            # The client waits for this before it sends the body we wait for. gunicorn
+            # sends another when the app runs: a client takes any number of 1xx answers.
+            conn.continued = True
+            try:
+                conn.sock.send(CONTINUE)
+            except OSError:
+                self._drop(conn)
 
     def _forget(self, conn) -> None:
         self.poller.unregister(conn.sock)

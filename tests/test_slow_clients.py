@@ -123,6 +123,20 @@ def test_clients_that_never_close_do_not_freeze_the_event_loop(server):
     assert not failed, failed
 
 
+def test_a_client_that_waits_for_100_continue_gets_it(server):
+    # The worker reads bodies before a thread sees the request; a client that sends its body
+    # only after "100 Continue" must get one from the event loop, or both would wait.
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(b"POST /search HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                     b"Content-Length: 5\r\nConnection: close\r\n\r\n")
+        assert sock.recv(100).startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
+        sock.sendall(b"hello")
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+    assert b"HTTP/1.1 405 " in reply and b'"method_not_allowed"' in reply
+
+
 def test_private_control_socket_and_metrics_folder(tmp_path, server):
     index_dir = server.settings["SEARCH_INDEX_DIR"]
     runs = []
