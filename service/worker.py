@@ -24,6 +24,7 @@ see the README's production section).
 from __future__ import annotations
 
 import errno
+import os
 import re
 import selectors
 import socket
@@ -36,7 +37,7 @@ from functools import partial
 from gunicorn.workers.gthread import TConn, ThreadWorker
 from gunicorn.http2 import negotiation
 
-HEAD_TIMEOUT = 10.0              # seconds a client has to send a whole request head
+HEAD_TIMEOUT = 10.0              # seconds a client has to send a whole request (GUNICORN_HEAD_TIMEOUT)
 LINGER_SECONDS, LINGER_BYTES = 2.0, 65536  # after our FIN: how long and how much we read
 SEND_TIMEOUT = 10                 # seconds one blocked send may wait for a client to read
 MAX_BUFFERED_BYTES = 1024 * 1024  # past this the parser takes over (and refuses what is too big)
@@ -91,6 +92,7 @@ class BufferedThreadWorker(ThreadWorker):
         super().__init__(*args, **kwargs)
         self.reading_conns: deque = deque()
         self.lingering_conns: deque = deque()
+        self.head_timeout = float(os.environ.get("GUNICORN_HEAD_TIMEOUT", HEAD_TIMEOUT))
 
     def _plain_http1(self, conn) -> bool:
         return not self.cfg.is_ssl and not conn.is_http2 and \
@@ -110,7 +112,7 @@ class BufferedThreadWorker(ThreadWorker):
             self._submit(conn)
             return
         conn.sock.setblocking(False)
-        conn.head_deadline = time.monotonic() + HEAD_TIMEOUT
+        conn.head_deadline = time.monotonic() + self.head_timeout
         self.reading_conns.append(conn)
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._on_readable, conn))
 

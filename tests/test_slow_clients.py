@@ -137,6 +137,21 @@ def test_a_client_that_waits_for_100_continue_gets_it(server):
     assert b"HTTP/1.1 405 " in reply and b'"method_not_allowed"' in reply
 
 
+def test_a_request_not_sent_in_time_is_dropped(server):
+    g = Gunicorn({**server.settings, "GUNICORN_HEAD_TIMEOUT": "1"}, workers=1)
+    try:
+        g.wait()
+        with socket.create_connection(("127.0.0.1", g.port), timeout=10) as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+            t0 = time.monotonic()
+            assert sock.recv(100) == b""  # closed by the server, nothing answered
+            waited = time.monotonic() - t0
+        assert waited < 8  # the default would have waited 10 s (a loose bound, not a speed target)
+        assert get(g.url + "/health")[0] == 200
+    finally:
+        g.stop()
+
+
 def test_private_control_socket_and_metrics_folder(tmp_path, server):
     index_dir = server.settings["SEARCH_INDEX_DIR"]
     runs = []
