@@ -43,6 +43,7 @@ class Snapshot:
         self.langs = query_langs(self.columns.lang_counts())  # what queries expand into
         self._speller: Speller | None = None
         self._vocabulary: Vocabulary | None = None
+        self._words: Vocabulary | None = None
         self._local = threading.local()
         self._searchers: list = []  # every thread's, closed with the snapshot
         self._lock = threading.Lock()
@@ -75,6 +76,16 @@ class Snapshot:
                 if self._vocabulary is None:
                     self._vocabulary = Vocabulary(reader, TEXT_FIELDS, self.postings.arrays)
         return self._vocabulary
+
+    def words(self) -> Vocabulary:
+        """Return the unstemmed words of titles, deks, headings and names (built once):
+        a typo is also looked for among whole words, then stemmed."""
+        if self._words is None:
+            reader = self.searcher().reader()
+            with self._lock:
+                if self._words is None:
+                    self._words = Vocabulary(reader, ("spell",), folded=True)
+        return self._words
 
     def close(self) -> None:
         """Close every thread's searcher."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 
 from whoosh import query as Q
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
@@ -60,6 +61,18 @@ def parse(text: str, boosts: dict[str, float], operator: str = "and") -> Q.Query
 
 @functools.lru_cache(maxsize=4096)
 def _parse(text: str, boost_items: tuple[tuple[str, float], ...], operator: str) -> Q.Query:
+    parser = _parser(boost_items, operator, threading.get_ident())
+    tidied = tidy(text)
+    try:
+        return parser.parse(tidied)
+    except Exception:  # noqa: BLE001 - whoosh raises assorted errors; words always parse
+        return parser.parse(plain_words(tidied))
+
+
+@functools.lru_cache(maxsize=64)
+def _parser(boost_items: tuple[tuple[str, float], ...], operator: str, thread: int):
+    """Return a Whoosh parser for these boosts (one a thread: building one costs more than
+    parsing with it)."""
     boosts = dict(boost_items)
     parser = MultifieldParser([f for f in TEXT_FIELDS if boosts.get(f, 0) > 0], _PARSE_SCHEMA,
                               fieldboosts=boosts, group=OrGroup if operator == "or" else AndGroup)
@@ -69,11 +82,7 @@ def _parse(text: str, boost_items: tuple[tuple[str, float], ...], operator: str)
     # +word / -word only at the start of a word: "COVID-19" and "e-mail" stay words.
     parser.add_plugin(PlusMinusPlugin(plusexpr=r"(?:^|(?<=[\s(]))\+(?=\S)",
                                       minusexpr=r"(?:^|(?<=[\s(]))-(?=\S)"))
-    tidied = tidy(text)
-    try:
-        return parser.parse(tidied)
-    except Exception:  # noqa: BLE001 - whoosh raises assorted errors; words always parse
-        return parser.parse(plain_words(tidied))
+    return parser
 
 
 def explicit_and(text: str) -> bool:
