@@ -19,8 +19,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.query import Term
 
-from corpus import Bio, Record
-from corpus.pipeline import merge_bio
+from corpus import Bio, Record, merge_bio
 
 from .arrays import ARRAYS_DIR, write_arrays
 from .documents import record_from_stored, to_document
