@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--field", type=field_override, action="append", default=[],
                         metavar="FIELD=SOURCE", help="read FIELD from SOURCE in JSON Lines input")
     parser.add_argument("--problems", metavar="FILE", help="write every problem to FILE")
+    parser.add_argument("--wxr-pages", action="store_true",
+                        help="read WordPress pages too, not only posts, from WordPress exports")
     args = parser.parse_args(argv)
     fields = {dest: (source,) + DEFAULT_FIELDS[dest] for dest, source in args.field}
 
@@ -42,8 +44,9 @@ def main(argv: list[str] | None = None) -> int:
         out = sys.stdout if args.jsonl == "-" else open(args.jsonl, "w", encoding="utf-8")
     report = sys.stderr if args.jsonl == "-" else sys.stdout
     try:
+        post_types = ("post", "page") if args.wxr_pages else ("post",)
         for record in extract(args.paths, summary, workers=args.workers, fields=fields,
-                              progress=progress):
+                              progress=progress, post_types=post_types):
             if out is not None:
                 out.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
     finally:

@@ -11,6 +11,7 @@ from .lang import detect_language
 from .quotes import find_quotes
 from .records import Article, Bio, Draft, Problem, Quote
 from .text import document_id, parse_date, slug
+from .webpage import page_to_draft
 
 MAX_TITLE_CHARS = 1000
 
@@ -39,6 +40,12 @@ def build(draft: Draft) -> Built:
     """Build the records of one draft; a draft that cannot be an article gives a Problem."""
     out = Built()
     path, line = _where(draft.source)
+    if draft.page is not None:
+        found = page_to_draft(draft.page, draft.source)
+        if isinstance(found, Problem):
+            out.problems.append(found)
+            return out
+        draft = found
     if draft.kind == "bio":
         return _build_bio(draft, out, path, line)
     if draft.kind == "quote":
@@ -61,7 +68,7 @@ def build(draft: Draft) -> Built:
         id=document_id(draft.url, draft.given_id, title, body),
         title=title, body=body, url=draft.url, dek=draft.dek,
         headings=draft.headings, authors=authors, date=date, lang=lang,
-        tags=draft.tags, source=draft.source,
+        tags=draft.tags, source=draft.source, excerpt=draft.excerpt,
     )
     out.article = article
     seen: set[str] = set()

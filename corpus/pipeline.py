@@ -18,13 +18,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .build import Built, build
+from .feed import FEED_SUFFIXES, read_feed
 from .jsonl import read_jsonl
 from .lang import detect_language
 from .rawtext import RawTextError, parse_raw_text
 from .records import Bio, Draft, Problem, Record
+from .webpage import HTML_SUFFIXES, read_html
+from .wxr import POST_TYPES, is_wxr, read_wxr
 
 RAW_SUFFIXES = (".txt", ".text", ".md")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json.gz")
+XML_SUFFIXES = (".xml", ".xml.gz")  # a WordPress export or a feed: sniffed
+READ_SUFFIXES = RAW_SUFFIXES + JSONL_SUFFIXES + HTML_SUFFIXES + FEED_SUFFIXES + XML_SUFFIXES
 MAX_FILE_BYTES = 20 * 1024 * 1024
 BATCH = 64
 PARALLEL_MIN_DRAFTS = 400  # below this, a worker pool costs more than it saves
@@ -101,7 +106,7 @@ def iter_files(paths: Iterable[str], summary: Summary) -> Iterator[str]:
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if not name.startswith(".") and name.endswith(RAW_SUFFIXES + JSONL_SUFFIXES) \
+                    if not name.startswith(".") and name.lower().endswith(READ_SUFFIXES) \
                             and name.lower() != "readme.md":
                         yield os.path.join(root, name)
         elif os.path.isfile(path):
@@ -110,13 +115,38 @@ def iter_files(paths: Iterable[str], summary: Summary) -> Iterator[str]:
             summary.problems.append(Problem(path, 0, "not-found", "no such file or directory"))
 
 
-def _sniff_jsonl(path: str) -> bool:
-    if path.endswith(JSONL_SUFFIXES):
-        return True
-    if path.endswith(RAW_SUFFIXES):
-        return False
+def _head(path: str, size: int = 4096) -> bytes:
+    if path.endswith(".gz"):
+        import gzip
+        with gzip.open(path, "rb") as fh:
+            return fh.read(size)
     with open(path, "rb") as fh:
-        return fh.read(64).lstrip().startswith(b"{")
+        return fh.read(size)
+
+
+def read_file(path: str, fields: dict[str, tuple[str, ...]] | None = None,
+              post_types: tuple[str, ...] = POST_TYPES) -> Iterator[Draft | Problem]:
+    """Yield the drafts and problems of one file, read by the reader its name or start
+    calls for: JSON Lines, raw text, web page, WordPress export or feed."""
+    name = path.lower()
+    if name.endswith(JSONL_SUFFIXES):
+        return read_jsonl(path, fields)
+    if name.endswith(RAW_SUFFIXES):
+        return read_raw_file(path)
+    if name.endswith(HTML_SUFFIXES):
+        return read_html(path)
+    if name.endswith(FEED_SUFFIXES):
+        return read_feed(path)
+    head = _head(path).lstrip()
+    if is_wxr(head):
+        return read_wxr(path, post_types)
+    if name.endswith(XML_SUFFIXES) or head.startswith(b"<?xml") and (b"<rss" in head or b"<feed" in head):
+        return read_feed(path)
+    if head.startswith(b"{"):
+        return read_jsonl(path, fields)
+    if head[:15].lower().startswith((b"<!doctype html", b"<html")):
+        return read_html(path)
+    return read_raw_file(path)
 
 
 def read_raw_file(path: str, max_bytes: int = MAX_FILE_BYTES) -> Iterator[Draft | Problem]:
@@ -150,13 +180,13 @@ def read_raw_file(path: str, max_bytes: int = MAX_FILE_BYTES) -> Iterator[Draft 
 
 
 def read_drafts(paths: Iterable[str], summary: Summary,
-                fields: dict[str, tuple[str, ...]] | None = None) -> Iterator[Draft]:
+                fields: dict[str, tuple[str, ...]] | None = None,
+                post_types: tuple[str, ...] = POST_TYPES) -> Iterator[Draft]:
     """Yield drafts from every file under ``paths``; record problems in ``summary``."""
     for path in iter_files(paths, summary):
         summary.files += 1
         try:
-            items = read_jsonl(path, fields) if _sniff_jsonl(path) else read_raw_file(path)
-            for item in items:
+            for item in read_file(path, fields, post_types):
                 if isinstance(item, Problem):
                     summary.problems.append(item)
                 else:
@@ -212,13 +242,17 @@ def merge_bio(bios: dict[str, Bio], bio: Bio) -> None:
 
 def extract(paths: Iterable[str], summary: Summary | None = None, *, workers: int = 1,
             fields: dict[str, tuple[str, ...]] | None = None,
-            progress: Callable[[Summary], None] | None = None) -> Iterator[Record]:
-    """Yield the records of every input under ``paths``: articles and quotes, then bios."""
+            progress: Callable[[Summary], None] | None = None,
+            post_types: tuple[str, ...] = POST_TYPES) -> Iterator[Record]:
+    """Yield the records of every input under ``paths``: articles and quotes, then bios.
+
+    ``post_types`` are the WordPress post types read from exports (``("post", "page")``
+    adds pages)."""
     summary = summary if summary is not None else Summary()
     started = time.monotonic()
     seen: set[str] = set()
     bios: dict[str, Bio] = {}
-    for built in _built(read_drafts(paths, summary, fields), workers):
+    for built in _built(read_drafts(paths, summary, fields, post_types), workers):
         summary.problems.extend(built.problems)
         for bio in built.bios:
             merge_bio(bios, bio)

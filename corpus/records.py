@@ -40,6 +40,8 @@ class Draft:
     lang: str = ""
     bios: list[BioBlock] = field(default_factory=list)
     record: dict[str, Any] | None = None  # the JSON object a JSON Lines draft came from
+    excerpt: bool = False  # only a summary of the article (a feed without full content)
+    page: bytes | None = None  # a whole web page, still to extract (in a worker: it is slow)
 
 
 class _JsonLines:
@@ -69,6 +71,7 @@ class Article(_JsonLines):
     lang: str = ""
     tags: list[str] = field(default_factory=list)
     source: str = ""  # "path:line" of the input the article came from
+    excerpt: bool = False  # the body is only a summary (a feed entry without full content)
 
     @property
     def author(self) -> str:
