@@ -4,6 +4,7 @@
     rebuild(index_dir, paths, ...)          full rebuild into a new snapshot, atomic switch
     update(index_dir, paths, delete_ids)    incremental add/update/delete by id
     rollback(index_dir)                     back to the previous snapshot
+    PushQueue(index_dir), apply_pushes(...) documents pushed over HTTP: queued, then applied
 
 All ``whoosh`` imports stay inside this package, so another engine could stand behind the
 same functions without touching the API.
@@ -16,6 +17,7 @@ from corpus import Summary, extract
 
 from . import indexer
 from .indexer import BuildResult, EmptyBuild
+from .pushes import PushQueue
 from .query import QueryError, QueryTimeout
 from .schema import DEFAULT_BOOSTS, TEXT_FIELDS
 from .searcher import IndexUnavailable, SearchIndex, SearchRequest
@@ -23,8 +25,8 @@ from .snapshots import IndexBusy, NoSnapshot, SnapshotStore
 
 __all__ = [
     "DEFAULT_BOOSTS", "TEXT_FIELDS", "BuildResult", "EmptyBuild", "IndexBusy", "IndexUnavailable",
-    "NoSnapshot", "QueryError", "QueryTimeout", "SearchIndex", "SearchRequest", "rebuild",
-    "rollback", "update", "has_index",
+    "NoSnapshot", "PushQueue", "QueryError", "QueryTimeout", "SearchIndex", "SearchRequest", "rebuild",
+    "rollback", "update", "has_index", "apply_pushes",
 ]
 
 
@@ -44,6 +46,15 @@ def update(index_dir: str, paths: Iterable[str] = (), delete_ids: Iterable[str] 
     summary = summary if summary is not None else Summary()
     records = extract(list(paths), summary, workers=workers, progress=progress) if paths else ()
     return indexer.update(SnapshotStore(index_dir), records, list(delete_ids))
+
+
+def apply_pushes(index_dir: str) -> BuildResult | None:
+    """Apply the pending push batches as one incremental snapshot; None if none is pending.
+
+    Raises IndexBusy while another writer (a rebuild) holds the lock: the batches stay
+    pending, and the rebuild replays them too."""
+    return indexer.update(SnapshotStore(index_dir), only_pushes=True)
+
 
 
 def rollback(index_dir: str) -> str:
