@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
+from . import push
+
 bp = Blueprint("openapi", __name__)
 
 _ERROR = {"$ref": "#/components/responses/Error"}
@@ -136,6 +138,7 @@ def spec() -> dict:
             "summary": "State of the last reindex", "security": [{"bearer": []}],
             "responses": {"200": ok({"type": "object", "required": ["state", "running"]}),
                           **admin_errors}}}
+        paths.update(push.openapi_paths(_ERROR))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Newsroom search", "version": "1.0.0",

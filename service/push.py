@@ -157,3 +157,26 @@ def push_status(index_dir: str) -> dict:
     """Return the push queue's state for /admin/status."""
     flusher = current_app.extensions.get("push_flusher")
     return {**index.PushQueue(index_dir).counts(), "last_applied": flusher.last if flusher else None}
+
+
+def openapi_paths(error: dict) -> dict:
+    """Return the OpenAPI description of the push routes (``error``: the error response)."""
+    auth = {"security": [{"bearer": []}]}
+    queued = {"description": "queued", "content": {"application/json": {"schema": {"type": "object"}}}}
+    errors = {"400": error, "401": error, "403": error}
+    body = {"required": True, "content": {
+        "application/json": {"schema": {"oneOf": [{"type": "object"},
+                                                  {"type": "array", "items": {"type": "object"}}]}},
+        "application/x-ndjson": {"schema": {"type": "string"}}}}
+    doc_id = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+    url = {"name": "url", "in": "query", "required": True, "schema": {"type": "string"}}
+    return {
+        "/admin/documents": {
+            "post": {"summary": "Add or replace documents (pushed on publish)", **auth,
+                     "requestBody": body, "responses": {"202": queued, "413": error, **errors}},
+            "delete": {"summary": "Delete the article published at a url", **auth,
+                       "parameters": [url], "responses": {"202": queued, **errors}}},
+        "/admin/documents/{id}": {
+            "delete": {"summary": "Delete a document and its quotes", **auth,
+                       "parameters": [doc_id], "responses": {"202": queued, **errors}}},
+    }
