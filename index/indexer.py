@@ -22,7 +22,7 @@ from whoosh.query import Term
 
 from corpus import Bio, Quote, Record, merge_bio
 
-from .arrays import ARRAYS_DIR, write_arrays
+from .arrays import write_arrays
 from .documents import record_from_stored, to_document
 from .pushes import PushQueue, changes
 from .schema import KINDS, TEXT_FIELDS, build_schema
@@ -170,6 +170,7 @@ def update(store: SnapshotStore, records: Iterable[Record] = (), delete_ids: Ite
         with _snapshot_in_lock(store, copy_live=True) as state:
             _apply(state, itertools.chain(records, pushed.records),
                    [*delete_ids, *pushed.deletes], progress)
+            write_arrays(state.path, state.ix, TEXT_FIELDS, new_segments_only=True)
         queue.mark_applied(batches)
     return BuildResult(state.snapshot_id, state.counts, time.monotonic() - started,
                        pushes=len(batches), problems=pushed.problems)
@@ -178,7 +179,6 @@ def update(store: SnapshotStore, records: Iterable[Record] = (), delete_ids: Ite
 def _apply(state: _Build, records: Iterable[Record], delete_ids: list[str],
            progress: Callable[[int], None] | None) -> None:
     """Write the changes into the copied snapshot of ``state``."""
-    shutil.rmtree(state.path / ARRAYS_DIR, ignore_errors=True)  # they describe the old one
     state.ix = whoosh_index.open_dir(str(state.path))
     with _writing(state.ix.writer(limitmb=WRITER_LIMIT_MB, compound=False)) as writer, \
             state.ix.searcher() as searcher:
