@@ -10,7 +10,7 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
 
-from index.postings import PostingCache, postings
+from index.postings import PostingLists, postings
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_decoded_lists_equal_whooshs_matchers(reader, word):
 
 
 def test_cache_returns_read_only_lists_and_keeps_within_its_bound(reader):
-    cache = PostingCache(max_postings=3000)
+    cache = PostingLists(max_postings=3000)
     first = cache.get(reader, "body", "alpha")
     assert cache.get(reader, "body", "alpha") is first  # served from the cache
     with pytest.raises(ValueError):
@@ -65,7 +65,7 @@ def test_cache_returns_read_only_lists_and_keeps_within_its_bound(reader):
 
 
 def test_a_list_longer_than_the_bound_is_not_cached(reader):
-    cache = PostingCache(max_postings=10)
+    cache = PostingLists(max_postings=10)
     ids, _ = cache.get(reader, "body", "alpha")
     assert len(ids) > 10 and not cache._lists
 
@@ -157,7 +157,7 @@ def test_arrays_survive_many_small_updates(built, tmp_path):
     from tests.test_index_lifecycle import write_article
 
     ix = SearchIndex(str(built))
-    doomed = ix.search(SearchRequest(q="wind farm"))["results"][0]["id"]
+    doomed = ix.search(SearchRequest(q="wind farm")).hits[0].document.id
     for n in range(100):
         folder = tmp_path / f"push-{n}"
         write_article(folder, f"story-{n % 60}", f"Quayside story {n}", what=f"tune number {n}")
@@ -167,8 +167,9 @@ def test_arrays_survive_many_small_updates(built, tmp_path):
     path = SnapshotStore(str(built)).current_path()
     assert len(list((path / ARRAYS_DIR).glob("*/meta.json"))) < 20  # merged segments, not 100 sets
     body = ix.search(SearchRequest(q="quayside story", per_page=50))
-    assert body["total"] == 60  # 100 stories over 60 urls: replaced, not added twice
-    assert doomed not in {r["id"] for r in ix.search(SearchRequest(q="wind farm", per_page=50))["results"]}
+    assert body.total == 60  # 100 stories over 60 urls: replaced, not added twice
+    hits = ix.search(SearchRequest(q="wind farm", per_page=50)).hits
+    assert doomed not in {h.document.id for h in hits}
     ix.close()
 
 
