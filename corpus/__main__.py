@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="worker processes (default: the number of cores)")
     parser.add_argument("--field", type=field_override, action="append", default=[],
                         metavar="FIELD=SOURCE", help="read FIELD from SOURCE in JSON Lines input")
-    parser.add_argument("--problems", metavar="FILE", help="write every problem to FILE")
+    parser.add_argument("--problems", metavar="FILE",
+                        help="write every problem and every merge of duplicates to FILE")
     parser.add_argument("--wxr-pages", action="store_true",
                         help="read WordPress pages too, not only posts, from WordPress exports")
     args = parser.parse_args(argv)
@@ -61,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.problems:
         with open(args.problems, "w", encoding="utf-8") as fh:
             fh.writelines(f"{p}\n" for p in summary.problems)
+            fh.writelines(f"{source}: merged [duplicate]: same document as {kept}\n"
+                          for source, kept in summary.merges)
     print(summary.render(), file=report)
     return 0 if summary.files else 1
 

@@ -41,9 +41,12 @@ def test_urls_differing_only_by_port_stay_distinct(tmp_path):
 def test_many_merges_warn_loudly(tmp_path, capsys):
     path = _write(tmp_path / "same.jsonl", [
         {"id": "same-id", "title": f"Title {n}", "text": "Body."} for n in range(20)])
-    assert main([path, "--workers", "1"]) == 0
+    problems = tmp_path / "problems.txt"
+    assert main([path, "--workers", "1", "--problems", str(problems)]) == 0
     out = capsys.readouterr().out
     assert "duplicates: 19" in out and "WARNING: 95% of the articles" in out
+    merges = problems.read_text(encoding="utf-8").splitlines()
+    assert len(merges) == 19 and merges[0] == f"{path}:2: merged [duplicate]: same document as same-id"
 
 
 def test_every_record_carries_its_source(tmp_path):
