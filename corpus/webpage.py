@@ -98,7 +98,10 @@ def _lines(element) -> list[str]:
 def page_to_draft(data: bytes | str, source: str, url: str | None = None) -> Draft | Problem:
     """Return the draft of the article in one page, or the Problem that skips it."""
     path, _, line = source.rpartition(":") if source.rpartition(":")[2].isdigit() else (source, "", "0")
-    doc, blocks = article_blocks(data, url)
+    try:
+        doc, blocks = article_blocks(data, url)
+    except Exception as exc:  # noqa: BLE001 - a page no parser makes sense of never stops a run
+        return Problem(path, int(line), "unparsable-page", f"cannot parse the page: {exc!r:.200}")
     words = sum(len(text.split()) for text, _ in blocks)
     if words < MIN_ARTICLE_WORDS:
         return Problem(path, int(line), "no-article", f"no article text found in the page ({words} words)")
@@ -108,8 +111,8 @@ def page_to_draft(data: bytes | str, source: str, url: str | None = None) -> Dra
     description = clean_line(doc.description or "")
     dek = description if description and description[:60] not in " ".join(paras[:2]) else ""
     authors = [a.strip() for a in (doc.author or "").split(";") if a.strip()]
-    tags = [t.strip() for t in [*(doc.categories or []), *(doc.tags or [])]
-            for t in t.split(",") if t.strip()][:20]
+    tags = [tag.strip() for field in [*(doc.categories or []), *(doc.tags or [])]
+            for tag in field.split(",") if tag.strip()][:20]
     return Draft(source=source, title=title, paragraphs=paras, dek=dek, headings=headings,
                  url=url or doc.url or None, authors=authors, date=doc.date or None,
                  tags=list(dict.fromkeys(tags)), lang=(doc.language or "").lower()[:8])

@@ -136,3 +136,14 @@ def test_private_pending_and_password_posts_never_indexed(tmp_path):
                    for r in records)
     reasons = sorted(p.reason.split(" ")[0] for p in summary.problems if p.code == "not-public")
     assert reasons == ["password-protected", "pending", "private"]
+
+
+def test_external_entities_are_never_expanded(tmp_path):
+    path = tmp_path / "xxe.xml"
+    path.write_text(PRIVATE.replace('<?xml version="1.0" encoding="UTF-8"?>',
+                                    '<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY x SYSTEM '
+                                    '"file:///etc/passwd">]>').format(items=ITEM.format(
+        id=1, status="publish", password="", title="Secret &x;", slug="s",
+        body="Body text of the post, long enough to be one.")), encoding="utf-8")
+    articles, _, _ = read(path)
+    assert [a.title for a in articles] == ["Secret"] and "root:" not in articles[0].body
