@@ -87,6 +87,17 @@ def _flusher() -> PushFlusher:
 _FLUSHER_LOCK = threading.Lock()
 
 
+@bp.before_app_request
+def _resume_pending() -> None:
+    """On this process's first request, apply batches a stopped process left pending."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.extensions.get("push_resumed"):
+        return
+    app.extensions["push_resumed"] = True
+    if index.PushQueue(app.config["INDEX_DIR"]).pending():
+        _flusher().poke()
+
+
 def _documents() -> list:
     """Return the pushed documents from the body: an object, an array, or JSON Lines."""
     request.max_content_length = MAX_PUSH_BYTES

@@ -131,3 +131,15 @@ def test_pushes_during_a_rebuild_survive_it(pushed):
     builder.join(60)
     wait_for(lambda: total(client, "puffin") == 1)
     assert index.PushQueue(index_dir).counts()["pending"] == 0
+
+
+def test_batches_left_pending_by_a_stopped_process_are_applied(tmp_path):
+    index_dir = str(tmp_path / "index")
+    index.rebuild(index_dir, [str(DEMO)])
+    index.PushQueue(index_dir).put([story("lynx", "Lynx seen near the quay")])  # then it died
+    app = create_app({"INDEX_DIR": index_dir, "ADMIN_TOKEN": ADMIN_TOKEN, "CACHE_SIZE": 0})
+    client = app.test_client()
+    try:
+        wait_for(lambda: total(client, "lynx") == 1)  # the first request resumes the queue
+    finally:
+        app.extensions["search_index"].close()
