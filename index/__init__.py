@@ -43,19 +43,24 @@ __all__ = [
 
 def rebuild(index_dir: str, paths: Iterable[str], summary: Summary | None = None, *,
             workers: int = 1, progress: Callable[[Summary], None] | None = None,
-            fail_after: int | None = None) -> BuildResult:
-    """Extract ``paths`` and rebuild the index from them into a new, then live, snapshot."""
+            fail_after: int | None = None, post_types: tuple[str, ...] = ("post",)) -> BuildResult:
+    """Extract ``paths`` and rebuild the index from them into a new, then live, snapshot
+    (``post_types``: what WordPress exports give, posts and maybe pages)."""
     summary = summary if summary is not None else Summary()
-    records = extract(list(paths), summary, workers=workers, progress=progress)
+    records = extract(list(paths), summary, workers=workers, progress=progress,
+                      post_types=post_types)
     return indexer.build(SnapshotStore(index_dir), records, fail_after=fail_after, procs=workers)
 
 
 def update(index_dir: str, paths: Iterable[str] = (), delete_ids: Iterable[str] = (),
            summary: Summary | None = None, *, workers: int = 1,
-           progress: Callable[[Summary], None] | None = None) -> BuildResult:
-    """Add or replace the documents under ``paths`` and delete ``delete_ids``."""
+           progress: Callable[[Summary], None] | None = None,
+           post_types: tuple[str, ...] = ("post",)) -> BuildResult:
+    """Add or replace the documents under ``paths`` and delete ``delete_ids`` (and apply
+    the pending pushes)."""
     summary = summary if summary is not None else Summary()
-    records = extract(list(paths), summary, workers=workers, progress=progress) if paths else ()
+    records = extract(list(paths), summary, workers=workers, progress=progress,
+                      post_types=post_types) if paths else ()
     return indexer.update(SnapshotStore(index_dir), records, list(delete_ids))
 
 
