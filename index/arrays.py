@@ -131,6 +131,13 @@ class _Set:
         self.monotonic = bool(np.all(np.diff(self.deltas) >= 0)) if len(deltas) > 1 else True
         self.first_base, self.last_end = first_base, last_end
 
+    def frequencies(self, fieldname: str, wanted: np.ndarray) -> np.ndarray:
+        keys, _, counts = self.fields[fieldname][:3]
+        if not len(keys):
+            return np.zeros(len(wanted), dtype=np.int64)
+        at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        return np.where(keys[at] == wanted, counts[at], 0)
+
     def get(self, fieldname: str, key: np.uint64) -> tuple[np.ndarray, np.ndarray]:
         keys, starts, counts, ids, tf = self.fields[fieldname]
         i = int(np.searchsorted(keys, key))
@@ -191,6 +198,14 @@ class PostingArrays:
             return cls(sets, fields or set(), live, ordered)
         except (OSError, ValueError, KeyError):  # damaged: Whoosh's way
             return None
+
+    def frequencies(self, fieldname: str, texts: list[str]) -> np.ndarray | None:
+        """Return the document frequency of each of ``texts`` (None: no arrays), counting
+        documents deleted since their segment was written, as Whoosh's own statistics do."""
+        if fieldname not in self._fields:
+            return None
+        wanted = np.fromiter((term_key(t) for t in texts), dtype=np.uint64, count=len(texts))
+        return sum(s.frequencies(fieldname, wanted) for s in self._sets)
 
     def get(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
         """Return (docnums, frequencies) of ``text``, or None when the field has no arrays."""

@@ -207,3 +207,20 @@ def test_arrays_of_a_two_process_rebuild_survive_updates(tmp_path):
         index.update(str(index_dir), [str(folder)])
     assert _assert_arrays_equal_whoosh(index_dir) > 3000
     assert segments >= 1
+
+
+def test_document_frequencies_from_the_arrays_after_updates(built, tmp_path):
+    import index
+    from index.schema import TEXT_FIELDS
+    from tests.test_index_lifecycle import write_article
+
+    for n in range(3):
+        index.update(str(built), [str(write_article(tmp_path / f"f{n}", f"f{n}", f"Ferry {n}"))])
+    arrays, reader, _, _ = _open_arrays(built)
+    try:
+        for field in TEXT_FIELDS:
+            texts = [t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon(field)]
+            assert arrays.frequencies(field, texts).tolist() == \
+                [reader.doc_frequency(field, t) for t in texts]
+    finally:
+        reader.close()
