@@ -45,7 +45,7 @@ def run(ctx, queries: list[str], ours) -> dict:
     for label in ("with posting arrays", "arrays hidden (the old behaviour)"):
         if label.startswith("arrays hidden"):
             os.rename(path / ARRAYS_DIR, path / f"{ARRAYS_DIR}.off")
-        ix = SearchIndex(str(copy), postings_cache=0)
+        ix = SearchIndex(str(copy), postings_cache=0, cache_size=0)
         ix.warm()
         for q in queries[:5]:
             ix.search(index.SearchRequest(q=q, snippets=False, facets=False))

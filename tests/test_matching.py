@@ -215,3 +215,27 @@ def test_recency_prefers_newer_and_leaves_undated_in_the_middle(tmp_path):
     assert ids(ix, "lighthouse keeper", recency=365) == ["new", "mid", "undated", "old"]
     without = ids(ix, "lighthouse keeper")
     assert sorted(without) == ["mid", "new", "old", "undated"] and without[-1] == "undated"
+
+
+# -- bounded whatever the syntax (hostile traffic, query side) ------------------------------
+@pytest.mark.parametrize("q", ["body:[a TO z]", "body:[0 TO \uffff]", "id:u*", "kind:a*",
+                               "a* b* c* d* e* f* g* h*", "title:a*", "*:*"])
+def test_ranges_and_wide_prefixes_never_scan(fakenews_sample_index, q):
+    """Ranges are read as words; a prefix on a non-text field is its exact value; a text
+    prefix stands for its most frequent completions: each is an ordinary, bounded query."""
+    ix = SearchIndex(fakenews_sample_index, cache_size=0, time_budget=5.0)
+    result = ix.search(SearchRequest(q=q, per_page=10))
+    assert result.total >= 0
+    assert sum(len(t) for t in result.terms.values()) <= 3000  # the look-up budget
+
+
+def test_a_huge_document_gets_a_snippet_from_its_start(tmp_path):
+    filler = "The committee met again to discuss the budget of the harbour. " * 40_000  # 2.5 MB
+    ix = small_index(tmp_path, [
+        {"id": "huge", "title": "Minutes", "body": filler + " A walrus was seen on the quay."},
+        {"id": "small", "title": "Walrus on the quay", "body": "A walrus was seen on the quay."},
+    ])
+    hits = ix.search(SearchRequest(q="walrus", per_page=5)).hits
+    assert [h.document.id for h in hits] == ["small", "huge"]
+    assert "<mark>walrus</mark>" in hits[0].snippet.lower()
+    assert len(hits[1].snippet) < 1000  # analysed up to a bound, not 2.5 MB
