@@ -107,7 +107,7 @@ class BufferedThreadWorker(ThreadWorker):
             conn.close = partial(self._close, conn)
         pending = conn.parser.unreader.take_buffered() if conn.parser is not None else b""
         conn.head_buffer = bytearray(pending)
-        conn.continued = False
+        conn.continued = conn.cut_short = False
         if pending and request_complete(bytes(pending)):
             self._submit(conn)
             return
@@ -129,6 +129,9 @@ class BufferedThreadWorker(ThreadWorker):
         conn.head_buffer += data
         received = bytes(conn.head_buffer)
         if request_complete(received):
+            # Handed over at the buffer cap, the body may still be coming: that connection
+            # is closed after its answer instead of drained by the thread (up to 5 s).
+            conn.cut_short = len(received) >= MAX_BUFFERED_BYTES
             self._forget(conn)
             self._submit(conn)
         elif not conn.continued and expects_continue(received):
@@ -163,6 +166,11 @@ class BufferedThreadWorker(ThreadWorker):
         conn.head_buffer = bytearray()
         conn.data_ready = True
         return self.handle(conn)
+
+    def _keepalive_after(self, conn, keepalive):
+        if getattr(conn, "cut_short", False):
+            return False
+        return super()._keepalive_after(conn, keepalive)
 
     def _close(self, conn, graceful: bool = False) -> None:
         """Close ``conn``; gracefully (FIN, then read what the client still sends, until it
