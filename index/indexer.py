@@ -47,9 +47,9 @@ class BuildResult:
     problems: list = field(default_factory=list)  # pushed documents that gave no record
 
 
-def _write_meta(path: Path, counts: dict[str, int], langs: set[str]) -> None:
+def _write_meta(path: Path, counts: dict[str, int], langs: set[str], incremental: bool) -> None:
     meta = {"built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "counts": counts, "langs": sorted(langs)}
+            "counts": counts, "langs": sorted(langs), "incremental": incremental}
     (path / META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
 
@@ -93,7 +93,7 @@ def _snapshot_in_lock(store: SnapshotStore, copy_live: bool) -> Iterator[_Build]
         yield state
         counts = _count(state.ix)
         state.ix.close()
-        _write_meta(building, counts, state.langs - {""})
+        _write_meta(building, counts, state.langs - {""}, incremental=copy_live)
         store.publish(snapshot_id, building)
         state.counts = counts
     except BaseException:
