@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from index import IndexUnavailable, QueryError, QueryTimeout, SearchIndex
 
-from . import metrics
+from . import analytics, metrics
 from .errors import ApiError, BadParameter, NotFound, QueryTooLong, Unavailable
 from .params import search_request
 
@@ -43,6 +43,7 @@ def search():
         metrics.ZERO_RESULTS.inc()
     snapshot = response.pop("snapshot")
     response["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
+    analytics.record_search(req, response)
     answer = jsonify(response)
     answer.headers["X-Index-Snapshot"] = snapshot
     return answer

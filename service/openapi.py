@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
+from . import analytics
+
 bp = Blueprint("openapi", __name__)
 
 _ERROR = {"$ref": "#/components/responses/Error"}
@@ -121,6 +123,7 @@ def spec() -> dict:
         "/demo": {"get": {"summary": "Demo page with the widget", "responses": {"200": {
             "description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}}}},
     }
+    analytics.openapi(paths, search_response)
     if current_app.config["ADMIN_TOKEN"]:
         admin_errors = {"401": _ERROR, "403": _ERROR}
         paths["/admin/reindex"] = {"post": {

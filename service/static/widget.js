@@ -254,7 +254,8 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
       this.on("clear", empty);
       list.addEventListener("click", (e) => {
         const li = e.target.closest("li");
-        if (!li || e.button || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+        if (!li) return;
+        if (e.button || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return this.report(+li.dataset.nswIndex);
         e.preventDefault();
         this.activate(+li.dataset.nswIndex);
         this.open(+li.dataset.nswIndex);
@@ -396,8 +397,20 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
 
     open(i) {
       const result = this.items[i];
+      this.report(i);
       const url = result && link(result.url);
       if (url && this.emit("open", {url, result})) location.assign(url);
+    }
+
+    /** Tell the service which result was chosen (when its analytics is on): the search's
+     * id and the result's id and position, nothing about the reader; text/plain, so that
+     * no preflight is needed, and keepalive, so that it is sent even as the page unloads. */
+    report(i) {
+      const result = this.items[i];
+      if (!result || typeof this.searchId !== "string") return;
+      const body = JSON.stringify({search_id: this.searchId, id: String(result.id), position: i + 1});
+      fetch(new URL("events", this.endpoint), {method: "POST", body, keepalive: true,
+        credentials: "omit", headers: {"Content-Type": "text/plain"}}).catch(() => {});
     }
 
     clear() {
@@ -453,6 +466,7 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
         return;
       }
       this.items = append ? this.items.concat(data.results) : data.results;
+      if (!append) this.searchId = data.search_id; // clicks count against the first page
       this.emit("results", {data, append});
     }
   }
