@@ -6,7 +6,7 @@ PORT ?= 8000
 CORPUS ?= corpus/demo
 export SEARCH_INDEX_DIR ?= $(CURDIR)/var/index
 
-.PHONY: install install-dev browser wrk run index test bench clean
+.PHONY: install install-dev browser axe wrk run index test bench clean
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,13 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; \
 	fi
 
+# axe-core (npm, pinned in package-lock.json): the accessibility checker of the browser tests.
+node_modules/axe-core/axe.min.js: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+axe: node_modules/axe-core/axe.min.js
+
 # Build the index from $(CORPUS) if there is none yet, then serve it with gunicorn.
 run: install
 	$(BIN)/python -m service.bootstrap $(CORPUS)
@@ -37,7 +44,7 @@ run: install
 index: install
 	$(BIN)/flask --app wsgi reindex $(CORPUS)
 
-test: install-dev browser
+test: install-dev browser axe
 	$(BIN)/python -m pytest
 
 # Debian's wrk, the load generator of the HTTP benchmark (it falls back to a Python client).

@@ -20,10 +20,14 @@ LEFT, RIGHT, TOP, BOTTOM = 48, 48, 16, 40
 
 
 def _nice(top: int) -> int:
-    """Round the largest count up to a scale end: 1, 2, 5 times a power of ten."""
+    """Round the largest count up to a scale end that quarters into whole numbers.
+
+    >>> [_nice(n) for n in (0, 3, 5, 9, 21, 390, 401)]
+    [4, 4, 8, 20, 40, 400, 800]
+    """
     step = 1
     while True:
-        for m in (1, 2, 5):
+        for m in (4, 8, 20):
             if top <= step * m:
                 return step * m
         step *= 10
@@ -46,13 +50,14 @@ def chart(days: list[dict[str, Any]]) -> dict[str, Any]:
                      "zero": d["zero_result_searches"]})
         share = d.get("zero_result_share")
         if share is not None:
-            points.append(f"{LEFT + (i + 0.5) * slot:.1f},{TOP + plot_h * (1 - share):.1f}")
+            points.append((round(LEFT + (i + 0.5) * slot, 1), round(TOP + plot_h * (1 - share), 1)))
         if i % every == 0:
             labels.append({"x": round(LEFT + (i + 0.5) * slot, 1), "text": d["day"][5:]})
     ticks = [{"y": round(TOP + plot_h * (1 - f), 1), "count": round(scale * f),
               "share": f"{f:.0%}"} for f in (0, 0.25, 0.5, 0.75, 1)]
     return {"width": WIDTH, "height": HEIGHT, "left": LEFT, "right": WIDTH - RIGHT,
-            "top": TOP, "bottom": TOP + plot_h, "bars": bars, "line": " ".join(points),
+            "top": TOP, "bottom": TOP + plot_h, "bars": bars, "points": points,
+            "line": " ".join(f"{x},{y}" for x, y in points),
             "ticks": ticks, "labels": labels, "label_y": TOP + plot_h + 18}
 
 
