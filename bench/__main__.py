@@ -1,9 +1,10 @@
 """``python -m bench``: run the benchmarks and print their tables.
 
-    python -m bench                         all seven: extract, build, query, relevance,
+    python -m bench                         all eight: extract, build, query, relevance,
                                             then the heavy ones: http (gunicorn under wrk),
                                             reindex (reindex and rollback under load),
-                                            scale (1x, 2x, 4x FakeNewsNet); ~35 min
+                                            scale (1x, 2x, 4x FakeNewsNet), analytics
+                                            (search p99 with analytics off vs on); ~45 min
     python -m bench --only query            one of them (query builds what it needs)
     python -m bench --quick                 smoke run: the first 2,000 FakeNewsNet lines,
                                             60 queries, 60 SciFact test queries; targets
@@ -25,7 +26,7 @@ import time
 import traceback
 from pathlib import Path
 
-from . import build, extract, http_load, query, reindex_load, relevance, scale, tune
+from . import analytics, build, extract, http_load, query, reindex_load, relevance, scale, tune
 from .common import FAKENEWS, Skip, head_file, need
 
 
@@ -39,7 +40,8 @@ def _standalone(module):
 
 BENCHMARKS = {"extract": extract.run, "build": build.run, "query": query.run,
               "relevance": relevance.run, "http": _standalone(http_load),
-              "reindex": _standalone(reindex_load), "scale": _standalone(scale)}
+              "reindex": _standalone(reindex_load), "scale": _standalone(scale),
+              "analytics": _standalone(analytics)}
 QUICK_ARTICLES = 2000
 
 
