@@ -74,7 +74,8 @@ class Recorder:
 
     def __init__(self, path: str, days: int, clock: Callable[[], float] = time.time) -> None:
         self.path, self.days, self.clock = path, days, clock
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the batch
+        self._writing = threading.Lock()  # one transaction at a time on the connection
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._searches: list[tuple] = []
@@ -135,7 +136,8 @@ class Recorder:
         if not searches and not clicks:
             return
         try:
-            store.write(self._connection(), searches, clicks)
+            with self._writing:
+                store.write(self._connection(), searches, clicks)
         except Exception:  # noqa: BLE001 (disk full, locked too long: retry, never crash)
             log.exception("analytics: writing %d rows failed; retrying",
                           len(searches) + len(clicks))
@@ -144,7 +146,8 @@ class Recorder:
 
     def _purge(self) -> None:
         try:
-            gone = store.purge(self._connection(), self.clock() - self.days * 86400)
+            with self._writing:
+                gone = store.purge(self._connection(), self.clock() - self.days * 86400)
         except Exception:  # noqa: BLE001
             log.exception("analytics: deleting old rows failed")
             return
@@ -160,9 +163,10 @@ class Recorder:
                 and self._pid == os.getpid():
             thread.join(10)
         self.flush()
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        with self._writing:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
     def report(self, day_from: str, day_to: str, limit: int) -> dict[str, Any]:
         """Read the report of a range of UTC days (this process's rows written first)."""
