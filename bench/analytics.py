@@ -119,7 +119,7 @@ def in_process(tmp: Path, index_dir: Path, queries: list[str], n: int = 20000) -
     record_search call; the writer's insert rate; the report's time over 20,000 searches."""
     from flask import Flask
 
-    from index import SearchRequest
+    from index import SearchRequest, SearchResult
     from service import analytics_store as store
     from service import create_app
     from service.analytics import Recorder, record_search
@@ -148,11 +148,12 @@ def in_process(tmp: Path, index_dir: Path, queries: list[str], n: int = 20000) -
     app = Flask("bench")
     rec = app.extensions["analytics"] = Recorder(str(tmp / "inproc.db"), 90)
     req = SearchRequest(q="Wind Farm  jobs", kinds=("article",), day_from=20230101)
+    result = SearchResult(total=3, page=1, per_page=10, hits=[], snapshot="s")
     with app.app_context():
-        record_search(req, {"total": 3, "took_ms": 1.0})  # start the writer thread
+        record_search(req, result, 1.0)  # start the writer thread
         t0 = time.perf_counter()
         for _ in range(n):
-            record_search(req, {"total": 3, "took_ms": 1.0})
+            record_search(req, result, 1.0)
         per_call_us = (time.perf_counter() - t0) / n * 1e6
     rec.close()
     rows = [(secrets.token_hex(16), time.time(), "2026-01-01", f"q{i % 500}", "{}", 1, i % 7,

@@ -68,12 +68,12 @@ def ours_run(ix: SearchIndex, queries: dict[str, str]) -> tuple[dict, dict]:
         req = SearchRequest(q=plain_query(text), operator="or", per_page=DEPTH,
                             snippets=False, facets=False)
         try:
-            results = ix.search(req)["results"]
+            results = ix.search(req).hits
         except (QueryError, QueryTimeout):
             errors += 1
             results = []
-        other_kinds += sum(r["kind"] != "article" for r in results)
-        run[qid] = {r["id"]: float(DEPTH - i) for i, r in enumerate(results)}
+        other_kinds += sum(r.document.kind != "article" for r in results)
+        run[qid] = {r.document.id: float(DEPTH - i) for i, r in enumerate(results)}
     ms = (time.perf_counter() - start) * 1000 / max(len(queries), 1)
     return run, {"errors": errors, "non_article_results": other_kinds, "ms_per_query": ms}
 

@@ -11,48 +11,20 @@ from __future__ import annotations
 import fnmatch
 import functools
 import re
-import time
-from dataclasses import dataclass, field
 
 from whoosh import query as Q
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.qparser import (AndGroup, FieldAliasPlugin, MultifieldParser, OrGroup,
                             PlusMinusPlugin)
 
-from .analysis import STEMMERS, _stem, fold, is_stopword, plain_analyzer, query_terms
+from .analysis import STEMMERS, fold, is_stopword, plain_analyzer, query_terms, stem_of
+from .errors import Deadline, QueryError, QueryTooLong
 from .schema import QUERY_FIELD_ALIASES, TEXT_FIELDS
 
 MAX_QUERY_CHARS = 10_000  # a hard cap; the service sets its own (SEARCH_MAX_QUERY_LENGTH)
 MAX_EXPANSION = 2000  # index terms a prefix or wildcard may stand for
 MAX_CLAUSES = 400     # terms in the expanded query
 PHRASE_BONUS = {"person": 4.0, "title": 2.0}
-
-
-class QueryError(ValueError):
-    """The query cannot be run as written; the message says how to fix it."""
-
-
-class QueryTimeout(RuntimeError):
-    """The query ran past its time budget."""
-
-
-@dataclass
-class Deadline:
-    """A point in time after which work stops with QueryTimeout."""
-
-    seconds: float
-    at: float = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.at = time.monotonic() + self.seconds
-
-    def remaining(self) -> float:
-        return self.at - time.monotonic()
-
-    def check(self) -> None:
-        if time.monotonic() > self.at:
-            raise QueryTimeout(f"the query took longer than its {self.seconds:g} s budget; "
-                               "make it more specific")
 
 
 def _parse_schema() -> Schema:
@@ -79,7 +51,7 @@ def parse(text: str, boosts: dict[str, float], operator: str = "and") -> Q.Query
     same queries come back): treat it as read-only, as ``Expander`` does.
     """
     if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(f"query is {len(text)} characters; the limit is {MAX_QUERY_CHARS}")
+        raise QueryTooLong(f"query is {len(text)} characters; the limit is {MAX_QUERY_CHARS}")
     return _parse(text, tuple(sorted(boosts.items())), operator)
 
 
@@ -185,7 +157,7 @@ class Expander:
     def _phrase(self, q: Q.Phrase) -> Q.Query | None:
         variants = set()
         for lang in self.langs:
-            stems = [s for s in (_stem(w.lower(), lang) for w in q.words) if s]
+            stems = [s for s in (stem_of(w.lower(), lang) for w in q.words) if s]
             if stems:
                 variants.add(tuple(stems))
         variants.add(tuple(fold(w.lower()) for w in q.words))

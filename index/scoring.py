@@ -2,9 +2,10 @@
 
 Whoosh's matcher tree walks postings one document at a time in Python; for queries that
 expand to a few dozen terms (fields × stems) it cost 100-300 ms on FakeNewsNet. Here each
-term's posting list is read whole (decoded once per snapshot, see ``PostingCache``) into
-numpy arrays, and the query tree combines ``Hits``, sorted document numbers with their
-scores: OR adds, AND intersects, NOT subtracts, "maybe" adds where present.
+term's posting list comes whole as numpy arrays (a slice of the snapshot's memory-mapped
+arrays, see ``postings.PostingLists``), and the query tree combines ``Hits``, sorted
+document numbers with their scores: OR adds, AND intersects, NOT subtracts, "maybe" adds
+where present.
 
 A plain word searched in every boosted field (``FieldedTerm``) is scored with BM25F: its
 weighted, length-normalised frequencies in all fields are summed and saturated once. A term
@@ -20,8 +21,10 @@ from typing import NamedTuple
 import numpy as np
 from whoosh import query as Q
 
-from .postings import PostingCache
+from .postings import PostingLists
+from .errors import Deadline
 from .query import FieldedTerm
+from .stats import FieldStats
 
 
 class Hits(NamedTuple):
@@ -41,28 +44,29 @@ EMPTY = Hits(np.empty(0, dtype=np.int64), np.empty(0))
 
 
 class Evaluator:
-    """Evaluate queries against one searcher, with per-field length arrays cached in ``cols``
-    and decoded posting lists in ``cache``."""
+    """Evaluate queries against one searcher, with the snapshot's field statistics
+    (``stats``), posting lists and live documents."""
 
-    def __init__(self, searcher, cols, b: float, k1: float, deadline,
-                 cache: PostingCache | None = None) -> None:
+    def __init__(self, searcher, stats: FieldStats, postings: PostingLists,
+                 live_ids: np.ndarray, b: float, k1: float, deadline: Deadline) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
-        self.cols = cols
+        self.stats = stats
+        self.postings = postings
+        self.live_ids = live_ids
         self.b, self.k1 = b, k1
         self.deadline = deadline
         self.doc_count = self.reader.doc_count_all()
-        self.cache = cache if cache is not None else PostingCache(0)
 
     def term_scores(self, fieldname: str, text: str, boost: float) -> Hits:
         """Return BM25 scores of every document containing ``text`` in ``fieldname``."""
         self.deadline.check()
-        ids, tf = self.cache.get(self.reader, fieldname, text)
+        ids, tf = self.postings.get(self.reader, fieldname, text)
         if not len(ids):
             return EMPTY
         idf = log(self.doc_count / (len(ids) + 1)) + 1
-        lengths = self.cols.lengths(self.reader, fieldname)
-        avg = self.cols.avg_length(self.reader, fieldname)
+        lengths = self.stats.lengths(fieldname)
+        avg = self.stats.avg_length(fieldname)
         k1, b = self.k1, self.b
         norm_a, norm_b = k1 * (1 - b), k1 * b / avg
         tf = tf.astype(np.float64)
@@ -76,11 +80,11 @@ class Evaluator:
         b = self.b
         ids_parts, tf_parts = [], []
         for fieldname, weight in q.weights.items():
-            lengths = self.cols.lengths(self.reader, fieldname)
-            avg = self.cols.avg_length(self.reader, fieldname)
+            lengths = self.stats.lengths(fieldname)
+            avg = self.stats.avg_length(fieldname)
             norm_a, norm_b = (1 - b) / weight, b / (avg * weight)
             for text in q.texts:
-                ids, tf = self.cache.get(self.reader, fieldname, text)
+                ids, tf = self.postings.get(self.reader, fieldname, text)
                 if len(ids):
                     ids_parts.append(ids)
                     tf_parts.append(tf.astype(np.float64) / (norm_a + norm_b * lengths[ids]))
@@ -147,8 +151,7 @@ class Evaluator:
         return docs
 
     def _all(self) -> Hits:
-        ids = self.cols.live_ids()
-        return Hits(ids, np.zeros(len(ids)))
+        return Hits(self.live_ids, np.zeros(len(self.live_ids)))
 
 
 def _sum_by_id(ids_parts: list[np.ndarray], value_parts: list[np.ndarray]

@@ -1,8 +1,9 @@
 """The search service: ``create_app`` builds the Flask app (nothing is built at import).
 
 Settings come from the defaults, then ``SEARCH_*`` environment variables, then ``config``;
-they are checked before anything else happens. The index is opened lazily by each worker on
-its first request, so gunicorn can fork safely.
+they are checked before anything else happens. Nothing opens the index here: under gunicorn
+each worker opens it after the fork, before it accepts connections (``gunicorn_conf``), so no
+open file or searcher is shared across processes.
 """
 from __future__ import annotations
 

@@ -63,9 +63,9 @@ def filters_of(req: Any) -> dict[str, Any]:
     return {k: v for k, v in found.items() if v}
 
 
-def relaxation(response: dict[str, Any]) -> tuple[str | None, int | None]:
+def relaxation(result: Any) -> tuple[str | None, int | None]:
     """Return (words dropped, typos used) as the engine reported them; (None, None) until
-    the relaxed matching of issue 10 reports them in the response."""
+    the relaxed matching of issue 10 reports them in the search result."""
     return None, None
 
 
@@ -186,19 +186,20 @@ def recorder() -> Recorder | None:
     return current_app.extensions.get("analytics")
 
 
-def record_search(req: Any, response: dict[str, Any]) -> None:
-    """Record an answered search and give the response its ``search_id`` (if on)."""
+def record_search(req: Any, result: Any, took_ms: float) -> str | None:
+    """Record an answered search; return its ``search_id`` (None when analytics is off)."""
     rec = current_app.extensions.get("analytics")
     if rec is None:
-        return
+        return None
     search_id = secrets.token_hex(16)
     now = rec.clock()
-    dropped, typos = relaxation(response)
+    dropped, typos = relaxation(result)
     day = time.strftime("%Y-%m-%d", time.gmtime(now))
     filters = json.dumps(filters_of(req), ensure_ascii=False, separators=(",", ":"))
     if rec.add_search((search_id, now, day, normalise(req.q), filters, req.page,
-                       int(response["total"]), response.get("took_ms"), dropped, typos)):
-        response["search_id"] = search_id
+                       result.total, took_ms, dropped, typos)):
+        return search_id
+    return None
 
 
 def register(app: Flask) -> None:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from index import DEFAULT_BOOSTS
+import index
+from index import DEFAULT_BOOSTS, OPERATORS
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -130,14 +131,16 @@ SETTINGS = (
     Setting("CORS_ORIGINS", as_origins, "", "origins allowed to call the API from a browser, "
             "space- or comma-separated"),
     Setting("BOOSTS", as_boosts, "", "field boosts over the defaults, e.g. title=3,dek=2,body=1"),
-    Setting("BM25_B", as_float(0.0, 1.0), 0.75, "BM25 length normalisation"),
-    Setting("BM25_K1", as_float(0.0, 10.0), 1.2, "BM25 term-frequency saturation"),
-    Setting("QUERY_TIME_BUDGET", as_float(0.05, 60.0), 2.0, "seconds a query may run before 503"),
+    Setting("BM25_B", as_float(0.0, 1.0), index.BM25_B, "BM25 length normalisation"),
+    Setting("BM25_K1", as_float(0.0, 10.0), index.BM25_K1, "BM25 term-frequency saturation"),
+    Setting("QUERY_TIME_BUDGET", as_float(0.05, 60.0), index.TIME_BUDGET,
+            "seconds a query may run before 503"),
     Setting("MAX_QUERY_LENGTH", as_int(1, 10_000), 500, "longest query accepted (longer: 413)"),
     Setting("MAX_RESULT_WINDOW", as_int(50, 100_000), 10_000, "deepest result page*per_page"),
-    Setting("DEFAULT_OPERATOR", as_choice("and", "or"), "and", "how words combine by default"),
-    Setting("CACHE_SIZE", as_int(0, 1_000_000), 1024, "search responses cached per worker"),
-    Setting("POSTINGS_CACHE", as_int(0, 100_000_000), 2_000_000,
+    Setting("DEFAULT_OPERATOR", as_choice(*OPERATORS), "and", "how words combine by default"),
+    Setting("CACHE_SIZE", as_int(0, 1_000_000), index.CACHE_SIZE,
+            "search responses cached per worker"),
+    Setting("POSTINGS_CACHE", as_int(0, 100_000_000), index.POSTINGS_CACHE,
             "decoded postings kept per worker (8 bytes each); 0: none"),
     Setting("REINDEX_WORKERS", as_int(1, 64), 2, "processes a reindex uses"),
     Setting("ANALYTICS_DB", as_optional_path, "", "SQLite file of search analytics; empty: off"),

@@ -247,7 +247,7 @@ def test_settings_from_environment(monkeypatch, demo_index):
     app = create_app()
     assert app.config["BOOSTS"]["title"] == 5.0 and app.config["BOOSTS"]["dek"] == 2.0
     assert app.config["CORS_ORIGINS"] == ["https://a.example", "https://b.example"]
-    assert app.extensions["search_index"].boosts["body"] == 0.5
+    assert app.extensions["search_index"].ranking.boosts["body"] == 0.5
 
 
 def test_readme_documents_every_setting():

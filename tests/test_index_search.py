@@ -4,10 +4,12 @@ from __future__ import annotations
 import pytest
 
 from index import QueryError, SearchRequest
+from service.presenter import search_json
 
 
 def search(searcher, q="", **kw):
-    return searcher.search(SearchRequest(q=q, **kw))
+    """Search, in the API's JSON form (what readers get)."""
+    return search_json(searcher.search(SearchRequest(q=q, **kw)), 0.0)
 
 
 def titles(response):
