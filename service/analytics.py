@@ -34,6 +34,7 @@ from . import analytics_store as store
 
 log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 200
+SEARCH_ID_PATTERN = "^[0-9a-f]{32}$"  # secrets.token_hex(16)
 MAX_PENDING = 100_000
 FLUSH_SECONDS = 0.5
 PURGE_SECONDS = 3600.0
@@ -222,6 +223,6 @@ def openapi(paths: dict[str, Any], search_response: dict[str, Any]) -> None:
     from . import analytics_views
 
     search_response["properties"]["search_id"] = {
-        "type": "string", "pattern": "^[0-9a-f]{32}$",
+        "type": "string", "pattern": SEARCH_ID_PATTERN,
         "description": "present when analytics is on: send it with POST /events"}
     paths.update(analytics_views.openapi_paths(current_app.config))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import threading
 import time
 from typing import Any
@@ -24,12 +25,15 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from . import analytics, analytics_page
 from .admin import authenticate
 from .errors import ApiError, BadParameter
-from .params import parse_day
+from .params import DATE_PATTERN, parse_day
 
 MAX_EVENT_BYTES = 1024
 MAX_DOC_ID = 200
 DEFAULT_DAYS = 30
 EVENT_KEYS = {"search_id", "id", "position", "type"}
+MAX_LIMIT = 100
+MAX_RANGE_DAYS = 3660
+_SEARCH_ID = re.compile(analytics.SEARCH_ID_PATTERN)
 
 events = Blueprint("analytics_events", __name__)
 admin = Blueprint("analytics_admin", __name__, url_prefix="/admin")
@@ -80,8 +84,7 @@ def _click(body: Any) -> tuple[str, int, str]:
     if body.get("type", "click") != "click":
         raise BadParameter("type must be click")
     search_id, doc_id, position = body.get("search_id"), body.get("id"), body.get("position")
-    if not (isinstance(search_id, str) and len(search_id) == 32
-            and all(c in "0123456789abcdef" for c in search_id)):
+    if not isinstance(search_id, str) or not _SEARCH_ID.fullmatch(search_id):
         raise BadParameter("search_id must be the search_id of a search response")
     if not isinstance(doc_id, str) or not 0 < len(doc_id) <= MAX_DOC_ID:
         raise BadParameter(f"id must be a result id of 1 to {MAX_DOC_ID} characters")
@@ -122,11 +125,11 @@ def _range(rec: analytics.Recorder) -> tuple[str, str, int]:
         else to - dt.timedelta(days=DEFAULT_DAYS - 1)
     if start > to:
         raise BadParameter("from must not be after to")
-    if (to - start).days >= 3660:
-        raise BadParameter("the range is at most ten years")
+    if (to - start).days >= MAX_RANGE_DAYS:
+        raise BadParameter(f"the range is at most {MAX_RANGE_DAYS} days")
     limit = args.get("limit", "20")
-    if not limit.isdigit() or not 1 <= int(limit) <= 100:
-        raise BadParameter("limit must be a whole number from 1 to 100")
+    if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
+        raise BadParameter(f"limit must be a whole number from 1 to {MAX_LIMIT}")
     return start.isoformat(), to.isoformat(), int(limit)
 
 
@@ -182,7 +185,7 @@ def openapi_paths(config: dict[str, Any]) -> dict[str, Any]:
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["search_id", "id", "position"],
             "additionalProperties": False, "properties": {
-                "search_id": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+                "search_id": {"type": "string", "pattern": analytics.SEARCH_ID_PATTERN},
                 "id": {"type": "string", "minLength": 1, "maxLength": MAX_DOC_ID},
                 "position": {"type": "integer", "minimum": 1,
                              "maximum": config["MAX_RESULT_WINDOW"]},
@@ -190,10 +193,10 @@ def openapi_paths(config: dict[str, Any]) -> dict[str, Any]:
         "responses": {"204": {"description": "recorded"}, "400": error, "413": error,
                       "429": error}}}}
     if config["ADMIN_TOKEN"]:
-        day = {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}
+        day = {"type": "string", "pattern": DATE_PATTERN}
         params = [{"name": name, "in": "query", "required": False, "schema": schema}
                   for name, schema in (("from", day), ("to", day), ("limit", {
-                      "type": "integer", "minimum": 1, "maximum": 100}))]
+                      "type": "integer", "minimum": 1, "maximum": MAX_LIMIT}))]
         secured = {"security": [{"bearer": []}], "parameters": params}
         errors = {"400": error, "401": error, "403": error}
         paths["/admin/analytics"] = {"get": {
