@@ -104,8 +104,11 @@ def report(conn: sqlite3.Connection, day_from: str, day_to: str, limit: int) -> 
         SELECT COUNT(*) AS searches, COALESCE(SUM(results = 0), 0) AS zero_result_searches,
                COALESCE(SUM(words_dropped IS NOT NULL AND words_dropped != ''), 0)
                    AS searches_with_dropped_words,
-               COALESCE(SUM(typos_used = 1), 0) AS searches_with_typos
+               COALESCE(SUM(typos_used = 1), 0) AS searches_with_typos,
+               COUNT(words_dropped) + COUNT(typos_used) AS relaxation_reported
         FROM ({_FIRST})""", rng)[0]
+    if not totals["relaxation_reported"]:  # the engine does not say (yet): unknown, not 0
+        totals["searches_with_dropped_words"] = totals["searches_with_typos"] = None
     clicks = _rows(conn, f"""
         SELECT COUNT(*) AS clicks, COUNT(DISTINCT search_id) AS searches_with_clicks,
                AVG(position) AS mean_click_position

@@ -6,7 +6,8 @@
  * data-nsw-placeholder, data-nsw-label. Theme with CSS variables: --nsw-accent, --nsw-text,
  * --nsw-muted, --nsw-bg, --nsw-mark, --nsw-font, --nsw-max-width.
  * Events on the element: nsw-loading, nsw-results, nsw-error, nsw-clear and nsw-open
- * (cancelable; detail.url is about to be opened).
+ * (cancelable; detail.url is about to be opened). When the service records analytics, the
+ * result a reader opens is reported to it (the search's id, the result's id and position).
  *
  * Plain JavaScript, no framework, no build step. Everything the widget owns is prefixed
  * "nsw": classes, CSS variables, data attributes and events. It renders into a shadow root, so
