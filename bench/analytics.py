@@ -9,8 +9,9 @@ most answers are cache hits, so a fixed per-search cost shows most) and without 
 search computed). Load: seeded title-word queries at a fixed pace from 8 keep-alive Python
 threads (latency, not saturation, is measured), plus click reports to POST /events from
 another thread at a fifth of that pace, in both modes (a 404 when off). Reported per run:
-requests, p50/p95/p99/max of /search, errors; per mode the median p99 over its runs and the
-difference on minus off; and, for the "on" runs, whether the database holds exactly the
+requests, p50/p95/p99/max of /search, errors, the workers' CPU time per request (less
+disturbed by other work on the machine than latency); per mode the median p99 over its runs
+and the difference on minus off; and, for the "on" runs, whether the database holds exactly the
 searches and clicks that were answered. Then, in this process, less exposed to the other
 work on a shared machine: /search through the test client off and on, interleaved; the
 cost of one ``record_search`` call; the writer's rows per second; the report's time.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
 import secrets
 import shutil
@@ -77,6 +79,19 @@ class Clicker:
         self._thread.join(15)
 
 
+def _cpu(pids: list[int]) -> float:
+    """CPU seconds (user + system, all threads) the processes ``pids`` have used so far: a
+    figure that other work on the machine disturbs much less than latency."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def one_run(label: str, on: bool, cache: int, index_dir: Path, tmp: Path,
             paths: list[tuple[str, str]], seconds: float, rate: float) -> dict[str, Any]:
     db = tmp / f"{label}.db"
@@ -89,16 +104,19 @@ def one_run(label: str, on: bool, cache: int, index_dir: Path, tmp: Path,
         server.wait()
         warm = PyLoad(server.host, server.port, paths, threads=THREADS, duration=2.0,
                       rate=rate).start().join()  # warm-up: snapshot, caches, connections
+        cpu_before = _cpu(server.worker_pids())
         clicker = Clicker(server.host, server.port, rate / 5).start()
         samples = PyLoad(server.host, server.port, paths, threads=THREADS, duration=seconds,
                          rate=rate).start().join()
         clicker.stop()
+        cpu = _cpu(server.worker_pids()) - cpu_before
     finally:
         server.stop()  # graceful: each worker writes what it still holds
     ok = [s.seconds for s in samples if s.status == 200]
     result = {"label": label, "analytics": on, "cache": cache, "requests": len(samples),
               "errors": len(samples) - len(ok), "clicks": len(clicker.statuses),
               "click_errors": sum(1 for s in clicker.statuses if s not in (204, 404)),
+              "cpu_ms_per_request": cpu * 1000 / max(len(samples) + len(clicker.statuses), 1),
               **latency_summary(ok)}
     if on:
         conn = sqlite3.connect(db)
@@ -220,13 +238,14 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     rows = [[r["label"], r["requests"], r["errors"], r["clicks"], r["click_errors"], r["p50"],
-             r["p95"], r["p99"], r["max"],
+             r["p95"], r["p99"], r["max"], r["cpu_ms_per_request"],
              "-" if not r["analytics"] else f"{r['stored']} / {r['stored_clicks']}"
              + (" exact" if r["exact"] else " MISMATCH")] for r in runs]
     show(f"Search analytics off vs on: {label}, gunicorn 2 workers, {THREADS} threads at "
          f"{args.rate:.0f} searches/s + {args.rate / 5:.0f} clicks/s, {seconds:.0f} s a run",
          ["run", "searches", "errors", "clicks", "click err", "p50 ms", "p95 ms", "p99 ms",
-          "max ms", "stored searches / clicks"], rows, digits=1,
+          "max ms", "worker CPU ms/req", "stored searches / clicks"], rows,
+         digits=[1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1],
          note="stored searches include the 2 s warm-up; 'exact': the database holds "
               "every search answered 200 and every click answered 204, once. Shared 2-core machine: figures are noisy.")
     summary = []
@@ -234,10 +253,14 @@ def main(argv: list[str] | None = None) -> int:
         off = [r["p99"] for r in runs if r["cache"] == cache and not r["analytics"]]
         on = [r["p99"] for r in runs if r["cache"] == cache and r["analytics"]]
         spread = max(off) - min(off) if len(off) > 1 else float("nan")
+        cpu_off = [r["cpu_ms_per_request"] for r in runs if r["cache"] == cache and not r["analytics"]]
+        cpu_on = [r["cpu_ms_per_request"] for r in runs if r["cache"] == cache and r["analytics"]]
         summary.append([f"cache {cache}", statistics.median(off), statistics.median(on),
-                        statistics.median(on) - statistics.median(off), spread])
-    show("p99 of /search, median over runs", ["mode", "off ms", "on ms", "on - off ms",
-                                             "off run-to-run spread ms"], summary, digits=1)
+                        statistics.median(on) - statistics.median(off), spread,
+                        statistics.median(cpu_off), statistics.median(cpu_on)])
+    show("p99 of /search and worker CPU per request, median over runs",
+         ["mode", "p99 off ms", "p99 on ms", "on - off ms", "off run-to-run spread ms",
+          "CPU off ms/req", "CPU on ms/req"], summary, digits=[1, 1, 1, 1, 1, 2, 2])
     ab = costs["ab"]
     show("/search through the Flask test client, off and on interleaved in blocks of 40 "
          "(response cache on), 1,600 requests each",
