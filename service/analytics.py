@@ -89,14 +89,14 @@ class Recorder:
 
     def add_search(self, row: tuple) -> bool:
         """Queue one search row; False if the batch is full (the row is dropped)."""
-        return self._add(self._searches, row)
+        return self._add(True, row)
 
     def add_click(self, row: tuple) -> bool:
         """Queue one click row; False if the batch is full (the row is dropped)."""
-        return self._add(self._clicks, row)
+        return self._add(False, row)
 
-    def _add(self, rows: list, row: tuple) -> bool:
-        with self._lock:
+    def _add(self, search: bool, row: tuple) -> bool:
+        with self._lock:  # the lists are swapped by flush: pick one only under the lock
             if self._pid != os.getpid():  # forked (gunicorn worker): the thread stayed behind
                 self._pid, self._thread, self._conn = os.getpid(), None, None
                 self._searches.clear()
@@ -106,7 +106,7 @@ class Recorder:
                 if self.dropped % 1000 == 1:
                     log.warning("analytics: batch full, %d rows dropped so far", self.dropped)
                 return False
-            rows.append(row)
+            (self._searches if search else self._clicks).append(row)
             if self._thread is None and not self._stop.is_set():
                 self._thread = threading.Thread(target=self._run, name="analytics-writer",
                                                 daemon=True)

@@ -8,6 +8,8 @@ from __future__ import annotations
 import base64
 import json
 import sqlite3
+import sys
+import threading
 import time
 
 import pytest
@@ -243,3 +245,38 @@ def test_page_for_editors(an):
     assert "script-src" not in res.headers["Content-Security-Policy"]  # no script at all
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt; harbour" in page
     assert page.count("<rect ") == 30 and 'class="zero-line"' in page and NOTHING in page
+
+
+def test_rows_added_while_batches_are_written_all_land_once(tmp_path):
+    rec = Recorder(str(tmp_path / "a.db"), days=7)
+    stop = threading.Event()
+
+    def add(n: int) -> None:
+        for i in range(1500):
+            rec.add_search((f"{n:02d}{i:030d}", time.time(), "2026-01-01", "q", "{}", 1, 1,
+                            1.0, None, None))
+
+    def flush() -> None:
+        while not stop.is_set():
+            rec.flush()  # beside the writer thread's own flushes
+
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads interleave often: a race shows in most runs
+    try:
+        flusher = threading.Thread(target=flush)
+        flusher.start()
+        adders = [threading.Thread(target=add, args=(n,)) for n in range(8)]
+        for t in adders:
+            t.start()
+        for t in adders:
+            t.join()
+        stop.set()
+        flusher.join()
+    finally:
+        sys.setswitchinterval(switch)
+    rec.close()
+    conn = sqlite3.connect(tmp_path / "a.db")
+    try:
+        assert conn.execute("SELECT COUNT(*) FROM searches").fetchone()[0] == 8 * 1500
+    finally:
+        conn.close()
