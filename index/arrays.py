@@ -90,6 +90,17 @@ class PostingArrays:
         except (OSError, ValueError, KeyError):  # none written, or damaged: Whoosh's way
             return None
 
+    def frequencies(self, fieldname: str, texts: list[str]) -> np.ndarray | None:
+        """Return the document frequency of each of ``texts`` (None: no arrays)."""
+        arrays = self._fields.get(fieldname)
+        if arrays is None:
+            return None
+        keys, _, counts = arrays[:3]
+        wanted = np.fromiter((term_key(t) for t in texts), dtype=np.uint64, count=len(texts))
+        at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+        found = keys[at] == wanted if len(keys) else np.zeros(len(texts), dtype=bool)
+        return np.where(found, counts[at] if len(keys) else 0, 0)
+
     def get(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
         """Return (docnums, frequencies) of ``text``, or None when the field has no arrays."""
         arrays = self._fields.get(fieldname)

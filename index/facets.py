@@ -89,6 +89,16 @@ class Filters:
     def active(self) -> bool:
         return bool(self.masks)
 
+    def mask(self) -> np.ndarray | None:
+        """Return the documents every filter keeps, as one mask (None: no filter)."""
+        if not self.masks:
+            return None
+        masks = iter(self.masks.values())
+        combined = next(masks).copy()
+        for m in masks:
+            combined &= m
+        return combined
+
     def keep(self, ids: np.ndarray, skip: str = "") -> np.ndarray:
         """Return the ``ids`` that pass every filter except the facet named ``skip``."""
         for name, mask in self.masks.items():

@@ -2,7 +2,7 @@
 
 ``Snapshot`` holds what every search of one snapshot shares: the Whoosh index, its facet
 columns and field statistics, its posting lists, the languages queries expand into, the
-spelling index (built on first use) and one Whoosh searcher per thread (they are not
+spelling index and the vocabulary for typos (built on first use) and one Whoosh searcher per thread (they are not
 thread-safe). ``LiveIndex`` reads the ``CURRENT`` pointer before each call (one small file
 read), so a reindex in another process is picked up without a restart; the snapshot before
 stays open for work in flight, older ones are closed.
@@ -25,6 +25,7 @@ from .schema import TEXT_FIELDS
 from .snapshots import NoSnapshot, SnapshotStore
 from .spelling import Speller
 from .stats import FieldStats
+from .vocabulary import Vocabulary
 
 
 class Snapshot:
@@ -41,6 +42,7 @@ class Snapshot:
         self.meta: dict[str, Any] = read_meta(path)
         self.langs = query_langs(self.columns.lang_counts())  # what queries expand into
         self._speller: Speller | None = None
+        self._vocabulary: Vocabulary | None = None
         self._local = threading.local()
         self._searchers: list = []  # every thread's, closed with the snapshot
         self._lock = threading.Lock()
@@ -64,6 +66,15 @@ class Snapshot:
                                              for w in reader.field_terms("spell")
                                              if not is_stopword(w, self.langs)})
         return self._speller
+
+    def vocabulary(self) -> Vocabulary:
+        """Return the text fields' terms for typo and prefix matching (built once)."""
+        if self._vocabulary is None:
+            reader = self.searcher().reader()
+            with self._lock:
+                if self._vocabulary is None:
+                    self._vocabulary = Vocabulary(reader, TEXT_FIELDS, self.postings.arrays)
+        return self._vocabulary
 
     def close(self) -> None:
         """Close every thread's searcher."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 KINDS = ("article", "bio", "quote")        # the kinds of searchable document
 SORTS = ("relevance", "date", "-date")     # result orders
 FACETS = ("author", "date", "kind", "lang")  # facet names in a response
-OPERATORS = ("and", "or")                  # how plain words combine
+OPERATORS = ("auto", "and", "or")          # how plain words combine (auto: see matching)
 DATE_FACETS = ("year", "month")            # granularity of the date facet
 PER_PAGE = 10                              # results a page unless asked
 MAX_PER_PAGE = 50
@@ -32,4 +32,6 @@ class SearchRequest:
     per_page: int = PER_PAGE
     snippets: bool = True
     facets: bool = True
-    operator: str = "and"
+    operator: str = "auto"
+    typos: bool = True                  # typo variants of words of 5+ letters
+    recency: float = 0.0                # half-life in days of a date decay on relevance; 0: off

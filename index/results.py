@@ -58,3 +58,6 @@ class SearchResult:
     facets: dict[str, list[FacetValue]] | None = None
     suggestion: str | None = None
     terms: dict[str, frozenset[str]] = field(default_factory=dict)  # field → highlighted terms
+    not_required: tuple[str, ...] = ()  # words the best result lacks (matching was relaxed)
+    ignored: tuple[str, ...] = ()       # words not searched: stop words, words past the cap
+    typos: dict[str, tuple[str, ...]] = field(default_factory=dict)  # word → terms it matched as

@@ -23,7 +23,8 @@ from whoosh import query as Q
 
 from .postings import PostingLists
 from .errors import Deadline
-from .query import FieldedTerm
+from .matching import Tiers, relax
+from .query import FieldedTerm, Relaxed
 from .stats import FieldStats
 
 
@@ -57,6 +58,8 @@ class Evaluator:
         self.b, self.k1 = b, k1
         self.deadline = deadline
         self.doc_count = self.reader.doc_count_all()
+        self.eligible: np.ndarray | None = None  # documents the filters keep (a mask)
+        self.tiers: Tiers | None = None          # set by relaxed matching
 
     def term_scores(self, fieldname: str, text: str, boost: float) -> Hits:
         """Return BM25 scores of every document containing ``text`` in ``fieldname``."""
@@ -64,6 +67,8 @@ class Evaluator:
         ids, tf = self.postings.get(self.reader, fieldname, text)
         if not len(ids):
             return EMPTY
+        if not self.stats.has(fieldname):  # kind:quote, lang:de, role:…: a filter, unscored
+            return Hits(ids.astype(np.int64), np.zeros(len(ids)))
         idf = log(self.doc_count / (len(ids) + 1)) + 1
         lengths = self.stats.lengths(fieldname)
         avg = self.stats.avg_length(fieldname)
@@ -73,32 +78,47 @@ class Evaluator:
         return Hits(ids, boost * idf * (k1 + 1) * tf / (tf + norm_a + norm_b * lengths[ids]))
 
     def fielded_scores(self, q: FieldedTerm) -> Hits:
-        """Return BM25F scores: per-field frequencies, length-normalised and weighted, are
-        added up first and saturated once (a word in the title and the body is not scored
-        as two unrelated words)."""
+        """Return the BM25F scores of one word (see ``word_scores``)."""
+        return self.word_scores(q)[0]
+
+    def word_scores(self, q: FieldedTerm) -> tuple[Hits, np.ndarray]:
+        """Return BM25F scores of one word, and the documents that hold it exactly.
+
+        Per-field frequencies, length-normalised and weighted, are added up first and
+        saturated once (a word in the title and the body is not scored as two unrelated
+        words); a variant's frequencies count at its weight. The idf is the exact word's,
+        or the variants' when the word itself occurs nowhere (a typo)."""
         self.deadline.check()
         b = self.b
-        ids_parts, tf_parts = [], []
+        ids_parts, tf_parts, exact_parts = [], [], []
+        texts = [(t, 1.0) for t in q.texts] + list(q.variants)
         for fieldname, weight in q.weights.items():
             lengths = self.stats.lengths(fieldname)
             avg = self.stats.avg_length(fieldname)
             norm_a, norm_b = (1 - b) / weight, b / (avg * weight)
-            for text in q.texts:
+            for text, factor in texts:
                 ids, tf = self.postings.get(self.reader, fieldname, text)
                 if len(ids):
                     ids_parts.append(ids)
-                    tf_parts.append(tf.astype(np.float64) / (norm_a + norm_b * lengths[ids]))
+                    tf_parts.append(factor * tf.astype(np.float64)
+                                    / (norm_a + norm_b * lengths[ids]))
+                    if factor == 1.0:
+                        exact_parts.append(ids)
         if not ids_parts:
-            return EMPTY
+            return EMPTY, EMPTY.ids
         ids, pseudo = _sum_by_id(ids_parts, tf_parts)
-        df = len(ids)
+        exact = (np.unique(np.concatenate(exact_parts)).astype(np.int64) if exact_parts
+                 else EMPTY.ids)
+        df = len(exact) or len(ids)
         idf = log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
         k1 = self.k1
-        return Hits(ids, q.boost * idf * (k1 + 1) * pseudo / (pseudo + k1))
+        return Hits(ids.astype(np.int64), q.boost * idf * (k1 + 1) * pseudo / (pseudo + k1)), exact
 
     # -- the query tree ------------------------------------------------------------------
     def evaluate(self, q: Q.Query) -> Hits:
         """Return the documents matching ``q`` with their scores."""
+        if isinstance(q, Relaxed):
+            return self._relaxed(q)
         if isinstance(q, FieldedTerm):
             return self.fielded_scores(q)
         if isinstance(q, Q.Term):
@@ -137,6 +157,21 @@ class Evaluator:
             return self._phrase(q)
         self.deadline.check()
         return Hits.of(q.docs(self.searcher))  # ranges and the like: unscored
+
+    def _relaxed(self, q: Relaxed) -> Hits:
+        """Relaxed matching (see ``matching``); its tiers are kept for ranking."""
+        parts = []
+        for word in q.words:
+            if isinstance(word, FieldedTerm):
+                hits, exact = self.word_scores(word)
+                parts.append((word.word, hits.ids, hits.scores, exact))
+            else:  # a synonym group: every form counts as the word itself
+                hits = self.evaluate(word)
+                parts.append((getattr(word, "word", ""), hits.ids, hits.scores, hits.ids))
+        required = self.evaluate(Q.And(q.required)) if q.required else None
+        ids, scores, self.tiers = relax(parts, required, q.strict, self.eligible,
+                                        len(self.live_ids))
+        return Hits(ids, scores)
 
     def _phrase(self, q: Q.Phrase) -> Hits:
         words = [self.term_scores(q.fieldname, w, q.boost) for w in dict.fromkeys(q.words)]

@@ -78,10 +78,12 @@ class SearchIndex:
         return complete(snap.searcher().reader(), snap.langs, prefix, limit)
 
     def warm(self) -> bool:
-        """Open the live snapshot and build its spelling index now rather than on a user's
-        request; return False when there is no index to open yet."""
+        """Open the live snapshot and build its spelling index and vocabulary now rather
+        than on a user's request; return False when there is no index to open yet."""
         try:
-            self.live.current().speller()
+            snap = self.live.current()
+            snap.speller()
+            snap.vocabulary()
         except IndexUnavailable:
             return False
         return True

@@ -26,6 +26,10 @@ class FieldStats:
             # Whoosh's definition, at least 1 (an empty field must not divide by zero)
             self._avg[name] = max(reader.field_length(name) / max(self.doc_count, 1), 1.0)
 
+    def has(self, fieldname: str) -> bool:
+        """Return True if ``fieldname`` is a scored text field."""
+        return fieldname in self._lengths
+
     def lengths(self, fieldname: str) -> np.ndarray:
         """Return every document's length in ``fieldname`` (read-only)."""
         return self._lengths[fieldname]

@@ -21,6 +21,7 @@ MAX_LANG_CHARS = 12
 MAX_ID_LENGTH = 200     # /documents/<id>
 MAX_SUGGEST_CHARS = 200
 SUGGEST_LIMIT = (1, 20, 8)  # lowest, highest, default
+MAX_HALF_LIFE = 36_500.0    # days, for recency
 DATE_PATTERN = r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$"
 LANG_PATTERN = r"^[a-z]{2,3}(?:-[a-z]{2,4})?$"
 _DATE = re.compile(DATE_PATTERN)
@@ -37,6 +38,19 @@ def _int(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
         raise BadParameter(f"{name} must be a whole number, got {raw[:40]!r}") from None
     if not low <= value <= high:
         raise BadParameter(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _float(args: MultiDict, name: str, default: float, low: float, high: float) -> float:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise BadParameter(f"{name} must be a number, got {raw[:40]!r}") from None
+    if not low <= value <= high:  # also refuses nan
+        raise BadParameter(f"{name} must be between {low:g} and {high:g}, got {raw[:40]!r}")
     return value
 
 
@@ -77,8 +91,7 @@ def search_request(args: MultiDict, config: dict[str, Any]) -> SearchRequest:
     q = args.get("q", "")
     if len(q) > config["MAX_QUERY_LENGTH"]:
         raise QueryTooLong(f"q is {len(q)} characters; the limit is {config['MAX_QUERY_LENGTH']}")
-    if "\x00" in q:
-        raise BadParameter("q must not contain NUL characters")
+    q = q.replace("\x00", " ")  # a query string is never refused: NUL separates words
     kinds = _values(args, "kind")
     for kind in kinds:
         if kind not in KINDS:
@@ -108,7 +121,12 @@ def search_request(args: MultiDict, config: dict[str, Any]) -> SearchRequest:
     operator = (args.get("op") or config["DEFAULT_OPERATOR"]).lower()
     if operator not in OPERATORS:
         raise BadParameter(f"op must be one of {', '.join(OPERATORS)}")
-    return SearchRequest(q=q, kinds=kinds, authors=_values(args, "author"), langs=langs,
+    typos = args.get("typos")
+    if typos not in (None, "", "0", "1"):
+        raise BadParameter("typos must be 0 or 1")
+    recency = _float(args, "recency", config["RECENCY_HALF_LIFE"], 0.0, MAX_HALF_LIFE)
+    return SearchRequest(q=q, kinds=kinds, typos=config["TYPO_TOLERANCE"] if not typos
+                         else typos == "1", recency=recency, authors=_values(args, "author"), langs=langs,
                          day_from=day_from, day_to=day_to, date_by_month=by_month, sort=sort,
                          page=page, per_page=per_page, operator=operator)
 

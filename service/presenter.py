@@ -52,7 +52,10 @@ def search_json(result: SearchResult, took_ms: float,
     out: dict[str, Any] = {"total": result.total, "page": result.page,
                            "per_page": result.per_page, "took_ms": took_ms,
                            "results": [hit_json(h) for h in result.hits],
-                           "suggestion": result.suggestion}
+                           "suggestion": result.suggestion,
+                           "not_required": list(result.not_required),
+                           "ignored": list(result.ignored),
+                           "typos": {word: list(terms) for word, terms in result.typos.items()}}
     if result.facets is not None:
         out["facets"] = {name: _facet(values) for name, values in result.facets.items()}
     if search_id is not None:

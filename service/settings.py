@@ -83,6 +83,22 @@ def as_choice(*choices: str) -> Callable[[Any], str]:
     return parse
 
 
+def as_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = _text(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("must be true or false (1 or 0)")
+
+
+def as_optional_path(value: Any) -> str:
+    text = _text(value).strip() if value is not None else ""
+    return as_path(text) if text else ""
+
+
 def as_token(value: Any) -> str:
     token = _text(value).strip() if value is not None else ""
     if token and len(token) < 16:
@@ -137,7 +153,15 @@ SETTINGS = (
             "seconds a query may run before 503"),
     Setting("MAX_QUERY_LENGTH", as_int(1, 10_000), 500, "longest query accepted (longer: 413)"),
     Setting("MAX_RESULT_WINDOW", as_int(50, 100_000), 10_000, "deepest result page*per_page"),
-    Setting("DEFAULT_OPERATOR", as_choice(*OPERATORS), "and", "how words combine by default"),
+    Setting("DEFAULT_OPERATOR", as_choice(*OPERATORS), "auto",
+            "how words combine by default: auto (enough of them), and (all), or (any)"),
+    Setting("TYPO_TOLERANCE", as_bool, True, "match words of 5+ letters with one typo (9+: two) "
+            "and complete the last word; a request's typos=0|1 overrides it"),
+    Setting("RECENCY_HALF_LIFE", as_float(0.0, 36_500.0), 0.0,
+            "days after which a date decay halves relevance; 0: off (a request's recency= "
+            "overrides it)"),
+    Setting("SYNONYMS", as_optional_path, "", "file of synonym groups, one a line "
+            "(EU, European Union  or  MOIS => Ministry of Intelligence and Security)"),
     Setting("CACHE_SIZE", as_int(0, 1_000_000), index.CACHE_SIZE,
             "search responses cached per worker"),
     Setting("POSTINGS_CACHE", as_int(0, 100_000_000), index.POSTINGS_CACHE,
