@@ -20,7 +20,7 @@ from typing import Any
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS searches (
-    id TEXT PRIMARY KEY,         -- random per search, handed to the widget for its clicks
+    id TEXT PRIMARY KEY,         -- time-ordered, then random; handed to the widget for clicks
     ts REAL NOT NULL,            -- seconds since the epoch, UTC
     day TEXT NOT NULL,           -- YYYY-MM-DD, UTC
     query TEXT NOT NULL,         -- normalised: NFKC, case-folded, spaces collapsed
@@ -28,8 +28,8 @@ CREATE TABLE IF NOT EXISTS searches (
     page INTEGER NOT NULL,
     results INTEGER NOT NULL,    -- total matches
     took_ms REAL,
-    words_dropped TEXT,          -- NULL: not reported by the engine; '': none; else the words
-    typos_used INTEGER           -- NULL: not reported; 0 or 1
+    words_dropped TEXT,          -- words matching did not require ('': none; NULL: unknown)
+    typos_used INTEGER           -- 1 if a word matched through a typo (NULL: unknown)
 );
 CREATE TABLE IF NOT EXISTS clicks (
     search_id TEXT NOT NULL,

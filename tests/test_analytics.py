@@ -76,7 +76,7 @@ def test_a_search_is_recorded_with_its_filters_and_nothing_about_the_reader(an, 
                                           "from": "2023-01-01"}
     assert row["results"] == body["total"] > 0 and row["page"] == 1
     assert row["day"] == time.strftime("%Y-%m-%d", time.gmtime(row["ts"]))
-    assert row["words_dropped"] is None and row["typos_used"] is None  # until issue 10 lands
+    assert row["words_dropped"] == "" and row["typos_used"] == 0  # matched as typed
     stored = json.dumps(rows(an_app, "searches"))
     for secret in ("abc", "Reader/1.0", "203.0.113.9", "127.0.0.1"):
         assert secret not in stored
@@ -97,7 +97,7 @@ def test_report_counts_searches_zero_results_clicks_and_low_clicks(an, an_app):
     assert click(an, "f" * 32, "nowhere", 2).status_code == 204  # an unknown search: not counted
     r = report(an)
     assert r["searches"] == 6 and r["more_results_pages"] == 1
-    assert r["searches_with_dropped_words"] is None  # not reported by the engine (yet)
+    assert r["searches_with_dropped_words"] == 0 and r["searches_with_typos"] == 0
     assert r["zero_result_searches"] == 3 and r["zero_result_share"] == 0.5
     assert r["clicks"] == 3 and r["searches_with_clicks"] == 2
     assert r["click_through_rate"] == round(2 / 6, 4) and r["mean_click_position"] == 4.0
@@ -113,6 +113,18 @@ def test_report_counts_searches_zero_results_clicks_and_low_clicks(an, an_app):
                              "zero_result_share": 0.5}
     assert len(r["days"]) == 30 and all(d["searches"] == 0 for d in r["days"][:-1])
     assert report(an, limit=1)["top_queries"] == r["top_queries"][:1]
+
+
+def test_dropped_words_and_typos_are_recorded(an, an_app):
+    typo = an.get("/search?q=libary").json
+    relaxed = an.get("/search", query_string={"q": f"library {NOTHING}"}).json
+    assert typo["typos"] and relaxed["not_required"] == [NOTHING]  # as the engine says
+    by_query = {row["query"]: row for row in rows(an_app, "searches")}
+    assert by_query["libary"]["typos_used"] == 1 and by_query["libary"]["words_dropped"] == ""
+    assert by_query[f"library {NOTHING}"]["words_dropped"] == NOTHING
+    assert by_query[f"library {NOTHING}"]["typos_used"] == 0
+    r = report(an)
+    assert r["searches_with_typos"] == 1 and r["searches_with_dropped_words"] == 1
 
 
 def test_report_range_is_by_utc_day(an, an_app):
