@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import secrets
+import sqlite3
 import threading
 import time
 import unicodedata
@@ -32,6 +33,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app
 
 from . import analytics_store as store
+from .settings import SettingsError
 
 log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 200
@@ -227,7 +229,10 @@ def register(app: Flask) -> None:
         return
     from . import analytics_views
 
-    app.extensions["analytics"] = Recorder(path, app.config["ANALYTICS_DAYS"])
+    try:
+        app.extensions["analytics"] = Recorder(path, app.config["ANALYTICS_DAYS"])
+    except (OSError, sqlite3.Error) as exc:
+        raise SettingsError(f"SEARCH_ANALYTICS_DB={path!r}: cannot open it: {exc}") from None
     app.register_blueprint(analytics_views.events)
     if app.config["ADMIN_TOKEN"]:
         app.register_blueprint(analytics_views.admin)

@@ -228,6 +228,13 @@ def test_bad_settings_stop_the_service(demo_index, name, value):
         create_app({"INDEX_DIR": demo_index, name: value})
 
 
+def test_an_unusable_database_stops_the_service(demo_index, tmp_path):
+    (tmp_path / "not-a-db").write_bytes(b"\x00garbage" * 1000)
+    for path in (tmp_path / "not-a-db", tmp_path / "not-a-db" / "a.db"):
+        with pytest.raises(SettingsError, match="SEARCH_ANALYTICS_DB"):
+            create_app({"INDEX_DIR": demo_index, "ANALYTICS_DB": str(path)})
+
+
 def test_retention_deletes_old_rows(tmp_path):
     now = [time.time()]
     rec = Recorder(str(tmp_path / "a.db"), days=7, clock=lambda: now[0])
