@@ -33,6 +33,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app
 
 from . import analytics_store as store
+from . import metrics
 from .settings import SettingsError
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,7 @@ class Recorder:
                 self._clicks.clear()
             if len(self._searches) + len(self._clicks) >= MAX_PENDING:
                 self.dropped += 1
+                metrics.ANALYTICS_DROPPED.inc()
                 if self.dropped % 1000 == 1:
                     log.warning("analytics: batch full, %d rows dropped so far", self.dropped)
                 return False

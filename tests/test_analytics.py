@@ -235,6 +235,19 @@ def test_an_unusable_database_stops_the_service(demo_index, tmp_path):
             create_app({"INDEX_DIR": demo_index, "ANALYTICS_DB": str(path)})
 
 
+def test_a_full_batch_drops_rows_and_counts_them(tmp_path, monkeypatch):
+    from service import analytics, metrics
+
+    monkeypatch.setattr(analytics, "MAX_PENDING", 2)
+    rec = Recorder(str(tmp_path / "a.db"), days=7)
+    before = metrics.ANALYTICS_DROPPED._value.get()
+    rec._stop.set()  # no writer thread empties the batch (as when the disk stalls)
+    added = [rec.add_click((f"{i:032x}", 1, "doc", time.time())) for i in range(3)]
+    assert added == [True, True, False] and rec.dropped == 1
+    assert metrics.ANALYTICS_DROPPED._value.get() == before + 1
+    rec.close()
+
+
 def test_retention_deletes_old_rows(tmp_path):
     now = [time.time()]
     rec = Recorder(str(tmp_path / "a.db"), days=7, clock=lambda: now[0])
