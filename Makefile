@@ -28,9 +28,13 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; \
 	fi
 
-# axe-core (npm, pinned in package-lock.json): the accessibility checker of the browser tests.
-node_modules/axe-core/axe.min.js: package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+# axe-core (npm), the accessibility checker the widget's browser tests run inside Chromium.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@if ! command -v npm >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm; \
+	fi
+	npm ci --no-audit --no-fund --silent
 	touch $@
 
 axe: node_modules/axe-core/axe.min.js
@@ -58,4 +62,4 @@ bench: install-dev wrk
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf var .pytest_cache .hypothesis test-artifacts
+	rm -rf var .pytest_cache .hypothesis test-artifacts node_modules

@@ -27,6 +27,7 @@ from .schema import DEFAULT_BOOSTS, TEXT_FIELDS
 from .search import BM25_B, BM25_K1
 from .searcher import CACHE_SIZE, POSTINGS_CACHE, TIME_BUDGET, SearchIndex
 from .snapshots import IndexBusy, NoSnapshot, SnapshotStore
+from .synonyms import SynonymError, Synonyms
 
 __all__ = [
     "BM25_B", "BM25_K1", "CACHE_SIZE", "POSTINGS_CACHE", "TIME_BUDGET",
@@ -34,7 +35,7 @@ __all__ = [
     "SORTS", "TEXT_FIELDS", "BuildResult", "Deadline", "Document", "EmptyBuild", "FacetValue",
     "Hit", "IndexBusy", "IndexUnavailable", "NoSnapshot", "QueryError", "QueryTimeout",
     "QueryTooLong", "SearchError", "SearchIndex", "SearchRequest", "SearchResult",
-    "SnapshotStore", "has_index", "rebuild", "reindex_running", "rollback", "update",
+    "SnapshotStore", "SynonymError", "Synonyms", "has_index", "rebuild", "reindex_running", "rollback", "update",
 ]
 
 

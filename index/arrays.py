@@ -26,6 +26,7 @@ from .postings import postings
 
 ARRAYS_DIR = "postings"
 _META = "meta.json"
+_EMPTY = (np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32))
 
 
 def term_key(text: str | bytes) -> int:
@@ -65,15 +66,16 @@ def write_arrays(index_path: Path, ix, fields) -> None:
                     else np.empty(0, dtype=np.float32))
             written.append(field)
         meta = {"generation": ix.latest_generation(), "doc_count": reader.doc_count_all(),
-                "fields": written}
+                "fields": written, "covers": list(fields)}
     (out / _META).write_text(json.dumps(meta), encoding="utf-8")
 
 
 class PostingArrays:
     """The memory-mapped posting arrays of one snapshot (see the module's docstring)."""
 
-    def __init__(self, fields: dict[str, tuple[np.ndarray, ...]]) -> None:
+    def __init__(self, fields: dict[str, tuple[np.ndarray, ...]], covers=()) -> None:
         self._fields = fields
+        self._empty = set(covers) - set(fields)  # fields with no terms at all
 
     @classmethod
     def open(cls, index_path: Path, ix, reader) -> PostingArrays | None:
@@ -86,7 +88,7 @@ class PostingArrays:
                 return None
             return cls({field: tuple(np.load(folder / f"{field}.{part}.npy", mmap_mode="r")
                                      for part in ("keys", "starts", "counts", "ids", "tf"))
-                        for field in meta["fields"]})
+                        for field in meta["fields"]}, meta.get("covers", ()))
         except (OSError, ValueError, KeyError):  # none written, or damaged: Whoosh's way
             return None
 
@@ -105,7 +107,7 @@ class PostingArrays:
         """Return (docnums, frequencies) of ``text``, or None when the field has no arrays."""
         arrays = self._fields.get(fieldname)
         if arrays is None:
-            return None
+            return _EMPTY if fieldname in self._empty else None
         keys, starts, counts, ids, tf = arrays
         key = np.uint64(term_key(text))
         i = int(np.searchsorted(keys, key))

@@ -5,7 +5,9 @@ Each text word becomes the index terms it may stand for in each language present
 ``analysis.query_terms``); stop words are dropped (they are not indexed) and remembered, so
 the response can say they were not searched. A word of 5+ letters (no digits) also matches
 index terms one edit away, 9+ letters two, when those are clearly more common than the word
-itself (a rare correct word keeps its exact matches first: see ``matching``); the last word
+itself (a rare correct word keeps its exact matches first: see ``matching``); the letters
+counted are those of the index term compared (a stem), and a change of the first letter
+counts as two edits. The last word
 of the query also matches as a prefix. Prefixes are bounded to the most frequent terms;
 nothing here refuses a query.
 """
@@ -26,24 +28,27 @@ MAX_TERMS = 3000          # (field, index term) pairs a whole query may look up
 MAX_EXPANSION = 300       # index terms an explicit prefix* may stand for (most frequent)
 TYPO_MIN_CHARS = (5, 9)   # letters a word needs for one typo, for two
 TYPO_VARIANTS = 4         # typo variants kept per word, nearest and most frequent first
-TYPO_RATIO = 10           # a variant must be this much more frequent than the word itself
+TYPO_RATIO = 4            # a variant must be this much more frequent than the word itself
 TYPO_WEIGHT = 0.5         # a typo variant's frequency counts at this weight
 PREFIX_MIN_CHARS = 3      # letters the last word needs to match as a prefix
 PREFIX_VARIANTS = 20
 PREFIX_WEIGHT = 0.7
+PREFIX_MAX_WORDS = 4      # a longer query's last word is taken as typed in full
 
 
 class Expander:
     """Rewrite a parsed query for the index (see the module's docstring)."""
 
     def __init__(self, reader, langs: tuple[str, ...], deadline: Deadline,
-                 vocabulary: Callable[[], Vocabulary] | None = None,
-                 prefix_word: str | None = None) -> None:
+                 vocabulary: Callable[[], tuple[Vocabulary, Vocabulary]] | None = None,
+                 prefix_word: str | None = None,
+                 synonyms: dict[str, tuple[tuple[str, ...], ...]] | None = None) -> None:
         self.reader = reader
         self.langs = tuple(lang for lang in langs if lang in STEMMERS) or ("en",)
         self.deadline = deadline
         self.vocabulary = vocabulary  # None: no typo tolerance, no completion
         self.prefix_word = prefix_word
+        self.synonyms = synonyms or {}  # marker word → the forms it stands for
         self.words = 0
         self.cost = 0  # (field, term) pairs so far; words past MAX_TERMS are ignored
         self.terms: dict[str, set[str]] = {}  # field → index terms, for highlighting
@@ -75,7 +80,8 @@ class Expander:
             expanded = self.expand(part)
             if expanded is None:
                 continue
-            (words if isinstance(expanded, FieldedTerm) else required).append(expanded)
+            is_word = isinstance(expanded, (FieldedTerm, SynonymGroup))
+            (words if is_word else required).append(expanded)
         if not words:
             return Q.And(required) if len(required) > 1 else (required[0] if required else None)
         return Relaxed(words, required, strict)
@@ -120,6 +126,8 @@ class Expander:
 
     def _fielded(self, group: list[Q.Term]) -> Q.Query | None:
         word = group[0].text
+        if word in self.synonyms:
+            return self._synonym(word, group)
         if is_stopword(word, self.langs) or self.words >= MAX_WORDS:
             self.ignored.append(word)
             return None
@@ -131,33 +139,64 @@ class Expander:
             self.ignored.append(word)
             return None
         self.words += 1
-        variants = self._variants(word, texts) if len(weights) > 1 else ()
-        if not self._afford(len(variants) * len(weights)):
-            variants = ()
+        typos, completions = self._variants(word, texts) if len(weights) > 1 else ((), ())
+        if not self._afford((len(typos) + len(completions)) * len(weights)):
+            typos, completions = (), ()
         for name in weights:
-            self._note(name, texts + tuple(v for v, _ in variants))
-        return FieldedTerm(texts, weights, variants=variants, word=word)
+            self._note(name, texts + tuple(v for v, _ in typos + completions))
+        return FieldedTerm(texts, weights, variants=typos, completions=completions, word=word)
 
-    def _variants(self, word: str, texts: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
-        """Return the typo and prefix variants of a plain ``word`` with their weights."""
+    def _synonym(self, marker: str, group: list[Q.Term]) -> Q.Query | None:
+        """Return one word unit matching any form of a synonym group."""
+        forms = []
+        for form in self.synonyms[marker]:
+            if len(form) == 1:
+                found = self._fielded([Q.Term(t.fieldname, form[0], boost=t.boost)
+                                       for t in group])
+            else:
+                found = self.expand(Q.Or([Q.Phrase(t.fieldname, list(form), boost=t.boost)
+                                          for t in group]))
+            if found is not None:
+                forms.append(found)
+        if not forms:
+            return None
+        return SynonymGroup(forms, word=" ".join(self.synonyms[marker][0]))
+
+    def _variants(self, word: str, texts: tuple[str, ...]
+                  ) -> tuple[tuple[tuple[str, float], ...], tuple[tuple[str, float], ...]]:
+        """Return the typo variants and the completions of a plain ``word``, with weights."""
         if self.vocabulary is None or any(c.isdigit() for c in word):
-            return ()
-        vocab = self.vocabulary()
+            return (), ()
+        vocab, whole = self.vocabulary()
         found: dict[str, float] = {}
         if len(word) >= TYPO_MIN_CHARS[0]:
-            edits = 2 if len(word) >= TYPO_MIN_CHARS[1] else 1
             seen = max(vocab.frequency(t) for t in texts)
-            for text in texts:
+            for text in texts:  # the word's stems: the edits allowed follow their length
+                if len(text) < TYPO_MIN_CHARS[0]:
+                    continue
+                edits = 2 if len(text) >= TYPO_MIN_CHARS[1] else 1
                 for variant, _ in vocab.near(text, edits, TYPO_VARIANTS):
                     if variant not in texts and vocab.frequency(variant) >= TYPO_RATIO * seen:
                         found.setdefault(variant, TYPO_WEIGHT)
+            # the whole word among whole words ("electons" → "elections"), then its stems
+            # in each language ("elect"): inflected forms a stem-to-stem edit misses
+            plain = fold(word.lower())
+            seen_whole = whole.frequency(plain)
+            edits = 2 if len(plain) >= TYPO_MIN_CHARS[1] else 1
+            for variant, _ in whole.near(plain, edits, TYPO_VARIANTS):
+                if whole.frequency(variant) >= TYPO_RATIO * max(seen_whole, 1):
+                    for stem in query_terms(variant, self.langs):
+                        if stem not in texts and vocab.frequency(stem):
+                            found.setdefault(stem, TYPO_WEIGHT)
             if found:
                 self.typos[word] = sorted(found)
-        if word == self.prefix_word and len(word) >= PREFIX_MIN_CHARS:
+        completions: dict[str, float] = {}
+        if word == self.prefix_word and len(word) >= PREFIX_MIN_CHARS \
+                and self.words <= PREFIX_MAX_WORDS:
             for variant in vocab.with_prefix(fold(word), PREFIX_VARIANTS):
-                if variant not in texts:
-                    found.setdefault(variant, PREFIX_WEIGHT)
-        return tuple(sorted(found.items()))
+                if variant not in texts and variant not in found:
+                    completions[variant] = PREFIX_WEIGHT
+        return tuple(sorted(found.items())), tuple(sorted(completions.items()))
 
     def _phrase(self, q: Q.Phrase) -> Q.Query | None:
         variants = set()
@@ -182,7 +221,7 @@ class Expander:
             return None
         found = [literal] if self.reader.doc_frequency(q.fieldname, literal) else []
         if self.vocabulary is not None:
-            found += self.vocabulary().with_prefix(literal, MAX_EXPANSION)
+            found += self.vocabulary()[0].with_prefix(literal, MAX_EXPANSION)
         else:
             for n, term in enumerate(self.reader.expand_prefix(q.fieldname, literal)):
                 if n >= MAX_EXPANSION:
@@ -196,6 +235,14 @@ class Expander:
             return None
         self._note(q.fieldname, found)
         return Q.Or([Q.Term(q.fieldname, t) for t in found], boost=q.boost)
+
+
+class SynonymGroup(Q.Or):
+    """The forms of one synonym group: in relaxed matching, one word."""
+
+    def __init__(self, subqueries, word: str = "", boost: float = 1.0) -> None:
+        super().__init__(subqueries, boost=boost)
+        self.word = word
 
 
 def _conjunction(q: Q.Query) -> bool:

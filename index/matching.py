@@ -24,6 +24,7 @@ import numpy as np
 
 ENOUGH = 10          # documents holding the required number of words before fewer are required
 COMMON_SHARE = 0.04  # a word in more than this share of the documents is common
+TIER_WORDS = 4       # queries of more counted words are ranked by score alone (OR)
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,9 @@ def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
         scores += required[1][np.searchsorted(required[0], ids)]
     n = common.count(False)
     m = n
-    if not strict:
+    if len(parts) > TIER_WORDS and not strict:  # a long query: any word, ranked by BM25F
+        m, matched, typos = 0, np.zeros_like(matched), np.zeros_like(typos)
+    elif not strict:
         counted = matched if eligible is None else matched[eligible[ids]]
         at_least = np.cumsum(np.bincount(counted, minlength=n + 1)[::-1])[::-1]
         while m > 1 and at_least[m] < ENOUGH:

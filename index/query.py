@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 
 from whoosh import query as Q
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
@@ -60,6 +61,18 @@ def parse(text: str, boosts: dict[str, float], operator: str = "and") -> Q.Query
 
 @functools.lru_cache(maxsize=4096)
 def _parse(text: str, boost_items: tuple[tuple[str, float], ...], operator: str) -> Q.Query:
+    parser = _parser(boost_items, operator, threading.get_ident())
+    tidied = tidy(text)
+    try:
+        return parser.parse(tidied)
+    except Exception:  # noqa: BLE001 - whoosh raises assorted errors; words always parse
+        return parser.parse(plain_words(tidied))
+
+
+@functools.lru_cache(maxsize=64)
+def _parser(boost_items: tuple[tuple[str, float], ...], operator: str, thread: int):
+    """Return a Whoosh parser for these boosts (one a thread: building one costs more than
+    parsing with it)."""
     boosts = dict(boost_items)
     parser = MultifieldParser([f for f in TEXT_FIELDS if boosts.get(f, 0) > 0], _PARSE_SCHEMA,
                               fieldboosts=boosts, group=OrGroup if operator == "or" else AndGroup)
@@ -69,11 +82,7 @@ def _parse(text: str, boost_items: tuple[tuple[str, float], ...], operator: str)
     # +word / -word only at the start of a word: "COVID-19" and "e-mail" stay words.
     parser.add_plugin(PlusMinusPlugin(plusexpr=r"(?:^|(?<=[\s(]))\+(?=\S)",
                                       minusexpr=r"(?:^|(?<=[\s(]))-(?=\S)"))
-    tidied = tidy(text)
-    try:
-        return parser.parse(tidied)
-    except Exception:  # noqa: BLE001 - whoosh raises assorted errors; words always parse
-        return parser.parse(plain_words(tidied))
+    return parser
 
 
 def explicit_and(text: str) -> bool:
@@ -85,21 +94,24 @@ class FieldedTerm(Q.Query):
     """One query word sought in several weighted fields, scored as one BM25F term.
 
     ``texts`` are the index terms the word stands for (its stems in each language),
-    ``variants`` further terms it may match at a lower weight (typos, the completion of the
-    last word), each with its weight factor; ``weights`` are the field boosts and ``word``
-    the word as typed. For Whoosh's own matchers it behaves as the equivalent OR of terms.
+    ``variants`` (typos) and ``completions`` (of the word being typed) further terms it may
+    match at a lower weight, each with its weight factor; ``weights`` are the field boosts and
+    ``word`` the word as typed. For Whoosh's own matchers it behaves as the equivalent OR.
     """
 
     def __init__(self, texts: tuple[str, ...], weights: dict[str, float], boost: float = 1.0,
-                 variants: tuple[tuple[str, float], ...] = (), word: str = ""):
+                 variants: tuple[tuple[str, float], ...] = (),
+                 completions: tuple[tuple[str, float], ...] = (), word: str = ""):
         self.texts = texts
         self.weights = weights
         self.boost = boost
         self.variants = variants
+        self.completions = completions
         self.word = word
 
     def _key(self) -> tuple:
-        return (self.texts, tuple(sorted(self.weights.items())), self.boost, self.variants)
+        return (self.texts, tuple(sorted(self.weights.items())), self.boost, self.variants,
+                self.completions)
 
     def __repr__(self) -> str:
         return f"FieldedTerm({self.texts!r}, {self.weights!r}, variants={self.variants!r})"
@@ -112,7 +124,7 @@ class FieldedTerm(Q.Query):
 
     def equivalent(self) -> Q.Query:
         """Return the plain Whoosh query matching the same documents."""
-        texts = self.texts + tuple(t for t, _ in self.variants)
+        texts = self.texts + tuple(t for t, _ in self.variants + self.completions)
         return Q.Or([Q.Term(name, t, boost=w) for name, w in self.weights.items()
                      for t in texts])
 

@@ -22,6 +22,7 @@ import numpy as np
 from whoosh import query as Q
 
 from .postings import PostingLists
+from .analysis import language_pipeline
 from .errors import Deadline
 from .matching import Tiers, relax
 from .query import FieldedTerm, Relaxed
@@ -41,6 +42,8 @@ class Hits(NamedTuple):
         return cls(ids, np.zeros(len(ids)))
 
 
+STORED_TEXT = ("title", "person")  # short stored fields: a phrase is checked on their text
+STORED_CHECK = 300                 # candidates at most for that; more: Whoosh's positions
 EMPTY = Hits(np.empty(0, dtype=np.int64), np.empty(0))
 
 
@@ -86,13 +89,25 @@ class Evaluator:
 
         Per-field frequencies, length-normalised and weighted, are added up first and
         saturated once (a word in the title and the body is not scored as two unrelated
-        words); a variant's frequencies count at its weight. The idf is the exact word's,
-        or the variants' when the word itself occurs nowhere (a typo)."""
+        words). The variants (typos) and completions are scored apart, with their own idf
+        and at their weight, and a document gets the best: a common word one typo away from
+        a rare one adds little. Documents holding a completion count as holding the word."""
         self.deadline.check()
+        exact = self._bm25f(q.weights, [(t, 1.0) for t in q.texts], q.boost)
+        if q.completions:  # the word being typed: its completions are no typos
+            exact = _best(exact, self._bm25f(q.weights, list(q.completions), q.boost))
+        if not q.variants:
+            return exact, exact.ids
+        near = self._bm25f(q.weights, list(q.variants), q.boost)
+        return _best(exact, near), exact.ids
+
+    def _bm25f(self, weights: dict[str, float], texts: list[tuple[str, float]],
+               boost: float) -> Hits:
+        """Return the BM25F scores of documents holding any of ``texts`` (each with a
+        weight on its frequencies) in the weighted fields, scored as one term."""
         b = self.b
-        ids_parts, tf_parts, exact_parts = [], [], []
-        texts = [(t, 1.0) for t in q.texts] + list(q.variants)
-        for fieldname, weight in q.weights.items():
+        ids_parts, tf_parts = [], []
+        for fieldname, weight in weights.items():
             lengths = self.stats.lengths(fieldname)
             avg = self.stats.avg_length(fieldname)
             norm_a, norm_b = (1 - b) / weight, b / (avg * weight)
@@ -102,17 +117,13 @@ class Evaluator:
                     ids_parts.append(ids)
                     tf_parts.append(factor * tf.astype(np.float64)
                                     / (norm_a + norm_b * lengths[ids]))
-                    if factor == 1.0:
-                        exact_parts.append(ids)
         if not ids_parts:
-            return EMPTY, EMPTY.ids
+            return EMPTY
         ids, pseudo = _sum_by_id(ids_parts, tf_parts)
-        exact = (np.unique(np.concatenate(exact_parts)).astype(np.int64) if exact_parts
-                 else EMPTY.ids)
-        df = len(exact) or len(ids)
+        df = len(ids)
         idf = log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
         k1 = self.k1
-        return Hits(ids.astype(np.int64), q.boost * idf * (k1 + 1) * pseudo / (pseudo + k1)), exact
+        return Hits(ids.astype(np.int64), boost * idf * (k1 + 1) * pseudo / (pseudo + k1))
 
     # -- the query tree ------------------------------------------------------------------
     def evaluate(self, q: Q.Query) -> Hits:
@@ -175,15 +186,31 @@ class Evaluator:
 
     def _phrase(self, q: Q.Phrase) -> Hits:
         words = [self.term_scores(q.fieldname, w, q.boost) for w in dict.fromkeys(q.words)]
-        if not len(_intersection(words).ids):  # no document has every word: no positions to check
+        candidates = _intersection(words).ids
+        if not len(candidates):  # no document has every word: no positions to check
             return EMPTY
-        docs = Hits.of(q.docs(self.searcher))
+        if q.fieldname in STORED_TEXT and len(candidates) <= STORED_CHECK:
+            docs = Hits.of(d for d in candidates.tolist() if self._has_phrase(d, q))
+        else:
+            docs = Hits.of(q.docs(self.searcher))
         scores = docs.scores
         for found in words:
             _, ia, ib = np.intersect1d(docs.ids, found.ids, assume_unique=True,
                                        return_indices=True)
             scores[ia] += found.scores[ib]
         return docs
+
+    def _has_phrase(self, docnum: int, q: Q.Phrase) -> bool:
+        """Return True if the stored text of ``q``'s field holds its words in a row.
+
+        Reading a few stored fields costs less than Whoosh's positional matchers, which
+        open every word's posting list with positions."""
+        fields = self.searcher.stored_fields(docnum)
+        text = fields.get(q.fieldname) or ""
+        lang = "" if q.fieldname == "person" else fields.get("lang", "")
+        terms = [t.text for t in language_pipeline(lang)(text)]
+        words, n = list(q.words), len(q.words)
+        return any(terms[i:i + n] == words for i in range(len(terms) - n + 1))
 
     def _all(self) -> Hits:
         return Hits(self.live_ids, np.zeros(len(self.live_ids)))
@@ -196,6 +223,14 @@ def _sum_by_id(ids_parts: list[np.ndarray], value_parts: list[np.ndarray]
         return ids_parts[0], value_parts[0]
     ids, where = np.unique(np.concatenate(ids_parts), return_inverse=True)
     return ids, np.bincount(where, weights=np.concatenate(value_parts), minlength=len(ids))
+
+
+def _best(a: Hits, b: Hits) -> Hits:
+    """Return the documents of either, each with the higher of its two scores."""
+    ids, where = np.unique(np.concatenate([a.ids, b.ids]), return_inverse=True)
+    scores = np.zeros(len(ids))
+    np.maximum.at(scores, where, np.concatenate([a.scores, b.scores]))
+    return Hits(ids, scores)
 
 
 def _union(parts: list[Hits]) -> Hits:

@@ -29,6 +29,7 @@ from .schema import DEFAULT_BOOSTS
 from .scoring import EMPTY, Evaluator, Hits
 from .snippets import plain_snippet, snippet
 from .spelling import did_you_mean
+from .synonyms import Synonyms
 
 BM25_B = 0.75
 BM25_K1 = 1.2
@@ -45,18 +46,20 @@ class Ranking:
     k1: float = BM25_K1
 
 
-def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadline
-           ) -> SearchResult:
+def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadline,
+           synonyms: Synonyms | None = None) -> SearchResult:
     """Run ``req`` on ``snap``; raise QueryTimeout (a query string is never refused)."""
     searcher = snap.searcher()
     cols = snap.columns
     langs = req.langs or snap.langs
     text = req.q.strip()
-    expander = Expander(searcher.reader(), langs, deadline,
-                        snap.vocabulary if req.typos else None, _last_word(text))
+    rewritten, units = synonyms.rewrite(text) if synonyms is not None else (text, {})
+    vocabularies = (lambda: (snap.vocabulary(), snap.words())) if req.typos else None
+    expander = Expander(searcher.reader(), langs, deadline, vocabularies, _last_word(text),
+                        units)
     if text:
         relax = req.operator != "or"
-        query = expander.expand_top(parse(text, ranking.boosts, req.operator), relax,
+        query = expander.expand_top(parse(rewritten, ranking.boosts, req.operator), relax,
                                     strict=req.operator == "and" or explicit_and(text))
         bonus = phrase_bonus(text)
         if query is not None and bonus is not None:

@@ -22,6 +22,7 @@ from .live import LiveIndex
 from .request import SORTS, SearchRequest
 from .results import Document, SearchResult
 from .schema import DEFAULT_BOOSTS
+from .synonyms import Synonyms
 
 
 TIME_BUDGET = 2.0           # seconds a search may run
@@ -35,10 +36,11 @@ class SearchIndex:
     def __init__(self, index_dir: str, boosts: dict[str, float] | None = None,
                  time_budget: float = TIME_BUDGET, bm25_b: float = search_op.BM25_B,
                  bm25_k1: float = search_op.BM25_K1, cache_size: int = CACHE_SIZE,
-                 postings_cache: int = POSTINGS_CACHE) -> None:
+                 postings_cache: int = POSTINGS_CACHE, synonyms: str = "") -> None:
         self.live = LiveIndex(index_dir, postings_cache)
         self.ranking = search_op.Ranking({**DEFAULT_BOOSTS, **(boosts or {})}, bm25_b, bm25_k1)
         self.time_budget = time_budget
+        self.synonyms = Synonyms.load(synonyms) if synonyms else None  # SynonymError if bad
         self.cache_size = cache_size
         self._cache: OrderedDict[tuple, SearchResult] = OrderedDict()
         self._lock = threading.Lock()
@@ -51,7 +53,10 @@ class SearchIndex:
         if req.sort not in SORTS:
             raise QueryError(f"sort must be one of {', '.join(SORTS)}")
         snap = self.live.current()
-        deadline = Deadline(self.time_budget)  # opening a new snapshot is not the query's cost
+        if req.typos and req.q.strip():  # built once per snapshot: not the query's cost
+            snap.vocabulary()
+            snap.words()
+        deadline = Deadline(self.time_budget)  # nor is opening a new snapshot
         key = (snap.snapshot_id, req)
         if self.cache_size:
             with self._lock:
@@ -59,7 +64,7 @@ class SearchIndex:
                 if cached is not None:
                     self._cache.move_to_end(key)
                     return cached
-        result = search_op.search(snap, req, self.ranking, deadline)
+        result = search_op.search(snap, req, self.ranking, deadline, self.synonyms)
         if self.cache_size:
             with self._lock:
                 self._cache[key] = result
@@ -84,6 +89,7 @@ class SearchIndex:
             snap = self.live.current()
             snap.speller()
             snap.vocabulary()
+            snap.words()
         except IndexUnavailable:
             return False
         return True

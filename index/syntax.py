@@ -4,7 +4,9 @@ Like Elasticsearch's ``simple_query_string``, a query string is never refused. `
 keeps ``"phrases"``, ``(groups)``, ``+word``, ``-word``, ``prefix*``, ``field:value`` (known
 fields only) and ``AND``/``OR``/``NOT`` between operands, and turns everything else (an
 unbalanced quote or parenthesis, a stray ``? * : ~ ^ [ ] { }``, an operator at either end)
-into plain word separators. Its output is what the Whoosh parser sees.
+into plain word separators. A hyphen inside a word separates words, as the index's
+tokenizer does ("COVID-19" is "covid" and "19" there), so each part counts as a word of its
+own in relaxed matching. Its output is what the Whoosh parser sees.
 
 >>> tidy('(the ?slip? effect)')
 '(the slip effect)'
@@ -15,7 +17,7 @@ into plain word separators. Its output is what the Whoosh parser sees.
 >>> tidy('title:"wind farm" -cable speaker:Berg nosuchfield:x body:[a TO z]')
 'title:"wind farm" -cable speaker:Berg nosuchfield x body a TO z'
 >>> tidy('COVID-19 e-mail libr* *ing ~ ^2 + - OR NOT')
-'COVID-19 e-mail libr* ing 2'
+'COVID 19 e mail libr* ing 2'
 >>> tidy("Trump's 'climate change' plan")
 "Trump's climate change plan"
 """
@@ -33,7 +35,7 @@ _TOKEN = re.compile(r"""
   | (?P<close>\))
   | (?P<sign>(?:(?<=^)|(?<=[\s(]))[+-](?=[\w"(]))
   | (?P<field>(?:(?<=^)|(?<=[\s(+-]))[A-Za-z_]+:(?=[\w"]))
-  | (?P<word>\w+(?:['’.\-]\w+)*(?P<star>\*)?)
+  | (?P<word>\w+(?:['’.]\w+)*(?P<star>\*)?)
   | (?P<other>.)
 """, re.VERBOSE | re.DOTALL)
 

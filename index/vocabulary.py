@@ -18,6 +18,7 @@ import bisect
 
 import numpy as np
 
+from .analysis import fold
 from .spelling import distance
 
 LARGE = 50_000        # terms: from this size on, terms of one document are no candidates
@@ -31,7 +32,7 @@ def _deletes(word: str) -> set[str]:
 class Vocabulary:
     """Terms with their document frequencies; prefix and edit-distance look-ups."""
 
-    def __init__(self, reader, fields, arrays=None) -> None:
+    def __init__(self, reader, fields, arrays=None, folded: bool = False) -> None:
         frequency: dict[str, int] = {}
         names = set(reader.indexed_field_names())
         for name in fields:
@@ -44,6 +45,8 @@ class Vocabulary:
             if found is None:
                 found = [reader.doc_frequency(name, t) for t in texts]
             for text, df in zip(texts, found):
+                if folded:
+                    text = fold(text)
                 if df > frequency.get(text, 0):
                     frequency[text] = int(df)
         self.terms = sorted(frequency)
@@ -81,7 +84,8 @@ class Vocabulary:
 
     def near(self, term: str, max_distance: int, limit: int) -> list[tuple[str, int]]:
         """Return up to ``limit`` (term, distance) pairs within ``max_distance`` edits of
-        ``term`` (itself excluded), nearest first, then the most frequent."""
+        ``term`` (itself excluded; an edit of the first letter counts twice), nearest
+        first, then the most frequent."""
         keys = {term} | _deletes(term)
         if max_distance > 1:
             keys |= {d2 for d in list(keys) for d2 in _deletes(d)}
@@ -94,7 +98,8 @@ class Vocabulary:
             candidate = self.terms[i]
             if candidate == term:
                 continue
-            d = distance(term, candidate)
+            # as in Meilisearch, a typo in the first letter counts as two
+            d = distance(term, candidate) + (candidate[:1] != term[:1])
             if d <= max_distance:
                 found.append((d, -int(self.df[i]), candidate))
         found.sort()

@@ -94,9 +94,17 @@ def as_bool(value: Any) -> bool:
     raise ValueError("must be true or false (1 or 0)")
 
 
-def as_optional_path(value: Any) -> str:
+def as_synonyms_file(value: Any) -> str:
+    """An optional path to a synonyms file, read now so a bad line stops the start."""
     text = _text(value).strip() if value is not None else ""
-    return as_path(text) if text else ""
+    if not text:
+        return ""
+    path = as_path(text)
+    try:
+        index.Synonyms.load(path)
+    except index.SynonymError as exc:
+        raise ValueError(str(exc)) from None
+    return path
 
 
 def as_token(value: Any) -> str:
@@ -160,7 +168,7 @@ SETTINGS = (
     Setting("RECENCY_HALF_LIFE", as_float(0.0, 36_500.0), 0.0,
             "days after which a date decay halves relevance; 0: off (a request's recency= "
             "overrides it)"),
-    Setting("SYNONYMS", as_optional_path, "", "file of synonym groups, one a line "
+    Setting("SYNONYMS", as_synonyms_file, "", "file of synonym groups, one a line "
             "(EU, European Union  or  MOIS => Ministry of Intelligence and Security)"),
     Setting("CACHE_SIZE", as_int(0, 1_000_000), index.CACHE_SIZE,
             "search responses cached per worker"),
