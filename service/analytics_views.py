@@ -190,8 +190,8 @@ def openapi_paths(config: dict[str, Any]) -> dict[str, Any]:
                 "position": {"type": "integer", "minimum": 1,
                              "maximum": config["MAX_RESULT_WINDOW"]},
                 "type": {"const": "click"}}}}}},
-        "responses": {"204": {"description": "recorded"}, "400": error, "413": error,
-                      "429": error}}}}
+        "responses": {"204": {"description": "recorded"}, "400": error,
+                      "403": error, "413": error, "429": error}}}}
     if config["ADMIN_TOKEN"]:
         day = {"type": "string", "pattern": DATE_PATTERN}
         params = [{"name": name, "in": "query", "required": False, "schema": schema}
