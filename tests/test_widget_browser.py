@@ -315,7 +315,7 @@ def test_did_you_mean_is_clickable(driver, service, sites):
     assert s["suggestion"] == "Did you mean library?"
     assert s["titles"] and s["marks"] and all(m.lower().startswith("librar") for m in s["marks"])
     click(driver, ".nsw-suggestion")
-    s = wait_for(driver, lambda s: s["titles"], "the suggested search")
+    s = wait_for(driver, lambda s: s["titles"] and s["suggestion"] is None, "the suggested search")
     assert s["value"] == "library" and s["suggestion"] is None and s["status"] == "6 results"
 
 
