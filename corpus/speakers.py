@@ -1,0 +1,234 @@
+"""Who is speaking: split an attribution into name and role, and resolve it in its article.
+
+The model: an article introduces people ("Premier Doug Ford", "Jane Doe, the mayor of
+Springfield") and then refers back to them by surname ("Ford said"), by pronoun ("she said")
+or by description ("the premier said"). A ``Cast`` reads the article's text in order and keeps
+every person named so far with their roles, gender (from honorifics, gendered role words and
+first names) and when they were last mentioned. ``resolve`` maps a mention to the person:
+
+    a pronoun      → the most recent person of a compatible gender
+    a description  → the most recent person or organisation given that role
+    a surname      → the fullest name of that person the article gives
+
+and ``canonical`` stores one person under one name ("Trump", "President Trump" and "Donald
+Trump" are all "Donald Trump"). Role words and the splitting rules are in ``roles``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .roles import (DETERMINERS, FEMALE_WORDS, FUNCTION_WORDS, HONORIFICS, MALE_WORDS,
+                    PRONOUN_GENDER, first_name_gender, is_org, is_role_word, split_speaker)
+
+_TOKEN = re.compile(r"[\w'’.\-]+|[,;:!?()\[\]“”„«»\"]")
+_INITIAL = re.compile(r"^[A-Z]\.$")
+_POSSESSIVE = re.compile(r"[’']s$")
+_PARTICLES = {"van", "von", "de", "da", "del", "der", "di", "du", "la", "le", "bin", "al"}
+
+
+@dataclass(slots=True)
+class Person:
+    """One person (or organisation) of an article."""
+
+    name: str
+    roles: list[str] = field(default_factory=list)
+    gender: str = ""  # "m", "f" or "" when unknown
+    org: bool = False
+    seen: int = 0  # when last mentioned (a counter over the article)
+
+
+@dataclass(slots=True)
+class Resolved:
+    """A speaker as resolved: the name to store, the role, and the mention as written."""
+
+    speaker: str
+    role: str
+    mention: str
+
+
+class Cast:
+    """The people named in one article so far, in the order the text mentions them."""
+
+    def __init__(self) -> None:
+        self.people: dict[str, Person] = {}
+        self.clock = 0
+
+    def read(self, text: str) -> None:
+        """Register the names mentioned in ``text`` (narration, not quoted words)."""
+        for group, before, after in _name_groups(text):
+            split = split_speaker(group)
+            if not split or not split[0] or " " not in split[0] and not split[1]:
+                if split and split[0] and " " not in split[0]:
+                    self._surname(split[0], before)
+                continue
+            name, role = split
+            if " " not in name and not role:
+                continue
+            roles = [r for r in (role, _role_near(before, after)) if r]
+            self.add(name, roles, _gender_hint(role + " " + before))
+
+    def add(self, name: str, roles: list[str] = (), hint: str = "") -> Person:  # type: ignore[assignment]
+        """Register a mention of ``name`` (with roles) and return its person."""
+        self.clock += 1
+        words = name.split()
+        if len(words) == 1:
+            person = self._by_surname(name)
+            if person is None:
+                person = self.people.setdefault(name, Person(name, org=is_org(name)))
+        else:
+            person = self.people.get(name) or self._fuller_of(name)
+            if person is None:
+                person = Person(name, org=is_org(name))
+                for short in [p for p in self.people.values() if _is_short_of(p.name, name)]:
+                    person.roles += short.roles  # "Trump" said before "Donald Trump" came
+                    person.gender = person.gender or short.gender
+                    del self.people[short.name]
+                self.people[name] = person
+        for role in roles:
+            if role and role not in person.roles:
+                person.roles.append(role)
+        person.gender = person.gender or hint or _gender_of(person)
+        person.seen = self.clock
+        return person
+
+    def _surname(self, word: str, before: str) -> None:
+        person = self._by_surname(word)
+        honorific = before.split()[-1:] if before.split() else []
+        if person is not None:
+            self.clock += 1
+            person.seen = self.clock
+        elif honorific and honorific[0].lower() in HONORIFICS:  # "Mr. Barrett"
+            self.add(word, [], _gender_hint(honorific[0]))
+
+    def _by_surname(self, word: str) -> Person | None:
+        found = [p for p in self.people.values() if p.name.split()[-1] == word]
+        return max(found, key=lambda p: p.seen) if found else None
+
+    def _fuller_of(self, name: str) -> Person | None:
+        found = [p for p in self.people.values() if _is_short_of(name, p.name)]
+        return max(found, key=lambda p: p.seen) if found else None
+
+    def resolve(self, who: str) -> Resolved | None:
+        """Return the speaker an attribution ``who`` names, resolved in this article."""
+        mention = " ".join(who.split()).strip(" ,")
+        words = mention.split()
+        if len(words) == 1 and words[0].lower() in PRONOUN_GENDER:
+            person = self._recent(PRONOUN_GENDER[words[0].lower()])
+            return Resolved(person.name, _role_of(person), mention) if person else None
+        split = split_speaker(mention)
+        if split is None or (split[0] and not split[0].split()[-1][:1].isupper()):
+            return self._description(mention) if _is_description(mention) else None
+        name, role = split
+        if not name:
+            return None
+        if " " not in name or name.split()[0] in HONORIFICS_TITLE:
+            person = self._by_surname(name.split()[-1])
+            if person is not None:
+                self.add(person.name, [role] if role else [])
+                return Resolved(person.name, role or _role_of(person), mention)
+        person = self.add(name, [role] if role else [], _gender_hint(role))
+        return Resolved(person.name, role or _role_of(person), mention)
+
+    def _recent(self, gender: str) -> Person | None:
+        people = [p for p in self.people.values() if not p.org and " " in p.name or p.gender]
+        if gender == "org":
+            people = list(self.people.values())
+        elif gender:
+            people = [p for p in people if p.gender in ("", gender)]
+        return max(people, key=lambda p: p.seen) if people else None
+
+    def _description(self, mention: str) -> Resolved:
+        """Resolve "the premier" to the person introduced as Premier, or keep the words."""
+        words = mention.split()
+        while words and words[0].lower() in DETERMINERS:
+            words = words[1:]
+        head = words[-1].lower().strip(".,") if words else ""
+        best = None
+        for person in self.people.values():
+            if any(head and head in r.lower().split() for r in person.roles):
+                if best is None or person.seen > best.seen:
+                    best = person
+        if best is not None and head:
+            self.add(best.name)
+            return Resolved(best.name, _role_of(best), mention)
+        return Resolved(" ".join(words), "", mention)
+
+    def canonical(self, name: str) -> str:
+        """Return the fullest name of ``name``'s person in this article."""
+        person = self.people.get(name) or self._fuller_of(name)
+        return person.name if person else name
+
+
+HONORIFICS_TITLE = {h.capitalize() for h in HONORIFICS}
+
+
+def _is_description(mention: str) -> bool:
+    """Return True for "the premier", "a statement", "die Ministerin": role words, no name."""
+    words = mention.split()
+    if not 1 <= len(words) <= 6 or not words[-1].isalpha():
+        return False
+    return words[0].lower() in DETERMINERS or (words[-1].islower() and words[0].islower()) \
+        or is_role_word(words[-1])
+
+
+def _is_short_of(short: str, full: str) -> bool:
+    """Return True if ``short`` is ``full`` said shorter ("Trump" of "Donald J. Trump")."""
+    s, f = short.split(), full.split()
+    return len(s) < len(f) and s[-1] == f[-1] and all(w in f for w in s)
+
+
+def _role_of(person: Person) -> str:
+    return person.roles[0] if person.roles else ""
+
+
+def _gender_of(person: Person) -> str:
+    if person.org or " " not in person.name:
+        return ""
+    return first_name_gender(person.name.split()[0])
+
+
+def _gender_hint(text: str) -> str:
+    words = {w.lower().strip(".,") for w in text.split()}
+    if words & FEMALE_WORDS or any(w.endswith("in") and is_role_word(w) and len(w) > 6
+                                   and w[:1] != w[:1].lower() for w in text.split()):
+        return "f"
+    return "m" if words & MALE_WORDS else ""
+
+
+def _role_near(before: str, after: str) -> str:
+    """Return a role said around a name: "spokesman Nick Merrill", "Nick Merrill, the mayor"."""
+    words = before.split()[-3:]
+    if words and is_role_word(words[-1]) and words[-1][:1].islower():
+        return " ".join(w for w in words if w.lower() not in DETERMINERS)
+    if after.startswith(","):
+        app = after[1:].split(",")[0].split()[:6]
+        if any(is_role_word(w) for w in app):
+            return " ".join(w for w in app if w.lower() not in DETERMINERS)
+    return ""
+
+
+def _name_groups(text: str):
+    """Yield (capitalised word group, text before it, text after it) for ``text``."""
+    tokens = list(_TOKEN.finditer(text))
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i].group()
+        if not tok[:1].isupper() or tok.lower() in FUNCTION_WORDS:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(tokens):
+            nxt = tokens[j + 1].group()
+            if tokens[j].group().endswith((",", ";")) or _POSSESSIVE.search(tokens[j].group()):
+                break
+            if nxt[:1].isupper() or (nxt.lower() in _PARTICLES and j + 2 < len(tokens)
+                                     and tokens[j + 2].group()[:1].isupper()):
+                j += 1
+                continue
+            break
+        start, end = tokens[i].start(), tokens[j].end()
+        group = _POSSESSIVE.sub("", text[start:end]).rstrip(".") if not _INITIAL.match(
+            tokens[j].group()) else text[start:end]
+        yield group, text[max(0, start - 60):start], text[end:end + 80]
+        i = j + 1
