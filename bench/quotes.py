@@ -44,15 +44,15 @@ def _tokens(text: str) -> list[tuple[str, int]]:
     return [(m.group().lower(), m.start()) for m in _WORD.finditer(text)]
 
 
-def _place(words: list[str], text_words: list[str]) -> tuple[int, int] | None:
-    """Return the word range where ``words`` stand in the article, if they do."""
+def _place(words: list[str], text_words: list[str]) -> set[int] | None:
+    """Return the word positions where ``words`` stand in the article, if they do."""
     n = len(words)
     if not n:
         return None
     first = words[0]
     for i, w in enumerate(text_words):
         if w == first and text_words[i:i + n] == words:
-            return (i, i + n)
+            return set(range(i, i + n))
     return None
 
 
@@ -62,8 +62,8 @@ def _word_range(offsets: list[int], start: int, end: int) -> tuple[int, int]:
     return (lo, hi)
 
 
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
-    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+def _overlap(a: set[int], b: set[int]) -> int:
+    return len(a & b)
 
 
 def source_kind(source: str | None) -> str:
@@ -85,11 +85,14 @@ def surname(name: str) -> str:
     return words[-1].lower() if words else ""
 
 
-def _gold_ranges(article: dict, offsets: list[int]) -> list[tuple[int, int]]:
+def _gold_ranges(article: dict, offsets: list[int]) -> list[set[int]]:
+    """Return the word positions of each gold attribution's content (its fragments)."""
     out = []
     for q in article["quotes"]:
-        pieces = q.get("fragments") or [[q["start"], q["end"]]]
-        out.append(_word_range(offsets, pieces[0][0], pieces[-1][1]))
+        words: set[int] = set()
+        for start, end in q.get("fragments") or [[q["start"], q["end"]]]:
+            words.update(range(*_word_range(offsets, start, end)))
+        out.append(words)
     return out
 
 
@@ -107,8 +110,8 @@ def evaluate(articles: list[dict], hand: dict[tuple[str, int], str]) -> dict[str
         gold = _gold_ranges(art, offsets)
         for q, where in placed:
             extracted += 1
-            if where and any(_overlap(where, g) >= max(1, COVER * (g[1] - g[0]))
-                             or _overlap(where, g) >= 0.5 * (where[1] - where[0]) for g in gold):
+            if where and any(_overlap(where, g) >= max(1, COVER * len(g))
+                             or _overlap(where, g) >= 0.5 * len(where) for g in gold):
                 right += 1
         for g, rng in zip(art["quotes"], gold):
             if not g.get("has_quote_marks"):
@@ -119,7 +122,7 @@ def evaluate(articles: list[dict], hand: dict[tuple[str, int], str]) -> dict[str
             stats[0] += 1
             best = max(((_overlap(w, rng), q) for q, w in placed if w), default=(0, None),
                        key=lambda x: x[0])
-            hit = best[1] if best[0] >= max(1, COVER * (rng[1] - rng[0])) else None
+            hit = best[1] if best[0] >= max(1, COVER * len(rng)) else None
             key = (art["id"], g["start"])
             if key in hand:
                 hand_n += 1

@@ -38,6 +38,8 @@ _VERBS = set("""
     claims observed concluded remarked answered stressed reports reported acknowledged
     conceded responded countered complained suggested predicted promised vowed urged joked
     quipped boasted charged contended emphasized cautioned testified agreed
+    called calls described describes condemned criticized dismissed likened denounced
+    praised accused slammed blasted mocked reads read ruled wrote
     sagte sagt erklärte erklärt betonte betont meinte meint schrieb schreibt warnte warnt
     ergänzte kritisierte fragte sagten erklärten
     déclare affirme explique ajoute souligne estime indique précise assure confie raconte
@@ -63,6 +65,13 @@ _SENTENCE_END = re.compile(
     r"(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)(?<!\b[A-Z]\.)"
     r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Þ“„«»\"])")
 _THAT = {"that", "dass", "que", "qu'", "qu’"}
+# Periods that end no sentence ("Mr. Podesta", "George W. Bush", "McConnell, R-Ky., said")
+# are masked while attributions are read, and party-state tags "(D-Wis.)" are blanked.
+_ABBREVIATION = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Dr|St|Sen|Rep|Gov|Lt|Col|Gen|Sgt|Jr|Sr|Prof|Pres|Sec|Atty|Mt|Inc|Corp|Co"
+    r"|[A-Z]|[RDI]-[A-Z][a-z]{1,4})\.(?=\s*[\w,(])")
+_TAG = re.compile(r"\((?:[RDI]-[\w. ]{2,16}|[A-Z]{2,6})\)")
+_DOT = "\ue000"
 
 
 @dataclass(slots=True)
@@ -87,7 +96,9 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
     cast = Cast()
     found: list[FoundQuote] = []
     carry: Resolved | None = None  # speaker a paragraph opening with a quote continues
-    for para in _join_open_quotes(paragraphs):
+    for text in _join_open_quotes(paragraphs):
+        para = _TAG.sub(lambda m: " " * len(m.group()), _ABBREVIATION.sub(
+            lambda m: m.group()[:-1] + _DOT, text))
         spans = list(_QUOTE.finditer(para))
         if not spans:
             carry = None
@@ -97,16 +108,16 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
         cursor = 0
         current: Resolved | None = None
         for i, m in enumerate(spans):
-            inner = _clean(next(g for g in m.groups() if g is not None))
+            inner = _clean(text[m.start(m.lastgroup):m.end(m.lastgroup)])
             nxt = spans[i + 1].start() if i + 1 < len(spans) else len(para)
             before = para[cursor:m.start()]
-            cast.read(before)
+            cast.read(_unmask(before))
             att = _attribution(before, para[m.end():nxt], m.group())
             cursor = m.end() + att.consumed
             if att.who is not None:
-                res = cast.resolve(att.who)
-            elif current is not None and len(before.split()) <= 3:
-                res = current  # “…,” she said. “…”
+                res = cast.resolve(_unmask(att.who))
+            elif current is not None:
+                res = current  # “…,” she said. “…” (until the paragraph names someone else)
             elif i == 0 and carry is not None and not before.strip():
                 res = carry  # a quote paragraph after an attributed one
             else:
@@ -114,14 +125,18 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
             if res is None:
                 continue
             current = res
-            text = att.text or inner
-            if len(inner.split()) >= (1 if att.text else MIN_WORDS) and len(text.split()) >= MIN_WORDS:
-                found.append(FoundQuote(text, res.speaker, res.role, res.mention))
-        cast.read(para[cursor:])
+            said = _unmask(att.text) if att.text else inner
+            if len(inner.split()) >= (1 if att.text else MIN_WORDS) and len(said.split()) >= MIN_WORDS:
+                found.append(FoundQuote(said, res.speaker, res.role, res.mention))
+        cast.read(_unmask(para[cursor:]))
         carry = current
     for q in found:  # one person, one speaker: the fullest name the article gives
         q.speaker = cast.canonical(q.speaker)
     return found
+
+
+def _unmask(text: str) -> str:
+    return text.replace(_DOT, ".")
 
 
 def _clean(text: str) -> str:
@@ -169,7 +184,9 @@ def _attribution(before: str, after: str, span: str) -> _Attribution:
     if dash:
         return _Attribution(dash.group("who"), skipped + dash.end())
     words = head.split(" ")[: MAX_SUBJECT_WORDS + 2]
-    if words and words[0]:
+    # “…,” X said / “…?” he asked; after “… .” a new sentence begins.
+    open_end = span[-2:-1] in (",", "?", "!", "—", "-") or after.lstrip()[:1] in (",", "—", "―")
+    if words and words[0] and open_end:
         inverted = _INVERTED.match(words[0].strip(",.;"))
         if inverted:  # « … », a-t-elle déclaré.
             n = 2 if len(words) > 1 and words[0].startswith(("a-", "ont-")) else 1

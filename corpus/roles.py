@@ -60,7 +60,7 @@ def is_role_word(word: str) -> bool:
     (True, True, False)
     """
     bare = word.lower().strip(".,")
-    return bare in ROLE_WORDS or (len(bare) > 5 and bare.endswith(ROLE_SUFFIXES))
+    return bare in ROLE_WORDS or bare + "." in HONORIFICS or (len(bare) > 5 and bare.endswith(ROLE_SUFFIXES))
 
 
 HONORIFICS = {"mr.", "mrs.", "ms.", "mr", "mrs", "ms", "dr.", "herr", "frau", "m.", "mme", "mme.",
