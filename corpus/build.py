@@ -76,7 +76,7 @@ def build(draft: dict[str, Any]) -> Built:
         out.quotes.append(Quote(
             id=f"{article.id}-q{n}", text=q.text, speaker=q.speaker, speaker_role=q.role,
             article_id=article.id, article_title=title, author=article.author, date=date,
-            lang=lang, url=article.url,
+            lang=lang, url=article.url, speaker_mention=q.mention,
         ))
     if bio:
         out.bios.append(Bio(id=bio_id(bio["name"]), author=bio["name"], text=bio["text"],

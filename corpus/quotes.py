@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .roles import DETERMINERS, FUNCTION_WORDS, PRONOUN_GENDER
 from .roles import split_speaker  # noqa: F401  (re-exported: the split is part of this API)
 from .speakers import Cast, Resolved
 
@@ -65,6 +66,10 @@ _SENTENCE_END = re.compile(
     r"(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)(?<!\b[A-Z]\.)"
     r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Þ“„«»\"])")
 _THAT = {"that", "dass", "que", "qu'", "qu’"}
+# Adverbials that open a German or French sentence before the cue and its subject.
+_OPENERS = set("""dagegen dies dann weiter außerdem zudem jedoch angesichts gegenüber darüber
+    dazu daraufhin später zuvor anschließend ebenso deshalb trotzdem demnach ainsi puis
+    ensuite enfin pourtant""".split())
 # Periods that end no sentence ("Mr. Podesta", "George W. Bush", "McConnell, R-Ky., said")
 # are masked while attributions are read, and party-state tags "(D-Wis.)" are blanked.
 _ABBREVIATION = re.compile(
@@ -221,16 +226,35 @@ def _before(before: str, span: str) -> _Attribution:
         n = _cue_len(words, k)
         if not n or k == 0:
             continue
-        who = _subject(" ".join(words[:k]))
+        between = words[k + n:]
+        inverted = _inverted_subject(words[:k], between)
+        if inverted:  # Dagegen meinte Steve Hanke, dass … / Dies erklärte Rumsfeld: „…“
+            who, between = inverted
+        else:
+            who = _subject(" ".join(words[:k]))
         if who is None:
             return _Attribution()
-        between = words[k + n:]
         if not between or (len(between) <= 5 and between[-1][-1:] in ",:"):
             return _Attribution(who)  # Jane Doe told CBS: “…”
         if between[0].lower() in _THAT:
             between = between[1:]
         return _Attribution(who, 0, _clean(" ".join(between) + " " + span))
     return _Attribution()
+
+
+def _inverted_subject(head: list[str], rest: list[str]) -> tuple[str, list[str]] | None:
+    """Return (subject, the words after it) when a German or French sentence puts the
+    subject after the cue because an adverbial opens it ("Dagegen meinte X, dass …")."""
+    first = head[0].lower().strip(",")
+    if not rest or first in DETERMINERS or (first not in FUNCTION_WORDS and first not in _OPENERS):
+        return None
+    if not (rest[0][:1].isupper() or rest[0].lower() in DETERMINERS or rest[0].lower() in PRONOUN_GENDER):
+        return None
+    for j, word in enumerate(rest[:12]):
+        if word[-1:] in ",:" or word.lower() in _THAT:
+            cut = j + 1 if word[-1:] in ",:" else j
+            return " ".join(rest[:cut]).rstrip(",:"), rest[cut:]
+    return None
 
 
 def _subject(text: str) -> str | None:

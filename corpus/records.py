@@ -68,7 +68,7 @@ class Quote(_JsonLines):
     kind: ClassVar[str] = "quote"
     id: str
     text: str
-    speaker: str
+    speaker: str  # resolved: the fullest name the article gives ("Donald Trump")
     speaker_role: str
     article_id: str
     article_title: str = ""
@@ -76,6 +76,7 @@ class Quote(_JsonLines):
     date: str | None = None
     lang: str = ""
     url: str | None = None
+    speaker_mention: str = ""  # the attribution as written: "he", "the premier", "Trump"
 
 
 Record = Article | Bio | Quote

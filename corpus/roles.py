@@ -14,9 +14,10 @@ from functools import lru_cache
 MAX_SPEAKER_WORDS = 10
 MAX_THING_WORDS = 4  # "an NCRI statement": a speaker that is not a person stays short
 _ADVERBS = {"also", "then", "later", "once", "previously", "recently", "just", "again", "too"}
-_CLAUSE_CUT = re.compile(
+CLAUSE_CUT = re.compile(
     r",|\s(?:in|on|at|during|published|who|when|after|before|last|yesterday|today|earlier|"
-    r"told|to|am|im|au|en|el|dans|lors|hier|heute|gestern|ayer|while|as)\s",
+    r"told|to|am|im|au|en|el|dans|lors|hier|heute|gestern|ayer|while|as|auf|bei|gegenüber|"
+    r"vor|mit|nach|für|über|zum|zur|dass|sur|avec|pour|devant|que|of the|once|speaking)\s",
     re.IGNORECASE,
 )
 DETERMINERS = {"the", "a", "an", "der", "die", "das", "le", "la", "les", "l'", "el", "los",
@@ -38,6 +39,10 @@ ROLE_WORDS = {
     "entraîneur", "porte-parole", "alcalde", "alcaldesa", "ministra", "ministro",
     "presidente", "presidenta", "portavoz", "entrenador", "entrenadora", "profesor",
     "profesora", "concejal", "concejala", "stadträtin", "stadtrat", "adjointe", "adjoint",
+    "diplomat", "unterhändler", "vertreter", "vertreterin", "pdg", "député", "députée",
+    "premier", "nominee", "candidate", "speaker", "chairman", "lawyer", "attorney",
+    "prosecutor", "candidat", "candidate", "porte-parole", "spokesperson", "aide",
+    "strategist", "adviser", "advisor", "staffer", "activist", "campaign", "ruling",
 }
 
 
@@ -49,7 +54,8 @@ ROLE_SUFFIXES = (
     "minister", "ministerin", "präsident", "präsidentin", "stadtrat", "stadträtin", "referent",
     "referentin", "kämmerer", "kämmerin", "chef", "chefin", "trainer", "trainerin",
     "professor", "professorin", "wirt", "wirtin", "bewohner", "bewohnerin", "anwohner",
-    "anwohnerin", "abgeordnete", "abgeordneter", "senator", "senatorin",
+    "anwohnerin", "abgeordnete", "abgeordneter", "senator", "senatorin", "kandidat",
+    "kandidatin",
 )
 
 
@@ -59,7 +65,7 @@ def is_role_word(word: str) -> bool:
     >>> is_role_word("Kulturdezernentin"), is_role_word("Mayor"), is_role_word("Vincent")
     (True, True, False)
     """
-    bare = word.lower().strip(".,")
+    bare = word.lower().strip(".,").rsplit("-", 1)[-1]  # "Unions-Kanzlerkandidatin"
     return bare in ROLE_WORDS or bare + "." in HONORIFICS or (len(bare) > 5 and bare.endswith(ROLE_SUFFIXES))
 
 
@@ -79,7 +85,7 @@ MALE_WORDS = {"mr.", "mr", "herr", "m.", "monsieur", "sir", "spokesman", "chairm
 PRONOUN_GENDER = {"he": "m", "she": "f", "er": "m", "il": "m", "elle": "f", "sie": "",
                   "they": "org", "we": "org", "ils": "org", "elles": "org", "wir": "org",
                   "nous": "org", "él": "m", "ella": "f", "ellos": "org", "i": "", "je": "",
-                  "ich": ""}
+                  "ich": "", "it": "org", "es": "org"}
 PRONOUNS = set(PRONOUN_GENDER)
 # Capitalised words that start sentences or name times, never a person's first word.
 FUNCTION_WORDS = set("""
@@ -157,11 +163,11 @@ def split_speaker(who: str) -> tuple[str, str] | None:
         head = who.split()
         while head and head[0].lower() in DETERMINERS:
             head = head[1:]
-        app = _CLAUSE_CUT.split(f" {appositive} ", maxsplit=1)[0].split()
-        if (head and any(is_role_word(w) for w in head) and 2 <= len(app) <= 4
-                and all(w[:1].isupper() and not is_role_word(w) for w in app)):
+        app = CLAUSE_CUT.split(f" {appositive} ", maxsplit=1)[0].split()
+        if (head and (any(is_role_word(w) for w in head) or all(w.islower() for w in head))
+                and 2 <= len(app) <= 4 and all(w[:1].isupper() and not is_role_word(w) for w in app)):
             return (" ".join(app), " ".join(head))  # "the mayor of Springfield, Jane Doe"
-    who = _CLAUSE_CUT.split(f" {who} ", maxsplit=1)[0].strip()
+    who = CLAUSE_CUT.split(f" {who} ", maxsplit=1)[0].strip()
     words = who.split()
     while words and words[0].lower() in DETERMINERS:
         words = words[1:]
@@ -193,7 +199,7 @@ def split_speaker(who: str) -> tuple[str, str] | None:
         return (" ".join(words), "")
     role = " ".join(words[: len(words) - len(name)])
     if appositive and not role:
-        app = _CLAUSE_CUT.split(f" {appositive} ", maxsplit=1)[0].split()
+        app = CLAUSE_CUT.split(f" {appositive} ", maxsplit=1)[0].split()
         while app and app[0].lower() in DETERMINERS:
             app = app[1:]
         role = " ".join(app)

@@ -18,12 +18,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .roles import (DETERMINERS, FEMALE_WORDS, FUNCTION_WORDS, HONORIFICS, MALE_WORDS,
+from .roles import (CLAUSE_CUT, DETERMINERS, FEMALE_WORDS, FUNCTION_WORDS, HONORIFICS, MALE_WORDS,
                     PRONOUN_GENDER, first_name_gender, is_org, is_role_word, split_speaker)
 
 _TOKEN = re.compile(r"[\w'’.\-]+|[,;:!?()\[\]“”„«»\"]")
 _INITIAL = re.compile(r"^[A-Z]\.$")
 _POSSESSIVE = re.compile(r"[’']s$")
+GENDER_BONUS = 6  # mentions
+_NOT_SPEAKERS = {"who", "which", "that", "qui", "dont", "lequel", "der", "die", "welche"}
+_LEADING = {"but", "and", "though", "although", "when", "while", "as", "so", "because", "if",
+            "aber", "und", "mais", "et", "quand"}
+_TRAILING = {"also", "often", "further", "later", "then", "once", "too", "again", "just", "still",
+             "already", "previously", "recently", "repeatedly", "auch", "aussi"}
+_LINKS = {"and", "but", "or", "when", "while", "though", "although", "because", "if", "with",
+          "by", "for", "to", "from", "in", "on", "at", "that", "which", "who", "as", "und",
+          "mit", "et", "avec", "pour"}
+_AUXILIARIES = {"was", "were", "is", "are", "be", "been", "has", "have", "had", "will", "would",
+                "can", "could", "did", "does", "do", "also", "ist", "war", "wurde", "hat",
+                "est", "était", "ont"}
 _PARTICLES = {"van", "von", "de", "da", "del", "der", "di", "du", "la", "le", "bin", "al"}
 
 
@@ -112,7 +124,16 @@ class Cast:
     def resolve(self, who: str) -> Resolved | None:
         """Return the speaker an attribution ``who`` names, resolved in this article."""
         mention = " ".join(who.split()).strip(" ,")
+        mention = CLAUSE_CUT.split(f" {mention} ", maxsplit=1)[0].strip() or mention
         words = mention.split()
+        while words and words[0].lower() in _LEADING:
+            words = words[1:]  # "but he said", "though she noted"
+        while len(words) > 1 and words[-1].islower() and (
+                words[-1] in _TRAILING or words[-1].endswith("ly")):
+            words = words[:-1]  # "the mayor also said", "my father often said"
+        mention = " ".join(words)
+        if not words or mention.lower() in _NOT_SPEAKERS:
+            return None
         if len(words) == 1 and words[0].lower() in PRONOUN_GENDER:
             person = self._recent(PRONOUN_GENDER[words[0].lower()])
             return Resolved(person.name, _role_of(person), mention) if person else None
@@ -136,7 +157,9 @@ class Cast:
             people = list(self.people.values())
         elif gender:
             people = [p for p in people if p.gender in ("", gender)]
-        return max(people, key=lambda p: p.seen) if people else None
+        # A person known to be of the pronoun's gender beats a slightly more recent unknown.
+        return max(people, key=lambda p: p.seen + (GENDER_BONUS if gender and p.gender == gender
+                                                   else 0)) if people else None
 
     def _description(self, mention: str) -> Resolved:
         """Resolve "the premier" to the person introduced as Premier, or keep the words."""
@@ -156,6 +179,8 @@ class Cast:
 
     def canonical(self, name: str) -> str:
         """Return the fullest name of ``name``'s person in this article."""
+        if not name.strip():
+            return name
         person = self.people.get(name) or self._fuller_of(name)
         return person.name if person else name
 
@@ -168,6 +193,8 @@ def _is_description(mention: str) -> bool:
     words = mention.split()
     if not 1 <= len(words) <= 6 or not words[-1].isalpha():
         return False
+    if any(w.lower() in _AUXILIARIES or w.lower() in _LINKS for w in words):
+        return False  # "liberal values were", "with a pattern": not who speaks
     return words[0].lower() in DETERMINERS or (words[-1].islower() and words[0].islower()) \
         or is_role_word(words[-1])
 
@@ -220,7 +247,10 @@ def _name_groups(text: str):
         j = i
         while j + 1 < len(tokens):
             nxt = tokens[j + 1].group()
-            if tokens[j].group().endswith((",", ";")) or _POSSESSIVE.search(tokens[j].group()):
+            tok_j = tokens[j].group()
+            if tok_j.endswith((",", ";")) or _POSSESSIVE.search(tok_j) or (
+                    tok_j.endswith(".") and not _INITIAL.match(tok_j)
+                    and tok_j.lower() not in HONORIFICS):
                 break
             if nxt[:1].isupper() or (nxt.lower() in _PARTICLES and j + 2 < len(tokens)
                                      and tokens[j + 2].group()[:1].isupper()):

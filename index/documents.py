@@ -53,7 +53,8 @@ def to_document(record: Record) -> dict[str, Any]:
         doc["url"] = record.url
         doc["date"] = record.date
         doc["extra"] = {"article_title": record.article_title,
-                        "speaker_role": record.speaker_role, "speaker": record.speaker}
+                        "speaker_role": record.speaker_role, "speaker": record.speaker,
+                        "speaker_mention": record.speaker_mention}
         _dates(doc, record.date)
     elif isinstance(record, Bio):
         _marked(doc, "body", record.text, lang)
@@ -96,6 +97,7 @@ def from_stored(fields: dict[str, Any]) -> dict[str, Any]:
         out["title"] = extra.get("article_title", "")
         out["speaker"] = fields.get("person", "")
         out["speaker_role"] = extra.get("speaker_role", "")
+        out["speaker_mention"] = extra.get("speaker_mention", "")
         out["article_id"] = fields.get("article_id")
         out["article_title"] = extra.get("article_title", "")
     elif kind == "bio":
