@@ -31,6 +31,7 @@ from .roles import split_speaker  # noqa: F401  (re-exported: the split is part 
 from .speakers import Cast, Resolved
 
 MIN_WORDS = 3  # shorter spans are scare quotes or titles, not quotations
+MAX_CLAUSE_WORDS = 25  # words between a cue and a span quoted inside what was said
 MAX_SUBJECT_WORDS = 30  # "Scott Pruitt, the Republican attorney general of Oklahoma, …, said"
 _VERBS = set("""
     said says say told tells added adds adding asked asks explained explains stated states
@@ -66,6 +67,7 @@ _SENTENCE_END = re.compile(
     r"(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)(?<!\b[A-Z]\.)"
     r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Þ“„«»\"])")
 _THAT = {"that", "dass", "que", "qu'", "qu’"}
+_RELATIVE = {"who", "whose", "which", "welche", "welcher", "qui", "dont", "lequel", "laquelle"}
 # Adverbials that open a German or French sentence before the cue and its subject.
 _OPENERS = set("""dagegen dies dann weiter außerdem zudem jedoch angesichts gegenüber darüber
     dazu daraufhin später zuvor anschließend ebenso deshalb trotzdem demnach ainsi puis
@@ -238,6 +240,8 @@ def _before(before: str, span: str) -> _Attribution:
             return _Attribution(who)  # Jane Doe told CBS: “…”
         if between[0].lower() in _THAT:
             between = between[1:]
+        if len(between) > MAX_CLAUSE_WORDS or _RELATIVE & {w.lower() for w in between}:
+            return _Attribution()  # the span sits deep in a clause of its own: not the cue's
         return _Attribution(who, 0, _clean(" ".join(between) + " " + span))
     return _Attribution()
 
