@@ -33,7 +33,7 @@ from .speakers import Cast, Resolved
 MIN_WORDS = 3  # shorter spans are scare quotes or titles, not quotations
 MAX_CLAUSE_WORDS = 25  # words between a cue and a span quoted inside what was said
 MAX_SUBJECT_WORDS = 30  # "Scott Pruitt, the Republican attorney general of Oklahoma, …, said"
-_VERBS = set("""
+_ENGLISH = set("""
     said says say told tells added adds adding asked asks explained explains stated states
     noted notes wrote writes replied replies warned warns insisted insists argued argues
     continued declared announced recalled recalls admitted tweeted tweets posted claimed
@@ -41,7 +41,9 @@ _VERBS = set("""
     conceded responded countered complained suggested predicted promised vowed urged joked
     quipped boasted charged contended emphasized cautioned testified agreed
     called calls described describes condemned criticized dismissed likened denounced
-    praised accused slammed blasted mocked reads read ruled wrote
+    praised accused slammed blasted mocked reads read ruled
+""".split())
+_VERBS = _ENGLISH | set("""
     sagte sagt erklärte erklärt betonte betont meinte meint schrieb schreibt warnte warnt
     ergänzte kritisierte fragte sagten erklärten
     déclare affirme explique ajoute souligne estime indique précise assure confie raconte
@@ -109,8 +111,8 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
         spans = list(_QUOTE.finditer(para))
         if not spans:
             carry = None
-            _indirect(para, cast, found)
-            cast.read(para)
+            _indirect(text, cast, found)
+            cast.read(text)
             continue
         cursor = 0
         current: Resolved | None = None
@@ -229,7 +231,7 @@ def _before(before: str, span: str) -> _Attribution:
         if not n or k == 0:
             continue
         between = words[k + n:]
-        inverted = _inverted_subject(words[:k], between)
+        inverted = None if words[k].lower() in _ENGLISH else _inverted_subject(words[:k], between)
         if inverted:  # Dagegen meinte Steve Hanke, dass … / Dies erklärte Rumsfeld: „…“
             who, between = inverted
         else:
@@ -250,7 +252,8 @@ def _inverted_subject(head: list[str], rest: list[str]) -> tuple[str, list[str]]
     """Return (subject, the words after it) when a German or French sentence puts the
     subject after the cue because an adverbial opens it ("Dagegen meinte X, dass …")."""
     first = head[0].lower().strip(",")
-    if not rest or first in DETERMINERS or (first not in FUNCTION_WORDS and first not in _OPENERS):
+    if not rest or first in DETERMINERS or first in PRONOUN_GENDER or (
+            first not in FUNCTION_WORDS and first not in _OPENERS):
         return None
     if not (rest[0][:1].isupper() or rest[0].lower() in DETERMINERS or rest[0].lower() in PRONOUN_GENDER):
         return None

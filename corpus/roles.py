@@ -43,6 +43,8 @@ ROLE_WORDS = {
     "premier", "nominee", "candidate", "speaker", "chairman", "lawyer", "attorney",
     "prosecutor", "candidat", "candidate", "porte-parole", "spokesperson", "aide",
     "strategist", "adviser", "advisor", "staffer", "activist", "campaign", "ruling",
+    "democrat", "republican", "gop", "businessman", "businesswoman", "congressman",
+    "congresswoman", "lawmaker", "commission", "union", "governor", "senator",
 }
 
 

@@ -19,12 +19,20 @@ import re
 from dataclasses import dataclass, field
 
 from .roles import (CLAUSE_CUT, DETERMINERS, FEMALE_WORDS, FUNCTION_WORDS, HONORIFICS, MALE_WORDS,
-                    PRONOUN_GENDER, first_name_gender, is_org, is_role_word, split_speaker)
+                    PRONOUN_GENDER, ROLE_WORDS, first_name_gender, is_org, is_role_word,
+                    split_speaker)
 
 _TOKEN = re.compile(r"[\w'’.\-]+|[,;:!?()\[\]“”„«»\"]")
 _INITIAL = re.compile(r"^[A-Z]\.$")
 _POSSESSIVE = re.compile(r"[’']s$")
 GENDER_BONUS = 6  # mentions
+SALIENCE_BONUS = 4  # mentions
+_SPELLED = {"sen": "senator", "rep": "representative", "gov": "governor", "pres": "president",
+            "gen": "general", "sec": "secretary", "atty": "attorney", "lt": "lieutenant"}
+_SAYS = re.compile(
+    r"^(?:\s*,[^,]{1,150},)?\s+(?:also\s+|then\s+|later\s+)?(?:said|says|told|tells|added|"
+    r"asked|explained|argued|warned|noted|insisted|wrote|writes|tweeted|stated|sagte|sagt|"
+    r"erklärte|betonte|meinte|a déclaré|a dit|déclare|affirme|explique)\b")
 _NOT_SPEAKERS = {"who", "which", "that", "qui", "dont", "lequel", "der", "die", "welche"}
 _LEADING = {"but", "and", "though", "although", "when", "while", "as", "so", "because", "if",
             "aber", "und", "mais", "et", "quand"}
@@ -48,6 +56,7 @@ class Person:
     gender: str = ""  # "m", "f" or "" when unknown
     org: bool = False
     seen: int = 0  # when last mentioned (a counter over the article)
+    salient: int = -99  # when last the subject of a sentence or a speaker
 
 
 @dataclass(slots=True)
@@ -69,16 +78,29 @@ class Cast:
     def read(self, text: str) -> None:
         """Register the names mentioned in ``text`` (narration, not quoted words)."""
         for group, before, after in _name_groups(text):
-            split = split_speaker(group)
-            if not split or not split[0] or " " not in split[0] and not split[1]:
-                if split and split[0] and " " not in split[0]:
-                    self._surname(split[0], before)
+            words = group.split()
+            cut = [i for i, w in enumerate(words) if w.lower() in HONORIFICS]
+            if cut and cut[-1] < len(words) - 1:  # "Should Mr. Clarke" → Clarke
+                before, words = f"{before} {' '.join(words[:cut[-1] + 1])}", words[cut[-1] + 1:]
+            subject = bool(_SAYS.match(after)) or not before.strip() or \
+                before.rstrip()[-1:] in ".!?:\"”“"
+            split = split_speaker(" ".join(words))
+            if not split or not split[0]:
                 continue
             name, role = split
             if " " not in name and not role:
+                person = self._surname(name, before)
+                if person is None and is_org(name):
+                    person = self.add(name)  # "the Commission on …", later "the commission"
+                if person is None and subject and _SAYS.match(after):
+                    person = self.add(name)  # "Melanie said"
+                if person is not None and subject:
+                    person.salient = self.clock
                 continue
             roles = [r for r in (role, _role_near(before, after)) if r]
-            self.add(name, roles, _gender_hint(role + " " + before))
+            person = self.add(name, roles, _gender_hint(role + " " + before))
+            if subject:
+                person.salient = self.clock
 
     def add(self, name: str, roles: list[str] = (), hint: str = "") -> Person:  # type: ignore[assignment]
         """Register a mention of ``name`` (with roles) and return its person."""
@@ -104,14 +126,18 @@ class Cast:
         person.seen = self.clock
         return person
 
-    def _surname(self, word: str, before: str) -> None:
+    def _surname(self, word: str, before: str) -> Person | None:
         person = self._by_surname(word)
         honorific = before.split()[-1:] if before.split() else []
         if person is not None:
             self.clock += 1
             person.seen = self.clock
-        elif honorific and honorific[0].lower() in HONORIFICS:  # "Mr. Barrett"
-            self.add(word, [], _gender_hint(honorific[0]))
+            hint = _gender_hint(honorific[0]) if honorific else ""
+            person.gender = person.gender or hint
+            return person
+        if honorific and honorific[0].lower() in HONORIFICS | ROLE_WORDS:  # "Mr. Barrett"
+            return self.add(word, [], _gender_hint(honorific[0]))
+        return None
 
     def _by_surname(self, word: str) -> Person | None:
         found = [p for p in self.people.values() if p.name.split()[-1] == word]
@@ -134,6 +160,12 @@ class Cast:
         mention = " ".join(words)
         if not words or mention.lower() in _NOT_SPEAKERS:
             return None
+        found = self._resolve(mention, words)
+        if found is not None and found.speaker in self.people:
+            self.people[found.speaker].salient = self.clock
+        return found
+
+    def _resolve(self, mention: str, words: list[str]) -> Resolved | None:
         if len(words) == 1 and words[0].lower() in PRONOUN_GENDER:
             person = self._recent(PRONOUN_GENDER[words[0].lower()])
             return Resolved(person.name, _role_of(person), mention) if person else None
@@ -141,8 +173,8 @@ class Cast:
         if split is None or (split[0] and not split[0].split()[-1][:1].isupper()):
             return self._description(mention) if _is_description(mention) else None
         name, role = split
-        if not name:
-            return None
+        if not name or all(_POSSESSIVE.sub("", w).lower() in FUNCTION_WORDS for w in name.split()):
+            return None  # "That’s", "This"
         if " " not in name or name.split()[0] in HONORIFICS_TITLE:
             person = self._by_surname(name.split()[-1])
             if person is not None:
@@ -152,14 +184,29 @@ class Cast:
         return Resolved(person.name, role or _role_of(person), mention)
 
     def _recent(self, gender: str) -> Person | None:
+        """Return the person a pronoun of ``gender`` most likely points back to.
+
+        The most recently mentioned wins, with a head start for who was last a sentence's
+        subject or a speaker, for a known gender that fits ("she": Hillary, not Trump), and
+        for organisations when the pronoun is "they" or "it".
+        """
         people = [p for p in self.people.values() if not p.org and " " in p.name or p.gender]
         if gender == "org":
             people = list(self.people.values())
         elif gender:
             people = [p for p in people if p.gender in ("", gender)]
-        # A person known to be of the pronoun's gender beats a slightly more recent unknown.
-        return max(people, key=lambda p: p.seen + (GENDER_BONUS if gender and p.gender == gender
-                                                   else 0)) if people else None
+
+        def score(p: Person) -> int:
+            return (max(p.seen, p.salient + SALIENCE_BONUS)
+                    + (GENDER_BONUS if gender and p.gender == gender else 0)
+                    + (GENDER_BONUS if gender == "org" and p.org else 0))
+        return max(people, key=score) if people else None
+
+    def _in_view(self, gender: str) -> Person | None:
+        """Return the person last a subject or a speaker (a description's likely referent)."""
+        people = [p for p in self.people.values() if not p.org and p.gender in ("", gender or p.gender)]
+        best = max(people, key=lambda p: p.salient, default=None)
+        return best if best is not None and best.salient > 0 else None
 
     def _description(self, mention: str) -> Resolved:
         """Resolve "the premier" to the person introduced as Premier, or keep the words."""
@@ -169,9 +216,12 @@ class Cast:
         head = words[-1].lower().strip(".,") if words else ""
         best = None
         for person in self.people.values():
-            if any(head and head in r.lower().split() for r in person.roles):
+            named = person.org and head.capitalize() in person.name.split()  # the commission
+            if named or any(head and head in _role_nouns(r) for r in person.roles):
                 if best is None or person.seen > best.seen:
                     best = person
+        if best is None and is_role_word(head) and not is_org(head):
+            best = self._in_view(_gender_hint(head))  # "the New York businessman"
         if best is not None and head:
             self.add(best.name)
             return Resolved(best.name, _role_of(best), mention)
@@ -199,6 +249,12 @@ def _is_description(mention: str) -> bool:
         or is_role_word(words[-1])
 
 
+def _role_nouns(role: str) -> set[str]:
+    """Return the words of a role, abbreviations spelled out ("Sen." → "senator")."""
+    words = {w.lower().strip(".,") for w in role.split()}
+    return words | {_SPELLED[w] for w in words if w in _SPELLED}
+
+
 def _is_short_of(short: str, full: str) -> bool:
     """Return True if ``short`` is ``full`` said shorter ("Trump" of "Donald J. Trump")."""
     s, f = short.split(), full.split()
@@ -210,9 +266,7 @@ def _role_of(person: Person) -> str:
 
 
 def _gender_of(person: Person) -> str:
-    if person.org or " " not in person.name:
-        return ""
-    return first_name_gender(person.name.split()[0])
+    return "" if person.org else first_name_gender(person.name.split()[0])
 
 
 def _gender_hint(text: str) -> str:
@@ -241,7 +295,7 @@ def _name_groups(text: str):
     i = 0
     while i < len(tokens):
         tok = tokens[i].group()
-        if not tok[:1].isupper() or tok.lower() in FUNCTION_WORDS:
+        if not tok[:1].isupper() or _POSSESSIVE.sub("", tok).lower() in FUNCTION_WORDS:
             i += 1
             continue
         j = i
@@ -260,5 +314,5 @@ def _name_groups(text: str):
         start, end = tokens[i].start(), tokens[j].end()
         group = _POSSESSIVE.sub("", text[start:end]).rstrip(".") if not _INITIAL.match(
             tokens[j].group()) else text[start:end]
-        yield group, text[max(0, start - 60):start], text[end:end + 80]
+        yield group, text[max(0, start - 60):start], text[end:end + 200]
         i = j + 1
