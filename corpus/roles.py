@@ -45,6 +45,8 @@ ROLE_WORDS = {
     "strategist", "adviser", "advisor", "staffer", "activist", "campaign", "ruling",
     "democrat", "republican", "gop", "businessman", "businesswoman", "congressman",
     "congresswoman", "lawmaker", "commission", "union", "governor", "senator",
+    "stürmer", "torwart", "kapitän", "kapitänin", "striker", "goalkeeper", "midfielder",
+    "defender", "attaquant", "gardien", "capitaine",
 }
 
 
@@ -71,7 +73,7 @@ def is_role_word(word: str) -> bool:
     return bare in ROLE_WORDS or bare + "." in HONORIFICS or (len(bare) > 5 and bare.endswith(ROLE_SUFFIXES))
 
 
-HONORIFICS = {"mr.", "mrs.", "ms.", "mr", "mrs", "ms", "dr.", "herr", "frau", "m.", "mme", "mme.",
+HONORIFICS = {"mr.", "mrs.", "ms.", "mr", "mrs", "ms", "dr.", "dr", "herr", "frau", "m.", "mme", "mme.",
               "monsieur", "madame", "sir", "dame", "sr.", "sra."}
 FEMALE_WORDS = {"mrs.", "ms.", "mrs", "ms", "frau", "mme", "mme.", "madame", "dame", "sra.",
                 "spokeswoman", "chairwoman", "congresswoman", "businesswoman", "queen",
@@ -169,10 +171,10 @@ def split_speaker(who: str) -> tuple[str, str] | None:
         if (head and (any(is_role_word(w) for w in head) or all(w.islower() for w in head))
                 and 2 <= len(app) <= 4 and all(w[:1].isupper() and not is_role_word(w) for w in app)):
             return (" ".join(app), " ".join(head))  # "the mayor of Springfield, Jane Doe"
-    who = CLAUSE_CUT.split(f" {who} ", maxsplit=1)[0].strip()
     words = who.split()
     while words and words[0].lower() in DETERMINERS:
-        words = words[1:]
+        words = words[1:]  # before the clause cut, which would take "el" for a preposition
+    words = CLAUSE_CUT.split(f" {' '.join(words)} ", maxsplit=1)[0].split()
     while len(words) > 1 and words[-1].islower() and (
             words[-1].endswith("ly") or words[-1] in _ADVERBS):
         words = words[:-1]  # "Burke previously said"
@@ -207,7 +209,9 @@ def split_speaker(who: str) -> tuple[str, str] | None:
         role = " ".join(app)
     role = " ".join(w for w in role.strip(" ,").split() if w.lower() not in HONORIFICS)
     role_words = role.split()
-    if not any(is_role_word(w) or w[:1].isupper() for w in role_words):
+    plain = len(role_words) <= 3 and all(w.isalpha() and w.islower() and w not in FUNCTION_WORDS
+                                         for w in role_words)  # "marine biologist"
+    if not plain and not any(is_role_word(w) or w[:1].isupper() for w in role_words):
         role = ""  # "experience with Stone said": words before the name, not a role
     return (" ".join(name), role)
 

@@ -149,28 +149,30 @@ class Cast:
 
     def resolve(self, who: str) -> Resolved | None:
         """Return the speaker an attribution ``who`` names, resolved in this article."""
-        mention = " ".join(who.split()).strip(" ,")
-        mention = CLAUSE_CUT.split(f" {mention} ", maxsplit=1)[0].strip() or mention
+        full = " ".join(who.split()).strip(" ,")
+        mention = CLAUSE_CUT.split(f" {full} ", maxsplit=1)[0].strip() or full
         words = mention.split()
         while words and words[0].lower() in _LEADING:
             words = words[1:]  # "but he said", "though she noted"
+            full = full.split(" ", 1)[-1]
         while len(words) > 1 and words[-1].islower() and (
                 words[-1] in _TRAILING or words[-1].endswith("ly")):
             words = words[:-1]  # "the mayor also said", "my father often said"
         mention = " ".join(words)
         if not words or mention.lower() in _NOT_SPEAKERS:
             return None
-        found = self._resolve(mention, words)
+        found = self._resolve(mention, words, full)
         if found is not None and found.speaker in self.people:
             self.people[found.speaker].salient = self.clock
         return found
 
-    def _resolve(self, mention: str, words: list[str]) -> Resolved | None:
+    def _resolve(self, mention: str, words: list[str], full: str) -> Resolved | None:
         if len(words) == 1 and words[0].lower() in PRONOUN_GENDER:
             person = self._recent(PRONOUN_GENDER[words[0].lower()])
             return Resolved(person.name, _role_of(person), mention) if person else None
-        split = split_speaker(mention)
-        if split is None or (split[0] and not split[0].split()[-1][:1].isupper()):
+        split = split_speaker(full)  # with its apposition: "X, director of …"
+        if split is None or (split[0] and (not split[0].split()[-1][:1].isupper() or (
+                " " not in split[0] and is_role_word(split[0])))):  # "die Ministerin"
             return self._description(mention) if _is_description(mention) else None
         name, role = split
         if not name or all(_POSSESSIVE.sub("", w).lower() in FUNCTION_WORDS for w in name.split()):
