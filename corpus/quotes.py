@@ -132,7 +132,7 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
                 res = carry  # a quote paragraph after an attributed one
             else:
                 res = None
-            if res is None:
+            if res is None or not res.speaker:
                 continue
             current = res
             said = _unmask(att.text) if att.text else inner

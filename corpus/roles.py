@@ -13,6 +13,7 @@ from functools import lru_cache
 
 MAX_SPEAKER_WORDS = 10
 MAX_THING_WORDS = 4  # "an NCRI statement": a speaker that is not a person stays short
+_OF = {"of", "for", "des", "du", "de", "d'", "der"}
 _ADVERBS = {"also", "then", "later", "once", "previously", "recently", "just", "again", "too"}
 CLAUSE_CUT = re.compile(
     r",|\s(?:in|on|at|during|published|who|when|after|before|last|yesterday|today|earlier|"
@@ -108,6 +109,9 @@ FUNCTION_WORDS = set("""
     elles nous je on ce cette ces lundi mardi mercredi jeudi vendredi samedi dimanche
     janvier février mars avril mai juin juillet août septembre octobre novembre décembre
     el los las y pero según
+    dagegen dies dann weiter außerdem zudem jedoch angesichts gegenüber darüber dazu
+    daraufhin später zuvor anschließend ebenso deshalb trotzdem demnach dabei damit danach
+    rückblickend ainsi puis ensuite enfin pourtant
 """.split())
 _ORG_WORDS = set("""
     party committee council service agency department ministry office university college
@@ -196,12 +200,22 @@ def split_speaker(who: str) -> tuple[str, str] | None:
             break
     while name and name[0].lower() in _PARTICLES:
         name.pop(0)
+    # "Bundeskanzler Gerhard Schröder", "Verdienst von Julie K. Brown": capitalised words
+    # before a known first name are a role (or no part of the name), not the name.
+    first = next((i for i, w in enumerate(name) if len(name) - i >= 2 and first_name_gender(w)), 0)
+    if first:
+        kept = [w for w in name[:first] if w.lower() not in _PARTICLES]
+        words = words[: len(words) - len(name)] + kept + name[first:]
+        name = name[first:]
     if not name or not words[-1][:1].isupper():
         # No trailing proper name: an organisation or a document speaks ("an NCRI statement").
         if not any(w[:1].isupper() for w in words) or len(words) > MAX_THING_WORDS:
             return None
         return (" ".join(words), "")
     role = " ".join(words[: len(words) - len(name)])
+    if role.split()[-1:] and role.split()[-1].lower() in _OF:
+        # "the University of California", "Chef der Federal Reserve Bank of New York"
+        return (" ".join(words), "") if len(words) <= MAX_THING_WORDS + 2 else None
     if appositive and not role:
         app = CLAUSE_CUT.split(f" {appositive} ", maxsplit=1)[0].split()
         while app and app[0].lower() in DETERMINERS:

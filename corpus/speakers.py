@@ -210,12 +210,14 @@ class Cast:
         best = max(people, key=lambda p: p.salient, default=None)
         return best if best is not None and best.salient > 0 else None
 
-    def _description(self, mention: str) -> Resolved:
+    def _description(self, mention: str) -> Resolved | None:
         """Resolve "the premier" to the person introduced as Premier, or keep the words."""
         words = mention.split()
         while words and words[0].lower() in DETERMINERS:
             words = words[1:]
-        head = words[-1].lower().strip(".,") if words else ""
+        if not words:
+            return None  # "Das", "The": nobody
+        head = words[-1].lower().strip(".,")
         best = None
         for person in self.people.values():
             named = person.org and head.capitalize() in person.name.split()  # the commission
