@@ -1,6 +1,6 @@
 """``python -m bench``: run the benchmarks and print their tables.
 
-    python -m bench                         all seven: extract, build, query, relevance,
+    python -m bench                         all eight: extract, quotes, build, query, relevance,
                                             then the heavy ones: http (gunicorn under wrk),
                                             reindex (reindex and rollback under load),
                                             scale (1x, 2x, 4x FakeNewsNet); ~35 min
@@ -25,7 +25,7 @@ import time
 import traceback
 from pathlib import Path
 
-from . import build, extract, http_load, query, reindex_load, relevance, scale, tune
+from . import build, extract, http_load, query, quotes, reindex_load, relevance, scale, tune
 from .common import FAKENEWS, Skip, head_file, need
 
 
@@ -37,7 +37,7 @@ def _standalone(module):
     return run
 
 
-BENCHMARKS = {"extract": extract.run, "build": build.run, "query": query.run,
+BENCHMARKS = {"extract": extract.run, "quotes": quotes.run, "build": build.run, "query": query.run,
               "relevance": relevance.run, "http": _standalone(http_load),
               "reindex": _standalone(reindex_load), "scale": _standalone(scale)}
 QUICK_ARTICLES = 2000

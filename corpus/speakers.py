@@ -15,36 +15,15 @@ Trump" are all "Donald Trump"). Role words and the splitting rules are in ``role
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from .roles import (CLAUSE_CUT, DETERMINERS, FEMALE_WORDS, FUNCTION_WORDS, HONORIFICS, MALE_WORDS,
-                    PRONOUN_GENDER, ROLE_WORDS, first_name_gender, is_org, is_role_word,
-                    split_speaker)
+from .mentions import (POSSESSIVE, SAYS, gender_hint, is_description, name_groups, role_near,
+                       role_nouns, trim_mention)
+from .roles import (DETERMINERS, FUNCTION_WORDS, HONORIFICS, PRONOUN_GENDER, ROLE_WORDS,
+                    first_name_gender, is_org, is_role_word, split_speaker)
 
-_TOKEN = re.compile(r"[\w'’.\-]+|[,;:!?()\[\]“”„«»\"]")
-_INITIAL = re.compile(r"^[A-Z]\.$")
-_POSSESSIVE = re.compile(r"[’']s$")
 GENDER_BONUS = 6  # mentions
 SALIENCE_BONUS = 4  # mentions
-_SPELLED = {"sen": "senator", "rep": "representative", "gov": "governor", "pres": "president",
-            "gen": "general", "sec": "secretary", "atty": "attorney", "lt": "lieutenant"}
-_SAYS = re.compile(
-    r"^(?:\s*,[^,]{1,150},)?\s+(?:also\s+|then\s+|later\s+)?(?:said|says|told|tells|added|"
-    r"asked|explained|argued|warned|noted|insisted|wrote|writes|tweeted|stated|sagte|sagt|"
-    r"erklärte|betonte|meinte|a déclaré|a dit|déclare|affirme|explique)\b")
-_NOT_SPEAKERS = {"who", "which", "that", "qui", "dont", "lequel", "der", "die", "welche"}
-_LEADING = {"but", "and", "though", "although", "when", "while", "as", "so", "because", "if",
-            "aber", "und", "mais", "et", "quand"}
-_TRAILING = {"also", "often", "further", "later", "then", "once", "too", "again", "just", "still",
-             "already", "previously", "recently", "repeatedly", "auch", "aussi"}
-_LINKS = {"and", "but", "or", "when", "while", "though", "although", "because", "if", "with",
-          "by", "for", "to", "from", "in", "on", "at", "that", "which", "who", "as", "und",
-          "mit", "et", "avec", "pour"}
-_AUXILIARIES = {"was", "were", "is", "are", "be", "been", "has", "have", "had", "will", "would",
-                "can", "could", "did", "does", "do", "also", "ist", "war", "wurde", "hat",
-                "est", "était", "ont"}
-_PARTICLES = {"van", "von", "de", "da", "del", "der", "di", "du", "la", "le", "bin", "al"}
 
 
 @dataclass(slots=True)
@@ -67,42 +46,14 @@ class Resolved:
     role: str
     mention: str
 
-
-class Cast:
-    """The people named in one article so far, in the order the text mentions them."""
+class People:
+    """Who an article has named so far: one record a person, found by name or surname."""
 
     def __init__(self) -> None:
         self.people: dict[str, Person] = {}
         self.clock = 0
 
-    def read(self, text: str) -> None:
-        """Register the names mentioned in ``text`` (narration, not quoted words)."""
-        for group, before, after in _name_groups(text):
-            words = group.split()
-            cut = [i for i, w in enumerate(words) if w.lower() in HONORIFICS]
-            if cut and cut[-1] < len(words) - 1:  # "Should Mr. Clarke" → Clarke
-                before, words = f"{before} {' '.join(words[:cut[-1] + 1])}", words[cut[-1] + 1:]
-            subject = bool(_SAYS.match(after)) or not before.strip() or \
-                before.rstrip()[-1:] in ".!?:\"”“"
-            split = split_speaker(" ".join(words))
-            if not split or not split[0]:
-                continue
-            name, role = split
-            if " " not in name and not role:
-                person = self._surname(name, before)
-                if person is None and is_org(name):
-                    person = self.add(name)  # "the Commission on …", later "the commission"
-                if person is None and subject and _SAYS.match(after):
-                    person = self.add(name)  # "Melanie said"
-                if person is not None and subject:
-                    person.salient = self.clock
-                continue
-            roles = [r for r in (role, _role_near(before, after)) if r]
-            person = self.add(name, roles, _gender_hint(role + " " + before))
-            if subject:
-                person.salient = self.clock
-
-    def add(self, name: str, roles: list[str] = (), hint: str = "") -> Person:  # type: ignore[assignment]
+    def add(self, name: str, roles: tuple[str, ...] | list[str] = (), hint: str = "") -> Person:
         """Register a mention of ``name`` (with roles) and return its person."""
         self.clock += 1
         words = name.split()
@@ -132,11 +83,11 @@ class Cast:
         if person is not None:
             self.clock += 1
             person.seen = self.clock
-            hint = _gender_hint(honorific[0]) if honorific else ""
+            hint = gender_hint(honorific[0]) if honorific else ""
             person.gender = person.gender or hint
             return person
         if honorific and honorific[0].lower() in HONORIFICS | ROLE_WORDS:  # "Mr. Barrett"
-            return self.add(word, [], _gender_hint(honorific[0]))
+            return self.add(word, [], gender_hint(honorific[0]))
         return None
 
     def _by_surname(self, word: str) -> Person | None:
@@ -147,21 +98,52 @@ class Cast:
         found = [p for p in self.people.values() if _is_short_of(name, p.name)]
         return max(found, key=lambda p: p.seen) if found else None
 
+    def canonical(self, name: str) -> str:
+        """Return the fullest name of ``name``'s person in this article."""
+        if not name.strip():
+            return name
+        person = self.people.get(name) or self._fuller_of(name)
+        return person.name if person else name
+
+
+
+class Cast(People):
+    """The people named in one article so far, in the order the text mentions them."""
+
+    def read(self, text: str) -> None:
+        """Register the names mentioned in ``text`` (narration, not quoted words)."""
+        for group, before, after in name_groups(text):
+            words = group.split()
+            cut = [i for i, w in enumerate(words) if w.lower() in HONORIFICS]
+            if cut and cut[-1] < len(words) - 1:  # "Should Mr. Clarke" → Clarke
+                before, words = f"{before} {' '.join(words[:cut[-1] + 1])}", words[cut[-1] + 1:]
+            subject = bool(SAYS.match(after)) or not before.strip() or \
+                before.rstrip()[-1:] in ".!?:\"”“"
+            split = split_speaker(" ".join(words))
+            if not split or not split[0]:
+                continue
+            name, role = split
+            if " " not in name and not role:
+                person = self._surname(name, before)
+                if person is None and is_org(name):
+                    person = self.add(name)  # "the Commission on …", later "the commission"
+                if person is None and subject and SAYS.match(after):
+                    person = self.add(name)  # "Melanie said"
+                if person is not None and subject:
+                    person.salient = self.clock
+                continue
+            roles = [r for r in (role, role_near(before, after)) if r]
+            person = self.add(name, roles, gender_hint(role + " " + before))
+            if subject:
+                person.salient = self.clock
+
     def resolve(self, who: str) -> Resolved | None:
         """Return the speaker an attribution ``who`` names, resolved in this article."""
-        full = " ".join(who.split()).strip(" ,")
-        mention = CLAUSE_CUT.split(f" {full} ", maxsplit=1)[0].strip() or full
-        words = mention.split()
-        while words and words[0].lower() in _LEADING:
-            words = words[1:]  # "but he said", "though she noted"
-            full = full.split(" ", 1)[-1]
-        while len(words) > 1 and words[-1].islower() and (
-                words[-1] in _TRAILING or words[-1].endswith("ly")):
-            words = words[:-1]  # "the mayor also said", "my father often said"
-        mention = " ".join(words)
-        if not words or mention.lower() in _NOT_SPEAKERS:
+        trimmed = trim_mention(who)
+        if trimmed is None:
             return None
-        found = self._resolve(mention, words, full)
+        mention, full = trimmed
+        found = self._resolve(mention, mention.split(), full)
         if found is not None and found.speaker in self.people:
             self.people[found.speaker].salient = self.clock
         return found
@@ -173,16 +155,16 @@ class Cast:
         split = split_speaker(full)  # with its apposition: "X, director of …"
         if split is None or (split[0] and (not split[0].split()[-1][:1].isupper() or (
                 " " not in split[0] and is_role_word(split[0])))):  # "die Ministerin"
-            return self._description(mention) if _is_description(mention) else None
+            return self._description(mention) if is_description(mention) else None
         name, role = split
-        if not name or all(_POSSESSIVE.sub("", w).lower() in FUNCTION_WORDS for w in name.split()):
+        if not name or all(POSSESSIVE.sub("", w).lower() in FUNCTION_WORDS for w in name.split()):
             return None  # "That’s", "This"
         if " " not in name or name.split()[0] in HONORIFICS_TITLE:
             person = self._by_surname(name.split()[-1])
             if person is not None:
                 self.add(person.name, [role] if role else [])
                 return Resolved(person.name, role or _role_of(person), mention)
-        person = self.add(name, [role] if role else [], _gender_hint(role))
+        person = self.add(name, [role] if role else [], gender_hint(role))
         return Resolved(person.name, role or _role_of(person), mention)
 
     def _recent(self, gender: str) -> Person | None:
@@ -221,42 +203,17 @@ class Cast:
         best = None
         for person in self.people.values():
             named = person.org and head.capitalize() in person.name.split()  # the commission
-            if named or any(head and head in _role_nouns(r) for r in person.roles):
+            if named or any(head and head in role_nouns(r) for r in person.roles):
                 if best is None or person.seen > best.seen:
                     best = person
         if best is None and is_role_word(head) and not is_org(head):
-            best = self._in_view(_gender_hint(head))  # "the New York businessman"
+            best = self._in_view(gender_hint(head))  # "the New York businessman"
         if best is not None and head:
             self.add(best.name)
             return Resolved(best.name, _role_of(best), mention)
         return Resolved(" ".join(words), "", mention)
 
-    def canonical(self, name: str) -> str:
-        """Return the fullest name of ``name``'s person in this article."""
-        if not name.strip():
-            return name
-        person = self.people.get(name) or self._fuller_of(name)
-        return person.name if person else name
-
-
 HONORIFICS_TITLE = {h.capitalize() for h in HONORIFICS}
-
-
-def _is_description(mention: str) -> bool:
-    """Return True for "the premier", "a statement", "die Ministerin": role words, no name."""
-    words = mention.split()
-    if not 1 <= len(words) <= 6 or not words[-1].isalpha():
-        return False
-    if any(w.lower() in _AUXILIARIES or w.lower() in _LINKS for w in words):
-        return False  # "liberal values were", "with a pattern": not who speaks
-    return words[0].lower() in DETERMINERS or (words[-1].islower() and words[0].islower()) \
-        or is_role_word(words[-1])
-
-
-def _role_nouns(role: str) -> set[str]:
-    """Return the words of a role, abbreviations spelled out ("Sen." → "senator")."""
-    words = {w.lower().strip(".,") for w in role.split()}
-    return words | {_SPELLED[w] for w in words if w in _SPELLED}
 
 
 def _is_short_of(short: str, full: str) -> bool:
@@ -271,52 +228,3 @@ def _role_of(person: Person) -> str:
 
 def _gender_of(person: Person) -> str:
     return "" if person.org else first_name_gender(person.name.split()[0])
-
-
-def _gender_hint(text: str) -> str:
-    words = {w.lower().strip(".,") for w in text.split()}
-    if words & FEMALE_WORDS or any(w.endswith("in") and is_role_word(w) and len(w) > 6
-                                   and w[:1] != w[:1].lower() for w in text.split()):
-        return "f"
-    return "m" if words & MALE_WORDS else ""
-
-
-def _role_near(before: str, after: str) -> str:
-    """Return a role said around a name: "spokesman Nick Merrill", "Nick Merrill, the mayor"."""
-    words = before.split()[-3:]
-    if words and is_role_word(words[-1]) and words[-1][:1].islower():
-        return " ".join(w for w in words if w.lower() not in DETERMINERS)
-    if after.startswith(","):
-        app = after[1:].split(",")[0].split()[:6]
-        if any(is_role_word(w) for w in app):
-            return " ".join(w for w in app if w.lower() not in DETERMINERS)
-    return ""
-
-
-def _name_groups(text: str):
-    """Yield (capitalised word group, text before it, text after it) for ``text``."""
-    tokens = list(_TOKEN.finditer(text))
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i].group()
-        if not tok[:1].isupper() or _POSSESSIVE.sub("", tok).lower() in FUNCTION_WORDS:
-            i += 1
-            continue
-        j = i
-        while j + 1 < len(tokens):
-            nxt = tokens[j + 1].group()
-            tok_j = tokens[j].group()
-            if tok_j.endswith((",", ";")) or _POSSESSIVE.search(tok_j) or (
-                    tok_j.endswith(".") and not _INITIAL.match(tok_j)
-                    and tok_j.lower() not in HONORIFICS):
-                break
-            if nxt[:1].isupper() or (nxt.lower() in _PARTICLES and j + 2 < len(tokens)
-                                     and tokens[j + 2].group()[:1].isupper()):
-                j += 1
-                continue
-            break
-        start, end = tokens[i].start(), tokens[j].end()
-        group = _POSSESSIVE.sub("", text[start:end]).rstrip(".") if not _INITIAL.match(
-            tokens[j].group()) else text[start:end]
-        yield group, text[max(0, start - 60):start], text[end:end + 200]
-        i = j + 1
