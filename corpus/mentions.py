@@ -10,11 +10,15 @@ who it names ("but he" → "he", "the mayor also" → "the mayor"); ``is_descrip
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from .roles import (CLAUSE_CUT, DETERMINERS, FEMALE_WORDS, FUNCTION_WORDS, HONORIFICS,
                     MALE_WORDS, is_role_word)
 
-_TOKEN = re.compile(r"[\w'’.\-]+|[,;:!?()\[\]“”„«»\"]")
+# A run of capitalised words, particles allowed between them ("Ursula von der Leyen").
+_RUN = re.compile(r"(?<![\w'’\-])[A-ZÀ-ÖØ-Þ][\w'’\-]*\.?(?:[ \t](?:(?:van|von|de|da|del|der|di|du|la"
+                  r"|le|bin|al)[ \t])*[A-ZÀ-ÖØ-Þ][\w'’\-]*\.?)*")
+_WORD = re.compile(r"\S+")
 _INITIAL = re.compile(r"^[A-Z]\.$")
 POSSESSIVE = re.compile(r"[’']s$")
 _SPELLED = {"sen": "senator", "rep": "representative", "gov": "governor", "pres": "president",
@@ -34,7 +38,6 @@ _LINKS = {"and", "but", "or", "when", "while", "though", "although", "because", 
 _AUXILIARIES = {"was", "were", "is", "are", "be", "been", "has", "have", "had", "will", "would",
                 "can", "could", "did", "does", "do", "also", "ist", "war", "wurde", "hat",
                 "est", "était", "ont"}
-_PARTICLES = {"van", "von", "de", "da", "del", "der", "di", "du", "la", "le", "bin", "al"}
 
 
 def is_description(mention: str) -> bool:
@@ -55,6 +58,9 @@ def role_nouns(role: str) -> set[str]:
 
 
 def gender_hint(text: str) -> str:
+    """Return "f", "m" or "" from the honorifics and gendered role words in ``text``."""
+    if not text.strip():
+        return ""
     words = {w.lower().strip(".,") for w in text.split()}
     if words & FEMALE_WORDS or any(w.endswith("in") and is_role_word(w) and len(w) > 6
                                    and w[:1] != w[:1].lower() for w in text.split()):
@@ -74,33 +80,33 @@ def role_near(before: str, after: str) -> str:
     return ""
 
 
-def name_groups(text: str):
-    """Yield (capitalised word group, text before it, text after it) for ``text``."""
-    tokens = list(_TOKEN.finditer(text))
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i].group()
-        if not tok[:1].isupper() or POSSESSIVE.sub("", tok).lower() in FUNCTION_WORDS:
-            i += 1
-            continue
-        j = i
-        while j + 1 < len(tokens):
-            nxt = tokens[j + 1].group()
-            tok_j = tokens[j].group()
-            if tok_j.endswith((",", ";")) or POSSESSIVE.search(tok_j) or (
-                    tok_j.endswith(".") and not _INITIAL.match(tok_j)
-                    and tok_j.lower() not in HONORIFICS):
-                break
-            if nxt[:1].isupper() or (nxt.lower() in _PARTICLES and j + 2 < len(tokens)
-                                     and tokens[j + 2].group()[:1].isupper()):
-                j += 1
-                continue
-            break
-        start, end = tokens[i].start(), tokens[j].end()
-        group = POSSESSIVE.sub("", text[start:end]).rstrip(".") if not _INITIAL.match(
-            tokens[j].group()) else text[start:end]
-        yield group, text[max(0, start - 60):start], text[end:end + 200]
-        i = j + 1
+def name_groups(text: str) -> Iterator[tuple[str, str, str]]:
+    """Yield (capitalised word group, text before it, text after it) for ``text``.
+
+    >>> [g for g, _, _ in name_groups("But Mr. Clarke met Ursula von der Leyen. Then Trump's aide spoke.")]
+    ['Mr. Clarke', 'Ursula von der Leyen', 'Trump']
+    """
+    for run in _RUN.finditer(text):
+        group: list[re.Match] = []
+        for word in _WORD.finditer(run.group()):
+            w = word.group()
+            if not group and POSSESSIVE.sub("", w).lower() in FUNCTION_WORDS:
+                continue  # "But", "The", "Monday": a sentence's first word, not a name
+            group.append(word)
+            ends = POSSESSIVE.search(w) or (w.endswith(".") and not _INITIAL.match(w)
+                                            and w.lower() not in HONORIFICS)
+            if ends:
+                yield _group(text, run.start(), group)
+                group = []
+        if group:
+            yield _group(text, run.start(), group)
+
+
+def _group(text: str, base: int, words: list[re.Match]) -> tuple[str, str, str]:
+    start, end = base + words[0].start(), base + words[-1].end()
+    last = words[-1].group()
+    group = text[start:end] if _INITIAL.match(last) else POSSESSIVE.sub("", text[start:end]).rstrip(".")
+    return group, text[max(0, start - 60):start], text[end:end + 200]
 
 
 def trim_mention(who: str) -> tuple[str, str] | None:

@@ -65,6 +65,7 @@ _WHO_PREFIX = re.compile(r"^[^.!?;:“”„«»\"]{1,200}")
 _DASH = re.compile(r"^[―—–]\s*(?P<who>[A-ZÀ-ÖØ-Þ][^.!?;:“”„«»\"―—–]{1,80}?)\s*(?:[.,]|$)")
 _INDIRECT = re.compile(
     r"\b(?:[Aa]ccording to|[Ss]elon|[Ss]egún|[Ll]aut)\s+(?P<who>[^.!?;:“”„«»\"]{1,160}?)\s*,")
+_INDIRECT_CUE = re.compile(r"ccording to|[Ss]elon|[Ss]egún|[Ll]aut|Nach Angaben")
 _LAUT = re.compile(r"(?:Laut|Nach Angaben von)\s+(?P<who>(?:[A-ZÄÖÜ][\w.-]*\s+){1,4})(?=[a-zäöüß])")
 _SENTENCE_END = re.compile(
     r"(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)(?<!\b[A-Z]\.)"
@@ -283,6 +284,8 @@ def _subject(text: str) -> str | None:
 
 def _indirect(para: str, cast: Cast, found: list[FoundQuote]) -> None:
     """Add "according to X, …" sentences of ``para`` as quotations of X."""
+    if not _INDIRECT_CUE.search(para):
+        return
     for sentence in _SENTENCE_END.split(para):
         m = _LAUT.match(sentence) or _INDIRECT.search(sentence)
         if not m or len(sentence.split()) < MIN_WORDS + 2:

@@ -152,6 +152,7 @@ def first_name_gender(word: str) -> str:
     return {"male": "m", "mostly_male": "m", "female": "f", "mostly_female": "f"}.get(guess, "")
 
 
+@lru_cache(maxsize=16384)
 def split_speaker(who: str) -> tuple[str, str] | None:
     """Split an attribution into (speaker, role); None when it names nobody.
 

@@ -24,6 +24,7 @@ from .roles import (DETERMINERS, FUNCTION_WORDS, HONORIFICS, PRONOUN_GENDER, ROL
 
 GENDER_BONUS = 6  # mentions
 SALIENCE_BONUS = 4  # mentions
+_STARTS = ("", ".", "!", "?", ":", '"', "”", "“")  # what stands before a sentence's subject
 
 
 @dataclass(slots=True)
@@ -51,25 +52,36 @@ class People:
 
     def __init__(self) -> None:
         self.people: dict[str, Person] = {}
+        self.by_last: dict[str, list[Person]] = {}  # people by the last word of their name
         self.clock = 0
+
+    def _put(self, person: Person) -> Person:
+        self.people[person.name] = person
+        self.by_last.setdefault(person.name.split()[-1], []).append(person)
+        return person
+
+    def _drop(self, person: Person) -> None:
+        del self.people[person.name]
+        self.by_last[person.name.split()[-1]].remove(person)
 
     def add(self, name: str, roles: tuple[str, ...] | list[str] = (), hint: str = "") -> Person:
         """Register a mention of ``name`` (with roles) and return its person."""
         self.clock += 1
         words = name.split()
         if len(words) == 1:
-            person = self._by_surname(name)
+            person = self._by_surname(name) or self.people.get(name)
             if person is None:
-                person = self.people.setdefault(name, Person(name, org=is_org(name)))
+                person = self._put(Person(name, org=is_org(name)))
         else:
             person = self.people.get(name) or self._fuller_of(name)
             if person is None:
                 person = Person(name, org=is_org(name))
-                for short in [p for p in self.people.values() if _is_short_of(p.name, name)]:
+                for short in [p for p in self.by_last.get(words[-1], ())
+                              if _is_short_of(p.name, name)]:
                     person.roles += short.roles  # "Trump" said before "Donald Trump" came
                     person.gender = person.gender or short.gender
-                    del self.people[short.name]
-                self.people[name] = person
+                    self._drop(short)
+                self._put(person)
         for role in roles:
             if role and role not in person.roles:
                 person.roles.append(role)
@@ -79,7 +91,7 @@ class People:
 
     def _surname(self, word: str, before: str) -> Person | None:
         person = self._by_surname(word)
-        honorific = before.split()[-1:] if before.split() else []
+        honorific = before[-12:].split()[-1:]
         if person is not None:
             self.clock += 1
             person.seen = self.clock
@@ -91,18 +103,20 @@ class People:
         return None
 
     def _by_surname(self, word: str) -> Person | None:
-        found = [p for p in self.people.values() if p.name.split()[-1] == word]
-        return max(found, key=lambda p: p.seen) if found else None
+        return max(self.by_last.get(word, ()), key=lambda p: p.seen, default=None)
 
     def _fuller_of(self, name: str) -> Person | None:
-        found = [p for p in self.people.values() if _is_short_of(name, p.name)]
-        return max(found, key=lambda p: p.seen) if found else None
+        found = [p for p in self.by_last.get(name.split()[-1], ()) if _is_short_of(name, p.name)]
+        return max(found, key=lambda p: p.seen, default=None)
+
+    def _flush(self) -> None:
+        """Read what was queued (``Cast`` reads narration only when it has to resolve)."""
 
     def canonical(self, name: str) -> str:
         """Return the fullest name of ``name``'s person in this article."""
         if not name.strip():
-            return name
-        person = self.people.get(name) or self._fuller_of(name)
+            return name  # narration after the last resolved quote is left unread: full
+        person = self.people.get(name) or self._fuller_of(name)  # names come first in news
         return person.name if person else name
 
 
@@ -110,38 +124,65 @@ class People:
 class Cast(People):
     """The people named in one article so far, in the order the text mentions them."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.pending: list[str] = []
+
     def read(self, text: str) -> None:
-        """Register the names mentioned in ``text`` (narration, not quoted words)."""
+        """Register the names mentioned in ``text`` (narration, not quoted words).
+
+        The text is queued and read when a speaker is next resolved: an article in which
+        nothing is quoted costs no name reading at all.
+        """
+        if text.strip():
+            self.pending.append(text)
+
+    def _flush(self) -> None:
+        pending, self.pending = self.pending, []
+        for text in pending:
+            self._read(text)
+
+    def _read(self, text: str) -> None:
         for group, before, after in name_groups(text):
+            if " " not in group:  # one word: a surname already met, or an organisation
+                self._one_word(group, before, after)
+                continue
             words = group.split()
             cut = [i for i, w in enumerate(words) if w.lower() in HONORIFICS]
             if cut and cut[-1] < len(words) - 1:  # "Should Mr. Clarke" → Clarke
                 before, words = f"{before} {' '.join(words[:cut[-1] + 1])}", words[cut[-1] + 1:]
-            subject = bool(SAYS.match(after)) or not before.strip() or \
-                before.rstrip()[-1:] in ".!?:\"”“"
+            subject = before.rstrip()[-1:] in _STARTS or bool(SAYS.match(after))
             split = split_speaker(" ".join(words))
             if not split or not split[0]:
                 continue
             name, role = split
             if " " not in name and not role:
-                person = self._surname(name, before)
-                if person is None and is_org(name):
-                    person = self.add(name)  # "the Commission on …", later "the commission"
-                if person is None and subject and SAYS.match(after):
-                    person = self.add(name)  # "Melanie said"
-                if person is not None and subject:
-                    person.salient = self.clock
+                self._one_word(name, before, after)
                 continue
             roles = [r for r in (role, role_near(before, after)) if r]
-            person = self.add(name, roles, gender_hint(role + " " + before))
+            person = self.add(name, roles, gender_hint(f"{role} {before[-24:]}"))
             if subject:
                 person.salient = self.clock
+
+    def _one_word(self, name: str, before: str, after: str) -> None:
+        person = self._surname(name, before)
+        if person is None and is_role_word(name):
+            return
+        said = bool(SAYS.match(after))
+        starts = before.rstrip()[-1:] in _STARTS
+        if person is None and is_org(name):
+            person = self.add(name)  # "the Commission on …", later "the commission"
+        if person is None and said and starts:
+            person = self.add(name)  # "Melanie said"
+        if person is not None and (said or starts):
+            person.salient = self.clock
 
     def resolve(self, who: str) -> Resolved | None:
         """Return the speaker an attribution ``who`` names, resolved in this article."""
         trimmed = trim_mention(who)
         if trimmed is None:
             return None
+        self._flush()
         mention, full = trimmed
         found = self._resolve(mention, mention.split(), full)
         if found is not None and found.speaker in self.people:
