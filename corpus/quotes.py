@@ -55,7 +55,18 @@ _VERB_PAIRS = {("fügte", "hinzu"), ("according", "to"), ("teilte", "mit"), ("in
     (aux, v) for aux in ("a", "ont") for v in (
         "déclaré", "dit", "affirmé", "expliqué", "ajouté", "souligné", "estimé", "indiqué",
         "précisé", "assuré", "confié", "raconté", "insisté", "prévenu", "rappelé", "lancé")}
+_WINDOW = 600  # characters around a span where its attribution may stand
 _PREPOSED = {"so", "selon", "laut", "según"}  # „…“, so Müller / selon le maire
+# Any cue word at all: a quick test before the word-by-word reading.
+_CUE_WORDS = frozenset(_VERBS | {w for pair in _VERB_PAIRS for w in pair} | _PREPOSED
+                       | {"statement", "il", "elle"}) - {"a", "ont", "in", "to", "mit", "hinzu"}
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _has_cue(text: str) -> bool:
+    return not _CUE_WORDS.isdisjoint(_LETTERS.findall(text.lower()))
+
+
 _INVERTED = re.compile(r"^(?:a|ont|\w+e)-t-(?P<p>il|elle|ils|elles)$|^\w+-(?P<q>il|elle)$")
 _QUOTE = re.compile(
     r"“(?P<a>[^“”]{1,3000}?)”|„(?P<b>[^„“”]{1,3000}?)[“”]|«\s?(?P<c>[^«»]{1,3000}?)\s?»"
@@ -67,9 +78,8 @@ _INDIRECT = re.compile(
     r"\b(?:[Aa]ccording to|[Ss]elon|[Ss]egún|[Ll]aut)\s+(?P<who>[^.!?;:“”„«»\"]{1,160}?)\s*,")
 _INDIRECT_CUE = re.compile(r"ccording to|[Ss]elon|[Ss]egún|[Ll]aut|Nach Angaben")
 _LAUT = re.compile(r"(?:Laut|Nach Angaben von)\s+(?P<who>(?:[A-ZÄÖÜ][\w.-]*\s+){1,4})(?=[a-zäöüß])")
-_SENTENCE_END = re.compile(
-    r"(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)(?<!\b[A-Z]\.)"
-    r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Þ“„«»\"])")
+# Read on masked text (see _ABBREVIATION), so "Mr. Podesta" ends no sentence.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Þ“„«»\"])")
 _THAT = {"that", "dass", "que", "qu'", "qu’"}
 _RELATIVE = {"who", "whose", "which", "welche", "welcher", "qui", "dont", "lequel", "laquelle"}
 # Adverbials that open a German or French sentence before the cue and its subject.
@@ -78,9 +88,9 @@ _OPENERS = set("""dagegen dies dann weiter außerdem zudem jedoch angesichts geg
     ensuite enfin pourtant""".split())
 # Periods that end no sentence ("Mr. Podesta", "George W. Bush", "McConnell, R-Ky., said")
 # are masked while attributions are read, and party-state tags "(D-Wis.)" are blanked.
-_ABBREVIATION = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Dr|St|Sen|Rep|Gov|Lt|Col|Gen|Sgt|Jr|Sr|Prof|Pres|Sec|Atty|Mt|Inc|Corp|Co"
-    r"|[A-Z]|[RDI]-[A-Z][a-z]{1,4})\.(?=\s*[\w,(])")
+_ABBREVIATION = re.compile(r"\b(?:[A-Z][a-z]{0,3}|[RDI]-[A-Z][a-z]{1,4})\.(?=\s*[\w,(])")
+_ABBREVIATIONS = {"Mr", "Mrs", "Ms", "Dr", "St", "Sen", "Rep", "Gov", "Lt", "Col", "Gen", "Sgt",
+                  "Jr", "Sr", "Prof", "Pres", "Sec", "Atty", "Mt", "Inc", "Corp", "Co"}
 _TAG = re.compile(r"\((?:[RDI]-[\w. ]{2,16}|[A-Z]{2,6})\)")
 _DOT = "\ue000"
 
@@ -108,12 +118,13 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
     found: list[FoundQuote] = []
     carry: Resolved | None = None  # speaker a paragraph opening with a quote continues
     for text in _join_open_quotes(paragraphs):
-        para = _TAG.sub(lambda m: " " * len(m.group()), _ABBREVIATION.sub(
-            lambda m: m.group()[:-1] + _DOT, text))
+        para = _mask(text)
+        if "(" in para:
+            para = _TAG.sub(lambda m: " " * len(m.group()), para)
         spans = list(_QUOTE.finditer(para))
         if not spans:
             carry = None
-            _indirect(text, cast, found)
+            _indirect(_mask(text), cast, found)
             cast.read(text)
             continue
         cursor = 0
@@ -144,6 +155,15 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
     for q in found:  # one person, one speaker: the fullest name the article gives
         q.speaker = cast.canonical(q.speaker)
     return found
+
+
+def _mask(text: str) -> str:
+    return _ABBREVIATION.sub(_masked, text)
+
+
+def _masked(m: re.Match) -> str:
+    word = m.group()[:-1]
+    return word + _DOT if len(word) == 1 or word in _ABBREVIATIONS or "-" in word else m.group()
 
 
 def _unmask(text: str) -> str:
@@ -188,7 +208,7 @@ def _cue_len(words: list[str], i: int) -> int:
 
 def _attribution(before: str, after: str, span: str) -> _Attribution:
     """Return who an attribution names for one quoted span, looking after it, then before."""
-    sentence = _SENTENCE_END.split(after, maxsplit=1)[0]
+    sentence = _SENTENCE_END.split(after[:_WINDOW], maxsplit=1)[0]
     head = sentence.lstrip(" ,")
     skipped = len(sentence) - len(head)
     dash = _DASH.match(head)
@@ -197,7 +217,7 @@ def _attribution(before: str, after: str, span: str) -> _Attribution:
     words = head.split(" ")[: MAX_SUBJECT_WORDS + 2]
     # “…,” X said / “…?” he asked; after “… .” a new sentence begins.
     open_end = span[-2:-1] in (",", "?", "!", "—", "-") or after.lstrip()[:1] in (",", "—", "―")
-    if words and words[0] and open_end:
+    if words and words[0] and open_end and _has_cue(head):
         inverted = _INVERTED.match(words[0].strip(",.;"))
         if inverted:  # « … », a-t-elle déclaré.
             n = 2 if len(words) > 1 and words[0].startswith(("a-", "ont-")) else 1
@@ -222,7 +242,9 @@ def _attribution(before: str, after: str, span: str) -> _Attribution:
 
 def _before(before: str, span: str) -> _Attribution:
     """Return the attribution in the sentence before a span: "X said: “…”" and its kin."""
-    tail = _SENTENCE_END.split(before)[-1]
+    tail = _SENTENCE_END.split(before[-_WINDOW:])[-1]
+    if not _has_cue(tail):
+        return _Attribution()  # most spans: titles and scare quotes in narration
     indirect = _INDIRECT.match(tail.strip())
     if indirect:  # According to X, the developers engaged in a “massive … scheme”
         rest = tail.strip()[indirect.end():]
@@ -290,6 +312,6 @@ def _indirect(para: str, cast: Cast, found: list[FoundQuote]) -> None:
         m = _LAUT.match(sentence) or _INDIRECT.search(sentence)
         if not m or len(sentence.split()) < MIN_WORDS + 2:
             continue
-        res = cast.resolve(m.group("who"))
+        res = cast.resolve(_unmask(m.group("who")))
         if res and res.speaker[:1].isupper():
-            found.append(FoundQuote(_clean(sentence), res.speaker, res.role, res.mention))
+            found.append(FoundQuote(_clean(_unmask(sentence)), res.speaker, res.role, res.mention))
