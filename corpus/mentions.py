@@ -19,6 +19,7 @@ from .roles import (CLAUSE_CUT, DETERMINERS, FEMALE_WORDS, FUNCTION_WORDS, HONOR
 _RUN = re.compile(r"(?<![\w'’\-])[A-ZÀ-ÖØ-Þ][\w'’\-]*\.?(?:[ \t](?:(?:van|von|de|da|del|der|di|du|la"
                   r"|le|bin|al)[ \t])*[A-ZÀ-ÖØ-Þ][\w'’\-]*\.?)*")
 _WORD = re.compile(r"\S+")
+_OWNED = ("'s", "’s")
 _INITIAL = re.compile(r"^[A-Z]\.$")
 POSSESSIVE = re.compile(r"[’']s$")
 _SPELLED = {"sen": "senator", "rep": "representative", "gov": "governor", "pres": "president",
@@ -90,11 +91,12 @@ def name_groups(text: str) -> Iterator[tuple[str, str, str]]:
         group: list[re.Match] = []
         for word in _WORD.finditer(run.group()):
             w = word.group()
-            if not group and POSSESSIVE.sub("", w).lower() in FUNCTION_WORDS:
+            owned = w.endswith(_OWNED)
+            if not group and (w[:-2] if owned else w).lower() in FUNCTION_WORDS:
                 continue  # "But", "The", "Monday": a sentence's first word, not a name
             group.append(word)
-            ends = POSSESSIVE.search(w) or (w.endswith(".") and not _INITIAL.match(w)
-                                            and w.lower() not in HONORIFICS)
+            ends = owned or (w[-1] == "." and not (len(w) == 2 and w[0].isupper())
+                             and w.lower() not in HONORIFICS)
             if ends:
                 yield _group(text, run.start(), group)
                 group = []
@@ -104,8 +106,11 @@ def name_groups(text: str) -> Iterator[tuple[str, str, str]]:
 
 def _group(text: str, base: int, words: list[re.Match]) -> tuple[str, str, str]:
     start, end = base + words[0].start(), base + words[-1].end()
-    last = words[-1].group()
-    group = text[start:end] if _INITIAL.match(last) else POSSESSIVE.sub("", text[start:end]).rstrip(".")
+    group = text[start:end]
+    if group.endswith(_OWNED):
+        group = group[:-2]
+    elif group[-1] == "." and not _INITIAL.match(group[-2:]):
+        group = group[:-1]
     return group, text[max(0, start - 60):start], text[end:end + 200]
 
 

@@ -64,6 +64,7 @@ ROLE_SUFFIXES = (
 )
 
 
+@lru_cache(maxsize=16384)
 def is_role_word(word: str) -> bool:
     """Return True if ``word`` names a role or title rather than a person.
 
