@@ -88,6 +88,8 @@ def name_groups(text: str) -> Iterator[tuple[str, str, str]]:
     ['Mr. Clarke', 'Ursula von der Leyen', 'Trump']
     """
     for run in _RUN.finditer(text):
+        if shouted(run.group()):
+            continue
         group: list[re.Match] = []
         for word in _WORD.finditer(run.group()):
             w = word.group()
@@ -102,6 +104,11 @@ def name_groups(text: str) -> Iterator[tuple[str, str, str]]:
                 group = []
         if group:
             yield _group(text, run.start(), group)
+
+
+def shouted(words: str) -> bool:
+    """Return True for a run of capitals such as a heading ("ALY RAISMAN FACES ABUSER")."""
+    return sum(1 for w in words.split() if len(w) > 2 and w.isupper()) >= 2
 
 
 def _group(text: str, base: int, words: list[re.Match]) -> tuple[str, str, str]:

@@ -90,8 +90,8 @@ MALE_WORDS = {"mr.", "mr", "herr", "m.", "monsieur", "sir", "spokesman", "chairm
 # person or organisation).
 PRONOUN_GENDER = {"he": "m", "she": "f", "er": "m", "il": "m", "elle": "f", "sie": "",
                   "they": "org", "we": "org", "ils": "org", "elles": "org", "wir": "org",
-                  "nous": "org", "él": "m", "ella": "f", "ellos": "org", "i": "", "je": "",
-                  "ich": "", "it": "org", "es": "org"}
+                  "nous": "org", "él": "m", "ella": "f", "ellos": "org", "it": "org", "es": "org",
+                  "i": "self", "je": "self", "ich": "self", "yo": "self"}  # "I said": the author
 PRONOUNS = set(PRONOUN_GENDER)
 # Capitalised words that start sentences or name times, never a person's first word.
 FUNCTION_WORDS = set("""
@@ -112,7 +112,8 @@ FUNCTION_WORDS = set("""
     el los las y pero según
     dagegen dies dann weiter außerdem zudem jedoch angesichts gegenüber darüber dazu
     daraufhin später zuvor anschließend ebenso deshalb trotzdem demnach dabei damit danach
-    rückblickend ainsi puis ensuite enfin pourtant
+    rückblickend ainsi puis ensuite enfin pourtant both read see watch click
+    follow share
 """.split())
 _ORG_WORDS = set("""
     party committee council service agency department ministry office university college

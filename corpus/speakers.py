@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .mentions import (POSSESSIVE, SAYS, gender_hint, is_description, name_groups, role_near,
-                       role_nouns, trim_mention)
+                       role_nouns, shouted, trim_mention)
 from .roles import (DETERMINERS, FUNCTION_WORDS, HONORIFICS, PRONOUN_GENDER, ROLE_WORDS,
                     first_name_gender, is_org, is_role_word, split_speaker)
 
@@ -196,6 +196,8 @@ class Cast(People):
 
     def _resolve(self, mention: str, words: list[str], full: str) -> Resolved | None:
         if len(words) == 1 and words[0].lower() in PRONOUN_GENDER:
+            if PRONOUN_GENDER[words[0].lower()] == "self":
+                return None  # the writer speaks: no one the article names
             person = self._recent(PRONOUN_GENDER[words[0].lower()])
             return Resolved(person.name, _role_of(person), mention) if person else None
         split = split_speaker(full)  # with its apposition: "X, director of …"
@@ -205,6 +207,8 @@ class Cast(People):
         name, role = split
         if not name or all(POSSESSIVE.sub("", w).lower() in FUNCTION_WORDS for w in name.split()):
             return None  # "That’s", "This"
+        if shouted(name):
+            return None  # "HOMETOWN DATE WITH JASON": a heading, not a name
         if " " not in name or name.split()[0] in HONORIFICS_TITLE:
             person = self._by_surname(name.split()[-1])
             if person is not None:
