@@ -29,6 +29,7 @@ SAYS = re.compile(
     r"asked|explained|argued|warned|noted|insisted|wrote|writes|tweeted|stated|sagte|sagt|"
     r"erklärte|betonte|meinte|a déclaré|a dit|déclare|affirme|explique)\b")
 _NOT_SPEAKERS = {"who", "which", "that", "qui", "dont", "lequel", "der", "die", "welche"}
+_OBJECTS = {"lui", "leur", "ihm", "him", "them"}  # "lui avait dit": said to someone
 _LEADING = {"but", "and", "though", "although", "when", "while", "as", "so", "because", "if",
             "aber", "und", "mais", "et", "quand"}
 _TRAILING = {"also", "often", "further", "later", "then", "once", "too", "again", "just", "still",
@@ -137,6 +138,6 @@ def trim_mention(who: str) -> tuple[str, str] | None:
             words[-1] in _TRAILING or words[-1].endswith("ly")):
         words = words[:-1]  # "the mayor also said", "my father often said"
     mention = " ".join(words)
-    if not words or mention.lower() in _NOT_SPEAKERS:
+    if not words or mention.lower() in _NOT_SPEAKERS or words[0].lower() in _OBJECTS:
         return None
     return mention, full

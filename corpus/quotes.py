@@ -217,7 +217,9 @@ def _attribution(before: str, after: str, span: str) -> _Attribution:
     words = head.split(" ")[: MAX_SUBJECT_WORDS + 2]
     # “…,” X said / “…?” he asked; after “… .” a new sentence begins.
     open_end = span[-2:-1] in (",", "?", "!", "—", "-") or after.lstrip()[:1] in (",", "—", "―")
-    if words and words[0] and open_end and _has_cue(head):
+    # “…” said X / « … » a déclaré X: a lowercase cue goes on the quote's sentence anyway.
+    verb_first = words[0][:1].islower() if words and words[0] else False
+    if words and words[0] and (open_end or verb_first) and _has_cue(head):
         inverted = _INVERTED.match(words[0].strip(",.;"))
         if inverted:  # « … », a-t-elle déclaré.
             n = 2 if len(words) > 1 and words[0].startswith(("a-", "ont-")) else 1
@@ -230,7 +232,7 @@ def _attribution(before: str, after: str, span: str) -> _Attribution:
                 m = _WHO_PREFIX.match(rest)
                 if m:
                     return _Attribution(m.group(), skipped + len(head) - len(rest) + m.end())
-        for i in range(1, min(len(words), MAX_SUBJECT_WORDS + 1)):
+        for i in range(1, min(len(words), MAX_SUBJECT_WORDS + 1) if open_end else 0):
             n = _cue_len(words, i)
             if n:  # “…,” X said.
                 who = " ".join(words[:i]).rstrip(",")
