@@ -83,7 +83,7 @@ def _ours(ix: SearchIndex, queries: list[str], snippets: bool, facets: bool) -> 
         req = SearchRequest(q=q, per_page=10, snippets=snippets, facets=facets)
         start = time.perf_counter()
         try:
-            total = ix.search(req)["total"]
+            total = ix.search(req).total
         except (QueryError, QueryTimeout):
             total, errors = 0, errors + 1
         lat.append(time.perf_counter() - start)

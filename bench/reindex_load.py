@@ -52,8 +52,8 @@ def expected_totals(index_dir: Path, queries: list[str]) -> tuple[str, dict[str,
     snapshot = None
     for q in queries:
         res = ix.search(SearchRequest(q=q, per_page=10))
-        totals[q] = res["total"]
-        snapshot = res["snapshot"]
+        totals[q] = res.total
+        snapshot = res.snapshot
     return snapshot, totals
 
 

@@ -59,7 +59,7 @@ def query_child() -> None:
         t = time.perf_counter()
         res = ix.search(SearchRequest(q=q, per_page=10))
         latencies.append(time.perf_counter() - t)
-        totals.append(res["total"])
+        totals.append(res.total)
     end = status()
     print(json.dumps({"latencies": latencies, "totals": totals, "first_query_s": first,
                       "start_rss_kb": base.get("VmRSS"), "rss_kb": end.get("VmRSS"),

@@ -1,12 +1,14 @@
 """Index layer: the Whoosh index behind a small interface the service calls.
 
     SearchIndex(index_dir, boosts=...)      read side: search, document, suggest, health
+    SearchRequest → SearchResult, Document  what goes in and comes out (typed)
     rebuild(index_dir, paths, ...)          full rebuild into a new snapshot, atomic switch
     update(index_dir, paths, delete_ids)    incremental add/update/delete by id
     rollback(index_dir)                     back to the previous snapshot
+    reindex_running(index_dir)              whether a writer holds the index now
 
 All ``whoosh`` imports stay inside this package, so another engine could stand behind the
-same functions without touching the API.
+same functions without touching the API. ``docs/architecture.md`` maps the modules.
 """
 from __future__ import annotations
 
@@ -15,16 +17,25 @@ from collections.abc import Callable, Iterable
 from corpus import Summary, extract
 
 from . import indexer
+from .errors import (Deadline, IndexUnavailable, QueryError, QueryTimeout, QueryTooLong,
+                     SearchError)
 from .indexer import BuildResult, EmptyBuild
-from .query import QueryError, QueryTimeout
+from .request import (DATE_FACETS, FACETS, KINDS, MAX_PER_PAGE, OPERATORS, PER_PAGE, SORTS,
+                      SearchRequest)
+from .results import Document, FacetValue, Hit, SearchResult
 from .schema import DEFAULT_BOOSTS, TEXT_FIELDS
-from .searcher import IndexUnavailable, SearchIndex, SearchRequest
+from .search import BM25_B, BM25_K1
+from .searcher import CACHE_SIZE, POSTINGS_CACHE, TIME_BUDGET, SearchIndex
 from .snapshots import IndexBusy, NoSnapshot, SnapshotStore
+from .synonyms import SynonymError, Synonyms
 
 __all__ = [
-    "DEFAULT_BOOSTS", "TEXT_FIELDS", "BuildResult", "EmptyBuild", "IndexBusy", "IndexUnavailable",
-    "NoSnapshot", "QueryError", "QueryTimeout", "SearchIndex", "SearchRequest", "rebuild",
-    "rollback", "update", "has_index",
+    "BM25_B", "BM25_K1", "CACHE_SIZE", "POSTINGS_CACHE", "TIME_BUDGET",
+    "DATE_FACETS", "DEFAULT_BOOSTS", "FACETS", "KINDS", "MAX_PER_PAGE", "OPERATORS", "PER_PAGE",
+    "SORTS", "TEXT_FIELDS", "BuildResult", "Deadline", "Document", "EmptyBuild", "FacetValue",
+    "Hit", "IndexBusy", "IndexUnavailable", "NoSnapshot", "QueryError", "QueryTimeout",
+    "QueryTooLong", "SearchError", "SearchIndex", "SearchRequest", "SearchResult",
+    "SnapshotStore", "SynonymError", "Synonyms", "has_index", "rebuild", "reindex_running", "rollback", "update",
 ]
 
 
@@ -58,3 +69,8 @@ def has_index(index_dir: str) -> bool:
     except NoSnapshot:
         return False
     return True
+
+
+def reindex_running(index_dir: str) -> bool:
+    """Return True while a reindex (any process) holds the writer lock of ``index_dir``."""
+    return SnapshotStore(index_dir).writer_busy()

@@ -167,7 +167,7 @@ def words(text: str) -> list[str]:
     return [m.group().lower() for m in WORD.finditer(text)]
 
 
-def _stem(word: str, lang: str) -> str | None:
+def stem_of(word: str, lang: str) -> str | None:
     """Return the index term of ``word`` in ``lang``, or None for a stop word there."""
     analyzer = language_pipeline(lang)
     return None if analyzer.is_stop(word) else analyzer.term(word)
@@ -182,7 +182,7 @@ def query_terms(word: str, langs) -> set[str]:
     """Return the index terms ``word`` may stand for in documents of any of ``langs``."""
     terms = {fold(word.lower())}
     for lang in langs:
-        stem = _stem(word.lower(), lang)
+        stem = stem_of(word.lower(), lang)
         if stem:
             terms.add(stem)
     return terms

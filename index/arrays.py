@@ -26,6 +26,7 @@ from .postings import postings
 
 ARRAYS_DIR = "postings"
 _META = "meta.json"
+_EMPTY = (np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32))
 
 
 def term_key(text: str | bytes) -> int:
@@ -65,15 +66,16 @@ def write_arrays(index_path: Path, ix, fields) -> None:
                     else np.empty(0, dtype=np.float32))
             written.append(field)
         meta = {"generation": ix.latest_generation(), "doc_count": reader.doc_count_all(),
-                "fields": written}
+                "fields": written, "covers": list(fields)}
     (out / _META).write_text(json.dumps(meta), encoding="utf-8")
 
 
 class PostingArrays:
     """The memory-mapped posting arrays of one snapshot (see the module's docstring)."""
 
-    def __init__(self, fields: dict[str, tuple[np.ndarray, ...]]) -> None:
+    def __init__(self, fields: dict[str, tuple[np.ndarray, ...]], covers=()) -> None:
         self._fields = fields
+        self._empty = set(covers) - set(fields)  # fields with no terms at all
 
     @classmethod
     def open(cls, index_path: Path, ix, reader) -> PostingArrays | None:
@@ -86,15 +88,26 @@ class PostingArrays:
                 return None
             return cls({field: tuple(np.load(folder / f"{field}.{part}.npy", mmap_mode="r")
                                      for part in ("keys", "starts", "counts", "ids", "tf"))
-                        for field in meta["fields"]})
+                        for field in meta["fields"]}, meta.get("covers", ()))
         except (OSError, ValueError, KeyError):  # none written, or damaged: Whoosh's way
             return None
+
+    def frequencies(self, fieldname: str, texts: list[str]) -> np.ndarray | None:
+        """Return the document frequency of each of ``texts`` (None: no arrays)."""
+        arrays = self._fields.get(fieldname)
+        if arrays is None:
+            return None
+        keys, _, counts = arrays[:3]
+        wanted = np.fromiter((term_key(t) for t in texts), dtype=np.uint64, count=len(texts))
+        at = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
+        found = keys[at] == wanted if len(keys) else np.zeros(len(texts), dtype=bool)
+        return np.where(found, counts[at] if len(keys) else 0, 0)
 
     def get(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
         """Return (docnums, frequencies) of ``text``, or None when the field has no arrays."""
         arrays = self._fields.get(fieldname)
         if arrays is None:
-            return None
+            return _EMPTY if fieldname in self._empty else None
         keys, starts, counts, ids, tf = arrays
         key = np.uint64(term_key(text))
         i = int(np.searchsorted(keys, key))

@@ -1,4 +1,4 @@
-"""Map corpus records to Whoosh documents and stored documents back to plain dicts."""
+"""Map corpus records to Whoosh documents, and stored documents back to typed ones."""
 from __future__ import annotations
 
 from typing import Any
@@ -6,6 +6,7 @@ from typing import Any
 from corpus import Article, Bio, Quote, Record
 
 from .analysis import with_language
+from .results import Document
 
 
 def _day(date: str | None) -> int:
@@ -74,36 +75,25 @@ def _dates(doc: dict[str, Any], date: str | None) -> None:
         doc["month"] = date[:7]
 
 
-def from_stored(fields: dict[str, Any]) -> dict[str, Any]:
-    """Return the API form of a stored document (without score or snippet)."""
+def from_stored(fields: dict[str, Any]) -> Document:
+    """Return the typed form of a stored document."""
     kind = fields.get("kind", "article")
     extra = fields.get("extra") or {}
-    authors = fields.get("author") or []
-    out: dict[str, Any] = {
-        "id": fields["id"],
-        "kind": kind,
-        "title": fields.get("title", ""),
-        "url": fields.get("url"),
-        "author": ", ".join(authors),
-        "authors": list(authors),
-        "date": fields.get("date"),
-        "lang": fields.get("lang", ""),
-    }
-    if kind == "article":
-        out["dek"] = fields.get("dek", "")
-        out["headings"] = [h for h in fields.get("headings", "").split("\n") if h]
-        out["tags"] = extra.get("tags", [])
-    elif kind == "quote":
-        out["title"] = extra.get("article_title", "")
-        out["speaker"] = fields.get("person", "")
-        out["speaker_role"] = extra.get("speaker_role", "")
-        out["speaker_mention"] = extra.get("speaker_mention", "")
-        out["article_id"] = fields.get("article_id")
-        out["article_title"] = extra.get("article_title", "")
-    elif kind == "bio":
-        out["title"] = fields.get("person", "")
-        out["article_count"] = extra.get("article_count")
-    return out
+    common = {"id": fields["id"], "kind": kind, "url": fields.get("url"),
+              "authors": tuple(fields.get("author") or ()), "date": fields.get("date"),
+              "lang": fields.get("lang", ""), "text": fields.get("body", "")}
+    if kind == "quote":
+        return Document(**common, title=extra.get("article_title", ""),
+                        speaker=fields.get("person", ""),
+                        speaker_role=extra.get("speaker_role", ""),
+                        speaker_mention=extra.get("speaker_mention", ""),
+                        article_id=fields.get("article_id"))
+    if kind == "bio":
+        return Document(**common, title=fields.get("person", ""),
+                        article_count=extra.get("article_count"))
+    return Document(**common, title=fields.get("title", ""), dek=fields.get("dek", ""),
+                    headings=tuple(h for h in fields.get("headings", "").split("\n") if h),
+                    tags=tuple(extra.get("tags", ())))
 
 
 def record_from_stored(fields: dict[str, Any]) -> Bio:

@@ -1,4 +1,5 @@
-"""Read whole posting lists fast, as numpy arrays, and keep those searched most recently.
+"""Posting lists as numpy arrays: from the snapshot's memory-mapped arrays when it has them,
+else decoded from Whoosh's blocks and kept while they are searched.
 
 Whoosh's matchers step through postings with a Python call per document; decoding the W3
 codec's blocks directly (each a pickled tuple of docnum deltas and weights) and turning the
@@ -78,11 +79,14 @@ def postings(reader, fieldname: str, text: str, weights: bool = True
             np.concatenate([found for _, _, found in parts]))
 
 
-class PostingCache:
-    """Decoded posting lists of one snapshot, as read-only numpy arrays (int32 docnums,
-    float32 frequencies: 8 bytes a posting), the least recently used dropped once they hold
-    more than ``max_postings`` in all. Decoding a list (zlib, pickle, deltas) costs more than
-    scoring it, and the words people search for repeat."""
+class PostingLists:
+    """The way to one snapshot's posting lists, as read-only numpy arrays (int32 docnums,
+    float32 frequencies).
+
+    A full rebuild's snapshot has memory-mapped arrays (``arrays.PostingArrays``): a list is a
+    slice. Otherwise (after an incremental update) lists are decoded from Whoosh's blocks and
+    the most recently used kept, up to ``max_postings`` in all (8 bytes a posting): decoding
+    (zlib, pickle, deltas) costs more than scoring, and the words people search for repeat."""
 
     def __init__(self, max_postings: int = 2_000_000, arrays=None) -> None:
         self.max_postings = max_postings

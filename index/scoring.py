@@ -2,9 +2,10 @@
 
 Whoosh's matcher tree walks postings one document at a time in Python; for queries that
 expand to a few dozen terms (fields × stems) it cost 100-300 ms on FakeNewsNet. Here each
-term's posting list is read whole (decoded once per snapshot, see ``PostingCache``) into
-numpy arrays, and the query tree combines ``Hits``, sorted document numbers with their
-scores: OR adds, AND intersects, NOT subtracts, "maybe" adds where present.
+term's posting list comes whole as numpy arrays (a slice of the snapshot's memory-mapped
+arrays, see ``postings.PostingLists``), and the query tree combines ``Hits``, sorted
+document numbers with their scores: OR adds, AND intersects, NOT subtracts, "maybe" adds
+where present.
 
 A plain word searched in every boosted field (``FieldedTerm``) is scored with BM25F: its
 weighted, length-normalised frequencies in all fields are summed and saturated once. A term
@@ -20,8 +21,12 @@ from typing import NamedTuple
 import numpy as np
 from whoosh import query as Q
 
-from .postings import PostingCache
-from .query import FieldedTerm
+from .postings import PostingLists
+from .analysis import language_pipeline
+from .errors import Deadline
+from .matching import Tiers, relax
+from .query import FieldedTerm, Relaxed
+from .stats import FieldStats
 
 
 class Hits(NamedTuple):
@@ -37,64 +42,92 @@ class Hits(NamedTuple):
         return cls(ids, np.zeros(len(ids)))
 
 
+STORED_TEXT = ("title", "person")  # short stored fields: a phrase is checked on their text
+STORED_CHECK = 300                 # candidates at most for that; more: Whoosh's positions
 EMPTY = Hits(np.empty(0, dtype=np.int64), np.empty(0))
 
 
 class Evaluator:
-    """Evaluate queries against one searcher, with per-field length arrays cached in ``cols``
-    and decoded posting lists in ``cache``."""
+    """Evaluate queries against one searcher, with the snapshot's field statistics
+    (``stats``), posting lists and live documents."""
 
-    def __init__(self, searcher, cols, b: float, k1: float, deadline,
-                 cache: PostingCache | None = None) -> None:
+    def __init__(self, searcher, stats: FieldStats, postings: PostingLists,
+                 live_ids: np.ndarray, b: float, k1: float, deadline: Deadline) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
-        self.cols = cols
+        self.stats = stats
+        self.postings = postings
+        self.live_ids = live_ids
         self.b, self.k1 = b, k1
         self.deadline = deadline
         self.doc_count = self.reader.doc_count_all()
-        self.cache = cache if cache is not None else PostingCache(0)
+        self.eligible: np.ndarray | None = None  # documents the filters keep (a mask)
+        self.tiers: Tiers | None = None          # set by relaxed matching
 
     def term_scores(self, fieldname: str, text: str, boost: float) -> Hits:
         """Return BM25 scores of every document containing ``text`` in ``fieldname``."""
         self.deadline.check()
-        ids, tf = self.cache.get(self.reader, fieldname, text)
+        ids, tf = self.postings.get(self.reader, fieldname, text)
         if not len(ids):
             return EMPTY
+        if not self.stats.has(fieldname):  # kind:quote, lang:de, role:…: a filter, unscored
+            return Hits(ids.astype(np.int64), np.zeros(len(ids)))
         idf = log(self.doc_count / (len(ids) + 1)) + 1
-        lengths = self.cols.lengths(self.reader, fieldname)
-        avg = self.cols.avg_length(self.reader, fieldname)
+        lengths = self.stats.lengths(fieldname)
+        avg = self.stats.avg_length(fieldname)
         k1, b = self.k1, self.b
         norm_a, norm_b = k1 * (1 - b), k1 * b / avg
         tf = tf.astype(np.float64)
         return Hits(ids, boost * idf * (k1 + 1) * tf / (tf + norm_a + norm_b * lengths[ids]))
 
     def fielded_scores(self, q: FieldedTerm) -> Hits:
-        """Return BM25F scores: per-field frequencies, length-normalised and weighted, are
-        added up first and saturated once (a word in the title and the body is not scored
-        as two unrelated words)."""
+        """Return the BM25F scores of one word (see ``word_scores``)."""
+        return self.word_scores(q)[0]
+
+    def word_scores(self, q: FieldedTerm) -> tuple[Hits, np.ndarray]:
+        """Return BM25F scores of one word, and the documents that hold it exactly.
+
+        Per-field frequencies, length-normalised and weighted, are added up first and
+        saturated once (a word in the title and the body is not scored as two unrelated
+        words). The variants (typos, completions) are scored apart, with their own idf and
+        at their weight, and a document gets the better of the two: a common word one typo
+        away from a rare one adds little, and never more than the word itself would."""
         self.deadline.check()
+        exact = self._bm25f(q.weights, [(t, 1.0) for t in q.texts], q.boost)
+        if not q.variants:
+            return exact, exact.ids
+        near = self._bm25f(q.weights, list(q.variants), q.boost)
+        return _best(exact, near), exact.ids
+
+    def _bm25f(self, weights: dict[str, float], texts: list[tuple[str, float]],
+               boost: float) -> Hits:
+        """Return the BM25F scores of documents holding any of ``texts`` (each with a
+        weight on its frequencies) in the weighted fields, scored as one term."""
         b = self.b
         ids_parts, tf_parts = [], []
-        for fieldname, weight in q.weights.items():
-            lengths = self.cols.lengths(self.reader, fieldname)
-            avg = self.cols.avg_length(self.reader, fieldname)
+        for fieldname, weight in weights.items():
+            lengths = self.stats.lengths(fieldname)
+            avg = self.stats.avg_length(fieldname)
             norm_a, norm_b = (1 - b) / weight, b / (avg * weight)
-            for text in q.texts:
-                ids, tf = self.cache.get(self.reader, fieldname, text)
+            for text, factor in texts:
+                ids, tf = self.postings.get(self.reader, fieldname, text)
                 if len(ids):
                     ids_parts.append(ids)
-                    tf_parts.append(tf.astype(np.float64) / (norm_a + norm_b * lengths[ids]))
+                    tf_parts.append(factor * tf.astype(np.float64)
+                                    / (norm_a + norm_b * lengths[ids]))
         if not ids_parts:
             return EMPTY
         ids, pseudo = _sum_by_id(ids_parts, tf_parts)
         df = len(ids)
         idf = log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
         k1 = self.k1
-        return Hits(ids, q.boost * idf * (k1 + 1) * pseudo / (pseudo + k1))
+        return Hits(ids.astype(np.int64), boost * idf * (k1 + 1) * pseudo / (pseudo + k1))
 
     # -- the query tree ------------------------------------------------------------------
     def evaluate(self, q: Q.Query) -> Hits:
         """Return the documents matching ``q`` with their scores."""
+        if isinstance(q, Relaxed):
+            return self._relaxed(q)
         if isinstance(q, FieldedTerm):
             return self.fielded_scores(q)
         if isinstance(q, Q.Term):
@@ -134,11 +167,30 @@ class Evaluator:
         self.deadline.check()
         return Hits.of(q.docs(self.searcher))  # ranges and the like: unscored
 
+    def _relaxed(self, q: Relaxed) -> Hits:
+        """Relaxed matching (see ``matching``); its tiers are kept for ranking."""
+        parts = []
+        for word in q.words:
+            if isinstance(word, FieldedTerm):
+                hits, exact = self.word_scores(word)
+                parts.append((word.word, hits.ids, hits.scores, exact))
+            else:  # a synonym group: every form counts as the word itself
+                hits = self.evaluate(word)
+                parts.append((getattr(word, "word", ""), hits.ids, hits.scores, hits.ids))
+        required = self.evaluate(Q.And(q.required)) if q.required else None
+        ids, scores, self.tiers = relax(parts, required, q.strict, self.eligible,
+                                        len(self.live_ids))
+        return Hits(ids, scores)
+
     def _phrase(self, q: Q.Phrase) -> Hits:
         words = [self.term_scores(q.fieldname, w, q.boost) for w in dict.fromkeys(q.words)]
-        if not len(_intersection(words).ids):  # no document has every word: no positions to check
+        candidates = _intersection(words).ids
+        if not len(candidates):  # no document has every word: no positions to check
             return EMPTY
-        docs = Hits.of(q.docs(self.searcher))
+        if q.fieldname in STORED_TEXT and len(candidates) <= STORED_CHECK:
+            docs = Hits.of(d for d in candidates.tolist() if self._has_phrase(d, q))
+        else:
+            docs = Hits.of(q.docs(self.searcher))
         scores = docs.scores
         for found in words:
             _, ia, ib = np.intersect1d(docs.ids, found.ids, assume_unique=True,
@@ -146,9 +198,20 @@ class Evaluator:
             scores[ia] += found.scores[ib]
         return docs
 
+    def _has_phrase(self, docnum: int, q: Q.Phrase) -> bool:
+        """Return True if the stored text of ``q``'s field holds its words in a row.
+
+        Reading a few stored fields costs less than Whoosh's positional matchers, which
+        open every word's posting list with positions."""
+        fields = self.searcher.stored_fields(docnum)
+        text = fields.get(q.fieldname) or ""
+        lang = "" if q.fieldname == "person" else fields.get("lang", "")
+        terms = [t.text for t in language_pipeline(lang)(text)]
+        words, n = list(q.words), len(q.words)
+        return any(terms[i:i + n] == words for i in range(len(terms) - n + 1))
+
     def _all(self) -> Hits:
-        ids = self.cols.live_ids()
-        return Hits(ids, np.zeros(len(ids)))
+        return Hits(self.live_ids, np.zeros(len(self.live_ids)))
 
 
 def _sum_by_id(ids_parts: list[np.ndarray], value_parts: list[np.ndarray]
@@ -158,6 +221,14 @@ def _sum_by_id(ids_parts: list[np.ndarray], value_parts: list[np.ndarray]
         return ids_parts[0], value_parts[0]
     ids, where = np.unique(np.concatenate(ids_parts), return_inverse=True)
     return ids, np.bincount(where, weights=np.concatenate(value_parts), minlength=len(ids))
+
+
+def _best(a: Hits, b: Hits) -> Hits:
+    """Return the documents of either, each with the higher of its two scores."""
+    ids, where = np.unique(np.concatenate([a.ids, b.ids]), return_inverse=True)
+    scores = np.zeros(len(ids))
+    np.maximum.at(scores, where, np.concatenate([a.scores, b.scores]))
+    return Hits(ids, scores)
 
 
 def _union(parts: list[Hits]) -> Hits:

@@ -74,6 +74,21 @@ class SnapshotStore:
             raise NoSnapshot(f"the live snapshot {snapshot_id} is missing from {self.snapshots}")
         return path
 
+    def writer_busy(self) -> bool:
+        """Return True while another process holds the writer lock."""
+        lock = self.root / "writer.lock"
+        try:
+            fd = os.open(lock, os.O_RDONLY)
+        except OSError:  # never written to: nobody holds it
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)
+        return False
+
     # -- writing -------------------------------------------------------------------------
     @contextlib.contextmanager
     def writer_lock(self) -> Iterator[None]:

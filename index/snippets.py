@@ -23,8 +23,10 @@ SURROUND = 70         # context kept around a match
 PASSAGES = 2
 BETWEEN = " … "
 FALLBACK_CHARS = 200
-WINDOW_BEFORE = 150   # characters kept before the first likely match
+WINDOW_BEFORE = 150   # characters kept before a likely match
 WINDOW_AFTER = 1200   # and after it
+WINDOWS = 3           # likely matches tried before the whole text is analysed
+MAX_ANALYSED = 50_000  # characters of a field analysed at most (a 2 MB body is cut)
 
 
 def snippet(text: str, terms: set[str], lang: str) -> str:
@@ -34,11 +36,13 @@ def snippet(text: str, terms: set[str], lang: str) -> str:
     terms = frozenset(terms)
     analyzer = language_pipeline(lang)
     marked = ""
-    window = _window(text, terms) if len(text) > WINDOW_AFTER else None
-    if window is not None:  # analyse only the text around the first likely match
-        marked = _marked(window, terms, analyzer)
+    if len(text) > WINDOW_AFTER:  # analyse only the text around the first likely matches
+        for window in _windows(text, terms):
+            marked = _marked(window, terms, analyzer)
+            if marked:
+                break
     if not marked:
-        marked = _marked(text, terms, analyzer)
+        marked = _marked(text[:MAX_ANALYSED], terms, analyzer)
     return " ".join(marked.split())
 
 
@@ -87,23 +91,30 @@ def _render(text: str, start: int, inside: list[tuple[int, int, str]]) -> str:
     return "".join(out)
 
 
-def _window(text: str, terms: frozenset[str]) -> str | None:
-    """Return the stretch of ``text`` around the first word starting like a query term.
+def _windows(text: str, terms: frozenset[str]):
+    """Yield stretches of ``text`` around the first words starting like a query term.
 
     Stems are mostly prefixes of the words they come from ("librari" is not, so only the
-    first four letters are looked for); a miss just means the whole text is analysed.
+    first four letters are looked for); when no window holds a match, the caller analyses
+    the whole text (up to ``MAX_ANALYSED`` characters).
     """
     prefixes = sorted({t[:4] for t in terms if t})
     if not prefixes:
-        return None
-    m = re.search(r"\b(?:%s)" % "|".join(map(re.escape, prefixes)), text, re.IGNORECASE)
-    if m is None:
-        return None
-    start = max(0, m.start() - WINDOW_BEFORE)
-    if start:
-        space = text.find(" ", start)
-        start = space + 1 if 0 <= space < m.start() else m.start()
-    return text[start:m.start() + WINDOW_AFTER]
+        return
+    pattern = re.compile(r"\b(?:%s)" % "|".join(map(re.escape, prefixes)), re.IGNORECASE)
+    end, tried = 0, 0
+    for m in pattern.finditer(text, 0, MAX_ANALYSED):
+        if m.start() < end:  # inside the window already tried
+            continue
+        start = max(0, m.start() - WINDOW_BEFORE)
+        if start:
+            space = text.find(" ", start)
+            start = space + 1 if 0 <= space < m.start() else m.start()
+        end = m.start() + WINDOW_AFTER
+        yield text[start:end]
+        tried += 1
+        if tried >= WINDOWS:
+            return
 
 
 def plain_snippet(text: str) -> str:

@@ -3,14 +3,18 @@
 Whoosh's own corrector walks a Levenshtein automaton over the term list in Python (~0.4 s a
 word on FakeNewsNet). Here every vocabulary word is filed under itself and its one-letter
 deletions; a misspelling looks up its own deletions (up to two), which finds every word
-within edit distance two, checked with a real edit distance. Built once per snapshot, on
-the first suggestion.
+within edit distance two, checked with a real edit distance. Built once per snapshot (see
+``live.Snapshot.speller``).
 
 >>> s = Speller({"taylor": 50, "tyler": 60, "swift": 80, "shift": 30})
 >>> s.correct("taylr"), s.correct("swfit"), s.correct("zzzzzz"), s.correct("shift")
 ('taylor', 'swift', None, None)
 """
 from __future__ import annotations
+
+import re
+
+from .analysis import query_terms, words
 
 MIN_FREQUENCY = 2  # in a large vocabulary, words seen once are as likely typos as answers
 LARGE_VOCABULARY = 20_000
@@ -69,3 +73,27 @@ class Speller:
                 if best is None or rank < best:
                     best = rank
         return best[2] if best else None
+
+
+_FIELD_PREFIX = re.compile(r"\b\w+:")
+
+
+def did_you_mean(speller: Speller, reader, text: str, langs: tuple[str, ...]) -> str | None:
+    """Return ``text`` with each misspelt word replaced by its correction, or None.
+
+    A word's own frequency is the largest of its unstemmed frequency in titles, deks,
+    headings and names and its (perhaps inflected or unaccented) forms in titles and bodies.
+    """
+    out = text
+    changed = False
+    for word in dict.fromkeys(words(_FIELD_PREFIX.sub(" ", text))):
+        if len(word) < 3 or word.isdigit() or word.upper() in ("AND", "OR", "NOT"):
+            continue
+        seen = max([reader.doc_frequency("spell", word)] + [
+            reader.doc_frequency(f, t) for f in ("title", "body")
+            for t in query_terms(word, langs)])
+        fix = speller.correct(word, seen)
+        if fix:
+            out = re.sub(rf"(?i)\b{re.escape(word)}\b", fix, out)
+            changed = True
+    return out if changed else None

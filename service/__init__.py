@@ -1,8 +1,9 @@
 """The search service: ``create_app`` builds the Flask app (nothing is built at import).
 
 Settings come from the defaults, then ``SEARCH_*`` environment variables, then ``config``;
-they are checked before anything else happens. The index is opened lazily by each worker on
-its first request, so gunicorn can fork safely.
+they are checked before anything else happens. Nothing opens the index here: under gunicorn
+each worker opens it after the fork, before it accepts connections (``gunicorn_conf``), so no
+open file or searcher is shared across processes.
 """
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["INDEX_DIR"], boosts=app.config["BOOSTS"],
         time_budget=app.config["QUERY_TIME_BUDGET"], bm25_b=app.config["BM25_B"],
         bm25_k1=app.config["BM25_K1"], cache_size=app.config["CACHE_SIZE"],
-        postings_cache=app.config["POSTINGS_CACHE"])
+        postings_cache=app.config["POSTINGS_CACHE"], synonyms=app.config["SYNONYMS"])
     errors.register(app)
     web.register(app)
     app.register_blueprint(api.bp)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request
 
-from index import SnapshotStore
+from index import SnapshotStore, reindex_running
 
 from .errors import BadParameter, Conflict, Forbidden, Unauthorized
 
@@ -41,26 +41,12 @@ def authenticate():
         raise Forbidden("wrong admin token")
 
 
-def _running(index_dir: str) -> bool:
-    lock = Path(index_dir) / "writer.lock"
-    if not lock.exists():
-        return False
-    fd = os.open(lock, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
-    return False
-
-
 def _status(index_dir: str) -> dict:
     try:
         status = json.loads((Path(index_dir) / STATUS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         status = {"state": "never"}
-    status["running"] = _running(index_dir)
+    status["running"] = reindex_running(index_dir)
     store = SnapshotStore(index_dir)
     status["current"], status["previous"] = store.current(), store.previous()
     return status
@@ -95,11 +81,11 @@ def trigger():
     Path(index_dir).mkdir(parents=True, exist_ok=True)
     with open(Path(index_dir) / "admin-spawn.lock", "w") as guard:
         fcntl.flock(guard, fcntl.LOCK_EX)  # one worker at a time decides and spawns
-        if _running(index_dir):
+        if reindex_running(index_dir):
             raise Conflict("a reindex is already running; see /admin/status")
         proc = _spawn(paths, mode, str(Path(index_dir) / STATUS_FILE))
         deadline = time.monotonic() + 10
-        while proc.poll() is None and not _running(index_dir) and time.monotonic() < deadline:
+        while proc.poll() is None and not reindex_running(index_dir) and time.monotonic() < deadline:
             time.sleep(0.02)
     return jsonify({"status": "started", "mode": mode, "pid": proc.pid}), 202
 

@@ -1,18 +1,21 @@
-"""The public HTTP API: search, documents, completions, health, metrics."""
+"""The public HTTP API: search, documents, completions, health, metrics.
+
+Views parse parameters, call the engine and hand its typed result to the presenter; the
+engine's errors become JSON errors in ``errors`` (by type), so no view catches them.
+"""
 from __future__ import annotations
 
 import time
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from index import IndexUnavailable, QueryError, QueryTimeout, SearchIndex
+from index import IndexUnavailable, SearchIndex
 
-from . import metrics
-from .errors import ApiError, BadParameter, NotFound, QueryTooLong, Unavailable
-from .params import search_request
+from . import metrics, presenter
+from .errors import BadParameter, NotFound, QueryTooLong
+from .params import MAX_ID_LENGTH, MAX_SUGGEST_CHARS, search_request, suggest_limit
 
 bp = Blueprint("api", __name__)
-MAX_ID_LENGTH = 200
 
 
 def engine() -> SearchIndex:
@@ -20,31 +23,17 @@ def engine() -> SearchIndex:
     return current_app.extensions["search_index"]
 
 
-def _unavailable(exc: Exception) -> ApiError:
-    return Unavailable(f"the search index is unavailable: {exc}")
-
-
 @bp.get("/search")
 def search():
     """Ranked search with snippets and facets."""
     started = time.perf_counter()
     req = search_request(request.args, current_app.config)
-    try:
-        response = engine().search(req)
-    except QueryError as exc:
-        if str(exc).startswith("query is"):
-            raise QueryTooLong(str(exc)) from None
-        raise BadParameter(f"q: {exc}", code="bad_query") from None
-    except QueryTimeout as exc:
-        raise Unavailable(str(exc), code="query_timeout") from None
-    except IndexUnavailable as exc:
-        raise _unavailable(exc) from None
-    if req.q.strip() and response["total"] == 0:
+    result = engine().search(req)
+    if req.q.strip() and result.total == 0:
         metrics.ZERO_RESULTS.inc()
-    snapshot = response.pop("snapshot")
-    response["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
-    answer = jsonify(response)
-    answer.headers["X-Index-Snapshot"] = snapshot
+    took_ms = round((time.perf_counter() - started) * 1000, 2)
+    answer = jsonify(presenter.search_json(result, took_ms))
+    answer.headers["X-Index-Snapshot"] = result.snapshot
     return answer
 
 
@@ -53,39 +42,25 @@ def document(doc_id: str):
     """One stored document by id."""
     if len(doc_id) > MAX_ID_LENGTH:
         raise BadParameter(f"document ids are at most {MAX_ID_LENGTH} characters")
-    try:
-        doc = engine().document(doc_id)
-    except IndexUnavailable as exc:
-        raise _unavailable(exc) from None
+    doc = engine().document(doc_id)
     if doc is None:
         raise NotFound(f"no document with id {doc_id!r}")
-    return jsonify(doc)
+    return jsonify(presenter.document_json(doc))
 
 
 @bp.get("/suggest")
 def suggest():
     """Search-as-you-type completions of the last word."""
     q = request.args.get("q", "")
-    if len(q) > 200:
-        raise QueryTooLong("q for /suggest is at most 200 characters")
-    limit = request.args.get("limit", "8")
-    if not limit.isdigit() or not 1 <= int(limit) <= 20:
-        raise BadParameter("limit must be a whole number from 1 to 20")
-    try:
-        completions = engine().suggest(q, int(limit))
-    except IndexUnavailable as exc:
-        raise _unavailable(exc) from None
-    return jsonify({"q": q, "suggestions": completions})
+    if len(q) > MAX_SUGGEST_CHARS:
+        raise QueryTooLong(f"q for /suggest is at most {MAX_SUGGEST_CHARS} characters")
+    return jsonify({"q": q, "suggestions": engine().suggest(q, suggest_limit(request.args))})
 
 
 @bp.get("/health")
 def health():
     """Index version, document counts and build time; 503 with the reason when unavailable."""
-    try:
-        info = engine().health()
-    except IndexUnavailable as exc:
-        raise _unavailable(exc) from None
-    return jsonify({"status": "ok", **info})
+    return jsonify({"status": "ok", **engine().health()})
 
 
 @bp.get("/metrics")

@@ -1,6 +1,7 @@
 """One JSON error shape for every error: ``{"error": {"code": ..., "message": ...}}``.
 
-``ApiError`` subclasses carry their status and code; every ``HTTPException`` (404, 405…) is
+``ApiError`` subclasses carry their status and code; the index layer's errors are mapped to
+them by type (``ENGINE_ERRORS``), never by message; every ``HTTPException`` (404, 405…) is
 turned into the same shape; anything else is a 500 that says only "internal error" and
 logs the details.
 """
@@ -10,6 +11,8 @@ import re
 
 from flask import Flask, Response, current_app, jsonify
 from werkzeug.exceptions import HTTPException
+
+import index
 
 
 class ApiError(Exception):
@@ -49,8 +52,25 @@ class Conflict(ApiError):
     status, code = 409, "conflict"
 
 
+class BadQuery(ApiError):
+    status, code = 400, "bad_query"
+
+
 class Unavailable(ApiError):
     status, code = 503, "index_unavailable"
+
+
+class QueryTimeout(ApiError):
+    status, code = 503, "query_timeout"
+
+
+# The index layer's errors, by type (the most specific first), as the client sees them.
+ENGINE_ERRORS: tuple[tuple[type[index.SearchError], type[ApiError], str], ...] = (
+    (index.QueryTooLong, QueryTooLong, "q: {}"),
+    (index.QueryError, BadQuery, "q: {}"),
+    (index.QueryTimeout, QueryTimeout, "{}"),
+    (index.IndexUnavailable, Unavailable, "the search index is unavailable: {}"),
+)
 
 
 def error_body(status: int, code: str, message: str) -> Response:
@@ -70,6 +90,13 @@ def register(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError):
         return error_body(exc.status, exc.code, exc.message)
+
+    @app.errorhandler(index.SearchError)
+    def engine_error(exc: index.SearchError):
+        for engine_type, api_type, message in ENGINE_ERRORS:
+            if isinstance(exc, engine_type):
+                return api_error(api_type(message.format(exc)))
+        return internal_error(exc)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
+from index import DATE_FACETS, FACETS, KINDS, MAX_PER_PAGE, OPERATORS, SORTS
+
+from .params import (DATE_PATTERN, LANG_PATTERN, MAX_ID_LENGTH, MAX_LANG_CHARS,
+                     MAX_SUGGEST_CHARS, MAX_VALUE_CHARS, MAX_VALUES, SUGGEST_LIMIT)
+
 bp = Blueprint("openapi", __name__)
 
 _ERROR = {"$ref": "#/components/responses/Error"}
@@ -18,22 +23,24 @@ _NULLABLE_STR = {"type": ["string", "null"]}
 
 def _param(name: str, schema: dict, description: str, repeat: bool = False) -> dict:
     if repeat:
-        schema = {"type": "array", "items": schema, "maxItems": 20}
+        schema = {"type": "array", "items": schema, "maxItems": MAX_VALUES}
     return {"name": name, "in": "query", "required": False, "description": description,
             "schema": schema, "style": "form", "explode": True}
 
 
-DATE = {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}
+DATE = {"type": "string", "pattern": DATE_PATTERN}
 RESULT = {
     "type": "object",
     "required": ["id", "kind", "title", "url", "author", "date", "lang", "score", "snippet"],
     "properties": {
-        "id": {"type": "string"}, "kind": {"enum": ["article", "bio", "quote"]},
+        "id": {"type": "string"}, "kind": {"enum": list(KINDS)},
         "title": {"type": "string"}, "url": _NULLABLE_STR, "author": {"type": "string"},
         "date": _NULLABLE_STR, "lang": {"type": "string"},
         "score": {"type": ["number", "null"]},
         "snippet": {"type": "string", "description": "HTML-escaped text; matches in <mark>"},
         "speaker": {"type": "string"}, "speaker_role": {"type": "string"},
+        "speaker_mention": {"type": "string",
+                            "description": "the attribution as written: he, the premier, Trump"},
         "article_id": _NULLABLE_STR, "article_title": {"type": "string"},
         "article_count": {"type": ["integer", "null"]},
     },
@@ -59,18 +66,21 @@ def spec() -> dict:
         _param("q", {"type": "string", "maxLength": config["MAX_QUERY_LENGTH"]},
                "query: words, \"phrases\", AND/OR/NOT, prefix*, field:value "
                "(a query that cannot be parsed is a 400 bad_query)"),
-        _param("kind", {"enum": ["article", "bio", "quote"]}, "document kinds", repeat=True),
-        _param("author", {"type": "string", "maxLength": 200}, "authors (any of)", repeat=True),
-        _param("lang", {"type": "string", "pattern": "^[a-z]{2,3}$"}, "languages", repeat=True),
+        _param("kind", {"enum": list(KINDS)}, "document kinds", repeat=True),
+        _param("author", {"type": "string", "maxLength": MAX_VALUE_CHARS}, "authors (any of)",
+               repeat=True),
+        _param("lang", {"type": "string", "pattern": LANG_PATTERN, "maxLength": MAX_LANG_CHARS},
+               "languages", repeat=True),
         _param("from", DATE, "earliest date, inclusive"),
         _param("to", DATE, "latest date, inclusive"),
-        _param("sort", {"enum": ["relevance", "date", "-date"]}, "order of results"),
+        _param("sort", {"enum": list(SORTS)}, "order of results"),
         _param("page", {"type": "integer", "minimum": 1,
-                         "maximum": config["MAX_RESULT_WINDOW"] // 50},
+                         "maximum": config["MAX_RESULT_WINDOW"]},
                "page number (page * per_page is at most MAX_RESULT_WINDOW)"),
-        _param("per_page", {"type": "integer", "minimum": 1, "maximum": 50}, "results a page"),
-        _param("date_facet", {"enum": ["year", "month"]}, "date facet granularity"),
-        _param("op", {"enum": ["and", "or"]}, "how plain words combine"),
+        _param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+               "results a page"),
+        _param("date_facet", {"enum": list(DATE_FACETS)}, "date facet granularity"),
+        _param("op", {"enum": list(OPERATORS)}, "how plain words combine"),
     ]
     search_response = {
         "type": "object",
@@ -79,8 +89,8 @@ def spec() -> dict:
             "total": {"type": "integer", "minimum": 0}, "page": {"type": "integer"},
             "per_page": {"type": "integer"}, "took_ms": {"type": "number"},
             "results": {"type": "array", "items": RESULT},
-            "facets": {"type": "object", "required": ["author", "date", "kind", "lang"],
-                       "properties": {k: _FACET for k in ("author", "date", "kind", "lang")}},
+            "facets": {"type": "object", "required": list(FACETS),
+                       "properties": {k: _FACET for k in FACETS}},
             "suggestion": _NULLABLE_STR,
         },
     }
@@ -93,12 +103,16 @@ def spec() -> dict:
         "/documents/{id}": {"get": {
             "summary": "One document",
             "parameters": [{"name": "id", "in": "path", "required": True,
-                            "schema": {"type": "string", "minLength": 1, "maxLength": 200}}],
+                            "schema": {"type": "string", "minLength": 1,
+                                       "maxLength": MAX_ID_LENGTH}}],
             "responses": {"200": ok(DOCUMENT), "400": _ERROR, "404": _ERROR, "503": _ERROR}}},
         "/suggest": {"get": {
             "summary": "Completions for search-as-you-type",
-            "parameters": [_param("q", {"type": "string", "maxLength": 200}, "typed text"),
-                           _param("limit", {"type": "integer", "minimum": 1, "maximum": 20}, "how many")],
+            "parameters": [
+                _param("q", {"type": "string", "maxLength": MAX_SUGGEST_CHARS}, "typed text"),
+                _param("limit", {"type": "integer", "minimum": SUGGEST_LIMIT[0],
+                                 "maximum": SUGGEST_LIMIT[1], "default": SUGGEST_LIMIT[2]},
+                       "how many")],
             "responses": {"200": ok({"type": "object", "required": ["q", "suggestions"],
                                      "properties": {"q": {"type": "string"}, "suggestions": {
                                          "type": "array", "items": {"type": "string"}}}}),

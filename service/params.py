@@ -1,4 +1,8 @@
-"""Turn query-string parameters into a SearchRequest, or a 4xx that says what to fix."""
+"""Turn query-string parameters into a SearchRequest, or a 4xx that says what to fix.
+
+The limits and patterns here, with the index's closed lists (kinds, sorts, operators), are
+what ``openapi`` documents: both read them from this module, and a test checks they agree.
+"""
 from __future__ import annotations
 
 import calendar
@@ -7,16 +11,21 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from index import SearchRequest
+from index import DATE_FACETS, KINDS, MAX_PER_PAGE, OPERATORS, PER_PAGE, SORTS, SearchRequest
 
 from .errors import BadParameter, QueryTooLong
 
-KINDS = ("article", "bio", "quote")
-SORTS = ("relevance", "date", "-date")
-MAX_PER_PAGE = 50
-MAX_VALUES = 20  # repeated values of one parameter
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_LANG = re.compile(r"^[a-z]{2,3}(?:-[a-z]{2,4})?$")
+MAX_VALUES = 20         # repeated values of one parameter
+MAX_VALUE_CHARS = 200   # one author value
+MAX_LANG_CHARS = 12
+MAX_ID_LENGTH = 200     # /documents/<id>
+MAX_SUGGEST_CHARS = 200
+SUGGEST_LIMIT = (1, 20, 8)  # lowest, highest, default
+MAX_HALF_LIFE = 36_500.0    # days, for recency
+DATE_PATTERN = r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$"
+LANG_PATTERN = r"^[a-z]{2,3}(?:-[a-z]{2,4})?$"
+_DATE = re.compile(DATE_PATTERN)
+_LANG = re.compile(LANG_PATTERN)
 
 
 def _int(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
@@ -29,6 +38,19 @@ def _int(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
         raise BadParameter(f"{name} must be a whole number, got {raw[:40]!r}") from None
     if not low <= value <= high:
         raise BadParameter(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _float(args: MultiDict, name: str, default: float, low: float, high: float) -> float:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise BadParameter(f"{name} must be a number, got {raw[:40]!r}") from None
+    if not low <= value <= high:  # also refuses nan
+        raise BadParameter(f"{name} must be between {low:g} and {high:g}, got {raw[:40]!r}")
     return value
 
 
@@ -54,7 +76,7 @@ def parse_day(value: str, name: str, end: bool) -> int:
     return year * 10000 + month_n * 100 + day_n
 
 
-def _values(args: MultiDict, name: str, max_len: int = 200) -> tuple[str, ...]:
+def _values(args: MultiDict, name: str, max_len: int = MAX_VALUE_CHARS) -> tuple[str, ...]:
     values = tuple(v.strip() for v in args.getlist(name) if v.strip())
     if len(values) > MAX_VALUES:
         raise BadParameter(f"at most {MAX_VALUES} values of {name}")
@@ -69,13 +91,12 @@ def search_request(args: MultiDict, config: dict[str, Any]) -> SearchRequest:
     q = args.get("q", "")
     if len(q) > config["MAX_QUERY_LENGTH"]:
         raise QueryTooLong(f"q is {len(q)} characters; the limit is {config['MAX_QUERY_LENGTH']}")
-    if "\x00" in q:
-        raise BadParameter("q must not contain NUL characters")
+    q = q.replace("\x00", " ")  # a query string is never refused: NUL separates words
     kinds = _values(args, "kind")
     for kind in kinds:
         if kind not in KINDS:
             raise BadParameter(f"kind must be one of {', '.join(KINDS)}, got {kind[:40]!r}")
-    langs = tuple(v.lower() for v in _values(args, "lang", 12))
+    langs = tuple(v.lower() for v in _values(args, "lang", MAX_LANG_CHARS))
     for lang in langs:
         if not _LANG.match(lang):
             raise BadParameter(f"lang must be a language code such as en or de, got {lang!r}")
@@ -86,20 +107,31 @@ def search_request(args: MultiDict, config: dict[str, Any]) -> SearchRequest:
     sort = args.get("sort") or ("relevance" if q.strip() else "-date")
     if sort not in SORTS:
         raise BadParameter(f"sort must be one of {', '.join(SORTS)}, got {sort[:40]!r}")
-    per_page = _int(args, "per_page", 10, 1, MAX_PER_PAGE)
+    per_page = _int(args, "per_page", PER_PAGE, 1, MAX_PER_PAGE)
     page = _int(args, "page", 1, 1, config["MAX_RESULT_WINDOW"])
     if page * per_page > config["MAX_RESULT_WINDOW"]:
         raise BadParameter(f"page * per_page must be at most {config['MAX_RESULT_WINDOW']}; "
                            "narrow the search instead of paging this deep")
     facet = args.get("date_facet")
-    if facet not in (None, "", "year", "month"):
-        raise BadParameter("date_facet must be year or month")
+    if facet and facet not in DATE_FACETS:
+        raise BadParameter(f"date_facet must be one of {', '.join(DATE_FACETS)}")
     by_month = facet == "month" or (
         not facet and day_from is not None and day_to is not None
         and day_from // 10000 == day_to // 10000)
     operator = (args.get("op") or config["DEFAULT_OPERATOR"]).lower()
-    if operator not in ("and", "or"):
-        raise BadParameter("op must be and or or")
-    return SearchRequest(q=q, kinds=kinds, authors=_values(args, "author"), langs=langs,
+    if operator not in OPERATORS:
+        raise BadParameter(f"op must be one of {', '.join(OPERATORS)}")
+    typos = args.get("typos")
+    if typos not in (None, "", "0", "1"):
+        raise BadParameter("typos must be 0 or 1")
+    recency = _float(args, "recency", config["RECENCY_HALF_LIFE"], 0.0, MAX_HALF_LIFE)
+    return SearchRequest(q=q, kinds=kinds, typos=config["TYPO_TOLERANCE"] if not typos
+                         else typos == "1", recency=recency, authors=_values(args, "author"), langs=langs,
                          day_from=day_from, day_to=day_to, date_by_month=by_month, sort=sort,
                          page=page, per_page=per_page, operator=operator)
+
+
+def suggest_limit(args: MultiDict) -> int:
+    """Validate the ``limit`` of GET /suggest."""
+    low, high, default = SUGGEST_LIMIT
+    return _int(args, "limit", default, low, high)

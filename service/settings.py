@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from index import DEFAULT_BOOSTS
+import index
+from index import DEFAULT_BOOSTS, OPERATORS
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -78,6 +79,30 @@ def as_choice(*choices: str) -> Callable[[Any], str]:
     return parse
 
 
+def as_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = _text(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("must be true or false (1 or 0)")
+
+
+def as_synonyms_file(value: Any) -> str:
+    """An optional path to a synonyms file, read now so a bad line stops the start."""
+    text = _text(value).strip() if value is not None else ""
+    if not text:
+        return ""
+    path = as_path(text)
+    try:
+        index.Synonyms.load(path)
+    except index.SynonymError as exc:
+        raise ValueError(str(exc)) from None
+    return path
+
+
 def as_token(value: Any) -> str:
     token = _text(value).strip() if value is not None else ""
     if token and len(token) < 16:
@@ -126,14 +151,24 @@ SETTINGS = (
     Setting("CORS_ORIGINS", as_origins, "", "origins allowed to call the API from a browser, "
             "space- or comma-separated"),
     Setting("BOOSTS", as_boosts, "", "field boosts over the defaults, e.g. title=3,dek=2,body=1"),
-    Setting("BM25_B", as_float(0.0, 1.0), 0.75, "BM25 length normalisation"),
-    Setting("BM25_K1", as_float(0.0, 10.0), 1.2, "BM25 term-frequency saturation"),
-    Setting("QUERY_TIME_BUDGET", as_float(0.05, 60.0), 2.0, "seconds a query may run before 503"),
+    Setting("BM25_B", as_float(0.0, 1.0), index.BM25_B, "BM25 length normalisation"),
+    Setting("BM25_K1", as_float(0.0, 10.0), index.BM25_K1, "BM25 term-frequency saturation"),
+    Setting("QUERY_TIME_BUDGET", as_float(0.05, 60.0), index.TIME_BUDGET,
+            "seconds a query may run before 503"),
     Setting("MAX_QUERY_LENGTH", as_int(1, 10_000), 500, "longest query accepted (longer: 413)"),
     Setting("MAX_RESULT_WINDOW", as_int(50, 100_000), 10_000, "deepest result page*per_page"),
-    Setting("DEFAULT_OPERATOR", as_choice("and", "or"), "and", "how words combine by default"),
-    Setting("CACHE_SIZE", as_int(0, 1_000_000), 1024, "search responses cached per worker"),
-    Setting("POSTINGS_CACHE", as_int(0, 100_000_000), 2_000_000,
+    Setting("DEFAULT_OPERATOR", as_choice(*OPERATORS), "auto",
+            "how words combine by default: auto (enough of them), and (all), or (any)"),
+    Setting("TYPO_TOLERANCE", as_bool, True, "match words of 5+ letters with one typo (9+: two) "
+            "and complete the last word; a request's typos=0|1 overrides it"),
+    Setting("RECENCY_HALF_LIFE", as_float(0.0, 36_500.0), 0.0,
+            "days after which a date decay halves relevance; 0: off (a request's recency= "
+            "overrides it)"),
+    Setting("SYNONYMS", as_synonyms_file, "", "file of synonym groups, one a line "
+            "(EU, European Union  or  MOIS => Ministry of Intelligence and Security)"),
+    Setting("CACHE_SIZE", as_int(0, 1_000_000), index.CACHE_SIZE,
+            "search responses cached per worker"),
+    Setting("POSTINGS_CACHE", as_int(0, 100_000_000), index.POSTINGS_CACHE,
             "decoded postings kept per worker (8 bytes each); 0: none"),
     Setting("REINDEX_WORKERS", as_int(1, 64), 2, "processes a reindex uses"),
 )

@@ -66,19 +66,19 @@ def test_killed_reindex_leaves_the_live_index_serving(live, point):
     store = SnapshotStore(live)
     ix = SearchIndex(live)
     before = store.current()
-    total = ix.search(SearchRequest(q="wind farm"))["total"]
+    total = ix.search(SearchRequest(q="wind farm")).total
     code = SCRIPT.format(root=str(ROOT), point=point, index_dir=live, demo=str(DEMO),
                          data=str(TEST_DATA))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()[-2000:]
 
     assert store.current() == before  # nothing switched
-    assert SearchIndex(live).search(SearchRequest(q="wind farm"))["total"] == total
-    assert ix.search(SearchRequest(q="zephyrine"))["total"] == 0
+    assert SearchIndex(live).search(SearchRequest(q="wind farm")).total == total
+    assert ix.search(SearchRequest(q="zephyrine")).total == 0
 
     index.rebuild(live, [str(DEMO), str(TEST_DATA)])  # the lock is free, leftovers go
     assert store.current() != before
-    assert ix.search(SearchRequest(q="zephyrine"))["total"] > 0
+    assert ix.search(SearchRequest(q="zephyrine")).total > 0
     leftovers = [p.name for p in store.snapshots.iterdir() if p.name.endswith(".building")]
     assert leftovers == []
     assert sorted(p.name for p in store.snapshots.iterdir()) == sorted(

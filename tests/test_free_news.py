@@ -13,6 +13,7 @@ import pytest
 from corpus import Article, Summary, extract
 from corpus.lang import detect_language
 from index import SearchIndex, SearchRequest
+from service.presenter import search_json
 from tests.conftest import FREENEWS, need
 
 ALL = 100_000
@@ -84,8 +85,13 @@ def test_language_detection_agrees_with_the_published_language(raw):
     assert len(wrong) <= 3, wrong
 
 
+def run(ix: SearchIndex, req: SearchRequest) -> dict:
+    """Search, in the API's JSON form."""
+    return search_json(ix.search(req), 0.0)
+
+
 def test_facets_count_exactly_what_the_file_holds(ix, raw):
-    res = ix.search(SearchRequest(kinds=("article",), per_page=1))
+    res = run(ix, SearchRequest(kinds=("article",), per_page=1))
     assert res["total"] == 1198
     facets = res["facets"]
     assert {v["value"]: v["count"] for v in facets["lang"]} == {"en": 698, "de": 400, "fr": 100}
@@ -96,7 +102,7 @@ def test_facets_count_exactly_what_the_file_holds(ix, raw):
         assert entry["count"] == bylines[entry["value"]], entry
     assert facets["author"][0] == {"value": "Ndesanjo Macha", "count": 26}
 
-    narrowed = ix.search(SearchRequest(kinds=("article",), authors=("Mong Palatino",),
+    narrowed = run(ix, SearchRequest(kinds=("article",), authors=("Mong Palatino",),
                                        per_page=ALL))
     assert narrowed["total"] == bylines["Mong Palatino"] == 20
     assert all(r["author"] == "Mong Palatino" for r in narrowed["results"])
@@ -117,19 +123,19 @@ def test_inflected_forms_are_found_in_each_language(ix, raw, query, lang, only_i
     """A query finds the documents that hold only another inflection of its word."""
     expected = _ids_with_word(raw, lang, only_inflected)
     assert len(expected) >= 5
-    res = ix.search(SearchRequest(q=query, kinds=("article",), per_page=ALL, facets=False,
+    res = run(ix, SearchRequest(q=query, kinds=("article",), per_page=ALL, facets=False,
                                   snippets=False))
     found = {r["url"] or r["id"] for r in res["results"]}
     assert expected <= found, sorted(expected - found)[:5]
 
 
 def test_an_author_name_brings_that_authors_posts_first(ix):
-    res = ix.search(SearchRequest(q="Juliana Rincón Parra", kinds=("article",), per_page=5))
+    res = run(ix, SearchRequest(q="Juliana Rincón Parra", kinds=("article",), per_page=5))
     assert [r["author"] for r in res["results"]] == ["Juliana Rincón Parra"] * 5
 
 
 def test_snippets_mark_the_match_in_german_text(ix):
-    res = ix.search(SearchRequest(q="Bundesregierung", langs=("de",), per_page=3))
+    res = run(ix, SearchRequest(q="Bundesregierung", langs=("de",), per_page=3))
     assert res["total"] >= 3
     for r in res["results"]:
         assert "<mark>" in r["snippet"], r

@@ -44,7 +44,7 @@ def index_dir(tmp_path):
 
 
 def total(ix, q):
-    return ix.search(SearchRequest(q=q))["total"]
+    return ix.search(SearchRequest(q=q, operator="and", typos=False)).total
 
 
 def test_no_index_is_unavailable(tmp_path):
@@ -56,9 +56,9 @@ def test_warm_opens_the_snapshot_and_the_speller_before_any_request(index_dir, t
     assert SearchIndex(str(tmp_path / "nothing")).warm() is False  # no index yet: no error
     ix = SearchIndex(index_dir)
     assert ix.warm() is True
-    snap = ix._snapshots[ix.store.current()]
-    assert snap.speller is not None and snap.columns.size > 0
-    assert ix.search(SearchRequest(q="libary"))["suggestion"] == "library"
+    snap = ix.live._open[ix.live.store.current()]
+    assert snap._speller is not None and snap.columns.size > 0
+    assert ix.search(SearchRequest(q="libary")).suggestion == "library"
 
 
 def test_searches_never_fail_during_rebuilds(index_dir, tmp_path):
@@ -69,7 +69,7 @@ def test_searches_never_fail_during_rebuilds(index_dir, tmp_path):
         while not done.is_set():
             try:
                 res = ix.search(SearchRequest(q="wind farm"))
-                assert res["total"] > 0
+                assert res.total > 0
                 answered[0] += 1
             except Exception as exc:  # noqa: BLE001 - any error fails the test
                 errors.append(repr(exc))
@@ -108,13 +108,13 @@ def test_incremental_add_update_delete(index_dir, tmp_path):
     write_article(folder, "xylo", "Xylophone Night", what="Bach")
     index.update(index_dir, [str(folder)])
     res = ix.search(SearchRequest(q="xylophone"))
-    assert res["total"] == 1 and "Bach" in ix.document(res["results"][0]["id"])["text"]
-    doc_id = res["results"][0]["id"]
+    assert res.total == 1 and "Bach" in ix.document(res.hits[0].document.id).text
+    doc_id = res.hits[0].document.id
 
     write_article(folder, "xylo", "Xylophone Night", what="Mozart")  # same url: same id
     index.update(index_dir, [str(folder)])
     res = ix.search(SearchRequest(q="xylophone"))
-    assert res["total"] == 1 and "Mozart" in ix.document(doc_id)["text"]
+    assert res.total == 1 and "Mozart" in ix.document(doc_id).text
     assert total(ix, "bach") == 0
 
     index.update(index_dir, delete_ids=[doc_id])
@@ -138,7 +138,7 @@ def test_incremental_update_shares_segment_files_and_leaves_the_old_snapshot_int
     folder = tmp_path / "inc"
     write_article(folder, "share", "Shared Segments Evening", what="Liszt")
     index.update(index_dir, [str(folder)], delete_ids=[old_ix.search(
-        SearchRequest(q="wind farm"))["results"][0]["id"]])
+        SearchRequest(q="wind farm")).hits[0].document.id])
     new = store.current_path()
     assert new != old
     assert digests(old) == before
@@ -154,9 +154,9 @@ def test_incremental_update_shares_segment_files_and_leaves_the_old_snapshot_int
 
 def test_deleting_an_article_deletes_its_quotes(index_dir):
     ix = SearchIndex(index_dir)
-    quote = ix.search(SearchRequest(q="Helen Marsh", kinds=("quote",)))["results"][0]
-    index.update(index_dir, delete_ids=[quote["article_id"]])
-    assert ix.document(quote["article_id"]) is None and ix.document(quote["id"]) is None
+    quote = ix.search(SearchRequest(q="Helen Marsh", kinds=("quote",))).hits[0].document
+    index.update(index_dir, delete_ids=[quote.article_id])
+    assert ix.document(quote.article_id) is None and ix.document(quote.id) is None
 
 
 def test_rollback(index_dir, tmp_path):

@@ -10,7 +10,7 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
 
-from index.postings import PostingCache, postings
+from index.postings import PostingLists, postings
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_decoded_lists_equal_whooshs_matchers(reader, word):
 
 
 def test_cache_returns_read_only_lists_and_keeps_within_its_bound(reader):
-    cache = PostingCache(max_postings=3000)
+    cache = PostingLists(max_postings=3000)
     first = cache.get(reader, "body", "alpha")
     assert cache.get(reader, "body", "alpha") is first  # served from the cache
     with pytest.raises(ValueError):
@@ -65,7 +65,7 @@ def test_cache_returns_read_only_lists_and_keeps_within_its_bound(reader):
 
 
 def test_a_list_longer_than_the_bound_is_not_cached(reader):
-    cache = PostingCache(max_postings=10)
+    cache = PostingLists(max_postings=10)
     ids, _ = cache.get(reader, "body", "alpha")
     assert len(ids) > 10 and not cache._lists
 
@@ -129,9 +129,9 @@ def test_an_incremental_update_drops_the_arrays_and_a_stale_set_is_ignored(built
     assert arrays is None  # written for another generation: not trusted
 
     ix = SearchIndex(str(built))
-    before = ix.search(SearchRequest(q="wind farm"))["total"]
-    first = ix.search(SearchRequest(q="wind farm"))["results"][0]["id"]
+    before = ix.search(SearchRequest(q="wind farm")).total
+    first = ix.search(SearchRequest(q="wind farm")).hits[0].document.id
     index.update(str(built), delete_ids=[first])
     assert not (SnapshotStore(str(built)).current_path() / ARRAYS_DIR).exists()
-    assert ix.search(SearchRequest(q="wind farm"))["total"] == before - 1
+    assert ix.search(SearchRequest(q="wind farm")).total == before - 1
     ix.close()

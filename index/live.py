@@ -1,0 +1,134 @@
+"""The live snapshot: everything opened once per snapshot, and switching to a new one.
+
+``Snapshot`` holds what every search of one snapshot shares: the Whoosh index, its facet
+columns and field statistics, its posting lists, the languages queries expand into, the
+spelling index and the vocabulary for typos (built on first use) and one Whoosh searcher per thread (they are not
+thread-safe). ``LiveIndex`` reads the ``CURRENT`` pointer before each call (one small file
+read), so a reindex in another process is picked up without a restart; the snapshot before
+stays open for work in flight, older ones are closed.
+"""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+
+from .analysis import is_stopword, query_langs
+from .arrays import PostingArrays
+from .errors import IndexUnavailable
+from .facets import FacetColumns
+from .indexer import read_meta
+from .postings import PostingLists
+from .schema import TEXT_FIELDS
+from .snapshots import NoSnapshot, SnapshotStore
+from .spelling import Speller
+from .stats import FieldStats
+from .vocabulary import Vocabulary
+
+
+class Snapshot:
+    """One opened snapshot and what is derived from it."""
+
+    def __init__(self, snapshot_id: str, path: Path, max_postings: int) -> None:
+        self.snapshot_id = snapshot_id
+        self.path = path
+        self.ix = whoosh_index.open_dir(str(path))
+        with self.ix.reader() as reader:
+            self.columns = FacetColumns(reader)
+            self.stats = FieldStats(reader, TEXT_FIELDS)
+            self.postings = PostingLists(max_postings, PostingArrays.open(path, self.ix, reader))
+        self.meta: dict[str, Any] = read_meta(path)
+        self.langs = query_langs(self.columns.lang_counts())  # what queries expand into
+        self._speller: Speller | None = None
+        self._vocabulary: Vocabulary | None = None
+        self._words: Vocabulary | None = None
+        self._local = threading.local()
+        self._searchers: list = []  # every thread's, closed with the snapshot
+        self._lock = threading.Lock()
+
+    def searcher(self):
+        """Return this thread's Whoosh searcher of the snapshot."""
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None or searcher.is_closed:
+            searcher = self._local.searcher = self.ix.searcher()
+            with self._lock:
+                self._searchers.append(searcher)
+        return searcher
+
+    def speller(self) -> Speller:
+        """Return the spelling index of titles, deks, headings and names (built once)."""
+        if self._speller is None:
+            reader = self.searcher().reader()
+            with self._lock:
+                if self._speller is None:
+                    self._speller = Speller({w: reader.doc_frequency("spell", w)
+                                             for w in reader.field_terms("spell")
+                                             if not is_stopword(w, self.langs)})
+        return self._speller
+
+    def vocabulary(self) -> Vocabulary:
+        """Return the text fields' terms for typo and prefix matching (built once)."""
+        if self._vocabulary is None:
+            reader = self.searcher().reader()
+            with self._lock:
+                if self._vocabulary is None:
+                    self._vocabulary = Vocabulary(reader, TEXT_FIELDS, self.postings.arrays)
+        return self._vocabulary
+
+    def words(self) -> Vocabulary:
+        """Return the unstemmed words of titles, deks, headings and names (built once):
+        a typo is also looked for among whole words, then stemmed."""
+        if self._words is None:
+            reader = self.searcher().reader()
+            with self._lock:
+                if self._words is None:
+                    self._words = Vocabulary(reader, ("spell",), folded=True)
+        return self._words
+
+    def close(self) -> None:
+        """Close every thread's searcher."""
+        with self._lock:
+            for searcher in self._searchers:
+                searcher.close()
+            self._searchers.clear()
+
+
+class LiveIndex:
+    """The snapshot ``CURRENT`` points to, opened once and replaced when it changes."""
+
+    def __init__(self, index_dir: str, max_postings: int = 2_000_000) -> None:
+        self.store = SnapshotStore(index_dir)
+        self.max_postings = max_postings
+        self._open: dict[str, Snapshot] = {}
+        self._lock = threading.Lock()
+
+    def current(self) -> Snapshot:
+        """Return the live snapshot, opening it if it is new; raise IndexUnavailable."""
+        try:
+            snapshot_id = self.store.current()
+            path = self.store.current_path()
+        except NoSnapshot as exc:
+            raise IndexUnavailable(str(exc)) from None
+        snap = self._open.get(snapshot_id)
+        if snap is not None:
+            return snap
+        with self._lock:
+            snap = self._open.get(snapshot_id)
+            if snap is None:
+                try:
+                    snap = Snapshot(snapshot_id, path, self.max_postings)
+                except Exception as exc:  # corrupt or half-deleted index files
+                    raise IndexUnavailable(f"cannot open snapshot {snapshot_id}: {exc}") from None
+                for old in list(self._open)[:-1]:  # keep the one before, for work in flight
+                    self._open.pop(old).close()
+                self._open[snapshot_id] = snap
+        return snap
+
+    def close(self) -> None:
+        """Close every open snapshot."""
+        with self._lock:
+            for snap in self._open.values():
+                snap.close()
+            self._open.clear()

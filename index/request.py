@@ -1,0 +1,37 @@
+"""What a search may ask for: the request type and the closed lists its values come from.
+
+These lists are the one place the service's parameter parser, its OpenAPI document and the
+widget's configuration read them from.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+KINDS = ("article", "bio", "quote")        # the kinds of searchable document
+SORTS = ("relevance", "date", "-date")     # result orders
+FACETS = ("author", "date", "kind", "lang")  # facet names in a response
+OPERATORS = ("auto", "and", "or")          # how plain words combine (auto: see matching)
+DATE_FACETS = ("year", "month")            # granularity of the date facet
+PER_PAGE = 10                              # results a page unless asked
+MAX_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """One search, with its filters and paging (values already checked by the caller)."""
+
+    q: str = ""
+    kinds: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    langs: tuple[str, ...] = ()
+    day_from: int | None = None  # YYYYMMDD, inclusive
+    day_to: int | None = None
+    date_by_month: bool = False
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = PER_PAGE
+    snippets: bool = True
+    facets: bool = True
+    operator: str = "auto"
+    typos: bool = True                  # typo variants of words of 5+ letters
+    recency: float = 0.0                # half-life in days of a date decay on relevance; 0: off

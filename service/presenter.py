@@ -1,0 +1,62 @@
+"""The one place a typed engine result becomes the API's JSON.
+
+A search hit shows what a results list needs (no body, dek or headings: the snippet stands
+for them); ``/documents/<id>`` shows the whole document. Kind-specific keys appear only on
+their kind: quotes carry speaker, speaker_role, speaker_mention (the attribution as written:
+"he", "the premier"), article_id and article_title, bios
+article_count, articles dek, headings and tags (documents only).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from index import Document, FacetValue, Hit, SearchResult
+
+
+def _common(doc: Document) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": doc.id, "kind": doc.kind, "title": doc.title, "url": doc.url,
+                           "author": ", ".join(doc.authors), "date": doc.date, "lang": doc.lang}
+    if doc.kind == "quote":
+        out.update(speaker=doc.speaker, speaker_role=doc.speaker_role,
+                   speaker_mention=doc.speaker_mention, article_id=doc.article_id,
+                   article_title=doc.title)
+    elif doc.kind == "bio":
+        out["article_count"] = doc.article_count
+    return out
+
+
+def hit_json(hit: Hit) -> dict[str, Any]:
+    """Return one search result."""
+    out = _common(hit.document)
+    out["score"] = hit.score
+    if hit.snippet is not None:
+        out["snippet"] = hit.snippet
+    return out
+
+
+def document_json(doc: Document) -> dict[str, Any]:
+    """Return a whole stored document."""
+    out = _common(doc)
+    out["authors"] = list(doc.authors)
+    if doc.kind == "article":
+        out.update(dek=doc.dek, headings=list(doc.headings), tags=list(doc.tags))
+    out["text"] = doc.text
+    return out
+
+
+def _facet(values: list[FacetValue]) -> list[dict[str, Any]]:
+    return [{"value": v.value, "count": v.count} for v in values]
+
+
+def search_json(result: SearchResult, took_ms: float) -> dict[str, Any]:
+    """Return the body of a ``/search`` response."""
+    out: dict[str, Any] = {"total": result.total, "page": result.page,
+                           "per_page": result.per_page, "took_ms": took_ms,
+                           "results": [hit_json(h) for h in result.hits],
+                           "suggestion": result.suggestion,
+                           "not_required": list(result.not_required),
+                           "ignored": list(result.ignored),
+                           "typos": {word: list(terms) for word, terms in result.typos.items()}}
+    if result.facets is not None:
+        out["facets"] = {name: _facet(values) for name, values in result.facets.items()}
+    return out

@@ -1,0 +1,58 @@
+"""The OpenAPI document and the parameter parser agree: every documented value is accepted,
+every value just outside a documented bound is refused with a JSON 400."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from index import FACETS, KINDS, SORTS
+
+
+@pytest.fixture(scope="module")
+def search_params(app) -> dict[str, dict]:
+    spec = app.test_client().get("/openapi.json").get_json()
+    params = spec["paths"]["/search"]["get"]["parameters"]
+    return {p["name"]: p["schema"].get("items", p["schema"]) for p in params}
+
+
+def _status(client, query: str) -> int:
+    return client.get(f"/search?{query}").status_code
+
+
+def test_enums_are_accepted_and_nothing_else(client, search_params):
+    enums = {name: schema["enum"] for name, schema in search_params.items() if "enum" in schema}
+    assert set(enums) == {"kind", "sort", "date_facet", "op"}
+    assert enums["kind"] == list(KINDS) and enums["sort"] == list(SORTS)
+    for name, values in enums.items():
+        for value in values:
+            assert _status(client, f"q=wind&{name}={value}") == 200, (name, value)
+        assert _status(client, f"q=wind&{name}=nonsense") == 400, name
+
+
+def test_integer_bounds_are_the_parser_bounds(client, search_params):
+    for name in ("page", "per_page"):
+        schema = search_params[name]
+        per_page = "per_page=1&" if name == "page" else ""
+        assert _status(client, f"{per_page}{name}={schema['maximum']}") == 200, name
+        assert _status(client, f"{per_page}{name}={schema['maximum'] + 1}") == 400, name
+        assert _status(client, f"{per_page}{name}={schema['minimum'] - 1}") == 400, name
+
+
+@pytest.mark.parametrize("name, value, ok", [
+    ("lang", "en", True), ("lang", "pt-br", True), ("lang", "zh-hant", True),
+    ("lang", "e", False), ("lang", "english", False), ("lang", "en_GB", False),
+    ("from", "2023", True), ("from", "2023-05", True), ("from", "2023-05-31", True),
+    ("from", "23", False), ("from", "2023/05", False), ("from", "2023-5", False)])
+def test_patterns_are_the_parser_patterns(client, search_params, name, value, ok):
+    documented = re.fullmatch(search_params[name]["pattern"].strip("^$"), value) is not None
+    assert documented == ok
+    assert (_status(client, f"{name}={value}") == 200) == ok
+
+
+def test_response_facets_are_the_documented_facets(client):
+    spec = client.get("/openapi.json").get_json()
+    documented = spec["paths"]["/search"]["get"]["responses"]["200"]["content"][
+        "application/json"]["schema"]["properties"]["facets"]["required"]
+    assert documented == list(FACETS)
+    assert sorted(client.get("/search?q=wind").get_json()["facets"]) == sorted(FACETS)
