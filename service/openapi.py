@@ -69,6 +69,8 @@ def spec() -> dict:
         _param("kind", {"enum": list(KINDS)}, "document kinds", repeat=True),
         _param("author", {"type": "string", "maxLength": MAX_VALUE_CHARS}, "authors (any of)",
                repeat=True),
+        _param("speaker", {"type": "string", "maxLength": MAX_VALUE_CHARS},
+               "quote speakers (any of), as the speaker facet names them", repeat=True),
         _param("lang", {"type": "string", "pattern": LANG_PATTERN, "maxLength": MAX_LANG_CHARS},
                "languages", repeat=True),
         _param("from", DATE, "earliest date, inclusive"),
