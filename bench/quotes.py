@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from corpus.quotes import find_quotes
+from corpus.quotes import JOINER, find_quotes
 from corpus.text import paragraphs
 
 from .common import need, write_result
@@ -54,6 +54,17 @@ def _place(words: list[str], text_words: list[str]) -> set[int] | None:
         if w == first and text_words[i:i + n] == words:
             return set(range(i, i + n))
     return None
+
+
+def _place_pieces(text: str, text_words: list[str]) -> set[int] | None:
+    """Place each span of a quote (spans of one attribution are joined by JOINER)."""
+    where: set[int] = set()
+    for piece in text.split(JOINER):
+        found = _place([t for t, _ in _tokens(piece)], text_words)
+        if found is None:
+            return None
+        where |= found
+    return where
 
 
 def _word_range(offsets: list[int], start: int, end: int) -> tuple[int, int]:
@@ -106,7 +117,7 @@ def evaluate(articles: list[dict], hand: dict[tuple[str, int], str]) -> dict[str
         offsets = [o for _, o in toks]
         paras = paragraphs(art["text"])[1:]  # the first line is the title
         quotes = find_quotes(paras)
-        placed = [(q, _place([t for t, _ in _tokens(q.text)], text_words)) for q in quotes]
+        placed = [(q, _place_pieces(q.text, text_words)) for q in quotes]
         gold = _gold_ranges(art, offsets)
         for q, where in placed:
             extracted += 1

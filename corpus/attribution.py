@@ -22,7 +22,9 @@ _ENGLISH = set("""
     continued declared announced recalled recalls admitted tweeted tweets posted claimed
     claims observed concluded remarked answered stressed reports reported acknowledged
     conceded responded countered complained suggested predicted promised vowed urged joked
-    quipped boasted charged contended emphasized cautioned testified agreed
+    quipped boasted charged contended emphasized cautioned testified agreed saying noting
+    arguing asking writing telling insisting warning explaining declaring claiming stressing
+    tweeting calling
     called calls described describes condemned criticized dismissed likened denounced
     praised accused slammed blasted mocked reads read ruled
 """.split())
@@ -38,6 +40,9 @@ VERB_PAIRS = {("fügte", "hinzu"), ("according", "to"), ("teilte", "mit"), ("in"
     (aux, v) for aux in ("a", "ont") for v in (
         "déclaré", "dit", "affirmé", "expliqué", "ajouté", "souligné", "estimé", "indiqué",
         "précisé", "assuré", "confié", "raconté", "insisté", "prévenu", "rappelé", "lancé")}
+PARTICIPLES = {"saying", "adding", "arguing", "noting", "asking", "writing", "telling",
+               "insisting", "warning", "explaining", "declaring", "claiming", "stressing",
+               "tweeting", "calling"}
 _WINDOW = 600  # characters around a span where its attribution may stand
 PREPOSED = {"so", "selon", "laut", "según"}  # „…“, so Müller / selon le maire
 # Any cue word at all: a quick test before the word-by-word reading.
@@ -98,7 +103,8 @@ def attribution(before: str, after: str, span: str) -> Attribution:
         return Attribution(dash.group("who"), skipped + dash.end())
     words = head.split(" ")[: MAX_SUBJECT_WORDS + 2]
     # “…,” X said / “…?” he asked; after “… .” a new sentence begins.
-    open_end = span[-2:-1] in (",", "?", "!", "—", "-") or after.lstrip()[:1] in (",", "—", "―")
+    open_end = span[:-1].rstrip(" '’‘\"")[-1:] in (",", "?", "!", "—", "-") or \
+        after.lstrip()[:1] in (",", "—", "―")
     # “…” said X / « … » a déclaré X: a lowercase cue goes on the quote's sentence anyway.
     verb_first = words[0][:1].islower() if words and words[0] else False
     if words and words[0] and (open_end or verb_first) and _has_cue(head):
@@ -107,7 +113,8 @@ def attribution(before: str, after: str, span: str) -> Attribution:
             n = 2 if len(words) > 1 and words[0].startswith(("a-", "ont-")) else 1
             end = skipped + len(" ".join(words[:n]))
             return Attribution(inverted.group("p") or inverted.group("q"), end)
-        n = _cue_len(words, 0) or (1 if words[0].lower() in PREPOSED else 0)
+        n = 0 if words[0].endswith("ing") else (
+            _cue_len(words, 0) or (1 if words[0].lower() in PREPOSED else 0))
         if n:  # “…,” said X.
             if len(words) > n and words[n - 1][-1:] not in ",;" and words[n][:1] != "“":
                 rest = head.split(" ", n)[n]
@@ -133,11 +140,20 @@ def _before(before: str, span: str) -> Attribution:
     if indirect:  # According to X, the developers engaged in a “massive … scheme”
         rest = tail.strip()[indirect.end():]
         return Attribution(indirect.group("who"), 0, _clean(rest + span))
-    words = tail.split()
-    for k in range(min(len(words), MAX_SUBJECT_WORDS)):
+    words = tail.split()[-MAX_SUBJECT_WORDS:]
+    for k in range(len(words)):
         n = _cue_len(words, k)
         if not n or k == 0:
             continue
+        if words[k].lower().strip(",.;:") in PARTICIPLES:  # Trump attacked Clinton, saying, “…”
+            who = _first_name_run(" ".join(tail.split()[: len(tail.split()) - len(words) + k]))
+            between = words[k + n:]
+            if who is None or len(between) > 5 and between[0].lower() not in _THAT:
+                return Attribution()
+            if not between or between[-1][-1:] in ",:":
+                return Attribution(who)
+            return Attribution(who, 0, _clean(" ".join(between[1:] if between[0].lower()
+                                                       in _THAT else between) + " " + span))
         between = words[k + n:]
         inverted = None if words[k].lower() in _ENGLISH else _inverted_subject(words[:k], between)
         if inverted:  # Dagegen meinte Steve Hanke, dass … / Dies erklärte Rumsfeld: „…“
@@ -169,6 +185,24 @@ def _inverted_subject(head: list[str], rest: list[str]) -> tuple[str, list[str]]
         if word[-1:] in ",:" or word.lower() in _THAT:
             cut = j + 1 if word[-1:] in ",:" else j
             return " ".join(rest[:cut]).rstrip(",:"), rest[cut:]
+    return None
+
+
+def _first_name_run(text: str) -> str | None:
+    """Return the first capitalised name of a sentence (the subject a participle goes with)."""
+    for part in text.split(","):
+        words = part.split()
+        while words and words[0].lower() in FUNCTION_WORDS:
+            words = words[1:]
+        run = []
+        for w in words:
+            if not w[:1].isupper():
+                break
+            run.append(w)
+        if run:
+            return " ".join(run)
+        if words and words[0].lower() in PRONOUN_GENDER:
+            return words[0]
     return None
 
 

@@ -31,9 +31,10 @@ from .roles import split_speaker  # noqa: F401  (re-exported: the split is part 
 from .speakers import Cast, Resolved
 
 MIN_WORDS = 3  # shorter spans are scare quotes or titles, not quotations
+JOINER = " … "  # between the spans of one attribution: “A,” she said. “B.” → "A … B."
 _QUOTE = re.compile(
     r"“(?P<a>[^“”]{1,3000}?)”|„(?P<b>[^„“”]{1,3000}?)[“”]|«\s?(?P<c>[^«»]{1,3000}?)\s?»"
-    r'|»(?P<e>[^»«]{1,3000}?)«|"(?P<d>[^"\n]{1,3000}?)"'
+    r'|»(?P<e>[^»«]{1,3000}?)«|"(?P<d>[^"\n]{1,3000}?)"|(?:^|(?<=\s))”(?P<f>[^“”]{3,3000}?)”'
 )
 _INDIRECT_CUE = re.compile(r"ccording to|[Ss]elon|[Ss]egún|[Ll]aut|Nach Angaben")
 _LAUT = re.compile(r"(?:Laut|Nach Angaben von)\s+(?P<who>(?:[A-ZÄÖÜ][\w.-]*\s+){1,4})(?=[a-zäöüß])")
@@ -68,38 +69,55 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
             para = _TAG.sub(lambda m: " " * len(m.group()), para)
         spans = list(_QUOTE.finditer(para))
         if not spans:
-            carry = None
-            _indirect(_mask(text), cast, found)
+            _indirect(para, cast, found)
             cast.read(text)
+            # "He said:" closing a paragraph introduces the quote paragraph that follows.
+            carry = _introduced(para, cast) if para.rstrip().endswith(":") else None
             continue
-        cursor = 0
-        current: Resolved | None = None
-        for i, m in enumerate(spans):
-            inner = _clean(text[m.start(m.lastgroup):m.end(m.lastgroup)])
-            nxt = spans[i + 1].start() if i + 1 < len(spans) else len(para)
-            before = para[cursor:m.start()]
-            cast.read(_unmask(before))
-            att = attribution(before, para[m.end():nxt], m.group())
-            cursor = m.end() + att.consumed
-            if att.who is not None:
-                res = cast.resolve(_unmask(att.who))
-            elif current is not None:
-                res = current  # “…,” she said. “…” (until the paragraph names someone else)
-            elif i == 0 and carry is not None and not before.strip():
-                res = carry  # a quote paragraph after an attributed one
-            else:
-                res = None
-            if res is None or not res.speaker:
-                continue
-            current = res
-            said = _unmask(att.text) if att.text else inner
-            if len(inner.split()) >= (1 if att.text else MIN_WORDS) and len(said.split()) >= MIN_WORDS:
-                found.append(FoundQuote(said, res.speaker, res.role, res.mention))
-        cast.read(_unmask(para[cursor:]))
-        carry = current
+        carry = _quotes_of(text, para, spans, cast, carry, found)
     for q in found:  # one person, one speaker: the fullest name the article gives
         q.speaker = cast.canonical(q.speaker)
     return found
+
+
+def _quotes_of(text: str, para: str, spans: list[re.Match], cast: Cast,
+               carry: Resolved | None, found: list[FoundQuote]) -> Resolved | None:
+    """Add the quotes of one paragraph to ``found``; return its last speaker."""
+    cursor = 0
+    current: Resolved | None = None
+    merge = False  # the last quote found is this paragraph's, with the current speaker
+    for i, m in enumerate(spans):
+        inner = _clean(text[m.start(m.lastgroup):m.end(m.lastgroup)])
+        nxt = spans[i + 1].start() if i + 1 < len(spans) else len(para)
+        before = para[cursor:m.start()]
+        cast.read(_unmask(before))
+        att = attribution(before, para[m.end():nxt], m.group())
+        cursor = m.end() + att.consumed
+        res = cast.resolve(_unmask(att.who)) if att.who is not None else None
+        if att.who is not None and res is None:  # “…,” adding that …: look before instead
+            att = attribution(before, "", m.group())
+            res = cast.resolve(_unmask(att.who)) if att.who is not None else None
+        continued = att.who is None and (current is not None or (
+            i == 0 and carry is not None and not before.strip()))
+        if continued:  # “…,” she said. “…” / a quote paragraph after an attributed one
+            res = current or carry
+        if res is None or not res.speaker:
+            merge = False
+            continue
+        said = _unmask(att.text) if att.text else inner
+        if continued and merge and current is res:
+            found[-1].text = f"{found[-1].text}{JOINER}{said}"  # one attribution, several spans
+        elif len(inner.split()) >= (1 if att.text else MIN_WORDS) and len(said.split()) >= MIN_WORDS:
+            found.append(FoundQuote(said, res.speaker, res.role, res.mention))
+            merge = True
+        current = res
+    cast.read(_unmask(para[cursor:]))
+    return current
+
+
+def _introduced(para: str, cast: Cast) -> Resolved | None:
+    att = attribution(para.rstrip()[:-1] + ", ", "", "“”")
+    return cast.resolve(_unmask(att.who)) if att.who is not None else None
 
 
 def _mask(text: str) -> str:

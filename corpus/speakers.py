@@ -231,7 +231,7 @@ class Cast(People):
             people = list(self.people.values())
         elif gender:  # a person of that gender, or of unknown gender who spoke or has a role
             people = [p for p in people if p.gender == gender or not p.gender and (
-                p.spoke or p.roles)]
+                p.spoke or p.roles)] or [p for p in people if p.gender in ("", gender)]
 
         def score(p: Person) -> int:
             return (max(p.seen, p.salient + SALIENCE_BONUS)

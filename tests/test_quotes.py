@@ -199,3 +199,24 @@ def test_a_span_in_a_relative_clause_is_not_the_cues():
     para = ("The agency announced that it had arrested a man who was charged with "
             "“establishing an intelligence operation” that planned the attack.")
     assert find_quotes([para]) == []
+
+
+@pytest.mark.parametrize("para, speaker", [
+    ("“We will rebuild the school,” Jane Doe said. “It will take two years.”", "Jane Doe"),
+    ("„Wir bauen die Schule neu“, sagte Anna Weber. „Es wird zwei Jahre dauern.“", "Anna Weber"),
+    ("« Nous reconstruirons l’école », a déclaré Claire Dubois. « Cela prendra deux ans. »",
+     "Claire Dubois"),
+])
+def test_spans_of_one_attribution_are_one_quote(para, speaker):
+    [quote] = find_quotes([para])
+    assert quote.speaker == speaker and " … " in quote.text
+
+
+@pytest.mark.parametrize("paras, speaker", [
+    (["Jane Doe spoke to the council on Monday. She said:", "“We will rebuild the school.”"],
+     "Jane Doe"),
+    (["Trump attacked Clinton over Iraq and Libya, saying, “She is trigger-happy and unstable.”"],
+     "Trump"),
+])
+def test_introduced_quotes_and_participle_cues(paras, speaker):
+    assert speakers(*paras) == [speaker]
