@@ -143,7 +143,7 @@ def _before(before: str, span: str) -> Attribution:
     words = tail.split()[-MAX_SUBJECT_WORDS:]
     for k in range(len(words)):
         n = _cue_len(words, k)
-        if not n or k == 0:
+        if not n or k == 0 or words[k].lower() == "in":  # "in a statement, X said"
             continue
         if words[k].lower().strip(",.;:") in PARTICIPLES:  # Trump attacked Clinton, saying, “…”
             who = _first_name_run(" ".join(tail.split()[: len(tail.split()) - len(words) + k]))

@@ -43,8 +43,9 @@ _LAUT = re.compile(r"(?:Laut|Nach Angaben von)\s+(?P<who>(?:[A-ZÄÖÜ][\w.-]*\s
 _ABBREVIATION = re.compile(r"\b(?:[A-Z][a-z]{0,3}|[RDI]-[A-Z][a-z]{1,4})\.(?=\s*[\w,(])")
 _ABBREVIATIONS = {"Mr", "Mrs", "Ms", "Dr", "St", "Sen", "Rep", "Gov", "Lt", "Col", "Gen", "Sgt",
                   "Jr", "Sr", "Prof", "Pres", "Sec", "Atty", "Mt", "Inc", "Corp", "Co"}
-_TAG = re.compile(r"\((?:[RDI]-[\w. ]{2,16}|[A-Z]{2,6})\)")
+_TAG = re.compile(r"\((?:[RDI]-[\w.\ue000 ]{2,16}|[A-Z]{2,6})\)")
 _DOT = "\ue000"
+_GAP = "\ue001"  # fills a blanked party tag, so offsets hold and it stays one "word"
 
 
 
@@ -66,7 +67,7 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
     for text in _join_open_quotes(paragraphs):
         para = _mask(text)
         if "(" in para:
-            para = _TAG.sub(lambda m: " " * len(m.group()), para)
+            para = _TAG.sub(lambda m: _GAP * len(m.group()), para)
         spans = list(_QUOTE.finditer(para))
         if not spans:
             _indirect(para, cast, found)
@@ -130,7 +131,7 @@ def _masked(m: re.Match) -> str:
 
 
 def _unmask(text: str) -> str:
-    return text.replace(_DOT, ".")
+    return text.replace(_DOT, ".").replace(_GAP, "")
 
 
 def _clean(text: str) -> str:

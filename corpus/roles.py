@@ -217,6 +217,11 @@ def split_speaker(who: str) -> tuple[str, str] | None:
         return (" ".join(words), "")
     role = " ".join(words[: len(words) - len(name)])
     if role.split()[-1:] and role.split()[-1].lower() in _OF:
+        head = role.split()[:-1]
+        person = split_speaker(" ".join(head)) if len(head) >= 2 else None
+        if person and " " in person[0] and first_name_gender(person[0].split()[0]):
+            # "Representative Charles B. Rangel of New York"
+            return (person[0], " ".join(filter(None, (person[1], role.split()[-1], " ".join(name)))))
         # "the University of California", "Chef der Federal Reserve Bank of New York"
         return (" ".join(words), "") if len(words) <= MAX_THING_WORDS + 2 else None
     if appositive and not role:
