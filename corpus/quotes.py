@@ -34,7 +34,7 @@ MIN_WORDS = 3  # shorter spans are scare quotes or titles, not quotations
 JOINER = " … "  # between the spans of one attribution: “A,” she said. “B.” → "A … B."
 _QUOTE = re.compile(
     r"“(?P<a>[^“”]{1,3000}?)”|„(?P<b>[^„“”]{1,3000}?)[“”]|«\s?(?P<c>[^«»]{1,3000}?)\s?»"
-    r'|»(?P<e>[^»«]{1,3000}?)«|"(?P<d>[^"\n]{1,3000}?)"|(?:^|(?<=\s))”(?P<f>[^“”]{3,3000}?)”'
+    r'|»(?P<e>[^»«]{1,3000}?)«|"(?P<d>[^"\n]{1,3000}?)"'
 )
 _INDIRECT_CUE = re.compile(r"ccording to|[Ss]elon|[Ss]egún|[Ll]aut|Nach Angaben")
 _LAUT = re.compile(r"(?:Laut|Nach Angaben von)\s+(?P<who>(?:[A-ZÄÖÜ][\w.-]*\s+){1,4})(?=[a-zäöüß])")
@@ -65,6 +65,8 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
     found: list[FoundQuote] = []
     carry: Resolved | None = None  # speaker a paragraph opening with a quote continues
     for text in _join_open_quotes(paragraphs):
+        if text.startswith("”"):  # some sites open with the closing mark: ”Fear. …”
+            text = "“" + text[1:]
         para = _mask(text)
         if "(" in para:
             para = _TAG.sub(lambda m: _GAP * len(m.group()), para)
