@@ -43,6 +43,8 @@ VERB_PAIRS = {("fügte", "hinzu"), ("according", "to"), ("teilte", "mit"), ("in"
 PARTICIPLES = {"saying", "adding", "arguing", "noting", "asking", "writing", "telling",
                "insisting", "warning", "explaining", "declaring", "claiming", "stressing",
                "tweeting", "calling"}
+# “…” for criminal behavior, she said. / “…” is held accountable, Warren said.
+_SAID_LAST = re.compile(r",\s+(?P<who>[^,;:“”\"]{1,60}?)\s+(?P<cue>[a-zäöüéè]+)\s*[.!?]?\s*$")
 _WINDOW = 600  # characters around a span where its attribution may stand
 PREPOSED = {"so", "selon", "laut", "según"}  # „…“, so Müller / selon le maire
 # Any cue word at all: a quick test before the word-by-word reading.
@@ -128,6 +130,11 @@ def attribution(before: str, after: str, span: str) -> Attribution:
                 if _WHO_PREFIX.fullmatch(who) and (i <= 10 or "," in who):
                     return Attribution(who, skipped + len(" ".join(words[: i + n])))
                 break
+    said_last = _SAID_LAST.search(sentence) if not open_end else None
+    if said_last and said_last.group("cue").lower() in VERBS and _WHO_PREFIX.fullmatch(
+            said_last.group("who")):  # “…” for criminal behavior, she said.
+        text = _clean(span + sentence[:said_last.start()])
+        return Attribution(said_last.group("who"), len(sentence), text)
     return _before(before, span)
 
 

@@ -131,6 +131,8 @@ def trim_mention(who: str) -> tuple[str, str] | None:
     full = " ".join(who.split()).strip(" ,")
     mention = CLAUSE_CUT.split(f" {full} ", maxsplit=1)[0].strip() or full
     words = mention.split()
+    if len(words) == 1 and POSSESSIVE.search(words[0]):
+        words = [words[0][:-2]]  # "He’s claiming": he
     while words and words[0].lower() in _LEADING:
         words = words[1:]  # "but he said", "though she noted"
         full = full.split(" ", 1)[-1]

@@ -220,3 +220,10 @@ def test_spans_of_one_attribution_are_one_quote(para, speaker):
 ])
 def test_introduced_quotes_and_participle_cues(paras, speaker):
     assert speakers(*paras) == [speaker]
+
+
+def test_a_cue_closing_the_sentence_of_a_quote_inside_it():
+    got = found("Jane Doe spoke first.",
+                "“The bank should pay back every penny” to its customers, she said.")
+    assert got == [("“The bank should pay back every penny” to its customers", "Jane Doe", "",
+                     "she")]
