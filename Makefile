@@ -6,7 +6,7 @@ PORT ?= 8000
 CORPUS ?= corpus/demo
 export SEARCH_INDEX_DIR ?= $(CURDIR)/var/index
 
-.PHONY: install install-dev browser wrk run index test bench clean
+.PHONY: install install-dev browser axe wrk run index test bench clean
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,17 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver; \
 	fi
 
+# axe-core (npm), the accessibility checker the widget's browser tests run inside Chromium.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@if ! command -v npm >/dev/null; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm; \
+	fi
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+axe: node_modules/axe-core/axe.min.js
+
 # Build the index from $(CORPUS) if there is none yet, then serve it with gunicorn.
 run: install
 	$(BIN)/python -m service.bootstrap $(CORPUS)
@@ -37,7 +48,7 @@ run: install
 index: install
 	$(BIN)/flask --app wsgi reindex $(CORPUS)
 
-test: install-dev browser
+test: install-dev browser axe
 	$(BIN)/python -m pytest
 
 # Debian's wrk, the load generator of the HTTP benchmark (it falls back to a Python client).
@@ -51,4 +62,4 @@ bench: install-dev wrk
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf var .pytest_cache .hypothesis test-artifacts
+	rm -rf var .pytest_cache .hypothesis test-artifacts node_modules

@@ -1,7 +1,8 @@
 """``python -m bench``: run the benchmarks and print their tables.
 
-    python -m bench                         all eight: extract, quotes, build, query, relevance,
-                                            then the heavy ones: http (gunicorn under wrk),
+    python -m bench                         all nine: extract, quotes, build, query, relevance,
+                                            known (known-item searches as readers type
+                                            them), then the heavy ones: http (gunicorn under wrk),
                                             reindex (reindex and rollback under load),
                                             scale (1x, 2x, 4x FakeNewsNet); ~35 min
     python -m bench --only query            one of them (query builds what it needs)
@@ -25,7 +26,8 @@ import time
 import traceback
 from pathlib import Path
 
-from . import build, extract, http_load, query, quotes, reindex_load, relevance, scale, tune
+from . import (build, extract, http_load, known_item, query, quotes, reindex_load, relevance,
+               scale, tune)
 from .common import FAKENEWS, Skip, head_file, need
 
 
@@ -37,8 +39,9 @@ def _standalone(module):
     return run
 
 
-BENCHMARKS = {"extract": extract.run, "quotes": quotes.run, "build": build.run, "query": query.run,
-              "relevance": relevance.run, "http": _standalone(http_load),
+BENCHMARKS = {"extract": extract.run, "quotes": quotes.run, "build": build.run,
+              "query": query.run, "relevance": relevance.run, "known": known_item.run,
+              "http": _standalone(http_load),
               "reindex": _standalone(reindex_load), "scale": _standalone(scale)}
 QUICK_ARTICLES = 2000
 

@@ -47,7 +47,7 @@ N_QUERIES = 12
 def expected_totals(index_dir: Path, queries: list[str]) -> tuple[str, dict[str, int]]:
     """(live snapshot id, {query: total}) computed in-process on the live snapshot."""
     from index import SearchIndex, SearchRequest
-    ix = SearchIndex(str(index_dir))
+    ix = SearchIndex(str(index_dir), cache_size=0)
     totals = {}
     snapshot = None
     for q in queries:

@@ -120,7 +120,7 @@ def run(ctx) -> dict:
         queries = dict(list(queries.items())[:60])
         qrels = {q: qrels[q] for q in queries if q in qrels}
     systems = {}
-    ix = SearchIndex(str(index_dir))
+    ix = SearchIndex(str(index_dir), cache_size=0)
     systems["ours, service defaults (the claim as typed)"] = ours_run(ix, queries)
     systems["ours, op=or, plain words"] = ours_run(ix, queries, defaults=False)
     for name, cls in (("SQLite FTS5 (porter unicode61)", Fts5), ("tantivy (en_stem)", Tantivy)):

@@ -48,7 +48,7 @@ def query_child() -> None:
     queries = json.loads(Path(queries_file).read_text(encoding="utf-8"))
     base = status()
     from index import SearchIndex, SearchRequest
-    ix = SearchIndex(index_dir)
+    ix = SearchIndex(index_dir, cache_size=0)
     t = time.perf_counter()
     ix.search(SearchRequest(q=queries[0], per_page=10))
     first = time.perf_counter() - t

@@ -27,7 +27,7 @@ SHOWN = 10
 
 def _score(setting: tuple[float, float, float], index_dir: str, queries: dict, qrels: dict):
     b, k1, title = setting
-    ix = SearchIndex(index_dir, boosts={"title": title}, bm25_b=b, bm25_k1=k1)
+    ix = SearchIndex(index_dir, boosts={"title": title}, bm25_b=b, bm25_k1=k1, cache_size=0)
     run, stats = ours_run(ix, queries)
     return setting, {**evaluate(qrels, run), **stats}
 

@@ -139,12 +139,12 @@ class Expander:
             self.ignored.append(word)
             return None
         self.words += 1
-        variants = self._variants(word, texts) if len(weights) > 1 else ()
-        if not self._afford(len(variants) * len(weights)):
-            variants = ()
+        typos, completions = self._variants(word, texts) if len(weights) > 1 else ((), ())
+        if not self._afford((len(typos) + len(completions)) * len(weights)):
+            typos, completions = (), ()
         for name in weights:
-            self._note(name, texts + tuple(v for v, _ in variants))
-        return FieldedTerm(texts, weights, variants=variants, word=word)
+            self._note(name, texts + tuple(v for v, _ in typos + completions))
+        return FieldedTerm(texts, weights, variants=typos, completions=completions, word=word)
 
     def _synonym(self, marker: str, group: list[Q.Term]) -> Q.Query | None:
         """Return one word unit matching any form of a synonym group."""
@@ -162,10 +162,11 @@ class Expander:
             return None
         return SynonymGroup(forms, word=" ".join(self.synonyms[marker][0]))
 
-    def _variants(self, word: str, texts: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
-        """Return the typo and prefix variants of a plain ``word`` with their weights."""
+    def _variants(self, word: str, texts: tuple[str, ...]
+                  ) -> tuple[tuple[tuple[str, float], ...], tuple[tuple[str, float], ...]]:
+        """Return the typo variants and the completions of a plain ``word``, with weights."""
         if self.vocabulary is None or any(c.isdigit() for c in word):
-            return ()
+            return (), ()
         vocab, whole = self.vocabulary()
         found: dict[str, float] = {}
         if len(word) >= TYPO_MIN_CHARS[0]:
@@ -189,12 +190,13 @@ class Expander:
                             found.setdefault(stem, TYPO_WEIGHT)
             if found:
                 self.typos[word] = sorted(found)
+        completions: dict[str, float] = {}
         if word == self.prefix_word and len(word) >= PREFIX_MIN_CHARS \
                 and self.words <= PREFIX_MAX_WORDS:
             for variant in vocab.with_prefix(fold(word), PREFIX_VARIANTS):
-                if variant not in texts:
-                    found.setdefault(variant, PREFIX_WEIGHT)
-        return tuple(sorted(found.items()))
+                if variant not in texts and variant not in found:
+                    completions[variant] = PREFIX_WEIGHT
+        return tuple(sorted(found.items())), tuple(sorted(completions.items()))
 
     def _phrase(self, q: Q.Phrase) -> Q.Query | None:
         variants = set()

@@ -44,6 +44,7 @@ class Snapshot:
         self._speller: Speller | None = None
         self._vocabulary: Vocabulary | None = None
         self._words: Vocabulary | None = None
+        self.inherited: tuple[Vocabulary, Vocabulary] | None = None  # from the one before
         self._local = threading.local()
         self._searchers: list = []  # every thread's, closed with the snapshot
         self._lock = threading.Lock()
@@ -69,7 +70,13 @@ class Snapshot:
         return self._speller
 
     def vocabulary(self) -> Vocabulary:
-        """Return the text fields' terms for typo and prefix matching (built once)."""
+        """Return the text fields' terms for typo and prefix matching (built once).
+
+        A snapshot without posting arrays (after an incremental update) would read every
+        term's frequency the slow way; it keeps the vocabulary of the snapshot before it,
+        whose frequencies are close enough to choose typo candidates."""
+        if self._vocabulary is None and self.postings.arrays is None and self.inherited:
+            self._vocabulary, self._words = self.inherited
         if self._vocabulary is None:
             reader = self.searcher().reader()
             with self._lock:
@@ -123,6 +130,10 @@ class LiveIndex:
                     raise IndexUnavailable(f"cannot open snapshot {snapshot_id}: {exc}") from None
                 for old in list(self._open)[:-1]:  # keep the one before, for work in flight
                     self._open.pop(old).close()
+                before = next(reversed(self._open.values()), None)
+                if before is not None and before._vocabulary is not None \
+                        and before._words is not None:
+                    snap.inherited = (before._vocabulary, before._words)
                 self._open[snapshot_id] = snap
         return snap
 

@@ -94,21 +94,24 @@ class FieldedTerm(Q.Query):
     """One query word sought in several weighted fields, scored as one BM25F term.
 
     ``texts`` are the index terms the word stands for (its stems in each language),
-    ``variants`` further terms it may match at a lower weight (typos, the completion of the
-    last word), each with its weight factor; ``weights`` are the field boosts and ``word``
-    the word as typed. For Whoosh's own matchers it behaves as the equivalent OR of terms.
+    ``variants`` (typos) and ``completions`` (of the word being typed) further terms it may
+    match at a lower weight, each with its weight factor; ``weights`` are the field boosts and
+    ``word`` the word as typed. For Whoosh's own matchers it behaves as the equivalent OR.
     """
 
     def __init__(self, texts: tuple[str, ...], weights: dict[str, float], boost: float = 1.0,
-                 variants: tuple[tuple[str, float], ...] = (), word: str = ""):
+                 variants: tuple[tuple[str, float], ...] = (),
+                 completions: tuple[tuple[str, float], ...] = (), word: str = ""):
         self.texts = texts
         self.weights = weights
         self.boost = boost
         self.variants = variants
+        self.completions = completions
         self.word = word
 
     def _key(self) -> tuple:
-        return (self.texts, tuple(sorted(self.weights.items())), self.boost, self.variants)
+        return (self.texts, tuple(sorted(self.weights.items())), self.boost, self.variants,
+                self.completions)
 
     def __repr__(self) -> str:
         return f"FieldedTerm({self.texts!r}, {self.weights!r}, variants={self.variants!r})"
@@ -121,7 +124,7 @@ class FieldedTerm(Q.Query):
 
     def equivalent(self) -> Q.Query:
         """Return the plain Whoosh query matching the same documents."""
-        texts = self.texts + tuple(t for t, _ in self.variants)
+        texts = self.texts + tuple(t for t, _ in self.variants + self.completions)
         return Q.Or([Q.Term(name, t, boost=w) for name, w in self.weights.items()
                      for t in texts])
 

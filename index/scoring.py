@@ -89,11 +89,13 @@ class Evaluator:
 
         Per-field frequencies, length-normalised and weighted, are added up first and
         saturated once (a word in the title and the body is not scored as two unrelated
-        words). The variants (typos, completions) are scored apart, with their own idf and
-        at their weight, and a document gets the better of the two: a common word one typo
-        away from a rare one adds little, and never more than the word itself would."""
+        words). The variants (typos) and completions are scored apart, with their own idf
+        and at their weight, and a document gets the best: a common word one typo away from
+        a rare one adds little. Documents holding a completion count as holding the word."""
         self.deadline.check()
         exact = self._bm25f(q.weights, [(t, 1.0) for t in q.texts], q.boost)
+        if q.completions:  # the word being typed: its completions are no typos
+            exact = _best(exact, self._bm25f(q.weights, list(q.completions), q.boost))
         if not q.variants:
             return exact, exact.ids
         near = self._bm25f(q.weights, list(q.variants), q.boost)

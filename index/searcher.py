@@ -53,7 +53,10 @@ class SearchIndex:
         if req.sort not in SORTS:
             raise QueryError(f"sort must be one of {', '.join(SORTS)}")
         snap = self.live.current()
-        deadline = Deadline(self.time_budget)  # opening a new snapshot is not the query's cost
+        if req.typos and req.q.strip():  # built once per snapshot: not the query's cost
+            snap.vocabulary()
+            snap.words()
+        deadline = Deadline(self.time_budget)  # nor is opening a new snapshot
         key = (snap.snapshot_id, req)
         if self.cache_size:
             with self._lock:

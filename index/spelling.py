@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from .analysis import query_terms, words
+from .analysis import is_stopword, query_terms, words
 
 MIN_FREQUENCY = 2  # in a large vocabulary, words seen once are as likely typos as answers
 LARGE_VOCABULARY = 20_000
@@ -87,7 +87,8 @@ def did_you_mean(speller: Speller, reader, text: str, langs: tuple[str, ...]) ->
     out = text
     changed = False
     for word in dict.fromkeys(words(_FIELD_PREFIX.sub(" ", text))):
-        if len(word) < 3 or word.isdigit() or word.upper() in ("AND", "OR", "NOT"):
+        if len(word) < 3 or word.isdigit() or word.upper() in ("AND", "OR", "NOT") \
+                or is_stopword(word, langs):  # "did" is no typo of "dix"
             continue
         seen = max([reader.doc_frequency("spell", word)] + [
             reader.doc_frequency(f, t) for f in ("title", "body")

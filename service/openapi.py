@@ -10,7 +10,8 @@ from flask import Blueprint, current_app, jsonify
 from index import DATE_FACETS, FACETS, KINDS, MAX_PER_PAGE, OPERATORS, SORTS
 
 from .params import (DATE_PATTERN, LANG_PATTERN, MAX_ID_LENGTH, MAX_LANG_CHARS,
-                     MAX_SUGGEST_CHARS, MAX_VALUE_CHARS, MAX_VALUES, SUGGEST_LIMIT)
+                     MAX_HALF_LIFE, MAX_SUGGEST_CHARS, MAX_VALUE_CHARS, MAX_VALUES,
+                     SUGGEST_LIMIT)
 
 bp = Blueprint("openapi", __name__)
 
@@ -64,8 +65,8 @@ def spec() -> dict:
     config = current_app.config
     search_params = [
         _param("q", {"type": "string", "maxLength": config["MAX_QUERY_LENGTH"]},
-               "query: words, \"phrases\", AND/OR/NOT, prefix*, field:value "
-               "(a query that cannot be parsed is a 400 bad_query)"),
+               "query: words, \"phrases\", AND/OR/NOT, +word, -word, prefix*, field:value; "
+               "whatever cannot be read as syntax is read as words (never a 400)"),
         _param("kind", {"enum": list(KINDS)}, "document kinds", repeat=True),
         _param("author", {"type": "string", "maxLength": MAX_VALUE_CHARS}, "authors (any of)",
                repeat=True),
@@ -82,11 +83,18 @@ def spec() -> dict:
         _param("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
                "results a page"),
         _param("date_facet", {"enum": list(DATE_FACETS)}, "date facet granularity"),
-        _param("op", {"enum": list(OPERATORS)}, "how plain words combine"),
+        _param("op", {"enum": list(OPERATORS)}, "how plain words combine: auto (default: "
+               "enough of them must match, fewer when few documents hold them all), and (all), "
+               "or (any)"),
+        _param("typos", {"enum": ["0", "1"]}, "1: words of 5+ letters also match one typo "
+               "away (9+: two) and the last word its completions; 0: exact words only"),
+        _param("recency", {"type": "number", "minimum": 0, "maximum": MAX_HALF_LIFE},
+               "half-life in days of a date decay blended into relevance; 0: off"),
     ]
     search_response = {
         "type": "object",
-        "required": ["total", "page", "per_page", "took_ms", "results", "facets", "suggestion"],
+        "required": ["total", "page", "per_page", "took_ms", "results", "facets", "suggestion",
+                     "not_required", "ignored", "typos"],
         "properties": {
             "total": {"type": "integer", "minimum": 0}, "page": {"type": "integer"},
             "per_page": {"type": "integer"}, "took_ms": {"type": "number"},
@@ -94,6 +102,13 @@ def spec() -> dict:
             "facets": {"type": "object", "required": list(FACETS),
                        "properties": {k: _FACET for k in FACETS}},
             "suggestion": _NULLABLE_STR,
+            "not_required": {"type": "array", "items": {"type": "string"},
+                             "description": "words the best result lacks: matching was relaxed"},
+            "ignored": {"type": "array", "items": {"type": "string"},
+                        "description": "words not searched: stop words, words past the cap"},
+            "typos": {"type": "object", "additionalProperties": {
+                "type": "array", "items": {"type": "string"}},
+                "description": "word typed → the index terms it also matched as typos"},
         },
     }
     ok = lambda schema, text="OK": {"description": text, "content": {"application/json": {"schema": schema}}}  # noqa: E731

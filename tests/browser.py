@@ -131,6 +131,7 @@ const all = (s) => [...root.querySelectorAll(s)];
 const input = root.querySelector(".nsw-input");
 const error = root.querySelector(".nsw-error");
 const dym = root.querySelector(".nsw-dym");
+const without = root.querySelector(".nsw-without");
 return {
   value: input.value,
   expanded: input.getAttribute("aria-expanded"),
@@ -144,6 +145,7 @@ return {
   status: root.querySelector(".nsw-status").textContent,
   error: error.hidden ? null : error.textContent,
   suggestion: dym.hidden ? null : dym.textContent,
+  without: without.hidden ? null : without.textContent,
   facets: Object.fromEntries(all(".nsw-facet").map((b) => [
     (b.dataset.nswAuthor !== undefined ? "author:" + b.dataset.nswAuthor
      : b.dataset.nswSpeaker !== undefined ? "speaker:" + b.dataset.nswSpeaker : "date:" + b.dataset.nswDate),

@@ -66,3 +66,33 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def freenews_index(tmp_path_factory) -> str:
+    """An index of free-news-demo (real en/de/fr news), built once per session."""
+    import index
+
+    index_dir = str(tmp_path_factory.mktemp("free-news-index"))
+    index.rebuild(index_dir, [str(need(FREENEWS))], workers=2)
+    return index_dir
+
+
+FAKENEWS_SAMPLE_LINES = 3000
+
+
+@pytest.fixture(scope="session")
+def fakenews_sample_index(tmp_path_factory) -> str:
+    """An index of the first 3,000 lines of FakeNewsNet, built once per session."""
+    import gzip
+
+    import index
+
+    folder = tmp_path_factory.mktemp("fakenews-sample")
+    sample = folder / "head.jsonl"
+    with gzip.open(need(FAKENEWS), "rt", encoding="utf-8") as src, \
+            open(sample, "w", encoding="utf-8") as out:
+        for n, line in zip(range(FAKENEWS_SAMPLE_LINES), src):
+            out.write(line)
+    index.rebuild(str(folder / "index"), [str(sample)], workers=2)
+    return str(folder / "index")

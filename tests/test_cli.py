@@ -43,18 +43,18 @@ def test_default_paths_come_from_the_settings(cli_app):
 def test_incremental_delete_and_rollback(cli_app):
     client = cli_app.test_client()
     assert invoke(cli_app, str(TEST_DATA)).exit_code == 0
-    assert client.get("/search?q=wind+farm").get_json()["total"] == 0
+    assert client.get("/search?op=and&q=wind+farm").get_json()["total"] == 0
     result = invoke(cli_app, "--incremental", str(DEMO / "en-01-harbour-wind-farm.txt"))
     assert result.exit_code == 0, result.output
-    hits = client.get("/search?q=wind+farm&kind=article").get_json()
+    hits = client.get("/search?op=and&q=wind+farm&kind=article").get_json()
     assert hits["total"] == 1
     assert client.get("/search?q=zephyrine").get_json()["total"] > 0  # kept
     doc_id = hits["results"][0]["id"]
     assert invoke(cli_app, "--incremental", "--delete", doc_id).exit_code == 0
-    assert client.get("/search?q=wind+farm").get_json()["total"] == 0
+    assert client.get("/search?op=and&q=wind+farm").get_json()["total"] == 0
     result = invoke(cli_app, "--rollback")
     assert result.exit_code == 0 and "rolled back" in result.output
-    assert client.get("/search?q=wind+farm&kind=article").get_json()["total"] == 1
+    assert client.get("/search?op=and&q=wind+farm&kind=article").get_json()["total"] == 1
 
 
 @pytest.mark.parametrize("args, message", [

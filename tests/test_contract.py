@@ -22,12 +22,20 @@ def _status(client, query: str) -> int:
 
 def test_enums_are_accepted_and_nothing_else(client, search_params):
     enums = {name: schema["enum"] for name, schema in search_params.items() if "enum" in schema}
-    assert set(enums) == {"kind", "sort", "date_facet", "op"}
+    assert set(enums) == {"kind", "sort", "date_facet", "op", "typos"}
     assert enums["kind"] == list(KINDS) and enums["sort"] == list(SORTS)
     for name, values in enums.items():
         for value in values:
             assert _status(client, f"q=wind&{name}={value}") == 200, (name, value)
         assert _status(client, f"q=wind&{name}=nonsense") == 400, name
+
+
+def test_recency_bounds_are_the_parser_bounds(client, search_params):
+    high = search_params["recency"]["maximum"]
+    assert _status(client, f"q=wind&recency={high}") == 200
+    assert _status(client, f"q=wind&recency={high + 1}") == 400
+    assert _status(client, "q=wind&recency=-1") == 400
+    assert _status(client, "q=wind&recency=nan") == 400
 
 
 def test_integer_bounds_are_the_parser_bounds(client, search_params):

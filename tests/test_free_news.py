@@ -37,12 +37,8 @@ def extracted():
 
 
 @pytest.fixture(scope="module")
-def ix(tmp_path_factory):
-    import index
-
-    index_dir = str(tmp_path_factory.mktemp("free-news-index"))
-    index.rebuild(index_dir, [str(need(FREENEWS))], workers=2)
-    searcher = SearchIndex(index_dir)
+def ix(freenews_index):
+    searcher = SearchIndex(freenews_index)
     yield searcher
     searcher.close()
 

@@ -44,7 +44,7 @@ outline:0;appearance:none}
 .nsw-status:empty{display:none}
 .nsw-error{margin:10px 0 0;padding:10px 12px;border:1px solid #f0b9b9;border-radius:8px;
 background:#fdf0f0;color:#8a1c1c}
-.nsw-dym{margin:8px 2px 0}
+.nsw-dym,.nsw-without{margin:8px 2px 0}
 .nsw-link{margin:0;padding:0;font:inherit;font-weight:600;color:${A};background:none;border:0;
 text-decoration:underline;cursor:pointer}
 .nsw-body{display:flex;flex-wrap:wrap;gap:16px 24px;margin-top:10px}
@@ -57,7 +57,7 @@ cursor:pointer}
 .nsw-result:hover{background:${HOVER}}
 .nsw-result[aria-selected=true]{background:${ACTIVE};border-color:${A}}
 .nsw-title{display:block;font-size:16px;font-weight:600;color:${A};text-decoration:none}
-a.nsw-title:hover{text-decoration:underline}
+.nsw-linked{cursor:pointer}.nsw-linked:hover .nsw-title{text-decoration:underline}
 .nsw-meta{display:flex;flex-wrap:wrap;align-items:center;gap:2px 10px;margin:3px 0;font-size:13px;
 color:${MUTED}}
 .nsw-badge{padding:0 8px;border-radius:9px;font-size:12px;font-weight:600;background:#eceff3;
@@ -199,9 +199,10 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
       const wrap = el("div");
       const summary = attrs(el("p", "nsw-status"), {role: "status", "aria-live": "polite", "aria-atomic": "true"});
       const dym = attrs(el("p", "nsw-dym"), {"aria-live": "polite"});
+      const without = el("p", "nsw-without");
       const error = attrs(el("p", "nsw-error"), {role: "alert"});
-      dym.hidden = error.hidden = true;
-      wrap.append(summary, dym, error);
+      dym.hidden = error.hidden = without.hidden = true;
+      wrap.append(summary, without, dym, error);
       this.on("results", ({data}) => {
         const n = this.items.length;
         const total = data.total;
@@ -210,6 +211,10 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
         dym.textContent = "";
         dym.hidden = !data.suggestion;
         error.hidden = true;
+        // Matching was relaxed: say which words the best results do without.
+        const dropped = Array.isArray(data.not_required) ? data.not_required : [];
+        without.hidden = !total || !dropped.length;
+        without.textContent = without.hidden ? "" : "Showing results without: " + dropped.join(", ");
         if (data.suggestion) {
           const fix = button("nsw-link nsw-suggestion", data.suggestion);
           fix.addEventListener("click", () => {
@@ -222,13 +227,13 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
       });
       this.on("error", (message) => {
         summary.textContent = "";
-        dym.hidden = true;
+        dym.hidden = without.hidden = true;
         error.textContent = message;
         error.hidden = false;
       });
       this.on("clear", () => {
         summary.textContent = "";
-        dym.hidden = error.hidden = true;
+        dym.hidden = error.hidden = without.hidden = true;
       });
       return wrap;
     }
@@ -268,12 +273,10 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
         id: `${this.id}-opt-${i}`, role: "option", "aria-selected": "false", "data-nsw-index": i,
       });
       if (typeof r.lang === "string" && r.lang) li.lang = r.lang;
-      const url = link(r.url);
-      const title = el(url ? "a" : "span", "nsw-title", r.title || r.url || "Untitled");
-      if (url) {
-        title.href = url;
-        title.tabIndex = -1;
-      }
+      // The option itself opens the result (click, Enter): a link inside an option would be
+      // an interactive element nested in another, which screen readers cannot reach.
+      const title = el("span", "nsw-title", r.title || r.url || "Untitled");
+      if (link(r.url)) li.classList.add("nsw-linked");
       const kind = KINDS.includes(r.kind) ? r.kind : "article";
       const meta = el("div", "nsw-meta");
       meta.append(el("span", "nsw-badge nsw-badge-" + kind, badge(r)));
