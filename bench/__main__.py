@@ -1,8 +1,8 @@
 """``python -m bench``: run the benchmarks and print their tables.
 
-    python -m bench                         all nine: extract, quotes, build, query, relevance,
-                                            known (known-item searches as readers type
-                                            them), then the heavy ones: http (gunicorn under wrk),
+    python -m bench                         all ten: extract, quotes, html (web pages), build,
+                                            query, relevance, known (known-item searches as
+                                            readers type them), then the heavy ones: http (gunicorn under wrk),
                                             reindex (reindex and rollback under load),
                                             scale (1x, 2x, 4x FakeNewsNet); ~35 min
     python -m bench --only query            one of them (query builds what it needs)
@@ -26,8 +26,8 @@ import time
 import traceback
 from pathlib import Path
 
-from . import (build, extract, http_load, known_item, query, quotes, reindex_load, relevance,
-               scale, tune)
+from . import (build, extract, html_extract, http_load, known_item, query, quotes,
+               reindex_load, relevance, scale, tune)
 from .common import FAKENEWS, Skip, head_file, need
 
 
@@ -39,7 +39,8 @@ def _standalone(module):
     return run
 
 
-BENCHMARKS = {"extract": extract.run, "quotes": quotes.run, "build": build.run,
+BENCHMARKS = {"extract": extract.run, "quotes": quotes.run, "html": html_extract.run,
+              "build": build.run,
               "query": query.run, "relevance": relevance.run, "known": known_item.run,
               "http": _standalone(http_load),
               "reindex": _standalone(reindex_load), "scale": _standalone(scale)}
