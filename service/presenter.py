@@ -2,7 +2,8 @@
 
 A search hit shows what a results list needs (no body, dek or headings: the snippet stands
 for them); ``/documents/<id>`` shows the whole document. Kind-specific keys appear only on
-their kind: quotes carry speaker, speaker_role, article_id and article_title, bios
+their kind: quotes carry speaker, speaker_role, speaker_mention (the attribution as written:
+"he", "the premier"), article_id and article_title, bios
 article_count, articles dek, headings and tags (documents only).
 """
 from __future__ import annotations
@@ -17,7 +18,8 @@ def _common(doc: Document) -> dict[str, Any]:
                            "author": ", ".join(doc.authors), "date": doc.date, "lang": doc.lang}
     if doc.kind == "quote":
         out.update(speaker=doc.speaker, speaker_role=doc.speaker_role,
-                   article_id=doc.article_id, article_title=doc.title)
+                   speaker_mention=doc.speaker_mention, article_id=doc.article_id,
+                   article_title=doc.title)
     elif doc.kind == "bio":
         out["article_count"] = doc.article_count
     return out
