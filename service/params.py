@@ -16,7 +16,7 @@ from index import DATE_FACETS, KINDS, MAX_PER_PAGE, OPERATORS, PER_PAGE, SORTS, 
 from .errors import BadParameter, QueryTooLong
 
 MAX_VALUES = 20         # repeated values of one parameter
-MAX_VALUE_CHARS = 200   # one author value
+MAX_VALUE_CHARS = 200   # one author or speaker value
 MAX_LANG_CHARS = 12
 MAX_ID_LENGTH = 200     # /documents/<id>
 MAX_SUGGEST_CHARS = 200
@@ -116,7 +116,8 @@ def search_request(args: MultiDict, config: dict[str, Any]) -> SearchRequest:
     recency = _number(args, "recency", config["RECENCY_HALF_LIFE"], 0.0, MAX_HALF_LIFE,
                       float)
     return SearchRequest(q=q, kinds=kinds, typos=config["TYPO_TOLERANCE"] if not typos
-                         else typos == "1", recency=recency, authors=_values(args, "author"), langs=langs,
+                         else typos == "1", recency=recency, authors=_values(args, "author"),
+                         speakers=_values(args, "speaker"), langs=langs,
                          day_from=day_from, day_to=day_to, date_by_month=by_month, sort=sort,
                          page=page, per_page=per_page, operator=operator)
 
