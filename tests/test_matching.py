@@ -239,3 +239,12 @@ def test_a_huge_document_gets_a_snippet_from_its_start(tmp_path):
     assert [h.document.id for h in hits] == ["small", "huge"]
     assert "<mark>walrus</mark>" in hits[0].snippet.lower()
     assert len(hits[1].snippet) < 1000  # analysed up to a bound, not 2.5 MB
+
+
+def test_a_common_word_beside_an_unknown_one_still_finds(tmp_path):
+    docs = [{"id": f"w{i}", "title": f"Wind report {i}", "body": "Wind over the bay."}
+            for i in range(12)] + [{"id": f"o{i}", "title": f"Other {i}", "body": "Calm sea."}
+                                   for i in range(100)]
+    ix = small_index(tmp_path, docs)  # "wind" is in 12 of 112 documents: a common word
+    result = ix.search(SearchRequest(q="wind qzxwvkjh", per_page=20))
+    assert result.total == 12 and result.not_required == ("qzxwvkjh",)
