@@ -177,3 +177,31 @@ def test_search_group_and_collapse_over_http(fake_app, fake):
     assert all(r["group"] == gid for r in body["results"])
     assert client.get("/search?q=trump&collapse=2").status_code == 400
     assert client.get("/search?group=xyz").get_json()["error"]["code"] == "bad_parameter"
+
+
+def test_incremental_update_continues_the_groups(tmp_path):
+    """A copy added later joins its original's group; deleting the original keeps it."""
+    import index
+
+    with gzip.open(need(FREENEWS), "rt", encoding="utf-8") as fh:
+        records = [json.loads(line) for _, line in zip(range(40), fh)]
+    long = [r for r in records if len(r["text"].split()) > 150][:3]
+    first = tmp_path / "first.jsonl"
+    first.write_text("".join(json.dumps(r) + "\n" for r in long), encoding="utf-8")
+    index_dir = str(tmp_path / "index")
+    index.rebuild(index_dir, [str(first)])
+    copy = dict(long[0], id="wire-copy", url="https://example.org/wire-copy",
+                text=long[0]["text"] + "\n\nThis story was distributed by a wire service.")
+    later = tmp_path / "later.jsonl"
+    later.write_text(json.dumps(copy) + "\n", encoding="utf-8")
+    index.update(index_dir, [str(later)])
+    ix = SearchIndex(index_dir, cache_size=0)
+    try:
+        hits = ix.search(SearchRequest(kinds=("article",), collapse=False, per_page=50)).hits
+        group = {h.document.url: h.group for h in hits}
+        assert group["https://example.org/wire-copy"] == group[long[0]["url"]] is not None
+        assert group[long[1]["url"]] is None
+        folded = ix.search(SearchRequest(kinds=("article",), per_page=50))
+        assert folded.total == len(hits) - 1 and folded.folded == 1
+    finally:
+        ix.close()
