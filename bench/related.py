@@ -96,6 +96,7 @@ def folding(ix: SearchIndex, fakenews: Path, n: int) -> dict:
     pages = {False: 0, True: 0}
     lat = {False: [], True: []}
     for q in queries:
+        ix.search(SearchRequest(q=q, kinds=("article",), per_page=11))  # warm: neither is cold
         for collapse in (False, True):
             req = SearchRequest(q=q, kinds=("article",), collapse=collapse)
             start = time.perf_counter()
