@@ -31,27 +31,16 @@ _LANG = re.compile(LANG_PATTERN)
 _GROUP = re.compile(GROUP_PATTERN)
 
 
-def _int(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
+def _number(args: MultiDict, name: str, default, low, high, cast=int):
+    """Return parameter ``name`` as ``cast`` (int or float) within [low, high], or default."""
     raw = args.get(name)
     if raw is None or raw == "":
         return default
     try:
-        value = int(raw)
+        value = cast(raw)
     except ValueError:
-        raise BadParameter(f"{name} must be a whole number, got {raw[:40]!r}") from None
-    if not low <= value <= high:
-        raise BadParameter(f"{name} must be between {low} and {high}, got {value}")
-    return value
-
-
-def _float(args: MultiDict, name: str, default: float, low: float, high: float) -> float:
-    raw = args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise BadParameter(f"{name} must be a number, got {raw[:40]!r}") from None
+        kind = "a whole number" if cast is int else "a number"
+        raise BadParameter(f"{name} must be {kind}, got {raw[:40]!r}") from None
     if not low <= value <= high:  # also refuses nan
         raise BadParameter(f"{name} must be between {low:g} and {high:g}, got {raw[:40]!r}")
     return value
@@ -103,8 +92,8 @@ def search_request(args: MultiDict, config: dict[str, Any]) -> SearchRequest:
     sort = args.get("sort") or ("relevance" if q.strip() else "-date")
     if sort not in SORTS:
         raise BadParameter(f"sort must be one of {', '.join(SORTS)}, got {sort[:40]!r}")
-    per_page = _int(args, "per_page", PER_PAGE, 1, MAX_PER_PAGE)
-    page = _int(args, "page", 1, 1, config["MAX_RESULT_WINDOW"])
+    per_page = _number(args, "per_page", PER_PAGE, 1, MAX_PER_PAGE)
+    page = _number(args, "page", 1, 1, config["MAX_RESULT_WINDOW"])
     if page * per_page > config["MAX_RESULT_WINDOW"]:
         raise BadParameter(f"page * per_page must be at most {config['MAX_RESULT_WINDOW']}; "
                            "narrow the search instead of paging this deep")
@@ -120,7 +109,8 @@ def search_request(args: MultiDict, config: dict[str, Any]) -> SearchRequest:
     typos = args.get("typos")
     if typos not in (None, "", "0", "1"):
         raise BadParameter("typos must be 0 or 1")
-    recency = _float(args, "recency", config["RECENCY_HALF_LIFE"], 0.0, MAX_HALF_LIFE)
+    recency = _number(args, "recency", config["RECENCY_HALF_LIFE"], 0.0, MAX_HALF_LIFE,
+                      float)
     collapse = args.get("collapse")
     if collapse not in (None, "", "0", "1"):
         raise BadParameter("collapse must be 0 or 1")
@@ -155,10 +145,11 @@ def related_request(doc_id: str, args: MultiDict) -> RelatedRequest:
     if len(doc_id) > MAX_ID_LENGTH:
         raise BadParameter(f"document ids are at most {MAX_ID_LENGTH} characters")
     return RelatedRequest(doc_id, kinds=_kinds(args) or ("article",), langs=_langs(args),
-                          per_page=_int(args, "per_page", RELATED_PER_PAGE, 1, MAX_RELATED))
+                          per_page=_number(args, "per_page", RELATED_PER_PAGE, 1,
+                                                    MAX_RELATED))
 
 
 def suggest_limit(args: MultiDict) -> int:
     """Validate the ``limit`` of GET /suggest."""
     low, high, default = SUGGEST_LIMIT
-    return _int(args, "limit", default, low, high)
+    return _number(args, "limit", default, low, high)
