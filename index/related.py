@@ -90,7 +90,7 @@ def related(snap: Snapshot, req: RelatedRequest, boosts: dict[str, float], b: fl
     same = cols.codes["lang"][found.ids] == _code(cols.values["lang"], lang)
     ranked = Hits(found.ids, found.scores + same * (found.scores.max(initial=0) + 1))
     ranked, _, copies = collapse(snap.groups, ranked, None, cols.day, "relevance", True)
-    best = np.argsort(-ranked.scores, kind="stable")[:req.per_page]
+    best = _top(ranked.scores, req.per_page)
     hits = []
     for i in best:
         doc = int(ranked.ids[i])
@@ -100,6 +100,16 @@ def related(snap: Snapshot, req: RelatedRequest, boosts: dict[str, float], b: fl
                         plain_snippet(fields.get("body") or fields.get("dek") or ""),
                         group=snap.groups.group_of(doc), copies=copies.get(doc, 0)))
     return RelatedResult(req.doc_id, hits, tuple(t for t, _ in terms), snap.snapshot_id)
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Return the positions of the ``k`` best scores, best first (ties: lower position)."""
+    if len(scores) > k:
+        cut = np.partition(scores, len(scores) - k)[len(scores) - k]
+        candidates = np.flatnonzero(scores >= cut)
+    else:
+        candidates = np.arange(len(scores))
+    return candidates[np.argsort(-scores[candidates], kind="stable")][:k]
 
 
 def _code(values: list[str], value: str) -> int:
@@ -113,7 +123,9 @@ def _eligible(snap: Snapshot, req: RelatedRequest, docnum: int, reader) -> np.nd
     mask = cols.live.copy()
     for name, wanted in (("kind", req.kinds), ("lang", req.langs)):
         if wanted:
-            mask &= np.isin(cols.codes[name], [_code(cols.values[name], v) for v in wanted])
+            table = np.zeros(len(cols.values[name]), dtype=bool)  # code → wanted
+            table[[c for c in (_code(cols.values[name], v) for v in wanted) if c >= 0]] = True
+            mask &= table[cols.codes[name]]
     mask[docnum] = False
     quotes = postings(reader, "article_id", req.doc_id, weights=False)[0]
     mask[quotes] = False
