@@ -42,6 +42,7 @@ SEED = 20261201
 SAVED = "neardup.npz"  # the grouping state beside a snapshot's index
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_WORD_HASHES: dict[str, int] = {}  # words repeat across articles: hash each once
 _rng = np.random.default_rng(SEED)
 _A = _rng.integers(1, 2**63, size=PERMS, dtype=np.uint64) | np.uint64(1)  # odd multipliers
 _B = _rng.integers(0, 2**63, size=PERMS, dtype=np.uint64)
@@ -71,8 +72,12 @@ def shingles(text: str) -> np.ndarray:
     words = _WORD.findall(text.lower())[:MAX_WORDS]
     if not words:
         return np.empty(0, dtype=np.uint64)
-    h = np.fromiter((zlib.crc32(w.encode("utf-8")) for w in words), dtype=np.uint64,
-                    count=len(words))
+    cache = _WORD_HASHES
+    if len(cache) > 500_000:
+        cache.clear()
+    for w in set(words).difference(cache):
+        cache[w] = zlib.crc32(w.encode("utf-8"))
+    h = np.array([cache[w] for w in words], dtype=np.uint64)
     n = max(len(h) - SHINGLE + 1, 1)
     combined = np.zeros(n, dtype=np.uint64)
     for j in range(min(SHINGLE, len(h))):  # 64-bit arithmetic wraps: a hash, not a sum
