@@ -1,9 +1,9 @@
 """``python -m bench``: run the benchmarks and print their tables.
 
-    python -m bench                         all nine: extract, build, query, relevance,
-                                            known (known-item searches as readers type
-                                            them), related (related documents, near-duplicate
-                                            folding), then the heavy ones: http (gunicorn under wrk),
+    python -m bench                         all ten: extract, html (web pages), build, query,
+                                            relevance, known (known-item searches as readers
+                                            type them), related (related documents,
+                                            near-duplicate folding), then the heavy ones: http (gunicorn under wrk),
                                             reindex (reindex and rollback under load),
                                             scale (1x, 2x, 4x FakeNewsNet); ~35 min
     python -m bench --only query            one of them (query builds what it needs)
@@ -27,8 +27,8 @@ import time
 import traceback
 from pathlib import Path
 
-from . import (build, extract, http_load, known_item, query, reindex_load, related, relevance,
-               scale, tune)
+from . import (build, extract, html_extract, http_load, known_item, query, reindex_load,
+               related, relevance, scale, tune)
 from .common import FAKENEWS, Skip, head_file, need
 
 
@@ -40,8 +40,9 @@ def _standalone(module):
     return run
 
 
-BENCHMARKS = {"extract": extract.run, "build": build.run, "query": query.run,
-              "relevance": relevance.run, "known": known_item.run, "related": related.run,
+BENCHMARKS = {"extract": extract.run, "html": html_extract.run, "build": build.run,
+              "query": query.run, "relevance": relevance.run, "known": known_item.run,
+              "related": related.run,
               "http": _standalone(http_load),
               "reindex": _standalone(reindex_load), "scale": _standalone(scale)}
 QUICK_ARTICLES = 2000

@@ -17,7 +17,7 @@ from whoosh.lang import stopwords_for_language
 
 from index import QueryError, QueryTimeout, SearchIndex, SearchRequest
 
-from . import build
+from . import build, pushes
 from .common import latency_summary, ratio, read_jsonl, verdict, words, write_result
 from .table import show
 
@@ -192,7 +192,8 @@ def run(ctx) -> dict:
                           ["first did-you-mean (builds the spelling index)",
                            once["first_suggestion_ms"]],
                           ["a later did-you-mean query", once["later_suggestion_ms"]]])
+    after_pushes = pushes.run(ctx, queries, _ours)
     data = {"input": ctx.fakenews_label(), "seed": SEED, "queries": sample, "runs": runs,
-            "ratios": ratios, "one_time": once, "checks": checks}
+            "ratios": ratios, "one_time": once, "checks": checks, "after_pushes": after_pushes}
     write_result("query", data, ctx.quick)
     return data

@@ -2,7 +2,9 @@
 
 Nothing here knows about the index or the web service; both build on ``extract``.
 """
-from .pipeline import Summary, extract
-from .records import Article, Bio, Problem, Quote, Record
+from .objects import extract_objects
+from .pipeline import Summary, extract, merge_bio
+from .records import Article, Bio, BioBlock, Draft, Problem, Quote, Record
 
-__all__ = ["Article", "Bio", "Problem", "Quote", "Record", "Summary", "extract"]
+__all__ = ["Article", "Bio", "BioBlock", "Draft", "Problem", "Quote", "Record", "Summary",
+           "extract", "extract_objects", "merge_bio"]

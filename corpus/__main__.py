@@ -31,7 +31,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="worker processes (default: the number of cores)")
     parser.add_argument("--field", type=field_override, action="append", default=[],
                         metavar="FIELD=SOURCE", help="read FIELD from SOURCE in JSON Lines input")
-    parser.add_argument("--problems", metavar="FILE", help="write every problem to FILE")
+    parser.add_argument("--problems", metavar="FILE",
+                        help="write every problem and every merge of duplicates to FILE")
+    parser.add_argument("--wxr-pages", action="store_true",
+                        help="read WordPress pages too, not only posts, from WordPress exports")
     args = parser.parse_args(argv)
     fields = {dest: (source,) + DEFAULT_FIELDS[dest] for dest, source in args.field}
 
@@ -42,8 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         out = sys.stdout if args.jsonl == "-" else open(args.jsonl, "w", encoding="utf-8")
     report = sys.stderr if args.jsonl == "-" else sys.stdout
     try:
+        post_types = ("post", "page") if args.wxr_pages else ("post",)
         for record in extract(args.paths, summary, workers=args.workers, fields=fields,
-                              progress=progress):
+                              progress=progress, post_types=post_types):
             if out is not None:
                 out.write(json.dumps(record.to_dict(), ensure_ascii=False) + "\n")
     finally:
@@ -58,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.problems:
         with open(args.problems, "w", encoding="utf-8") as fh:
             fh.writelines(f"{p}\n" for p in summary.problems)
+            fh.writelines(f"{source}: merged [duplicate]: same document as {kept}\n"
+                          for source, kept in summary.merges)
     print(summary.render(), file=report)
     return 0 if summary.files else 1
 

@@ -6,13 +6,12 @@ worker processes, so it takes and returns only picklable values and keeps no sta
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
-
 from .authors import clean_authors
 from .lang import detect_language
 from .quotes import find_quotes
-from .records import Article, Bio, Problem, Quote
+from .records import Article, Bio, Draft, Problem, Quote
 from .text import document_id, parse_date, slug
+from .webpage import page_to_draft
 
 MAX_TITLE_CHARS = 1000
 
@@ -37,57 +36,62 @@ def bio_id(author: str) -> str:
     return "bio-" + slug(author)
 
 
-def build(draft: dict[str, Any]) -> Built:
+def build(draft: Draft) -> Built:
     """Build the records of one draft; a draft that cannot be an article gives a Problem."""
     out = Built()
-    path, line = _where(draft["source"])
-    kind = draft.get("kind", "article")
-    if kind == "bio":
+    path, line = _where(draft.source)
+    if draft.page is not None:
+        found = page_to_draft(draft.page, draft.source)
+        if isinstance(found, Problem):
+            out.problems.append(found)
+            return out
+        draft = found
+    if draft.kind == "bio":
         return _build_bio(draft, out, path, line)
-    if kind == "quote":
+    if draft.kind == "quote":
         out.problems.append(Problem(path, line, "unsupported-kind", "quote records are rebuilt from their article"))
         return out
-    title = draft["title"][:MAX_TITLE_CHARS]
+    title = draft.title[:MAX_TITLE_CHARS]
     if not title:
         out.problems.append(Problem(path, line, "missing-title", "missing title"))
         return out
-    authors, author_bios = clean_authors(draft["authors"])
-    bio = draft.get("bio")
-    if bio and not authors:
-        authors = [bio["name"]]
-    date = parse_date(draft["date"])
-    if draft["date"] not in (None, "") and date is None:
-        out.problems.append(Problem(path, line, "invalid-date", f"invalid date {str(draft['date'])[:40]!r} "
+    authors, author_bios = clean_authors(draft.authors)
+    if draft.bios and not authors:
+        authors = [draft.bios[0].name]
+    date = parse_date(draft.date)
+    if draft.date not in (None, "") and date is None:
+        out.problems.append(Problem(path, line, "invalid-date", f"invalid date {str(draft.date)[:40]!r} "
                                     "(date left unknown)", skipped=False))
-    body = "\n\n".join(draft["paragraphs"])
-    lang = draft["lang"] or detect_language(f"{title}\n{draft['dek']}\n{body}")
+    body = "\n\n".join(draft.paragraphs)
+    lang = draft.lang or detect_language(f"{title}\n{draft.dek}\n{body}")
     article = Article(
-        id=document_id(draft["url"], draft["given_id"], title, body),
-        title=title, body=body, url=draft["url"], dek=draft["dek"],
-        headings=draft["headings"], authors=authors, date=date, lang=lang,
-        tags=draft["tags"], source=draft["source"],
+        id=document_id(draft.url, draft.given_id, title, body),
+        title=title, body=body, url=draft.url, dek=draft.dek,
+        headings=draft.headings, authors=authors, date=date, lang=lang,
+        tags=draft.tags, source=draft.source, excerpt=draft.excerpt,
     )
     out.article = article
     seen: set[str] = set()
-    for n, q in enumerate(find_quotes(draft["paragraphs"]), start=1):
+    for n, q in enumerate(find_quotes(draft.paragraphs), start=1):
         if q.text in seen:
             continue
         seen.add(q.text)
         out.quotes.append(Quote(
             id=f"{article.id}-q{n}", text=q.text, speaker=q.speaker, speaker_role=q.role,
             article_id=article.id, article_title=title, author=article.author, date=date,
-            lang=lang, url=article.url,
+            lang=lang, url=article.url, source=draft.source,
         ))
-    if bio:
-        out.bios.append(Bio(id=bio_id(bio["name"]), author=bio["name"], text=bio["text"],
-                            article_count=bio["count"], source=draft["source"]))
+    for bio in draft.bios:
+        if bio.text:
+            out.bios.append(Bio(id=bio_id(bio.name), author=bio.name, text=bio.text,
+                                article_count=bio.count, source=draft.source))
     for name, text in author_bios.items():
-        out.bios.append(Bio(id=bio_id(name), author=name, text=text, source=draft["source"]))
+        out.bios.append(Bio(id=bio_id(name), author=name, text=text, source=draft.source))
     return out
 
 
-def _build_bio(draft: dict[str, Any], out: Built, path: str, line: int) -> Built:
-    record = draft["record"]
+def _build_bio(draft: Draft, out: Built, path: str, line: int) -> Built:
+    record = draft.record or {}
     author, text = record.get("author"), record.get("text")
     if not isinstance(author, str) or not author.strip() or not isinstance(text, str):
         out.problems.append(Problem(path, line, "bad-bio", "bio record needs 'author' and 'text'"))
@@ -95,5 +99,5 @@ def _build_bio(draft: dict[str, Any], out: Built, path: str, line: int) -> Built
     count = record.get("article_count")
     out.bios.append(Bio(id=bio_id(author), author=author.strip(), text=text,
                         article_count=count if isinstance(count, int) else None,
-                        lang=str(record.get("lang") or ""), source=draft["source"]))
+                        lang=str(record.get("lang") or ""), source=draft.source))
     return out

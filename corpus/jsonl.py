@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Iterator
 from typing import Any
 
-from .records import Problem
+from .records import Draft, Problem
 from .text import paragraphs
 
 DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -65,32 +65,30 @@ def _tags(value: Any) -> list[str]:
 
 
 def record_to_draft(record: dict[str, Any], source: str,
-                    fields: dict[str, tuple[str, ...]]) -> dict[str, Any]:
-    """Map one JSON object to a draft (the dict ``corpus.build`` turns into records)."""
-    body = _text(_first(record, fields["body"]))
+                    fields: dict[str, tuple[str, ...]]) -> Draft:
+    """Map one JSON object to a Draft through ``fields``."""
     headings = _first(record, fields["headings"])
     given = _first(record, fields["id"])
-    return {
-        "source": source,
-        "kind": record.get("kind") if isinstance(record.get("kind"), str) else "article",
-        "record": record,
-        "title": " ".join(_text(_first(record, fields["title"])).split()),
-        "dek": " ".join(_text(_first(record, fields["dek"])).split()),
-        "headings": [str(h) for h in headings] if isinstance(headings, list) else [],
-        "paragraphs": paragraphs(body),
-        "url": (str(_first(record, fields["url"])).strip() or None)
-        if _first(record, fields["url"]) else None,
-        "given_id": str(given) if given is not None else None,
-        "authors": _first(record, fields["authors"]) or "",
-        "date": _first(record, fields["date"]),
-        "tags": _tags(_first(record, fields["tags"])),
-        "lang": str(_first(record, fields["lang"]) or "").lower()[:8],
-        "bio": None,
-    }
+    url = _first(record, fields["url"])
+    return Draft(
+        source=source,
+        kind=record["kind"] if isinstance(record.get("kind"), str) else "article",
+        record=record,
+        title=" ".join(_text(_first(record, fields["title"])).split()),
+        dek=" ".join(_text(_first(record, fields["dek"])).split()),
+        headings=[str(h) for h in headings] if isinstance(headings, list) else [],
+        paragraphs=paragraphs(_text(_first(record, fields["body"]))),
+        url=(str(url).strip() or None) if url else None,
+        given_id=str(given) if given is not None else None,
+        authors=_first(record, fields["authors"]) or "",
+        date=_first(record, fields["date"]),
+        tags=_tags(_first(record, fields["tags"])),
+        lang=str(_first(record, fields["lang"]) or "").lower()[:8],
+    )
 
 
 def read_jsonl(path: str, fields: dict[str, tuple[str, ...]] | None = None,
-               max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[dict[str, Any] | Problem]:
+               max_line_bytes: int = MAX_LINE_BYTES) -> Iterator[Draft | Problem]:
     """Yield a draft per good line of ``path`` and a Problem per bad one."""
     fields = {**DEFAULT_FIELDS, **(fields or {})}
     opener = gzip.open if path.endswith(".gz") else open

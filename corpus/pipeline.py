@@ -8,6 +8,7 @@ is a ``Problem`` with path, line and reason, and nothing else is lost because of
 """
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import time
@@ -17,16 +18,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .build import Built, build
+from .feed import FEED_SUFFIXES, read_feed
 from .jsonl import read_jsonl
 from .lang import detect_language
 from .rawtext import RawTextError, parse_raw_text
-from .records import Bio, Problem, Record
+from .records import Bio, Draft, Problem, Record
+from .webpage import HTML_SUFFIXES, read_html
+from .wxr import POST_TYPES, is_wxr, read_wxr
 
 RAW_SUFFIXES = (".txt", ".text", ".md")
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json.gz")
+XML_SUFFIXES = (".xml", ".xml.gz")  # a WordPress export or a feed: sniffed
+READ_SUFFIXES = RAW_SUFFIXES + JSONL_SUFFIXES + HTML_SUFFIXES + FEED_SUFFIXES + XML_SUFFIXES
 MAX_FILE_BYTES = 20 * 1024 * 1024
 BATCH = 64
 PARALLEL_MIN_DRAFTS = 400  # below this, a worker pool costs more than it saves
+SHOWN_MERGES = 100  # merges listed in the printed summary (as_dict has them all)
+MERGE_ALARM_SHARE, MERGE_ALARM_MIN = 0.03, 5  # "more than a few percent" of the inputs merged
 
 
 @dataclass
@@ -39,7 +47,19 @@ class Summary:
     quotes: int = 0
     duplicates: int = 0
     problems: list[Problem] = field(default_factory=list)
+    merges: list[tuple[str, str]] = field(default_factory=list)  # (source, id it was merged into)
     seconds: float = 0.0
+
+    @property
+    def merge_share(self) -> float:
+        """Return the share of article inputs merged into another (0 to 1)."""
+        inputs = self.articles + self.duplicates
+        return self.duplicates / inputs if inputs else 0.0
+
+    @property
+    def merges_alarming(self) -> bool:
+        """Return True when so many inputs were merged that ids or urls are likely wrong."""
+        return self.duplicates > MERGE_ALARM_MIN and self.merge_share > MERGE_ALARM_SHARE
 
     @property
     def rejects(self) -> Counter[str]:
@@ -55,6 +75,7 @@ class Summary:
         """Return the summary as plain data."""
         return {"files": self.files, "articles": self.articles, "bios": self.bios,
                 "quotes": self.quotes, "duplicates": self.duplicates,
+                "merges": [f"{source} -> {kept}" for source, kept in self.merges],
                 "rejects": dict(self.rejects), "warnings": dict(self.warnings),
                 "seconds": round(self.seconds, 2)}
 
@@ -62,8 +83,15 @@ class Summary:
         """Return the human-readable summary printed at the end of a run."""
         lines = [f"files read: {self.files}", f"articles:   {self.articles}",
                  f"bios:       {self.bios}", f"quotes:     {self.quotes}",
-                 f"duplicates: {self.duplicates} (repeated url or id, kept once)",
-                 f"rejects:    {sum(self.rejects.values())}"]
+                 f"duplicates: {self.duplicates} (same url or id, kept once)"]
+        lines += [f"  {source} -> {kept}" for source, kept in self.merges[:SHOWN_MERGES]]
+        if len(self.merges) > SHOWN_MERGES:
+            lines.append(f"  … and {len(self.merges) - SHOWN_MERGES} more merges")
+        if self.merges_alarming:
+            lines.append(f"WARNING: {self.merge_share:.0%} of the articles read were merged into "
+                         "another with the same url or id: check that urls and ids really "
+                         "tell the documents apart")
+        lines.append(f"rejects:    {sum(self.rejects.values())}")
         lines += [f"  {code}: {n}" for code, n in sorted(self.rejects.items())]
         lines.append(f"warnings:   {sum(self.warnings.values())}")
         lines += [f"  {code}: {n}" for code, n in sorted(self.warnings.items())]
@@ -78,7 +106,7 @@ def iter_files(paths: Iterable[str], summary: Summary) -> Iterator[str]:
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if not name.startswith(".") and name.endswith(RAW_SUFFIXES + JSONL_SUFFIXES) \
+                    if not name.startswith(".") and name.lower().endswith(READ_SUFFIXES) \
                             and name.lower() != "readme.md":
                         yield os.path.join(root, name)
         elif os.path.isfile(path):
@@ -87,16 +115,41 @@ def iter_files(paths: Iterable[str], summary: Summary) -> Iterator[str]:
             summary.problems.append(Problem(path, 0, "not-found", "no such file or directory"))
 
 
-def _sniff_jsonl(path: str) -> bool:
-    if path.endswith(JSONL_SUFFIXES):
-        return True
-    if path.endswith(RAW_SUFFIXES):
-        return False
+def _head(path: str, size: int = 4096) -> bytes:
+    if path.endswith(".gz"):
+        import gzip
+        with gzip.open(path, "rb") as fh:
+            return fh.read(size)
     with open(path, "rb") as fh:
-        return fh.read(64).lstrip().startswith(b"{")
+        return fh.read(size)
 
 
-def read_raw_file(path: str, max_bytes: int = MAX_FILE_BYTES) -> Iterator[dict[str, Any] | Problem]:
+def read_file(path: str, fields: dict[str, tuple[str, ...]] | None = None,
+              post_types: tuple[str, ...] = POST_TYPES) -> Iterator[Draft | Problem]:
+    """Yield the drafts and problems of one file, read by the reader its name or start
+    calls for: JSON Lines, raw text, web page, WordPress export or feed."""
+    name = path.lower()
+    if name.endswith(JSONL_SUFFIXES):
+        return read_jsonl(path, fields)
+    if name.endswith(RAW_SUFFIXES):
+        return read_raw_file(path)
+    if name.endswith(HTML_SUFFIXES):
+        return read_html(path)
+    if name.endswith(FEED_SUFFIXES):
+        return read_feed(path)
+    head = _head(path).lstrip()
+    if is_wxr(head):
+        return read_wxr(path, post_types)
+    if name.endswith(XML_SUFFIXES) or head.startswith(b"<?xml") and (b"<rss" in head or b"<feed" in head):
+        return read_feed(path)
+    if head.startswith(b"{"):
+        return read_jsonl(path, fields)
+    if head[:15].lower().startswith((b"<!doctype html", b"<html")):
+        return read_html(path)
+    return read_raw_file(path)
+
+
+def read_raw_file(path: str, max_bytes: int = MAX_FILE_BYTES) -> Iterator[Draft | Problem]:
     """Yield the draft of one raw text file, or the Problem that stops it."""
     size = os.path.getsize(path)
     if size == 0:
@@ -127,13 +180,13 @@ def read_raw_file(path: str, max_bytes: int = MAX_FILE_BYTES) -> Iterator[dict[s
 
 
 def read_drafts(paths: Iterable[str], summary: Summary,
-                fields: dict[str, tuple[str, ...]] | None = None) -> Iterator[dict[str, Any]]:
+                fields: dict[str, tuple[str, ...]] | None = None,
+                post_types: tuple[str, ...] = POST_TYPES) -> Iterator[Draft]:
     """Yield drafts from every file under ``paths``; record problems in ``summary``."""
     for path in iter_files(paths, summary):
         summary.files += 1
         try:
-            items = read_jsonl(path, fields) if _sniff_jsonl(path) else read_raw_file(path)
-            for item in items:
+            for item in read_file(path, fields, post_types):
                 if isinstance(item, Problem):
                     summary.problems.append(item)
                 else:
@@ -142,12 +195,12 @@ def read_drafts(paths: Iterable[str], summary: Summary,
             summary.problems.append(Problem(path, 0, "unreadable", f"cannot read: {exc.strerror or exc}"))
 
 
-def _build_batch(batch: list[dict[str, Any]]) -> list[Built]:
+def _build_batch(batch: list[Draft]) -> list[Built]:
     return [build(d) for d in batch]
 
 
-def _batches(drafts: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
+def _batches(drafts: Iterator[Draft]) -> Iterator[list[Draft]]:
+    batch: list[Draft] = []
     for draft in drafts:
         batch.append(draft)
         if len(batch) == BATCH:
@@ -157,9 +210,9 @@ def _batches(drafts: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]
         yield batch
 
 
-def _built(drafts: Iterator[dict[str, Any]], workers: int) -> Iterator[Built]:
+def _built(drafts: Iterator[Draft], workers: int) -> Iterator[Built]:
     """Build drafts in order, in a process pool once there are enough to be worth it."""
-    head: list[dict[str, Any]] = []
+    head: list[Draft] = []
     for draft in drafts:
         head.append(draft)
         if len(head) >= PARALLEL_MIN_DRAFTS:
@@ -170,13 +223,8 @@ def _built(drafts: Iterator[dict[str, Any]], workers: int) -> Iterator[Built]:
         return
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(workers) as pool:
-        for results in pool.imap(_build_batch, _batches(_chain(head, drafts)), chunksize=2):
+        for results in pool.imap(_build_batch, _batches(itertools.chain(head, drafts)), chunksize=2):
             yield from results
-
-
-def _chain(head: list[dict[str, Any]], rest: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    yield from head
-    yield from rest
 
 
 def merge_bio(bios: dict[str, Bio], bio: Bio) -> None:
@@ -194,13 +242,17 @@ def merge_bio(bios: dict[str, Bio], bio: Bio) -> None:
 
 def extract(paths: Iterable[str], summary: Summary | None = None, *, workers: int = 1,
             fields: dict[str, tuple[str, ...]] | None = None,
-            progress: Callable[[Summary], None] | None = None) -> Iterator[Record]:
-    """Yield the records of every input under ``paths``: articles and quotes, then bios."""
+            progress: Callable[[Summary], None] | None = None,
+            post_types: tuple[str, ...] = POST_TYPES) -> Iterator[Record]:
+    """Yield the records of every input under ``paths``: articles and quotes, then bios.
+
+    ``post_types`` are the WordPress post types read from exports (``("post", "page")``
+    adds pages)."""
     summary = summary if summary is not None else Summary()
     started = time.monotonic()
     seen: set[str] = set()
     bios: dict[str, Bio] = {}
-    for built in _built(read_drafts(paths, summary, fields), workers):
+    for built in _built(read_drafts(paths, summary, fields, post_types), workers):
         summary.problems.extend(built.problems)
         for bio in built.bios:
             merge_bio(bios, bio)
@@ -209,6 +261,7 @@ def extract(paths: Iterable[str], summary: Summary | None = None, *, workers: in
             continue
         if article.id in seen:
             summary.duplicates += 1
+            summary.merges.append((article.source, article.id))
             continue
         seen.add(article.id)
         summary.articles += 1

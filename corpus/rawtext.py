@@ -18,13 +18,13 @@ The form is the one blog exports and copy-pasted articles take (see
     The author's bio, to the end of the file.
     %d bloggers like this:      (boilerplate, dropped)
 
-The reader returns a *draft*: a plain dict of fields that ``corpus.build`` turns into records.
+The reader returns a ``Draft`` that ``corpus.build`` turns into records.
 """
 from __future__ import annotations
 
 import re
 
-from .records import Problem
+from .records import BioBlock, Draft, Problem
 from .text import clean_line, is_boilerplate
 
 FRONT_MATTER_KEYS = {"url", "author", "authors", "date", "tags", "lang", "id", "title"}
@@ -94,7 +94,7 @@ def _is_heading(lines: list[str]) -> bool:
             and text[:1].isupper() and not text.endswith(_TERMINAL))
 
 
-def parse_raw_text(text: str, path: str) -> tuple[dict, list[Problem]]:
+def parse_raw_text(text: str, path: str) -> tuple[Draft, list[Problem]]:
     """Return (draft, warnings) for one raw text article; raise RawTextError if unusable."""
     problems: list[Problem] = []
     lines = text.split("\n")
@@ -114,7 +114,7 @@ def parse_raw_text(text: str, path: str) -> tuple[dict, list[Problem]]:
         if m:
             rest = block[1:] + [" ".join(b) for _, b in blocks[i + 1:]]
             count = int(re.sub(r"\D", "", m.group("count")))
-            bio = {"name": m.group("name").strip(), "count": count, "text": " ".join(rest)}
+            bio = BioBlock(m.group("name").strip(), " ".join(rest), count)
             blocks = blocks[:i]
             break
     dek = ""
@@ -130,18 +130,11 @@ def parse_raw_text(text: str, path: str) -> tuple[dict, list[Problem]]:
             headings.append(block[0])
         else:
             body.append(" ".join(block))
-    draft = {
-        "source": f"{path}:{body_start + 1}",
-        "title": title,
-        "dek": dek,
-        "headings": headings,
-        "paragraphs": body,
-        "url": meta.get("url") or None,
-        "given_id": meta.get("id") or None,
-        "authors": meta.get("authors") or meta.get("author") or "",
-        "date": meta.get("date") or None,
-        "tags": [t.strip() for t in meta.get("tags", "").split(",") if t.strip()],
-        "lang": meta.get("lang", "").lower(),
-        "bio": bio,
-    }
+    draft = Draft(
+        source=f"{path}:{body_start + 1}", title=title, paragraphs=body, dek=dek,
+        headings=headings, url=meta.get("url") or None, given_id=meta.get("id") or None,
+        authors=meta.get("authors") or meta.get("author") or "", date=meta.get("date") or None,
+        tags=[t.strip() for t in meta.get("tags", "").split(",") if t.strip()],
+        lang=meta.get("lang", "").lower(), bios=[bio] if bio else [],
+    )
     return draft, problems

@@ -1,6 +1,9 @@
-"""Typed records produced by the corpus layer: Article, Bio, Quote, and Problem reports.
+"""Typed records of the corpus layer: the readers' Draft, then Article, Bio, Quote, Problem.
 
-Every searchable document is one of three kinds. Records are plain dataclasses so that the
+Every reader (raw text, JSON Lines, HTML, WordPress export, feed) turns one input into a
+``Draft``: the fields as the input gives them, still raw (authors as a string or a list, the
+date as the input writes it). ``corpus.build`` turns a draft into records. Every searchable
+document is one of three kinds. Records are plain dataclasses so that the
 index layer can read them without knowing how they were extracted, and ``to_dict`` gives the
 JSON Lines form of ``python -m corpus --jsonl`` (``{"kind": ..., "id": ..., ...fields}``).
 """
@@ -8,6 +11,37 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
+
+
+@dataclass(slots=True)
+class BioBlock:
+    """An "About NAME (N Articles)" block, or an author description a CMS export gives."""
+
+    name: str
+    text: str
+    count: int | None = None
+
+
+@dataclass(slots=True)
+class Draft:
+    """One input document as a reader found it, before cleaning and extraction."""
+
+    source: str  # "path:line" (or "path" for a whole-file input such as a web page)
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    kind: str = "article"  # a JSON Lines record may be a "bio" (read from ``record``)
+    dek: str = ""
+    headings: list[str] = field(default_factory=list)
+    url: str | None = None
+    given_id: str | None = None
+    authors: str | list[Any] = ""  # raw: cleaned and split by ``corpus.authors``
+    date: Any = None  # raw: parsed by ``corpus.text.parse_date``
+    tags: list[str] = field(default_factory=list)
+    lang: str = ""
+    bios: list[BioBlock] = field(default_factory=list)
+    record: dict[str, Any] | None = None  # the JSON object a JSON Lines draft came from
+    excerpt: bool = False  # only a summary of the article (a feed without full content)
+    page: bytes | None = None  # a whole web page, still to extract (in a worker: it is slow)
 
 
 class _JsonLines:
@@ -37,6 +71,7 @@ class Article(_JsonLines):
     lang: str = ""
     tags: list[str] = field(default_factory=list)
     source: str = ""  # "path:line" of the input the article came from
+    excerpt: bool = False  # the body is only a summary (a feed entry without full content)
 
     @property
     def author(self) -> str:
@@ -76,6 +111,7 @@ class Quote(_JsonLines):
     date: str | None = None
     lang: str = ""
     url: str | None = None
+    source: str = ""  # the source of the article it is quoted in
 
 
 Record = Article | Bio | Quote

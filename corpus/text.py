@@ -71,16 +71,34 @@ def short_hash(*parts: str) -> str:
     return h.hexdigest()[:16]
 
 
+_HOST_LIKE = re.compile(r"^[^/:?#]+\.[^/:?#]+(?:[:/?#]|$)")
+_DEFAULT_PORTS = {80, 443}
+
+
 def normalize_url(url: str) -> str:
-    """Return a canonical form of ``url`` for identity: no scheme, www, fragment or end slash."""
+    """Return the identity key of ``url``: web addresses without scheme, www, fragment or end
+    slash, but with any port that is not the default; anything else (``qrel:17``, a URN) as is.
+
+    >>> normalize_url("https://www.Example.org/a/"), normalize_url("http://example.org:8080/a")
+    ('example.org/a', 'example.org:8080/a')
+    >>> normalize_url("qrel:1") != normalize_url("qrel:2")
+    True
+    """
     url = url.strip()
     if "://" not in url:
+        if not _HOST_LIKE.match(url):  # an opaque identifier, not an address: keep it whole
+            return url
         url = "http://" + url
     try:
         parts = urlsplit(url)
+        port = parts.port
     except ValueError:
-        return url.lower()
+        return url
+    if parts.scheme.lower() not in ("http", "https"):
+        return url
     host = (parts.hostname or "").lower().removeprefix("www.")
+    if port is not None and port not in _DEFAULT_PORTS:
+        host = f"{host}:{port}"
     path = parts.path.rstrip("/")
     query = f"?{parts.query}" if parts.query else ""
     return f"{host}{path}{query}"

@@ -6,6 +6,7 @@
     update(index_dir, paths, delete_ids)    incremental add/update/delete by id
     rollback(index_dir)                     back to the previous snapshot
     reindex_running(index_dir)              whether a writer holds the index now
+    PushQueue(index_dir), apply_pushes(...) documents pushed over HTTP: queued, then applied
 
 All ``whoosh`` imports stay inside this package, so another engine could stand behind the
 same functions without touching the API. ``docs/architecture.md`` maps the modules.
@@ -20,6 +21,7 @@ from . import indexer
 from .errors import (Deadline, IndexUnavailable, QueryError, QueryTimeout, QueryTooLong,
                      SearchError)
 from .indexer import BuildResult, EmptyBuild
+from .pushes import PushQueue
 from .request import (DATE_FACETS, FACETS, KINDS, MAX_PER_PAGE, MAX_RELATED, OPERATORS,
                       PER_PAGE, RELATED_PER_PAGE, SORTS, RelatedRequest, SearchRequest)
 from .results import Document, FacetValue, Hit, RelatedResult, SearchResult
@@ -36,26 +38,40 @@ __all__ = [
     "SORTS", "TEXT_FIELDS", "BuildResult", "Deadline", "Document", "EmptyBuild", "FacetValue",
     "Hit", "IndexBusy", "IndexUnavailable", "NoSnapshot", "QueryError", "QueryTimeout",
     "QueryTooLong", "SearchError", "SearchIndex", "SearchRequest", "SearchResult",
-    "SnapshotStore", "SynonymError", "Synonyms", "has_index", "rebuild", "reindex_running", "rollback", "update",
+    "SnapshotStore", "SynonymError", "Synonyms", "has_index", "rebuild", "reindex_running",
+    "rollback", "update", "PushQueue", "apply_pushes",
 ]
 
 
 def rebuild(index_dir: str, paths: Iterable[str], summary: Summary | None = None, *,
             workers: int = 1, progress: Callable[[Summary], None] | None = None,
-            fail_after: int | None = None) -> BuildResult:
-    """Extract ``paths`` and rebuild the index from them into a new, then live, snapshot."""
+            fail_after: int | None = None, post_types: tuple[str, ...] = ("post",)) -> BuildResult:
+    """Extract ``paths`` and rebuild the index from them into a new, then live, snapshot
+    (``post_types``: what WordPress exports give, posts and maybe pages)."""
     summary = summary if summary is not None else Summary()
-    records = extract(list(paths), summary, workers=workers, progress=progress)
+    records = extract(list(paths), summary, workers=workers, progress=progress,
+                      post_types=post_types)
     return indexer.build(SnapshotStore(index_dir), records, fail_after=fail_after, procs=workers)
 
 
 def update(index_dir: str, paths: Iterable[str] = (), delete_ids: Iterable[str] = (),
            summary: Summary | None = None, *, workers: int = 1,
-           progress: Callable[[Summary], None] | None = None) -> BuildResult:
-    """Add or replace the documents under ``paths`` and delete ``delete_ids``."""
+           progress: Callable[[Summary], None] | None = None,
+           post_types: tuple[str, ...] = ("post",)) -> BuildResult:
+    """Add or replace the documents under ``paths`` and delete ``delete_ids`` (and apply
+    the pending pushes)."""
     summary = summary if summary is not None else Summary()
-    records = extract(list(paths), summary, workers=workers, progress=progress) if paths else ()
+    records = extract(list(paths), summary, workers=workers, progress=progress,
+                      post_types=post_types) if paths else ()
     return indexer.update(SnapshotStore(index_dir), records, list(delete_ids))
+
+
+def apply_pushes(index_dir: str) -> BuildResult | None:
+    """Apply the pending push batches as one incremental snapshot; None if none is pending.
+
+    Raises IndexBusy while another writer (a rebuild) holds the lock: the batches stay
+    pending, and the rebuild replays them too."""
+    return indexer.update(SnapshotStore(index_dir), only_pushes=True)
 
 
 def rollback(index_dir: str) -> str:

@@ -74,10 +74,11 @@ class Snapshot:
     def vocabulary(self) -> Vocabulary:
         """Return the text fields' terms for typo and prefix matching (built once).
 
-        A snapshot without posting arrays (after an incremental update) would read every
-        term's frequency the slow way; it keeps the vocabulary of the snapshot before it,
-        whose frequencies are close enough to choose typo candidates."""
-        if self._vocabulary is None and self.postings.arrays is None and self.inherited:
+        A snapshot that differs little from the one before it (pushes, small updates: under
+        ``INHERIT_CHANGE`` of its documents) keeps that one's vocabulary: its frequencies are
+        close enough to choose typo candidates, and a push must not cost every worker a
+        rebuild of it. A full rebuild builds its own."""
+        if self._vocabulary is None and self.inherited:
             self._vocabulary, self._words = self.inherited
         if self._vocabulary is None:
             reader = self.searcher().reader()
@@ -102,6 +103,15 @@ class Snapshot:
             for searcher in self._searchers:
                 searcher.close()
             self._searchers.clear()
+
+
+INHERIT_CHANGE = 0.05  # a snapshot this close to the one before keeps its vocabulary
+
+
+def _close(before: Snapshot, after: Snapshot) -> bool:
+    """True if ``after`` holds about the documents of ``before`` (an incremental change)."""
+    old, new = before.columns.size, after.columns.size
+    return bool(after.meta.get("incremental")) and abs(new - old) <= INHERIT_CHANGE * max(old, 1)
 
 
 class LiveIndex:
@@ -134,7 +144,7 @@ class LiveIndex:
                     self._open.pop(old).close()
                 before = next(reversed(self._open.values()), None)
                 if before is not None and before._vocabulary is not None \
-                        and before._words is not None:
+                        and before._words is not None and _close(before, snap):
                     snap.inherited = (before._vocabulary, before._words)
                 self._open[snapshot_id] = snap
         return snap

@@ -21,9 +21,11 @@ from flask import Blueprint, current_app, jsonify, request
 
 from index import SnapshotStore, reindex_running
 
+from . import push
 from .errors import BadParameter, Conflict, Forbidden, Unauthorized
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.register_blueprint(push.bp)  # /admin/documents, behind the same token
 STATUS_FILE = "reindex-status.json"
 PROJECT = Path(__file__).resolve().parent.parent
 MODES = ("full", "incremental", "rollback")
@@ -49,6 +51,7 @@ def _status(index_dir: str) -> dict:
     status["running"] = reindex_running(index_dir)
     store = SnapshotStore(index_dir)
     status["current"], status["previous"] = store.current(), store.previous()
+    status["pushes"] = push.push_status(index_dir)
     return status
 
 

@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, jsonify
 from index import (DATE_FACETS, FACETS, KINDS, MAX_PER_PAGE, MAX_RELATED, OPERATORS,
                    RELATED_PER_PAGE, SORTS)
 
+from . import push
 from .params import (DATE_PATTERN, GROUP_PATTERN, LANG_PATTERN, MAX_ID_LENGTH, MAX_LANG_CHARS,
                      MAX_HALF_LIFE, MAX_SUGGEST_CHARS, MAX_VALUE_CHARS, MAX_VALUES,
                      SUGGEST_LIMIT)
@@ -204,6 +205,7 @@ def spec() -> dict:
             "summary": "State of the last reindex", "security": [{"bearer": []}],
             "responses": {"200": ok({"type": "object", "required": ["state", "running"]}),
                           **admin_errors}}}
+        paths.update(push.openapi_paths(_ERROR))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Newsroom search", "version": "1.0.0",

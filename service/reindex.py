@@ -39,9 +39,10 @@ def write_status(path: str | None, **fields) -> None:
               help="with --incremental: delete this document (and its quotes)")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="processes to use (default: SEARCH_REINDEX_WORKERS)")
+@click.option("--wxr-pages", is_flag=True, help="index WordPress pages too, not only posts")
 @click.option("--status-file", hidden=True, default=None)
 @with_appcontext
-def reindex_command(paths, incremental, rollback, delete_ids, workers, status_file):
+def reindex_command(paths, incremental, rollback, delete_ids, workers, wxr_pages, status_file):
     """Rebuild the index from PATH... (default: SEARCH_CORPUS_PATHS) and switch to it."""
     config = current_app.config
     index_dir = config["INDEX_DIR"]
@@ -60,6 +61,7 @@ def reindex_command(paths, incremental, rollback, delete_ids, workers, status_fi
     summary = Summary()
     progress = Progress(sys.stderr)
     workers = workers or config["REINDEX_WORKERS"]
+    post_types = ("post", "page") if wxr_pages else ("post",)
     try:
         if rollback:
             snapshot = index.rollback(index_dir)
@@ -69,9 +71,10 @@ def reindex_command(paths, incremental, rollback, delete_ids, workers, status_fi
             return
         if incremental:
             result = index.update(index_dir, paths, delete_ids, summary, workers=workers,
-                                  progress=progress)
+                                  progress=progress, post_types=post_types)
         else:
-            result = index.rebuild(index_dir, paths, summary, workers=workers, progress=progress)
+            result = index.rebuild(index_dir, paths, summary, workers=workers, progress=progress,
+                                   post_types=post_types)
     except index.IndexBusy as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_BUSY)  # the running job owns the status file

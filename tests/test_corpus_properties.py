@@ -30,8 +30,8 @@ def test_raw_text_never_crashes(text):
         draft, _ = parse_raw_text(text, "x.txt")
     except RawTextError:
         return
-    assert draft["title"]
-    find_quotes(draft["paragraphs"])
+    assert draft.title
+    find_quotes(draft.paragraphs)
 
 
 @SETTINGS

@@ -216,3 +216,18 @@ def test_a_build_that_finds_nothing_never_replaces_the_live_index(index_dir, tmp
             index.rebuild(index_dir, paths)
     assert store.current() == before
     assert total(SearchIndex(index_dir), "wind") > 0
+
+
+def test_a_small_update_keeps_the_vocabulary_a_rebuild_makes_anew(index_dir, tmp_path):
+    """A push must not cost every worker a rebuild of the typo vocabulary."""
+    ix = SearchIndex(index_dir, cache_size=0)
+    ix.warm()
+    before = ix.live.current().vocabulary()
+    write_article(tmp_path / "inc", "xylo", "Xylophone Night")
+    index.update(index_dir, [str(tmp_path / "inc")])
+    assert ix.search(SearchRequest(q="xylophone")).total == 1
+    assert ix.live.current().vocabulary() is before
+    index.rebuild(index_dir, [str(DEMO)])
+    assert ix.search(SearchRequest(q="libary")).total > 0
+    assert ix.live.current().vocabulary() is not before
+    ix.close()

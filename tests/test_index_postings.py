@@ -112,26 +112,115 @@ def test_arrays_of_a_rebuild_equal_the_whoosh_lists_for_every_term(built):
         reader.close()
 
 
-def test_an_incremental_update_drops_the_arrays_and_a_stale_set_is_ignored(built, tmp_path):
+def _assert_arrays_equal_whoosh(index_dir) -> int:
+    """Check every term of every text field; return how many were checked."""
+    from index.schema import TEXT_FIELDS
+
+    arrays, reader, _, _ = _open_arrays(index_dir)
+    try:
+        assert arrays is not None, "the snapshot is read the slow Whoosh way"
+        checked = 0
+        for field in TEXT_FIELDS:
+            for text in reader.lexicon(field):
+                text = text.decode("utf-8") if isinstance(text, bytes) else text
+                ids, tf = arrays.get(field, text)
+                want_ids, want_tf = postings(reader, field, text)
+                assert ids.tolist() == want_ids.tolist() and tf.tolist() == want_tf.tolist(), text
+                checked += 1
+        return checked
+    finally:
+        reader.close()
+
+
+def test_a_stale_set_is_ignored(built):
     import json
 
+    from index.arrays import ARRAYS_DIR
+
+    _, reader, path, _ = _open_arrays(built)
+    reader.close()
+    (meta,) = (path / ARRAYS_DIR).glob("*/meta.json")
+    stale = json.loads(meta.read_text())
+    stale["segments"][0][1] += 1  # written for another version of the segment: not trusted
+    meta.write_text(json.dumps(stale))
+    arrays, reader, _, _ = _open_arrays(built)
+    reader.close()
+    assert arrays is None
+
+
+def test_arrays_survive_many_small_updates(built, tmp_path):
+    """100 incremental changes (adds, replacements, deletions; Whoosh merges the small
+    segments on the way): every snapshot keeps arrays equal to Whoosh's lists."""
     import index
     from index import SearchIndex, SearchRequest, SnapshotStore
     from index.arrays import ARRAYS_DIR
-
-    arrays, reader, path, _ = _open_arrays(built)
-    reader.close()
-    meta = path / ARRAYS_DIR / "meta.json"
-    stale = json.loads(meta.read_text())
-    meta.write_text(json.dumps({**stale, "generation": stale["generation"] + 1}))
-    arrays, reader, _, _ = _open_arrays(built)
-    reader.close()
-    assert arrays is None  # written for another generation: not trusted
+    from tests.test_index_lifecycle import write_article
 
     ix = SearchIndex(str(built))
-    before = ix.search(SearchRequest(q="wind farm")).total
-    first = ix.search(SearchRequest(q="wind farm")).hits[0].document.id
-    index.update(str(built), delete_ids=[first])
-    assert not (SnapshotStore(str(built)).current_path() / ARRAYS_DIR).exists()
-    assert ix.search(SearchRequest(q="wind farm")).total == before - 1
+    doomed = ix.search(SearchRequest(q="wind farm")).hits[0].document.id
+    for n in range(100):
+        folder = tmp_path / f"push-{n}"
+        write_article(folder, f"story-{n % 60}", f"Quayside story {n}", what=f"tune number {n}")
+        index.update(str(built), [str(folder)], delete_ids=[doomed] if n == 50 else ())
+        if n in (0, 49, 99):
+            assert _assert_arrays_equal_whoosh(built) > 3000
+    path = SnapshotStore(str(built)).current_path()
+    assert len(list((path / ARRAYS_DIR).glob("*/meta.json"))) < 20  # merged segments, not 100 sets
+    body = ix.search(SearchRequest(q="quayside story", per_page=50))
+    assert body.total == 60  # 100 stories over 60 urls: replaced, not added twice
+    hits = ix.search(SearchRequest(q="wind farm", per_page=50)).hits
+    assert doomed not in {h.document.id for h in hits}
     ix.close()
+
+
+def test_incremental_update_shares_the_arrays_of_the_live_snapshot(built, tmp_path):
+    import os
+
+    import index
+    from index import SnapshotStore
+    from index.arrays import ARRAYS_DIR
+    from tests.test_index_lifecycle import write_article
+
+    before = SnapshotStore(str(built)).current_path()
+    index.update(str(built), [str(write_article(tmp_path / "a", "one", "One more story"))])
+    after = SnapshotStore(str(built)).current_path()
+    old = {p.relative_to(before): p.stat().st_ino for p in (before / ARRAYS_DIR).rglob("*.npy")}
+    new = {p.relative_to(after): p.stat().st_ino for p in (after / ARRAYS_DIR).rglob("*.npy")}
+    assert old and all(new[name] == inode for name, inode in old.items())  # hard links
+    assert len(new) > len(old) and os.path.exists(before)
+
+
+def test_arrays_of_a_two_process_rebuild_survive_updates(tmp_path):
+    """A rebuild with 2 processes writes 2 segments in one set; merges reorder segments."""
+    import index
+    from tests.conftest import DEMO, TEST_DATA
+    from tests.test_index_lifecycle import write_article
+
+    index_dir = tmp_path / "ix2"
+    index.rebuild(str(index_dir), [str(DEMO), str(TEST_DATA)], workers=2)
+    _, reader, _, _ = _open_arrays(index_dir)
+    segments = len(reader.leaf_readers())
+    reader.close()
+    for n in range(30):
+        folder = tmp_path / f"p{n}"
+        write_article(folder, f"s{n}", f"Harbour note {n}")
+        index.update(str(index_dir), [str(folder)])
+    assert _assert_arrays_equal_whoosh(index_dir) > 3000
+    assert segments >= 1
+
+
+def test_document_frequencies_from_the_arrays_after_updates(built, tmp_path):
+    import index
+    from index.schema import TEXT_FIELDS
+    from tests.test_index_lifecycle import write_article
+
+    for n in range(3):
+        index.update(str(built), [str(write_article(tmp_path / f"f{n}", f"f{n}", f"Ferry {n}"))])
+    arrays, reader, _, _ = _open_arrays(built)
+    try:
+        for field in TEXT_FIELDS:
+            texts = [t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon(field)]
+            assert arrays.frequencies(field, texts).tolist() == \
+                [reader.doc_frequency(field, t) for t in texts]
+    finally:
+        reader.close()

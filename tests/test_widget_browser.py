@@ -311,7 +311,8 @@ def test_cross_origin_allowed_and_refused(driver, service, sites):
 def test_did_you_mean_is_clickable(driver, service, sites):
     embed(driver, service, sites, "/dym")
     type_query(driver, "libary")
-    s = wait_for(driver, lambda s: s["suggestion"], "a suggestion")
+    s = wait_for(driver, lambda s: s["suggestion"] and s["titles"] and s["value"] == "libary",
+                 "a suggestion with the typo's results")
     assert s["suggestion"] == "Did you mean library?"
     assert s["titles"] and s["marks"] and all(m.lower().startswith("librar") for m in s["marks"])
     click(driver, ".nsw-suggestion")

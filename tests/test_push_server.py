@@ -1,0 +1,110 @@
+"""Push on publish against a real gunicorn (2 workers): pushed articles become searchable
+and deleted ones go, under concurrent searches with no failed request, and pushes made
+while an admin-triggered rebuild runs survive it."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+import index
+from tests.conftest import ADMIN_TOKEN, DEMO, ROOT
+from tests.servers import Gunicorn, get, post
+
+pytestmark = pytest.mark.server
+AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+def send(url: str, method: str, body: dict | None = None) -> tuple[int, dict]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Content-Type": "application/json", **AUTH})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as res:
+            return res.status, json.loads(res.read())
+    except urllib.error.HTTPError as err:
+        with err:
+            return err.code, json.loads(err.read())
+
+
+def story(n: int) -> dict:
+    return {"url": f"https://news.example.org/kelp-{n}", "title": f"Kelp forest report {n}",
+            "author": "Ann Lee", "date": "2024-06-01", "lang": "en",
+            "body": f"Divers counted kelpwatch plots for report {n} along the quay."}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    index_dir = tmp_path_factory.mktemp("push-index")
+    index.rebuild(str(index_dir), [str(DEMO)])
+    log = ROOT / "test-artifacts" / "gunicorn-push.log"
+    log.parent.mkdir(exist_ok=True)
+    g = Gunicorn({"SEARCH_INDEX_DIR": str(index_dir), "SEARCH_ADMIN_TOKEN": ADMIN_TOKEN,
+                  "SEARCH_CORPUS_PATHS": str(DEMO), "SEARCH_REINDEX_WORKERS": "1"},
+                 workers=2, log=log)
+    try:
+        g.wait()
+        yield g
+    finally:
+        g.stop()
+
+
+def kelp(server) -> int:
+    status, body = get(server.url + "/search?q=kelpwatch&per_page=1")
+    assert status == 200, body
+    return body["total"]
+
+
+def wait_until(check, timeout: float = 60.0) -> float:
+    started = time.monotonic()
+    while not check():
+        assert time.monotonic() - started < timeout, "not within the time limit"
+        time.sleep(0.1)
+    return time.monotonic() - started
+
+
+def test_pushes_and_deletes_under_concurrent_searches(server):
+    errors, answered, stop = [], [0], threading.Event()
+
+    def load():
+        while not stop.is_set():
+            try:
+                status, body = get(server.url + "/search?q=harbour")
+                if status != 200 or body["total"] == 0:
+                    errors.append((status, body))
+                answered[0] += 1
+            except Exception as exc:  # noqa: BLE001
+                errors.append(repr(exc))
+
+    threads = [threading.Thread(target=load) for _ in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        ids = []
+        for n in range(20):
+            status, body = send(server.url + "/admin/documents", "POST", story(n))
+            assert status == 202, body
+            ids.append(body["documents"][0]["id"])
+        wait_until(lambda: kelp(server) == 20)
+        for doc_id in ids[:10]:
+            assert send(server.url + f"/admin/documents/{doc_id}", "DELETE")[0] == 202
+        wait_until(lambda: kelp(server) == 10)
+        # a rebuild from the corpus files (which have no kelp story), with pushes meanwhile
+        status, body = post(server.url + "/admin/reindex", {"mode": "full"}, AUTH)
+        assert status == 202, body
+        for n in range(20, 25):
+            assert send(server.url + "/admin/documents", "POST", story(n))[0] == 202
+        wait_until(lambda: not get(server.url + "/admin/status", AUTH)[1]["running"])
+        _, state = get(server.url + "/admin/status", AUTH)
+        assert state["state"] == "succeeded", state
+        wait_until(lambda: kelp(server) == 15)
+        wait_until(lambda: get(server.url + "/admin/status", AUTH)[1]["pushes"]["pending"] == 0)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert errors == [] and answered[0] > 0
