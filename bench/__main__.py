@@ -1,11 +1,12 @@
 """``python -m bench``: run the benchmarks and print their tables.
 
-    python -m bench                         all ten: extract, html (web pages), build, query,
-                                            relevance, known (known-item searches as readers
-                                            type them), related (related documents,
+    python -m bench                         all twelve: extract, quotes, html (web pages), build,
+                                            query, relevance, known (known-item searches as
+                                            readers type them), related (related documents,
                                             near-duplicate folding), then the heavy ones: http (gunicorn under wrk),
                                             reindex (reindex and rollback under load),
-                                            scale (1x, 2x, 4x FakeNewsNet); ~35 min
+                                            scale (1x, 2x, 4x FakeNewsNet), analytics
+                                            (search p99 with analytics off vs on); ~45 min
     python -m bench --only query            one of them (query builds what it needs)
     python -m bench --quick                 smoke run: the first 2,000 FakeNewsNet lines,
                                             60 queries, 60 SciFact test queries; targets
@@ -27,8 +28,8 @@ import time
 import traceback
 from pathlib import Path
 
-from . import (build, extract, html_extract, http_load, known_item, query, reindex_load,
-               related, relevance, scale, tune)
+from . import (analytics, build, extract, html_extract, http_load, known_item, query, quotes,
+               reindex_load, related, relevance, scale, tune)
 from .common import FAKENEWS, Skip, head_file, need
 
 
@@ -40,11 +41,13 @@ def _standalone(module):
     return run
 
 
-BENCHMARKS = {"extract": extract.run, "html": html_extract.run, "build": build.run,
+BENCHMARKS = {"extract": extract.run, "quotes": quotes.run, "html": html_extract.run,
+              "build": build.run,
               "query": query.run, "relevance": relevance.run, "known": known_item.run,
               "related": related.run,
               "http": _standalone(http_load),
-              "reindex": _standalone(reindex_load), "scale": _standalone(scale)}
+              "reindex": _standalone(reindex_load), "scale": _standalone(scale),
+              "analytics": _standalone(analytics)}
 QUICK_ARTICLES = 2000
 
 

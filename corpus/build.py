@@ -79,7 +79,7 @@ def build(draft: Draft) -> Built:
         out.quotes.append(Quote(
             id=f"{article.id}-q{n}", text=q.text, speaker=q.speaker, speaker_role=q.role,
             article_id=article.id, article_title=title, author=article.author, date=date,
-            lang=lang, url=article.url, source=draft.source,
+            lang=lang, url=article.url, source=draft.source, speaker_mention=q.mention,
         ))
     for bio in draft.bios:
         if bio.text:

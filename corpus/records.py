@@ -103,7 +103,7 @@ class Quote(_JsonLines):
     kind: ClassVar[str] = "quote"
     id: str
     text: str
-    speaker: str
+    speaker: str  # resolved: the fullest name the article gives ("Donald Trump")
     speaker_role: str
     article_id: str
     article_title: str = ""
@@ -112,6 +112,7 @@ class Quote(_JsonLines):
     lang: str = ""
     url: str | None = None
     source: str = ""  # the source of the article it is quoted in
+    speaker_mention: str = ""  # the attribution as written: "he", "the premier", "Trump"
 
 
 Record = Article | Bio | Quote

@@ -39,6 +39,13 @@ STEMMERS = {
     "ca": "catalan", "cs": "czech", "pl": "polish", "el": "greek", "id": "indonesian",
 }
 WORD = re.compile(r"\w+(?:['’.]\w+)*", re.UNICODE)
+# Elided articles and pronouns written onto the next word: "l'élection" is "élection",
+# "s'est" is "est" (a stop word), as Lucene's ElisionFilter reads them.
+ELISIONS = {
+    "fr": re.compile(r"^(?:l|d|s|qu|c|j|n|m|t|jusqu|lorsqu|puisqu|quoiqu)['’](?=\w)"),
+    "it": re.compile(r"^(?:l|d|c|un|all|dall|dell|nell|sull|coll|pell|quest|quell|nessun)['’](?=\w)"),
+    "ca": re.compile(r"^(?:l|d|s|n|m|t)['’](?=\w)"),
+}
 
 
 def with_language(text: str, lang: str) -> str:
@@ -74,7 +81,14 @@ class LanguageAnalyzer(Analyzer):
             self._stops = frozenset(stopwords_for_language(self.lang)) if algorithm else frozenset()
         except NoStopWords:
             self._stops = frozenset()
+        self._elision = ELISIONS.get(self.lang)
         self._cache: dict[str, str] = {}
+
+    def bare(self, word: str) -> str:
+        """Return the lowercased ``word`` without an elided article ("l'élection" → "élection")."""
+        if self._elision is not None and ("'" in word or "’" in word):
+            return self._elision.sub("", word)
+        return word
 
     def __getstate__(self) -> dict:
         return {"lang": self.lang}  # the schema is pickled into the index; the C stemmer is not
@@ -93,12 +107,12 @@ class LanguageAnalyzer(Analyzer):
         if term is None:
             if len(cache) > self.CACHE_LIMIT:
                 cache.clear()
-            term = cache[word] = fold(self._stem(word))
+            term = cache[word] = fold(self._stem(self.bare(word)))
         return term
 
     def is_stop(self, word: str) -> bool:
         """Return True if the lowercased ``word`` is a stop word (never indexed)."""
-        return word in self._stops
+        return self.bare(word) in self._stops
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
@@ -114,8 +128,9 @@ class LanguageAnalyzer(Analyzer):
             yield t
             return
         pos = start_pos
+        bare = self.bare
         for match in WORD.finditer(value):
-            word = match.group().lower()
+            word = bare(match.group().lower())
             t.boost = 1.0
             if word in stops:
                 if removestops:
@@ -179,12 +194,16 @@ def is_stopword(word: str, langs: tuple[str, ...]) -> bool:
 
 
 def query_terms(word: str, langs) -> set[str]:
-    """Return the index terms ``word`` may stand for in documents of any of ``langs``."""
-    terms = {fold(word.lower())}
-    for lang in langs:
-        stem = stem_of(word.lower(), lang)
-        if stem:
-            terms.add(stem)
+    """Return the index terms ``word`` may stand for in documents of any of ``langs``: its
+    stem in each language, of the word as typed and without its accents ("président" is
+    "president" in French documents and "presid" in English ones)."""
+    lowered = word.lower()
+    terms = {fold(lowered)}
+    for form in dict.fromkeys((lowered, fold(lowered))):
+        for lang in langs:
+            stem = stem_of(form, lang)
+            if stem:
+                terms.add(stem)
     return terms
 
 

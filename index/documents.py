@@ -43,6 +43,7 @@ def to_document(record: Record) -> dict[str, Any]:
     elif isinstance(record, Quote):
         _marked(doc, "body", record.text, lang)
         _marked(doc, "person", record.speaker, "")
+        doc["speaker"] = record.speaker
         if record.speaker_role:
             doc["role"] = record.speaker_role
         if record.author:
@@ -54,7 +55,8 @@ def to_document(record: Record) -> dict[str, Any]:
         doc["url"] = record.url
         doc["date"] = record.date
         doc["extra"] = {"article_title": record.article_title,
-                        "speaker_role": record.speaker_role, "speaker": record.speaker}
+                        "speaker_role": record.speaker_role, "speaker": record.speaker,
+                        "speaker_mention": record.speaker_mention}
         _dates(doc, record.date)
     elif isinstance(record, Bio):
         _marked(doc, "body", record.text, lang)
@@ -85,6 +87,7 @@ def from_stored(fields: dict[str, Any]) -> Document:
         return Document(**common, title=extra.get("article_title", ""),
                         speaker=fields.get("person", ""),
                         speaker_role=extra.get("speaker_role", ""),
+                        speaker_mention=extra.get("speaker_mention", ""),
                         article_id=fields.get("article_id"))
     if kind == "bio":
         return Document(**common, title=fields.get("person", ""),

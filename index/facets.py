@@ -1,7 +1,7 @@
 """Facet columns, filters as boolean masks, and multi-select facet counting.
 
-``FacetColumns`` holds, per document number, small integer codes for kind, lang, year and
-month, the day (YYYYMMDD, 0 when unknown) and the author codes (several a document, kept as
+``FacetColumns`` holds, per document number, small integer codes for kind, lang, year,
+month and a quote's speaker, the day (YYYYMMDD, 0 when unknown) and the author codes (several a document, kept as
 parallel arrays of (document, author) pairs). It is built once per opened snapshot from the
 inverted index itself (each facet term's posting list), well under a second for FakeNewsNet.
 
@@ -31,8 +31,10 @@ class FacetColumns:
         self.size = size = reader.doc_count_all()
         self.values: dict[str, list[str]] = {}  # per facet column, code → value ("" is 0)
         self.codes: dict[str, np.ndarray] = {}
-        for name in ("kind", "lang", "year", "month"):
+        for name in ("kind", "lang", "year", "month", "speaker"):
             self.values[name], self.codes[name] = _single(reader, name, size)
+        self.speaker_index = {name: i for i, name in enumerate(self.values["speaker"]) if i}
+        self.speaker_fold = {name.casefold(): i for name, i in self.speaker_index.items()}
         self.author_names, self.author_doc, self.author_code = _multi(reader, "author")
         self.author_index = {name: i for i, name in enumerate(self.author_names)}
         self.author_fold = {name.casefold(): i for i, name in enumerate(self.author_names)}
@@ -108,9 +110,12 @@ class Filters:
 
 
 def make_filters(cols: FacetColumns, kinds=(), langs=(), authors=(), day_from=None,
-                 day_to=None) -> Filters:
+                 day_to=None, speakers=()) -> Filters:
     """Translate request values into masks; unknown values match nothing."""
     masks: dict[str, np.ndarray] = {}
+    if speakers:  # exact names, or the same letters in another case
+        codes = [cols.speaker_index.get(s, cols.speaker_fold.get(s.casefold(), -1)) for s in speakers]
+        masks["speaker"] = np.isin(cols.codes["speaker"], codes)
     for name, wanted in (("kind", kinds), ("lang", langs)):
         if wanted:
             values = cols.values[name]
@@ -138,7 +143,7 @@ def _counted(values: list[str], codes: np.ndarray, ids: np.ndarray) -> list[Face
 
 
 def count(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: bool,
-          selected_authors=()) -> dict[str, list[FacetValue]]:
+          selected_authors=(), selected_speakers=()) -> dict[str, list[FacetValue]]:
     """Return the facet counts of ``matched`` under filters ``f`` (multi-select)."""
     base = {name: f.keep(matched, skip=name) for name in FACETS}
     chosen = np.zeros(cols.size, dtype=np.float64)
@@ -163,4 +168,14 @@ def count(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: bo
         "date": sorted(dates, key=lambda x: x.value, reverse=True),
         "kind": _counted(cols.values["kind"], cols.codes["kind"], base["kind"]),
         "lang": _counted(cols.values["lang"], cols.codes["lang"], base["lang"]),
+        "speaker": _top(_counted(cols.values["speaker"], cols.codes["speaker"], base["speaker"]),
+                        selected_speakers),
     }
+
+
+def _top(values: list[FacetValue], selected=()) -> list[FacetValue]:
+    """Return the first ``AUTHOR_FACET_SIZE`` values, and any selected one past them."""
+    shown = values[:AUTHOR_FACET_SIZE]
+    names = {v.value.casefold() for v in shown}
+    wanted = {s.casefold() for s in selected} - names
+    return shown + [v for v in values[AUTHOR_FACET_SIZE:] if v.value.casefold() in wanted]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 KINDS = ("article", "bio", "quote")        # the kinds of searchable document
 SORTS = ("relevance", "date", "-date")     # result orders
-FACETS = ("author", "date", "kind", "lang")  # facet names in a response
+FACETS = ("author", "date", "kind", "lang", "speaker")  # facet names in a response
 OPERATORS = ("auto", "and", "or")          # how plain words combine (auto: see matching)
 DATE_FACETS = ("year", "month")            # granularity of the date facet
 PER_PAGE = 10                              # results a page unless asked
@@ -25,6 +25,7 @@ class SearchRequest:
     q: str = ""
     kinds: tuple[str, ...] = ()
     authors: tuple[str, ...] = ()
+    speakers: tuple[str, ...] = ()      # quote speakers (any of); a filter like authors
     langs: tuple[str, ...] = ()
     day_from: int | None = None  # YYYYMMDD, inclusive
     day_to: int | None = None

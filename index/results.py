@@ -23,8 +23,9 @@ class Document:
     dek: str = ""             # articles
     headings: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
-    speaker: str = ""         # quotes
+    speaker: str = ""         # quotes: the resolved name ("Donald Trump")
     speaker_role: str = ""
+    speaker_mention: str = ""  # the attribution as written ("he", "the president", "Trump")
     article_id: str | None = None
     article_count: int | None = None  # bios
 

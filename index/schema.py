@@ -55,6 +55,7 @@ def build_schema() -> Schema:
         # Unstemmed words of titles, deks, headings and names: did-you-mean and completion.
         spell=FieldType(Existence(), plain_analyzer(), scorable=False),
         author=KEYWORD(stored=True, commas=True, scorable=False, lowercase=False),
+        speaker=ID,  # a quote's resolved speaker, whole: the speaker facet and filter
         article_id=ID(stored=True),
         url=STORED,
         date=STORED,

@@ -68,7 +68,7 @@ def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadl
     else:
         query = Q.Every()
     filters = facets.make_filters(cols, req.kinds, req.langs, req.authors,
-                                  req.day_from, req.day_to)
+                                  req.day_from, req.day_to, req.speakers)
     evaluator = Evaluator(searcher, snap.stats, snap.postings, cols.live_ids(),
                           ranking.b, ranking.k1, deadline)
     evaluator.eligible = filters.mask()
@@ -100,8 +100,8 @@ def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadl
         hits.append(replace(hit, group=snap.groups.group_of(docnum),
                             copies=copies.get(docnum, 0)))
     total = len(final.ids)
-    counts = (facets.count(cols, matched.ids, filters, req.date_by_month, req.authors)
-              if req.facets else None)
+    counts = (facets.count(cols, matched.ids, filters, req.date_by_month, req.authors,
+                           req.speakers) if req.facets else None)
     dropped = tiers.missing(page[0][0]) if tiers is not None and page and \
         tiers.required < tiers.counted else []
     suggestion = (did_you_mean(snap.speller(), searcher.reader(), text, langs)

@@ -13,7 +13,7 @@ from flask import Flask
 
 from index import SearchIndex
 
-from . import admin, api, errors, openapi, settings, web, widget
+from . import admin, analytics, api, errors, openapi, settings, web, widget
 from .reindex import reindex_command
 from .settings import SettingsError
 
@@ -44,5 +44,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(widget.bp)
     if app.config["ADMIN_TOKEN"]:
         app.register_blueprint(admin.bp)
+    analytics.register(app)
     app.cli.add_command(reindex_command)
     return app

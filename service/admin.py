@@ -33,12 +33,15 @@ MODES = ("full", "incremental", "rollback")
 
 @bp.before_request
 def authenticate():
+    """Require the admin token: a bearer token, or the password of HTTP Basic (a browser)."""
     token = current_app.config["ADMIN_TOKEN"]
     header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        err = Unauthorized("send the admin token as 'Authorization: Bearer TOKEN'")
-        raise err
-    given = header[len("Bearer "):].strip().encode()
+    if header.startswith("Bearer "):
+        given = header[len("Bearer "):].strip().encode()
+    elif request.authorization is not None and request.authorization.type == "basic":
+        given = (request.authorization.password or "").encode()
+    else:
+        raise Unauthorized("send the admin token as 'Authorization: Bearer TOKEN'")
     if not hmac.compare_digest(given, token.encode()):
         raise Forbidden("wrong admin token")
 

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from index import IndexUnavailable, SearchIndex
 
-from . import metrics, presenter
+from . import analytics, metrics, presenter
 from .errors import BadParameter, NotFound, QueryTooLong
 from .params import (MAX_ID_LENGTH, MAX_SUGGEST_CHARS, related_request, search_request,
                      suggest_limit)
@@ -33,7 +33,8 @@ def search():
     if req.q.strip() and result.total == 0:
         metrics.ZERO_RESULTS.inc()
     took_ms = round((time.perf_counter() - started) * 1000, 2)
-    answer = jsonify(presenter.search_json(result, took_ms))
+    search_id = analytics.record_search(req, result, took_ms)
+    answer = jsonify(presenter.search_json(result, took_ms, search_id))
     answer.headers["X-Index-Snapshot"] = result.snapshot
     return answer
 

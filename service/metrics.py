@@ -17,6 +17,8 @@ REQUESTS = Counter("search_http_requests_total", "HTTP requests", ["endpoint", "
 LATENCY = Histogram("search_http_request_seconds", "HTTP request latency", ["endpoint"],
                     buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5))
 ZERO_RESULTS = Counter("search_zero_result_queries_total", "searches with a query and no result")
+ANALYTICS_DROPPED = Counter("search_analytics_rows_dropped_total",
+                            "analytics rows dropped because the unwritten batch was full")
 INDEX_BYTES = Gauge("search_index_size_bytes", "size of the live snapshot on disk",
                     multiprocess_mode="max")
 INDEX_DOCS = Gauge("search_index_documents", "documents in the live snapshot", ["kind"],

@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, jsonify
 from index import (DATE_FACETS, FACETS, KINDS, MAX_PER_PAGE, MAX_RELATED, OPERATORS,
                    RELATED_PER_PAGE, SORTS)
 
-from . import push
+from . import analytics, push
 from .params import (DATE_PATTERN, GROUP_PATTERN, LANG_PATTERN, MAX_ID_LENGTH, MAX_LANG_CHARS,
                      MAX_HALF_LIFE, MAX_SUGGEST_CHARS, MAX_VALUE_CHARS, MAX_VALUES,
                      SUGGEST_LIMIT)
@@ -42,6 +42,8 @@ RESULT = {
         "score": {"type": ["number", "null"]},
         "snippet": {"type": "string", "description": "HTML-escaped text; matches in <mark>"},
         "speaker": {"type": "string"}, "speaker_role": {"type": "string"},
+        "speaker_mention": {"type": "string",
+                            "description": "the attribution as written: he, the premier, Trump"},
         "article_id": _NULLABLE_STR, "article_title": {"type": "string"},
         "article_count": {"type": ["integer", "null"]},
         "group": {"type": ["string", "null"], "pattern": GROUP_PATTERN,
@@ -77,6 +79,8 @@ def spec() -> dict:
         _param("kind", {"enum": list(KINDS)}, "document kinds", repeat=True),
         _param("author", {"type": "string", "maxLength": MAX_VALUE_CHARS}, "authors (any of)",
                repeat=True),
+        _param("speaker", {"type": "string", "maxLength": MAX_VALUE_CHARS},
+               "quote speakers (any of), as the speaker facet names them", repeat=True),
         _param("lang", {"type": "string", "pattern": LANG_PATTERN, "maxLength": MAX_LANG_CHARS},
                "languages", repeat=True),
         _param("from", DATE, "earliest date, inclusive"),
@@ -190,6 +194,7 @@ def spec() -> dict:
         "/demo": {"get": {"summary": "Demo page with the widget", "responses": {"200": {
             "description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}}}},
     }
+    analytics.openapi(paths, search_response)
     if current_app.config["ADMIN_TOKEN"]:
         admin_errors = {"401": _ERROR, "403": _ERROR}
         paths["/admin/reindex"] = {"post": {

@@ -17,7 +17,7 @@ from index import (DATE_FACETS, KINDS, MAX_PER_PAGE, MAX_RELATED, OPERATORS, PER
 from .errors import BadParameter, QueryTooLong
 
 MAX_VALUES = 20         # repeated values of one parameter
-MAX_VALUE_CHARS = 200   # one author value
+MAX_VALUE_CHARS = 200   # one author or speaker value
 MAX_LANG_CHARS = 12
 MAX_ID_LENGTH = 200     # /documents/<id>
 MAX_SUGGEST_CHARS = 200
@@ -118,7 +118,8 @@ def search_request(args: MultiDict, config: dict[str, Any]) -> SearchRequest:
     if group and not _GROUP.match(group):
         raise BadParameter(f"group must be a group id (16 hex digits), got {group[:40]!r}")
     return SearchRequest(q=q, kinds=kinds, typos=config["TYPO_TOLERANCE"] if not typos
-                         else typos == "1", recency=recency, authors=_values(args, "author"), langs=langs,
+                         else typos == "1", recency=recency, authors=_values(args, "author"),
+                         speakers=_values(args, "speaker"), langs=langs,
                          day_from=day_from, day_to=day_to, date_by_month=by_month, sort=sort,
                          page=page, per_page=per_page, operator=operator,
                          collapse=collapse != "0", group=group)

@@ -2,7 +2,8 @@
 
 A search hit shows what a results list needs (no body, dek or headings: the snippet stands
 for them); ``/documents/<id>`` shows the whole document. Kind-specific keys appear only on
-their kind: quotes carry speaker, speaker_role, article_id and article_title, bios
+their kind: quotes carry speaker, speaker_role, speaker_mention (the attribution as written:
+"he", "the premier"), article_id and article_title, bios
 article_count, articles dek, headings and tags (documents only).
 """
 from __future__ import annotations
@@ -17,7 +18,8 @@ def _common(doc: Document) -> dict[str, Any]:
                            "author": ", ".join(doc.authors), "date": doc.date, "lang": doc.lang}
     if doc.kind == "quote":
         out.update(speaker=doc.speaker, speaker_role=doc.speaker_role,
-                   article_id=doc.article_id, article_title=doc.title)
+                   speaker_mention=doc.speaker_mention, article_id=doc.article_id,
+                   article_title=doc.title)
     elif doc.kind == "bio":
         out["article_count"] = doc.article_count
     return out
@@ -48,8 +50,9 @@ def _facet(values: list[FacetValue]) -> list[dict[str, Any]]:
     return [{"value": v.value, "count": v.count} for v in values]
 
 
-def search_json(result: SearchResult, took_ms: float) -> dict[str, Any]:
-    """Return the body of a ``/search`` response."""
+def search_json(result: SearchResult, took_ms: float,
+                search_id: str | None = None) -> dict[str, Any]:
+    """Return the body of a ``/search`` response (``search_id``: when analytics is on)."""
     out: dict[str, Any] = {"total": result.total, "page": result.page,
                            "per_page": result.per_page, "took_ms": took_ms,
                            "results": [hit_json(h) for h in result.hits],
@@ -59,6 +62,8 @@ def search_json(result: SearchResult, took_ms: float) -> dict[str, Any]:
                            "typos": {word: list(terms) for word, terms in result.typos.items()}}
     if result.facets is not None:
         out["facets"] = {name: _facet(values) for name, values in result.facets.items()}
+    if search_id is not None:
+        out["search_id"] = search_id
     return out
 
 

@@ -36,6 +36,10 @@ def as_path(value: Any) -> str:
     return str(Path(text).expanduser().resolve())
 
 
+def as_optional_path(value: Any) -> str:
+    return as_path(value) if value is not None and _text(value).strip() else ""
+
+
 def as_paths(value: Any) -> list[str]:
     items = value if isinstance(value, list) else _text(value).replace(",", ":").split(":")
     return [as_path(v) for v in items if str(v).strip()]
@@ -171,6 +175,10 @@ SETTINGS = (
     Setting("POSTINGS_CACHE", as_int(0, 100_000_000), index.POSTINGS_CACHE,
             "decoded postings kept per worker (8 bytes each); 0: none"),
     Setting("REINDEX_WORKERS", as_int(1, 64), 2, "processes a reindex uses"),
+    Setting("ANALYTICS_DB", as_optional_path, "", "SQLite file of search analytics; empty: off"),
+    Setting("ANALYTICS_DAYS", as_int(1, 3660), 90, "days search analytics are kept"),
+    Setting("ANALYTICS_EVENTS_RATE", as_int(1, 100_000), 50,
+            "click reports accepted a second per worker (more: 429)"),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 

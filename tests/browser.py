@@ -147,7 +147,8 @@ return {
   suggestion: dym.hidden ? null : dym.textContent,
   without: without.hidden ? null : without.textContent,
   facets: Object.fromEntries(all(".nsw-facet").map((b) => [
-    (b.dataset.nswAuthor !== undefined ? "author:" + b.dataset.nswAuthor : "date:" + b.dataset.nswDate),
+    (b.dataset.nswAuthor !== undefined ? "author:" + b.dataset.nswAuthor
+     : b.dataset.nswSpeaker !== undefined ? "speaker:" + b.dataset.nswSpeaker : "date:" + b.dataset.nswDate),
     [Number(b.querySelector(".nsw-count").textContent), b.getAttribute("aria-pressed") === "true"]])),
 };
 """

@@ -52,10 +52,12 @@ def test_sample_quotes_and_speakers():
     assert got == [
         ("Lars Løkke Rasmussen", "Danish Prime Minister", "Very encouraging that (the) EU has just a"[:40]),
         ("NCRI statement", "", "Although the EU may have prioritized the"),
-        ("NCRI statement", "", "The Iranian regime…is focused on surviva"),
         ("Anders Samuelsen", "Danish Foreign Minister", "The assessment is that an Iranian intell"),
     ]
     assert quotes[0].text.endswith("including Denmark")  # the comma before ” is not quoted text
+    # “…,” said an NCRI statement … “…”: one attribution, its two spans one quote.
+    assert "standpoint … The Iranian regime…is focused on survival" in quotes[1].text
+    assert quotes[1].speaker_mention == "an NCRI statement"
     for q in quotes:
         assert q.article_id == article.id
         assert q.article_title == article.title
@@ -80,7 +82,7 @@ def test_cli_writes_jsonl_with_spec_field_names(tmp_path, capsys):
     assert main([str(DEMO_SAMPLE), "--jsonl", str(out), "--workers", "1"]) == 0
     lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     kinds = [x["kind"] for x in lines]
-    assert kinds == ["article", "quote", "quote", "quote", "quote", "bio"]
+    assert kinds == ["article", "quote", "quote", "quote", "bio"]
     article, quote, bio = lines[0], lines[1], lines[-1]
     assert {"id", "url", "title", "dek", "body", "headings", "author", "date", "lang", "tags"} <= article.keys()
     assert {"id", "text", "speaker", "speaker_role", "article_id", "article_title", "author",
@@ -88,4 +90,4 @@ def test_cli_writes_jsonl_with_spec_field_names(tmp_path, capsys):
     assert {"id", "author", "article_count", "text", "lang"} <= bio.keys()
     assert bio["article_count"] == 283
     printed = capsys.readouterr().out
-    assert "articles:   1" in printed and "quotes:     4" in printed and "bios:       1" in printed
+    assert "articles:   1" in printed and "quotes:     3" in printed and "bios:       1" in printed

@@ -185,25 +185,26 @@ def test_accessible_markup(driver, service, sites):
 def test_results_facets_keyboard_and_escape(driver, service, sites):
     embed(driver, service, sites, "/search")
     type_query(driver, "library")
-    s = wait_for(driver, lambda s: s["status"] == "6 results", "6 results for library")
-    assert len(s["titles"]) == 6 and s["expanded"] == "true"
+    # 7: the article and three of its quotes, three articles that mention libraries
+    s = wait_for(driver, lambda s: s["status"] == "7 results", "7 results for library")
+    assert len(s["titles"]) == 7 and s["expanded"] == "true"
     assert s["marks"] and all(m.lower().startswith("librar") for m in s["marks"])
-    assert s["facets"]["author:Margaret Ellison"] == [3, False]
+    assert s["facets"]["author:Margaret Ellison"] == [4, False]
     assert s["facets"]["author:Daniel Okafor"] == [3, False]
     before = s["facets"]
 
     click(driver, '.nsw-facet[data-nsw-author="Margaret Ellison"]')
-    s = wait_for(driver, lambda s: s["status"] == "3 results", "the author filter")
+    s = wait_for(driver, lambda s: s["status"] == "4 results", "the author filter")
     assert set(s["authors"]) == {"Margaret Ellison"}
-    assert s["facets"]["author:Margaret Ellison"] == [3, True]
+    assert s["facets"]["author:Margaret Ellison"] == [4, True]
     assert s["facets"]["author:Daniel Okafor"] == [3, False]  # multi-select counts
-    assert s["facets"]["date:2022"] == [3, False] and before["date:2022"] == [4, False]
+    assert s["facets"]["date:2022"] == [4, False] and before["date:2022"] == [5, False]
     assert "date:2023" not in s["facets"]
 
     click(driver, '.nsw-facet[data-nsw-author="Daniel Okafor"]')  # a second author: both
-    s = wait_for(driver, lambda s: s["status"] == "6 results", "two authors at once")
+    s = wait_for(driver, lambda s: s["status"] == "7 results", "two authors at once")
     assert set(s["authors"]) == {"Margaret Ellison", "Daniel Okafor"}
-    assert s["facets"]["date:2022"] == [4, False]
+    assert s["facets"]["date:2022"] == [5, False]
 
     click(driver, '.nsw-facet[data-nsw-date="2023"]')
     s = wait_for(driver, lambda s: s["status"] == "1 result", "the year filter")
@@ -213,7 +214,7 @@ def test_results_facets_keyboard_and_escape(driver, service, sites):
 
     box = shadow(driver, ".nsw-input")
     click(driver, '.nsw-facet[data-nsw-date="2023"]')
-    s = wait_for(driver, lambda s: s["status"] == "6 results", "the year filter removed")
+    s = wait_for(driver, lambda s: s["status"] == "7 results", "the year filter removed")
     box.send_keys(Keys.ARROW_DOWN)
     s = wait_for(driver, lambda s: s["activedescendant"] == s["ids"][0], "first option active")
     assert s["selected"][:2] == ["true", "false"]
@@ -239,12 +240,36 @@ def test_data_attributes_configure_it_and_more_results_appends(driver, service, 
           attrs='data-nsw-per-page="2" data-nsw-kinds="quote" data-nsw-placeholder="Quotes"')
     assert shadow(driver, ".nsw-input").get_attribute("placeholder") == "Quotes"
     type_query(driver, "Helen Marsh")
-    s = wait_for(driver, lambda s: s["status"] == "Showing 2 of 10 results", "the first page")
+    s = wait_for(driver, lambda s: s["status"] == "Showing 2 of 6 results", "the first page")
     assert s["badges"] == ["Quote \u00b7 Helen Marsh, Mayor"] * 2
     click(driver, ".nsw-more")
     s = wait_for(driver, lambda s: len(s["titles"]) == 4, "the second page appended")
-    assert s["status"] == "Showing 4 of 10 results" and len(set(s["ids"])) == 4
+    assert s["status"] == "Showing 4 of 6 results" and len(set(s["ids"])) == 4
     assert all(b.startswith("Quote \u00b7 ") for b in s["badges"])
+
+
+@pytest.mark.browser
+def test_speaker_facet_filters_quotes_by_speaker(driver, service, sites):
+    embed(driver, service, sites, "/speakers")
+    type_query(driver, "wind farm")
+    s = wait_for(driver, lambda s: "speaker:Helen Marsh" in s["facets"], "the speaker facet")
+    marsh, _ = s["facets"]["speaker:Helen Marsh"]
+    assert s["facets"]["speaker:Ingrid Solberg"] == [1, False]
+    click(driver, '.nsw-facet[data-nsw-speaker="Helen Marsh"]')
+    s = wait_for(driver, lambda s: s["facets"].get("speaker:Helen Marsh") == [marsh, True],
+                 "the speaker filter")
+    assert s["status"] == f"{marsh} result{'s' if marsh > 1 else ''}"
+    assert s["badges"] and set(s["badges"]) == {"Quote \u00b7 Helen Marsh, Mayor"}
+    assert s["facets"]["speaker:Ingrid Solberg"] == [1, False]  # still offered: multi-select
+    assert page_value(driver, "window.__errors") == []
+
+
+@pytest.mark.browser
+def test_no_speaker_facet_when_quotes_are_not_searched(driver, service, sites):
+    embed(driver, service, sites, "/articles", attrs='data-nsw-kinds="article"')
+    type_query(driver, "wind farm")
+    s = wait_for(driver, lambda s: s["titles"], "article results")
+    assert s["facets"] and not any(k.startswith("speaker:") for k in s["facets"])
 
 
 @pytest.mark.browser
@@ -316,8 +341,8 @@ def test_did_you_mean_is_clickable(driver, service, sites):
     assert s["suggestion"] == "Did you mean library?"
     assert s["titles"] and s["marks"] and all(m.lower().startswith("librar") for m in s["marks"])
     click(driver, ".nsw-suggestion")
-    s = wait_for(driver, lambda s: s["titles"], "the suggested search")
-    assert s["value"] == "library" and s["suggestion"] is None and s["status"] == "6 results"
+    s = wait_for(driver, lambda s: s["titles"] and s["suggestion"] is None, "the suggested search")
+    assert s["value"] == "library" and s["status"].endswith(" results")
 
 
 @pytest.mark.browser

@@ -6,7 +6,8 @@
  * data-nsw-placeholder, data-nsw-label. Theme with CSS variables: --nsw-accent, --nsw-text,
  * --nsw-muted, --nsw-bg, --nsw-mark, --nsw-font, --nsw-max-width.
  * Events on the element: nsw-loading, nsw-results, nsw-error, nsw-clear and nsw-open
- * (cancelable; detail.url is about to be opened).
+ * (cancelable; detail.url is about to be opened). When the service records analytics, the
+ * result a reader opens is reported to it (the search's id, the result's id and position).
  *
  * Plain JavaScript, no framework, no build step. Everything the widget owns is prefixed
  * "nsw": classes, CSS variables, data attributes and events. It renders into a shadow root, so
@@ -159,6 +160,7 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
     reset() {
       this.q = "";
       this.authors = new Set();
+      this.speakers = new Set(); // quote speakers
       this.from = this.to = null; // a range of years
       this.page = 1;
       this.items = [];
@@ -259,7 +261,8 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
       this.on("clear", empty);
       list.addEventListener("click", (e) => {
         const li = e.target.closest("li");
-        if (!li || e.button || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+        if (!li) return;
+        if (e.button || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return this.report(+li.dataset.nswIndex);
         e.preventDefault();
         this.activate(+li.dataset.nswIndex);
         this.open(+li.dataset.nswIndex);
@@ -302,7 +305,8 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
       return more;
     }
 
-    /** Author and date filters: toggle buttons with counts; several authors, a range of years. */
+    /** Author, speaker and date filters: toggle buttons with counts; several authors or
+     *  speakers, a range of years. The speaker group shows when quotes are searched. */
     facets() {
       const box = el("div", "nsw-facets");
       const group = (key, title, values, pressed) => {
@@ -322,15 +326,21 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
       this.on("results", ({data}) => {
         const f = data.facets || {};
         const focused = this.host.shadowRoot.activeElement;
-        const was = focused && focused.matches(".nsw-facet") ? [focused.dataset.nswAuthor, focused.dataset.nswDate] : null;
+        const was = focused && focused.matches(".nsw-facet")
+          ? [focused.dataset.nswAuthor, focused.dataset.nswDate, focused.dataset.nswSpeaker] : null;
         box.textContent = "";
         const authors = (f.author || []).filter((v, i) => i < MAX_AUTHORS || this.authors.has(v.value));
         group("author", "Author", authors, (a) => this.authors.has(a));
+        if (!this.kinds.length || this.kinds.includes("quote")) {
+          const speakers = (f.speaker || []).filter((v, i) => i < MAX_AUTHORS || this.speakers.has(v.value));
+          group("speaker", "Speaker", speakers, (s) => this.speakers.has(s));
+        }
         const years = (f.date || []).filter((v) => /^\d{4}$/.test(v.value));
         group("date", "Date", years, (y) => this.from !== null && +y >= this.from && +y <= this.to);
         // The buttons were rebuilt: keep keyboard focus on the one just pressed.
         for (const b of was ? box.querySelectorAll(".nsw-facet") : []) {
-          if (b.dataset.nswAuthor === was[0] && b.dataset.nswDate === was[1]) b.focus();
+          const d = b.dataset;
+          if (d.nswAuthor === was[0] && d.nswDate === was[1] && d.nswSpeaker === was[2]) b.focus();
         }
       });
       this.on("error", () => (box.textContent = ""));
@@ -338,9 +348,11 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
       box.addEventListener("click", (e) => {
         const b = e.target.closest("button");
         if (!b) return;
-        const {nswAuthor: author, nswDate: year} = b.dataset;
+        const {nswAuthor: author, nswDate: year, nswSpeaker: speaker} = b.dataset;
         if (author != null) {
           if (!this.authors.delete(author)) this.authors.add(author);
+        } else if (speaker != null) {
+          if (!this.speakers.delete(speaker)) this.speakers.add(speaker);
         } else {
           this.years(+year);
         }
@@ -399,8 +411,20 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
 
     open(i) {
       const result = this.items[i];
+      this.report(i);
       const url = result && link(result.url);
       if (url && this.emit("open", {url, result})) location.assign(url);
+    }
+
+    /** Tell the service which result was chosen (when its analytics is on): the search's
+     * id and the result's id and position, nothing about the reader; text/plain, so that
+     * no preflight is needed, and keepalive, so that it is sent even as the page unloads. */
+    report(i) {
+      const result = this.items[i];
+      if (!result || typeof this.searchId !== "string") return;
+      const body = JSON.stringify({search_id: this.searchId, id: String(result.id), position: i + 1});
+      fetch(new URL("events", this.endpoint), {method: "POST", body, keepalive: true,
+        credentials: "omit", headers: {"Content-Type": "text/plain"}}).catch(() => {});
     }
 
     clear() {
@@ -432,6 +456,7 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
       p.set("date_facet", "year");
       for (const k of this.kinds) p.append("kind", k);
       for (const a of this.authors) p.append("author", a);
+      for (const s of this.speakers) p.append("speaker", s);
       if (this.from !== null) {
         p.set("from", this.from);
         p.set("to", this.to);
@@ -456,6 +481,7 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
         return;
       }
       this.items = append ? this.items.concat(data.results) : data.results;
+      if (!append) this.searchId = data.search_id; // clicks count against the first page
       this.emit("results", {data, append});
     }
   }

@@ -1,0 +1,229 @@
+"""Attributions: who a quoted span's sentence says is speaking, read from the words around it.
+
+``attribution(before, after, span)`` looks after the span first (“…,” said X / “…,” X said /
+“…” ― X / « … », a-t-elle déclaré / „…“, so X), then before it in the same sentence (X said:
+“…” / X told CBS, “…” / Dagegen meinte X, „…“ / According to X, …). When the span sits inside
+what the cue introduces ("Sanders said the tax breaks “do nothing …”"), the quote's text is
+the whole clause. It returns the words that name the speaker, as written; ``speakers``
+resolves them. The text it reads has its abbreviation periods masked (see ``quotes``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .roles import DETERMINERS, FUNCTION_WORDS, PRONOUN_GENDER
+
+MAX_CLAUSE_WORDS = 25  # words between a cue and a span quoted inside what was said
+MAX_SUBJECT_WORDS = 30  # "Scott Pruitt, the Republican attorney general of Oklahoma, …, said"
+_ENGLISH = set("""
+    said says say told tells added adds adding asked asks explained explains stated states
+    noted notes wrote writes replied replies warned warns insisted insists argued argues
+    continued declared announced recalled recalls admitted tweeted tweets posted claimed
+    claims observed concluded remarked answered stressed reports reported acknowledged
+    conceded responded countered complained suggested predicted promised vowed urged joked
+    quipped boasted charged contended emphasized cautioned testified agreed saying noting
+    arguing asking writing telling insisting warning explaining declaring claiming stressing
+    tweeting calling
+    called calls described describes condemned criticized dismissed likened denounced
+    praised accused slammed blasted mocked reads read ruled
+""".split())
+VERBS = _ENGLISH | set("""
+    sagte sagt erklärte erklärt betonte betont meinte meint schrieb schreibt warnte warnt
+    ergänzte kritisierte fragte sagten erklärten
+    déclare affirme explique ajoute souligne estime indique précise assure confie raconte
+    insiste prévient rappelle lance dit
+    dijo afirmó explicó declaró añadió aseguró señaló indicó comentó subrayó advirtió dice
+    afirma explica asegura señala
+""".split())
+VERB_PAIRS = {("fügte", "hinzu"), ("according", "to"), ("teilte", "mit"), ("in", "a")} | {
+    (aux, v) for aux in ("a", "ont") for v in (
+        "déclaré", "dit", "affirmé", "expliqué", "ajouté", "souligné", "estimé", "indiqué",
+        "précisé", "assuré", "confié", "raconté", "insisté", "prévenu", "rappelé", "lancé")}
+PARTICIPLES = {"saying", "adding", "arguing", "noting", "asking", "writing", "telling",
+               "insisting", "warning", "explaining", "declaring", "claiming", "stressing",
+               "tweeting", "calling"}
+# “…” for criminal behavior, she said. / “…” is held accountable, Warren said.
+_SAID_LAST = re.compile(r",\s+(?P<who>[^,;:“”\"]{1,60}?)\s+(?P<cue>[a-zäöüéè]+)\s*[.!?]?\s*$")
+_WINDOW = 600  # characters around a span where its attribution may stand
+PREPOSED = {"so", "selon", "laut", "según"}  # „…“, so Müller / selon le maire
+# Any cue word at all: a quick test before the word-by-word reading.
+_CUE_WORDS = frozenset(VERBS | {w for pair in VERB_PAIRS for w in pair} | PREPOSED
+                       | {"statement", "il", "elle"}) - {"a", "ont", "in", "to", "mit", "hinzu"}
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _has_cue(text: str) -> bool:
+    return not _CUE_WORDS.isdisjoint(_LETTERS.findall(text.lower()))
+
+
+_INVERTED = re.compile(r"^(?:a|ont|\w+e)-t-(?P<p>il|elle|ils|elles)$|^\w+-(?P<q>il|elle)$")
+_WHO_PREFIX = re.compile(r"^[^.!?;:“”„«»\"]{1,200}")
+_DASH = re.compile(r"^[―—–]\s*(?P<who>[A-ZÀ-ÖØ-Þ][^.!?;:“”„«»\"―—–]{1,80}?)\s*(?:[.,]|$)")
+INDIRECT = re.compile(
+    r"\b(?:[Aa]ccording to|[Ss]elon|[Ss]egún|[Ll]aut)\s+(?P<who>[^.!?;:“”„«»\"]{1,160}?)\s*,")
+# Read on masked text (see quotes._ABBREVIATION), so "Mr. Podesta" ends no sentence.
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Þ“„«»\"])")
+_THAT = {"that", "dass", "que", "qu'", "qu’"}
+_RELATIVE = {"who", "whose", "which", "welche", "welcher", "qui", "dont", "lequel", "laquelle"}
+# Adverbials that open a German or French sentence before the cue and its subject.
+_OPENERS = set("""dagegen dies dann weiter außerdem zudem jedoch angesichts gegenüber darüber
+    dazu daraufhin später zuvor anschließend ebenso deshalb trotzdem demnach ainsi puis
+    ensuite enfin pourtant""".split())
+
+
+@dataclass(slots=True)
+class Attribution:
+    who: str | None = None
+    consumed: int = 0  # characters after the span that the attribution used
+    text: str | None = None  # the quote's text when it is more than the span (partly quoted)
+
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split()).strip(" ,")
+
+
+def _cue_len(words: list[str], i: int) -> int:
+    """Return how many words at ``words[i]`` form a speech cue (0, 1 or 2)."""
+    word = words[i].lower().strip(",.;:").removesuffix("-t-il").removesuffix("-t-elle")
+    word = word.removesuffix("-il").removesuffix("-elle")
+    if i + 1 < len(words):
+        pair = (word, words[i + 1].lower().strip(",.;:"))
+        if pair in VERB_PAIRS and (pair != ("in", "a") or words[i + 2:i + 3] == ["statement"]):
+            return 2
+    return 1 if word in VERBS else 0
+
+
+def attribution(before: str, after: str, span: str) -> Attribution:
+    """Return who an attribution names for one quoted span, looking after it, then before."""
+    sentence = SENTENCE_END.split(after[:_WINDOW], maxsplit=1)[0]
+    head = sentence.lstrip(" ,")
+    skipped = len(sentence) - len(head)
+    dash = _DASH.match(head)
+    if dash:
+        return Attribution(dash.group("who"), skipped + dash.end())
+    words = head.split(" ")[: MAX_SUBJECT_WORDS + 2]
+    # “…,” X said / “…?” he asked; after “… .” a new sentence begins.
+    open_end = span[:-1].rstrip(" '’‘\"")[-1:] in (",", "?", "!", "—", "-") or \
+        after.lstrip()[:1] in (",", "—", "―")
+    # “…” said X / « … » a déclaré X: a lowercase cue goes on the quote's sentence anyway.
+    verb_first = words[0][:1].islower() if words and words[0] else False
+    if words and words[0] and (open_end or verb_first) and _has_cue(head):
+        inverted = _INVERTED.match(words[0].strip(",.;"))
+        if inverted:  # « … », a-t-elle déclaré.
+            n = 2 if len(words) > 1 and words[0].startswith(("a-", "ont-")) else 1
+            end = skipped + len(" ".join(words[:n]))
+            return Attribution(inverted.group("p") or inverted.group("q"), end)
+        n = 0 if words[0].endswith("ing") else (
+            _cue_len(words, 0) or (1 if words[0].lower() in PREPOSED else 0))
+        if n:  # “…,” said X.
+            if len(words) > n and words[n - 1][-1:] not in ",;" and words[n][:1] != "“":
+                rest = head.split(" ", n)[n]
+                m = _WHO_PREFIX.match(rest)
+                if m:
+                    return Attribution(m.group(), skipped + len(head) - len(rest) + m.end())
+        for i in range(1, min(len(words), MAX_SUBJECT_WORDS + 1) if open_end else 0):
+            n = _cue_len(words, i)
+            if n:  # “…,” X said.
+                who = " ".join(words[:i]).rstrip(",")
+                if _WHO_PREFIX.fullmatch(who) and (i <= 10 or "," in who):
+                    return Attribution(who, skipped + len(" ".join(words[: i + n])))
+                break
+    said_last = _SAID_LAST.search(sentence) if not open_end else None
+    if said_last and said_last.group("cue").lower() in VERBS and _WHO_PREFIX.fullmatch(
+            said_last.group("who")):  # “…” for criminal behavior, she said.
+        text = _clean(span + sentence[:said_last.start()])
+        return Attribution(said_last.group("who"), len(sentence), text)
+    return _before(before, span)
+
+
+def _before(before: str, span: str) -> Attribution:
+    """Return the attribution in the sentence before a span: "X said: “…”" and its kin."""
+    tail = SENTENCE_END.split(before[-_WINDOW:])[-1]
+    if not _has_cue(tail):
+        return Attribution()  # most spans: titles and scare quotes in narration
+    indirect = INDIRECT.match(tail.strip())
+    if indirect:  # According to X, the developers engaged in a “massive … scheme”
+        rest = tail.strip()[indirect.end():]
+        return Attribution(indirect.group("who"), 0, _clean(rest + span))
+    words = tail.split()[-MAX_SUBJECT_WORDS:]
+    for k in range(len(words)):
+        n = _cue_len(words, k)
+        if not n or k == 0 or words[k].lower() == "in":  # "in a statement, X said"
+            continue
+        if words[k].lower().strip(",.;:") in PARTICIPLES:  # Trump attacked Clinton, saying, “…”
+            who = _first_name_run(" ".join(tail.split()[: len(tail.split()) - len(words) + k]))
+            between = words[k + n:]
+            if who is None or len(between) > 5 and between[0].lower() not in _THAT:
+                return Attribution()
+            if not between or between[-1][-1:] in ",:":
+                return Attribution(who)
+            return Attribution(who, 0, _clean(" ".join(between[1:] if between[0].lower()
+                                                       in _THAT else between) + " " + span))
+        between = words[k + n:]
+        inverted = None if words[k].lower() in _ENGLISH else _inverted_subject(words[:k], between)
+        if inverted:  # Dagegen meinte Steve Hanke, dass … / Dies erklärte Rumsfeld: „…“
+            who, between = inverted
+        else:
+            who = _subject(" ".join(words[:k]))
+        if who is None:
+            return Attribution()
+        if not between or (len(between) <= 5 and between[-1][-1:] in ",:"):
+            return Attribution(who)  # Jane Doe told CBS: “…”
+        if between[0].lower() in _THAT:
+            between = between[1:]
+        if len(between) > MAX_CLAUSE_WORDS or _RELATIVE & {w.lower() for w in between}:
+            return Attribution()  # the span sits deep in a clause of its own: not the cue's
+        return Attribution(who, 0, _clean(" ".join(between) + " " + span))
+    return Attribution()
+
+
+def _inverted_subject(head: list[str], rest: list[str]) -> tuple[str, list[str]] | None:
+    """Return (subject, the words after it) when a German or French sentence puts the
+    subject after the cue because an adverbial opens it ("Dagegen meinte X, dass …")."""
+    first = head[0].lower().strip(",")
+    if not rest or first in DETERMINERS or first in PRONOUN_GENDER or (
+            first not in FUNCTION_WORDS and first not in _OPENERS):
+        return None
+    if not (rest[0][:1].isupper() or rest[0].lower() in DETERMINERS or rest[0].lower() in PRONOUN_GENDER):
+        return None
+    for j, word in enumerate(rest[:12]):
+        if word[-1:] in ",:" or word.lower() in _THAT:
+            cut = j + 1 if word[-1:] in ",:" else j
+            return " ".join(rest[:cut]).rstrip(",:"), rest[cut:]
+    return None
+
+
+def _first_name_run(text: str) -> str | None:
+    """Return the first capitalised name of a sentence (the subject a participle goes with)."""
+    for part in text.split(","):
+        words = part.split()
+        while words and words[0].lower() in FUNCTION_WORDS:
+            words = words[1:]
+        run = []
+        for w in words:
+            if not w[:1].isupper():
+                break
+            run.append(w)
+        if run:
+            return " ".join(run)
+        if words and words[0].lower() in PRONOUN_GENDER:
+            return words[0]
+    return None
+
+
+def _subject(text: str) -> str | None:
+    """Return the speaker part of the words before a cue, with an apposition if any."""
+    text = text.strip()
+    if not text or not _WHO_PREFIX.fullmatch(text):
+        return None
+    parts = [p.strip() for p in text.split(",")]
+    if parts[-1]:
+        return parts[-1]  # On Tuesday, Trump said / In a statement, the group said
+    parts.pop()
+    apposition = ""
+    while len(parts) > 1 and (parts[-1][:1].islower() or parts[-1].split()[0].lower() in
+                              {"the", "a", "an", "der", "die", "le", "la"}):
+        apposition = parts.pop()  # Scott Pruitt, the attorney general of Oklahoma, …, said
+    return f"{parts[-1]}, {apposition}" if apposition else parts[-1]

@@ -1,0 +1,283 @@
+"""Who is speaking: split an attribution into name and role, and resolve it in its article.
+
+The model: an article introduces people ("Premier Doug Ford", "Jane Doe, the mayor of
+Springfield") and then refers back to them by surname ("Ford said"), by pronoun ("she said")
+or by description ("the premier said"). A ``Cast`` reads the article's text in order and keeps
+every person named so far with their roles, gender (from honorifics, gendered role words and
+first names) and when they were last mentioned. ``resolve`` maps a mention to the person:
+
+    a pronoun      → the most recent person of a compatible gender
+    a description  → the most recent person or organisation given that role
+    a surname      → the fullest name of that person the article gives
+
+and ``canonical`` stores one person under one name ("Trump", "President Trump" and "Donald
+Trump" are all "Donald Trump"). Role words and the splitting rules are in ``roles``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .mentions import (POSSESSIVE, SAYS, gender_hint, is_description, name_groups, role_near,
+                       role_nouns, shouted, trim_mention)
+from .roles import (DETERMINERS, FUNCTION_WORDS, HONORIFICS, PRONOUN_GENDER, ROLE_WORDS,
+                    first_name_gender, is_org, is_role_word, split_speaker)
+
+GENDER_BONUS = 2  # mentions: a known gender that fits breaks near-ties only
+SALIENCE_BONUS = 8  # mentions
+MAX_READ = 12_000  # characters of narration read per article (a quarter of FakeNewsNet's is past it)
+_STARTS = ("", ".", "!", "?", ":", '"', "”", "“")  # what stands before a sentence's subject
+
+
+@dataclass(slots=True)
+class Person:
+    """One person (or organisation) of an article."""
+
+    name: str
+    roles: list[str] = field(default_factory=list)
+    gender: str = ""  # "m", "f" or "" when unknown
+    org: bool = False
+    seen: int = 0  # when last mentioned (a counter over the article)
+    salient: int = -99  # when last the subject of a sentence or a speaker
+    spoke: bool = False  # quoted in this article (so a person, whatever the gender)
+
+
+@dataclass(slots=True)
+class Resolved:
+    """A speaker as resolved: the name to store, the role, and the mention as written."""
+
+    speaker: str
+    role: str
+    mention: str
+
+class People:
+    """Who an article has named so far: one record a person, found by name or surname."""
+
+    def __init__(self) -> None:
+        self.people: dict[str, Person] = {}
+        self.by_last: dict[str, list[Person]] = {}  # people by the last word of their name
+        self.clock = 0
+
+    def _put(self, person: Person) -> Person:
+        self.people[person.name] = person
+        self.by_last.setdefault(person.name.split()[-1], []).append(person)
+        return person
+
+    def _drop(self, person: Person) -> None:
+        del self.people[person.name]
+        self.by_last[person.name.split()[-1]].remove(person)
+
+    def add(self, name: str, roles: tuple[str, ...] | list[str] = (), hint: str = "") -> Person:
+        """Register a mention of ``name`` (with roles) and return its person."""
+        self.clock += 1
+        words = name.split()
+        if len(words) == 1:
+            person = self._by_surname(name) or self.people.get(name)
+            if person is None:
+                person = self._put(Person(name, org=is_org(name)))
+        else:
+            person = self.people.get(name) or self._fuller_of(name)
+            if person is None:
+                person = Person(name, org=is_org(name))
+                for short in [p for p in self.by_last.get(words[-1], ())
+                              if _is_short_of(p.name, name)]:
+                    person.roles += short.roles  # "Trump" said before "Donald Trump" came
+                    person.gender = person.gender or short.gender
+                    self._drop(short)
+                self._put(person)
+        for role in roles:
+            if role and role not in person.roles:
+                person.roles.append(role)
+        person.gender = person.gender or hint or _gender_of(person)
+        person.seen = self.clock
+        return person
+
+    def _surname(self, word: str, before: str) -> Person | None:
+        person = self._by_surname(word)
+        honorific = before[-12:].split()[-1:]
+        if person is not None:
+            self.clock += 1
+            person.seen = self.clock
+            hint = gender_hint(honorific[0]) if honorific else ""
+            person.gender = person.gender or hint
+            return person
+        if honorific and honorific[0].lower() in HONORIFICS | ROLE_WORDS:  # "Mr. Barrett"
+            return self.add(word, [], gender_hint(honorific[0]))
+        return None
+
+    def _by_surname(self, word: str) -> Person | None:
+        return max(self.by_last.get(word, ()), key=lambda p: p.seen, default=None)
+
+    def _fuller_of(self, name: str) -> Person | None:
+        found = [p for p in self.by_last.get(name.split()[-1], ()) if _is_short_of(name, p.name)]
+        return max(found, key=lambda p: p.seen, default=None)
+
+    def _flush(self) -> None:
+        """Read what was queued (``Cast`` reads narration only when it has to resolve)."""
+
+    def canonical(self, name: str) -> str:
+        """Return the fullest name of ``name``'s person in this article."""
+        if not name.strip():
+            return name  # narration after the last resolved quote is left unread: full
+        person = self.people.get(name) or self._fuller_of(name)  # names come first in news
+        return person.name if person else name
+
+
+
+class Cast(People):
+    """The people named in one article so far, in the order the text mentions them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pending: list[str] = []
+        self.queued = 0  # characters of narration queued so far
+
+    def read(self, text: str) -> None:
+        """Register the names mentioned in ``text`` (narration, not quoted words).
+
+        The text is queued and read when a speaker is next resolved: an article in which
+        nothing is quoted costs no name reading at all. Past ``MAX_READ`` characters the
+        narration is no longer read (people are introduced early; speakers named in
+        attributions are still registered).
+        """
+        if text.strip() and self.queued < MAX_READ:
+            self.queued += len(text)
+            self.pending.append(text)
+
+    def _flush(self) -> None:
+        pending, self.pending = self.pending, []
+        for text in pending:
+            self._read(text)
+
+    def _read(self, text: str) -> None:
+        for group, before, after in name_groups(text):
+            if " " not in group:  # one word: a surname already met, or an organisation
+                self._one_word(group, before, after)
+                continue
+            words = group.split()
+            cut = [i for i, w in enumerate(words) if w.lower() in HONORIFICS]
+            if cut and cut[-1] < len(words) - 1:  # "Should Mr. Clarke" → Clarke
+                before, words = f"{before} {' '.join(words[:cut[-1] + 1])}", words[cut[-1] + 1:]
+            subject = before.rstrip()[-1:] in _STARTS or bool(SAYS.match(after))
+            split = split_speaker(" ".join(words))
+            if not split or not split[0]:
+                continue
+            name, role = split
+            if " " not in name and not role:
+                self._one_word(name, before, after)
+                continue
+            roles = [r for r in (role, role_near(before, after)) if r]
+            person = self.add(name, roles, gender_hint(f"{role} {before[-24:]}"))
+            if subject:
+                person.salient = self.clock
+
+    def _one_word(self, name: str, before: str, after: str) -> None:
+        person = self._surname(name, before)
+        if person is None and is_role_word(name):
+            return
+        said = bool(SAYS.match(after))
+        starts = before.rstrip()[-1:] in _STARTS
+        if person is None and is_org(name):
+            person = self.add(name)  # "the Commission on …", later "the commission"
+        if person is None and said and starts:
+            person = self.add(name)  # "Melanie said"
+        if person is not None and (said or starts):
+            person.salient = self.clock
+
+    def resolve(self, who: str) -> Resolved | None:
+        """Return the speaker an attribution ``who`` names, resolved in this article."""
+        trimmed = trim_mention(who)
+        if trimmed is None:
+            return None
+        self._flush()
+        mention, full = trimmed
+        found = self._resolve(mention, mention.split(), full)
+        if found is not None and found.speaker in self.people:
+            self.people[found.speaker].salient = self.clock
+            self.people[found.speaker].spoke = True
+        return found
+
+    def _resolve(self, mention: str, words: list[str], full: str) -> Resolved | None:
+        if len(words) == 1 and words[0].lower() in PRONOUN_GENDER:
+            if PRONOUN_GENDER[words[0].lower()] == "self":
+                return None  # the writer speaks: no one the article names
+            person = self._recent(PRONOUN_GENDER[words[0].lower()])
+            return Resolved(person.name, _role_of(person), mention) if person else None
+        split = split_speaker(full)  # with its apposition: "X, director of …"
+        if split is None or (split[0] and (not split[0].split()[-1][:1].isupper() or (
+                " " not in split[0] and is_role_word(split[0])))):  # "die Ministerin"
+            return self._description(mention) if is_description(mention) else None
+        name, role = split
+        if not name or all(POSSESSIVE.sub("", w).lower() in FUNCTION_WORDS for w in name.split()):
+            return None  # "That’s", "This"
+        if shouted(name):
+            return None  # "HOMETOWN DATE WITH JASON": a heading, not a name
+        if " " not in name or name.split()[0] in HONORIFICS_TITLE:
+            person = self._by_surname(name.split()[-1])
+            if person is not None:
+                self.add(person.name, [role] if role else [])
+                return Resolved(person.name, role or _role_of(person), mention)
+        person = self.add(name, [role] if role else [], gender_hint(role))
+        return Resolved(person.name, role or _role_of(person), mention)
+
+    def _recent(self, gender: str) -> Person | None:
+        """Return the person a pronoun of ``gender`` most likely points back to.
+
+        The most recently mentioned wins, with a head start for who was last a sentence's
+        subject or a speaker, for a known gender that fits ("she": Hillary, not Trump), and
+        for organisations when the pronoun is "they" or "it".
+        """
+        people = [p for p in self.people.values() if not p.org and " " in p.name or p.gender]
+        if gender == "org":
+            people = list(self.people.values())
+        elif gender:  # a person of that gender, or of unknown gender who spoke or has a role
+            people = [p for p in people if p.gender == gender or not p.gender and (
+                p.spoke or p.roles)] or [p for p in people if p.gender in ("", gender)]
+
+        def score(p: Person) -> int:
+            return (max(p.seen, p.salient + SALIENCE_BONUS)
+                    + (GENDER_BONUS if gender and p.gender == gender else 0)
+                    + (GENDER_BONUS if gender == "org" and p.org else 0))
+        return max(people, key=score) if people else None
+
+    def _in_view(self, gender: str) -> Person | None:
+        """Return the person last a subject or a speaker (a description's likely referent)."""
+        people = [p for p in self.people.values() if not p.org and p.gender in ("", gender or p.gender)]
+        best = max(people, key=lambda p: p.salient, default=None)
+        return best if best is not None and best.salient > 0 else None
+
+    def _description(self, mention: str) -> Resolved | None:
+        """Resolve "the premier" to the person introduced as Premier, or keep the words."""
+        words = mention.split()
+        while words and words[0].lower() in DETERMINERS:
+            words = words[1:]
+        if not words:
+            return None  # "Das", "The": nobody
+        head = words[-1].lower().strip(".,")
+        best = None
+        for person in self.people.values():
+            named = person.org and head.capitalize() in person.name.split()  # the commission
+            if named or any(head and head in role_nouns(r) for r in person.roles):
+                if best is None or person.seen > best.seen:
+                    best = person
+        if best is None and is_role_word(head) and not is_org(head):
+            best = self._in_view(gender_hint(head))  # "the New York businessman"
+        if best is not None and head:
+            self.add(best.name)
+            return Resolved(best.name, _role_of(best), mention)
+        return Resolved(" ".join(words), "", mention)
+
+HONORIFICS_TITLE = {h.capitalize() for h in HONORIFICS}
+
+
+def _is_short_of(short: str, full: str) -> bool:
+    """Return True if ``short`` is ``full`` said shorter ("Trump" of "Donald J. Trump")."""
+    s, f = short.split(), full.split()
+    return len(s) < len(f) and s[-1] == f[-1] and all(w in f for w in s)
+
+
+def _role_of(person: Person) -> str:
+    return person.roles[0] if person.roles else ""
+
+
+def _gender_of(person: Person) -> str:
+    return "" if person.org else first_name_gender(person.name.split()[0])

@@ -1,0 +1,212 @@
+"""The analytics routes: ``POST /events`` (click reports) and the admin report.
+
+``POST /events`` takes ``{"search_id", "id", "position"}`` as JSON (``Content-Type``
+application/json or text/plain, the latter so that a browser sends it cross-origin without
+a preflight), at most ``MAX_EVENT_BYTES``, and answers 204. It reads no cookie and stores
+nothing about the sender. Each worker accepts at most ``SEARCH_ANALYTICS_EVENTS_RATE``
+reports a second (a token bucket, twice that in a burst); more get 429.
+
+``GET /admin/analytics`` and ``/admin/analytics.html`` need the admin token, as a bearer
+token or as the password of HTTP Basic authentication (so that an editor's browser asks
+for it); ``from``/``to`` choose the UTC days (default: the last 30), ``limit`` the length
+of each top list.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import threading
+import time
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from . import analytics, analytics_page
+from .admin import authenticate
+from .errors import ApiError, BadParameter
+from .params import DATE_PATTERN, parse_day
+
+MAX_EVENT_BYTES = 1024
+MAX_DOC_ID = 200
+DEFAULT_DAYS = 30
+EVENT_KEYS = {"search_id", "id", "position", "type"}
+MAX_LIMIT = 100
+MAX_RANGE_DAYS = 3660
+_SEARCH_ID = re.compile(analytics.SEARCH_ID_PATTERN)
+
+events = Blueprint("analytics_events", __name__)
+admin = Blueprint("analytics_admin", __name__, url_prefix="/admin")
+admin.before_request(authenticate)
+
+
+class PayloadTooLarge(ApiError):
+    status, code = 413, "payload_too_large"
+
+
+class RateLimited(ApiError):
+    status, code = 429, "rate_limited"
+
+
+class Bucket:
+    """A token bucket: ``rate`` a second, up to ``2 * rate`` at once (per process)."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate, self.capacity = rate, 2.0 * rate
+        self.tokens, self.at = self.capacity, time.monotonic()
+        self.lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self.lock:
+            now = time.monotonic()
+            self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
+            self.at = now
+            if self.tokens < 1:
+                return False
+            self.tokens -= 1
+            return True
+
+
+def _bucket() -> Bucket:
+    ext = current_app.extensions
+    if "analytics_bucket" not in ext:
+        ext["analytics_bucket"] = Bucket(current_app.config["ANALYTICS_EVENTS_RATE"])
+    return ext["analytics_bucket"]
+
+
+def _click(body: Any) -> tuple[str, int, str]:
+    if not isinstance(body, dict):
+        raise BadParameter("the body must be a JSON object")
+    unknown = set(body) - EVENT_KEYS
+    if unknown:
+        raise BadParameter(f"unknown field {sorted(unknown)[0][:40]!r}; "
+                           "send search_id, id and position")
+    if body.get("type", "click") != "click":
+        raise BadParameter("type must be click")
+    search_id, doc_id, position = body.get("search_id"), body.get("id"), body.get("position")
+    if not isinstance(search_id, str) or not _SEARCH_ID.fullmatch(search_id):
+        raise BadParameter("search_id must be the search_id of a search response")
+    if not isinstance(doc_id, str) or not 0 < len(doc_id) <= MAX_DOC_ID:
+        raise BadParameter(f"id must be a result id of 1 to {MAX_DOC_ID} characters")
+    window = current_app.config["MAX_RESULT_WINDOW"]
+    if isinstance(position, bool) or not isinstance(position, int) or not 1 <= position <= window:
+        raise BadParameter(f"position must be a whole number from 1 to {window}")
+    return search_id, position, doc_id
+
+
+@events.post("/events")
+def click():
+    """Record a click on a search result: 204."""
+    size = request.content_length
+    if size is not None and size > MAX_EVENT_BYTES:
+        raise PayloadTooLarge(f"an event is at most {MAX_EVENT_BYTES} bytes")
+    raw = request.stream.read(MAX_EVENT_BYTES + 1)
+    if len(raw) > MAX_EVENT_BYTES:
+        raise PayloadTooLarge(f"an event is at most {MAX_EVENT_BYTES} bytes")
+    if request.mimetype not in ("application/json", "text/plain", ""):
+        raise BadParameter("send the event as application/json or text/plain")
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise BadParameter("the body must be a JSON object") from None
+    search_id, position, doc_id = _click(body)
+    if not _bucket().take():
+        raise RateLimited("too many events; try again in a second")
+    rec = analytics.recorder()
+    rec.add_click((search_id, position, doc_id, rec.clock()))
+    return Response(status=204)
+
+
+def _range(rec: analytics.Recorder) -> tuple[str, str, int]:
+    args = request.args
+    today = rec.today()
+    to = _iso(parse_day(args["to"], "to", end=True)) if args.get("to") else today
+    start = _iso(parse_day(args["from"], "from", end=False)) if args.get("from") \
+        else to - dt.timedelta(days=DEFAULT_DAYS - 1)
+    if start > to:
+        raise BadParameter("from must not be after to")
+    if (to - start).days >= MAX_RANGE_DAYS:
+        raise BadParameter(f"the range is at most {MAX_RANGE_DAYS} days")
+    limit = args.get("limit", "20")
+    if not limit.isdigit() or not 1 <= int(limit) <= MAX_LIMIT:
+        raise BadParameter(f"limit must be a whole number from 1 to {MAX_LIMIT}")
+    return start.isoformat(), to.isoformat(), int(limit)
+
+
+def _iso(day: int) -> dt.date:
+    return dt.date(day // 10000, day // 100 % 100, day % 100)
+
+
+def full_report() -> dict[str, Any]:
+    """The report for the request's range, with every day of the range listed."""
+    rec = analytics.recorder()
+    day_from, day_to, limit = _range(rec)
+    found = rec.report(day_from, day_to, limit)
+    by_day = {row["day"]: row for row in found["days"]}
+    days, day = [], dt.date.fromisoformat(day_from)
+    while day <= dt.date.fromisoformat(day_to):
+        key = day.isoformat()
+        days.append(by_day.get(key) or {"day": key, "searches": 0, "zero_result_searches": 0,
+                                        "zero_result_share": None})
+        day += dt.timedelta(days=1)
+    found["days"] = days
+    found["retention_days"] = current_app.config["ANALYTICS_DAYS"]
+    return found
+
+
+@admin.after_request
+def challenge(response: Response) -> Response:
+    """Ask a browser for the token (HTTP Basic: any user name, the token as password)."""
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = 'Basic realm="search admin", charset="UTF-8"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@admin.get("/analytics")
+def report_json():
+    """Top queries, zero-result queries, click-through and low clicks for a range of days."""
+    return jsonify(full_report())
+
+
+@admin.get("/analytics.html")
+def report_page():
+    """The report as a page for editors, with a chart of searches per day."""
+    response = Response(analytics_page.render(full_report()), mimetype="text/html")
+    response.headers["Content-Security-Policy"] = analytics_page.CSP
+    return response
+
+
+def openapi_paths(config: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI entries of these routes (admin ones only when admin is on)."""
+    error = {"$ref": "#/components/responses/Error"}
+    paths: dict[str, Any] = {"/events": {"post": {
+        "summary": "Report a click on a search result (the widget does)",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["search_id", "id", "position"],
+            "additionalProperties": False, "properties": {
+                "search_id": {"type": "string", "pattern": analytics.SEARCH_ID_PATTERN},
+                "id": {"type": "string", "minLength": 1, "maxLength": MAX_DOC_ID},
+                "position": {"type": "integer", "minimum": 1,
+                             "maximum": config["MAX_RESULT_WINDOW"]},
+                "type": {"const": "click"}}}}}},
+        "responses": {"204": {"description": "recorded"}, "400": error,
+                      "403": error, "413": error, "429": error}}}}
+    if config["ADMIN_TOKEN"]:
+        day = {"type": "string", "pattern": DATE_PATTERN}
+        params = [{"name": name, "in": "query", "required": False, "schema": schema}
+                  for name, schema in (("from", day), ("to", day), ("limit", {
+                      "type": "integer", "minimum": 1, "maximum": MAX_LIMIT}))]
+        secured = {"security": [{"bearer": []}], "parameters": params}
+        errors = {"400": error, "401": error, "403": error}
+        paths["/admin/analytics"] = {"get": {
+            "summary": "Search analytics for a range of UTC days", **secured,
+            "responses": {"200": {"description": "report", "content": {"application/json": {
+                "schema": {"type": "object", "required": [
+                    "searches", "zero_result_share", "click_through_rate", "top_queries",
+                    "top_zero_result_queries", "low_click_queries", "days"]}}}}, **errors}}}
+        paths["/admin/analytics.html"] = {"get": {
+            "summary": "Search analytics as a page for editors", **secured,
+            "responses": {"200": {"description": "HTML", "content": {"text/html": {
+                "schema": {"type": "string"}}}}, **errors}}}
+    return paths

@@ -1,0 +1,169 @@
+"""Search analytics in real headless Chromium: the widget reports clicks, and the editors'
+page renders with its chart, needs the admin token and passes axe-core.
+
+The service runs in a thread with analytics on; a "publisher" site on another origin embeds
+the widget. A small WSGI wrapper keeps the headers of each request to /events, so the test
+can see what the browser really sent (no cookie, no preflight).
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from browser import ServerThread, Site, chrome, host_page, missing_browser, shadow, wait_for
+
+from tests.conftest import ADMIN_TOKEN, ROOT
+
+pytestmark = pytest.mark.browser
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+class Capture:
+    """WSGI middleware keeping (method, headers) of the requests to /events."""
+
+    def __init__(self, app) -> None:
+        self.app, self.events = app, []
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") == "/events":
+            self.events.append((environ["REQUEST_METHOD"],
+                                {k: v for k, v in environ.items() if k.startswith(("HTTP_", "CONTENT_"))}))
+        return self.app(environ, start_response)
+
+
+@pytest.fixture(scope="module")
+def setup(demo_index, tmp_path_factory):
+    reason = missing_browser()
+    if reason:
+        pytest.skip(reason)
+    from service import create_app
+
+    site = ServerThread(Site())
+    app = create_app({"INDEX_DIR": demo_index, "CORS_ORIGINS": site.origin, "CACHE_SIZE": 0,
+                      "ADMIN_TOKEN": ADMIN_TOKEN,
+                      "ANALYTICS_DB": str(tmp_path_factory.mktemp("an") / "analytics.db")})
+    capture = Capture(app)
+    service = ServerThread(capture)
+    driver = chrome(tmp_path_factory.mktemp("chromium-profile-analytics"))
+    try:
+        yield driver, app, service, site, capture
+    finally:
+        driver.quit()
+        service.close()
+        site.close()
+        app.extensions["analytics"].close()
+        app.extensions["search_index"].close()
+
+
+def report(app) -> dict:
+    res = app.test_client().get("/admin/analytics", headers=AUTH)
+    assert res.status_code == 200
+    return res.json
+
+
+def set_auth(driver, header: str | None) -> None:
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setExtraHTTPHeaders",
+                           {"headers": {"Authorization": header} if header else {}})
+
+
+def test_widget_reports_clicks_without_credentials(setup):
+    driver, app, service, site, capture = setup
+    set_auth(driver, None)
+    # A cookie of the service's origin: the click report must not carry it.
+    driver.get(service.origin + "/health")
+    driver.add_cookie({"name": "reader", "value": "r-42", "path": "/"})
+    site.app.pages["/clicks"] = host_page(service.origin + "/widget.js")
+    driver.get(site.origin + "/clicks")
+    wait_for(driver, lambda s: True, "the widget to start")
+    shadow(driver, ".nsw-input").send_keys("library")
+    s = wait_for(driver, lambda s: s["status"] == "6 results", "6 results for library")
+    third = s["titles"][2]
+    shadow(driver, ".nsw-result:nth-child(3)").click()
+    assert driver.execute_script("return window.__opened") is not None
+    box = shadow(driver, ".nsw-input")
+    box.send_keys("\ue015")  # ArrowDown: from the clicked third result to the fourth
+    box.send_keys("\ue007")  # Enter opens it
+    deadline = time.monotonic() + 10
+    while report(app)["clicks"] < 2:
+        assert time.monotonic() < deadline, capture.events
+        time.sleep(0.1)
+    r = report(app)
+    assert r["searches"] == 1 and r["clicks"] == 2 and r["searches_with_clicks"] == 1
+    assert r["top_queries"][0]["query"] == "library" and r["mean_click_position"] == 3.5
+    app.extensions["analytics"].flush()
+    import sqlite3
+    conn = sqlite3.connect(app.config["ANALYTICS_DB"])
+    try:
+        clicks = dict(conn.execute("SELECT position, doc_id FROM clicks").fetchall())
+    finally:
+        conn.close()
+    assert sorted(clicks) == [3, 4]
+    assert app.test_client().get(f"/documents/{clicks[3]}").json["title"] == third
+    assert [m for m, _ in capture.events] == ["POST", "POST"]  # no preflight
+    for _, headers in capture.events:
+        assert "HTTP_COOKIE" not in headers and headers["CONTENT_TYPE"].startswith("text/plain")
+        assert headers["HTTP_ORIGIN"] == site.origin
+
+
+def _axe(driver) -> tuple[list[dict], int]:
+    """Run axe-core on the page; return its violations and how many rules passed."""
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    found = driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        axe.run(document).then(
+          (r) => done({passes: r.passes.length, violations: r.violations.map((v) => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.map((n) => n.html).slice(0, 3)}))}),
+          (e) => done({passes: 0, violations: [{id: "axe-error", impact: "critical",
+                                                help: String(e)}]}));
+    """)
+    return found["violations"], found["passes"]
+
+
+def test_editors_page_renders_its_chart_needs_the_token_and_passes_axe(setup):
+    driver, app, service, site, _ = setup
+    client = app.test_client()
+    for q in ("harbour", "harbour", "tram line", "qzxwvkjh"):
+        client.get("/search", query_string={"q": q})
+    url = service.origin + "/admin/analytics.html"
+
+    set_auth(driver, None)
+    driver.get(url)  # 401 with a Basic challenge: the browser asks, nothing is shown
+    assert not driver.find_elements("css selector", "svg") and "analytics" not in driver.title
+    set_auth(driver, "Bearer wrong-token-0123456789")
+    driver.get(url)
+    assert "wrong admin token" in driver.find_element("tag name", "body").text
+    assert not driver.find_elements("css selector", "svg")
+
+    set_auth(driver, f"Bearer {ADMIN_TOKEN}")
+    driver.get(url)
+    assert driver.title.startswith("Search analytics")
+    found = driver.execute_script("""
+        const svg = document.querySelector("svg.chart");
+        const box = svg.getBoundingClientRect();
+        const bars = [...svg.querySelectorAll(".bars rect")];
+        return {box: [box.width, box.height], bars: bars.length,
+                tallest: Math.max(...bars.map((b) => b.getBoundingClientRect().height)),
+                points: svg.querySelectorAll(".zero-points circle").length,
+                label: svg.getAttribute("aria-labelledby"),
+                resources: performance.getEntriesByType("resource").length,
+                scripts: document.scripts.length,
+                cells: [...document.querySelectorAll("table")[0].querySelectorAll("td")]
+                         .map((td) => td.textContent)};
+    """)
+    assert found["box"][0] > 300 and found["box"][1] > 150
+    assert found["bars"] == 30 and found["tallest"] > 50 and found["points"] >= 1
+    assert found["label"] and found["resources"] == 0 and found["scripts"] == 0
+    assert found["cells"][:2] == ["harbour", "2"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    driver.save_screenshot(str(ARTIFACTS / "analytics-page.png"))
+    if not AXE.exists():
+        pytest.skip(f"needs {AXE} (`make axe` installs axe-core from npm)")
+    violations, passes = _axe(driver)
+    assert passes >= 10  # axe really ran its rules on the page
+    bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert not bad, bad
