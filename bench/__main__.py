@@ -1,8 +1,9 @@
 """``python -m bench``: run the benchmarks and print their tables.
 
-    python -m bench                         all eleven: extract, quotes, html (web pages), build,
+    python -m bench                         all twelve: extract, quotes, html (web pages), build,
                                             query, relevance, known (known-item searches as
-                                            readers type them), then the heavy ones: http (gunicorn under wrk),
+                                            readers type them), related (related documents,
+                                            near-duplicate folding), then the heavy ones: http (gunicorn under wrk),
                                             reindex (reindex and rollback under load),
                                             scale (1x, 2x, 4x FakeNewsNet), analytics
                                             (search p99 with analytics off vs on); ~45 min
@@ -28,7 +29,7 @@ import traceback
 from pathlib import Path
 
 from . import (analytics, build, extract, html_extract, http_load, known_item, query, quotes,
-               reindex_load, relevance, scale, tune)
+               reindex_load, related, relevance, scale, tune)
 from .common import FAKENEWS, Skip, head_file, need
 
 
@@ -43,6 +44,7 @@ def _standalone(module):
 BENCHMARKS = {"extract": extract.run, "quotes": quotes.run, "html": html_extract.run,
               "build": build.run,
               "query": query.run, "relevance": relevance.run, "known": known_item.run,
+              "related": related.run,
               "http": _standalone(http_load),
               "reindex": _standalone(reindex_load), "scale": _standalone(scale),
               "analytics": _standalone(analytics)}
