@@ -245,7 +245,8 @@ def test_a_huge_document_gets_a_snippet_from_its_start(tmp_path):
 
 
 def test_a_common_word_beside_an_unknown_one_still_finds(tmp_path):
-    docs = [{"id": f"w{i}", "title": f"Wind report {i}", "body": "Wind over the bay."}
+    docs = [{"id": f"w{i}", "title": f"Wind report {i}",
+             "body": f"Wind over the bay on day {i}, {i * 7} knots from the {i % 4}th quarter."}
             for i in range(12)] + [{"id": f"o{i}", "title": f"Other {i}", "body": "Calm sea."}
                                    for i in range(100)]
     ix = small_index(tmp_path, docs)  # "wind" is in 12 of 112 documents: a common word
