@@ -2,7 +2,8 @@
 
     python -m bench                         all twelve: extract, quotes, html (web pages), build,
                                             query, relevance, known (known-item searches as
-                                            readers type them), then the heavy ones: http (gunicorn under wrk),
+                                            readers type them), related (related documents,
+                                            near-duplicate folding), then the heavy ones: http (gunicorn under wrk),
                                             reindex (reindex and rollback under load),
                                             scale (1x, 2x, 4x FakeNewsNet), analytics
                                             (search p99 with analytics off vs on), hostile
@@ -29,7 +30,7 @@ import traceback
 from pathlib import Path
 
 from . import (analytics, build, extract, hostile, html_extract, http_load, known_item, query,
-               quotes, reindex_load, relevance, scale, tune)
+               quotes, reindex_load, related, relevance, scale, tune)
 from .common import FAKENEWS, Skip, head_file, need
 
 
@@ -44,6 +45,7 @@ def _standalone(module):
 BENCHMARKS = {"extract": extract.run, "quotes": quotes.run, "html": html_extract.run,
               "build": build.run,
               "query": query.run, "relevance": relevance.run, "known": known_item.run,
+              "related": related.run,
               "http": _standalone(http_load),
               "reindex": _standalone(reindex_load), "scale": _standalone(scale),
               "analytics": _standalone(analytics), "hostile": _standalone(hostile)}

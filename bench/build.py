@@ -48,6 +48,7 @@ def build_ours(ctx, path: Path) -> dict:
     with Timer() as t:
         result = index.rebuild(str(index_dir), [str(path)], summary, workers=WORKERS)
     ctx.state["fakenews_index"] = index_dir
+    ctx.state["fakenews_build_seconds"] = t.seconds
     return {"engine": "ours (Whoosh)", "seconds": t.seconds, "cpu_seconds": t.cpu,
             "counts": result.counts,
             "docs": sum(result.counts.values()), "articles": result.counts.get("article", 0),

@@ -22,9 +22,9 @@ from .errors import (Deadline, IndexUnavailable, QueryError, QueryTimeout, Query
                      SearchError)
 from .indexer import BuildResult, EmptyBuild
 from .pushes import PushQueue
-from .request import (DATE_FACETS, FACETS, KINDS, MAX_PER_PAGE, OPERATORS, PER_PAGE, SORTS,
-                      SearchRequest)
-from .results import Document, FacetValue, Hit, SearchResult
+from .request import (DATE_FACETS, FACETS, KINDS, MAX_PER_PAGE, MAX_RELATED, OPERATORS,
+                      PER_PAGE, RELATED_PER_PAGE, SORTS, RelatedRequest, SearchRequest)
+from .results import Document, FacetValue, Hit, RelatedResult, SearchResult
 from .schema import DEFAULT_BOOSTS, TEXT_FIELDS
 from .search import BM25_B, BM25_K1
 from .searcher import CACHE_SIZE, POSTINGS_CACHE, TIME_BUDGET, SearchIndex
@@ -33,7 +33,8 @@ from .synonyms import SynonymError, Synonyms
 
 __all__ = [
     "BM25_B", "BM25_K1", "CACHE_SIZE", "POSTINGS_CACHE", "TIME_BUDGET",
-    "DATE_FACETS", "DEFAULT_BOOSTS", "FACETS", "KINDS", "MAX_PER_PAGE", "OPERATORS", "PER_PAGE",
+    "DATE_FACETS", "DEFAULT_BOOSTS", "FACETS", "KINDS", "MAX_PER_PAGE", "MAX_RELATED",
+    "OPERATORS", "PER_PAGE", "RELATED_PER_PAGE", "RelatedRequest", "RelatedResult",
     "SORTS", "TEXT_FIELDS", "BuildResult", "Deadline", "Document", "EmptyBuild", "FacetValue",
     "Hit", "IndexBusy", "IndexUnavailable", "NoSnapshot", "QueryError", "QueryTimeout",
     "QueryTooLong", "SearchError", "SearchIndex", "SearchRequest", "SearchResult",

@@ -24,6 +24,7 @@ from corpus import Bio, Quote, Record, merge_bio
 
 from .arrays import write_arrays
 from .documents import record_from_stored, to_document
+from .neardup import Grouper
 from .pushes import PushQueue, changes
 from .schema import KINDS, TEXT_FIELDS, build_schema
 from .snapshots import NoSnapshot, SnapshotStore
@@ -133,16 +134,18 @@ def build(store: SnapshotStore, records: Iterable[Record],
         with _writing(state.ix.writer(limitmb=WRITER_LIMIT_MB, **options),
                       optimize=procs == 1) as writer:
             n = 0
+            grouper = Grouper()
             for n, record in enumerate(records, start=1):
                 if fail_after is not None and n > fail_after:
                     raise RuntimeError(f"injected failure after {fail_after} documents")
-                writer.add_document(**to_document(record))
+                writer.add_document(**_grouped(to_document(record), record, grouper))
                 state.langs.add(record.lang)
                 if progress is not None:
                     progress(n)
             if n == 0:  # never replace a live index with an empty one
                 raise EmptyBuild("no documents were extracted; the live index is unchanged")
         write_arrays(state.path, state.ix, TEXT_FIELDS)
+        grouper.save(state.path)
     queue.mark_applied(b for b in batches if b.parent == queue.pending_dir)
     return BuildResult(state.snapshot_id, state.counts, time.monotonic() - started)
 
@@ -180,11 +183,13 @@ def _apply(state: _Build, records: Iterable[Record], delete_ids: list[str],
            progress: Callable[[int], None] | None) -> None:
     """Write the changes into the copied snapshot of ``state``."""
     state.ix = whoosh_index.open_dir(str(state.path))
+    grouper = Grouper.load(state.path)
     with _writing(state.ix.writer(limitmb=WRITER_LIMIT_MB, compound=False)) as writer, \
             state.ix.searcher() as searcher:
         for doc_id in delete_ids:
             writer.delete_by_term("id", doc_id)
             writer.delete_by_term("article_id", doc_id)  # its quotes go with it
+            grouper.remove(doc_id)
         bios: dict[str, Bio] = {}
         for n, record in enumerate(records, start=1):
             if isinstance(record, Bio):  # merged with the stored bio of the same author
@@ -195,12 +200,20 @@ def _apply(state: _Build, records: Iterable[Record], delete_ids: list[str],
                 continue
             if record.kind == "article":
                 writer.delete_by_term("article_id", record.id)  # quotes are rebuilt
-            writer.update_document(**to_document(record))
+            writer.update_document(**_grouped(to_document(record), record, grouper))
             state.langs.add(record.lang)
             if progress is not None:
                 progress(n)
         for bio in bios.values():
             writer.update_document(**to_document(bio))
+    grouper.save(state.path)
+
+
+def _grouped(doc: dict[str, Any], record: Record, grouper: Grouper) -> dict[str, Any]:
+    """Add an article's near-duplicate group to its Whoosh document."""
+    if record.kind == "article":
+        doc["group"] = grouper.add(record.id, record.body)
+    return doc
 
 
 def rollback(store: SnapshotStore) -> str:

@@ -19,6 +19,7 @@ from .analysis import is_stopword, query_langs
 from .arrays import PostingArrays
 from .errors import IndexUnavailable
 from .facets import FacetColumns
+from .folding import Groups
 from .indexer import read_meta
 from .postings import PostingLists
 from .schema import TEXT_FIELDS
@@ -37,6 +38,7 @@ class Snapshot:
         self.ix = whoosh_index.open_dir(str(path))
         with self.ix.reader() as reader:
             self.columns = FacetColumns(reader)
+            self.groups = Groups(reader, self.columns.live)
             self.stats = FieldStats(reader, TEXT_FIELDS)
             self.postings = PostingLists(max_postings, PostingArrays.open(path, self.ix, reader))
         self.meta: dict[str, Any] = read_meta(path)

@@ -88,6 +88,8 @@ def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
         at_least = np.cumsum(np.bincount(counted, minlength=n + 1)[::-1])[::-1]
         while m > 1 and at_least[m] < ENOUGH:
             m -= 1
+        if m == 1 and at_least[1] == 0:  # no document holds any rarer word: the common
+            m = 0                        # words alone carry the query
     keep = matched >= m
     tiers = Tiers(ids[keep], matched[keep], typos[keep],
                   tuple((p[0], p[1]) for p in parts), m, n)

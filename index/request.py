@@ -14,6 +14,8 @@ OPERATORS = ("auto", "and", "or")          # how plain words combine (auto: see 
 DATE_FACETS = ("year", "month")            # granularity of the date facet
 PER_PAGE = 10                              # results a page unless asked
 MAX_PER_PAGE = 50
+RELATED_PER_PAGE = 5                       # related documents unless asked
+MAX_RELATED = 20
 
 
 @dataclass(frozen=True)
@@ -36,3 +38,15 @@ class SearchRequest:
     operator: str = "auto"
     typos: bool = True                  # typo variants of words of 5+ letters
     recency: float = 0.0                # half-life in days of a date decay on relevance; 0: off
+    collapse: bool = True               # one result per near-duplicate group
+    group: str = ""                     # only this near-duplicate group (its id), unfolded
+
+
+@dataclass(frozen=True)
+class RelatedRequest:
+    """Documents like one document (values already checked by the caller)."""
+
+    doc_id: str
+    kinds: tuple[str, ...] = ("article",)
+    langs: tuple[str, ...] = ()
+    per_page: int = RELATED_PER_PAGE

@@ -37,6 +37,8 @@ class Hit:
     document: Document
     score: float | None
     snippet: str | None = None
+    group: str | None = None  # its near-duplicate group, when it has copies in the index
+    copies: int = 0           # other matching documents of the group folded under this one
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,3 +64,14 @@ class SearchResult:
     not_required: tuple[str, ...] = ()  # words the best result lacks (matching was relaxed)
     ignored: tuple[str, ...] = ()       # words not searched: stop words, words past the cap
     typos: dict[str, tuple[str, ...]] = field(default_factory=dict)  # word → terms it matched as
+    folded: int = 0  # matching documents not listed: copies folded under another result
+
+
+@dataclass(frozen=True)
+class RelatedResult:
+    """Documents like ``source``, best first, and the terms they were found by."""
+
+    source: str
+    hits: list[Hit]
+    terms: tuple[str, ...]
+    snapshot: str

@@ -8,7 +8,8 @@ Whoosh's date-range facets cost ~0.6 s a query here while sortable columns cost 
 """
 from __future__ import annotations
 
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
+from whoosh.columns import NumericColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
 from whoosh.formats import Existence
 
 from .analysis import PerLanguageAnalyzer, plain_analyzer
@@ -62,4 +63,6 @@ def build_schema() -> Schema:
         year=ID,
         month=ID,  # "YYYY-MM"
         extra=STORED,  # kind-specific stored values: tags, article_count, article_title…
+        # An article's near-duplicate group (neardup.group_key); 0 for quotes and bios.
+        group=COLUMN(NumericColumn("q", default=0)),
     )

@@ -9,7 +9,7 @@ Stateless: everything it reads lives on the ``Snapshot``; everything it returns 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from whoosh import query as Q
@@ -21,6 +21,7 @@ from .errors import Deadline, QueryError
 from .live import Snapshot
 from .analysis import words
 from .expand import Expander
+from .folding import collapse, only_group
 from .matching import rank_key
 from .query import explicit_and, parse, phrase_bonus
 from .request import SearchRequest
@@ -75,6 +76,8 @@ def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadl
         matched = evaluator.evaluate(query) if query is not None else EMPTY
     except WhooshQueryError as exc:
         raise QueryError(f"cannot run the query: {exc}") from None
+    if req.group:  # one near-duplicate group, listed in full: a restriction like the query
+        matched = only_group(snap.groups, matched, req.group)
     final = matched
     if filters.active():
         keep = filters.keep(matched.ids)
@@ -84,13 +87,18 @@ def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadl
     deadline.check()
     tiers = evaluator.tiers
     key = rank_key(tiers, final.ids, final.scores) if tiers is not None else None
+    folded, copies = len(final.ids), {}
+    if req.collapse and not req.group:
+        final, key, copies = collapse(snap.groups, final, key, cols.day, req.sort, bool(text))
+    folded -= len(final.ids)
     page = page_of(cols.day, final, req, ranked=bool(text), key=key)
     terms = {name: frozenset(found) for name, found in expander.terms.items()}
     hits = []
     for docnum, score in page:  # past the budget, the rest of the page gets plain snippets
         marked = req.snippets and not deadline.expired()
-        hits.append(_hit(searcher.stored_fields(docnum), score, terms if marked else {},
-                         req.snippets))
+        hit = _hit(searcher.stored_fields(docnum), score, terms if marked else {}, req.snippets)
+        hits.append(replace(hit, group=snap.groups.group_of(docnum),
+                            copies=copies.get(docnum, 0)))
     total = len(final.ids)
     counts = (facets.count(cols, matched.ids, filters, req.date_by_month, req.authors,
                            req.speakers) if req.facets else None)
@@ -102,7 +110,7 @@ def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadl
                         snapshot=snap.snapshot_id, facets=counts, suggestion=suggestion,
                         terms=terms, not_required=tuple(dropped),
                         ignored=tuple(dict.fromkeys(expander.ignored)),
-                        typos={w: tuple(v) for w, v in expander.typos.items()})
+                        typos={w: tuple(v) for w, v in expander.typos.items()}, folded=folded)
 
 
 def _last_word(text: str) -> str | None:

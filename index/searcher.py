@@ -19,8 +19,9 @@ from .completion import complete
 from .documents import from_stored
 from .errors import Deadline, IndexUnavailable, QueryError
 from .live import LiveIndex
-from .request import SORTS, SearchRequest
-from .results import Document, SearchResult
+from .related import related as related_op
+from .request import SORTS, RelatedRequest, SearchRequest
+from .results import Document, RelatedResult, SearchResult
 from .schema import DEFAULT_BOOSTS
 from .synonyms import Synonyms
 
@@ -76,6 +77,13 @@ class SearchIndex:
         """Return the stored document ``doc_id``, or None."""
         stored = self.live.current().searcher().document(id=doc_id)
         return None if stored is None else from_stored(stored)
+
+    def related(self, req: RelatedRequest) -> RelatedResult | None:
+        """Return the documents like ``req.doc_id``, or None when it does not exist."""
+        snap = self.live.current()
+        snap.vocabulary()  # built once per snapshot: not the request's cost
+        r = self.ranking
+        return related_op(snap, req, r.boosts, r.b, r.k1, Deadline(self.time_budget))
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         """Return completions of the last word of ``prefix``."""

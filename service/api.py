@@ -13,7 +13,8 @@ from index import IndexUnavailable, SearchIndex
 
 from . import analytics, metrics, presenter
 from .errors import BadParameter, NotFound, QueryTooLong
-from .params import MAX_ID_LENGTH, MAX_SUGGEST_CHARS, search_request, suggest_limit
+from .params import (MAX_ID_LENGTH, MAX_SUGGEST_CHARS, related_request, search_request,
+                     suggest_limit)
 
 bp = Blueprint("api", __name__)
 
@@ -47,6 +48,19 @@ def document(doc_id: str):
     if doc is None:
         raise NotFound(f"no document with id {doc_id!r}")
     return jsonify(presenter.document_json(doc))
+
+
+@bp.get("/documents/<path:doc_id>/related")
+def related(doc_id: str):
+    """Documents like this one: its most distinctive terms, searched as one query."""
+    started = time.perf_counter()
+    result = engine().related(related_request(doc_id, request.args))
+    if result is None:
+        raise NotFound(f"no document with id {doc_id!r}")
+    took_ms = round((time.perf_counter() - started) * 1000, 2)
+    answer = jsonify(presenter.related_json(result, took_ms))
+    answer.headers["X-Index-Snapshot"] = result.snapshot
+    return answer
 
 
 @bp.get("/suggest")

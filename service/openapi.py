@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
-from index import DATE_FACETS, FACETS, KINDS, MAX_PER_PAGE, OPERATORS, SORTS
+from index import (DATE_FACETS, FACETS, KINDS, MAX_PER_PAGE, MAX_RELATED, OPERATORS,
+                   RELATED_PER_PAGE, SORTS)
 
 from . import analytics, push
-from .params import (DATE_PATTERN, LANG_PATTERN, MAX_ID_LENGTH, MAX_LANG_CHARS,
+from .params import (DATE_PATTERN, GROUP_PATTERN, LANG_PATTERN, MAX_ID_LENGTH, MAX_LANG_CHARS,
                      MAX_HALF_LIFE, MAX_SUGGEST_CHARS, MAX_VALUE_CHARS, MAX_VALUES,
                      SUGGEST_LIMIT)
 
@@ -45,12 +46,19 @@ RESULT = {
                             "description": "the attribution as written: he, the premier, Trump"},
         "article_id": _NULLABLE_STR, "article_title": {"type": "string"},
         "article_count": {"type": ["integer", "null"]},
+        "group": {"type": ["string", "null"], "pattern": GROUP_PATTERN,
+                  "description": "articles: the near-duplicate group, when the index holds "
+                                 "other copies of it (list them with group=)"},
+        "copies": {"type": "integer", "minimum": 0,
+                   "description": "articles: matching copies folded under this result"},
     },
 }
 DOCUMENT = {"type": "object", "required": ["id", "kind", "title", "text"],
             "properties": {**RESULT["properties"], "text": {"type": "string"}}}
 DOCUMENT["properties"].pop("snippet")
 DOCUMENT["properties"].pop("score")
+for _name in ("group", "copies"):
+    DOCUMENT["properties"].pop(_name)
 
 
 ERROR_SCHEMA = {
@@ -91,16 +99,26 @@ def spec() -> dict:
                "away (9+: two) and the last word its completions; 0: exact words only"),
         _param("recency", {"type": "number", "minimum": 0, "maximum": MAX_HALF_LIFE},
                "half-life in days of a date decay blended into relevance; 0: off"),
+        _param("collapse", {"enum": ["0", "1"]}, "1 (default): one result per near-duplicate "
+               "group, with the number of copies folded under it; 0: every copy listed"),
+        _param("group", {"type": "string", "pattern": GROUP_PATTERN}, "only the documents of "
+               "this near-duplicate group (a result's group), every copy listed"),
     ]
     search_response = {
         "type": "object",
-        "required": ["total", "page", "per_page", "took_ms", "results", "facets", "suggestion",
-                     "not_required", "ignored", "typos"],
+        "required": ["total", "folded", "page", "per_page", "took_ms", "results", "facets",
+                     "suggestion", "not_required", "ignored", "typos"],
         "properties": {
-            "total": {"type": "integer", "minimum": 0}, "page": {"type": "integer"},
+            "total": {"type": "integer", "minimum": 0,
+                      "description": "results, after near-duplicate folding"},
+            "folded": {"type": "integer", "minimum": 0,
+                       "description": "matching documents folded under another result"},
+            "page": {"type": "integer"},
             "per_page": {"type": "integer"}, "took_ms": {"type": "number"},
             "results": {"type": "array", "items": RESULT},
             "facets": {"type": "object", "required": list(FACETS),
+                       "description": "counts of matching documents, copies included "
+                                      "(folding changes the list, not the counts)",
                        "properties": {k: _FACET for k in FACETS}},
             "suggestion": _NULLABLE_STR,
             "not_required": {"type": "array", "items": {"type": "string"},
@@ -124,6 +142,29 @@ def spec() -> dict:
                             "schema": {"type": "string", "minLength": 1,
                                        "maxLength": MAX_ID_LENGTH}}],
             "responses": {"200": ok(DOCUMENT), "400": _ERROR, "404": _ERROR, "503": _ERROR}}},
+        "/documents/{id}/related": {"get": {
+            "summary": "Documents like this one (its most distinctive terms); never itself, "
+                       "its quotes or its near-duplicates; its language first",
+            "parameters": [{"name": "id", "in": "path", "required": True,
+                            "schema": {"type": "string", "minLength": 1,
+                                       "maxLength": MAX_ID_LENGTH}},
+                           _param("per_page", {"type": "integer", "minimum": 1,
+                                               "maximum": MAX_RELATED,
+                                               "default": RELATED_PER_PAGE}, "how many"),
+                           _param("kind", {"enum": list(KINDS)},
+                                  "document kinds (default: article)", repeat=True),
+                           _param("lang", {"type": "string", "pattern": LANG_PATTERN,
+                                           "maxLength": MAX_LANG_CHARS}, "languages",
+                                  repeat=True)],
+            "responses": {"200": ok({"type": "object", "required": ["id", "took_ms", "terms",
+                                                                    "results"],
+                                     "properties": {"id": {"type": "string"},
+                                                    "took_ms": {"type": "number"},
+                                                    "terms": {"type": "array",
+                                                              "items": {"type": "string"}},
+                                                    "results": {"type": "array",
+                                                                "items": RESULT}}}),
+                          "400": _ERROR, "404": _ERROR, "503": _ERROR}}},
         "/suggest": {"get": {
             "summary": "Completions for search-as-you-type",
             "parameters": [

@@ -11,7 +11,8 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from index import DATE_FACETS, KINDS, MAX_PER_PAGE, OPERATORS, PER_PAGE, SORTS, SearchRequest
+from index import (DATE_FACETS, KINDS, MAX_PER_PAGE, MAX_RELATED, OPERATORS, PER_PAGE,
+                   RELATED_PER_PAGE, SORTS, RelatedRequest, SearchRequest)
 
 from .errors import BadParameter, QueryTooLong
 
@@ -24,8 +25,10 @@ SUGGEST_LIMIT = (1, 20, 8)  # lowest, highest, default
 MAX_HALF_LIFE = 36_500.0    # days, for recency
 DATE_PATTERN = r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$"
 LANG_PATTERN = r"^[a-z]{2,3}(?:-[a-z]{2,4})?$"
+GROUP_PATTERN = r"^[0-9a-f]{16}$"  # a near-duplicate group's id
 _DATE = re.compile(DATE_PATTERN)
 _LANG = re.compile(LANG_PATTERN)
+_GROUP = re.compile(GROUP_PATTERN)
 
 
 def _number(args: MultiDict, name: str, default, low, high, cast=int):
@@ -81,14 +84,7 @@ def search_request(args: MultiDict, config: dict[str, Any]) -> SearchRequest:
     if len(q) > config["MAX_QUERY_LENGTH"]:
         raise QueryTooLong(f"q is {len(q)} characters; the limit is {config['MAX_QUERY_LENGTH']}")
     q = q.replace("\x00", " ")  # a query string is never refused: NUL separates words
-    kinds = _values(args, "kind")
-    for kind in kinds:
-        if kind not in KINDS:
-            raise BadParameter(f"kind must be one of {', '.join(KINDS)}, got {kind[:40]!r}")
-    langs = tuple(v.lower() for v in _values(args, "lang", MAX_LANG_CHARS))
-    for lang in langs:
-        if not _LANG.match(lang):
-            raise BadParameter(f"lang must be a language code such as en or de, got {lang!r}")
+    kinds, langs = _kinds(args), _langs(args)
     day_from = parse_day(args["from"], "from", end=False) if args.get("from") else None
     day_to = parse_day(args["to"], "to", end=True) if args.get("to") else None
     if day_from and day_to and day_from > day_to:
@@ -115,11 +111,43 @@ def search_request(args: MultiDict, config: dict[str, Any]) -> SearchRequest:
         raise BadParameter("typos must be 0 or 1")
     recency = _number(args, "recency", config["RECENCY_HALF_LIFE"], 0.0, MAX_HALF_LIFE,
                       float)
+    collapse = args.get("collapse")
+    if collapse not in (None, "", "0", "1"):
+        raise BadParameter("collapse must be 0 or 1")
+    group = args.get("group", "")
+    if group and not _GROUP.match(group):
+        raise BadParameter(f"group must be a group id (16 hex digits), got {group[:40]!r}")
     return SearchRequest(q=q, kinds=kinds, typos=config["TYPO_TOLERANCE"] if not typos
                          else typos == "1", recency=recency, authors=_values(args, "author"),
                          speakers=_values(args, "speaker"), langs=langs,
                          day_from=day_from, day_to=day_to, date_by_month=by_month, sort=sort,
-                         page=page, per_page=per_page, operator=operator)
+                         page=page, per_page=per_page, operator=operator,
+                         collapse=collapse != "0", group=group)
+
+
+def _kinds(args: MultiDict) -> tuple[str, ...]:
+    kinds = _values(args, "kind")
+    for kind in kinds:
+        if kind not in KINDS:
+            raise BadParameter(f"kind must be one of {', '.join(KINDS)}, got {kind[:40]!r}")
+    return kinds
+
+
+def _langs(args: MultiDict) -> tuple[str, ...]:
+    langs = tuple(v.lower() for v in _values(args, "lang", MAX_LANG_CHARS))
+    for lang in langs:
+        if not _LANG.match(lang):
+            raise BadParameter(f"lang must be a language code such as en or de, got {lang!r}")
+    return langs
+
+
+def related_request(doc_id: str, args: MultiDict) -> RelatedRequest:
+    """Validate the parameters of GET /documents/<id>/related (kind defaults to article)."""
+    if len(doc_id) > MAX_ID_LENGTH:
+        raise BadParameter(f"document ids are at most {MAX_ID_LENGTH} characters")
+    return RelatedRequest(doc_id, kinds=_kinds(args) or ("article",), langs=_langs(args),
+                          per_page=_number(args, "per_page", RELATED_PER_PAGE, 1,
+                                                    MAX_RELATED))
 
 
 def suggest_limit(args: MultiDict) -> int:

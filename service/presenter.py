@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from index import Document, FacetValue, Hit, SearchResult
+from index import Document, FacetValue, Hit, RelatedResult, SearchResult
 
 
 def _common(doc: Document) -> dict[str, Any]:
@@ -31,6 +31,8 @@ def hit_json(hit: Hit) -> dict[str, Any]:
     out["score"] = hit.score
     if hit.snippet is not None:
         out["snippet"] = hit.snippet
+    if hit.document.kind == "article":
+        out.update(group=hit.group, copies=hit.copies)
     return out
 
 
@@ -54,7 +56,7 @@ def search_json(result: SearchResult, took_ms: float,
     out: dict[str, Any] = {"total": result.total, "page": result.page,
                            "per_page": result.per_page, "took_ms": took_ms,
                            "results": [hit_json(h) for h in result.hits],
-                           "suggestion": result.suggestion,
+                           "folded": result.folded, "suggestion": result.suggestion,
                            "not_required": list(result.not_required),
                            "ignored": list(result.ignored),
                            "typos": {word: list(terms) for word, terms in result.typos.items()}}
@@ -63,3 +65,9 @@ def search_json(result: SearchResult, took_ms: float,
     if search_id is not None:
         out["search_id"] = search_id
     return out
+
+
+def related_json(result: RelatedResult, took_ms: float) -> dict[str, Any]:
+    """Return the body of a ``/documents/<id>/related`` response."""
+    return {"id": result.source, "took_ms": took_ms, "terms": list(result.terms),
+            "results": [hit_json(h) for h in result.hits]}

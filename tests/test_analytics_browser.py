@@ -80,7 +80,8 @@ def test_widget_reports_clicks_without_credentials(setup):
     driver.get(site.origin + "/clicks")
     wait_for(driver, lambda s: True, "the widget to start")
     shadow(driver, ".nsw-input").send_keys("library")
-    s = wait_for(driver, lambda s: s["status"] == "6 results", "6 results for library")
+    s = wait_for(driver, lambda s: s["value"] == "library" and s["status"].endswith(" results")
+                 and not s["status"].startswith("Showing"), "all results for library")
     third = s["titles"][2]
     shadow(driver, ".nsw-result:nth-child(3)").click()
     assert driver.execute_script("return window.__opened") is not None

@@ -10,7 +10,8 @@ def test_search_response_shape(client):
     res = client.get("/search?q=wind+farm&per_page=3")
     assert res.status_code == 200 and res.mimetype == "application/json"
     body = res.get_json()
-    assert set(body) == {"total", "page", "per_page", "took_ms", "results", "facets", "suggestion",
+    assert set(body) == {"total", "folded", "page", "per_page", "took_ms", "results", "facets",
+                         "suggestion",
                          "not_required", "ignored", "typos"}
     assert body["total"] >= 3 and len(body["results"]) == 3 and body["per_page"] == 3
     for r in body["results"]:

@@ -22,7 +22,7 @@ def _status(client, query: str) -> int:
 
 def test_enums_are_accepted_and_nothing_else(client, search_params):
     enums = {name: schema["enum"] for name, schema in search_params.items() if "enum" in schema}
-    assert set(enums) == {"kind", "sort", "date_facet", "op", "typos"}
+    assert set(enums) == {"kind", "sort", "date_facet", "op", "typos", "collapse"}
     assert enums["kind"] == list(KINDS) and enums["sort"] == list(SORTS)
     for name, values in enums.items():
         for value in values:

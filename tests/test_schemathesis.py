@@ -14,7 +14,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from service import create_app
 
-OPERATIONS = [("/search", "GET"), ("/documents/{id}", "GET"), ("/suggest", "GET"),
+OPERATIONS = [("/search", "GET"), ("/documents/{id}", "GET"), ("/documents/{id}/related", "GET"),
+              ("/suggest", "GET"),
               ("/health", "GET"), ("/metrics", "GET")]  # /openapi.json itself is skipped
 
 
