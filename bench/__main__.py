@@ -1,6 +1,6 @@
 """``python -m bench``: run the benchmarks and print their tables.
 
-    python -m bench                         all twelve: extract, quotes, html (web pages), build,
+    python -m bench                         all thirteen: extract, quotes, html (web pages), build,
                                             query, relevance, known (known-item searches as
                                             readers type them), related (related documents,
                                             near-duplicate folding), then the heavy ones: http (gunicorn under wrk),
