@@ -30,7 +30,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Flask, current_app
+from flask import Flask, current_app
 
 from . import analytics_store as store
 from . import metrics

@@ -34,9 +34,11 @@ def get(url: str, headers: dict | None = None, timeout: float = 10.0) -> tuple[i
             return err.code, json.loads(err.read())
 
 
-def post(url: str, body: dict, headers: dict | None = None) -> tuple[int, dict]:
-    data = json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method="POST",
+def post(url: str, body: dict | None, headers: dict | None = None,
+         method: str = "POST") -> tuple[int, dict]:
+    """Send ``body`` as JSON with ``method``; return (status, JSON answer)."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method,
                                      headers={"Content-Type": "application/json", **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=10) as res:
@@ -44,6 +46,35 @@ def post(url: str, body: dict, headers: dict | None = None) -> tuple[int, dict]:
     except urllib.error.HTTPError as err:
         with err:
             return err.code, json.loads(err.read())
+
+
+@contextlib.contextmanager
+def searching(url: str, threads: int = 2):
+    """Search ``url`` from background threads while the body runs; yield (errors, answered):
+    every non-200 answer or one without results is an error."""
+    import threading
+
+    errors, answered, stop = [], [0], threading.Event()
+
+    def load():
+        while not stop.is_set():
+            try:
+                status, body = get(url)
+                if status != 200 or body["total"] == 0:
+                    errors.append((status, body))
+                answered[0] += 1
+            except Exception as exc:  # noqa: BLE001 - every failure is what is counted
+                errors.append(repr(exc))
+
+    workers = [threading.Thread(target=load) for _ in range(threads)]
+    for t in workers:
+        t.start()
+    try:
+        yield errors, answered
+    finally:
+        stop.set()
+        for t in workers:
+            t.join()
 
 
 class Gunicorn:

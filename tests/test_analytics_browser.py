@@ -8,7 +8,7 @@ can see what the browser really sent (no cookie, no preflight).
 from __future__ import annotations
 
 import time
-from pathlib import Path
+
 
 import pytest
 from browser import ServerThread, Site, chrome, host_page, missing_browser, shadow, wait_for

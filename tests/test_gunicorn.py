@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import threading
 import time
 import urllib.parse
 import urllib.request
@@ -13,7 +12,7 @@ import pytest
 
 import index
 from tests.conftest import ADMIN_TOKEN, DEMO, ROOT, TEST_DATA
-from tests.servers import Gunicorn, get, post
+from tests.servers import Gunicorn, get, post, searching
 
 pytestmark = pytest.mark.server
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -46,22 +45,7 @@ def test_serves_searches(server):
 
 def test_admin_reindex_while_serving(server):
     _, before = get(server.url + "/health")
-    errors, answered, stop = [], [0], threading.Event()
-
-    def load():
-        while not stop.is_set():
-            try:
-                status, body = get(server.url + "/search?q=harbour")
-                if status != 200 or body["total"] == 0:
-                    errors.append((status, body))
-                answered[0] += 1
-            except Exception as exc:  # noqa: BLE001
-                errors.append(repr(exc))
-
-    threads = [threading.Thread(target=load) for _ in range(2)]
-    for t in threads:
-        t.start()
-    try:
+    with searching(server.url + "/search?q=harbour") as (errors, answered):
         status, body = post(server.url + "/admin/reindex", {"mode": "full"}, AUTH)
         assert status == 202, body
         status, again = post(server.url + "/admin/reindex", {}, AUTH)
@@ -73,10 +57,6 @@ def test_admin_reindex_while_serving(server):
                 break
             assert time.monotonic() < deadline, state
             time.sleep(0.2)
-    finally:
-        stop.set()
-        for t in threads:
-            t.join()
     assert state["state"] == "succeeded", state
     assert errors == [] and answered[0] > 0
     _, after = get(server.url + "/health")

@@ -3,32 +3,20 @@ and deleted ones go, under concurrent searches with no failed request, and pushe
 while an admin-triggered rebuild runs survive it."""
 from __future__ import annotations
 
-import json
-import threading
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
 import index
 from tests.conftest import ADMIN_TOKEN, DEMO, ROOT
-from tests.servers import Gunicorn, get, post
+from tests.servers import Gunicorn, get, post, searching
 
 pytestmark = pytest.mark.server
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 def send(url: str, method: str, body: dict | None = None) -> tuple[int, dict]:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method,
-                                     headers={"Content-Type": "application/json", **AUTH})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as res:
-            return res.status, json.loads(res.read())
-    except urllib.error.HTTPError as err:
-        with err:
-            return err.code, json.loads(err.read())
+    return post(url, body, AUTH, method=method)
 
 
 def story(n: int) -> dict:
@@ -68,22 +56,7 @@ def wait_until(check, timeout: float = 60.0) -> float:
 
 
 def test_pushes_and_deletes_under_concurrent_searches(server):
-    errors, answered, stop = [], [0], threading.Event()
-
-    def load():
-        while not stop.is_set():
-            try:
-                status, body = get(server.url + "/search?q=harbour")
-                if status != 200 or body["total"] == 0:
-                    errors.append((status, body))
-                answered[0] += 1
-            except Exception as exc:  # noqa: BLE001
-                errors.append(repr(exc))
-
-    threads = [threading.Thread(target=load) for _ in range(2)]
-    for t in threads:
-        t.start()
-    try:
+    with searching(server.url + "/search?q=harbour") as (errors, answered):
         ids = []
         for n in range(20):
             status, body = send(server.url + "/admin/documents", "POST", story(n))
@@ -103,8 +76,4 @@ def test_pushes_and_deletes_under_concurrent_searches(server):
         assert state["state"] == "succeeded", state
         wait_until(lambda: kelp(server) == 15)
         wait_until(lambda: get(server.url + "/admin/status", AUTH)[1]["pushes"]["pending"] == 0)
-    finally:
-        stop.set()
-        for t in threads:
-            t.join()
     assert errors == [] and answered[0] > 0
