@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 
-
 import pytest
 from browser import ServerThread, Site, chrome, host_page, missing_browser, shadow, wait_for
 
