@@ -441,3 +441,39 @@ def test_demo_page_with_results_screenshot(driver, service):
         assert driver.save_screenshot(str(ARTIFACTS / "widget-demo.png"))
     finally:
         driver.set_window_size(1280, 1000)
+
+
+@pytest.mark.browser
+def test_folded_copies_are_counted_on_their_result(driver, sites, tmp_path):
+    """Wire copies of one story fold under one result, which says how many it stands for."""
+    import json
+
+    import index
+    from service import create_app
+
+    body = ("The harbour board approved the new ferry timetable on Tuesday after a long "
+            "debate about winter crossings, fares for students and the night service.")
+    docs = [{"id": f"copy{i}", "title": f"Ferry timetable approved ({site})", "body": body,
+             "lang": "en", "url": f"https://{site}.example.org/ferry"}
+            for i, site in enumerate(("gazette", "herald", "courier"))]
+    docs.append({"id": "other", "title": "Ferry museum opens", "lang": "en",
+                 "body": "A small museum about the old ferries opened by the quay."})
+    corpus = tmp_path / "copies.jsonl"
+    corpus.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    index.rebuild(str(tmp_path / "index"), [str(corpus)])
+    app = create_app({"INDEX_DIR": str(tmp_path / "index"), "CORS_ORIGINS": sites[0].origin,
+                      "CACHE_SIZE": 0})
+    server = ServerThread(app)
+    try:
+        open_page(driver, sites[0], host_page(server.origin + "/widget.js"), "/copies")
+        type_query(driver, "ferry")
+        s = wait_for(driver, lambda s: len(s["titles"]) == 2, "one result per story")
+        copies = driver.execute_script("""
+            return [...document.querySelector("[data-nsw-search]").shadowRoot
+                    .querySelectorAll(".nsw-result")].map((li) =>
+                    (li.querySelector(".nsw-copies") || {}).textContent || null);""")
+        assert sorted(copies, key=str) == ["+2 similar copies", None]
+        assert s["status"] == "2 results"
+    finally:
+        server.close()
+        app.extensions["search_index"].close()

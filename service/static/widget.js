@@ -284,6 +284,8 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
       meta.append(el("span", "nsw-badge nsw-badge-" + kind, badge(r)));
       if (r.author && kind !== "bio") meta.append(el("span", "nsw-author", r.author));
       if (r.date) meta.append(attrs(el("time", "nsw-date", day(r.date)), {datetime: r.date}));
+      const copies = Number.isInteger(r.copies) ? r.copies : 0; // near-duplicates folded under it
+      if (copies > 0) meta.append(el("span", "nsw-copies", `+${copies} similar cop${copies === 1 ? "y" : "ies"}`));
       const text = el("p", "nsw-snippet");
       text.append(snippet(r.snippet || ""));
       li.append(title, meta, text);
