@@ -14,6 +14,7 @@ nothing here refuses a query.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from whoosh import query as Q
 
@@ -21,19 +22,35 @@ from .analysis import STEMMERS, fold, is_stopword, query_terms, stem_of
 from .errors import Deadline
 from .query import FieldedTerm, Relaxed, words_in_fields
 from .schema import TEXT_FIELDS
+from .variants import completions, typo_variants
 from .vocabulary import Vocabulary
 
 MAX_WORDS = 32            # plain words searched; the rest of a very long query is ignored
 MAX_TERMS = 3000          # (field, index term) pairs a whole query may look up
 MAX_EXPANSION = 300       # index terms an explicit prefix* may stand for (most frequent)
-TYPO_MIN_CHARS = (5, 9)   # letters a word needs for one typo, for two
-TYPO_VARIANTS = 4         # typo variants kept per word, nearest and most frequent first
-TYPO_RATIO = 4            # a variant must be this much more frequent than the word itself
-TYPO_WEIGHT = 0.5         # a typo variant's frequency counts at this weight
-PREFIX_MIN_CHARS = 3      # letters the last word needs to match as a prefix
-PREFIX_VARIANTS = 20
-PREFIX_WEIGHT = 0.7
 PREFIX_MAX_WORDS = 4      # a longer query's last word is taken as typed in full
+
+
+@dataclass
+class ExpansionLog:
+    """What an expansion found, for the response: the terms to highlight, the words not
+    searched, the typo variants used; and the look-up budget spent so far."""
+
+    terms: dict[str, set[str]] = field(default_factory=dict)  # field → index terms
+    ignored: list[str] = field(default_factory=list)          # stop words, words past caps
+    typos: dict[str, list[str]] = field(default_factory=dict)  # word → its typo variants
+    cost: int = 0  # (field, term) pairs looked up
+
+    def note(self, fieldname: str, texts) -> None:
+        """Remember ``texts`` as terms of ``fieldname`` to highlight."""
+        self.terms.setdefault(fieldname, set()).update(texts)
+
+    def afford(self, cost: int) -> bool:
+        """Spend ``cost`` of the query's look-up budget; False (nothing spent) if too much."""
+        if self.cost + cost > MAX_TERMS:
+            return False
+        self.cost += cost
+        return True
 
 
 class Expander:
@@ -50,20 +67,7 @@ class Expander:
         self.prefix_word = prefix_word
         self.synonyms = synonyms or {}  # marker word → the forms it stands for
         self.words = 0
-        self.cost = 0  # (field, term) pairs so far; words past MAX_TERMS are ignored
-        self.terms: dict[str, set[str]] = {}  # field → index terms, for highlighting
-        self.ignored: list[str] = []          # stop words and words past MAX_WORDS
-        self.typos: dict[str, list[str]] = {}  # word → the variants it may match
-
-    def _note(self, fieldname: str, texts) -> None:
-        self.terms.setdefault(fieldname, set()).update(texts)
-
-    def _afford(self, cost: int) -> bool:
-        """Spend ``cost`` of the query's look-up budget; False (nothing spent) if too much."""
-        if self.cost + cost > MAX_TERMS:
-            return False
-        self.cost += cost
-        return True
+        self.log = ExpansionLog()
 
     def expand_top(self, q: Q.Query, relax: bool, strict: bool) -> Q.Query | None:
         """Expand the whole query; with ``relax``, gather a conjunction's plain words into
@@ -127,40 +131,24 @@ class Expander:
     def _fielded(self, group: list[Q.Term]) -> Q.Query | None:
         word = group[0].text
         if word in self.synonyms:
-            return self._synonym(word, group)
+            return synonym_group(self, word, group)
         if is_stopword(word, self.langs) or self.words >= MAX_WORDS:
-            self.ignored.append(word)
+            self.log.ignored.append(word)
             return None
         texts = tuple(sorted(query_terms(word, self.langs)))
         weights: dict[str, float] = {}
         for t in group:
             weights[t.fieldname] = weights.get(t.fieldname, 0.0) + t.boost
-        if not self._afford(len(texts) * len(weights)):
-            self.ignored.append(word)
+        if not self.log.afford(len(texts) * len(weights)):
+            self.log.ignored.append(word)
             return None
         self.words += 1
         typos, completions = self._variants(word, texts) if len(weights) > 1 else ((), ())
-        if not self._afford((len(typos) + len(completions)) * len(weights)):
+        if not self.log.afford((len(typos) + len(completions)) * len(weights)):
             typos, completions = (), ()
         for name in weights:
-            self._note(name, texts + tuple(v for v, _ in typos + completions))
+            self.log.note(name, texts + tuple(v for v, _ in typos + completions))
         return FieldedTerm(texts, weights, variants=typos, completions=completions, word=word)
-
-    def _synonym(self, marker: str, group: list[Q.Term]) -> Q.Query | None:
-        """Return one word unit matching any form of a synonym group."""
-        forms = []
-        for form in self.synonyms[marker]:
-            if len(form) == 1:
-                found = self._fielded([Q.Term(t.fieldname, form[0], boost=t.boost)
-                                       for t in group])
-            else:
-                found = self.expand(Q.Or([Q.Phrase(t.fieldname, list(form), boost=t.boost)
-                                          for t in group]))
-            if found is not None:
-                forms.append(found)
-        if not forms:
-            return None
-        return SynonymGroup(forms, word=" ".join(self.synonyms[marker][0]))
 
     def _variants(self, word: str, texts: tuple[str, ...]
                   ) -> tuple[tuple[tuple[str, float], ...], tuple[tuple[str, float], ...]]:
@@ -168,45 +156,17 @@ class Expander:
         if self.vocabulary is None or any(c.isdigit() for c in word):
             return (), ()
         vocab, whole = self.vocabulary()
-        found: dict[str, float] = {}
-        if len(word) >= TYPO_MIN_CHARS[0]:
-            seen = max(vocab.frequency(t) for t in texts)
-            for text in texts:  # the word's stems: the edits allowed follow their length
-                if len(text) < TYPO_MIN_CHARS[0]:
-                    continue
-                edits = 2 if len(text) >= TYPO_MIN_CHARS[1] else 1
-                for variant, _ in vocab.near(text, edits, TYPO_VARIANTS):
-                    if variant not in texts and vocab.frequency(variant) >= TYPO_RATIO * seen:
-                        found.setdefault(variant, TYPO_WEIGHT)
-            # the whole word among whole words ("electons" → "elections"), then its stems
-            # in each language ("elect"): inflected forms a stem-to-stem edit misses
-            plain = fold(word.lower())
-            seen_whole = whole.frequency(plain)
-            edits = 2 if len(plain) >= TYPO_MIN_CHARS[1] else 1
-            for variant, _ in whole.near(plain, edits, TYPO_VARIANTS):
-                if whole.frequency(variant) >= TYPO_RATIO * max(seen_whole, 1):
-                    for stem in query_terms(variant, self.langs):
-                        if stem not in texts and vocab.frequency(stem):
-                            found.setdefault(stem, TYPO_WEIGHT)
-            if found:
-                self.typos[word] = sorted(found)
-        completions: dict[str, float] = {}
-        if word == self.prefix_word and len(word) >= PREFIX_MIN_CHARS \
-                and self.words <= PREFIX_MAX_WORDS:
-            for variant in vocab.with_prefix(fold(word), PREFIX_VARIANTS):
-                if variant not in texts and variant not in found:
-                    completions[variant] = PREFIX_WEIGHT
-        return tuple(sorted(found.items())), tuple(sorted(completions.items()))
+        found = typo_variants(word, texts, vocab, whole, self.langs)
+        if found:
+            self.log.typos[word] = sorted(found)
+        done = word != self.prefix_word or self.words > PREFIX_MAX_WORDS
+        more = {} if done else completions(word, texts, vocab, set(found))
+        return tuple(sorted(found.items())), tuple(sorted(more.items()))
 
     def _phrase(self, q: Q.Phrase) -> Q.Query | None:
-        variants = set()
-        for lang in self.langs:
-            stems = [s for s in (stem_of(w.lower(), lang) for w in q.words) if s]
-            if stems:
-                variants.add(tuple(stems))
-        variants.add(tuple(fold(w.lower()) for w in q.words))
+        variants = phrase_forms(q.words, self.langs)
         for v in variants:
-            self._note(q.fieldname, v)
+            self.log.note(q.fieldname, v)
         phrases = [Q.Phrase(q.fieldname, list(v), slop=q.slop) if len(v) > 1
                    else Q.Term(q.fieldname, v[0]) for v in sorted(variants)]
         return phrases[0] if len(phrases) == 1 else Q.Or(phrases, boost=q.boost)
@@ -219,22 +179,61 @@ class Expander:
             return Q.Term(q.fieldname, q.text.rstrip("*?"), boost=q.boost)
         if not literal:
             return None
-        found = [literal] if self.reader.doc_frequency(q.fieldname, literal) else []
-        if self.vocabulary is not None:
-            found += self.vocabulary()[0].with_prefix(literal, MAX_EXPANSION)
-        else:
-            for n, term in enumerate(self.reader.expand_prefix(q.fieldname, literal)):
-                if n >= MAX_EXPANSION:
-                    break
-                found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
-        found = list(dict.fromkeys(found))
+        vocab = self.vocabulary()[0] if self.vocabulary is not None else None
+        found = prefix_terms(self.reader, q.fieldname, literal, vocab, MAX_EXPANSION)
         if not found:
             return None
-        if not self._afford(len(found)):
-            self.ignored.append(q.text + "*")
+        if not self.log.afford(len(found)):
+            self.log.ignored.append(q.text + "*")
             return None
-        self._note(q.fieldname, found)
+        self.log.note(q.fieldname, found)
         return Q.Or([Q.Term(q.fieldname, t) for t in found], boost=q.boost)
+
+
+def phrase_forms(words, langs: tuple[str, ...]) -> set[tuple[str, ...]]:
+    """Return the index-term sequences a phrase stands for: its stems in each language (stop
+    words left out, as the index leaves them) and its words unstemmed."""
+    forms = set()
+    for lang in langs:
+        stems = [s for s in (stem_of(w.lower(), lang) for w in words) if s]
+        if stems:
+            forms.add(tuple(stems))
+    forms.add(tuple(fold(w.lower()) for w in words))
+    return forms
+
+
+def prefix_terms(reader, fieldname: str, literal: str, vocab: Vocabulary | None,
+                 limit: int) -> list[str]:
+    """Return the terms of ``fieldname`` an explicit ``literal*`` stands for: the literal
+    itself if indexed, then the most frequent completions (the first ones in term order
+    when there is no vocabulary), ``limit`` at most."""
+    found = [literal] if reader.doc_frequency(fieldname, literal) else []
+    if vocab is not None:
+        found += vocab.with_prefix(literal, limit)
+    else:
+        for n, term in enumerate(reader.expand_prefix(fieldname, literal)):
+            if n >= limit:
+                break
+            found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+    return list(dict.fromkeys(found))
+
+
+def synonym_group(expander: Expander, marker: str, group: list[Q.Term]) -> Q.Query | None:
+    """Return one word unit matching any form of the synonym group ``marker`` stands for,
+    each form sought in the fields (and with the boosts) of ``group``."""
+    forms = []
+    for form in expander.synonyms[marker]:
+        if len(form) == 1:
+            found = expander._fielded([Q.Term(t.fieldname, form[0], boost=t.boost)
+                                       for t in group])
+        else:
+            found = expander.expand(Q.Or([Q.Phrase(t.fieldname, list(form), boost=t.boost)
+                                          for t in group]))
+        if found is not None:
+            forms.append(found)
+    if not forms:
+        return None
+    return SynonymGroup(forms, word=" ".join(expander.synonyms[marker][0]))
 
 
 class SynonymGroup(Q.Or):

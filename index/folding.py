@@ -24,7 +24,8 @@ class Groups:
     def __init__(self, reader, live: np.ndarray) -> None:
         size = reader.doc_count_all()
         key = (np.fromiter(reader.column_reader("group"), dtype=np.int64, count=size)
-               if reader.has_column("group") else np.zeros(size, dtype=np.int64))
+               if "group" in reader.schema and reader.has_column("group")  # older indexes:
+               else np.zeros(size, dtype=np.int64))                        # no groups
         key[~live] = 0
         grouped = key != 0
         uniq, inverse, counts = np.unique(key[grouped], return_inverse=True, return_counts=True)

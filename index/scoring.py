@@ -93,37 +93,13 @@ class Evaluator:
         and at their weight, and a document gets the best: a common word one typo away from
         a rare one adds little. Documents holding a completion count as holding the word."""
         self.deadline.check()
-        exact = self._bm25f(q.weights, [(t, 1.0) for t in q.texts], q.boost)
+        exact = _bm25f(self, q.weights, [(t, 1.0) for t in q.texts], q.boost)
         if q.completions:  # the word being typed: its completions are no typos
-            exact = _best(exact, self._bm25f(q.weights, list(q.completions), q.boost))
+            exact = _best(exact, _bm25f(self, q.weights, list(q.completions), q.boost))
         if not q.variants:
             return exact, exact.ids
-        near = self._bm25f(q.weights, list(q.variants), q.boost)
+        near = _bm25f(self, q.weights, list(q.variants), q.boost)
         return _best(exact, near), exact.ids
-
-    def _bm25f(self, weights: dict[str, float], texts: list[tuple[str, float]],
-               boost: float) -> Hits:
-        """Return the BM25F scores of documents holding any of ``texts`` (each with a
-        weight on its frequencies) in the weighted fields, scored as one term."""
-        b = self.b
-        ids_parts, tf_parts = [], []
-        for fieldname, weight in weights.items():
-            lengths = self.stats.lengths(fieldname)
-            avg = self.stats.avg_length(fieldname)
-            norm_a, norm_b = (1 - b) / weight, b / (avg * weight)
-            for text, factor in texts:
-                ids, tf = self.postings.get(self.reader, fieldname, text)
-                if len(ids):
-                    ids_parts.append(ids)
-                    tf_parts.append(factor * tf.astype(np.float64)
-                                    / (norm_a + norm_b * lengths[ids]))
-        if not ids_parts:
-            return EMPTY
-        ids, pseudo = _sum_by_id(ids_parts, tf_parts)
-        df = len(ids)
-        idf = log(1 + (self.doc_count - df + 0.5) / (df + 0.5))
-        k1 = self.k1
-        return Hits(ids.astype(np.int64), boost * idf * (k1 + 1) * pseudo / (pseudo + k1))
 
     # -- the query tree ------------------------------------------------------------------
     def evaluate(self, q: Q.Query) -> Hits:
@@ -171,18 +147,20 @@ class Evaluator:
 
     def _relaxed(self, q: Relaxed) -> Hits:
         """Relaxed matching (see ``matching``); its tiers are kept for ranking."""
-        parts = []
-        for word in q.words:
-            if isinstance(word, FieldedTerm):
-                hits, exact = self.word_scores(word)
-                parts.append((word.word, hits.ids, hits.scores, exact))
-            else:  # a synonym group: every form counts as the word itself
-                hits = self.evaluate(word)
-                parts.append((getattr(word, "word", ""), hits.ids, hits.scores, hits.ids))
+        parts = [self._word_part(word) for word in q.words]
         required = self.evaluate(Q.And(q.required)) if q.required else None
         ids, scores, self.tiers = relax(parts, required, q.strict, self.eligible,
                                         len(self.live_ids))
         return Hits(ids, scores)
+
+    def _word_part(self, word: Q.Query) -> tuple:
+        """(word, ids, scores, ids holding it exactly) of one word of a relaxed query; every
+        form of a synonym group counts as the word itself."""
+        if isinstance(word, FieldedTerm):
+            hits, exact = self.word_scores(word)
+            return word.word, hits.ids, hits.scores, exact
+        hits = self.evaluate(word)
+        return getattr(word, "word", ""), hits.ids, hits.scores, hits.ids
 
     def _phrase(self, q: Q.Phrase) -> Hits:
         words = [self.term_scores(q.fieldname, w, q.boost) for w in dict.fromkeys(q.words)]
@@ -190,7 +168,7 @@ class Evaluator:
         if not len(candidates):  # no document has every word: no positions to check
             return EMPTY
         if q.fieldname in STORED_TEXT and len(candidates) <= STORED_CHECK:
-            docs = Hits.of(d for d in candidates.tolist() if self._has_phrase(d, q))
+            docs = Hits.of(d for d in candidates.tolist() if _stored_phrase(self.searcher, d, q))
         else:
             docs = Hits.of(q.docs(self.searcher))
         scores = docs.scores
@@ -199,18 +177,6 @@ class Evaluator:
                                        return_indices=True)
             scores[ia] += found.scores[ib]
         return docs
-
-    def _has_phrase(self, docnum: int, q: Q.Phrase) -> bool:
-        """Return True if the stored text of ``q``'s field holds its words in a row.
-
-        Reading a few stored fields costs less than Whoosh's positional matchers, which
-        open every word's posting list with positions."""
-        fields = self.searcher.stored_fields(docnum)
-        text = fields.get(q.fieldname) or ""
-        lang = "" if q.fieldname == "person" else fields.get("lang", "")
-        terms = [t.text for t in language_pipeline(lang)(text)]
-        words, n = list(q.words), len(q.words)
-        return any(terms[i:i + n] == words for i in range(len(terms) - n + 1))
 
     def _all(self) -> Hits:
         return Hits(self.live_ids, np.zeros(len(self.live_ids)))
@@ -223,6 +189,44 @@ def _sum_by_id(ids_parts: list[np.ndarray], value_parts: list[np.ndarray]
         return ids_parts[0], value_parts[0]
     ids, where = np.unique(np.concatenate(ids_parts), return_inverse=True)
     return ids, np.bincount(where, weights=np.concatenate(value_parts), minlength=len(ids))
+
+
+def _bm25f(ev: Evaluator, weights: dict[str, float], texts: list[tuple[str, float]],
+           boost: float) -> Hits:
+    """Return the BM25F scores of documents holding any of ``texts`` (each with a
+    weight on its frequencies) in the weighted fields, scored as one term."""
+    b = ev.b
+    ids_parts, tf_parts = [], []
+    for fieldname, weight in weights.items():
+        lengths = ev.stats.lengths(fieldname)
+        avg = ev.stats.avg_length(fieldname)
+        norm_a, norm_b = (1 - b) / weight, b / (avg * weight)
+        for text, factor in texts:
+            ids, tf = ev.postings.get(ev.reader, fieldname, text)
+            if len(ids):
+                ids_parts.append(ids)
+                tf_parts.append(factor * tf.astype(np.float64)
+                                / (norm_a + norm_b * lengths[ids]))
+    if not ids_parts:
+        return EMPTY
+    ids, pseudo = _sum_by_id(ids_parts, tf_parts)
+    df = len(ids)
+    idf = log(1 + (ev.doc_count - df + 0.5) / (df + 0.5))
+    k1 = ev.k1
+    return Hits(ids.astype(np.int64), boost * idf * (k1 + 1) * pseudo / (pseudo + k1))
+
+
+def _stored_phrase(searcher, docnum: int, q: Q.Phrase) -> bool:
+    """Return True if the stored text of ``q``'s field holds its words in a row.
+
+    Reading a few stored fields costs less than Whoosh's positional matchers, which open
+    every word's posting list with positions."""
+    fields = searcher.stored_fields(docnum)
+    text = fields.get(q.fieldname) or ""
+    lang = "" if q.fieldname == "person" else fields.get("lang", "")
+    terms = [t.text for t in language_pipeline(lang)(text)]
+    words, n = list(q.words), len(q.words)
+    return any(terms[i:i + n] == words for i in range(len(terms) - n + 1))
 
 
 def _best(a: Hits, b: Hits) -> Hits:

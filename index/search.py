@@ -92,7 +92,7 @@ def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadl
         final, key, copies = collapse(snap.groups, final, key, cols.day, req.sort, bool(text))
     folded -= len(final.ids)
     page = page_of(cols.day, final, req, ranked=bool(text), key=key)
-    terms = {name: frozenset(found) for name, found in expander.terms.items()}
+    terms = {name: frozenset(found) for name, found in expander.log.terms.items()}
     hits = []
     for docnum, score in page:  # past the budget, the rest of the page gets plain snippets
         marked = req.snippets and not deadline.expired()
@@ -105,12 +105,12 @@ def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadl
     dropped = tiers.missing(page[0][0]) if tiers is not None and page and \
         tiers.required < tiers.counted else []
     suggestion = (did_you_mean(snap.speller(), searcher.reader(), text, langs)
-                  if text and (total < SUGGEST_BELOW or dropped or expander.typos) else None)
+                  if text and (total < SUGGEST_BELOW or dropped or expander.log.typos) else None)
     return SearchResult(total=total, page=req.page, per_page=req.per_page, hits=hits,
                         snapshot=snap.snapshot_id, facets=counts, suggestion=suggestion,
                         terms=terms, not_required=tuple(dropped),
-                        ignored=tuple(dict.fromkeys(expander.ignored)),
-                        typos={w: tuple(v) for w, v in expander.typos.items()}, folded=folded)
+                        ignored=tuple(dict.fromkeys(expander.log.ignored)),
+                        typos={w: tuple(v) for w, v in expander.log.typos.items()}, folded=folded)
 
 
 def _last_word(text: str) -> str | None:

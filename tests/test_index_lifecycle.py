@@ -231,3 +231,35 @@ def test_a_small_update_keeps_the_vocabulary_a_rebuild_makes_anew(index_dir, tmp
     assert ix.search(SearchRequest(q="libary")).total > 0
     assert ix.live.current().vocabulary() is not before
     ix.close()
+
+
+def test_an_index_written_before_new_fields_still_serves(tmp_path, monkeypatch):
+    """An upgrade must not turn the live index into a 503 before the operator reindexes:
+    a snapshot whose schema lacks the fields added since (near-duplicate group, speaker)
+    opens, searches and counts facets; the new features are empty until a rebuild."""
+    import index.indexer as indexer
+    from index.schema import build_schema
+
+    def older_schema():
+        schema = build_schema()
+        for name in ("group", "speaker"):
+            if name in schema:
+                schema.remove(name)
+        return schema
+
+    current_document = indexer.to_document
+
+    def older_document(record):
+        doc = current_document(record)
+        doc.pop("speaker", None)
+        return doc
+
+    monkeypatch.setattr(indexer, "build_schema", older_schema)
+    monkeypatch.setattr(indexer, "_grouped", lambda doc, record, grouper: doc)
+    monkeypatch.setattr(indexer, "to_document", older_document)
+    index.rebuild(str(tmp_path / "index"), [str(DEMO)])
+    monkeypatch.undo()
+    ix = SearchIndex(str(tmp_path / "index"), cache_size=0)
+    result = ix.search(SearchRequest(q="wind farm"))
+    assert result.total > 0 and result.facets["author"]
+    ix.close()
