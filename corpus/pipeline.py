@@ -1,7 +1,7 @@
 """The extraction run: files in, records out, every problem reported and counted.
 
-``extract(paths)`` walks files and directories, reads each file with the reader for its
-form (raw text or JSON Lines), builds records in worker processes (language detection is
+``extract(paths)`` walks files and directories and reads each file with the reader for its
+form (``files``), builds records in worker processes (language detection is
 the slow part, so both cores work), drops repeated documents, merges bios per author, and
 yields Article, Quote and Bio records. ``Summary`` counts what happened; every skipped input
 is a ``Problem`` with path, line and reason, and nothing else is lost because of it.
@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
-import os
-import stat
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -19,19 +17,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .build import Built, build
-from .feed import FEED_SUFFIXES, read_feed
-from .jsonl import read_jsonl
+from .files import iter_files, read_file
 from .lang import detect_language
-from .rawtext import RawTextError, parse_raw_text
 from .records import Bio, Draft, Problem, Record
-from .webpage import HTML_SUFFIXES, read_html
-from .wxr import POST_TYPES, is_wxr, read_wxr
+from .wxr import POST_TYPES
 
-RAW_SUFFIXES = (".txt", ".text", ".md")
-JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json.gz")
-XML_SUFFIXES = (".xml", ".xml.gz")  # a WordPress export or a feed: sniffed
-READ_SUFFIXES = RAW_SUFFIXES + JSONL_SUFFIXES + HTML_SUFFIXES + FEED_SUFFIXES + XML_SUFFIXES
-MAX_FILE_BYTES = 20 * 1024 * 1024
 BATCH = 64
 PARALLEL_MIN_DRAFTS = 400  # below this, a worker pool costs more than it saves
 SHOWN_MERGES = 100  # merges listed in the printed summary (as_dict has them all)
@@ -100,134 +90,11 @@ class Summary:
         return "\n".join(lines)
 
 
-def _inside(path: str, roots: list[str]) -> bool:
-    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
-
-
-def _entry_problem(path: str, roots: list[str]) -> Problem | None:
-    """Return why a file met in a walk must not be read: a symlink leading outside the
-    corpus paths (a link to a private file would be indexed and served), a broken link, or
-    a special file (a FIFO or a device would block or never end); None if it is fine."""
-    if os.path.islink(path):
-        target = os.path.realpath(path)
-        if not _inside(target, roots):
-            return Problem(path, 0, "symlink-outside", "symbolic link to a file outside the corpus paths")
-        if not os.path.exists(target):
-            return Problem(path, 0, "not-found", "broken symbolic link")
-    try:
-        mode = os.stat(path).st_mode
-    except OSError as exc:
-        return Problem(path, 0, "unreadable", f"cannot read: {exc.strerror or exc}")
-    if not stat.S_ISREG(mode):
-        return Problem(path, 0, "special-file", "not a regular file (FIFO, socket or device)")
-    return None
-
-
-def iter_files(paths: Iterable[str], summary: Summary) -> Iterator[str]:
-    """Yield the readable files named by ``paths``, directories walked recursively.
-
-    Inside a directory, symbolic links are followed only to files within the corpus paths
-    (``paths`` themselves are trusted, links or not); links to directories are not walked,
-    special files are skipped, and each skipped entry is reported in ``summary``.
-    """
-    paths = list(paths)
-    roots = [os.path.realpath(p) for p in paths]
-    for path in paths:
-        if os.path.isdir(path):
-            for root, dirs, files in os.walk(path):
-                for name in dirs:
-                    full = os.path.join(root, name)
-                    if os.path.islink(full) and not name.startswith(".") \
-                            and not _inside(os.path.realpath(full), roots):
-                        summary.problems.append(Problem(full, 0, "symlink-outside",
-                                                        "symbolic link to a folder outside the corpus paths"))
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name.startswith(".") or name.lower() == "readme.md":
-                        continue
-                    full = os.path.join(root, name)
-                    problem = _entry_problem(full, roots)
-                    if problem is not None:
-                        summary.problems.append(problem)
-                    elif name.lower().endswith(READ_SUFFIXES):
-                        yield full
-        elif os.path.isfile(path):
-            yield path
-        elif os.path.exists(path):
-            summary.problems.append(Problem(path, 0, "special-file", "not a regular file or folder"))
-        else:
-            summary.problems.append(Problem(path, 0, "not-found", "no such file or directory"))
-
-
-def _head(path: str, size: int = 4096) -> bytes:
-    if path.endswith(".gz"):
-        import gzip
-        with gzip.open(path, "rb") as fh:
-            return fh.read(size)
-    with open(path, "rb") as fh:
-        return fh.read(size)
-
-
-def read_file(path: str, fields: dict[str, tuple[str, ...]] | None = None,
-              post_types: tuple[str, ...] = POST_TYPES) -> Iterator[Draft | Problem]:
-    """Yield the drafts and problems of one file, read by the reader its name or start
-    calls for: JSON Lines, raw text, web page, WordPress export or feed."""
-    name = path.lower()
-    if name.endswith(JSONL_SUFFIXES):
-        return read_jsonl(path, fields)
-    if name.endswith(RAW_SUFFIXES):
-        return read_raw_file(path)
-    if name.endswith(HTML_SUFFIXES):
-        return read_html(path)
-    if name.endswith(FEED_SUFFIXES):
-        return read_feed(path)
-    head = _head(path).lstrip()
-    if is_wxr(head):
-        return read_wxr(path, post_types)
-    if name.endswith(XML_SUFFIXES) or head.startswith(b"<?xml") and (b"<rss" in head or b"<feed" in head):
-        return read_feed(path)
-    if head.startswith(b"{"):
-        return read_jsonl(path, fields)
-    if head[:15].lower().startswith((b"<!doctype html", b"<html")):
-        return read_html(path)
-    return read_raw_file(path)
-
-
-def read_raw_file(path: str, max_bytes: int = MAX_FILE_BYTES) -> Iterator[Draft | Problem]:
-    """Yield the draft of one raw text file, or the Problem that stops it."""
-    size = os.path.getsize(path)
-    if size == 0:
-        yield Problem(path, 1, "empty-file", "empty file")
-        return
-    if size > max_bytes:
-        yield Problem(path, 1, "too-large", f"file of {size:,} bytes is over the {max_bytes:,}-byte limit")
-        return
-    with open(path, "rb") as fh:
-        data = fh.read()
-    if b"\x00" in data[:8192]:
-        yield Problem(path, 1, "binary", "binary file (NUL bytes), not text")
-        return
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        yield Problem(path, line, "encoding", f"not valid UTF-8 (byte 0x{data[exc.start]:02x} "
-                      f"at offset {exc.start}); convert the file to UTF-8")
-        return
-    try:
-        draft, warnings = parse_raw_text(text.replace("\r\n", "\n").replace("\r", "\n"), path)
-    except RawTextError as exc:
-        yield Problem(path, exc.line, exc.code, str(exc))
-        return
-    yield from warnings
-    yield draft
-
-
 def read_drafts(paths: Iterable[str], summary: Summary,
                 fields: dict[str, tuple[str, ...]] | None = None,
                 post_types: tuple[str, ...] = POST_TYPES) -> Iterator[Draft]:
     """Yield drafts from every file under ``paths``; record problems in ``summary``."""
-    for path in iter_files(paths, summary):
+    for path in iter_files(paths, summary.problems):
         summary.files += 1
         try:
             for item in read_file(path, fields, post_types):

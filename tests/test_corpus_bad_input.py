@@ -7,7 +7,7 @@ import json
 import pytest
 
 from corpus import Article, Summary, extract
-from corpus.pipeline import MAX_FILE_BYTES
+from corpus.files import MAX_FILE_BYTES
 
 GOOD = "---\nauthor: Ada Lovelace\ndate: 2023-04-05\n---\nA Good Title\n\nA body that is fine.\n"
 
