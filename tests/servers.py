@@ -119,3 +119,22 @@ class Gunicorn:
                 self.proc.wait()
         if self.log is not subprocess.DEVNULL:
             self.log.close()
+
+
+@contextlib.contextmanager
+def gunicorn_over(index_dir: Path, corpus: list[str], log_name: str,
+                  settings: dict[str, str] | None = None, workers: int = 2):
+    """Build an index of ``corpus`` in ``index_dir``, serve it with a real gunicorn (its log
+    in test-artifacts/``log_name``) and stop it after the body."""
+    import index
+
+    index.rebuild(str(index_dir), corpus)
+    log = Path(__file__).resolve().parent.parent / "test-artifacts" / log_name
+    log.parent.mkdir(exist_ok=True)
+    g = Gunicorn({"SEARCH_INDEX_DIR": str(index_dir), **(settings or {})}, workers=workers,
+                 log=log)
+    try:
+        g.wait()
+        yield g
+    finally:
+        g.stop()

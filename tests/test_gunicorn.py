@@ -10,9 +10,8 @@ import urllib.request
 
 import pytest
 
-import index
-from tests.conftest import ADMIN_TOKEN, DEMO, ROOT, TEST_DATA
-from tests.servers import Gunicorn, get, post, searching
+from tests.conftest import ADMIN_TOKEN, DEMO, TEST_DATA
+from tests.servers import gunicorn_over, get, post, searching
 
 pytestmark = pytest.mark.server
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -20,18 +19,10 @@ AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    index_dir = tmp_path_factory.mktemp("gunicorn-index")
-    index.rebuild(str(index_dir), [str(DEMO)])
-    log = ROOT / "test-artifacts" / "gunicorn.log"
-    log.parent.mkdir(exist_ok=True)
-    g = Gunicorn({"SEARCH_INDEX_DIR": str(index_dir), "SEARCH_ADMIN_TOKEN": ADMIN_TOKEN,
-                  "SEARCH_CORPUS_PATHS": f"{DEMO}:{TEST_DATA}", "SEARCH_REINDEX_WORKERS": "1"},
-                 workers=2, log=log)
-    try:
-        g.wait()
+    with gunicorn_over(tmp_path_factory.mktemp("gunicorn-index"), [str(DEMO)], "gunicorn.log",
+                       {"SEARCH_ADMIN_TOKEN": ADMIN_TOKEN, "SEARCH_REINDEX_WORKERS": "1",
+                        "SEARCH_CORPUS_PATHS": f"{DEMO}:{TEST_DATA}"}) as g:
         yield g
-    finally:
-        g.stop()
 
 
 def test_serves_searches(server):

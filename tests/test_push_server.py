@@ -7,9 +7,8 @@ import time
 
 import pytest
 
-import index
-from tests.conftest import ADMIN_TOKEN, DEMO, ROOT
-from tests.servers import Gunicorn, get, post, searching
+from tests.conftest import ADMIN_TOKEN, DEMO
+from tests.servers import gunicorn_over, get, post, searching
 
 pytestmark = pytest.mark.server
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -27,18 +26,10 @@ def story(n: int) -> dict:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    index_dir = tmp_path_factory.mktemp("push-index")
-    index.rebuild(str(index_dir), [str(DEMO)])
-    log = ROOT / "test-artifacts" / "gunicorn-push.log"
-    log.parent.mkdir(exist_ok=True)
-    g = Gunicorn({"SEARCH_INDEX_DIR": str(index_dir), "SEARCH_ADMIN_TOKEN": ADMIN_TOKEN,
-                  "SEARCH_CORPUS_PATHS": str(DEMO), "SEARCH_REINDEX_WORKERS": "1"},
-                 workers=2, log=log)
-    try:
-        g.wait()
+    with gunicorn_over(tmp_path_factory.mktemp("push-index"), [str(DEMO)], "gunicorn-push.log",
+                       {"SEARCH_ADMIN_TOKEN": ADMIN_TOKEN, "SEARCH_CORPUS_PATHS": str(DEMO),
+                        "SEARCH_REINDEX_WORKERS": "1"}) as g:
         yield g
-    finally:
-        g.stop()
 
 
 def kelp(server) -> int:

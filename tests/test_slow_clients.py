@@ -17,9 +17,8 @@ import urllib.parse
 
 import pytest
 
-import index
-from tests.conftest import DEMO, ROOT
-from tests.servers import Gunicorn, get
+from tests.conftest import DEMO
+from tests.servers import Gunicorn, get, gunicorn_over
 
 pytestmark = pytest.mark.server
 SLOW = 50
@@ -28,16 +27,9 @@ TRICKLE_SECONDS = 8.0
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    index_dir = tmp_path_factory.mktemp("slow-index")
-    index.rebuild(str(index_dir), [str(DEMO)])
-    log = ROOT / "test-artifacts" / "gunicorn-slow.log"
-    log.parent.mkdir(exist_ok=True)
-    g = Gunicorn({"SEARCH_INDEX_DIR": str(index_dir)}, workers=2, log=log)
-    try:
-        g.wait()
+    with gunicorn_over(tmp_path_factory.mktemp("slow-index"), [str(DEMO)], "gunicorn-slow.log",
+                       None) as g:
         yield g
-    finally:
-        g.stop()
 
 
 def _slow_client(port: int, answers: list, start: threading.Event) -> None:
