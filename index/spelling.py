@@ -20,7 +20,8 @@ MIN_FREQUENCY = 2  # in a large vocabulary, words seen once are as likely typos 
 LARGE_VOCABULARY = 20_000
 
 
-def _deletes(word: str) -> set[str]:
+def deletes(word: str) -> set[str]:
+    """Return ``word`` with one letter removed, in every way (the symmetric-delete keys)."""
     return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
@@ -49,7 +50,7 @@ class Speller:
         self.freq = {w: f for w, f in frequencies.items() if f >= least and len(w) > 2}
         self.index: dict[str, list[str]] = {}
         for word in self.freq:
-            for key in _deletes(word) | {word}:
+            for key in deletes(word) | {word}:
                 self.index.setdefault(key, []).append(word)
 
     def correct(self, word: str, seen: int = 0, max_distance: int = 2) -> str | None:
@@ -59,9 +60,9 @@ class Speller:
         frequent, so a rare misspelling present in the corpus still gets corrected.
         """
         seen = max(seen, self.freq.get(word, 0))
-        keys = {word} | _deletes(word)
+        keys = {word} | deletes(word)
         if max_distance > 1 and len(word) > 4:
-            keys |= {d2 for d in list(keys) for d2 in _deletes(d)}
+            keys |= {d2 for d in list(keys) for d2 in deletes(d)}
         candidates = {c for key in keys for c in self.index.get(key, ())}
         best = None
         for cand in candidates:

@@ -19,14 +19,10 @@ import bisect
 import numpy as np
 
 from .analysis import fold
-from .spelling import distance
+from .spelling import deletes, distance
 
 LARGE = 50_000        # terms: from this size on, terms of one document are no candidates
 MIN_TYPO_CHARS = 4    # shortest term filed for typos (a 5-letter word's deletion is 4)
-
-
-def _deletes(word: str) -> set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
 
 
 class Vocabulary:
@@ -59,7 +55,7 @@ class Vocabulary:
         for i, term in enumerate(self.terms):
             if len(term) < MIN_TYPO_CHARS or self.df[i] < least or not term.isalpha():
                 continue
-            for key in _deletes(term) | {term}:
+            for key in deletes(term) | {term}:
                 keys.append(hash(key))
                 owners.append(i)
         order = np.argsort(np.asarray(keys, dtype=np.int64), kind="stable")
@@ -86,9 +82,9 @@ class Vocabulary:
         """Return up to ``limit`` (term, distance) pairs within ``max_distance`` edits of
         ``term`` (itself excluded; an edit of the first letter counts twice), nearest
         first, then the most frequent."""
-        keys = {term} | _deletes(term)
+        keys = {term} | deletes(term)
         if max_distance > 1:
-            keys |= {d2 for d in list(keys) for d2 in _deletes(d)}
+            keys |= {d2 for d in list(keys) for d2 in deletes(d)}
         wanted = np.fromiter((hash(k) for k in keys), dtype=np.int64, count=len(keys))
         lo = np.searchsorted(self._keys, wanted, side="left")
         hi = np.searchsorted(self._keys, wanted, side="right")
