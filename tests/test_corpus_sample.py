@@ -73,7 +73,7 @@ def test_demo_copy_of_sample_is_identical():
 
 def test_ids_are_stable_across_runs():
     first, _ = records(DEMO_SAMPLE)
-    second, _ = records(SAMPLE)
+    second, _ = records(need(SAMPLE))
     assert [r.id for r in first] == [r.id for r in second]
 
 
