@@ -110,6 +110,15 @@ class Snapshot:
             self._searchers.clear()
 
 
+def _open(snapshot_id: str, path: Path, max_postings: int):
+    """Open a snapshot: one index (``Snapshot``), or the head of a sharded one."""
+    meta = read_meta(path)
+    if meta.get("shards"):
+        from .sharded import Head  # noqa: PLC0415 - the sharded side imports this module
+        return Head(snapshot_id, path, meta)
+    return Snapshot(snapshot_id, path, max_postings)
+
+
 def _order(reader, shard: bool) -> np.ndarray:
     """Return each document's place in the corpus (``order``): its number in one index,
     the ``seq`` column in a shard."""
@@ -154,13 +163,14 @@ class LiveIndex:
             snap = self._open.get(snapshot_id)
             if snap is None:
                 try:
-                    snap = Snapshot(snapshot_id, path, self.max_postings)
+                    snap = _open(snapshot_id, path, self.max_postings)
                 except Exception as exc:  # corrupt or half-deleted index files
                     raise IndexUnavailable(f"cannot open snapshot {snapshot_id}: {exc}") from None
                 for old in list(self._open)[:-1]:  # keep the one before, for work in flight
                     self._open.pop(old).close()
                 before = next(reversed(self._open.values()), None)
-                if before is not None and before._vocabulary is not None \
+                if isinstance(before, Snapshot) and isinstance(snap, Snapshot) \
+                        and before._vocabulary is not None \
                         and before._words is not None and _close(before, snap):
                     snap.inherited = (before._vocabulary, before._words)
                 self._open[snapshot_id] = snap

@@ -45,6 +45,13 @@ class Tiers:
         at = np.searchsorted(self.ids, ids)
         return self.matched[at] * (len(self.words) + 1) - self.typos[at]
 
+    def held(self, ids: np.ndarray) -> np.ndarray:
+        """Return, per document of ``ids``, which words it holds (bit j: word j)."""
+        bits = np.zeros(len(ids), dtype=np.int64)
+        for j, (_, word_ids) in enumerate(self.words):
+            bits[np.isin(ids, word_ids)] |= 1 << j
+        return bits
+
     def missing(self, docnum: int) -> list[str]:
         """Return the words document ``docnum`` does not hold."""
         return [w for w, ids in self.words

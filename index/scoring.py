@@ -66,6 +66,7 @@ class Evaluator:
         self.doc_count = corpus.doc_count
         self.eligible: np.ndarray | None = None  # documents the filters keep (a mask)
         self.tiers: Tiers | None = None          # set by relaxed matching
+        self.relaxed_nodes = 0                   # relaxed nodes evaluated so far
 
     def term_scores(self, fieldname: str, text: str, boost: float) -> Hits:
         """Return BM25 scores of every document containing ``text`` in ``fieldname``."""
@@ -154,7 +155,9 @@ class Evaluator:
         parts = [self._word_part(word) for word in q.words]
         required = self.evaluate(Q.And(q.required)) if q.required else None
         ids = candidates(parts, required)
-        decision = self.corpus.decision(evidence(parts, ids, q.strict, self.eligible), q.strict)
+        decision = self.corpus.decision(self.relaxed_nodes, evidence(parts, ids, q.strict,
+                                                                     self.eligible), q.strict)
+        self.relaxed_nodes += 1
         ids, scores, self.tiers = relax(parts, required, ids, decision)
         return Hits(ids, scores)
 

@@ -81,7 +81,6 @@ class CorpusStats:
         self.collecting = False
         self.seen_dfs: dict = {}
         self.seen_evidence: list = []
-        self._used: list = []  # decisions handed out, in order
 
     @classmethod
     def of(cls, stats: FieldStats, live_count: int, days: np.ndarray) -> CorpusStats:
@@ -111,18 +110,17 @@ class CorpusStats:
             return self.dfs.get(key, local)
         return local
 
-    def decision(self, ev: Evidence, strict: bool) -> Decision:
-        """Return the decision for the next relaxed node evaluated, given its evidence."""
+    def decision(self, node: int, ev: Evidence, strict: bool) -> Decision:
+        """Return the decision for relaxed node ``node`` (its place in the evaluation
+        order), given its evidence."""
         if self.collecting:
-            self.seen_evidence.append(ev)
+            self.seen_evidence.append((ev, strict))
         if self.decisions is not None:
-            decision = self.decisions[len(self._used)]
-            self._used.append(decision)
-            return decision
+            return self.decisions[node]
         return decide(ev, strict, self.live_count)
 
     def __getstate__(self) -> dict:  # sent to shards: what they were asked, not what they saw
-        return {**self.__dict__, "seen_dfs": {}, "seen_evidence": [], "_used": []}
+        return {**self.__dict__, "seen_dfs": {}, "seen_evidence": []}
 
 
 def day_counts(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
