@@ -16,7 +16,7 @@ import random
 import pytest
 
 import index
-from index import SearchIndex, SearchRequest
+from index import RelatedRequest, SearchIndex, SearchRequest
 
 from tests.conftest import DEMO, FAKENEWS, SCIFACT, TEST_DATA, need
 
@@ -112,6 +112,12 @@ def test_fakenews_reader_queries_are_answered_alike(fakenews):
         assert_same(one, many, req)
     for prefix in ("tru", "hillary cl", "kard"):
         assert one.suggest(prefix) == many.suggest(prefix)
+    for hit in one.search(SearchRequest(q="trump clinton", kinds=("article",))).hits[:5]:
+        req = RelatedRequest(doc_id=hit.document.id)
+        a, b = one.related(req), many.related(req)
+        assert a.terms == b.terms and len(a.hits) > 0
+        assert [(h.document.id, h.score, h.copies, h.group) for h in a.hits] == \
+            [(h.document.id, h.score, h.copies, h.group) for h in b.hits]
 
 
 def test_german_and_french_are_answered_alike(tmp_path_factory):
@@ -151,3 +157,24 @@ def test_updates_deletes_and_rollback_of_a_sharded_index(tmp_path):
                           ix.search(SearchRequest(q="lighthouse keepers brittany")).hits]
     assert ix.document(victim.id) is None and ix.health()["snapshot"] != first  # the delete
     ix.close()
+
+
+def test_the_api_serves_a_sharded_index(tmp_path):
+    """The HTTP API does not change: search, documents, related, suggestions and health."""
+    from service import create_app
+
+    root = str(tmp_path / "index")
+    index.rebuild(root, [str(DEMO)], shards=2)
+    app = create_app({"INDEX_DIR": root, "CACHE_SIZE": 0})
+    client = app.test_client()
+    found = client.get("/search?q=windpark+kuste&facets=1").get_json()
+    assert found["total"] > 0 and found["facets"]["author"]
+    doc_id = found["results"][0]["id"]
+    assert client.get(f"/documents/{doc_id}").get_json()["id"] == doc_id
+    related = client.get(f"/documents/{doc_id}/related")
+    assert related.status_code == 200 and related.get_json()["results"]
+    assert client.get("/suggest?q=windp").get_json()
+    health = client.get("/health").get_json()
+    assert health["counts"]["article"] == 33 and health["size_bytes"] > 100_000
+    assert client.get("/documents/no-such-id").status_code == 404
+    app.extensions["search_index"].close()
