@@ -178,3 +178,29 @@ def test_the_api_serves_a_sharded_index(tmp_path):
     assert health["counts"]["article"] == 33 and health["size_bytes"] > 100_000
     assert client.get("/documents/no-such-id").status_code == 404
     app.extensions["search_index"].close()
+
+
+def test_pushed_documents_reach_a_sharded_index(tmp_path):
+    """Pushes (the admin API) are applied to a sharded snapshot, quotes with their article."""
+    from service import create_app
+    from tests.conftest import ADMIN_TOKEN
+    from tests.test_push import story, wait_for
+
+    root = str(tmp_path / "index")
+    index.rebuild(root, [str(DEMO)], shards=2)
+    app = create_app({"INDEX_DIR": root, "ADMIN_TOKEN": ADMIN_TOKEN, "CACHE_SIZE": 0})
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    doc = story("gull", "Gull survey finds a growing colony",
+                "\u201cThe colony is growing,\u201d said Mayor Helen Marsh.")
+    res = client.post("/admin/documents", json=doc, headers=auth)
+    assert res.status_code == 202
+    doc_id = res.get_json()["documents"][0]["id"]
+
+    def found(q: str, kind: str) -> int:
+        return client.get(f"/search?q={q}&kind={kind}").get_json()["total"]
+    wait_for(lambda: found("gull+survey", "article") == 1 and found("colony", "quote") == 1)
+    assert client.delete(f"/admin/documents/{doc_id}", headers=auth).status_code == 202
+    wait_for(lambda: found("gull+survey", "article") == 0 and found("colony", "quote") == 0)
+    assert index.SnapshotStore(root).current_path().joinpath("shard-1").is_dir()
+    app.extensions["search_index"].close()
