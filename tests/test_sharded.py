@@ -18,7 +18,7 @@ import pytest
 import index
 from index import RelatedRequest, SearchIndex, SearchRequest
 
-from tests.conftest import DEMO, FAKENEWS, SCIFACT, TEST_DATA, need
+from tests.conftest import DEMO, FAKENEWS, FREENEWS, SCIFACT, need
 
 SHARDS = 3
 
@@ -121,14 +121,23 @@ def test_fakenews_reader_queries_are_answered_alike(fakenews):
 
 
 def test_german_and_french_are_answered_alike(tmp_path_factory):
-    one, many = _pair(tmp_path_factory, "demo", [str(DEMO), str(TEST_DATA)], shards=2)
-    for q in ("Bundesregierung sagte", "l'économie française", "Klimaschutz?", "président",
-              "sagte Merkel", "gouvernment", ""):
-        for extra in ({}, {"langs": ("de",)}, {"langs": ("fr",)}, {"kinds": ("quote",)}):
+    """free-news-demo: real English, German and French news, queried as readers type."""
+    one, many = _pair(tmp_path_factory, "freenews", [str(need(FREENEWS))], shards=2)
+    queries = ("was sagt die Bundesregierung zu Rumsfeld?", "Verteidigungsminster Rumsfeld",
+               "Bundesregierung", "que s'est-il passé avec le président Chirac ?",
+               "présidnet Chirac", "l'économie", "gouvernement français", "Chirac?",
+               "élections", "Wahlen in Deutschland", "Bush Irak", "")
+    for q in queries:
+        for extra in ({}, {"langs": ("de",)}, {"langs": ("fr",)}, {"kinds": ("quote",)},
+                      {"sort": "-date"}):
             assert_same(one, many, SearchRequest(q=q, **extra))
-    doc = one.search(SearchRequest(q="")).hits[0].document
+    assert many.search(SearchRequest(q="Verteidigungsminster Rumsfeld")).hits[0].document.title \
+        == "Donald Rumsfeld bleibt US-amerikanischer Verteidigungsminister"
+    doc = one.search(SearchRequest(q="Chirac")).hits[0].document
     assert many.document(doc.id) == doc
     assert many.document("no-such-id") is None
+    for ix in (one, many):
+        ix.close()
 
 
 def test_updates_deletes_and_rollback_of_a_sharded_index(tmp_path):
