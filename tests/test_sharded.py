@@ -210,6 +210,8 @@ def test_pushed_documents_reach_a_sharded_index(tmp_path):
         return client.get(f"/search?q={q}&kind={kind}").get_json()["total"]
     wait_for(lambda: found("gull+survey", "article") == 1 and found("colony", "quote") == 1)
     assert client.delete(f"/admin/documents/{doc_id}", headers=auth).status_code == 202
-    wait_for(lambda: found("gull+survey", "article") == 0 and found("colony", "quote") == 0)
+    wait_for(lambda: client.get(f"/documents/{doc_id}").status_code == 404
+             and found("colony", "quote") == 0)
+    assert found("gull", "article") == 0
     assert index.SnapshotStore(root).current_path().joinpath("shard-1").is_dir()
     app.extensions["search_index"].close()
