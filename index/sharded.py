@@ -25,7 +25,8 @@ never a page that silently lacks a shard's documents.
 from __future__ import annotations
 
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,9 @@ from .stats import CorpusStats, recency_basis
 from .synonyms import Synonyms
 
 
+PREPARED = 256  # requests whose corpus-wide statistics the head keeps
+
+
 class Head(Opened):
     """The whole corpus's terms and statistics of one sharded snapshot."""
 
@@ -78,6 +82,7 @@ class Head(Opened):
                 arrays.append(PostingArrays.open(shard_dir(path, k), ix, shard_reader))
         self._arrays = _SummedArrays(arrays)
         self._corpus: CorpusStats | None = None
+        self._prepared: OrderedDict[tuple, CorpusStats] = OrderedDict()
 
     def _reader(self) -> MultiReader:
         """Return one reader over every segment of every shard, in shard order."""
@@ -86,6 +91,18 @@ class Head(Opened):
 
     def _new_searcher(self) -> Searcher:
         return Searcher(self._reader())
+
+    def prepared(self, key: tuple, prepare: Callable[[], CorpusStats]) -> CorpusStats:
+        """Return the statistics of the request ``key`` (see ``_matching``), prepared once
+        and kept for the next pages, orders and facet clicks of the same words and filters."""
+        found = self._prepared.get(key)
+        if found is None:
+            found = prepare()
+            with self._lock:
+                self._prepared[key] = found
+                while len(self._prepared) > PREPARED:
+                    self._prepared.popitem(last=False)
+        return found
 
     def corpus(self, shards: Shards, deadline: Deadline) -> CorpusStats:
         """Return the corpus-wide statistics (the days come from the shards, once)."""
@@ -128,10 +145,8 @@ def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
     sid, n = head.snapshot_id, head.shards
     corpus = head.corpus(shards, deadline)
     if p.query is not None:
-        seen = shards.map(sid, "prepare",
-                          [(req, p.query, ranking, corpus, _left(deadline))] * n, deadline)
-        corpus = corpus.complete(_added([dfs for dfs, _ in seen]), _decisions(
-            [evidence for _, evidence in seen], corpus.live_count))
+        corpus = head.prepared(_matching(req), lambda: _prepare(head, shards, req, p.query,
+                                                                ranking, corpus, deadline))
     ranked = bool(p.text)
     pages = shards.map(sid, "query", [(req, p.query, ranked, ranking, corpus,
                                        _left(deadline))] * n, deadline)
@@ -185,6 +200,22 @@ def related(head: Head, shards: Shards, req: RelatedRequest, ranking: Ranking,
     taken = [iter(f) for f in shards.map(sid, "fetch_plain", [(w,) for w in wanted], deadline)]
     hits = [replace(next(taken[shard[i]]), copies=int(rows["copies"][i])) for i in at]
     return RelatedResult(req.doc_id, hits, tuple(t for t, _ in terms), sid)
+
+
+def _matching(req: SearchRequest) -> tuple:
+    """Return what decides a request's statistics: its words and filters, not its page,
+    order, snippets, facets, folding or recency."""
+    return (req.q, req.langs, req.operator, req.typos, req.kinds, req.authors, req.speakers,
+            req.day_from, req.day_to)
+
+
+def _prepare(head: Head, shards: Shards, req: SearchRequest, query, ranking: Ranking,
+             corpus: CorpusStats, deadline: Deadline) -> CorpusStats:
+    """Return ``corpus`` completed with the shards' frequencies and decisions for ``query``."""
+    seen = shards.map(head.snapshot_id, "prepare",
+                      [(req, query, ranking, corpus, _left(deadline))] * head.shards, deadline)
+    return corpus.complete(_added([dfs for dfs, _ in seen]),
+                           _decisions([evidence for _, evidence in seen], corpus.live_count))
 
 
 def _left(deadline: Deadline) -> float:
