@@ -53,7 +53,8 @@ _CUE_WORDS = frozenset(VERBS | {w for pair in VERB_PAIRS for w in pair} | PREPOS
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
-def _has_cue(text: str) -> bool:
+def has_cue(text: str) -> bool:
+    """Return True if ``text`` holds any speech cue word (a quick test before reading it)."""
     return not _CUE_WORDS.isdisjoint(_LETTERS.findall(text.lower()))
 
 
@@ -109,7 +110,7 @@ def attribution(before: str, after: str, span: str) -> Attribution:
         after.lstrip()[:1] in (",", "—", "―")
     # “…” said X / « … » a déclaré X: a lowercase cue goes on the quote's sentence anyway.
     verb_first = words[0][:1].islower() if words and words[0] else False
-    if words and words[0] and (open_end or verb_first) and _has_cue(head):
+    if words and words[0] and (open_end or verb_first) and has_cue(head):
         inverted = _INVERTED.match(words[0].strip(",.;"))
         if inverted:  # « … », a-t-elle déclaré.
             n = 2 if len(words) > 1 and words[0].startswith(("a-", "ont-")) else 1
@@ -140,8 +141,18 @@ def attribution(before: str, after: str, span: str) -> Attribution:
 
 def _before(before: str, span: str) -> Attribution:
     """Return the attribution in the sentence before a span: "X said: “…”" and its kin."""
+    if before.rstrip()[-1:] in (".", "!", "?"):
+        # The span opens a sentence: the sentence before may name who goes on speaking
+        # ("…, Schiff said. “The other factor …”"), never what the span says.
+        prev = before.rstrip()[:-1]
+        last = SENTENCE_END.split(prev[-_WINDOW:])[-1].rsplit(",", 1)
+        if len(last) == 2 and len(last[1].split()) <= 8:  # "…, sagte Tom Berg." / "…, he said."
+            who = attribution("", "," + last[1], "“…,”").who
+            if who:
+                return Attribution(who)
+        return Attribution(_before(prev, span).who) if prev.strip() else Attribution()
     tail = SENTENCE_END.split(before[-_WINDOW:])[-1]
-    if not _has_cue(tail):
+    if not has_cue(tail):
         return Attribution()  # most spans: titles and scare quotes in narration
     indirect = INDIRECT.match(tail.strip())
     if indirect:  # According to X, the developers engaged in a “massive … scheme”

@@ -26,15 +26,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .attribution import INDIRECT, SENTENCE_END, attribution
+from .attribution import INDIRECT, SENTENCE_END, VERBS, attribution, has_cue
 from .roles import split_speaker  # noqa: F401  (re-exported: the split is part of this API)
 from .speakers import Cast, Resolved
 
 MIN_WORDS = 3  # shorter spans are scare quotes or titles, not quotations
-JOINER = " … "  # between the spans of one attribution: “A,” she said. “B.” → "A … B."
+MAX_REST = 400  # characters of a partly quoted clause read after its last quoted span
+JOINER = " … "
+_SAME_SUBJECT = {"and", "but", "then", "und", "aber", "dann", "et", "mais", "puis", "y"}  # between the spans of one attribution: “A,” she said. “B.” → "A … B."
+# Scraped text mixes marks: “…" and "…” and “…“ are quotes too, when no proper pair fits.
 _QUOTE = re.compile(
-    r"“(?P<a>[^“”]{1,3000}?)”|„(?P<b>[^„“”]{1,3000}?)[“”]|«\s?(?P<c>[^«»]{1,3000}?)\s?»"
-    r'|»(?P<e>[^»«]{1,3000}?)«|"(?P<d>[^"\n]{1,3000}?)"'
+    r"“(?P<a>[^“”]{1,3000}?)”|“(?P<f>[^“”\"]{1,3000}?)[\"“](?=[\s.,;:!?)]|$)"
+    r"|„(?P<b>[^„“”]{1,3000}?)[“”]|«\s?(?P<c>[^«»]{1,3000}?)\s?»"
+    r'|»(?P<e>[^»«]{1,3000}?)«|"(?P<d>[^"\n]{1,3000}?)"|"(?P<g>[^"“”\n]{1,3000}?)”'
 )
 _INDIRECT_CUE = re.compile(r"ccording to|[Ss]elon|[Ss]egún|[Ll]aut|Nach Angaben")
 _LAUT = re.compile(r"(?:Laut|Nach Angaben von)\s+(?P<who>(?:[A-ZÄÖÜ][\w.-]*\s+){1,4})(?=[a-zäöüß])")
@@ -90,6 +94,8 @@ def _quotes_of(text: str, para: str, spans: list[re.Match], cast: Cast,
     current: Resolved | None = None
     merge = False  # the last quote found is this paragraph's, with the current speaker
     for i, m in enumerate(spans):
+        if m.start() < cursor:
+            continue  # inside the clause the quote before took in whole
         inner = _clean(text[m.start(m.lastgroup):m.end(m.lastgroup)])
         nxt = spans[i + 1].start() if i + 1 < len(spans) else len(para)
         before = para[cursor:m.start()]
@@ -100,7 +106,8 @@ def _quotes_of(text: str, para: str, spans: list[re.Match], cast: Cast,
         if att.who is not None and res is None:  # “…,” adding that …: look before instead
             att = attribution(before, "", m.group())
             res = cast.resolve(_unmask(att.who)) if att.who is not None else None
-        continued = att.who is None and (current is not None or (
+        opens = not before.strip() or before.rstrip()[-1:] in (".", "!", "?")
+        continued = (att.who is None or res is None and opens) and (current is not None or (
             i == 0 and carry is not None and not before.strip()))
         if continued:  # “…,” she said. “…” / a quote paragraph after an attributed one
             res = current or carry
@@ -108,6 +115,10 @@ def _quotes_of(text: str, para: str, spans: list[re.Match], cast: Cast,
             merge = False
             continue
         said = _unmask(att.text) if att.text else inner
+        if att.text and not att.consumed:  # said the tax breaks “do nothing” for anyone
+            end = _sentence_end(para, m.end(), spans[i + 1:])
+            said = _clean(f"{said} {_unmask(para[m.end():end])}")
+            cursor = max(cursor, end)
         if continued and merge and current is res:
             found[-1].text = f"{found[-1].text}{JOINER}{said}"  # one attribution, several spans
         elif len(inner.split()) >= (1 if att.text else MIN_WORDS) and len(said.split()) >= MIN_WORDS:
@@ -116,6 +127,35 @@ def _quotes_of(text: str, para: str, spans: list[re.Match], cast: Cast,
         current = res
     cast.read(_unmask(para[cursor:]))
     return current
+
+
+def _sentence_end(para: str, start: int, later: list[re.Match]) -> int:
+    """Return where the clause that goes on at ``start`` ends: the sentence's end, or before
+    a later span that a cue of its own introduces ("…,” but Jane Doe said “…”)."""
+    if para[start - 2:start - 1] in (".", "!", "?"):
+        return start  # the span closed its sentence: “… to mock.”
+    stop = SENTENCE_END.search(para, start, start + MAX_REST)
+    end = stop.start() if stop else min(len(para), start + MAX_REST)
+    for m in later:
+        if m.start() >= end:
+            break
+        if _new_subject(para[start:m.start()]):
+            comma = para.find(",", start, m.start())
+            return comma if comma >= 0 else start  # “…” and Tom Berg said “…”
+        start = m.end()
+    return end
+
+
+def _new_subject(text: str) -> bool:
+    """Return True if a cue in ``text`` has a subject of its own ("and Tom Berg said"), not
+    the sentence's ("and said", "and called for")."""
+    if not has_cue(text):
+        return False
+    words = text.lower().split()
+    for k, word in enumerate(words):
+        if word.strip(",.;:") in VERBS:
+            return k > 0 and words[k - 1].strip(",") not in _SAME_SUBJECT
+    return False
 
 
 def _introduced(para: str, cast: Cast) -> Resolved | None:
