@@ -19,6 +19,7 @@ from .roles import (CLAUSE_CUT, DETERMINERS, FEMALE_WORDS, FUNCTION_WORDS, HONOR
 _RUN = re.compile(r"(?<![\w'’\-])[A-ZÀ-ÖØ-Þ][\w'’\-]*\.?(?:[ \t](?:(?:van|von|de|da|del|der|di|du|la"
                   r"|le|bin|al)[ \t])*[A-ZÀ-ÖØ-Þ][\w'’\-]*\.?)*")
 _WORD = re.compile(r"\S+")
+_CAPS = re.compile(r"[A-ZÀ-ÖØ-Þ]{2}")
 _OWNED = ("'s", "’s")
 _INITIAL = re.compile(r"^[A-Z]\.$")
 POSSESSIVE = re.compile(r"[’']s$")
@@ -61,11 +62,12 @@ def role_nouns(role: str) -> set[str]:
 
 def gender_hint(text: str) -> str:
     """Return "f", "m" or "" from the honorifics and gendered role words in ``text``."""
-    if not text.strip():
+    split = text.split()
+    if not split:
         return ""
-    words = {w.lower().strip(".,") for w in text.split()}
-    if words & FEMALE_WORDS or any(w.endswith("in") and is_role_word(w) and len(w) > 6
-                                   and w[:1] != w[:1].lower() for w in text.split()):
+    words = {w.lower().strip(".,") for w in split}
+    if words & FEMALE_WORDS or any(len(w) > 6 and w.endswith("in") and w[:1].isupper()
+                                   and is_role_word(w) for w in split):
         return "f"
     return "m" if words & MALE_WORDS else ""
 
@@ -89,7 +91,18 @@ def name_groups(text: str) -> Iterator[tuple[str, str, str]]:
     ['Mr. Clarke', 'Ursula von der Leyen', 'Trump']
     """
     for run in _RUN.finditer(text):
-        if shouted(run.group()):
+        w = run.group()
+        if " " not in w and "\t" not in w:  # one word (most runs): the loop below, unrolled
+            owned = w.endswith(_OWNED)
+            if (w[:-2] if owned else w).lower() not in FUNCTION_WORDS:
+                start, end = run.start(), run.end()
+                if owned:
+                    w = w[:-2]
+                elif w[-1] == "." and not _INITIAL.match(w[-2:]):
+                    w = w[:-1]
+                yield w, text[max(0, start - 60):start], text[end:end + 200]
+            continue
+        if shouted(w):
             continue
         group: list[re.Match] = []
         for word in _WORD.finditer(run.group()):
@@ -109,6 +122,8 @@ def name_groups(text: str) -> Iterator[tuple[str, str, str]]:
 
 def shouted(words: str) -> bool:
     """Return True for a run of capitals such as a heading ("ALY RAISMAN FACES ABUSER")."""
+    if not _CAPS.search(words):
+        return False  # most runs: no two capitals in a row at all
     return sum(1 for w in words.split() if len(w) > 2 and w.isupper()) >= 2
 
 

@@ -40,6 +40,7 @@ _QUOTE = re.compile(
     r"|„(?P<b>[^„“”]{1,3000}?)[“”]|«\s?(?P<c>[^«»]{1,3000}?)\s?»"
     r'|»(?P<e>[^»«]{1,3000}?)«|"(?P<d>[^"\n]{1,3000}?)"|"(?P<g>[^"“”\n]{1,3000}?)”'
 )
+_MARKS = re.compile(r'[“”„«»"]')
 _INDIRECT_CUE = re.compile(r"ccording to|[Ss]elon|[Ss]egún|[Ll]aut|Nach Angaben")
 _LAUT = re.compile(r"(?:Laut|Nach Angaben von)\s+(?P<who>(?:[A-ZÄÖÜ][\w.-]*\s+){1,4})(?=[a-zäöüß])")
 # Periods that end no sentence ("Mr. Podesta", "George W. Bush", "McConnell, R-Ky., said")
@@ -69,6 +70,11 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
     found: list[FoundQuote] = []
     carry: Resolved | None = None  # speaker a paragraph opening with a quote continues
     for text in _join_open_quotes(paragraphs):
+        if not _MARKS.search(text) and not text.rstrip().endswith(":") and \
+                not _INDIRECT_CUE.search(text):
+            cast.read(text)  # most paragraphs: narration, only read for names
+            carry = None
+            continue
         if text.startswith("”"):  # some sites open with the closing mark: ”Fear. …”
             text = "“" + text[1:]
         para = _mask(text)

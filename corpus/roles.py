@@ -126,6 +126,7 @@ _ORG_WORDS = set("""
 """.split())
 
 
+@lru_cache(maxsize=16384)
 def is_org(name: str) -> bool:
     """Return True if ``name`` names an organisation rather than a person.
 

@@ -26,6 +26,8 @@ GENDER_BONUS = 2  # mentions: a known gender that fits breaks near-ties only
 SALIENCE_BONUS = 8  # mentions
 MAX_READ = 12_000  # characters of narration read per article (a quarter of FakeNewsNet's is past it)
 _STARTS = ("", ".", "!", "?", ":", '"', "”", "“")  # what stands before a sentence's subject
+_SAYS_STARTS = (" ", ",", "\t", "\n", "\xa0")  # what a "Melanie said" match can start with
+_TITLES = frozenset(HONORIFICS | ROLE_WORDS)
 
 
 @dataclass(slots=True)
@@ -93,19 +95,22 @@ class People:
 
     def _surname(self, word: str, before: str) -> Person | None:
         person = self._by_surname(word)
-        honorific = before[-12:].split()[-1:]
+        honorific = before[-12:].rsplit(None, 1)[-1:]
         if person is not None:
             self.clock += 1
             person.seen = self.clock
-            hint = gender_hint(honorific[0]) if honorific else ""
-            person.gender = person.gender or hint
+            if not person.gender and honorific:
+                person.gender = gender_hint(honorific[0])
             return person
-        if honorific and honorific[0].lower() in HONORIFICS | ROLE_WORDS:  # "Mr. Barrett"
+        if honorific and honorific[0].lower() in _TITLES:  # "Mr. Barrett"
             return self.add(word, [], gender_hint(honorific[0]))
         return None
 
     def _by_surname(self, word: str) -> Person | None:
-        return max(self.by_last.get(word, ()), key=lambda p: p.seen, default=None)
+        people = self.by_last.get(word)
+        if not people:
+            return None
+        return people[0] if len(people) == 1 else max(people, key=lambda p: p.seen)
 
     def _fuller_of(self, name: str) -> Person | None:
         found = [p for p in self.by_last.get(name.split()[-1], ()) if _is_short_of(name, p.name)]
@@ -174,7 +179,7 @@ class Cast(People):
         person = self._surname(name, before)
         if person is None and is_role_word(name):
             return
-        said = bool(SAYS.match(after))
+        said = after[:1] in _SAYS_STARTS and bool(SAYS.match(after))
         starts = before.rstrip()[-1:] in _STARTS
         if person is None and is_org(name):
             person = self.add(name)  # "the Commission on …", later "the commission"
