@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .roles import DETERMINERS, FUNCTION_WORDS, PRONOUN_GENDER
+from .roles import PRONOUN_GENDER
+from .subjects import (AUXILIARIES, RELATIVE, SAME_SUBJECT, THAT, first_name_run, inverted_subject,
+                       sentence_subject, subject)
 
 MAX_CLAUSE_WORDS = 25  # words between a cue and a span quoted inside what was said
 MAX_SUBJECT_WORDS = 30  # "Scott Pruitt, the Republican attorney general of Oklahoma, …, said"
@@ -30,7 +32,9 @@ _ENGLISH = set("""
 """.split())
 VERBS = _ENGLISH | set("""
     sagte sagt erklärte erklärt betonte betont meinte meint schrieb schreibt warnte warnt
-    ergänzte kritisierte fragte sagten erklärten
+    ergänzte kritisierte fragte sagten erklärten bezeichnete bezeichnet nannte nennt lobte
+    forderte fordert versprach
+    qualifie juge dénonce salue critique promet annonce demande répond
     déclare affirme explique ajoute souligne estime indique précise assure confie raconte
     insiste prévient rappelle lance dit
     dijo afirmó explicó declaró añadió aseguró señaló indicó comentó subrayó advirtió dice
@@ -39,7 +43,9 @@ VERBS = _ENGLISH | set("""
 VERB_PAIRS = {("fügte", "hinzu"), ("according", "to"), ("teilte", "mit"), ("in", "a")} | {
     (aux, v) for aux in ("a", "ont") for v in (
         "déclaré", "dit", "affirmé", "expliqué", "ajouté", "souligné", "estimé", "indiqué",
-        "précisé", "assuré", "confié", "raconté", "insisté", "prévenu", "rappelé", "lancé")}
+        "précisé", "assuré", "confié", "raconté", "insisté", "prévenu", "rappelé", "lancé",
+        "qualifié", "jugé", "dénoncé", "salué", "critiqué", "promis", "annoncé", "demandé",
+        "répondu")}
 PARTICIPLES = {"saying", "adding", "arguing", "noting", "asking", "writing", "telling",
                "insisting", "warning", "explaining", "declaring", "claiming", "stressing",
                "tweeting", "calling"}
@@ -65,13 +71,6 @@ INDIRECT = re.compile(
     r"\b(?:[Aa]ccording to|[Ss]elon|[Ss]egún|[Ll]aut)\s+(?P<who>[^.!?;:“”„«»\"]{1,160}?)\s*,")
 # Read on masked text (see quotes._ABBREVIATION), so "Mr. Podesta" ends no sentence.
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Þ“„«»\"])")
-_THAT = {"that", "dass", "que", "qu'", "qu’"}
-_RELATIVE = {"who", "whose", "which", "welche", "welcher", "qui", "dont", "lequel", "laquelle"}
-# Adverbials that open a German or French sentence before the cue and its subject.
-_OPENERS = set("""dagegen dies dann weiter außerdem zudem jedoch angesichts gegenüber darüber
-    dazu daraufhin später zuvor anschließend ebenso deshalb trotzdem demnach ainsi puis
-    ensuite enfin pourtant""".split())
-
 
 @dataclass(slots=True)
 class Attribution:
@@ -122,13 +121,15 @@ def attribution(before: str, after: str, span: str) -> Attribution:
             if len(words) > n and words[n - 1][-1:] not in ",;" and words[n][:1] != "“":
                 rest = head.split(" ", n)[n]
                 m = _WHO_PREFIX.match(rest)
-                if m:
+                if m and rest.split(" ", 1)[0].lower() not in SAME_SUBJECT:  # „…“, nannte aber …
                     return Attribution(m.group(), skipped + len(head) - len(rest) + m.end())
         for i in range(1, min(len(words), MAX_SUBJECT_WORDS + 1) if open_end else 0):
             n = _cue_len(words, i)
             if n:  # “…,” X said.
                 who = " ".join(words[:i]).rstrip(",")
-                if _WHO_PREFIX.fullmatch(who) and (i <= 10 or "," in who):
+                clause = words[0].lower() in SAME_SUBJECT and not (
+                    words[1][:1].isupper() or words[1].lower() in PRONOUN_GENDER)
+                if _WHO_PREFIX.fullmatch(who) and (i <= 10 or "," in who) and not clause:
                     return Attribution(who, skipped + len(" ".join(words[: i + n])))
                 break
     said_last = _SAID_LAST.search(sentence) if not open_end else None
@@ -158,83 +159,50 @@ def _before(before: str, span: str) -> Attribution:
     if indirect:  # According to X, the developers engaged in a “massive … scheme”
         rest = tail.strip()[indirect.end():]
         return Attribution(indirect.group("who"), 0, _clean(rest + span))
-    words = tail.split()[-MAX_SUBJECT_WORDS:]
+    every = tail.split()
+    words = every[-MAX_SUBJECT_WORDS:]
     for k in range(len(words)):
         n = _cue_len(words, k)
-        if not n or k == 0 or words[k].lower() == "in":  # "in a statement, X said"
+        if not n or words[k].lower() == "in":  # "in a statement, X said"
             continue
-        if words[k].lower().strip(",.;:") in PARTICIPLES:  # Trump attacked Clinton, saying, “…”
-            who = _first_name_run(" ".join(tail.split()[: len(tail.split()) - len(words) + k]))
-            between = words[k + n:]
-            if who is None or len(between) > 5 and between[0].lower() not in _THAT:
-                return Attribution()
-            if not between or between[-1][-1:] in ",:":
-                return Attribution(who)
-            return Attribution(who, 0, _clean(" ".join(between[1:] if between[0].lower()
-                                                       in _THAT else between) + " " + span))
-        between = words[k + n:]
-        inverted = None if words[k].lower() in _ENGLISH else _inverted_subject(words[:k], between)
-        if inverted:  # Dagegen meinte Steve Hanke, dass … / Dies erklärte Rumsfeld: „…“
-            who, between = inverted
-        else:
-            who = _subject(" ".join(words[:k]))
-        if who is None:
-            return Attribution()
-        if not between or (len(between) <= 5 and between[-1][-1:] in ",:"):
-            return Attribution(who)  # Jane Doe told CBS: “…”
-        if between[0].lower() in _THAT:
-            between = between[1:]
-        if len(between) > MAX_CLAUSE_WORDS or _RELATIVE & {w.lower() for w in between}:
-            return Attribution()  # the span sits deep in a clause of its own: not the cue's
-        return Attribution(who, 0, _clean(" ".join(between) + " " + span))
+        att = _at_cue(words[:k], every[:len(every) - len(words) + k], words[k], words[k + n:], span)
+        if att is not None:
+            return att
     return Attribution()
 
 
-def _inverted_subject(head: list[str], rest: list[str]) -> tuple[str, list[str]] | None:
-    """Return (subject, the words after it) when a German or French sentence puts the
-    subject after the cue because an adverbial opens it ("Dagegen meinte X, dass …")."""
-    first = head[0].lower().strip(",")
-    if not rest or first in DETERMINERS or first in PRONOUN_GENDER or (
-            first not in FUNCTION_WORDS and first not in _OPENERS):
+def _at_cue(pre: list[str], sentence: list[str], cue: str, between: list[str],
+            span: str) -> Attribution | None:
+    """Return the attribution a cue before a span makes, or None to try the next cue."""
+    low = cue.lower().strip(",.;:")
+    if not pre:  # Said Ellis: “…”
+        if cue[:1].isupper() and low in _ENGLISH and 1 <= len(between) <= 6 \
+                and between[-1][-1:] in ",:":
+            return Attribution(" ".join(between).rstrip(",:"))
         return None
-    if not (rest[0][:1].isupper() or rest[0].lower() in DETERMINERS or rest[0].lower() in PRONOUN_GENDER):
+    progressive = low.endswith("ing") and pre[-1].lower() in AUXILIARIES  # Trump is telling
+    if low in PARTICIPLES and not progressive:  # Trump attacked Clinton, saying, “…”
+        text = " ".join(sentence)
+        who = first_name_run(text) or sentence_subject(text)
+        if who is None or len(between) > 5 and between[0].lower() not in THAT:
+            return None
+        if not between or between[-1][-1:] in ",:":
+            return Attribution(who)
+        return Attribution(who, 0, _clean(" ".join(between[1:] if between[0].lower()
+                                                   in THAT else between) + " " + span))
+    inverted = None if low in _ENGLISH else inverted_subject(pre, between)
+    if inverted:  # Dagegen meinte Steve Hanke, dass … / Dies erklärte Rumsfeld: „…“
+        who, between = inverted
+    elif pre[-1].lower() in SAME_SUBJECT:  # The nominee outlined his plan and vowed to …
+        who = sentence_subject(" ".join(sentence[:-1]))
+    else:
+        who = subject(" ".join(pre))
+    if who is None:
         return None
-    for j, word in enumerate(rest[:12]):
-        if word[-1:] in ",:" or word.lower() in _THAT:
-            cut = j + 1 if word[-1:] in ",:" else j
-            return " ".join(rest[:cut]).rstrip(",:"), rest[cut:]
-    return None
-
-
-def _first_name_run(text: str) -> str | None:
-    """Return the first capitalised name of a sentence (the subject a participle goes with)."""
-    for part in text.split(","):
-        words = part.split()
-        while words and words[0].lower() in FUNCTION_WORDS:
-            words = words[1:]
-        run = []
-        for w in words:
-            if not w[:1].isupper():
-                break
-            run.append(w)
-        if run:
-            return " ".join(run)
-        if words and words[0].lower() in PRONOUN_GENDER:
-            return words[0]
-    return None
-
-
-def _subject(text: str) -> str | None:
-    """Return the speaker part of the words before a cue, with an apposition if any."""
-    text = text.strip()
-    if not text or not _WHO_PREFIX.fullmatch(text):
-        return None
-    parts = [p.strip() for p in text.split(",")]
-    if parts[-1]:
-        return parts[-1]  # On Tuesday, Trump said / In a statement, the group said
-    parts.pop()
-    apposition = ""
-    while len(parts) > 1 and (parts[-1][:1].islower() or parts[-1].split()[0].lower() in
-                              {"the", "a", "an", "der", "die", "le", "la"}):
-        apposition = parts.pop()  # Scott Pruitt, the attorney general of Oklahoma, …, said
-    return f"{parts[-1]}, {apposition}" if apposition else parts[-1]
+    if not between or (len(between) <= 5 and between[-1][-1:] in ",:"):
+        return Attribution(who)  # Jane Doe told CBS: “…”
+    if between[0].lower() in THAT:
+        between = between[1:]
+    if len(between) > MAX_CLAUSE_WORDS or RELATIVE & {w.lower() for w in between}:
+        return None  # the span sits deep in a clause of its own: not this cue's
+    return Attribution(who, 0, _clean(" ".join(between) + " " + span))

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from .attribution import INDIRECT, SENTENCE_END, VERBS, attribution, has_cue
 from .roles import split_speaker  # noqa: F401  (re-exported: the split is part of this API)
 from .speakers import Cast, Resolved
+from .subjects import SAME_SUBJECT
 
 MIN_WORDS = 3  # shorter spans are scare quotes or titles, not quotations
 MAX_REST = 400  # characters of a partly quoted clause read after its last quoted span
@@ -160,7 +161,7 @@ def _new_subject(text: str) -> bool:
     words = text.lower().split()
     for k, word in enumerate(words):
         if word.strip(",.;:") in VERBS:
-            return k > 0 and words[k - 1].strip(",") not in _SAME_SUBJECT
+            return k > 0 and words[k - 1].strip(",") not in SAME_SUBJECT
     return False
 
 

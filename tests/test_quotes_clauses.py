@@ -1,0 +1,91 @@
+"""Quote extraction, continued: clauses, marks and subjects (test_quotes.py holds the first
+patterns; the split keeps each file short). English, German and French cases, written for
+these tests.
+"""
+from __future__ import annotations
+
+import pytest
+
+from corpus.quotes import find_quotes
+
+
+def speakers(*paragraphs: str) -> list[str]:
+    return [q.speaker for q in find_quotes(list(paragraphs))]
+
+
+# -- partly quoted clauses run to the sentence's end; mixed marks; quotes after a cue sentence --
+@pytest.mark.parametrize("para, rest", [
+    ("But Jane Doe said the port has “enormous potential” for the region and its trade.",
+     "for the region and its trade"),
+    ("Anna Weber sagte, die Stadt habe „keinen Spielraum“ bei den Gebühren für das nächste Jahr.",
+     "bei den Gebühren für das nächste Jahr"),
+    ("Claire Dubois a expliqué que la ville n’avait « aucune marge » sur les tarifs de l’an prochain.",
+     "sur les tarifs de l’an prochain"),
+])
+def test_a_partly_quoted_clause_runs_to_the_end_of_its_sentence(para, rest):
+    [quote] = find_quotes([para])
+    assert quote.text.rstrip(".").endswith(rest) and quote.speaker.split()[-1] in para.split(" ", 3)[:3]
+
+
+def test_a_later_span_with_its_own_cue_is_not_swallowed():
+    got = speakers("Jane Doe said the plan was “a mistake” and Tom Berg said it was “the best we had.”")
+    assert got == ["Jane Doe", "Tom Berg"]
+
+
+@pytest.mark.parametrize("para, words, speaker", [
+    ("“Immunity deals should not be the rule for any witness,\" Jane Doe said, adding that "
+     "they were handed out \"like candy at a parade.\"", ["Immunity", "candy"], "Jane Doe"),
+    ("Anna Weber sagte: \"Wir erhöhen die Steuern in diesem Jahr nicht.”", ["erhöhen"], "Anna Weber"),
+    ("Claire Dubois a déclaré : “Nous n’augmenterons pas les impôts cette année.“", ["impôts"],
+     "Claire Dubois"),
+])
+def test_mixed_quote_marks_still_make_a_quote(para, words, speaker):
+    quotes = find_quotes([para])
+    assert all(any(w in q.text for q in quotes) for w in words)
+    assert {q.speaker for q in quotes} == {speaker}
+
+
+@pytest.mark.parametrize("para, speaker", [
+    ("The port may stay closed until spring, Tom Berg said. “The channel is not safe yet and "
+     "nobody should pretend otherwise.”", "Tom Berg"),
+    ("Der Hafen bleibe bis zum Frühjahr geschlossen, sagte Tom Berg. „Die Fahrrinne ist noch "
+     "nicht sicher und niemand sollte etwas anderes behaupten.“", "Tom Berg"),
+    ("Le port restera fermé jusqu’au printemps, a déclaré Tom Berg. « Le chenal n’est pas encore "
+     "sûr et personne ne devrait prétendre le contraire. »", "Tom Berg"),
+])
+def test_a_quote_after_an_attributed_sentence_keeps_its_speaker(para, speaker):
+    assert speakers(para) == [speaker]
+
+
+def test_a_quote_sentence_after_plain_narration_is_not_attributed():
+    assert speakers("Jane Doe spoke to the council on Monday. “The channel is not safe yet "
+                    "and it never was.”") == []
+
+
+# -- the subject of a cue: after "and", behind auxiliaries and opening phrases ------------------
+@pytest.mark.parametrize("para, speaker", [
+    ("Jane Doe outlined her housing plan on Monday and vowed to stop “the sell-off of public land.”",
+     "Jane Doe"),
+    ("Anna Weber sprach am Montag und betonte, die Stadt werde „keine Grundstücke mehr verkaufen“.",
+     "Anna Weber"),
+    ("Claire Dubois a présenté son plan lundi et a souligné que la ville cesserait « la vente des "
+     "terrains publics ».", "Claire Dubois"),
+])
+def test_a_cue_after_and_keeps_the_subject_of_the_sentence(para, speaker):
+    assert speakers(para) == [speaker]
+
+
+@pytest.mark.parametrize("para, speaker", [
+    ("Jane Doe is telling voters that the port is “ready for business again” after the floods.",
+     "Jane Doe"),
+    ("In a radio interview Jane Doe declared “we will not raise taxes this year.”", "Jane Doe"),
+    ("Said Jane Doe: “We will not raise taxes this year.”", "Jane Doe"),
+    ("Jane Doe described the port as “ready for business,” but stopped short of naming a date.",
+     "Jane Doe"),
+    ("Anna Weber bezeichnete den Hafen als „bereit für neue Firmen“, nannte aber kein Datum.",
+     "Anna Weber"),
+    ("Claire Dubois a qualifié le port de « prêt pour les entreprises », sans donner de date.",
+     "Claire Dubois"),
+])
+def test_auxiliaries_opening_phrases_and_clauses_after_are_no_speakers(para, speaker):
+    assert speakers(para) == [speaker]
