@@ -10,6 +10,7 @@ resolves them. The text it reads has its abbreviation periods masked (see ``quot
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .roles import PRONOUN_GENDER
@@ -29,6 +30,8 @@ _ENGLISH = set("""
     tweeting calling
     called calls described describes condemned criticized dismissed likened denounced
     praised accused slammed blasted mocked reads read ruled
+    yelled yells shouted shouts chanted chanting screamed branded dubbed labeled labelled
+    hailed lauded exhorted cited pledged proclaimed demanded touted characterized blamed
 """.split())
 VERBS = _ENGLISH | set("""
     sagte sagt erklärte erklärt betonte betont meinte meint schrieb schreibt warnte warnt
@@ -48,7 +51,7 @@ VERB_PAIRS = {("fügte", "hinzu"), ("according", "to"), ("teilte", "mit"), ("in"
         "répondu")}
 PARTICIPLES = {"saying", "adding", "arguing", "noting", "asking", "writing", "telling",
                "insisting", "warning", "explaining", "declaring", "claiming", "stressing",
-               "tweeting", "calling"}
+               "tweeting", "calling", "chanting"}
 # “…” for criminal behavior, she said. / “…” is held accountable, Warren said.
 _SAID_LAST = re.compile(r",\s+(?P<who>[^,;:“”\"]{1,60}?)\s+(?P<cue>[a-zäöüéè]+)\s*[.!?]?\s*$")
 _WINDOW = 600  # characters around a span where its attribution may stand
@@ -142,6 +145,12 @@ def attribution(before: str, after: str, span: str) -> Attribution:
 
 def _before(before: str, span: str) -> Attribution:
     """Return the attribution in the sentence before a span: "X said: “…”" and its kin."""
+    return next(candidates(before, span), Attribution())
+
+
+def candidates(before: str, span: str) -> Iterator[Attribution]:
+    """Yield the attributions the sentence before a span could make, the likeliest first
+    (a sentence may hold several cues: "In a message posted Friday, Cruz said …")."""
     if before.rstrip()[-1:] in (".", "!", "?"):
         # The span opens a sentence: the sentence before may name who goes on speaking
         # ("…, Schiff said. “The other factor …”"), never what the span says.
@@ -150,15 +159,19 @@ def _before(before: str, span: str) -> Attribution:
         if len(last) == 2 and len(last[1].split()) <= 8:  # "…, sagte Tom Berg." / "…, he said."
             who = attribution("", "," + last[1], "“…,”").who
             if who:
-                return Attribution(who)
-        return Attribution(_before(prev, span).who) if prev.strip() else Attribution()
+                yield Attribution(who)
+                return
+        if prev.strip():
+            yield from (Attribution(att.who) for att in candidates(prev, span))
+        return
     tail = SENTENCE_END.split(before[-_WINDOW:])[-1]
     if not has_cue(tail):
-        return Attribution()  # most spans: titles and scare quotes in narration
+        return  # most spans: titles and scare quotes in narration
     indirect = INDIRECT.match(tail.strip())
     if indirect:  # According to X, the developers engaged in a “massive … scheme”
         rest = tail.strip()[indirect.end():]
-        return Attribution(indirect.group("who"), 0, _clean(rest + span))
+        yield Attribution(indirect.group("who"), 0, _clean(rest + span))
+        return
     every = tail.split()
     words = every[-MAX_SUBJECT_WORDS:]
     for k in range(len(words)):
@@ -167,8 +180,7 @@ def _before(before: str, span: str) -> Attribution:
             continue
         att = _at_cue(words[:k], every[:len(every) - len(words) + k], words[k], words[k + n:], span)
         if att is not None:
-            return att
-    return Attribution()
+            yield att
 
 
 def _at_cue(pre: list[str], sentence: list[str], cue: str, between: list[str],
@@ -190,6 +202,8 @@ def _at_cue(pre: list[str], sentence: list[str], cue: str, between: list[str],
             return Attribution(who)
         return Attribution(who, 0, _clean(" ".join(between[1:] if between[0].lower()
                                                    in THAT else between) + " " + span))
+    while len(pre) > 1 and pre[-1].islower() and pre[-1].endswith("ly"):
+        pre = pre[:-1]  # "and repeatedly says"
     inverted = None if low in _ENGLISH else inverted_subject(pre, between)
     if inverted:  # Dagegen meinte Steve Hanke, dass … / Dies erklärte Rumsfeld: „…“
         who, between = inverted
@@ -201,8 +215,10 @@ def _at_cue(pre: list[str], sentence: list[str], cue: str, between: list[str],
         return None
     if not between or (len(between) <= 5 and between[-1][-1:] in ",:"):
         return Attribution(who)  # Jane Doe told CBS: “…”
-    if between[0].lower() in THAT:
-        between = between[1:]
+    that = next((j for j, w in enumerate(between[:12]) if w.lower() in THAT), -1)
+    between = between[that + 1:]  # told a young protégé on a regular basis that “…”
+    if not between:
+        return Attribution(who)
     if len(between) > MAX_CLAUSE_WORDS or RELATIVE & {w.lower() for w in between}:
         return None  # the span sits deep in a clause of its own: not this cue's
     return Attribution(who, 0, _clean(" ".join(between) + " " + span))

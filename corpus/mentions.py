@@ -31,7 +31,7 @@ SAYS = re.compile(
     r"erklärte|betonte|meinte|a déclaré|a dit|déclare|affirme|explique)\b")
 _NOT_SPEAKERS = {"who", "which", "that", "qui", "dont", "lequel", "der", "die", "welche"}
 _OBJECTS = {"lui", "leur", "ihm", "him", "them"}  # "lui avait dit": said to someone
-_LEADING = {"but", "and", "though", "although", "when", "while", "as", "so", "because", "if",
+_LEADING = {"but", "and", "though", "although", "when", "while", "as", "so", "because", "if", "even",
             "aber", "und", "mais", "et", "quand"}
 _TRAILING = {"also", "often", "further", "later", "then", "once", "too", "again", "just", "still",
              "already", "previously", "recently", "repeatedly", "auch", "aussi"}

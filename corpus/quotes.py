@@ -26,12 +26,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .attribution import INDIRECT, SENTENCE_END, VERBS, attribution, has_cue
+from .attribution import (INDIRECT, SENTENCE_END, VERBS, Attribution, attribution, candidates,
+                          has_cue)
 from .roles import split_speaker  # noqa: F401  (re-exported: the split is part of this API)
 from .speakers import Cast, Resolved
 from .subjects import SAME_SUBJECT
 
 MIN_WORDS = 3  # shorter spans are scare quotes or titles, not quotations
+_TITLE_AFTER = {"on", "in", "of", "at", "from", "im", "in", "bei", "dans", "sur", "de"}
 MAX_REST = 400  # characters of a partly quoted clause read after its last quoted span
 JOINER = " … "
 _SAME_SUBJECT = {"and", "but", "then", "und", "aber", "dann", "et", "mais", "puis", "y"}  # between the spans of one attribution: “A,” she said. “B.” → "A … B."
@@ -49,7 +51,7 @@ _LAUT = re.compile(r"(?:Laut|Nach Angaben von)\s+(?P<who>(?:[A-ZÄÖÜ][\w.-]*\s
 _ABBREVIATION = re.compile(r"\b(?:[A-Z][a-z]{0,3}|[RDI]-[A-Z][a-z]{1,4})\.(?=\s*[\w,(])")
 _ABBREVIATIONS = {"Mr", "Mrs", "Ms", "Dr", "St", "Sen", "Rep", "Gov", "Lt", "Col", "Gen", "Sgt",
                   "Jr", "Sr", "Prof", "Pres", "Sec", "Atty", "Mt", "Inc", "Corp", "Co"}
-_TAG = re.compile(r"\((?:[RDI]-[\w.\ue000 ]{2,16}|[A-Z]{2,6})\)")
+_TAG = re.compile(r"\((?:[RDI]-[\w.\ue000 ]{2,16}|[A-Z]{1,6})\)")
 _DOT = "\ue000"
 _GAP = "\ue001"  # fills a blanked party tag, so offsets hold and it stays one "word"
 
@@ -107,12 +109,18 @@ def _quotes_of(text: str, para: str, spans: list[re.Match], cast: Cast,
         nxt = spans[i + 1].start() if i + 1 < len(spans) else len(para)
         before = para[cursor:m.start()]
         cast.read(_unmask(before))
+        if _titled(inner, before):  # on CBS’s “Face the Nation,” Ryan said …: a name, no quote
+            continue
         att = attribution(before, para[m.end():nxt], m.group())
         cursor = m.end() + att.consumed
         res = cast.resolve(_unmask(att.who)) if att.who is not None else None
         if att.who is not None and res is None:  # “…,” adding that …: look before instead
-            att = attribution(before, "", m.group())
-            res = cast.resolve(_unmask(att.who)) if att.who is not None else None
+            for att in candidates(before, m.group()):
+                res = cast.resolve(_unmask(att.who or ""))
+                if res is not None:
+                    break
+            else:
+                att = Attribution()
         opens = not before.strip() or before.rstrip()[-1:] in (".", "!", "?")
         continued = (att.who is None or res is None and opens) and (current is not None or (
             i == 0 and carry is not None and not before.strip()))
@@ -163,6 +171,16 @@ def _new_subject(text: str) -> bool:
         if word.strip(",.;:") in VERBS:
             return k > 0 and words[k - 1].strip(",") not in SAME_SUBJECT
     return False
+
+
+def _titled(inner: str, before: str) -> bool:
+    """Return True for a title after a preposition: on “Face the Nation”, in „Die Zeit“."""
+    words = inner.rstrip(",").split()
+    if len(words) < 2 or inner[-1:] in ".!?" or not all(
+            w[:1].isupper() for w in words if len(w) > 3):
+        return False
+    near = {w.lower() for w in before.split()[-3:]}
+    return bool(near & _TITLE_AFTER) or any(w.endswith(("'s", "’s")) for w in near)
 
 
 def _introduced(para: str, cast: Cast) -> Resolved | None:

@@ -113,7 +113,7 @@ FUNCTION_WORDS = set("""
     dagegen dies dann weiter außerdem zudem jedoch angesichts gegenüber darüber dazu
     daraufhin später zuvor anschließend ebenso deshalb trotzdem demnach dabei damit danach
     rückblickend ainsi puis ensuite enfin pourtant both read see watch click
-    follow share said says asked added
+    follow share said says asked added following despite amid
 """.split())
 _ORG_WORDS = set("""
     party committee council service agency department ministry office university college

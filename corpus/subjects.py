@@ -37,17 +37,24 @@ MAX_SUBJECT = 12  # words of a subject without commas ("the former first lady an
 def subject(text: str) -> str | None:
     """Return the speaker part of the words before a cue, with an apposition if any."""
     text = _CLAUSE_MARK.split(text.strip())[-1].strip()
-    if not text or _NO_SUBJECT.search(text):
-        return None
-    parts = [p.strip() for p in text.split(",")]
-    if parts[-1]:
-        return _bare(parts[-1])  # On Tuesday, Trump said / In a statement, the group said
+    parts = [p.strip(" ”“\"»«„") for p in text.split(",")]
+    if parts[-1]:  # On Tuesday, Trump said / In a statement, the group said
+        return None if _NO_SUBJECT.search(parts[-1]) else _bare(parts[-1])
     parts.pop()
+    if not parts:
+        return None
     apposition = ""
-    while len(parts) > 1 and (parts[-1][:1].islower() or parts[-1].split()[0].lower() in
-                              {"the", "a", "an", "der", "die", "le", "la"}):
+    while len(parts) > 1 and _apposition(parts[-1]):
         apposition = parts.pop()  # Scott Pruitt, the attorney general of Oklahoma, …, said
-    return f"{parts[-1]}, {apposition}" if apposition else parts[-1]
+    who = f"{parts[-1]}, {apposition}" if apposition else parts[-1]
+    return None if not who or _NO_SUBJECT.search(who) else who
+
+
+def _apposition(part: str) -> bool:
+    """Return True for "the attorney general", "a Democrat", "Pyongyang's only ally"."""
+    first = part.split()[0] if part.split() else ""
+    return part[:1].islower() or first.lower() in {"the", "a", "an", "der", "die", "le", "la"} \
+        or first.endswith(("'s", "’s"))
 
 
 def _bare(part: str) -> str | None:

@@ -89,3 +89,44 @@ def test_a_cue_after_and_keeps_the_subject_of_the_sentence(para, speaker):
 ])
 def test_auxiliaries_opening_phrases_and_clauses_after_are_no_speakers(para, speaker):
     assert speakers(para) == [speaker]
+
+
+# -- titles, several cues in a sentence, party tags, "told X that" --------------------------------
+@pytest.mark.parametrize("para, speaker, words", [
+    ("In an interview on CBS’s “Face the Nation,” Jane Doe said the port needs “more money and "
+     "more staff” this year.", "Jane Doe", "more money"),
+    ("In der „Süddeutschen Zeitung“ sagte Anna Weber, der Hafen brauche „mehr Geld und mehr "
+     "Personal“ in diesem Jahr.", "Anna Weber", "mehr Geld"),
+    ("Dans « Le Monde », Claire Dubois a affirmé que le port avait besoin de « beaucoup plus "
+     "d’argent » cette année.", "Claire Dubois", "plus d’argent"),
+])
+def test_a_title_after_a_preposition_is_no_quote(para, speaker, words):
+    [quote] = find_quotes([para])
+    assert quote.speaker == speaker and words in quote.text
+    assert not quote.text.startswith(("Face", "Süddeutschen", "Le Monde"))
+
+
+@pytest.mark.parametrize("para, speaker", [
+    ("In a message posted on Friday, Jane Doe said she has “serious doubts” about the plan.",
+     "Jane Doe"),
+    ("Gov. Jane Doe (D) said the budget was “balanced for the first time in years.”", "Jane Doe"),
+    ("Even China, Pyongyang’s only ally, said it was “resolutely opposed” to the test.", "China"),
+    ("Japan branded the regime an “outlaw nation in the neighborhood.”", "Japan"),
+    ("She yelled “Did you shoot him?” while running down the street.", ""),
+])
+def test_more_cues_and_subjects(para, speaker):
+    got = speakers("Sarah Lee walked to the car.", para)
+    assert got == [speaker or "Sarah Lee"]
+
+
+@pytest.mark.parametrize("para, start", [
+    ("Jane Doe told a group of students on Monday that the port was “open for business.”",
+     "the port was"),
+    ("Anna Weber sagte den Studenten am Montag, dass der Hafen „wieder offen“ sei.",
+     "der Hafen"),
+    ("Claire Dubois a dit aux étudiants lundi que le port était « de nouveau ouvert ».",
+     "le port"),
+])
+def test_what_was_said_starts_after_that(para, start):
+    [quote] = find_quotes([para])
+    assert quote.text.startswith(start)
