@@ -32,6 +32,7 @@ _ENGLISH = set("""
     praised accused slammed blasted mocked reads read ruled
     yelled yells shouted shouts chanted chanting screamed branded dubbed labeled labelled
     hailed lauded exhorted cited pledged proclaimed demanded touted characterized blamed
+    asserted asserts attacked referenced
 """.split())
 VERBS = _ENGLISH | set("""
     sagte sagt erklärte erklärt betonte betont meinte meint schrieb schreibt warnte warnt

@@ -32,6 +32,7 @@ SAYS = re.compile(
 _NOT_SPEAKERS = {"who", "which", "that", "qui", "dont", "lequel", "der", "die", "welche"}
 _OBJECTS = {"lui", "leur", "ihm", "him", "them"}  # "lui avait dit": said to someone
 _LEADING = {"but", "and", "though", "although", "when", "while", "as", "so", "because", "if", "even",
+            "after", "before", "since", "until",
             "aber", "und", "mais", "et", "quand"}
 _TRAILING = {"also", "often", "further", "later", "then", "once", "too", "again", "just", "still",
              "already", "previously", "recently", "repeatedly", "auch", "aussi"}

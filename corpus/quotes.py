@@ -129,6 +129,8 @@ def _quotes_of(text: str, para: str, spans: list[re.Match], cast: Cast,
         if res is None or not res.speaker:
             merge = False
             continue
+        if att.who and not att.text and not att.consumed and len(inner.split()) < MIN_WORDS:
+            att.text = m.group()  # claimed “Trump exaggerates” the level of …: the clause
         said = _unmask(att.text) if att.text else inner
         if att.text and not att.consumed:  # said the tax breaks “do nothing” for anyone
             end = _sentence_end(para, m.end(), spans[i + 1:])

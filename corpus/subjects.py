@@ -31,6 +31,9 @@ _PREPOSITIONS = {"in", "at", "on", "during", "after", "before", "following", "fr
                  "im", "am", "bei", "nach", "während", "dans", "lors", "après", "avant"}
 _CLAUSE_MARK = re.compile(r"[;:—―–]|\.\s")  # what ends the clause before a subject
 _NO_SUBJECT = re.compile(r"[.!?;:“”„«»\"]")
+_ADVERBS = {"also", "then", "later", "further", "again", "once", "previously", "recently", "often",
+            "still", "too", "auch", "aussi"}
+_PARTICLES = {"de", "van", "von", "der", "da", "del", "di", "du", "la", "le", "bin", "al"}
 MAX_SUBJECT = 12  # words of a subject without commas ("the former first lady and U.S. senator")
 
 
@@ -38,6 +41,12 @@ def subject(text: str) -> str | None:
     """Return the speaker part of the words before a cue, with an apposition if any."""
     text = _CLAUSE_MARK.split(text.strip())[-1].strip()
     parts = [p.strip(" ”“\"»«„") for p in text.split(",")]
+    if parts[-1].split()[:1] in (["who"], ["qui"]) and len(parts) > 1:  # X, …, who in 2010 said
+        parts.pop()
+        while len(parts) > 1 and _apposition(parts[-1]):
+            parts.pop()
+        name = _name_at_end(parts[-1].split())
+        return " ".join(name) if name else None
     if parts[-1]:  # On Tuesday, Trump said / In a statement, the group said
         return None if _NO_SUBJECT.search(parts[-1]) else _bare(parts[-1])
     parts.pop()
@@ -58,20 +67,34 @@ def _apposition(part: str) -> bool:
 
 
 def _bare(part: str) -> str | None:
-    """Drop auxiliaries after a subject and a prepositional phrase before a name."""
+    """Drop auxiliaries and adverbs after a subject, and what stands before a name that
+    ends a longer phrase ("In a Bloomberg interview Trump", "an explosion that Mayor X")."""
     words = part.split()
-    while len(words) > 1 and words[-1].lower() in AUXILIARIES:
-        words.pop()  # "Donald Trump is (telling)", "Clinton had (mocked)"
-    if len(words) > 2 and words[0].lower() in _PREPOSITIONS and words[-1][:1].isupper():
-        run = []  # "In a Bloomberg interview Trump (declared)": the name at the end
-        for w in reversed(words):
-            if not w[:1].isupper() or w.lower() in FUNCTION_WORDS:
-                break
-            run.insert(0, w)
-        words = run or words
-    if len(words) > MAX_SUBJECT or RELATIVE & {w.lower() for w in words}:
+    while len(words) > 1 and (words[-1].lower() in AUXILIARIES or words[-1].lower() in _ADVERBS
+                              or words[-1].islower() and words[-1].endswith("ly")):
+        words.pop()  # "Donald Trump is (telling)", "Clinton had (mocked)", "Trump further"
+    lowered = {w.lower() for w in words}
+    if len(words) > 2 and (words[0].lower() in _PREPOSITIONS or len(words) > MAX_SUBJECT
+                           or lowered & RELATIVE or lowered & THAT):
+        words = _name_at_end(words)
+    if not words or len(words) > MAX_SUBJECT or RELATIVE & {w.lower() for w in words}:
         return None
-    return " ".join(words) or None
+    return " ".join(words)
+
+
+def _name_at_end(words: list[str]) -> list[str]:
+    """Return the capitalised name that ends ``words`` ("… that Mayor Bill de Blasio")."""
+    run: list[str] = []
+    for w in reversed(words):
+        if w[:1].isupper() and w.lower() not in FUNCTION_WORDS:
+            run.insert(0, w)
+        elif run and w in _PARTICLES:
+            run.insert(0, w)
+        else:
+            break
+    while run and run[0] in _PARTICLES:
+        run.pop(0)
+    return run
 
 
 def inverted_subject(head: list[str], rest: list[str]) -> tuple[str, list[str]] | None:
@@ -122,7 +145,8 @@ def sentence_subject(text: str) -> str | None:
         run = []
         for w in words[:8]:
             low = w.lower()
-            if run and (low in AUXILIARIES or w.islower() and (named or low.endswith(("ed", "ly")))):
+            if run and (low in AUXILIARIES or w.islower() and (
+                    named or low.endswith(("ed", "ly")) or low in FUNCTION_WORDS and low != "of")):
                 break
             run.append(w)
         return " ".join(run) if len(run) < 8 else None

@@ -130,3 +130,36 @@ def test_more_cues_and_subjects(para, speaker):
 def test_what_was_said_starts_after_that(para, start):
     [quote] = find_quotes([para])
     assert quote.text.startswith(start)
+
+
+# -- short spans right after the cue, names ending a longer phrase, "who" --------------------------
+@pytest.mark.parametrize("para, rest", [
+    ("The agency claimed “record growth” in every region of the country this year.",
+     "in every region of the country this year"),
+    ("Anna Weber versprach „mehr Busse“ für alle Dörfer im Landkreis.", "für alle Dörfer im Landkreis"),
+    ("Claire Dubois a promis « des bus » pour tous les villages du département.",
+     "pour tous les villages du département"),
+])
+def test_a_short_span_after_its_cue_takes_the_rest_of_the_clause(para, rest):
+    [quote] = find_quotes([para])
+    assert quote.text.rstrip(".").endswith(rest)
+
+
+@pytest.mark.parametrize("para, speaker", [
+    ("Nine people were hurt by an explosion that Mayor Jane Doe described as “an intentional act.”",
+     "Jane Doe"),
+    ("Neuf personnes ont été blessées par une explosion dont la maire Claire Dubois a dit qu’elle "
+     "était « un acte délibéré ».", "Claire Dubois"),
+    ("The council thanked Tom Berg, the harbour master, who in 2010 said the port was “a lost "
+     "cause.”", "Tom Berg"),
+    ("La ville a invité Claire Dubois, la maire, qui a déclaré que le port était « prêt pour les "
+     "touristes ».", "Claire Dubois"),
+    ("Jane Doe further described the plan as “a waste of public money.”", "Jane Doe"),
+])
+def test_the_name_that_ends_a_longer_subject_speaks(para, speaker):
+    assert speakers(para) == [speaker]
+
+
+def test_a_pronoun_after_a_conjunction_is_still_the_pronoun():
+    assert speakers("Tom Berg called Jane Doe a “disgrace to the port” after she blamed the "
+                    "floods on “poor planning by the harbour office.”") == ["Tom Berg", "Jane Doe"]
