@@ -50,6 +50,7 @@ VERB_PAIRS = {("fügte", "hinzu"), ("according", "to"), ("teilte", "mit"), ("in"
         "précisé", "assuré", "confié", "raconté", "insisté", "prévenu", "rappelé", "lancé",
         "qualifié", "jugé", "dénoncé", "salué", "critiqué", "promis", "annoncé", "demandé",
         "répondu")}
+_FIRSTS = frozenset(VERBS | {first for first, _ in VERB_PAIRS})  # words a cue can start with
 PARTICIPLES = {"saying", "adding", "arguing", "noting", "asking", "writing", "telling",
                "insisting", "warning", "explaining", "declaring", "claiming", "stressing",
                "tweeting", "calling", "chanting"}
@@ -60,12 +61,13 @@ PREPOSED = {"so", "selon", "laut", "según"}  # „…“, so Müller / selon le
 # Any cue word at all: a quick test before the word-by-word reading.
 _CUE_WORDS = frozenset(VERBS | {w for pair in VERB_PAIRS for w in pair} | PREPOSED
                        | {"statement", "il", "elle"}) - {"a", "ont", "in", "to", "mit", "hinzu"}
-_LETTERS = re.compile(r"[^\W\d_]+")
+# ... and as split from text: "said," "said." "said:" count too.
+_CUE_TOKENS = frozenset(w + p for w in _CUE_WORDS for p in ("", ",", ".", ":", ";", "”", '"'))
 
 
 def has_cue(text: str) -> bool:
     """Return True if ``text`` holds any speech cue word (a quick test before reading it)."""
-    return not _CUE_WORDS.isdisjoint(_LETTERS.findall(text.lower()))
+    return not _CUE_TOKENS.isdisjoint(text.lower().split())
 
 
 _INVERTED = re.compile(r"^(?:a|ont|\w+e)-t-(?P<p>il|elle|ils|elles)$|^\w+-(?P<q>il|elle)$")
@@ -90,8 +92,12 @@ def _clean(text: str) -> str:
 
 def _cue_len(words: list[str], i: int) -> int:
     """Return how many words at ``words[i]`` form a speech cue (0, 1 or 2)."""
-    word = words[i].lower().strip(",.;:").removesuffix("-t-il").removesuffix("-t-elle")
-    word = word.removesuffix("-il").removesuffix("-elle")
+    word = words[i].lower().strip(",.;:")
+    if word not in _FIRSTS:
+        if "-" not in word:
+            return 0  # most words: no cue at all
+        word = word.removesuffix("-t-il").removesuffix("-t-elle").removesuffix("-il") \
+            .removesuffix("-elle")
     if i + 1 < len(words):
         pair = (word, words[i + 1].lower().strip(",.;:"))
         if pair in VERB_PAIRS and (pair != ("in", "a") or words[i + 2:i + 3] == ["statement"]):

@@ -43,14 +43,16 @@ _QUOTE = re.compile(
     r"|„(?P<b>[^„“”]{1,3000}?)[“”]|«\s?(?P<c>[^«»]{1,3000}?)\s?»"
     r'|»(?P<e>[^»«]{1,3000}?)«|"(?P<d>[^"\n]{1,3000}?)"|"(?P<g>[^"“”\n]{1,3000}?)”'
 )
-_MARKS = re.compile(r'[“”„«»"]')
+_MARKS = '“”„«»"'
+_INDIRECT_WORDS = ("ccording to", "elon", "egún", "aut", "Nach Angaben")
 _INDIRECT_CUE = re.compile(r"ccording to|[Ss]elon|[Ss]egún|[Ll]aut|Nach Angaben")
 _LAUT = re.compile(r"(?:Laut|Nach Angaben von)\s+(?P<who>(?:[A-ZÄÖÜ][\w.-]*\s+){1,4})(?=[a-zäöüß])")
 # Periods that end no sentence ("Mr. Podesta", "George W. Bush", "McConnell, R-Ky., said")
 # are masked while attributions are read, and party-state tags "(D-Wis.)" are blanked.
-_ABBREVIATION = re.compile(r"\b(?:[A-Z][a-z]{0,3}|[RDI]-[A-Z][a-z]{1,4})\.(?=\s*[\w,(])")
-_ABBREVIATIONS = {"Mr", "Mrs", "Ms", "Dr", "St", "Sen", "Rep", "Gov", "Lt", "Col", "Gen", "Sgt",
-                  "Jr", "Sr", "Prof", "Pres", "Sec", "Atty", "Mt", "Inc", "Corp", "Co"}
+_ABBREVIATIONS = ["Mrs", "Mr", "Ms", "Dr", "St", "Sen", "Rep", "Gov", "Lt", "Col", "Gen", "Sgt",
+                  "Jr", "Sr", "Prof", "Pres", "Sec", "Atty", "Mt", "Inc", "Corp", "Co"]
+_ABBREVIATION = re.compile(r"(?<![\w-])(?:[A-Z]|%s|[RDI]-[A-Z][a-z]{1,4})$" % "|".join(_ABBREVIATIONS))
+_PERIOD = re.compile(r"\.(?=\s*[\w,(])")
 _TAG = re.compile(r"\((?:[RDI]-[\w.\ue000 ]{2,16}|[A-Z]{1,6})\)")
 _DOT = "\ue000"
 _GAP = "\ue001"  # fills a blanked party tag, so offsets hold and it stays one "word"
@@ -73,8 +75,8 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
     found: list[FoundQuote] = []
     carry: Resolved | None = None  # speaker a paragraph opening with a quote continues
     for text in _join_open_quotes(paragraphs):
-        if not _MARKS.search(text) and not text.rstrip().endswith(":") and \
-                not _INDIRECT_CUE.search(text):
+        if not any(mark in text for mark in _MARKS) and not text.rstrip().endswith(":") and \
+                not _indirect_cue(text):
             cast.read(text)  # most paragraphs: narration, only read for names
             carry = None
             continue
@@ -191,12 +193,20 @@ def _introduced(para: str, cast: Cast) -> Resolved | None:
 
 
 def _mask(text: str) -> str:
-    return _ABBREVIATION.sub(_masked, text)
+    """Replace the periods of abbreviations with _DOT ("Mr. Podesta", "R-Ky.", "George W. Bush")."""
+    if "." not in text:
+        return text
+    cut, last = [], 0
+    for m in _PERIOD.finditer(text):  # a period is rare: a plain scan, then a look before it
+        end = m.start()
+        if _ABBREVIATION.search(text, max(0, end - 8), end):
+            cut.append(text[last:end])
+            last = end + 1
+    return _DOT.join(cut + [text[last:]]) if cut else text
 
 
-def _masked(m: re.Match) -> str:
-    word = m.group()[:-1]
-    return word + _DOT if len(word) == 1 or word in _ABBREVIATIONS or "-" in word else m.group()
+def _indirect_cue(text: str) -> bool:
+    return any(cue in text for cue in _INDIRECT_WORDS) and bool(_INDIRECT_CUE.search(text))
 
 
 def _unmask(text: str) -> str:
@@ -230,7 +240,7 @@ def _left_open(para: str) -> bool:
 
 def _indirect(para: str, cast: Cast, found: list[FoundQuote]) -> None:
     """Add "according to X, …" sentences of ``para`` as quotations of X."""
-    if not _INDIRECT_CUE.search(para):
+    if not _indirect_cue(para):
         return
     for sentence in SENTENCE_END.split(para):
         m = _LAUT.match(sentence) or INDIRECT.search(sentence)
