@@ -16,7 +16,9 @@ from .roles import (CLAUSE_CUT, DETERMINERS, FEMALE_WORDS, FUNCTION_WORDS, HONOR
                     MALE_WORDS, is_role_word)
 
 # A run of capitalised words, particles allowed between them ("Ursula von der Leyen").
-_RUN = re.compile(r"(?<![\w'’\-])[A-ZÀ-ÖØ-Þ][\w'’\-]*\.?(?:[ \t](?:(?:van|von|de|da|del|der|di|du|la"
+# (The look-behind follows the first capital: a pattern that opens with a character class is
+# scanned for it at C speed, one that opens with a look-behind is tried at every position.)
+_RUN = re.compile(r"[A-ZÀ-ÖØ-Þ](?<![\w'’\-].)[\w'’\-]*\.?(?:[ \t](?:(?:van|von|de|da|del|der|di|du|la"
                   r"|le|bin|al)[ \t])*[A-ZÀ-ÖØ-Þ][\w'’\-]*\.?)*")
 _WORD = re.compile(r"\S+")
 _CAPS = re.compile(r"[A-ZÀ-ÖØ-Þ]{2}")

@@ -142,7 +142,7 @@ def _detector():
     return detector.Detector(case_sensitive=False)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def first_name_gender(word: str) -> str:
     """Return "m", "f" or "" for a first name.
 

@@ -177,15 +177,19 @@ class Cast(People):
 
     def _one_word(self, name: str, before: str, after: str) -> None:
         person = self._surname(name, before)
-        if person is None and is_role_word(name):
-            return
-        said = after[:1] in _SAYS_STARTS and bool(SAYS.match(after))
         starts = before.rstrip()[-1:] in _STARTS
-        if person is None and is_org(name):
-            person = self.add(name)  # "the Commission on …", later "the commission"
-        if person is None and said and starts:
-            person = self.add(name)  # "Melanie said"
-        if person is not None and (said or starts):
+        if person is None:
+            if is_role_word(name):
+                return
+            if is_org(name):
+                person = self.add(name)  # "the Commission on …", later "the commission"
+            elif starts and _said(after):
+                person = self.add(name)  # "Melanie said"
+                person.salient = self.clock
+                return
+            else:
+                return  # most capitalised words: no one the article has named
+        if starts or _said(after):
             person.salient = self.clock
 
     def resolve(self, who: str) -> Resolved | None:
@@ -272,6 +276,10 @@ class Cast(People):
         return Resolved(" ".join(words), "", mention)
 
 HONORIFICS_TITLE = {h.capitalize() for h in HONORIFICS}
+
+
+def _said(after: str) -> bool:
+    return after[:1] in _SAYS_STARTS and bool(SAYS.match(after))
 
 
 def _is_short_of(short: str, full: str) -> bool:
