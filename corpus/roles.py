@@ -155,6 +155,16 @@ def first_name_gender(word: str) -> str:
     return {"male": "m", "mostly_male": "m", "female": "f", "mostly_female": "f"}.get(guess, "")
 
 
+# The single words at which CLAUSE_CUT cuts (it also cuts at "of the").
+_CUTS = set(CLAUSE_CUT.pattern.split("(?:", 1)[1].split(")", 1)[0].split("|")) - {"of the"}
+
+
+def _plain_name_word(word: str) -> bool:
+    low = word.lower()
+    return word[:1].isupper() and word.isalpha() and not is_role_word(word) and \
+        low not in _CUTS and low not in _PARTICLES and low not in DETERMINERS and low not in HONORIFICS
+
+
 @lru_cache(maxsize=16384)
 def split_speaker(who: str) -> tuple[str, str] | None:
     """Split an attribution into (speaker, role); None when it names nobody.
@@ -168,7 +178,11 @@ def split_speaker(who: str) -> tuple[str, str] | None:
     >>> split_speaker("die Fraktionsvorsitzende der Grünen, Meike Harms")
     ('Meike Harms', 'Fraktionsvorsitzende der Grünen')
     """
-    who = " ".join(who.split())
+    words = who.split()
+    who = " ".join(words)
+    if "," not in who and 2 <= len(words) <= 4 and all(_plain_name_word(w) for w in words) \
+            and not any(first_name_gender(w) for w in words[1:-1]):
+        return (who, "")  # most groups: "Donald Trump", "White House", no role, no cut
     appositive = ""
     if ", " in who:
         who, appositive = who.split(", ", 1)
