@@ -31,6 +31,8 @@ SAYS = re.compile(
     r"^(?:\s*,[^,]{1,150},)?\s+(?:also\s+|then\s+|later\s+)?(?:said|says|told|tells|added|"
     r"asked|explained|argued|warned|noted|insisted|wrote|writes|tweeted|stated|sagte|sagt|"
     r"erklärte|betonte|meinte|a déclaré|a dit|déclare|affirme|explique)\b")
+_MOVING = re.compile(r"\s[a-z]+ing\s(?=(?:through|into|across|along|around|outside|near|past)\s)")
+_SAYS_STARTS = (" ", ",", "\t", "\n", "\xa0")  # what a SAYS match can start with
 _NOT_SPEAKERS = {"who", "which", "that", "qui", "dont", "lequel", "der", "die", "welche"}
 _OBJECTS = {"lui", "leur", "ihm", "him", "them"}  # "lui avait dit": said to someone
 _LEADING = {"but", "and", "though", "although", "when", "while", "as", "so", "because", "if", "even",
@@ -46,12 +48,19 @@ _AUXILIARIES = {"was", "were", "is", "are", "be", "been", "has", "have", "had", 
                 "est", "était", "ont"}
 
 
+def says_after(after: str) -> bool:
+    """Return True if the text after a name goes on with a speech cue ("Melanie said")."""
+    return after[:1] in _SAYS_STARTS and bool(SAYS.match(after))
+
+
 def is_description(mention: str) -> bool:
     """Return True for "the premier", "a statement", "die Ministerin": role words, no name."""
     words = mention.split()
     if not 1 <= len(words) <= 6 or not words[-1].isalpha():
         return False
-    if any(w.lower() in _AUXILIARIES or w.lower() in _LINKS for w in words):
+    joined = words[0].lower() in DETERMINERS and is_role_word(words[-1])  # the lady and senator
+    if any(w.lower() in _AUXILIARIES or w.lower() in _LINKS and not (joined and w in ("and", "und", "et"))
+           for w in words):
         return False  # "liberal values were", "with a pattern": not who speaks
     return words[0].lower() in DETERMINERS or (words[-1].islower() and words[0].islower()) \
         or is_role_word(words[-1])
@@ -148,6 +157,7 @@ def trim_mention(who: str) -> tuple[str, str] | None:
     """
     full = " ".join(who.split()).strip(" ,")
     mention = CLAUSE_CUT.split(f" {full} ", maxsplit=1)[0].strip() or full
+    mention = _MOVING.split(mention, maxsplit=1)[0]  # "Protesters marching through the streets"
     words = mention.split()
     if len(words) == 1 and POSSESSIVE.search(words[0]):
         words = [words[0][:-2]]  # "He’s claiming": he

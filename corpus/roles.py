@@ -50,6 +50,13 @@ ROLE_WORDS = {
     "defender", "attaquant", "gardien", "capitaine",
 }
 
+# People spoken of by what they are to someone, and groups: descriptions, never a name.
+PERSON_NOUNS = {"doctor", "physician", "wife", "husband", "son", "daughter", "mother", "father",
+                "brother", "sister", "niece", "nephew", "friend", "neighbor", "neighbour",
+                "witness", "resident", "voter", "critic", "supporter", "expert"}
+GROUPS = {"protesters", "demonstrators", "voters", "critics", "supporters", "analysts",
+          "experts", "residents", "witnesses", "relatives", "neighbors", "neighbours"}
+ROLE_WORDS |= PERSON_NOUNS | GROUPS
 
 # German job titles are capitalised compounds ("Kulturdezernentin", "Landesgeschäftsführer"):
 # recognised by their last part.

@@ -18,15 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .mentions import (POSSESSIVE, SAYS, gender_hint, is_description, name_groups, role_near,
-                       role_nouns, shouted, trim_mention)
-from .roles import (DETERMINERS, FUNCTION_WORDS, HONORIFICS, PRONOUN_GENDER, ROLE_WORDS,
+                       role_nouns, says_after, shouted, trim_mention)
+from .roles import (DETERMINERS, FUNCTION_WORDS, GROUPS, HONORIFICS, PRONOUN_GENDER, ROLE_WORDS,
                     first_name_gender, is_org, is_role_word, split_speaker)
 
 GENDER_BONUS = 2  # mentions: a known gender that fits breaks near-ties only
 SALIENCE_BONUS = 8  # mentions
 MAX_READ = 8_000  # characters of narration read per article (6 % of FakeNewsNet articles are longer)
 _STARTS = ("", ".", "!", "?", ":", '"', "”", "“")  # what stands before a sentence's subject
-_SAYS_STARTS = (" ", ",", "\t", "\n", "\xa0")  # what a "Melanie said" match can start with
 _TITLES = frozenset(HONORIFICS | ROLE_WORDS)
 
 
@@ -50,6 +49,7 @@ class Resolved:
     speaker: str
     role: str
     mention: str
+
 
 class People:
     """Who an article has named so far: one record a person, found by name or surname."""
@@ -127,7 +127,6 @@ class People:
         return person.name if person else name
 
 
-
 class Cast(People):
     """The people named in one article so far, in the order the text mentions them."""
 
@@ -183,13 +182,13 @@ class Cast(People):
                 return
             if is_org(name):
                 person = self.add(name)  # "the Commission on …", later "the commission"
-            elif starts and _said(after):
+            elif starts and says_after(after):
                 person = self.add(name)  # "Melanie said"
                 person.salient = self.clock
                 return
             else:
                 return  # most capitalised words: no one the article has named
-        if starts or _said(after):
+        if starts or says_after(after):
             person.salient = self.clock
 
     def resolve(self, who: str) -> Resolved | None:
@@ -212,8 +211,8 @@ class Cast(People):
             person = self._recent(PRONOUN_GENDER[words[0].lower()])
             return Resolved(person.name, _role_of(person), mention) if person else None
         split = split_speaker(full)  # with its apposition: "X, director of …"
-        if split is None or (split[0] and (not split[0].split()[-1][:1].isupper() or (
-                " " not in split[0] and is_role_word(split[0])))):  # "die Ministerin"
+        if split is None or (split[0] and (not split[0].split()[-1][:1].isupper() or _a_role(
+                split[0].split()))):  # "die Ministerin", "frühere Ministerin und Abgeordnete"
             return self._description(mention) if is_description(mention) else None
         name, role = split
         if not name or all(POSSESSIVE.sub("", w).lower() in FUNCTION_WORDS for w in name.split()):
@@ -262,6 +261,9 @@ class Cast(People):
         if not words:
             return None  # "Das", "The": nobody
         head = words[-1].lower().strip(".,")
+        if head in GROUPS:
+            return Resolved(" ".join(words), "", mention)  # "protesters": no one person
+        owners = {POSSESSIVE.sub("", w) for w in words[:-1] if POSSESSIVE.search(w)}
         best = None
         for person in self.people.values():
             named = person.org and head.capitalize() in person.name.split()  # the commission
@@ -270,7 +272,7 @@ class Cast(People):
                     best = person
         if best is None and is_role_word(head) and not is_org(head):
             best = self._in_view(gender_hint(head))  # "the New York businessman"
-        if best is not None and head:
+        if best is not None and head and best.name.split()[-1] not in owners:  # X’s doctor ≠ X
             self.add(best.name)
             return Resolved(best.name, _role_of(best), mention)
         return Resolved(" ".join(words), "", mention)
@@ -278,8 +280,9 @@ class Cast(People):
 HONORIFICS_TITLE = {h.capitalize() for h in HONORIFICS}
 
 
-def _said(after: str) -> bool:
-    return after[:1] in _SAYS_STARTS and bool(SAYS.match(after))
+def _a_role(words: list[str]) -> bool:
+    """Return True for role words that name no one: "Ministerin", "frühere Ministerin und …"."""
+    return is_role_word(words[-1]) and (len(words) == 1 or any(w.islower() for w in words))
 
 
 def _is_short_of(short: str, full: str) -> bool:

@@ -163,3 +163,20 @@ def test_the_name_that_ends_a_longer_subject_speaks(para, speaker):
 def test_a_pronoun_after_a_conjunction_is_still_the_pronoun():
     assert speakers("Tom Berg called Jane Doe a “disgrace to the port” after she blamed the "
                     "floods on “poor planning by the harbour office.”") == ["Tom Berg", "Jane Doe"]
+
+
+# -- unnamed speakers: joined descriptions, someone's doctor, groups ----------------------------
+@pytest.mark.parametrize("paras, speaker", [
+    (["Hillary Clinton spoke in Ohio on Monday.", "The former first lady and senator said it was "
+      "“a grave mistake” to use private email."], "Hillary Clinton"),
+    (["Anna Weber sprach am Montag in Kiel.", "Die frühere Ministerin und Abgeordnete sagte, es sei "
+      "„ein großer Fehler“ gewesen."], "Anna Weber"),
+    (["Claire Dubois a parlé lundi à Lyon.", "La ministre et députée a déclaré que c’était « une "
+      "grave erreur »."], "Claire Dubois"),
+    (["Gary Johnson spoke in Ohio on Monday.", "Gary Johnson’s doctor called the candidate "
+      "“extremely physically fit.”"], "Gary Johnson’s doctor"),
+    (["The curfew began at midnight.", "Protesters marching through the streets chanted “What "
+      "curfew? We stay right here!” until dawn."], "Protesters"),
+])
+def test_unnamed_speakers_are_descriptions_or_the_person_in_view(paras, speaker):
+    assert speakers(*paras) == [speaker]
