@@ -161,8 +161,9 @@ def trim_mention(who: str) -> tuple[str, str] | None:
     words = mention.split()
     if len(words) == 1 and POSSESSIVE.search(words[0]):
         words = [words[0][:-2]]  # "He’s claiming": he
-    while words and words[0].lower() in _LEADING:
-        words = words[1:]  # "but he said", "though she noted"
+    while words and (words[0].lower() in _LEADING or len(words) > 1 and words[0].islower()
+                     and words[0].endswith("ing")):
+        words = words[1:]  # "but he said", "though she noted", "causing the actress (to say)"
         full = full.split(" ", 1)[-1]
     while len(words) > 1 and words[-1].islower() and (
             words[-1] in _TRAILING or words[-1].endswith("ly")):
