@@ -34,6 +34,7 @@ from .subjects import SAME_SUBJECT
 
 MIN_WORDS = 3  # shorter spans are scare quotes or titles, not quotations
 _TITLE_AFTER = {"on", "in", "of", "at", "from", "im", "in", "bei", "dans", "sur", "de"}
+_CLAUSE_END = re.compile(r"(?<=[.!?])(?P<q>[”\"»“]?)\s+(?=[A-ZÀ-ÖØ-Þ“„«»\"])")  # … “f–king everything.” She
 MAX_REST = 400  # characters of a partly quoted clause read after its last quoted span
 JOINER = " … "
 _SAME_SUBJECT = {"and", "but", "then", "und", "aber", "dann", "et", "mais", "puis", "y"}  # between the spans of one attribution: “A,” she said. “B.” → "A … B."
@@ -152,8 +153,8 @@ def _sentence_end(para: str, start: int, later: list[re.Match]) -> int:
     a later span that a cue of its own introduces ("…,” but Jane Doe said “…”)."""
     if para[start - 2:start - 1] in (".", "!", "?"):
         return start  # the span closed its sentence: “… to mock.”
-    stop = SENTENCE_END.search(para, start, start + MAX_REST)
-    end = stop.start() if stop else min(len(para), start + MAX_REST)
+    stop = _CLAUSE_END.search(para, start, start + MAX_REST)
+    end = stop.end("q") if stop else min(len(para), start + MAX_REST)
     for m in later:
         if m.start() >= end:
             break

@@ -180,3 +180,17 @@ def test_a_pronoun_after_a_conjunction_is_still_the_pronoun():
 ])
 def test_unnamed_speakers_are_descriptions_or_the_person_in_view(paras, speaker):
     assert speakers(*paras) == [speaker]
+
+
+@pytest.mark.parametrize("para", [
+    "Jane Doe said the port was “closed” and that the ferry was “not running at all.” The council "
+    "met on Friday.",
+    "Anna Weber sagte, der Hafen sei „geschlossen“ und die Fähre fahre „überhaupt nicht mehr.“ Der "
+    "Rat tagte am Freitag.",
+    "Claire Dubois a dit que le port était « fermé » et que le ferry ne circulait « plus du tout. » "
+    "Le conseil s’est réuni vendredi.",
+])
+def test_a_partly_quoted_clause_ends_with_its_sentence_after_a_closing_mark(para):
+    [quote] = find_quotes([para])
+    assert "Rat" not in quote.text and "council" not in quote.text and "conseil" not in quote.text
+    assert any(w in quote.text for w in ("at all", "nicht mehr", "du tout"))
