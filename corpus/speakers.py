@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .mentions import (POSSESSIVE, SAYS, gender_hint, is_description, name_groups, role_near,
+from .mentions import (POSSESSIVE, gender_hint, is_description, name_groups, role_near,
                        role_nouns, says_after, shouted, trim_mention)
 from .roles import (DETERMINERS, FUNCTION_WORDS, GROUPS, HONORIFICS, PRONOUN_GENDER, ROLE_WORDS,
                     first_name_gender, is_org, is_role_word, split_speaker)
@@ -161,7 +161,7 @@ class Cast(People):
             cut = [i for i, w in enumerate(words) if w.lower() in HONORIFICS]
             if cut and cut[-1] < len(words) - 1:  # "Should Mr. Clarke" → Clarke
                 before, words = f"{before} {' '.join(words[:cut[-1] + 1])}", words[cut[-1] + 1:]
-            subject = before.rstrip()[-1:] in _STARTS or bool(SAYS.match(after))
+            subject = before.rstrip()[-1:] in _STARTS or says_after(after)
             split = split_speaker(" ".join(words))
             if not split or not split[0]:
                 continue
@@ -170,7 +170,8 @@ class Cast(People):
                 self._one_word(name, before, after)
                 continue
             roles = [r for r in (role, role_near(before, after)) if r]
-            person = self.add(name, roles, gender_hint(f"{role} {before[-24:]}"))
+            hint = "" if getattr(self.people.get(name), "gender", "") else gender_hint(f"{role} {before[-24:]}")
+            person = self.add(name, roles, hint)
             if subject:
                 person.salient = self.clock
 
