@@ -33,12 +33,11 @@ from .speakers import Cast, Resolved
 from .subjects import SAME_SUBJECT
 
 MIN_WORDS = 3  # shorter spans are scare quotes or titles, not quotations
-_TITLE_AFTER = {"on", "in", "of", "at", "from", "im", "in", "bei", "dans", "sur", "de"}
+_TITLE_AFTER = {"on", "in", "of", "at", "from", "im", "bei", "dans", "sur", "de"}
 # Where a partly quoted clause ends: a sentence's end, a closing mark included (“… all.” She …).
 _CLAUSE_END = re.compile(r"(?<=[.!?])(?P<q>[”\"»“]?)\s+(?=[A-ZÀ-ÖØ-Þ“„«»\"])")
 MAX_REST = 400  # characters of a partly quoted clause read after its last quoted span
-JOINER = " … "
-_SAME_SUBJECT = {"and", "but", "then", "und", "aber", "dann", "et", "mais", "puis", "y"}  # between the spans of one attribution: “A,” she said. “B.” → "A … B."
+JOINER = " … "  # between the spans of one attribution: “A,” she said. “B.” → "A … B."
 # Scraped text mixes marks: “…" and "…” and “…“ are quotes too, when no proper pair fits.
 _QUOTE = re.compile(
     r"“(?P<a>[^“”]{1,3000}?)”|“(?P<f>[^“”\"]{1,3000}?)[\"“](?=[\s.,;:!?)]|$)"
