@@ -5,7 +5,12 @@
 “…” / X told CBS, “…” / Dagegen meinte X, „…“ / According to X, …). When the span sits inside
 what the cue introduces ("Sanders said the tax breaks “do nothing …”"), the quote's text is
 the whole clause. It returns the words that name the speaker, as written; ``speakers``
-resolves them. The text it reads has its abbreviation periods masked (see ``quotes``).
+resolves them. A sentence before a span may hold several cues ("In a message posted Friday,
+Cruz said …"): ``candidates`` yields each one's attribution in turn, and the caller keeps the
+first that resolves to someone. The subject of a cue is found by ``subjects``. A span that
+opens a sentence takes no cue from before it, only the speaker of an attributed sentence
+there ("…, Schiff said. “The other factor …”"). The text it reads has its abbreviation
+periods masked (see ``quotes``).
 """
 from __future__ import annotations
 
