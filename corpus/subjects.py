@@ -20,7 +20,8 @@ from .roles import DETERMINERS, FUNCTION_WORDS, PRONOUN_GENDER
 
 SAME_SUBJECT = {"and", "but", "then", "und", "aber", "dann", "et", "mais", "puis", "y"}
 THAT = {"that", "dass", "que", "qu'", "qu’"}
-RELATIVE = {"who", "whose", "which", "welche", "welcher", "qui", "dont", "lequel", "laquelle"}
+RELATIVE = {"who", "whose", "which", "welche", "welcher", "worauf", "woraufhin", "qui", "dont", "quoi",
+            "lequel", "laquelle"}
 # Adverbials that open a German or French sentence before the cue and its subject.
 _OPENERS = set("""dagegen dies dann weiter außerdem zudem jedoch angesichts gegenüber darüber
     dazu daraufhin später zuvor anschließend ebenso deshalb trotzdem demnach ainsi puis
@@ -74,6 +75,8 @@ def _bare(part: str) -> str | None:
                               or words[-1].islower() and words[-1].endswith("ly")):
         words.pop()  # "Donald Trump is (telling)", "Clinton had (mocked)", "Trump further"
     lowered = {w.lower() for w in words}
+    if len(words) > 1 and words[-1].lower() in PRONOUN_GENDER and lowered & (RELATIVE | THAT):
+        return words[-1]  # "To which she (said)", "the plan that he (called)"
     if len(words) > 2 and (words[0].lower() in _PREPOSITIONS or len(words) > MAX_SUBJECT
                            or lowered & RELATIVE or lowered & THAT):
         words = _name_at_end(words)

@@ -194,3 +194,15 @@ def test_a_partly_quoted_clause_ends_with_its_sentence_after_a_closing_mark(para
     [quote] = find_quotes([para])
     assert "Rat" not in quote.text and "council" not in quote.text and "conseil" not in quote.text
     assert any(w in quote.text for w in ("at all", "nicht mehr", "du tout"))
+
+
+@pytest.mark.parametrize("para, speaker", [
+    ("Tom Berg asked Jane Doe about the port, to which she replied, “We will open it again in May.”",
+     "Jane Doe"),
+    ("Anna Weber fragte Tom Berg nach dem Hafen, woraufhin er sagte: „Wir öffnen ihn im Mai wieder.“",
+     "Tom Berg"),
+    ("Tom Berg a interrogé Claire Dubois sur le port, ce à quoi elle a répondu : « Nous le rouvrirons "
+     "en mai. »", "Claire Dubois"),
+])
+def test_a_pronoun_after_a_relative_word_is_the_subject(para, speaker):
+    assert speakers(para) == [speaker]
