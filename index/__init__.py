@@ -26,13 +26,14 @@ from .request import (DATE_FACETS, FACETS, KINDS, MAX_PER_PAGE, MAX_RELATED, OPE
                       PER_PAGE, RELATED_PER_PAGE, SORTS, RelatedRequest, SearchRequest)
 from .results import Document, FacetValue, Hit, RelatedResult, SearchResult
 from .schema import DEFAULT_BOOSTS, TEXT_FIELDS
+from .sharding import MAX_SHARDS
 from .search import BM25_B, BM25_K1
 from .searcher import CACHE_SIZE, POSTINGS_CACHE, TIME_BUDGET, SearchIndex
 from .snapshots import IndexBusy, NoSnapshot, SnapshotStore
 from .synonyms import SynonymError, Synonyms
 
 __all__ = [
-    "BM25_B", "BM25_K1", "CACHE_SIZE", "POSTINGS_CACHE", "TIME_BUDGET",
+    "BM25_B", "BM25_K1", "CACHE_SIZE", "MAX_SHARDS", "POSTINGS_CACHE", "TIME_BUDGET",
     "DATE_FACETS", "DEFAULT_BOOSTS", "FACETS", "KINDS", "MAX_PER_PAGE", "MAX_RELATED",
     "OPERATORS", "PER_PAGE", "RELATED_PER_PAGE", "RelatedRequest", "RelatedResult",
     "SORTS", "TEXT_FIELDS", "BuildResult", "Deadline", "Document", "EmptyBuild", "FacetValue",
@@ -45,13 +46,16 @@ __all__ = [
 
 def rebuild(index_dir: str, paths: Iterable[str], summary: Summary | None = None, *,
             workers: int = 1, progress: Callable[[Summary], None] | None = None,
-            fail_after: int | None = None, post_types: tuple[str, ...] = ("post",)) -> BuildResult:
+            fail_after: int | None = None, post_types: tuple[str, ...] = ("post",),
+            shards: int = 0) -> BuildResult:
     """Extract ``paths`` and rebuild the index from them into a new, then live, snapshot
-    (``post_types``: what WordPress exports give, posts and maybe pages)."""
+    (``post_types``: what WordPress exports give, posts and maybe pages; ``shards``: that
+    many shards, see ``sharding``, else one index)."""
     summary = summary if summary is not None else Summary()
     records = extract(list(paths), summary, workers=workers, progress=progress,
                       post_types=post_types)
-    return indexer.build(SnapshotStore(index_dir), records, fail_after=fail_after, procs=workers)
+    return indexer.build(SnapshotStore(index_dir), records, fail_after=fail_after, procs=workers,
+                         shards=shards)
 
 
 def update(index_dir: str, paths: Iterable[str] = (), delete_ids: Iterable[str] = (),

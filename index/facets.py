@@ -136,41 +136,76 @@ def make_filters(cols: FacetColumns, kinds=(), langs=(), authors=(), day_from=No
     return Filters(masks, day_from, day_to)
 
 
-def _counted(values: list[str], codes: np.ndarray, ids: np.ndarray) -> list[FacetValue]:
+def _counted(values: list[str], codes: np.ndarray, ids: np.ndarray) -> dict[str, int]:
     counts = np.bincount(codes[ids], minlength=len(values))
-    found = [(values[c], int(n)) for c, n in enumerate(counts) if n and c]
-    return [FacetValue(v, n) for v, n in sorted(found, key=lambda x: (-x[1], x[0]))]
+    return {values[c]: int(n) for c, n in enumerate(counts) if n and c}
 
 
-def count(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: bool,
-          selected_authors=(), selected_speakers=()) -> dict[str, list[FacetValue]]:
-    """Return the facet counts of ``matched`` under filters ``f`` (multi-select)."""
+def raw_counts(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: bool,
+               selected_authors=()) -> dict[str, dict[str, int]]:
+    """Return every facet value's count among ``matched`` under filters ``f`` (multi-select:
+    each facet's counts apply every filter but its own), untruncated, so that the counts of
+    several shards add up; a selected author of this index is there even when at 0."""
     base = {name: f.keep(matched, skip=name) for name in FACETS}
     chosen = np.zeros(cols.size, dtype=np.float64)
     chosen[base["author"]] = 1.0
     authors = np.bincount(cols.author_code, weights=chosen[cols.author_doc],
                           minlength=len(cols.author_names)).astype(np.int64)
-    top = sorted(((int(c), int(n)) for c, n in enumerate(authors) if n),
-                 key=lambda x: (-x[1], cols.author_names[x[0]]))
-    shown = top[:AUTHOR_FACET_SIZE]
+    by_author = {cols.author_names[c]: int(n) for c in np.flatnonzero(authors)
+                 for n in (authors[c],)}
     for name in selected_authors:  # a selected author always shows, even with few matches
-        code = cols.author_index.get(name)
-        if code is not None and all(code != c for c, _ in shown):
-            shown.append((code, int(authors[code])))
+        if name in cols.author_index:
+            by_author.setdefault(name, 0)
     date_name = "month" if date_by_month else "year"
     date_docs = base["date"]
     if date_by_month and f.day_from and f.day_to and f.day_from // 10000 == f.day_to // 10000:
         # Months "within a year": the date filter is widened to its whole year, not dropped.
         date_docs = date_docs[cols.day[date_docs] // 10000 == f.day_from // 10000]
-    dates = _counted(cols.values[date_name], cols.codes[date_name], date_docs)
+    raw = {"author": by_author,
+           "date": _counted(cols.values[date_name], cols.codes[date_name], date_docs)}
+    for name in ("kind", "lang", "speaker"):
+        raw[name] = _counted(cols.values[name], cols.codes[name], base[name])
+    return raw
+
+
+def add_counts(parts: list[dict[str, dict[str, int]]]) -> dict[str, dict[str, int]]:
+    """Return the raw counts of several shards added up."""
+    total: dict[str, dict[str, int]] = {}
+    for raw in parts:
+        for facet, values in raw.items():
+            into = total.setdefault(facet, {})
+            for value, n in values.items():
+                into[value] = into.get(value, 0) + n
+    return total
+
+
+def shape(raw: dict[str, dict[str, int]], selected_authors=(),
+          selected_speakers=()) -> dict[str, list[FacetValue]]:
+    """Return the facets as the API lists them: the ``AUTHOR_FACET_SIZE`` most frequent
+    authors and speakers (and any selected one), dates newest first, the rest by count."""
+    authors = _by_count(raw["author"])
+    shown = authors[:AUTHOR_FACET_SIZE]
+    names = {v.value for v in shown}
+    shown += [FacetValue(name, raw["author"][name]) for name in dict.fromkeys(selected_authors)
+              if name in raw["author"] and name not in names]
     return {
-        "author": [FacetValue(cols.author_names[c], n) for c, n in shown],
-        "date": sorted(dates, key=lambda x: x.value, reverse=True),
-        "kind": _counted(cols.values["kind"], cols.codes["kind"], base["kind"]),
-        "lang": _counted(cols.values["lang"], cols.codes["lang"], base["lang"]),
-        "speaker": _top(_counted(cols.values["speaker"], cols.codes["speaker"], base["speaker"]),
-                        selected_speakers),
+        "author": shown,
+        "date": sorted(_by_count(raw["date"]), key=lambda x: x.value, reverse=True),
+        "kind": _by_count(raw["kind"]),
+        "lang": _by_count(raw["lang"]),
+        "speaker": _top(_by_count(raw["speaker"]), selected_speakers),
     }
+
+
+def count(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: bool,
+          selected_authors=(), selected_speakers=()) -> dict[str, list[FacetValue]]:
+    """Return the facet counts of ``matched`` under filters ``f`` (multi-select)."""
+    return shape(raw_counts(cols, matched, f, date_by_month, selected_authors),
+                 selected_authors, selected_speakers)
+
+
+def _by_count(values: dict[str, int]) -> list[FacetValue]:
+    return [FacetValue(v, n) for v, n in sorted(values.items(), key=lambda x: (-x[1], x[0]))]
 
 
 def _top(values: list[FacetValue], selected=()) -> list[FacetValue]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .neardup import group_id, key_of
+from .order import in_order
 from .scoring import Hits
 
 
@@ -48,21 +49,18 @@ class Groups:
         return self.key == key if key else np.zeros(len(self.key), dtype=bool)
 
 
-def fold(groups: Groups, ids: np.ndarray, scores: np.ndarray, days: np.ndarray, sort: str,
-         ranked: bool) -> tuple[np.ndarray, dict[int, int]]:
+def fold(groups: Groups, ids: np.ndarray, tier: np.ndarray, scores: np.ndarray,
+         seq: np.ndarray, days: np.ndarray, sort: str, ranked: bool
+         ) -> tuple[np.ndarray, dict[int, int]]:
     """Return which of ``ids`` to keep (a mask) and, per kept document that stands for
-    others, how many copies it folds. ``scores`` (or the date, see ``search.page_of``)
-    rank them; only the documents of groups with copies are sorted."""
+    others, how many copies it folds. The result order (``order.in_order``: tier, score,
+    date, ``seq``) ranks them; only the documents of groups with copies are sorted."""
     keep = np.ones(len(ids), dtype=bool)
     candidates = np.flatnonzero(groups.multi[ids])
     if not len(candidates):
         return keep, {}
-    c_ids, c_days = ids[candidates], days[candidates]
-    if sort == "relevance" and ranked:
-        order = np.lexsort((c_ids, -c_days, -scores[candidates]))
-    else:
-        order = np.lexsort((c_ids, c_days if sort == "date" else -c_days, c_days == 0))
-    ranked_at = candidates[order]
+    c = candidates
+    ranked_at = c[in_order(tier[c], scores[c], days[c], seq[c], sort, ranked)]
     keys = groups.key[ids[ranked_at]]
     _, first, counts = np.unique(keys, return_index=True, return_counts=True)
     keep[candidates] = False
@@ -72,16 +70,15 @@ def fold(groups: Groups, ids: np.ndarray, scores: np.ndarray, days: np.ndarray, 
     return keep, copies
 
 
-def collapse(groups: Groups, final: Hits, key: np.ndarray | None, days: np.ndarray, sort: str,
-             ranked: bool) -> tuple[Hits, np.ndarray | None, dict[int, int]]:
-    """Return ``final`` (and its rank ``key``) with one document per group, and the copies
-    each kept document stands for."""
-    keep, copies = fold(groups, final.ids, final.scores if key is None else key,
+def collapse(groups: Groups, final: Hits, tier: np.ndarray, seq: np.ndarray, days: np.ndarray,
+             sort: str, ranked: bool) -> tuple[Hits, np.ndarray, dict[int, int]]:
+    """Return ``final`` (and its ``tier``s) with one document per group, and the copies
+    each kept document stands for (``seq`` and ``days``: per document number)."""
+    keep, copies = fold(groups, final.ids, tier, final.scores, seq[final.ids],
                         days[final.ids], sort, ranked)
     if keep.all():
-        return final, key, copies
-    return (Hits(final.ids[keep], final.scores[keep]), None if key is None else key[keep],
-            copies)
+        return final, tier, copies
+    return Hits(final.ids[keep], final.scores[keep]), tier[keep], copies
 
 
 def only_group(groups: Groups, hits: Hits, group: str) -> Hits:

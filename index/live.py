@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
 
 from .analysis import is_stopword, query_langs
@@ -25,14 +26,15 @@ from .postings import PostingLists
 from .schema import TEXT_FIELDS
 from .snapshots import NoSnapshot, SnapshotStore
 from .spelling import Speller
-from .stats import FieldStats
+from .stats import CorpusStats, FieldStats
 from .vocabulary import Vocabulary
 
 
 class Snapshot:
     """One opened snapshot and what is derived from it."""
 
-    def __init__(self, snapshot_id: str, path: Path, max_postings: int) -> None:
+    def __init__(self, snapshot_id: str, path: Path, max_postings: int,
+                 shard: bool = False) -> None:
         self.snapshot_id = snapshot_id
         self.path = path
         self.ix = whoosh_index.open_dir(str(path))
@@ -41,6 +43,9 @@ class Snapshot:
             self.groups = Groups(reader, self.columns.live)
             self.stats = FieldStats(reader, TEXT_FIELDS)
             self.postings = PostingLists(max_postings, PostingArrays.open(path, self.ix, reader))
+            self.order = _order(reader, shard)  # each document's place in the corpus
+        cols = self.columns
+        self.corpus = CorpusStats.of(self.stats, len(cols.live_ids()), cols.day[cols.live])
         self.meta: dict[str, Any] = read_meta(path)
         self.langs = query_langs(self.columns.lang_counts())  # what queries expand into
         self._speller: Speller | None = None
@@ -105,6 +110,27 @@ class Snapshot:
             self._searchers.clear()
 
 
+def _open(snapshot_id: str, path: Path, max_postings: int):
+    """Open a snapshot: one index (``Snapshot``), or the head of a sharded one."""
+    meta = read_meta(path)
+    if meta.get("shards"):
+        from .sharded import Head  # noqa: PLC0415 - the sharded side imports this module
+        return Head(snapshot_id, path, meta)
+    return Snapshot(snapshot_id, path, max_postings)
+
+
+def _order(reader, shard: bool) -> np.ndarray:
+    """Return each document's place in the corpus (``order``): its number in one index,
+    the ``seq`` column in a shard."""
+    size = reader.doc_count_all()
+    if shard:
+        order = np.fromiter(reader.column_reader("seq"), dtype=np.int64, count=size)
+    else:
+        order = np.arange(size, dtype=np.int64)
+    order.flags.writeable = False
+    return order
+
+
 INHERIT_CHANGE = 0.05  # a snapshot this close to the one before keeps its vocabulary
 
 
@@ -137,13 +163,14 @@ class LiveIndex:
             snap = self._open.get(snapshot_id)
             if snap is None:
                 try:
-                    snap = Snapshot(snapshot_id, path, self.max_postings)
+                    snap = _open(snapshot_id, path, self.max_postings)
                 except Exception as exc:  # corrupt or half-deleted index files
                     raise IndexUnavailable(f"cannot open snapshot {snapshot_id}: {exc}") from None
                 for old in list(self._open)[:-1]:  # keep the one before, for work in flight
                     self._open.pop(old).close()
                 before = next(reversed(self._open.values()), None)
-                if before is not None and before._vocabulary is not None \
+                if isinstance(before, Snapshot) and isinstance(snap, Snapshot) \
+                        and before._vocabulary is not None \
                         and before._words is not None and _close(before, snap):
                     snap.inherited = (before._vocabulary, before._words)
                 self._open[snapshot_id] = snap

@@ -39,10 +39,18 @@ class Tiers:
     required: int                               # m: words a document had to hold
     counted: int                                # n: words that count (not common ones)
 
-    def key(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return (matched, typos) of ``ids`` (a subset of ``self.ids``)."""
+    def tier(self, ids: np.ndarray) -> np.ndarray:
+        """Return the tier of ``ids`` (a subset of ``self.ids``): more words held first,
+        then fewer typos (see ``order``)."""
         at = np.searchsorted(self.ids, ids)
-        return self.matched[at], self.typos[at]
+        return self.matched[at] * (len(self.words) + 1) - self.typos[at]
+
+    def held(self, ids: np.ndarray) -> np.ndarray:
+        """Return, per document of ``ids``, which words it holds (bit j: word j)."""
+        bits = np.zeros(len(ids), dtype=np.int64)
+        for j, (_, word_ids) in enumerate(self.words):
+            bits[np.isin(ids, word_ids)] |= 1 << j
+        return bits
 
     def missing(self, docnum: int) -> list[str]:
         """Return the words document ``docnum`` does not hold."""
@@ -50,55 +58,107 @@ class Tiers:
                 if not (len(ids) and ids[min(np.searchsorted(ids, docnum), len(ids) - 1)] == docnum)]
 
 
-def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
-          required: tuple[np.ndarray, np.ndarray] | None, strict: bool,
-          eligible: np.ndarray | None, doc_count: int) -> tuple[np.ndarray, np.ndarray, Tiers]:
-    """Combine per-word matches into the relaxed result.
+@dataclass(frozen=True)
+class Evidence:
+    """What one index (or one shard) knows about a relaxed query's words: how many documents
+    hold each word exactly, and how many of the filters' documents hold each combination of
+    words (``patterns[bits]``, bit j for word j; None past ``TIER_WORDS`` words or when
+    strict). A sharded search adds the shards' evidence up before deciding."""
 
-    ``parts``: per word (word, ids, scores, ids holding it exactly); ``required``: (ids,
-    scores) every result must be in, or None; ``eligible``: a mask of the documents the
-    filters keep (for counting only). Return (ids, scores, tiers).
-    """
-    common = [len(p[3]) > COMMON_SHARE * doc_count for p in parts]
+    exact: tuple[int, ...]
+    patterns: np.ndarray | None
+
+    @staticmethod
+    def total(parts: list[Evidence]) -> Evidence:
+        """Return the evidence of all ``parts`` together (documents are in one part only)."""
+        exact = tuple(int(sum(c)) for c in zip(*(p.exact for p in parts)))
+        patterns = None if parts[0].patterns is None else sum(p.patterns for p in parts)
+        return Evidence(exact, patterns)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Which words are common (only scored) and how many of the others a document needs."""
+
+    common: tuple[bool, ...]
+    required: int
+    tiered: bool  # False past TIER_WORDS words: any word, ranked by BM25F alone
+
+
+def evidence(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
+             ids: np.ndarray, strict: bool, eligible: np.ndarray | None) -> Evidence:
+    """Return the evidence of ``parts`` (per word: word, ids, scores, exact ids) over the
+    candidate documents ``ids``."""
+    exact = tuple(len(p[3]) for p in parts)
+    if strict or len(parts) > TIER_WORDS:
+        return Evidence(exact, None)
+    held = np.zeros(len(ids), dtype=np.int64)
+    for j, (_, word_ids, _, _) in enumerate(parts):
+        held[_positions(ids, word_ids)[0]] |= 1 << j
+    counted = held if eligible is None else held[eligible[ids]]
+    return Evidence(exact, np.bincount(counted, minlength=1 << len(parts)))
+
+
+def decide(ev: Evidence, strict: bool, live_count: int) -> Decision:
+    """Return the decision for a relaxed query with evidence ``ev``."""
+    common = [count > COMMON_SHARE * live_count for count in ev.exact]
     if all(common) or strict:
-        common = [False] * len(parts)
+        common = [False] * len(common)
+    n = common.count(False)
+    if ev.patterns is None:
+        return Decision(tuple(common), 0 if not strict else n, strict)
+    counted_bits = sum(1 << j for j, c in enumerate(common) if not c)
+    held = np.array([bin(bits & counted_bits).count("1") for bits in range(len(ev.patterns))])
+    at_least = np.cumsum(np.bincount(held, weights=ev.patterns, minlength=n + 1)[::-1])[::-1]
+    m = n
+    while m > 1 and at_least[m] < ENOUGH:
+        m -= 1
+    if m == 1 and at_least[1] == 0:  # no document holds any rarer word: the common
+        m = 0                        # words alone carry the query
+    return Decision(tuple(common), m, True)
+
+
+def candidates(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
+               required: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+    """Return the documents holding any of the words (and everything required)."""
     ids = np.unique(np.concatenate([p[1] for p in parts]))
     if required is not None:
         ids = np.intersect1d(ids, required[0], assume_unique=True)
+    return ids
+
+
+def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
+          required: tuple[np.ndarray, np.ndarray] | None, ids: np.ndarray,
+          decision: Decision) -> tuple[np.ndarray, np.ndarray, Tiers]:
+    """Combine per-word matches into the relaxed result.
+
+    ``parts``: per word (word, ids, scores, ids holding it exactly); ``required``: (ids,
+    scores) every result must be in, or None; ``ids``: ``candidates(parts, required)``.
+    Return (ids, scores, tiers).
+    """
     matched = np.zeros(len(ids), dtype=np.int64)
     typos = np.zeros(len(ids), dtype=np.int64)
     scores = np.zeros(len(ids))
-    for (_, word_ids, word_scores, exact), is_common in zip(parts, common):
-        at = np.searchsorted(ids, word_ids)
-        inside = at < len(ids)
-        inside[inside] = ids[at[inside]] == word_ids[inside]
-        at = at[inside]
+    for (_, word_ids, word_scores, exact), is_common in zip(parts, decision.common):
+        at, inside = _positions(ids, word_ids)
         if not is_common:
             matched[at] += 1
         scores[at] += word_scores[inside]
         typos[at[~np.isin(word_ids[inside], exact, assume_unique=True)]] += 1
     if required is not None:
         scores += required[1][np.searchsorted(required[0], ids)]
-    n = common.count(False)
-    m = n
-    if len(parts) > TIER_WORDS and not strict:  # a long query: any word, ranked by BM25F
-        m, matched, typos = 0, np.zeros_like(matched), np.zeros_like(typos)
-    elif not strict:
-        counted = matched if eligible is None else matched[eligible[ids]]
-        at_least = np.cumsum(np.bincount(counted, minlength=n + 1)[::-1])[::-1]
-        while m > 1 and at_least[m] < ENOUGH:
-            m -= 1
-        if m == 1 and at_least[1] == 0:  # no document holds any rarer word: the common
-            m = 0                        # words alone carry the query
-    keep = matched >= m
+    if not decision.tiered:
+        matched, typos = np.zeros_like(matched), np.zeros_like(typos)
+    keep = matched >= decision.required
     tiers = Tiers(ids[keep], matched[keep], typos[keep],
-                  tuple((p[0], p[1]) for p in parts), m, n)
+                  tuple((p[0], p[1]) for p in parts), decision.required,
+                  decision.common.count(False))
     return ids[keep], scores[keep], tiers
 
 
-def rank_key(tiers: Tiers, ids: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """Return one sort key per document: its tier, then its score within the tier."""
-    matched, typos = tiers.key(ids)
-    top = float(scores.max()) if len(scores) else 0.0
-    # the tier steps by 2; the score, scaled into [0, 1), never crosses a step
-    return (matched * (len(tiers.words) + 1) - typos) * 2.0 + scores / (top + 1.0)
+def _positions(ids: np.ndarray, word_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return where ``word_ids`` found in ``ids`` sit there, and which of them were found."""
+    at = np.searchsorted(ids, word_ids)
+    inside = at < len(ids)
+    inside[inside] = ids[at[inside]] == word_ids[inside]
+    return at[inside], inside

@@ -143,6 +143,11 @@ class Grouper:
         for b, k in enumerate(bands):
             self._buckets[b].setdefault(k, []).append(row)
 
+    def key(self, doc_id: str) -> int | None:
+        """Return the group key of live article ``doc_id``, or None if it is not here."""
+        row = self._row.get(doc_id)
+        return None if row is None else self.keys[row]
+
     def remove(self, doc_id: str) -> None:
         """Forget article ``doc_id`` (deleted or replaced); its group keeps its key."""
         row = self._row.pop(doc_id, None)

@@ -76,7 +76,7 @@ def related(snap: Snapshot, req: RelatedRequest, boosts: dict[str, float], b: fl
     weights = {name: boosts[name] for name in FIELDS if boosts.get(name, 0) > 0}
     top = terms[0][1]
     evaluator = Evaluator(searcher, snap.stats, snap.postings, snap.columns.live_ids(), b, k1,
-                          deadline)
+                          deadline, snap.corpus)
     parts = [evaluator.fielded_scores(FieldedTerm((term, ), weights, boost=0.5 + w / top))
              for term, w in terms]
     ids, where = np.unique(np.concatenate([p.ids for p in parts]), return_inverse=True)
@@ -89,7 +89,8 @@ def related(snap: Snapshot, req: RelatedRequest, boosts: dict[str, float], b: fl
     # the source's language first: a bonus larger than any score
     same = cols.codes["lang"][found.ids] == _code(cols.values["lang"], lang)
     ranked = Hits(found.ids, found.scores + same * (found.scores.max(initial=0) + 1))
-    ranked, _, copies = collapse(snap.groups, ranked, None, cols.day, "relevance", True)
+    ranked, _, copies = collapse(snap.groups, ranked, np.zeros(len(ranked.ids), dtype=np.int64),
+                                 snap.order, cols.day, "relevance", True)
     best = _top(ranked.scores, req.per_page)
     hits = []
     for i in best:

@@ -65,4 +65,6 @@ def build_schema() -> Schema:
         extra=STORED,  # kind-specific stored values: tags, article_count, article_title…
         # An article's near-duplicate group (neardup.group_key); 0 for quotes and bios.
         group=COLUMN(NumericColumn("q", default=0)),
+        # A document's place in the corpus, in a shard of a sharded index (see ``order``).
+        seq=COLUMN(NumericColumn("q", default=0)),
     )

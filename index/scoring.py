@@ -24,9 +24,9 @@ from whoosh import query as Q
 from .postings import PostingLists
 from .analysis import language_pipeline
 from .errors import Deadline
-from .matching import Tiers, relax
+from .matching import Tiers, candidates, evidence, relax
 from .query import FieldedTerm, Relaxed
-from .stats import FieldStats
+from .stats import CorpusStats, FieldStats
 
 
 class Hits(NamedTuple):
@@ -49,10 +49,12 @@ EMPTY = Hits(np.empty(0, dtype=np.int64), np.empty(0))
 
 class Evaluator:
     """Evaluate queries against one searcher, with the snapshot's field statistics
-    (``stats``), posting lists and live documents."""
+    (``stats``: each document's lengths), posting lists and live documents, and the
+    statistics of the whole corpus (``corpus``: the index's own, or a sharded snapshot's)."""
 
     def __init__(self, searcher, stats: FieldStats, postings: PostingLists,
-                 live_ids: np.ndarray, b: float, k1: float, deadline: Deadline) -> None:
+                 live_ids: np.ndarray, b: float, k1: float, deadline: Deadline,
+                 corpus: CorpusStats) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
         self.stats = stats
@@ -60,9 +62,11 @@ class Evaluator:
         self.live_ids = live_ids
         self.b, self.k1 = b, k1
         self.deadline = deadline
-        self.doc_count = self.reader.doc_count_all()
+        self.corpus = corpus
+        self.doc_count = corpus.doc_count
         self.eligible: np.ndarray | None = None  # documents the filters keep (a mask)
         self.tiers: Tiers | None = None          # set by relaxed matching
+        self.relaxed_nodes = 0                   # relaxed nodes evaluated so far
 
     def term_scores(self, fieldname: str, text: str, boost: float) -> Hits:
         """Return BM25 scores of every document containing ``text`` in ``fieldname``."""
@@ -72,9 +76,10 @@ class Evaluator:
             return EMPTY
         if not self.stats.has(fieldname):  # kind:quote, lang:de, role:…: a filter, unscored
             return Hits(ids.astype(np.int64), np.zeros(len(ids)))
-        idf = log(self.doc_count / (len(ids) + 1)) + 1
+        df = self.corpus.df((fieldname, text), len(ids))
+        idf = log(self.doc_count / (df + 1)) + 1
         lengths = self.stats.lengths(fieldname)
-        avg = self.stats.avg_length(fieldname)
+        avg = self.corpus.avg_length(fieldname)
         k1, b = self.k1, self.b
         norm_a, norm_b = k1 * (1 - b), k1 * b / avg
         tf = tf.astype(np.float64)
@@ -149,8 +154,11 @@ class Evaluator:
         """Relaxed matching (see ``matching``); its tiers are kept for ranking."""
         parts = [self._word_part(word) for word in q.words]
         required = self.evaluate(Q.And(q.required)) if q.required else None
-        ids, scores, self.tiers = relax(parts, required, q.strict, self.eligible,
-                                        len(self.live_ids))
+        ids = candidates(parts, required)
+        decision = self.corpus.decision(self.relaxed_nodes, evidence(parts, ids, q.strict,
+                                                                     self.eligible), q.strict)
+        self.relaxed_nodes += 1
+        ids, scores, self.tiers = relax(parts, required, ids, decision)
         return Hits(ids, scores)
 
     def _word_part(self, word: Q.Query) -> tuple:
@@ -199,7 +207,7 @@ def _bm25f(ev: Evaluator, weights: dict[str, float], texts: list[tuple[str, floa
     ids_parts, tf_parts = [], []
     for fieldname, weight in weights.items():
         lengths = ev.stats.lengths(fieldname)
-        avg = ev.stats.avg_length(fieldname)
+        avg = ev.corpus.avg_length(fieldname)
         norm_a, norm_b = (1 - b) / weight, b / (avg * weight)
         for text, factor in texts:
             ids, tf = ev.postings.get(ev.reader, fieldname, text)
@@ -210,7 +218,7 @@ def _bm25f(ev: Evaluator, weights: dict[str, float], texts: list[tuple[str, floa
     if not ids_parts:
         return EMPTY
     ids, pseudo = _sum_by_id(ids_parts, tf_parts)
-    df = len(ids)
+    df = ev.corpus.df((tuple(weights.items()), tuple(texts)), len(ids))
     idf = log(1 + (ev.doc_count - df + 0.5) / (df + 0.5))
     k1 = ev.k1
     return Hits(ids.astype(np.int64), boost * idf * (k1 + 1) * pseudo / (pseudo + k1))

@@ -22,12 +22,14 @@ from .live import Snapshot
 from .analysis import words
 from .expand import Expander
 from .folding import collapse, only_group
-from .matching import rank_key
+from .matching import Tiers
+from .order import in_order
 from .query import explicit_and, parse, phrase_bonus
 from .request import SearchRequest
 from .results import Hit, SearchResult
 from .schema import DEFAULT_BOOSTS
 from .scoring import EMPTY, Evaluator, Hits
+from .stats import CorpusStats, day_number
 from .snippets import plain_snippet, snippet
 from .spelling import did_you_mean
 from .synonyms import Synonyms
@@ -47,17 +49,29 @@ class Ranking:
     k1: float = BM25_K1
 
 
-def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadline,
-           synonyms: Synonyms | None = None) -> SearchResult:
-    """Run ``req`` on ``snap``; raise QueryTimeout (a query string is never refused)."""
-    searcher = snap.searcher()
-    cols = snap.columns
+@dataclass(frozen=True)
+class Plan:
+    """What a query becomes before any posting is read: the expanded query (None: nothing
+    to search; ``Every`` without text) and what the expansion noted."""
+
+    text: str
+    query: Q.Query | None
+    langs: tuple[str, ...]
+    terms: dict[str, frozenset[str]]
+    ignored: tuple[str, ...]
+    typos: dict[str, tuple[str, ...]]
+
+
+def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
+         synonyms: Synonyms | None = None) -> Plan:
+    """Parse and expand ``req.q`` with the terms of ``snap`` (a snapshot, or the head of a
+    sharded one: its vocabulary is the whole corpus's)."""
     langs = req.langs or snap.langs
     text = req.q.strip()
     rewritten, units = synonyms.rewrite(text) if synonyms is not None else (text, {})
     vocabularies = (lambda: (snap.vocabulary(), snap.words())) if req.typos else None
-    expander = Expander(searcher.reader(), langs, deadline, vocabularies, _last_word(text),
-                        units)
+    expander = Expander(snap.searcher().reader(), langs, deadline, vocabularies,
+                        _last_word(text), units)
     if text:
         relax = req.operator != "or"
         query = expander.expand_top(parse(rewritten, ranking.boosts, req.operator), relax,
@@ -67,10 +81,32 @@ def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadl
             query = Q.AndMaybe(query, expander.expand(bonus))
     else:
         query = Q.Every()
+    log = expander.log
+    return Plan(text, query, langs, {name: frozenset(found) for name, found in log.terms.items()},
+                tuple(dict.fromkeys(log.ignored)), {w: tuple(v) for w, v in log.typos.items()})
+
+
+@dataclass
+class Matches:
+    """A query's matches in one index (or one shard), filtered and folded, before paging."""
+
+    final: Hits             # what is listed: filtered, folded
+    tier: np.ndarray        # per final document (see ``order``)
+    matched: np.ndarray     # before the filters: what facets count
+    filters: facets.Filters
+    tiers: Tiers | None     # relaxed matching's record, to say which words were not required
+    copies: dict[int, int]  # per kept document, the copies folded under it
+    folded: int
+
+
+def match(snap: Snapshot, req: SearchRequest, query: Q.Query | None, ranked: bool,
+          ranking: Ranking, deadline: Deadline, corpus: CorpusStats) -> Matches:
+    """Evaluate an expanded ``query`` on ``snap`` with the corpus statistics ``corpus``."""
+    cols = snap.columns
     filters = facets.make_filters(cols, req.kinds, req.langs, req.authors,
                                   req.day_from, req.day_to, req.speakers)
-    evaluator = Evaluator(searcher, snap.stats, snap.postings, cols.live_ids(),
-                          ranking.b, ranking.k1, deadline)
+    evaluator = Evaluator(snap.searcher(), snap.stats, snap.postings, cols.live_ids(),
+                          ranking.b, ranking.k1, deadline, corpus)
     evaluator.eligible = filters.mask()
     try:
         matched = evaluator.evaluate(query) if query is not None else EMPTY
@@ -82,35 +118,57 @@ def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadl
     if filters.active():
         keep = filters.keep(matched.ids)
         final = Hits(keep, matched.scores[np.searchsorted(matched.ids, keep)])
-    if req.recency and text:
-        final = Hits(final.ids, final.scores * recency_factor(cols.day[final.ids], req.recency))
+    if req.recency and ranked:
+        final = Hits(final.ids, final.scores * recency_factor(cols.day[final.ids], req.recency,
+                                                              corpus.recency))
     deadline.check()
     tiers = evaluator.tiers
-    key = rank_key(tiers, final.ids, final.scores) if tiers is not None else None
+    tier = tiers.tier(final.ids) if tiers is not None else np.zeros(len(final.ids), np.int64)
     folded, copies = len(final.ids), {}
     if req.collapse and not req.group:
-        final, key, copies = collapse(snap.groups, final, key, cols.day, req.sort, bool(text))
-    folded -= len(final.ids)
-    page = page_of(cols.day, final, req, ranked=bool(text), key=key)
-    terms = {name: frozenset(found) for name, found in expander.log.terms.items()}
-    hits = []
-    for docnum, score in page:  # past the budget, the rest of the page gets plain snippets
-        marked = req.snippets and not deadline.expired()
-        hit = _hit(searcher.stored_fields(docnum), score, terms if marked else {}, req.snippets)
-        hits.append(replace(hit, group=snap.groups.group_of(docnum),
-                            copies=copies.get(docnum, 0)))
-    total = len(final.ids)
-    counts = (facets.count(cols, matched.ids, filters, req.date_by_month, req.authors,
+        final, tier, copies = collapse(snap.groups, final, tier, snap.order, cols.day, req.sort,
+                                       ranked)
+    return Matches(final, tier, matched.ids, filters, tiers, copies, folded - len(final.ids))
+
+
+def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadline,
+           synonyms: Synonyms | None = None) -> SearchResult:
+    """Run ``req`` on ``snap``; raise QueryTimeout (a query string is never refused)."""
+    p = plan(snap, req, ranking, deadline, synonyms)
+    m = match(snap, req, p.query, bool(p.text), ranking, deadline, snap.corpus)
+    page = page_of(snap, m, req, ranked=bool(p.text))
+    hits = fetch(snap, page, p.terms, req.snippets, deadline)
+    hits = [replace(h, copies=m.copies.get(docnum, 0)) for h, (docnum, _) in zip(hits, page)]
+    counts = (facets.count(snap.columns, m.matched, m.filters, req.date_by_month, req.authors,
                            req.speakers) if req.facets else None)
-    dropped = tiers.missing(page[0][0]) if tiers is not None and page and \
-        tiers.required < tiers.counted else []
-    suggestion = (did_you_mean(snap.speller(), searcher.reader(), text, langs)
-                  if text and (total < SUGGEST_BELOW or dropped or expander.log.typos) else None)
+    dropped = m.tiers.missing(page[0][0]) if m.tiers is not None and page and \
+        m.tiers.required < m.tiers.counted else []
+    return result(snap, req, p, hits, len(m.final.ids), counts, dropped, m.folded)
+
+
+def result(head, req: SearchRequest, p: Plan, hits: list[Hit], total: int,
+           counts: dict | None, dropped: list[str], folded: int) -> SearchResult:
+    """Return the search result, with a did-you-mean (from ``head``'s whole vocabulary)
+    when few documents match, a word was not required or a typo matched."""
+    suggestion = (did_you_mean(head.speller(), head.searcher().reader(), p.text, p.langs)
+                  if p.text and (total < SUGGEST_BELOW or dropped or p.typos) else None)
     return SearchResult(total=total, page=req.page, per_page=req.per_page, hits=hits,
-                        snapshot=snap.snapshot_id, facets=counts, suggestion=suggestion,
-                        terms=terms, not_required=tuple(dropped),
-                        ignored=tuple(dict.fromkeys(expander.log.ignored)),
-                        typos={w: tuple(v) for w, v in expander.log.typos.items()}, folded=folded)
+                        snapshot=head.snapshot_id, facets=counts, suggestion=suggestion,
+                        terms=p.terms, not_required=tuple(dropped), ignored=p.ignored,
+                        typos=p.typos, folded=folded)
+
+
+def fetch(snap: Snapshot, page: list[tuple[int, float | None]],
+          terms: dict[str, frozenset[str]], snippets: bool, deadline: Deadline) -> list[Hit]:
+    """Return the hits of ``page`` ((docnum, score) pairs) with their snippets; past the
+    time budget, the rest of the page gets plain snippets."""
+    searcher = snap.searcher()
+    hits = []
+    for docnum, score in page:
+        marked = snippets and not deadline.expired()
+        hit = _hit(searcher.stored_fields(docnum), score, terms if marked else {}, snippets)
+        hits.append(replace(hit, group=snap.groups.group_of(docnum)))
+    return hits
 
 
 def _last_word(text: str) -> str | None:
@@ -119,43 +177,31 @@ def _last_word(text: str) -> str | None:
     return found[-1] if found and text[-1:].isalnum() else None
 
 
-def recency_factor(days: np.ndarray, half_life: float) -> np.ndarray:
-    """Return a decay per document by date (newest 1, halving every ``half_life`` days);
-    undated documents get the median decay of the dated ones: neither favoured nor buried."""
-    dated = days > 0
+def recency_factor(days: np.ndarray, half_life: float,
+                   basis: tuple[float, float, float] | None) -> np.ndarray:
+    """Return a decay per document by date: 1 for the index's newest document, halving every
+    ``half_life`` days; undated documents get the decay of the index's median date (the mean
+    of the two middle ones' decays): neither favoured nor buried. ``basis``: the index's
+    (newest, lower median, upper median) day numbers, see ``stats.recency_basis``."""
     factor = np.ones(len(days))
-    if not dated.any():
+    if basis is None:
         return factor
-    d = days[dated]
-    when = (d // 10000) * 365.25 + (d // 100 % 100) * 30.44 + d % 100  # days, roughly
-    factor[dated] = np.exp(-(when.max() - when) / half_life * np.log(2))
-    factor[~dated] = np.median(factor[dated])
+    newest, low, high = basis
+    rate = np.log(2) / half_life
+    dated = days > 0
+    factor[dated] = np.exp(-(newest - day_number(days[dated])) * rate)
+    factor[~dated] = (np.exp(-(newest - low) * rate) + np.exp(-(newest - high) * rate)) / 2
     return factor
 
 
-def page_of(day: np.ndarray, final: Hits, req: SearchRequest, ranked: bool,
-            key: np.ndarray | None = None) -> list[tuple[int, float | None]]:
-    """Return the (docnum, score) pairs of the requested page, in order: by ``key`` (the
-    relevance tiers) when given, else by score; or by date."""
-    ids, shown = final
-    scores = shown if key is None else key
+def page_of(snap: Snapshot, m: Matches, req: SearchRequest,
+            ranked: bool) -> list[tuple[int, float | None]]:
+    """Return the (docnum, score) pairs of the requested page, in result order."""
     start = (req.page - 1) * req.per_page
-    if start >= len(ids):
-        return []
-    end = start + req.per_page
-    days = day[ids]
-    if req.sort == "relevance" and ranked:
-        if end < len(ids):  # only the documents scoring at least the end-th best compete
-            cut = np.partition(scores, len(ids) - end)[len(ids) - end]
-            top = np.flatnonzero(scores >= cut)
-            ids, scores, days, shown = ids[top], scores[top], days[top], shown[top]
-        # Ties (same score) fall back to the newer document, then the lower docnum.
-        order = np.lexsort((ids, -days, -scores))[start:end]
-    else:
-        # Dated documents by date (ties: lower docnum first), unknown dates last.
-        undated = days == 0
-        order = np.lexsort((ids, days if req.sort == "date" else -days, undated))[start:end]
-    return [(int(ids[i]), round(float(shown[i]), 4) if ranked else None) for i in order]
+    ids, scores = m.final
+    at = in_order(m.tier, scores, snap.columns.day[ids], snap.order[ids], req.sort, ranked,
+                  start + req.per_page)[start:]
+    return [(int(ids[i]), round(float(scores[i]), 4) if ranked else None) for i in at]
 
 
 def _hit(stored: dict, score: float | None, terms: dict[str, frozenset[str]],

@@ -11,6 +11,7 @@ snapshot, so a reindex never serves stale answers).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from collections import OrderedDict
 from typing import Any
 
@@ -18,7 +19,10 @@ from . import search as search_op
 from .completion import complete
 from .documents import from_stored
 from .errors import Deadline, IndexUnavailable, QueryError
+from . import sharded
+from .fanout import LocalShards, Shards
 from .live import LiveIndex
+from .sharded import Head
 from .related import related as related_op
 from .request import SORTS, RelatedRequest, SearchRequest
 from .results import Document, RelatedResult, SearchResult
@@ -37,8 +41,14 @@ class SearchIndex:
     def __init__(self, index_dir: str, boosts: dict[str, float] | None = None,
                  time_budget: float = TIME_BUDGET, bm25_b: float = search_op.BM25_B,
                  bm25_k1: float = search_op.BM25_K1, cache_size: int = CACHE_SIZE,
-                 postings_cache: int = POSTINGS_CACHE, synonyms: str = "") -> None:
+                 postings_cache: int = POSTINGS_CACHE, synonyms: str = "",
+                 shards_backend: Callable[[int], Shards] | None = None) -> None:
         self.live = LiveIndex(index_dir, postings_cache)
+        # who answers for the shards of a sharded snapshot: given the shard count, a backend
+        # (``fanout``); by default each shard is opened in this process
+        self.shards_backend = shards_backend or (
+            lambda n: LocalShards(index_dir, n, postings_cache))
+        self._backends: dict[int, Shards] = {}
         self.ranking = search_op.Ranking({**DEFAULT_BOOSTS, **(boosts or {})}, bm25_b, bm25_k1)
         self.time_budget = time_budget
         self.synonyms = Synonyms.load(synonyms) if synonyms else None  # SynonymError if bad
@@ -65,7 +75,11 @@ class SearchIndex:
                 if cached is not None:
                     self._cache.move_to_end(key)
                     return cached
-        result = search_op.search(snap, req, self.ranking, deadline, self.synonyms)
+        if isinstance(snap, Head):
+            result = sharded.search(snap, self._shards(snap), req, self.ranking, deadline,
+                                    self.synonyms)
+        else:
+            result = search_op.search(snap, req, self.ranking, deadline, self.synonyms)
         if self.cache_size:
             with self._lock:
                 self._cache[key] = result
@@ -75,8 +89,23 @@ class SearchIndex:
 
     def document(self, doc_id: str) -> Document | None:
         """Return the stored document ``doc_id``, or None."""
-        stored = self.live.current().searcher().document(id=doc_id)
+        snap = self.live.current()
+        if isinstance(snap, Head):
+            found = self._shards(snap).map(snap.snapshot_id, "document",
+                                           [(doc_id,)] * snap.shards, Deadline(self.time_budget))
+            return next((doc for doc in found if doc is not None), None)
+        stored = snap.searcher().document(id=doc_id)
         return None if stored is None else from_stored(stored)
+
+    def _shards(self, head: Head) -> Shards:
+        """Return the backend serving ``head``'s shards (one per shard count)."""
+        backend = self._backends.get(head.shards)
+        if backend is None:
+            with self._lock:
+                backend = self._backends.get(head.shards)
+                if backend is None:
+                    backend = self._backends[head.shards] = self.shards_backend(head.shards)
+        return backend
 
     def related(self, req: RelatedRequest) -> RelatedResult | None:
         """Return the documents like ``req.doc_id``, or None when it does not exist."""
@@ -110,8 +139,11 @@ class SearchIndex:
                 "size_bytes": _dir_size(snap.path)}
 
     def close(self) -> None:
-        """Close every searcher of every open snapshot."""
+        """Close every searcher of every open snapshot, and the shards' backends."""
         self.live.close()
+        for backend in self._backends.values():
+            backend.close()
+        self._backends.clear()
 
     def __del__(self) -> None:
         try:

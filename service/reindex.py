@@ -39,16 +39,21 @@ def write_status(path: str | None, **fields) -> None:
               help="with --incremental: delete this document (and its quotes)")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="processes to use (default: SEARCH_REINDEX_WORKERS)")
+@click.option("--shards", type=click.IntRange(1, index.MAX_SHARDS), default=None,
+              help="write a sharded index of N shards (a full rebuild; see README, cluster)")
 @click.option("--wxr-pages", is_flag=True, help="index WordPress pages too, not only posts")
 @click.option("--status-file", hidden=True, default=None)
 @with_appcontext
-def reindex_command(paths, incremental, rollback, delete_ids, workers, wxr_pages, status_file):
+def reindex_command(paths, incremental, rollback, delete_ids, workers, shards, wxr_pages,
+                    status_file):
     """Rebuild the index from PATH... (default: SEARCH_CORPUS_PATHS) and switch to it."""
     config = current_app.config
     index_dir = config["INDEX_DIR"]
     mode = "rollback" if rollback else "incremental" if incremental else "full"
     if rollback and (paths or incremental or delete_ids):
         raise click.UsageError("--rollback takes no paths and no other mode")
+    if shards and (rollback or incremental):
+        raise click.UsageError("--shards is for a full rebuild (an update keeps the live shards)")
     if delete_ids and not incremental:
         raise click.UsageError("--delete needs --incremental")
     if not paths and not rollback and not delete_ids:
@@ -74,7 +79,7 @@ def reindex_command(paths, incremental, rollback, delete_ids, workers, wxr_pages
                                   progress=progress, post_types=post_types)
         else:
             result = index.rebuild(index_dir, paths, summary, workers=workers, progress=progress,
-                                   post_types=post_types)
+                                   post_types=post_types, shards=shards or 0)
     except index.IndexBusy as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_BUSY)  # the running job owns the status file

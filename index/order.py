@@ -1,0 +1,46 @@
+"""The order of results: by relevance tier, score, date, then place in the corpus; or by date.
+
+One comparison serves a single index, each shard of a sharded one and the merge of the
+shards' answers, so a sharded search lists the same documents in the same order:
+
+    relevance   tier (more query words, fewer typos; see ``matching``) descending, then the
+                score descending, then the newer document, then the lower ``seq``
+    date        undated last, then the date (ascending for ``date``, descending for
+                ``newest``), then the lower ``seq``
+
+``seq`` is a document's place in the corpus: its document number in a single index, the
+``seq`` column in a shard (the number the document would have had in a single index built
+from the same corpus). Tier and score are compared as they are, never folded into one float
+key: two scores a float sum could not tell apart stay apart.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def in_order(tier: np.ndarray, score: np.ndarray, day: np.ndarray, seq: np.ndarray,
+             sort: str, ranked: bool, end: int | None = None) -> np.ndarray:
+    """Return the positions of the first ``end`` rows (all when None), in result order."""
+    n = len(seq)
+    end = n if end is None else min(end, n)
+    if sort == "relevance" and ranked:
+        rows = _contenders(tier, score, end) if end < n else np.arange(n)
+        order = np.lexsort((seq[rows], -day[rows], -score[rows], -tier[rows]))
+        return rows[order][:end]
+    order = np.lexsort((seq, day if sort == "date" else -day, day == 0))
+    return order[:end]
+
+
+def _contenders(tier: np.ndarray, score: np.ndarray, end: int) -> np.ndarray:
+    """Return the rows that may be among the first ``end`` by (tier, score): every row of a
+    better tier than the end-th row's, and those of its tier scoring at least its score."""
+    n = len(tier)
+    last_tier = np.partition(tier, n - end)[n - end]
+    above = tier > last_tier
+    same = np.flatnonzero(tier == last_tier)
+    need = end - int(above.sum())
+    scores = score[same]
+    cut = np.partition(scores, len(scores) - need)[len(scores) - need]
+    keep = above
+    keep[same[scores >= cut]] = True
+    return np.flatnonzero(keep)

@@ -1,0 +1,214 @@
+"""The coordinator of a sharded search: the same answer as one index, from N shards.
+
+``Head`` is what the front door opens of a sharded snapshot: the term dictionaries of all
+shards read as one (a Whoosh ``MultiReader`` over their segments), so expansion, typo
+variants, completions and did-you-mean see the whole corpus's words and frequencies, and the
+corpus-wide statistics (documents, average field lengths). It never reads postings; the
+shards do (``shards.ShardServer``), wherever they run (``fanout``).
+
+One search (``search``), as Elasticsearch's ``dfs_query_then_fetch``:
+
+    plan      parse and expand the query on the head (``search.plan``)
+    prepare   every shard evaluates it with its own statistics and reports the document
+              frequencies it used and each relaxed node's evidence; the head adds them up
+              and decides, for the whole corpus, which words are common and how many of the
+              rest a document needs (``matching.decide``)
+    query     every shard evaluates it again with those sums (so each document gets the
+              score one index would give it), filters and folds, and returns its best rows
+              for the page, its total and raw facet counts; the head merges the rows in the
+              one result order (``order``) and adds totals and counts up
+    fetch     the shards holding the page's rows return them with their snippets
+
+A shard that cannot answer makes the whole search fail with ``IndexUnavailable`` (a 503):
+never a page that silently lacks a shard's documents.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh.reading import MultiReader
+from whoosh.searching import Searcher
+
+from . import facets
+from .analysis import is_stopword, query_langs
+from .errors import Deadline
+from .fanout import Shards
+from .matching import Evidence, decide
+from .order import in_order
+from .request import SearchRequest
+from .results import SearchResult
+from .schema import TEXT_FIELDS
+from .search import Ranking, plan, result
+from .sharding import shard_dir
+from .spelling import Speller
+from .stats import CorpusStats, recency_basis
+from .synonyms import Synonyms
+from .vocabulary import Vocabulary
+
+
+class Head:
+    """The whole corpus's terms and statistics of one sharded snapshot."""
+
+    def __init__(self, snapshot_id: str, path: Path, meta: dict[str, Any]) -> None:
+        self.snapshot_id = snapshot_id
+        self.path = path
+        self.meta = meta
+        self.shards = int(meta["shards"])
+        self.indexes = [whoosh_index.open_dir(str(shard_dir(path, k)))
+                        for k in range(self.shards)]
+        reader = self._reader()
+        self.langs = query_langs(_lang_counts(reader))
+        self.doc_count = reader.doc_count_all()
+        self.live_count = reader.doc_count()
+        self.avg = {name: max(reader.field_length(name) / max(self.doc_count, 1), 1.0)
+                    for name in TEXT_FIELDS}
+        reader.close()
+        self._corpus: CorpusStats | None = None
+        self._speller: Speller | None = None
+        self._vocabulary: Vocabulary | None = None
+        self._words: Vocabulary | None = None
+        self._local = threading.local()
+        self._searchers: list = []
+        self._lock = threading.Lock()
+
+    def _reader(self) -> MultiReader:
+        """Return one reader over every segment of every shard, in shard order."""
+        leaves = [leaf for ix in self.indexes for leaf, _ in ix.reader().leaf_readers()]
+        return MultiReader(leaves)
+
+    def searcher(self) -> Searcher:
+        """Return this thread's searcher of the whole corpus's terms."""
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None or searcher.is_closed:
+            searcher = self._local.searcher = Searcher(self._reader())
+            with self._lock:
+                self._searchers.append(searcher)
+        return searcher
+
+    def corpus(self, shards: Shards, deadline: Deadline) -> CorpusStats:
+        """Return the corpus-wide statistics (the days come from the shards, once)."""
+        if self._corpus is None:
+            counted = shards.map(self.snapshot_id, "days", [()] * self.shards, deadline)
+            days, where = np.unique(np.concatenate([d for d, _ in counted]), return_inverse=True)
+            counts = np.bincount(where, weights=np.concatenate([c for _, c in counted]),
+                                 minlength=len(days)).astype(np.int64)
+            self._corpus = CorpusStats(self.doc_count, self.live_count, self.avg,
+                                       recency_basis(days, counts))
+        return self._corpus
+
+    def speller(self) -> Speller:
+        if self._speller is None:
+            reader = self.searcher().reader()
+            with self._lock:
+                if self._speller is None:
+                    self._speller = Speller({w: reader.doc_frequency("spell", w)
+                                             for w in reader.field_terms("spell")
+                                             if not is_stopword(w, self.langs)})
+        return self._speller
+
+    def vocabulary(self) -> Vocabulary:
+        if self._vocabulary is None:
+            reader = self.searcher().reader()
+            with self._lock:
+                if self._vocabulary is None:
+                    self._vocabulary = Vocabulary(reader, TEXT_FIELDS)
+        return self._vocabulary
+
+    def words(self) -> Vocabulary:
+        if self._words is None:
+            reader = self.searcher().reader()
+            with self._lock:
+                if self._words is None:
+                    self._words = Vocabulary(reader, ("spell",), folded=True)
+        return self._words
+
+    def close(self) -> None:
+        with self._lock:
+            for searcher in self._searchers:
+                searcher.close()
+            self._searchers.clear()
+
+
+def _lang_counts(reader) -> Counter:
+    """Return the documents per language (what queries expand into)."""
+    if "lang" not in reader.indexed_field_names():
+        return Counter()
+    return Counter({lang: reader.doc_frequency("lang", lang)
+                    for lang in reader.field_terms("lang")})
+
+
+def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
+           deadline: Deadline, synonyms: Synonyms | None = None) -> SearchResult:
+    """Run ``req`` over every shard of ``head``'s snapshot; the same result as one index."""
+    p = plan(head, req, ranking, deadline, synonyms)
+    sid, n = head.snapshot_id, head.shards
+    corpus = head.corpus(shards, deadline)
+    if p.query is not None:
+        seen = shards.map(sid, "prepare",
+                          [(req, p.query, ranking, corpus, _left(deadline))] * n, deadline)
+        corpus = corpus.complete(_added([dfs for dfs, _ in seen]), _decisions(
+            [evidence for _, evidence in seen], corpus.live_count))
+    ranked = bool(p.text)
+    pages = shards.map(sid, "query", [(req, p.query, ranked, ranking, corpus,
+                                       _left(deadline))] * n, deadline)
+    rows = {name: np.concatenate([getattr(pg, name) for pg in pages])
+            for name in ("docnum", "seq", "tier", "score", "day", "copies")}
+    shard = np.concatenate([np.full(len(pg.docnum), k) for k, pg in enumerate(pages)])
+    start = (req.page - 1) * req.per_page
+    at = in_order(rows["tier"], rows["score"], rows["day"], rows["seq"], req.sort, ranked,
+                  start + req.per_page)[start:]
+    wanted: list[list] = [[] for _ in range(n)]
+    for i in at:
+        score = round(float(rows["score"][i]), 4) if ranked else None
+        wanted[shard[i]].append((int(rows["docnum"][i]), score))
+    fetched = shards.map(sid, "fetch", [(w, p.terms, req.snippets, _left(deadline))
+                                        for w in wanted], deadline)
+    taken = [iter(f) for f in fetched]
+    hits = [replace(next(taken[shard[i]]), copies=int(rows["copies"][i])) for i in at]
+    counts = (facets.shape(facets.add_counts([pg.facets for pg in pages]), req.authors,
+                           req.speakers) if req.facets else None)
+    return result(head, req, p, hits, sum(pg.total for pg in pages), counts,
+                  _dropped(pages, shard, at), sum(pg.folded for pg in pages))
+
+
+def _left(deadline: Deadline) -> float:
+    """Return the seconds left of ``deadline`` (what a shard's own deadline gets)."""
+    return max(deadline.at - time.monotonic(), 0.001)
+
+
+def _added(parts: list[dict]) -> dict:
+    total: dict = {}
+    for dfs in parts:
+        for key, df in dfs.items():
+            total[key] = total.get(key, 0) + df
+    return total
+
+
+def _decisions(per_shard: list[list], live_count: int) -> list:
+    """Return the corpus-wide decision of each relaxed node (the same nodes, in the same
+    order, on every shard)."""
+    return [decide(Evidence.total([ev for ev, _ in node]), node[0][1], live_count)
+            for node in zip(*per_shard, strict=True)]
+
+
+def _dropped(pages: list, shard: np.ndarray, at: np.ndarray) -> list[str]:
+    """Return the words the page's first result lacks, when matching was relaxed."""
+    if not len(at):
+        return []
+    first = int(at[0])
+    k = int(shard[first])
+    page = pages[k]
+    if page.held is None:
+        return []
+    row = first - sum(len(pg.docnum) for pg in pages[:k])
+    bits = int(page.held[row])
+    return [w for j, w in enumerate(page.words) if not bits >> j & 1]
+
+
