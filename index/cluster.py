@@ -21,6 +21,9 @@ import contextlib
 import fcntl
 import hashlib
 import importlib
+import os
+import signal
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -43,6 +46,9 @@ RUNTIME_ENV = {"env_vars": {"PYTHONPATH": PROJECT}}
 def _ray():
     """Import ray (and Serve) quietly: they raise deprecation warnings of their own
     dependencies at import, which the test suite turns into errors."""
+    # Ray's crash handler would also take SIGTERM: a stack dump in the log of every gunicorn
+    # worker stopped the ordinary way. It is read once, at import.
+    os.environ.setdefault("RAY_DISABLE_FAILURE_SIGNAL_HANDLER", "1")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import ray  # noqa: PLC0415 - optional dependency (requirements-cluster.txt)
@@ -66,6 +72,24 @@ def connect(address: str, index_dir: str) -> None:
     ray, _ = _ray()
     if ray.is_initialized():
         return
+    with _own_sigterm():
+        _init(ray, address, index_dir)
+
+
+@contextlib.contextmanager
+def _own_sigterm():
+    """Keep this process's SIGTERM handler: ``ray.init`` replaces it with an immediate exit,
+    which would cut a gunicorn worker's requests in flight instead of finishing them."""
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGTERM) if main else None
+    try:
+        yield
+    finally:
+        if main and previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _init(ray, address: str, index_dir: str) -> None:
     if address == "local":
         recorded = Path(index_dir) / ADDRESS_FILE
         if recorded.exists():
@@ -88,7 +112,8 @@ def _start(index_dir: str) -> str:
 
 def start_local(index_dir: str) -> str:
     """Start a Ray head in this process, record its address for ``local``; return it."""
-    address = _start(index_dir)
+    with _own_sigterm():
+        address = _start(index_dir)
     (Path(index_dir) / ADDRESS_FILE).write_text(address)
     return address
 
