@@ -14,6 +14,7 @@ language first and by score.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, replace
 from math import log
 
 import numpy as np
@@ -26,7 +27,9 @@ from .postings import postings
 from .query import FieldedTerm
 from .request import RelatedRequest
 from .results import Hit, RelatedResult
+from .order import in_order
 from .scoring import Evaluator, Hits
+from .stats import CorpusStats
 from .snippets import plain_snippet
 from .documents import from_stored
 
@@ -36,9 +39,10 @@ MAX_SHARE = 0.1          # a term in more than this share of documents is too co
 FIELDS = ("title", "dek", "headings", "tags", "body")
 
 
-def distinctive_terms(snap: Snapshot, stored: dict, boosts: dict[str, float]
+def distinctive_terms(vocabulary, doc_count: int, stored: dict, boosts: dict[str, float]
                       ) -> list[tuple[str, float]]:
-    """Return the source's top terms by field-weighted tf-idf, with their weights."""
+    """Return the source's top terms by field-weighted tf-idf, with their weights
+    (``vocabulary`` and ``doc_count``: the whole corpus's)."""
     analyzer = language_pipeline(stored.get("lang", ""))
     extra = stored.get("extra") or {}
     texts = {"title": stored.get("title", ""), "dek": stored.get("dek", ""),
@@ -50,8 +54,7 @@ def distinctive_terms(snap: Snapshot, stored: dict, boosts: dict[str, float]
         if text and boost > 0:
             for term, tf in Counter(t.text for t in analyzer(text[:MAX_CHARS])).items():
                 weighted[term] += boost * tf
-    vocabulary = snap.vocabulary()
-    docs = max(snap.stats.doc_count, 1)
+    docs = max(doc_count, 1)
     scored = []
     for term, tf in weighted.items():
         df = vocabulary.frequency(term)
@@ -61,65 +64,85 @@ def distinctive_terms(snap: Snapshot, stored: dict, boosts: dict[str, float]
     return scored[:MAX_TERMS]
 
 
+def query_of(terms: list[tuple[str, float]], boosts: dict[str, float]) -> list[FieldedTerm]:
+    """Return the words searched for ``terms``, each weighted by its share of the best."""
+    weights = {name: boosts[name] for name in FIELDS if boosts.get(name, 0) > 0}
+    top = terms[0][1]
+    return [FieldedTerm((term, ), weights, boost=0.5 + w / top) for term, w in terms]
+
+
 def related(snap: Snapshot, req: RelatedRequest, boosts: dict[str, float], b: float,
             k1: float, deadline: Deadline) -> RelatedResult | None:
     """Return the documents like ``req.doc_id`` (None when there is no such document)."""
     searcher = snap.searcher()
-    reader = searcher.reader()
-    docnum = searcher.document_number(id=req.doc_id)
-    if docnum is None:
+    stored = searcher.document(id=req.doc_id)
+    if stored is None:
         return None
-    stored = searcher.stored_fields(docnum)
-    terms = distinctive_terms(snap, stored, boosts)
+    terms = distinctive_terms(snap.vocabulary(), snap.corpus.doc_count, stored, boosts)
     if not terms:
         return RelatedResult(req.doc_id, [], (), snap.snapshot_id)
-    weights = {name: boosts[name] for name in FIELDS if boosts.get(name, 0) > 0}
-    top = terms[0][1]
-    evaluator = Evaluator(searcher, snap.stats, snap.postings, snap.columns.live_ids(), b, k1,
-                          deadline, snap.corpus)
-    parts = [evaluator.fielded_scores(FieldedTerm((term, ), weights, boost=0.5 + w / top))
-             for term, w in terms]
-    ids, where = np.unique(np.concatenate([p.ids for p in parts]), return_inverse=True)
-    scores = np.bincount(where, weights=np.concatenate([p.scores for p in parts]),
-                         minlength=len(ids))
-    keep = _eligible(snap, req, docnum, reader)[ids]
-    found = Hits(ids[keep], scores[keep])
-    cols = snap.columns
-    lang = stored.get("lang", "")
-    # the source's language first: a bonus larger than any score
-    same = cols.codes["lang"][found.ids] == _code(cols.values["lang"], lang)
-    ranked = Hits(found.ids, found.scores + same * (found.scores.max(initial=0) + 1))
-    ranked, _, copies = collapse(snap.groups, ranked, np.zeros(len(ranked.ids), dtype=np.int64),
-                                 snap.order, cols.day, "relevance", True)
-    best = _top(ranked.scores, req.per_page)
-    hits = []
-    for i in best:
-        doc = int(ranked.ids[i])
-        fields = searcher.stored_fields(doc)
-        score = round(float(scores[np.searchsorted(ids, doc)]), 4)  # without the bonus
-        hits.append(Hit(from_stored(fields), score,
-                        plain_snippet(fields.get("body") or fields.get("dek") or ""),
-                        group=snap.groups.group_of(doc), copies=copies.get(doc, 0)))
+    found = rows(snap, req, query_of(terms, boosts), stored.get("lang", ""), b, k1, deadline,
+                 snap.corpus)
+    hits = fetch_plain(snap, [(int(d), float(s)) for d, s in zip(found.docnum, found.score)])
+    hits = [replace(h, copies=int(c)) for h, c in zip(hits, found.copies)]
     return RelatedResult(req.doc_id, hits, tuple(t for t, _ in terms), snap.snapshot_id)
 
 
-def _top(scores: np.ndarray, k: int) -> np.ndarray:
-    """Return the positions of the ``k`` best scores, best first (ties: lower position)."""
-    if len(scores) > k:
-        cut = np.partition(scores, len(scores) - k)[len(scores) - k]
-        candidates = np.flatnonzero(scores >= cut)
-    else:
-        candidates = np.arange(len(scores))
-    return candidates[np.argsort(-scores[candidates], kind="stable")][:k]
+@dataclass(frozen=True)
+class Rows:
+    """One index's (or one shard's) best related documents, in order."""
+
+    docnum: np.ndarray
+    seq: np.ndarray
+    tier: np.ndarray   # 1: in the source's language
+    score: np.ndarray
+    copies: np.ndarray
+
+
+def rows(snap: Snapshot, req: RelatedRequest, words: list[FieldedTerm], lang: str, b: float,
+         k1: float, deadline: Deadline, corpus: CorpusStats) -> Rows:
+    """Return the best ``req.per_page`` documents of ``snap`` like the source: scored by
+    ``words`` with the ``corpus`` statistics, the source's language first, folded one per
+    near-duplicate group, ties broken by place in the corpus."""
+    evaluator = Evaluator(snap.searcher(), snap.stats, snap.postings, snap.columns.live_ids(),
+                          b, k1, deadline, corpus)
+    parts = [evaluator.fielded_scores(word) for word in words]
+    ids, where = np.unique(np.concatenate([p.ids for p in parts]), return_inverse=True)
+    scores = np.bincount(where, weights=np.concatenate([p.scores for p in parts]),
+                         minlength=len(ids))
+    keep = _eligible(snap, req)[ids]
+    found = Hits(ids[keep], scores[keep])
+    cols = snap.columns
+    same = (cols.codes["lang"][found.ids] == _code(cols.values["lang"], lang)).astype(np.int64)
+    no_days = np.zeros(len(cols.day), dtype=np.int64)  # the date never ranks related ones
+    found, same, copies = collapse(snap.groups, found, same, snap.order, no_days, "relevance",
+                                   True)
+    at = in_order(same, found.scores, no_days[found.ids], snap.order[found.ids], "relevance",
+                  True, req.per_page)
+    docnum = found.ids[at]
+    return Rows(docnum, snap.order[docnum], same[at], found.scores[at],
+                np.array([copies.get(int(d), 0) for d in docnum], dtype=np.int64))
+
+
+def fetch_plain(snap: Snapshot, page: list[tuple[int, float]]) -> list[Hit]:
+    """Return the hits of ``page`` ((docnum, score) pairs) with the start of their text."""
+    searcher = snap.searcher()
+    hits = []
+    for doc, score in page:
+        fields = searcher.stored_fields(doc)
+        hits.append(Hit(from_stored(fields), round(score, 4),
+                        plain_snippet(fields.get("body") or fields.get("dek") or ""),
+                        group=snap.groups.group_of(doc)))
+    return hits
 
 
 def _code(values: list[str], value: str) -> int:
     return values.index(value) if value in values else -1
 
 
-def _eligible(snap: Snapshot, req: RelatedRequest, docnum: int, reader) -> np.ndarray:
+def _eligible(snap: Snapshot, req: RelatedRequest) -> np.ndarray:
     """Return the documents that may be related: the filters', minus the source, its quotes
-    and its near-duplicates."""
+    and its near-duplicates (all in the source's shard, when sharded)."""
     cols = snap.columns
     mask = cols.live.copy()
     for name, wanted in (("kind", req.kinds), ("lang", req.langs)):
@@ -127,8 +150,12 @@ def _eligible(snap: Snapshot, req: RelatedRequest, docnum: int, reader) -> np.nd
             table = np.zeros(len(cols.values[name]), dtype=bool)  # code → wanted
             table[[c for c in (_code(cols.values[name], v) for v in wanted) if c >= 0]] = True
             mask &= table[cols.codes[name]]
+    searcher = snap.searcher()
+    docnum = searcher.document_number(id=req.doc_id)
+    if docnum is None:  # another shard's document
+        return mask
     mask[docnum] = False
-    quotes = postings(reader, "article_id", req.doc_id, weights=False)[0]
+    quotes = postings(searcher.reader(), "article_id", req.doc_id, weights=False)[0]
     mask[quotes] = False
     key = int(snap.groups.key[docnum])
     if key:

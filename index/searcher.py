@@ -113,6 +113,8 @@ class SearchIndex:
         snap = self.live.current()
         snap.vocabulary()  # built once per snapshot: not the request's cost
         r = self.ranking
+        if isinstance(snap, Head):
+            return sharded.related(snap, self._shards(snap), req, r, Deadline(self.time_budget))
         return related_op(snap, req, r.boosts, r.b, r.k1, Deadline(self.time_budget))
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
@@ -156,7 +158,9 @@ class SearchIndex:
 
 
 def _dir_size(path) -> int:
+    """Return the bytes of a snapshot's files (a sharded one's: with its shards')."""
     try:
-        return sum(p.stat().st_size for p in path.iterdir() if p.is_file())
+        return sum(p.stat().st_size if p.is_file() else
+                   _dir_size(p) if p.name.startswith("shard-") else 0 for p in path.iterdir())
     except OSError:
         return 0

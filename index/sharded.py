@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
+from whoosh import query as Q
 from whoosh.reading import MultiReader
 from whoosh.searching import Searcher
 
@@ -42,8 +43,9 @@ from .errors import Deadline
 from .fanout import Shards
 from .matching import Evidence, decide
 from .order import in_order
-from .request import SearchRequest
-from .results import SearchResult
+from . import related as related_op
+from .request import RelatedRequest, SearchRequest
+from .results import RelatedResult, SearchResult
 from .schema import TEXT_FIELDS
 from .search import Ranking, plan, result
 from .sharding import shard_dir
@@ -176,6 +178,38 @@ def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
                            req.speakers) if req.facets else None)
     return result(head, req, p, hits, sum(pg.total for pg in pages), counts,
                   _dropped(pages, shard, at), sum(pg.folded for pg in pages))
+
+
+def related(head: Head, shards: Shards, req: RelatedRequest, ranking: Ranking,
+            deadline: Deadline) -> RelatedResult | None:
+    """Return the documents like ``req.doc_id`` over every shard (as ``related.related``)."""
+    sid, n = head.snapshot_id, head.shards
+    stored = next((d for d in shards.map(sid, "stored", [(req.doc_id,)] * n, deadline)
+                   if d is not None), None)
+    if stored is None:
+        return None
+    terms = related_op.distinctive_terms(head.vocabulary(), head.doc_count, stored,
+                                         ranking.boosts)
+    if not terms:
+        return RelatedResult(req.doc_id, [], (), sid)
+    words = related_op.query_of(terms, ranking.boosts)
+    corpus = head.corpus(shards, deadline)
+    seen = shards.map(sid, "prepare", [(SearchRequest(), Q.Or(words), ranking, corpus,
+                                        _left(deadline))] * n, deadline)
+    corpus = corpus.complete(_added([dfs for dfs, _ in seen]), [])
+    found = shards.map(sid, "related", [(req, words, stored.get("lang", ""), ranking, corpus,
+                                         _left(deadline))] * n, deadline)
+    rows = {name: np.concatenate([getattr(f, name) for f in found])
+            for name in ("docnum", "seq", "tier", "score", "copies")}
+    shard = np.concatenate([np.full(len(f.docnum), k) for k, f in enumerate(found)])
+    at = in_order(rows["tier"], rows["score"], np.zeros(len(shard), dtype=np.int64),
+                  rows["seq"], "relevance", True, req.per_page)
+    wanted: list[list] = [[] for _ in range(n)]
+    for i in at:
+        wanted[shard[i]].append((int(rows["docnum"][i]), float(rows["score"][i])))
+    taken = [iter(f) for f in shards.map(sid, "fetch_plain", [(w,) for w in wanted], deadline)]
+    hits = [replace(next(taken[shard[i]]), copies=int(rows["copies"][i])) for i in at]
+    return RelatedResult(req.doc_id, hits, tuple(t for t, _ in terms), sid)
 
 
 def _left(deadline: Deadline) -> float:

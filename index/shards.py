@@ -15,6 +15,7 @@ calls them:
               for the page, its total, and raw facet counts
     fetch     stored fields and snippets of the rows that made the page
     document  one stored document by id (None when this shard does not hold it)
+    stored, related, fetch_plain   the same steps for related documents (``related``)
 """
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ from .errors import Deadline, IndexUnavailable
 from .live import Snapshot
 from .documents import from_stored
 from .order import in_order
-from .request import SearchRequest
+from . import related as related_op
+from .request import RelatedRequest, SearchRequest
 from .results import Document, Hit
 from .scoring import Evaluator
 from .search import Matches, Ranking, fetch, match
@@ -68,7 +70,8 @@ class ShardServer:
 
     def call(self, snapshot_id: str, method: str, args: tuple) -> Any:
         """Run ``method(*args)`` on this shard of ``snapshot_id``."""
-        if method not in ("days", "prepare", "query", "fetch", "document"):
+        if method not in ("days", "prepare", "query", "fetch", "document", "stored", "related",
+                          "fetch_plain"):
             raise ValueError(f"no shard method {method!r}")
         return getattr(self, method)(self._snapshot(snapshot_id), *args)
 
@@ -125,6 +128,20 @@ class ShardServer:
     def document(snap: Snapshot, doc_id: str) -> Document | None:
         stored = snap.searcher().document(id=doc_id)
         return None if stored is None else from_stored(stored)
+
+    @staticmethod
+    def stored(snap: Snapshot, doc_id: str) -> dict | None:
+        return snap.searcher().document(id=doc_id)
+
+    @staticmethod
+    def related(snap: Snapshot, req: RelatedRequest, words: list, lang: str, ranking: Ranking,
+                corpus: CorpusStats, budget: float) -> related_op.Rows:
+        return related_op.rows(snap, req, words, lang, ranking.b, ranking.k1, Deadline(budget),
+                               corpus)
+
+    @staticmethod
+    def fetch_plain(snap: Snapshot, rows: list[tuple[int, float]]) -> list[Hit]:
+        return related_op.fetch_plain(snap, rows)
 
     def close(self) -> None:
         with self._lock:

@@ -1,0 +1,180 @@
+"""A sharded index answers exactly as one index built from the same corpus.
+
+Both are built here from the same records, one process each (a single index built by two
+processes numbers its documents by segment, not in corpus order, which would change how ties
+fall). Compared for every query: ids, order, scores (within 1e-6), totals, facet counts,
+did-you-mean, words not required, typos and folded copies; and search-as-you-type
+completions. Queries are what readers type: SciFact's real questions, FakeNewsNet titles
+with a typo, wrapped in a question or cut short, names alone, German and French words.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import random
+
+import pytest
+
+import index
+from index import RelatedRequest, SearchIndex, SearchRequest
+
+from tests.conftest import DEMO, FAKENEWS, SCIFACT, TEST_DATA, need
+
+SHARDS = 3
+
+
+def _pair(tmp_path_factory, name: str, paths: list[str], shards: int = SHARDS):
+    one = str(tmp_path_factory.mktemp(f"{name}-one"))
+    many = str(tmp_path_factory.mktemp(f"{name}-sharded"))
+    index.rebuild(one, paths, workers=1)
+    index.rebuild(many, paths, workers=1, shards=shards)
+    return SearchIndex(one, cache_size=0), SearchIndex(many, cache_size=0)
+
+
+@pytest.fixture(scope="module")
+def scifact(tmp_path_factory):
+    pair = _pair(tmp_path_factory, "scifact", [str(need(SCIFACT) / "corpus.jsonl")])
+    yield pair
+    for ix in pair:
+        ix.close()
+
+
+@pytest.fixture(scope="module")
+def fakenews(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("fakenews-lines")
+    sample = folder / "head.jsonl"
+    titles = []
+    with gzip.open(need(FAKENEWS), "rt", encoding="utf-8") as src, \
+            open(sample, "w", encoding="utf-8") as out:
+        for _, line in zip(range(2000), src):
+            out.write(line)
+            titles.append(json.loads(line).get("title") or "")
+    one, many = _pair(tmp_path_factory, "fakenews", [str(sample)])
+    yield one, many, [t for t in titles if len(t.split()) >= 3]
+    one.close()
+    many.close()
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    if len(word) < 5:
+        return word
+    i = rng.randrange(1, len(word) - 1)
+    return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+
+
+def assert_same(one: SearchIndex, many: SearchIndex, req: SearchRequest) -> None:
+    a, b = one.search(req), many.search(req)
+    where = f"q={req.q!r} {req}"
+    assert [h.document.id for h in a.hits] == [h.document.id for h in b.hits], where
+    for x, y in zip(a.hits, b.hits):
+        assert (x.score is None) == (y.score is None), where
+        if x.score is not None:
+            assert abs(x.score - y.score) <= 1e-6, where
+        assert (x.snippet, x.group, x.copies) == (y.snippet, y.group, y.copies), where
+    assert (a.total, a.folded, a.facets, a.suggestion, a.not_required, a.typos, a.ignored) == \
+        (b.total, b.folded, b.facets, b.suggestion, b.not_required, b.typos, b.ignored), where
+
+
+def test_scifact_questions_are_answered_alike(scifact):
+    one, many = scifact
+    with open(SCIFACT / "queries.jsonl", encoding="utf-8") as fh:
+        queries = [json.loads(line)["text"] for line in fh][:120]
+    assert many.health()["counts"] == one.health()["counts"]
+    for q in queries:
+        assert_same(one, many, SearchRequest(q=q, per_page=20))
+    for q in queries[:30]:
+        assert_same(one, many, SearchRequest(q=q, operator="or", page=2))
+        assert_same(one, many, SearchRequest(q=q, operator="and"))
+
+
+def test_fakenews_reader_queries_are_answered_alike(fakenews):
+    one, many, titles = fakenews
+    rng = random.Random(7)
+    shown = 0
+    for title in rng.sample(titles, 60):
+        words = title.split()
+        typo = " ".join(_typo(w, rng) if i == 1 else w for i, w in enumerate(words))
+        for q in (title, typo, f"what about {' '.join(words[:4])}?", " ".join(words[:3])[:-2],
+                  words[0] + "?"):
+            assert_same(one, many, SearchRequest(q=q))
+        shown += one.search(SearchRequest(q=typo)).total > 0
+    assert shown > 40  # the queries find things: the comparison is not of empty pages
+    for q in ("trump", "hillary clinton emails", "obama said", "\"white house\"", "merkel",
+              "kardashian -kanye", "title:oscars", "brad pit", "presidnet trump"):
+        for extra in ({}, {"sort": "-date"}, {"sort": "date", "page": 3}, {"kinds": ("quote",)},
+                      {"recency": 90.0}, {"collapse": False}, {"per_page": 50}):
+            assert_same(one, many, SearchRequest(q=q, **extra))
+    hit = one.search(SearchRequest(q="trump", facets=True))
+    author = hit.facets["author"][0].value
+    speaker = one.search(SearchRequest(q="said", kinds=("quote",))).facets["speaker"][0].value
+    for req in (SearchRequest(q="trump", authors=(author,)), SearchRequest(speakers=(speaker,)),
+                SearchRequest(q="", sort="-date"), SearchRequest(q="trump", day_from=20170101)):
+        assert_same(one, many, req)
+    for prefix in ("tru", "hillary cl", "kard"):
+        assert one.suggest(prefix) == many.suggest(prefix)
+    for hit in one.search(SearchRequest(q="trump clinton", kinds=("article",))).hits[:5]:
+        req = RelatedRequest(doc_id=hit.document.id)
+        a, b = one.related(req), many.related(req)
+        assert a.terms == b.terms and len(a.hits) > 0
+        assert [(h.document.id, h.score, h.copies, h.group) for h in a.hits] == \
+            [(h.document.id, h.score, h.copies, h.group) for h in b.hits]
+
+
+def test_german_and_french_are_answered_alike(tmp_path_factory):
+    one, many = _pair(tmp_path_factory, "demo", [str(DEMO), str(TEST_DATA)], shards=2)
+    for q in ("Bundesregierung sagte", "l'économie française", "Klimaschutz?", "président",
+              "sagte Merkel", "gouvernment", ""):
+        for extra in ({}, {"langs": ("de",)}, {"langs": ("fr",)}, {"kinds": ("quote",)}):
+            assert_same(one, many, SearchRequest(q=q, **extra))
+    doc = one.search(SearchRequest(q="")).hits[0].document
+    assert many.document(doc.id) == doc
+    assert many.document("no-such-id") is None
+
+
+def test_updates_deletes_and_rollback_of_a_sharded_index(tmp_path):
+    root = tmp_path / "index"
+    index.rebuild(str(root), [str(DEMO)], shards=2)
+    ix = SearchIndex(str(root), cache_size=0)
+    first = ix.health()["snapshot"]
+    victim = ix.search(SearchRequest(q="", kinds=("article",))).hits[0].document
+    assert ix.search(SearchRequest(q=victim.title)).hits[0].document.id == victim.id
+    index.update(str(root), delete_ids=[victim.id])
+    assert ix.document(victim.id) is None
+    assert victim.id not in [h.document.id for h in ix.search(SearchRequest(q=victim.title)).hits]
+    assert ix.search(SearchRequest(q="", kinds=("quote",))).total > 0  # other quotes stay
+    extra = tmp_path / "new.txt"
+    extra.write_text("---\nurl: https://demo.example.org/en/lighthouse\ndate: 2026-11-30\n"
+                     "lang: en\n---\nLighthouse keepers of Brittany return\n\n"
+                     "The lighthouse keepers of Brittany are back on the islands, the "
+                     "ministry said on Monday, after ten years of automatic lights.\n",
+                     encoding="utf-8")
+    index.update(str(root), [str(extra)])
+    found = ix.search(SearchRequest(q="lighthouse kepers brittany"))
+    assert found.hits and found.hits[0].document.title.startswith("Lighthouse keepers")
+    new_id = found.hits[0].document.id
+    index.rollback(str(root))
+    assert new_id not in [h.document.id for h in
+                          ix.search(SearchRequest(q="lighthouse keepers brittany")).hits]
+    assert ix.document(victim.id) is None and ix.health()["snapshot"] != first  # the delete
+    ix.close()
+
+
+def test_the_api_serves_a_sharded_index(tmp_path):
+    """The HTTP API does not change: search, documents, related, suggestions and health."""
+    from service import create_app
+
+    root = str(tmp_path / "index")
+    index.rebuild(root, [str(DEMO)], shards=2)
+    app = create_app({"INDEX_DIR": root, "CACHE_SIZE": 0})
+    client = app.test_client()
+    found = client.get("/search?q=windpark+kuste&facets=1").get_json()
+    assert found["total"] > 0 and found["facets"]["author"]
+    doc_id = found["results"][0]["id"]
+    assert client.get(f"/documents/{doc_id}").get_json()["id"] == doc_id
+    related = client.get(f"/documents/{doc_id}/related")
+    assert related.status_code == 200 and related.get_json()["results"]
+    assert client.get("/suggest?q=windp").get_json()
+    health = client.get("/health").get_json()
+    assert health["counts"]["article"] == 33 and health["size_bytes"] > 100_000
+    assert client.get("/documents/no-such-id").status_code == 404
+    app.extensions["search_index"].close()
