@@ -2,10 +2,11 @@
 
 One process owns everything it starts, so one Ctrl-C stops it all:
 
-1. builds ``PATH`` (default: ``SEARCH_CORPUS_PATHS``, the demo corpus) into a sharded index
-   (``--shards``, 2) when there is none yet;
-2. starts a small Ray head in this process (or, with ``--join ADDRESS``, joins a running
-   cluster) and deploys ``--replicas`` replicas of every shard (``SEARCH_SHARD_REPLICAS``);
+1. starts a small Ray head in this process (or, with ``--join ADDRESS``, joins a running
+   cluster);
+2. builds ``PATH`` (default: ``SEARCH_CORPUS_PATHS``, the demo corpus) into a sharded index
+   (``--shards``, 2) on it when there is none yet, and deploys ``--replicas`` replicas of
+   every shard (``SEARCH_SHARD_REPLICAS``);
 3. runs gunicorn with ``SEARCH_CLUSTER`` set to the head's address, so every worker takes
    handles to the same deployments instead of opening the shards itself;
 4. on Ctrl-C or SIGTERM: stops gunicorn and shuts Ray down (the head it started, with its
@@ -36,13 +37,15 @@ def live_shards(index_dir: str) -> int:
     return int(json.loads(meta.read_text(encoding="utf-8")).get("shards", 1))
 
 
-def build_if_missing(index_dir: str, paths: list[str], shards: int, workers: int) -> None:
-    """Build ``paths`` into ``shards`` shards unless the live snapshot is already sharded."""
+def build_if_missing(index_dir: str, paths: list[str], shards: int, workers: int,
+                     address: str) -> None:
+    """Build ``paths`` into ``shards`` shards on the cluster at ``address`` unless the live
+    snapshot is already sharded."""
     if index.has_index(index_dir) and live_shards(index_dir) > 1:
         print(f"sharded index found in {index_dir} ({live_shards(index_dir)} shards)", flush=True)
         return
     print(f"building {', '.join(paths)} into {shards} shards in {index_dir} …", flush=True)
-    result = index.rebuild(index_dir, paths, workers=workers, shards=shards)
+    result = index.rebuild(index_dir, paths, workers=workers, shards=shards, cluster=address)
     print(f"snapshot {result.snapshot}: {result.counts}", flush=True)
 
 
@@ -65,8 +68,6 @@ def main(argv: list[str] | None = None) -> int:
     index_dir = app.config["INDEX_DIR"]
     replicas = args.replicas or app.config["SHARD_REPLICAS"]
     paths = [os.path.abspath(p) for p in args.paths] or app.config["CORPUS_PATHS"]
-    build_if_missing(index_dir, paths, args.shards, app.config["REINDEX_WORKERS"])
-    shards = live_shards(index_dir)
     started = time.perf_counter()
     if args.join:
         cluster.connect(args.join, index_dir)
@@ -76,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Ray at {address} in {time.perf_counter() - started:.1f} s", flush=True)
     gunicorn = None
     try:
+        build_if_missing(index_dir, paths, args.shards, app.config["REINDEX_WORKERS"], address)
+        shards = live_shards(index_dir)
         cluster.deploy(index_dir, shards, replicas)
         print(f"{shards} shards x {replicas} replicas deployed", flush=True)
         env = {**os.environ, "SEARCH_CLUSTER": address, "SEARCH_INDEX_DIR": index_dir,

@@ -34,20 +34,23 @@ BUDGET = 2.0
 QUERIES = ["wind farm", "library", "Helen Marsh", "budget", "libary", "tram line",
            "what did the danish prime minister say about iran?", '"wind farm" -cable',
            "Windpark", "logements", "strike"]
+CORPUS = [str(DEMO), str(TEST_DATA)]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
 def ray_index(tmp_path_factory):
-    """The demo corpus as 2 shards, and a local Ray instance serving them (2 x 2 replicas)."""
+    """A local Ray instance, the demo corpus built on it as 2 shards, and 2 replicas of each."""
     import index
 
     index_dir = str(tmp_path_factory.mktemp("cluster-index"))
-    index.rebuild(index_dir, [str(DEMO), str(TEST_DATA)], shards=SHARDS)
     started = time.perf_counter()
-    cluster.start_local(index_dir)
+    address = cluster.start_local(index_dir)
     print(f"\nRay started in {time.perf_counter() - started:.1f} s")
     try:
+        started = time.perf_counter()
+        index.rebuild(index_dir, CORPUS, shards=SHARDS, cluster=address, workers=2)
+        print(f"built on the cluster in {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
         cluster.deploy(index_dir, SHARDS, REPLICAS)
         print(f"2 shards x 2 replicas deployed in {time.perf_counter() - started:.1f} s")
@@ -112,6 +115,24 @@ def test_the_cluster_answers_like_the_same_shards_without_it(ray_index, on_clust
         assert get(f"{on_cluster.url}/documents/{doc_id}") == get(f"{local.url}/documents/{doc_id}")
     finally:
         local.stop()
+
+
+def test_a_build_on_the_cluster_writes_what_one_machine_writes(ray_index, tmp_path):
+    import index
+
+    here = str(tmp_path / "local")
+    index.rebuild(here, CORPUS, shards=SHARDS)
+    there_ix, here_ix = index.SearchIndex(ray_index), index.SearchIndex(here)
+    try:
+        assert there_ix.health()["counts"] == here_ix.health()["counts"]
+        for q in QUERIES:
+            for req in (index.SearchRequest(q=q), index.SearchRequest(q=q, sort="date")):
+                there, here_result = there_ix.search(req), here_ix.search(req)
+                assert (there.total, there.hits, there.facets) == \
+                    (here_result.total, here_result.hits, here_result.facets), q
+    finally:
+        there_ix.close()
+        here_ix.close()
 
 
 def test_a_shards_own_error_is_passed_through(fake):
