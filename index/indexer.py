@@ -130,8 +130,7 @@ def build(store: SnapshotStore, records: Iterable[Record],
 
     With ``procs`` > 1 each process writes its own segment and the segments are kept as
     they are (no final merge): on 2 cores this halves a FakeNewsNet build (112 s → 61 s).
-    ``shards`` > 0 writes a sharded snapshot (see ``sharding``), through ``writers``
-    (default ``sharding.ShardWriters``; a cluster passes writers on other machines).
+    ``shards`` > 0 writes a sharded snapshot (see ``sharding``) with ``writers`` (a cluster's).
     ``fail_after`` raises after that many documents (for tests of a crashed build).
     """
     started = time.monotonic()
@@ -172,8 +171,7 @@ def _build_one(state: _Build, records: Iterable[Record], procs: int,
 
 
 def _build_shards(state: _Build, records: Iterable[Record], shards: int,
-                  progress: Callable[[int], None] | None, fail_after: int | None,
-                  writers: Callable[[Path, int, bool], Any] | None = None) -> None:
+                  progress: Callable[[int], None] | None, fail_after: int | None, writers) -> None:
     """Write ``records`` into ``shards`` new shards of the snapshot being built."""
     if not 1 <= shards <= sharding.MAX_SHARDS:
         raise ValueError(f"shards must be between 1 and {sharding.MAX_SHARDS}")
