@@ -102,18 +102,20 @@ def _init(ray, address: str, index_dir: str) -> None:
     ray.init(address=address, namespace=NAMESPACE, log_to_driver=False, runtime_env=RUNTIME_ENV)
 
 
-def _start(index_dir: str) -> str:
+def _start(index_dir: str, cpus: int = RAY_CPUS) -> str:
     ray, _ = _ray()
-    context = ray.init(num_cpus=RAY_CPUS, include_dashboard=False, namespace=NAMESPACE,
+    context = ray.init(num_cpus=cpus, include_dashboard=False, namespace=NAMESPACE,
                        object_store_memory=OBJECT_STORE, log_to_driver=False,
                        runtime_env=RUNTIME_ENV)
     return context.address_info["gcs_address"]
 
 
-def start_local(index_dir: str) -> str:
-    """Start a Ray head in this process, record its address for ``local``; return it."""
+def start_local(index_dir: str, cpus: int = RAY_CPUS) -> str:
+    """Start a Ray head in this process (``cpus`` for its tasks), record its address for
+    ``local``; return it."""
     with _own_sigterm():
-        address = _start(index_dir)
+        address = _start(index_dir, cpus)
+    Path(index_dir).mkdir(parents=True, exist_ok=True)
     (Path(index_dir) / ADDRESS_FILE).write_text(address)
     return address
 
@@ -128,6 +130,14 @@ class ShardReplica:
     def call(self, snapshot_id: str, method: str, args: tuple) -> Any:
         """Answer one call of the fan-out."""
         return self.server.call(snapshot_id, method, args)
+
+    def stats(self) -> dict[str, int | float]:
+        """Return this replica's pid, memory (kB) and CPU seconds: what a benchmark weighs."""
+        mem = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text()
+                   .splitlines() if line.startswith(("VmRSS", "VmHWM")))
+        cpu = os.times()
+        return {"pid": os.getpid(), "cpu_s": cpu.user + cpu.system,
+                **{k: int(v.split()[0]) for k, v in mem.items()}}
 
     def __del__(self) -> None:
         with contextlib.suppress(Exception):
