@@ -23,6 +23,7 @@ import hashlib
 import importlib
 import os
 import signal
+import socket
 import threading
 import time
 import warnings
@@ -92,14 +93,26 @@ def _own_sigterm():
 def _init(ray, address: str, index_dir: str) -> None:
     if address == "local":
         recorded = Path(index_dir) / ADDRESS_FILE
-        if recorded.exists():
-            with contextlib.suppress(ConnectionError):
-                ray.init(address=recorded.read_text().strip(), namespace=NAMESPACE,
-                         log_to_driver=False, runtime_env=RUNTIME_ENV)
-                return
-        _start(index_dir)
+        if recorded.exists() and _answers(recorded.read_text().strip()):
+            ray.init(address=recorded.read_text().strip(), namespace=NAMESPACE,
+                     log_to_driver=False, runtime_env=RUNTIME_ENV)
+        else:
+            _start(index_dir)
         return
+    if not _answers(address):
+        raise IndexUnavailable(f"no Ray cluster answers at {address}")
     ray.init(address=address, namespace=NAMESPACE, log_to_driver=False, runtime_env=RUNTIME_ENV)
+
+
+def _answers(address: str, timeout: float = 2.0) -> bool:
+    """Return True if something listens at the head's address: ``ray.init`` would otherwise
+    wait minutes for a head that is not there, past gunicorn's worker timeout."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def _start(index_dir: str, cpus: int = RAY_CPUS) -> str:
@@ -198,8 +211,13 @@ class RayShards:
 
     def __init__(self, index_dir: str, shards: int, address: str, replicas: int,
                  server: str = SERVER) -> None:
-        connect(address, index_dir)
-        deploy(index_dir, shards, replicas, server)
+        try:
+            connect(address, index_dir)
+            deploy(index_dir, shards, replicas, server)
+        except IndexUnavailable:
+            raise
+        except Exception as exc:  # a 503 until the cluster is back, never a worker that dies
+            raise IndexUnavailable(f"cannot use the Ray cluster at {address}: {exc}") from exc
         _, serve = _ray()
         index_dir = str(Path(index_dir).resolve())
         self.handles = [serve.get_deployment_handle(f"shard-{k}", app_name(index_dir, k))
@@ -279,7 +297,3 @@ def env_address() -> str | None:
     ray, _ = _ray()
     return ray.get_runtime_context().gcs_address if ray.is_initialized() else None
 
-
-__all__ = ["RayShards", "ShardReplica", "app_name", "connect", "deploy", "env_address",
-           "kill_replica", "replica_actors", "shards_backend", "start_local", "stop",
-           "undeploy"]

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from index.errors import Deadline, QueryError
+from index.errors import Deadline, IndexUnavailable, QueryError
 from index.fanout import ShardUnavailable
 from tests.conftest import DEMO, TEST_DATA
 from tests.servers import Gunicorn, get
@@ -57,6 +57,15 @@ def ray_index(tmp_path_factory):
         yield index_dir
     finally:
         cluster.stop()
+
+
+def test_an_unreachable_cluster_is_unavailable_at_once(tmp_path):
+    # ray.init would wait minutes for a head that is not there: past gunicorn's timeout
+    ray, _ = cluster._ray()
+    started = time.perf_counter()
+    with pytest.raises(IndexUnavailable, match="no Ray cluster answers"):
+        cluster._init(ray, "127.0.0.1:1", str(tmp_path))
+    assert time.perf_counter() - started < 5
 
 
 def serve(index_dir: str, log: str, **settings: str) -> Gunicorn:
