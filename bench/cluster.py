@@ -31,7 +31,7 @@ from .loadgen import (ROOT, Skip, count_lines, dir_size, fakenews, percentile, s
                       save, show, title_words, write_copies, write_lines)
 
 N_QUERIES, WARMUP, PARTS = 250, 10, 8
-FULL, QUICK = (1, 4), (0.1,)
+FULL, QUICK = (1, 4), (0.1,)  # 4x: ~1 h on this shared 2-core machine; --factors 1 for less
 BUILDS = [("one index", 0, "", 2), ("2 shards", 2, "", 2), ("4 shards", 4, "", 2),
           ("2 shards, Ray 1 CPU", 2, "ray", 1), ("2 shards, Ray 2 CPUs", 2, "ray", 2)]
 SEARCHES = [("one index", "one index", ""), ("2 shards, in process", "2 shards", ""),
@@ -205,13 +205,14 @@ def main(argv: list[str] | None = None) -> int:
         queries_file.write_text(json.dumps(queries), encoding="utf-8")
         print(f"cluster {time.strftime('%Y-%m-%d %H:%M')}: FakeNewsNet at "
               f"{', '.join(f'{f:g}x' for f in factors)}", flush=True)
-        for factor in factors:
+        for factor in factors:  # each size reported and saved as soon as it is done
             rows.append(run_factor(src, factor, tmp, queries_file))
+            report(rows[-1:])
+            path = save("cluster", {"factors": list(factors), "queries": N_QUERIES,
+                                    "rows": rows, "seconds": time.perf_counter() - started},
+                        args.quick)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    report(rows)
-    path = save("cluster", {"factors": list(factors), "queries": N_QUERIES, "rows": rows,
-                            "seconds": time.perf_counter() - started}, args.quick)
     print(f"cluster done in {time.perf_counter() - started:.0f} s; JSON: "
           f"{path.relative_to(ROOT)}")
     return 0

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
-import importlib
 import os
 import signal
 import socket
@@ -32,6 +31,7 @@ from typing import Any
 
 from .errors import Deadline, IndexUnavailable
 from .fanout import ShardUnavailable
+from .replica import ShardReplica
 
 SERVER = "index.shards:ShardServer"  # what a replica holds; tests name a fake instead
 ADDRESS_FILE = "ray-address"         # in the index dir: the head the cluster command started
@@ -131,30 +131,6 @@ def start_local(index_dir: str, cpus: int = RAY_CPUS) -> str:
     Path(index_dir).mkdir(parents=True, exist_ok=True)
     (Path(index_dir) / ADDRESS_FILE).write_text(address)
     return address
-
-
-class ShardReplica:
-    """One replica of a shard: a ShardServer held for the life of the actor."""
-
-    def __init__(self, index_dir: str, shard: int, server: str) -> None:
-        module, _, name = server.partition(":")
-        self.server = getattr(importlib.import_module(module), name)(index_dir, shard)
-
-    def call(self, snapshot_id: str, method: str, args: tuple) -> Any:
-        """Answer one call of the fan-out."""
-        return self.server.call(snapshot_id, method, args)
-
-    def stats(self) -> dict[str, int | float]:
-        """Return this replica's pid, memory (kB) and CPU seconds: what a benchmark weighs."""
-        mem = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text()
-                   .splitlines() if line.startswith(("VmRSS", "VmHWM")))
-        cpu = os.times()
-        return {"pid": os.getpid(), "cpu_s": cpu.user + cpu.system,
-                **{k: int(v.split()[0]) for k, v in mem.items()}}
-
-    def __del__(self) -> None:
-        with contextlib.suppress(Exception):
-            self.server.close()
 
 
 def deploy(index_dir: str, shards: int, replicas: int, server: str = SERVER,
