@@ -7,6 +7,7 @@ deployment fails at start-up, not at the first request.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -109,11 +110,13 @@ def as_bool(value: Any) -> bool:
 def as_cluster(value: Any) -> str:
     """Parse where the shards are served: empty (this process), ``local`` or a Ray address."""
     text = _text(value).strip() if value is not None else ""
-    if text in ("", "local"):
+    if not text:
         return text
     host, _, port = text.removeprefix("ray://").rpartition(":")
-    if not host or not port.isdigit() or "/" in host:
+    if text != "local" and (not host or not port.isdigit() or "/" in host):
         raise ValueError("must be empty, local, or a Ray address like 10.0.0.5:6379")
+    if importlib.util.find_spec("ray") is None:  # found now, not at the first search
+        raise ValueError("cluster mode needs Ray: make install-cluster (requirements-cluster.txt)")
     return text
 
 

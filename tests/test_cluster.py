@@ -59,6 +59,13 @@ def ray_index(tmp_path_factory):
         cluster.stop()
 
 
+@pytest.mark.parametrize("value", ["somewhere", "10.0.0.5", "http://10.0.0.5:6379/x"])
+def test_a_bad_cluster_address_stops_the_service_at_start(value):
+    from service import SettingsError, create_app
+    with pytest.raises(SettingsError, match="SEARCH_CLUSTER"):
+        create_app({"CLUSTER": value})
+
+
 def test_an_unreachable_cluster_is_unavailable_at_once(tmp_path):
     # ray.init would wait minutes for a head that is not there: past gunicorn's timeout
     ray, _ = cluster._ray()
