@@ -140,10 +140,12 @@ def evaluate(ix: SearchIndex, queries: list[dict], form: str, **options) -> dict
 
 
 def articles_of(ix: SearchIndex) -> list[tuple[str, str, str]]:
-    """Return (id, title, lang) of every article of the index."""
+    """Return (id, title, lang) of every article of the index, by id: the same list
+    however the build numbered the documents (a build by several processes numbers them by
+    segment, and same-day articles would come in another order each time)."""
     result = ix.search(SearchRequest(kinds=("article",), per_page=1_000_000, snippets=False,
                                      facets=False))
-    return [(h.document.id, h.document.title, h.document.lang) for h in result.hits]
+    return sorted((h.document.id, h.document.title, h.document.lang) for h in result.hits)
 
 
 def measure(name: str, index_dir: str, n: int) -> tuple[list[list], dict]:

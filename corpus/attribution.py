@@ -5,14 +5,22 @@
 “…” / X told CBS, “…” / Dagegen meinte X, „…“ / According to X, …). When the span sits inside
 what the cue introduces ("Sanders said the tax breaks “do nothing …”"), the quote's text is
 the whole clause. It returns the words that name the speaker, as written; ``speakers``
-resolves them. The text it reads has its abbreviation periods masked (see ``quotes``).
+resolves them. A sentence before a span may hold several cues ("In a message posted Friday,
+Cruz said …"): ``candidates`` yields each one's attribution in turn, and the caller keeps the
+first that resolves to someone. The subject of a cue is found by ``subjects``. A span that
+opens a sentence takes no cue from before it, only the speaker of an attributed sentence
+there ("…, Schiff said. “The other factor …”"). The text it reads has its abbreviation
+periods masked (see ``quotes``).
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .roles import DETERMINERS, FUNCTION_WORDS, PRONOUN_GENDER
+from .roles import PRONOUN_GENDER
+from .subjects import (AUXILIARIES, RELATIVE, SAME_SUBJECT, THAT, first_name_run, inverted_subject,
+                       sentence_subject, subject)
 
 MAX_CLAUSE_WORDS = 25  # words between a cue and a span quoted inside what was said
 MAX_SUBJECT_WORDS = 30  # "Scott Pruitt, the Republican attorney general of Oklahoma, …, said"
@@ -27,10 +35,15 @@ _ENGLISH = set("""
     tweeting calling
     called calls described describes condemned criticized dismissed likened denounced
     praised accused slammed blasted mocked reads read ruled
+    yelled yells shouted shouts chanted chanting screamed branded dubbed labeled labelled
+    hailed lauded exhorted cited pledged proclaimed demanded touted characterized blamed
+    asserted asserts attacked referenced
 """.split())
 VERBS = _ENGLISH | set("""
     sagte sagt erklärte erklärt betonte betont meinte meint schrieb schreibt warnte warnt
-    ergänzte kritisierte fragte sagten erklärten
+    ergänzte kritisierte fragte sagten erklärten bezeichnete bezeichnet nannte nennt lobte
+    forderte fordert versprach
+    qualifie juge dénonce salue critique promet annonce demande répond
     déclare affirme explique ajoute souligne estime indique précise assure confie raconte
     insiste prévient rappelle lance dit
     dijo afirmó explicó declaró añadió aseguró señaló indicó comentó subrayó advirtió dice
@@ -39,10 +52,13 @@ VERBS = _ENGLISH | set("""
 VERB_PAIRS = {("fügte", "hinzu"), ("according", "to"), ("teilte", "mit"), ("in", "a")} | {
     (aux, v) for aux in ("a", "ont") for v in (
         "déclaré", "dit", "affirmé", "expliqué", "ajouté", "souligné", "estimé", "indiqué",
-        "précisé", "assuré", "confié", "raconté", "insisté", "prévenu", "rappelé", "lancé")}
+        "précisé", "assuré", "confié", "raconté", "insisté", "prévenu", "rappelé", "lancé",
+        "qualifié", "jugé", "dénoncé", "salué", "critiqué", "promis", "annoncé", "demandé",
+        "répondu")}
+_FIRSTS = frozenset(VERBS | {first for first, _ in VERB_PAIRS})  # words a cue can start with
 PARTICIPLES = {"saying", "adding", "arguing", "noting", "asking", "writing", "telling",
                "insisting", "warning", "explaining", "declaring", "claiming", "stressing",
-               "tweeting", "calling"}
+               "tweeting", "calling", "chanting"}
 # “…” for criminal behavior, she said. / “…” is held accountable, Warren said.
 _SAID_LAST = re.compile(r",\s+(?P<who>[^,;:“”\"]{1,60}?)\s+(?P<cue>[a-zäöüéè]+)\s*[.!?]?\s*$")
 _WINDOW = 600  # characters around a span where its attribution may stand
@@ -50,11 +66,13 @@ PREPOSED = {"so", "selon", "laut", "según"}  # „…“, so Müller / selon le
 # Any cue word at all: a quick test before the word-by-word reading.
 _CUE_WORDS = frozenset(VERBS | {w for pair in VERB_PAIRS for w in pair} | PREPOSED
                        | {"statement", "il", "elle"}) - {"a", "ont", "in", "to", "mit", "hinzu"}
-_LETTERS = re.compile(r"[^\W\d_]+")
+# ... and as split from text: "said," "said." "said:" count too.
+_CUE_TOKENS = frozenset(w + p for w in _CUE_WORDS for p in ("", ",", ".", ":", ";", "”", '"'))
 
 
-def _has_cue(text: str) -> bool:
-    return not _CUE_WORDS.isdisjoint(_LETTERS.findall(text.lower()))
+def has_cue(text: str) -> bool:
+    """Return True if ``text`` holds any speech cue word (a quick test before reading it)."""
+    return not _CUE_TOKENS.isdisjoint(text.lower().split())
 
 
 _INVERTED = re.compile(r"^(?:a|ont|\w+e)-t-(?P<p>il|elle|ils|elles)$|^\w+-(?P<q>il|elle)$")
@@ -64,13 +82,6 @@ INDIRECT = re.compile(
     r"\b(?:[Aa]ccording to|[Ss]elon|[Ss]egún|[Ll]aut)\s+(?P<who>[^.!?;:“”„«»\"]{1,160}?)\s*,")
 # Read on masked text (see quotes._ABBREVIATION), so "Mr. Podesta" ends no sentence.
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Þ“„«»\"])")
-_THAT = {"that", "dass", "que", "qu'", "qu’"}
-_RELATIVE = {"who", "whose", "which", "welche", "welcher", "qui", "dont", "lequel", "laquelle"}
-# Adverbials that open a German or French sentence before the cue and its subject.
-_OPENERS = set("""dagegen dies dann weiter außerdem zudem jedoch angesichts gegenüber darüber
-    dazu daraufhin später zuvor anschließend ebenso deshalb trotzdem demnach ainsi puis
-    ensuite enfin pourtant""".split())
-
 
 @dataclass(slots=True)
 class Attribution:
@@ -86,8 +97,12 @@ def _clean(text: str) -> str:
 
 def _cue_len(words: list[str], i: int) -> int:
     """Return how many words at ``words[i]`` form a speech cue (0, 1 or 2)."""
-    word = words[i].lower().strip(",.;:").removesuffix("-t-il").removesuffix("-t-elle")
-    word = word.removesuffix("-il").removesuffix("-elle")
+    word = words[i].lower().strip(",.;:")
+    if word not in _FIRSTS:
+        if "-" not in word:
+            return 0  # most words: no cue at all
+        word = word.removesuffix("-t-il").removesuffix("-t-elle").removesuffix("-il") \
+            .removesuffix("-elle")
     if i + 1 < len(words):
         pair = (word, words[i + 1].lower().strip(",.;:"))
         if pair in VERB_PAIRS and (pair != ("in", "a") or words[i + 2:i + 3] == ["statement"]):
@@ -109,7 +124,7 @@ def attribution(before: str, after: str, span: str) -> Attribution:
         after.lstrip()[:1] in (",", "—", "―")
     # “…” said X / « … » a déclaré X: a lowercase cue goes on the quote's sentence anyway.
     verb_first = words[0][:1].islower() if words and words[0] else False
-    if words and words[0] and (open_end or verb_first) and _has_cue(head):
+    if words and words[0] and (open_end or verb_first) and has_cue(head):
         inverted = _INVERTED.match(words[0].strip(",.;"))
         if inverted:  # « … », a-t-elle déclaré.
             n = 2 if len(words) > 1 and words[0].startswith(("a-", "ont-")) else 1
@@ -121,13 +136,15 @@ def attribution(before: str, after: str, span: str) -> Attribution:
             if len(words) > n and words[n - 1][-1:] not in ",;" and words[n][:1] != "“":
                 rest = head.split(" ", n)[n]
                 m = _WHO_PREFIX.match(rest)
-                if m:
+                if m and rest.split(" ", 1)[0].lower() not in SAME_SUBJECT:  # „…“, nannte aber …
                     return Attribution(m.group(), skipped + len(head) - len(rest) + m.end())
         for i in range(1, min(len(words), MAX_SUBJECT_WORDS + 1) if open_end else 0):
             n = _cue_len(words, i)
             if n:  # “…,” X said.
                 who = " ".join(words[:i]).rstrip(",")
-                if _WHO_PREFIX.fullmatch(who) and (i <= 10 or "," in who):
+                clause = words[0].lower() in SAME_SUBJECT and not (
+                    words[1][:1].isupper() or words[1].lower() in PRONOUN_GENDER)
+                if _WHO_PREFIX.fullmatch(who) and (i <= 10 or "," in who) and not clause:
                     return Attribution(who, skipped + len(" ".join(words[: i + n])))
                 break
     said_last = _SAID_LAST.search(sentence) if not open_end else None
@@ -140,90 +157,80 @@ def attribution(before: str, after: str, span: str) -> Attribution:
 
 def _before(before: str, span: str) -> Attribution:
     """Return the attribution in the sentence before a span: "X said: “…”" and its kin."""
+    return next(candidates(before, span), Attribution())
+
+
+def candidates(before: str, span: str) -> Iterator[Attribution]:
+    """Yield the attributions the sentence before a span could make, the likeliest first
+    (a sentence may hold several cues: "In a message posted Friday, Cruz said …")."""
+    if before.rstrip()[-1:] in (".", "!", "?"):
+        # The span opens a sentence: the sentence before may name who goes on speaking
+        # ("…, Schiff said. “The other factor …”"), never what the span says.
+        prev = before.rstrip()[:-1]
+        last = SENTENCE_END.split(prev[-_WINDOW:])[-1].rsplit(",", 1)
+        if len(last) == 2 and len(last[1].split()) <= 8:  # "…, sagte Tom Berg." / "…, he said."
+            who = attribution("", "," + last[1], "“…,”").who
+            if who:
+                yield Attribution(who)
+                return
+        if prev.strip():
+            yield from (Attribution(att.who) for att in candidates(prev, span))
+        return
     tail = SENTENCE_END.split(before[-_WINDOW:])[-1]
-    if not _has_cue(tail):
-        return Attribution()  # most spans: titles and scare quotes in narration
+    if not has_cue(tail):
+        return  # most spans: titles and scare quotes in narration
     indirect = INDIRECT.match(tail.strip())
     if indirect:  # According to X, the developers engaged in a “massive … scheme”
         rest = tail.strip()[indirect.end():]
-        return Attribution(indirect.group("who"), 0, _clean(rest + span))
-    words = tail.split()[-MAX_SUBJECT_WORDS:]
+        yield Attribution(indirect.group("who"), 0, _clean(rest + span))
+        return
+    every = tail.split()
+    words = every[-MAX_SUBJECT_WORDS:]
     for k in range(len(words)):
         n = _cue_len(words, k)
-        if not n or k == 0 or words[k].lower() == "in":  # "in a statement, X said"
+        if not n or words[k].lower() == "in":  # "in a statement, X said"
             continue
-        if words[k].lower().strip(",.;:") in PARTICIPLES:  # Trump attacked Clinton, saying, “…”
-            who = _first_name_run(" ".join(tail.split()[: len(tail.split()) - len(words) + k]))
-            between = words[k + n:]
-            if who is None or len(between) > 5 and between[0].lower() not in _THAT:
-                return Attribution()
-            if not between or between[-1][-1:] in ",:":
-                return Attribution(who)
-            return Attribution(who, 0, _clean(" ".join(between[1:] if between[0].lower()
-                                                       in _THAT else between) + " " + span))
-        between = words[k + n:]
-        inverted = None if words[k].lower() in _ENGLISH else _inverted_subject(words[:k], between)
-        if inverted:  # Dagegen meinte Steve Hanke, dass … / Dies erklärte Rumsfeld: „…“
-            who, between = inverted
-        else:
-            who = _subject(" ".join(words[:k]))
-        if who is None:
-            return Attribution()
-        if not between or (len(between) <= 5 and between[-1][-1:] in ",:"):
-            return Attribution(who)  # Jane Doe told CBS: “…”
-        if between[0].lower() in _THAT:
-            between = between[1:]
-        if len(between) > MAX_CLAUSE_WORDS or _RELATIVE & {w.lower() for w in between}:
-            return Attribution()  # the span sits deep in a clause of its own: not the cue's
-        return Attribution(who, 0, _clean(" ".join(between) + " " + span))
-    return Attribution()
+        att = _at_cue(words[:k], every[:len(every) - len(words) + k], words[k], words[k + n:], span)
+        if att is not None:
+            yield att
 
 
-def _inverted_subject(head: list[str], rest: list[str]) -> tuple[str, list[str]] | None:
-    """Return (subject, the words after it) when a German or French sentence puts the
-    subject after the cue because an adverbial opens it ("Dagegen meinte X, dass …")."""
-    first = head[0].lower().strip(",")
-    if not rest or first in DETERMINERS or first in PRONOUN_GENDER or (
-            first not in FUNCTION_WORDS and first not in _OPENERS):
+def _at_cue(pre: list[str], sentence: list[str], cue: str, between: list[str],
+            span: str) -> Attribution | None:
+    """Return the attribution a cue before a span makes, or None to try the next cue."""
+    low = cue.lower().strip(",.;:")
+    if not pre:  # Said Ellis: “…”
+        if cue[:1].isupper() and low in _ENGLISH and 1 <= len(between) <= 6 \
+                and between[-1][-1:] in ",:":
+            return Attribution(" ".join(between).rstrip(",:"))
         return None
-    if not (rest[0][:1].isupper() or rest[0].lower() in DETERMINERS or rest[0].lower() in PRONOUN_GENDER):
+    progressive = low.endswith("ing") and pre[-1].lower() in AUXILIARIES  # Trump is telling
+    if low in PARTICIPLES and not progressive:  # Trump attacked Clinton, saying, “…”
+        text = " ".join(sentence)
+        who = first_name_run(text) or sentence_subject(text)
+        if who is None or len(between) > 5 and between[0].lower() not in THAT:
+            return None
+        if not between or between[-1][-1:] in ",:":
+            return Attribution(who)
+        return Attribution(who, 0, _clean(" ".join(between[1:] if between[0].lower()
+                                                   in THAT else between) + " " + span))
+    while len(pre) > 1 and pre[-1].islower() and pre[-1].endswith("ly"):
+        pre = pre[:-1]  # "and repeatedly says"
+    inverted = None if low in _ENGLISH else inverted_subject(pre, between)
+    if inverted:  # Dagegen meinte Steve Hanke, dass … / Dies erklärte Rumsfeld: „…“
+        who, between = inverted
+    elif pre[-1].lower() in SAME_SUBJECT:  # The nominee outlined his plan and vowed to …
+        who = sentence_subject(" ".join(sentence[:-1]))
+    else:
+        who = subject(" ".join(pre))
+    if who is None:
         return None
-    for j, word in enumerate(rest[:12]):
-        if word[-1:] in ",:" or word.lower() in _THAT:
-            cut = j + 1 if word[-1:] in ",:" else j
-            return " ".join(rest[:cut]).rstrip(",:"), rest[cut:]
-    return None
-
-
-def _first_name_run(text: str) -> str | None:
-    """Return the first capitalised name of a sentence (the subject a participle goes with)."""
-    for part in text.split(","):
-        words = part.split()
-        while words and words[0].lower() in FUNCTION_WORDS:
-            words = words[1:]
-        run = []
-        for w in words:
-            if not w[:1].isupper():
-                break
-            run.append(w)
-        if run:
-            return " ".join(run)
-        if words and words[0].lower() in PRONOUN_GENDER:
-            return words[0]
-    return None
-
-
-def _subject(text: str) -> str | None:
-    """Return the speaker part of the words before a cue, with an apposition if any."""
-    text = text.strip()
-    if not text or not _WHO_PREFIX.fullmatch(text):
-        return None
-    parts = [p.strip() for p in text.split(",")]
-    if parts[-1]:
-        return parts[-1]  # On Tuesday, Trump said / In a statement, the group said
-    parts.pop()
-    apposition = ""
-    while len(parts) > 1 and (parts[-1][:1].islower() or parts[-1].split()[0].lower() in
-                              {"the", "a", "an", "der", "die", "le", "la"}):
-        apposition = parts.pop()  # Scott Pruitt, the attorney general of Oklahoma, …, said
-    return f"{parts[-1]}, {apposition}" if apposition else parts[-1]
+    if not between or (len(between) <= 5 and between[-1][-1:] in ",:"):
+        return Attribution(who)  # Jane Doe told CBS: “…”
+    that = next((j for j, w in enumerate(between[:12]) if w.lower() in THAT), -1)
+    between = between[that + 1:]  # told a young protégé on a regular basis that “…”
+    if not between:
+        return Attribution(who)
+    if len(between) > MAX_CLAUSE_WORDS or RELATIVE & {w.lower() for w in between}:
+        return None  # the span sits deep in a clause of its own: not this cue's
+    return Attribution(who, 0, _clean(" ".join(between) + " " + span))

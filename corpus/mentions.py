@@ -16,9 +16,12 @@ from .roles import (CLAUSE_CUT, DETERMINERS, FEMALE_WORDS, FUNCTION_WORDS, HONOR
                     MALE_WORDS, is_role_word)
 
 # A run of capitalised words, particles allowed between them ("Ursula von der Leyen").
-_RUN = re.compile(r"(?<![\w'’\-])[A-ZÀ-ÖØ-Þ][\w'’\-]*\.?(?:[ \t](?:(?:van|von|de|da|del|der|di|du|la"
+# (The look-behind follows the first capital: a pattern that opens with a character class is
+# scanned for it at C speed, one that opens with a look-behind is tried at every position.)
+_RUN = re.compile(r"[A-ZÀ-ÖØ-Þ](?<![\w'’\-].)[\w'’\-]*\.?(?:[ \t](?:(?:van|von|de|da|del|der|di|du|la"
                   r"|le|bin|al)[ \t])*[A-ZÀ-ÖØ-Þ][\w'’\-]*\.?)*")
 _WORD = re.compile(r"\S+")
+_CAPS = re.compile(r"[A-ZÀ-ÖØ-Þ]{2}")
 _OWNED = ("'s", "’s")
 _INITIAL = re.compile(r"^[A-Z]\.$")
 POSSESSIVE = re.compile(r"[’']s$")
@@ -28,9 +31,12 @@ SAYS = re.compile(
     r"^(?:\s*,[^,]{1,150},)?\s+(?:also\s+|then\s+|later\s+)?(?:said|says|told|tells|added|"
     r"asked|explained|argued|warned|noted|insisted|wrote|writes|tweeted|stated|sagte|sagt|"
     r"erklärte|betonte|meinte|a déclaré|a dit|déclare|affirme|explique)\b")
+_MOVING = re.compile(r"\s[a-z]+ing\s(?=(?:through|into|across|along|around|outside|near|past)\s)")
+_SAYS_STARTS = (" ", ",", "\t", "\n", "\xa0")  # what a SAYS match can start with
 _NOT_SPEAKERS = {"who", "which", "that", "qui", "dont", "lequel", "der", "die", "welche"}
 _OBJECTS = {"lui", "leur", "ihm", "him", "them"}  # "lui avait dit": said to someone
-_LEADING = {"but", "and", "though", "although", "when", "while", "as", "so", "because", "if",
+_LEADING = {"but", "and", "though", "although", "when", "while", "as", "so", "because", "if", "even",
+            "after", "before", "since", "until",
             "aber", "und", "mais", "et", "quand"}
 _TRAILING = {"also", "often", "further", "later", "then", "once", "too", "again", "just", "still",
              "already", "previously", "recently", "repeatedly", "auch", "aussi"}
@@ -42,12 +48,19 @@ _AUXILIARIES = {"was", "were", "is", "are", "be", "been", "has", "have", "had", 
                 "est", "était", "ont"}
 
 
+def says_after(after: str) -> bool:
+    """Return True if the text after a name goes on with a speech cue ("Melanie said")."""
+    return after[:1] in _SAYS_STARTS and bool(SAYS.match(after))
+
+
 def is_description(mention: str) -> bool:
     """Return True for "the premier", "a statement", "die Ministerin": role words, no name."""
     words = mention.split()
     if not 1 <= len(words) <= 6 or not words[-1].isalpha():
         return False
-    if any(w.lower() in _AUXILIARIES or w.lower() in _LINKS for w in words):
+    joined = words[0].lower() in DETERMINERS and is_role_word(words[-1])  # the lady and senator
+    if any(w.lower() in _AUXILIARIES or w.lower() in _LINKS and not (joined and w in ("and", "und", "et"))
+           for w in words):
         return False  # "liberal values were", "with a pattern": not who speaks
     return words[0].lower() in DETERMINERS or (words[-1].islower() and words[0].islower()) \
         or is_role_word(words[-1])
@@ -61,11 +74,12 @@ def role_nouns(role: str) -> set[str]:
 
 def gender_hint(text: str) -> str:
     """Return "f", "m" or "" from the honorifics and gendered role words in ``text``."""
-    if not text.strip():
+    split = text.split()
+    if not split:
         return ""
-    words = {w.lower().strip(".,") for w in text.split()}
-    if words & FEMALE_WORDS or any(w.endswith("in") and is_role_word(w) and len(w) > 6
-                                   and w[:1] != w[:1].lower() for w in text.split()):
+    words = {w.lower().strip(".,") for w in split}
+    if words & FEMALE_WORDS or any(len(w) > 6 and w.endswith("in") and w[:1].isupper()
+                                   and is_role_word(w) for w in split):
         return "f"
     return "m" if words & MALE_WORDS else ""
 
@@ -89,7 +103,18 @@ def name_groups(text: str) -> Iterator[tuple[str, str, str]]:
     ['Mr. Clarke', 'Ursula von der Leyen', 'Trump']
     """
     for run in _RUN.finditer(text):
-        if shouted(run.group()):
+        w = run.group()
+        if " " not in w and "\t" not in w:  # one word (most runs): the loop below, unrolled
+            owned = w.endswith(_OWNED)
+            if (w[:-2] if owned else w).lower() not in FUNCTION_WORDS:
+                start, end = run.start(), run.end()
+                if owned:
+                    w = w[:-2]
+                elif w[-1] == "." and not _INITIAL.match(w[-2:]):
+                    w = w[:-1]
+                yield w, text[max(0, start - 60):start], text[end:end + 200]
+            continue
+        if shouted(w):
             continue
         group: list[re.Match] = []
         for word in _WORD.finditer(run.group()):
@@ -109,6 +134,8 @@ def name_groups(text: str) -> Iterator[tuple[str, str, str]]:
 
 def shouted(words: str) -> bool:
     """Return True for a run of capitals such as a heading ("ALY RAISMAN FACES ABUSER")."""
+    if not _CAPS.search(words):
+        return False  # most runs: no two capitals in a row at all
     return sum(1 for w in words.split() if len(w) > 2 and w.isupper()) >= 2
 
 
@@ -130,11 +157,13 @@ def trim_mention(who: str) -> tuple[str, str] | None:
     """
     full = " ".join(who.split()).strip(" ,")
     mention = CLAUSE_CUT.split(f" {full} ", maxsplit=1)[0].strip() or full
+    mention = _MOVING.split(mention, maxsplit=1)[0]  # "Protesters marching through the streets"
     words = mention.split()
     if len(words) == 1 and POSSESSIVE.search(words[0]):
         words = [words[0][:-2]]  # "He’s claiming": he
-    while words and words[0].lower() in _LEADING:
-        words = words[1:]  # "but he said", "though she noted"
+    while words and (words[0].lower() in _LEADING or len(words) > 1 and words[0].islower()
+                     and words[0].endswith("ing")):
+        words = words[1:]  # "but he said", "though she noted", "causing the actress (to say)"
         full = full.split(" ", 1)[-1]
     while len(words) > 1 and words[-1].islower() and (
             words[-1] in _TRAILING or words[-1].endswith("ly")):

@@ -26,24 +26,34 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .attribution import INDIRECT, SENTENCE_END, attribution
+from .attribution import (INDIRECT, SENTENCE_END, VERBS, Attribution, attribution, candidates,
+                          has_cue)
 from .roles import split_speaker  # noqa: F401  (re-exported: the split is part of this API)
 from .speakers import Cast, Resolved
+from .subjects import SAME_SUBJECT
 
 MIN_WORDS = 3  # shorter spans are scare quotes or titles, not quotations
+_TITLE_AFTER = {"on", "in", "of", "at", "from", "im", "bei", "dans", "sur", "de"}
+# Where a partly quoted clause ends: a sentence's end, a closing mark included (“… all.” She …).
+_CLAUSE_END = re.compile(r"(?<=[.!?])(?P<q>[”\"»“]?)\s+(?=[A-ZÀ-ÖØ-Þ“„«»\"])")
+MAX_REST = 400  # characters of a partly quoted clause read after its last quoted span
 JOINER = " … "  # between the spans of one attribution: “A,” she said. “B.” → "A … B."
+# Scraped text mixes marks: “…" and "…” and “…“ are quotes too, when no proper pair fits.
 _QUOTE = re.compile(
-    r"“(?P<a>[^“”]{1,3000}?)”|„(?P<b>[^„“”]{1,3000}?)[“”]|«\s?(?P<c>[^«»]{1,3000}?)\s?»"
-    r'|»(?P<e>[^»«]{1,3000}?)«|"(?P<d>[^"\n]{1,3000}?)"'
+    r"“(?P<a>[^“”]{1,3000}?)”|“(?P<f>[^“”\"]{1,3000}?)[\"“](?=[\s.,;:!?)]|$)"
+    r"|„(?P<b>[^„“”]{1,3000}?)[“”]|«\s?(?P<c>[^«»]{1,3000}?)\s?»"
+    r'|»(?P<e>[^»«]{1,3000}?)«|"(?P<d>[^"\n]{1,3000}?)"|"(?P<g>[^"“”\n]{1,3000}?)”'
 )
+_MARKS = '“”„«»"'
 _INDIRECT_CUE = re.compile(r"ccording to|[Ss]elon|[Ss]egún|[Ll]aut|Nach Angaben")
 _LAUT = re.compile(r"(?:Laut|Nach Angaben von)\s+(?P<who>(?:[A-ZÄÖÜ][\w.-]*\s+){1,4})(?=[a-zäöüß])")
 # Periods that end no sentence ("Mr. Podesta", "George W. Bush", "McConnell, R-Ky., said")
 # are masked while attributions are read, and party-state tags "(D-Wis.)" are blanked.
-_ABBREVIATION = re.compile(r"\b(?:[A-Z][a-z]{0,3}|[RDI]-[A-Z][a-z]{1,4})\.(?=\s*[\w,(])")
-_ABBREVIATIONS = {"Mr", "Mrs", "Ms", "Dr", "St", "Sen", "Rep", "Gov", "Lt", "Col", "Gen", "Sgt",
-                  "Jr", "Sr", "Prof", "Pres", "Sec", "Atty", "Mt", "Inc", "Corp", "Co"}
-_TAG = re.compile(r"\((?:[RDI]-[\w.\ue000 ]{2,16}|[A-Z]{2,6})\)")
+_ABBREVIATIONS = ["Mrs", "Mr", "Ms", "Dr", "St", "Sen", "Rep", "Gov", "Lt", "Col", "Gen", "Sgt",
+                  "Jr", "Sr", "Prof", "Pres", "Sec", "Atty", "Mt", "Inc", "Corp", "Co"]
+_ABBREVIATION = re.compile(r"(?<![\w-])(?:[A-Z]|%s|[RDI]-[A-Z][a-z]{1,4})$" % "|".join(_ABBREVIATIONS))
+_PERIOD = re.compile(r"\.(?=\s*[\w,(])")
+_TAG = re.compile(r"\((?:[RDI]-[\w.\ue000 ]{2,16}|[A-Z]{1,6})\)")
 _DOT = "\ue000"
 _GAP = "\ue001"  # fills a blanked party tag, so offsets hold and it stays one "word"
 
@@ -65,6 +75,11 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
     found: list[FoundQuote] = []
     carry: Resolved | None = None  # speaker a paragraph opening with a quote continues
     for text in _join_open_quotes(paragraphs):
+        if not any(mark in text for mark in _MARKS) and not text.rstrip().endswith(":") and \
+                not _indirect_cue(text):
+            cast.read(text)  # most paragraphs: narration, only read for names
+            carry = None
+            continue
         if text.startswith("”"):  # some sites open with the closing mark: ”Fear. …”
             text = "“" + text[1:]
         para = _mask(text)
@@ -90,24 +105,39 @@ def _quotes_of(text: str, para: str, spans: list[re.Match], cast: Cast,
     current: Resolved | None = None
     merge = False  # the last quote found is this paragraph's, with the current speaker
     for i, m in enumerate(spans):
+        if m.start() < cursor:
+            continue  # inside the clause the quote before took in whole
         inner = _clean(text[m.start(m.lastgroup):m.end(m.lastgroup)])
         nxt = spans[i + 1].start() if i + 1 < len(spans) else len(para)
         before = para[cursor:m.start()]
         cast.read(_unmask(before))
+        if _titled(inner, before):  # on CBS’s “Face the Nation,” Ryan said …: a name, no quote
+            continue
         att = attribution(before, para[m.end():nxt], m.group())
         cursor = m.end() + att.consumed
         res = cast.resolve(_unmask(att.who)) if att.who is not None else None
         if att.who is not None and res is None:  # “…,” adding that …: look before instead
-            att = attribution(before, "", m.group())
-            res = cast.resolve(_unmask(att.who)) if att.who is not None else None
-        continued = att.who is None and (current is not None or (
+            for att in candidates(before, m.group()):
+                res = cast.resolve(_unmask(att.who or ""))
+                if res is not None:
+                    break
+            else:
+                att = Attribution()
+        opens = not before.strip() or before.rstrip()[-1:] in (".", "!", "?")
+        continued = (att.who is None or res is None and opens) and (current is not None or (
             i == 0 and carry is not None and not before.strip()))
         if continued:  # “…,” she said. “…” / a quote paragraph after an attributed one
             res = current or carry
         if res is None or not res.speaker:
             merge = False
             continue
+        if att.who and not att.text and not att.consumed and len(inner.split()) < MIN_WORDS:
+            att.text = m.group()  # claimed “Trump exaggerates” the level of …: the clause
         said = _unmask(att.text) if att.text else inner
+        if att.text and not att.consumed:  # said the tax breaks “do nothing” for anyone
+            end = _sentence_end(para, m.end(), spans[i + 1:])
+            said = _clean(f"{said} {_unmask(para[m.end():end])}")
+            cursor = max(cursor, end)
         if continued and merge and current is res:
             found[-1].text = f"{found[-1].text}{JOINER}{said}"  # one attribution, several spans
         elif len(inner.split()) >= (1 if att.text else MIN_WORDS) and len(said.split()) >= MIN_WORDS:
@@ -118,18 +148,66 @@ def _quotes_of(text: str, para: str, spans: list[re.Match], cast: Cast,
     return current
 
 
+def _sentence_end(para: str, start: int, later: list[re.Match]) -> int:
+    """Return where the clause that goes on at ``start`` ends: the sentence's end, or before
+    a later span that a cue of its own introduces ("…,” but Jane Doe said “…”)."""
+    if para[start - 2:start - 1] in (".", "!", "?"):
+        return start  # the span closed its sentence: “… to mock.”
+    stop = _CLAUSE_END.search(para, start, start + MAX_REST)
+    end = stop.end("q") if stop else min(len(para), start + MAX_REST)
+    for m in later:
+        if m.start() >= end:
+            break
+        if _new_subject(para[start:m.start()]):
+            comma = para.find(",", start, m.start())
+            return comma if comma >= 0 else start  # “…” and Tom Berg said “…”
+        start = m.end()
+    return end
+
+
+def _new_subject(text: str) -> bool:
+    """Return True if a cue in ``text`` has a subject of its own ("and Tom Berg said"), not
+    the sentence's ("and said", "and called for")."""
+    if not has_cue(text):
+        return False
+    words = text.lower().split()
+    for k, word in enumerate(words):
+        if word.strip(",.;:") in VERBS:
+            return k > 0 and words[k - 1].strip(",") not in SAME_SUBJECT
+    return False
+
+
+def _titled(inner: str, before: str) -> bool:
+    """Return True for a title after a preposition: on “Face the Nation”, in „Die Zeit“."""
+    words = inner.rstrip(",").split()
+    if len(words) < 2 or inner[-1:] in ".!?" or not all(
+            w[:1].isupper() for w in words if len(w) > 3):
+        return False
+    near = {w.lower() for w in before.split()[-3:]}
+    return bool(near & _TITLE_AFTER) or any(w.endswith(("'s", "’s")) for w in near)
+
+
 def _introduced(para: str, cast: Cast) -> Resolved | None:
     att = attribution(para.rstrip()[:-1] + ", ", "", "“”")
     return cast.resolve(_unmask(att.who)) if att.who is not None else None
 
 
 def _mask(text: str) -> str:
-    return _ABBREVIATION.sub(_masked, text)
+    """Replace the periods of abbreviations with _DOT ("Mr. Podesta", "R-Ky.", "George W. Bush")."""
+    if "." not in text:
+        return text
+    cut, last = [], 0
+    for m in _PERIOD.finditer(text):  # a period is rare: a plain scan, then a look before it
+        end = m.start()
+        if _ABBREVIATION.search(text, max(0, end - 8), end):
+            cut.append(text[last:end])
+            last = end + 1
+    return _DOT.join(cut + [text[last:]]) if cut else text
 
 
-def _masked(m: re.Match) -> str:
-    word = m.group()[:-1]
-    return word + _DOT if len(word) == 1 or word in _ABBREVIATIONS or "-" in word else m.group()
+def _indirect_cue(text: str) -> bool:
+    return ("ccording to" in text or "elon" in text or "aut" in text or "egún" in text
+            or "Nach Angaben" in text) and bool(_INDIRECT_CUE.search(text))
 
 
 def _unmask(text: str) -> str:
@@ -163,7 +241,7 @@ def _left_open(para: str) -> bool:
 
 def _indirect(para: str, cast: Cast, found: list[FoundQuote]) -> None:
     """Add "according to X, …" sentences of ``para`` as quotations of X."""
-    if not _INDIRECT_CUE.search(para):
+    if not _indirect_cue(para):
         return
     for sentence in SENTENCE_END.split(para):
         m = _LAUT.match(sentence) or INDIRECT.search(sentence)

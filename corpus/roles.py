@@ -50,6 +50,13 @@ ROLE_WORDS = {
     "defender", "attaquant", "gardien", "capitaine",
 }
 
+# People spoken of by what they are to someone, and groups: descriptions, never a name.
+PERSON_NOUNS = {"doctor", "physician", "wife", "husband", "son", "daughter", "mother", "father",
+                "brother", "sister", "niece", "nephew", "friend", "neighbor", "neighbour",
+                "witness", "resident", "voter", "critic", "supporter", "expert"}
+GROUPS = {"protesters", "demonstrators", "voters", "critics", "supporters", "analysts",
+          "experts", "residents", "witnesses", "relatives", "neighbors", "neighbours"}
+ROLE_WORDS |= PERSON_NOUNS | GROUPS
 
 # German job titles are capitalised compounds ("Kulturdezernentin", "Landesgeschäftsführer"):
 # recognised by their last part.
@@ -113,7 +120,7 @@ FUNCTION_WORDS = set("""
     dagegen dies dann weiter außerdem zudem jedoch angesichts gegenüber darüber dazu
     daraufhin später zuvor anschließend ebenso deshalb trotzdem demnach dabei damit danach
     rückblickend ainsi puis ensuite enfin pourtant both read see watch click
-    follow share
+    follow share said says asked added following despite amid
 """.split())
 _ORG_WORDS = set("""
     party committee council service agency department ministry office university college
@@ -126,6 +133,7 @@ _ORG_WORDS = set("""
 """.split())
 
 
+@lru_cache(maxsize=16384)
 def is_org(name: str) -> bool:
     """Return True if ``name`` names an organisation rather than a person.
 
@@ -141,7 +149,7 @@ def _detector():
     return detector.Detector(case_sensitive=False)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def first_name_gender(word: str) -> str:
     """Return "m", "f" or "" for a first name.
 
@@ -152,6 +160,16 @@ def first_name_gender(word: str) -> str:
         return ""
     guess = _detector().get_gender(word)
     return {"male": "m", "mostly_male": "m", "female": "f", "mostly_female": "f"}.get(guess, "")
+
+
+# The single words at which CLAUSE_CUT cuts (it also cuts at "of the").
+_CUTS = set(CLAUSE_CUT.pattern.split("(?:", 1)[1].split(")", 1)[0].split("|")) - {"of the"}
+
+
+def _plain_name_word(word: str) -> bool:
+    low = word.lower()
+    return word[:1].isupper() and word.isalpha() and not is_role_word(word) and \
+        low not in _CUTS and low not in _PARTICLES and low not in DETERMINERS and low not in HONORIFICS
 
 
 @lru_cache(maxsize=16384)
@@ -167,7 +185,11 @@ def split_speaker(who: str) -> tuple[str, str] | None:
     >>> split_speaker("die Fraktionsvorsitzende der Grünen, Meike Harms")
     ('Meike Harms', 'Fraktionsvorsitzende der Grünen')
     """
-    who = " ".join(who.split())
+    words = who.split()
+    who = " ".join(words)
+    if "," not in who and 2 <= len(words) <= 4 and all(_plain_name_word(w) for w in words) \
+            and not any(first_name_gender(w) for w in words[1:-1]):
+        return (who, "")  # most groups: "Donald Trump", "White House", no role, no cut
     appositive = ""
     if ", " in who:
         who, appositive = who.split(", ", 1)

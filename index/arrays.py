@@ -123,7 +123,7 @@ class _Set:
 
     def __init__(self, folder: Path, fields, local_starts, deltas, first_base: int,
                  last_end: int) -> None:
-        self.fields = {field: tuple(np.load(folder / f"{field}.{part}.npy", mmap_mode="r")
+        self.fields = {field: tuple(_mapped(folder / f"{field}.{part}.npy")
                                     for part in _PARTS) for field in fields}
         self.local_starts = np.asarray(local_starts, dtype=np.int64)
         self.deltas = np.asarray(deltas, dtype=np.int64)
@@ -227,3 +227,10 @@ class PostingArrays:
             if not keep.all():
                 ids, tf = ids[keep], tf[keep]
         return ids, tf
+
+
+def _mapped(path: Path) -> np.ndarray:
+    """Return the array in ``path`` memory-mapped, as a plain ndarray view: slicing an
+    ``np.memmap`` makes a memmap per slice (``__array_finalize__``), which cost more than
+    the look-up itself (a third of a FakeNewsNet query's time); the view keeps the map."""
+    return np.load(path, mmap_mode="r").view(np.ndarray)

@@ -30,24 +30,18 @@ from .stats import CorpusStats, FieldStats
 from .vocabulary import Vocabulary
 
 
-class Snapshot:
-    """One opened snapshot and what is derived from it."""
+class Opened:
+    """What a snapshot and the head of a sharded one share: per-thread searchers, and the
+    terms queries are expanded with (the spelling index, the typo vocabulary and whole
+    words), built on first use from ``searcher().reader()``, or kept from the snapshot
+    before when this one is a small incremental change of it (``inherited``)."""
 
-    def __init__(self, snapshot_id: str, path: Path, max_postings: int,
-                 shard: bool = False) -> None:
-        self.snapshot_id = snapshot_id
-        self.path = path
-        self.ix = whoosh_index.open_dir(str(path))
-        with self.ix.reader() as reader:
-            self.columns = FacetColumns(reader)
-            self.groups = Groups(reader, self.columns.live)
-            self.stats = FieldStats(reader, TEXT_FIELDS)
-            self.postings = PostingLists(max_postings, PostingArrays.open(path, self.ix, reader))
-            self.order = _order(reader, shard)  # each document's place in the corpus
-        cols = self.columns
-        self.corpus = CorpusStats.of(self.stats, len(cols.live_ids()), cols.day[cols.live])
-        self.meta: dict[str, Any] = read_meta(path)
-        self.langs = query_langs(self.columns.lang_counts())  # what queries expand into
+    size = 0                # documents, deleted ones included
+    langs: tuple[str, ...]  # what queries expand into
+    meta: dict[str, Any]
+    _arrays = None          # posting arrays, to read the vocabulary's frequencies fast
+
+    def __init__(self) -> None:
         self._speller: Speller | None = None
         self._vocabulary: Vocabulary | None = None
         self._words: Vocabulary | None = None
@@ -56,11 +50,14 @@ class Snapshot:
         self._searchers: list = []  # every thread's, closed with the snapshot
         self._lock = threading.Lock()
 
+    def _new_searcher(self):
+        raise NotImplementedError
+
     def searcher(self):
         """Return this thread's Whoosh searcher of the snapshot."""
         searcher = getattr(self._local, "searcher", None)
         if searcher is None or searcher.is_closed:
-            searcher = self._local.searcher = self.ix.searcher()
+            searcher = self._local.searcher = self._new_searcher()
             with self._lock:
                 self._searchers.append(searcher)
         return searcher
@@ -89,7 +86,7 @@ class Snapshot:
             reader = self.searcher().reader()
             with self._lock:
                 if self._vocabulary is None:
-                    self._vocabulary = Vocabulary(reader, TEXT_FIELDS, self.postings.arrays)
+                    self._vocabulary = Vocabulary(reader, TEXT_FIELDS, self._arrays)
         return self._vocabulary
 
     def words(self) -> Vocabulary:
@@ -108,6 +105,32 @@ class Snapshot:
             for searcher in self._searchers:
                 searcher.close()
             self._searchers.clear()
+
+
+class Snapshot(Opened):
+    """One opened snapshot and what is derived from it."""
+
+    def __init__(self, snapshot_id: str, path: Path, max_postings: int,
+                 shard: bool = False) -> None:
+        super().__init__()
+        self.snapshot_id = snapshot_id
+        self.path = path
+        self.ix = whoosh_index.open_dir(str(path))
+        with self.ix.reader() as reader:
+            self.columns = FacetColumns(reader)
+            self.groups = Groups(reader, self.columns.live)
+            self.stats = FieldStats(reader, TEXT_FIELDS)
+            self.postings = PostingLists(max_postings, PostingArrays.open(path, self.ix, reader))
+            self.order = _order(reader, shard)  # each document's place in the corpus
+        cols = self.columns
+        self.size = cols.size
+        self.corpus = CorpusStats.of(self.stats, len(cols.live_ids()), cols.day[cols.live])
+        self.meta = read_meta(path)
+        self.langs = query_langs(cols.lang_counts())
+        self._arrays = self.postings.arrays
+
+    def _new_searcher(self):
+        return self.ix.searcher()
 
 
 def _open(snapshot_id: str, path: Path, max_postings: int):
@@ -134,9 +157,9 @@ def _order(reader, shard: bool) -> np.ndarray:
 INHERIT_CHANGE = 0.05  # a snapshot this close to the one before keeps its vocabulary
 
 
-def _close(before: Snapshot, after: Snapshot) -> bool:
+def _close(before: Opened, after: Opened) -> bool:
     """True if ``after`` holds about the documents of ``before`` (an incremental change)."""
-    old, new = before.columns.size, after.columns.size
+    old, new = before.size, after.size
     return bool(after.meta.get("incremental")) and abs(new - old) <= INHERIT_CHANGE * max(old, 1)
 
 
@@ -169,7 +192,7 @@ class LiveIndex:
                 for old in list(self._open)[:-1]:  # keep the one before, for work in flight
                     self._open.pop(old).close()
                 before = next(reversed(self._open.values()), None)
-                if isinstance(before, Snapshot) and isinstance(snap, Snapshot) \
+                if before is not None and type(before) is type(snap) \
                         and before._vocabulary is not None \
                         and before._words is not None and _close(before, snap):
                     snap.inherited = (before._vocabulary, before._words)

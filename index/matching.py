@@ -14,6 +14,11 @@ every word.
 Results are ranked in tiers before their score: more of the query's words first, then
 fewer typos (a word matched only through a typo or a completion), then BM25F: a document
 with every word is never below one with fewer, and an exact word is never below its typo.
+Between the words held and the typos comes how many of the words a document has in its
+title (as Meilisearch's "attribute" rule), common ones included: a common word never decides
+what matches, but "Gwen Stefani and Blake Shelton's Cutest Moments" is no longer ranked
+below every article that names the couple more often when a reader types "Stefani Blake
+Shelton's Moments" (see docs/benchmarks.md).
 (Measured on the known-item benchmark, ``bench/known_item.py``; see docs/benchmarks.md.)
 """
 from __future__ import annotations
@@ -35,15 +40,17 @@ class Tiers:
     ids: np.ndarray
     matched: np.ndarray
     typos: np.ndarray
+    in_title: np.ndarray  # words in the title (common ones too: they rank, never match)
     words: tuple[tuple[str, np.ndarray], ...]  # (word as typed, ids holding it)
     required: int                               # m: words a document had to hold
     counted: int                                # n: words that count (not common ones)
 
     def tier(self, ids: np.ndarray) -> np.ndarray:
         """Return the tier of ``ids`` (a subset of ``self.ids``): more words held first,
-        then fewer typos (see ``order``)."""
+        then more of them in the title, then fewer typos (see ``order``)."""
         at = np.searchsorted(self.ids, ids)
-        return self.matched[at] * (len(self.words) + 1) - self.typos[at]
+        base = len(self.words) + 1  # each count is at most the number of words
+        return (self.matched[at] * base + self.in_title[at]) * base - self.typos[at]
 
     def held(self, ids: np.ndarray) -> np.ndarray:
         """Return, per document of ``ids``, which words it holds (bit j: word j)."""
@@ -87,13 +94,13 @@ class Decision:
 
 def evidence(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
              ids: np.ndarray, strict: bool, eligible: np.ndarray | None) -> Evidence:
-    """Return the evidence of ``parts`` (per word: word, ids, scores, exact ids) over the
+    """Return the evidence of ``parts`` (per word: word, ids, scores, exact ids, …) over the
     candidate documents ``ids``."""
     exact = tuple(len(p[3]) for p in parts)
     if strict or len(parts) > TIER_WORDS:
         return Evidence(exact, None)
     held = np.zeros(len(ids), dtype=np.int64)
-    for j, (_, word_ids, _, _) in enumerate(parts):
+    for j, (_, word_ids, *_) in enumerate(parts):
         held[_positions(ids, word_ids)[0]] |= 1 << j
     counted = held if eligible is None else held[eligible[ids]]
     return Evidence(exact, np.bincount(counted, minlength=1 << len(parts)))
@@ -132,25 +139,29 @@ def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
           decision: Decision) -> tuple[np.ndarray, np.ndarray, Tiers]:
     """Combine per-word matches into the relaxed result.
 
-    ``parts``: per word (word, ids, scores, ids holding it exactly); ``required``: (ids,
+    ``parts``: per word (word, ids, scores, ids holding it exactly, ids holding it in the
+    title); ``required``: (ids,
     scores) every result must be in, or None; ``ids``: ``candidates(parts, required)``.
     Return (ids, scores, tiers).
     """
     matched = np.zeros(len(ids), dtype=np.int64)
     typos = np.zeros(len(ids), dtype=np.int64)
+    in_title = np.zeros(len(ids), dtype=np.int64)
     scores = np.zeros(len(ids))
-    for (_, word_ids, word_scores, exact), is_common in zip(parts, decision.common):
+    for (_, word_ids, word_scores, exact, titled), is_common in zip(parts, decision.common):
         at, inside = _positions(ids, word_ids)
         if not is_common:
             matched[at] += 1
+        in_title[_positions(ids, titled)[0]] += 1
         scores[at] += word_scores[inside]
         typos[at[~np.isin(word_ids[inside], exact, assume_unique=True)]] += 1
     if required is not None:
         scores += required[1][np.searchsorted(required[0], ids)]
     if not decision.tiered:
         matched, typos = np.zeros_like(matched), np.zeros_like(typos)
+        in_title = np.zeros_like(in_title)
     keep = matched >= decision.required
-    tiers = Tiers(ids[keep], matched[keep], typos[keep],
+    tiers = Tiers(ids[keep], matched[keep], typos[keep], in_title[keep],
                   tuple((p[0], p[1]) for p in parts), decision.required,
                   decision.common.count(False))
     return ids[keep], scores[keep], tiers

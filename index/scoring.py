@@ -162,13 +162,15 @@ class Evaluator:
         return Hits(ids, scores)
 
     def _word_part(self, word: Q.Query) -> tuple:
-        """(word, ids, scores, ids holding it exactly) of one word of a relaxed query; every
-        form of a synonym group counts as the word itself."""
+        """(word, ids, scores, ids holding it exactly, ids holding it in the title) of one
+        word of a relaxed query; every form of a synonym group counts as the word itself."""
         if isinstance(word, FieldedTerm):
             hits, exact = self.word_scores(word)
-            return word.word, hits.ids, hits.scores, exact
+            titled = [self.postings.get(self.reader, "title", t)[0] for t in word.texts]
+            return (word.word, hits.ids, hits.scores, exact,
+                    np.unique(np.concatenate(titled)) if titled else exact[:0])
         hits = self.evaluate(word)
-        return getattr(word, "word", ""), hits.ids, hits.scores, hits.ids
+        return getattr(word, "word", ""), hits.ids, hits.scores, hits.ids, hits.ids[:0]
 
     def _phrase(self, q: Q.Phrase) -> Hits:
         words = [self.term_scores(q.fieldname, w, q.boost) for w in dict.fromkeys(q.words)]

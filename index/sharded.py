@@ -24,9 +24,9 @@ never a page that silently lacks a shard's documents.
 """
 from __future__ import annotations
 
-import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -38,9 +38,11 @@ from whoosh.reading import MultiReader
 from whoosh.searching import Searcher
 
 from . import facets
-from .analysis import is_stopword, query_langs
+from .analysis import query_langs
+from .arrays import PostingArrays
 from .errors import Deadline
 from .fanout import Shards
+from .live import Opened
 from .matching import Evidence, decide
 from .order import in_order
 from . import related as related_op
@@ -49,16 +51,18 @@ from .results import RelatedResult, SearchResult
 from .schema import TEXT_FIELDS
 from .search import Ranking, plan, result
 from .sharding import shard_dir
-from .spelling import Speller
 from .stats import CorpusStats, recency_basis
 from .synonyms import Synonyms
-from .vocabulary import Vocabulary
 
 
-class Head:
+PREPARED = 256  # requests whose corpus-wide statistics the head keeps
+
+
+class Head(Opened):
     """The whole corpus's terms and statistics of one sharded snapshot."""
 
     def __init__(self, snapshot_id: str, path: Path, meta: dict[str, Any]) -> None:
+        super().__init__()
         self.snapshot_id = snapshot_id
         self.path = path
         self.meta = meta
@@ -67,32 +71,38 @@ class Head:
                         for k in range(self.shards)]
         reader = self._reader()
         self.langs = query_langs(_lang_counts(reader))
-        self.doc_count = reader.doc_count_all()
+        self.size = self.doc_count = reader.doc_count_all()
         self.live_count = reader.doc_count()
         self.avg = {name: max(reader.field_length(name) / max(self.doc_count, 1), 1.0)
                     for name in TEXT_FIELDS}
         reader.close()
+        arrays = []
+        for k, ix in enumerate(self.indexes):
+            with ix.reader() as shard_reader:
+                arrays.append(PostingArrays.open(shard_dir(path, k), ix, shard_reader))
+        self._arrays = _SummedArrays(arrays)
         self._corpus: CorpusStats | None = None
-        self._speller: Speller | None = None
-        self._vocabulary: Vocabulary | None = None
-        self._words: Vocabulary | None = None
-        self._local = threading.local()
-        self._searchers: list = []
-        self._lock = threading.Lock()
+        self._prepared: OrderedDict[tuple, CorpusStats] = OrderedDict()
 
     def _reader(self) -> MultiReader:
         """Return one reader over every segment of every shard, in shard order."""
         leaves = [leaf for ix in self.indexes for leaf, _ in ix.reader().leaf_readers()]
         return MultiReader(leaves)
 
-    def searcher(self) -> Searcher:
-        """Return this thread's searcher of the whole corpus's terms."""
-        searcher = getattr(self._local, "searcher", None)
-        if searcher is None or searcher.is_closed:
-            searcher = self._local.searcher = Searcher(self._reader())
+    def _new_searcher(self) -> Searcher:
+        return Searcher(self._reader())
+
+    def prepared(self, key: tuple, prepare: Callable[[], CorpusStats]) -> CorpusStats:
+        """Return the statistics of the request ``key`` (see ``_matching``), prepared once
+        and kept for the next pages, orders and facet clicks of the same words and filters."""
+        found = self._prepared.get(key)
+        if found is None:
+            found = prepare()
             with self._lock:
-                self._searchers.append(searcher)
-        return searcher
+                self._prepared[key] = found
+                while len(self._prepared) > PREPARED:
+                    self._prepared.popitem(last=False)
+        return found
 
     def corpus(self, shards: Shards, deadline: Deadline) -> CorpusStats:
         """Return the corpus-wide statistics (the days come from the shards, once)."""
@@ -105,37 +115,19 @@ class Head:
                                        recency_basis(days, counts))
         return self._corpus
 
-    def speller(self) -> Speller:
-        if self._speller is None:
-            reader = self.searcher().reader()
-            with self._lock:
-                if self._speller is None:
-                    self._speller = Speller({w: reader.doc_frequency("spell", w)
-                                             for w in reader.field_terms("spell")
-                                             if not is_stopword(w, self.langs)})
-        return self._speller
 
-    def vocabulary(self) -> Vocabulary:
-        if self._vocabulary is None:
-            reader = self.searcher().reader()
-            with self._lock:
-                if self._vocabulary is None:
-                    self._vocabulary = Vocabulary(reader, TEXT_FIELDS)
-        return self._vocabulary
+class _SummedArrays:
+    """The shards' posting arrays, asked only for term frequencies (the vocabulary's): a
+    term's frequency in the corpus is the sum of its shards'."""
 
-    def words(self) -> Vocabulary:
-        if self._words is None:
-            reader = self.searcher().reader()
-            with self._lock:
-                if self._words is None:
-                    self._words = Vocabulary(reader, ("spell",), folded=True)
-        return self._words
+    def __init__(self, shards: list) -> None:
+        self.shards = shards
 
-    def close(self) -> None:
-        with self._lock:
-            for searcher in self._searchers:
-                searcher.close()
-            self._searchers.clear()
+    def frequencies(self, fieldname: str, texts: list[str]):
+        if any(arrays is None for arrays in self.shards):
+            return None
+        found = [arrays.frequencies(fieldname, texts) for arrays in self.shards]
+        return None if any(f is None for f in found) else sum(found)
 
 
 def _lang_counts(reader) -> Counter:
@@ -153,10 +145,8 @@ def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
     sid, n = head.snapshot_id, head.shards
     corpus = head.corpus(shards, deadline)
     if p.query is not None:
-        seen = shards.map(sid, "prepare",
-                          [(req, p.query, ranking, corpus, _left(deadline))] * n, deadline)
-        corpus = corpus.complete(_added([dfs for dfs, _ in seen]), _decisions(
-            [evidence for _, evidence in seen], corpus.live_count))
+        corpus = head.prepared(_matching(req), lambda: _prepare(head, shards, req, p.query,
+                                                                ranking, corpus, deadline))
     ranked = bool(p.text)
     pages = shards.map(sid, "query", [(req, p.query, ranked, ranking, corpus,
                                        _left(deadline))] * n, deadline)
@@ -210,6 +200,22 @@ def related(head: Head, shards: Shards, req: RelatedRequest, ranking: Ranking,
     taken = [iter(f) for f in shards.map(sid, "fetch_plain", [(w,) for w in wanted], deadline)]
     hits = [replace(next(taken[shard[i]]), copies=int(rows["copies"][i])) for i in at]
     return RelatedResult(req.doc_id, hits, tuple(t for t, _ in terms), sid)
+
+
+def _matching(req: SearchRequest) -> tuple:
+    """Return what decides a request's statistics: its words and filters, not its page,
+    order, snippets, facets, folding or recency."""
+    return (req.q, req.langs, req.operator, req.typos, req.kinds, req.authors, req.speakers,
+            req.day_from, req.day_to)
+
+
+def _prepare(head: Head, shards: Shards, req: SearchRequest, query, ranking: Ranking,
+             corpus: CorpusStats, deadline: Deadline) -> CorpusStats:
+    """Return ``corpus`` completed with the shards' frequencies and decisions for ``query``."""
+    seen = shards.map(head.snapshot_id, "prepare",
+                      [(req, query, ranking, corpus, _left(deadline))] * head.shards, deadline)
+    return corpus.complete(_added([dfs for dfs, _ in seen]),
+                           _decisions([evidence for _, evidence in seen], corpus.live_count))
 
 
 def _left(deadline: Deadline) -> float:

@@ -20,11 +20,18 @@ FUZZ = settings(max_examples=200, deadline=None, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
-@pytest.fixture(scope="module")
-def hostile_client(demo_index):
+@pytest.fixture(scope="module", params=["one index", "3 shards"])
+def hostile_client(request, demo_index, tmp_path_factory):
+    """The app over the demo index, and over the same corpus in 3 shards."""
+    import index
     from service import create_app
+    from tests.conftest import TEST_DATA
 
-    app = create_app({"INDEX_DIR": demo_index, "CACHE_SIZE": 0, "QUERY_TIME_BUDGET": 1.0,
+    index_dir = demo_index
+    if request.param == "3 shards":
+        index_dir = str(tmp_path_factory.mktemp("hostile-shards"))
+        index.rebuild(index_dir, [str(DEMO), str(TEST_DATA)], shards=3)
+    app = create_app({"INDEX_DIR": index_dir, "CACHE_SIZE": 0, "QUERY_TIME_BUDGET": 1.0,
                       "CORPUS_PATHS": str(DEMO)})
     yield app.test_client()
     app.extensions["search_index"].close()

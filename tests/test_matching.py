@@ -252,3 +252,19 @@ def test_a_common_word_beside_an_unknown_one_still_finds(tmp_path):
     ix = small_index(tmp_path, docs)  # "wind" is in 12 of 112 documents: a common word
     result = ix.search(SearchRequest(q="wind qzxwvkjh", per_page=20))
     assert result.total == 12 and result.not_required == ("qzxwvkjh",)
+
+
+def test_a_common_word_in_the_title_ranks_the_headline_first(tmp_path):
+    """A common word never decides what matches, but where it is in a document's title it
+    counts in the tier: the headline a reader remembers beats articles naming the pair more."""
+    couple = "Stefani and Shelton were seen again; Stefani smiled, Shelton waved. " * 6
+    docs = ([{"id": f"c{i}", "title": f"Stefani and Shelton update {i}", "body": couple}
+             for i in range(10)]
+            + [{"id": f"m{i}", "title": f"Harbour diary {i}", "body": "Quiet moments at sea."}
+               for i in range(300)]
+            + [{"id": "target", "title": "Stefani and Shelton's cutest moments",
+                "body": "The couple shared a few moments on stage."}])
+    ix = small_index(tmp_path, docs)  # the couple is in 11 of 311 documents, "moments" in 301
+    result = ix.search(SearchRequest(q="Stefani Shelton moments", per_page=5, collapse=False))
+    assert result.hits[0].document.id == "target"
+    assert result.total == 11  # the common word decides nothing: every couple article matches

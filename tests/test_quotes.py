@@ -227,3 +227,4 @@ def test_a_cue_closing_the_sentence_of_a_quote_inside_it():
                 "“The bank should pay back every penny” to its customers, she said.")
     assert got == [("“The bank should pay back every penny” to its customers", "Jane Doe", "",
                      "she")]
+

@@ -18,7 +18,7 @@ import pytest
 import index
 from index import RelatedRequest, SearchIndex, SearchRequest
 
-from tests.conftest import DEMO, FAKENEWS, SCIFACT, TEST_DATA, need
+from tests.conftest import DEMO, FAKENEWS, FREENEWS, SCIFACT, need
 
 SHARDS = 3
 
@@ -121,14 +121,23 @@ def test_fakenews_reader_queries_are_answered_alike(fakenews):
 
 
 def test_german_and_french_are_answered_alike(tmp_path_factory):
-    one, many = _pair(tmp_path_factory, "demo", [str(DEMO), str(TEST_DATA)], shards=2)
-    for q in ("Bundesregierung sagte", "l'économie française", "Klimaschutz?", "président",
-              "sagte Merkel", "gouvernment", ""):
-        for extra in ({}, {"langs": ("de",)}, {"langs": ("fr",)}, {"kinds": ("quote",)}):
+    """free-news-demo: real English, German and French news, queried as readers type."""
+    one, many = _pair(tmp_path_factory, "freenews", [str(need(FREENEWS))], shards=2)
+    queries = ("was sagt die Bundesregierung zu Rumsfeld?", "Verteidigungsminster Rumsfeld",
+               "Bundesregierung", "que s'est-il passé avec le président Chirac ?",
+               "présidnet Chirac", "l'économie", "gouvernement français", "Chirac?",
+               "élections", "Wahlen in Deutschland", "Bush Irak", "")
+    for q in queries:
+        for extra in ({}, {"langs": ("de",)}, {"langs": ("fr",)}, {"kinds": ("quote",)},
+                      {"sort": "-date"}):
             assert_same(one, many, SearchRequest(q=q, **extra))
-    doc = one.search(SearchRequest(q="")).hits[0].document
+    assert many.search(SearchRequest(q="Verteidigungsminster Rumsfeld")).hits[0].document.title \
+        == "Donald Rumsfeld bleibt US-amerikanischer Verteidigungsminister"
+    doc = one.search(SearchRequest(q="Chirac")).hits[0].document
     assert many.document(doc.id) == doc
     assert many.document("no-such-id") is None
+    for ix in (one, many):
+        ix.close()
 
 
 def test_updates_deletes_and_rollback_of_a_sharded_index(tmp_path):
@@ -177,4 +186,32 @@ def test_the_api_serves_a_sharded_index(tmp_path):
     health = client.get("/health").get_json()
     assert health["counts"]["article"] == 33 and health["size_bytes"] > 100_000
     assert client.get("/documents/no-such-id").status_code == 404
+    app.extensions["search_index"].close()
+
+
+def test_pushed_documents_reach_a_sharded_index(tmp_path):
+    """Pushes (the admin API) are applied to a sharded snapshot, quotes with their article."""
+    from service import create_app
+    from tests.conftest import ADMIN_TOKEN
+    from tests.test_push import story, wait_for
+
+    root = str(tmp_path / "index")
+    index.rebuild(root, [str(DEMO)], shards=2)
+    app = create_app({"INDEX_DIR": root, "ADMIN_TOKEN": ADMIN_TOKEN, "CACHE_SIZE": 0})
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    doc = story("gull", "Gull survey finds a growing colony",
+                "\u201cThe colony is growing,\u201d said Mayor Helen Marsh.")
+    res = client.post("/admin/documents", json=doc, headers=auth)
+    assert res.status_code == 202
+    doc_id = res.get_json()["documents"][0]["id"]
+
+    def found(q: str, kind: str) -> int:
+        return client.get(f"/search?q={q}&kind={kind}").get_json()["total"]
+    wait_for(lambda: found("gull+survey", "article") == 1 and found("colony", "quote") == 1)
+    assert client.delete(f"/admin/documents/{doc_id}", headers=auth).status_code == 202
+    wait_for(lambda: client.get(f"/documents/{doc_id}").status_code == 404
+             and found("colony", "quote") == 0)
+    assert found("gull", "article") == 0
+    assert index.SnapshotStore(root).current_path().joinpath("shard-1").is_dir()
     app.extensions["search_index"].close()
