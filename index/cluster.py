@@ -23,6 +23,7 @@ import hashlib
 import os
 import signal
 import socket
+import tempfile
 import threading
 import time
 import warnings
@@ -141,8 +142,9 @@ def deploy(index_dir: str, shards: int, replicas: int, server: str = SERVER,
     others wait, then find the applications running and only take handles."""
     _, serve = _ray()
     index_dir = str(Path(index_dir).resolve())
-    Path(index_dir).mkdir(parents=True, exist_ok=True)
-    with open(Path(index_dir) / "cluster.lock", "w") as lock:
+    # The lock lives in the temp dir: the service user may only read the index dir.
+    lock_path = Path(tempfile.gettempdir()) / f"{app_name(index_dir, 0)[:-8]}-deploy.lock"
+    with open(lock_path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         serve.start(proxy_location="Disabled")  # handles only: no HTTP proxy actors
         running = serve.status().applications
