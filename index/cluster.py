@@ -9,9 +9,15 @@
 Shard k of index dir D is the Serve deployment ``shard-<k>`` of the application
 ``search-<digest of D>-shard-<k>``: one application per shard, because Serve gives a handle
 by name to any process of the cluster (every gunicorn worker) and an application needs an
-ingress deployment that we would otherwise have to run for nothing. Each replica holds one
-``ShardServer(D, k)``, which opens ``snapshots/<id>/shard-<k>`` itself: D must be a path that
-every node sees (a shared filesystem), and so must this checkout (replicas import it).
+ingress deployment that we would otherwise have to run for nothing. Each replica
+(``replica.ShardReplica``) holds one ``ShardServer(D, k)``, which opens
+``snapshots/<id>/shard-<k>`` itself: D must be a path that every node sees (a shared
+filesystem), and so must this checkout (replicas import it).
+
+A search's call goes to one replica of every shard at once; a replica that dies mid-call
+(Serve's router then drops it) is asked again through the handle, which picks a live one,
+until the query's deadline; a shard with no deployment, or no answer by the deadline, is a
+``ShardUnavailable`` (503), never a page without that shard's documents.
 
 ``ray`` is imported here only, and lazily: ``make run`` works without it installed.
 """
