@@ -6,7 +6,7 @@ PORT ?= 8000
 CORPUS ?= corpus/demo
 export SEARCH_INDEX_DIR ?= $(CURDIR)/var/index
 
-.PHONY: install install-dev browser axe wrk run index test bench clean
+.PHONY: install install-dev install-cluster browser axe wrk run cluster index test bench clean
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,14 @@ $(BIN)/.installed-dev: requirements-dev.txt $(BIN)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# Ray Serve for cluster mode (make cluster, the cluster tests); make run never needs it.
+$(BIN)/.installed-cluster: requirements-cluster.txt $(BIN)/.installed
+	$(BIN)/pip install --quiet -r requirements-cluster.txt
+	touch $@
+
 install: $(BIN)/.installed
 install-dev: $(BIN)/.installed-dev
+install-cluster: $(BIN)/.installed-cluster
 
 # Debian's chromium and chromedriver for the widget tests (tools that fetch their own browser fail here).
 browser:
@@ -45,10 +51,16 @@ run: install
 	SEARCH_CORPUS_PATHS=$${SEARCH_CORPUS_PATHS:-$(abspath $(CORPUS))} \
 	  $(BIN)/gunicorn --config service/gunicorn_conf.py --bind 127.0.0.1:$(PORT) wsgi:app
 
+# The demo corpus (or CORPUS) as a 2-shard index, served by a local Ray cluster (2 shards x
+# 2 replicas) behind gunicorn on 127.0.0.1:$(PORT). Ctrl-C stops gunicorn and Ray.
+cluster: install-cluster
+	SEARCH_CORPUS_PATHS=$${SEARCH_CORPUS_PATHS:-$(abspath $(CORPUS))} \
+	  $(BIN)/python -m service.cluster --shards 2 --bind 127.0.0.1:$(PORT) $(CORPUS)
+
 index: install
 	$(BIN)/flask --app wsgi reindex $(CORPUS)
 
-test: install-dev browser axe
+test: install-dev install-cluster browser axe
 	$(BIN)/python -m pytest
 
 # Debian's wrk, the load generator of the HTTP benchmark (it falls back to a Python client).

@@ -1,13 +1,15 @@
 """``python -m bench``: run the benchmarks and print their tables.
 
-    python -m bench                         all thirteen: extract, quotes, html (web pages), build,
+    python -m bench                         all fourteen: extract, quotes, html (web pages), build,
                                             query, relevance, known (known-item searches as
                                             readers type them), related (related documents,
                                             near-duplicate folding), then the heavy ones: http (gunicorn under wrk),
                                             reindex (reindex and rollback under load),
                                             scale (1x, 2x, 4x FakeNewsNet), analytics
                                             (search p99 with analytics off vs on), hostile
-                                            (normal searches under hostile traffic); ~50 min
+                                            (normal searches under hostile traffic), cluster
+                                            (shards and Ray Serve: builds, latency, memory);
+                                            ~80 min
     python -m bench --only query            one of them (query builds what it needs)
     python -m bench --quick                 smoke run: the first 2,000 FakeNewsNet lines,
                                             60 queries, 60 SciFact test queries; targets
@@ -29,8 +31,8 @@ import time
 import traceback
 from pathlib import Path
 
-from . import (analytics, build, extract, hostile, html_extract, http_load, known_item, query,
-               quotes, reindex_load, related, relevance, scale, tune)
+from . import (analytics, build, cluster, extract, hostile, html_extract, http_load,
+               known_item, query, quotes, reindex_load, related, relevance, scale, tune)
 from .common import FAKENEWS, Skip, head_file, need
 
 
@@ -48,7 +50,8 @@ BENCHMARKS = {"extract": extract.run, "quotes": quotes.run, "html": html_extract
               "related": related.run,
               "http": _standalone(http_load),
               "reindex": _standalone(reindex_load), "scale": _standalone(scale),
-              "analytics": _standalone(analytics), "hostile": _standalone(hostile)}
+              "analytics": _standalone(analytics), "hostile": _standalone(hostile),
+              "cluster": _standalone(cluster)}
 QUICK_ARTICLES = 2000
 
 

@@ -164,10 +164,27 @@ def extract(paths: Iterable[str], summary: Summary | None = None, *, workers: in
     ``post_types`` are the WordPress post types read from exports (``("post", "page")``
     adds pages)."""
     summary = summary if summary is not None else Summary()
+    yield from assemble(_built(read_drafts(paths, summary, fields, post_types), workers),
+                        summary, progress)
+
+
+def build_files(paths: list[str], fields: dict[str, tuple[str, ...]] | None = None,
+                post_types: tuple[str, ...] = POST_TYPES) -> tuple[list[Built], Summary]:
+    """Read and build every draft of ``paths`` here; return them, in order, with what was
+    read (files, problems). A cluster runs this on chunks of files (``index.cluster_build``)."""
+    summary = Summary()
+    return [build(d) for d in read_drafts(paths, summary, fields, post_types)], summary
+
+
+def assemble(built_drafts: Iterable[Built], summary: Summary,
+             progress: Callable[[Summary], None] | None = None) -> Iterator[Record]:
+    """Yield the records of ``built_drafts`` (in corpus order): a repeated article dropped
+    with its quotes, bios merged per author and yielded last. The part of ``extract`` that
+    sees the whole corpus, so it runs in one place however the drafts were built."""
     started = time.monotonic()
     seen: set[str] = set()
     bios: dict[str, Bio] = {}
-    for built in _built(read_drafts(paths, summary, fields, post_types), workers):
+    for built in built_drafts:
         summary.problems.extend(built.problems)
         for bio in built.bios:
             merge_bio(bios, bio)

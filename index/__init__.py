@@ -47,11 +47,16 @@ __all__ = [
 def rebuild(index_dir: str, paths: Iterable[str], summary: Summary | None = None, *,
             workers: int = 1, progress: Callable[[Summary], None] | None = None,
             fail_after: int | None = None, post_types: tuple[str, ...] = ("post",),
-            shards: int = 0) -> BuildResult:
+            shards: int = 0, cluster: str = "") -> BuildResult:
     """Extract ``paths`` and rebuild the index from them into a new, then live, snapshot
     (``post_types``: what WordPress exports give, posts and maybe pages; ``shards``: that
-    many shards, see ``sharding``, else one index)."""
+    many shards, see ``sharding``, else one index; ``cluster``: a Ray address or ``local``,
+    to read and write a sharded build there, see ``cluster_build``)."""
     summary = summary if summary is not None else Summary()
+    if cluster and shards:
+        from . import cluster_build  # noqa: PLC0415 - imports ray, which make run lacks
+        return cluster_build.rebuild(index_dir, list(paths), shards, cluster, summary,
+                                     workers=workers, progress=progress, post_types=post_types)
     records = extract(list(paths), summary, workers=workers, progress=progress,
                       post_types=post_types)
     return indexer.build(SnapshotStore(index_dir), records, fail_after=fail_after, procs=workers,

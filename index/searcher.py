@@ -67,7 +67,9 @@ class SearchIndex:
         if req.typos and req.q.strip():  # built once per snapshot: not the query's cost
             snap.vocabulary()
             snap.words()
-        deadline = Deadline(self.time_budget)  # nor is opening a new snapshot
+        # nor is opening a new snapshot, or joining the cluster that serves its shards
+        shards = self._shards(snap) if isinstance(snap, Head) else None
+        deadline = Deadline(self.time_budget)
         key = (snap.snapshot_id, req)
         if self.cache_size:
             with self._lock:
@@ -75,9 +77,8 @@ class SearchIndex:
                 if cached is not None:
                     self._cache.move_to_end(key)
                     return cached
-        if isinstance(snap, Head):
-            result = sharded.search(snap, self._shards(snap), req, self.ranking, deadline,
-                                    self.synonyms)
+        if shards is not None:
+            result = sharded.search(snap, shards, req, self.ranking, deadline, self.synonyms)
         else:
             result = search_op.search(snap, req, self.ranking, deadline, self.synonyms)
         if self.cache_size:
@@ -129,6 +130,8 @@ class SearchIndex:
             snap.speller()
             snap.vocabulary()
             snap.words()
+            if isinstance(snap, Head):  # a worker joins the cluster before its first request
+                self._shards(snap)
         except IndexUnavailable:
             return False
         return True

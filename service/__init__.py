@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask
 
-from index import SearchIndex
+from index import SearchIndex, cluster
 
 from . import admin, analytics, api, errors, openapi, settings, web, widget
 from .reindex import reindex_command
@@ -32,11 +32,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # request bodies (admin JSON) are tiny
     app.json.sort_keys = False
     app.json.ensure_ascii = False
+    # Cluster mode: a sharded snapshot's shards are Ray Serve replicas (joined lazily, in the
+    # worker, when the first sharded snapshot opens); otherwise opened in each worker.
+    backend = {"shards_backend": cluster.shards_backend(
+        app.config["INDEX_DIR"], app.config["CLUSTER"], app.config["SHARD_REPLICAS"])} \
+        if app.config["CLUSTER"] else {}
     app.extensions["search_index"] = SearchIndex(
         app.config["INDEX_DIR"], boosts=app.config["BOOSTS"],
         time_budget=app.config["QUERY_TIME_BUDGET"], bm25_b=app.config["BM25_B"],
         bm25_k1=app.config["BM25_K1"], cache_size=app.config["CACHE_SIZE"],
-        postings_cache=app.config["POSTINGS_CACHE"], synonyms=app.config["SYNONYMS"])
+        postings_cache=app.config["POSTINGS_CACHE"], synonyms=app.config["SYNONYMS"],
+        **backend)
     errors.register(app)
     web.register(app)
     app.register_blueprint(api.bp)

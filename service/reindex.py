@@ -79,7 +79,8 @@ def reindex_command(paths, incremental, rollback, delete_ids, workers, shards, w
                                   progress=progress, post_types=post_types)
         else:
             result = index.rebuild(index_dir, paths, summary, workers=workers, progress=progress,
-                                   post_types=post_types, shards=shards or 0)
+                                   post_types=post_types, shards=shards or 0,
+                                   cluster=config["CLUSTER"])
     except index.IndexBusy as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_BUSY)  # the running job owns the status file

@@ -7,6 +7,7 @@ deployment fails at start-up, not at the first request.
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -106,6 +107,19 @@ def as_bool(value: Any) -> bool:
     raise ValueError("must be true or false (1 or 0)")
 
 
+def as_cluster(value: Any) -> str:
+    """Parse where the shards are served: empty (this process), ``local`` or a Ray address."""
+    text = _text(value).strip() if value is not None else ""
+    if not text:
+        return text
+    host, _, port = text.removeprefix("ray://").rpartition(":")
+    if text != "local" and (not host or not port.isdigit() or "/" in host):
+        raise ValueError("must be empty, local, or a Ray address like 10.0.0.5:6379")
+    if importlib.util.find_spec("ray") is None:  # found now, not at the first search
+        raise ValueError("cluster mode needs Ray: make install-cluster (requirements-cluster.txt)")
+    return text
+
+
 def as_synonyms_file(value: Any) -> str:
     """An optional path to a synonyms file, read now so a bad line stops the start."""
     text = _text(value).strip() if value is not None else ""
@@ -191,6 +205,9 @@ SETTINGS = (
     Setting("POSTINGS_CACHE", as_int(0, 100_000_000), index.POSTINGS_CACHE,
             "decoded postings kept per worker (8 bytes each); 0: none"),
     Setting("REINDEX_WORKERS", as_int(1, 64), 2, "processes a reindex uses"),
+    Setting("CLUSTER", as_cluster, "", "Ray cluster whose replicas serve a sharded index: "
+            "local, or a head's address like 10.0.0.5:6379; empty: shards opened in each worker"),
+    Setting("SHARD_REPLICAS", as_int(1, 64), 2, "replicas of each shard in cluster mode"),
     Setting("ANALYTICS_DB", as_optional_path, "", "SQLite file of search analytics; empty: off"),
     Setting("ANALYTICS_DAYS", as_int(1, 3660), 90, "days search analytics are kept"),
     Setting("ANALYTICS_EVENTS_RATE", as_int(1, 100_000), 50,

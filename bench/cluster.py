@@ -1,0 +1,229 @@
+"""Cluster (issue 16): what shards and a Ray cluster cost and buy, on FakeNewsNet at 1x and 4x.
+
+    python -m bench.cluster             1x and 4x (~69k articles; ~30 min on 2 cores)
+    python -m bench.cluster --quick     the first 10 % of the lines only (~3 min)
+
+Corpora as in ``bench.scale`` (copy k of every record under id "<id>-k<k>"), written as 8
+files so that a cluster build has chunks to spread. Every step runs in a fresh process:
+
+- builds: one index; 2 and 4 shards in one process (``index.rebuild(shards=N)``); 2 shards
+  on a local Ray instance with 1 and then 2 CPUs (``index.rebuild(cluster=...)``: reading in
+  Ray tasks, one writer actor per shard; the Ray start is timed apart);
+- searches: 250 seeded plain-word queries (``bench.loadgen.sample_queries``) after 10 to
+  warm up, top 10 with snippets and facets, no response cache, one thread, through
+  ``index.SearchIndex`` (what ``/search`` calls; HTTP adds ~1-2 ms): one index; 2 and 4
+  shards in process (``LocalShards``); 2 and 4 shards as Ray Serve replicas (2 each);
+  CPU per search counts the searching process and, with Ray, its replicas too;
+- memory: RSS of the searching process and of each replica after the queries.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .loadgen import (ROOT, Skip, count_lines, dir_size, fakenews, percentile, sample_queries,
+                      save, show, title_words, write_copies, write_lines)
+
+N_QUERIES, WARMUP, PARTS = 250, 10, 8
+FULL, QUICK = (1, 4), (0.1,)  # 4x: ~1 h on this shared 2-core machine; --factors 1 for less
+BUILDS = [("one index", 0, "", 2), ("2 shards", 2, "", 2), ("4 shards", 4, "", 2),
+          ("2 shards, Ray 1 CPU", 2, "ray", 1), ("2 shards, Ray 2 CPUs", 2, "ray", 2)]
+SEARCHES = [("one index", "one index", ""), ("2 shards, in process", "2 shards", ""),
+            ("4 shards, in process", "4 shards", ""), ("2 shards, Ray", "2 shards", "ray"),
+            ("4 shards, Ray", "4 shards", "ray")]
+
+
+def _rss_kb() -> dict[str, int]:
+    return {k: int(v.split()[0]) for k, v in (line.split(":", 1) for line in
+            Path("/proc/self/status").read_text().splitlines()) if k in ("VmRSS", "VmHWM")}
+
+
+def build_child() -> None:
+    """argv: index_dir, corpus_dir, shards, mode ("" or "ray"), workers; print JSON."""
+    import index
+    from index import cluster
+    index_dir, corpus, shards, mode, workers = sys.argv[1:6]
+    out: dict = {}
+    address = ""
+    if mode == "ray":
+        t = time.perf_counter()
+        address = cluster.start_local(index_dir, cpus=int(workers))
+        out["ray_start_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    result = index.rebuild(index_dir, [corpus], workers=int(workers), shards=int(shards),
+                           cluster=address)
+    out.update(seconds=time.perf_counter() - t, counts=result.counts, **_rss_kb())
+    if mode == "ray":
+        cluster.stop()
+    print(json.dumps(out))
+
+
+def query_child() -> None:
+    """argv: index_dir, queries.json, mode ("" or "ray"); print JSON figures."""
+    from index import SearchIndex, SearchRequest, cluster
+    index_dir, queries_file, mode = sys.argv[1:4]
+    queries = json.loads(Path(queries_file).read_text(encoding="utf-8"))
+    out: dict = {}
+    backend = None
+    if mode == "ray":
+        t = time.perf_counter()
+        address = cluster.start_local(index_dir)
+        out["ray_start_s"] = time.perf_counter() - t
+        backend = cluster.shards_backend(index_dir, address, 2)
+    t = time.perf_counter()
+    ix = SearchIndex(index_dir, cache_size=0, shards_backend=backend)
+    ix.warm()
+    out["open_s"] = time.perf_counter() - t
+    for q in queries[:WARMUP]:
+        ix.search(SearchRequest(q=q, per_page=10))
+    replicas = _replica_stats(ix) if mode == "ray" else []
+    cpu, latencies, totals = time.process_time(), [], []
+    for q in queries:
+        t = time.perf_counter()
+        totals.append(ix.search(SearchRequest(q=q, per_page=10)).total)
+        latencies.append(time.perf_counter() - t)
+    cpu = time.process_time() - cpu
+    if mode == "ray":
+        after = _replica_stats(ix)
+        cpu += sum(a["cpu_s"] - b["cpu_s"] for a, b in zip(after, replicas) if a["pid"] == b["pid"])
+        replicas = after
+    out.update(latencies=latencies, totals=totals, cpu_s=cpu, replicas=replicas, **_rss_kb())
+    ix.close()
+    if mode == "ray":
+        cluster.stop()
+    print(json.dumps(out))
+
+
+def _replica_stats(ix) -> list[dict]:
+    """Every reachable replica's stats (the router picks one per call: ask a few times)."""
+    found: dict[int, dict] = {}
+    for backend in ix._backends.values():
+        for handle in backend.handles:
+            for _ in range(12):
+                s = handle.stats.remote().result(timeout_s=10)
+                found[s["pid"]] = s
+    return [found[p] for p in sorted(found)]
+
+
+def _child(function: str, *args: str, timeout: int = 3600) -> dict:
+    out = subprocess.run([sys.executable, "-c", f"from bench.cluster import {function}; "
+                          f"{function}()", *args], cwd=ROOT, capture_output=True, text=True,
+                         timeout=timeout)
+    if out.returncode != 0:
+        raise RuntimeError(f"{function} failed ({out.returncode}):\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def write_parts(src: Path, factor: float, folder: Path) -> int:
+    """Write the corpus at ``factor`` into ``folder`` as PARTS files; return its lines."""
+    folder.mkdir()
+    whole = folder.parent / "whole.jsonl"
+    if factor < 1:
+        write_lines(src, whole, 0, round(factor * count_lines(src)))
+    else:
+        write_copies(src, whole, int(factor))
+    lines = count_lines(whole)
+    size = -(-lines // PARTS)
+    for k in range(PARTS):
+        write_lines(whole, folder / f"part-{k}.jsonl", k * size, (k + 1) * size)
+    whole.unlink()
+    return lines
+
+
+def run_factor(src: Path, factor: float, tmp: Path, queries_file: Path,
+               two_shards: bool = False) -> dict:
+    corpus = tmp / f"corpus-{factor:g}x"
+    lines = write_parts(src, factor, corpus)
+    builds, searches, dirs = {}, {}, {}
+    for n, (name, shards, mode, workers) in enumerate(BUILDS):
+        if two_shards and not (shards == 2 and workers == 2):
+            continue
+        index_dir = tmp / f"index-{factor:g}x-{n}"
+        builds[name] = b = _child("build_child", str(index_dir), str(corpus), str(shards), mode,
+                                  str(workers))
+        b["index_mb"] = dir_size(index_dir) / 2**20 if index_dir.exists() else 0
+        dirs.setdefault(name.split(",")[0], index_dir)
+        print(f"  {factor:g}x build, {name}: {b['seconds']:.0f} s", flush=True)
+    for name, index_name, mode in SEARCHES:
+        if index_name not in dirs:
+            continue
+        q = _child("query_child", str(dirs[index_name]), str(queries_file), mode)
+        ms = [s * 1000 for s in q.pop("latencies")]
+        searches[name] = {**q, "p50": percentile(ms, 50), "p95": percentile(ms, 95),
+                          "p99": percentile(ms, 99), "mean": sum(ms) / len(ms)}
+        print(f"  {factor:g}x search, {name}: p95 {searches[name]['p95']:.1f} ms", flush=True)
+    shutil.rmtree(corpus, ignore_errors=True)
+    for index_dir in tmp.glob(f"index-{factor:g}x-*"):
+        shutil.rmtree(index_dir, ignore_errors=True)
+    return {"factor": factor, "lines": lines, "builds": builds, "searches": searches}
+
+
+def report(rows: list[dict]) -> None:
+    show("Cluster builds: FakeNewsNet, seconds (fresh process each; Ray start apart)",
+         ["size", "build", "articles", "seconds", "docs/s", "index MB", "Ray start s",
+          "driver peak RSS MB"],
+         [[f"{r['factor']:g}x", name, b["counts"].get("article", 0), b["seconds"],
+           sum(b["counts"].values()) / b["seconds"], b["index_mb"], b.get("ray_start_s", 0),
+           b["VmHWM"] / 1024] for r in rows for name, b in r["builds"].items()],
+         note="2-core machine shared with other work: Ray's 1 vs 2 CPUs is reading tasks; "
+              "the driver routes and the writer actors write on the same 2 cores.")
+    show(f"Cluster searches: {N_QUERIES} queries, ms (one thread, no response cache)",
+         ["size", "backend", "p50", "p95", "p99", "mean", "CPU ms/search", "process RSS MB",
+          "replicas", "RSS/replica MB"],
+         [[f"{r['factor']:g}x", name, s["p50"], s["p95"], s["p99"], s["mean"],
+           s["cpu_s"] * 1000 / N_QUERIES, s["VmRSS"] / 1024, len(s["replicas"]),
+           (sum(x["VmRSS"] for x in s["replicas"]) / len(s["replicas"]) / 1024
+            if s["replicas"] else 0)] for r in rows for name, s in r["searches"].items()],
+         note="CPU ms/search: the searching process, plus its replicas with Ray (not Ray's "
+              "own daemons). RSS/replica: mean VmRSS of the replica processes after the run.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.cluster", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="the first 10 % of the lines")
+    parser.add_argument("--factors", type=float, nargs="*", help="corpus sizes (default 1 4)")
+    parser.add_argument("--two-shards", action="store_true",
+                        help="only 2 shards, in one process and on Ray with 2 CPUs (faster)")
+    args = parser.parse_args(argv)
+    factors = args.factors or (QUICK if args.quick else FULL)
+    try:
+        import ray  # noqa: F401, PLC0415 - only to say why we skip
+    except ImportError:
+        print("cluster: skipped: ray is not installed (make install-cluster)")
+        return 0
+    tmp = Path(tempfile.mkdtemp(prefix="bench-cluster-"))
+    started, rows = time.perf_counter(), []
+    try:
+        try:
+            src = fakenews()
+        except Skip as exc:
+            print(f"cluster: skipped: {exc}")
+            return 0
+        smallest = round(min(factors) * count_lines(src)) if min(factors) < 1 else None
+        queries = sample_queries(title_words(src, 0, smallest), N_QUERIES)
+        queries_file = tmp / "queries.json"
+        queries_file.write_text(json.dumps(queries), encoding="utf-8")
+        print(f"cluster {time.strftime('%Y-%m-%d %H:%M')}: FakeNewsNet at "
+              f"{', '.join(f'{f:g}x' for f in factors)}", flush=True)
+        for factor in factors:  # each size reported and saved as soon as it is done
+            rows.append(run_factor(src, factor, tmp, queries_file, args.two_shards))
+            report(rows[-1:])
+            path = save("cluster-2shards" if args.two_shards else "cluster", {"factors": list(factors), "queries": N_QUERIES,
+                                    "rows": rows, "seconds": time.perf_counter() - started},
+                        args.quick)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"cluster done in {time.perf_counter() - started:.0f} s; JSON: "
+          f"{path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

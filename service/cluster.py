@@ -1,0 +1,104 @@
+"""``python -m service.cluster [PATH...]``: serve a sharded index from a Ray cluster (``make cluster``).
+
+One process owns everything it starts, so one Ctrl-C stops it all:
+
+1. starts a small Ray head in this process (or, with ``--join ADDRESS``, joins a running
+   cluster);
+2. builds ``PATH`` (default: ``SEARCH_CORPUS_PATHS``, the demo corpus) into a sharded index
+   (``--shards``, 2) on it when there is none yet, and deploys ``--replicas`` replicas of
+   every shard (``SEARCH_SHARD_REPLICAS``);
+3. runs gunicorn with ``SEARCH_CLUSTER`` set to the head's address, so every worker takes
+   handles to the same deployments instead of opening the shards itself;
+4. on Ctrl-C or SIGTERM: stops gunicorn and shuts Ray down (the head it started, with its
+   deployments; a joined cluster keeps running).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import index
+from index import cluster
+
+from . import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def live_shards(index_dir: str) -> int:
+    """Return the shard count of the live snapshot (1: a plain, unsharded index)."""
+    meta = index.SnapshotStore(index_dir).current_path() / "meta.json"
+    return int(json.loads(meta.read_text(encoding="utf-8")).get("shards", 1))
+
+
+def build_if_missing(index_dir: str, paths: list[str], shards: int, workers: int,
+                     address: str) -> None:
+    """Build ``paths`` into ``shards`` shards on the cluster at ``address`` unless the live
+    snapshot is already sharded."""
+    if index.has_index(index_dir) and live_shards(index_dir) > 1:
+        print(f"sharded index found in {index_dir} ({live_shards(index_dir)} shards)", flush=True)
+        return
+    print(f"building {', '.join(paths)} into {shards} shards in {index_dir} …", flush=True)
+    result = index.rebuild(index_dir, paths, workers=workers, shards=shards, cluster=address)
+    print(f"snapshot {result.snapshot}: {result.counts}", flush=True)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m service.cluster", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="*", help="corpus to build when there is no index")
+    parser.add_argument("--shards", type=int, default=2)
+    parser.add_argument("--replicas", type=int, default=None,
+                        help="replicas of each shard (default: SEARCH_SHARD_REPLICAS, 2)")
+    parser.add_argument("--join", metavar="ADDRESS", default="",
+                        help="join the Ray cluster at ADDRESS instead of starting one here")
+    parser.add_argument("--bind", default=f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+    args = parser.parse_args(argv)
+    app = create_app()
+    index_dir = app.config["INDEX_DIR"]
+    replicas = args.replicas or app.config["SHARD_REPLICAS"]
+    paths = [os.path.abspath(p) for p in args.paths] or app.config["CORPUS_PATHS"]
+    started = time.perf_counter()
+    if args.join:
+        cluster.connect(args.join, index_dir)
+        address = args.join
+    else:
+        address = cluster.start_local(index_dir)
+    print(f"Ray at {address} in {time.perf_counter() - started:.1f} s", flush=True)
+    gunicorn = None
+    try:
+        build_if_missing(index_dir, paths, args.shards, app.config["REINDEX_WORKERS"], address)
+        shards = live_shards(index_dir)
+        cluster.deploy(index_dir, shards, replicas)
+        print(f"{shards} shards x {replicas} replicas deployed", flush=True)
+        env = {**os.environ, "SEARCH_CLUSTER": address, "SEARCH_INDEX_DIR": index_dir,
+               "SEARCH_SHARD_REPLICAS": str(replicas)}
+        gunicorn = subprocess.Popen(
+            [str(Path(sys.executable).parent / "gunicorn"), "--config", "service/gunicorn_conf.py",
+             "--bind", args.bind, "wsgi:app"], cwd=ROOT, env=env)
+        signal.signal(signal.SIGTERM, _interrupt)
+        return gunicorn.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if gunicorn is not None and gunicorn.poll() is None:
+            gunicorn.terminate()
+            gunicorn.wait(30)
+        if not args.join:  # the head dies with this process, and its deployments with it
+            (Path(index_dir) / cluster.ADDRESS_FILE).unlink(missing_ok=True)
+        cluster.stop()
+        print("cluster stopped", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
