@@ -136,7 +136,7 @@ def build(store: SnapshotStore, records: Iterable[Record],
     started = time.monotonic()
     queue = PushQueue(store.root)
     with _new_snapshot(store, copy_live=False) as state:
-        batches = queue.journal()  # in the lock: no batch is applied meanwhile
+        batches = queue.journal(compact=True)  # in the lock: no batch is applied meanwhile
         pushed = changes(batches)
         records = itertools.chain(_not_pushed(records, pushed.ids), pushed.records)
         if shards:

@@ -14,8 +14,9 @@ Whoever holds the index writer lock applies what is pending: the push flusher (a
 incremental snapshot a moment after a push), ``reindex --incremental``, or a full rebuild.
 A full rebuild replays the whole journal (applied, then pending) over what it read from the
 corpus, the last operation on an id winning, so a push is never lost to a rebuild, whether
-it came before the rebuild or while it ran. The journal is never compacted: a document once
-pushed stays until it is deleted over the API.
+it came before the rebuild or while it ran. A document once pushed stays until it is deleted
+over the API; but the applied journal does not grow with every push: each full rebuild first
+compacts it (``PushQueue.compact``) into one batch holding only the last operation on each id.
 """
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ class Changes:
     records: list[Record] = field(default_factory=list)
     deletes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    ops: list[dict[str, Any]] = field(default_factory=list)  # the last operation on each id
 
     @property
     def ids(self) -> set[str]:
@@ -81,8 +83,11 @@ class PushQueue:
         """Return the pending batch files, oldest first."""
         return sorted(self.pending_dir.glob("*.jsonl")) if self.pending_dir.is_dir() else []
 
-    def journal(self) -> list[Path]:
-        """Return every batch file, applied and pending, in arrival order."""
+    def journal(self, compact: bool = False) -> list[Path]:
+        """Return every batch file, applied and pending, in arrival order (with ``compact``,
+        the applied ones compacted first: the caller holds the writer lock)."""
+        if compact:
+            self.compact()
         applied = sorted(self.applied_dir.glob("*.jsonl")) if self.applied_dir.is_dir() else []
         return sorted(applied + self.pending(), key=lambda p: p.name)
 
@@ -94,6 +99,28 @@ class PushQueue:
                 os.replace(path, self.applied_dir / path.name)
             except FileNotFoundError:  # another writer got there first
                 pass
+
+    def compact(self) -> int:
+        """Rewrite the applied batches as one holding the last operation on each id (the
+        caller holds the writer lock); return how many batch files it replaced.
+
+        Crash-safe: the compacted batch replaces the newest applied file in one rename and
+        only then are the older ones removed; a replay of what a crash leaves (some older
+        files, then the compacted one) still ends with the last operation on each id."""
+        applied = sorted(self.applied_dir.glob("*.jsonl")) if self.applied_dir.is_dir() else []
+        if len(applied) < 2:
+            return 0
+        net = changes(applied).ops
+        tmp = self.applied_dir / f".compact.{os.getpid()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            for op in net:
+                fh.write(json.dumps(op, ensure_ascii=False) + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, applied[-1])
+        for path in applied[:-1]:
+            path.unlink(missing_ok=True)
+        return len(applied)
 
     def counts(self) -> dict[str, int]:
         """Return the number of pending and applied batches."""
@@ -115,11 +142,14 @@ def changes(paths: Iterable[Path]) -> Changes:
     """Return the net changes of the batches at ``paths``: the last operation on an id wins."""
     puts: dict[str, list[Record]] = {}  # article or bio id -> its records
     deletes: dict[str, None] = {}
+    last: dict[str, dict[str, Any]] = {}  # id -> the operation that decides it
     out = Changes()
     for op in _ops(paths):
         if op.get("op") == "delete":
             puts.pop(op["id"], None)
             deletes[op["id"]] = None
+            last.pop(op["id"], None)
+            last[op["id"]] = op
             continue
         records, problems = extract_objects([op["doc"]], [op["source"]])
         out.problems += problems
@@ -129,6 +159,9 @@ def changes(paths: Iterable[Path]) -> Changes:
         deletes.pop(head.id, None)
         puts.pop(head.id, None)  # a put replaces an earlier one (dict order: latest last)
         puts[head.id] = records
+        last.pop(head.id, None)
+        last[head.id] = op
     out.records = [r for records in puts.values() for r in records]
     out.deletes = list(deletes)
+    out.ops = list(last.values())
     return out

@@ -107,6 +107,28 @@ def test_pushes_survive_a_full_rebuild(pushed):
     assert total(client, "otter") == 1 and gone()
 
 
+def test_a_rebuild_compacts_the_journal_to_the_last_operation_on_each_id(pushed):
+    _, client, index_dir = pushed
+    queue = index.PushQueue(index_dir)
+    for words in ("first draft", "second draft", "final text"):
+        assert client.post("/admin/documents", json=story("owl", "Owl census", words),
+                           headers=AUTH).status_code == 202
+        wait_for(lambda: queue.counts()["pending"] == 0)
+    heron = client.post("/admin/documents", json=story("heron", "Heron nest"), headers=AUTH)
+    heron_id = heron.get_json()["documents"][0]["id"]
+    client.delete(f"/admin/documents/{heron_id}", headers=AUTH)
+    wait_for(lambda: queue.counts() == {"pending": 0, "applied": 5})
+    index.rebuild(index_dir, [str(DEMO)])
+    assert queue.counts() == {"pending": 0, "applied": 1}
+    ops = [json.loads(line) for path in queue.journal()
+           for line in path.read_text(encoding="utf-8").splitlines()]
+    assert [op["op"] for op in ops] == ["put", "delete"] and "final text" in ops[0]["doc"]["body"]
+    index.rebuild(index_dir, [str(DEMO)])  # and the compacted journal replays as the batches did
+    hits = client.get("/search?q=owl+census").get_json()["results"]
+    assert hits[0]["title"] == "Owl census" and "final" in hits[0]["snippet"]
+    assert total(client, "heron+nest") == 0 and client.get(f"/documents/{heron_id}").status_code == 404
+
+
 def test_pushes_during_a_rebuild_survive_it(pushed):
     app, client, index_dir = pushed
     store = SnapshotStore(index_dir)
