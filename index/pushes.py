@@ -60,13 +60,7 @@ class PushQueue:
     def _write(self, ops: list[dict[str, Any]]) -> str:
         self.pending_dir.mkdir(parents=True, exist_ok=True)
         batch = f"{time.time_ns():020d}-{os.getpid()}-{secrets.token_hex(3)}"
-        tmp = self.pending_dir / f".{batch}.tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            for op in ops:
-                fh.write(json.dumps(op, ensure_ascii=False) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.pending_dir / f"{batch}.jsonl")
+        _write_batch(self.pending_dir / f"{batch}.jsonl", ops, self.pending_dir / f".{batch}.tmp")
         return batch
 
     def put(self, docs: list[dict[str, Any]]) -> str:
@@ -110,14 +104,8 @@ class PushQueue:
         applied = sorted(self.applied_dir.glob("*.jsonl")) if self.applied_dir.is_dir() else []
         if len(applied) < 2:
             return 0
-        net = changes(applied).ops
-        tmp = self.applied_dir / f".compact.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            for op in net:
-                fh.write(json.dumps(op, ensure_ascii=False) + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, applied[-1])
+        _write_batch(applied[-1], changes(applied).ops,
+                     self.applied_dir / f".compact.{os.getpid()}.tmp")
         for path in applied[:-1]:
             path.unlink(missing_ok=True)
         return len(applied)
@@ -125,6 +113,16 @@ class PushQueue:
     def counts(self) -> dict[str, int]:
         """Return the number of pending and applied batches."""
         return {"pending": len(self.pending()), "applied": len(self.journal()) - len(self.pending())}
+
+
+def _write_batch(path: Path, ops: list[dict[str, Any]], tmp: Path) -> None:
+    """Write ``ops`` to ``path`` whole or not at all: to ``tmp``, synced, then renamed."""
+    with open(tmp, "w", encoding="utf-8") as fh:
+        for op in ops:
+            fh.write(json.dumps(op, ensure_ascii=False) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
 
 
 def _ops(paths: Iterable[Path]) -> Iterator[dict[str, Any]]:
