@@ -13,9 +13,8 @@ import re
 import time
 from pathlib import Path
 
-from whoosh.lang import stopwords_for_language
-
 from index import QueryError, QueryTimeout, SearchIndex, SearchRequest
+from index.analysis import is_stopword
 
 from . import build, pushes
 from .common import latency_summary, ratio, read_jsonl, verdict, words, write_result
@@ -25,7 +24,6 @@ SEED = 20240601
 WARMUP = 5
 TARGET_P95_MS = 50.0   # ours, with snippets and facets
 TARGET_RATIO = 2.0     # ours / FTS5, p95
-STOP = frozenset(stopwords_for_language("en"))
 _NAME = re.compile(r"[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}")
 VARIANTS = (("a", "top-10", False, False, {}), ("b", "top-10 + snippets", True, False, {}),
             ("c", "top-10 + snippets + facets", True, True, {}),
@@ -34,7 +32,7 @@ VARIANTS = (("a", "top-10", False, False, {}), ("b", "top-10 + snippets", True, 
 
 
 def _content(word: str) -> bool:
-    return len(word) >= 3 and word.isalpha() and word not in STOP
+    return len(word) >= 3 and word.isalpha() and not is_stopword(word, ("en",))
 
 
 def sample_queries(path: Path, n: int, seed: int = SEED) -> list[tuple[str, str]]:
