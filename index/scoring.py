@@ -24,7 +24,7 @@ from whoosh import query as Q
 from .postings import PostingLists
 from .analysis import language_pipeline
 from .errors import Deadline
-from .matching import Tiers, candidates, evidence, relax
+from .matching import TIER_WORDS, Tiers, candidates, evidence, relax
 from .query import FieldedTerm, Relaxed
 from .stats import CorpusStats, FieldStats
 
@@ -152,7 +152,8 @@ class Evaluator:
 
     def _relaxed(self, q: Relaxed) -> Hits:
         """Relaxed matching (see ``matching``); its tiers are kept for ranking."""
-        parts = [self._word_part(word) for word in q.words]
+        tiered = q.strict or len(q.words) <= TIER_WORDS  # else no tiers: titles do not rank
+        parts = [self._word_part(word, tiered) for word in q.words]
         required = self.evaluate(Q.And(q.required)) if q.required else None
         ids = candidates(parts, required)
         decision = self.corpus.decision(self.relaxed_nodes, evidence(parts, ids, q.strict,
@@ -161,12 +162,13 @@ class Evaluator:
         ids, scores, self.tiers = relax(parts, required, ids, decision)
         return Hits(ids, scores)
 
-    def _word_part(self, word: Q.Query) -> tuple:
+    def _word_part(self, word: Q.Query, tiered: bool) -> tuple:
         """(word, ids, scores, ids holding it exactly, ids holding it in the title) of one
         word of a relaxed query; every form of a synonym group counts as the word itself."""
         if isinstance(word, FieldedTerm):
             hits, exact = self.word_scores(word)
-            titled = [self.postings.get(self.reader, "title", t)[0] for t in word.texts]
+            titled = [self.postings.get(self.reader, "title", t)[0]
+                      for t in (word.texts if tiered else ())]
             return (word.word, hits.ids, hits.scores, exact,
                     np.unique(np.concatenate(titled)) if titled else exact[:0])
         hits = self.evaluate(word)

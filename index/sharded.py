@@ -47,7 +47,7 @@ from .matching import Evidence, decide
 from .order import in_order
 from . import related as related_op
 from .request import RelatedRequest, SearchRequest
-from .results import RelatedResult, SearchResult
+from .results import Hit, RelatedResult, SearchResult
 from .schema import TEXT_FIELDS
 from .search import Ranking, plan, result
 from .sharding import shard_dir
@@ -150,24 +150,16 @@ def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
     ranked = bool(p.text)
     pages = shards.map(sid, "query", [(req, p.query, ranked, ranking, corpus,
                                        _left(deadline))] * n, deadline)
-    rows = {name: np.concatenate([getattr(pg, name) for pg in pages])
-            for name in ("docnum", "seq", "tier", "score", "day", "copies")}
-    shard = np.concatenate([np.full(len(pg.docnum), k) for k, pg in enumerate(pages)])
+    rows = _Rows(pages, days=True)
     start = (req.page - 1) * req.per_page
-    at = in_order(rows["tier"], rows["score"], rows["day"], rows["seq"], req.sort, ranked,
+    at = in_order(rows.tier, rows.score, rows.day, rows.seq, req.sort, ranked,
                   start + req.per_page)[start:]
-    wanted: list[list] = [[] for _ in range(n)]
-    for i in at:
-        score = round(float(rows["score"][i]), 4) if ranked else None
-        wanted[shard[i]].append((int(rows["docnum"][i]), score))
     fetched = shards.map(sid, "fetch", [(w, p.terms, req.snippets, _left(deadline))
-                                        for w in wanted], deadline)
-    taken = [iter(f) for f in fetched]
-    hits = [replace(next(taken[shard[i]]), copies=int(rows["copies"][i])) for i in at]
+                                        for w in rows.per_shard(at, ranked)], deadline)
     counts = (facets.shape(facets.add_counts([pg.facets for pg in pages]), req.authors,
                            req.speakers) if req.facets else None)
-    return result(head, req, p, hits, sum(pg.total for pg in pages), counts,
-                  _dropped(pages, shard, at), sum(pg.folded for pg in pages))
+    return result(head, req, p, rows.hits(at, fetched), sum(pg.total for pg in pages), counts,
+                  _dropped(pages, rows.shard, at), sum(pg.folded for pg in pages))
 
 
 def related(head: Head, shards: Shards, req: RelatedRequest, ranking: Ranking,
@@ -183,23 +175,41 @@ def related(head: Head, shards: Shards, req: RelatedRequest, ranking: Ranking,
     if not terms:
         return RelatedResult(req.doc_id, [], (), sid)
     words = related_op.query_of(terms, ranking.boosts)
-    corpus = head.corpus(shards, deadline)
-    seen = shards.map(sid, "prepare", [(SearchRequest(), Q.Or(words), ranking, corpus,
-                                        _left(deadline))] * n, deadline)
-    corpus = corpus.complete(_added([dfs for dfs, _ in seen]), [])
+    corpus = _prepare(head, shards, SearchRequest(), Q.Or(words), ranking,
+                      head.corpus(shards, deadline), deadline)
     found = shards.map(sid, "related", [(req, words, stored.get("lang", ""), ranking, corpus,
                                          _left(deadline))] * n, deadline)
-    rows = {name: np.concatenate([getattr(f, name) for f in found])
-            for name in ("docnum", "seq", "tier", "score", "copies")}
-    shard = np.concatenate([np.full(len(f.docnum), k) for k, f in enumerate(found)])
-    at = in_order(rows["tier"], rows["score"], np.zeros(len(shard), dtype=np.int64),
-                  rows["seq"], "relevance", True, req.per_page)
-    wanted: list[list] = [[] for _ in range(n)]
-    for i in at:
-        wanted[shard[i]].append((int(rows["docnum"][i]), float(rows["score"][i])))
-    taken = [iter(f) for f in shards.map(sid, "fetch_plain", [(w,) for w in wanted], deadline)]
-    hits = [replace(next(taken[shard[i]]), copies=int(rows["copies"][i])) for i in at]
-    return RelatedResult(req.doc_id, hits, tuple(t for t, _ in terms), sid)
+    rows = _Rows(found, days=False)
+    at = in_order(rows.tier, rows.score, rows.day, rows.seq, "relevance", True, req.per_page)
+    fetched = shards.map(sid, "fetch_plain", [(w,) for w in rows.per_shard(at, True)],
+                         deadline)
+    return RelatedResult(req.doc_id, rows.hits(at, fetched), tuple(t for t, _ in terms), sid)
+
+
+class _Rows:
+    """The shards' rows as one table (``docnum``, ``seq``, ``tier``, ``score``, ``day``,
+    ``copies``), with the shard each row came from."""
+
+    def __init__(self, answers: list, days: bool) -> None:
+        for name in ("docnum", "seq", "tier", "score", "copies") + (("day",) if days else ()):
+            setattr(self, name, np.concatenate([getattr(a, name) for a in answers]))
+        self.shard = np.concatenate([np.full(len(a.docnum), k) for k, a in enumerate(answers)])
+        if not days:  # the date never ranks these (related documents)
+            self.day = np.zeros(len(self.shard), dtype=np.int64)
+        self.shards = len(answers)
+
+    def per_shard(self, at: np.ndarray, ranked: bool) -> list[list]:
+        """Return, per shard, the (docnum, score as shown) pairs of rows ``at`` it must fetch."""
+        wanted: list[list] = [[] for _ in range(self.shards)]
+        for i in at:
+            score = round(float(self.score[i]), 4) if ranked else None
+            wanted[self.shard[i]].append((int(self.docnum[i]), score))
+        return wanted
+
+    def hits(self, at: np.ndarray, fetched: list[list[Hit]]) -> list[Hit]:
+        """Return the fetched hits in the order of ``at``, with their folded copies."""
+        taken = [iter(f) for f in fetched]
+        return [replace(next(taken[self.shard[i]]), copies=int(self.copies[i])) for i in at]
 
 
 def _matching(req: SearchRequest) -> tuple:

@@ -28,6 +28,10 @@ class FieldStats:
             # Whoosh's definition, at least 1 (an empty field must not divide by zero)
             self._avg[name] = max(reader.field_length(name) / max(self.doc_count, 1), 1.0)
 
+    def fields(self) -> list[str]:
+        """Return the scored text fields."""
+        return list(self._lengths)
+
     def has(self, fieldname: str) -> bool:
         """Return True if ``fieldname`` is a scored text field."""
         return fieldname in self._lengths
@@ -85,7 +89,8 @@ class CorpusStats:
     @classmethod
     def of(cls, stats: FieldStats, live_count: int, days: np.ndarray) -> CorpusStats:
         """Return one index's own statistics (``days``: its live documents' days)."""
-        return cls(stats.doc_count, live_count, dict(stats._avg), recency_basis(*day_counts(days)))
+        avg = {name: stats.avg_length(name) for name in stats.fields()}
+        return cls(stats.doc_count, live_count, avg, recency_basis(*day_counts(days)))
 
     def collect(self) -> CorpusStats:
         """Return a copy that notes frequencies and evidence as a query is evaluated."""
