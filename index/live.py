@@ -10,6 +10,7 @@ stays open for work in flight, older ones are closed.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -163,33 +164,24 @@ def _close(before: Opened, after: Opened) -> bool:
     return bool(after.meta.get("incremental")) and abs(new - old) <= INHERIT_CHANGE * max(old, 1)
 
 
-class LiveIndex:
-    """The snapshot ``CURRENT`` points to, opened once and replaced when it changes."""
+class Recent:
+    """Snapshots opened once by id; opening a new one keeps the one before (work in flight
+    may still use it) and closes older ones."""
 
-    def __init__(self, index_dir: str, max_postings: int = 2_000_000) -> None:
-        self.store = SnapshotStore(index_dir)
-        self.max_postings = max_postings
-        self._open: dict[str, Snapshot] = {}
+    def __init__(self) -> None:
+        self._open: dict[str, Opened] = {}
         self._lock = threading.Lock()
 
-    def current(self) -> Snapshot:
-        """Return the live snapshot, opening it if it is new; raise IndexUnavailable."""
-        try:
-            snapshot_id = self.store.current()
-            path = self.store.current_path()
-        except NoSnapshot as exc:
-            raise IndexUnavailable(str(exc)) from None
+    def get(self, snapshot_id: str, opener: Callable[[], Opened]) -> Opened:
+        """Return the snapshot ``snapshot_id``, opening it with ``opener`` the first time."""
         snap = self._open.get(snapshot_id)
         if snap is not None:
             return snap
         with self._lock:
             snap = self._open.get(snapshot_id)
             if snap is None:
-                try:
-                    snap = _open(snapshot_id, path, self.max_postings)
-                except Exception as exc:  # corrupt or half-deleted index files
-                    raise IndexUnavailable(f"cannot open snapshot {snapshot_id}: {exc}") from None
-                for old in list(self._open)[:-1]:  # keep the one before, for work in flight
+                snap = opener()
+                for old in list(self._open)[:-1]:
                     self._open.pop(old).close()
                 before = next(reversed(self._open.values()), None)
                 if before is not None and type(before) is type(snap) \
@@ -205,3 +197,31 @@ class LiveIndex:
             for snap in self._open.values():
                 snap.close()
             self._open.clear()
+
+
+class LiveIndex:
+    """The snapshot ``CURRENT`` points to, opened once and replaced when it changes."""
+
+    def __init__(self, index_dir: str, max_postings: int = 2_000_000) -> None:
+        self.store = SnapshotStore(index_dir)
+        self.max_postings = max_postings
+        self.opened = Recent()
+
+    def current(self) -> Opened:
+        """Return the live snapshot, opening it if it is new; raise IndexUnavailable."""
+        try:
+            snapshot_id = self.store.current()
+            path = self.store.current_path()
+        except NoSnapshot as exc:
+            raise IndexUnavailable(str(exc)) from None
+
+        def opener() -> Opened:
+            try:
+                return _open(snapshot_id, path, self.max_postings)
+            except Exception as exc:  # corrupt or half-deleted index files
+                raise IndexUnavailable(f"cannot open snapshot {snapshot_id}: {exc}") from None
+        return self.opened.get(snapshot_id, opener)
+
+    def close(self) -> None:
+        """Close every open snapshot."""
+        self.opened.close()

@@ -19,7 +19,6 @@ calls them:
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ import numpy as np
 
 from . import facets
 from .errors import Deadline, IndexUnavailable
-from .live import Snapshot
+from .live import Recent, Snapshot
 from .documents import from_stored
 from .order import in_order
 from . import related as related_op
@@ -65,8 +64,7 @@ class ShardServer:
         self.store = SnapshotStore(index_dir)
         self.shard = shard
         self.postings_cache = postings_cache
-        self._open: dict[str, Snapshot] = {}
-        self._lock = threading.Lock()
+        self.opened = Recent()
 
     def call(self, snapshot_id: str, method: str, args: tuple) -> Any:
         """Run ``method(*args)`` on this shard of ``snapshot_id``."""
@@ -76,23 +74,16 @@ class ShardServer:
         return getattr(self, method)(self._snapshot(snapshot_id), *args)
 
     def _snapshot(self, snapshot_id: str) -> Snapshot:
-        snap = self._open.get(snapshot_id)
-        if snap is not None:
-            return snap
-        with self._lock:
-            if snapshot_id not in self._open:
-                try:
-                    path = shard_dir(self.store.path(snapshot_id), self.shard)
-                    if not path.is_dir():
-                        raise NoSnapshot(f"snapshot {snapshot_id} has no {path.name}")
-                    snap = Snapshot(snapshot_id, path, self.postings_cache, shard=True)
-                except Exception as exc:  # gone (pruned), corrupt, or never sharded
-                    raise IndexUnavailable(f"cannot open shard {self.shard} of snapshot "
-                                           f"{snapshot_id}: {exc}") from None
-                for old in list(self._open)[:-1]:  # keep the one before, for work in flight
-                    self._open.pop(old).close()
-                self._open[snapshot_id] = snap
-            return self._open[snapshot_id]
+        def opener() -> Snapshot:
+            try:
+                path = shard_dir(self.store.path(snapshot_id), self.shard)
+                if not path.is_dir():
+                    raise NoSnapshot(f"snapshot {snapshot_id} has no {path.name}")
+                return Snapshot(snapshot_id, path, self.postings_cache, shard=True)
+            except Exception as exc:  # gone (pruned), corrupt, or never sharded
+                raise IndexUnavailable(f"cannot open shard {self.shard} of snapshot "
+                                       f"{snapshot_id}: {exc}") from None
+        return self.opened.get(snapshot_id, opener)
 
     # -- the calls -------------------------------------------------------------------------
     @staticmethod
@@ -144,10 +135,7 @@ class ShardServer:
         return related_op.fetch_plain(snap, rows)
 
     def close(self) -> None:
-        with self._lock:
-            for snap in self._open.values():
-                snap.close()
-            self._open.clear()
+        self.opened.close()
 
 
 def _page(snap: Snapshot, m: Matches, req: SearchRequest, ranked: bool) -> ShardPage:

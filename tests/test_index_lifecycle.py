@@ -56,7 +56,7 @@ def test_warm_opens_the_snapshot_and_the_speller_before_any_request(index_dir, t
     assert SearchIndex(str(tmp_path / "nothing")).warm() is False  # no index yet: no error
     ix = SearchIndex(index_dir)
     assert ix.warm() is True
-    snap = ix.live._open[ix.live.store.current()]
+    snap = ix.live.current()  # already open: warm() opened it
     assert snap._speller is not None and snap.columns.size > 0
     assert ix.search(SearchRequest(q="libary")).suggestion == "library"
 
