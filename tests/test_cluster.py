@@ -1,14 +1,17 @@
-"""Cluster mode (issue 16): the shards of a sharded index as Ray Serve replicas, behind the API.
+"""Cluster mode (issues 16, 21): the shards of a sharded index as Ray actor replicas, behind the API.
 
 One small local Ray instance serves the whole module (starting it takes seconds), with two
 sets of deployments: the demo corpus as 2 real shards x 2 replicas, served through a real
 gunicorn (``SEARCH_CLUSTER``), and 2 fake shards (``tests/fake_shards.py``) for the
 fan-out's error paths. Checked: the cluster answers ``/search`` exactly like the same sharded
 index without a cluster; a replica killed under 40 req/s for 60 s fails no request and is
-replaced; a shard with no replica left is the documented 503 within the time budget.
+replaced; a shard with no replica left is the documented 503 within the time budget; the
+local head and its processes listen on 127.0.0.1 only.
 """
 from __future__ import annotations
 
+import importlib.util
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -21,11 +24,11 @@ from index.cluster.fanout import ShardUnavailable
 from tests.conftest import DEMO, TEST_DATA
 from tests.servers import Gunicorn, get
 
-try:
-    from index.cluster import ray_shards as cluster
-    cluster._ray()
-except ImportError as exc:  # pragma: no cover - make test installs requirements-cluster.txt
-    pytest.skip(f"ray is not installed ({exc}): make install-cluster", allow_module_level=True)
+from index.cluster import ray_shards as cluster
+
+# Not imported here: Ray must be imported after the loopback head's settings (ray_shards._ray).
+if importlib.util.find_spec("ray") is None:  # pragma: no cover - make test installs it
+    pytest.skip("ray is not installed: make install-cluster", allow_module_level=True)
 
 pytestmark = pytest.mark.server
 FAKE = "tests.fake_shards:FakeShardServer"
@@ -68,10 +71,9 @@ def test_a_bad_cluster_address_stops_the_service_at_start(value):
 
 def test_an_unreachable_cluster_is_unavailable_at_once(tmp_path):
     # ray.init would wait minutes for a head that is not there: past gunicorn's timeout
-    ray, _ = cluster._ray()
     started = time.perf_counter()
     with pytest.raises(IndexUnavailable, match="no Ray cluster answers"):
-        cluster._init(ray, "127.0.0.1:1", str(tmp_path))
+        cluster.connect("127.0.0.1:1", str(tmp_path))
     assert time.perf_counter() - started < 5
 
 
@@ -111,9 +113,29 @@ def search_url(base: str, q: str, **params) -> str:
 
 
 def running_replicas(index_dir: str, shard: int) -> int:
-    from ray import serve as ray_serve
-    app = ray_serve.status().applications.get(cluster.app_name(index_dir, shard))
-    return 0 if app is None else app.deployments[f"shard-{shard}"].replica_states.get("RUNNING", 0)
+    return sum(pid is not None for pid in cluster.replica_pids(index_dir, shard).values())
+
+
+def descendants(pid: int) -> set[int]:
+    """Return ``pid`` and every process below it."""
+    table = [tuple(map(int, line.split())) for line in subprocess.run(
+        ["ps", "-eo", "pid=,ppid="], capture_output=True, text=True, check=True).stdout.splitlines()]
+    found, grew = {pid}, True
+    while grew:
+        below = {p for p, parent in table if parent in found}
+        grew, found = not below <= found, found | below
+    return found
+
+
+def test_ray_listens_on_127_0_0_1_only(ray_index):
+    head = descendants(cluster._head.pid)
+    listening = subprocess.run(["ss", "-Hltnp"], capture_output=True, text=True,
+                               check=True).stdout.splitlines()
+    ours = [line.split()[3] for line in listening
+            if any(f"pid={p}," in line for p in head)]
+    assert len(ours) >= 5, listening  # GCS, raylet, agents, replicas
+    assert all(local.rpartition(":")[0].strip("[]").removeprefix("::ffff:") == "127.0.0.1"
+               for local in ours), ours
 
 
 def test_the_cluster_answers_like_the_same_shards_without_it(ray_index, on_cluster):
@@ -209,14 +231,16 @@ def test_a_killed_replica_under_load_fails_no_request_and_is_replaced(ray_index,
         rate=40, seconds=60)
     try:
         time.sleep(10)
-        victims = cluster.replica_actors(ray_index, 0)
-        assert len(victims) == REPLICAS
-        cluster.kill_replica(victims[0])
+        before = cluster.replica_pids(ray_index, 0)
+        assert len(before) == REPLICAS and None not in before.values()
+        victim = sorted(before)[0]
+        cluster.kill_replica(victim)
         killed = time.monotonic()
         replaced = None
         while time.monotonic() < killed + 40:
-            new = set(cluster.replica_actors(ray_index, 0)) - set(victims)
-            if new and running_replicas(ray_index, 0) == REPLICAS:
+            now = cluster.replica_pids(ray_index, 0, timeout=0.5)
+            if now.get(victim) not in (None, before[victim]) and \
+                    running_replicas(ray_index, 0) == REPLICAS:
                 replaced = time.monotonic() - killed
                 break
             time.sleep(0.25)
@@ -232,8 +256,7 @@ def test_a_killed_replica_under_load_fails_no_request_and_is_replaced(ray_index,
 
 
 def test_a_shard_without_replicas_is_a_503_within_the_budget(ray_index, on_cluster):
-    from ray import serve as ray_serve
-    ray_serve.delete(cluster.app_name(ray_index, 1))
+    cluster.undeploy(ray_index, [1])
     try:
         for q in ("budget", "harbour"):  # each worker's first call after the delete too
             started = time.perf_counter()

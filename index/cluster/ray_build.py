@@ -55,7 +55,7 @@ def extract(paths: list[str], summary: Summary, workers: int,
             progress: Callable[[Summary], None] | None = None,
             post_types: tuple[str, ...] = POST_TYPES) -> Iterator[Record]:
     """Yield the records of ``paths`` as ``corpus.extract`` does, reading chunks on the cluster."""
-    ray, _ = ray_shards._ray()
+    ray = ray_shards._ray()
     files = list(iter_files(paths, summary.problems))
     size = max(1, -(-len(files) // max(1, workers * CHUNKS_PER_WORKER)))
     chunks = [files[i:i + size] for i in range(0, len(files), size)]
@@ -105,7 +105,7 @@ class RayShardWriters:
     def __init__(self, snapshot: Path, shards: int, create: bool) -> None:
         if not create:
             raise ValueError("the cluster writes new snapshots only (an update runs in place)")
-        ray, _ = ray_shards._ray()
+        ray = ray_shards._ray()
         self.ray = ray
         self.snapshot = Path(snapshot)
         actor = ray.remote(num_cpus=0, max_restarts=0)(ShardWriter)

@@ -1,87 +1,111 @@
 """Cluster mode: every shard of a sharded snapshot served by replicas on a Ray cluster.
 
     connect(address, index_dir)        join a Ray cluster ("local": this machine's)
-    start_local(index_dir)             start a small Ray head here; record its address
-    deploy(index_dir, shards, ...)     one Serve application per shard, `replicas` replicas each
-    RayShards(index_dir, shards, ...)  fanout.Shards over those deployments (what search calls)
-    stop()                             Serve and Ray down (what the cluster command does last)
+    start_local(index_dir, host=...)   start a small Ray head here, bound to ``host``
+    deploy(index_dir, shards, ...)     ``replicas`` actors per shard (``ray_replica``)
+    RayShards(index_dir, shards, ...)  fanout.Shards over those actors (what search calls)
+    stop()                             Ray down (the head this process started, if any)
 
-Shard k of index dir D is the Serve deployment ``shard-<k>`` of the application
-``search-<digest of D>-shard-<k>``: one application per shard, because Serve gives a handle
-by name to any process of the cluster (every gunicorn worker) and an application needs an
-ingress deployment that we would otherwise have to run for nothing. Each replica
-(``replica.ShardReplica``) holds one ``ShardServer(D, k)``, which opens
-``snapshots/<id>/shard-<k>`` itself: D must be a path that every node sees (a shared
-filesystem), and so must this checkout (replicas import it).
+The fan-out calls the replicas as plain Ray actors: a call goes from this process to the
+replica's process directly (about 1 ms here), where a Ray Serve handle went through its
+router and cost ~5 ms of CPU a call. Each search asks one replica of every shard at once,
+taking the shard's replicas in turn; a replica that fails (dead, restarting) is replaced in
+the call by the shard's next one, until the query's deadline; a shard none of whose
+replicas can answer is a ``ShardUnavailable`` (503), never a page without its documents.
+Each replica opens ``snapshots/<id>/shard-<k>`` of the index dir itself: the index dir must
+be a path that every node sees (a shared filesystem), and so must this checkout.
 
-A search's call goes to one replica of every shard at once; a replica that dies mid-call
-(Serve's router then drops it) is asked again through the handle, which picks a live one,
-until the query's deadline; a shard with no deployment, or no answer by the deadline, is a
-``ShardUnavailable`` (503), never a page without that shard's documents.
+Where Ray listens: a head started here (``make cluster``) is a ``ray start --head`` child
+process bound to ``host``, 127.0.0.1 unless the operator says otherwise. On 127.0.0.1 every
+Ray process of the machine (GCS, raylet, agents, workers) listens on 127.0.0.1 only: Ray
+does so when ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0`` (its single-machine mode), which this
+module sets for such a head and for every process that joins it. On any other address
+Ray's servers listen on all interfaces: a firewall must keep them to the cluster's nodes
+(README, "Running on a cluster").
 
-``ray`` is imported here only, and lazily: ``make run`` works without it installed.
+``ray`` is imported here only (and by ``ray_build``, through ``_ray``), lazily: ``make run``
+works without it installed.
 """
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import hashlib
+import itertools
 import os
 import signal
 import socket
-import tempfile
+import subprocess
+import sys
 import threading
 import time
 import warnings
 from pathlib import Path
 from typing import Any
 
+from index.cluster import ray_replica
 from index.cluster.fanout import ShardUnavailable
-from index.cluster.ray_replica import ShardReplica
+from index.cluster.ray_replica import NAMESPACE, PROJECT, RUNTIME_ENV
 from index.errors import Deadline, IndexUnavailable
 
 SERVER = "index.cluster.shard_server:ShardServer"  # what a replica holds; tests name a fake instead
 ADDRESS_FILE = "ray-address"         # in the index dir: the head the cluster command started
-NAMESPACE = "search"
 RAY_CPUS = 2                         # a local head: this machine is shared, keep Ray small
-OBJECT_STORE = 200 * 1024 * 1024
-RETRY_PAUSE = 0.02                   # seconds before asking again: the router drops a dead replica
-PROJECT = str(Path(__file__).resolve().parent.parent)
-# Replicas and tasks import this checkout: the same path on every node, like the index.
-RUNTIME_ENV = {"env_vars": {"PYTHONPATH": PROJECT}}
+OBJECT_STORE = 100 * 1024 * 1024     # answers are small and inlined: the store holds little
+HEAD_START = 60.0                    # seconds a new head may take to answer
+RETRY_PAUSE = 0.02                   # seconds before asking a restarting shard again
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+SINGLE_MACHINE = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"  # "0": Ray binds 127.0.0.1 only
+_head: subprocess.Popen | None = None  # the head this process started
 
 
-def _ray():
-    """Import ray (and Serve) quietly: they raise deprecation warnings of their own
-    dependencies at import, which the test suite turns into errors."""
+def _ray(address: str | None = None):
+    """Import ray quietly (its dependencies warn at import, which the tests turn into
+    errors); joining or starting a head on 127.0.0.1 first selects Ray's loopback mode,
+    which is read at import."""
     # Ray's crash handler would also take SIGTERM: a stack dump in the log of every gunicorn
     # worker stopped the ordinary way. It is read once, at import.
     os.environ.setdefault("RAY_DISABLE_FAILURE_SIGNAL_HANDLER", "1")
+    # A search that fails on one shard leaves the other shards' answers unread, on purpose.
+    os.environ.setdefault("RAY_IGNORE_UNHANDLED_ERRORS", "1")
+    if address is not None and _host(address) in LOOPBACK:
+        if "ray" in sys.modules and os.environ.get(SINGLE_MACHINE) != "0":
+            raise IndexUnavailable(f"Ray was imported before joining {address}: a head on "
+                                   f"127.0.0.1 needs {SINGLE_MACHINE}=0 from the start")
+        os.environ[SINGLE_MACHINE] = "0"
+        # Ray's token authentication (a token in ~/.ray/auth_token, made by the head):
+        # the head and every process that joins it must agree on it.
+        os.environ.setdefault("RAY_AUTH_MODE", "token")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import ray  # noqa: PLC0415 - optional dependency (requirements-cluster.txt)
-        from ray import serve  # noqa: PLC0415
-    return ray, serve
+    return ray
 
 
-def app_name(index_dir: str, shard: int) -> str:
-    """Return the Serve application of ``shard`` of ``index_dir`` (stable across processes)."""
-    digest = hashlib.sha1(str(Path(index_dir).resolve()).encode()).hexdigest()[:10]
-    return f"search-{digest}-shard-{shard}"
+def _host(address: str) -> str:
+    return address.removeprefix("ray://").rpartition(":")[0].strip("[]")
 
 
 def connect(address: str, index_dir: str) -> None:
     """Join the Ray cluster at ``address`` once per process.
 
     ``local`` means the head the cluster command started on this machine (its address is in
-    ``<index_dir>/ray-address``), else a new small Ray instance owned by this process. We
-    never use Ray's ``auto``: on a shared machine it may find somebody else's cluster.
+    ``<index_dir>/ray-address``), else a new small head owned by this process. We never use
+    Ray's ``auto``: on a shared machine it may find somebody else's cluster.
     """
-    ray, _ = _ray()
+    if address == "local":
+        recorded = Path(index_dir) / ADDRESS_FILE
+        found = recorded.read_text().strip() if recorded.exists() else ""
+        if not found or not _answers(found):
+            start_local(index_dir)
+            return
+        address = found
+    ray = _ray(address)
     if ray.is_initialized():
         return
+    if not _answers(address):
+        raise IndexUnavailable(f"no Ray cluster answers at {address}")
     with _own_sigterm():
-        _init(ray, address, index_dir)
+        ray.init(address=address, namespace=NAMESPACE, log_to_driver=False,
+                 runtime_env=RUNTIME_ENV)
 
 
 @contextlib.contextmanager
@@ -97,101 +121,95 @@ def _own_sigterm():
             signal.signal(signal.SIGTERM, previous)
 
 
-def _init(ray, address: str, index_dir: str) -> None:
-    if address == "local":
-        recorded = Path(index_dir) / ADDRESS_FILE
-        if recorded.exists() and _answers(recorded.read_text().strip()):
-            ray.init(address=recorded.read_text().strip(), namespace=NAMESPACE,
-                     log_to_driver=False, runtime_env=RUNTIME_ENV)
-        else:
-            _start(index_dir)
-        return
-    if not _answers(address):
-        raise IndexUnavailable(f"no Ray cluster answers at {address}")
-    ray.init(address=address, namespace=NAMESPACE, log_to_driver=False, runtime_env=RUNTIME_ENV)
-
-
 def _answers(address: str, timeout: float = 2.0) -> bool:
     """Return True if something listens at the head's address: ``ray.init`` would otherwise
     wait minutes for a head that is not there, past gunicorn's worker timeout."""
     host, _, port = address.removeprefix("ray://").rpartition(":")
     try:
-        socket.create_connection((host, int(port)), timeout=timeout).close()
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
     except (OSError, ValueError):
         return False
     return True
 
 
-def _start(index_dir: str, cpus: int = RAY_CPUS) -> str:
-    ray, _ = _ray()
-    context = ray.init(num_cpus=cpus, include_dashboard=False, namespace=NAMESPACE,
-                       object_store_memory=OBJECT_STORE, log_to_driver=False,
-                       runtime_env=RUNTIME_ENV)
-    return context.address_info["gcs_address"]
-
-
-def start_local(index_dir: str, cpus: int = RAY_CPUS) -> str:
-    """Start a Ray head in this process (``cpus`` for its tasks), record its address for
-    ``local``; return it."""
+def start_local(index_dir: str, cpus: int = RAY_CPUS, host: str = "127.0.0.1") -> str:
+    """Start a Ray head on this machine bound to ``host`` (``cpus`` for its tasks; no
+    dashboard, no autoscaler), join it, record its address for ``local``; return it."""
+    global _head
+    ray = _ray(f"{host}:0")
+    with socket.socket() as s:  # a free port: 6379 may be somebody else's head
+        s.bind((host, 0))
+        port = s.getsockname()[1]
+    address = f"{host}:{port}"
+    env = {**os.environ, "PYTHONPATH": PROJECT}
+    _head = subprocess.Popen(
+        [str(Path(sys.executable).parent / "ray"), "start", "--head", "--block",
+         f"--node-ip-address={host}", f"--port={port}", f"--num-cpus={cpus}",
+         "--include-dashboard=false", "--no-monitor", "--disable-usage-stats",
+         f"--object-store-memory={OBJECT_STORE}"],
+        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        preexec_fn=_die_with_parent)
+    waited = time.monotonic() + HEAD_START
+    while not _answers(address, timeout=1.0):
+        if _head.poll() is not None or time.monotonic() > waited:
+            error = _stop_head()
+            raise IndexUnavailable(f"the Ray head did not start at {address}: {error}")
+        time.sleep(0.2)
     with _own_sigterm():
-        address = _start(index_dir, cpus)
+        ray.init(address=address, namespace=NAMESPACE, log_to_driver=False,
+                 runtime_env=RUNTIME_ENV)
     Path(index_dir).mkdir(parents=True, exist_ok=True)
     (Path(index_dir) / ADDRESS_FILE).write_text(address)
     return address
 
 
+def _die_with_parent() -> None:
+    """In the head's process, before exec: get SIGTERM when this process dies (Linux), so
+    that a killed cluster command never leaves a Ray head behind."""
+    with contextlib.suppress(Exception):
+        import ctypes  # noqa: PLC0415 - in the child only
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _stop_head() -> str:
+    """Stop the head this process started (``ray start --block`` stops its processes on
+    SIGTERM); return what it said on stderr."""
+    global _head
+    head, _head = _head, None
+    if head is None:
+        return ""
+    if head.poll() is None:
+        head.terminate()
+    try:
+        _, err = head.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        head.kill()
+        _, err = head.communicate()
+    return err.decode(errors="replace")[-2000:]
+
+
 def deploy(index_dir: str, shards: int, replicas: int, server: str = SERVER,
            redeploy: bool = False) -> None:
-    """Run ``replicas`` replicas of each shard of ``index_dir`` unless they already run.
-
-    Several gunicorn workers start at once: a file lock lets the first deploy while the
-    others wait, then find the applications running and only take handles."""
-    _, serve = _ray()
-    index_dir = str(Path(index_dir).resolve())
-    # The lock lives in the temp dir: the service user may only read the index dir.
-    lock_path = Path(tempfile.gettempdir()) / f"{app_name(index_dir, 0)[:-8]}-deploy.lock"
-    with open(lock_path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        serve.start(proxy_location="Disabled")  # handles only: no HTTP proxy actors
-        running = serve.status().applications
-        deployment = serve.deployment(ShardReplica)
-        targets = []
-        for k in range(shards):
-            name = app_name(index_dir, k)
-            app = running.get(name)
-            if app is not None and not redeploy and app.status in ("RUNNING", "DEPLOYING"):
-                continue
-            targets.append(serve.RunTarget(deployment.options(
-                name=f"shard-{k}", num_replicas=replicas, max_ongoing_requests=8,
-                # A dead replica is noticed and replaced within seconds, not the default 10-30.
-                health_check_period_s=1, health_check_timeout_s=5,
-                # No CPU reserved: builds' tasks get the cores; Serve spreads replicas over nodes.
-                ray_actor_options={"num_cpus": 0, "runtime_env": RUNTIME_ENV},
-                # A line per call in every replica's log cost ~2 ms a fan-out here.
-                logging_config={"enable_access_log": False},
-            ).bind(index_dir, k, server), name=name, route_prefix=None))
-        if targets:  # all shards at once: they start in parallel
-            serve.run_many(targets)
+    """Run ``replicas`` replicas of each shard of ``index_dir`` unless they already run."""
+    ray_replica.deploy(_ray(), index_dir, shards, replicas, server, redeploy)
 
 
-def undeploy(index_dir: str, shards: int) -> None:
-    """Delete the shard applications of ``index_dir``."""
-    _, serve = _ray()
-    for k in range(shards):
-        serve.delete(app_name(str(Path(index_dir).resolve()), k))
+def undeploy(index_dir: str, shards) -> None:
+    """Stop the replicas of the shards numbered in ``shards`` (an int: all of that many)."""
+    ray_replica.undeploy(_ray(), index_dir, range(shards) if isinstance(shards, int) else shards)
 
 
 def stop() -> None:
-    """Shut Serve and this process's Ray connection (or head) down."""
-    ray, serve = _ray()
+    """Leave Ray; stop the head this process started (with its replicas)."""
+    ray = _ray()
     if ray.is_initialized():
-        with contextlib.suppress(Exception):
-            serve.shutdown()
         ray.shutdown()
+    _stop_head()
 
 
 class RayShards:
-    """``fanout.Shards`` over the Serve deployments of ``index_dir``'s shards."""
+    """``fanout.Shards`` over the replica actors of ``index_dir``'s shards."""
 
     def __init__(self, index_dir: str, shards: int, address: str, replicas: int,
                  server: str = SERVER) -> None:
@@ -202,57 +220,71 @@ class RayShards:
             raise
         except Exception as exc:  # a 503 until the cluster is back, never a worker that dies
             raise IndexUnavailable(f"cannot use the Ray cluster at {address}: {exc}") from exc
-        _, serve = _ray()
-        index_dir = str(Path(index_dir).resolve())
-        self.handles = [serve.get_deployment_handle(f"shard-{k}", app_name(index_dir, k))
-                        for k in range(shards)]
+        self.ray = _ray()
+        self.index_dir = str(Path(index_dir).resolve())
+        self.replicas: list[list] = [self._handles(k) for k in range(shards)]
+        self._turn = itertools.count()
+
+    def _handles(self, shard: int) -> list:
+        """Return handles to the replicas of ``shard`` that exist now, by name."""
+        handles = []
+        for name in ray_replica.replica_names(self.ray, self.index_dir, shard):
+            with contextlib.suppress(ValueError):  # gone meanwhile
+                handles.append(self.ray.get_actor(name, namespace=NAMESPACE))
+        return handles
 
     def map(self, snapshot_id: str, method: str, args: list[tuple],
             deadline: Deadline) -> list[Any]:
-        """Ask every shard at once; wait for each within the deadline, in shard order;
-        ask again (the router picks a live replica) when a replica fails."""
-        if len(args) != len(self.handles):
-            raise ValueError(f"{len(args)} argument tuples for {len(self.handles)} shards")
-        pending = [self._send(k, snapshot_id, method, a) for k, a in enumerate(args)]
-        return [self._receive(k, pending[k], snapshot_id, method, a, deadline)
+        """Ask every shard at once (one replica each, in turn); wait for each within the
+        deadline, in shard order; ask the shard's next replica when one fails."""
+        if len(args) != len(self.replicas):
+            raise ValueError(f"{len(args)} argument tuples for {len(self.replicas)} shards")
+        turn = next(self._turn)
+        pending = [self._send(k, turn, snapshot_id, method, a) for k, a in enumerate(args)]
+        return [self._receive(k, turn, pending[k], snapshot_id, method, a, deadline)
                 for k, a in enumerate(args)]
 
-    def _send(self, shard: int, snapshot_id: str, method: str, args: tuple):
-        return self.handles[shard].call.remote(snapshot_id, method, args)
+    def _send(self, shard: int, turn: int, snapshot_id: str, method: str, args: tuple):
+        handles = self.replicas[shard]
+        if not handles:
+            return None
+        return handles[turn % len(handles)].call.remote(snapshot_id, method, args)
 
-    def _receive(self, shard: int, response, snapshot_id: str, method: str, args: tuple,
-                 deadline: Deadline) -> Any:
-        ray, serve = _ray()
-        failures = (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError,
-                    ray.exceptions.NodeDiedError, ray.exceptions.ObjectLostError,
-                    ray.exceptions.TaskCancelledError, serve.exceptions.RayServeException)
+    def _receive(self, shard: int, turn: int, ref, snapshot_id: str, method: str,
+                 args: tuple, deadline: Deadline) -> Any:
+        ray = self.ray
         reason = "no replica answered"
         while True:
-            left = deadline.at - time.monotonic()
-            if left <= 0:
-                response.cancel()
-                raise ShardUnavailable(shard, f"{reason}; out of time")
-            try:
-                return response.result(timeout_s=left)
-            except TimeoutError:
-                response.cancel()
-                raise ShardUnavailable(shard, f"no answer within the time budget "
-                                              f"({reason})") from None
-            except ray.exceptions.RayTaskError as exc:  # the shard's own error
-                cause = exc.cause
-                if not isinstance(cause, IndexUnavailable):
-                    raise cause from None  # QueryError, QueryTimeout…: the same on any replica
-                reason = f"a replica cannot open the snapshot: {cause}"
-            except serve.exceptions.DeploymentUnavailableError as exc:
-                raise ShardUnavailable(shard, f"its deployment is gone: {exc}") from None
-            except failures as exc:
-                reason = f"a replica failed: {type(exc).__name__}"
-            time.sleep(min(RETRY_PAUSE, max(0.0, deadline.at - time.monotonic())))
-            response = self._send(shard, snapshot_id, method, args)
+            if ref is None:  # no replica at all (undeployed): look again once, by name
+                self.replicas[shard] = self._handles(shard)
+                if not self.replicas[shard]:
+                    raise ShardUnavailable(shard, "it has no replica")
+            else:
+                left = deadline.at - time.monotonic()
+                if left <= 0:
+                    ray.cancel(ref)
+                    raise ShardUnavailable(shard, f"{reason}; out of time")
+                try:
+                    return ray.get(ref, timeout=left)
+                except ray.exceptions.GetTimeoutError:
+                    ray.cancel(ref)
+                    raise ShardUnavailable(shard, f"no answer within the time budget "
+                                                  f"({reason})") from None
+                except ray.exceptions.RayTaskError as exc:  # the shard's own error
+                    cause = exc.cause
+                    if not isinstance(cause, IndexUnavailable):
+                        raise cause from None  # QueryError, QueryTimeout…: the same anywhere
+                    reason = f"a replica cannot open the snapshot: {cause}"
+                except ray.exceptions.RayActorError as exc:  # dead, or restarting
+                    reason = f"a replica failed: {type(exc).__name__}"
+                    self.replicas[shard] = self._handles(shard)
+                turn += 1
+                time.sleep(min(RETRY_PAUSE, max(0.0, deadline.at - time.monotonic())))
+            ref = self._send(shard, turn, snapshot_id, method, args)
 
     def close(self) -> None:
-        """Drop the handles (the deployments stay for the other workers)."""
-        self.handles = []
+        """Drop the handles (the replicas stay for the other workers)."""
+        self.replicas = [[] for _ in self.replicas]
 
 
 def shards_backend(index_dir: str, address: str, replicas: int):
@@ -263,21 +295,30 @@ def shards_backend(index_dir: str, address: str, replicas: int):
 
 
 def replica_actors(index_dir: str, shard: int) -> list[str]:
-    """Return the names of the live replica actors of ``shard`` (Serve's namespace)."""
-    ray, _ = _ray()
-    prefix = f"SERVE_REPLICA::{app_name(str(Path(index_dir).resolve()), shard)}#"
-    return [a["name"] for a in ray.util.list_named_actors(all_namespaces=True)
-            if a["name"].startswith(prefix)]
+    """Return the names of the replica actors of ``shard``."""
+    return ray_replica.replica_names(_ray(), index_dir, shard)
+
+
+def replica_pids(index_dir: str, shard: int, timeout: float = 2.0) -> dict[str, int | None]:
+    """Return each replica of ``shard``'s process id (None: not answering now)."""
+    ray = _ray()
+    pids: dict[str, int | None] = {}
+    for name in replica_actors(index_dir, shard):
+        try:
+            actor = ray.get_actor(name, namespace=NAMESPACE)
+            pids[name] = ray.get(actor.stats.remote(), timeout=timeout)["pid"]
+        except (ValueError, ray.exceptions.RayError):
+            pids[name] = None
+    return pids
 
 
 def kill_replica(name: str) -> None:
-    """Kill one replica actor as a crash would (Serve starts a new one)."""
-    ray, _ = _ray()
-    ray.kill(ray.get_actor(name, namespace="serve"), no_restart=True)
+    """Kill one replica's process as a crash would (Ray starts it again)."""
+    ray = _ray()
+    ray.kill(ray.get_actor(name, namespace=NAMESPACE), no_restart=False)
 
 
 def env_address() -> str | None:
     """Return the address this process joined, for the processes it starts."""
-    ray, _ = _ray()
+    ray = _ray()
     return ray.get_runtime_context().gcs_address if ray.is_initialized() else None
-

@@ -12,8 +12,8 @@ calls them:
     prepare   run the query with this shard's own statistics; return the document
               frequencies it looked up and the relaxed-matching evidence
     query     run it again with the corpus-wide statistics; return the shard's best rows
-              for the page, its total, and raw facet counts
-    fetch     stored fields and snippets of the rows that made the page
+              for the page (with their near-duplicate groups), its total, and raw facet
+              counts (the head reads the page's stored fields and snippets itself)
     document  one stored document by id (None when this shard does not hold it)
     stored, related, fetch_plain   the same steps for related documents (``related``)
 """
@@ -31,7 +31,7 @@ from index.read import related as related_op
 from index.read.live import Recent, Snapshot
 from index.read.order import in_order
 from index.read.scoring import Evaluator
-from index.read.search import Matches, Ranking, fetch, match
+from index.read.search import Matches, Ranking, match
 from index.read.stats import CorpusStats, day_counts
 from index.request import RelatedRequest, SearchRequest
 from index.results import Document, Hit
@@ -50,6 +50,7 @@ class ShardPage:
     score: np.ndarray
     day: np.ndarray
     copies: np.ndarray
+    group: np.ndarray          # each row's near-duplicate group (None: it has no copies)
     held: np.ndarray | None    # words each row holds (bit j: word j), when some were dropped
     words: tuple[str, ...]     # the relaxed query's words, in bit order
     facets: dict | None        # raw counts (``facets.raw_counts``)
@@ -66,7 +67,7 @@ class ShardServer:
 
     def call(self, snapshot_id: str, method: str, args: tuple) -> Any:
         """Run ``method(*args)`` on this shard of ``snapshot_id``."""
-        if method not in ("days", "prepare", "query", "fetch", "document", "stored", "related",
+        if method not in ("days", "prepare", "query", "document", "stored", "related",
                           "fetch_plain"):
             raise ValueError(f"no shard method {method!r}")
         return getattr(self, method)(self._snapshot(snapshot_id), *args)
@@ -109,11 +110,6 @@ class ShardServer:
         return _page(snap, m, req, ranked)
 
     @staticmethod
-    def fetch(snap: Snapshot, rows: list[tuple[int, float | None]],
-              terms: dict[str, frozenset[str]], snippets: bool, budget: float) -> list[Hit]:
-        return fetch(snap, rows, terms, snippets, Deadline(budget))
-
-    @staticmethod
     def document(snap: Snapshot, doc_id: str) -> Document | None:
         stored = snap.searcher().document(id=doc_id)
         return None if stored is None else from_stored(stored)
@@ -148,5 +144,6 @@ def _page(snap: Snapshot, m: Matches, req: SearchRequest, ranked: bool) -> Shard
            if req.facets else None)
     return ShardPage(len(ids), m.folded, rows, seq[at], m.tier[at], scores[at], day[at],
                      np.array([m.copies.get(int(d), 0) for d in rows], dtype=np.int64),
+                     np.array([snap.groups.group_of(int(d)) for d in rows], dtype=object),
                      tiers.held(rows) if dropped else None,
                      tuple(w for w, _ in tiers.words) if dropped else (), raw)

@@ -162,12 +162,20 @@ def fetch(snap: Snapshot, page: list[tuple[int, float | None]],
           terms: dict[str, frozenset[str]], snippets: bool, deadline: Deadline) -> list[Hit]:
     """Return the hits of ``page`` ((docnum, score) pairs) with their snippets; past the
     time budget, the rest of the page gets plain snippets."""
-    searcher = snap.searcher()
+    return fetch_stored(snap.searcher(), [(d, s, snap.groups.group_of(d)) for d, s in page],
+                        terms, snippets, deadline)
+
+
+def fetch_stored(searcher, page: list[tuple[int, float | None, str | None]],
+                 terms: dict[str, frozenset[str]], snippets: bool,
+                 deadline: Deadline) -> list[Hit]:
+    """Return the hits of ``page`` ((docnum, score, near-duplicate group) of ``searcher``'s
+    documents) as ``fetch`` does: the head of a sharded index reads its page this way."""
     hits = []
-    for docnum, score in page:
+    for docnum, score, group in page:
         marked = snippets and not deadline.expired()
         hit = _hit(searcher.stored_fields(docnum), score, terms if marked else {}, snippets)
-        hits.append(replace(hit, group=snap.groups.group_of(docnum)))
+        hits.append(replace(hit, group=group))
     return hits
 
 
