@@ -2,6 +2,8 @@
 
     python -m bench.cluster             1x and 4x (~69k articles; ~30 min on 2 cores)
     python -m bench.cluster --quick     the first 10 % of the lines only (~3 min)
+    python -m bench.cluster --fanout --factors 1 4   one index against 2 shards, in process
+                                        and on Ray: what the fan-out costs
 
 Corpora as in ``bench.scale`` (copy k of every record under id "<id>-k<k>"), written as 8
 files so that a cluster build has chunks to spread. Every step runs in a fresh process:
@@ -12,7 +14,7 @@ files so that a cluster build has chunks to spread. Every step runs in a fresh p
 - searches: 250 seeded plain-word queries (``bench.loadgen.sample_queries``) after 10 to
   warm up, top 10 with snippets and facets, no response cache, one thread, through
   ``index.SearchIndex`` (what ``/search`` calls; HTTP adds ~1-2 ms): one index; 2 and 4
-  shards in process (``LocalShards``); 2 and 4 shards as Ray Serve replicas (2 each);
+  shards in process (``LocalShards``); 2 and 4 shards as Ray actor replicas (2 each);
   CPU per search counts the searching process and, with Ray, its replicas too;
 - memory: RSS of the searching process and of each replica after the queries.
 """
@@ -102,14 +104,11 @@ def query_child() -> None:
 
 
 def _replica_stats(ix) -> list[dict]:
-    """Every reachable replica's stats (the router picks one per call: ask a few times)."""
-    found: dict[int, dict] = {}
-    for backend in ix._backends.values():
-        for handle in backend.handles:
-            for _ in range(12):
-                s = handle.stats.remote().result(timeout_s=10)
-                found[s["pid"]] = s
-    return [found[p] for p in sorted(found)]
+    """Every replica's stats (pid, CPU seconds, memory)."""
+    import ray  # noqa: PLC0415 - imported by ray_shards already
+    found = [ray.get(handle.stats.remote(), timeout=10) for backend in ix._backends.values()
+             for handles in backend.replicas for handle in handles]
+    return sorted(found, key=lambda s: s["pid"])
 
 
 def _child(function: str, *args: str, timeout: int = 3600) -> dict:
@@ -138,12 +137,14 @@ def write_parts(src: Path, factor: float, folder: Path) -> int:
 
 
 def run_factor(src: Path, factor: float, tmp: Path, queries_file: Path,
-               two_shards: bool = False) -> dict:
+               two_shards: bool = False, fanout: bool = False) -> dict:
     corpus = tmp / f"corpus-{factor:g}x"
     lines = write_parts(src, factor, corpus)
     builds, searches, dirs = {}, {}, {}
     for n, (name, shards, mode, workers) in enumerate(BUILDS):
         if two_shards and not (shards == 2 and workers == 2):
+            continue
+        if fanout and (mode or shards not in (0, 2)):  # one index and 2 shards, no Ray build
             continue
         index_dir = tmp / f"index-{factor:g}x-{n}"
         builds[name] = b = _child("build_child", str(index_dir), str(corpus), str(shards), mode,
@@ -183,6 +184,20 @@ def report(rows: list[dict]) -> None:
             if s["replicas"] else 0)] for r in rows for name, s in r["searches"].items()],
          note="CPU ms/search: the searching process, plus its replicas with Ray (not Ray's "
               "own daemons). RSS/replica: mean VmRSS of the replica processes after the run.")
+    fanout = []
+    for r in rows:
+        s, one = r["searches"], r["searches"].get("one index")
+        for n in (2, 4):
+            on_ray, local = s.get(f"{n} shards, Ray"), s.get(f"{n} shards, in process")
+            if on_ray and local:
+                fanout.append([f"{r['factor']:g}x", n, (on_ray["cpu_s"] - local["cpu_s"])
+                               * 1000 / N_QUERIES / n] + ([on_ray[k] / one[k] for k in
+                                                           ("p50", "p95", "mean")]
+                                                          if one else [0.0] * 3))
+    if fanout:
+        show("What the fan-out costs", ["size", "shards", "fan-out CPU ms per shard per search",
+                                        "Ray/one index p50", "p95", "mean"], fanout, digits=2,
+             note="fan-out CPU: (CPU per search on Ray - in process, same shards) / shards.")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -192,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--factors", type=float, nargs="*", help="corpus sizes (default 1 4)")
     parser.add_argument("--two-shards", action="store_true",
                         help="only 2 shards, in one process and on Ray with 2 CPUs (faster)")
+    parser.add_argument("--fanout", action="store_true",
+                        help="only what the fan-out costs: one index and 2 shards built in one "
+                             "process; searched as one index, in process and on Ray")
     args = parser.parse_args(argv)
     factors = args.factors or (QUICK if args.quick else FULL)
     try:
@@ -214,9 +232,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cluster {time.strftime('%Y-%m-%d %H:%M')}: FakeNewsNet at "
               f"{', '.join(f'{f:g}x' for f in factors)}", flush=True)
         for factor in factors:  # each size reported and saved as soon as it is done
-            rows.append(run_factor(src, factor, tmp, queries_file, args.two_shards))
+            rows.append(run_factor(src, factor, tmp, queries_file, args.two_shards, args.fanout))
             report(rows[-1:])
-            path = save("cluster-2shards" if args.two_shards else "cluster", {"factors": list(factors), "queries": N_QUERIES,
+            name = "cluster-fanout" if args.fanout else "cluster-2shards" if args.two_shards \
+                else "cluster"
+            path = save(name, {"factors": list(factors), "queries": N_QUERIES,
                                     "rows": rows, "seconds": time.perf_counter() - started},
                         args.quick)
     finally:

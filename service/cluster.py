@@ -2,15 +2,16 @@
 
 One process owns everything it starts, so one Ctrl-C stops it all:
 
-1. starts a small Ray head in this process (or, with ``--join ADDRESS``, joins a running
-   cluster);
+1. starts a small Ray head (``ray start --head``, a child process) bound to ``--host``
+   (127.0.0.1: every Ray process then listens on 127.0.0.1 only), or, with
+   ``--join ADDRESS``, joins a running cluster;
 2. builds ``PATH`` (default: ``SEARCH_CORPUS_PATHS``, the demo corpus) into a sharded index
-   (``--shards``, 2) on it when there is none yet, and deploys ``--replicas`` replicas of
-   every shard (``SEARCH_SHARD_REPLICAS``);
+   (``--shards``, 2) on it when there is none yet, and starts ``--replicas`` replicas of
+   every shard (``SEARCH_SHARD_REPLICAS``), each a Ray actor;
 3. runs gunicorn with ``SEARCH_CLUSTER`` set to the head's address, so every worker takes
-   handles to the same deployments instead of opening the shards itself;
+   handles to the same replicas instead of opening the shards itself;
 4. on Ctrl-C or SIGTERM: stops gunicorn and shuts Ray down (the head it started, with its
-   deployments; a joined cluster keeps running).
+   replicas; a joined cluster keeps running).
 """
 from __future__ import annotations
 
@@ -55,6 +56,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="replicas of each shard (default: SEARCH_SHARD_REPLICAS, 2)")
     parser.add_argument("--join", metavar="ADDRESS", default="",
                         help="join the Ray cluster at ADDRESS instead of starting one here")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="the address the Ray head started here binds (default 127.0.0.1: "
+                             "this machine only; another address: other nodes may join)")
     parser.add_argument("--bind", default=f"127.0.0.1:{os.environ.get('PORT', '8000')}")
     args = parser.parse_args(argv)
     app = create_app()
@@ -66,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         ray_shards.connect(args.join, index_dir)
         address = args.join
     else:
-        address = ray_shards.start_local(index_dir)
+        address = ray_shards.start_local(index_dir, host=args.host)
     print(f"Ray at {address} in {time.perf_counter() - started:.1f} s", flush=True)
     gunicorn = None
     try:

@@ -11,6 +11,7 @@ local head and its processes listen on 127.0.0.1 only.
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import threading
 import time
@@ -128,7 +129,7 @@ def descendants(pid: int) -> set[int]:
 
 
 def test_ray_listens_on_127_0_0_1_only(ray_index):
-    head = descendants(cluster._head.pid)
+    head = descendants(os.getpid())
     listening = subprocess.run(["ss", "-Hltnp"], capture_output=True, text=True,
                                check=True).stdout.splitlines()
     ours = [line.split()[3] for line in listening

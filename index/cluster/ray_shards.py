@@ -1,7 +1,7 @@
 """Cluster mode: every shard of a sharded snapshot served by replicas on a Ray cluster.
 
     connect(address, index_dir)        join a Ray cluster ("local": this machine's)
-    start_local(index_dir, host=...)   start a small Ray head here, bound to ``host``
+    start_local(index_dir, host=...)   start a small Ray head in this process, bound to host
     deploy(index_dir, shards, ...)     ``replicas`` actors per shard (``ray_replica``)
     RayShards(index_dir, shards, ...)  fanout.Shards over those actors (what search calls)
     stop()                             Ray down (the head this process started, if any)
@@ -15,13 +15,14 @@ replicas can answer is a ``ShardUnavailable`` (503), never a page without its do
 Each replica opens ``snapshots/<id>/shard-<k>`` of the index dir itself: the index dir must
 be a path that every node sees (a shared filesystem), and so must this checkout.
 
-Where Ray listens: a head started here (``make cluster``) is a ``ray start --head`` child
-process bound to ``host``, 127.0.0.1 unless the operator says otherwise. On 127.0.0.1 every
-Ray process of the machine (GCS, raylet, agents, workers) listens on 127.0.0.1 only: Ray
-does so when ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0`` (its single-machine mode), which this
-module sets for such a head and for every process that joins it. On any other address
-Ray's servers listen on all interfaces: a firewall must keep them to the cluster's nodes
-(README, "Running on a cluster").
+Where Ray listens: a head started here (``make cluster``) is bound to ``host``, 127.0.0.1
+unless the operator says otherwise. On 127.0.0.1 every Ray process of the machine (GCS,
+raylet, agents, workers) listens on 127.0.0.1 only: Ray does so when
+``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0`` (its single-machine mode, read when ray is
+imported), which this module sets before importing ray for such a head and for every
+process that joins it, with Ray's token authentication. On any other address Ray's servers
+listen on all interfaces: a firewall must keep them to the cluster's nodes (README,
+"Running on a cluster").
 
 ``ray`` is imported here only (and by ``ray_build``, through ``_ray``), lazily: ``make run``
 works without it installed.
@@ -33,7 +34,6 @@ import itertools
 import os
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -50,11 +50,9 @@ SERVER = "index.cluster.shard_server:ShardServer"  # what a replica holds; tests
 ADDRESS_FILE = "ray-address"         # in the index dir: the head the cluster command started
 RAY_CPUS = 2                         # a local head: this machine is shared, keep Ray small
 OBJECT_STORE = 100 * 1024 * 1024     # answers are small and inlined: the store holds little
-HEAD_START = 60.0                    # seconds a new head may take to answer
 RETRY_PAUSE = 0.02                   # seconds before asking a restarting shard again
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 SINGLE_MACHINE = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"  # "0": Ray binds 127.0.0.1 only
-_head: subprocess.Popen | None = None  # the head this process started
 
 
 def _ray(address: str | None = None):
@@ -133,60 +131,22 @@ def _answers(address: str, timeout: float = 2.0) -> bool:
 
 
 def start_local(index_dir: str, cpus: int = RAY_CPUS, host: str = "127.0.0.1") -> str:
-    """Start a Ray head on this machine bound to ``host`` (``cpus`` for its tasks; no
-    dashboard, no autoscaler), join it, record its address for ``local``; return it."""
-    global _head
+    """Start a Ray head in this process bound to ``host`` (``cpus`` for its tasks; no
+    dashboard), record its address for ``local``; return it. It stops with ``stop`` or
+    with this process."""
     ray = _ray(f"{host}:0")
-    with socket.socket() as s:  # a free port: 6379 may be somebody else's head
-        s.bind((host, 0))
-        port = s.getsockname()[1]
-    address = f"{host}:{port}"
-    env = {**os.environ, "PYTHONPATH": PROJECT}
-    _head = subprocess.Popen(
-        [str(Path(sys.executable).parent / "ray"), "start", "--head", "--block",
-         f"--node-ip-address={host}", f"--port={port}", f"--num-cpus={cpus}",
-         "--include-dashboard=false", "--no-monitor", "--disable-usage-stats",
-         f"--object-store-memory={OBJECT_STORE}"],
-        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        preexec_fn=_die_with_parent)
-    waited = time.monotonic() + HEAD_START
-    while not _answers(address, timeout=1.0):
-        if _head.poll() is not None or time.monotonic() > waited:
-            error = _stop_head()
-            raise IndexUnavailable(f"the Ray head did not start at {address}: {error}")
-        time.sleep(0.2)
+    # No idle workers kept for tasks to come (builds start theirs; ~75 MB each).
+    os.environ.setdefault("RAY_num_workers_soft_limit", "0")
+    where = {} if host in LOOPBACK else {"_node_ip_address": host}
     with _own_sigterm():
-        ray.init(address=address, namespace=NAMESPACE, log_to_driver=False,
-                 runtime_env=RUNTIME_ENV)
+        context = ray.init(address="local", num_cpus=cpus, include_dashboard=False,
+                           namespace=NAMESPACE,
+                           object_store_memory=OBJECT_STORE, log_to_driver=False,
+                           runtime_env=RUNTIME_ENV, **where)
+    address = context.address_info["gcs_address"]
     Path(index_dir).mkdir(parents=True, exist_ok=True)
     (Path(index_dir) / ADDRESS_FILE).write_text(address)
     return address
-
-
-def _die_with_parent() -> None:
-    """In the head's process, before exec: get SIGTERM when this process dies (Linux), so
-    that a killed cluster command never leaves a Ray head behind."""
-    with contextlib.suppress(Exception):
-        import ctypes  # noqa: PLC0415 - in the child only
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-def _stop_head() -> str:
-    """Stop the head this process started (``ray start --block`` stops its processes on
-    SIGTERM); return what it said on stderr."""
-    global _head
-    head, _head = _head, None
-    if head is None:
-        return ""
-    if head.poll() is None:
-        head.terminate()
-    try:
-        _, err = head.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        head.kill()
-        _, err = head.communicate()
-    return err.decode(errors="replace")[-2000:]
 
 
 def deploy(index_dir: str, shards: int, replicas: int, server: str = SERVER,
@@ -205,7 +165,6 @@ def stop() -> None:
     ray = _ray()
     if ray.is_initialized():
         ray.shutdown()
-    _stop_head()
 
 
 class RayShards:
