@@ -46,7 +46,7 @@ from index.read.live import Opened
 from index.read.matching import Evidence, decide
 from index.read.order import in_order
 from index.read.search import Ranking, plan, result
-from index.read.stats import CorpusStats, recency_basis
+from index.read.stats import CorpusStats, average_lengths, recency_basis
 from index.read.synonyms import Synonyms
 from index.request import RelatedRequest, SearchRequest
 from index.results import Hit, RelatedResult, SearchResult
@@ -72,8 +72,7 @@ class Head(Opened):
         self.langs = query_langs(_lang_counts(reader))
         self.size = self.doc_count = reader.doc_count_all()
         self.live_count = reader.doc_count()
-        self.avg = {name: max(reader.field_length(name) / max(self.doc_count, 1), 1.0)
-                    for name in TEXT_FIELDS}
+        self.avg = average_lengths(reader, TEXT_FIELDS)
         reader.close()
         arrays = []
         for k, ix in enumerate(self.indexes):
