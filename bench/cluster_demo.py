@@ -20,7 +20,6 @@ import tempfile
 import time
 import urllib.request
 from collections import Counter
-from pathlib import Path
 
 from . import procmem
 from .loadgen import ROOT

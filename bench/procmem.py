@@ -6,7 +6,6 @@ frees). Memory-mapped index files count in RSS and PSS while their pages are res
 their private copies count in USS."""
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 

@@ -30,6 +30,7 @@ from index.request import (
     DATE_FACETS,
     FACETS,
     KINDS,
+    MAX_ID_LENGTH,
     MAX_PER_PAGE,
     MAX_RELATED,
     OPERATORS,
@@ -51,7 +52,7 @@ from index.write.sharded_build import MAX_SHARDS
 
 __all__ = [
     "BM25_B", "BM25_K1", "CACHE_SIZE", "MAX_SHARDS", "POSTINGS_CACHE", "TIME_BUDGET",
-    "DATE_FACETS", "DEFAULT_BOOSTS", "FACETS", "KINDS", "MAX_PER_PAGE", "MAX_RELATED",
+    "DATE_FACETS", "DEFAULT_BOOSTS", "FACETS", "KINDS", "MAX_ID_LENGTH", "MAX_PER_PAGE", "MAX_RELATED",
     "OPERATORS", "PER_PAGE", "RELATED_PER_PAGE", "RelatedRequest", "RelatedResult",
     "SORTS", "TEXT_FIELDS", "BuildResult", "Deadline", "Document", "EmptyBuild", "FacetValue",
     "Hit", "IndexBusy", "IndexUnavailable", "NoSnapshot", "QueryError", "QueryTimeout",

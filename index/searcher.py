@@ -24,6 +24,7 @@ from index.errors import Deadline, IndexUnavailable, QueryError
 from index.read import search as search_op
 from index.read.completion import complete
 from index.read.live import LiveIndex
+from index.read.postings import POSTINGS_CACHE
 from index.read.related import related as related_op
 from index.read.synonyms import Synonyms
 from index.request import SORTS, RelatedRequest, SearchRequest
@@ -32,7 +33,6 @@ from index.schema import DEFAULT_BOOSTS
 
 TIME_BUDGET = 2.0           # seconds a search may run
 CACHE_SIZE = 1024           # responses kept
-POSTINGS_CACHE = 2_000_000  # decoded postings kept per snapshot without posting arrays
 
 
 class SearchIndex:

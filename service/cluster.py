@@ -2,9 +2,9 @@
 
 One process owns everything it starts, so one Ctrl-C stops it all:
 
-1. starts a small Ray head (``ray start --head``, a child process) bound to ``--host``
-   (127.0.0.1: every Ray process then listens on 127.0.0.1 only), or, with
-   ``--join ADDRESS``, joins a running cluster;
+1. starts a small Ray head in this process bound to ``--host`` (127.0.0.1: every Ray
+   process then listens on 127.0.0.1 only), or, with ``--join ADDRESS``, joins a running
+   cluster;
 2. builds ``PATH`` (default: ``SEARCH_CORPUS_PATHS``, the demo corpus) into a sharded index
    (``--shards``, 2) on it when there is none yet, and starts ``--replicas`` replicas of
    every shard (``SEARCH_SHARD_REPLICAS``), each a Ray actor;
@@ -27,8 +27,7 @@ import index
 from index.cluster import ray_shards
 
 from . import create_app
-
-ROOT = Path(__file__).resolve().parent.parent
+from .settings import PROJECT
 
 
 def build_if_missing(index_dir: str, paths: list[str], shards: int, workers: int,
@@ -82,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
                "SEARCH_SHARD_REPLICAS": str(replicas)}
         gunicorn = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "--config", "service/gunicorn_conf.py",
-             "--bind", args.bind, "wsgi:app"], cwd=ROOT, env=env)
+             "--bind", args.bind, "wsgi:app"], cwd=PROJECT, env=env)
         signal.signal(signal.SIGTERM, _interrupt)
         return gunicorn.wait()
     except KeyboardInterrupt:

@@ -56,7 +56,7 @@ from index.read.live import Opened
 from index.read.matching import Evidence, decide
 from index.read.order import in_order
 from index.read.search import Ranking, fetch_stored, plan, result
-from index.read.stats import CorpusStats, recency_basis
+from index.read.stats import CorpusStats, average_lengths, recency_basis
 from index.read.synonyms import Synonyms
 from index.request import RelatedRequest, SearchRequest
 from index.results import Hit, RelatedResult, SearchResult
@@ -85,8 +85,7 @@ class Head(Opened):
         self.live_count = reader.doc_count()
         # where each shard's documents start in the head's reader (shard order)
         self.offsets = np.cumsum([0] + [ix.doc_count_all() for ix in self.indexes])[:-1]
-        self.avg = {name: max(reader.field_length(name) / max(self.doc_count, 1), 1.0)
-                    for name in TEXT_FIELDS}
+        self.avg = average_lengths(reader, TEXT_FIELDS)
         reader.close()
         arrays = []
         for k, ix in enumerate(self.indexes):

@@ -43,7 +43,7 @@ from typing import Any
 
 from index.cluster import ray_replica
 from index.cluster.fanout import ShardUnavailable
-from index.cluster.ray_replica import NAMESPACE, PROJECT, RUNTIME_ENV
+from index.cluster.ray_replica import NAMESPACE, RUNTIME_ENV
 from index.errors import Deadline, IndexUnavailable
 
 SERVER = "index.cluster.shard_server:ShardServer"  # what a replica holds; tests name a fake instead

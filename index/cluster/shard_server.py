@@ -30,6 +30,7 @@ from index.read import facets
 from index.read import related as related_op
 from index.read.live import Recent, Snapshot
 from index.read.order import in_order
+from index.read.postings import POSTINGS_CACHE
 from index.read.scoring import Evaluator
 from index.read.search import Matches, Ranking, match
 from index.read.stats import CorpusStats, day_counts
@@ -59,7 +60,7 @@ class ShardPage:
 class ShardServer:
     """One shard of the sharded snapshots of ``index_dir``."""
 
-    def __init__(self, index_dir: str, shard: int, postings_cache: int = 2_000_000) -> None:
+    def __init__(self, index_dir: str, shard: int, postings_cache: int = POSTINGS_CACHE) -> None:
         self.store = SnapshotStore(index_dir)
         self.shard = shard
         self.postings_cache = postings_cache

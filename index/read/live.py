@@ -21,7 +21,7 @@ from index.analysis import is_stopword, query_langs
 from index.errors import IndexUnavailable
 from index.read.facets import FacetColumns
 from index.read.folding import Groups
-from index.read.postings import PostingLists
+from index.read.postings import POSTINGS_CACHE, PostingLists
 from index.read.spelling import Speller
 from index.read.stats import CorpusStats, FieldStats
 from index.read.vocabulary import Vocabulary
@@ -195,7 +195,7 @@ class Recent:
 class LiveIndex:
     """The snapshot ``CURRENT`` points to, opened once and replaced when it changes."""
 
-    def __init__(self, index_dir: str, max_postings: int = 2_000_000,
+    def __init__(self, index_dir: str, max_postings: int = POSTINGS_CACHE,
                  open_sharded: Callable[[str, Path, dict], Opened] | None = None) -> None:
         self.store = SnapshotStore(index_dir)
         self.max_postings = max_postings

@@ -3,7 +3,7 @@
 As Elasticsearch's ``more_like_this``: the source's title, dek, headings, tags and body are
 analysed with its language's pipeline (the index terms themselves), each term scored by
 tf-idf with the search field boosts (a word of the title counts three times), and the top
-``MAX_TERMS`` terms searched as one OR query through the search's own evaluator (BM25F over
+``SOURCE_TERMS`` terms searched as one OR query through the search's own evaluator (BM25F over
 the same fields, each term weighted by its share of the source's tf-idf). Terms of one
 document only find nothing and very common ones describe nothing: both are left out.
 
@@ -33,7 +33,7 @@ from index.request import RelatedRequest
 from index.results import Hit, RelatedResult
 from index.store.whoosh_postings import postings
 
-MAX_TERMS = 25           # terms of the source searched
+SOURCE_TERMS = 25           # terms of the source searched
 MAX_CHARS = 20_000       # of each field analysed (a giant body: its start)
 MAX_SHARE = 0.1          # a term in more than this share of documents is too common
 FIELDS = ("title", "dek", "headings", "tags", "body")
@@ -61,7 +61,7 @@ def distinctive_terms(vocabulary, doc_count: int, stored: dict, boosts: dict[str
         if 2 <= df <= MAX_SHARE * docs and not term.isdigit():
             scored.append((term, tf * log(docs / df)))
     scored.sort(key=lambda x: (-x[1], x[0]))
-    return scored[:MAX_TERMS]
+    return scored[:SOURCE_TERMS]
 
 
 def query_of(terms: list[tuple[str, float]], boosts: dict[str, float]) -> list[FieldedTerm]:

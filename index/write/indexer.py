@@ -21,7 +21,8 @@ from whoosh.query import Term
 
 from corpus import Bio, Quote, Record, merge_bio
 from index.documents import record_from_stored, to_document
-from index.schema import KINDS, TEXT_FIELDS, build_schema
+from index.request import KINDS
+from index.schema import TEXT_FIELDS, build_schema
 from index.store.arrays import write_arrays
 from index.store.meta import read_meta, write_meta
 from index.store.snapshots import NoSnapshot, SnapshotStore
