@@ -40,6 +40,8 @@ class SearchRequest:
     recency: float = 0.0                # half-life in days of a date decay on relevance; 0: off
     collapse: bool = True               # one result per near-duplicate group
     group: str = ""                     # only this near-duplicate group (its id), unfolded
+    pinned: tuple[str, ...] = ()        # ids listed first, in this order (see ``pinning``)
+    hidden: tuple[str, ...] = ()        # ids never listed nor counted
 
 
 @dataclass(frozen=True)

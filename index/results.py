@@ -39,6 +39,7 @@ class Hit:
     snippet: str | None = None
     group: str | None = None  # its near-duplicate group, when it has copies in the index
     copies: int = 0           # other matching documents of the group folded under this one
+    pinned: bool = False      # listed first by an editor's rule (``pinning``)
 
 
 @dataclass(frozen=True, slots=True)

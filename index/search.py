@@ -24,6 +24,7 @@ from .expand import Expander
 from .folding import collapse, only_group
 from .matching import Tiers
 from .order import in_order
+from .pinning import Edits
 from .query import explicit_and, parse, phrase_bonus
 from .request import SearchRequest
 from .results import Hit, SearchResult
@@ -97,6 +98,7 @@ class Matches:
     tiers: Tiers | None     # relaxed matching's record, to say which words were not required
     copies: dict[int, int]  # per kept document, the copies folded under it
     folded: int
+    pins: frozenset[int] = frozenset()  # the listed documents an editor pinned
 
 
 def match(snap: Snapshot, req: SearchRequest, query: Q.Query | None, ranked: bool,
@@ -114,6 +116,9 @@ def match(snap: Snapshot, req: SearchRequest, query: Q.Query | None, ranked: boo
         raise QueryError(f"cannot run the query: {exc}") from None
     if req.group:  # one near-duplicate group, listed in full: a restriction like the query
         matched = only_group(snap.groups, matched, req.group)
+    edits = Edits.of(snap, req, ranked)
+    if edits is not None:  # an editor's pins and hides (none: nothing runs)
+        matched = edits.apply(matched)
     final = matched
     if filters.active():
         keep = filters.keep(matched.ids)
@@ -123,12 +128,17 @@ def match(snap: Snapshot, req: SearchRequest, query: Q.Query | None, ranked: boo
                                                               corpus.recency))
     deadline.check()
     tiers = evaluator.tiers
-    tier = tiers.tier(final.ids) if tiers is not None else np.zeros(len(final.ids), np.int64)
+    if edits is not None:
+        tier = edits.tier(final.ids, tiers)
+    else:
+        tier = tiers.tier(final.ids) if tiers is not None else np.zeros(len(final.ids), np.int64)
     folded, copies = len(final.ids), {}
     if req.collapse and not req.group:
         final, tier, copies = collapse(snap.groups, final, tier, snap.order, cols.day, req.sort,
                                        ranked)
-    return Matches(final, tier, matched.ids, filters, tiers, copies, folded - len(final.ids))
+    pins = frozenset(int(d) for d in edits.pins) if edits is not None else frozenset()
+    return Matches(final, tier, matched.ids, filters, tiers, copies, folded - len(final.ids),
+                   pins)
 
 
 def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadline,
@@ -138,10 +148,12 @@ def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadl
     m = match(snap, req, p.query, bool(p.text), ranking, deadline, snap.corpus)
     page = page_of(snap, m, req, ranked=bool(p.text))
     hits = fetch(snap, page, p.terms, req.snippets, deadline)
-    hits = [replace(h, copies=m.copies.get(docnum, 0)) for h, (docnum, _) in zip(hits, page)]
+    hits = [replace(h, copies=m.copies.get(docnum, 0), pinned=docnum in m.pins)
+            for h, (docnum, _) in zip(hits, page)]
     counts = (facets.count(snap.columns, m.matched, m.filters, req.date_by_month, req.authors,
                            req.speakers) if req.facets else None)
-    dropped = m.tiers.missing(page[0][0]) if m.tiers is not None and page and \
+    first = next((docnum for docnum, _ in page if docnum not in m.pins), None)
+    dropped = m.tiers.missing(first) if m.tiers is not None and first is not None and \
         m.tiers.required < m.tiers.counted else []
     return result(snap, req, p, hits, len(m.final.ids), counts, dropped, m.folded)
 

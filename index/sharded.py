@@ -45,6 +45,7 @@ from .fanout import Shards
 from .live import Opened
 from .matching import Evidence, decide
 from .order import in_order
+from .pinning import is_pinned
 from . import related as related_op
 from .request import RelatedRequest, SearchRequest
 from .results import Hit, RelatedResult, SearchResult
@@ -159,7 +160,7 @@ def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
     counts = (facets.shape(facets.add_counts([pg.facets for pg in pages]), req.authors,
                            req.speakers) if req.facets else None)
     return result(head, req, p, rows.hits(at, fetched), sum(pg.total for pg in pages), counts,
-                  _dropped(pages, rows.shard, at), sum(pg.folded for pg in pages))
+                  _dropped(pages, rows.shard, rows.tier, at), sum(pg.folded for pg in pages))
 
 
 def related(head: Head, shards: Shards, req: RelatedRequest, ranking: Ranking,
@@ -209,7 +210,8 @@ class _Rows:
     def hits(self, at: np.ndarray, fetched: list[list[Hit]]) -> list[Hit]:
         """Return the fetched hits in the order of ``at``, with their folded copies."""
         taken = [iter(f) for f in fetched]
-        return [replace(next(taken[self.shard[i]]), copies=int(self.copies[i])) for i in at]
+        return [replace(next(taken[self.shard[i]]), copies=int(self.copies[i]),
+                        pinned=bool(is_pinned(self.tier[i]))) for i in at]
 
 
 def _matching(req: SearchRequest) -> tuple:
@@ -248,11 +250,12 @@ def _decisions(per_shard: list[list], live_count: int) -> list:
             for node in zip(*per_shard, strict=True)]
 
 
-def _dropped(pages: list, shard: np.ndarray, at: np.ndarray) -> list[str]:
+def _dropped(pages: list, shard: np.ndarray, tier: np.ndarray, at: np.ndarray) -> list[str]:
     """Return the words the page's first result lacks, when matching was relaxed."""
-    if not len(at):
+    organic = [i for i in at if not is_pinned(tier[i])]  # a pinned document is not "best"
+    if not organic:
         return []
-    first = int(at[0])
+    first = int(organic[0])
     k = int(shard[first])
     page = pages[k]
     if page.held is None:

@@ -7,13 +7,15 @@ open file or searcher is shared across processes.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
 from index import SearchIndex, cluster
 
-from . import admin, analytics, api, errors, openapi, settings, web, widget
+from . import admin, analytics, api, errors, openapi, rules_views, settings, web, widget
+from .editor_state import FILE_NAME, EditorState
 from .reindex import reindex_command
 from .settings import SettingsError
 
@@ -43,6 +45,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         bm25_k1=app.config["BM25_K1"], cache_size=app.config["CACHE_SIZE"],
         postings_cache=app.config["POSTINGS_CACHE"], synonyms=app.config["SYNONYMS"],
         **backend)
+    app.extensions["editor"] = EditorState(
+        app.config["RULES_FILE"] or str(Path(app.config["INDEX_DIR"]) / FILE_NAME))
     errors.register(app)
     web.register(app)
     app.register_blueprint(api.bp)
@@ -50,6 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(widget.bp)
     if app.config["ADMIN_TOKEN"]:
         app.register_blueprint(admin.bp)
+        app.register_blueprint(rules_views.bp)
     analytics.register(app)
     app.cli.add_command(reindex_command)
     return app

@@ -33,7 +33,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from . import analytics_store as store
-from . import metrics
+from . import metrics, rule_uses
 from .settings import SettingsError
 
 log = logging.getLogger(__name__)
@@ -101,6 +101,7 @@ class Recorder:
         self._stop = threading.Event()
         self._searches: list[tuple] = []
         self._clicks: list[tuple] = []
+        self._rule_uses: list[tuple] = []  # editors' rules that steered a search (rule_uses)
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()
         self._conn = None
@@ -115,12 +116,19 @@ class Recorder:
         """Queue one click row; False if the batch is full (the row is dropped)."""
         return self._add(False, row)
 
+    def add_rule_uses(self, rows: list[tuple]) -> None:
+        """Queue the rule rows of a search just queued (``rule_uses``)."""
+        with self._lock:
+            if len(self._rule_uses) < MAX_PENDING:
+                self._rule_uses.extend(rows)
+
     def _add(self, search: bool, row: tuple) -> bool:
         with self._lock:  # the lists are swapped by flush: pick one only under the lock
             if self._pid != os.getpid():  # forked (gunicorn worker): the thread stayed behind
                 self._pid, self._thread, self._conn = os.getpid(), None, None
                 self._searches.clear()
                 self._clicks.clear()
+                self._rule_uses.clear()
             if len(self._searches) + len(self._clicks) >= MAX_PENDING:
                 self.dropped += 1
                 metrics.ANALYTICS_DROPPED.inc()
@@ -153,23 +161,27 @@ class Recorder:
     def flush(self) -> None:
         """Write the queued rows now (a failed write keeps them for the next try)."""
         with self._lock:
-            searches, clicks = self._searches, self._clicks
-            self._searches, self._clicks = [], []
-        if not searches and not clicks:
+            searches, clicks, uses = self._searches, self._clicks, self._rule_uses
+            self._searches, self._clicks, self._rule_uses = [], [], []
+        if not searches and not clicks and not uses:
             return
         try:
             with self._writing:
                 store.write(self._connection(), searches, clicks)
+                if uses:
+                    rule_uses.write(self._connection(), uses)
         except Exception:  # noqa: BLE001 (disk full, locked too long: retry, never crash)
             log.exception("analytics: writing %d rows failed; retrying",
                           len(searches) + len(clicks))
             with self._lock:
                 self._searches[:0], self._clicks[:0] = searches, clicks
+                self._rule_uses[:0] = uses
 
     def _purge(self) -> None:
         try:
             with self._writing:
                 gone = store.purge(self._connection(), self.clock() - self.days * 86400)
+                rule_uses.purge(self._connection(), self.clock() - self.days * 86400)
         except Exception:  # noqa: BLE001
             log.exception("analytics: deleting old rows failed")
             return

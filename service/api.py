@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from index import IndexUnavailable, SearchIndex
 
-from . import analytics, metrics, presenter
+from . import analytics, metrics, presenter, rules_views
 from .errors import BadParameter, NotFound, QueryTooLong
 from .params import (MAX_ID_LENGTH, MAX_SUGGEST_CHARS, related_request, search_request,
                      suggest_limit)
@@ -28,12 +28,13 @@ def engine() -> SearchIndex:
 def search():
     """Ranked search with snippets and facets."""
     started = time.perf_counter()
-    req = search_request(request.args, current_app.config)
+    req, applied = rules_views.steer(search_request(request.args, current_app.config))
     result = engine().search(req)
     if req.q.strip() and result.total == 0:
         metrics.ZERO_RESULTS.inc()
     took_ms = round((time.perf_counter() - started) * 1000, 2)
     search_id = analytics.record_search(req, result, took_ms)
+    rules_views.record(search_id, req, applied, result)
     answer = jsonify(presenter.search_json(result, took_ms, search_id))
     answer.headers["X-Index-Snapshot"] = result.snapshot
     return answer

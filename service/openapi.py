@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, jsonify
 from index import (DATE_FACETS, FACETS, KINDS, MAX_PER_PAGE, MAX_RELATED, OPERATORS,
                    RELATED_PER_PAGE, SORTS)
 
-from . import analytics, push
+from . import analytics, push, rules_views
 from .params import (DATE_PATTERN, GROUP_PATTERN, LANG_PATTERN, MAX_ID_LENGTH, MAX_LANG_CHARS,
                      MAX_HALF_LIFE, MAX_SUGGEST_CHARS, MAX_VALUE_CHARS, MAX_VALUES,
                      SUGGEST_LIMIT)
@@ -51,13 +51,15 @@ RESULT = {
                                  "other copies of it (list them with group=)"},
         "copies": {"type": "integer", "minimum": 0,
                    "description": "articles: matching copies folded under this result"},
+        "pinned": {"const": True, "description": "present on a result an editor's rule pinned "
+                                                 "to the top of this query (GET /admin/rules)"},
     },
 }
 DOCUMENT = {"type": "object", "required": ["id", "kind", "title", "text"],
             "properties": {**RESULT["properties"], "text": {"type": "string"}}}
 DOCUMENT["properties"].pop("snippet")
 DOCUMENT["properties"].pop("score")
-for _name in ("group", "copies"):
+for _name in ("group", "copies", "pinned"):
     DOCUMENT["properties"].pop(_name)
 
 
@@ -211,6 +213,7 @@ def spec() -> dict:
             "responses": {"200": ok({"type": "object", "required": ["state", "running"]}),
                           **admin_errors}}}
         paths.update(push.openapi_paths(_ERROR))
+        paths.update(rules_views.openapi_paths(_ERROR))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Newsroom search", "version": "1.0.0",

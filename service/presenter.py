@@ -33,6 +33,8 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         out["snippet"] = hit.snippet
     if hit.document.kind == "article":
         out.update(group=hit.group, copies=hit.copies)
+    if hit.pinned:
+        out["pinned"] = True
     return out
 
 

@@ -208,6 +208,9 @@ SETTINGS = (
     Setting("CLUSTER", as_cluster, "", "Ray cluster whose replicas serve a sharded index: "
             "local, or a head's address like 10.0.0.5:6379; empty: shards opened in each worker"),
     Setting("SHARD_REPLICAS", as_int(1, 64), 2, "replicas of each shard in cluster mode"),
+    Setting("RULES_FILE", as_optional_path, "", "the editors' file (pinned and hidden results, "
+            "the popular searches' block list, revoked widget keys); empty: editor.json in "
+            "SEARCH_INDEX_DIR"),
     Setting("ANALYTICS_DB", as_optional_path, "", "SQLite file of search analytics; empty: off"),
     Setting("ANALYTICS_DAYS", as_int(1, 3660), 90, "days search analytics are kept"),
     Setting("ANALYTICS_EVENTS_RATE", as_int(1, 100_000), 50,
