@@ -32,7 +32,8 @@ import traceback
 from pathlib import Path
 
 from . import (analytics, build, cluster, extract, hostile, html_extract, http_load,
-               known_item, query, quotes, reindex_load, related, relevance, scale, tune)
+               known_item, query, quotes, reindex_load, related, relevance, scale, steering,
+               tune)
 from .common import FAKENEWS, Skip, head_file, need
 
 
@@ -51,7 +52,7 @@ BENCHMARKS = {"extract": extract.run, "quotes": quotes.run, "html": html_extract
               "http": _standalone(http_load),
               "reindex": _standalone(reindex_load), "scale": _standalone(scale),
               "analytics": _standalone(analytics), "hostile": _standalone(hostile),
-              "cluster": _standalone(cluster)}
+              "cluster": _standalone(cluster), "steering": _standalone(steering)}
 QUICK_ARTICLES = 2000
 
 

@@ -15,6 +15,8 @@ the editors). Nothing here runs when a request has neither.
 """
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,19 +27,27 @@ from .scoring import Hits
 
 PINNED = 1 << 40  # tiers at or above this are pins (a relaxed tier is far below it)
 _NO_IDS = np.empty(0, dtype=np.int64)
+KNOWN = 10_000  # ids whose document number a snapshot keeps (rules name the same few)
+_known: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
 
 
 def docnums(snap, ids: tuple[str, ...]) -> np.ndarray:
     """Return the live document numbers of ``ids`` in ``snap``, in the order given (ids not
-    held here are left out)."""
-    reader = snap.searcher().reader()
-    live = snap.columns.live
+    held here are left out); each id is looked up once per snapshot."""
+    with _lock:
+        known = _known.setdefault(snap, {})
     found = []
     for doc_id in ids:
-        nums = postings(reader, "id", doc_id, weights=False)[0]
-        nums = nums[live[nums]]
-        if len(nums):
-            found.append(int(nums[-1]))  # a replaced document's newest version
+        num = known.get(doc_id)
+        if num is None:
+            nums = postings(snap.searcher().reader(), "id", doc_id, weights=False)[0]
+            nums = nums[snap.columns.live[nums]]
+            num = int(nums[-1]) if len(nums) else -1  # a replaced document's newest version
+            if len(known) < KNOWN:
+                known[doc_id] = num
+        if num >= 0:
+            found.append(num)
     return np.array(list(dict.fromkeys(found)), dtype=np.int64) if found else _NO_IDS
 
 

@@ -150,10 +150,10 @@ def form_token() -> str:
 
 def check_form() -> None:
     """Refuse a form sent from another origin or without the page's token."""
-    site = request.headers.get("Sec-Fetch-Site")
-    origin = request.headers.get("Origin")
-    if (site and site not in ("same-origin", "none")) or \
-            (origin and origin.rstrip("/") != request.host_url.rstrip("/")):
+    site = request.headers.get("Sec-Fetch-Site")  # what the browser says, when it does
+    origin = request.headers.get("Origin", "null")  # "null" under Referrer-Policy no-referrer
+    if (site and site not in ("same-origin", "none")) or (not site and origin != "null" and
+                                                          origin.rstrip("/") != request.host_url.rstrip("/")):
         raise Forbidden("editor forms are sent from the editors' own pages only")
     if not hmac.compare_digest(request.form.get("token", ""), form_token()):
         raise Forbidden("the form is out of date; reload the page")
@@ -185,6 +185,9 @@ def page():
                            token=form_token(), form=request.form if problem else {})
     response = Response(body, status=status, mimetype="text/html")
     response.headers["Content-Security-Policy"] = PAGE_CSP
+    # The forms post back here: with the API's "no-referrer" the browser would send
+    # "Origin: null", which the service refuses as another origin.
+    response.headers["Referrer-Policy"] = "same-origin"
     return response
 
 
