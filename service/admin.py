@@ -23,11 +23,11 @@ from index import SnapshotStore, reindex_running
 
 from . import push
 from .errors import BadParameter, Conflict, Forbidden, Unauthorized
+from .settings import PROJECT
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.register_blueprint(push.bp)  # /admin/documents, behind the same token
 STATUS_FILE = "reindex-status.json"
-PROJECT = Path(__file__).resolve().parent.parent
 MODES = ("full", "incremental", "rollback")
 BODY_FIELDS = frozenset({"mode", "corpus"})
 

@@ -12,9 +12,8 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from index import IndexUnavailable, SearchIndex
 
 from . import analytics, metrics, presenter, rules_views
-from .errors import BadParameter, NotFound, QueryTooLong
-from .params import (MAX_ID_LENGTH, MAX_SUGGEST_CHARS, related_request, search_request,
-                     suggest_limit)
+from .errors import BadParameter, NotFound, TooLong
+from .params import MAX_ID_LENGTH, MAX_SUGGEST_CHARS, related_request, search_request, suggest_limit
 
 bp = Blueprint("api", __name__)
 
@@ -69,7 +68,7 @@ def suggest():
     """Search-as-you-type completions of the last word."""
     q = request.args.get("q", "")
     if len(q) > MAX_SUGGEST_CHARS:
-        raise QueryTooLong(f"q for /suggest is at most {MAX_SUGGEST_CHARS} characters")
+        raise TooLong(f"q for /suggest is at most {MAX_SUGGEST_CHARS} characters")
     return jsonify({"q": q, "suggestions": engine().suggest(q, suggest_limit(request.args))})
 
 

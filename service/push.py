@@ -157,8 +157,8 @@ def delete_by_url():
 
 
 def _delete(doc_id: str):
-    if not doc_id or len(doc_id) > 512:
-        raise BadParameter("a document id is 1 to 512 characters")
+    if not doc_id or len(doc_id) > index.MAX_ID_LENGTH:
+        raise BadParameter(f"a document id is 1 to {index.MAX_ID_LENGTH} characters")
     batch = index.PushQueue(current_app.config["INDEX_DIR"]).delete([doc_id])
     _flusher().poke()
     return jsonify({"status": "queued", "batch": batch, "id": doc_id}), 202

@@ -12,7 +12,7 @@ page's forms also carry a token derived from the admin token and must come from 
 own origin, so another site cannot submit them with an editor's saved credentials.
 
 ``steer`` is what the search view calls: the rules in force for the query become the
-request's ``pinned`` and ``hidden`` ids (the engine applies them, see ``index.pinning``).
+request's ``pinned`` and ``hidden`` ids (the engine applies them, see ``index.read.pinning``).
 A rule naming a document the index does not hold is skipped by the engine and listed here.
 """
 from __future__ import annotations
