@@ -3,8 +3,9 @@ article URL to pin), sees it listed and in force, deletes it; the page passes ax
 from __future__ import annotations
 
 import pytest
-from browser import ServerThread, chrome, missing_browser
+from browser import WAIT, ServerThread, chrome, missing_browser
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.conftest import ADMIN_TOKEN, ROOT
 from tests.test_analytics_browser import AXE, _axe, set_auth
@@ -32,6 +33,12 @@ def setup(demo_index, tmp_path_factory):
         app.extensions["search_index"].close()
 
 
+def shown(driver, selector: str):
+    """Wait for the page the form posted to, and return its element ``selector``."""
+    return WebDriverWait(driver, WAIT).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, selector))[0]
+
+
 def test_an_editor_pins_an_article_with_the_form_and_deletes_the_rule(setup):
     driver, app, service = setup
     client = app.test_client()
@@ -46,7 +53,7 @@ def test_an_editor_pins_an_article_with_the_form_and_deletes_the_rule(setup):
     driver.find_element(By.ID, "pin").send_keys(library["url"] + "\nno-such-document")
     driver.find_element(By.ID, "note").send_keys("the library story, for a week")
     driver.find_element(By.CSS_SELECTOR, "form.add button[type=submit]").click()
-    status = driver.find_element(By.CSS_SELECTOR, "[role=status]").text
+    status = shown(driver, "[role=status]").text
     assert status.startswith("Rule for \u201ctram\u201d added.") and "no-such-document" in status
     row = driver.find_element(By.CSS_SELECTOR, "tbody tr").text
     assert library["id"] in row and "not in the index" in row and "active" in row
@@ -63,7 +70,7 @@ def test_an_editor_pins_an_article_with_the_form_and_deletes_the_rule(setup):
         bad = [v for v in violations if v["impact"] in ("serious", "critical")]
         assert not bad, bad
     driver.find_element(By.CSS_SELECTOR, "button.delete").click()
-    assert driver.find_element(By.CSS_SELECTOR, "[role=status]").text == "Rule deleted."
+    assert shown(driver, "[role=status]").text == "Rule deleted."
     assert "No rules yet." in driver.find_element(By.TAG_NAME, "main").text
     assert "pinned" not in client.get("/search?q=tram+line").json["results"][0]
     if not AXE.exists():
