@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from index import IndexUnavailable, SearchIndex
 
-from . import analytics, metrics, presenter, rules_views
+from . import analytics, metrics, popular_views, presenter, rules_views
 from .errors import BadParameter, NotFound, TooLong
 from .params import MAX_ID_LENGTH, MAX_SUGGEST_CHARS, related_request, search_request, suggest_limit
 
@@ -65,11 +65,16 @@ def related(doc_id: str):
 
 @bp.get("/suggest")
 def suggest():
-    """Search-as-you-type completions of the last word."""
+    """Search-as-you-type completions of the last word; popular searches when little or
+    nothing is typed."""
     q = request.args.get("q", "")
     if len(q) > MAX_SUGGEST_CHARS:
         raise TooLong(f"q for /suggest is at most {MAX_SUGGEST_CHARS} characters")
-    return jsonify({"q": q, "suggestions": engine().suggest(q, suggest_limit(request.args))})
+    limit = suggest_limit(request.args)
+    popular = popular_views.suggestions(q, limit)
+    if popular or (popular is not None and not q.strip()):
+        return jsonify({"q": q, "suggestions": popular, "source": "popular"})
+    return jsonify({"q": q, "suggestions": engine().suggest(q, limit), "source": "completions"})
 
 
 @bp.get("/health")

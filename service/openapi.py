@@ -18,7 +18,7 @@ from index import (
     SORTS,
 )
 
-from . import analytics_views, push, rules_views
+from . import analytics_views, popular_views, push, rules_views
 from .params import (
     DATE_PATTERN,
     GROUP_PATTERN,
@@ -193,7 +193,11 @@ def spec() -> dict:
                        "how many")],
             "responses": {"200": ok({"type": "object", "required": ["q", "suggestions"],
                                      "properties": {"q": {"type": "string"}, "suggestions": {
-                                         "type": "array", "items": {"type": "string"}}}}),
+                                         "type": "array", "items": {"type": "string"}},
+                                         "source": {"enum": ["completions", "popular"],
+                                                    "description": "popular: popular "
+                                                    "searches, when under 3 characters are "
+                                                    "typed"}}}),
                           "400": _ERROR, "413": _ERROR, "503": _ERROR}}},
         "/health": {"get": {
             "summary": "Index version, counts, build time",
@@ -214,6 +218,7 @@ def spec() -> dict:
             "description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}}}},
     }
     analytics_views.openapi(paths, search_response)
+    paths.update(popular_views.openapi_paths(_ERROR, bool(current_app.config["ADMIN_TOKEN"])))
     if current_app.config["ADMIN_TOKEN"]:
         admin_errors = {"401": _ERROR, "403": _ERROR}
         paths["/admin/reindex"] = {"post": {

@@ -213,6 +213,9 @@ SETTINGS = (
             "SEARCH_INDEX_DIR"),
     Setting("ANALYTICS_DB", as_optional_path, "", "SQLite file of search analytics; empty: off"),
     Setting("ANALYTICS_DAYS", as_int(1, 3660), 90, "days search analytics are kept"),
+    Setting("POPULAR_DAYS", as_int(1, 90), 7, "days of analytics popular searches come from"),
+    Setting("POPULAR_REFRESH", as_float(1.0, 86_400.0), 300.0,
+            "seconds between two rebuilds of the popular searches (in the background)"),
     Setting("ANALYTICS_EVENTS_RATE", as_int(1, 100_000), 50,
             "click reports accepted a second per worker (more: 429)"),
 )
