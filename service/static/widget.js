@@ -7,7 +7,8 @@
  * --nsw-muted, --nsw-bg, --nsw-mark, --nsw-font, --nsw-max-width.
  * Events on the element: nsw-loading, nsw-results, nsw-error, nsw-clear and nsw-open
  * (cancelable; detail.url is about to be opened). When the service records analytics, the
- * result a reader opens is reported to it (the search's id, the result's id and position).
+ * result a reader opens is reported to it (the search's id, the result's id and position),
+ * and its popular searches are offered while the box is empty and when nothing is found.
  *
  * Plain JavaScript, no framework, no build step. Everything the widget owns is prefixed
  * "nsw": classes, CSS variables, data attributes and events. It renders into a shadow root, so
@@ -22,6 +23,7 @@
   const DEBOUNCE_MS = 300;
   const TIMEOUT_MS = 15000;
   const MAX_AUTHORS = 10;
+  const POPULAR = 8; // popular searches offered
   const DOWN = "Search is unavailable right now. Please try again later.";
   const A = "var(--nsw-accent,#1a56db)";
   const MUTED = "var(--nsw-muted,#59636e)";
@@ -45,7 +47,8 @@ outline:0;appearance:none}
 .nsw-status:empty{display:none}
 .nsw-error{margin:10px 0 0;padding:10px 12px;border:1px solid #f0b9b9;border-radius:8px;
 background:#fdf0f0;color:#8a1c1c}
-.nsw-dym,.nsw-without{margin:8px 2px 0}
+.nsw-dym,.nsw-without,.nsw-popular{margin:8px 2px 0}
+.nsw-popular .nsw-values{display:flex;flex-wrap:wrap;gap:2px 14px}
 .nsw-link{margin:0;padding:0;font:inherit;font-weight:600;color:${A};background:none;border:0;
 text-decoration:underline;cursor:pointer}
 .nsw-body{display:flex;flex-wrap:wrap;gap:16px 24px;margin-top:10px}
@@ -185,7 +188,7 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
       const main = el("div", "nsw-main");
       body.append(main, this.facets());
       main.append(this.results(), this.more());
-      box.append(label, input, this.status(), body);
+      box.append(label, input, this.status(), this.popular(), body);
       root.append(box);
 
       input.addEventListener("input", () => {
@@ -237,6 +240,47 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
         dym.hidden = error.hidden = without.hidden = true;
       });
       return wrap;
+    }
+
+    /** Popular searches (from the service's analytics): offered while the box is empty
+     *  and when a search finds nothing; one request per page, and none if it has none. */
+    popular() {
+      const box = attrs(el("div", "nsw-popular"), {role: "group", "aria-labelledby": this.id + "-pop"});
+      const list = el("ul", "nsw-values");
+      box.append(attrs(el("p", "nsw-heading", "Popular searches"), {id: this.id + "-pop"}), list);
+      box.hidden = true;
+      let found = null;
+      let wanted = false;
+      const show = (want) => {
+        wanted = want;
+        if (!want) return (box.hidden = true);
+        found = found || fetch(new URL("popular?limit=" + POPULAR, this.endpoint), {credentials: "omit"})
+          .then((r) => (r.ok ? r.json() : null)).then((b) => (b && Array.isArray(b.queries) ? b.queries : []))
+          .catch(() => []);
+        found.then((queries) => {
+          if (!list.children.length) {
+            for (const q of queries.filter((q) => typeof q === "string")) {
+              const li = el("li");
+              li.append(attrs(button("nsw-link nsw-pop", q), {"data-nsw-query": q}));
+              list.append(li);
+            }
+          }
+          box.hidden = !wanted || !list.children.length;
+        });
+      };
+      this.input.addEventListener("focus", () => show(!this.input.value.trim() && !this.items.length));
+      this.input.addEventListener("input", () => this.input.value.trim() && show(false));
+      this.on("clear", () => show(true));
+      this.on("results", ({data}) => show(!data.total));
+      this.on("error", () => show(false));
+      box.addEventListener("click", (e) => {
+        const b = e.target.closest("button");
+        if (!b) return;
+        this.input.value = b.dataset.nswQuery;
+        this.input.focus();
+        this.search(true);
+      });
+      return box;
     }
 
     /** The listbox of results; the input's aria-activedescendant points at the active one. */
