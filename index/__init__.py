@@ -38,6 +38,7 @@ from index.request import (
     RELATED_PER_PAGE,
     SORTS,
     RelatedRequest,
+    Scope,
     SearchRequest,
 )
 from index.results import Document, FacetValue, Hit, RelatedResult, SearchResult
@@ -56,7 +57,7 @@ __all__ = [
     "OPERATORS", "PER_PAGE", "RELATED_PER_PAGE", "RelatedRequest", "RelatedResult",
     "SORTS", "TEXT_FIELDS", "BuildResult", "Deadline", "Document", "EmptyBuild", "FacetValue",
     "Hit", "IndexBusy", "IndexUnavailable", "NoSnapshot", "QueryError", "QueryTimeout",
-    "QueryTooLong", "SearchError", "SearchIndex", "SearchRequest", "SearchResult",
+    "QueryTooLong", "SearchError", "SearchIndex", "SearchRequest", "SearchResult", "Scope",
     "SnapshotStore", "SynonymError", "Synonyms", "has_index", "rebuild", "reindex_running",
     "rollback", "update", "PushQueue", "apply_pushes", "live_shards",
 ]

@@ -19,6 +19,7 @@ class Document:
     authors: tuple[str, ...] = ()
     date: str | None = None   # YYYY-MM-DD, None when unknown
     lang: str = ""
+    site: str = ""            # the site it was published on ("" when the corpus did not say)
     text: str = ""            # body, quote text or bio text
     dek: str = ""             # articles
     headings: tuple[str, ...] = ()

@@ -15,8 +15,8 @@ from flask import Flask
 from index import SearchIndex
 from index.cluster import ray_shards
 
-from . import (admin, analytics_views, api, errors, openapi, popular_views, rules_views,
-               settings, web, widget)
+from . import (admin, analytics_views, api, errors, keys_views, openapi, popular_views,
+               rules_views, settings, web, widget)
 from .editor_state import FILE_NAME, EditorState
 from .reindex import reindex_command
 from .settings import SettingsError
@@ -57,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["ADMIN_TOKEN"]:
         app.register_blueprint(admin.bp)
         app.register_blueprint(rules_views.bp)
+        app.register_blueprint(keys_views.bp)
     analytics_views.register(app)
     popular_views.register(app)
     app.cli.add_command(reindex_command)

@@ -60,6 +60,7 @@ def _day(day: int | None) -> str | None:
 def filters_of(req: Any) -> dict[str, Any]:
     """Return the filters a search request set (only those set), as stored."""
     found = {"kind": list(req.kinds), "author": list(req.authors), "lang": list(req.langs),
+             "site": list(req.sites),
              "from": _day(req.day_from), "to": _day(req.day_to)}
     if req.q.strip() and req.sort != "relevance":
         found["sort"] = req.sort

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
+from corpus.text import SITE_PATTERN
+
 from index import (
     DATE_FACETS,
     FACETS,
@@ -18,7 +20,8 @@ from index import (
     SORTS,
 )
 
-from . import analytics_views, popular_views, push, rules_views
+from . import analytics_views, keys_views, popular_views, push, rules_views
+from .keys import MAX_KEY_CHARS
 from .params import (
     DATE_PATTERN,
     GROUP_PATTERN,
@@ -28,6 +31,7 @@ from .params import (
     MAX_LANG_CHARS,
     MAX_SUGGEST_CHARS,
     MAX_VALUE_CHARS,
+    MAX_SITE_CHARS,
     MAX_VALUES,
     SUGGEST_LIMIT,
 )
@@ -56,6 +60,8 @@ RESULT = {
         "id": {"type": "string"}, "kind": {"enum": list(KINDS)},
         "title": {"type": "string"}, "url": _NULLABLE_STR, "author": {"type": "string"},
         "date": _NULLABLE_STR, "lang": {"type": "string"},
+        "site": {"type": "string", "description": "the site it was published on; \"\" when "
+                                                  "the corpus does not say"},
         "score": {"type": ["number", "null"]},
         "snippet": {"type": "string", "description": "HTML-escaped text; matches in <mark>"},
         "speaker": {"type": "string"}, "speaker_role": {"type": "string"},
@@ -102,6 +108,11 @@ def spec() -> dict:
                "quote speakers (any of), as the speaker facet names them", repeat=True),
         _param("lang", {"type": "string", "pattern": LANG_PATTERN, "maxLength": MAX_LANG_CHARS},
                "languages", repeat=True),
+        _param("site", {"type": "string", "pattern": SITE_PATTERN, "maxLength": MAX_SITE_CHARS},
+               "sites (any of); a widget key's sites always apply", repeat=True),
+        _param("key", {"type": "string", "maxLength": MAX_KEY_CHARS}, "a widget key "
+               "(POST /admin/keys): its site, kind and lang filters apply whatever else the "
+               "request asks; 401 when revoked, expired or not one the service made"),
         _param("from", DATE, "earliest date, inclusive"),
         _param("to", DATE, "latest date, inclusive"),
         _param("sort", {"enum": list(SORTS)}, "order of results"),
@@ -153,8 +164,8 @@ def spec() -> dict:
     paths: dict = {
         "/search": {"get": {"summary": "Ranked search with snippets and facets",
                             "parameters": search_params,
-                            "responses": {"200": ok(search_response), "400": _ERROR, "413": _ERROR,
-                                          "503": _ERROR}}},
+                            "responses": {"200": ok(search_response), "400": _ERROR, "401": _ERROR,
+                                          "413": _ERROR, "503": _ERROR}}},
         "/documents/{id}": {"get": {
             "summary": "One document",
             "parameters": [{"name": "id", "in": "path", "required": True,
@@ -236,6 +247,7 @@ def spec() -> dict:
                           **admin_errors}}}
         paths.update(push.openapi_paths(_ERROR))
         paths.update(rules_views.openapi_paths(_ERROR))
+        paths.update(keys_views.openapi_paths(_ERROR))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Newsroom search", "version": "1.0.0",

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
+from . import keys
 from .admin import authenticate
 from .errors import BadParameter, NotFound
 from .popular import FIRST_WAIT, LIMIT, Popular, admin_listing, served
@@ -49,6 +50,7 @@ def popular():
     if raw and (not raw.isdigit() or not low <= int(raw) <= high):
         raise BadParameter(f"limit must be a whole number from {low} to {high}")
     limit = int(raw) if raw else default
+    keys.from_request()  # a revoked or expired key opens nothing
     queries = served(_popular(), _blocked(), limit, wait=FIRST_WAIT)
     response = jsonify({"days": current_app.config["POPULAR_DAYS"], "queries": queries})
     response.headers["Cache-Control"] = "public, max-age=60"

@@ -70,12 +70,12 @@ class Rule:
 
     def active(self, now: float) -> bool:
         """Return True if the rule is in force at ``now`` (seconds since the epoch)."""
-        return (self.start is None or _ts(self.start) <= now) and \
-            (self.end is None or now < _ts(self.end))
+        return (self.start is None or timestamp(self.start) <= now) and \
+            (self.end is None or now < timestamp(self.end))
 
     def state(self, now: float) -> str:
         """Return "active", "scheduled" or "ended"."""
-        if self.end is not None and now >= _ts(self.end):
+        if self.end is not None and now >= timestamp(self.end):
             return "ended"
         return "active" if self.active(now) else "scheduled"
 
@@ -89,11 +89,11 @@ class Rule:
                       "hide": tuple(data.get("hide", ()))})
 
 
-def _ts(iso: str) -> float:
+def timestamp(iso: str) -> float:
     return dt.datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
 
 
-def _time(value: Any, name: str) -> str | None:
+def utc_time(value: Any, name: str) -> str | None:
     """Return an ISO 8601 time as a UTC string ``YYYY-MM-DDTHH:MM:SSZ`` (naive: UTC)."""
     if value in (None, ""):
         return None
@@ -148,8 +148,8 @@ def make_rule(body: Any, now: float) -> Rule:
     pin, hide = _ids(body.get("pin"), "pin", MAX_PINNED), _ids(body.get("hide"), "hide", MAX_HIDDEN)
     if not pin and not hide:
         raise RuleError("a rule pins or hides at least one document")
-    start, end = _time(body.get("start"), "start"), _time(body.get("end"), "end")
-    if start and end and _ts(start) >= _ts(end):
+    start, end = utc_time(body.get("start"), "start"), utc_time(body.get("end"), "end")
+    if start and end and timestamp(start) >= timestamp(end):
         raise RuleError("start must be before end")
     note = body.get("note", "")
     if not isinstance(note, str) or len(note) > MAX_NOTE:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import index
+from corpus.text import site_path
 from index import DEFAULT_BOOSTS, OPERATORS
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -42,8 +43,13 @@ def as_optional_path(value: Any) -> str:
 
 
 def as_paths(value: Any) -> list[str]:
+    """Parse corpus paths; ``SITE=PATH`` keeps its site (``corpus.text.site_path``)."""
     items = value if isinstance(value, list) else _text(value).replace(",", ":").split(":")
-    return [as_path(v) for v in items if str(v).strip()]
+    out = []
+    for item in (str(v).strip() for v in items if str(v).strip()):
+        site, path = site_path(item)
+        out.append(f"{site}={as_path(path)}" if site else as_path(path))
+    return out
 
 
 def as_origins(value: Any) -> list[str]:

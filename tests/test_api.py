@@ -18,7 +18,7 @@ def test_search_response_shape(client):
     assert body["total"] >= 3 and len(body["results"]) == 3 and body["per_page"] == 3
     for r in body["results"]:
         assert {"id", "kind", "title", "url", "author", "date", "lang", "score", "snippet"} <= set(r)
-    assert set(body["facets"]) == {"author", "date", "kind", "lang", "speaker"}
+    assert set(body["facets"]) == {"author", "date", "kind", "lang", "site", "speaker"}
     assert "<mark>" in body["results"][0]["snippet"]
 
 

@@ -216,7 +216,7 @@ def _matching(req: SearchRequest) -> tuple:
     """Return what decides a request's statistics: its words and filters, not its page,
     order, snippets, facets, folding or recency."""
     return (req.q, req.langs, req.operator, req.typos, req.kinds, req.authors, req.speakers,
-            req.day_from, req.day_to)
+            req.day_from, req.day_to, req.sites, req.scope)
 
 
 def _prepare(head: Head, shards: Shards, req: SearchRequest, query, ranking: Ranking,

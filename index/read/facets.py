@@ -31,7 +31,7 @@ class FacetColumns:
         self.size = size = reader.doc_count_all()
         self.values: dict[str, list[str]] = {}  # per facet column, code → value ("" is 0)
         self.codes: dict[str, np.ndarray] = {}
-        for name in ("kind", "lang", "year", "month", "speaker"):
+        for name in ("kind", "lang", "year", "month", "speaker", "site"):
             self.values[name], self.codes[name] = _single(reader, name, size)
         self.speaker_index = {name: i for i, name in enumerate(self.values["speaker"]) if i}
         self.speaker_fold = {name.casefold(): i for name, i in self.speaker_index.items()}
@@ -110,17 +110,22 @@ class Filters:
 
 
 def make_filters(cols: FacetColumns, kinds=(), langs=(), authors=(), day_from=None,
-                 day_to=None, speakers=()) -> Filters:
-    """Translate request values into masks; unknown values match nothing."""
+                 day_to=None, speakers=(), sites=(), scope=None) -> Filters:
+    """Translate request values into masks; unknown values match nothing. ``scope`` (a
+    ``request.Scope``) is one more mask that no facet count lifts."""
     masks: dict[str, np.ndarray] = {}
+    if scope is not None:
+        mask = np.ones(cols.size, dtype=bool)
+        for name, wanted in (("site", scope.sites), ("kind", scope.kinds), ("lang", scope.langs)):
+            if wanted:
+                mask &= _coded(cols, name, wanted)
+        masks["scope"] = mask
     if speakers:  # exact names, or the same letters in another case
         codes = [cols.speaker_index.get(s, cols.speaker_fold.get(s.casefold(), -1)) for s in speakers]
         masks["speaker"] = np.isin(cols.codes["speaker"], codes)
-    for name, wanted in (("kind", kinds), ("lang", langs)):
+    for name, wanted in (("kind", kinds), ("lang", langs), ("site", sites)):
         if wanted:
-            values = cols.values[name]
-            codes = [values.index(v) for v in wanted if v in values]
-            masks[name] = np.isin(cols.codes[name], codes)
+            masks[name] = _coded(cols, name, wanted)
     if authors:
         codes = [cols.author_index.get(a, cols.author_fold.get(a.casefold(), -1)) for a in authors]
         mask = np.zeros(cols.size, dtype=bool)
@@ -134,6 +139,12 @@ def make_filters(cols: FacetColumns, kinds=(), langs=(), authors=(), day_from=No
             mask &= (cols.day > 0) & (cols.day <= day_to)
         masks["date"] = mask
     return Filters(masks, day_from, day_to)
+
+
+def _coded(cols: FacetColumns, name: str, wanted) -> np.ndarray:
+    """Return the mask of the documents whose ``name`` is one of ``wanted``."""
+    values = cols.values[name]
+    return np.isin(cols.codes[name], [values.index(v) for v in wanted if v in values])
 
 
 def _counted(values: list[str], codes: np.ndarray, ids: np.ndarray) -> dict[str, int]:
@@ -163,7 +174,7 @@ def raw_counts(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_mont
         date_docs = date_docs[cols.day[date_docs] // 10000 == f.day_from // 10000]
     raw = {"author": by_author,
            "date": _counted(cols.values[date_name], cols.codes[date_name], date_docs)}
-    for name in ("kind", "lang", "speaker"):
+    for name in ("kind", "lang", "site", "speaker"):
         raw[name] = _counted(cols.values[name], cols.codes[name], base[name])
     return raw
 
@@ -193,6 +204,7 @@ def shape(raw: dict[str, dict[str, int]], selected_authors=(),
         "date": sorted(_by_count(raw["date"]), key=lambda x: x.value, reverse=True),
         "kind": _by_count(raw["kind"]),
         "lang": _by_count(raw["lang"]),
+        "site": _by_count(raw["site"]),
         "speaker": _top(_by_count(raw["speaker"]), selected_speakers),
     }
 

@@ -106,7 +106,8 @@ def match(snap: Snapshot, req: SearchRequest, query: Q.Query | None, ranked: boo
     """Evaluate an expanded ``query`` on ``snap`` with the corpus statistics ``corpus``."""
     cols = snap.columns
     filters = facets.make_filters(cols, req.kinds, req.langs, req.authors,
-                                  req.day_from, req.day_to, req.speakers)
+                                  req.day_from, req.day_to, req.speakers, req.sites,
+                                  req.scope)
     evaluator = Evaluator(snap.searcher(), snap.stats, snap.postings, cols.live_ids(),
                           ranking.b, ranking.k1, deadline, corpus)
     evaluator.eligible = filters.mask()

@@ -2,7 +2,8 @@
  *     <script src="https://search.example/widget.js" defer></script>
  *     <div data-nsw-search data-nsw-per-page="5"></div>
  * Options (data attributes on the element): data-nsw-endpoint (API base URL; default: where
- * this script came from), data-nsw-per-page, data-nsw-kinds ("article,quote"),
+ * this script came from), data-nsw-key (a widget key from the service's admin: the sites,
+ * kinds and languages this page searches), data-nsw-per-page, data-nsw-kinds ("article,quote"),
  * data-nsw-placeholder, data-nsw-label. Theme with CSS variables: --nsw-accent, --nsw-text,
  * --nsw-muted, --nsw-bg, --nsw-mark, --nsw-font, --nsw-max-width.
  * Events on the element: nsw-loading, nsw-results, nsw-error, nsw-clear and nsw-open
@@ -142,6 +143,7 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
       this.endpoint = endpoint.endsWith("/") ? endpoint : endpoint + "/";
       this.perPage = Math.min(50, Math.max(1, parseInt(data.nswPerPage, 10) || 10));
       this.kinds = (data.nswKinds || "").split(/[\s,]+/).filter((k) => KINDS.includes(k));
+      this.apiKey = data.nswKey || "";
       this.handlers = {};
       this.seq = 0; // id of the latest request; replies to older ones are dropped
       this.timer = 0;
@@ -254,7 +256,9 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
       const show = (want) => {
         wanted = want;
         if (!want) return (box.hidden = true);
-        found = found || fetch(new URL("popular?limit=" + POPULAR, this.endpoint), {credentials: "omit"})
+        const url = new URL("popular?limit=" + POPULAR, this.endpoint);
+        if (this.apiKey) url.searchParams.set("key", this.apiKey);
+        found = found || fetch(url, {credentials: "omit"})
           .then((r) => (r.ok ? r.json() : null)).then((b) => (b && Array.isArray(b.queries) ? b.queries : []))
           .catch(() => []);
         found.then((queries) => {
@@ -500,6 +504,7 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
       p.set("page", this.page);
       p.set("per_page", this.perPage);
       p.set("date_facet", "year");
+      if (this.apiKey) p.set("key", this.apiKey);
       for (const k of this.kinds) p.append("kind", k);
       for (const a of this.authors) p.append("author", a);
       for (const s of this.speakers) p.append("speaker", s);
