@@ -1,4 +1,4 @@
-"""What editors steer (issue 25): does a search cost more with 100 rules than with none?
+"""What editors steer (issue 25): does a search cost more with 100 rules and a widget key?
 
     python -m bench.steering            FakeNewsNet (all 17,334 lines), 300 queries, 7 rounds
     python -m bench.steering --quick    first 2,000 lines, 150 queries, 5 rounds
@@ -11,6 +11,9 @@ round by round so that the machine's other work falls on all of them alike:
     rules       100 rules, each pinning one document and hiding another: exact-query rules
                 on a third of the measured queries, and exact and word rules on queries of
                 another sample (which match others now and then)
+    rules+key   the same, each search sent with a widget key fixing both sites of the
+                corpus (its first half is "gazette", the rest "courier"): the key is checked
+                and its filters applied, the results are the same
 
 Queries are measured in two sets: those no rule matches (the rules' overhead on a search
 they do not change) and those a rule matches (their answers differ: pins and hides are
@@ -31,7 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .loadgen import Skip, build_index, fakenews, sample_queries, save, title_words, write_lines
+from .loadgen import Skip, fakenews, sample_queries, save, title_words, write_lines
 
 QUICK_LINES = 2000
 TOKEN = "bench-admin-token-0123456789"
@@ -54,6 +57,24 @@ def make_rules(measured: list[str], others: list[str], doc_ids: list[str],
             pin, hide = rng.sample(doc_ids, 2)
             rules.append({"query": text, "match": match, "pin": [pin], "hide": [hide]})
     return rules
+
+
+def build_sites(tmp: Path, corpus: Path) -> dict:
+    """Build ``corpus`` as two sites (its first half "gazette", the rest "courier")."""
+    import subprocess
+
+    lines = corpus.read_text(encoding="utf-8").splitlines(keepends=True)
+    half = len(lines) // 2
+    (tmp / "gazette.jsonl").write_text("".join(lines[:half]), encoding="utf-8")
+    (tmp / "courier.jsonl").write_text("".join(lines[half:]), encoding="utf-8")
+    code = ("import json, sys, index\n"
+            "r = index.rebuild(sys.argv[1], sys.argv[2:], workers=2)\n"
+            "print(json.dumps({'counts': r.counts}))\n")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp / "index"),
+                          f"gazette={tmp / 'gazette.jsonl'}", f"courier={tmp / 'courier.jsonl'}"],
+                         capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    return json.loads(out.stdout.splitlines()[-1])
 
 
 def run_block(client, queries: list[str], extra: dict) -> tuple[float, float]:
@@ -82,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-steering-") as tmp:
         corpus = write_lines(src, Path(tmp) / "corpus.jsonl", 0, lines)
-        built = build_index(Path(tmp) / "index", corpus)
+        built = build_sites(Path(tmp), corpus)
         titles = title_words(corpus)
         queries = sample_queries(titles, n_queries)
         others = [q for q in sample_queries(titles, 3 * n_queries, seed=2525)
@@ -97,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         state = app.extensions["editor"]
 
         def use(mode: str) -> None:
-            state.update(lambda d: d.update(rules=stored if mode == "rules" else []))
+            state.update(lambda d: d.update(rules=stored if mode != "none" else []))
             state._due = 0.0
 
         use("rules")
@@ -112,7 +133,9 @@ def main(argv: list[str] | None = None) -> int:
                 for req in reqs:
                     steer(req)
             steer_us = (time.perf_counter() - started) * 1e6 / (20 * len(reqs))
-        modes = {"none": {}, "rules": {}}
+        key = client.post("/admin/keys", json={"site": ["gazette", "courier"]},
+                          headers={"Authorization": f"Bearer {TOKEN}"}).json["key"]
+        modes = {"none": {}, "rules": {}, "rules+key": {"key": key}}
         times: dict[tuple[str, str], list[tuple[float, float]]] = {
             (m, name): [] for m in modes for name in sets}
         run_block(client, queries, {})  # warm: postings, vocabulary
@@ -132,7 +155,7 @@ def report(built: dict, sizes: dict[str, int], rounds: int,
     rows: list[dict[str, Any]] = []
     print(f"\nsteering: {built['counts']} documents, queries {sizes}, {rounds} rounds, "
           "cache off")
-    print(f"{'queries':<10}{'mode':<8}{'CPU ms/search':>15}{'wall ms':>10}{'vs none':>10}"
+    print(f"{'queries':<10}{'mode':<11}{'CPU ms/search':>15}{'wall ms':>10}{'vs none':>10}"
           f"{'noise':>8}")
     for (mode, name), runs in times.items():
         none = [c for c, _ in times["none", name]]
@@ -143,7 +166,7 @@ def report(built: dict, sizes: dict[str, int], rounds: int,
         rows.append({"queries": name, "mode": mode, "cpu_ms": round(cpu, 3),
                      "wall_ms": round(wall, 3), "vs_none": round(cpu / base - 1, 4),
                      "noise": round(noise, 4)})
-        print(f"{name:<10}{mode:<8}{cpu:>15.3f}{wall:>10.3f}{cpu / base - 1:>+10.1%}"
+        print(f"{name:<10}{mode:<11}{cpu:>15.3f}{wall:>10.3f}{cpu / base - 1:>+10.1%}"
               f"{noise:>8.1%}")
     print(f"matching a query against 100 rules (steer): {steer_us:.1f} µs a search")
     save("steering", {"documents": built["counts"], "queries": sizes, "rounds": rounds,
