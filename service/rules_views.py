@@ -30,6 +30,7 @@ from index import IndexUnavailable, SearchRequest
 
 from . import analytics, rule_uses
 from .admin import authenticate
+from .analytics_views import challenge
 from .editor_state import EditorState
 from .errors import BadParameter, Forbidden, NotFound
 from .rules import (MATCHES, MAX_HIDDEN, MAX_PINNED, MAX_RULES, NOTHING, Applied, Rule,
@@ -37,6 +38,7 @@ from .rules import (MATCHES, MAX_HIDDEN, MAX_PINNED, MAX_RULES, NOTHING, Applied
 
 bp = Blueprint("rules", __name__, url_prefix="/admin")
 bp.before_request(authenticate)
+bp.after_request(challenge)  # a browser asks for the token; nothing is cached
 PAGE_CSP = ("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
             "base-uri 'none'; frame-ancestors 'none'")
 
@@ -105,14 +107,6 @@ def delete(rule_id: str) -> bool:
         data["rules"] = [r for r in data["rules"] if r.get("id") != rule_id]
         return len(data["rules"]) < before
     return state().update(remove)
-
-
-@bp.after_request
-def no_store(response: Response) -> Response:
-    if response.status_code == 401:
-        response.headers["WWW-Authenticate"] = 'Basic realm="search admin", charset="UTF-8"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.get("/rules")
