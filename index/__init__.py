@@ -16,30 +16,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from corpus import Summary, extract
-from index.errors import (
-    Deadline,
-    IndexUnavailable,
-    QueryError,
-    QueryTimeout,
-    QueryTooLong,
-    SearchError,
-)
+from index.errors import (Deadline, IndexUnavailable, QueryError, QueryTimeout, QueryTooLong,
+                          SearchError)
 from index.read.search import BM25_B, BM25_K1
 from index.read.synonyms import SynonymError, Synonyms
-from index.request import (
-    DATE_FACETS,
-    FACETS,
-    KINDS,
-    MAX_ID_LENGTH,
-    MAX_PER_PAGE,
-    MAX_RELATED,
-    OPERATORS,
-    PER_PAGE,
-    RELATED_PER_PAGE,
-    SORTS,
-    RelatedRequest,
-    SearchRequest,
-)
+from index.request import (DATE_FACETS, FACETS, KINDS, MAX_ID_LENGTH, MAX_PER_PAGE, MAX_RELATED,
+                           OPERATORS, PER_PAGE, RELATED_PER_PAGE, SORTS, RelatedRequest,
+                           SearchRequest)
 from index.results import Document, FacetValue, Hit, RelatedResult, SearchResult
 from index.schema import DEFAULT_BOOSTS, TEXT_FIELDS
 from index.searcher import CACHE_SIZE, POSTINGS_CACHE, TIME_BUDGET, SearchIndex

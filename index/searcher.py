@@ -1,9 +1,14 @@
 """``SearchIndex``: what the service holds to read the index; a thin front over the parts.
 
-    live.LiveIndex      the snapshot CURRENT points to, opened once, with per-thread searchers
-    search.search       one search over a snapshot → results.SearchResult
-    completion          search-as-you-type completions
-    documents           stored fields → results.Document
+    read.live.LiveIndex         the snapshot CURRENT points to, opened once (a sharded one as
+                                the coordinator's ``Head``), with per-thread searchers
+    read.search.search          one search over a single index → results.SearchResult
+    cluster.coordinator.search  the same over a sharded snapshot's shards
+    read.related / coordinator.related   documents like one document
+    cluster.local_shards        the shards opened in this process (unless a cluster's
+                                backend is given, ``cluster.ray_shards``)
+    read.completion             search-as-you-type completions
+    documents                   stored fields → results.Document
 
 It adds the time budget of each call and a small cache of recent responses (keyed by the
 snapshot, so a reindex never serves stale answers).

@@ -9,15 +9,9 @@ from __future__ import annotations
 
 import os
 
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Gauge,
-    Histogram,
-    generate_latest,
-    multiprocess,
-)
+from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge,
+                               Histogram, generate_latest)
+from prometheus_client import multiprocess
 
 REQUESTS = Counter("search_http_requests_total", "HTTP requests", ["endpoint", "method", "status"])
 LATENCY = Histogram("search_http_request_seconds", "HTTP request latency", ["endpoint"],

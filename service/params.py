@@ -11,19 +11,8 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from index import (
-    DATE_FACETS,
-    KINDS,
-    MAX_ID_LENGTH,
-    MAX_PER_PAGE,
-    MAX_RELATED,
-    OPERATORS,
-    PER_PAGE,
-    RELATED_PER_PAGE,
-    SORTS,
-    RelatedRequest,
-    SearchRequest,
-)
+from index import (DATE_FACETS, KINDS, MAX_ID_LENGTH, MAX_PER_PAGE, MAX_RELATED, OPERATORS,
+                   PER_PAGE, RELATED_PER_PAGE, SORTS, RelatedRequest, SearchRequest)
 
 from .errors import BadParameter, TooLong
 

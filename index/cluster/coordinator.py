@@ -27,7 +27,6 @@ from __future__ import annotations
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -197,17 +196,18 @@ class _Rows:
         self.shards = len(answers)
 
     def per_shard(self, at: np.ndarray, ranked: bool) -> list[list]:
-        """Return, per shard, the (docnum, score as shown) pairs of rows ``at`` it must fetch."""
+        """Return, per shard, the rows (``page.Row``: docnum, score, copies) of ``at`` it
+        must fetch."""
         wanted: list[list] = [[] for _ in range(self.shards)]
         for i in at:
-            score = round(float(self.score[i]), 4) if ranked else None
-            wanted[self.shard[i]].append((int(self.docnum[i]), score))
+            score = float(self.score[i]) if ranked else None
+            wanted[self.shard[i]].append((int(self.docnum[i]), score, int(self.copies[i])))
         return wanted
 
     def hits(self, at: np.ndarray, fetched: list[list[Hit]]) -> list[Hit]:
-        """Return the fetched hits in the order of ``at``, with their folded copies."""
+        """Return the fetched hits in the order of ``at``."""
         taken = [iter(f) for f in fetched]
-        return [replace(next(taken[self.shard[i]]), copies=int(self.copies[i])) for i in at]
+        return [next(taken[self.shard[i]]) for i in at]
 
 
 def _matching(req: SearchRequest) -> tuple:

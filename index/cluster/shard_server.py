@@ -30,6 +30,7 @@ from index.read import facets
 from index.read import related as related_op
 from index.read.live import Recent, Snapshot
 from index.read.order import in_order
+from index.read.page import Row
 from index.read.postings import POSTINGS_CACHE
 from index.read.scoring import Evaluator
 from index.read.search import Matches, Ranking, fetch, match
@@ -110,7 +111,7 @@ class ShardServer:
         return _page(snap, m, req, ranked)
 
     @staticmethod
-    def fetch(snap: Snapshot, rows: list[tuple[int, float | None]],
+    def fetch(snap: Snapshot, rows: list[Row],
               terms: dict[str, frozenset[str]], snippets: bool, budget: float) -> list[Hit]:
         return fetch(snap, rows, terms, snippets, Deadline(budget))
 
@@ -130,7 +131,7 @@ class ShardServer:
                                corpus)
 
     @staticmethod
-    def fetch_plain(snap: Snapshot, rows: list[tuple[int, float]]) -> list[Hit]:
+    def fetch_plain(snap: Snapshot, rows: list[Row]) -> list[Hit]:
         return related_op.fetch_plain(snap, rows)
 
     def close(self) -> None:

@@ -61,7 +61,7 @@ class _Build:
     ix: Any = None  # the Whoosh index, or the ShardWriters of a sharded snapshot
     counts: dict[str, int] = field(default_factory=dict)
     shards: int = 0    # 0: one index
-    next_seq: int = 0  # a sharded snapshot's next document's place in the corpus
+    next_seq: int = 0  # the next document's place in the corpus (its ``seq``)
 
 
 @contextlib.contextmanager
@@ -142,12 +142,15 @@ def _build_one(state: _Build, records: Iterable[Record], procs: int,
         for n, record in enumerate(records, start=1):
             if fail_after is not None and n > fail_after:
                 raise RuntimeError(f"injected failure after {fail_after} documents")
-            writer.add_document(**_grouped(to_document(record), record, grouper))
+            doc = _grouped(to_document(record), record, grouper)
+            doc["seq"] = n - 1  # the corpus order, whichever process writes it
+            writer.add_document(**doc)
             state.langs.add(record.lang)
             if progress is not None:
                 progress(n)
         if n == 0:  # never replace a live index with an empty one
             raise EmptyBuild("no documents were extracted; the live index is unchanged")
+    state.next_seq = n
     write_arrays(state.path, state.ix, TEXT_FIELDS)
     grouper.save(state.path)
 
@@ -236,12 +239,13 @@ def _apply(state: _Build, records: Iterable[Record], delete_ids: list[str],
                 continue
             if record.kind == "article":
                 writer.delete_by_term("article_id", record.id)  # quotes are rebuilt
-            writer.update_document(**_grouped(to_document(record), record, grouper))
+            writer.update_document(**_grouped(to_document(record), record, grouper),
+                                   seq=_next_seq(state))
             state.langs.add(record.lang)
             if progress is not None:
                 progress(n)
         for bio in bios.values():
-            writer.update_document(**to_document(bio))
+            writer.update_document(**to_document(bio), seq=_next_seq(state))
     grouper.save(state.path)
 
 
@@ -258,6 +262,12 @@ def _apply_shards(state: _Build, records: Iterable[Record], delete_ids: list[str
         out.cancel()
         raise
     router.grouper.save(state.path)
+
+
+def _next_seq(state: _Build) -> int:
+    """Return the place in the corpus of the next document written, and count it."""
+    state.next_seq += 1
+    return state.next_seq - 1
 
 
 def _languages(state: _Build, records: Iterable[Record]) -> Iterator[Record]:
