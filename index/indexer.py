@@ -26,7 +26,7 @@ from . import sharding
 from .arrays import write_arrays
 from .documents import record_from_stored, to_document
 from .neardup import Grouper
-from .pushes import PushQueue, changes
+from .pushes import PushQueue
 from .schema import KINDS, TEXT_FIELDS, build_schema
 from .snapshots import NoSnapshot, SnapshotStore
 
@@ -47,6 +47,7 @@ class BuildResult:
     seconds: float = 0.0
     pushes: int = 0  # pending push batches applied
     problems: list = field(default_factory=list)  # pushed documents that gave no record
+    quarantined: list = field(default_factory=list)  # (batch path, reason): set aside
 
 
 def _write_meta(path: Path, counts: dict[str, int], langs: set[str], incremental: bool,
@@ -137,14 +138,15 @@ def build(store: SnapshotStore, records: Iterable[Record],
     queue = PushQueue(store.root)
     with _new_snapshot(store, copy_live=False) as state:
         batches = queue.journal(compact=True)  # in the lock: no batch is applied meanwhile
-        pushed = changes(batches)
+        pushed = queue.read(batches)  # a batch that cannot be read is quarantined
         records = itertools.chain(_not_pushed(records, pushed.ids), pushed.records)
         if shards:
             _build_shards(state, records, shards, progress, fail_after, writers)
         else:
             _build_one(state, records, procs, progress, fail_after)
     queue.mark_applied(b for b in batches if b.parent == queue.pending_dir)
-    return BuildResult(state.snapshot_id, state.counts, time.monotonic() - started)
+    return BuildResult(state.snapshot_id, state.counts, time.monotonic() - started,
+                       quarantined=pushed.bad)
 
 
 def _build_one(state: _Build, records: Iterable[Record], procs: int,
@@ -210,16 +212,25 @@ def _not_pushed(records: Iterable[Record], pushed: set[str]) -> Iterator[Record]
 
 def update(store: SnapshotStore, records: Iterable[Record] = (), delete_ids: Iterable[str] = (),
            progress: Callable[[int], None] | None = None,
-           only_pushes: bool = False) -> BuildResult | None:
+           only_pushes: bool = False,
+           choose: Callable[[list[Path]], list[Path]] | None = None) -> BuildResult | None:
     """Add or replace ``records`` and delete ``delete_ids`` in a copy of the live snapshot,
-    with every pending push batch; with ``only_pushes``, return None if none is pending."""
+    with every pending push batch (``choose``: which of them, oldest first; by default all);
+    with ``only_pushes``, return None if none is pending (or none could be read)."""
     started = time.monotonic()
     queue = PushQueue(store.root)
     with store.writer_lock():
         batches = queue.pending()
+        if choose is not None:
+            batches = choose(batches)
         if only_pushes and not batches:
             return None
-        pushed = changes(batches)
+        pushed = queue.read(batches)  # a batch that cannot be read is quarantined
+        if pushed.bad:
+            skipped = {path for path, _ in pushed.bad}
+            batches = [b for b in batches if b not in skipped]
+            if only_pushes and not batches:
+                return BuildResult(store.current() or "", quarantined=pushed.bad)
         with _snapshot_in_lock(store, copy_live=True) as state:
             changed = itertools.chain(records, pushed.records)
             deleted = [*delete_ids, *pushed.deletes]
@@ -230,7 +241,7 @@ def update(store: SnapshotStore, records: Iterable[Record] = (), delete_ids: Ite
                 write_arrays(state.path, state.ix, TEXT_FIELDS, new_segments_only=True)
         queue.mark_applied(batches)
     return BuildResult(state.snapshot_id, state.counts, time.monotonic() - started,
-                       pushes=len(batches), problems=pushed.problems)
+                       pushes=len(batches), problems=pushed.problems, quarantined=pushed.bad)
 
 
 def _apply(state: _Build, records: Iterable[Record], delete_ids: list[str],

@@ -62,7 +62,7 @@ class PushFlusher:
                 self._wanted.clear()
             time.sleep(BATCH_DELAY)
             try:
-                result = index.apply_pushes(self.index_dir)
+                result = apply_pending(self.index_dir)
             except index.IndexBusy:  # a rebuild runs: it replays what is pending
                 self._wanted.set()
                 time.sleep(BUSY_RETRY)
@@ -70,9 +70,52 @@ class PushFlusher:
             except Exception:  # noqa: BLE001 - logged; tried again on the next push
                 log.exception("applying pushed documents failed")
                 continue
-            if result is not None:
+            if result is not None and result.pushes:
                 self.last = {"snapshot": result.snapshot, "batches": result.pushes,
                              "seconds": round(result.seconds, 3), "at": time.time()}
+
+
+def apply_pending(index_dir: str, choose=None):
+    """Apply the pending batches (``choose``: which) as one snapshot and return the result.
+
+    A batch that cannot be read is quarantined by the index layer. When the apply itself
+    fails (a document that makes the writer raise), the batches are tried in halves, and
+    a batch that fails on its own twice is quarantined with the error, so one bad batch
+    never stops the others. Errors of the machine (OSError: disk full, permissions) are
+    raised as they are: those batches stay pending and are tried again."""
+    try:
+        return index.apply_pushes(index_dir, choose)
+    except (index.IndexBusy, OSError, MemoryError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - narrowed down below
+        log.warning("applying pushed batches failed (%s: %s); trying them in halves",
+                    type(exc).__name__, exc)
+        group = (choose or (lambda b: b))(index.PushQueue(index_dir).pending())
+    return _bisect(index_dir, group)
+
+
+def _bisect(index_dir: str, group: list):
+    last = None
+    if len(group) == 1:
+        for attempt in (1, 2):
+            try:
+                return index.apply_pushes(index_dir, lambda pending: [p for p in pending if p == group[0]])
+            except (index.IndexBusy, OSError, MemoryError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - the batch is the cause: set aside
+                if attempt == 2:
+                    index.quarantine(index_dir, group[0], f"applying it failed: {type(exc).__name__}: {exc}")
+        return None
+    half = len(group) // 2
+    for part in (group[:half], group[half:]):
+        chosen = set(part)
+        try:
+            last = index.apply_pushes(index_dir, lambda pending: [p for p in pending if p in chosen]) or last
+        except (index.IndexBusy, OSError, MemoryError):
+            raise
+        except Exception:  # noqa: BLE001
+            last = _bisect(index_dir, part) or last
+    return last
 
 
 def _flusher() -> PushFlusher:
@@ -113,7 +156,8 @@ def _documents() -> list:
         docs = body if isinstance(body, list) else [body]
     except json.JSONDecodeError:
         docs = []
-        for n, line in enumerate(text.splitlines(), start=1):
+        # "\n" only: str.splitlines() also splits inside strings at U+2028, U+0085, ...
+        for n, line in enumerate(text.split("\n"), start=1):
             if line.strip():
                 try:
                     docs.append(json.loads(line))
@@ -133,8 +177,11 @@ def push_documents():
         shown = "; ".join(f"document {p.line}: {p.reason}" for p in problems[:SHOWN_PROBLEMS])
         raise BadParameter(f"nothing queued: {len(problems)} unusable document(s): {shown}")
     heads = [r for r in records if isinstance(r, (Article, Bio))]
+    first = {}  # the document's number -> the id of the article or bio it gives
+    for r in heads:
+        first.setdefault(r.source, r.id)
     queue = index.PushQueue(current_app.config["INDEX_DIR"])
-    batch = queue.put(docs)
+    batch = queue.put(docs, [first.get(f"push:{n}") for n in range(1, len(docs) + 1)])
     _flusher().poke()
     return jsonify({"status": "queued", "batch": batch, "documents": [
         {"id": r.id, "kind": r.kind, "title": getattr(r, "title", None) or getattr(r, "author", "")}
@@ -164,10 +211,18 @@ def _delete(doc_id: str):
     return jsonify({"status": "queued", "batch": batch, "id": doc_id}), 202
 
 
+def queue_figures(index_dir: str) -> dict:
+    """Return the push queue's figures for /metrics (a directory listing, no reading)."""
+    return index.PushQueue(index_dir).stats()
+
+
 def push_status(index_dir: str) -> dict:
     """Return the push queue's state for /admin/status."""
     flusher = current_app.extensions.get("push_flusher")
-    return {**index.PushQueue(index_dir).counts(), "last_applied": flusher.last if flusher else None}
+    queue = index.PushQueue(index_dir)
+    _, quarantine = queue.quarantined()
+    return {**queue.stats(), "quarantine": quarantine,
+            "last_applied": flusher.last if flusher else None}
 
 
 def openapi_paths(error: dict) -> dict:
