@@ -52,7 +52,8 @@ class PushCollector:
                "age of the oldest pending push batch (0: none pending)"),
               ("applied", "search_push_journal_batches", "batch files in the applied journal"),
               ("quarantined", "search_push_quarantined_batches",
-               "push batches set aside because they could not be read or applied"))
+               "push batches set aside because they could not be read or applied"),
+              ("applier_up", "search_push_applier_up", "1 while the push applier runs"))
     COUNTERS = (("applied_batches", "search_push_applied_batches",
                  "push batches applied into a snapshot"),
                 ("failed_applies", "search_push_failed_applies",

@@ -9,7 +9,7 @@ import pytest
 
 import index
 from index import SnapshotStore, indexer
-from service import create_app, push
+from service import applier, create_app, push
 from tests.conftest import ADMIN_TOKEN, DEMO
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -26,11 +26,12 @@ def pushed(tmp_path):
     """An app over a fresh index of the demo corpus (admin on), and a search helper."""
     index_dir = str(tmp_path / "index")
     index.rebuild(index_dir, [str(DEMO)])
-    app = create_app({"INDEX_DIR": index_dir, "ADMIN_TOKEN": ADMIN_TOKEN, "CACHE_SIZE": 0,
+    app = create_app({"INDEX_DIR": index_dir, "ADMIN_TOKEN": ADMIN_TOKEN, "CACHE_SIZE": 0, "PUSH_INTERVAL": 0,
                       "CORPUS_PATHS": str(DEMO)})
     client = app.test_client()
     yield app, client, index_dir
     app.extensions["search_index"].close()
+    applier.stop_spawned()
 
 
 def total(client, q: str) -> int:
@@ -147,7 +148,7 @@ def test_pushes_during_a_rebuild_survive_it(pushed):
     assert reading.wait(30)
     res = client.post("/admin/documents", json=story("puffin", "Puffin colony counted"), headers=AUTH)
     assert res.status_code == 202
-    time.sleep(push.BATCH_DELAY + push.BUSY_RETRY)
+    time.sleep(applier.MAX_WAIT_SECONDS + applier.BUSY_RETRY + 1)
     assert index.PushQueue(index_dir).counts()["pending"] == 1  # held back by the rebuild
     assert total(client, "puffin") == 0 and client.get("/search?q=wind").status_code == 200
     release.set()
@@ -160,12 +161,13 @@ def test_batches_left_pending_by_a_stopped_process_are_applied(tmp_path):
     index_dir = str(tmp_path / "index")
     index.rebuild(index_dir, [str(DEMO)])
     index.PushQueue(index_dir).put([story("lynx", "Lynx seen near the quay")])  # then it died
-    app = create_app({"INDEX_DIR": index_dir, "ADMIN_TOKEN": ADMIN_TOKEN, "CACHE_SIZE": 0})
+    app = create_app({"INDEX_DIR": index_dir, "ADMIN_TOKEN": ADMIN_TOKEN, "CACHE_SIZE": 0, "PUSH_INTERVAL": 0})
     client = app.test_client()
     try:
         wait_for(lambda: total(client, "lynx") == 1)  # the first request resumes the queue
     finally:
         app.extensions["search_index"].close()
+        applier.stop_spawned()
 
 
 # -- a journal no document can poison (issue 26) ---------------------------------------------
@@ -231,7 +233,7 @@ def test_every_line_break_code_point_is_pushed_searched_and_replayed(pushed):
     assert all_there() and total(client, "brklater") == 1
 
 
-def test_a_batch_that_cannot_be_read_is_quarantined_and_the_rest_applies(pushed, caplog):
+def test_a_batch_that_cannot_be_read_is_quarantined_and_the_rest_applies(pushed, capfd):
     app, client, index_dir = pushed
     queue = index.PushQueue(index_dir)
     assert client.post("/admin/documents", json=story("one", "First brkgood"), headers=AUTH).status_code == 202
@@ -244,7 +246,7 @@ def test_a_batch_that_cannot_be_read_is_quarantined_and_the_rest_applies(pushed,
     assert status["quarantined"] == 1 and status["quarantine"][0]["batch"] == name
     assert status["quarantine"][0]["reason"].startswith("line 1: malformed JSON")
     assert (queue.quarantine_dir / f"{name}.jsonl").exists()
-    assert f"push batch {name} quarantined" in caplog.text
+    assert f"push batch {name} quarantined" in capfd.readouterr().err  # the applier's log
     metrics = client.get("/metrics").get_data(as_text=True)
     assert "search_push_quarantined_batches 1.0" in metrics
     assert "search_push_pending_batches 0.0" in metrics
@@ -265,7 +267,7 @@ def test_a_batch_that_makes_the_writer_fail_is_quarantined(tmp_path, monkeypatch
             raise ValueError("this document breaks the writer")
         return real(record)
     monkeypatch.setattr(indexer, "to_document", to_document)
-    push.apply_pending(index_dir)
+    applier.apply_pending(index_dir)
     stats = queue.stats()
     assert stats["pending"] == 0 and stats["quarantined"] == 1 and stats["applied"] == 2
     _, shown = queue.quarantined()
@@ -311,3 +313,30 @@ def test_status_of_a_killed_reindex_is_not_running(pushed):
     status = client.get("/admin/status", headers=AUTH).get_json()
     assert status["state"] == "failed" and status["running"] is False
     assert "killed" in status["error"]
+
+
+def test_a_push_is_checked_without_extracting_it_as_extraction_would():
+    """identify_objects (in the request) gives the ids, kinds, titles and refusals that
+    extract_objects (in the applier) does, without language detection or quotes."""
+    import gzip
+    import itertools
+
+    from corpus import Article, Bio, extract_objects, identify_objects
+    from tests.conftest import FAKENEWS
+    docs: list = [story("a", "A"), {"kind": "bio", "author": " Ann Lee ", "text": "Writes."},
+                  {"kind": "bio", "author": ""}, {"kind": "quote", "text": "x"}, {"title": ""},
+                  {"title": "  Spaced \u2028 title  ", "body": "x"}, [1], "text",
+                  {"title": "Given id", "id": "my-id"}, {"title": "Odd id", "id": "odd id!"},
+                  {"title": "Long " * 400, "body": "b"}, {"headline": "Other field", "text": "t"}]
+    if FAKENEWS.exists():
+        with gzip.open(FAKENEWS, "rt", encoding="utf-8") as fh:
+            docs += [json.loads(line) for line in itertools.islice(fh, 200)]
+    sources = [f"push:{n}" for n in range(1, len(docs) + 1)]
+    records, problems = extract_objects(docs, sources)
+    heads, refused = identify_objects(docs, sources)
+    first: dict = {}
+    for r in records:
+        if isinstance(r, (Article, Bio)):
+            first.setdefault(r.source, (r.id, r.kind, getattr(r, "title", None) or r.author))
+    assert {h.source: (h.id, h.kind, h.title) for h in heads} == first
+    assert [(p.line, p.code) for p in refused] == [(p.line, p.code) for p in problems]

@@ -68,6 +68,10 @@ def test_pushes_and_deletes_under_concurrent_searches(server):
         wait_until(lambda: kelp(server) == 15)
         wait_until(lambda: get(server.url + "/admin/status", AUTH)[1]["pushes"]["pending"] == 0)
     assert errors == [] and answered[0] > 0
+    # applied by a process of its own: neither the master nor one of its workers
+    applier = get(server.url + "/admin/status", AUTH)[1]["pushes"]["applier"]
+    assert applier["running"] and applier["pid"] not in [server.proc.pid, *server.worker_pids()]
+    assert applier["applied_batches"] >= 30 and applier["failed_applies"] == 0
 
 
 def test_every_line_break_code_point_through_gunicorn(server):
