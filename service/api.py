@@ -11,7 +11,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from index import IndexUnavailable, SearchIndex
 
-from . import analytics, metrics, presenter
+from . import analytics, metrics, presenter, push
 from .errors import BadParameter, NotFound, TooLong
 from .params import MAX_ID_LENGTH, MAX_SUGGEST_CHARS, related_request, search_request, suggest_limit
 
@@ -84,5 +84,5 @@ def prometheus():
         info = engine().health()
     except IndexUnavailable:
         info = None
-    body, content_type = metrics.exposition(info)
+    body, content_type = metrics.exposition(info, push.queue_figures(current_app.config["INDEX_DIR"]))
     return Response(body, content_type=content_type)
