@@ -28,6 +28,7 @@ from index.read.vocabulary import Vocabulary
 from index.schema import TEXT_FIELDS
 from index.store.arrays import PostingArrays
 from index.store.meta import read_meta
+from index.store.names import read_names
 from index.store.snapshots import NoSnapshot, SnapshotStore
 
 
@@ -118,7 +119,7 @@ class Snapshot(Opened):
         self.path = path
         self.ix = whoosh_index.open_dir(str(path))
         with self.ix.reader() as reader:
-            self.columns = FacetColumns(reader)
+            self.columns = FacetColumns(reader, read_names(path.parent if shard else path))
             self.groups = Groups(reader, self.columns.live)
             self.stats = FieldStats(reader, TEXT_FIELDS)
             self.postings = PostingLists(max_postings, PostingArrays.open(path, self.ix, reader))

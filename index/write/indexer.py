@@ -24,6 +24,7 @@ from index.documents import record_from_stored, to_document
 from index.schema import KINDS, TEXT_FIELDS, build_schema
 from index.store.arrays import write_arrays
 from index.store.meta import read_meta, write_meta
+from index.store.names import write_names
 from index.store.snapshots import NoSnapshot, SnapshotStore
 from index.write import sharded_build
 from index.write.neardup import Grouper
@@ -82,6 +83,7 @@ def _snapshot_in_lock(store: SnapshotStore, copy_live: bool) -> Iterator[_Build]
                        shards=meta.get("shards", 0), next_seq=meta.get("next_seq", 0))
         yield state
         counts = state.ix.counts() if state.shards else _count(state.ix)
+        write_names(building, state.ix.indexes if state.shards else [state.ix])
         state.ix.close()
         write_meta(building, counts, state.langs - {""}, copy_live, state.shards,
                     state.next_seq)
