@@ -179,8 +179,10 @@ def _thing(words: list[str], most: int) -> tuple[str, str] | None:
     description that starts in lower case ("offizieller Vertreter der Türkei")."""
     while words and words[0].lower() in _OF:
         words = words[1:]  # "of Boston University"
-    if not words or not words[0][:1].isupper() or len(words) > most:
-        return None
+    if not words or not words[0][:1].isupper() or len(words) > most or any(
+            w.islower() and w not in _OF and w not in _PARTICLES or not w.isalpha() and any(
+                c.isdigit() or c == "%" for c in w) for w in words[:-1]):
+        return None  # "PolitiFact rated 22% of Democratic": a clause, not a name
     return (" ".join(words), "")
 
 
@@ -239,7 +241,7 @@ def split_speaker(who: str) -> tuple[str, str] | None:
         name.pop(0)
     # "Bundeskanzler Gerhard Schröder", "Verdienst von Julie K. Brown": capitalised words
     # before a known first name are a role (or no part of the name), not the name.
-    first = 0 if is_org(" ".join(name)) else next(  # not "New | York Times"
+    first = 0 if name and is_org(name[-1]) else next(  # not "New | York Times"
         (i for i, w in enumerate(name) if len(name) - i >= 2 and first_name_gender(w)), 0)
     if first:
         kept = [w for w in name[:first] if w.lower() not in _PARTICLES]
