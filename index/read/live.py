@@ -30,6 +30,7 @@ from index.read.vocabulary import Vocabulary
 from index.schema import TEXT_FIELDS
 from index.store.arrays import PostingArrays
 from index.store.meta import read_meta
+from index.store.names import read_names
 from index.store.snapshots import NoSnapshot, SnapshotStore
 
 
@@ -124,7 +125,7 @@ class Snapshot(Opened):
         # everywhere has no ``next_seq``: its document numbers are the order)
         has_seq = shard or "next_seq" in self.meta
         with self.ix.reader() as reader:
-            self.columns = FacetColumns(reader)
+            self.columns = FacetColumns(reader, read_names(path.parent if shard else path))
             self.groups = Groups(reader, self.columns.live)
             self.stats = FieldStats(reader, TEXT_FIELDS)
             self.postings = PostingLists(max_postings, PostingArrays.open(path, self.ix, reader))

@@ -26,6 +26,7 @@ from index.request import KINDS
 from index.schema import TEXT_FIELDS, build_schema
 from index.store.arrays import write_arrays
 from index.store.meta import read_meta, write_meta
+from index.store.names import write_names
 from index.store.snapshots import NoSnapshot, SnapshotStore
 from index.write import sharded_build
 from index.write.neardup import Grouper
@@ -85,6 +86,7 @@ def _snapshot_in_lock(store: SnapshotStore, copy_live: bool) -> Iterator[_Build]
                        shards=meta.get("shards", 0), next_seq=meta.get("next_seq", 0))
         yield state
         counts = state.ix.counts() if state.shards else _count(state.ix)
+        write_names(building, state.ix.indexes if state.shards else [state.ix])
         state.ix.close()
         write_meta(building, counts, state.langs - {""}, copy_live, state.shards,
                     state.next_seq)
