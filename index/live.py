@@ -22,6 +22,7 @@ from .arrays import PostingArrays
 from .errors import IndexUnavailable
 from .facets import FacetColumns
 from .folding import Groups
+from .stories import Stories
 from .indexer import read_meta
 from .postings import PostingLists
 from .schema import TEXT_FIELDS
@@ -129,6 +130,14 @@ class Snapshot(Opened):
         self.meta = read_meta(path)
         self.langs = query_langs(cols.lang_counts())
         self._arrays = self.postings.arrays
+        self._stories: Stories | None = None
+
+    def stories(self) -> Stories:
+        """Return each quote's article (read on first use: only searches need it)."""
+        if self._stories is None:
+            with self.ix.reader() as reader:
+                self._stories = Stories(reader, self.columns.live)
+        return self._stories
 
     def _new_searcher(self):
         return self.ix.searcher()

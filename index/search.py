@@ -32,6 +32,7 @@ from .scoring import EMPTY, Evaluator, Hits
 from .stats import CorpusStats, day_number
 from .snippets import plain_snippet, snippet
 from .spelling import did_you_mean
+from .stories import SHOWN_QUOTES, fold_stories
 from .synonyms import Synonyms
 
 BM25_B = 0.75
@@ -97,11 +98,14 @@ class Matches:
     tiers: Tiers | None     # relaxed matching's record, to say which words were not required
     copies: dict[int, int]  # per kept document, the copies folded under it
     folded: int
+    quotes: dict[int, list[int]] = field(default_factory=dict)  # per article, its quotes
 
 
 def match(snap: Snapshot, req: SearchRequest, query: Q.Query | None, ranked: bool,
-          ranking: Ranking, deadline: Deadline, corpus: CorpusStats) -> Matches:
-    """Evaluate an expanded ``query`` on ``snap`` with the corpus statistics ``corpus``."""
+          ranking: Ranking, deadline: Deadline, corpus: CorpusStats,
+          stories: bool = False) -> Matches:
+    """Evaluate an expanded ``query`` on ``snap`` with the corpus statistics ``corpus``
+    (``stories``: fold quotes under their matching article, see ``stories``)."""
     cols = snap.columns
     filters = facets.make_filters(cols, req.kinds, req.langs, req.authors,
                                   req.day_from, req.day_to, req.speakers)
@@ -124,21 +128,26 @@ def match(snap: Snapshot, req: SearchRequest, query: Q.Query | None, ranked: boo
     deadline.check()
     tiers = evaluator.tiers
     tier = tiers.tier(final.ids) if tiers is not None else np.zeros(len(final.ids), np.int64)
-    folded, copies = len(final.ids), {}
+    folded, copies, quotes = len(final.ids), {}, {}
     if req.collapse and not req.group:
         final, tier, copies = collapse(snap.groups, final, tier, snap.order, cols.day, req.sort,
                                        ranked)
-    return Matches(final, tier, matched.ids, filters, tiers, copies, folded - len(final.ids))
+        if stories:
+            final, tier, quotes = fold_stories(snap.stories(), final, tier)
+    return Matches(final, tier, matched.ids, filters, tiers, copies, folded - len(final.ids),
+                   quotes)
 
 
 def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadline,
            synonyms: Synonyms | None = None) -> SearchResult:
     """Run ``req`` on ``snap``; raise QueryTimeout (a query string is never refused)."""
     p = plan(snap, req, ranking, deadline, synonyms)
-    m = match(snap, req, p.query, bool(p.text), ranking, deadline, snap.corpus)
+    m = match(snap, req, p.query, bool(p.text), ranking, deadline, snap.corpus, stories=True)
     page = page_of(snap, m, req, ranked=bool(p.text))
     hits = fetch(snap, page, p.terms, req.snippets, deadline)
-    hits = [replace(h, copies=m.copies.get(docnum, 0)) for h, (docnum, _) in zip(hits, page)]
+    hits = [replace(h, copies=m.copies.get(docnum, 0),
+                    quotes=_quotes(snap, m.quotes.get(docnum, ()), p.terms, req, deadline))
+            for h, (docnum, _) in zip(hits, page)]
     counts = (facets.count(snap.columns, m.matched, m.filters, req.date_by_month, req.authors,
                            req.speakers) if req.facets else None)
     dropped = m.tiers.missing(page[0][0]) if m.tiers is not None and page and \
@@ -167,8 +176,18 @@ def fetch(snap: Snapshot, page: list[tuple[int, float | None]],
     for docnum, score in page:
         marked = snippets and not deadline.expired()
         hit = _hit(searcher.stored_fields(docnum), score, terms if marked else {}, snippets)
-        hits.append(replace(hit, group=snap.groups.group_of(docnum)))
+        doc = hit.document
+        if doc.kind == "bio":  # the articles the index holds by them, not the bio's figure
+            doc = replace(doc, article_count=snap.columns.articles_by(doc.authors))
+        hits.append(replace(hit, document=doc, group=snap.groups.group_of(docnum)))
     return hits
+
+
+def _quotes(snap: Snapshot, docnums, terms: dict[str, frozenset[str]], req: SearchRequest,
+            deadline: Deadline) -> tuple[Hit, ...]:
+    """Return the first quotes folded under an article, as hits with their snippets."""
+    rows = [(d, None) for d in docnums[:SHOWN_QUOTES]]
+    return tuple(fetch(snap, rows, terms, req.snippets, deadline)) if rows else ()
 
 
 def _last_word(text: str) -> str | None:
