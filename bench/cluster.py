@@ -47,35 +47,36 @@ def _rss_kb() -> dict[str, int]:
 def build_child() -> None:
     """argv: index_dir, corpus_dir, shards, mode ("" or "ray"), workers; print JSON."""
     import index
-    from index import cluster
+    from index.cluster import ray_shards
     index_dir, corpus, shards, mode, workers = sys.argv[1:6]
     out: dict = {}
     address = ""
     if mode == "ray":
         t = time.perf_counter()
-        address = cluster.start_local(index_dir, cpus=int(workers))
+        address = ray_shards.start_local(index_dir, cpus=int(workers))
         out["ray_start_s"] = time.perf_counter() - t
     t = time.perf_counter()
     result = index.rebuild(index_dir, [corpus], workers=int(workers), shards=int(shards),
                            cluster=address)
     out.update(seconds=time.perf_counter() - t, counts=result.counts, **_rss_kb())
     if mode == "ray":
-        cluster.stop()
+        ray_shards.stop()
     print(json.dumps(out))
 
 
 def query_child() -> None:
     """argv: index_dir, queries.json, mode ("" or "ray"); print JSON figures."""
-    from index import SearchIndex, SearchRequest, cluster
+    from index import SearchIndex, SearchRequest
+    from index.cluster import ray_shards
     index_dir, queries_file, mode = sys.argv[1:4]
     queries = json.loads(Path(queries_file).read_text(encoding="utf-8"))
     out: dict = {}
     backend = None
     if mode == "ray":
         t = time.perf_counter()
-        address = cluster.start_local(index_dir)
+        address = ray_shards.start_local(index_dir)
         out["ray_start_s"] = time.perf_counter() - t
-        backend = cluster.shards_backend(index_dir, address, 2)
+        backend = ray_shards.shards_backend(index_dir, address, 2)
     t = time.perf_counter()
     ix = SearchIndex(index_dir, cache_size=0, shards_backend=backend)
     ix.warm()
@@ -96,7 +97,7 @@ def query_child() -> None:
     out.update(latencies=latencies, totals=totals, cpu_s=cpu, replicas=replicas, **_rss_kb())
     ix.close()
     if mode == "ray":
-        cluster.stop()
+        ray_shards.stop()
     print(json.dumps(out))
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import index
 from index import SearchIndex, SnapshotStore
-from index.arrays import ARRAYS_DIR
+from index.store.arrays import ARRAYS_DIR
 
 from .common import latency_summary, read_jsonl
 from .table import show

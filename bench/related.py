@@ -27,7 +27,7 @@ import numpy as np
 
 from corpus import Article, Summary, extract
 from index import RelatedRequest, SearchIndex, SearchRequest, rebuild
-from index.neardup import Grouper, jaccard
+from index.write.neardup import Grouper, jaccard
 
 from .common import latency_summary, need, read_jsonl, verdict, write_result
 from .query import sample_queries

@@ -16,21 +16,38 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from corpus import Summary, extract
-
-from . import indexer
-from .errors import (Deadline, IndexUnavailable, QueryError, QueryTimeout, QueryTooLong,
-                     SearchError)
-from .indexer import BuildResult, EmptyBuild
-from .pushes import PushQueue
-from .request import (DATE_FACETS, FACETS, KINDS, MAX_PER_PAGE, MAX_RELATED, OPERATORS,
-                      PER_PAGE, RELATED_PER_PAGE, SORTS, RelatedRequest, SearchRequest)
-from .results import Document, FacetValue, Hit, RelatedResult, SearchResult
-from .schema import DEFAULT_BOOSTS, TEXT_FIELDS
-from .sharding import MAX_SHARDS
-from .search import BM25_B, BM25_K1
-from .searcher import CACHE_SIZE, POSTINGS_CACHE, TIME_BUDGET, SearchIndex
-from .snapshots import IndexBusy, NoSnapshot, SnapshotStore
-from .synonyms import SynonymError, Synonyms
+from index.errors import (
+    Deadline,
+    IndexUnavailable,
+    QueryError,
+    QueryTimeout,
+    QueryTooLong,
+    SearchError,
+)
+from index.read.search import BM25_B, BM25_K1
+from index.read.synonyms import SynonymError, Synonyms
+from index.request import (
+    DATE_FACETS,
+    FACETS,
+    KINDS,
+    MAX_PER_PAGE,
+    MAX_RELATED,
+    OPERATORS,
+    PER_PAGE,
+    RELATED_PER_PAGE,
+    SORTS,
+    RelatedRequest,
+    SearchRequest,
+)
+from index.results import Document, FacetValue, Hit, RelatedResult, SearchResult
+from index.schema import DEFAULT_BOOSTS, TEXT_FIELDS
+from index.searcher import CACHE_SIZE, POSTINGS_CACHE, TIME_BUDGET, SearchIndex
+from index.store.meta import read_meta
+from index.store.snapshots import IndexBusy, NoSnapshot, SnapshotStore
+from index.write import indexer
+from index.write.indexer import BuildResult, EmptyBuild
+from index.write.pushes import PushQueue
+from index.write.sharded_build import MAX_SHARDS
 
 __all__ = [
     "BM25_B", "BM25_K1", "CACHE_SIZE", "MAX_SHARDS", "POSTINGS_CACHE", "TIME_BUDGET",
@@ -40,7 +57,7 @@ __all__ = [
     "Hit", "IndexBusy", "IndexUnavailable", "NoSnapshot", "QueryError", "QueryTimeout",
     "QueryTooLong", "SearchError", "SearchIndex", "SearchRequest", "SearchResult",
     "SnapshotStore", "SynonymError", "Synonyms", "has_index", "rebuild", "reindex_running",
-    "rollback", "update", "PushQueue", "apply_pushes",
+    "rollback", "update", "PushQueue", "apply_pushes", "live_shards",
 ]
 
 
@@ -54,8 +71,8 @@ def rebuild(index_dir: str, paths: Iterable[str], summary: Summary | None = None
     to read and write a sharded build there, see ``cluster_build``)."""
     summary = summary if summary is not None else Summary()
     if cluster and shards:
-        from . import cluster_build  # noqa: PLC0415 - imports ray, which make run lacks
-        return cluster_build.rebuild(index_dir, list(paths), shards, cluster, summary,
+        from index.cluster import ray_build  # noqa: PLC0415 - imports ray, which make run lacks
+        return ray_build.rebuild(index_dir, list(paths), shards, cluster, summary,
                                      workers=workers, progress=progress, post_types=post_types)
     records = extract(list(paths), summary, workers=workers, progress=progress,
                       post_types=post_types)
@@ -95,6 +112,11 @@ def has_index(index_dir: str) -> bool:
     except NoSnapshot:
         return False
     return True
+
+
+def live_shards(index_dir: str) -> int:
+    """Return the shard count of the live snapshot (1: a plain, unsharded index)."""
+    return int(read_meta(SnapshotStore(index_dir).current_path()).get("shards", 1))
 
 
 def reindex_running(index_dir: str) -> bool:

@@ -4,9 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from corpus import Article, Bio, Quote, Record
-
-from .analysis import with_language
-from .results import Document
+from index.analysis import with_language
+from index.results import Document
 
 
 def _day(date: str | None) -> int:
@@ -102,3 +101,14 @@ def record_from_stored(fields: dict[str, Any]) -> Bio:
     extra = fields.get("extra") or {}
     return Bio(id=fields["id"], author=fields.get("person", ""), text=fields.get("body", ""),
                article_count=extra.get("article_count"), lang=fields.get("lang", ""))
+
+
+def group_id(key: int) -> str:
+    """Return the public form of a group key: 16 hex digits."""
+    return f"{key & 0xFFFF_FFFF_FFFF_FFFF:016x}"
+
+
+def key_of(group: str) -> int:
+    """Return the group key of its public form (``group_id``); raise ValueError."""
+    value = int(group, 16)
+    return value - (1 << 64) if value >= 1 << 63 else value

@@ -12,7 +12,7 @@ from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
 from whoosh.formats import Existence
 
-from .analysis import PerLanguageAnalyzer, plain_analyzer
+from index.analysis import PerLanguageAnalyzer, plain_analyzer
 
 # Fields searched by a plain query, with their default boosts (BM25F weights). An operator
 # overrides them with SEARCH_BOOSTS="title=3,dek=2,..." without touching code.

@@ -11,24 +11,24 @@ snapshot, so a reindex never serves stale answers).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
-from . import search as search_op
-from .completion import complete
-from .documents import from_stored
-from .errors import Deadline, IndexUnavailable, QueryError
-from . import sharded
-from .fanout import LocalShards, Shards
-from .live import LiveIndex
-from .sharded import Head
-from .related import related as related_op
-from .request import SORTS, RelatedRequest, SearchRequest
-from .results import Document, RelatedResult, SearchResult
-from .schema import DEFAULT_BOOSTS
-from .synonyms import Synonyms
-
+from index.cluster import coordinator
+from index.cluster.coordinator import Head
+from index.cluster.fanout import Shards
+from index.cluster.local_shards import LocalShards
+from index.documents import from_stored
+from index.errors import Deadline, IndexUnavailable, QueryError
+from index.read import search as search_op
+from index.read.completion import complete
+from index.read.live import LiveIndex
+from index.read.related import related as related_op
+from index.read.synonyms import Synonyms
+from index.request import SORTS, RelatedRequest, SearchRequest
+from index.results import Document, RelatedResult, SearchResult
+from index.schema import DEFAULT_BOOSTS
 
 TIME_BUDGET = 2.0           # seconds a search may run
 CACHE_SIZE = 1024           # responses kept
@@ -43,7 +43,7 @@ class SearchIndex:
                  bm25_k1: float = search_op.BM25_K1, cache_size: int = CACHE_SIZE,
                  postings_cache: int = POSTINGS_CACHE, synonyms: str = "",
                  shards_backend: Callable[[int], Shards] | None = None) -> None:
-        self.live = LiveIndex(index_dir, postings_cache)
+        self.live = LiveIndex(index_dir, postings_cache, open_sharded=Head)
         # who answers for the shards of a sharded snapshot: given the shard count, a backend
         # (``fanout``); by default each shard is opened in this process
         self.shards_backend = shards_backend or (
@@ -78,7 +78,7 @@ class SearchIndex:
                     self._cache.move_to_end(key)
                     return cached
         if shards is not None:
-            result = sharded.search(snap, shards, req, self.ranking, deadline, self.synonyms)
+            result = coordinator.search(snap, shards, req, self.ranking, deadline, self.synonyms)
         else:
             result = search_op.search(snap, req, self.ranking, deadline, self.synonyms)
         if self.cache_size:
@@ -114,7 +114,7 @@ class SearchIndex:
         snap.vocabulary()  # built once per snapshot: not the request's cost
         r = self.ranking
         if isinstance(snap, Head):
-            return sharded.related(snap, self._shards(snap), req, r, Deadline(self.time_budget))
+            return coordinator.related(snap, self._shards(snap), req, r, Deadline(self.time_budget))
         return related_op(snap, req, r.boosts, r.b, r.k1, Deadline(self.time_budget))
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:

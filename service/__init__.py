@@ -11,9 +11,10 @@ from typing import Any
 
 from flask import Flask
 
-from index import SearchIndex, cluster
+from index import SearchIndex
+from index.cluster import ray_shards
 
-from . import admin, analytics, api, errors, openapi, settings, web, widget
+from . import admin, analytics_views, api, errors, openapi, settings, web, widget
 from .reindex import reindex_command
 from .settings import SettingsError
 
@@ -34,7 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     # Cluster mode: a sharded snapshot's shards are Ray Serve replicas (joined lazily, in the
     # worker, when the first sharded snapshot opens); otherwise opened in each worker.
-    backend = {"shards_backend": cluster.shards_backend(
+    backend = {"shards_backend": ray_shards.shards_backend(
         app.config["INDEX_DIR"], app.config["CLUSTER"], app.config["SHARD_REPLICAS"])} \
         if app.config["CLUSTER"] else {}
     app.extensions["search_index"] = SearchIndex(
@@ -50,6 +51,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(widget.bp)
     if app.config["ADMIN_TOKEN"]:
         app.register_blueprint(admin.bp)
-    analytics.register(app)
+    analytics_views.register(app)
     app.cli.add_command(reindex_command)
     return app

@@ -27,18 +27,16 @@ import json
 import logging
 import os
 import secrets
-import sqlite3
 import threading
 import time
 import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, request
+from flask import current_app, request
 
 from . import analytics_store as store
 from . import metrics
-from .settings import SettingsError
 
 log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 200
@@ -267,31 +265,3 @@ def record_search(req: Any, result: Any, took_ms: float) -> str | None:
                        result.total, took_ms, dropped, typos, source())):
         return search_id
     return None
-
-
-def register(app: Flask) -> None:
-    """Turn analytics on for ``app`` when SEARCH_ANALYTICS_DB is set."""
-    path = app.config.get("ANALYTICS_DB")
-    if not path:
-        return
-    from . import analytics_views
-
-    try:
-        app.extensions["analytics"] = Recorder(path, app.config["ANALYTICS_DAYS"])
-    except (OSError, sqlite3.Error) as exc:
-        raise SettingsError(f"SEARCH_ANALYTICS_DB={path!r}: cannot open it: {exc}") from None
-    app.register_blueprint(analytics_views.events)
-    if app.config["ADMIN_TOKEN"]:
-        app.register_blueprint(analytics_views.admin)
-
-
-def openapi(paths: dict[str, Any], search_response: dict[str, Any]) -> None:
-    """Add the analytics routes and the ``search_id`` field to the OpenAPI document."""
-    if not current_app.extensions.get("analytics"):
-        return
-    from . import analytics_views
-
-    search_response["properties"]["search_id"] = {
-        "type": "string", "pattern": SEARCH_ID_PATTERN,
-        "description": "present when analytics is on: send it with POST /events"}
-    paths.update(analytics_views.openapi_paths(current_app.config))

@@ -17,16 +17,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sqlite3
 import threading
 import time
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from . import analytics, analytics_page
 from .admin import authenticate
 from .errors import ApiError, BadParameter
 from .params import DATE_PATTERN, parse_day
+from .settings import SettingsError
 
 MAX_EVENT_BYTES = 1024
 MAX_DOC_ID = 200
@@ -224,3 +226,27 @@ def openapi_paths(config: dict[str, Any]) -> dict[str, Any]:
             "responses": {"200": {"description": "HTML", "content": {"text/html": {
                 "schema": {"type": "string"}}}}, **errors}}}
     return paths
+
+
+def register(app: Flask) -> None:
+    """Turn analytics on for ``app`` when SEARCH_ANALYTICS_DB is set."""
+    path = app.config.get("ANALYTICS_DB")
+    if not path:
+        return
+    try:
+        app.extensions["analytics"] = analytics.Recorder(path, app.config["ANALYTICS_DAYS"])
+    except (OSError, sqlite3.Error) as exc:
+        raise SettingsError(f"SEARCH_ANALYTICS_DB={path!r}: cannot open it: {exc}") from None
+    app.register_blueprint(events)
+    if app.config["ADMIN_TOKEN"]:
+        app.register_blueprint(admin)
+
+
+def openapi(paths: dict[str, Any], search_response: dict[str, Any]) -> None:
+    """Add the analytics routes and the ``search_id`` field to the OpenAPI document."""
+    if not current_app.extensions.get("analytics"):
+        return
+    search_response["properties"]["search_id"] = {
+        "type": "string", "pattern": analytics.SEARCH_ID_PATTERN,
+        "description": "present when analytics is on: send it with POST /events"}
+    paths.update(openapi_paths(current_app.config))

@@ -15,7 +15,6 @@ One process owns everything it starts, so one Ctrl-C stops it all:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import subprocess
@@ -24,25 +23,19 @@ import time
 from pathlib import Path
 
 import index
-from index import cluster
+from index.cluster import ray_shards
 
 from . import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def live_shards(index_dir: str) -> int:
-    """Return the shard count of the live snapshot (1: a plain, unsharded index)."""
-    meta = index.SnapshotStore(index_dir).current_path() / "meta.json"
-    return int(json.loads(meta.read_text(encoding="utf-8")).get("shards", 1))
-
-
 def build_if_missing(index_dir: str, paths: list[str], shards: int, workers: int,
                      address: str) -> None:
     """Build ``paths`` into ``shards`` shards on the cluster at ``address`` unless the live
     snapshot is already sharded."""
-    if index.has_index(index_dir) and live_shards(index_dir) > 1:
-        print(f"sharded index found in {index_dir} ({live_shards(index_dir)} shards)", flush=True)
+    if index.has_index(index_dir) and index.live_shards(index_dir) > 1:
+        print(f"sharded index found in {index_dir} ({index.live_shards(index_dir)} shards)", flush=True)
         return
     print(f"building {', '.join(paths)} into {shards} shards in {index_dir} …", flush=True)
     result = index.rebuild(index_dir, paths, workers=workers, shards=shards, cluster=address)
@@ -70,16 +63,16 @@ def main(argv: list[str] | None = None) -> int:
     paths = [os.path.abspath(p) for p in args.paths] or app.config["CORPUS_PATHS"]
     started = time.perf_counter()
     if args.join:
-        cluster.connect(args.join, index_dir)
+        ray_shards.connect(args.join, index_dir)
         address = args.join
     else:
-        address = cluster.start_local(index_dir)
+        address = ray_shards.start_local(index_dir)
     print(f"Ray at {address} in {time.perf_counter() - started:.1f} s", flush=True)
     gunicorn = None
     try:
         build_if_missing(index_dir, paths, args.shards, app.config["REINDEX_WORKERS"], address)
-        shards = live_shards(index_dir)
-        cluster.deploy(index_dir, shards, replicas)
+        shards = index.live_shards(index_dir)
+        ray_shards.deploy(index_dir, shards, replicas)
         print(f"{shards} shards x {replicas} replicas deployed", flush=True)
         env = {**os.environ, "SEARCH_CLUSTER": address, "SEARCH_INDEX_DIR": index_dir,
                "SEARCH_SHARD_REPLICAS": str(replicas)}
@@ -95,8 +88,8 @@ def main(argv: list[str] | None = None) -> int:
             gunicorn.terminate()
             gunicorn.wait(30)
         if not args.join:  # the head dies with this process, and its deployments with it
-            (Path(index_dir) / cluster.ADDRESS_FILE).unlink(missing_ok=True)
-        cluster.stop()
+            (Path(index_dir) / ray_shards.ADDRESS_FILE).unlink(missing_ok=True)
+        ray_shards.stop()
         print("cluster stopped", flush=True)
 
 

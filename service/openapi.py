@@ -7,13 +7,31 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
-from index import (DATE_FACETS, FACETS, KINDS, MAX_PER_PAGE, MAX_RELATED, OPERATORS,
-                   RELATED_PER_PAGE, SORTS)
+from index import (
+    DATE_FACETS,
+    FACETS,
+    KINDS,
+    MAX_PER_PAGE,
+    MAX_RELATED,
+    OPERATORS,
+    RELATED_PER_PAGE,
+    SORTS,
+)
 
-from . import analytics, push
-from .params import (DATE_PATTERN, GROUP_PATTERN, LANG_PATTERN, MAX_ID_LENGTH, MAX_LANG_CHARS, VIA,
-                     MAX_HALF_LIFE, MAX_SUGGEST_CHARS, MAX_VALUE_CHARS, MAX_VALUES,
-                     SUGGEST_LIMIT)
+from . import analytics_views, push
+from .params import (
+    DATE_PATTERN,
+    GROUP_PATTERN,
+    LANG_PATTERN,
+    MAX_HALF_LIFE,
+    MAX_ID_LENGTH,
+    MAX_LANG_CHARS,
+    MAX_SUGGEST_CHARS,
+    MAX_VALUE_CHARS,
+    MAX_VALUES,
+    SUGGEST_LIMIT,
+    VIA,
+)
 
 bp = Blueprint("openapi", __name__)
 
@@ -217,7 +235,7 @@ def spec() -> dict:
         "/demo": {"get": {"summary": "Demo page with the widget", "responses": {"200": {
             "description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}}}},
     }
-    analytics.openapi(paths, search_response)
+    analytics_views.openapi(paths, search_response)
     if current_app.config["ADMIN_TOKEN"]:
         admin_errors = {"401": _ERROR, "403": _ERROR}
         paths["/admin/reindex"] = {"post": {

@@ -1,4 +1,4 @@
-"""A stand-in for ``index.shards.ShardServer`` in cluster tests: same constructor and ``call``,
+"""A stand-in for ``index.cluster.shard_server.ShardServer`` in cluster tests: same constructor and ``call``,
 answers that say which shard and process answered, and errors on request."""
 from __future__ import annotations
 

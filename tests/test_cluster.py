@@ -17,12 +17,12 @@ from urllib.parse import urlencode
 import pytest
 
 from index.errors import Deadline, IndexUnavailable, QueryError
-from index.fanout import ShardUnavailable
+from index.cluster.fanout import ShardUnavailable
 from tests.conftest import DEMO, TEST_DATA
 from tests.servers import Gunicorn, get
 
 try:
-    import index.cluster as cluster
+    from index.cluster import ray_shards as cluster
     cluster._ray()
 except ImportError as exc:  # pragma: no cover - make test installs requirements-cluster.txt
     pytest.skip(f"ray is not installed ({exc}): make install-cluster", allow_module_level=True)

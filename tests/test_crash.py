@@ -20,7 +20,9 @@ from tests.conftest import DEMO, ROOT, TEST_DATA
 SCRIPT = """
 import os, signal, sys
 sys.path.insert(0, {root!r})
-import index, index.indexer as indexer, index.snapshots as snapshots
+import index
+from index.store import snapshots
+from index.write import indexer
 from whoosh.writing import SegmentWriter
 
 def die(*args, **kwargs):

@@ -187,8 +187,8 @@ def test_lock_of_a_killed_writer_is_taken_over(index_dir):
         "    for i in range(100000):\n"
         "        time.sleep(0.001)\n"
         "        yield Article(id=f'x{i}', title=f'T{i}', body='b')\n"
-        "from index.indexer import build\n"
-        "from index.snapshots import SnapshotStore\n"
+        "from index.write.indexer import build\n"
+        "from index.store.snapshots import SnapshotStore\n"
         "build(SnapshotStore(%r), slow())\n" % (str(ROOT), index_dir)
     )
     proc = subprocess.Popen([sys.executable, "-c", code])
@@ -237,7 +237,7 @@ def test_an_index_written_before_new_fields_still_serves(tmp_path, monkeypatch):
     """An upgrade must not turn the live index into a 503 before the operator reindexes:
     a snapshot whose schema lacks the fields added since (near-duplicate group, speaker)
     opens, searches and counts facets; the new features are empty until a rebuild."""
-    import index.indexer as indexer
+    import index.write.indexer as indexer
     from index.schema import build_schema
 
     def older_schema():

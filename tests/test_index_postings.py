@@ -10,7 +10,8 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, TEXT, Schema
 
-from index.postings import PostingLists, postings
+from index.read.postings import PostingLists
+from index.store.whoosh_postings import postings
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +84,7 @@ def built(tmp_path):
 
 def _open_arrays(index_dir):
     from index import SnapshotStore
-    from index.arrays import PostingArrays
+    from index.store.arrays import PostingArrays
 
     path = SnapshotStore(str(index_dir)).current_path()
     ix = whoosh_index.open_dir(str(path))
@@ -124,7 +125,7 @@ def _assert_arrays_equal_whoosh(index_dir) -> int:
 def test_a_stale_set_is_ignored(built):
     import json
 
-    from index.arrays import ARRAYS_DIR
+    from index.store.arrays import ARRAYS_DIR
 
     _, reader, path, _ = _open_arrays(built)
     reader.close()
@@ -142,7 +143,7 @@ def test_arrays_survive_many_small_updates(built, tmp_path):
     segments on the way): every snapshot keeps arrays equal to Whoosh's lists."""
     import index
     from index import SearchIndex, SearchRequest, SnapshotStore
-    from index.arrays import ARRAYS_DIR
+    from index.store.arrays import ARRAYS_DIR
     from tests.test_index_lifecycle import write_article
 
     ix = SearchIndex(str(built))
@@ -167,7 +168,7 @@ def test_incremental_update_shares_the_arrays_of_the_live_snapshot(built, tmp_pa
 
     import index
     from index import SnapshotStore
-    from index.arrays import ARRAYS_DIR
+    from index.store.arrays import ARRAYS_DIR
     from tests.test_index_lifecycle import write_article
 
     before = SnapshotStore(str(built)).current_path()

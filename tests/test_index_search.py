@@ -166,7 +166,7 @@ def test_snippet_marks_match_in_a_long_body(searcher):
 
 
 def test_snippet_keeps_the_two_best_passages_in_text_order():
-    from index.snippets import BETWEEN, SNIPPET_CHARS, snippet
+    from index.read.snippets import BETWEEN, SNIPPET_CHARS, snippet
 
     filler = "Nothing of interest happens in this sentence at all. " * 5
     text = (f"The harbour opened. {filler}Wind farms and the harbour share a quay. {filler}"
@@ -183,7 +183,7 @@ def test_snippet_keeps_the_two_best_passages_in_text_order():
 
 
 def test_snippet_marks_inflected_forms_in_the_documents_language():
-    from index.snippets import snippet
+    from index.read.snippets import snippet
 
     marked = snippet("Die Städte bauen neue Wohnungen.", {"wohnung"}, "de")
     assert marked == "Die Städte bauen neue <mark>Wohnungen</mark>."

@@ -8,7 +8,8 @@ import time
 import pytest
 
 import index
-from index import SnapshotStore, indexer
+from index import SnapshotStore
+from index.write import indexer
 from service import create_app, push
 from tests.conftest import ADMIN_TOKEN, DEMO
 

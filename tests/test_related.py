@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from index import RelatedRequest, SearchIndex, SearchRequest
-from index.neardup import jaccard, signature
+from index.write.neardup import jaccard, signature
 from tests.conftest import FREENEWS, need
 
 

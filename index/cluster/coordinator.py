@@ -1,0 +1,263 @@
+"""The coordinator of a sharded search: the same answer as one index, from N shards.
+
+``Head`` is what the front door opens of a sharded snapshot: the term dictionaries of all
+shards read as one (a Whoosh ``MultiReader`` over their segments), so expansion, typo
+variants, completions and did-you-mean see the whole corpus's words and frequencies, and the
+corpus-wide statistics (documents, average field lengths). It never reads postings; the
+shards do (``shards.ShardServer``), wherever they run (``fanout``).
+
+One search (``search``), as Elasticsearch's ``dfs_query_then_fetch``:
+
+    plan      parse and expand the query on the head (``search.plan``)
+    prepare   every shard evaluates it with its own statistics and reports the document
+              frequencies it used and each relaxed node's evidence; the head adds them up
+              and decides, for the whole corpus, which words are common and how many of the
+              rest a document needs (``matching.decide``)
+    query     every shard evaluates it again with those sums (so each document gets the
+              score one index would give it), filters and folds, and returns its best rows
+              for the page, its total and raw facet counts; the head merges the rows in the
+              one result order (``order``) and adds totals and counts up
+    fetch     the shards holding the page's rows return them with their snippets
+
+A shard that cannot answer makes the whole search fail with ``IndexUnavailable`` (a 503):
+never a page that silently lacks a shard's documents.
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter, OrderedDict
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh import query as Q
+from whoosh.reading import MultiReader
+from whoosh.searching import Searcher
+
+from index.analysis import query_langs
+from index.cluster.fanout import Shards
+from index.errors import Deadline
+from index.read import facets
+from index.read import related as related_op
+from index.read.live import Opened
+from index.read.matching import Evidence, decide
+from index.read.order import in_order
+from index.read.search import Ranking, plan, result
+from index.read.stats import CorpusStats, recency_basis
+from index.read.synonyms import Synonyms
+from index.request import RelatedRequest, SearchRequest
+from index.results import Hit, RelatedResult, SearchResult
+from index.schema import TEXT_FIELDS
+from index.store.arrays import PostingArrays
+from index.store.snapshots import shard_dir
+
+PREPARED = 256  # requests whose corpus-wide statistics the head keeps
+
+
+class Head(Opened):
+    """The whole corpus's terms and statistics of one sharded snapshot."""
+
+    def __init__(self, snapshot_id: str, path: Path, meta: dict[str, Any]) -> None:
+        super().__init__()
+        self.snapshot_id = snapshot_id
+        self.path = path
+        self.meta = meta
+        self.shards = int(meta["shards"])
+        self.indexes = [whoosh_index.open_dir(str(shard_dir(path, k)))
+                        for k in range(self.shards)]
+        reader = self._reader()
+        self.langs = query_langs(_lang_counts(reader))
+        self.size = self.doc_count = reader.doc_count_all()
+        self.live_count = reader.doc_count()
+        self.avg = {name: max(reader.field_length(name) / max(self.doc_count, 1), 1.0)
+                    for name in TEXT_FIELDS}
+        reader.close()
+        arrays = []
+        for k, ix in enumerate(self.indexes):
+            with ix.reader() as shard_reader:
+                arrays.append(PostingArrays.open(shard_dir(path, k), ix, shard_reader))
+        self._arrays = _SummedArrays(arrays)
+        self._corpus: CorpusStats | None = None
+        self._prepared: OrderedDict[tuple, CorpusStats] = OrderedDict()
+
+    def _reader(self) -> MultiReader:
+        """Return one reader over every segment of every shard, in shard order."""
+        leaves = [leaf for ix in self.indexes for leaf, _ in ix.reader().leaf_readers()]
+        return MultiReader(leaves)
+
+    def _new_searcher(self) -> Searcher:
+        return Searcher(self._reader())
+
+    def prepared(self, key: tuple, prepare: Callable[[], CorpusStats]) -> CorpusStats:
+        """Return the statistics of the request ``key`` (see ``_matching``), prepared once
+        and kept for the next pages, orders and facet clicks of the same words and filters."""
+        found = self._prepared.get(key)
+        if found is None:
+            found = prepare()
+            with self._lock:
+                self._prepared[key] = found
+                while len(self._prepared) > PREPARED:
+                    self._prepared.popitem(last=False)
+        return found
+
+    def corpus(self, shards: Shards, deadline: Deadline) -> CorpusStats:
+        """Return the corpus-wide statistics (the days come from the shards, once)."""
+        if self._corpus is None:
+            counted = shards.map(self.snapshot_id, "days", [()] * self.shards, deadline)
+            days, where = np.unique(np.concatenate([d for d, _ in counted]), return_inverse=True)
+            counts = np.bincount(where, weights=np.concatenate([c for _, c in counted]),
+                                 minlength=len(days)).astype(np.int64)
+            self._corpus = CorpusStats(self.doc_count, self.live_count, self.avg,
+                                       recency_basis(days, counts))
+        return self._corpus
+
+
+class _SummedArrays:
+    """The shards' posting arrays, asked only for term frequencies (the vocabulary's): a
+    term's frequency in the corpus is the sum of its shards'."""
+
+    def __init__(self, shards: list) -> None:
+        self.shards = shards
+
+    def frequencies(self, fieldname: str, texts: list[str]):
+        if any(arrays is None for arrays in self.shards):
+            return None
+        found = [arrays.frequencies(fieldname, texts) for arrays in self.shards]
+        return None if any(f is None for f in found) else sum(found)
+
+
+def _lang_counts(reader) -> Counter:
+    """Return the documents per language (what queries expand into)."""
+    if "lang" not in reader.indexed_field_names():
+        return Counter()
+    return Counter({lang: reader.doc_frequency("lang", lang)
+                    for lang in reader.field_terms("lang")})
+
+
+def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
+           deadline: Deadline, synonyms: Synonyms | None = None) -> SearchResult:
+    """Run ``req`` over every shard of ``head``'s snapshot; the same result as one index."""
+    p = plan(head, req, ranking, deadline, synonyms)
+    sid, n = head.snapshot_id, head.shards
+    corpus = head.corpus(shards, deadline)
+    if p.query is not None:
+        corpus = head.prepared(_matching(req), lambda: _prepare(head, shards, req, p.query,
+                                                                ranking, corpus, deadline))
+    ranked = bool(p.text)
+    pages = shards.map(sid, "query", [(req, p.query, ranked, ranking, corpus,
+                                       _left(deadline))] * n, deadline)
+    rows = _Rows(pages, days=True)
+    start = (req.page - 1) * req.per_page
+    at = in_order(rows.tier, rows.score, rows.day, rows.seq, req.sort, ranked,
+                  start + req.per_page)[start:]
+    fetched = shards.map(sid, "fetch", [(w, p.terms, req.snippets, _left(deadline))
+                                        for w in rows.per_shard(at, ranked)], deadline)
+    counts = (facets.shape(facets.add_counts([pg.facets for pg in pages]), req.authors,
+                           req.speakers) if req.facets else None)
+    return result(head, req, p, rows.hits(at, fetched), sum(pg.total for pg in pages), counts,
+                  _dropped(pages, rows.shard, at), sum(pg.folded for pg in pages))
+
+
+def related(head: Head, shards: Shards, req: RelatedRequest, ranking: Ranking,
+            deadline: Deadline) -> RelatedResult | None:
+    """Return the documents like ``req.doc_id`` over every shard (as ``related.related``)."""
+    sid, n = head.snapshot_id, head.shards
+    stored = next((d for d in shards.map(sid, "stored", [(req.doc_id,)] * n, deadline)
+                   if d is not None), None)
+    if stored is None:
+        return None
+    terms = related_op.distinctive_terms(head.vocabulary(), head.doc_count, stored,
+                                         ranking.boosts)
+    if not terms:
+        return RelatedResult(req.doc_id, [], (), sid)
+    words = related_op.query_of(terms, ranking.boosts)
+    corpus = _prepare(head, shards, SearchRequest(), Q.Or(words), ranking,
+                      head.corpus(shards, deadline), deadline)
+    found = shards.map(sid, "related", [(req, words, stored.get("lang", ""), ranking, corpus,
+                                         _left(deadline))] * n, deadline)
+    rows = _Rows(found, days=False)
+    at = in_order(rows.tier, rows.score, rows.day, rows.seq, "relevance", True, req.per_page)
+    fetched = shards.map(sid, "fetch_plain", [(w,) for w in rows.per_shard(at, True)],
+                         deadline)
+    return RelatedResult(req.doc_id, rows.hits(at, fetched), tuple(t for t, _ in terms), sid)
+
+
+class _Rows:
+    """The shards' rows as one table (``docnum``, ``seq``, ``tier``, ``score``, ``day``,
+    ``copies``), with the shard each row came from."""
+
+    def __init__(self, answers: list, days: bool) -> None:
+        for name in ("docnum", "seq", "tier", "score", "copies") + (("day",) if days else ()):
+            setattr(self, name, np.concatenate([getattr(a, name) for a in answers]))
+        self.shard = np.concatenate([np.full(len(a.docnum), k) for k, a in enumerate(answers)])
+        if not days:  # the date never ranks these (related documents)
+            self.day = np.zeros(len(self.shard), dtype=np.int64)
+        self.shards = len(answers)
+
+    def per_shard(self, at: np.ndarray, ranked: bool) -> list[list]:
+        """Return, per shard, the (docnum, score as shown) pairs of rows ``at`` it must fetch."""
+        wanted: list[list] = [[] for _ in range(self.shards)]
+        for i in at:
+            score = round(float(self.score[i]), 4) if ranked else None
+            wanted[self.shard[i]].append((int(self.docnum[i]), score))
+        return wanted
+
+    def hits(self, at: np.ndarray, fetched: list[list[Hit]]) -> list[Hit]:
+        """Return the fetched hits in the order of ``at``, with their folded copies."""
+        taken = [iter(f) for f in fetched]
+        return [replace(next(taken[self.shard[i]]), copies=int(self.copies[i])) for i in at]
+
+
+def _matching(req: SearchRequest) -> tuple:
+    """Return what decides a request's statistics: its words and filters, not its page,
+    order, snippets, facets, folding or recency."""
+    return (req.q, req.langs, req.operator, req.typos, req.kinds, req.authors, req.speakers,
+            req.day_from, req.day_to)
+
+
+def _prepare(head: Head, shards: Shards, req: SearchRequest, query, ranking: Ranking,
+             corpus: CorpusStats, deadline: Deadline) -> CorpusStats:
+    """Return ``corpus`` completed with the shards' frequencies and decisions for ``query``."""
+    seen = shards.map(head.snapshot_id, "prepare",
+                      [(req, query, ranking, corpus, _left(deadline))] * head.shards, deadline)
+    return corpus.complete(_added([dfs for dfs, _ in seen]),
+                           _decisions([evidence for _, evidence in seen], corpus.live_count))
+
+
+def _left(deadline: Deadline) -> float:
+    """Return the seconds left of ``deadline`` (what a shard's own deadline gets)."""
+    return max(deadline.at - time.monotonic(), 0.001)
+
+
+def _added(parts: list[dict]) -> dict:
+    total: dict = {}
+    for dfs in parts:
+        for key, df in dfs.items():
+            total[key] = total.get(key, 0) + df
+    return total
+
+
+def _decisions(per_shard: list[list], live_count: int) -> list:
+    """Return the corpus-wide decision of each relaxed node (the same nodes, in the same
+    order, on every shard)."""
+    return [decide(Evidence.total([ev for ev, _ in node]), node[0][1], live_count)
+            for node in zip(*per_shard, strict=True)]
+
+
+def _dropped(pages: list, shard: np.ndarray, at: np.ndarray) -> list[str]:
+    """Return the words the page's first result lacks, when matching was relaxed."""
+    if not len(at):
+        return []
+    first = int(at[0])
+    k = int(shard[first])
+    page = pages[k]
+    if page.held is None:
+        return []
+    row = first - sum(len(pg.docnum) for pg in pages[:k])
+    bits = int(page.held[row])
+    return [w for j, w in enumerate(page.words) if not bits >> j & 1]
+
+

@@ -1,0 +1,27 @@
+"""The shards of a sharded snapshot opened in this process (no cluster): the ``fanout.Shards``
+backend of a sharded index served by one machine, and of the tests."""
+from __future__ import annotations
+
+from typing import Any
+
+from index.cluster.shard_server import ShardServer
+from index.errors import Deadline
+
+
+class LocalShards:
+    """Every shard opened in this process and called one after the other."""
+
+    def __init__(self, index_dir: str, shards: int, postings_cache: int = 2_000_000) -> None:
+        self.servers = [ShardServer(index_dir, k, postings_cache) for k in range(shards)]
+
+    def map(self, snapshot_id: str, method: str, args: list[tuple],
+            deadline: Deadline) -> list[Any]:
+        answers = []
+        for server, shard_args in zip(self.servers, args, strict=True):
+            deadline.check()
+            answers.append(server.call(snapshot_id, method, shard_args))
+        return answers
+
+    def close(self) -> None:
+        for server in self.servers:
+            server.close()

@@ -1,0 +1,152 @@
+"""The shard side of a sharded search: one shard of a sharded index directory, answering the
+coordinator (``sharded``) for the snapshot it names.
+
+A ``ShardServer`` runs wherever the shard is served: in the service's own process
+(``fanout.LocalShards``) or as a replica of a Ray Serve deployment (``cluster``). Every call
+names its snapshot, so all the shards of one search answer from the same one even while a
+reindex switches ``CURRENT``; the server keeps that snapshot and the one before open.
+Arguments and answers are plain picklable values. The methods, in the order a search
+calls them:
+
+    days      the live documents' days, counted (for recency; once per snapshot)
+    prepare   run the query with this shard's own statistics; return the document
+              frequencies it looked up and the relaxed-matching evidence
+    query     run it again with the corpus-wide statistics; return the shard's best rows
+              for the page, its total, and raw facet counts
+    fetch     stored fields and snippets of the rows that made the page
+    document  one stored document by id (None when this shard does not hold it)
+    stored, related, fetch_plain   the same steps for related documents (``related``)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from index.documents import from_stored
+from index.errors import Deadline, IndexUnavailable
+from index.read import facets
+from index.read import related as related_op
+from index.read.live import Recent, Snapshot
+from index.read.order import in_order
+from index.read.scoring import Evaluator
+from index.read.search import Matches, Ranking, fetch, match
+from index.read.stats import CorpusStats, day_counts
+from index.request import RelatedRequest, SearchRequest
+from index.results import Document, Hit
+from index.store.snapshots import NoSnapshot, SnapshotStore, shard_dir
+
+
+@dataclass(frozen=True)
+class ShardPage:
+    """A shard's answer to ``query``: its best rows for the page, in its result order."""
+
+    total: int
+    folded: int
+    docnum: np.ndarray
+    seq: np.ndarray
+    tier: np.ndarray
+    score: np.ndarray
+    day: np.ndarray
+    copies: np.ndarray
+    held: np.ndarray | None    # words each row holds (bit j: word j), when some were dropped
+    words: tuple[str, ...]     # the relaxed query's words, in bit order
+    facets: dict | None        # raw counts (``facets.raw_counts``)
+
+
+class ShardServer:
+    """One shard of the sharded snapshots of ``index_dir``."""
+
+    def __init__(self, index_dir: str, shard: int, postings_cache: int = 2_000_000) -> None:
+        self.store = SnapshotStore(index_dir)
+        self.shard = shard
+        self.postings_cache = postings_cache
+        self.opened = Recent()
+
+    def call(self, snapshot_id: str, method: str, args: tuple) -> Any:
+        """Run ``method(*args)`` on this shard of ``snapshot_id``."""
+        if method not in ("days", "prepare", "query", "fetch", "document", "stored", "related",
+                          "fetch_plain"):
+            raise ValueError(f"no shard method {method!r}")
+        return getattr(self, method)(self._snapshot(snapshot_id), *args)
+
+    def _snapshot(self, snapshot_id: str) -> Snapshot:
+        def opener() -> Snapshot:
+            try:
+                path = shard_dir(self.store.path(snapshot_id), self.shard)
+                if not path.is_dir():
+                    raise NoSnapshot(f"snapshot {snapshot_id} has no {path.name}")
+                return Snapshot(snapshot_id, path, self.postings_cache, shard=True)
+            except Exception as exc:  # gone (pruned), corrupt, or never sharded
+                raise IndexUnavailable(f"cannot open shard {self.shard} of snapshot "
+                                       f"{snapshot_id}: {exc}") from None
+        return self.opened.get(snapshot_id, opener)
+
+    # -- the calls -------------------------------------------------------------------------
+    @staticmethod
+    def days(snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
+        cols = snap.columns
+        return day_counts(cols.day[cols.live])
+
+    @staticmethod
+    def prepare(snap: Snapshot, req: SearchRequest, query, ranking: Ranking,
+                corpus: CorpusStats, budget: float) -> tuple[dict, list]:
+        seen = corpus.collect()
+        filters = facets.make_filters(snap.columns, req.kinds, req.langs, req.authors,
+                                      req.day_from, req.day_to, req.speakers)
+        evaluator = Evaluator(snap.searcher(), snap.stats, snap.postings,
+                              snap.columns.live_ids(), ranking.b, ranking.k1,
+                              Deadline(budget), seen)
+        evaluator.eligible = filters.mask()
+        evaluator.evaluate(query)
+        return seen.seen_dfs, seen.seen_evidence
+
+    @staticmethod
+    def query(snap: Snapshot, req: SearchRequest, query, ranked: bool, ranking: Ranking,
+              corpus: CorpusStats, budget: float) -> ShardPage:
+        m = match(snap, req, query, ranked, ranking, Deadline(budget), corpus)
+        return _page(snap, m, req, ranked)
+
+    @staticmethod
+    def fetch(snap: Snapshot, rows: list[tuple[int, float | None]],
+              terms: dict[str, frozenset[str]], snippets: bool, budget: float) -> list[Hit]:
+        return fetch(snap, rows, terms, snippets, Deadline(budget))
+
+    @staticmethod
+    def document(snap: Snapshot, doc_id: str) -> Document | None:
+        stored = snap.searcher().document(id=doc_id)
+        return None if stored is None else from_stored(stored)
+
+    @staticmethod
+    def stored(snap: Snapshot, doc_id: str) -> dict | None:
+        return snap.searcher().document(id=doc_id)
+
+    @staticmethod
+    def related(snap: Snapshot, req: RelatedRequest, words: list, lang: str, ranking: Ranking,
+                corpus: CorpusStats, budget: float) -> related_op.Rows:
+        return related_op.rows(snap, req, words, lang, ranking.b, ranking.k1, Deadline(budget),
+                               corpus)
+
+    @staticmethod
+    def fetch_plain(snap: Snapshot, rows: list[tuple[int, float]]) -> list[Hit]:
+        return related_op.fetch_plain(snap, rows)
+
+    def close(self) -> None:
+        self.opened.close()
+
+
+def _page(snap: Snapshot, m: Matches, req: SearchRequest, ranked: bool) -> ShardPage:
+    """Return the shard's first ``page × per_page`` rows: no row past them can make the page."""
+    ids, scores = m.final
+    day, seq = snap.columns.day[ids], snap.order[ids]
+    at = in_order(m.tier, scores, day, seq, req.sort, ranked, req.page * req.per_page)
+    rows = ids[at]
+    tiers = m.tiers
+    dropped = tiers is not None and tiers.required < tiers.counted
+    raw = (facets.raw_counts(snap.columns, m.matched, m.filters, req.date_by_month, req.authors)
+           if req.facets else None)
+    return ShardPage(len(ids), m.folded, rows, seq[at], m.tier[at], scores[at], day[at],
+                     np.array([m.copies.get(int(d), 0) for d in rows], dtype=np.int64),
+                     tiers.held(rows) if dropped else None,
+                     tuple(w for w, _ in tiers.words) if dropped else (), raw)

@@ -1,0 +1,249 @@
+"""Rewrite a parsed query for the index: stems per language, typo and prefix variants,
+bounded expansions, and the plain words of a conjunction gathered for relaxed matching.
+
+Each text word becomes the index terms it may stand for in each language present (see
+``analysis.query_terms``); stop words are dropped (they are not indexed) and remembered, so
+the response can say they were not searched. A word of 5+ letters (no digits) also matches
+index terms one edit away, 9+ letters two, when those are clearly more common than the word
+itself (a rare correct word keeps its exact matches first: see ``matching``); the letters
+counted are those of the index term compared (a stem), and a change of the first letter
+counts as two edits. The last word
+of the query also matches as a prefix. Prefixes are bounded to the most frequent terms;
+nothing here refuses a query.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from whoosh import query as Q
+
+from index.analysis import STEMMERS, fold, is_stopword, query_terms, stem_of
+from index.errors import Deadline
+from index.read.query import FieldedTerm, Relaxed, words_in_fields
+from index.read.variants import completions, typo_variants
+from index.read.vocabulary import Vocabulary
+from index.schema import TEXT_FIELDS
+
+MAX_WORDS = 32            # plain words searched; the rest of a very long query is ignored
+MAX_TERMS = 3000          # (field, index term) pairs a whole query may look up
+MAX_EXPANSION = 300       # index terms an explicit prefix* may stand for (most frequent)
+PREFIX_MAX_WORDS = 4      # a longer query's last word is taken as typed in full
+
+
+@dataclass
+class ExpansionLog:
+    """What an expansion found, for the response: the terms to highlight, the words not
+    searched, the typo variants used; and the look-up budget spent so far."""
+
+    terms: dict[str, set[str]] = field(default_factory=dict)  # field → index terms
+    ignored: list[str] = field(default_factory=list)          # stop words, words past caps
+    typos: dict[str, list[str]] = field(default_factory=dict)  # word → its typo variants
+    cost: int = 0  # (field, term) pairs looked up
+
+    def note(self, fieldname: str, texts) -> None:
+        """Remember ``texts`` as terms of ``fieldname`` to highlight."""
+        self.terms.setdefault(fieldname, set()).update(texts)
+
+    def afford(self, cost: int) -> bool:
+        """Spend ``cost`` of the query's look-up budget; False (nothing spent) if too much."""
+        if self.cost + cost > MAX_TERMS:
+            return False
+        self.cost += cost
+        return True
+
+
+class Expander:
+    """Rewrite a parsed query for the index (see the module's docstring)."""
+
+    def __init__(self, reader, langs: tuple[str, ...], deadline: Deadline,
+                 vocabulary: Callable[[], tuple[Vocabulary, Vocabulary]] | None = None,
+                 prefix_word: str | None = None,
+                 synonyms: dict[str, tuple[tuple[str, ...], ...]] | None = None) -> None:
+        self.reader = reader
+        self.langs = tuple(lang for lang in langs if lang in STEMMERS) or ("en",)
+        self.deadline = deadline
+        self.vocabulary = vocabulary  # None: no typo tolerance, no completion
+        self.prefix_word = prefix_word
+        self.synonyms = synonyms or {}  # marker word → the forms it stands for
+        self.words = 0
+        self.log = ExpansionLog()
+
+    def expand_top(self, q: Q.Query, relax: bool, strict: bool) -> Q.Query | None:
+        """Expand the whole query; with ``relax``, gather a conjunction's plain words into
+        a ``Relaxed`` node (``strict``: all of them still required)."""
+        if relax and isinstance(q, Q.AndNot) and _conjunction(q.a):
+            a = self.expand_top(q.a, relax, strict)
+            b = self.expand(q.b)
+            return a if a is None or b is None else Q.AndNot(a, b)
+        if not relax or not _conjunction(q):
+            return self.expand(q)
+        parts = q.subqueries if isinstance(q, Q.And) else [q]
+        words, required = [], []
+        for part in parts:
+            expanded = self.expand(part)
+            if expanded is None:
+                continue
+            is_word = isinstance(expanded, (FieldedTerm, SynonymGroup))
+            (words if is_word else required).append(expanded)
+        if not words:
+            return Q.And(required) if len(required) > 1 else (required[0] if required else None)
+        return Relaxed(words, required, strict)
+
+    def expand(self, q: Q.Query) -> Q.Query | None:
+        """Return the rewritten query, or None when nothing searchable is left."""
+        self.deadline.check()
+        if isinstance(q, Q.Term) and q.fieldname in TEXT_FIELDS:
+            return self._fielded([q])
+        if isinstance(q, Q.Phrase) and q.fieldname in TEXT_FIELDS:
+            return self._phrase(q)
+        if isinstance(q, (Q.Prefix, Q.Wildcard)):
+            return self._prefix(q)
+        if isinstance(q, Q.FuzzyTerm):
+            return self._fielded([Q.Term(q.fieldname, q.text, boost=q.boost)])
+        if isinstance(q, Q.Term) and q.fieldname == "role":
+            return Q.Term("role", q.text.lower(), boost=q.boost)
+        if words_in_fields(q):
+            groups: dict[str, list[Q.Term]] = {}
+            for sub in q.subqueries:  # the parser's OR of (field, word) terms, by word
+                groups.setdefault(sub.text, []).append(sub)
+            subs = [t for t in (self._fielded(g) for g in groups.values()) if t is not None]
+            if not subs:
+                return None
+            return subs[0] if len(subs) == 1 and q.boost == 1 else Q.Or(subs, boost=q.boost)
+        if isinstance(q, Q.Not):
+            inner = self.expand(q.query)
+            return None if inner is None else Q.Not(inner)
+        if isinstance(q, Q.BinaryQuery):  # AndNot, AndMaybe, Require, Otherwise
+            a, b = self.expand(q.a), self.expand(q.b)
+            if a is None:
+                return None if isinstance(q, (Q.AndNot, Q.AndMaybe)) else b
+            return a if b is None else type(q)(a, b)
+        if isinstance(q, Q.CompoundQuery):
+            subs = [s for s in (self.expand(s) for s in q.subqueries) if s is not None]
+            if not subs:
+                return None
+            return subs[0] if len(subs) == 1 and q.boost == 1 else type(q)(subs, boost=q.boost)
+        if q is Q.NullQuery:
+            return None
+        return q  # field:value on kind, lang, id, author, year, month: exact terms
+
+    def _fielded(self, group: list[Q.Term]) -> Q.Query | None:
+        word = group[0].text
+        if word in self.synonyms:
+            return synonym_group(self, word, group)
+        if is_stopword(word, self.langs) or self.words >= MAX_WORDS:
+            self.log.ignored.append(word)
+            return None
+        texts = tuple(sorted(query_terms(word, self.langs)))
+        weights: dict[str, float] = {}
+        for t in group:
+            weights[t.fieldname] = weights.get(t.fieldname, 0.0) + t.boost
+        if not self.log.afford(len(texts) * len(weights)):
+            self.log.ignored.append(word)
+            return None
+        self.words += 1
+        typos, completions = self._variants(word, texts) if len(weights) > 1 else ((), ())
+        if not self.log.afford((len(typos) + len(completions)) * len(weights)):
+            typos, completions = (), ()
+        for name in weights:
+            self.log.note(name, texts + tuple(v for v, _ in typos + completions))
+        return FieldedTerm(texts, weights, variants=typos, completions=completions, word=word)
+
+    def _variants(self, word: str, texts: tuple[str, ...]
+                  ) -> tuple[tuple[tuple[str, float], ...], tuple[tuple[str, float], ...]]:
+        """Return the typo variants and the completions of a plain ``word``, with weights."""
+        if self.vocabulary is None or any(c.isdigit() for c in word):
+            return (), ()
+        vocab, whole = self.vocabulary()
+        found = typo_variants(word, texts, vocab, whole, self.langs)
+        if found:
+            self.log.typos[word] = sorted(found)
+        done = word != self.prefix_word or self.words > PREFIX_MAX_WORDS
+        more = {} if done else completions(word, texts, vocab, set(found))
+        return tuple(sorted(found.items())), tuple(sorted(more.items()))
+
+    def _phrase(self, q: Q.Phrase) -> Q.Query | None:
+        variants = phrase_forms(q.words, self.langs)
+        for v in variants:
+            self.log.note(q.fieldname, v)
+        phrases = [Q.Phrase(q.fieldname, list(v), slop=q.slop) if len(v) > 1
+                   else Q.Term(q.fieldname, v[0]) for v in sorted(variants)]
+        return phrases[0] if len(phrases) == 1 else Q.Or(phrases, boost=q.boost)
+
+    def _prefix(self, q: Q.Query) -> Q.Query | None:
+        """An explicit prefix: the most frequent terms starting with it, in a text field;
+        on other fields (id, kind, author…) the exact value, never a scan."""
+        literal = fold(q.text.lower()).rstrip("*?")
+        if q.fieldname not in TEXT_FIELDS:
+            return Q.Term(q.fieldname, q.text.rstrip("*?"), boost=q.boost)
+        if not literal:
+            return None
+        vocab = self.vocabulary()[0] if self.vocabulary is not None else None
+        found = prefix_terms(self.reader, q.fieldname, literal, vocab, MAX_EXPANSION)
+        if not found:
+            return None
+        if not self.log.afford(len(found)):
+            self.log.ignored.append(q.text + "*")
+            return None
+        self.log.note(q.fieldname, found)
+        return Q.Or([Q.Term(q.fieldname, t) for t in found], boost=q.boost)
+
+
+def phrase_forms(words, langs: tuple[str, ...]) -> set[tuple[str, ...]]:
+    """Return the index-term sequences a phrase stands for: its stems in each language (stop
+    words left out, as the index leaves them) and its words unstemmed."""
+    forms = set()
+    for lang in langs:
+        stems = [s for s in (stem_of(w.lower(), lang) for w in words) if s]
+        if stems:
+            forms.add(tuple(stems))
+    forms.add(tuple(fold(w.lower()) for w in words))
+    return forms
+
+
+def prefix_terms(reader, fieldname: str, literal: str, vocab: Vocabulary | None,
+                 limit: int) -> list[str]:
+    """Return the terms of ``fieldname`` an explicit ``literal*`` stands for: the literal
+    itself if indexed, then the most frequent completions (the first ones in term order
+    when there is no vocabulary), ``limit`` at most."""
+    found = [literal] if reader.doc_frequency(fieldname, literal) else []
+    if vocab is not None:
+        found += vocab.with_prefix(literal, limit)
+    else:
+        for n, term in enumerate(reader.expand_prefix(fieldname, literal)):
+            if n >= limit:
+                break
+            found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+    return list(dict.fromkeys(found))
+
+
+def synonym_group(expander: Expander, marker: str, group: list[Q.Term]) -> Q.Query | None:
+    """Return one word unit matching any form of the synonym group ``marker`` stands for,
+    each form sought in the fields (and with the boosts) of ``group``."""
+    forms = []
+    for form in expander.synonyms[marker]:
+        if len(form) == 1:
+            found = expander._fielded([Q.Term(t.fieldname, form[0], boost=t.boost)
+                                       for t in group])
+        else:
+            found = expander.expand(Q.Or([Q.Phrase(t.fieldname, list(form), boost=t.boost)
+                                          for t in group]))
+        if found is not None:
+            forms.append(found)
+    if not forms:
+        return None
+    return SynonymGroup(forms, word=" ".join(expander.synonyms[marker][0]))
+
+
+class SynonymGroup(Q.Or):
+    """The forms of one synonym group: in relaxed matching, one word."""
+
+    def __init__(self, subqueries, word: str = "", boost: float = 1.0) -> None:
+        super().__init__(subqueries, boost=boost)
+        self.word = word
+
+
+def _conjunction(q: Q.Query) -> bool:
+    """True for an AND of parts, or a single plain word (what relaxed matching applies to)."""
+    return isinstance(q, Q.And) or words_in_fields(q)

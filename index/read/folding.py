@@ -1,0 +1,91 @@
+"""Near-duplicate folding at search time: one result per group, the others counted.
+
+Each article carries the key of its near-duplicate group (written at index time, see
+``neardup``) in a Whoosh column; ``Groups`` reads it once per snapshot into an array by
+document number, with each group's size. Folding a result list keeps, of the documents of
+a group that match, the one ranked first (by the list's own order: relevance or date) and
+counts the others as its ``copies``. Only documents of groups with two or more members are
+looked at, so a query whose matches have no copies costs one mask look-up.
+
+Folding changes what the list shows and its ``total``, never the facet counts: those count
+matching documents, copies included.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from index.documents import group_id, key_of
+from index.read.order import in_order
+from index.read.scoring import Hits
+
+
+class Groups:
+    """The near-duplicate group of every document of one snapshot (0: none)."""
+
+    def __init__(self, reader, live: np.ndarray) -> None:
+        size = reader.doc_count_all()
+        key = (np.fromiter(reader.column_reader("group"), dtype=np.int64, count=size)
+               if "group" in reader.schema and reader.has_column("group")  # older indexes:
+               else np.zeros(size, dtype=np.int64))                        # no groups
+        key[~live] = 0
+        grouped = key != 0
+        uniq, inverse, counts = np.unique(key[grouped], return_inverse=True, return_counts=True)
+        members = np.ones(size, dtype=np.int64)
+        members[grouped] = counts[inverse]
+        self.key = key
+        self.members = members  # the size of each document's group (1: alone)
+        self.multi = members > 1
+        self.count = len(uniq)                        # groups of articles
+        self.with_copies = int((counts > 1).sum())    # of which hold two or more articles
+        for array in (self.key, self.members, self.multi):
+            array.flags.writeable = False
+
+    def group_of(self, docnum: int) -> str | None:
+        """Return the public group id of a document that has copies, else None."""
+        return group_id(int(self.key[docnum])) if self.multi[docnum] else None
+
+    def mask(self, key: int) -> np.ndarray:
+        """Return the documents of the group ``key``."""
+        return self.key == key if key else np.zeros(len(self.key), dtype=bool)
+
+
+def fold(groups: Groups, ids: np.ndarray, tier: np.ndarray, scores: np.ndarray,
+         seq: np.ndarray, days: np.ndarray, sort: str, ranked: bool
+         ) -> tuple[np.ndarray, dict[int, int]]:
+    """Return which of ``ids`` to keep (a mask) and, per kept document that stands for
+    others, how many copies it folds. The result order (``order.in_order``: tier, score,
+    date, ``seq``) ranks them; only the documents of groups with copies are sorted."""
+    keep = np.ones(len(ids), dtype=bool)
+    candidates = np.flatnonzero(groups.multi[ids])
+    if not len(candidates):
+        return keep, {}
+    c = candidates
+    ranked_at = c[in_order(tier[c], scores[c], days[c], seq[c], sort, ranked)]
+    keys = groups.key[ids[ranked_at]]
+    _, first, counts = np.unique(keys, return_index=True, return_counts=True)
+    keep[candidates] = False
+    leaders = ranked_at[first]
+    keep[leaders] = True
+    copies = {int(ids[i]): int(n) - 1 for i, n in zip(leaders, counts) if n > 1}
+    return keep, copies
+
+
+def collapse(groups: Groups, final: Hits, tier: np.ndarray, seq: np.ndarray, days: np.ndarray,
+             sort: str, ranked: bool) -> tuple[Hits, np.ndarray, dict[int, int]]:
+    """Return ``final`` (and its ``tier``s) with one document per group, and the copies
+    each kept document stands for (``seq`` and ``days``: per document number)."""
+    keep, copies = fold(groups, final.ids, tier, final.scores, seq[final.ids],
+                        days[final.ids], sort, ranked)
+    if keep.all():
+        return final, tier, copies
+    return Hits(final.ids[keep], final.scores[keep]), tier[keep], copies
+
+
+def only_group(groups: Groups, hits: Hits, group: str) -> Hits:
+    """Return the ``hits`` in the group with public id ``group`` (none if it is malformed)."""
+    try:
+        key = key_of(group)
+    except ValueError:
+        key = 0
+    inside = groups.mask(key)[hits.ids]
+    return Hits(hits.ids[inside], hits.scores[inside])

@@ -1,0 +1,55 @@
+"""Posting lists as numpy arrays: from the snapshot's memory-mapped arrays when it has them,
+else decoded from Whoosh's blocks (``store.whoosh_postings``) and kept while they are searched.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+from index.store.whoosh_postings import postings
+
+
+class PostingLists:
+    """The way to one snapshot's posting lists, as read-only numpy arrays (int32 docnums,
+    float32 frequencies).
+
+    A full rebuild's snapshot has memory-mapped arrays (``arrays.PostingArrays``): a list is a
+    slice. Otherwise (after an incremental update) lists are decoded from Whoosh's blocks and
+    the most recently used kept, up to ``max_postings`` in all (8 bytes a posting): decoding
+    (zlib, pickle, deltas) costs more than scoring, and the words people search for repeat."""
+
+    def __init__(self, max_postings: int = 2_000_000, arrays=None) -> None:
+        self.max_postings = max_postings
+        self.arrays = arrays  # the snapshot's PostingArrays: no decoding, nothing to cache
+        self._lists: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._held = 0
+        self._lock = threading.Lock()
+
+    def get(self, reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return (docnums, frequencies) of ``text`` in ``fieldname``, from the cache if held."""
+        if self.arrays is not None:
+            found = self.arrays.get(fieldname, text)
+            if found is not None:
+                return found
+        key = (fieldname, text)
+        with self._lock:
+            found = self._lists.get(key)
+            if found is not None:
+                self._lists.move_to_end(key)
+                return found
+        ids, weights = postings(reader, fieldname, text)
+        found = (ids.astype(np.int32), weights.astype(np.float32, copy=False))
+        for array in found:
+            array.flags.writeable = False
+        cost = max(len(ids), 1)  # a word that is not there is remembered too
+        if cost <= self.max_postings:
+            with self._lock:
+                if key not in self._lists:
+                    self._lists[key] = found
+                    self._held += cost
+                while self._held > self.max_postings:
+                    _, (old, _) = self._lists.popitem(last=False)
+                    self._held -= max(len(old), 1)
+        return found

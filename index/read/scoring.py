@@ -1,0 +1,279 @@
+"""Evaluate an expanded query with set algebra and score it with BM25F in one pass.
+
+Whoosh's matcher tree walks postings one document at a time in Python; for queries that
+expand to a few dozen terms (fields × stems) it cost 100-300 ms on FakeNewsNet. Here each
+term's posting list comes whole as numpy arrays (a slice of the snapshot's memory-mapped
+arrays, see ``postings.PostingLists``), and the query tree combines ``Hits``, sorted
+document numbers with their scores: OR adds, AND intersects, NOT subtracts, "maybe" adds
+where present.
+
+A plain word searched in every boosted field (``FieldedTerm``) is scored with BM25F: its
+weighted, length-normalised frequencies in all fields are summed and saturated once. A term
+in a single named field (``title:x``) gets Whoosh's per-field BM25.
+
+Phrases and other positional queries still use Whoosh's matchers for their document set.
+"""
+from __future__ import annotations
+
+from math import log
+from typing import NamedTuple
+
+import numpy as np
+from whoosh import query as Q
+
+from index.analysis import language_pipeline
+from index.errors import Deadline
+from index.read.matching import TIER_WORDS, Tiers, candidates, evidence, relax
+from index.read.postings import PostingLists
+from index.read.query import FieldedTerm, Relaxed
+from index.read.stats import CorpusStats, FieldStats
+
+
+class Hits(NamedTuple):
+    """Matching documents: ascending, unique docnums and their scores."""
+
+    ids: np.ndarray     # int64
+    scores: np.ndarray  # float64
+
+    @classmethod
+    def of(cls, docnums) -> Hits:
+        """Unscored hits for any iterable of docnums."""
+        ids = np.unique(np.fromiter(docnums, dtype=np.int64))
+        return cls(ids, np.zeros(len(ids)))
+
+
+STORED_TEXT = ("title", "person")  # short stored fields: a phrase is checked on their text
+STORED_CHECK = 300                 # candidates at most for that; more: Whoosh's positions
+EMPTY = Hits(np.empty(0, dtype=np.int64), np.empty(0))
+
+
+class Evaluator:
+    """Evaluate queries against one searcher, with the snapshot's field statistics
+    (``stats``: each document's lengths), posting lists and live documents, and the
+    statistics of the whole corpus (``corpus``: the index's own, or a sharded snapshot's)."""
+
+    def __init__(self, searcher, stats: FieldStats, postings: PostingLists,
+                 live_ids: np.ndarray, b: float, k1: float, deadline: Deadline,
+                 corpus: CorpusStats) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.stats = stats
+        self.postings = postings
+        self.live_ids = live_ids
+        self.b, self.k1 = b, k1
+        self.deadline = deadline
+        self.corpus = corpus
+        self.doc_count = corpus.doc_count
+        self.eligible: np.ndarray | None = None  # documents the filters keep (a mask)
+        self.tiers: Tiers | None = None          # set by relaxed matching
+        self.relaxed_nodes = 0                   # relaxed nodes evaluated so far
+
+    def term_scores(self, fieldname: str, text: str, boost: float) -> Hits:
+        """Return BM25 scores of every document containing ``text`` in ``fieldname``."""
+        self.deadline.check()
+        ids, tf = self.postings.get(self.reader, fieldname, text)
+        if not len(ids):
+            return EMPTY
+        if not self.stats.has(fieldname):  # kind:quote, lang:de, role:…: a filter, unscored
+            return Hits(ids.astype(np.int64), np.zeros(len(ids)))
+        df = self.corpus.df((fieldname, text), len(ids))
+        idf = log(self.doc_count / (df + 1)) + 1
+        lengths = self.stats.lengths(fieldname)
+        avg = self.corpus.avg_length(fieldname)
+        k1, b = self.k1, self.b
+        norm_a, norm_b = k1 * (1 - b), k1 * b / avg
+        tf = tf.astype(np.float64)
+        return Hits(ids, boost * idf * (k1 + 1) * tf / (tf + norm_a + norm_b * lengths[ids]))
+
+    def fielded_scores(self, q: FieldedTerm) -> Hits:
+        """Return the BM25F scores of one word (see ``word_scores``)."""
+        return self.word_scores(q)[0]
+
+    def word_scores(self, q: FieldedTerm) -> tuple[Hits, np.ndarray]:
+        """Return BM25F scores of one word, and the documents that hold it exactly.
+
+        Per-field frequencies, length-normalised and weighted, are added up first and
+        saturated once (a word in the title and the body is not scored as two unrelated
+        words). The variants (typos) and completions are scored apart, with their own idf
+        and at their weight, and a document gets the best: a common word one typo away from
+        a rare one adds little. Documents holding a completion count as holding the word."""
+        self.deadline.check()
+        exact = _bm25f(self, q.weights, [(t, 1.0) for t in q.texts], q.boost)
+        if q.completions:  # the word being typed: its completions are no typos
+            exact = _best(exact, _bm25f(self, q.weights, list(q.completions), q.boost))
+        if not q.variants:
+            return exact, exact.ids
+        near = _bm25f(self, q.weights, list(q.variants), q.boost)
+        return _best(exact, near), exact.ids
+
+    # -- the query tree ------------------------------------------------------------------
+    def evaluate(self, q: Q.Query) -> Hits:
+        """Return the documents matching ``q`` with their scores."""
+        if isinstance(q, Relaxed):
+            return self._relaxed(q)
+        if isinstance(q, FieldedTerm):
+            return self.fielded_scores(q)
+        if isinstance(q, Q.Term):
+            return self.term_scores(q.fieldname, q.text, q.boost)
+        if isinstance(q, Q.Or):
+            return _scaled(_union([self.evaluate(s) for s in q.subqueries]), q.boost)
+        if isinstance(q, Q.And):
+            positive = [s for s in q.subqueries if not isinstance(s, Q.Not)]
+            negative = [s.query for s in q.subqueries if isinstance(s, Q.Not)]
+            result = _intersection([self.evaluate(s) for s in positive]) if positive \
+                else self._all()
+            for s in negative:
+                result = _minus(result, self.evaluate(s))
+            return _scaled(result, q.boost)
+        if isinstance(q, Q.AndNot):
+            return _minus(self.evaluate(q.a), self.evaluate(q.b))
+        if isinstance(q, Q.AndMaybe):
+            result = self.evaluate(q.a)
+            extra = self.evaluate(q.b)
+            _, ia, ib = np.intersect1d(result.ids, extra.ids, assume_unique=True,
+                                       return_indices=True)
+            scores = result.scores.copy()
+            scores[ia] += extra.scores[ib]
+            return Hits(result.ids, scores)
+        if isinstance(q, Q.Require):
+            result = self.evaluate(q.a)
+            keep = np.isin(result.ids, self.evaluate(q.b).ids, assume_unique=True)
+            return Hits(result.ids[keep], result.scores[keep])
+        if isinstance(q, Q.Not):
+            return _minus(self._all(), self.evaluate(q.query))
+        if isinstance(q, Q.Every):
+            return self._all()
+        if q is Q.NullQuery:
+            return EMPTY
+        if isinstance(q, Q.Phrase):
+            return self._phrase(q)
+        self.deadline.check()
+        return Hits.of(q.docs(self.searcher))  # ranges and the like: unscored
+
+    def _relaxed(self, q: Relaxed) -> Hits:
+        """Relaxed matching (see ``matching``); its tiers are kept for ranking."""
+        tiered = q.strict or len(q.words) <= TIER_WORDS  # else no tiers: titles do not rank
+        parts = [self._word_part(word, tiered) for word in q.words]
+        required = self.evaluate(Q.And(q.required)) if q.required else None
+        ids = candidates(parts, required)
+        decision = self.corpus.decision(self.relaxed_nodes, evidence(parts, ids, q.strict,
+                                                                     self.eligible), q.strict)
+        self.relaxed_nodes += 1
+        ids, scores, self.tiers = relax(parts, required, ids, decision)
+        return Hits(ids, scores)
+
+    def _word_part(self, word: Q.Query, tiered: bool) -> tuple:
+        """(word, ids, scores, ids holding it exactly, ids holding it in the title) of one
+        word of a relaxed query; every form of a synonym group counts as the word itself."""
+        if isinstance(word, FieldedTerm):
+            hits, exact = self.word_scores(word)
+            titled = [self.postings.get(self.reader, "title", t)[0]
+                      for t in (word.texts if tiered else ())]
+            return (word.word, hits.ids, hits.scores, exact,
+                    np.unique(np.concatenate(titled)) if titled else exact[:0])
+        hits = self.evaluate(word)
+        return getattr(word, "word", ""), hits.ids, hits.scores, hits.ids, hits.ids[:0]
+
+    def _phrase(self, q: Q.Phrase) -> Hits:
+        words = [self.term_scores(q.fieldname, w, q.boost) for w in dict.fromkeys(q.words)]
+        candidates = _intersection(words).ids
+        if not len(candidates):  # no document has every word: no positions to check
+            return EMPTY
+        if q.fieldname in STORED_TEXT and len(candidates) <= STORED_CHECK:
+            docs = Hits.of(d for d in candidates.tolist() if _stored_phrase(self.searcher, d, q))
+        else:
+            docs = Hits.of(q.docs(self.searcher))
+        scores = docs.scores
+        for found in words:
+            _, ia, ib = np.intersect1d(docs.ids, found.ids, assume_unique=True,
+                                       return_indices=True)
+            scores[ia] += found.scores[ib]
+        return docs
+
+    def _all(self) -> Hits:
+        return Hits(self.live_ids, np.zeros(len(self.live_ids)))
+
+
+def _sum_by_id(ids_parts: list[np.ndarray], value_parts: list[np.ndarray]
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Return (unique ascending ids, the sum of each id's values), added in part order."""
+    if len(ids_parts) == 1:
+        return ids_parts[0], value_parts[0]
+    ids, where = np.unique(np.concatenate(ids_parts), return_inverse=True)
+    return ids, np.bincount(where, weights=np.concatenate(value_parts), minlength=len(ids))
+
+
+def _bm25f(ev: Evaluator, weights: dict[str, float], texts: list[tuple[str, float]],
+           boost: float) -> Hits:
+    """Return the BM25F scores of documents holding any of ``texts`` (each with a
+    weight on its frequencies) in the weighted fields, scored as one term."""
+    b = ev.b
+    ids_parts, tf_parts = [], []
+    for fieldname, weight in weights.items():
+        lengths = ev.stats.lengths(fieldname)
+        avg = ev.corpus.avg_length(fieldname)
+        norm_a, norm_b = (1 - b) / weight, b / (avg * weight)
+        for text, factor in texts:
+            ids, tf = ev.postings.get(ev.reader, fieldname, text)
+            if len(ids):
+                ids_parts.append(ids)
+                tf_parts.append(factor * tf.astype(np.float64)
+                                / (norm_a + norm_b * lengths[ids]))
+    if not ids_parts:
+        return EMPTY
+    ids, pseudo = _sum_by_id(ids_parts, tf_parts)
+    df = ev.corpus.df((tuple(weights.items()), tuple(texts)), len(ids))
+    idf = log(1 + (ev.doc_count - df + 0.5) / (df + 0.5))
+    k1 = ev.k1
+    return Hits(ids.astype(np.int64), boost * idf * (k1 + 1) * pseudo / (pseudo + k1))
+
+
+def _stored_phrase(searcher, docnum: int, q: Q.Phrase) -> bool:
+    """Return True if the stored text of ``q``'s field holds its words in a row.
+
+    Reading a few stored fields costs less than Whoosh's positional matchers, which open
+    every word's posting list with positions."""
+    fields = searcher.stored_fields(docnum)
+    text = fields.get(q.fieldname) or ""
+    lang = "" if q.fieldname == "person" else fields.get("lang", "")
+    terms = [t.text for t in language_pipeline(lang)(text)]
+    words, n = list(q.words), len(q.words)
+    return any(terms[i:i + n] == words for i in range(len(terms) - n + 1))
+
+
+def _best(a: Hits, b: Hits) -> Hits:
+    """Return the documents of either, each with the higher of its two scores."""
+    ids, where = np.unique(np.concatenate([a.ids, b.ids]), return_inverse=True)
+    scores = np.zeros(len(ids))
+    np.maximum.at(scores, where, np.concatenate([a.scores, b.scores]))
+    return Hits(ids, scores)
+
+
+def _union(parts: list[Hits]) -> Hits:
+    parts = [p for p in sorted(parts, key=lambda p: len(p.ids), reverse=True) if len(p.ids)]
+    if not parts:
+        return EMPTY
+    return Hits(*_sum_by_id([p.ids for p in parts], [p.scores for p in parts]))
+
+
+def _intersection(parts: list[Hits]) -> Hits:
+    if not parts:
+        return EMPTY
+    parts = sorted(parts, key=lambda p: len(p.ids))
+    result = parts[0]
+    for part in parts[1:]:
+        if not len(result.ids):
+            break
+        ids, ia, ib = np.intersect1d(result.ids, part.ids, assume_unique=True,
+                                     return_indices=True)
+        result = Hits(ids, result.scores[ia] + part.scores[ib])
+    return result
+
+
+def _minus(result: Hits, other: Hits) -> Hits:
+    keep = np.isin(result.ids, other.ids, assume_unique=True, invert=True)
+    return Hits(result.ids[keep], result.scores[keep])
+
+
+def _scaled(hits: Hits, boost: float) -> Hits:
+    return hits if boost == 1 else Hits(hits.ids, hits.scores * boost)

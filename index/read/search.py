@@ -1,0 +1,240 @@
+"""One search over one snapshot: parse, expand, evaluate, filter, rank a page, shape hits.
+
+    text ──parse──▶ Whoosh query ──Expander──▶ index terms ──Evaluator──▶ Hits (ids, scores)
+         ──Filters──▶ kept ids ──page──▶ top docnums ──stored fields──▶ Hit(document, snippet)
+    facets are counted on the matches before filtering (multi-select), and a did-you-mean is
+    offered when few documents match.
+
+Stateless: everything it reads lives on the ``Snapshot``; everything it returns is typed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from whoosh import query as Q
+from whoosh.query.qcore import QueryError as WhooshQueryError
+
+from index.analysis import words
+from index.documents import from_stored
+from index.errors import Deadline, QueryError
+from index.read import facets
+from index.read.expand import Expander
+from index.read.folding import collapse, only_group
+from index.read.live import Snapshot
+from index.read.matching import Tiers
+from index.read.order import in_order
+from index.read.query import explicit_and, parse, phrase_bonus
+from index.read.scoring import EMPTY, Evaluator, Hits
+from index.read.snippets import plain_snippet, snippet
+from index.read.spelling import did_you_mean
+from index.read.stories import SHOWN_QUOTES, fold_stories
+from index.read.stats import CorpusStats, day_number
+from index.read.synonyms import Synonyms
+from index.request import SearchRequest
+from index.results import Hit, SearchResult
+from index.schema import DEFAULT_BOOSTS
+
+BM25_B = 0.75
+BM25_K1 = 1.2
+SUGGEST_BELOW = 10  # offer "did you mean" when a query finds fewer results than this
+SNIPPET_FIELDS = ("body", "dek", "title", "headings")  # the first that holds a match
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """How text is scored: BM25F field weights and parameters."""
+
+    boosts: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_BOOSTS))
+    b: float = BM25_B
+    k1: float = BM25_K1
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a query becomes before any posting is read: the expanded query (None: nothing
+    to search; ``Every`` without text) and what the expansion noted."""
+
+    text: str
+    query: Q.Query | None
+    langs: tuple[str, ...]
+    terms: dict[str, frozenset[str]]
+    ignored: tuple[str, ...]
+    typos: dict[str, tuple[str, ...]]
+
+
+def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
+         synonyms: Synonyms | None = None) -> Plan:
+    """Parse and expand ``req.q`` with the terms of ``snap`` (a snapshot, or the head of a
+    sharded one: its vocabulary is the whole corpus's)."""
+    langs = req.langs or snap.langs
+    text = req.q.strip()
+    rewritten, units = synonyms.rewrite(text) if synonyms is not None else (text, {})
+    vocabularies = (lambda: (snap.vocabulary(), snap.words())) if req.typos else None
+    expander = Expander(snap.searcher().reader(), langs, deadline, vocabularies,
+                        _last_word(text), units)
+    if text:
+        relax = req.operator != "or"
+        query = expander.expand_top(parse(rewritten, ranking.boosts, req.operator), relax,
+                                    strict=req.operator == "and" or explicit_and(text))
+        bonus = phrase_bonus(text)
+        if query is not None and bonus is not None:
+            query = Q.AndMaybe(query, expander.expand(bonus))
+    else:
+        query = Q.Every()
+    log = expander.log
+    return Plan(text, query, langs, {name: frozenset(found) for name, found in log.terms.items()},
+                tuple(dict.fromkeys(log.ignored)), {w: tuple(v) for w, v in log.typos.items()})
+
+
+@dataclass
+class Matches:
+    """A query's matches in one index (or one shard), filtered and folded, before paging."""
+
+    final: Hits             # what is listed: filtered, folded
+    tier: np.ndarray        # per final document (see ``order``)
+    matched: np.ndarray     # before the filters: what facets count
+    filters: facets.Filters
+    tiers: Tiers | None     # relaxed matching's record, to say which words were not required
+    copies: dict[int, int]  # per kept document, the copies folded under it
+    folded: int
+    quotes: dict[int, list[int]] = field(default_factory=dict)  # per article, its quotes
+
+
+def match(snap: Snapshot, req: SearchRequest, query: Q.Query | None, ranked: bool,
+          ranking: Ranking, deadline: Deadline, corpus: CorpusStats,
+          stories: bool = False) -> Matches:
+    """Evaluate an expanded ``query`` on ``snap`` with the corpus statistics ``corpus``
+    (``stories``: fold quotes under their matching article, see ``stories``)."""
+    cols = snap.columns
+    filters = facets.make_filters(cols, req.kinds, req.langs, req.authors,
+                                  req.day_from, req.day_to, req.speakers)
+    evaluator = Evaluator(snap.searcher(), snap.stats, snap.postings, cols.live_ids(),
+                          ranking.b, ranking.k1, deadline, corpus)
+    evaluator.eligible = filters.mask()
+    try:
+        matched = evaluator.evaluate(query) if query is not None else EMPTY
+    except WhooshQueryError as exc:
+        raise QueryError(f"cannot run the query: {exc}") from None
+    if req.group:  # one near-duplicate group, listed in full: a restriction like the query
+        matched = only_group(snap.groups, matched, req.group)
+    final = matched
+    if filters.active():
+        keep = filters.keep(matched.ids)
+        final = Hits(keep, matched.scores[np.searchsorted(matched.ids, keep)])
+    if req.recency and ranked:
+        final = Hits(final.ids, final.scores * recency_factor(cols.day[final.ids], req.recency,
+                                                              corpus.recency))
+    deadline.check()
+    tiers = evaluator.tiers
+    tier = tiers.tier(final.ids) if tiers is not None else np.zeros(len(final.ids), np.int64)
+    folded, copies, quotes = len(final.ids), {}, {}
+    if req.collapse and not req.group:
+        final, tier, copies = collapse(snap.groups, final, tier, snap.order, cols.day, req.sort,
+                                       ranked)
+        if stories:
+            final, tier, quotes = fold_stories(snap.stories(), final, tier)
+    return Matches(final, tier, matched.ids, filters, tiers, copies, folded - len(final.ids),
+                   quotes)
+
+
+def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadline,
+           synonyms: Synonyms | None = None) -> SearchResult:
+    """Run ``req`` on ``snap``; raise QueryTimeout (a query string is never refused)."""
+    p = plan(snap, req, ranking, deadline, synonyms)
+    m = match(snap, req, p.query, bool(p.text), ranking, deadline, snap.corpus, stories=True)
+    page = page_of(snap, m, req, ranked=bool(p.text))
+    hits = fetch(snap, page, p.terms, req.snippets, deadline)
+    hits = [replace(h, copies=m.copies.get(docnum, 0),
+                    quotes=_quotes(snap, m.quotes.get(docnum, ()), p.terms, req, deadline))
+            for h, (docnum, _) in zip(hits, page)]
+    counts = (facets.count(snap.columns, m.matched, m.filters, req.date_by_month, req.authors,
+                           req.speakers) if req.facets else None)
+    dropped = m.tiers.missing(page[0][0]) if m.tiers is not None and page and \
+        m.tiers.required < m.tiers.counted else []
+    return result(snap, req, p, hits, len(m.final.ids), counts, dropped, m.folded)
+
+
+def result(head, req: SearchRequest, p: Plan, hits: list[Hit], total: int,
+           counts: dict | None, dropped: list[str], folded: int) -> SearchResult:
+    """Return the search result, with a did-you-mean (from ``head``'s whole vocabulary)
+    when few documents match, a word was not required or a typo matched."""
+    suggestion = (did_you_mean(head.speller(), head.searcher().reader(), p.text, p.langs)
+                  if p.text and (total < SUGGEST_BELOW or dropped or p.typos) else None)
+    return SearchResult(total=total, page=req.page, per_page=req.per_page, hits=hits,
+                        snapshot=head.snapshot_id, facets=counts, suggestion=suggestion,
+                        terms=p.terms, not_required=tuple(dropped), ignored=p.ignored,
+                        typos=p.typos, folded=folded)
+
+
+def fetch(snap: Snapshot, page: list[tuple[int, float | None]],
+          terms: dict[str, frozenset[str]], snippets: bool, deadline: Deadline) -> list[Hit]:
+    """Return the hits of ``page`` ((docnum, score) pairs) with their snippets; past the
+    time budget, the rest of the page gets plain snippets."""
+    searcher = snap.searcher()
+    hits = []
+    for docnum, score in page:
+        marked = snippets and not deadline.expired()
+        hit = _hit(searcher.stored_fields(docnum), score, terms if marked else {}, snippets)
+        doc = hit.document
+        if doc.kind == "bio":  # the articles the index holds by them, not the bio's figure
+            doc = replace(doc, article_count=snap.columns.articles_by(doc.authors))
+        hits.append(replace(hit, document=doc, group=snap.groups.group_of(docnum)))
+    return hits
+
+
+def _quotes(snap: Snapshot, docnums, terms: dict[str, frozenset[str]], req: SearchRequest,
+            deadline: Deadline) -> tuple[Hit, ...]:
+    """Return the first quotes folded under an article, as hits with their snippets."""
+    rows = [(d, None) for d in docnums[:SHOWN_QUOTES]]
+    return tuple(fetch(snap, rows, terms, req.snippets, deadline)) if rows else ()
+
+
+def _last_word(text: str) -> str | None:
+    """Return the word being typed (the text ends in it), which also matches as a prefix."""
+    found = words(text)
+    return found[-1] if found and text[-1:].isalnum() else None
+
+
+def recency_factor(days: np.ndarray, half_life: float,
+                   basis: tuple[float, float, float] | None) -> np.ndarray:
+    """Return a decay per document by date: 1 for the index's newest document, halving every
+    ``half_life`` days; undated documents get the decay of the index's median date (the mean
+    of the two middle ones' decays): neither favoured nor buried. ``basis``: the index's
+    (newest, lower median, upper median) day numbers, see ``stats.recency_basis``."""
+    factor = np.ones(len(days))
+    if basis is None:
+        return factor
+    newest, low, high = basis
+    rate = np.log(2) / half_life
+    dated = days > 0
+    factor[dated] = np.exp(-(newest - day_number(days[dated])) * rate)
+    factor[~dated] = (np.exp(-(newest - low) * rate) + np.exp(-(newest - high) * rate)) / 2
+    return factor
+
+
+def page_of(snap: Snapshot, m: Matches, req: SearchRequest,
+            ranked: bool) -> list[tuple[int, float | None]]:
+    """Return the (docnum, score) pairs of the requested page, in result order."""
+    start = (req.page - 1) * req.per_page
+    ids, scores = m.final
+    at = in_order(m.tier, scores, snap.columns.day[ids], snap.order[ids], req.sort, ranked,
+                  start + req.per_page)[start:]
+    return [(int(ids[i]), round(float(scores[i]), 4) if ranked else None) for i in at]
+
+
+def _hit(stored: dict, score: float | None, terms: dict[str, frozenset[str]],
+         with_snippet: bool) -> Hit:
+    return Hit(from_stored(stored), score, _snippet(stored, terms) if with_snippet else None)
+
+
+def _snippet(stored: dict, terms: dict[str, frozenset[str]]) -> str:
+    """Return the marked passages of the first field holding a match, else the text's start."""
+    lang = stored.get("lang", "")
+    for name in SNIPPET_FIELDS:
+        text = stored.get(name)
+        if text and terms.get(name):
+            marked = snippet(text, terms[name], lang)
+            if marked:
+                return marked
+    return plain_snippet(stored.get("body") or stored.get("dek") or "")

@@ -1,0 +1,151 @@
+"""Field statistics for BM25: every document's length in each text field, and the averages.
+
+Read once when a snapshot opens (each field's length column is one byte a document), so
+scoring a term is array arithmetic with no per-document look-ups.
+"""
+from __future__ import annotations
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield, byte_to_length
+
+from index.read.matching import Decision, Evidence, decide
+
+
+class FieldStats:
+    """Per-field document lengths and average lengths of one index reader."""
+
+    def __init__(self, reader, fields) -> None:
+        self.doc_count = reader.doc_count_all()
+        self._lengths: dict[str, np.ndarray] = {}
+        self._avg: dict[str, float] = {}
+        for name in fields:
+            values = [0] * self.doc_count
+            for leaf, base in reader.leaf_readers():
+                values[base:base + leaf.doc_count_all()] = _leaf_lengths(leaf, name)
+            lengths = np.asarray(values, dtype=np.float64)
+            lengths.flags.writeable = False
+            self._lengths[name] = lengths
+            # Whoosh's definition, at least 1 (an empty field must not divide by zero)
+            self._avg[name] = max(reader.field_length(name) / max(self.doc_count, 1), 1.0)
+
+    def fields(self) -> list[str]:
+        """Return the scored text fields."""
+        return list(self._lengths)
+
+    def has(self, fieldname: str) -> bool:
+        """Return True if ``fieldname`` is a scored text field."""
+        return fieldname in self._lengths
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        """Return every document's length in ``fieldname`` (read-only)."""
+        return self._lengths[fieldname]
+
+    def avg_length(self, fieldname: str) -> float:
+        """Return the average length of ``fieldname``."""
+        return self._avg[fieldname]
+
+
+def _leaf_lengths(leaf, fieldname: str) -> list[int]:
+    """Return one segment's field lengths, read as a whole column when the codec allows."""
+    count = leaf.doc_count_all()
+    perdoc = getattr(leaf, "_perdoc", None)
+    try:  # Whoosh's W3 codec: one byte per document, decoded through a 256-entry table
+        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is None:
+            return [0] * count
+        table = [byte_to_length(b) if b else 0 for b in range(256)]
+        if getattr(column, "_fixedlen", None) == 1:  # the raw bytes are the values
+            raw = column._dbfile.get(column._basepos, column._count)
+            return [table[b] for b in raw] + [0] * (count - column._count)
+        return [table[b] for b in column]
+    except (AttributeError, TypeError):  # another codec: the public, per-document way
+        return [leaf.doc_field_length(d, fieldname, 0) for d in range(count)]
+
+
+class CorpusStats:
+    """The statistics a score needs from the whole corpus: documents (with Whoosh's deleted
+    ones, its N for idf), live documents, average field lengths, and the document
+    frequency of each scored term and the relaxed-matching decisions, looked up by key.
+
+    In one index they are the index's own (``CorpusStats.of``; ``df`` and ``decision`` then
+    answer from what the evaluator found). A sharded search runs each query twice: first
+    with ``collecting`` stats, which note every shard's own frequencies and evidence, then
+    with ``complete`` ones, which answer with the sums over all shards, so every shard
+    scores as one index would.
+    """
+
+    def __init__(self, doc_count: int, live_count: int, avg: dict[str, float],
+                 recency: tuple[float, float, float] | None) -> None:
+        self.doc_count = doc_count
+        self.live_count = live_count
+        self.avg = avg
+        self.recency = recency  # (newest, lower median, upper median) day numbers, dated docs
+        self.dfs: dict | None = None       # key → document frequency, over all shards
+        self.decisions: list | None = None  # per relaxed node, in evaluation order
+        self.collecting = False
+        self.seen_dfs: dict = {}
+        self.seen_evidence: list = []
+
+    @classmethod
+    def of(cls, stats: FieldStats, live_count: int, days: np.ndarray) -> CorpusStats:
+        """Return one index's own statistics (``days``: its live documents' days)."""
+        avg = {name: stats.avg_length(name) for name in stats.fields()}
+        return cls(stats.doc_count, live_count, avg, recency_basis(*day_counts(days)))
+
+    def collect(self) -> CorpusStats:
+        """Return a copy that notes frequencies and evidence as a query is evaluated."""
+        copy = CorpusStats(self.doc_count, self.live_count, self.avg, self.recency)
+        copy.collecting = True
+        return copy
+
+    def complete(self, dfs: dict, decisions: list) -> CorpusStats:
+        """Return a copy that answers with the given corpus-wide frequencies and decisions."""
+        copy = CorpusStats(self.doc_count, self.live_count, self.avg, self.recency)
+        copy.dfs, copy.decisions = dfs, decisions
+        return copy
+
+    def avg_length(self, fieldname: str) -> float:
+        return self.avg[fieldname]
+
+    def df(self, key: tuple, local: int) -> int:
+        """Return the document frequency of ``key`` (``local``: this index's own)."""
+        if self.collecting:
+            self.seen_dfs[key] = local
+        if self.dfs is not None:
+            return self.dfs.get(key, local)
+        return local
+
+    def decision(self, node: int, ev: Evidence, strict: bool) -> Decision:
+        """Return the decision for relaxed node ``node`` (its place in the evaluation
+        order), given its evidence."""
+        if self.collecting:
+            self.seen_evidence.append((ev, strict))
+        if self.decisions is not None:
+            return self.decisions[node]
+        return decide(ev, strict, self.live_count)
+
+    def __getstate__(self) -> dict:  # sent to shards: what they were asked, not what they saw
+        return {**self.__dict__, "seen_dfs": {}, "seen_evidence": []}
+
+
+def day_counts(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the distinct days of ``days`` that are known (YYYYMMDD > 0) and their counts."""
+    return np.unique(days[days > 0], return_counts=True)
+
+
+def recency_basis(days: np.ndarray, counts: np.ndarray) -> tuple[float, float, float] | None:
+    """Return (newest, lower median, upper median) of the dated documents as day numbers
+    (see ``day_number``), from distinct days and their counts; None when none is dated."""
+    total = int(counts.sum())
+    if not total:
+        return None
+    order = np.argsort(days)
+    days, cumulative = days[order], np.cumsum(counts[order])
+    low = days[np.searchsorted(cumulative, (total - 1) // 2 + 1)]
+    high = days[np.searchsorted(cumulative, total // 2 + 1)]
+    return float(day_number(days[-1])), float(day_number(low)), float(day_number(high))
+
+
+def day_number(day):
+    """Return YYYYMMDD as a number of days (roughly: 365.25-day years, 30.44-day months)."""
+    return (day // 10000) * 365.25 + (day // 100 % 100) * 30.44 + day % 100

@@ -1,0 +1,281 @@
+"""Build and update the index: full rebuilds into a new snapshot, incremental changes by id.
+
+Both go through ``SnapshotStore``: they hold the writer lock, write a new snapshot directory
+(an empty one for a rebuild, a copy of the live one for an incremental change), and switch
+``CURRENT`` only after Whoosh has committed. Any exception, including KeyboardInterrupt,
+removes the half-built directory and leaves the live index serving.
+"""
+from __future__ import annotations
+
+import contextlib
+import itertools
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.query import Term
+
+from corpus import Bio, Quote, Record, merge_bio
+from index.documents import record_from_stored, to_document
+from index.schema import KINDS, TEXT_FIELDS, build_schema
+from index.store.arrays import write_arrays
+from index.store.meta import read_meta, write_meta
+from index.store.snapshots import NoSnapshot, SnapshotStore
+from index.write import sharded_build
+from index.write.neardup import Grouper
+from index.write.pushes import PushQueue, changes
+
+WRITER_LIMIT_MB = 256
+
+
+class EmptyBuild(ValueError):
+    """A full rebuild found nothing to index."""
+
+
+@dataclass
+class BuildResult:
+    """What a build or update did."""
+
+    snapshot: str
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    pushes: int = 0  # pending push batches applied
+    problems: list = field(default_factory=list)  # pushed documents that gave no record
+
+
+def _count(ix) -> dict[str, int]:
+    with ix.searcher() as searcher:
+        return {kind: sum(1 for _ in searcher.docs_for_query(Term("kind", kind))) for kind in KINDS}
+
+
+@dataclass
+class _Build:
+    snapshot_id: str
+    path: Path
+    langs: set[str]
+    ix: Any = None  # the Whoosh index, or the ShardWriters of a sharded snapshot
+    counts: dict[str, int] = field(default_factory=dict)
+    shards: int = 0    # 0: one index
+    next_seq: int = 0  # a sharded snapshot's next document's place in the corpus
+
+
+@contextlib.contextmanager
+def _new_snapshot(store: SnapshotStore, copy_live: bool) -> Iterator[_Build]:
+    """Hold the lock, give the body a fresh snapshot dir, then publish it (or remove it)."""
+    with store.writer_lock(), _snapshot_in_lock(store, copy_live) as state:
+        yield state
+
+
+@contextlib.contextmanager
+def _snapshot_in_lock(store: SnapshotStore, copy_live: bool) -> Iterator[_Build]:
+    """Give the body a fresh snapshot dir, then publish it (or remove it); the caller holds
+    the writer lock."""
+    live = store.current_path() if copy_live else None
+    snapshot_id, building = store.new_building_dir(copy_of=live)
+    try:
+        meta = read_meta(live) if live else {}
+        state = _Build(snapshot_id, building, set(meta.get("langs", ())),
+                       shards=meta.get("shards", 0), next_seq=meta.get("next_seq", 0))
+        yield state
+        counts = state.ix.counts() if state.shards else _count(state.ix)
+        state.ix.close()
+        write_meta(building, counts, state.langs - {""}, copy_live, state.shards,
+                    state.next_seq)
+        store.publish(snapshot_id, building)
+        state.counts = counts
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+
+
+@contextlib.contextmanager
+def _writing(writer, **commit_options) -> Iterator[Any]:
+    """Commit ``writer`` after the body; cancel it if the body fails."""
+    try:
+        yield writer
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit(**commit_options)
+
+
+def build(store: SnapshotStore, records: Iterable[Record],
+          progress: Callable[[int], None] | None = None,
+          fail_after: int | None = None, procs: int = 1, shards: int = 0,
+          writers: Callable[[Path, int, bool], Any] | None = None) -> BuildResult:
+    """Rebuild the whole index from ``records`` into a new snapshot and switch to it.
+
+    With ``procs`` > 1 each process writes its own segment and the segments are kept as
+    they are (no final merge): on 2 cores this halves a FakeNewsNet build (112 s → 61 s).
+    ``shards`` > 0 writes a sharded snapshot (see ``sharding``) with ``writers`` (a cluster's).
+    ``fail_after`` raises after that many documents (for tests of a crashed build).
+    """
+    started = time.monotonic()
+    queue = PushQueue(store.root)
+    with _new_snapshot(store, copy_live=False) as state:
+        batches = queue.journal(compact=True)  # in the lock: no batch is applied meanwhile
+        pushed = changes(batches)
+        records = itertools.chain(_not_pushed(records, pushed.ids), pushed.records)
+        if shards:
+            _build_shards(state, records, shards, progress, fail_after, writers)
+        else:
+            _build_one(state, records, procs, progress, fail_after)
+    queue.mark_applied(b for b in batches if b.parent == queue.pending_dir)
+    return BuildResult(state.snapshot_id, state.counts, time.monotonic() - started)
+
+
+def _build_one(state: _Build, records: Iterable[Record], procs: int,
+               progress: Callable[[int], None] | None, fail_after: int | None) -> None:
+    """Write ``records`` into the one Whoosh index of the snapshot being built."""
+    state.ix = whoosh_index.create_in(str(state.path), build_schema())
+    options = {"procs": procs, "multisegment": True} if procs > 1 else {}
+    options["compound"] = False  # a compound segment is read into memory by each reader
+    with _writing(state.ix.writer(limitmb=WRITER_LIMIT_MB, **options),
+                  optimize=procs == 1) as writer:
+        n = 0
+        grouper = Grouper()
+        for n, record in enumerate(records, start=1):
+            if fail_after is not None and n > fail_after:
+                raise RuntimeError(f"injected failure after {fail_after} documents")
+            writer.add_document(**_grouped(to_document(record), record, grouper))
+            state.langs.add(record.lang)
+            if progress is not None:
+                progress(n)
+        if n == 0:  # never replace a live index with an empty one
+            raise EmptyBuild("no documents were extracted; the live index is unchanged")
+    write_arrays(state.path, state.ix, TEXT_FIELDS)
+    grouper.save(state.path)
+
+
+def _build_shards(state: _Build, records: Iterable[Record], shards: int,
+                  progress: Callable[[int], None] | None, fail_after: int | None, writers) -> None:
+    """Write ``records`` into ``shards`` new shards of the snapshot being built."""
+    if not 1 <= shards <= sharded_build.MAX_SHARDS:
+        raise ValueError(f"shards must be between 1 and {sharded_build.MAX_SHARDS}")
+    state.shards = shards
+    state.ix = out = (writers or sharded_build.ShardWriters)(state.path, shards, create=True)
+    grouper = Grouper()
+    router = sharded_build.Router(grouper, shards)
+    try:
+        n = 0
+        for n, record in enumerate(records, start=1):
+            if fail_after is not None and n > fail_after:
+                raise RuntimeError(f"injected failure after {fail_after} documents")
+            doc = to_document(record)
+            doc["seq"] = n - 1
+            out.add(router.route(record, doc), doc)
+            state.langs.add(record.lang)
+            if progress is not None:
+                progress(n)
+        if n == 0:  # never replace a live index with an empty one
+            raise EmptyBuild("no documents were extracted; the live index is unchanged")
+        out.commit(new_segments_only=False)
+    except BaseException:
+        out.cancel()
+        raise
+    state.next_seq = n
+    grouper.save(state.path)
+
+
+def _not_pushed(records: Iterable[Record], pushed: set[str]) -> Iterator[Record]:
+    """Yield the corpus records that no pushed operation replaces or deletes."""
+    for record in records:
+        if record.id in pushed or (isinstance(record, Quote) and record.article_id in pushed):
+            continue
+        yield record
+
+
+def update(store: SnapshotStore, records: Iterable[Record] = (), delete_ids: Iterable[str] = (),
+           progress: Callable[[int], None] | None = None,
+           only_pushes: bool = False) -> BuildResult | None:
+    """Add or replace ``records`` and delete ``delete_ids`` in a copy of the live snapshot,
+    with every pending push batch; with ``only_pushes``, return None if none is pending."""
+    started = time.monotonic()
+    queue = PushQueue(store.root)
+    with store.writer_lock():
+        batches = queue.pending()
+        if only_pushes and not batches:
+            return None
+        pushed = changes(batches)
+        with _snapshot_in_lock(store, copy_live=True) as state:
+            changed = itertools.chain(records, pushed.records)
+            deleted = [*delete_ids, *pushed.deletes]
+            if state.shards:
+                _apply_shards(state, changed, deleted, progress)
+            else:
+                _apply(state, changed, deleted, progress)
+                write_arrays(state.path, state.ix, TEXT_FIELDS, new_segments_only=True)
+        queue.mark_applied(batches)
+    return BuildResult(state.snapshot_id, state.counts, time.monotonic() - started,
+                       pushes=len(batches), problems=pushed.problems)
+
+
+def _apply(state: _Build, records: Iterable[Record], delete_ids: list[str],
+           progress: Callable[[int], None] | None) -> None:
+    """Write the changes into the copied snapshot of ``state``."""
+    state.ix = whoosh_index.open_dir(str(state.path))
+    grouper = Grouper.load(state.path)
+    with _writing(state.ix.writer(limitmb=WRITER_LIMIT_MB, compound=False)) as writer, \
+            state.ix.searcher() as searcher:
+        for doc_id in delete_ids:
+            writer.delete_by_term("id", doc_id)
+            writer.delete_by_term("article_id", doc_id)  # its quotes go with it
+            grouper.remove(doc_id)
+        bios: dict[str, Bio] = {}
+        for n, record in enumerate(records, start=1):
+            if isinstance(record, Bio):  # merged with the stored bio of the same author
+                stored = searcher.document(id=record.id)
+                if stored:
+                    merge_bio(bios, record_from_stored(stored))
+                merge_bio(bios, record)
+                continue
+            if record.kind == "article":
+                writer.delete_by_term("article_id", record.id)  # quotes are rebuilt
+            writer.update_document(**_grouped(to_document(record), record, grouper))
+            state.langs.add(record.lang)
+            if progress is not None:
+                progress(n)
+        for bio in bios.values():
+            writer.update_document(**to_document(bio))
+    grouper.save(state.path)
+
+
+def _apply_shards(state: _Build, records: Iterable[Record], delete_ids: list[str],
+                  progress: Callable[[int], None] | None) -> None:
+    """Write the changes into the copied shards of ``state``."""
+    state.ix = out = sharded_build.ShardWriters(state.path, state.shards, create=False)
+    router = sharded_build.Router(Grouper.load(state.path), state.shards)
+    try:
+        state.next_seq = sharded_build.apply(out, router, _languages(state, records), delete_ids,
+                                        state.next_seq, progress)
+        out.commit(new_segments_only=True)
+    except BaseException:
+        out.cancel()
+        raise
+    router.grouper.save(state.path)
+
+
+def _languages(state: _Build, records: Iterable[Record]) -> Iterator[Record]:
+    for record in records:
+        state.langs.add(record.lang)
+        yield record
+
+
+def _grouped(doc: dict[str, Any], record: Record, grouper: Grouper) -> dict[str, Any]:
+    """Add an article's near-duplicate group to its Whoosh document."""
+    if record.kind == "article":
+        doc["group"] = grouper.add(record.id, record.body)
+    return doc
+
+
+def rollback(store: SnapshotStore) -> str:
+    """Switch the live index back to the previous snapshot."""
+    with store.writer_lock():
+        return store.rollback()
+
+
+__all__ = ["BuildResult", "EmptyBuild", "NoSnapshot", "build", "rollback", "update"]
