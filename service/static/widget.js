@@ -34,6 +34,7 @@
   const KIND_NAMES = {article: "Articles", quote: "Quotes", bio: "People"};
   const SORT_NAMES = {relevance: "Relevance", "-date": "Newest first", date: "Oldest first"};
   const DATE_NAMES = {week: "Past week", month: "Past month", year: "Past year"};
+  const FILTER_NAMES = {author: "Author", speaker: "Speaker", kind: "Type", lang: "Language"};
   const KEYS = ["q", "kind", "sort", "date", "from", "to", "lang", "group"]; // one value each
   const DEBOUNCE_MS = 300;
   const SETTLE_MS = 1500; // a search counts once the reader stops typing this long
@@ -61,7 +62,7 @@ color:inherit;background:var(--nsw-bg,#fff);border:${LINE};border-radius:8px;out
 .nsw-input::-webkit-search-cancel-button{display:none}
 .nsw-input:focus{border-color:${A};box-shadow:0 0 0 3px rgba(26,86,219,.2)}
 .nsw-clear{position:absolute;top:50%;right:6px;width:34px;height:34px;margin-top:-17px;padding:0;
-font:22px/1 inherit;color:${MUTED};background:none;border:0;border-radius:6px;cursor:pointer}
+font-family:inherit;font-size:24px;line-height:1;color:${MUTED};background:none;border:0;border-radius:6px;cursor:pointer}
 .nsw-clear:hover{background:${HOVER}}
 .nsw-bar{display:flex;flex-wrap:wrap;align-items:center;gap:8px 12px;margin-top:10px}
 .nsw-tabs{display:flex;flex-wrap:wrap;gap:4px}
@@ -292,9 +293,10 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
       const to = attrs(el("input"), {type: "date", "aria-label": "To"});
       range.append(from, "\u2013", to);
       date.addEventListener("change", () => {
-        const custom = date.value === "custom";
-        range.hidden = !custom;
-        this.change({date: date.value, from: custom ? this.s.from : "", to: custom ? this.s.to : ""});
+        range.hidden = date.value !== "custom";
+        // a custom range searches once a date is given
+        if (range.hidden) this.change({date: date.value, from: "", to: ""});
+        else from.focus();
       });
       for (const input of [from, to]) input.addEventListener("change", () => this.change({date: "custom", from: from.value, to: to.value}));
       const langs = CONFIG.langs || [];
@@ -359,7 +361,7 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
         hide();
         summary.textContent = this.s.group ? `${plural(total, "version")} of this story`
           : !total ? `No results for \u201c${this.s.q}\u201d`
-          : n < total ? `Showing ${n} of ${total} results` : plural(total, "result").replace(/^1 /, "1 ");
+          : n < total ? `Showing ${n} of ${total} results` : plural(total, "result");
         back.hidden = !this.s.group;
         dym.textContent = "";
         dym.hidden = !data.suggestion;
@@ -379,7 +381,8 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
         none.textContent = "";
         if (total) return;
         none.hidden = false;
-        offer("Try without:", (data.try_without || []).map((t) => [`${t.param === "word" ? "\u201c" + t.value + "\u201d" : t.value} (${t.total})`,
+        offer("Try without:", (data.try_without || []).map((t) => [`${t.param === "word" ? "\u201c" + t.value + "\u201d"
+          : t.param === "date" ? "the dates" : (FILTER_NAMES[t.param] || t.param) + ": " + t.value} (${t.total})`,
           () => this.drop(t.param, t.value)]));
         offer("Popular searches:", (data.popular || []).map((q) => [q, () => {
           this.input.value = q;
@@ -747,7 +750,7 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
       for (const k of ["sort", "lang", "group"]) if (s[k]) p.set(k, s[k]);
       const days = CONFIG.dates[s.date];
       if (days) p.set("from", iso(new Date(Date.now() - days * 864e5)));
-      else if (s.date) for (const k of ["from", "to"]) if (s[k]) p.set(k, s[k]);
+      else for (const k of ["from", "to"]) if (s[k]) p.set(k, s[k]);
       this.seqBusy = true;
       this.emit("loading", {append});
       let data = null;
