@@ -19,7 +19,7 @@ calls them:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -31,7 +31,7 @@ from index.read import related as related_op
 from index.read.live import Recent, Snapshot
 from index.read.order import in_order
 from index.read.scoring import Evaluator
-from index.read.search import Matches, Ranking, fetch, match
+from index.read.search import Matches, Ranking, fetch, match, quote_hits
 from index.read.stats import CorpusStats, day_counts
 from index.request import RelatedRequest, SearchRequest
 from index.results import Document, Hit
@@ -53,6 +53,7 @@ class ShardPage:
     held: np.ndarray | None    # words each row holds (bit j: word j), when some were dropped
     words: tuple[str, ...]     # the relaxed query's words, in bit order
     facets: dict | None        # raw counts (``facets.raw_counts``)
+    quotes: tuple = ()         # per row, the docnums of its quotes folded under it (stories)
 
 
 class ShardServer:
@@ -105,13 +106,16 @@ class ShardServer:
     @staticmethod
     def query(snap: Snapshot, req: SearchRequest, query, ranked: bool, ranking: Ranking,
               corpus: CorpusStats, budget: float) -> ShardPage:
-        m = match(snap, req, query, ranked, ranking, Deadline(budget), corpus)
+        m = match(snap, req, query, ranked, ranking, Deadline(budget), corpus, stories=True)
         return _page(snap, m, req, ranked)
 
     @staticmethod
-    def fetch(snap: Snapshot, rows: list[tuple[int, float | None]],
+    def fetch(snap: Snapshot, rows: list[tuple[int, float | None, tuple]],
               terms: dict[str, frozenset[str]], snippets: bool, budget: float) -> list[Hit]:
-        return fetch(snap, rows, terms, snippets, Deadline(budget))
+        deadline = Deadline(budget)
+        hits = fetch(snap, [(d, s) for d, s, _ in rows], terms, snippets, deadline)
+        return [replace(h, quotes=quote_hits(snap, q, terms, snippets, deadline)) if q else h
+                for h, (_, _, q) in zip(hits, rows)]
 
     @staticmethod
     def document(snap: Snapshot, doc_id: str) -> Document | None:
@@ -149,4 +153,5 @@ def _page(snap: Snapshot, m: Matches, req: SearchRequest, ranked: bool) -> Shard
     return ShardPage(len(ids), m.folded, rows, seq[at], m.tier[at], scores[at], day[at],
                      np.array([m.copies.get(int(d), 0) for d in rows], dtype=np.int64),
                      tiers.held(rows) if dropped else None,
-                     tuple(w for w, _ in tiers.words) if dropped else (), raw)
+                     tuple(w for w, _ in tiers.words) if dropped else (), raw,
+                     tuple(tuple(m.quotes.get(int(d), ())) for d in rows))

@@ -146,7 +146,8 @@ def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadl
     page = page_of(snap, m, req, ranked=bool(p.text))
     hits = fetch(snap, page, p.terms, req.snippets, deadline)
     hits = [replace(h, copies=m.copies.get(docnum, 0),
-                    quotes=_quotes(snap, m.quotes.get(docnum, ()), p.terms, req, deadline))
+                    quotes=quote_hits(snap, m.quotes.get(docnum, ()), p.terms, req.snippets,
+                                      deadline))
             for h, (docnum, _) in zip(hits, page)]
     counts = (facets.count(snap.columns, m.matched, m.filters, req.date_by_month, req.authors,
                            req.speakers) if req.facets else None)
@@ -183,11 +184,11 @@ def fetch(snap: Snapshot, page: list[tuple[int, float | None]],
     return hits
 
 
-def _quotes(snap: Snapshot, docnums, terms: dict[str, frozenset[str]], req: SearchRequest,
-            deadline: Deadline) -> tuple[Hit, ...]:
+def quote_hits(snap: Snapshot, docnums, terms: dict[str, frozenset[str]], snippets: bool,
+               deadline: Deadline) -> tuple[Hit, ...]:
     """Return the first quotes folded under an article, as hits with their snippets."""
-    rows = [(d, None) for d in docnums[:SHOWN_QUOTES]]
-    return tuple(fetch(snap, rows, terms, req.snippets, deadline)) if rows else ()
+    rows = [(int(d), None) for d in list(docnums)[:SHOWN_QUOTES]]
+    return tuple(fetch(snap, rows, terms, snippets, deadline)) if rows else ()
 
 
 def _last_word(text: str) -> str | None:
