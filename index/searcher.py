@@ -128,13 +128,15 @@ class SearchIndex:
         return complete(snap.searcher().reader(), snap.langs, prefix, limit)
 
     def warm(self) -> bool:
-        """Open the live snapshot and build its spelling index and vocabulary now rather
-        than on a user's request; return False when there is no index to open yet."""
+        """Open the live snapshot and build its spelling index, vocabulary and stories now
+        rather than on a user's request; return False when there is no index to open yet."""
         try:
             snap = self.live.current()
             snap.speller()
             snap.vocabulary()
             snap.words()
+            if hasattr(snap, "stories"):  # one index (a sharded one's shards fold their own)
+                snap.stories()
             if isinstance(snap, Head):  # a worker joins the cluster before its first request
                 self._shards(snap)
         except IndexUnavailable:
