@@ -12,7 +12,8 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from index import IndexUnavailable, SearchIndex
 
-from . import analytics, keys, metrics, popular_views, presenter, rules_views
+from . import analytics, keys, metrics, popular_views, presenter, push, rules_views
+from .nothing_found import try_without
 from .errors import BadParameter, NotFound, TooLong
 from .params import MAX_ID_LENGTH, MAX_SUGGEST_CHARS, related_request, search_request, suggest_limit
 
@@ -32,12 +33,17 @@ def search():
     req, applied = rules_views.steer(
         keys.restrict(search_request(request.args, current_app.config), fixed))
     result = engine().search(req)
+    nothing = None
     if req.q.strip() and result.total == 0:
         metrics.ZERO_RESULTS.inc()
+        nothing = {"try_without": try_without(engine(), req)}
+        popular = analytics.popular()
+        if popular is not None:
+            nothing["popular"] = popular
     took_ms = round((time.perf_counter() - started) * 1000, 2)
     search_id = analytics.record_search(req, result, took_ms)
     rules_views.record(search_id, req, applied, result)
-    answer = jsonify(presenter.search_json(result, took_ms, search_id))
+    answer = jsonify(presenter.search_json(result, took_ms, search_id, nothing))
     answer.headers["X-Index-Snapshot"] = result.snapshot
     return answer
 
@@ -101,5 +107,5 @@ def prometheus():
         info = engine().health()
     except IndexUnavailable:
         info = None
-    body, content_type = metrics.exposition(info)
+    body, content_type = metrics.exposition(info, push.queue_figures(current_app.config["INDEX_DIR"]))
     return Response(body, content_type=content_type)

@@ -4,7 +4,8 @@ Built from the search analytics (``SEARCH_ANALYTICS_DB``) by a thread in each wo
 ``SEARCH_POPULAR_REFRESH`` seconds, never on a request: ``GET /popular``, ``/suggest`` with
 little or nothing typed and the widget's empty and no-result states read the last list.
 
-A query is popular when, over the last ``SEARCH_POPULAR_DAYS`` UTC days of first pages:
+A query is popular when, over the last ``SEARCH_POPULAR_DAYS`` UTC days of the widget's
+first pages (``via=widget``; scripts and the admin token are not readers):
 
 - it found results and a reader clicked one of them (a click is a reader who settled on it;
   a zero-result search or one nobody opened a result of is not a recommendation),
@@ -15,7 +16,8 @@ A query is popular when, over the last ``SEARCH_POPULAR_DAYS`` UTC days of first
 
 Queries are merged by their words (case, spaces and punctuation do not count: "Wind farm?"
 and "wind farm" are one) and shown in the form readers used most; ranked by searches that
-got a click, then by searches. The block list applies when the list is served, so an
+got a click, then by settled searches (``analytics_store.SETTLED``: a pause, Enter or a
+click; as-you-type requests do not count). The block list applies when the list is served, so an
 editor's block takes effect at once.
 """
 from __future__ import annotations
@@ -37,14 +39,13 @@ KEPT = 100        # queries kept per refresh (the block list may take some out)
 LIMIT = (1, 20, 10)  # lowest, highest, default of ``limit``
 FIRST_WAIT = 2.0  # seconds GET /popular waits for the worker's first list
 
-QUERIES = """
-SELECT s.query, COUNT(*) AS searches, SUM(s.results > 0) AS found,
-       SUM(c.search_id IS NOT NULL AND s.results > 0) AS settled
-FROM searches s LEFT JOIN (SELECT DISTINCT search_id FROM clicks) c ON c.search_id = s.id
-WHERE s.day BETWEEN ? AND ? AND s.page = 1 AND s.query != ''
-GROUP BY s.query
+QUERIES = f"""
+SELECT query, SUM({analytics_store.SETTLED}) AS searches, SUM(results > 0) AS found,
+       SUM(results > 0 AND EXISTS (SELECT 1 FROM clicks WHERE search_id = searches.id))
+FROM searches
+WHERE day BETWEEN ? AND ? AND page = 1 AND query != '' AND source = 'widget'
+GROUP BY query
 """
-
 
 @dataclass(frozen=True)
 class Query:

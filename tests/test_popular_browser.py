@@ -40,7 +40,7 @@ def setup(demo_index, tmp_path_factory):
         assert client.post("/events", data=json.dumps({
             "search_id": search_id, "id": doc_id, "position": position}),
             content_type="text/plain").status_code == 204
-    replay(lambda q: client.get("/search", query_string={"q": q}).json, click)
+    replay(lambda q: client.get("/search", query_string={"q": q, "via": "widget"}).json, click)
     app.extensions["analytics"].flush()
     app.extensions["popular"].refresh()
     service = ServerThread(app)

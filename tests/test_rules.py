@@ -128,7 +128,7 @@ def test_rules_over_the_api_steer_searches(steered):
     assert sum(kinds.values()) == len(got)  # the hidden one is not counted either
     # the pinned document passes the filters like any other; pages follow the pins
     assert library not in ids(client, q="wind farm", kind="quote")[0]
-    assert ids(client, q="wind farm", per_page=3, page=2)[0][0] == organic[3]
+    assert ids(client, q="wind farm", per_page=3, page=2, collapse=0)[0][0] == organic[3]
     assert library not in ids(client, q="wind farm", sort="-date")[0]  # newest first: dates
     assert organic[0] not in ids(client, q="wind farm", sort="-date", per_page=50)[0]
     listed = client.get("/admin/rules", headers=AUTH).json["rules"]

@@ -17,17 +17,8 @@ import re
 import threading
 
 from whoosh import query as Q
-from whoosh.qparser import (
-    AndGroup,
-    BoostPlugin,
-    EveryPlugin,
-    FieldAliasPlugin,
-    MultifieldParser,
-    OrGroup,
-    PlusMinusPlugin,
-    RangePlugin,
-    SingleQuotePlugin,
-)
+from whoosh.qparser import (AndGroup, BoostPlugin, EveryPlugin, FieldAliasPlugin, MultifieldParser,
+                            OrGroup, PlusMinusPlugin, RangePlugin, SingleQuotePlugin)
 
 from index.analysis import fold
 from index.errors import QueryTooLong
