@@ -39,7 +39,10 @@ def status(driver, starts: str) -> str:
     def found(d):
         texts = [e.text for e in d.find_elements(By.CSS_SELECTOR, "[role=status]")]
         return next((t for t in texts if t.startswith(starts)), False)
-    return WebDriverWait(driver, WAIT).until(found)
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    return WebDriverWait(driver, WAIT, ignored_exceptions=(StaleElementReferenceException,)
+                         ).until(found)
 
 
 def test_an_editor_pins_an_article_with_the_form_and_deletes_the_rule(setup):
