@@ -37,7 +37,7 @@ def search():
     if req.q.strip() and result.total == 0:
         metrics.ZERO_RESULTS.inc()
         nothing = {"try_without": try_without(engine(), req)}
-        popular = analytics.popular()
+        popular = popular_views.nothing_found()
         if popular is not None:
             nothing["popular"] = popular
     took_ms = round((time.perf_counter() - started) * 1000, 2)

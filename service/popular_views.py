@@ -14,10 +14,10 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from . import keys
+from . import analytics, keys
 from .admin import authenticate
 from .errors import BadParameter, NotFound
-from .popular import FIRST_WAIT, LIMIT, Popular, admin_listing, served
+from .popular import FIRST_WAIT, LIMIT, Popular, Query, admin_listing, blocked_by, served
 from .rules import words
 
 public = Blueprint("popular", __name__)
@@ -25,6 +25,7 @@ admin = Blueprint("popular_admin", __name__, url_prefix="/admin")
 admin.before_request(authenticate)
 TYPED_LITTLE = 3    # /suggest offers popular searches below this many characters typed
 MAX_BLOCKED = 1000
+NOTHING_FOUND = 5   # popular searches a nothing-found answer offers
 
 
 def _popular() -> Popular | None:
@@ -40,6 +41,19 @@ def suggestions(q: str, limit: int) -> list[str] | None:
     if len(q.strip()) >= TYPED_LITTLE:
         return None
     return served(_popular(), _blocked(), limit, q)
+
+
+def nothing_found() -> list[str] | None:
+    """The popular searches a nothing-found answer offers (None: analytics is off): this
+    module's list once its refresher has built one (``/popular`` or ``/suggest`` started it),
+    else the analytics' own; the editors' block list applies to both."""
+    fallback = analytics.popular()
+    if fallback is None:
+        return None
+    popular, blocked = _popular(), _blocked()
+    if popular is not None and popular.refreshed is not None:
+        return served(popular, blocked, NOTHING_FOUND)
+    return [q for q in fallback if not blocked_by(Query(words(q), q, 0, 0), blocked)]
 
 
 @public.get("/popular")

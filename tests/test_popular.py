@@ -143,3 +143,23 @@ def post_plain(url: str, body: dict) -> tuple[int, bytes]:
                                  headers={"Content-Type": "text/plain"})
     with urllib.request.urlopen(req, timeout=10) as res:
         return res.status, res.read()
+
+
+def test_nothing_found_offers_the_popular_list_without_blocked_words(app, monkeypatch):
+    from service import analytics
+
+    monkeypatch.setattr(analytics, "POPULAR_SECONDS", 0.0)  # the analytics' list read anew
+    client = app.test_client()
+
+    def click(search_id, doc_id, position):
+        client.post("/events", data=json.dumps({"search_id": search_id, "id": doc_id,
+                                                "position": position}), content_type="text/plain")
+    replay(lambda q: client.get("/search", query_string={"q": q, "via": "widget"}).json, click)
+    app.extensions["analytics"].flush()
+    client.post("/admin/popular/blocked", headers=AUTH, json={"query": "library"})
+    nothing = {"q": "qzxwvkjh", "via": "widget"}
+    before = client.get("/search", query_string=nothing).json["popular"]  # the analytics' own
+    assert "library" not in before and "wind farm" in before
+    app.extensions["popular"].refresh()
+    assert client.get("/search", query_string=nothing).json["popular"] == ["wind farm",
+                                                                           "tram line"]
