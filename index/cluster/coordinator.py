@@ -158,8 +158,24 @@ def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
                          deadline)
     counts = (facets.shape(facets.add_counts([pg.facets for pg in pages]), req.authors,
                            req.speakers) if req.facets else None)
-    return result(head, req, p, rows.hits(at, fetched), sum(pg.total for pg in pages), counts,
+    hits = _article_counts(head, rows.hits(at, fetched))
+    return result(head, req, p, hits, sum(pg.total for pg in pages), counts,
                   _dropped(pages, rows.shard, at), sum(pg.folded for pg in pages))
+
+
+def _article_counts(head: Head, hits: list[Hit]) -> list[Hit]:
+    """Return ``hits`` with each bio's articles counted over every shard (a shard counts
+    only its own)."""
+    out = []
+    for hit in hits:
+        doc = hit.document
+        if doc.kind == "bio":
+            query = Q.And([Q.Term("kind", "article"), Q.Or([
+                Q.Term("author", a.replace(",", " ")) for a in doc.authors])])
+            found = head.searcher().search(query, limit=None, scored=False)
+            hit = replace(hit, document=replace(doc, article_count=len(found)))
+        out.append(hit)
+    return out
 
 
 def related(head: Head, shards: Shards, req: RelatedRequest, ranking: Ranking,
