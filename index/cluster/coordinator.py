@@ -46,7 +46,7 @@ from index.read.live import Opened
 from index.read.matching import Evidence, decide
 from index.read.order import in_order
 from index.read.search import Ranking, plan, result
-from index.read.stats import CorpusStats, recency_basis
+from index.read.stats import CorpusStats, average_lengths, recency_basis
 from index.read.synonyms import Synonyms
 from index.request import RelatedRequest, SearchRequest
 from index.results import Hit, RelatedResult, SearchResult
@@ -72,8 +72,7 @@ class Head(Opened):
         self.langs = query_langs(_lang_counts(reader))
         self.size = self.doc_count = reader.doc_count_all()
         self.live_count = reader.doc_count()
-        self.avg = {name: max(reader.field_length(name) / max(self.doc_count, 1), 1.0)
-                    for name in TEXT_FIELDS}
+        self.avg = average_lengths(reader, TEXT_FIELDS)
         reader.close()
         arrays = []
         for k, ix in enumerate(self.indexes):
@@ -153,27 +152,29 @@ def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
     start = (req.page - 1) * req.per_page
     at = in_order(rows.tier, rows.score, rows.day, rows.seq, req.sort, ranked,
                   start + req.per_page)[start:]
-    fetched = shards.map(sid, "fetch", [(w, p.terms, req.snippets, _left(deadline))
-                                        for w in rows.per_shard(at, ranked, quotes=True)],
-                         deadline)
+    fetched = shards.map(sid, "fetch", [(w, p.terms, req.snippets, _left(deadline), q)
+                                        for w, q in zip(rows.per_shard(at, ranked),
+                                                        rows.quotes_per_shard(at))], deadline)
     counts = (facets.shape(facets.add_counts([pg.facets for pg in pages]), req.authors,
                            req.speakers) if req.facets else None)
-    hits = _article_counts(head, rows.hits(at, fetched))
+    hits = _article_counts(head, shards, rows.hits(at, fetched), ranking, corpus, deadline)
     return result(head, req, p, hits, sum(pg.total for pg in pages), counts,
                   _dropped(pages, rows.shard, at), sum(pg.folded for pg in pages))
 
 
-def _article_counts(head: Head, hits: list[Hit]) -> list[Hit]:
+def _article_counts(head: Head, shards: Shards, hits: list[Hit], ranking: Ranking,
+                    corpus: CorpusStats, deadline: Deadline) -> list[Hit]:
     """Return ``hits`` with each bio's articles counted over every shard (a shard counts
-    only its own)."""
+    only its own): the articles the author filter finds, aliases included."""
     out = []
     for hit in hits:
         doc = hit.document
         if doc.kind == "bio":
-            query = Q.And([Q.Term("kind", "article"), Q.Or([
-                Q.Term("author", a.replace(",", " ")) for a in doc.authors])])
-            found = head.searcher().search(query, limit=None, scored=False)
-            hit = replace(hit, document=replace(doc, article_count=len(found)))
+            req = SearchRequest(kinds=("article",), authors=doc.authors, per_page=1,
+                                snippets=False, facets=False, collapse=False)
+            pages = shards.map(head.snapshot_id, "query", [(req, Q.Every(), False, ranking,
+                               corpus, _left(deadline))] * head.shards, deadline)
+            hit = replace(hit, document=replace(doc, article_count=sum(p.total for p in pages)))
         out.append(hit)
     return out
 
@@ -216,20 +217,27 @@ class _Rows:
             self.day = np.zeros(len(self.shard), dtype=np.int64)
         self.shards = len(answers)
 
-    def per_shard(self, at: np.ndarray, ranked: bool, quotes: bool = False) -> list[list]:
-        """Return, per shard, the (docnum, score as shown) pairs of rows ``at`` it must fetch
-        (``quotes``: with the docnums of the quotes folded under each, a third item)."""
+    def per_shard(self, at: np.ndarray, ranked: bool) -> list[list]:
+        """Return, per shard, the rows (``page.Row``: docnum, score, copies) of ``at`` it
+        must fetch."""
         wanted: list[list] = [[] for _ in range(self.shards)]
         for i in at:
-            score = round(float(self.score[i]), 4) if ranked else None
-            row = (int(self.docnum[i]), score)
-            wanted[self.shard[i]].append(row + (self.quotes[i],) if quotes else row)
+            score = float(self.score[i]) if ranked else None
+            wanted[self.shard[i]].append((int(self.docnum[i]), score, int(self.copies[i])))
+        return wanted
+
+    def quotes_per_shard(self, at: np.ndarray) -> list[list]:
+        """Return, per shard, the quotes folded under each of its rows ``at`` (as
+        ``per_shard`` orders them)."""
+        wanted: list[list] = [[] for _ in range(self.shards)]
+        for i in at:
+            wanted[self.shard[i]].append(self.quotes[i])
         return wanted
 
     def hits(self, at: np.ndarray, fetched: list[list[Hit]]) -> list[Hit]:
-        """Return the fetched hits in the order of ``at``, with their folded copies."""
+        """Return the fetched hits in the order of ``at``."""
         taken = [iter(f) for f in fetched]
-        return [replace(next(taken[self.shard[i]]), copies=int(self.copies[i])) for i in at]
+        return [next(taken[self.shard[i]]) for i in at]
 
 
 def _matching(req: SearchRequest) -> tuple:

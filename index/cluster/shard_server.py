@@ -19,7 +19,7 @@ calls them:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -30,8 +30,10 @@ from index.read import facets
 from index.read import related as related_op
 from index.read.live import Recent, Snapshot
 from index.read.order import in_order
+from index.read.page import Row
+from index.read.postings import POSTINGS_CACHE
 from index.read.scoring import Evaluator
-from index.read.search import Matches, Ranking, fetch, match, quote_hits
+from index.read.search import Matches, Ranking, fetch, match, with_quotes
 from index.read.stats import CorpusStats, day_counts
 from index.request import RelatedRequest, SearchRequest
 from index.results import Document, Hit
@@ -59,7 +61,7 @@ class ShardPage:
 class ShardServer:
     """One shard of the sharded snapshots of ``index_dir``."""
 
-    def __init__(self, index_dir: str, shard: int, postings_cache: int = 2_000_000) -> None:
+    def __init__(self, index_dir: str, shard: int, postings_cache: int = POSTINGS_CACHE) -> None:
         self.store = SnapshotStore(index_dir)
         self.shard = shard
         self.postings_cache = postings_cache
@@ -110,12 +112,12 @@ class ShardServer:
         return _page(snap, m, req, ranked)
 
     @staticmethod
-    def fetch(snap: Snapshot, rows: list[tuple[int, float | None, tuple]],
-              terms: dict[str, frozenset[str]], snippets: bool, budget: float) -> list[Hit]:
+    def fetch(snap: Snapshot, rows: list[Row],
+              terms: dict[str, frozenset[str]], snippets: bool, budget: float,
+              quotes: list = ()) -> list[Hit]:
         deadline = Deadline(budget)
-        hits = fetch(snap, [(d, s) for d, s, _ in rows], terms, snippets, deadline)
-        return [replace(h, quotes=quote_hits(snap, q, terms, snippets, deadline)) if q else h
-                for h, (_, _, q) in zip(hits, rows)]
+        hits = fetch(snap, rows, terms, snippets, deadline)
+        return with_quotes(snap, hits, quotes, terms, snippets, deadline) if quotes else hits
 
     @staticmethod
     def document(snap: Snapshot, doc_id: str) -> Document | None:
@@ -133,7 +135,7 @@ class ShardServer:
                                corpus)
 
     @staticmethod
-    def fetch_plain(snap: Snapshot, rows: list[tuple[int, float]]) -> list[Hit]:
+    def fetch_plain(snap: Snapshot, rows: list[Row]) -> list[Hit]:
         return related_op.fetch_plain(snap, rows)
 
     def close(self) -> None:
