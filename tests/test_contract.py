@@ -66,32 +66,6 @@ def test_response_facets_are_the_documented_facets(client):
     assert sorted(client.get("/search?q=wind").get_json()["facets"]) == sorted(FACETS)
 
 
-def test_widget_options_are_the_servers(client):
-    """The kinds, sorts and page sizes the widget offers are written into it from the one
-    place they are defined, and every one of them is accepted by /search."""
-    import json
-
-    from index import KINDS, MAX_PER_PAGE, PER_PAGE, SORTS
-
-    script = client.get("/widget.js").get_data(as_text=True)
-    found = re.search(r"const CONFIG = (\{.*?\}) \|\|", script)
-    assert found, "the served widget carries its configuration"
-    config = json.loads(found.group(1))
-    assert config["kinds"] == list(KINDS) and config["sorts"] == list(SORTS)
-    assert (config["per_page"], config["max_per_page"]) == (PER_PAGE, MAX_PER_PAGE)
-    assert set(config["dates"]) == {"week", "month", "year"}
-    assert {"en", "de"} <= set(config["langs"])  # the demo corpus holds both
-    for kind in config["kinds"]:
-        assert _status(client, f"q=wind&kind={kind}&via=widget") == 200
-    for sort in config["sorts"]:
-        assert _status(client, f"q=wind&sort={sort}&via=widget") == 200
-    assert _status(client, f"per_page={config['max_per_page']}") == 200
-    assert _status(client, f"per_page={config['max_per_page'] + 1}") == 400
-    # the names the widget shows cover every kind and sort it is given
-    for value in (*config["kinds"], *config["sorts"]):
-        assert re.search(rf'["{{ ]{re.escape(value)}"?: "', script), value
-
-
 def _schema(spec: dict, path: str, status: str = "200") -> dict:
     schema = spec["paths"][path]["get"]["responses"][status]["content"]["application/json"][
         "schema"]
@@ -138,3 +112,29 @@ def test_every_key_of_a_document_is_documented(client):
     for hit in client.get("/search?q=said&per_page=30").get_json()["results"]:
         doc = client.get(f"/documents/{hit['id']}").get_json()
         assert _undocumented(doc, _schema(spec, "/documents/{id}"), spec, "document") == []
+
+
+def test_widget_options_are_the_servers(client):
+    """The kinds, sorts and page sizes the widget offers are written into it from the one
+    place they are defined, and every one of them is accepted by /search."""
+    import json
+
+    from index import KINDS, MAX_PER_PAGE, PER_PAGE, SORTS
+
+    script = client.get("/widget.js").get_data(as_text=True)
+    found = re.search(r"const CONFIG = (\{.*?\}) \|\|", script)
+    assert found, "the served widget carries its configuration"
+    config = json.loads(found.group(1))
+    assert config["kinds"] == list(KINDS) and config["sorts"] == list(SORTS)
+    assert (config["per_page"], config["max_per_page"]) == (PER_PAGE, MAX_PER_PAGE)
+    assert set(config["dates"]) == {"week", "month", "year"}
+    assert {"en", "de"} <= set(config["langs"])  # the demo corpus holds both
+    for kind in config["kinds"]:
+        assert _status(client, f"q=wind&kind={kind}&via=widget") == 200
+    for sort in config["sorts"]:
+        assert _status(client, f"q=wind&sort={sort}&via=widget") == 200
+    assert _status(client, f"per_page={config['max_per_page']}") == 200
+    assert _status(client, f"per_page={config['max_per_page'] + 1}") == 400
+    # the names the widget shows cover every kind and sort it is given
+    for value in (*config["kinds"], *config["sorts"]):
+        assert re.search(rf'["{{ ]{re.escape(value)}"?: "', script), value

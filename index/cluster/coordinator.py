@@ -152,9 +152,9 @@ def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
     start = (req.page - 1) * req.per_page
     at = in_order(rows.tier, rows.score, rows.day, rows.seq, req.sort, ranked,
                   start + req.per_page)[start:]
-    fetched = shards.map(sid, "fetch", [(w, p.terms, req.snippets, _left(deadline), q)
-                                        for w, q in zip(rows.per_shard(at, ranked),
-                                                        rows.quotes_per_shard(at))], deadline)
+    fetched = shards.map(sid, "fetch", [(w, p.terms, req.snippets, _left(deadline))
+                                        for w in rows.per_shard(at, ranked)],
+                         deadline)
     counts = (facets.shape(facets.add_counts([pg.facets for pg in pages]), req.authors,
                            req.speakers) if req.facets else None)
     hits = _article_counts(head, shards, rows.hits(at, fetched), ranking, corpus, deadline)
@@ -218,20 +218,13 @@ class _Rows:
         self.shards = len(answers)
 
     def per_shard(self, at: np.ndarray, ranked: bool) -> list[list]:
-        """Return, per shard, the rows (``page.Row``: docnum, score, copies) of ``at`` it
-        must fetch."""
+        """Return, per shard, the rows (``page.Row``: docnum, score, copies, folded quotes)
+        of ``at`` it must fetch."""
         wanted: list[list] = [[] for _ in range(self.shards)]
         for i in at:
             score = float(self.score[i]) if ranked else None
-            wanted[self.shard[i]].append((int(self.docnum[i]), score, int(self.copies[i])))
-        return wanted
-
-    def quotes_per_shard(self, at: np.ndarray) -> list[list]:
-        """Return, per shard, the quotes folded under each of its rows ``at`` (as
-        ``per_shard`` orders them)."""
-        wanted: list[list] = [[] for _ in range(self.shards)]
-        for i in at:
-            wanted[self.shard[i]].append(self.quotes[i])
+            wanted[self.shard[i]].append((int(self.docnum[i]), score, int(self.copies[i]),
+                                          tuple(self.quotes[i])))
         return wanted
 
     def hits(self, at: np.ndarray, fetched: list[list[Hit]]) -> list[Hit]:

@@ -33,7 +33,7 @@ from index.read.order import in_order
 from index.read.page import Row
 from index.read.postings import POSTINGS_CACHE
 from index.read.scoring import Evaluator
-from index.read.search import Matches, Ranking, fetch, match, with_quotes
+from index.read.search import Matches, Ranking, fetch, match
 from index.read.stats import CorpusStats, day_counts
 from index.request import RelatedRequest, SearchRequest
 from index.results import Document, Hit
@@ -113,11 +113,8 @@ class ShardServer:
 
     @staticmethod
     def fetch(snap: Snapshot, rows: list[Row],
-              terms: dict[str, frozenset[str]], snippets: bool, budget: float,
-              quotes: list = ()) -> list[Hit]:
-        deadline = Deadline(budget)
-        hits = fetch(snap, rows, terms, snippets, deadline)
-        return with_quotes(snap, hits, quotes, terms, snippets, deadline) if quotes else hits
+              terms: dict[str, frozenset[str]], snippets: bool, budget: float) -> list[Hit]:
+        return fetch(snap, rows, terms, snippets, Deadline(budget))
 
     @staticmethod
     def document(snap: Snapshot, doc_id: str) -> Document | None:

@@ -9,7 +9,7 @@ Stateless: everything it reads lives on the ``Snapshot``; everything it returns 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh import query as Q
@@ -29,7 +29,7 @@ from index.read.query import explicit_and, parse, phrase_bonus
 from index.read.scoring import EMPTY, Evaluator, Hits
 from index.read.snippets import plain_snippet, snippet
 from index.read.spelling import did_you_mean
-from index.read.stories import SHOWN_QUOTES, fold_stories
+from index.read.stories import fold_stories
 from index.read.stats import CorpusStats, day_number
 from index.read.synonyms import Synonyms
 from index.request import SearchRequest
@@ -146,8 +146,6 @@ def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadl
     m = match(snap, req, p.query, bool(p.text), ranking, deadline, snap.corpus, stories=True)
     page = page_of(snap, m, req, ranked=bool(p.text))
     hits = fetch(snap, page, p.terms, req.snippets, deadline)
-    hits = with_quotes(snap, hits, [m.quotes.get(row[0], ()) for row in page], p.terms,
-                       req.snippets, deadline)
     counts = (facets.count(snap.columns, m.matched, m.filters, req.date_by_month, req.authors,
                            req.speakers) if req.facets else None)
     dropped = m.tiers.missing(page[0][0]) if m.tiers is not None and page and \
@@ -178,15 +176,6 @@ def fetch(snap: Snapshot, page: list[Row], terms: dict[str, frozenset[str]], sni
     return page_hits(snap, page, snippet)
 
 
-def with_quotes(snap: Snapshot, hits: list[Hit], quotes: list, terms: dict[str, frozenset[str]],
-                snippets: bool, deadline: Deadline) -> list[Hit]:
-    """Return ``hits`` with the first of the quotes folded under each (``quotes``: docnums,
-    per hit), as hits with their snippets."""
-    return [replace(hit, quotes=tuple(fetch(snap, [(int(d), None, 0) for d in q[:SHOWN_QUOTES]],
-                                            terms, snippets, deadline))) if len(q) else hit
-            for hit, q in zip(hits, quotes)]
-
-
 def _last_word(text: str) -> str | None:
     """Return the word being typed (the text ends in it), which also matches as a prefix."""
     found = words(text)
@@ -211,13 +200,13 @@ def recency_factor(days: np.ndarray, half_life: float,
 
 
 def page_of(snap: Snapshot, m: Matches, req: SearchRequest, ranked: bool) -> list[Row]:
-    """Return the rows (docnum, score, folded copies) of the requested page, in result order."""
+    """Return the rows (``page.Row``) of the requested page, in result order."""
     start = (req.page - 1) * req.per_page
     ids, scores = m.final
     at = in_order(m.tier, scores, snap.columns.day[ids], snap.order[ids], req.sort, ranked,
                   start + req.per_page)[start:]
-    return [(int(ids[i]), float(scores[i]) if ranked else None, m.copies.get(int(ids[i]), 0))
-            for i in at]
+    return [(int(ids[i]), float(scores[i]) if ranked else None, m.copies.get(int(ids[i]), 0),
+             tuple(m.quotes.get(int(ids[i]), ()))) for i in at]
 
 
 def _snippet(stored: dict, terms: dict[str, frozenset[str]]) -> str:
