@@ -3,11 +3,13 @@ in real headless Chromium at 1280x800 and 390x844, each state checked with axe-c
 
 The service runs in a thread over the demo index with analytics on (popular searches are
 offered when nothing is found); a "publisher" site on another origin embeds the widget.
-The screenshots of five states are written to docs/screenshots/ (linked from the README).
+Screenshots of five states go to test-artifacts/screenshots/; with SEARCH_UPDATE_SCREENSHOTS=1
+they replace the ones committed in docs/screenshots/ (linked from the README).
 """
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -17,7 +19,7 @@ from browser import (STATE_JS, WAIT, ServerThread, Site, chrome, host_page, miss
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "docs" / "screenshots"
+SHOTS = ROOT / ("docs" if os.environ.get("SEARCH_UPDATE_SCREENSHOTS") else "test-artifacts") / "screenshots"
 SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
 VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
 PAGE_STYLE = """<style>body{margin:0;font:16px/1.5 Georgia,serif;color:#222;background:#fafafa}
