@@ -158,8 +158,26 @@ def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
                          deadline)
     counts = (facets.shape(facets.add_counts([pg.facets for pg in pages]), req.authors,
                            req.speakers) if req.facets else None)
-    return result(head, req, p, rows.hits(at, fetched), sum(pg.total for pg in pages), counts,
+    hits = _article_counts(head, shards, rows.hits(at, fetched), ranking, corpus, deadline)
+    return result(head, req, p, hits, sum(pg.total for pg in pages), counts,
                   _dropped(pages, rows.shard, rows.tier, at), sum(pg.folded for pg in pages))
+
+
+def _article_counts(head: Head, shards: Shards, hits: list[Hit], ranking: Ranking,
+                    corpus: CorpusStats, deadline: Deadline) -> list[Hit]:
+    """Return ``hits`` with each bio's articles counted over every shard (a shard counts
+    only its own): the articles the author filter finds, aliases included."""
+    out = []
+    for hit in hits:
+        doc = hit.document
+        if doc.kind == "bio":
+            req = SearchRequest(kinds=("article",), authors=doc.authors, per_page=1,
+                                snippets=False, facets=False, collapse=False)
+            pages = shards.map(head.snapshot_id, "query", [(req, Q.Every(), False, ranking,
+                               corpus, _left(deadline))] * head.shards, deadline)
+            hit = replace(hit, document=replace(doc, article_count=sum(p.total for p in pages)))
+        out.append(hit)
+    return out
 
 
 def related(head: Head, shards: Shards, req: RelatedRequest, ranking: Ranking,

@@ -76,7 +76,8 @@ class FacetColumns:
             mine = (self.codes["kind"][docs] == article) & self.live[docs]
             self._article_counts = np.bincount(self.author_code[mine],
                                                minlength=len(self.author_names))
-        codes = {self.author_index.get(a.replace(",", " ")) for a in authors} - {None}
+        codes = {self.author_index.get(n, -1) for a in authors
+                 for n in self.author_names_of.find(a)} - {-1}  # as the author filter reads
         return int(sum(self._article_counts[c] for c in codes))
 
     def lang_counts(self) -> Counter:
@@ -196,9 +197,33 @@ def _coded(cols: FacetColumns, name: str, wanted) -> np.ndarray:
     return np.isin(cols.codes[name], [values.index(v) for v in wanted if v in values])
 
 
-def _counted(values: list[str], codes: np.ndarray, ids: np.ndarray) -> dict[str, int]:
-    counts = np.bincount(codes[ids], minlength=len(values))
-    return {values[c]: int(n) for c, n in enumerate(counts) if n and c}
+def _counts(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: bool
+            ) -> dict[str, tuple[list[str], np.ndarray]]:
+    """Return per facet its values and each value's count among ``matched`` under filters
+    ``f`` (multi-select: each facet's counts apply every filter but its own); a value's code
+    is its place in the list, and code 0 of a single-valued column ("": none) counts 0."""
+    base = {name: f.keep(matched, skip=name) for name in FACETS}
+    chosen = np.zeros(cols.size, dtype=bool)
+    chosen[base["author"]] = True
+    out = {"author": (cols.author_names,
+                      np.bincount(cols.author_code[chosen[cols.author_doc]],
+                                  minlength=len(cols.author_names)))}
+    date_name = "month" if date_by_month else "year"
+    date_docs = base["date"]
+    if date_by_month and f.day_from and f.day_to and f.day_from // 10000 == f.day_to // 10000:
+        # Months "within a year": the date filter is widened to its whole year, not dropped.
+        date_docs = date_docs[cols.day[date_docs] // 10000 == f.day_from // 10000]
+    for name, column, docs in (("date", date_name, date_docs), ("kind", "kind", base["kind"]),
+                               ("lang", "lang", base["lang"]), ("site", "site", base["site"]),
+                               ("speaker", "speaker", base["speaker"])):
+        counts = np.bincount(cols.codes[column][docs], minlength=len(cols.values[column]))
+        counts[0] = 0
+        out[name] = (cols.values[column], counts)
+    return out
+
+
+def _as_dict(values: list[str], counts: np.ndarray) -> dict[str, int]:
+    return {values[c]: int(counts[c]) for c in np.flatnonzero(counts)}
 
 
 def raw_counts(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: bool,
@@ -206,24 +231,9 @@ def raw_counts(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_mont
     """Return every facet value's count among ``matched`` under filters ``f`` (multi-select:
     each facet's counts apply every filter but its own), untruncated, so that the counts of
     several shards add up; a selected author of this index is there even when at 0."""
-    base = {name: f.keep(matched, skip=name) for name in FACETS}
-    chosen = np.zeros(cols.size, dtype=np.float64)
-    chosen[base["author"]] = 1.0
-    authors = np.bincount(cols.author_code, weights=chosen[cols.author_doc],
-                          minlength=len(cols.author_names)).astype(np.int64)
-    by_author = {cols.author_names[c]: int(n) for c in np.flatnonzero(authors)
-                 for n in (authors[c],)}
+    raw = {name: _as_dict(*pair) for name, pair in _counts(cols, matched, f, date_by_month).items()}
     for name in _canonical(cols.author_names_of, selected_authors):  # always shows, even at 0
-        by_author.setdefault(name, 0)
-    date_name = "month" if date_by_month else "year"
-    date_docs = base["date"]
-    if date_by_month and f.day_from and f.day_to and f.day_from // 10000 == f.day_to // 10000:
-        # Months "within a year": the date filter is widened to its whole year, not dropped.
-        date_docs = date_docs[cols.day[date_docs] // 10000 == f.day_from // 10000]
-    raw = {"author": by_author,
-           "date": _counted(cols.values[date_name], cols.codes[date_name], date_docs)}
-    for name in ("kind", "lang", "site", "speaker"):
-        raw[name] = _counted(cols.values[name], cols.codes[name], base[name])
+        raw["author"].setdefault(name, 0)
     return raw
 
 
@@ -259,10 +269,33 @@ def shape(raw: dict[str, dict[str, int]], selected_authors=(),
 
 def count(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: bool,
           selected_authors=(), selected_speakers=()) -> dict[str, list[FacetValue]]:
-    """Return the facet counts of ``matched`` under filters ``f`` (multi-select)."""
-    return shape(raw_counts(cols, matched, f, date_by_month, selected_authors),
-                 _canonical(cols.author_names_of, selected_authors),
-                 _canonical(cols.speaker_names, selected_speakers))
+    """Return the facet counts of ``matched`` under filters ``f`` (multi-select), as
+    ``shape`` would from ``raw_counts``; of the many authors and speakers only those that
+    can be shown become Python objects."""
+    authors = _canonical(cols.author_names_of, selected_authors)
+    speakers = _canonical(cols.speaker_names, selected_speakers)
+    counts = _counts(cols, matched, f, date_by_month)
+    raw = {name: _as_dict(*counts[name]) for name in ("date", "kind", "lang", "site")}
+    for name in ("author", "speaker"):
+        values, n = counts[name]
+        raw[name] = _leading(values, n, AUTHOR_FACET_SIZE)
+    for name in authors:  # as raw_counts: shown even at 0
+        code = cols.author_index.get(name)
+        if code is not None:
+            raw["author"][name] = int(counts["author"][1][code])
+    if speakers:  # a selected speaker past the first ones: look at them all
+        raw["speaker"] = _as_dict(*counts["speaker"])
+    return shape(raw, authors, speakers)
+
+
+def _leading(values: list[str], counts: np.ndarray, size: int) -> dict[str, int]:
+    """Return the values that ``_by_count`` would list first ``size`` (ties on the last
+    count included), with their counts."""
+    nonzero = np.flatnonzero(counts)
+    if len(nonzero) > size:
+        last = np.partition(counts[nonzero], len(nonzero) - size)[len(nonzero) - size]
+        nonzero = nonzero[counts[nonzero] >= last]
+    return {values[c]: int(counts[c]) for c in nonzero}
 
 
 def _canonical(names: Names, typed) -> list[str]:
