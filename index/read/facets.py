@@ -9,6 +9,11 @@ A request's filters become one boolean mask over all documents per facet; filter
 matches is indexing those masks, and counting is ``np.bincount``. Counting is multi-select:
 each facet's counts apply every filter except its own, so a user who picked one author still
 sees the other authors' counts.
+
+Speakers and authors are people: their values are grouped over the whole snapshot by
+``corpus.aliases.Names`` ("Trump", "Donald J. Trump" → "Donald Trump"), the facet counts
+each group under its canonical name, and a filter takes any alias, in any case, or a surname
+that only one of them has ("author=Okafor").
 """
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from corpus.aliases import Names
 from index.request import FACETS
 from index.results import FacetValue
 from index.store.whoosh_postings import postings
@@ -27,17 +33,25 @@ AUTHOR_FACET_SIZE = 20
 class FacetColumns:
     """Per-document facet values of one index reader."""
 
-    def __init__(self, reader) -> None:
+    def __init__(self, reader, names: dict[str, dict[str, int]] | None = None) -> None:
+        """``names``: the speaker and author counts of the whole snapshot (``store.names``),
+        so that every shard groups names alike; None: this reader's own counts."""
         self.size = size = reader.doc_count_all()
         self.values: dict[str, list[str]] = {}  # per facet column, code → value ("" is 0)
         self.codes: dict[str, np.ndarray] = {}
-        for name in ("kind", "lang", "year", "month", "speaker"):
+        for name in ("kind", "lang", "year", "month"):
             self.values[name], self.codes[name] = _single(reader, name, size)
+        # Speakers and authors as people: every alias counts under the canonical name.
+        speakers, codes = _single(reader, "speaker", size)
+        self.speaker_names, self.values["speaker"], remap = _grouped(speakers, np.bincount(
+            codes, minlength=len(speakers)), 1, (names or {}).get("speaker"))
+        self.codes["speaker"] = remap[codes]
         self.speaker_index = {name: i for i, name in enumerate(self.values["speaker"]) if i}
-        self.speaker_fold = {name.casefold(): i for name, i in self.speaker_index.items()}
-        self.author_names, self.author_doc, self.author_code = _multi(reader, "author")
+        authors, self.author_doc, codes = _multi(reader, "author")
+        self.author_names_of, self.author_names, remap = _grouped(
+            authors, np.bincount(codes, minlength=len(authors)), 0, (names or {}).get("author"))
+        self.author_doc, self.author_code = _unique_pairs(self.author_doc, remap[codes])
         self.author_index = {name: i for i, name in enumerate(self.author_names)}
-        self.author_fold = {name.casefold(): i for i, name in enumerate(self.author_names)}
         self.day = (np.fromiter(reader.column_reader("day"), dtype=np.int64, count=size)
                     if reader.has_column("day") else np.zeros(size, dtype=np.int64))
         live = np.ones(size, dtype=bool)
@@ -45,6 +59,7 @@ class FacetColumns:
             live[[d for d in range(size) if reader.is_deleted(d)]] = False
         self.live = live
         self._live_ids = np.flatnonzero(live).astype(np.int64)
+        self._article_counts: np.ndarray | None = None
         for array in (self.day, self.live, self._live_ids, *self.codes.values()):
             array.flags.writeable = False
 
@@ -52,10 +67,44 @@ class FacetColumns:
         """Return every document number that is not deleted, ascending (read-only)."""
         return self._live_ids
 
+    def articles_by(self, authors: tuple[str, ...]) -> int:
+        """Return how many live articles name any of ``authors`` (a bio's author)."""
+        if self._article_counts is None:  # per author code, read on first use
+            kind = self.values["kind"]
+            article = kind.index("article") if "article" in kind else -1
+            docs = self.author_doc
+            mine = (self.codes["kind"][docs] == article) & self.live[docs]
+            self._article_counts = np.bincount(self.author_code[mine],
+                                               minlength=len(self.author_names))
+        codes = {self.author_index.get(a.replace(",", " ")) for a in authors} - {None}
+        return int(sum(self._article_counts[c] for c in codes))
+
     def lang_counts(self) -> Counter:
         """Return the number of live documents per detected language ("" when unknown)."""
         counts = np.bincount(self.codes["lang"][self.live], minlength=len(self.values["lang"]))
         return Counter({self.values["lang"][code]: int(n) for code, n in enumerate(counts) if n})
+
+
+def _grouped(values: list[str], counts: np.ndarray, first: int,
+             everywhere: dict[str, int] | None) -> tuple[Names, list[str], np.ndarray]:
+    """Group ``values`` by person (``corpus.aliases``) over the snapshot's counts
+    (``everywhere``, when known) and return the grouping, the canonical names of ``values``
+    (code ``first`` onwards; code 0 stays "" when ``first`` is 1) and old code → new code."""
+    mine = {v: int(counts[i]) for i, v in enumerate(values) if i >= first}
+    names = Names({**mine, **everywhere} if isinstance(everywhere, dict) else mine)
+    shown = values[:first] + sorted({names.canonical[v] for v in values[first:]})
+    index = {name: i for i, name in enumerate(shown)}
+    remap = np.array([*range(first), *(index[names.canonical[v]] for v in values[first:])],
+                     dtype=np.int32)
+    return names, shown, remap
+
+
+def _unique_pairs(docs: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (document, code) pairs once each (two aliases of one author on one byline)."""
+    if not len(docs):
+        return docs, codes
+    pairs = np.unique(np.stack([docs, codes.astype(np.int64)]), axis=1)
+    return pairs[0], pairs[1].astype(np.int32)
 
 
 def _single(reader, name: str, size: int) -> tuple[list[str], np.ndarray]:
@@ -113,8 +162,8 @@ def make_filters(cols: FacetColumns, kinds=(), langs=(), authors=(), day_from=No
                  day_to=None, speakers=()) -> Filters:
     """Translate request values into masks; unknown values match nothing."""
     masks: dict[str, np.ndarray] = {}
-    if speakers:  # exact names, or the same letters in another case
-        codes = [cols.speaker_index.get(s, cols.speaker_fold.get(s.casefold(), -1)) for s in speakers]
+    if speakers:  # any alias, in any case, or a surname only one speaker has
+        codes = [cols.speaker_index.get(n, -1) for s in speakers for n in cols.speaker_names.find(s)]
         masks["speaker"] = np.isin(cols.codes["speaker"], codes)
     for name, wanted in (("kind", kinds), ("lang", langs)):
         if wanted:
@@ -122,7 +171,7 @@ def make_filters(cols: FacetColumns, kinds=(), langs=(), authors=(), day_from=No
             codes = [values.index(v) for v in wanted if v in values]
             masks[name] = np.isin(cols.codes[name], codes)
     if authors:
-        codes = [cols.author_index.get(a, cols.author_fold.get(a.casefold(), -1)) for a in authors]
+        codes = [cols.author_index.get(n, -1) for a in authors for n in cols.author_names_of.find(a)]
         mask = np.zeros(cols.size, dtype=bool)
         mask[cols.author_doc[np.isin(cols.author_code, codes)]] = True
         masks["author"] = mask
@@ -153,9 +202,8 @@ def raw_counts(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_mont
                           minlength=len(cols.author_names)).astype(np.int64)
     by_author = {cols.author_names[c]: int(n) for c in np.flatnonzero(authors)
                  for n in (authors[c],)}
-    for name in selected_authors:  # a selected author always shows, even with few matches
-        if name in cols.author_index:
-            by_author.setdefault(name, 0)
+    for name in _canonical(cols.author_names_of, selected_authors):  # always shows, even at 0
+        by_author.setdefault(name, 0)
     date_name = "month" if date_by_month else "year"
     date_docs = base["date"]
     if date_by_month and f.day_from and f.day_to and f.day_from // 10000 == f.day_to // 10000:
@@ -201,7 +249,13 @@ def count(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: bo
           selected_authors=(), selected_speakers=()) -> dict[str, list[FacetValue]]:
     """Return the facet counts of ``matched`` under filters ``f`` (multi-select)."""
     return shape(raw_counts(cols, matched, f, date_by_month, selected_authors),
-                 selected_authors, selected_speakers)
+                 _canonical(cols.author_names_of, selected_authors),
+                 _canonical(cols.speaker_names, selected_speakers))
+
+
+def _canonical(names: Names, typed) -> list[str]:
+    """Return the canonical names the typed values mean (an alias, a surname alone)."""
+    return [name for value in typed for name in sorted(names.find(value))]
 
 
 def _by_count(values: dict[str, int]) -> list[FacetValue]:
