@@ -68,8 +68,11 @@ def read_word(word: str, texts: tuple[str, ...], vocab: Vocabulary, whole: Vocab
     if len(plain) < TYPO_MIN_CHARS[0]:
         return reading
     common = common_count(documents)
-    typed = max(whole.frequency(plain), vocab.frequency(plain))
-    if typed >= common or max(vocab.frequency(t) for t in texts) >= common:
+    # how often the word as typed is seen: whole in titles and names, or its stems anywhere
+    # (a word the abstracts use but no title is no typo either)
+    typed = max(whole.frequency(plain), vocab.frequency(plain),
+                max(vocab.frequency(t) for t in texts))
+    if typed >= common:
         return reading  # a word, not a typo
     near = [(v, e, whole.frequency(v)) for v, e in whole.near(plain, _edits(plain), TYPO_VARIANTS)]
     near = [(v, e, seen) for v, e, seen in near if seen >= TYPO_RATIO ** e * typed]
