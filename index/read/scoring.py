@@ -26,7 +26,7 @@ from index.errors import Deadline
 from index.read import sets
 from index.read.matching import TIER_WORDS, Tiers, candidates, evidence, relax
 from index.read.postings import PostingLists
-from index.read.query import FieldedTerm, Relaxed
+from index.read.query import FieldedTerm, Nearness, Relaxed
 from index.read.stats import CorpusStats, FieldStats
 
 
@@ -68,6 +68,7 @@ class Evaluator:
         self.eligible: np.ndarray | None = None  # documents the filters keep (a mask)
         self.tiers: Tiers | None = None          # set by relaxed matching
         self.relaxed_nodes = 0                   # relaxed nodes evaluated so far
+        self.near: np.ndarray | None = None      # documents holding the nearness bonus
 
     def term_scores(self, fieldname: str, text: str, boost: float) -> Hits:
         """Return BM25 scores of every document containing ``text`` in ``fieldname``."""
@@ -131,6 +132,8 @@ class Evaluator:
         if isinstance(q, Q.AndMaybe):
             result = self.evaluate(q.a)
             extra = self.evaluate(q.b)
+            if isinstance(q.b, Nearness):
+                self.near = extra.ids
             _, ia, ib = np.intersect1d(result.ids, extra.ids, assume_unique=True,
                                        return_indices=True)
             scores = result.scores.copy()

@@ -15,18 +15,19 @@ import numpy as np
 from whoosh import query as Q
 from whoosh.query.qcore import QueryError as WhooshQueryError
 
-from index.analysis import words
+from index.analysis import is_stopword, words
 from index.errors import Deadline, QueryError
 from index.read import facets
 from index.read.expand import Expander
 from index.read.folding import collapse, only_group
+from index.read.language import query_language
 from index.read.live import Snapshot
 from index.read.matching import Tiers
 from index.read.order import in_order
 from index.read.pinning import Edits
 from index.read.page import Row
 from index.read.page import hits as page_hits
-from index.read.query import explicit_and, parse, phrase_bonus
+from index.read.query import Nearness, explicit_and, parse, phrase_bonus
 from index.read.scoring import EMPTY, Evaluator, Hits
 from index.read.snippets import plain_snippet, snippet
 from index.read.spelling import did_you_mean
@@ -69,19 +70,22 @@ def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
          synonyms: Synonyms | None = None) -> Plan:
     """Parse and expand ``req.q`` with the terms of ``snap`` (a snapshot, or the head of a
     sharded one: its vocabulary is the whole corpus's)."""
-    langs = req.langs or snap.langs
     text = req.q.strip()
+    # one language per query, unless the request names the languages
+    langs = req.langs or snap.langs
+    stops = req.langs or (query_language(words(text), langs),)
     rewritten, units = synonyms.rewrite(text) if synonyms is not None else (text, {})
     vocabularies = (lambda: (snap.vocabulary(), snap.words())) if req.typos else None
     expander = Expander(snap.searcher().reader(), langs, deadline, vocabularies,
-                        _last_word(text), units)
+                        _last_word(text), units, stops)
     if text:
         relax = req.operator != "or"
         query = expander.expand_top(parse(rewritten, ranking.boosts, req.operator), relax,
                                     strict=req.operator == "and" or explicit_and(text))
-        bonus = phrase_bonus(text)
-        if query is not None and bonus is not None:
-            query = Q.AndMaybe(query, expander.expand(bonus))
+        bonus = phrase_bonus(text, lambda w: is_stopword(w, stops))
+        near = expander.expand(bonus) if query is not None and bonus is not None else None
+        if near is not None:
+            query = Q.AndMaybe(query, Nearness([near]))
     else:
         query = Q.Every()
     log = expander.log
@@ -134,6 +138,8 @@ def match(snap: Snapshot, req: SearchRequest, query: Q.Query | None, ranked: boo
                                                               corpus.recency))
     deadline.check()
     tiers = evaluator.tiers
+    if tiers is not None and evaluator.near is not None:
+        tiers = replace(tiers, near=evaluator.near)
     if edits is not None:
         tier = edits.tier(final.ids, tiers)
     else:
