@@ -2,8 +2,9 @@
 
 ``FacetColumns`` holds, per document number, small integer codes for kind, lang, year,
 month and a quote's speaker, the day (YYYYMMDD, 0 when unknown) and the author codes (several a document, kept as
-parallel arrays of (document, author) pairs). It is built once per opened snapshot from the
-inverted index itself (each facet term's posting list), well under a second for FakeNewsNet.
+parallel arrays of (document, author) pairs). It is put together from each segment's
+(``segments``: each facet term's posting list in that segment), so a snapshot opened after
+a push reads only its new segments.
 
 A request's filters become one boolean mask over all documents per facet; filtering a set of
 matches is indexing those masks, and counting is ``np.bincount``. Counting is multi-select:
@@ -19,34 +20,73 @@ import numpy as np
 
 from index.request import FACETS
 from index.results import FacetValue
-from index.store.whoosh_postings import postings
+from index.read.segments import SINGLE, Segments
 
 AUTHOR_FACET_SIZE = 20
 
 
 class FacetColumns:
-    """Per-document facet values of one index reader."""
+    """Per-document facet values of one snapshot, put together from its segments'
+    (``segments.Segments``). Value tables (and each segment's map onto them) are kept from
+    the snapshot before when no segment left and the new ones bring no new value."""
 
-    def __init__(self, reader) -> None:
-        self.size = size = reader.doc_count_all()
+    def __init__(self, segs: Segments, before: FacetColumns | None = None) -> None:
+        self.size = segs.size
+        self.segments = segs
+        self.live = segs.live
+        if before is not None and segs.removed_since(before.segments):
+            before = None
         self.values: dict[str, list[str]] = {}  # per facet column, code → value ("" is 0)
+        self.index: dict[str, dict[str, int]] = {}  # value → code
+        self._folds: dict[str, dict[str, int]] = {}  # casefolded value → code
+        self._remaps: dict[tuple[str, str], np.ndarray] = {}  # (segment, facet) → codes
         self.codes: dict[str, np.ndarray] = {}
-        for name in ("kind", "lang", "year", "month", "speaker"):
-            self.values[name], self.codes[name] = _single(reader, name, size)
-        self.speaker_index = {name: i for i, name in enumerate(self.values["speaker"]) if i}
-        self.speaker_fold = {name.casefold(): i for name, i in self.speaker_index.items()}
-        self.author_names, self.author_doc, self.author_code = _multi(reader, "author")
-        self.author_index = {name: i for i, name in enumerate(self.author_names)}
-        self.author_fold = {name.casefold(): i for i, name in enumerate(self.author_names)}
-        self.day = (np.fromiter(reader.column_reader("day"), dtype=np.int64, count=size)
-                    if reader.has_column("day") else np.zeros(size, dtype=np.int64))
-        live = np.ones(size, dtype=bool)
-        if reader.has_deletions():
-            live[[d for d in range(size) if reader.is_deleted(d)]] = False
-        self.live = live
-        self._live_ids = np.flatnonzero(live).astype(np.int64)
-        for array in (self.day, self.live, self._live_ids, *self.codes.values()):
+        for name in (*SINGLE, "author"):
+            kept = before is not None and all(
+                v in before.index[name] for sid in segs.new for v in _local(segs.by_id[sid], name))
+            self._table(name, segs, before if kept else None)
+            maps = [self._remap(p, name, before if kept else None) for p in segs.parts]
+            if name != "author":
+                codes = np.concatenate([m[p.single[name][1]] for m, p in zip(maps, segs.parts)]) \
+                    if maps else np.zeros(0, dtype=np.int32)
+                codes[~self.live] = 0
+                self.codes[name] = codes
+        self.speaker_index, self.speaker_fold = self.index["speaker"], self._folds["speaker"]
+        self.author_names = self.values["author"]
+        self.author_index, self.author_fold = self.index["author"], self._folds["author"]
+        doc = np.concatenate([p.authors[1] + base for p, base in zip(segs.parts, segs.bases)]
+                             + [np.zeros(0, dtype=np.int64)])
+        code = np.concatenate([self._remaps[(p.sid, "author")][p.authors[2]] for p in segs.parts]
+                              + [np.zeros(0, dtype=np.int32)])
+        keep = self.live[doc]  # pairs in document order, not author order: counts do not mind
+        self.author_doc, self.author_code = doc[keep], code[keep]
+        self.day = segs.concat(lambda p: p.day, np.int64)
+        self._live_ids = np.flatnonzero(self.live).astype(np.int64)
+        for array in (self.day, self._live_ids, *self.codes.values()):
             array.flags.writeable = False
+
+    def _table(self, name: str, segs: Segments, before: FacetColumns | None) -> None:
+        """Set the values of facet ``name`` (sorted as Whoosh's terms, "" first for the
+        single-valued ones), kept from ``before`` when given."""
+        if before is not None:
+            self.values[name], self.index[name] = before.values[name], before.index[name]
+            self._folds[name] = before._folds[name]
+            return
+        values = sorted(set().union(*(_local(p, name) for p in segs.parts)))
+        self.values[name] = values if name == "author" else [""] + values
+        index = {v: i for i, v in enumerate(self.values[name]) if v}
+        self.index[name] = index
+        self._folds[name] = {v.casefold(): i for v, i in index.items()}
+
+    def _remap(self, part, name: str, before: FacetColumns | None) -> np.ndarray:
+        """Return the array that turns ``part``'s local codes of ``name`` into this one's."""
+        found = before._remaps.get((part.sid, name)) if before is not None else None
+        if found is None:
+            index = self.index[name]
+            start = [] if name == "author" else [0]
+            found = np.asarray(start + [index[v] for v in _local(part, name)], dtype=np.int32)
+        self._remaps[(part.sid, name)] = found
+        return found
 
     def live_ids(self) -> np.ndarray:
         """Return every document number that is not deleted, ascending (read-only)."""
@@ -58,26 +98,9 @@ class FacetColumns:
         return Counter({self.values["lang"][code]: int(n) for code, n in enumerate(counts) if n})
 
 
-def _single(reader, name: str, size: int) -> tuple[list[str], np.ndarray]:
-    values = [""]
-    codes = np.zeros(size, dtype=np.int32)
-    for text in reader.field_terms(name) if name in reader.indexed_field_names() else ():
-        values.append(text)
-        codes[postings(reader, name, text, weights=False)[0]] = len(values) - 1
-    return values, codes
-
-
-def _multi(reader, name: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-    values: list[str] = []
-    docs, codes = [], []
-    for text in reader.field_terms(name) if name in reader.indexed_field_names() else ():
-        ids = postings(reader, name, text, weights=False)[0]
-        docs.append(ids)
-        codes.append(np.full(len(ids), len(values), dtype=np.int32))
-        values.append(text)
-    if not docs:
-        return values, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32)
-    return values, np.concatenate(docs), np.concatenate(codes)
+def _local(part, name: str) -> list[str]:
+    """Return a segment's own values of facet ``name``."""
+    return part.authors[0] if name == "author" else part.single[name][0]
 
 
 @dataclass(frozen=True)

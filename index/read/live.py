@@ -22,6 +22,7 @@ from index.errors import IndexUnavailable
 from index.read.facets import FacetColumns
 from index.read.folding import Groups
 from index.read.postings import PostingLists
+from index.read.segments import Segments
 from index.read.spelling import Speller
 from index.read.stats import CorpusStats, FieldStats
 from index.read.vocabulary import Vocabulary
@@ -109,20 +110,30 @@ class Opened:
 
 
 class Snapshot(Opened):
-    """One opened snapshot and what is derived from it."""
+    """One opened snapshot and what is derived from it; opened after an incremental change
+    of ``before`` (a push, ``reindex --incremental``), it reads only its new segments
+    (``segments``) and keeps the rest of ``before``'s."""
 
     def __init__(self, snapshot_id: str, path: Path, max_postings: int,
-                 shard: bool = False) -> None:
+                 shard: bool = False, before: Opened | None = None) -> None:
         super().__init__()
+        before = before if isinstance(before, Snapshot) else None
         self.snapshot_id = snapshot_id
         self.path = path
         self.ix = whoosh_index.open_dir(str(path))
         with self.ix.reader() as reader:
-            self.columns = FacetColumns(reader)
-            self.groups = Groups(reader, self.columns.live)
-            self.stats = FieldStats(reader, TEXT_FIELDS)
-            self.postings = PostingLists(max_postings, PostingArrays.open(path, self.ix, reader))
-            self.order = _order(reader, shard)  # each document's place in the corpus
+            segs = Segments(reader, TEXT_FIELDS, before.segments if before else None)
+            self.segments = segs
+            self.columns = FacetColumns(segs, before.columns if before else None)
+            self.groups = Groups(segs)
+            self.stats = FieldStats(segs, TEXT_FIELDS)
+            arrays = PostingArrays.open(path, self.ix, reader,
+                                        before.postings.arrays if before else None)
+            self.postings = PostingLists(max_postings, arrays)
+        # each document's place in the corpus: its number in one index, ``seq`` in a shard
+        self.order = segs.concat(lambda p: p.seq, np.int64) if shard \
+            else np.arange(segs.size, dtype=np.int64)
+        self.order.flags.writeable = False
         cols = self.columns
         self.size = cols.size
         self.corpus = CorpusStats.of(self.stats, len(cols.live_ids()), cols.day[cols.live])
@@ -132,20 +143,6 @@ class Snapshot(Opened):
 
     def _new_searcher(self):
         return self.ix.searcher()
-
-
-
-
-def _order(reader, shard: bool) -> np.ndarray:
-    """Return each document's place in the corpus (``order``): its number in one index,
-    the ``seq`` column in a shard."""
-    size = reader.doc_count_all()
-    if shard:
-        order = np.fromiter(reader.column_reader("seq"), dtype=np.int64, count=size)
-    else:
-        order = np.arange(size, dtype=np.int64)
-    order.flags.writeable = False
-    return order
 
 
 INHERIT_CHANGE = 0.05  # a snapshot this close to the one before keeps its vocabulary
@@ -184,6 +181,10 @@ class Recent:
                 self._open[snapshot_id] = snap
         return snap
 
+    def latest(self) -> Opened | None:
+        """Return the snapshot opened last (what the next one may reuse), or None."""
+        return next(reversed(self._open.values()), None)
+
     def close(self) -> None:
         """Close every open snapshot."""
         with self._lock:
@@ -209,7 +210,7 @@ class LiveIndex:
             if self.open_sharded is None:
                 raise IndexUnavailable(f"snapshot {snapshot_id} is sharded: serve it with shards")
             return self.open_sharded(snapshot_id, path, meta)
-        return Snapshot(snapshot_id, path, self.max_postings)
+        return Snapshot(snapshot_id, path, self.max_postings, before=self.opened.latest())
 
     def current(self) -> Opened:
         """Return the live snapshot, opening it if it is new; raise IndexUnavailable."""
