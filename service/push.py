@@ -73,6 +73,18 @@ class PushFlusher:
             if result is not None:
                 self.last = {"snapshot": result.snapshot, "batches": result.pushes,
                              "seconds": round(result.seconds, 3), "at": time.time()}
+            self._merge()
+
+    def _merge(self) -> None:
+        """Merge small segments now that the pushes are searchable, if none is pending."""
+        if index.PushQueue(self.index_dir).pending():
+            return
+        try:
+            index.merge_segments(self.index_dir)
+        except index.IndexBusy:  # a rebuild or another process writes: it will be asked again
+            pass
+        except Exception:  # noqa: BLE001 - logged; the index stays as it is, unmerged
+            log.exception("merging segments failed")
 
 
 def _flusher() -> PushFlusher:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from whoosh.reading import MultiReader, SegmentReader
 
 from index.read.stats import leaf_lengths
 from index.store.whoosh_postings import leaf_postings
@@ -111,3 +112,35 @@ class Segments:
     def removed_since(self, before: Segments | None) -> bool:
         """Return True if a segment of ``before`` is not in this snapshot (merged away)."""
         return before is None or any(sid not in self.by_id for sid in before.by_id)
+
+
+def reopen_reader(ix, old_reader):
+    """Return a reader of ``ix``'s segments that takes the segment readers of
+    ``old_reader`` (the same thread's, of the snapshot before) for the segments that did not
+    change, as Lucene's ``openIfChanged`` does, and opens the others; close what it leaves.
+
+    A reused reader keeps its open files and what it has read (the stored fields' offsets,
+    term caches); the files it opens later come from ``ix``'s directory, which hard-links
+    the same files (the one before may be deleted meanwhile). Whoosh's own ``reader(reuse=)``
+    cannot be used: it matches segments by id alone (ignoring new deletions) and adds back
+    segments merged away."""
+    toc = ix._read_toc()
+    leaves = {leaf.segment().segment_id(): leaf for leaf, _ in old_reader.leaf_readers()}
+    readers, kept = [], set()
+    for seg in toc.segments:
+        leaf = leaves.get(seg.segment_id())
+        if leaf is not None and not leaf.is_closed and not seg.is_compound() \
+                and isinstance(leaf._storage, type(ix.storage)) \
+                and leaf.doc_count_all() == seg.doc_count_all() \
+                and leaf.segment().deleted_count() == seg.deleted_count():  # deletions only grow
+            leaf._storage = leaf._perdoc._storage = ix.storage
+            kept.add(id(leaf))
+            readers.append(leaf)
+        else:
+            readers.append(SegmentReader(ix.storage, toc.schema, seg, generation=toc.generation))
+    for leaf in leaves.values():
+        if id(leaf) not in kept and not leaf.is_closed:
+            leaf.close()
+    if not readers:
+        return ix.reader()
+    return readers[0] if len(readers) == 1 else MultiReader(readers, generation=toc.generation)
