@@ -42,7 +42,8 @@ def to_document(record: Record) -> dict[str, Any]:
     elif isinstance(record, Quote):
         _marked(doc, "body", record.text, lang)
         _marked(doc, "person", record.speaker, "")
-        doc["speaker"] = record.speaker
+        if record.speaker:  # an unresolved description ("the couple") has no speaker value
+            doc["speaker"] = record.speaker
         if record.speaker_role:
             doc["role"] = record.speaker_role
         if record.author:

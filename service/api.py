@@ -11,10 +11,10 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from index import IndexUnavailable, SearchIndex
 
-from . import analytics, metrics, presenter
-from .errors import BadParameter, NotFound, QueryTooLong
-from .params import (MAX_ID_LENGTH, MAX_SUGGEST_CHARS, related_request, search_request,
-                     suggest_limit)
+from . import analytics, metrics, presenter, push
+from .nothing_found import try_without
+from .errors import BadParameter, NotFound, TooLong
+from .params import MAX_ID_LENGTH, MAX_SUGGEST_CHARS, related_request, search_request, suggest_limit
 
 bp = Blueprint("api", __name__)
 
@@ -30,11 +30,16 @@ def search():
     started = time.perf_counter()
     req = search_request(request.args, current_app.config)
     result = engine().search(req)
+    nothing = None
     if req.q.strip() and result.total == 0:
         metrics.ZERO_RESULTS.inc()
+        nothing = {"try_without": try_without(engine(), req)}
+        popular = analytics.popular()
+        if popular is not None:
+            nothing["popular"] = popular
     took_ms = round((time.perf_counter() - started) * 1000, 2)
     search_id = analytics.record_search(req, result, took_ms)
-    answer = jsonify(presenter.search_json(result, took_ms, search_id))
+    answer = jsonify(presenter.search_json(result, took_ms, search_id, nothing))
     answer.headers["X-Index-Snapshot"] = result.snapshot
     return answer
 
@@ -68,7 +73,7 @@ def suggest():
     """Search-as-you-type completions of the last word."""
     q = request.args.get("q", "")
     if len(q) > MAX_SUGGEST_CHARS:
-        raise QueryTooLong(f"q for /suggest is at most {MAX_SUGGEST_CHARS} characters")
+        raise TooLong(f"q for /suggest is at most {MAX_SUGGEST_CHARS} characters")
     return jsonify({"q": q, "suggestions": engine().suggest(q, suggest_limit(request.args))})
 
 
@@ -85,5 +90,5 @@ def prometheus():
         info = engine().health()
     except IndexUnavailable:
         info = None
-    body, content_type = metrics.exposition(info)
+    body, content_type = metrics.exposition(info, push.queue_figures(current_app.config["INDEX_DIR"]))
     return Response(body, content_type=content_type)

@@ -79,6 +79,7 @@ def test_reopen_reads_only_the_new_segments(pushed):
         assert snap.segments.new, "every push of documents adds a segment"
         assert len(snap.segments.new) < len(snap.segments.parts)
         assert snap._vocabulary is not None and snap._speller is not None  # updated, not lazy
+        assert snap._stories is not None
     assert opened[-1].segments.new == []  # a deletion only: every segment is reused
 
 
@@ -93,6 +94,9 @@ def test_reused_open_answers_as_a_fresh_one(pushed):
                    (b.total, b.folded, b.facets, b.suggestion, b.typos, b.not_required), req
             assert [(h.document.id, h.score, h.group, h.copies) for h in a.hits] == \
                 [(h.document.id, h.score, h.group, h.copies) for h in b.hits], req
+        mine, theirs = live.live.current(), fresh.live.current()
+        assert (mine.stories().parent == theirs.stories().parent).all()  # quotes → articles
+        assert mine.order.tolist() == theirs.order.tolist()
         assert live.search(SearchRequest(q="zylophonic")).total >= 1
         assert live.search(SearchRequest(q="zylophonik")).typos  # the pushed word, as a typo
     finally:

@@ -30,6 +30,8 @@ from index.read import facets
 from index.read import related as related_op
 from index.read.live import Recent, Snapshot
 from index.read.order import in_order
+from index.read.page import Row
+from index.read.postings import POSTINGS_CACHE
 from index.read.scoring import Evaluator
 from index.read.search import Matches, Ranking, fetch, match
 from index.read.stats import CorpusStats, day_counts
@@ -53,12 +55,13 @@ class ShardPage:
     held: np.ndarray | None    # words each row holds (bit j: word j), when some were dropped
     words: tuple[str, ...]     # the relaxed query's words, in bit order
     facets: dict | None        # raw counts (``facets.raw_counts``)
+    quotes: tuple = ()         # per row, the docnums of its quotes folded under it (stories)
 
 
 class ShardServer:
     """One shard of the sharded snapshots of ``index_dir``."""
 
-    def __init__(self, index_dir: str, shard: int, postings_cache: int = 2_000_000) -> None:
+    def __init__(self, index_dir: str, shard: int, postings_cache: int = POSTINGS_CACHE) -> None:
         self.store = SnapshotStore(index_dir)
         self.shard = shard
         self.postings_cache = postings_cache
@@ -105,11 +108,11 @@ class ShardServer:
     @staticmethod
     def query(snap: Snapshot, req: SearchRequest, query, ranked: bool, ranking: Ranking,
               corpus: CorpusStats, budget: float) -> ShardPage:
-        m = match(snap, req, query, ranked, ranking, Deadline(budget), corpus)
+        m = match(snap, req, query, ranked, ranking, Deadline(budget), corpus, stories=True)
         return _page(snap, m, req, ranked)
 
     @staticmethod
-    def fetch(snap: Snapshot, rows: list[tuple[int, float | None]],
+    def fetch(snap: Snapshot, rows: list[Row],
               terms: dict[str, frozenset[str]], snippets: bool, budget: float) -> list[Hit]:
         return fetch(snap, rows, terms, snippets, Deadline(budget))
 
@@ -129,7 +132,7 @@ class ShardServer:
                                corpus)
 
     @staticmethod
-    def fetch_plain(snap: Snapshot, rows: list[tuple[int, float]]) -> list[Hit]:
+    def fetch_plain(snap: Snapshot, rows: list[Row]) -> list[Hit]:
         return related_op.fetch_plain(snap, rows)
 
     def close(self) -> None:
@@ -149,4 +152,5 @@ def _page(snap: Snapshot, m: Matches, req: SearchRequest, ranked: bool) -> Shard
     return ShardPage(len(ids), m.folded, rows, seq[at], m.tier[at], scores[at], day[at],
                      np.array([m.copies.get(int(d), 0) for d in rows], dtype=np.int64),
                      tiers.held(rows) if dropped else None,
-                     tuple(w for w, _ in tiers.words) if dropped else (), raw)
+                     tuple(w for w, _ in tiers.words) if dropped else (), raw,
+                     tuple(tuple(m.quotes.get(int(d), ())) for d in rows))

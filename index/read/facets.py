@@ -10,6 +10,11 @@ A request's filters become one boolean mask over all documents per facet; filter
 matches is indexing those masks, and counting is ``np.bincount``. Counting is multi-select:
 each facet's counts apply every filter except its own, so a user who picked one author still
 sees the other authors' counts.
+
+Speakers and authors are people: their values are grouped over the whole snapshot by
+``corpus.aliases.Names`` ("Trump", "Donald J. Trump" → "Donald Trump"), the facet counts
+each group under its canonical name, and a filter takes any alias, in any case, or a surname
+that only one of them has ("author=Okafor").
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from corpus.aliases import Names
 from index.request import FACETS
 from index.results import FacetValue
 from index.read.segments import SINGLE, Segments
@@ -27,62 +33,75 @@ AUTHOR_FACET_SIZE = 20
 
 class FacetColumns:
     """Per-document facet values of one snapshot, put together from its segments'
-    (``segments.Segments``). Value tables (and each segment's map onto them) are kept from
-    the snapshot before when no segment left and the new ones bring no new value."""
+    (``segments.Segments``). The tables of values as the segments have them (and each
+    segment's map onto them) are kept from the snapshot before when no segment left and
+    the new ones bring no new value; speakers and authors are then grouped by person."""
 
-    def __init__(self, segs: Segments, before: FacetColumns | None = None) -> None:
+    def __init__(self, segs: Segments, names: dict[str, dict[str, int]] | None = None,
+                 before: FacetColumns | None = None) -> None:
+        """``names``: the speaker and author counts of the whole snapshot (``store.names``),
+        so that every shard groups names alike; None: this snapshot's own counts."""
         self.size = segs.size
         self.segments = segs
         self.live = segs.live
         if before is not None and segs.removed_since(before.segments):
             before = None
         self.values: dict[str, list[str]] = {}  # per facet column, code → value ("" is 0)
-        self.index: dict[str, dict[str, int]] = {}  # value → code
-        self._folds: dict[str, dict[str, int]] = {}  # casefolded value → code
-        self._remaps: dict[tuple[str, str], np.ndarray] = {}  # (segment, facet) → codes
         self.codes: dict[str, np.ndarray] = {}
+        self._raw: dict[str, list[str]] = {}  # values as the segments have them
+        self._raw_index: dict[str, dict[str, int]] = {}
+        self._remaps: dict[tuple[str, str], np.ndarray] = {}  # (segment, facet) → codes
+        raw: dict[str, np.ndarray] = {}
         for name in (*SINGLE, "author"):
             kept = before is not None and all(
-                v in before.index[name] for sid in segs.new for v in _local(segs.by_id[sid], name))
+                v in before._raw_index[name] for sid in segs.new for v in _local(segs.by_id[sid], name))
             self._table(name, segs, before if kept else None)
             maps = [self._remap(p, name, before if kept else None) for p in segs.parts]
             if name != "author":
-                codes = np.concatenate([m[p.single[name][1]] for m, p in zip(maps, segs.parts)]) \
-                    if maps else np.zeros(0, dtype=np.int32)
+                codes = np.concatenate([m[p.single[name][1]] for m, p in zip(maps, segs.parts)]
+                                       + [np.zeros(0, dtype=np.int32)])
                 codes[~self.live] = 0
-                self.codes[name] = codes
-        self.speaker_index, self.speaker_fold = self.index["speaker"], self._folds["speaker"]
-        self.author_names = self.values["author"]
-        self.author_index, self.author_fold = self.index["author"], self._folds["author"]
+                raw[name] = codes
+        for name in ("kind", "lang", "year", "month"):
+            self.values[name], self.codes[name] = self._raw[name], raw[name]
+        # Speakers and authors as people: every alias counts under the canonical name.
+        speakers, codes = self._raw["speaker"], raw["speaker"]
+        self.speaker_names, self.values["speaker"], remap = _grouped(speakers, np.bincount(
+            codes, minlength=len(speakers)), 1, (names or {}).get("speaker"))
+        self.codes["speaker"] = remap[codes]
+        self.speaker_index = {name: i for i, name in enumerate(self.values["speaker"]) if i}
+        authors = self._raw["author"]
         doc = np.concatenate([p.authors[1] + base for p, base in zip(segs.parts, segs.bases)]
                              + [np.zeros(0, dtype=np.int64)])
         code = np.concatenate([self._remaps[(p.sid, "author")][p.authors[2]] for p in segs.parts]
                               + [np.zeros(0, dtype=np.int32)])
-        keep = self.live[doc]  # pairs in document order, not author order: counts do not mind
-        self.author_doc, self.author_code = doc[keep], code[keep]
+        keep = self.live[doc]
+        doc, code = doc[keep], code[keep]
+        self.author_names_of, self.author_names, remap = _grouped(
+            authors, np.bincount(code, minlength=len(authors)), 0, (names or {}).get("author"))
+        self.author_doc, self.author_code = _unique_pairs(doc, remap[code])
+        self.author_index = {name: i for i, name in enumerate(self.author_names)}
         self.day = segs.concat(lambda p: p.day, np.int64)
         self._live_ids = np.flatnonzero(self.live).astype(np.int64)
+        self._article_counts: np.ndarray | None = None
         for array in (self.day, self._live_ids, *self.codes.values()):
             array.flags.writeable = False
 
     def _table(self, name: str, segs: Segments, before: FacetColumns | None) -> None:
-        """Set the values of facet ``name`` (sorted as Whoosh's terms, "" first for the
-        single-valued ones), kept from ``before`` when given."""
+        """Set the values of facet ``name`` as the segments have them (sorted as Whoosh's
+        terms, "" first for the single-valued ones), kept from ``before`` when given."""
         if before is not None:
-            self.values[name], self.index[name] = before.values[name], before.index[name]
-            self._folds[name] = before._folds[name]
+            self._raw[name], self._raw_index[name] = before._raw[name], before._raw_index[name]
             return
         values = sorted(set().union(*(_local(p, name) for p in segs.parts)))
-        self.values[name] = values if name == "author" else [""] + values
-        index = {v: i for i, v in enumerate(self.values[name]) if v}
-        self.index[name] = index
-        self._folds[name] = {v.casefold(): i for v, i in index.items()}
+        self._raw[name] = values if name == "author" else [""] + values
+        self._raw_index[name] = {v: i for i, v in enumerate(self._raw[name]) if v}
 
     def _remap(self, part, name: str, before: FacetColumns | None) -> np.ndarray:
         """Return the array that turns ``part``'s local codes of ``name`` into this one's."""
         found = before._remaps.get((part.sid, name)) if before is not None else None
         if found is None:
-            index = self.index[name]
+            index = self._raw_index[name]
             start = [] if name == "author" else [0]
             found = np.asarray(start + [index[v] for v in _local(part, name)], dtype=np.int32)
         self._remaps[(part.sid, name)] = found
@@ -91,6 +110,18 @@ class FacetColumns:
     def live_ids(self) -> np.ndarray:
         """Return every document number that is not deleted, ascending (read-only)."""
         return self._live_ids
+
+    def articles_by(self, authors: tuple[str, ...]) -> int:
+        """Return how many live articles name any of ``authors`` (a bio's author)."""
+        if self._article_counts is None:  # per author code, read on first use
+            kind = self.values["kind"]
+            article = kind.index("article") if "article" in kind else -1
+            docs = self.author_doc
+            mine = (self.codes["kind"][docs] == article) & self.live[docs]
+            self._article_counts = np.bincount(self.author_code[mine],
+                                               minlength=len(self.author_names))
+        codes = {self.author_index.get(a.replace(",", " ")) for a in authors} - {None}
+        return int(sum(self._article_counts[c] for c in codes))
 
     def lang_counts(self) -> Counter:
         """Return the number of live documents per detected language ("" when unknown)."""
@@ -101,6 +132,28 @@ class FacetColumns:
 def _local(part, name: str) -> list[str]:
     """Return a segment's own values of facet ``name``."""
     return part.authors[0] if name == "author" else part.single[name][0]
+
+
+def _grouped(values: list[str], counts: np.ndarray, first: int,
+             everywhere: dict[str, int] | None) -> tuple[Names, list[str], np.ndarray]:
+    """Group ``values`` by person (``corpus.aliases``) over the snapshot's counts
+    (``everywhere``, when known) and return the grouping, the canonical names of ``values``
+    (code ``first`` onwards; code 0 stays "" when ``first`` is 1) and old code → new code."""
+    mine = {v: int(counts[i]) for i, v in enumerate(values) if i >= first}
+    names = Names({**mine, **everywhere} if isinstance(everywhere, dict) else mine)
+    shown = values[:first] + sorted({names.canonical[v] for v in values[first:]})
+    index = {name: i for i, name in enumerate(shown)}
+    remap = np.array([*range(first), *(index[names.canonical[v]] for v in values[first:])],
+                     dtype=np.int32)
+    return names, shown, remap
+
+
+def _unique_pairs(docs: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (document, code) pairs once each (two aliases of one author on one byline)."""
+    if not len(docs):
+        return docs, codes
+    pairs = np.unique(np.stack([docs, codes.astype(np.int64)]), axis=1)
+    return pairs[0], pairs[1].astype(np.int32)
 
 
 @dataclass(frozen=True)
@@ -136,8 +189,8 @@ def make_filters(cols: FacetColumns, kinds=(), langs=(), authors=(), day_from=No
                  day_to=None, speakers=()) -> Filters:
     """Translate request values into masks; unknown values match nothing."""
     masks: dict[str, np.ndarray] = {}
-    if speakers:  # exact names, or the same letters in another case
-        codes = [cols.speaker_index.get(s, cols.speaker_fold.get(s.casefold(), -1)) for s in speakers]
+    if speakers:  # any alias, in any case, or a surname only one speaker has
+        codes = [cols.speaker_index.get(n, -1) for s in speakers for n in cols.speaker_names.find(s)]
         masks["speaker"] = np.isin(cols.codes["speaker"], codes)
     for name, wanted in (("kind", kinds), ("lang", langs)):
         if wanted:
@@ -145,7 +198,7 @@ def make_filters(cols: FacetColumns, kinds=(), langs=(), authors=(), day_from=No
             codes = [values.index(v) for v in wanted if v in values]
             masks[name] = np.isin(cols.codes[name], codes)
     if authors:
-        codes = [cols.author_index.get(a, cols.author_fold.get(a.casefold(), -1)) for a in authors]
+        codes = [cols.author_index.get(n, -1) for a in authors for n in cols.author_names_of.find(a)]
         mask = np.zeros(cols.size, dtype=bool)
         mask[cols.author_doc[np.isin(cols.author_code, codes)]] = True
         masks["author"] = mask
@@ -176,9 +229,8 @@ def raw_counts(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_mont
                           minlength=len(cols.author_names)).astype(np.int64)
     by_author = {cols.author_names[c]: int(n) for c in np.flatnonzero(authors)
                  for n in (authors[c],)}
-    for name in selected_authors:  # a selected author always shows, even with few matches
-        if name in cols.author_index:
-            by_author.setdefault(name, 0)
+    for name in _canonical(cols.author_names_of, selected_authors):  # always shows, even at 0
+        by_author.setdefault(name, 0)
     date_name = "month" if date_by_month else "year"
     date_docs = base["date"]
     if date_by_month and f.day_from and f.day_to and f.day_from // 10000 == f.day_to // 10000:
@@ -224,7 +276,13 @@ def count(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: bo
           selected_authors=(), selected_speakers=()) -> dict[str, list[FacetValue]]:
     """Return the facet counts of ``matched`` under filters ``f`` (multi-select)."""
     return shape(raw_counts(cols, matched, f, date_by_month, selected_authors),
-                 selected_authors, selected_speakers)
+                 _canonical(cols.author_names_of, selected_authors),
+                 _canonical(cols.speaker_names, selected_speakers))
+
+
+def _canonical(names: Names, typed) -> list[str]:
+    """Return the canonical names the typed values mean (an alias, a surname alone)."""
+    return [name for value in typed for name in sorted(names.find(value))]
 
 
 def _by_count(values: dict[str, int]) -> list[FacetValue]:

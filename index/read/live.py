@@ -1,13 +1,18 @@
 """The live snapshot: everything opened once per snapshot, and switching to a new one.
 
 ``Snapshot`` holds what every search of one snapshot shares: the Whoosh index, its facet
-columns and field statistics, its posting lists, the languages queries expand into, the
-spelling index and the vocabularies for typos, and one Whoosh searcher per thread (they are
-not thread-safe). A snapshot opened after an incremental change of the one before reads only
-its new segments (``segments``, ``terms``): its per-document arrays are put together from
-the segments', and its vocabularies and speller are the ones before, updated term by term. ``LiveIndex`` reads the ``CURRENT`` pointer before each call (one small file
-read), so a reindex in another process is picked up without a restart; the snapshot before
-stays open for work in flight, older ones are closed.
+columns and field statistics, its posting lists, the corpus order, the languages queries
+expand into, the spelling index and the vocabulary for typos (built on first use) and one
+Whoosh searcher per thread (they are not thread-safe). ``LiveIndex`` reads the ``CURRENT``
+pointer before each call (one small file read, which gives both its id and its directory),
+so a reindex in another process is picked up without a restart; the snapshot before stays
+open for work in flight, older ones are closed. A sharded snapshot is opened with the
+function the front gives (the coordinator's ``Head``): the read side never imports it.
+
+A snapshot opened after an incremental change of the one before reads only its new segments
+(``segments``, ``terms``): its per-document arrays are put together from the segments', its
+segment readers are the ones before for the segments that did not change, and its
+vocabularies and speller are the ones before, updated term by term.
 """
 from __future__ import annotations
 
@@ -26,15 +31,17 @@ from index.analysis import fold, is_stopword, query_langs
 from index.errors import IndexUnavailable
 from index.read.facets import FacetColumns
 from index.read.folding import Groups
-from index.read.postings import PostingLists
+from index.read.postings import POSTINGS_CACHE, PostingLists
 from index.read.segments import Segments, reopen_reader
 from index.read.spelling import Speller
+from index.read.stories import Stories
 from index.read.stats import CorpusStats, FieldStats
 from index.read.terms import TermCounts, max_over, members_of, updated_max
 from index.read.vocabulary import Vocabulary
 from index.schema import TEXT_FIELDS
 from index.store.arrays import PostingArrays
 from index.store.meta import read_meta
+from index.store.names import read_names
 from index.store.snapshots import NoSnapshot, SnapshotStore
 
 log = logging.getLogger(__name__)
@@ -159,25 +166,42 @@ class Snapshot(Opened):
         self.snapshot_id = snapshot_id
         self.path = path
         self.ix = whoosh_index.open_dir(str(path))
+        self.meta = read_meta(path)
+        # the corpus order: a shard's or a build's ``seq`` (one from before seq was written
+        # everywhere has no ``next_seq``: its document numbers are the order)
+        has_seq = shard or "next_seq" in self.meta
         with self.ix.reader() as reader:
             segs = Segments(reader, TEXT_FIELDS, before.segments if before else None)
             self.segments = segs
-            self.columns = FacetColumns(segs, before.columns if before else None)
+            self.columns = FacetColumns(segs, read_names(path.parent if shard else path),
+                                        before.columns if before else None)
             self.groups = Groups(segs)
             self.stats = FieldStats(segs, TEXT_FIELDS)
             arrays = PostingArrays.open(path, self.ix, reader,
                                         before.postings.arrays if before else None)
             self.postings = PostingLists(max_postings, arrays)
-        # each document's place in the corpus: its number in one index, ``seq`` in a shard
-        self.order = segs.concat(lambda p: p.seq, np.int64) if shard \
+        # each document's place in the corpus: the ``seq`` column, else (an index written
+        # before every build stored it) the document numbers
+        self.order = segs.concat(lambda p: p.seq, np.int64) if has_seq \
             else np.arange(segs.size, dtype=np.int64)
         self.order.flags.writeable = False
         cols = self.columns
         self.size = cols.size
         self.corpus = CorpusStats.of(self.stats, len(cols.live_ids()), cols.day[cols.live])
-        self.meta = read_meta(path)
         self.langs = query_langs(cols.lang_counts())
         self._arrays = self.postings.arrays
+        self._stories: Stories | None = None
+        if before is not None and before._stories is not None \
+                and not self.segments.removed_since(before.segments):
+            with self.ix.reader() as reader:  # the new segments' quotes only
+                self._stories = Stories(reader, self.columns.live, before._stories, before.size)
+
+    def stories(self) -> Stories:
+        """Return each quote's article (read on first use: only searches need it)."""
+        if self._stories is None:
+            with self.ix.reader() as reader:
+                self._stories = Stories(reader, self.columns.live)
+        return self._stories
 
     def _new_searcher(self):
         """Open this thread's searcher, taking the unchanged segments' readers from its
@@ -237,7 +261,7 @@ class Recent:
 class LiveIndex:
     """The snapshot ``CURRENT`` points to, opened once and replaced when it changes."""
 
-    def __init__(self, index_dir: str, max_postings: int = 2_000_000,
+    def __init__(self, index_dir: str, max_postings: int = POSTINGS_CACHE,
                  open_sharded: Callable[[str, Path, dict], Opened] | None = None) -> None:
         self.store = SnapshotStore(index_dir)
         self.max_postings = max_postings
@@ -256,8 +280,7 @@ class LiveIndex:
     def current(self) -> Opened:
         """Return the live snapshot, opening it if it is new; raise IndexUnavailable."""
         try:
-            snapshot_id = self.store.current()
-            path = self.store.current_path()
+            snapshot_id, path = self.store.live()
         except NoSnapshot as exc:
             raise IndexUnavailable(str(exc)) from None
 

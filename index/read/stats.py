@@ -12,6 +12,13 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield, byte_to_length
 from index.read.matching import Decision, Evidence, decide
 
 
+def average_lengths(reader, fields) -> dict[str, float]:
+    """Return each field's average length over ``reader``'s documents, deleted ones included:
+    Whoosh's definition, at least 1 (an empty field must not divide by zero)."""
+    count = max(reader.doc_count_all(), 1)
+    return {name: max(reader.field_length(name) / count, 1.0) for name in fields}
+
+
 class FieldStats:
     """Per-field document lengths and average lengths of one snapshot, put together from
     its segments' (``segments.Segments``)."""
@@ -19,14 +26,14 @@ class FieldStats:
     def __init__(self, segs, fields) -> None:
         self.doc_count = segs.size
         self._lengths: dict[str, np.ndarray] = {}
-        self._avg: dict[str, float] = {}
         for name in fields:
             lengths = segs.concat(lambda p, n=name: p.lengths[n], np.float64)
             lengths.flags.writeable = False
             self._lengths[name] = lengths
-            total = sum(p.field_length[name] for p in segs.parts)
-            # Whoosh's definition, at least 1 (an empty field must not divide by zero)
-            self._avg[name] = max(total / max(self.doc_count, 1), 1.0)
+        # Whoosh's definition (``average_lengths``), from the segments' totals
+        count = max(self.doc_count, 1)
+        self._avg = {name: max(sum(p.field_length[name] for p in segs.parts) / count, 1.0)
+                     for name in fields}
 
     def fields(self) -> list[str]:
         """Return the scored text fields."""

@@ -186,6 +186,9 @@ class Grouper:
         if whole:  # the deltas are in the new whole file now
             for old in folder.glob("neardup.*.npz"):
                 old.unlink()
+        # what is saved now (a grouping kept in memory for the next update writes from here)
+        self._files = [SAVED] if whole else [*self._files, name]
+        self._saved_rows, self._removed = len(self.ids), []
 
     @classmethod
     def load(cls, folder: Path) -> Grouper:
