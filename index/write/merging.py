@@ -108,9 +108,22 @@ def sizes(ix) -> list[SegmentSize]:
             for s in ix._segments() if s.doc_count_all()]
 
 
+def _due(store: SnapshotStore, policy: TieredMergePolicy) -> bool:
+    """Return True if the live snapshot has segments the policy would merge now."""
+    try:
+        live = store.current_path()
+        return not read_meta(live).get("shards") and \
+            bool(policy.find_merge(sizes(whoosh_index.open_dir(str(live)))))
+    except Exception:  # noqa: BLE001 - a snapshot switched or removed meanwhile: ask later
+        return False
+
+
 def merge(store: SnapshotStore, policy: TieredMergePolicy = TieredMergePolicy()) -> str | None:
     """Merge the segments the policy picks, as a new live snapshot; return its id (None
-    when no merge is due, or the live snapshot is sharded). Holds the writer lock."""
+    when no merge is due, or the live snapshot is sharded). Holds the writer lock only when
+    a merge is due (asking needs no lock: a rebuild is never kept waiting by the question)."""
+    if not _due(store, policy):
+        return None
     with store.writer_lock():
         live = store.current_path()
         meta = read_meta(live)
