@@ -2,8 +2,9 @@
 
 ``FacetColumns`` holds, per document number, small integer codes for kind, lang, year,
 month and a quote's speaker, the day (YYYYMMDD, 0 when unknown) and the author codes (several a document, kept as
-parallel arrays of (document, author) pairs). It is built once per opened snapshot from the
-inverted index itself (each facet term's posting list), well under a second for FakeNewsNet.
+parallel arrays of (document, author) pairs). It is put together from each segment's
+(``segments``: each facet term's posting list in that segment), so a snapshot opened after
+a push reads only its new segments.
 
 A request's filters become one boolean mask over all documents per facet; filtering a set of
 matches is indexing those masks, and counting is ``np.bincount``. Counting is multi-select:
@@ -25,43 +26,102 @@ import numpy as np
 from corpus.aliases import Names
 from index.request import FACETS
 from index.results import FacetValue
-from index.store.whoosh_postings import postings
+from index.read.segments import SINGLE, Segments
 
 AUTHOR_FACET_SIZE = 20
 
 
 class FacetColumns:
-    """Per-document facet values of one index reader."""
+    """Per-document facet values of one snapshot, put together from its segments'
+    (``segments.Segments``). The tables of values as the segments have them (and each
+    segment's map onto them) are kept from the snapshot before when no segment left and
+    the new ones bring no new value; speakers and authors are then grouped by person."""
 
-    def __init__(self, reader, names: dict[str, dict[str, int]] | None = None) -> None:
+    def __init__(self, segs: Segments, names: dict[str, dict[str, int]] | None = None,
+                 before: FacetColumns | None = None) -> None:
         """``names``: the speaker and author counts of the whole snapshot (``store.names``),
-        so that every shard groups names alike; None: this reader's own counts."""
-        self.size = size = reader.doc_count_all()
+        so that every shard groups names alike; None: this snapshot's own counts."""
+        self.size = segs.size
+        self.segments = segs
+        self.live = segs.live
+        if before is not None and segs.removed_since(before.segments):
+            before = None
         self.values: dict[str, list[str]] = {}  # per facet column, code → value ("" is 0)
         self.codes: dict[str, np.ndarray] = {}
+        self._raw: dict[str, list[str]] = {}  # values as the segments have them
+        self._raw_index: dict[str, dict[str, int]] = {}
+        self._remaps: dict[tuple[str, str], np.ndarray] = {}  # (segment, facet) → codes
+        raw: dict[str, np.ndarray] = {}
+        for name in (*SINGLE, "author"):
+            kept = before is not None and all(
+                v in before._raw_index[name] for sid in segs.new for v in _local(segs.by_id[sid], name))
+            self._table(name, segs, before if kept else None)
+            maps = [self._remap(p, name, before if kept else None) for p in segs.parts]
+            if name != "author":
+                codes = np.concatenate([m[p.single[name][1]] for m, p in zip(maps, segs.parts)]
+                                       + [np.zeros(0, dtype=np.int32)])
+                codes[~self.live] = 0
+                raw[name] = codes
         for name in ("kind", "lang", "year", "month", "site"):
-            self.values[name], self.codes[name] = _single(reader, name, size)
+            self.values[name], self.codes[name] = self._raw[name], raw[name]
         # Speakers and authors as people: every alias counts under the canonical name.
-        speakers, codes = _single(reader, "speaker", size)
-        self.speaker_names, self.values["speaker"], remap = _grouped(speakers, np.bincount(
-            codes, minlength=len(speakers)), 1, (names or {}).get("speaker"))
+        speakers, codes = self._raw["speaker"], raw["speaker"]
+        self._grouping: dict[str, tuple] = {}  # per field: (values, counts, grouping)
+        self.speaker_names, self.values["speaker"], remap = self._group(
+            "speaker", speakers, np.bincount(codes, minlength=len(speakers)), 1, names, before)
         self.codes["speaker"] = remap[codes]
         self.speaker_index = {name: i for i, name in enumerate(self.values["speaker"]) if i}
-        authors, self.author_doc, codes = _multi(reader, "author")
-        self.author_names_of, self.author_names, remap = _grouped(
-            authors, np.bincount(codes, minlength=len(authors)), 0, (names or {}).get("author"))
-        self.author_doc, self.author_code = _unique_pairs(self.author_doc, remap[codes])
+        authors = self._raw["author"]
+        doc = np.concatenate([p.authors[1] + base for p, base in zip(segs.parts, segs.bases)]
+                             + [np.zeros(0, dtype=np.int64)])
+        code = np.concatenate([self._remaps[(p.sid, "author")][p.authors[2]] for p in segs.parts]
+                              + [np.zeros(0, dtype=np.int32)])
+        keep = self.live[doc]
+        doc, code = doc[keep], code[keep]
+        self.author_names_of, self.author_names, remap = self._group(
+            "author", authors, np.bincount(code, minlength=len(authors)), 0, names, before)
+        self.author_doc, self.author_code = _unique_pairs(doc, remap[code])
         self.author_index = {name: i for i, name in enumerate(self.author_names)}
-        self.day = (np.fromiter(reader.column_reader("day"), dtype=np.int64, count=size)
-                    if reader.has_column("day") else np.zeros(size, dtype=np.int64))
-        live = np.ones(size, dtype=bool)
-        if reader.has_deletions():
-            live[[d for d in range(size) if reader.is_deleted(d)]] = False
-        self.live = live
-        self._live_ids = np.flatnonzero(live).astype(np.int64)
+        self.day = segs.concat(lambda p: p.day, np.int64)
+        self._live_ids = np.flatnonzero(self.live).astype(np.int64)
         self._article_counts: np.ndarray | None = None
-        for array in (self.day, self.live, self._live_ids, *self.codes.values()):
+        for array in (self.day, self._live_ids, *self.codes.values()):
             array.flags.writeable = False
+
+    def _group(self, name: str, values: list[str], counts: np.ndarray, first: int,
+               names: dict | None, before: FacetColumns | None) -> tuple:
+        """Return ``_grouped`` of these values and counts, the one before's when they are
+        the same (grouping every name again costs seconds on FakeNewsNet)."""
+        everywhere = (names or {}).get(name)
+        key = (values, counts, everywhere)
+        old = before._grouping.get(name) if before is not None else None
+        if old is not None and old[0][0] is values and np.array_equal(old[0][1], counts) \
+                and old[0][2] == everywhere:
+            found = old[1]
+        else:
+            found = _grouped(values, counts, first, everywhere)
+        self._grouping[name] = (key, found)
+        return found
+
+    def _table(self, name: str, segs: Segments, before: FacetColumns | None) -> None:
+        """Set the values of facet ``name`` as the segments have them (sorted as Whoosh's
+        terms, "" first for the single-valued ones), kept from ``before`` when given."""
+        if before is not None:
+            self._raw[name], self._raw_index[name] = before._raw[name], before._raw_index[name]
+            return
+        values = sorted(set().union(*(_local(p, name) for p in segs.parts)))
+        self._raw[name] = values if name == "author" else [""] + values
+        self._raw_index[name] = {v: i for i, v in enumerate(self._raw[name]) if v}
+
+    def _remap(self, part, name: str, before: FacetColumns | None) -> np.ndarray:
+        """Return the array that turns ``part``'s local codes of ``name`` into this one's."""
+        found = before._remaps.get((part.sid, name)) if before is not None else None
+        if found is None:
+            index = self._raw_index[name]
+            start = [] if name == "author" else [0]
+            found = np.asarray(start + [index[v] for v in _local(part, name)], dtype=np.int32)
+        self._remaps[(part.sid, name)] = found
+        return found
 
     def live_ids(self) -> np.ndarray:
         """Return every document number that is not deleted, ascending (read-only)."""
@@ -86,6 +146,11 @@ class FacetColumns:
         return Counter({self.values["lang"][code]: int(n) for code, n in enumerate(counts) if n})
 
 
+def _local(part, name: str) -> list[str]:
+    """Return a segment's own values of facet ``name``."""
+    return part.authors[0] if name == "author" else part.single[name][0]
+
+
 def _grouped(values: list[str], counts: np.ndarray, first: int,
              everywhere: dict[str, int] | None) -> tuple[Names, list[str], np.ndarray]:
     """Group ``values`` by person (``corpus.aliases``) over the snapshot's counts
@@ -106,28 +171,6 @@ def _unique_pairs(docs: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.n
         return docs, codes
     pairs = np.unique(np.stack([docs, codes.astype(np.int64)]), axis=1)
     return pairs[0], pairs[1].astype(np.int32)
-
-
-def _single(reader, name: str, size: int) -> tuple[list[str], np.ndarray]:
-    values = [""]
-    codes = np.zeros(size, dtype=np.int32)
-    for text in reader.field_terms(name) if name in reader.indexed_field_names() else ():
-        values.append(text)
-        codes[postings(reader, name, text, weights=False)[0]] = len(values) - 1
-    return values, codes
-
-
-def _multi(reader, name: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-    values: list[str] = []
-    docs, codes = [], []
-    for text in reader.field_terms(name) if name in reader.indexed_field_names() else ():
-        ids = postings(reader, name, text, weights=False)[0]
-        docs.append(ids)
-        codes.append(np.full(len(ids), len(values), dtype=np.int32))
-        values.append(text)
-    if not docs:
-        return values, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32)
-    return values, np.concatenate(docs), np.concatenate(codes)
 
 
 @dataclass(frozen=True)
