@@ -120,7 +120,7 @@ def name_groups(text: str) -> Iterator[tuple[str, str, str]]:
         for word in _WORD.finditer(run.group()):
             w = word.group()
             owned = w.endswith(_OWNED)
-            if not group and (w[:-2] if owned else w).lower() in FUNCTION_WORDS:
+            if not group and (w[:-2] if owned else w).lower() in FUNCTION_WORDS and w != "New":
                 continue  # "But", "The", "Monday": a sentence's first word, not a name
             group.append(word)
             ends = owned or (w[-1] == "." and not (len(w) == 2 and w[0].isupper())

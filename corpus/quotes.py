@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from .attribution import (INDIRECT, SENTENCE_END, VERBS, Attribution, attribution, candidates,
                           has_cue)
+from .descriptions import UNNAMED
 from .roles import split_speaker  # noqa: F401  (re-exported: the split is part of this API)
 from .speakers import Cast, Resolved
 from .subjects import SAME_SUBJECT
@@ -55,6 +56,7 @@ _ABBREVIATION = re.compile(r"(?<![\w-])(?:[A-Z]|%s|[RDI]-[A-Z][a-z]{1,4})$" % "|
 _PERIOD = re.compile(r"\.(?=\s*[\w,(])")
 _TAG = re.compile(r"\((?:[RDI]-[\w.\ue000 ]{2,16}|[A-Z]{1,6})\)")
 _DOT = "\ue000"
+_BANG = "\ue002"
 _GAP = "\ue001"  # fills a blanked party tag, so offsets hold and it stays one "word"
 
 
@@ -128,7 +130,7 @@ def _quotes_of(text: str, para: str, spans: list[re.Match], cast: Cast,
             i == 0 and carry is not None and not before.strip()))
         if continued:  # “…,” she said. “…” / a quote paragraph after an attributed one
             res = current or carry
-        if res is None or not res.speaker:
+        if res is None:
             merge = False
             continue
         if att.who and not att.text and not att.consumed and len(inner.split()) < MIN_WORDS:
@@ -193,7 +195,10 @@ def _introduced(para: str, cast: Cast) -> Resolved | None:
 
 
 def _mask(text: str) -> str:
-    """Replace the periods of abbreviations with _DOT ("Mr. Podesta", "R-Ky.", "George W. Bush")."""
+    """Replace the periods of abbreviations with _DOT ("Mr. Podesta", "R-Ky.", "George W. Bush"),
+    and the mark of "E! News" with _BANG (it ends no sentence)."""
+    if "E! " in text:
+        text = text.replace("E! ", f"E{_BANG} ")
     if "." not in text:
         return text
     cut, last = [], 0
@@ -211,7 +216,7 @@ def _indirect_cue(text: str) -> bool:
 
 
 def _unmask(text: str) -> str:
-    return text.replace(_DOT, ".").replace(_GAP, "")
+    return text.replace(_DOT, ".").replace(_GAP, "").replace(_BANG, "!")
 
 
 def _clean(text: str) -> str:
@@ -248,5 +253,5 @@ def _indirect(para: str, cast: Cast, found: list[FoundQuote]) -> None:
         if not m or len(sentence.split()) < MIN_WORDS + 2:
             continue
         res = cast.resolve(_unmask(m.group("who")))
-        if res and res.speaker[:1].isupper():
+        if res and (res.speaker[:1].isupper() or res.speaker == UNNAMED):
             found.append(FoundQuote(_clean(_unmask(sentence)), res.speaker, res.role, res.mention))

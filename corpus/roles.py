@@ -50,6 +50,8 @@ ROLE_WORDS = {
     "defender", "attaquant", "gardien", "capitaine",
 }
 
+ROYAL_TITLES = {"prince", "princess", "queen", "king", "duke", "duchess"}
+
 # People spoken of by what they are to someone, and groups: descriptions, never a name.
 PERSON_NOUNS = {"doctor", "physician", "wife", "husband", "son", "daughter", "mother", "father",
                 "brother", "sister", "niece", "nephew", "friend", "neighbor", "neighbour",
@@ -172,6 +174,18 @@ def _plain_name_word(word: str) -> bool:
         low not in _CUTS and low not in _PARTICLES and low not in DETERMINERS and low not in HONORIFICS
 
 
+def _thing(words: list[str], most: int) -> tuple[str, str] | None:
+    """Return an organisation or a document as a speaker ("NCRI statement"), or None for a
+    description that starts in lower case ("offizieller Vertreter der Türkei")."""
+    while words and words[0].lower() in _OF:
+        words = words[1:]  # "of Boston University"
+    if not words or not words[0][:1].isupper() or len(words) > most or any(
+            w.islower() and w not in _OF and w not in _PARTICLES or not w.isalpha() and any(
+                c.isdigit() or c == "%" for c in w) for w in words[:-1]):
+        return None  # "PolitiFact rated 22% of Democratic": a clause, not a name
+    return (" ".join(words), "")
+
+
 @lru_cache(maxsize=16384)
 def split_speaker(who: str) -> tuple[str, str] | None:
     """Split an attribution into (speaker, role); None when it names nobody.
@@ -227,16 +241,15 @@ def split_speaker(who: str) -> tuple[str, str] | None:
         name.pop(0)
     # "Bundeskanzler Gerhard Schröder", "Verdienst von Julie K. Brown": capitalised words
     # before a known first name are a role (or no part of the name), not the name.
-    first = next((i for i, w in enumerate(name) if len(name) - i >= 2 and first_name_gender(w)), 0)
+    first = 0 if name and is_org(name[-1]) else next(  # not "New | York Times"
+        (i for i, w in enumerate(name) if len(name) - i >= 2 and first_name_gender(w)), 0)
     if first:
         kept = [w for w in name[:first] if w.lower() not in _PARTICLES]
         words = words[: len(words) - len(name)] + kept + name[first:]
         name = name[first:]
     if not name or not words[-1][:1].isupper():
         # No trailing proper name: an organisation or a document speaks ("an NCRI statement").
-        if not any(w[:1].isupper() for w in words) or len(words) > MAX_THING_WORDS:
-            return None
-        return (" ".join(words), "")
+        return _thing(words, MAX_THING_WORDS)
     role = " ".join(words[: len(words) - len(name)])
     if role.split()[-1:] and role.split()[-1].lower() in _OF:
         head = role.split()[:-1]
@@ -245,7 +258,7 @@ def split_speaker(who: str) -> tuple[str, str] | None:
             # "Representative Charles B. Rangel of New York"
             return (person[0], " ".join(filter(None, (person[1], role.split()[-1], " ".join(name)))))
         # "the University of California", "Chef der Federal Reserve Bank of New York"
-        return (" ".join(words), "") if len(words) <= MAX_THING_WORDS + 2 else None
+        return _thing(words, MAX_THING_WORDS + 2)
     if appositive and not role:
         app = CLAUSE_CUT.split(f" {appositive} ", maxsplit=1)[0].split()
         while app and app[0].lower() in DETERMINERS:
@@ -257,6 +270,7 @@ def split_speaker(who: str) -> tuple[str, str] | None:
                                          for w in role_words)  # "marine biologist"
     if not plain and not any(is_role_word(w) or w[:1].isupper() for w in role_words):
         role = ""  # "experience with Stone said": words before the name, not a role
+    if len(name) == 1 and role.split()[-1:] and role.split()[-1].lower() in ROYAL_TITLES:
+        title = role.split()[-1]  # "Prince Harry": a royal is named with the title
+        return (f"{title.capitalize()} {name[0]}", " ".join(role.split()[:-1]))
     return (" ".join(name), role)
-
-

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .descriptions import TITLES, UNNAMED, anonymous, kind_of, unnamed_head
 from .mentions import (POSSESSIVE, gender_hint, is_description, name_groups, role_near,
                        role_nouns, says_after, shouted, trim_mention)
-from .roles import (DETERMINERS, FUNCTION_WORDS, GROUPS, HONORIFICS, PRONOUN_GENDER, ROLE_WORDS,
-                    first_name_gender, is_org, is_role_word, split_speaker)
+from .roles import (DETERMINERS, FUNCTION_WORDS, GROUPS, HONORIFICS, PERSON_NOUNS, PRONOUN_GENDER,
+                    ROLE_WORDS, first_name_gender, is_org, is_role_word, split_speaker)
 
 GENDER_BONUS = 2  # mentions: a known gender that fits breaks near-ties only
 SALIENCE_BONUS = 8  # mentions
@@ -73,7 +74,7 @@ class People:
         self.clock += 1
         words = name.split()
         if len(words) == 1:
-            person = self._by_surname(name) or self.people.get(name)
+            person = self._by_surname(name) or self._by_first(name) or self.people.get(name)
             if person is None:
                 person = self._put(Person(name, org=is_org(name)))
         else:
@@ -112,6 +113,13 @@ class People:
             return None
         return people[0] if len(people) == 1 else max(people, key=lambda p: p.seen)
 
+    def _by_first(self, word: str) -> Person | None:
+        """Return the one person of the article whose first name is ``word`` ("Kim" of
+        "Kim Kardashian"), or None when there is none or several (then no one is guessed)."""
+        found = [p for p in self.people.values()
+                 if not p.org and " " in p.name and p.name.split()[0] == word]
+        return found[0] if len(found) == 1 else None
+
     def _fuller_of(self, name: str) -> Person | None:
         found = [p for p in self.by_last.get(name.split()[-1], ()) if _is_short_of(name, p.name)]
         return max(found, key=lambda p: p.seen, default=None)
@@ -124,6 +132,8 @@ class People:
         if not name.strip():
             return name  # narration after the last resolved quote is left unread: full
         person = self.people.get(name) or self._fuller_of(name)  # names come first in news
+        if " " not in name and (person is None or person.name == name):
+            person = self._by_first(name) or person  # "Kim", then "Kim Kardashian"
         return person.name if person else name
 
 
@@ -176,6 +186,8 @@ class Cast(People):
                 person.salient = self.clock
 
     def _one_word(self, name: str, before: str, after: str) -> None:
+        if before.endswith("E! "):  # "E! News": the mark ends no name
+            name = f"E! {name}"
         person = self._surname(name, before)
         starts = before.rstrip()[-1:] in _STARTS
         if person is None:
@@ -211,6 +223,12 @@ class Cast(People):
                 return None  # the writer speaks: no one the article names
             person = self._recent(PRONOUN_GENDER[words[0].lower()])
             return Resolved(person.name, _role_of(person), mention) if person else None
+        if anonymous(mention):  # "a source close to the couple", "an insider"
+            return Resolved(UNNAMED, "", mention)
+        if len(words) == 1 and words[0] in TITLES:  # "according to People": the magazine
+            return Resolved(TITLES[words[0]], "", mention)
+        if len(words) == 1 and kind_of(words[0]) == "none":  # "Another (wrote)"
+            return Resolved("", "", mention)
         split = split_speaker(full)  # with its apposition: "X, director of …"
         if split is None or (split[0] and (not split[0].split()[-1][:1].isupper() or _a_role(
                 split[0].split()))):  # "die Ministerin", "frühere Ministerin und Abgeordnete"
@@ -221,7 +239,8 @@ class Cast(People):
         if shouted(name):
             return None  # "HOMETOWN DATE WITH JASON": a heading, not a name
         if " " not in name or name.split()[0] in HONORIFICS_TITLE:
-            person = self._by_surname(name.split()[-1])
+            person = self._by_surname(name.split()[-1]) or (
+                self._by_first(name) if " " not in name else None)
             if person is not None:
                 self.add(person.name, [role] if role else [])
                 return Resolved(person.name, role or _role_of(person), mention)
@@ -255,15 +274,18 @@ class Cast(People):
         return best if best is not None and best.salient > 0 else None
 
     def _description(self, mention: str) -> Resolved | None:
-        """Resolve "the premier" to the person introduced as Premier, or keep the words."""
+        """Resolve "the premier" to the person introduced as Premier, "the actress" to the
+        woman the text is about, "the company" to the organisation it named; else leave the
+        speaker unresolved (an empty name, the mention kept)."""
         words = mention.split()
         while words and words[0].lower() in DETERMINERS:
             words = words[1:]
         if not words:
             return None  # "Das", "The": nobody
         head = words[-1].lower().strip(".,")
-        if head in GROUPS:
-            return Resolved(" ".join(words), "", mention)  # "protesters": no one person
+        kind = kind_of(head)
+        if head in GROUPS or kind == "none":
+            return Resolved("", "", mention)  # "protesters", "the couple": no one person
         owners = {POSSESSIVE.sub("", w) for w in words[:-1] if POSSESSIVE.search(w)}
         best = None
         for person in self.people.values():
@@ -271,12 +293,25 @@ class Cast(People):
             if named or any(head and head in role_nouns(r) for r in person.roles):
                 if best is None or person.seen > best.seen:
                     best = person
-        if best is None and is_role_word(head) and not is_org(head):
-            best = self._in_view(gender_hint(head))  # "the New York businessman"
+        if best is None and head not in PERSON_NOUNS:
+            best = self._referent(kind or ("person" if is_role_word(head) and not is_org(head)
+                                           else ""), gender_hint(head))
         if best is not None and head and best.name.split()[-1] not in owners:  # X’s doctor ≠ X
             self.add(best.name)
             return Resolved(best.name, _role_of(best), mention)
-        return Resolved(" ".join(words), "", mention)
+        return Resolved(UNNAMED if unnamed_head(head) else "", "", mention)
+
+    def _referent(self, kind: str, gender: str) -> Person | None:
+        """Return who a description of ``kind`` (see ``descriptions.kind_of``) points to."""
+        if kind in ("f", "m", "person"):  # "the actress": the woman last a subject or speaker
+            return self._in_view(kind if kind in ("f", "m") else gender)
+        if kind == "org":  # "the company": the organisation last named
+            return max((p for p in self.people.values() if p.org), key=lambda p: p.seen,
+                       default=None)
+        if kind == "issued":  # "the statement": who the text was last about, person or body
+            best = max(self.people.values(), key=lambda p: p.salient, default=None)
+            return best if best is not None and best.salient > 0 else None
+        return None
 
 HONORIFICS_TITLE = {h.capitalize() for h in HONORIFICS}
 

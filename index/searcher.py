@@ -1,9 +1,14 @@
 """``SearchIndex``: what the service holds to read the index; a thin front over the parts.
 
-    live.LiveIndex      the snapshot CURRENT points to, opened once, with per-thread searchers
-    search.search       one search over a snapshot → results.SearchResult
-    completion          search-as-you-type completions
-    documents           stored fields → results.Document
+    read.live.LiveIndex         the snapshot CURRENT points to, opened once (a sharded one as
+                                the coordinator's ``Head``), with per-thread searchers
+    read.search.search          one search over a single index → results.SearchResult
+    cluster.coordinator.search  the same over a sharded snapshot's shards
+    read.related / coordinator.related   documents like one document
+    cluster.local_shards        the shards opened in this process (unless a cluster's
+                                backend is given, ``cluster.ray_shards``)
+    read.completion             search-as-you-type completions
+    documents                   stored fields → results.Document
 
 It adds the time budget of each call and a small cache of recent responses (keyed by the
 snapshot, so a reindex never serves stale answers).
@@ -123,13 +128,15 @@ class SearchIndex:
         return complete(snap.searcher().reader(), snap.langs, prefix, limit)
 
     def warm(self) -> bool:
-        """Open the live snapshot and build its spelling index and vocabulary now rather
-        than on a user's request; return False when there is no index to open yet."""
+        """Open the live snapshot and build its spelling index, vocabulary and stories now
+        rather than on a user's request; return False when there is no index to open yet."""
         try:
             snap = self.live.current()
             snap.speller()
             snap.vocabulary()
             snap.words()
+            if hasattr(snap, "stories"):  # one index (a sharded one's shards fold their own)
+                snap.stories()
             if isinstance(snap, Head):  # a worker joins the cluster before its first request
                 self._shards(snap)
         except IndexUnavailable:

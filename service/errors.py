@@ -91,7 +91,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError):
-        return error_body(exc.status, exc.code, exc.message)
+        response = error_body(exc.status, exc.code, exc.message)
+        response.headers.update(getattr(exc, "headers", None) or {})  # Retry-After...
+        return response
 
     @app.errorhandler(index.SearchError)
     def engine_error(exc: index.SearchError):

@@ -7,30 +7,15 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
-from index import (
-    DATE_FACETS,
-    FACETS,
-    KINDS,
-    MAX_PER_PAGE,
-    MAX_RELATED,
-    OPERATORS,
-    RELATED_PER_PAGE,
-    SORTS,
-)
+from corpus.text import SITE_PATTERN
+from index import (DATE_FACETS, FACETS, KINDS, MAX_PER_PAGE, MAX_RELATED, OPERATORS,
+                   RELATED_PER_PAGE, SORTS)
 
-from . import analytics_views, push
-from .params import (
-    DATE_PATTERN,
-    GROUP_PATTERN,
-    LANG_PATTERN,
-    MAX_HALF_LIFE,
-    MAX_ID_LENGTH,
-    MAX_LANG_CHARS,
-    MAX_SUGGEST_CHARS,
-    MAX_VALUE_CHARS,
-    MAX_VALUES,
-    SUGGEST_LIMIT,
-)
+from . import analytics_views, keys_views, popular_views, push, rules_views
+from .keys import MAX_KEY_CHARS
+from .params import (DATE_PATTERN, GROUP_PATTERN, LANG_PATTERN, MAX_HALF_LIFE, MAX_ID_LENGTH,
+                     MAX_LANG_CHARS, MAX_SITE_CHARS, MAX_SUGGEST_CHARS, MAX_VALUE_CHARS,
+                     MAX_VALUES, SUGGEST_LIMIT, VIA)
 
 bp = Blueprint("openapi", __name__)
 
@@ -56,6 +41,8 @@ RESULT = {
         "id": {"type": "string"}, "kind": {"enum": list(KINDS)},
         "title": {"type": "string"}, "url": _NULLABLE_STR, "author": {"type": "string"},
         "date": _NULLABLE_STR, "lang": {"type": "string"},
+        "site": {"type": "string", "description": "the site it was published on; \"\" when "
+                                                  "the corpus does not say"},
         "score": {"type": ["number", "null"]},
         "snippet": {"type": "string", "description": "HTML-escaped text; matches in <mark>"},
         "speaker": {"type": "string"}, "speaker_role": {"type": "string"},
@@ -68,13 +55,28 @@ RESULT = {
                                  "other copies of it (list them with group=)"},
         "copies": {"type": "integer", "minimum": 0,
                    "description": "articles: matching copies folded under this result"},
+        "pinned": {"const": True, "description": "present on a result an editor's rule pinned "
+                                                 "to the top of this query (GET /admin/rules)"},
+        "quotes": {"type": "array", "description": "articles: their own quotes that matched "
+                   "too, best first (at most 3), folded under the article instead of listed "
+                   "as results of their own (collapse=0 lists them; kind=quote lists quotes "
+                   "one by one)", "items": {
+                       "type": "object", "required": ["id", "speaker", "snippet"],
+                       "properties": {"id": {"type": "string"}, "speaker": {"type": "string"},
+                                      "speaker_role": {"type": "string"},
+                                      "snippet": {"type": "string"}}}},
     },
 }
 DOCUMENT = {"type": "object", "required": ["id", "kind", "title", "text"],
-            "properties": {**RESULT["properties"], "text": {"type": "string"}}}
+            "properties": {**RESULT["properties"], "text": {"type": "string"},
+                           "authors": {"type": "array", "items": {"type": "string"},
+                                       "description": "every author, in byline order"},
+                           "dek": {"type": "string"},
+                           "headings": {"type": "array", "items": {"type": "string"}},
+                           "tags": {"type": "array", "items": {"type": "string"}}}}
 DOCUMENT["properties"].pop("snippet")
 DOCUMENT["properties"].pop("score")
-for _name in ("group", "copies"):
+for _name in ("group", "copies", "quotes", "pinned"):
     DOCUMENT["properties"].pop(_name)
 
 
@@ -100,6 +102,11 @@ def spec() -> dict:
                "quote speakers (any of), as the speaker facet names them", repeat=True),
         _param("lang", {"type": "string", "pattern": LANG_PATTERN, "maxLength": MAX_LANG_CHARS},
                "languages", repeat=True),
+        _param("site", {"type": "string", "pattern": SITE_PATTERN, "maxLength": MAX_SITE_CHARS},
+               "sites (any of); a widget key's sites always apply", repeat=True),
+        _param("key", {"type": "string", "maxLength": MAX_KEY_CHARS}, "a widget key "
+               "(POST /admin/keys): its site, kind and lang filters apply whatever else the "
+               "request asks; 401 when revoked, expired or not one the service made"),
         _param("from", DATE, "earliest date, inclusive"),
         _param("to", DATE, "latest date, inclusive"),
         _param("sort", {"enum": list(SORTS)}, "order of results"),
@@ -117,7 +124,10 @@ def spec() -> dict:
         _param("recency", {"type": "number", "minimum": 0, "maximum": MAX_HALF_LIFE},
                "half-life in days of a date decay blended into relevance; 0: off"),
         _param("collapse", {"enum": ["0", "1"]}, "1 (default): one result per near-duplicate "
-               "group, with the number of copies folded under it; 0: every copy listed"),
+               "group, with the number of copies folded under it, and an article's matching "
+               "quotes under it; 0: every copy and quote listed"),
+        _param("via", {"enum": list(VIA)}, "widget: sent by the search widget (analytics "
+               "count other searches apart)"),
         _param("group", {"type": "string", "pattern": GROUP_PATTERN}, "only the documents of "
                "this near-duplicate group (a result's group), every copy listed"),
     ]
@@ -142,6 +152,18 @@ def spec() -> dict:
                              "description": "words the best result lacks: matching was relaxed"},
             "ignored": {"type": "array", "items": {"type": "string"},
                         "description": "words not searched: stop words, words past the cap"},
+            "try_without": {"type": "array", "description": "when nothing was found: each "
+                            "filter or word that, dropped alone, finds something, with the "
+                            "number of results it would give", "items": {
+                                "type": "object", "required": ["param", "value", "total"],
+                                "properties": {"param": {"type": "string", "description":
+                                    "a filter (kind, author, speaker, lang, date) or word"},
+                                    "value": {"type": "string"},
+                                    "total": {"type": "integer", "minimum": 1}}}},
+            "popular": {"type": "array", "items": {"type": "string"},
+                        "description": "when nothing was found and analytics is on: the "
+                                       "most searched queries of the last days that found "
+                                       "something"},
             "typos": {"type": "object", "additionalProperties": {
                 "type": "array", "items": {"type": "string"}},
                 "description": "word typed → the index terms it also matched as typos"},
@@ -151,8 +173,8 @@ def spec() -> dict:
     paths: dict = {
         "/search": {"get": {"summary": "Ranked search with snippets and facets",
                             "parameters": search_params,
-                            "responses": {"200": ok(search_response), "400": _ERROR, "413": _ERROR,
-                                          "503": _ERROR}}},
+                            "responses": {"200": ok(search_response), "400": _ERROR, "401": _ERROR,
+                                          "413": _ERROR, "503": _ERROR}}},
         "/documents/{id}": {"get": {
             "summary": "One document",
             "parameters": [{"name": "id", "in": "path", "required": True,
@@ -191,7 +213,11 @@ def spec() -> dict:
                        "how many")],
             "responses": {"200": ok({"type": "object", "required": ["q", "suggestions"],
                                      "properties": {"q": {"type": "string"}, "suggestions": {
-                                         "type": "array", "items": {"type": "string"}}}}),
+                                         "type": "array", "items": {"type": "string"}},
+                                         "source": {"enum": ["completions", "popular"],
+                                                    "description": "popular: popular "
+                                                    "searches, when under 3 characters are "
+                                                    "typed"}}}),
                           "400": _ERROR, "413": _ERROR, "503": _ERROR}}},
         "/health": {"get": {
             "summary": "Index version, counts, build time",
@@ -212,6 +238,7 @@ def spec() -> dict:
             "description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}}}},
     }
     analytics_views.openapi(paths, search_response)
+    paths.update(popular_views.openapi_paths(_ERROR, bool(current_app.config["ADMIN_TOKEN"])))
     if current_app.config["ADMIN_TOKEN"]:
         admin_errors = {"401": _ERROR, "403": _ERROR}
         paths["/admin/reindex"] = {"post": {
@@ -228,6 +255,8 @@ def spec() -> dict:
             "responses": {"200": ok({"type": "object", "required": ["state", "running"]}),
                           **admin_errors}}}
         paths.update(push.openapi_paths(_ERROR))
+        paths.update(rules_views.openapi_paths(_ERROR))
+        paths.update(keys_views.openapi_paths(_ERROR))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Newsroom search", "version": "1.0.0",

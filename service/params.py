@@ -11,19 +11,10 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from index import (
-    DATE_FACETS,
-    KINDS,
-    MAX_ID_LENGTH,
-    MAX_PER_PAGE,
-    MAX_RELATED,
-    OPERATORS,
-    PER_PAGE,
-    RELATED_PER_PAGE,
-    SORTS,
-    RelatedRequest,
-    SearchRequest,
-)
+from index import (DATE_FACETS, KINDS, MAX_ID_LENGTH, MAX_PER_PAGE, MAX_RELATED, OPERATORS,
+                   PER_PAGE, RELATED_PER_PAGE, SORTS, RelatedRequest, SearchRequest)
+
+from corpus.text import SITE_PATTERN
 
 from .errors import BadParameter, TooLong
 
@@ -36,9 +27,12 @@ MAX_HALF_LIFE = 36_500.0    # days, for recency
 DATE_PATTERN = r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$"
 LANG_PATTERN = r"^[a-z]{2,3}(?:-[a-z]{2,4})?$"
 GROUP_PATTERN = r"^[0-9a-f]{16}$"  # a near-duplicate group's id
+VIA = ("widget",)  # the marker the widget sends (analytics count other searches apart)
 _DATE = re.compile(DATE_PATTERN)
 _LANG = re.compile(LANG_PATTERN)
 _GROUP = re.compile(GROUP_PATTERN)
+_SITE = re.compile(SITE_PATTERN)
+MAX_SITE_CHARS = 64
 
 
 def _number(args: MultiDict, name: str, default, low, high, cast=int):
@@ -124,15 +118,26 @@ def search_request(args: MultiDict, config: dict[str, Any]) -> SearchRequest:
     collapse = args.get("collapse")
     if collapse not in (None, "", "0", "1"):
         raise BadParameter("collapse must be 0 or 1")
+    if args.get("via") not in (None, "", *VIA):
+        raise BadParameter(f"via must be one of {', '.join(VIA)}")
     group = args.get("group", "")
     if group and not _GROUP.match(group):
         raise BadParameter(f"group must be a group id (16 hex digits), got {group[:40]!r}")
-    return SearchRequest(q=q, kinds=kinds, typos=config["TYPO_TOLERANCE"] if not typos
+    return SearchRequest(q=q, kinds=kinds, sites=_sites(args), typos=config["TYPO_TOLERANCE"] if not typos
                          else typos == "1", recency=recency, authors=_values(args, "author"),
                          speakers=_values(args, "speaker"), langs=langs,
                          day_from=day_from, day_to=day_to, date_by_month=by_month, sort=sort,
                          page=page, per_page=per_page, operator=operator,
                          collapse=collapse != "0", group=group)
+
+
+def _sites(args: MultiDict) -> tuple[str, ...]:
+    sites = tuple(v.lower() for v in _values(args, "site", MAX_SITE_CHARS))
+    for site in sites:
+        if not _SITE.match(site):
+            raise BadParameter(f"site must be a site name such as gazette or "
+                               f"news.example.org, got {site[:40]!r}")
+    return sites
 
 
 def _kinds(args: MultiDict) -> tuple[str, ...]:

@@ -34,8 +34,8 @@ import time
 from collections import deque
 from functools import partial
 
-from gunicorn.http2 import negotiation
 from gunicorn.workers.gthread import TConn, ThreadWorker
+from gunicorn.http2 import negotiation
 
 HEAD_TIMEOUT = 10.0              # seconds a client has to send a whole request (GUNICORN_HEAD_TIMEOUT)
 LINGER_SECONDS, LINGER_BYTES = 2.0, 65536  # after our FIN: how long and how much we read

@@ -174,9 +174,9 @@ def test_a_pronoun_after_a_conjunction_is_still_the_pronoun():
     (["Claire Dubois a parlé lundi à Lyon.", "La ministre et députée a déclaré que c’était « une "
       "grave erreur »."], "Claire Dubois"),
     (["Gary Johnson spoke in Ohio on Monday.", "Gary Johnson’s doctor called the candidate "
-      "“extremely physically fit.”"], "Gary Johnson’s doctor"),
+      "“extremely physically fit.”"], ""),  # unresolved: the mention stays, no speaker
     (["The curfew began at midnight.", "Protesters marching through the streets chanted “What "
-      "curfew? We stay right here!” until dawn."], "Protesters"),
+      "curfew? We stay right here!” until dawn."], ""),
 ])
 def test_unnamed_speakers_are_descriptions_or_the_person_in_view(paras, speaker):
     assert speakers(*paras) == [speaker]
@@ -206,3 +206,30 @@ def test_a_partly_quoted_clause_ends_with_its_sentence_after_a_closing_mark(para
 ])
 def test_a_pronoun_after_a_relative_word_is_the_subject(para, speaker):
     assert speakers(para) == [speaker]
+
+
+# -- speakers as people: unnamed sources, descriptions, first names, royals, titles -------------
+@pytest.mark.parametrize("paras, speaker, mention", [
+    (["“They are not speaking at all right now,” a source close to the couple told Us Weekly."],
+     "unnamed source", "a source close"),
+    (["“She is furious,” an insider says."], "unnamed source", "an insider"),
+    (["“We have no comment on the matter at all,” a spokesperson for the network said."],
+     "unnamed source", "a spokesperson for the network"),
+    (["Jennifer Aniston arrived in Rome on Friday.", "“I loved every minute of it,” the actress said."],
+     "Jennifer Aniston", "the actress"),
+    (["Acme Corp. recalled 4,000 heaters on Monday.", "“We are deeply sorry for this,” the company said."],
+     "Acme Corp", "the company"),
+    (["Fans flooded her post.", "“You look stunning as always,” one fan wrote.",
+      "“This is the best look yet,” another wrote."], "", "another"),
+    (["“We are very happy for them both,” Prince Harry said.", "“Yes we are, truly,” Harry added."],
+     "Prince Harry", "Harry"),
+    (["Kim Kardashian posted a photo.", "“I love my family so much,” Kim told E! News."],
+     "Kim Kardashian", "Kim"),
+    (["According to People, the couple are “expecting a baby girl this summer.”"], "People magazine",
+     "People"),
+    (["“The blaze started in the kitchen,” The New York Times reported."], "New York Times",
+     "The New York Times"),
+])
+def test_speakers_are_people_or_bodies_never_descriptions(paras, speaker, mention):
+    quotes = find_quotes(paras)
+    assert (quotes[-1].speaker, quotes[-1].mention) == (speaker, mention)

@@ -3,12 +3,10 @@
 ``Head`` is what the front door opens of a sharded snapshot: the term dictionaries of all
 shards read as one (a Whoosh ``MultiReader`` over their segments), so expansion, typo
 variants, completions and did-you-mean see the whole corpus's words and frequencies, and the
-corpus-wide statistics (documents, average field lengths), and the stored fields of the
-page. It never reads postings; the shards do (``shard_server.ShardServer``), wherever they
-run (``fanout``).
+corpus-wide statistics (documents, average field lengths). It never reads postings; the
+shards do (``shards.ShardServer``), wherever they run (``fanout``).
 
-One search (``search``), as Elasticsearch's ``dfs_query_then_fetch`` with the fetch done
-by the coordinator:
+One search (``search``), as Elasticsearch's ``dfs_query_then_fetch``:
 
     plan      parse and expand the query on the head (``search.plan``)
     prepare   every shard evaluates it with its own statistics and reports the document
@@ -19,15 +17,7 @@ by the coordinator:
               score one index would give it), filters and folds, and returns its best rows
               for the page, its total and raw facet counts; the head merges the rows in the
               one result order (``order``) and adds totals and counts up
-    page      the head reads the page's stored fields and makes their snippets itself,
-              from the shard files it has open: no third round to the shards (it costs
-              what one index's page costs, and a round on Ray ~1 ms of CPU per shard)
-
-Two rounds, not one: a word's BM25F frequency counts the documents holding it in any
-boosted field or as any typo variant (a union no term dictionary holds), and relaxed
-matching decides on how many of the filters' documents hold each combination of the words:
-both need every shard's postings and facet columns. The head keeps them per request words
-and filters (``prepared``), so the next page, order or facet click is one round.
+    fetch     the shards holding the page's rows return them with their snippets
 
 A shard that cannot answer makes the whole search fail with ``IndexUnavailable`` (a 503):
 never a page that silently lacks a shard's documents.
@@ -55,7 +45,8 @@ from index.read import related as related_op
 from index.read.live import Opened
 from index.read.matching import Evidence, decide
 from index.read.order import in_order
-from index.read.search import Ranking, fetch_stored, plan, result
+from index.read.pinning import is_pinned
+from index.read.search import Ranking, plan, result
 from index.read.stats import CorpusStats, average_lengths, recency_basis
 from index.read.synonyms import Synonyms
 from index.request import RelatedRequest, SearchRequest
@@ -68,8 +59,7 @@ PREPARED = 256  # requests whose corpus-wide statistics the head keeps
 
 
 class Head(Opened):
-    """The whole corpus's terms and statistics of one sharded snapshot, and its stored
-    fields (a search's page is read here)."""
+    """The whole corpus's terms and statistics of one sharded snapshot."""
 
     def __init__(self, snapshot_id: str, path: Path, meta: dict[str, Any]) -> None:
         super().__init__()
@@ -83,8 +73,6 @@ class Head(Opened):
         self.langs = query_langs(_lang_counts(reader))
         self.size = self.doc_count = reader.doc_count_all()
         self.live_count = reader.doc_count()
-        # where each shard's documents start in the head's reader (shard order)
-        self.offsets = np.cumsum([0] + [ix.doc_count_all() for ix in self.indexes])[:-1]
         self.avg = average_lengths(reader, TEXT_FIELDS)
         reader.close()
         arrays = []
@@ -165,14 +153,31 @@ def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
     start = (req.page - 1) * req.per_page
     at = in_order(rows.tier, rows.score, rows.day, rows.seq, req.sort, ranked,
                   start + req.per_page)[start:]
-    page = [(int(head.offsets[rows.shard[i]] + rows.docnum[i]),
-             round(float(rows.score[i]), 4) if ranked else None, rows.group[i]) for i in at]
-    hits = [replace(hit, copies=int(rows.copies[i])) for hit, i in
-            zip(fetch_stored(head.searcher(), page, p.terms, req.snippets, deadline), at)]
+    fetched = shards.map(sid, "fetch", [(w, p.terms, req.snippets, _left(deadline))
+                                        for w in rows.per_shard(at, ranked)],
+                         deadline)
     counts = (facets.shape(facets.add_counts([pg.facets for pg in pages]), req.authors,
                            req.speakers) if req.facets else None)
+    hits = _article_counts(head, shards, rows.hits(at, fetched), ranking, corpus, deadline)
     return result(head, req, p, hits, sum(pg.total for pg in pages), counts,
-                  _dropped(pages, rows.shard, at), sum(pg.folded for pg in pages))
+                  _dropped(pages, rows.shard, rows.tier, at), sum(pg.folded for pg in pages))
+
+
+def _article_counts(head: Head, shards: Shards, hits: list[Hit], ranking: Ranking,
+                    corpus: CorpusStats, deadline: Deadline) -> list[Hit]:
+    """Return ``hits`` with each bio's articles counted over every shard (a shard counts
+    only its own): the articles the author filter finds, aliases included."""
+    out = []
+    for hit in hits:
+        doc = hit.document
+        if doc.kind == "bio":
+            req = SearchRequest(kinds=("article",), authors=doc.authors, per_page=1,
+                                snippets=False, facets=False, collapse=False)
+            pages = shards.map(head.snapshot_id, "query", [(req, Q.Every(), False, ranking,
+                               corpus, _left(deadline))] * head.shards, deadline)
+            hit = replace(hit, document=replace(doc, article_count=sum(p.total for p in pages)))
+        out.append(hit)
+    return out
 
 
 def related(head: Head, shards: Shards, req: RelatedRequest, ranking: Ranking,
@@ -204,33 +209,37 @@ class _Rows:
     ``copies``), with the shard each row came from."""
 
     def __init__(self, answers: list, days: bool) -> None:
-        for name in ("docnum", "seq", "tier", "score", "copies") + (("day", "group") if days
-                                                                     else ()):
+        for name in ("docnum", "seq", "tier", "score", "copies") + (("day",) if days else ()):
             setattr(self, name, np.concatenate([getattr(a, name) for a in answers]))
         self.shard = np.concatenate([np.full(len(a.docnum), k) for k, a in enumerate(answers)])
+        self.quotes = [q for a in answers  # per row, its folded quotes (none for related)
+                       for q in (getattr(a, "quotes", ()) or ((),) * len(a.docnum))]
         if not days:  # the date never ranks these (related documents)
             self.day = np.zeros(len(self.shard), dtype=np.int64)
         self.shards = len(answers)
 
     def per_shard(self, at: np.ndarray, ranked: bool) -> list[list]:
-        """Return, per shard, the (docnum, score as shown) pairs of rows ``at`` it must fetch."""
+        """Return, per shard, the rows (``page.Row``: docnum, score, copies, folded quotes)
+        of ``at`` it must fetch."""
         wanted: list[list] = [[] for _ in range(self.shards)]
         for i in at:
-            score = round(float(self.score[i]), 4) if ranked else None
-            wanted[self.shard[i]].append((int(self.docnum[i]), score))
+            score = float(self.score[i]) if ranked else None
+            wanted[self.shard[i]].append((int(self.docnum[i]), score, int(self.copies[i]),
+                                          tuple(self.quotes[i])))
         return wanted
 
     def hits(self, at: np.ndarray, fetched: list[list[Hit]]) -> list[Hit]:
-        """Return the fetched hits in the order of ``at``, with their folded copies."""
+        """Return the fetched hits in the order of ``at``."""
         taken = [iter(f) for f in fetched]
-        return [replace(next(taken[self.shard[i]]), copies=int(self.copies[i])) for i in at]
+        return [replace(next(taken[self.shard[i]]), pinned=True) if is_pinned(self.tier[i])
+                else next(taken[self.shard[i]]) for i in at]
 
 
 def _matching(req: SearchRequest) -> tuple:
     """Return what decides a request's statistics: its words and filters, not its page,
     order, snippets, facets, folding or recency."""
     return (req.q, req.langs, req.operator, req.typos, req.kinds, req.authors, req.speakers,
-            req.day_from, req.day_to)
+            req.day_from, req.day_to, req.sites, req.scope)
 
 
 def _prepare(head: Head, shards: Shards, req: SearchRequest, query, ranking: Ranking,
@@ -262,11 +271,12 @@ def _decisions(per_shard: list[list], live_count: int) -> list:
             for node in zip(*per_shard, strict=True)]
 
 
-def _dropped(pages: list, shard: np.ndarray, at: np.ndarray) -> list[str]:
+def _dropped(pages: list, shard: np.ndarray, tier: np.ndarray, at: np.ndarray) -> list[str]:
     """Return the words the page's first result lacks, when matching was relaxed."""
-    if not len(at):
+    organic = [i for i in at if not is_pinned(tier[i])]  # a pinned document is not "best"
+    if not organic:
         return []
-    first = int(at[0])
+    first = int(organic[0])
     k = int(shard[first])
     page = pages[k]
     if page.held is None:

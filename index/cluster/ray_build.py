@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from whoosh import index as whoosh_index
+
 from corpus import Record, Summary
 from corpus.files import iter_files
 from corpus.pipeline import assemble, build_files
@@ -149,6 +151,12 @@ class RayShardWriters:
 
     def counts(self) -> dict[str, int]:
         return dict(self._counts)
+
+    @property
+    def indexes(self) -> list:
+        """The shards' indexes as committed (the build reads their names' counts)."""
+        return [whoosh_index.open_dir(str(shard_dir(self.snapshot, k)))
+                for k in range(len(self.staging))]
 
     def close(self) -> None:
         for actor in self.actors:

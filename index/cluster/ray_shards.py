@@ -51,6 +51,7 @@ ADDRESS_FILE = "ray-address"         # in the index dir: the head the cluster co
 RAY_CPUS = 2                         # a local head: this machine is shared, keep Ray small
 OBJECT_STORE = 100 * 1024 * 1024     # answers are small and inlined: the store holds little
 RETRY_PAUSE = 0.02                   # seconds before asking a restarting shard again
+DOWN_FOR = 10.0                      # seconds a failed replica is not asked (Ray restarts it)
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 SINGLE_MACHINE = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"  # "0": Ray binds 127.0.0.1 only
 
@@ -183,6 +184,7 @@ class RayShards:
         self.index_dir = str(Path(index_dir).resolve())
         self.replicas: list[list] = [self._handles(k) for k in range(shards)]
         self._turn = itertools.count()
+        self._down: dict = {}  # replica (handle) → until when it is not asked (it failed)
 
     def _handles(self, shard: int) -> list:
         """Return handles to the replicas of ``shard`` that exist now, by name."""
@@ -207,18 +209,23 @@ class RayShards:
         handles = self.replicas[shard]
         if not handles:
             return None
-        return handles[turn % len(handles)].call.remote(snapshot_id, method, args)
+        now = time.monotonic()  # a replica that failed lately is skipped while another is up
+        up = [h for h in handles if self._down.get(h, 0.0) <= now] or handles
+        handle = up[turn % len(up)]
+        return handle, handle.call.remote(snapshot_id, method, args)
 
-    def _receive(self, shard: int, turn: int, ref, snapshot_id: str, method: str,
+    def _receive(self, shard: int, turn: int, sent, snapshot_id: str, method: str,
                  args: tuple, deadline: Deadline) -> Any:
+        """Return the answer of ``sent`` ((replica, reference) or None: no replica)."""
         ray = self.ray
         reason = "no replica answered"
         while True:
-            if ref is None:  # no replica at all (undeployed): look again once, by name
+            if sent is None:  # no replica at all (undeployed): look again once, by name
                 self.replicas[shard] = self._handles(shard)
                 if not self.replicas[shard]:
                     raise ShardUnavailable(shard, "it has no replica")
             else:
+                handle, ref = sent
                 left = deadline.at - time.monotonic()
                 if left <= 0:
                     ray.cancel(ref)
@@ -236,10 +243,12 @@ class RayShards:
                     reason = f"a replica cannot open the snapshot: {cause}"
                 except ray.exceptions.RayActorError as exc:  # dead, or restarting
                     reason = f"a replica failed: {type(exc).__name__}"
+                    # calls sent to it while Ray restarts it would wait: ask the others
+                    self._down[handle] = time.monotonic() + DOWN_FOR
                     self.replicas[shard] = self._handles(shard)
                 turn += 1
                 time.sleep(min(RETRY_PAUSE, max(0.0, deadline.at - time.monotonic())))
-            ref = self._send(shard, turn, snapshot_id, method, args)
+            sent = self._send(shard, turn, snapshot_id, method, args)
 
     def close(self) -> None:
         """Drop the handles (the replicas stay for the other workers)."""

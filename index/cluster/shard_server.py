@@ -12,8 +12,8 @@ calls them:
     prepare   run the query with this shard's own statistics; return the document
               frequencies it looked up and the relaxed-matching evidence
     query     run it again with the corpus-wide statistics; return the shard's best rows
-              for the page (with their near-duplicate groups), its total, and raw facet
-              counts (the head reads the page's stored fields and snippets itself)
+              for the page, its total, and raw facet counts
+    fetch     stored fields and snippets of the rows that made the page
     document  one stored document by id (None when this shard does not hold it)
     stored, related, fetch_plain   the same steps for related documents (``related``)
 """
@@ -30,9 +30,10 @@ from index.read import facets
 from index.read import related as related_op
 from index.read.live import Recent, Snapshot
 from index.read.order import in_order
+from index.read.page import Row
 from index.read.postings import POSTINGS_CACHE
 from index.read.scoring import Evaluator
-from index.read.search import Matches, Ranking, match
+from index.read.search import Matches, Ranking, fetch, match
 from index.read.stats import CorpusStats, day_counts
 from index.request import RelatedRequest, SearchRequest
 from index.results import Document, Hit
@@ -51,10 +52,10 @@ class ShardPage:
     score: np.ndarray
     day: np.ndarray
     copies: np.ndarray
-    group: np.ndarray          # each row's near-duplicate group (None: it has no copies)
     held: np.ndarray | None    # words each row holds (bit j: word j), when some were dropped
     words: tuple[str, ...]     # the relaxed query's words, in bit order
     facets: dict | None        # raw counts (``facets.raw_counts``)
+    quotes: tuple = ()         # per row, the docnums of its quotes folded under it (stories)
 
 
 class ShardServer:
@@ -68,7 +69,7 @@ class ShardServer:
 
     def call(self, snapshot_id: str, method: str, args: tuple) -> Any:
         """Run ``method(*args)`` on this shard of ``snapshot_id``."""
-        if method not in ("days", "prepare", "query", "document", "stored", "related",
+        if method not in ("days", "prepare", "query", "fetch", "document", "stored", "related",
                           "fetch_plain"):
             raise ValueError(f"no shard method {method!r}")
         return getattr(self, method)(self._snapshot(snapshot_id), *args)
@@ -96,7 +97,8 @@ class ShardServer:
                 corpus: CorpusStats, budget: float) -> tuple[dict, list]:
         seen = corpus.collect()
         filters = facets.make_filters(snap.columns, req.kinds, req.langs, req.authors,
-                                      req.day_from, req.day_to, req.speakers)
+                                      req.day_from, req.day_to, req.speakers, req.sites,
+                                      req.scope)
         evaluator = Evaluator(snap.searcher(), snap.stats, snap.postings,
                               snap.columns.live_ids(), ranking.b, ranking.k1,
                               Deadline(budget), seen)
@@ -107,8 +109,13 @@ class ShardServer:
     @staticmethod
     def query(snap: Snapshot, req: SearchRequest, query, ranked: bool, ranking: Ranking,
               corpus: CorpusStats, budget: float) -> ShardPage:
-        m = match(snap, req, query, ranked, ranking, Deadline(budget), corpus)
+        m = match(snap, req, query, ranked, ranking, Deadline(budget), corpus, stories=True)
         return _page(snap, m, req, ranked)
+
+    @staticmethod
+    def fetch(snap: Snapshot, rows: list[Row],
+              terms: dict[str, frozenset[str]], snippets: bool, budget: float) -> list[Hit]:
+        return fetch(snap, rows, terms, snippets, Deadline(budget))
 
     @staticmethod
     def document(snap: Snapshot, doc_id: str) -> Document | None:
@@ -126,7 +133,7 @@ class ShardServer:
                                corpus)
 
     @staticmethod
-    def fetch_plain(snap: Snapshot, rows: list[tuple[int, float]]) -> list[Hit]:
+    def fetch_plain(snap: Snapshot, rows: list[Row]) -> list[Hit]:
         return related_op.fetch_plain(snap, rows)
 
     def close(self) -> None:
@@ -145,6 +152,6 @@ def _page(snap: Snapshot, m: Matches, req: SearchRequest, ranked: bool) -> Shard
            if req.facets else None)
     return ShardPage(len(ids), m.folded, rows, seq[at], m.tier[at], scores[at], day[at],
                      np.array([m.copies.get(int(d), 0) for d in rows], dtype=np.int64),
-                     np.array([snap.groups.group_of(int(d)) for d in rows], dtype=object),
                      tiers.held(rows) if dropped else None,
-                     tuple(w for w, _ in tiers.words) if dropped else (), raw)
+                     tuple(w for w, _ in tiers.words) if dropped else (), raw,
+                     tuple(tuple(m.quotes.get(int(d), ())) for d in rows))

@@ -14,17 +14,18 @@ language first and by score.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from math import log
 
 import numpy as np
 
 from index.analysis import language_pipeline
-from index.documents import from_stored
 from index.errors import Deadline
 from index.read.folding import collapse
 from index.read.live import Snapshot
 from index.read.order import in_order
+from index.read.page import Row
+from index.read.page import hits as page_hits
 from index.read.query import FieldedTerm
 from index.read.scoring import Evaluator, Hits
 from index.read.snippets import plain_snippet
@@ -83,8 +84,8 @@ def related(snap: Snapshot, req: RelatedRequest, boosts: dict[str, float], b: fl
         return RelatedResult(req.doc_id, [], (), snap.snapshot_id)
     found = rows(snap, req, query_of(terms, boosts), stored.get("lang", ""), b, k1, deadline,
                  snap.corpus)
-    hits = fetch_plain(snap, [(int(d), float(s)) for d, s in zip(found.docnum, found.score)])
-    hits = [replace(h, copies=int(c)) for h, c in zip(hits, found.copies)]
+    hits = fetch_plain(snap, [(int(d), float(s), int(c), ())
+                              for d, s, c in zip(found.docnum, found.score, found.copies)])
     return RelatedResult(req.doc_id, hits, tuple(t for t, _ in terms), snap.snapshot_id)
 
 
@@ -124,16 +125,10 @@ def rows(snap: Snapshot, req: RelatedRequest, words: list[FieldedTerm], lang: st
                 np.array([copies.get(int(d), 0) for d in docnum], dtype=np.int64))
 
 
-def fetch_plain(snap: Snapshot, page: list[tuple[int, float]]) -> list[Hit]:
-    """Return the hits of ``page`` ((docnum, score) pairs) with the start of their text."""
-    searcher = snap.searcher()
-    hits = []
-    for doc, score in page:
-        fields = searcher.stored_fields(doc)
-        hits.append(Hit(from_stored(fields), round(score, 4),
-                        plain_snippet(fields.get("body") or fields.get("dek") or ""),
-                        group=snap.groups.group_of(doc)))
-    return hits
+def fetch_plain(snap: Snapshot, page: list[Row]) -> list[Hit]:
+    """Return the hits of ``page`` (``page.Row``s) with the start of their text."""
+    return page_hits(snap, page, lambda stored: plain_snippet(
+        stored.get("body") or stored.get("dek") or ""))
 
 
 def _code(values: list[str], value: str) -> int:

@@ -1,0 +1,79 @@
+"""One result per story: an article's own quotes fold under it when both match.
+
+A quote is indexed as its own document (``kind=quote``) with its article's id in
+``article_id``. When a search matches an article and some of its quotes, listing each would
+repeat the article's headline; instead the quotes leave the result list and are shown under
+their article (``Hit.quotes``, best first). A quote whose article does not match (or is
+filtered out, as with ``kind=quote``) stays a result of its own.
+
+``Stories`` maps every quote to its article's document number, once per snapshot, from the
+``article_id`` and ``id`` postings (deleted documents map to nothing).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from index.read.scoring import Hits
+from index.store.whoosh_postings import postings
+
+SHOWN_QUOTES = 3  # matching quotes shown under their article (all are counted as folded)
+
+
+class Stories:
+    """The article (document number) of every quote of one snapshot; -1 for other kinds.
+
+    Opened after an incremental change of the snapshot ``before`` (no segment merged away),
+    it keeps ``before``'s map for the segments it had and looks up only the articles of the
+    new segments' quotes, and of the quotes whose article was deleted."""
+
+    def __init__(self, reader, live: np.ndarray, before: Stories | None = None,
+                 new_from: int | None = None) -> None:
+        if before is not None and new_from is not None and new_from >= len(before.parent):
+            parent = np.full(reader.doc_count_all(), -1, dtype=np.int64)
+            parent[:len(before.parent)] = before.parent
+            lost = np.flatnonzero(parent >= 0)
+            lost = lost[~live[parent[lost]]]  # their article was deleted: a new one may stand
+            self._link(reader, live, parent, _article_ids(reader, new_from, lost))
+        else:
+            parent = np.full(reader.doc_count_all(), -1, dtype=np.int64)
+            texts = reader.field_terms("article_id") \
+                if "article_id" in reader.indexed_field_names() else ()
+            self._link(reader, live, parent, texts)
+        parent[~live] = -1
+        parent.flags.writeable = False
+        self.parent = parent
+
+    @staticmethod
+    def _link(reader, live: np.ndarray, parent: np.ndarray, texts, only=None) -> None:
+        """Point the quotes of each article id in ``texts`` at its live article."""
+        for text in texts:
+            article = postings(reader, "id", text, weights=False)[0]
+            article = article[live[article]]
+            quotes = postings(reader, "article_id", text, weights=False)[0]
+            parent[quotes] = article[-1] if len(article) else -1
+
+
+def _article_ids(reader, new_from: int, docs: np.ndarray) -> set[str]:
+    """Return the article ids of the quotes in documents ``new_from`` on and in ``docs``."""
+    texts = set()
+    for doc in [*range(new_from, reader.doc_count_all()), *docs.tolist()]:
+        value = reader.stored_fields(doc).get("article_id")
+        if value:
+            texts.add(value)
+    return texts
+
+
+def fold_stories(stories: Stories, final: Hits, tier: np.ndarray
+                 ) -> tuple[Hits, np.ndarray, dict[int, list[int]]]:
+    """Return ``final`` (and its ``tier``s) without the quotes whose article is in it, and
+    per such article its quotes, best score first."""
+    parent = stories.parent[final.ids]
+    under = (parent >= 0) & np.isin(parent, final.ids)
+    if not under.any():
+        return final, tier, {}
+    quotes: dict[int, list[int]] = {}
+    at = np.flatnonzero(under)
+    for i in at[np.argsort(-final.scores[at], kind="stable")]:
+        quotes.setdefault(int(parent[i]), []).append(int(final.ids[i]))
+    keep = ~under
+    return Hits(final.ids[keep], final.scores[keep]), tier[keep], quotes
