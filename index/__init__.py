@@ -23,7 +23,7 @@ from index.read.search import BM25_B, BM25_K1
 from index.read.synonyms import SynonymError, Synonyms
 from index.request import (DATE_FACETS, FACETS, KINDS, MAX_ID_LENGTH, MAX_PER_PAGE, MAX_RELATED,
                            OPERATORS, PER_PAGE, RELATED_PER_PAGE, SORTS, RelatedRequest,
-                           SearchRequest)
+                           Scope, SearchRequest)
 from index.results import Document, FacetValue, Hit, RelatedResult, SearchResult
 from index.schema import DEFAULT_BOOSTS, TEXT_FIELDS
 from index.searcher import CACHE_SIZE, POSTINGS_CACHE, TIME_BUDGET, SearchIndex
@@ -40,7 +40,7 @@ __all__ = [
     "OPERATORS", "PER_PAGE", "RELATED_PER_PAGE", "RelatedRequest", "RelatedResult",
     "SORTS", "TEXT_FIELDS", "BuildResult", "Deadline", "Document", "EmptyBuild", "FacetValue",
     "Hit", "IndexBusy", "IndexUnavailable", "NoSnapshot", "QueryError", "QueryTimeout",
-    "QueryTooLong", "SearchError", "SearchIndex", "SearchRequest", "SearchResult",
+    "QueryTooLong", "SearchError", "SearchIndex", "SearchRequest", "SearchResult", "Scope",
     "SnapshotStore", "SynonymError", "Synonyms", "has_index", "rebuild", "reindex_running",
     "rollback", "update", "PushQueue", "apply_pushes", "live_shards", "quarantine",
     "merge_segments",

@@ -62,7 +62,7 @@ class FacetColumns:
                                        + [np.zeros(0, dtype=np.int32)])
                 codes[~self.live] = 0
                 raw[name] = codes
-        for name in ("kind", "lang", "year", "month"):
+        for name in ("kind", "lang", "year", "month", "site"):
             self.values[name], self.codes[name] = self._raw[name], raw[name]
         # Speakers and authors as people: every alias counts under the canonical name.
         speakers, codes = self._raw["speaker"], raw["speaker"]
@@ -136,7 +136,8 @@ class FacetColumns:
             mine = (self.codes["kind"][docs] == article) & self.live[docs]
             self._article_counts = np.bincount(self.author_code[mine],
                                                minlength=len(self.author_names))
-        codes = {self.author_index.get(a.replace(",", " ")) for a in authors} - {None}
+        codes = {self.author_index.get(n, -1) for a in authors
+                 for n in self.author_names_of.find(a)} - {-1}  # as the author filter reads
         return int(sum(self._article_counts[c] for c in codes))
 
     def lang_counts(self) -> Counter:
@@ -202,17 +203,22 @@ class Filters:
 
 
 def make_filters(cols: FacetColumns, kinds=(), langs=(), authors=(), day_from=None,
-                 day_to=None, speakers=()) -> Filters:
-    """Translate request values into masks; unknown values match nothing."""
+                 day_to=None, speakers=(), sites=(), scope=None) -> Filters:
+    """Translate request values into masks; unknown values match nothing. ``scope`` (a
+    ``request.Scope``) is one more mask that no facet count lifts."""
     masks: dict[str, np.ndarray] = {}
+    if scope is not None:
+        mask = np.ones(cols.size, dtype=bool)
+        for name, wanted in (("site", scope.sites), ("kind", scope.kinds), ("lang", scope.langs)):
+            if wanted:
+                mask &= _coded(cols, name, wanted)
+        masks["scope"] = mask
     if speakers:  # any alias, in any case, or a surname only one speaker has
         codes = [cols.speaker_index.get(n, -1) for s in speakers for n in cols.speaker_names.find(s)]
         masks["speaker"] = np.isin(cols.codes["speaker"], codes)
-    for name, wanted in (("kind", kinds), ("lang", langs)):
+    for name, wanted in (("kind", kinds), ("lang", langs), ("site", sites)):
         if wanted:
-            values = cols.values[name]
-            codes = [values.index(v) for v in wanted if v in values]
-            masks[name] = np.isin(cols.codes[name], codes)
+            masks[name] = _coded(cols, name, wanted)
     if authors:
         codes = [cols.author_index.get(n, -1) for a in authors for n in cols.author_names_of.find(a)]
         mask = np.zeros(cols.size, dtype=bool)
@@ -228,9 +234,39 @@ def make_filters(cols: FacetColumns, kinds=(), langs=(), authors=(), day_from=No
     return Filters(masks, day_from, day_to)
 
 
-def _counted(values: list[str], codes: np.ndarray, ids: np.ndarray) -> dict[str, int]:
-    counts = np.bincount(codes[ids], minlength=len(values))
-    return {values[c]: int(n) for c, n in enumerate(counts) if n and c}
+def _coded(cols: FacetColumns, name: str, wanted) -> np.ndarray:
+    """Return the mask of the documents whose ``name`` is one of ``wanted``."""
+    values = cols.values[name]
+    return np.isin(cols.codes[name], [values.index(v) for v in wanted if v in values])
+
+
+def _counts(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: bool
+            ) -> dict[str, tuple[list[str], np.ndarray]]:
+    """Return per facet its values and each value's count among ``matched`` under filters
+    ``f`` (multi-select: each facet's counts apply every filter but its own); a value's code
+    is its place in the list, and code 0 of a single-valued column ("": none) counts 0."""
+    base = {name: f.keep(matched, skip=name) for name in FACETS}
+    chosen = np.zeros(cols.size, dtype=bool)
+    chosen[base["author"]] = True
+    out = {"author": (cols.author_names,
+                      np.bincount(cols.author_code[chosen[cols.author_doc]],
+                                  minlength=len(cols.author_names)))}
+    date_name = "month" if date_by_month else "year"
+    date_docs = base["date"]
+    if date_by_month and f.day_from and f.day_to and f.day_from // 10000 == f.day_to // 10000:
+        # Months "within a year": the date filter is widened to its whole year, not dropped.
+        date_docs = date_docs[cols.day[date_docs] // 10000 == f.day_from // 10000]
+    for name, column, docs in (("date", date_name, date_docs), ("kind", "kind", base["kind"]),
+                               ("lang", "lang", base["lang"]), ("site", "site", base["site"]),
+                               ("speaker", "speaker", base["speaker"])):
+        counts = np.bincount(cols.codes[column][docs], minlength=len(cols.values[column]))
+        counts[0] = 0
+        out[name] = (cols.values[column], counts)
+    return out
+
+
+def _as_dict(values: list[str], counts: np.ndarray) -> dict[str, int]:
+    return {values[c]: int(counts[c]) for c in np.flatnonzero(counts)}
 
 
 def raw_counts(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: bool,
@@ -238,24 +274,9 @@ def raw_counts(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_mont
     """Return every facet value's count among ``matched`` under filters ``f`` (multi-select:
     each facet's counts apply every filter but its own), untruncated, so that the counts of
     several shards add up; a selected author of this index is there even when at 0."""
-    base = {name: f.keep(matched, skip=name) for name in FACETS}
-    chosen = np.zeros(cols.size, dtype=np.float64)
-    chosen[base["author"]] = 1.0
-    authors = np.bincount(cols.author_code, weights=chosen[cols.author_doc],
-                          minlength=len(cols.author_names)).astype(np.int64)
-    by_author = {cols.author_names[c]: int(n) for c in np.flatnonzero(authors)
-                 for n in (authors[c],)}
+    raw = {name: _as_dict(*pair) for name, pair in _counts(cols, matched, f, date_by_month).items()}
     for name in _canonical(cols.author_names_of, selected_authors):  # always shows, even at 0
-        by_author.setdefault(name, 0)
-    date_name = "month" if date_by_month else "year"
-    date_docs = base["date"]
-    if date_by_month and f.day_from and f.day_to and f.day_from // 10000 == f.day_to // 10000:
-        # Months "within a year": the date filter is widened to its whole year, not dropped.
-        date_docs = date_docs[cols.day[date_docs] // 10000 == f.day_from // 10000]
-    raw = {"author": by_author,
-           "date": _counted(cols.values[date_name], cols.codes[date_name], date_docs)}
-    for name in ("kind", "lang", "speaker"):
-        raw[name] = _counted(cols.values[name], cols.codes[name], base[name])
+        raw["author"].setdefault(name, 0)
     return raw
 
 
@@ -284,16 +305,40 @@ def shape(raw: dict[str, dict[str, int]], selected_authors=(),
         "date": sorted(_by_count(raw["date"]), key=lambda x: x.value, reverse=True),
         "kind": _by_count(raw["kind"]),
         "lang": _by_count(raw["lang"]),
+        "site": _by_count(raw["site"]),
         "speaker": _top(_by_count(raw["speaker"]), selected_speakers),
     }
 
 
 def count(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: bool,
           selected_authors=(), selected_speakers=()) -> dict[str, list[FacetValue]]:
-    """Return the facet counts of ``matched`` under filters ``f`` (multi-select)."""
-    return shape(raw_counts(cols, matched, f, date_by_month, selected_authors),
-                 _canonical(cols.author_names_of, selected_authors),
-                 _canonical(cols.speaker_names, selected_speakers))
+    """Return the facet counts of ``matched`` under filters ``f`` (multi-select), as
+    ``shape`` would from ``raw_counts``; of the many authors and speakers only those that
+    can be shown become Python objects."""
+    authors = _canonical(cols.author_names_of, selected_authors)
+    speakers = _canonical(cols.speaker_names, selected_speakers)
+    counts = _counts(cols, matched, f, date_by_month)
+    raw = {name: _as_dict(*counts[name]) for name in ("date", "kind", "lang", "site")}
+    for name in ("author", "speaker"):
+        values, n = counts[name]
+        raw[name] = _leading(values, n, AUTHOR_FACET_SIZE)
+    for name in authors:  # as raw_counts: shown even at 0
+        code = cols.author_index.get(name)
+        if code is not None:
+            raw["author"][name] = int(counts["author"][1][code])
+    if speakers:  # a selected speaker past the first ones: look at them all
+        raw["speaker"] = _as_dict(*counts["speaker"])
+    return shape(raw, authors, speakers)
+
+
+def _leading(values: list[str], counts: np.ndarray, size: int) -> dict[str, int]:
+    """Return the values that ``_by_count`` would list first ``size`` (ties on the last
+    count included), with their counts."""
+    nonzero = np.flatnonzero(counts)
+    if len(nonzero) > size:
+        last = np.partition(counts[nonzero], len(nonzero) - size)[len(nonzero) - size]
+        nonzero = nonzero[counts[nonzero] >= last]
+    return {values[c]: int(counts[c]) for c in nonzero}
 
 
 def _canonical(names: Names, typed) -> list[str]:

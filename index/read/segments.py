@@ -21,7 +21,7 @@ from whoosh.reading import MultiReader, SegmentReader
 from index.read.stats import leaf_lengths
 from index.store.whoosh_postings import leaf_postings
 
-SINGLE = ("kind", "lang", "year", "month", "speaker")  # one value a document
+SINGLE = ("kind", "lang", "year", "month", "speaker", "site")  # one value a document
 
 
 @dataclass(frozen=True)
