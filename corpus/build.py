@@ -6,7 +6,7 @@ worker processes, so it takes and returns only picklable values and keeps no sta
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from .authors import clean_authors
+from .authors import clean_authors, placeholder
 from .lang import detect_language
 from .quotes import find_quotes
 from .records import Article, Bio, Draft, Problem, Quote
@@ -56,6 +56,10 @@ def build(draft: Draft) -> Built:
         out.problems.append(Problem(path, line, "missing-title", "missing title"))
         return out
     authors, author_bios = clean_authors(draft.authors)
+    raw = draft.authors if isinstance(draft.authors, list) else [draft.authors]
+    for entry in dict.fromkeys(e for e in raw if placeholder(e)):
+        out.problems.append(Problem(path, line, "placeholder-byline",
+                                    f"byline {entry[:60]!r} names no one (dropped)", skipped=False))
     if draft.bios and not authors:
         authors = [draft.bios[0].name]
     date = parse_date(draft.date)
