@@ -67,7 +67,7 @@ def build(draft: Draft) -> Built:
         out.problems.append(Problem(path, line, "invalid-date", f"invalid date {str(draft.date)[:40]!r} "
                                     "(date left unknown)", skipped=False))
     body = "\n\n".join(draft.paragraphs)
-    lang = draft.lang or detect_language(f"{title}\n{draft.dek}\n{body}")
+    lang = draft.lang or detect_language(f"{title}\n{draft.dek}\n{body}", draft.site_lang)
     article = Article(
         id=document_id(draft.url, draft.given_id, title, body),
         title=title, body=body, url=draft.url, dek=draft.dek,
