@@ -36,7 +36,9 @@ BOILERPLATE = re.compile(
 _SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ].*)?$")
-_ID_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+MAX_GIVEN_ID = 128   # characters of an id kept as the input gives it (longer ones are hashed)
+MAX_ID_LENGTH = 200  # characters of any document id: a given one, or one made from it (quotes' "-q<n>")
+_ID_OK = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._:-]{{0,{MAX_GIVEN_ID - 1}}}$")
 
 
 def is_boilerplate(line: str) -> bool:

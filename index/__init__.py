@@ -16,29 +16,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from corpus import Summary, extract
-from index.errors import (
-    Deadline,
-    IndexUnavailable,
-    QueryError,
-    QueryTimeout,
-    QueryTooLong,
-    SearchError,
-)
+from index.errors import (Deadline, IndexUnavailable, QueryError, QueryTimeout, QueryTooLong,
+                          SearchError)
 from index.read.search import BM25_B, BM25_K1
 from index.read.synonyms import SynonymError, Synonyms
-from index.request import (
-    DATE_FACETS,
-    FACETS,
-    KINDS,
-    MAX_PER_PAGE,
-    MAX_RELATED,
-    OPERATORS,
-    PER_PAGE,
-    RELATED_PER_PAGE,
-    SORTS,
-    RelatedRequest,
-    SearchRequest,
-)
+from index.request import (DATE_FACETS, FACETS, KINDS, MAX_ID_LENGTH, MAX_PER_PAGE, MAX_RELATED,
+                           OPERATORS, PER_PAGE, RELATED_PER_PAGE, SORTS, RelatedRequest,
+                           SearchRequest)
 from index.results import Document, FacetValue, Hit, RelatedResult, SearchResult
 from index.schema import DEFAULT_BOOSTS, TEXT_FIELDS
 from index.searcher import CACHE_SIZE, POSTINGS_CACHE, TIME_BUDGET, SearchIndex
@@ -51,13 +35,13 @@ from index.write.sharded_build import MAX_SHARDS
 
 __all__ = [
     "BM25_B", "BM25_K1", "CACHE_SIZE", "MAX_SHARDS", "POSTINGS_CACHE", "TIME_BUDGET",
-    "DATE_FACETS", "DEFAULT_BOOSTS", "FACETS", "KINDS", "MAX_PER_PAGE", "MAX_RELATED",
+    "DATE_FACETS", "DEFAULT_BOOSTS", "FACETS", "KINDS", "MAX_ID_LENGTH", "MAX_PER_PAGE", "MAX_RELATED",
     "OPERATORS", "PER_PAGE", "RELATED_PER_PAGE", "RelatedRequest", "RelatedResult",
     "SORTS", "TEXT_FIELDS", "BuildResult", "Deadline", "Document", "EmptyBuild", "FacetValue",
     "Hit", "IndexBusy", "IndexUnavailable", "NoSnapshot", "QueryError", "QueryTimeout",
     "QueryTooLong", "SearchError", "SearchIndex", "SearchRequest", "SearchResult",
     "SnapshotStore", "SynonymError", "Synonyms", "has_index", "rebuild", "reindex_running",
-    "rollback", "update", "PushQueue", "apply_pushes", "live_shards",
+    "rollback", "update", "PushQueue", "apply_pushes", "live_shards", "quarantine",
 ]
 
 
@@ -92,12 +76,22 @@ def update(index_dir: str, paths: Iterable[str] = (), delete_ids: Iterable[str] 
     return indexer.update(SnapshotStore(index_dir), records, list(delete_ids))
 
 
-def apply_pushes(index_dir: str) -> BuildResult | None:
-    """Apply the pending push batches as one incremental snapshot; None if none is pending.
+def apply_pushes(index_dir: str, choose: Callable[[list], list] | None = None
+                 ) -> BuildResult | None:
+    """Apply the pending push batches (``choose``: which, from the list of them oldest
+    first; default all) as one incremental snapshot; None if none is pending. A batch that
+    cannot be read is quarantined (``BuildResult.quarantined``) and the others apply.
 
     Raises IndexBusy while another writer (a rebuild) holds the lock: the batches stay
     pending, and the rebuild replays them too."""
-    return indexer.update(SnapshotStore(index_dir), only_pushes=True)
+    return indexer.update(SnapshotStore(index_dir), only_pushes=True, choose=choose)
+
+
+def quarantine(index_dir: str, batch, reason: str) -> None:
+    """Set the pending push batch at ``batch`` (a path) aside with ``reason``, under the
+    writer lock (IndexBusy while a rebuild holds it)."""
+    with SnapshotStore(index_dir).writer_lock():
+        PushQueue(index_dir).quarantine(batch, reason)
 
 
 def rollback(index_dir: str) -> str:

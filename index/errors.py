@@ -6,7 +6,10 @@
     ├── QueryTimeout         the query ran past its time budget (503)
     └── IndexUnavailable     no index can be opened: none built yet, missing or corrupt (503)
 
-Messages are for the operator's log; what a client sees is the service's to decide.
+The messages of ``QueryError``, ``QueryTooLong`` and ``QueryTimeout`` reach the client (they
+say what to change in the query); an ``IndexUnavailable`` message names paths and causes, so
+the service logs it and tells the client only that the index is unavailable
+(``service/errors.py``, ``ENGINE_ERRORS``).
 """
 from __future__ import annotations
 

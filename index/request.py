@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from corpus.text import MAX_ID_LENGTH  # noqa: F401 - ids come from the corpus; requests check them
+
 KINDS = ("article", "bio", "quote")        # the kinds of searchable document
 SORTS = ("relevance", "date", "-date")     # result orders
 FACETS = ("author", "date", "kind", "lang", "speaker")  # facet names in a response

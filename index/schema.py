@@ -34,7 +34,6 @@ QUERY_FIELD_ALIASES = {
     "kind": "kind", "lang": "lang", "id": "id", "year": "year", "month": "month",
     "speaker_role": "role", "role": "role",
 }
-KINDS = ("article", "bio", "quote")
 
 
 def build_schema() -> Schema:
@@ -68,3 +67,13 @@ def build_schema() -> Schema:
         # A document's place in the corpus, in a shard of a sharded index (see ``order``).
         seq=COLUMN(NumericColumn("q", default=0)),
     )
+
+
+def parse_schema() -> Schema:
+    """Return the schema queries are parsed with: the index's fields that a query may name,
+    with text unstemmed (``read.expand`` turns each word into every language's terms)."""
+    full = build_schema()
+    names = set(QUERY_FIELD_ALIASES.values()) | {"day"}
+    return Schema(**{name: TEXT(analyzer=plain_analyzer(), phrase=True)
+                     if name in TEXT_FIELDS or name == "role" else full[name]
+                     for name in sorted(names)})

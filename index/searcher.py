@@ -1,9 +1,14 @@
 """``SearchIndex``: what the service holds to read the index; a thin front over the parts.
 
-    live.LiveIndex      the snapshot CURRENT points to, opened once, with per-thread searchers
-    search.search       one search over a snapshot → results.SearchResult
-    completion          search-as-you-type completions
-    documents           stored fields → results.Document
+    read.live.LiveIndex         the snapshot CURRENT points to, opened once (a sharded one as
+                                the coordinator's ``Head``), with per-thread searchers
+    read.search.search          one search over a single index → results.SearchResult
+    cluster.coordinator.search  the same over a sharded snapshot's shards
+    read.related / coordinator.related   documents like one document
+    cluster.local_shards        the shards opened in this process (unless a cluster's
+                                backend is given, ``cluster.ray_shards``)
+    read.completion             search-as-you-type completions
+    documents                   stored fields → results.Document
 
 It adds the time budget of each call and a small cache of recent responses (keyed by the
 snapshot, so a reindex never serves stale answers).
@@ -24,6 +29,7 @@ from index.errors import Deadline, IndexUnavailable, QueryError
 from index.read import search as search_op
 from index.read.completion import complete
 from index.read.live import LiveIndex
+from index.read.postings import POSTINGS_CACHE
 from index.read.related import related as related_op
 from index.read.synonyms import Synonyms
 from index.request import SORTS, RelatedRequest, SearchRequest
@@ -32,7 +38,6 @@ from index.schema import DEFAULT_BOOSTS
 
 TIME_BUDGET = 2.0           # seconds a search may run
 CACHE_SIZE = 1024           # responses kept
-POSTINGS_CACHE = 2_000_000  # decoded postings kept per snapshot without posting arrays
 
 
 class SearchIndex:

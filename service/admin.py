@@ -23,11 +23,11 @@ from index import SnapshotStore, reindex_running
 
 from . import push
 from .errors import BadParameter, Conflict, Forbidden, Unauthorized
+from .settings import PROJECT
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.register_blueprint(push.bp)  # /admin/documents, behind the same token
 STATUS_FILE = "reindex-status.json"
-PROJECT = Path(__file__).resolve().parent.parent
 MODES = ("full", "incremental", "rollback")
 BODY_FIELDS = frozenset({"mode", "corpus"})
 
@@ -53,10 +53,34 @@ def _status(index_dir: str) -> dict:
     except (OSError, ValueError):
         status = {"state": "never"}
     status["running"] = reindex_running(index_dir)
+    if status.get("state") == "running" and not status["running"]:
+        if _reindex_alive(status.get("pid")):  # started, not yet holding the lock
+            status["running"] = True
+        else:  # killed (SIGKILL, out of memory) before it could write how it ended
+            status.update(state="failed", error=f"the reindex process (pid {status.get('pid')}) "
+                          "stopped before it finished (killed?); the live index is unchanged")
     store = SnapshotStore(index_dir)
     status["current"], status["previous"] = store.current(), store.previous()
     status["pushes"] = push.push_status(index_dir)
     return status
+
+
+def _reindex_alive(pid) -> bool:
+    """Return True if ``pid`` is a live (not zombie) reindex process of this machine."""
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+        return state not in ("Z", "X") and b"reindex" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, IndexError):
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return not Path("/proc/self").exists()  # /proc exists but not this pid: gone
 
 
 @bp.get("/status")

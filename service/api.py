@@ -11,10 +11,9 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from index import IndexUnavailable, SearchIndex
 
-from . import analytics, metrics, presenter
-from .errors import BadParameter, NotFound, QueryTooLong
-from .params import (MAX_ID_LENGTH, MAX_SUGGEST_CHARS, related_request, search_request,
-                     suggest_limit)
+from . import analytics, metrics, presenter, push
+from .errors import BadParameter, NotFound, TooLong
+from .params import MAX_ID_LENGTH, MAX_SUGGEST_CHARS, related_request, search_request, suggest_limit
 
 bp = Blueprint("api", __name__)
 
@@ -68,7 +67,7 @@ def suggest():
     """Search-as-you-type completions of the last word."""
     q = request.args.get("q", "")
     if len(q) > MAX_SUGGEST_CHARS:
-        raise QueryTooLong(f"q for /suggest is at most {MAX_SUGGEST_CHARS} characters")
+        raise TooLong(f"q for /suggest is at most {MAX_SUGGEST_CHARS} characters")
     return jsonify({"q": q, "suggestions": engine().suggest(q, suggest_limit(request.args))})
 
 
@@ -85,5 +84,5 @@ def prometheus():
         info = engine().health()
     except IndexUnavailable:
         info = None
-    body, content_type = metrics.exposition(info)
+    body, content_type = metrics.exposition(info, push.queue_figures(current_app.config["INDEX_DIR"]))
     return Response(body, content_type=content_type)

@@ -26,8 +26,7 @@ import index
 from index.cluster import ray_shards
 
 from . import create_app
-
-ROOT = Path(__file__).resolve().parent.parent
+from .settings import PROJECT
 
 
 def build_if_missing(index_dir: str, paths: list[str], shards: int, workers: int,
@@ -78,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
                "SEARCH_SHARD_REPLICAS": str(replicas)}
         gunicorn = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "--config", "service/gunicorn_conf.py",
-             "--bind", args.bind, "wsgi:app"], cwd=ROOT, env=env)
+             "--bind", args.bind, "wsgi:app"], cwd=PROJECT, env=env)
         signal.signal(signal.SIGTERM, _interrupt)
         return gunicorn.wait()
     except KeyboardInterrupt:

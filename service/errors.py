@@ -32,7 +32,7 @@ class BadParameter(ApiError):
     status, code = 400, "bad_parameter"
 
 
-class QueryTooLong(ApiError):
+class TooLong(ApiError):
     status, code = 413, "query_too_long"
 
 
@@ -60,15 +60,15 @@ class Unavailable(ApiError):
     status, code = 503, "index_unavailable"
 
 
-class QueryTimeout(ApiError):
+class TimedOut(ApiError):
     status, code = 503, "query_timeout"
 
 
 # The index layer's errors, by type (the most specific first), as the client sees them.
 ENGINE_ERRORS: tuple[tuple[type[index.SearchError], type[ApiError], str], ...] = (
-    (index.QueryTooLong, QueryTooLong, "q: {}"),
+    (index.QueryTooLong, TooLong, "q: {}"),
     (index.QueryError, BadQuery, "q: {}"),
-    (index.QueryTimeout, QueryTimeout, "{}"),
+    (index.QueryTimeout, TimedOut, "{}"),
     # No "{}": the reason names paths and exception text; only the log gets it.
     (index.IndexUnavailable, Unavailable, "the search index is unavailable: none is built yet or "
      "it cannot be opened (build one with the reindex command; the service log has the reason)"),
@@ -91,7 +91,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError):
-        return error_body(exc.status, exc.code, exc.message)
+        response = error_body(exc.status, exc.code, exc.message)
+        response.headers.update(getattr(exc, "headers", None) or {})  # Retry-After...
+        return response
 
     @app.errorhandler(index.SearchError)
     def engine_error(exc: index.SearchError):

@@ -49,9 +49,11 @@ os.makedirs(_metrics_dir, exist_ok=True)
 
 
 def on_starting(server):
-    """Start with empty metric files."""
+    """Start with empty metric files; name this master as the owner of the push applier
+    (it stops when the master is gone, whichever worker started it)."""
     shutil.rmtree(_metrics_dir, ignore_errors=True)
     os.makedirs(_metrics_dir, exist_ok=True)
+    os.environ["SEARCH_INSTANCE_PID"] = str(os.getpid())
 
 
 def on_exit(server):
@@ -73,7 +75,11 @@ def post_worker_init(worker):
     """Open the index before this worker accepts its first connection: opening a snapshot
     (facet columns, field lengths) and the did-you-mean index takes about a second on
     FakeNewsNet, which would otherwise land on the first requests' latency."""
-    search_index = getattr(worker.wsgi, "extensions", {}).get("search_index")
+    app = worker.wsgi
+    if getattr(app, "config", {}).get("ADMIN_TOKEN"):  # pushes are on: their applier runs
+        from service import push
+        push.start(app)
+    search_index = getattr(app, "extensions", {}).get("search_index")
     if search_index is not None and search_index.warm():
         # The snapshot's columns are hundreds of thousands of long-lived objects; a full
         # collection scanning them paused a worker 30-120 ms. Freezing keeps them out of it

@@ -12,6 +12,7 @@ import os
 from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge,
                                Histogram, generate_latest)
 from prometheus_client import multiprocess
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 REQUESTS = Counter("search_http_requests_total", "HTTP requests", ["endpoint", "method", "status"])
 LATENCY = Histogram("search_http_request_seconds", "HTTP request latency", ["endpoint"],
@@ -41,15 +42,50 @@ def observe(endpoint: str | None, method: str, status: int, seconds: float) -> N
     LATENCY.labels(endpoint).observe(seconds)
 
 
-def exposition(health: dict | None) -> tuple[bytes, str]:
-    """Return the metrics page (all workers' values in multiprocess mode)."""
+class PushCollector:
+    """The push queue's figures, read from the index directory at scrape time (they are
+    the same whichever worker answers, so they are not summed over workers)."""
+
+    GAUGES = (("pending", "search_push_pending_batches", "push batches accepted, not yet applied"),
+              ("pending_bytes", "search_push_pending_bytes", "bytes of the pending push batches"),
+              ("oldest_pending_seconds", "search_push_oldest_pending_seconds",
+               "age of the oldest pending push batch (0: none pending)"),
+              ("applied", "search_push_journal_batches", "batch files in the applied journal"),
+              ("quarantined", "search_push_quarantined_batches",
+               "push batches set aside because they could not be read or applied"),
+              ("applier_up", "search_push_applier_up", "1 while the push applier runs"))
+    COUNTERS = (("applied_batches", "search_push_applied_batches",
+                 "push batches applied into a snapshot"),
+                ("failed_applies", "search_push_failed_applies",
+                 "attempts to apply push batches that failed (the batches stay pending)"))
+
+    def __init__(self, stats: dict) -> None:
+        self.stats = stats
+
+    def collect(self):
+        for key, name, doc in self.GAUGES:
+            if key in self.stats:
+                yield GaugeMetricFamily(name, doc, value=self.stats[key])
+        for key, name, doc in self.COUNTERS:
+            if key in self.stats:
+                yield CounterMetricFamily(name, doc, value=self.stats[key])
+
+
+def exposition(health: dict | None, pushes: dict | None = None) -> tuple[bytes, str]:
+    """Return the metrics page (all workers' values in multiprocess mode; ``pushes``: the
+    push queue's figures, see ``PushCollector``)."""
     if health is not None:
         INDEX_BYTES.set(health.get("size_bytes", 0))
         for kind, n in health.get("counts", {}).items():
             INDEX_DOCS.labels(kind).set(n)
+    extra = b""
+    if pushes:
+        registry = CollectorRegistry()
+        registry.register(PushCollector(pushes))
+        extra = generate_latest(registry)
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        return generate_latest(registry), CONTENT_TYPE_LATEST
+        return generate_latest(registry) + extra, CONTENT_TYPE_LATEST
     from prometheus_client import REGISTRY
-    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+    return generate_latest(REGISTRY) + extra, CONTENT_TYPE_LATEST

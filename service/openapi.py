@@ -7,30 +7,12 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
-from index import (
-    DATE_FACETS,
-    FACETS,
-    KINDS,
-    MAX_PER_PAGE,
-    MAX_RELATED,
-    OPERATORS,
-    RELATED_PER_PAGE,
-    SORTS,
-)
+from index import (DATE_FACETS, FACETS, KINDS, MAX_PER_PAGE, MAX_RELATED, OPERATORS,
+                    RELATED_PER_PAGE, SORTS)
 
 from . import analytics_views, push
-from .params import (
-    DATE_PATTERN,
-    GROUP_PATTERN,
-    LANG_PATTERN,
-    MAX_HALF_LIFE,
-    MAX_ID_LENGTH,
-    MAX_LANG_CHARS,
-    MAX_SUGGEST_CHARS,
-    MAX_VALUE_CHARS,
-    MAX_VALUES,
-    SUGGEST_LIMIT,
-)
+from .params import (DATE_PATTERN, GROUP_PATTERN, LANG_PATTERN, MAX_HALF_LIFE, MAX_ID_LENGTH,
+                     MAX_LANG_CHARS, MAX_SUGGEST_CHARS, MAX_VALUE_CHARS, MAX_VALUES, SUGGEST_LIMIT)
 
 bp = Blueprint("openapi", __name__)
 
@@ -71,7 +53,12 @@ RESULT = {
     },
 }
 DOCUMENT = {"type": "object", "required": ["id", "kind", "title", "text"],
-            "properties": {**RESULT["properties"], "text": {"type": "string"}}}
+            "properties": {**RESULT["properties"], "text": {"type": "string"},
+                           "authors": {"type": "array", "items": {"type": "string"},
+                                       "description": "every author, in byline order"},
+                           "dek": {"type": "string"},
+                           "headings": {"type": "array", "items": {"type": "string"}},
+                           "tags": {"type": "array", "items": {"type": "string"}}}}
 DOCUMENT["properties"].pop("snippet")
 DOCUMENT["properties"].pop("score")
 for _name in ("group", "copies"):

@@ -11,15 +11,14 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from index import (DATE_FACETS, KINDS, MAX_PER_PAGE, MAX_RELATED, OPERATORS, PER_PAGE,
-                   RELATED_PER_PAGE, SORTS, RelatedRequest, SearchRequest)
+from index import (DATE_FACETS, KINDS, MAX_ID_LENGTH, MAX_PER_PAGE, MAX_RELATED, OPERATORS,
+                   PER_PAGE, RELATED_PER_PAGE, SORTS, RelatedRequest, SearchRequest)
 
-from .errors import BadParameter, QueryTooLong
+from .errors import BadParameter, TooLong
 
 MAX_VALUES = 20         # repeated values of one parameter
 MAX_VALUE_CHARS = 200   # one author or speaker value
 MAX_LANG_CHARS = 12
-MAX_ID_LENGTH = 200     # /documents/<id>
 MAX_SUGGEST_CHARS = 200
 SUGGEST_LIMIT = (1, 20, 8)  # lowest, highest, default
 MAX_HALF_LIFE = 36_500.0    # days, for recency
@@ -82,7 +81,7 @@ def search_request(args: MultiDict, config: dict[str, Any]) -> SearchRequest:
     """Validate the parameters of GET /search."""
     q = args.get("q", "")
     if len(q) > config["MAX_QUERY_LENGTH"]:
-        raise QueryTooLong(f"q is {len(q)} characters; the limit is {config['MAX_QUERY_LENGTH']}")
+        raise TooLong(f"q is {len(q)} characters; the limit is {config['MAX_QUERY_LENGTH']}")
     q = q.replace("\x00", " ")  # a query string is never refused: NUL separates words
     kinds, langs = _kinds(args), _langs(args)
     day_from = parse_day(args["from"], "from", end=False) if args.get("from") else None

@@ -25,10 +25,13 @@ def _common(doc: Document) -> dict[str, Any]:
     return out
 
 
+SCORE_DIGITS = 4  # decimals of a score in the JSON (the index keeps them all)
+
+
 def hit_json(hit: Hit) -> dict[str, Any]:
     """Return one search result."""
     out = _common(hit.document)
-    out["score"] = hit.score
+    out["score"] = None if hit.score is None else round(hit.score, SCORE_DIGITS)
     if hit.snippet is not None:
         out["snippet"] = hit.snippet
     if hit.document.kind == "article":

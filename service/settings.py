@@ -208,6 +208,13 @@ SETTINGS = (
     Setting("CLUSTER", as_cluster, "", "Ray cluster whose replicas serve a sharded index: "
             "local, or a head's address like 10.0.0.5:6379; empty: shards opened in each worker"),
     Setting("SHARD_REPLICAS", as_int(1, 64), 2, "replicas of each shard in cluster mode"),
+    Setting("PUSH_QUEUE_LIMIT", as_int(1, 1_000_000), 1000,
+            "pushed batches waiting to be applied past which a push gets 429 (Retry-After)"),
+    Setting("PUSH_QUEUE_MB", as_int(1, 1_000_000), 1024,
+            "megabytes of pushed batches waiting to be applied past which a push gets 429"),
+    Setting("PUSH_INTERVAL", as_float(0.0, 3600.0), 1.0,
+            "seconds between two snapshots of pushed documents at least (a flood of pushes "
+            "becomes fewer, bigger snapshots)"),
     Setting("ANALYTICS_DB", as_optional_path, "", "SQLite file of search analytics; empty: off"),
     Setting("ANALYTICS_DAYS", as_int(1, 3660), 90, "days search analytics are kept"),
     Setting("ANALYTICS_EVENTS_RATE", as_int(1, 100_000), 50,

@@ -25,6 +25,22 @@ def need(path: Path) -> Path:
 TEST_DATA = ROOT / "tests" / "data"
 
 
+def fakenews_head(folder: Path, lines: int) -> tuple[Path, list[str]]:
+    """Write FakeNewsNet's first ``lines`` articles to ``folder``; return the file and their
+    titles (skip the test when the shared data is absent)."""
+    import gzip
+    import json
+
+    sample = folder / "head.jsonl"
+    titles = []
+    with gzip.open(need(FAKENEWS), "rt", encoding="utf-8") as src, \
+            open(sample, "w", encoding="utf-8") as out:
+        for _, line in zip(range(lines), src):
+            out.write(line)
+            titles.append(json.loads(line).get("title") or "")
+    return sample, titles
+
+
 @pytest.fixture(scope="session")
 def demo_index(tmp_path_factory) -> str:
     """Build, once per session, an index of the demo corpus plus tests/data; return its dir."""

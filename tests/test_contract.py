@@ -64,3 +64,51 @@ def test_response_facets_are_the_documented_facets(client):
         "application/json"]["schema"]["properties"]["facets"]["required"]
     assert documented == list(FACETS)
     assert sorted(client.get("/search?q=wind").get_json()["facets"]) == sorted(FACETS)
+
+
+def _schema(spec: dict, path: str, status: str = "200") -> dict:
+    schema = spec["paths"][path]["get"]["responses"][status]["content"]["application/json"][
+        "schema"]
+    if "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def _undocumented(value, schema: dict, spec: dict, where: str) -> list[str]:
+    """Return the keys of ``value`` (at any depth) that ``schema`` does not document."""
+    if "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    missing = []
+    if isinstance(value, dict):
+        props = schema.get("properties")
+        if props is None:  # a map (facets' values, typos): its values follow additionalProperties
+            extra = schema.get("additionalProperties")
+            for key, item in value.items():
+                if isinstance(extra, dict):
+                    missing += _undocumented(item, extra, spec, f"{where}.{key}")
+            return missing
+        for key, item in value.items():
+            if key not in props:
+                missing.append(f"{where}.{key}")
+            else:
+                missing += _undocumented(item, props[key], spec, f"{where}.{key}")
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for item in value[:5]:
+            missing += _undocumented(item, schema["items"], spec, f"{where}[]")
+    return missing
+
+
+@pytest.mark.parametrize("query", ["q=wind+farm", "q=libary", "q=Helen+Marsh&kind=quote",
+                                   "q=Hosseini&kind=bio", "q=what+did+the+mayor+say%3F"])
+def test_every_key_the_presenter_emits_is_documented(client, query):
+    spec = client.get("/openapi.json").get_json()
+    answer = client.get(f"/search?{query}").get_json()
+    assert answer["results"], query
+    assert _undocumented(answer, _schema(spec, "/search"), spec, "search") == []
+
+
+def test_every_key_of_a_document_is_documented(client):
+    spec = client.get("/openapi.json").get_json()
+    for hit in client.get("/search?q=said&per_page=30").get_json()["results"]:
+        doc = client.get(f"/documents/{hit['id']}").get_json()
+        assert _undocumented(doc, _schema(spec, "/documents/{id}"), spec, "document") == []

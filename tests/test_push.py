@@ -10,7 +10,7 @@ import pytest
 import index
 from index import SnapshotStore
 from index.write import indexer
-from service import create_app, push
+from service import applier, create_app, push
 from tests.conftest import ADMIN_TOKEN, DEMO
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -27,11 +27,12 @@ def pushed(tmp_path):
     """An app over a fresh index of the demo corpus (admin on), and a search helper."""
     index_dir = str(tmp_path / "index")
     index.rebuild(index_dir, [str(DEMO)])
-    app = create_app({"INDEX_DIR": index_dir, "ADMIN_TOKEN": ADMIN_TOKEN, "CACHE_SIZE": 0,
+    app = create_app({"INDEX_DIR": index_dir, "ADMIN_TOKEN": ADMIN_TOKEN, "CACHE_SIZE": 0, "PUSH_INTERVAL": 0,
                       "CORPUS_PATHS": str(DEMO)})
     client = app.test_client()
     yield app, client, index_dir
     app.extensions["search_index"].close()
+    applier.stop_spawned()
 
 
 def total(client, q: str) -> int:
@@ -148,7 +149,7 @@ def test_pushes_during_a_rebuild_survive_it(pushed):
     assert reading.wait(30)
     res = client.post("/admin/documents", json=story("puffin", "Puffin colony counted"), headers=AUTH)
     assert res.status_code == 202
-    time.sleep(push.BATCH_DELAY + push.BUSY_RETRY)
+    time.sleep(applier.MAX_WAIT_SECONDS + applier.BUSY_RETRY + 1)
     assert index.PushQueue(index_dir).counts()["pending"] == 1  # held back by the rebuild
     assert total(client, "puffin") == 0 and client.get("/search?q=wind").status_code == 200
     release.set()
@@ -161,9 +162,182 @@ def test_batches_left_pending_by_a_stopped_process_are_applied(tmp_path):
     index_dir = str(tmp_path / "index")
     index.rebuild(index_dir, [str(DEMO)])
     index.PushQueue(index_dir).put([story("lynx", "Lynx seen near the quay")])  # then it died
-    app = create_app({"INDEX_DIR": index_dir, "ADMIN_TOKEN": ADMIN_TOKEN, "CACHE_SIZE": 0})
+    app = create_app({"INDEX_DIR": index_dir, "ADMIN_TOKEN": ADMIN_TOKEN, "CACHE_SIZE": 0, "PUSH_INTERVAL": 0})
     client = app.test_client()
     try:
         wait_for(lambda: total(client, "lynx") == 1)  # the first request resumes the queue
     finally:
         app.extensions["search_index"].close()
+        applier.stop_spawned()
+
+
+# -- a journal no document can poison (issue 26) ---------------------------------------------
+# Every code point str.splitlines() breaks a line at, and the two-character "\r\n".
+BREAKS = [c for c in map(chr, range(0x110000)) if len(f"a{c}b".splitlines()) == 2] + ["\r\n"]
+WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india",
+         "juliett", "kilo", "lima", "mike", "november"]
+
+
+def breaking_story(n: int, c: str) -> dict:
+    word = f"brk{WORDS[n]}"
+    return story(f"break-{n}-{c}", f"Breaking{c}news {word} title{c}end", f"{word} {c} body{c}text",
+                 dek=f"dek{c}{word}", tags=[f"tag{c}{n}"], author=f"Ann{c}Lee")
+
+
+def test_the_break_list_is_what_splitlines_breaks_at():
+    assert {"\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"} \
+        <= set(BREAKS) and len(BREAKS) == 11 <= len(WORDS)
+
+
+def test_every_line_break_code_point_is_pushed_searched_and_replayed(pushed):
+    _, client, index_dir = pushed
+    ids = {}
+    for n, c in enumerate(BREAKS):  # half as JSON (raw U+2028... in strings), half as JSON Lines
+        doc = breaking_story(n, c)
+        if n % 2:
+            res = client.post("/admin/documents", data=json.dumps(doc, ensure_ascii=False),
+                              headers={**AUTH, "Content-Type": "application/x-ndjson"})
+        else:
+            res = client.post("/admin/documents", json=doc, headers=AUTH)
+        assert res.status_code == 202, (repr(c), res.get_json())
+        ids[n] = res.get_json()["documents"][0]["id"]
+    # a JSON Lines body whose strings hold every break a JSON string may hold raw
+    raw = [c for c in BREAKS if c not in "\n\r\r\n"]
+    lines = "\n".join(json.dumps(story(f"raw-{i}", f"Rawbreak {c} zulurawbreak", f"x{c}y"),
+                                 ensure_ascii=False) for i, c in enumerate(raw))
+    assert any(c in lines for c in "\u2028\u2029\x85")
+    res = client.post("/admin/documents", data=lines.encode(),
+                      headers={**AUTH, "Content-Type": "application/x-ndjson"})
+    assert res.status_code == 202 and len(res.get_json()["documents"]) == len(raw)
+    # a delete whose id holds a break
+    res = client.post("/admin/documents", json={"id": "gone\u2028id", "title": "Gone brkvanish",
+                                                "body": "To be deleted."}, headers=AUTH)
+    gone = res.get_json()["documents"][0]["id"]
+    assert client.delete(f"/admin/documents/{gone}", headers=AUTH).status_code == 202
+    assert client.delete("/admin/documents/never\u2028pushed\x85", headers=AUTH).status_code == 202
+
+    def all_there() -> bool:
+        return all(total(client, f"brk{WORDS[n]}") == 1 for n in ids) \
+            and total(client, "zulurawbreak&collapse=0") == len(raw) and total(client, "brkvanish") == 0
+    wait_for(all_there, 30)
+    for n, c in enumerate(BREAKS):  # stored (the corpus reader makes breaks in a title spaces)
+        assert f"brk{WORDS[n]}" in client.get(f"/documents/{ids[n]}").get_json()["title"]
+    # later pushes still apply, nothing was set aside, and the journal is plain ASCII lines
+    client.post("/admin/documents", json=story("after", "After the breaks brklater"), headers=AUTH)
+    wait_for(lambda: total(client, "brklater") == 1)
+    queue = index.PushQueue(index_dir)
+    assert queue.stats()["quarantined"] == 0 and queue.stats()["pending"] == 0
+    for path in queue.journal():
+        path.read_bytes().decode("ascii")
+    # a full rebuild replays it all (it once failed with a JSON error here)
+    index.rebuild(index_dir, [str(DEMO)])
+    assert all_there() and total(client, "brklater") == 1
+
+
+def test_a_batch_that_cannot_be_read_is_quarantined_and_the_rest_applies(pushed, capfd):
+    app, client, index_dir = pushed
+    queue = index.PushQueue(index_dir)
+    assert client.post("/admin/documents", json=story("one", "First brkgood"), headers=AUTH).status_code == 202
+    queue.pending_dir.mkdir(parents=True, exist_ok=True)
+    name = f"{time.time_ns():020d}-1-bad"
+    (queue.pending_dir / f"{name}.jsonl").write_bytes(b'{"op": "put", "doc": {"title": "Half\n')
+    assert client.post("/admin/documents", json=story("two", "Second brkgood"), headers=AUTH).status_code == 202
+    wait_for(lambda: total(client, "brkgood&collapse=0") == 2 and queue.stats()["pending"] == 0)
+    status = client.get("/admin/status", headers=AUTH).get_json()["pushes"]
+    assert status["quarantined"] == 1 and status["quarantine"][0]["batch"] == name
+    assert status["quarantine"][0]["reason"].startswith("line 1: malformed JSON")
+    assert (queue.quarantine_dir / f"{name}.jsonl").exists()
+    assert f"push batch {name} quarantined" in capfd.readouterr().err  # the applier's log
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert "search_push_quarantined_batches 1.0" in metrics
+    assert "search_push_pending_batches 0.0" in metrics
+    index.rebuild(index_dir, [str(DEMO)])  # a rebuild skips it too
+    assert total(client, "brkgood&collapse=0") == 2
+
+
+def test_a_batch_that_makes_the_writer_fail_is_quarantined(tmp_path, monkeypatch):
+    index_dir = str(tmp_path / "index")
+    index.rebuild(index_dir, [str(DEMO)])
+    queue = index.PushQueue(index_dir)
+    for title in ("Fine brkfirst", "Poison brkpoison", "Fine brksecond"):
+        queue.put([story(title.split()[-1], title)])
+    real = indexer.to_document
+
+    def to_document(record):
+        if "Poison" in getattr(record, "title", ""):
+            raise ValueError("this document breaks the writer")
+        return real(record)
+    monkeypatch.setattr(indexer, "to_document", to_document)
+    applier.apply_pending(index_dir)
+    stats = queue.stats()
+    assert stats["pending"] == 0 and stats["quarantined"] == 1 and stats["applied"] == 2
+    _, shown = queue.quarantined()
+    assert "ValueError: this document breaks the writer" in shown[0]["reason"]
+    ix = index.SearchIndex(index_dir, cache_size=0)
+    try:
+        assert [ix.search(index.SearchRequest(q=w)).total for w in ("brkfirst", "brkpoison", "brksecond")] == [1, 0, 1]
+    finally:
+        ix.close()
+
+
+def test_a_journal_written_without_escapes_is_still_read(tmp_path):
+    """Batches written before records were escaped hold U+2028 raw inside strings."""
+    index_dir = str(tmp_path / "index")
+    index.rebuild(index_dir, [str(DEMO)])
+    queue = index.PushQueue(index_dir)
+    queue.applied_dir.mkdir(parents=True, exist_ok=True)
+    op = {"op": "put", "doc": story("old", "Old\u2028style brkoldstyle \x85"), "source": "push:1:1"}
+    (queue.applied_dir / f"{time.time_ns():020d}.jsonl").write_text(
+        json.dumps(op, ensure_ascii=False) + "\n", encoding="utf-8")
+    index.rebuild(index_dir, [str(DEMO)])
+    ix = index.SearchIndex(index_dir, cache_size=0)
+    try:
+        assert ix.search(index.SearchRequest(q="brkoldstyle")).total == 1
+    finally:
+        ix.close()
+    assert queue.stats()["quarantined"] == 0
+
+
+def test_status_of_a_killed_reindex_is_not_running(pushed):
+    import signal
+    import subprocess
+    import sys
+    _, client, index_dir = pushed
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "reindex"])
+    from service.reindex import write_status
+    write_status(f"{index_dir}/reindex-status.json", state="running", mode="full", pid=proc.pid,
+                 started_at=time.time())
+    status = client.get("/admin/status", headers=AUTH).get_json()
+    assert status["state"] == "running" and status["running"] is True  # started, no lock yet
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    status = client.get("/admin/status", headers=AUTH).get_json()
+    assert status["state"] == "failed" and status["running"] is False
+    assert "killed" in status["error"]
+
+
+def test_a_push_is_checked_without_extracting_it_as_extraction_would():
+    """identify_objects (in the request) gives the ids, kinds, titles and refusals that
+    extract_objects (in the applier) does, without language detection or quotes."""
+    import gzip
+    import itertools
+
+    from corpus import Article, Bio, extract_objects, identify_objects
+    from tests.conftest import FAKENEWS
+    docs: list = [story("a", "A"), {"kind": "bio", "author": " Ann Lee ", "text": "Writes."},
+                  {"kind": "bio", "author": ""}, {"kind": "quote", "text": "x"}, {"title": ""},
+                  {"title": "  Spaced \u2028 title  ", "body": "x"}, [1], "text",
+                  {"title": "Given id", "id": "my-id"}, {"title": "Odd id", "id": "odd id!"},
+                  {"title": "Long " * 400, "body": "b"}, {"headline": "Other field", "text": "t"}]
+    if FAKENEWS.exists():
+        with gzip.open(FAKENEWS, "rt", encoding="utf-8") as fh:
+            docs += [json.loads(line) for line in itertools.islice(fh, 200)]
+    sources = [f"push:{n}" for n in range(1, len(docs) + 1)]
+    records, problems = extract_objects(docs, sources)
+    heads, refused = identify_objects(docs, sources)
+    first: dict = {}
+    for r in records:
+        if isinstance(r, (Article, Bio)):
+            first.setdefault(r.source, (r.id, r.kind, getattr(r, "title", None) or r.author))
+    assert {h.source: (h.id, h.kind, h.title) for h in heads} == first
+    assert [(p.line, p.code) for p in refused] == [(p.line, p.code) for p in problems]

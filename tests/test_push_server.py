@@ -68,3 +68,35 @@ def test_pushes_and_deletes_under_concurrent_searches(server):
         wait_until(lambda: kelp(server) == 15)
         wait_until(lambda: get(server.url + "/admin/status", AUTH)[1]["pushes"]["pending"] == 0)
     assert errors == [] and answered[0] > 0
+    # applied by a process of its own: neither the master nor one of its workers
+    applier = get(server.url + "/admin/status", AUTH)[1]["pushes"]["applier"]
+    assert applier["running"] and applier["pid"] not in [server.proc.pid, *server.worker_pids()]
+    assert applier["applied_batches"] >= 30 and applier["failed_applies"] == 0
+
+
+def test_every_line_break_code_point_through_gunicorn(server):
+    """Documents and ids holding each character str.splitlines() breaks at are accepted,
+    searchable, and later pushes still apply (issue 26: U+2028 once stopped publishing)."""
+    import json
+    import urllib.request
+
+    from tests.test_push import BREAKS, WORDS, breaking_story
+
+    def total(word: str) -> int:
+        return get(server.url + f"/search?q={word}&per_page=1&collapse=0")[1]["total"]
+
+    for n, c in enumerate(BREAKS):
+        body = json.dumps(breaking_story(n, c), ensure_ascii=n % 2 == 0).encode()
+        request = urllib.request.Request(server.url + "/admin/documents", data=body, method="POST",
+                                         headers={**AUTH, "Content-Type": "application/x-ndjson"
+                                                  if n % 3 else "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as res:
+            assert res.status == 202, (repr(c), res.read())
+    status, body = send(server.url + "/admin/documents/x%E2%80%A8y%C2%85z", "DELETE")
+    assert status == 202 and body["id"] == "x\u2028y\x85z"
+    wait_until(lambda: all(total(f"brk{WORDS[n]}") == 1 for n in range(len(BREAKS))))
+    later = {**story(99), "title": "After the breaks brklater", "url": "https://news.example.org/later"}
+    assert send(server.url + "/admin/documents", "POST", later)[0] == 202
+    wait_until(lambda: total("brklater") == 1)
+    _, state = get(server.url + "/admin/status", AUTH)
+    assert state["pushes"]["quarantined"] == 0 and state["pushes"]["pending"] == 0

@@ -9,7 +9,6 @@ with a typo, wrapped in a question or cut short, names alone, German and French 
 """
 from __future__ import annotations
 
-import gzip
 import json
 import random
 
@@ -18,7 +17,7 @@ import pytest
 import index
 from index import RelatedRequest, SearchIndex, SearchRequest
 
-from tests.conftest import DEMO, FAKENEWS, FREENEWS, SCIFACT, need
+from tests.conftest import DEMO, FREENEWS, SCIFACT, fakenews_head, need
 
 SHARDS = 3
 
@@ -41,14 +40,7 @@ def scifact(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def fakenews(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("fakenews-lines")
-    sample = folder / "head.jsonl"
-    titles = []
-    with gzip.open(need(FAKENEWS), "rt", encoding="utf-8") as src, \
-            open(sample, "w", encoding="utf-8") as out:
-        for _, line in zip(range(2000), src):
-            out.write(line)
-            titles.append(json.loads(line).get("title") or "")
+    sample, titles = fakenews_head(tmp_path_factory.mktemp("fakenews-lines"), 2000)
     one, many = _pair(tmp_path_factory, "fakenews", [str(sample)])
     yield one, many, [t for t in titles if len(t.split()) >= 3]
     one.close()

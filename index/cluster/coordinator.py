@@ -27,7 +27,6 @@ from __future__ import annotations
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +45,7 @@ from index.read.live import Opened
 from index.read.matching import Evidence, decide
 from index.read.order import in_order
 from index.read.search import Ranking, plan, result
-from index.read.stats import CorpusStats, recency_basis
+from index.read.stats import CorpusStats, average_lengths, recency_basis
 from index.read.synonyms import Synonyms
 from index.request import RelatedRequest, SearchRequest
 from index.results import Hit, RelatedResult, SearchResult
@@ -72,8 +71,7 @@ class Head(Opened):
         self.langs = query_langs(_lang_counts(reader))
         self.size = self.doc_count = reader.doc_count_all()
         self.live_count = reader.doc_count()
-        self.avg = {name: max(reader.field_length(name) / max(self.doc_count, 1), 1.0)
-                    for name in TEXT_FIELDS}
+        self.avg = average_lengths(reader, TEXT_FIELDS)
         reader.close()
         arrays = []
         for k, ix in enumerate(self.indexes):
@@ -198,17 +196,18 @@ class _Rows:
         self.shards = len(answers)
 
     def per_shard(self, at: np.ndarray, ranked: bool) -> list[list]:
-        """Return, per shard, the (docnum, score as shown) pairs of rows ``at`` it must fetch."""
+        """Return, per shard, the rows (``page.Row``: docnum, score, copies) of ``at`` it
+        must fetch."""
         wanted: list[list] = [[] for _ in range(self.shards)]
         for i in at:
-            score = round(float(self.score[i]), 4) if ranked else None
-            wanted[self.shard[i]].append((int(self.docnum[i]), score))
+            score = float(self.score[i]) if ranked else None
+            wanted[self.shard[i]].append((int(self.docnum[i]), score, int(self.copies[i])))
         return wanted
 
     def hits(self, at: np.ndarray, fetched: list[list[Hit]]) -> list[Hit]:
-        """Return the fetched hits in the order of ``at``, with their folded copies."""
+        """Return the fetched hits in the order of ``at``."""
         taken = [iter(f) for f in fetched]
-        return [replace(next(taken[self.shard[i]]), copies=int(self.copies[i])) for i in at]
+        return [next(taken[self.shard[i]]) for i in at]
 
 
 def _matching(req: SearchRequest) -> tuple:

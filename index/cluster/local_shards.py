@@ -6,12 +6,13 @@ from typing import Any
 
 from index.cluster.shard_server import ShardServer
 from index.errors import Deadline
+from index.read.postings import POSTINGS_CACHE
 
 
 class LocalShards:
     """Every shard opened in this process and called one after the other."""
 
-    def __init__(self, index_dir: str, shards: int, postings_cache: int = 2_000_000) -> None:
+    def __init__(self, index_dir: str, shards: int, postings_cache: int = POSTINGS_CACHE) -> None:
         self.servers = [ShardServer(index_dir, k, postings_cache) for k in range(shards)]
 
     def map(self, snapshot_id: str, method: str, args: list[tuple],

@@ -46,7 +46,7 @@ NAMESPACE = "search"
 RAY_CPUS = 2                         # a local head: this machine is shared, keep Ray small
 OBJECT_STORE = 200 * 1024 * 1024
 RETRY_PAUSE = 0.02                   # seconds before asking again: the router drops a dead replica
-PROJECT = str(Path(__file__).resolve().parent.parent)
+PROJECT = str(Path(__file__).resolve().parents[2])  # the checkout: index/cluster/ is two below
 # Replicas and tasks import this checkout: the same path on every node, like the index.
 RUNTIME_ENV = {"env_vars": {"PYTHONPATH": PROJECT}}
 

@@ -30,6 +30,8 @@ from index.read import facets
 from index.read import related as related_op
 from index.read.live import Recent, Snapshot
 from index.read.order import in_order
+from index.read.page import Row
+from index.read.postings import POSTINGS_CACHE
 from index.read.scoring import Evaluator
 from index.read.search import Matches, Ranking, fetch, match
 from index.read.stats import CorpusStats, day_counts
@@ -58,7 +60,7 @@ class ShardPage:
 class ShardServer:
     """One shard of the sharded snapshots of ``index_dir``."""
 
-    def __init__(self, index_dir: str, shard: int, postings_cache: int = 2_000_000) -> None:
+    def __init__(self, index_dir: str, shard: int, postings_cache: int = POSTINGS_CACHE) -> None:
         self.store = SnapshotStore(index_dir)
         self.shard = shard
         self.postings_cache = postings_cache
@@ -109,7 +111,7 @@ class ShardServer:
         return _page(snap, m, req, ranked)
 
     @staticmethod
-    def fetch(snap: Snapshot, rows: list[tuple[int, float | None]],
+    def fetch(snap: Snapshot, rows: list[Row],
               terms: dict[str, frozenset[str]], snippets: bool, budget: float) -> list[Hit]:
         return fetch(snap, rows, terms, snippets, Deadline(budget))
 
@@ -129,7 +131,7 @@ class ShardServer:
                                corpus)
 
     @staticmethod
-    def fetch_plain(snap: Snapshot, rows: list[tuple[int, float]]) -> list[Hit]:
+    def fetch_plain(snap: Snapshot, rows: list[Row]) -> list[Hit]:
         return related_op.fetch_plain(snap, rows)
 
     def close(self) -> None:

@@ -1,11 +1,13 @@
 """The live snapshot: everything opened once per snapshot, and switching to a new one.
 
 ``Snapshot`` holds what every search of one snapshot shares: the Whoosh index, its facet
-columns and field statistics, its posting lists, the languages queries expand into, the
-spelling index and the vocabulary for typos (built on first use) and one Whoosh searcher per thread (they are not
-thread-safe). ``LiveIndex`` reads the ``CURRENT`` pointer before each call (one small file
-read), so a reindex in another process is picked up without a restart; the snapshot before
-stays open for work in flight, older ones are closed.
+columns and field statistics, its posting lists, the corpus order, the languages queries
+expand into, the spelling index and the vocabulary for typos (built on first use) and one
+Whoosh searcher per thread (they are not thread-safe). ``LiveIndex`` reads the ``CURRENT``
+pointer before each call (one small file read, which gives both its id and its directory),
+so a reindex in another process is picked up without a restart; the snapshot before stays
+open for work in flight, older ones are closed. A sharded snapshot is opened with the
+function the front gives (the coordinator's ``Head``): the read side never imports it.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from index.analysis import is_stopword, query_langs
 from index.errors import IndexUnavailable
 from index.read.facets import FacetColumns
 from index.read.folding import Groups
-from index.read.postings import PostingLists
+from index.read.postings import POSTINGS_CACHE, PostingLists
 from index.read.spelling import Speller
 from index.read.stats import CorpusStats, FieldStats
 from index.read.vocabulary import Vocabulary
@@ -118,16 +120,19 @@ class Snapshot(Opened):
         self.snapshot_id = snapshot_id
         self.path = path
         self.ix = whoosh_index.open_dir(str(path))
+        self.meta = read_meta(path)
+        # the corpus order: a shard's or a build's ``seq`` (one from before seq was written
+        # everywhere has no ``next_seq``: its document numbers are the order)
+        has_seq = shard or "next_seq" in self.meta
         with self.ix.reader() as reader:
             self.columns = FacetColumns(reader, read_names(path.parent if shard else path))
             self.groups = Groups(reader, self.columns.live)
             self.stats = FieldStats(reader, TEXT_FIELDS)
             self.postings = PostingLists(max_postings, PostingArrays.open(path, self.ix, reader))
-            self.order = _order(reader, shard)  # each document's place in the corpus
+            self.order = _order(reader, has_seq)  # each document's place in the corpus
         cols = self.columns
         self.size = cols.size
         self.corpus = CorpusStats.of(self.stats, len(cols.live_ids()), cols.day[cols.live])
-        self.meta = read_meta(path)
         self.langs = query_langs(cols.lang_counts())
         self._arrays = self.postings.arrays
 
@@ -137,11 +142,11 @@ class Snapshot(Opened):
 
 
 
-def _order(reader, shard: bool) -> np.ndarray:
-    """Return each document's place in the corpus (``order``): its number in one index,
-    the ``seq`` column in a shard."""
+def _order(reader, has_seq: bool) -> np.ndarray:
+    """Return each document's place in the corpus (``order``): the ``seq`` column, else (an
+    index written before every build stored it) the document numbers."""
     size = reader.doc_count_all()
-    if shard:
+    if has_seq:
         order = np.fromiter(reader.column_reader("seq"), dtype=np.int64, count=size)
     else:
         order = np.arange(size, dtype=np.int64)
@@ -196,7 +201,7 @@ class Recent:
 class LiveIndex:
     """The snapshot ``CURRENT`` points to, opened once and replaced when it changes."""
 
-    def __init__(self, index_dir: str, max_postings: int = 2_000_000,
+    def __init__(self, index_dir: str, max_postings: int = POSTINGS_CACHE,
                  open_sharded: Callable[[str, Path, dict], Opened] | None = None) -> None:
         self.store = SnapshotStore(index_dir)
         self.max_postings = max_postings
@@ -215,8 +220,7 @@ class LiveIndex:
     def current(self) -> Opened:
         """Return the live snapshot, opening it if it is new; raise IndexUnavailable."""
         try:
-            snapshot_id = self.store.current()
-            path = self.store.current_path()
+            snapshot_id, path = self.store.live()
         except NoSnapshot as exc:
             raise IndexUnavailable(str(exc)) from None
 

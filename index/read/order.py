@@ -6,11 +6,11 @@ shards' answers, so a sharded search lists the same documents in the same order:
     relevance   tier (more query words, fewer typos; see ``matching``) descending, then the
                 score descending, then the newer document, then the lower ``seq``
     date        undated last, then the date (ascending for ``date``, descending for
-                ``newest``), then the lower ``seq``
+                ``-date``), then the lower ``seq``
 
-``seq`` is a document's place in the corpus: its document number in a single index, the
-``seq`` column in a shard (the number the document would have had in a single index built
-from the same corpus). Tier and score are compared as they are, never folded into one float
+``seq`` is a document's place in the corpus, written by every build whatever the number of
+build processes or shards (an index from before it was written everywhere uses its document
+numbers). Tier and score are compared as they are, never folded into one float
 key: two scores a float sum could not tell apart stay apart.
 """
 from __future__ import annotations

@@ -10,6 +10,8 @@ import numpy as np
 
 from index.store.whoosh_postings import postings
 
+POSTINGS_CACHE = 2_000_000  # decoded postings kept per snapshot without posting arrays
+
 
 class PostingLists:
     """The way to one snapshot's posting lists, as read-only numpy arrays (int32 docnums,
@@ -20,7 +22,7 @@ class PostingLists:
     the most recently used kept, up to ``max_postings`` in all (8 bytes a posting): decoding
     (zlib, pickle, deltas) costs more than scoring, and the words people search for repeat."""
 
-    def __init__(self, max_postings: int = 2_000_000, arrays=None) -> None:
+    def __init__(self, max_postings: int = POSTINGS_CACHE, arrays=None) -> None:
         self.max_postings = max_postings
         self.arrays = arrays  # the snapshot's PostingArrays: no decoding, nothing to cache
         self._lists: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()

@@ -17,38 +17,19 @@ import re
 import threading
 
 from whoosh import query as Q
-from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
-from whoosh.qparser import (
-    AndGroup,
-    BoostPlugin,
-    EveryPlugin,
-    FieldAliasPlugin,
-    MultifieldParser,
-    OrGroup,
-    PlusMinusPlugin,
-    RangePlugin,
-    SingleQuotePlugin,
-)
+from whoosh.qparser import (AndGroup, BoostPlugin, EveryPlugin, FieldAliasPlugin, MultifieldParser,
+                            OrGroup, PlusMinusPlugin, RangePlugin, SingleQuotePlugin)
 
-from index.analysis import fold, plain_analyzer
+from index.analysis import fold
 from index.errors import QueryTooLong
 from index.read.syntax import plain_words, tidy
-from index.schema import QUERY_FIELD_ALIASES, TEXT_FIELDS
+from index.schema import QUERY_FIELD_ALIASES, TEXT_FIELDS, parse_schema
 
 MAX_QUERY_CHARS = 10_000  # a hard cap; the service sets its own (SEARCH_MAX_QUERY_LENGTH)
 PHRASE_BONUS = {"person": 4.0, "title": 2.0}
 
 
-def _parse_schema() -> Schema:
-    """A schema with the query-visible fields, text analysed without stemming."""
-    fields = {name: TEXT(analyzer=plain_analyzer(), phrase=True) for name in TEXT_FIELDS}
-    fields.update(author=KEYWORD(commas=True, lowercase=False), kind=ID, lang=ID, id=ID,
-                  year=ID, month=ID, role=TEXT(analyzer=plain_analyzer()),
-                  day=NUMERIC(int, bits=32, signed=False))
-    return Schema(**fields)
-
-
-_PARSE_SCHEMA = _parse_schema()
+_PARSE_SCHEMA = parse_schema()
 _ALIASES: dict[str, list[str]] = {}
 for alias, target in QUERY_FIELD_ALIASES.items():
     if alias != target:

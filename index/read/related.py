@@ -3,7 +3,7 @@
 As Elasticsearch's ``more_like_this``: the source's title, dek, headings, tags and body are
 analysed with its language's pipeline (the index terms themselves), each term scored by
 tf-idf with the search field boosts (a word of the title counts three times), and the top
-``MAX_TERMS`` terms searched as one OR query through the search's own evaluator (BM25F over
+``SOURCE_TERMS`` terms searched as one OR query through the search's own evaluator (BM25F over
 the same fields, each term weighted by its share of the source's tf-idf). Terms of one
 document only find nothing and very common ones describe nothing: both are left out.
 
@@ -14,17 +14,18 @@ language first and by score.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from math import log
 
 import numpy as np
 
 from index.analysis import language_pipeline
-from index.documents import from_stored
 from index.errors import Deadline
 from index.read.folding import collapse
 from index.read.live import Snapshot
 from index.read.order import in_order
+from index.read.page import Row
+from index.read.page import hits as page_hits
 from index.read.query import FieldedTerm
 from index.read.scoring import Evaluator, Hits
 from index.read.snippets import plain_snippet
@@ -33,7 +34,7 @@ from index.request import RelatedRequest
 from index.results import Hit, RelatedResult
 from index.store.whoosh_postings import postings
 
-MAX_TERMS = 25           # terms of the source searched
+SOURCE_TERMS = 25           # terms of the source searched
 MAX_CHARS = 20_000       # of each field analysed (a giant body: its start)
 MAX_SHARE = 0.1          # a term in more than this share of documents is too common
 FIELDS = ("title", "dek", "headings", "tags", "body")
@@ -61,7 +62,7 @@ def distinctive_terms(vocabulary, doc_count: int, stored: dict, boosts: dict[str
         if 2 <= df <= MAX_SHARE * docs and not term.isdigit():
             scored.append((term, tf * log(docs / df)))
     scored.sort(key=lambda x: (-x[1], x[0]))
-    return scored[:MAX_TERMS]
+    return scored[:SOURCE_TERMS]
 
 
 def query_of(terms: list[tuple[str, float]], boosts: dict[str, float]) -> list[FieldedTerm]:
@@ -83,8 +84,8 @@ def related(snap: Snapshot, req: RelatedRequest, boosts: dict[str, float], b: fl
         return RelatedResult(req.doc_id, [], (), snap.snapshot_id)
     found = rows(snap, req, query_of(terms, boosts), stored.get("lang", ""), b, k1, deadline,
                  snap.corpus)
-    hits = fetch_plain(snap, [(int(d), float(s)) for d, s in zip(found.docnum, found.score)])
-    hits = [replace(h, copies=int(c)) for h, c in zip(hits, found.copies)]
+    hits = fetch_plain(snap, [(int(d), float(s), int(c))
+                              for d, s, c in zip(found.docnum, found.score, found.copies)])
     return RelatedResult(req.doc_id, hits, tuple(t for t, _ in terms), snap.snapshot_id)
 
 
@@ -124,16 +125,10 @@ def rows(snap: Snapshot, req: RelatedRequest, words: list[FieldedTerm], lang: st
                 np.array([copies.get(int(d), 0) for d in docnum], dtype=np.int64))
 
 
-def fetch_plain(snap: Snapshot, page: list[tuple[int, float]]) -> list[Hit]:
-    """Return the hits of ``page`` ((docnum, score) pairs) with the start of their text."""
-    searcher = snap.searcher()
-    hits = []
-    for doc, score in page:
-        fields = searcher.stored_fields(doc)
-        hits.append(Hit(from_stored(fields), round(score, 4),
-                        plain_snippet(fields.get("body") or fields.get("dek") or ""),
-                        group=snap.groups.group_of(doc)))
-    return hits
+def fetch_plain(snap: Snapshot, page: list[Row]) -> list[Hit]:
+    """Return the hits of ``page`` (``page.Row``s) with the start of their text."""
+    return page_hits(snap, page, lambda stored: plain_snippet(
+        stored.get("body") or stored.get("dek") or ""))
 
 
 def _code(values: list[str], value: str) -> int:

@@ -9,14 +9,13 @@ Stateless: everything it reads lives on the ``Snapshot``; everything it returns 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh import query as Q
 from whoosh.query.qcore import QueryError as WhooshQueryError
 
 from index.analysis import words
-from index.documents import from_stored
 from index.errors import Deadline, QueryError
 from index.read import facets
 from index.read.expand import Expander
@@ -24,6 +23,8 @@ from index.read.folding import collapse, only_group
 from index.read.live import Snapshot
 from index.read.matching import Tiers
 from index.read.order import in_order
+from index.read.page import Row
+from index.read.page import hits as page_hits
 from index.read.query import explicit_and, parse, phrase_bonus
 from index.read.scoring import EMPTY, Evaluator, Hits
 from index.read.snippets import plain_snippet, snippet
@@ -138,7 +139,6 @@ def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadl
     m = match(snap, req, p.query, bool(p.text), ranking, deadline, snap.corpus)
     page = page_of(snap, m, req, ranked=bool(p.text))
     hits = fetch(snap, page, p.terms, req.snippets, deadline)
-    hits = [replace(h, copies=m.copies.get(docnum, 0)) for h, (docnum, _) in zip(hits, page)]
     counts = (facets.count(snap.columns, m.matched, m.filters, req.date_by_month, req.authors,
                            req.speakers) if req.facets else None)
     dropped = m.tiers.missing(page[0][0]) if m.tiers is not None and page and \
@@ -158,17 +158,15 @@ def result(head, req: SearchRequest, p: Plan, hits: list[Hit], total: int,
                         typos=p.typos, folded=folded)
 
 
-def fetch(snap: Snapshot, page: list[tuple[int, float | None]],
-          terms: dict[str, frozenset[str]], snippets: bool, deadline: Deadline) -> list[Hit]:
-    """Return the hits of ``page`` ((docnum, score) pairs) with their snippets; past the
-    time budget, the rest of the page gets plain snippets."""
-    searcher = snap.searcher()
-    hits = []
-    for docnum, score in page:
-        marked = snippets and not deadline.expired()
-        hit = _hit(searcher.stored_fields(docnum), score, terms if marked else {}, snippets)
-        hits.append(replace(hit, group=snap.groups.group_of(docnum)))
-    return hits
+def fetch(snap: Snapshot, page: list[Row], terms: dict[str, frozenset[str]], snippets: bool,
+          deadline: Deadline) -> list[Hit]:
+    """Return the hits of ``page`` (``page.Row``s) with their snippets; past the time budget,
+    the rest of the page gets plain snippets."""
+    def snippet(stored: dict) -> str | None:
+        if not snippets:
+            return None
+        return _snippet(stored, {} if deadline.expired() else terms)
+    return page_hits(snap, page, snippet)
 
 
 def _last_word(text: str) -> str | None:
@@ -194,19 +192,14 @@ def recency_factor(days: np.ndarray, half_life: float,
     return factor
 
 
-def page_of(snap: Snapshot, m: Matches, req: SearchRequest,
-            ranked: bool) -> list[tuple[int, float | None]]:
-    """Return the (docnum, score) pairs of the requested page, in result order."""
+def page_of(snap: Snapshot, m: Matches, req: SearchRequest, ranked: bool) -> list[Row]:
+    """Return the rows (docnum, score, folded copies) of the requested page, in result order."""
     start = (req.page - 1) * req.per_page
     ids, scores = m.final
     at = in_order(m.tier, scores, snap.columns.day[ids], snap.order[ids], req.sort, ranked,
                   start + req.per_page)[start:]
-    return [(int(ids[i]), round(float(scores[i]), 4) if ranked else None) for i in at]
-
-
-def _hit(stored: dict, score: float | None, terms: dict[str, frozenset[str]],
-         with_snippet: bool) -> Hit:
-    return Hit(from_stored(stored), score, _snippet(stored, terms) if with_snippet else None)
+    return [(int(ids[i]), float(scores[i]) if ranked else None, m.copies.get(int(ids[i]), 0))
+            for i in at]
 
 
 def _snippet(stored: dict, terms: dict[str, frozenset[str]]) -> str:

@@ -11,13 +11,19 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield, byte_to_length
 from index.read.matching import Decision, Evidence, decide
 
 
+def average_lengths(reader, fields) -> dict[str, float]:
+    """Return each field's average length over ``reader``'s documents, deleted ones included:
+    Whoosh's definition, at least 1 (an empty field must not divide by zero)."""
+    count = max(reader.doc_count_all(), 1)
+    return {name: max(reader.field_length(name) / count, 1.0) for name in fields}
+
+
 class FieldStats:
     """Per-field document lengths and average lengths of one index reader."""
 
     def __init__(self, reader, fields) -> None:
         self.doc_count = reader.doc_count_all()
         self._lengths: dict[str, np.ndarray] = {}
-        self._avg: dict[str, float] = {}
         for name in fields:
             values = [0] * self.doc_count
             for leaf, base in reader.leaf_readers():
@@ -25,8 +31,7 @@ class FieldStats:
             lengths = np.asarray(values, dtype=np.float64)
             lengths.flags.writeable = False
             self._lengths[name] = lengths
-            # Whoosh's definition, at least 1 (an empty field must not divide by zero)
-            self._avg[name] = max(reader.field_length(name) / max(self.doc_count, 1), 1.0)
+        self._avg = average_lengths(reader, fields)
 
     def fields(self) -> list[str]:
         """Return the scored text fields."""

@@ -27,7 +27,7 @@ import re
 
 from index.schema import QUERY_FIELD_ALIASES
 
-OPERATORS = ("AND", "OR", "NOT")
+BOOLEAN_WORDS = ("AND", "OR", "NOT")
 MIN_PREFIX = 2  # letters before a trailing * (shorter: the * is dropped)
 _TOKEN = re.compile(r"""
     (?P<phrase>"[^"]*")
@@ -92,11 +92,11 @@ def _operators(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
         after = items[i + 1] if i + 1 < len(items) else None
         operand_after = after is not None and (after[0] in ("word", "phrase", "open", "sign",
                                                              "field")
-                                               and after[1] not in OPERATORS)
-        if kind == "word" and value in OPERATORS:
+                                               and after[1] not in BOOLEAN_WORDS)
+        if kind == "word" and value in BOOLEAN_WORDS:
             before = out[-1] if out else None
             operand_before = before is not None and before[0] in ("word", "phrase", "close") \
-                and before[1] not in OPERATORS
+                and before[1] not in BOOLEAN_WORDS
             if value == "NOT" and operand_after and (before is None or before[1] != "NOT"):
                 out.append((kind, value))
             elif value != "NOT" and operand_before and operand_after:

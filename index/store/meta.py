@@ -13,11 +13,12 @@ META = "meta.json"
 def write_meta(path: Path, counts: dict[str, int], langs: set[str], incremental: bool,
                 shards: int = 0, next_seq: int = 0) -> None:
     """Write what a build made beside a snapshot's index (``shards``: a sharded one's count,
-    ``next_seq``: the place in the corpus the next document takes)."""
+    ``next_seq``: the place in the corpus, ``seq``, the next document takes)."""
     meta = {"built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "counts": counts, "langs": sorted(langs), "incremental": incremental}
+    meta["next_seq"] = next_seq
     if shards:
-        meta.update(shards=shards, next_seq=next_seq)
+        meta["shards"] = shards
     (path / META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
 

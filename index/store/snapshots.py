@@ -71,13 +71,18 @@ class SnapshotStore:
 
     def current_path(self) -> Path:
         """Return the live snapshot's directory; raise NoSnapshot if there is none."""
+        return self.live()[1]
+
+    def live(self) -> tuple[str, Path]:
+        """Return the live snapshot's id and directory from one read of ``CURRENT`` (two reads
+        could straddle a switch); raise NoSnapshot if there is none."""
         snapshot_id = self.current()
         if snapshot_id is None:
             raise NoSnapshot(f"no index in {self.root} yet: run the reindex command")
         path = self.path(snapshot_id)
         if not path.is_dir():
             raise NoSnapshot(f"the live snapshot {snapshot_id} is missing from {self.snapshots}")
-        return path
+        return snapshot_id, path
 
     def writer_busy(self) -> bool:
         """Return True while another process holds the writer lock."""

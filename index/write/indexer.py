@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,14 +22,15 @@ from whoosh.query import Term
 
 from corpus import Bio, Quote, Record, merge_bio
 from index.documents import record_from_stored, to_document
-from index.schema import KINDS, TEXT_FIELDS, build_schema
+from index.request import KINDS
+from index.schema import TEXT_FIELDS, build_schema
 from index.store.arrays import write_arrays
 from index.store.meta import read_meta, write_meta
 from index.store.names import write_names
 from index.store.snapshots import NoSnapshot, SnapshotStore
 from index.write import sharded_build
 from index.write.neardup import Grouper
-from index.write.pushes import PushQueue, changes
+from index.write.pushes import PushQueue
 
 WRITER_LIMIT_MB = 256
 
@@ -46,6 +48,7 @@ class BuildResult:
     seconds: float = 0.0
     pushes: int = 0  # pending push batches applied
     problems: list = field(default_factory=list)  # pushed documents that gave no record
+    quarantined: list = field(default_factory=list)  # (batch path, reason): set aside
 
 
 def _count(ix) -> dict[str, int]:
@@ -61,7 +64,7 @@ class _Build:
     ix: Any = None  # the Whoosh index, or the ShardWriters of a sharded snapshot
     counts: dict[str, int] = field(default_factory=dict)
     shards: int = 0    # 0: one index
-    next_seq: int = 0  # a sharded snapshot's next document's place in the corpus
+    next_seq: int = 0  # the next document's place in the corpus (its ``seq``)
 
 
 @contextlib.contextmanager
@@ -120,14 +123,15 @@ def build(store: SnapshotStore, records: Iterable[Record],
     queue = PushQueue(store.root)
     with _new_snapshot(store, copy_live=False) as state:
         batches = queue.journal(compact=True)  # in the lock: no batch is applied meanwhile
-        pushed = changes(batches)
+        pushed = queue.read(batches)  # a batch that cannot be read is quarantined
         records = itertools.chain(_not_pushed(records, pushed.ids), pushed.records)
         if shards:
             _build_shards(state, records, shards, progress, fail_after, writers)
         else:
             _build_one(state, records, procs, progress, fail_after)
     queue.mark_applied(b for b in batches if b.parent == queue.pending_dir)
-    return BuildResult(state.snapshot_id, state.counts, time.monotonic() - started)
+    return BuildResult(state.snapshot_id, state.counts, time.monotonic() - started,
+                       quarantined=pushed.bad)
 
 
 def _build_one(state: _Build, records: Iterable[Record], procs: int,
@@ -143,12 +147,15 @@ def _build_one(state: _Build, records: Iterable[Record], procs: int,
         for n, record in enumerate(records, start=1):
             if fail_after is not None and n > fail_after:
                 raise RuntimeError(f"injected failure after {fail_after} documents")
-            writer.add_document(**_grouped(to_document(record), record, grouper))
+            doc = _grouped(to_document(record), record, grouper)
+            doc["seq"] = n - 1  # the corpus order, whichever process writes it
+            writer.add_document(**doc)
             state.langs.add(record.lang)
             if progress is not None:
                 progress(n)
         if n == 0:  # never replace a live index with an empty one
             raise EmptyBuild("no documents were extracted; the live index is unchanged")
+    state.next_seq = n
     write_arrays(state.path, state.ix, TEXT_FIELDS)
     grouper.save(state.path)
 
@@ -193,16 +200,25 @@ def _not_pushed(records: Iterable[Record], pushed: set[str]) -> Iterator[Record]
 
 def update(store: SnapshotStore, records: Iterable[Record] = (), delete_ids: Iterable[str] = (),
            progress: Callable[[int], None] | None = None,
-           only_pushes: bool = False) -> BuildResult | None:
+           only_pushes: bool = False,
+           choose: Callable[[list[Path]], list[Path]] | None = None) -> BuildResult | None:
     """Add or replace ``records`` and delete ``delete_ids`` in a copy of the live snapshot,
-    with every pending push batch; with ``only_pushes``, return None if none is pending."""
+    with every pending push batch (``choose``: which of them, oldest first; by default all);
+    with ``only_pushes``, return None if none is pending (or none could be read)."""
     started = time.monotonic()
     queue = PushQueue(store.root)
     with store.writer_lock():
         batches = queue.pending()
+        if choose is not None:
+            batches = choose(batches)
         if only_pushes and not batches:
             return None
-        pushed = changes(batches)
+        pushed = queue.read(batches)  # a batch that cannot be read is quarantined
+        if pushed.bad:
+            skipped = {path for path, _ in pushed.bad}
+            batches = [b for b in batches if b not in skipped]
+            if only_pushes and not batches:
+                return BuildResult(store.current() or "", quarantined=pushed.bad)
         with _snapshot_in_lock(store, copy_live=True) as state:
             changed = itertools.chain(records, pushed.records)
             deleted = [*delete_ids, *pushed.deletes]
@@ -213,14 +229,14 @@ def update(store: SnapshotStore, records: Iterable[Record] = (), delete_ids: Ite
                 write_arrays(state.path, state.ix, TEXT_FIELDS, new_segments_only=True)
         queue.mark_applied(batches)
     return BuildResult(state.snapshot_id, state.counts, time.monotonic() - started,
-                       pushes=len(batches), problems=pushed.problems)
+                       pushes=len(batches), problems=pushed.problems, quarantined=pushed.bad)
 
 
 def _apply(state: _Build, records: Iterable[Record], delete_ids: list[str],
            progress: Callable[[int], None] | None) -> None:
     """Write the changes into the copied snapshot of ``state``."""
     state.ix = whoosh_index.open_dir(str(state.path))
-    grouper = Grouper.load(state.path)
+    grouper = _groupers.take(state.path)
     with _writing(state.ix.writer(limitmb=WRITER_LIMIT_MB, compound=False)) as writer, \
             state.ix.searcher() as searcher:
         for doc_id in delete_ids:
@@ -237,13 +253,42 @@ def _apply(state: _Build, records: Iterable[Record], delete_ids: list[str],
                 continue
             if record.kind == "article":
                 writer.delete_by_term("article_id", record.id)  # quotes are rebuilt
-            writer.update_document(**_grouped(to_document(record), record, grouper))
+            writer.update_document(**_grouped(to_document(record), record, grouper),
+                                   seq=_next_seq(state))
             state.langs.add(record.lang)
             if progress is not None:
                 progress(n)
         for bio in bios.values():
-            writer.update_document(**to_document(bio))
+            writer.update_document(**to_document(bio), seq=_next_seq(state))
     grouper.save(state.path)
+    _groupers.keep(state.snapshot_id, grouper)
+
+
+class _Groupers:
+    """The near-duplicate grouping of the snapshot this process last wrote, kept in memory:
+    a process that applies one change after another (the push applier) reads it from disk
+    once, not at every change (a second and more on FakeNewsNet). Taken, it is gone, so a
+    change that fails never leaves a half-updated one behind; it is used only when that
+    snapshot is still the live one (copied into ``building``: ``<id>.building``)."""
+
+    def __init__(self) -> None:
+        self._kept: tuple[str, Grouper] | None = None
+        self._lock = threading.Lock()
+
+    def take(self, building: Path) -> Grouper:
+        with self._lock:
+            kept, self._kept = self._kept, None
+        live = SnapshotStore(building.parent.parent).current()
+        if kept is not None and kept[0] == live:
+            return kept[1]
+        return Grouper.load(building)
+
+    def keep(self, snapshot_id: str, grouper: Grouper) -> None:
+        with self._lock:
+            self._kept = (snapshot_id, grouper)
+
+
+_groupers = _Groupers()
 
 
 def _apply_shards(state: _Build, records: Iterable[Record], delete_ids: list[str],
@@ -259,6 +304,12 @@ def _apply_shards(state: _Build, records: Iterable[Record], delete_ids: list[str
         out.cancel()
         raise
     router.grouper.save(state.path)
+
+
+def _next_seq(state: _Build) -> int:
+    """Return the place in the corpus of the next document written, and count it."""
+    state.next_seq += 1
+    return state.next_seq - 1
 
 
 def _languages(state: _Build, records: Iterable[Record]) -> Iterator[Record]:

@@ -29,7 +29,8 @@ from whoosh.query import Term
 
 from corpus import Bio, Record, merge_bio
 from index.documents import record_from_stored, to_document
-from index.schema import KINDS, TEXT_FIELDS, build_schema
+from index.request import KINDS
+from index.schema import TEXT_FIELDS, build_schema
 from index.store.arrays import write_arrays
 from index.store.snapshots import shard_dir
 from index.write.neardup import Grouper
