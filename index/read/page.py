@@ -10,6 +10,7 @@ shards' rows first) and related documents all build their hits here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from index.documents import from_stored
 from index.results import Hit
@@ -24,6 +25,14 @@ def hits(snap, rows: list[Row], snippet: Callable[[dict], str | None]) -> list[H
     found = []
     for docnum, score, copies in rows:
         stored = searcher.stored_fields(docnum)
-        found.append(Hit(from_stored(stored), score, snippet(stored),
+        found.append(Hit(_as_person(snap, from_stored(stored)), score, snippet(stored),
                          group=snap.groups.group_of(docnum), copies=copies))
     return found
+
+
+def _as_person(snap, document):
+    """Return ``document`` with its speaker under the canonical name the facet shows
+    ("Trump" → "Donald Trump"; the mention as written stays in ``speaker_mention``)."""
+    names = getattr(snap.columns, "speaker_names", None)
+    shown = names.canonical.get(document.speaker) if names is not None and document.speaker else None
+    return replace(document, speaker=shown) if shown and shown != document.speaker else document
