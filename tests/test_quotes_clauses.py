@@ -233,3 +233,12 @@ def test_a_pronoun_after_a_relative_word_is_the_subject(para, speaker):
 def test_speakers_are_people_or_bodies_never_descriptions(paras, speaker, mention):
     quotes = find_quotes(paras)
     assert (quotes[-1].speaker, quotes[-1].mention) == (speaker, mention)
+
+
+def test_an_open_quotation_never_runs_on_into_another_speakers():
+    quotes = find_quotes(["Donald Trump said: “We will win this state easily.",
+                          "“No, they will not win this one,” Hillary Clinton said."])
+    assert [(q.speaker, q.text) for q in quotes] == [("Hillary Clinton", "No, they will not win this one")]
+    quotes = find_quotes(["Donald Trump said: “We will win this state easily.",
+                          "“And we will win the next one too,” Trump said."])
+    assert [q.speaker for q in quotes] == ["Donald Trump"] and "next one" in quotes[0].text
