@@ -66,7 +66,10 @@ ISSUED = {"statement", "statements", "release", "announcement", "letter", "note"
 NO_ONE = {"another", "others", "other", "couple", "pair", "duo", "family", "fans", "fan",
           "users", "user", "commenter", "commenters", "followers", "follower", "someone",
           "somebody", "many", "few", "both", "each", "all", "everyone", "people", "crowd",
-          "audience", "viewers", "readers", "reader", "parents", "kids", "children"}
+          "audience", "viewers", "readers", "reader", "parents", "kids", "children",
+          # works and findings: who made them is not who speaks in them
+          "ruling", "verdict", "decision", "opinion", "study", "survey", "poll", "ad", "ads",
+          "book", "article", "video", "clip", "film", "movie", "documentary", "episode", "song"}
 
 
 def anonymous(mention: str) -> bool:

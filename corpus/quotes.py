@@ -186,6 +186,10 @@ def _titled(inner: str, before: str) -> bool:
     if len(words) < 2 or inner[-1:] in ".!?" or not all(
             w[:1].isupper() for w in words if len(w) > 3):
         return False
+    caps = sum(1 for w in words if w[:1].isupper())
+    if len(words) <= 4 and caps >= 2 and caps >= len(words) - 1 and inner[-1:] not in "," \
+            and not has_cue(before[-80:]):
+        return True  # “On the Loose”, “Slow Hands”: a song, a film, a show
     near = {w.lower() for w in before.split()[-3:]}
     return bool(near & _TITLE_AFTER) or any(w.endswith(("'s", "’s")) for w in near)
 
