@@ -176,6 +176,8 @@ class Cast(People):
             if cut and cut[-1] < len(words) - 1:  # "Should Mr. Clarke" → Clarke
                 before, words = f"{before} {' '.join(words[:cut[-1] + 1])}", words[cut[-1] + 1:]
             subject = before.rstrip()[-1:] in _STARTS or says_after(after)
+            if len(words) > 2 and any(w.lower() in FUNCTION_WORDS for w in words[1:]):
+                continue  # "Sarah Stage Keeps Up Her Workouts": a headline, not a name
             if len(words) >= 4 and first_name_gender(words[0]) and not any(
                     is_role_word(w) for w in words) and any(first_name_gender(w) for w in words[2:-1]):
                 continue  # "Tristan Thompson Khloe Kardashian/Instagram": two names run together
@@ -311,7 +313,7 @@ class Cast(People):
             if named or any(head and head in role_nouns(r) for r in person.roles):
                 if best is None or person.seen > best.seen:
                     best = person
-        if best is None and head not in PERSON_NOUNS:
+        if best is None and head not in PERSON_NOUNS and not unnamed_head(head):
             best = self._referent(kind or ("person" if is_role_word(head) and not is_org(head)
                                            else ""), gender_hint(head))
         if best is not None and head and best.name.split()[-1] not in owners:  # X’s doctor ≠ X
