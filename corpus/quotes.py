@@ -43,7 +43,7 @@ JOINER = " … "  # between the spans of one attribution: “A,” she said. “
 # Scraped text mixes marks: “…" and "…” and “…“ are quotes too, when no proper pair fits.
 _QUOTE = re.compile(
     r"“(?P<a>[^“”]{1,3000}?)”|“(?P<f>[^“”\"]{1,3000}?)[\"“](?=[\s.,;:!?)]|$)"
-    r"|„(?P<b>[^„“”]{1,3000}?)[“”]|«\s?(?P<c>[^«»]{1,3000}?)\s?»"
+    r"|“(?P<h>[^“”]{1,3000}?)’’|„(?P<b>[^„“”]{1,3000}?)[“”]|«\s?(?P<c>[^«»]{1,3000}?)\s?»"
     r'|»(?P<e>[^»«]{1,3000}?)«|"(?P<d>[^"\n]{1,3000}?)"|"(?P<g>[^"“”\n]{1,3000}?)”'
 )
 _MARKS = '“”„«»"'

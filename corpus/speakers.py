@@ -307,6 +307,9 @@ class Cast(People):
         if kind == "issued" and issuer:  # "an NCRI statement", "Trump’s statement"
             person = self._by_surname(issuer[-1]) or self.add(" ".join(issuer))
             return Resolved(person.name, _role_of(person), mention)
+        if kind == "org" and issuer and not owners and len(words) <= 4:
+            body = " ".join(words)  # "the French foreign ministry": a body of its own, named
+            return Resolved(body[:1].upper() + body[1:], "", mention)
         best = None
         for person in self.people.values():
             named = person.org and head.capitalize() in person.name.split()  # the commission
