@@ -1,8 +1,9 @@
 """``python -m bench``: run the benchmarks and print their tables.
 
-    python -m bench                         all fourteen: extract, quotes, html (web pages), build,
+    python -m bench                         all fifteen: extract, quotes, html (web pages), build,
                                             query, relevance, known (known-item searches as
-                                            readers type them), related (related documents,
+                                            readers type them), reader (the judged reader
+                                            query set against the peers), related (related documents,
                                             near-duplicate folding), then the heavy ones: http (gunicorn under wrk),
                                             reindex (reindex and rollback under load),
                                             scale (1x, 2x, 4x FakeNewsNet), analytics
@@ -32,7 +33,8 @@ import traceback
 from pathlib import Path
 
 from . import (analytics, build, cluster, extract, hostile, html_extract, http_load,
-               known_item, query, quotes, reindex_load, related, relevance, scale, tune)
+               known_item, query, quotes, reader_set, reindex_load, related, relevance, scale,
+               tune)
 from .common import FAKENEWS, Skip, head_file, need
 
 
@@ -47,6 +49,7 @@ def _standalone(module):
 BENCHMARKS = {"extract": extract.run, "quotes": quotes.run, "html": html_extract.run,
               "build": build.run,
               "query": query.run, "relevance": relevance.run, "known": known_item.run,
+              "reader": reader_set.run,
               "related": related.run,
               "http": _standalone(http_load),
               "reindex": _standalone(reindex_load), "scale": _standalone(scale),

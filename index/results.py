@@ -39,6 +39,7 @@ class Hit:
     snippet: str | None = None
     group: str | None = None  # its near-duplicate group, when it has copies in the index
     copies: int = 0           # other matching documents of the group folded under this one
+    quotes: tuple[Hit, ...] = ()  # articles: their own quotes that matched too (see stories)
 
 
 @dataclass(frozen=True, slots=True)

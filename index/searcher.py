@@ -29,6 +29,7 @@ from index.errors import Deadline, IndexUnavailable, QueryError
 from index.read import search as search_op
 from index.read.completion import complete
 from index.read.live import LiveIndex
+from index.read.page import as_person
 from index.read.postings import POSTINGS_CACHE
 from index.read.related import related as related_op
 from index.read.synonyms import Synonyms
@@ -101,7 +102,7 @@ class SearchIndex:
                                            [(doc_id,)] * snap.shards, Deadline(self.time_budget))
             return next((doc for doc in found if doc is not None), None)
         stored = snap.searcher().document(id=doc_id)
-        return None if stored is None else from_stored(stored)
+        return None if stored is None else as_person(snap, from_stored(stored))
 
     def _shards(self, head: Head) -> Shards:
         """Return the backend serving ``head``'s shards (one per shard count)."""
@@ -128,13 +129,15 @@ class SearchIndex:
         return complete(snap.searcher().reader(), snap.langs, prefix, limit)
 
     def warm(self) -> bool:
-        """Open the live snapshot and build its spelling index and vocabulary now rather
-        than on a user's request; return False when there is no index to open yet."""
+        """Open the live snapshot and build its spelling index, vocabulary and stories now
+        rather than on a user's request; return False when there is no index to open yet."""
         try:
             snap = self.live.current()
             snap.speller()
             snap.vocabulary()
             snap.words()
+            if hasattr(snap, "stories"):  # one index (a sharded one's shards fold their own)
+                snap.stories()
             if isinstance(snap, Head):  # a worker joins the cluster before its first request
                 self._shards(snap)
         except IndexUnavailable:

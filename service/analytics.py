@@ -2,10 +2,13 @@
 
 On when ``SEARCH_ANALYTICS_DB`` names a file. Each answered search is recorded by one call
 from the search view (``record_search``): the normalised query, the filters set, the page,
-the number of results, the time, the words matching did not require and whether typos
-matched; never an IP, cookie, user agent or user id. The response
-then carries a random ``search_id``, with which the widget reports a click on a result
-(``POST /events``: that id, the result's id and its position; 204). ``GET /admin/analytics``
+the number of results, the time, the words matching did not require, whether typos
+matched, and where it came from (``via=widget``: the widget; the admin token: admin; else
+api); never an IP, cookie, user agent or user id. The response then carries a random
+``search_id``, with which the widget reports that the reader settled on the search (``POST
+/events`` ``{"search_id", "type": "search"}``: Enter, or 1.5 s without typing) and a click on
+a result (that id, the result's id and its position; 204). Only settled (or clicked)
+widget searches count as searches in the report: search-as-you-type asks on every pause. ``GET /admin/analytics``
 (admin token) reports a range of days; ``/admin/analytics.html`` shows it to editors.
 
 Recording stays off the request path: a row is appended to this worker's in-memory batch
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import hmac
 import json
 import logging
 import os
@@ -29,7 +33,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
 
 from . import analytics_store as store
 from . import metrics
@@ -40,6 +44,7 @@ SEARCH_ID_PATTERN = "^[0-9a-f]{32}$"  # new_search_id
 MAX_PENDING = 100_000
 FLUSH_SECONDS = 0.5
 PURGE_SECONDS = 3600.0
+POPULAR_DAYS, POPULAR_LIMIT, POPULAR_SECONDS = 7, 5, 300.0  # offered when nothing is found
 
 
 def normalise(q: str) -> str:
@@ -99,6 +104,8 @@ class Recorder:
         self._stop = threading.Event()
         self._searches: list[tuple] = []
         self._clicks: list[tuple] = []
+        self._settles: list[tuple] = []
+        self._popular: tuple[float, list[str]] = (-POPULAR_SECONDS, [])
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()
         self._conn = None
@@ -113,19 +120,25 @@ class Recorder:
         """Queue one click row; False if the batch is full (the row is dropped)."""
         return self._add(False, row)
 
-    def _add(self, search: bool, row: tuple) -> bool:
+    def add_settle(self, row: tuple) -> bool:
+        """Queue one settled search (its id, the time); False if the batch is full."""
+        return self._add(None, row)
+
+    def _add(self, search: bool | None, row: tuple) -> bool:
         with self._lock:  # the lists are swapped by flush: pick one only under the lock
             if self._pid != os.getpid():  # forked (gunicorn worker): the thread stayed behind
                 self._pid, self._thread, self._conn = os.getpid(), None, None
                 self._searches.clear()
                 self._clicks.clear()
-            if len(self._searches) + len(self._clicks) >= MAX_PENDING:
+                self._settles.clear()
+            if len(self._searches) + len(self._clicks) + len(self._settles) >= MAX_PENDING:
                 self.dropped += 1
                 metrics.ANALYTICS_DROPPED.inc()
                 if self.dropped % 1000 == 1:
                     log.warning("analytics: batch full, %d rows dropped so far", self.dropped)
                 return False
-            (self._searches if search else self._clicks).append(row)
+            (self._settles if search is None else self._searches if search
+             else self._clicks).append(row)
             if self._thread is None and not self._stop.is_set():
                 self._thread = threading.Thread(target=self._run, name="analytics-writer",
                                                 daemon=True)
@@ -151,18 +164,19 @@ class Recorder:
     def flush(self) -> None:
         """Write the queued rows now (a failed write keeps them for the next try)."""
         with self._lock:
-            searches, clicks = self._searches, self._clicks
-            self._searches, self._clicks = [], []
-        if not searches and not clicks:
+            searches, clicks, settles = self._searches, self._clicks, self._settles
+            self._searches, self._clicks, self._settles = [], [], []
+        if not searches and not clicks and not settles:
             return
         try:
             with self._writing:
-                store.write(self._connection(), searches, clicks)
+                store.write(self._connection(), searches, clicks, settles)
         except Exception:  # noqa: BLE001 (disk full, locked too long: retry, never crash)
             log.exception("analytics: writing %d rows failed; retrying",
-                          len(searches) + len(clicks))
+                          len(searches) + len(clicks) + len(settles))
             with self._lock:
                 self._searches[:0], self._clicks[:0] = searches, clicks
+                self._settles[:0] = settles
 
     def _purge(self) -> None:
         try:
@@ -197,6 +211,20 @@ class Recorder:
         finally:
             conn.close()
 
+    def popular(self) -> list[str]:
+        """The most searched queries of the last days that found something (kept 5 min)."""
+        at, found = self._popular
+        if time.monotonic() - at < POPULAR_SECONDS:
+            return found
+        since = (self.today() - dt.timedelta(days=POPULAR_DAYS - 1)).isoformat()
+        conn = store.connect(self.path)
+        try:
+            found = store.popular(conn, since, POPULAR_LIMIT)
+        finally:
+            conn.close()
+        self._popular = (time.monotonic(), found)
+        return found
+
     def today(self) -> dt.date:
         return dt.datetime.fromtimestamp(self.clock(), dt.timezone.utc).date()
 
@@ -204,6 +232,23 @@ class Recorder:
 def recorder() -> Recorder | None:
     """Return the app's recorder, or None when analytics is off."""
     return current_app.extensions.get("analytics")
+
+
+def popular() -> list[str] | None:
+    """Return the popular queries to offer when nothing is found (None: analytics is off)."""
+    rec = recorder()
+    return None if rec is None else rec.popular()
+
+
+def source() -> str:
+    """Return where this search request came from: admin (the token), widget or api."""
+    token = current_app.config.get("ADMIN_TOKEN") or ""
+    header = request.headers.get("Authorization", "")
+    given = header[len("Bearer "):].strip() if header.startswith("Bearer ") else \
+        (request.authorization.password or "") if request.authorization is not None else ""
+    if token and given and hmac.compare_digest(given.encode(), token.encode()):
+        return "admin"
+    return "widget" if request.args.get("via") == "widget" else "api"
 
 
 def record_search(req: Any, result: Any, took_ms: float) -> str | None:
@@ -217,6 +262,6 @@ def record_search(req: Any, result: Any, took_ms: float) -> str | None:
     day = time.strftime("%Y-%m-%d", time.gmtime(now))
     filters = json.dumps(filters_of(req), ensure_ascii=False, separators=(",", ":"))
     if rec.add_search((search_id, now, day, normalise(req.q), filters, req.page,
-                       result.total, took_ms, dropped, typos)):
+                       result.total, took_ms, dropped, typos, source())):
         return search_id
     return None

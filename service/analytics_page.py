@@ -7,9 +7,11 @@ below it for screen readers and for copying.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import render_template
+from flask import render_template, url_for
 
 from .analytics_store import LOW_POSITION
 
@@ -17,6 +19,7 @@ CSP = ("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-
        "frame-ancestors 'none'")
 WIDTH, HEIGHT = 760, 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 48, 16, 40
+RANGES = (7, 30, 90)  # the ranges offered as links, in days up to today
 
 
 def _nice(top: int) -> int:
@@ -66,7 +69,15 @@ def percent(value: float | None) -> str:
     return "n/a" if value is None else f"{value * 100:.1f} %"
 
 
+def results(query: str) -> str:
+    """Return the address of a query's results: the demo page's widget, which reads its
+    search from the URL."""
+    return url_for("widget.demo") + "?" + urlencode({"nsw-q": query})
+
+
 def render(report: dict[str, Any]) -> str:
     """Return the page for ``report``."""
+    today = dt.date.fromisoformat(report["today"])
+    ranges = [(n, (today - dt.timedelta(days=n - 1)).isoformat()) for n in RANGES]
     return render_template("analytics.html", r=report, chart=chart(report["days"]),
-                           percent=percent, low=LOW_POSITION)
+                           percent=percent, low=LOW_POSITION, ranges=ranges, results=results)

@@ -1,10 +1,16 @@
 """Search analytics storage: one SQLite file in WAL mode, shared by every gunicorn worker.
 
-Two tables. ``searches``: one row per answered search (a random id, the UTC time and day,
-the normalised query, the filters used as JSON, the page, the number of results, and, once
-matching relaxes, the words it dropped and whether typos matched). ``clicks``: one row per
-reported click (the search's id, the position, the result's id), unique per search and
-position, so a retried report is counted once. Nothing about the reader is stored: no IP,
+Three tables. ``searches``: one row per answered search (a random id, the UTC time and day,
+the normalised query, the filters used as JSON, the page, the number of results, once
+matching relaxes the words it dropped and whether typos matched, and its ``source``: widget,
+api or admin). ``clicks``: one row per reported click (the search's id, the position, the
+result's id), unique per search and position, so a retried report is counted once.
+``settled``: the widget's searches the reader settled on (Enter, or 1.5 s without typing).
+
+The report counts a search only when the reader settled on it: a widget search that was
+settled or clicked. As-you-type requests ("zeppeli", "zeppelin ha") are stored but not
+counted; searches from other clients (no widget marker) and with the admin token are
+counted apart, by source. Nothing about the reader is stored: no IP,
 cookie, user agent or user id.
 
 Writers are the recorders of the workers (a batch a transaction, ``busy_timeout`` waits for
@@ -29,8 +35,13 @@ CREATE TABLE IF NOT EXISTS searches (
     results INTEGER NOT NULL,    -- total matches
     took_ms REAL,
     words_dropped TEXT,          -- words matching did not require ('': none; NULL: unknown)
-    typos_used INTEGER           -- 1 if a word matched through a typo (NULL: unknown)
+    typos_used INTEGER,          -- 1 if a word matched through a typo (NULL: unknown)
+    source TEXT NOT NULL DEFAULT 'api'  -- widget, api (no widget marker) or admin (token)
 );
+CREATE TABLE IF NOT EXISTS settled (
+    search_id TEXT PRIMARY KEY,  -- a widget search the reader settled on
+    ts REAL NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS clicks (
     search_id TEXT NOT NULL,
     position INTEGER NOT NULL,   -- 1-based rank of the clicked result in its result list
@@ -41,7 +52,8 @@ CREATE TABLE IF NOT EXISTS clicks (
 CREATE INDEX IF NOT EXISTS clicks_ts ON clicks (ts);
 """
 SEARCH_COLUMNS = ("id", "ts", "day", "query", "filters", "page", "results", "took_ms",
-                  "words_dropped", "typos_used")
+                  "words_dropped", "typos_used", "source")
+SOURCES = ("widget", "api", "admin")
 CLICK_COLUMNS = ("search_id", "position", "doc_id", "ts")
 BUSY_MS = 5000
 LOW_POSITION = 3  # a click below this rank "lands low in the list"
@@ -55,12 +67,16 @@ def connect(path: str) -> sqlite3.Connection:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at checkpoints, never corrupt
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'searches'").fetchone() and \
+            "source" not in {row[1] for row in conn.execute("PRAGMA table_info(searches)")}:
+        conn.execute("ALTER TABLE searches ADD COLUMN source TEXT NOT NULL DEFAULT 'api'")
     conn.executescript(SCHEMA)
     return conn
 
 
-def write(conn: sqlite3.Connection, searches: Sequence[tuple], clicks: Sequence[tuple]) -> None:
-    """Insert a batch of search and click rows in one transaction."""
+def write(conn: sqlite3.Connection, searches: Sequence[tuple], clicks: Sequence[tuple],
+          settles: Sequence[tuple] = ()) -> None:
+    """Insert a batch of search, click and settle rows in one transaction."""
     with conn:
         conn.execute("BEGIN IMMEDIATE")
         if searches:
@@ -71,6 +87,9 @@ def write(conn: sqlite3.Connection, searches: Sequence[tuple], clicks: Sequence[
             conn.executemany(
                 f"INSERT OR IGNORE INTO clicks ({', '.join(CLICK_COLUMNS)}) "
                 f"VALUES ({', '.join('?' * len(CLICK_COLUMNS))})", clicks)
+        if settles:
+            conn.executemany("INSERT OR IGNORE INTO settled (search_id, ts) VALUES (?, ?)",
+                             settles)
 
 
 def purge(conn: sqlite3.Connection, before_ts: float) -> int:
@@ -79,6 +98,7 @@ def purge(conn: sqlite3.Connection, before_ts: float) -> int:
         conn.execute("BEGIN IMMEDIATE")
         gone = conn.execute("DELETE FROM searches WHERE ts < ?", (before_ts,)).rowcount
         conn.execute("DELETE FROM clicks WHERE ts < ?", (before_ts,))
+        conn.execute("DELETE FROM settled WHERE ts < ?", (before_ts,))
     return gone
 
 
@@ -93,7 +113,11 @@ def _rows(conn: sqlite3.Connection, sql: str, args: Sequence[Any]) -> list[dict[
 # (clicks are fewer). Per query: searches (``qs``), clicks per search (``k``), both joined
 # (``qa``); every figure is read from these temporary tables and two more scans. "More
 # results" pages are counted apart; clicks of searches outside the range are left out.
-_RANGE = "FROM searches WHERE day BETWEEN :from AND :to AND page = 1"
+_PAGE_ONE = "FROM searches WHERE day BETWEEN :from AND :to AND page = 1"
+# A search counts once its reader settled on it (or clicked one of its results).
+SETTLED = ("source = 'widget' AND (EXISTS (SELECT 1 FROM settled WHERE search_id = searches.id)"
+           " OR EXISTS (SELECT 1 FROM clicks WHERE search_id = searches.id))")
+_RANGE = f"{_PAGE_ONE} AND {SETTLED}"
 _TEMP = (f"""
 CREATE TEMP TABLE qs AS SELECT query, COUNT(*) AS searches, SUM(results = 0) AS zero,
        MAX(CASE WHEN results = 0 THEN day END) AS last_zero_day {_RANGE} GROUP BY query
@@ -102,7 +126,8 @@ CREATE TEMP TABLE k AS
 SELECT s.query, COUNT(*) AS n, SUM(c.position > {LOW_POSITION}) AS low,
        SUM(c.position) AS positions
 FROM clicks c CROSS JOIN searches s ON s.id = c.search_id
-WHERE s.day BETWEEN :from AND :to AND s.page = 1 GROUP BY c.search_id
+WHERE s.day BETWEEN :from AND :to AND s.page = 1 AND s.source = 'widget'
+GROUP BY c.search_id
 """, """
 CREATE TEMP TABLE qa AS
 SELECT qs.query, qs.searches, qs.zero AS zero_result_searches, qs.last_zero_day,
@@ -152,7 +177,11 @@ def _read(conn: sqlite3.Connection, rng: dict[str, str], limit: int) -> dict[str
         row.pop("dropped", None), row.pop("typos", None)
         row["zero_result_share"] = _share(row["zero_result_searches"], row["searches"])
     more = conn.execute("SELECT COUNT(*) FROM searches WHERE day BETWEEN :from AND :to "
-                        "AND page > 1", rng).fetchone()[0]
+                        "AND page > 1 AND source = 'widget'", rng).fetchone()[0]
+    apart = {row[0]: row[1] for row in conn.execute(
+        f"SELECT source, COUNT(*) {_PAGE_ONE} AND source != 'widget' GROUP BY source", rng)}
+    unsettled = conn.execute(f"SELECT COUNT(*) {_PAGE_ONE} AND source = 'widget' "
+                             f"AND NOT ({SETTLED})", rng).fetchone()[0]
     top = _rows(conn, """
         SELECT query, searches, zero_result_searches, clicks, searches_with_clicks FROM qa
         WHERE query != '' ORDER BY searches DESC, query LIMIT ?""", (limit,))
@@ -173,7 +202,8 @@ def _read(conn: sqlite3.Connection, rng: dict[str, str], limit: int) -> dict[str
     n, clicks = totals["searches"], totals["clicks"]
     return {
         "from": rng["from"], "to": rng["to"],
-        "searches": n, "more_results_pages": more,
+        "searches": n, "more_results_pages": more, "unsettled_searches": unsettled,
+        "api_searches": apart.get("api", 0), "admin_searches": apart.get("admin", 0),
         "zero_result_searches": totals["zero_result_searches"],
         "zero_result_share": _share(totals["zero_result_searches"], n),
         "searches_with_dropped_words": dropped, "searches_with_typos": typos,
@@ -187,3 +217,11 @@ def _read(conn: sqlite3.Connection, rng: dict[str, str], limit: int) -> dict[str
 
 def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
+
+
+def popular(conn: sqlite3.Connection, day_from: str, limit: int) -> list[str]:
+    """Return the most searched queries since ``day_from`` that found something."""
+    return [row[0] for row in conn.execute(
+        f"SELECT query FROM searches WHERE day >= ? AND page = 1 AND results > 0 "
+        f"AND query != '' AND {SETTLED} GROUP BY query ORDER BY COUNT(*) DESC, query LIMIT ?",
+        (day_from, limit))]

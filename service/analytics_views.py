@@ -1,6 +1,7 @@
 """The analytics routes: ``POST /events`` (click reports) and the admin report.
 
-``POST /events`` takes ``{"search_id", "id", "position"}`` as JSON (``Content-Type``
+``POST /events`` takes ``{"search_id", "id", "position"}`` (a click) or ``{"search_id",
+"type": "search"}`` (the reader settled on the search) as JSON (``Content-Type``
 application/json or text/plain, the latter so that a browser sends it cross-origin without
 a preflight), at most ``MAX_EVENT_BYTES``, and answers 204. It reads no cookie and stores
 nothing about the sender. Each worker accepts at most ``SEARCH_ANALYTICS_EVENTS_RATE``
@@ -33,6 +34,7 @@ MAX_EVENT_BYTES = 1024
 MAX_DOC_ID = 200
 DEFAULT_DAYS = 30
 EVENT_KEYS = {"search_id", "id", "position", "type"}
+EVENT_TYPES = ("click", "search")  # a click on a result; the reader settled on the search
 MAX_LIMIT = 100
 MAX_RANGE_DAYS = 3660
 _SEARCH_ID = re.compile(analytics.SEARCH_ID_PATTERN)
@@ -76,18 +78,24 @@ def _bucket() -> Bucket:
     return ext["analytics_bucket"]
 
 
-def _click(body: Any) -> tuple[str, int, str]:
+def _event(body: Any) -> tuple[str, int, str] | str:
+    """Return a click as (search id, position, result id), or a settled search's id."""
     if not isinstance(body, dict):
         raise BadParameter("the body must be a JSON object")
     unknown = set(body) - EVENT_KEYS
     if unknown:
         raise BadParameter(f"unknown field {sorted(unknown)[0][:40]!r}; "
                            "send search_id, id and position")
-    if body.get("type", "click") != "click":
-        raise BadParameter("type must be click")
+    kind = body.get("type", "click")
+    if kind not in EVENT_TYPES:
+        raise BadParameter(f"type must be one of {', '.join(EVENT_TYPES)}")
     search_id, doc_id, position = body.get("search_id"), body.get("id"), body.get("position")
     if not isinstance(search_id, str) or not _SEARCH_ID.fullmatch(search_id):
         raise BadParameter("search_id must be the search_id of a search response")
+    if kind == "search":
+        if doc_id is not None or position is not None:
+            raise BadParameter("a search event has no id or position")
+        return search_id
     if not isinstance(doc_id, str) or not 0 < len(doc_id) <= MAX_DOC_ID:
         raise BadParameter(f"id must be a result id of 1 to {MAX_DOC_ID} characters")
     window = current_app.config["MAX_RESULT_WINDOW"]
@@ -98,7 +106,7 @@ def _click(body: Any) -> tuple[str, int, str]:
 
 @events.post("/events")
 def click():
-    """Record a click on a search result: 204."""
+    """Record a click on a search result, or that the reader settled on a search: 204."""
     size = request.content_length
     if size is not None and size > MAX_EVENT_BYTES:
         raise PayloadTooLarge(f"an event is at most {MAX_EVENT_BYTES} bytes")
@@ -111,11 +119,15 @@ def click():
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise BadParameter("the body must be a JSON object") from None
-    search_id, position, doc_id = _click(body)
+    event = _event(body)
     if not _bucket().take():
         raise RateLimited("too many events; try again in a second")
     rec = analytics.recorder()
-    rec.add_click((search_id, position, doc_id, rec.clock()))
+    if isinstance(event, str):
+        rec.add_settle((event, rec.clock()))
+    else:
+        search_id, position, doc_id = event
+        rec.add_click((search_id, position, doc_id, rec.clock()))
     return Response(status=204)
 
 
@@ -153,6 +165,7 @@ def full_report() -> dict[str, Any]:
         day += dt.timedelta(days=1)
     found["days"] = days
     found["retention_days"] = current_app.config["ANALYTICS_DAYS"]
+    found["today"] = rec.today().isoformat()
     return found
 
 
@@ -183,15 +196,16 @@ def openapi_paths(config: dict[str, Any]) -> dict[str, Any]:
     """The OpenAPI entries of these routes (admin ones only when admin is on)."""
     error = {"$ref": "#/components/responses/Error"}
     paths: dict[str, Any] = {"/events": {"post": {
-        "summary": "Report a click on a search result (the widget does)",
+        "summary": "Report a click on a search result, or that the reader settled on a "
+                   "search (type search: only search_id); the widget does",
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["search_id", "id", "position"],
+            "type": "object", "required": ["search_id"],
             "additionalProperties": False, "properties": {
                 "search_id": {"type": "string", "pattern": analytics.SEARCH_ID_PATTERN},
                 "id": {"type": "string", "minLength": 1, "maxLength": MAX_DOC_ID},
                 "position": {"type": "integer", "minimum": 1,
                              "maximum": config["MAX_RESULT_WINDOW"]},
-                "type": {"const": "click"}}}}}},
+                "type": {"enum": list(EVENT_TYPES)}}}}}},
         "responses": {"204": {"description": "recorded"}, "400": error,
                       "403": error, "413": error, "429": error}}}}
     if config["ADMIN_TOKEN"]:

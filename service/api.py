@@ -12,6 +12,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from index import IndexUnavailable, SearchIndex
 
 from . import analytics, metrics, presenter, push
+from .nothing_found import try_without
 from .errors import BadParameter, NotFound, TooLong
 from .params import MAX_ID_LENGTH, MAX_SUGGEST_CHARS, related_request, search_request, suggest_limit
 
@@ -29,11 +30,16 @@ def search():
     started = time.perf_counter()
     req = search_request(request.args, current_app.config)
     result = engine().search(req)
+    nothing = None
     if req.q.strip() and result.total == 0:
         metrics.ZERO_RESULTS.inc()
+        nothing = {"try_without": try_without(engine(), req)}
+        popular = analytics.popular()
+        if popular is not None:
+            nothing["popular"] = popular
     took_ms = round((time.perf_counter() - started) * 1000, 2)
     search_id = analytics.record_search(req, result, took_ms)
-    answer = jsonify(presenter.search_json(result, took_ms, search_id))
+    answer = jsonify(presenter.search_json(result, took_ms, search_id, nothing))
     answer.headers["X-Index-Snapshot"] = result.snapshot
     return answer
 

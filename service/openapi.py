@@ -12,7 +12,8 @@ from index import (DATE_FACETS, FACETS, KINDS, MAX_PER_PAGE, MAX_RELATED, OPERAT
 
 from . import analytics_views, push
 from .params import (DATE_PATTERN, GROUP_PATTERN, LANG_PATTERN, MAX_HALF_LIFE, MAX_ID_LENGTH,
-                     MAX_LANG_CHARS, MAX_SUGGEST_CHARS, MAX_VALUE_CHARS, MAX_VALUES, SUGGEST_LIMIT)
+                     MAX_LANG_CHARS, MAX_SUGGEST_CHARS, MAX_VALUE_CHARS, MAX_VALUES, SUGGEST_LIMIT,
+                     VIA)
 
 bp = Blueprint("openapi", __name__)
 
@@ -50,6 +51,14 @@ RESULT = {
                                  "other copies of it (list them with group=)"},
         "copies": {"type": "integer", "minimum": 0,
                    "description": "articles: matching copies folded under this result"},
+        "quotes": {"type": "array", "description": "articles: their own quotes that matched "
+                   "too, best first (at most 3), folded under the article instead of listed "
+                   "as results of their own (collapse=0 lists them; kind=quote lists quotes "
+                   "one by one)", "items": {
+                       "type": "object", "required": ["id", "speaker", "snippet"],
+                       "properties": {"id": {"type": "string"}, "speaker": {"type": "string"},
+                                      "speaker_role": {"type": "string"},
+                                      "snippet": {"type": "string"}}}},
     },
 }
 DOCUMENT = {"type": "object", "required": ["id", "kind", "title", "text"],
@@ -61,7 +70,7 @@ DOCUMENT = {"type": "object", "required": ["id", "kind", "title", "text"],
                            "tags": {"type": "array", "items": {"type": "string"}}}}
 DOCUMENT["properties"].pop("snippet")
 DOCUMENT["properties"].pop("score")
-for _name in ("group", "copies"):
+for _name in ("group", "copies", "quotes"):
     DOCUMENT["properties"].pop(_name)
 
 
@@ -104,7 +113,10 @@ def spec() -> dict:
         _param("recency", {"type": "number", "minimum": 0, "maximum": MAX_HALF_LIFE},
                "half-life in days of a date decay blended into relevance; 0: off"),
         _param("collapse", {"enum": ["0", "1"]}, "1 (default): one result per near-duplicate "
-               "group, with the number of copies folded under it; 0: every copy listed"),
+               "group, with the number of copies folded under it, and an article's matching "
+               "quotes under it; 0: every copy and quote listed"),
+        _param("via", {"enum": list(VIA)}, "widget: sent by the search widget (analytics "
+               "count other searches apart)"),
         _param("group", {"type": "string", "pattern": GROUP_PATTERN}, "only the documents of "
                "this near-duplicate group (a result's group), every copy listed"),
     ]
@@ -129,6 +141,18 @@ def spec() -> dict:
                              "description": "words the best result lacks: matching was relaxed"},
             "ignored": {"type": "array", "items": {"type": "string"},
                         "description": "words not searched: stop words, words past the cap"},
+            "try_without": {"type": "array", "description": "when nothing was found: each "
+                            "filter or word that, dropped alone, finds something, with the "
+                            "number of results it would give", "items": {
+                                "type": "object", "required": ["param", "value", "total"],
+                                "properties": {"param": {"type": "string", "description":
+                                    "a filter (kind, author, speaker, lang, date) or word"},
+                                    "value": {"type": "string"},
+                                    "total": {"type": "integer", "minimum": 1}}}},
+            "popular": {"type": "array", "items": {"type": "string"},
+                        "description": "when nothing was found and analytics is on: the "
+                                       "most searched queries of the last days that found "
+                                       "something"},
             "typos": {"type": "object", "additionalProperties": {
                 "type": "array", "items": {"type": "string"}},
                 "description": "word typed → the index terms it also matched as typos"},

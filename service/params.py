@@ -25,6 +25,7 @@ MAX_HALF_LIFE = 36_500.0    # days, for recency
 DATE_PATTERN = r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$"
 LANG_PATTERN = r"^[a-z]{2,3}(?:-[a-z]{2,4})?$"
 GROUP_PATTERN = r"^[0-9a-f]{16}$"  # a near-duplicate group's id
+VIA = ("widget",)  # the marker the widget sends (analytics count other searches apart)
 _DATE = re.compile(DATE_PATTERN)
 _LANG = re.compile(LANG_PATTERN)
 _GROUP = re.compile(GROUP_PATTERN)
@@ -113,6 +114,8 @@ def search_request(args: MultiDict, config: dict[str, Any]) -> SearchRequest:
     collapse = args.get("collapse")
     if collapse not in (None, "", "0", "1"):
         raise BadParameter("collapse must be 0 or 1")
+    if args.get("via") not in (None, "", *VIA):
+        raise BadParameter(f"via must be one of {', '.join(VIA)}")
     group = args.get("group", "")
     if group and not _GROUP.match(group):
         raise BadParameter(f"group must be a group id (16 hex digits), got {group[:40]!r}")

@@ -4,7 +4,8 @@ A search hit shows what a results list needs (no body, dek or headings: the snip
 for them); ``/documents/<id>`` shows the whole document. Kind-specific keys appear only on
 their kind: quotes carry speaker, speaker_role, speaker_mention (the attribution as written:
 "he", "the premier"), article_id and article_title, bios
-article_count, articles dek, headings and tags (documents only).
+article_count (the articles the index holds by the author), articles dek, headings and tags
+(documents only) and, in results, their matching ``quotes``.
 """
 from __future__ import annotations
 
@@ -35,8 +36,16 @@ def hit_json(hit: Hit) -> dict[str, Any]:
     if hit.snippet is not None:
         out["snippet"] = hit.snippet
     if hit.document.kind == "article":
-        out.update(group=hit.group, copies=hit.copies)
+        out.update(group=hit.group, copies=hit.copies,
+                   quotes=[_quote(q) for q in hit.quotes])
     return out
+
+
+def _quote(hit: Hit) -> dict[str, Any]:
+    """One of an article's own quotes that matched too, as shown under the article."""
+    doc = hit.document
+    return {"id": doc.id, "speaker": doc.speaker, "speaker_role": doc.speaker_role,
+            "snippet": hit.snippet or ""}
 
 
 def document_json(doc: Document) -> dict[str, Any]:
@@ -53,9 +62,10 @@ def _facet(values: list[FacetValue]) -> list[dict[str, Any]]:
     return [{"value": v.value, "count": v.count} for v in values]
 
 
-def search_json(result: SearchResult, took_ms: float,
-                search_id: str | None = None) -> dict[str, Any]:
-    """Return the body of a ``/search`` response (``search_id``: when analytics is on)."""
+def search_json(result: SearchResult, took_ms: float, search_id: str | None = None,
+                nothing_found: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the body of a ``/search`` response (``search_id``: when analytics is on;
+    ``nothing_found``: ``try_without`` and ``popular``, when nothing was found)."""
     out: dict[str, Any] = {"total": result.total, "page": result.page,
                            "per_page": result.per_page, "took_ms": took_ms,
                            "results": [hit_json(h) for h in result.hits],
@@ -65,6 +75,8 @@ def search_json(result: SearchResult, took_ms: float,
                            "typos": {word: list(terms) for word, terms in result.typos.items()}}
     if result.facets is not None:
         out["facets"] = {name: _facet(values) for name, values in result.facets.items()}
+    if nothing_found:
+        out.update(nothing_found)
     if search_id is not None:
         out["search_id"] = search_id
     return out

@@ -42,6 +42,15 @@ def click(client, search_id: str, doc_id: str, position: int, **kw):
     return client.post("/events", data=json.dumps(body), content_type="text/plain", **kw)
 
 
+def settled(client, query: dict) -> dict:
+    """Search as the widget does, then settle on it (as after 1.5 s without typing)."""
+    body = client.get("/search", query_string={**query, "via": "widget"}).json
+    res = client.post("/events", data=json.dumps({"search_id": body["search_id"],
+                                                  "type": "search"}), content_type="text/plain")
+    assert res.status_code == 204
+    return body
+
+
 def report(client, **params) -> dict:
     res = client.get("/admin/analytics", query_string=params, headers=AUTH)
     assert res.status_code == 200, res.json
@@ -85,9 +94,9 @@ def test_a_search_is_recorded_with_its_filters_and_nothing_about_the_reader(an, 
 def test_report_counts_searches_zero_results_clicks_and_low_clicks(an, an_app):
     ids = {}
     for q in ("wind farm", "Wind farm", "library", NOTHING, NOTHING, NOTHING):
-        body = an.get("/search", query_string={"q": q}).json
+        body = settled(an, {"q": q, "collapse": "0"})
         ids.setdefault(normalise(q), []).append((body["search_id"], body["results"]))
-    an.get("/search", query_string={"q": "library", "page": 2, "per_page": 2})
+    an.get("/search", query_string={"q": "library", "page": 2, "per_page": 2, "via": "widget"})
     (wind1, res1), (wind2, _) = ids["wind farm"]
     lib, lib_results = ids["library"][0]
     assert click(an, wind1, res1[0]["id"], 1).status_code == 204
@@ -116,8 +125,8 @@ def test_report_counts_searches_zero_results_clicks_and_low_clicks(an, an_app):
 
 
 def test_dropped_words_and_typos_are_recorded(an, an_app):
-    typo = an.get("/search?q=libary").json
-    relaxed = an.get("/search", query_string={"q": f"library {NOTHING}"}).json
+    typo = settled(an, {"q": "libary"})
+    relaxed = settled(an, {"q": f"library {NOTHING}"})
     assert typo["typos"] and relaxed["not_required"] == [NOTHING]  # as the engine says
     by_query = {row["query"]: row for row in rows(an_app, "searches")}
     assert by_query["libary"]["typos_used"] == 1 and by_query["libary"]["words_dropped"] == ""
@@ -128,7 +137,7 @@ def test_dropped_words_and_typos_are_recorded(an, an_app):
 
 
 def test_report_range_is_by_utc_day(an, an_app):
-    an.get("/search?q=harbour")
+    settled(an, {"q": "harbour"})
     today = time.strftime("%Y-%m-%d", time.gmtime())
     assert report(an, **{"from": today, "to": today})["searches"] == 1
     assert report(an, **{"from": "2001-01-01", "to": "2001-12-31"})["searches"] == 0
@@ -252,9 +261,10 @@ def test_retention_deletes_old_rows(tmp_path):
     now = [time.time()]
     rec = Recorder(str(tmp_path / "a.db"), days=7, clock=lambda: now[0])
     old = now[0] - 8 * 86400
-    rec.add_search(("a" * 32, old, "2000-01-01", "old", "{}", 1, 3, 1.0, None, None))
-    rec.add_search(("b" * 32, now[0], "2000-01-09", "new", "{}", 1, 3, 1.0, None, None))
+    rec.add_search(("a" * 32, old, "2000-01-01", "old", "{}", 1, 3, 1.0, None, None, "widget"))
+    rec.add_search(("b" * 32, now[0], "2000-01-09", "new", "{}", 1, 3, 1.0, None, None, "api"))
     rec.add_click(("a" * 32, 1, "doc", old))
+    rec.add_settle(("a" * 32, old))
     rec.flush()
     rec._purge()
     rec.close()
@@ -262,14 +272,15 @@ def test_retention_deletes_old_rows(tmp_path):
     try:
         assert [r[0] for r in conn.execute("SELECT query FROM searches")] == ["new"]
         assert conn.execute("SELECT COUNT(*) FROM clicks").fetchone()[0] == 0
+        assert conn.execute("SELECT COUNT(*) FROM settled").fetchone()[0] == 0
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:
         conn.close()
 
 
 def test_page_for_editors(an):
-    an.get("/search", query_string={"q": "<script>alert(1)</script> harbour"})
-    an.get("/search", query_string={"q": NOTHING})
+    settled(an, {"q": "<script>alert(1)</script> harbour"})
+    settled(an, {"q": NOTHING})
     token = base64.b64encode(f"editor:{ADMIN_TOKEN}".encode()).decode()
     res = an.get("/admin/analytics.html", headers={"Authorization": f"Basic {token}"})
     page = res.get_data(as_text=True)
@@ -286,7 +297,7 @@ def test_rows_added_while_batches_are_written_all_land_once(tmp_path):
     def add(n: int) -> None:
         for i in range(1500):
             rec.add_search((f"{n:02d}{i:030d}", time.time(), "2026-01-01", "q", "{}", 1, 1,
-                            1.0, None, None))
+                            1.0, None, None, "widget"))
 
     def flush() -> None:
         while not stop.is_set():
@@ -312,3 +323,40 @@ def test_rows_added_while_batches_are_written_all_land_once(tmp_path):
         assert conn.execute("SELECT COUNT(*) FROM searches").fetchone()[0] == 8 * 1500
     finally:
         conn.close()
+
+
+def test_only_settled_widget_searches_count_others_apart(an, an_app, monkeypatch):
+    """As-you-type requests are stored but not counted; a click settles its search; other
+    clients and the admin token are counted apart; popular queries are offered on nothing."""
+    from service import analytics
+
+    monkeypatch.setattr(analytics, "POPULAR_SECONDS", 0.0)  # read again at every ask
+    for q in ("z", "ze", "zep", "zeppelin"):  # the widget asking while the reader types
+        an.get("/search", query_string={"q": q, "via": "widget"})
+    settled(an, {"q": "wind farm"})
+    settled(an, {"q": "Wind  farm"})
+    clicked = an.get("/search", query_string={"q": "library", "via": "widget"}).json
+    assert click(an, clicked["search_id"], clicked["results"][0]["id"], 1).status_code == 204
+    an.get("/search", query_string={"q": "harbour"})  # a script: no widget marker
+    an.get("/search", query_string={"q": "harbour", "via": "widget"}, headers=AUTH)
+    r = report(an)
+    assert r["searches"] == 3 and {q["query"] for q in r["top_queries"]} == {"wind farm",
+                                                                              "library"}
+    assert (r["unsettled_searches"], r["api_searches"], r["admin_searches"]) == (4, 1, 1)
+    assert r["clicks"] == 1 and r["zero_result_searches"] == 0
+    nothing = an.get("/search", query_string={"q": NOTHING, "via": "widget"}).json
+    assert nothing["total"] == 0 and nothing["popular"] == ["wind farm", "library"]
+    bad = {"search_id": clicked["search_id"], "type": "search", "position": 1}
+    assert an.post("/events", data=json.dumps(bad), content_type="text/plain"
+                   ).status_code == 400
+
+
+def test_page_links_queries_offers_ranges_and_hides_empty_days(an):
+    settled(an, {"q": "wind farm"})
+    page = an.get("/admin/analytics.html", headers=AUTH).get_data(as_text=True)
+    assert '<a href="/demo?nsw-q=wind+farm">wind farm</a>' in page
+    for n in (7, 30, 90):
+        assert f">Last {n} days</a>" in page
+    table = page.split("Searches and zero results by day")[1]
+    assert table.count("<tr><td>") == 1  # today only: the 29 empty days are left out
+    assert page.count("<rect ") == 30  # the chart keeps every day

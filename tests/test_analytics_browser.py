@@ -109,6 +109,40 @@ def test_widget_reports_clicks_without_credentials(setup):
         assert headers["HTTP_ORIGIN"] == site.origin
 
 
+def _until(app, condition, what: str) -> dict:
+    """Poll the report until ``condition(report)`` holds (10 s at most); return it."""
+    deadline = time.monotonic() + 10
+    while not condition(r := report(app)):
+        assert time.monotonic() < deadline, f"{what}: {r}"
+        time.sleep(0.1)
+    return r
+
+
+def test_typing_letter_by_letter_counts_one_search_and_one_click(setup):
+    """Search-as-you-type asks the service at every pause; only the search the reader
+    settles on (1.5 s without typing) counts, and the click on one of its results with it."""
+    driver, app, service, site, _ = setup
+    set_auth(driver, None)
+    site.app.pages["/typing"] = host_page(service.origin + "/widget.js")
+    driver.get(site.origin + "/typing")
+    wait_for(driver, lambda s: True, "the widget to start")
+    before = report(app)
+    box = shadow(driver, ".nsw-input")
+    for i, letter in enumerate("harbour crane"):
+        box.send_keys(letter)
+        time.sleep(0.5 if i in (3, 8) else 0.05)  # the reader hesitates: "harb", "harbour c"
+    wait_for(driver, lambda s: s["value"] == "harbour crane" and s["titles"], "the results")
+    r = _until(app, lambda r: r["searches"] > before["searches"], "the settled search")
+    shadow(driver, ".nsw-result").click()
+    r = _until(app, lambda r: r["clicks"] > before["clicks"], "the click")
+    assert r["searches"] - before["searches"] == 1 and r["clicks"] - before["clicks"] == 1
+    typed = {q["query"]: q for q in r["top_queries"]}
+    assert typed["harbour crane"]["searches"] == 1 and typed["harbour crane"]["clicks"] == 1
+    assert not {"h", "ha", "har", "harb", "harbour c", "harbour cr"} & set(typed)
+    assert r["unsettled_searches"] - before["unsettled_searches"] >= 2  # asked, not counted
+    assert r["searches_with_clicks"] - before["searches_with_clicks"] == 1
+
+
 def _axe(driver) -> tuple[list[dict], int]:
     """Run axe-core on the page; return its violations and how many rules passed."""
     driver.execute_script(AXE.read_text(encoding="utf-8"))
@@ -127,8 +161,9 @@ def _axe(driver) -> tuple[list[dict], int]:
 def test_editors_page_renders_its_chart_needs_the_token_and_passes_axe(setup):
     driver, app, service, site, _ = setup
     client = app.test_client()
-    for q in ("harbour", "harbour", "tram line", "qzxwvkjh"):
-        client.get("/search", query_string={"q": q})
+    for q in ("harbour", "harbour", "tram line", "qzxwvkjh"):  # as the widget, settled
+        sid = client.get("/search", query_string={"q": q, "via": "widget"}).json["search_id"]
+        client.post("/events", json={"search_id": sid, "type": "search"})
     url = service.origin + "/admin/analytics.html"
 
     set_auth(driver, None)

@@ -22,7 +22,7 @@ def _status(client, query: str) -> int:
 
 def test_enums_are_accepted_and_nothing_else(client, search_params):
     enums = {name: schema["enum"] for name, schema in search_params.items() if "enum" in schema}
-    assert set(enums) == {"kind", "sort", "date_facet", "op", "typos", "collapse"}
+    assert set(enums) == {"kind", "sort", "date_facet", "op", "typos", "collapse", "via"}
     assert enums["kind"] == list(KINDS) and enums["sort"] == list(SORTS)
     for name, values in enums.items():
         for value in values:
@@ -112,3 +112,29 @@ def test_every_key_of_a_document_is_documented(client):
     for hit in client.get("/search?q=said&per_page=30").get_json()["results"]:
         doc = client.get(f"/documents/{hit['id']}").get_json()
         assert _undocumented(doc, _schema(spec, "/documents/{id}"), spec, "document") == []
+
+
+def test_widget_options_are_the_servers(client):
+    """The kinds, sorts and page sizes the widget offers are written into it from the one
+    place they are defined, and every one of them is accepted by /search."""
+    import json
+
+    from index import KINDS, MAX_PER_PAGE, PER_PAGE, SORTS
+
+    script = client.get("/widget.js").get_data(as_text=True)
+    found = re.search(r"const CONFIG = (\{.*?\}) \|\|", script)
+    assert found, "the served widget carries its configuration"
+    config = json.loads(found.group(1))
+    assert config["kinds"] == list(KINDS) and config["sorts"] == list(SORTS)
+    assert (config["per_page"], config["max_per_page"]) == (PER_PAGE, MAX_PER_PAGE)
+    assert set(config["dates"]) == {"week", "month", "year"}
+    assert {"en", "de"} <= set(config["langs"])  # the demo corpus holds both
+    for kind in config["kinds"]:
+        assert _status(client, f"q=wind&kind={kind}&via=widget") == 200
+    for sort in config["sorts"]:
+        assert _status(client, f"q=wind&sort={sort}&via=widget") == 200
+    assert _status(client, f"per_page={config['max_per_page']}") == 200
+    assert _status(client, f"per_page={config['max_per_page'] + 1}") == 400
+    # the names the widget shows cover every kind and sort it is given
+    for value in (*config["kinds"], *config["sorts"]):
+        assert re.search(rf'["{{ ]{re.escape(value)}"?: "', script), value

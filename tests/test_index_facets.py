@@ -19,7 +19,8 @@ def run(searcher, req: SearchRequest) -> dict:
 def brute_force(searcher, req: SearchRequest) -> dict[str, Counter]:
     """Count facet values over every result of ``req`` by reading each result."""
     res = run(searcher, SearchRequest(**{**req.__dict__, "per_page": ALL, "page": 1,
-                                           "facets": False, "snippets": False}))
+                                           "facets": False, "snippets": False,
+                                           "collapse": False}))
     counts = {"author": Counter(), "kind": Counter(), "lang": Counter(), "date": Counter()}
     for r in res["results"]:
         for name in searcher.document(r["id"]).authors:

@@ -152,7 +152,8 @@ def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
     at = in_order(rows.tier, rows.score, rows.day, rows.seq, req.sort, ranked,
                   start + req.per_page)[start:]
     fetched = shards.map(sid, "fetch", [(w, p.terms, req.snippets, _left(deadline))
-                                        for w in rows.per_shard(at, ranked)], deadline)
+                                        for w in rows.per_shard(at, ranked)],
+                         deadline)
     counts = (facets.shape(facets.add_counts([pg.facets for pg in pages]), req.authors,
                            req.speakers) if req.facets else None)
     return result(head, req, p, rows.hits(at, fetched), sum(pg.total for pg in pages), counts,
@@ -191,17 +192,20 @@ class _Rows:
         for name in ("docnum", "seq", "tier", "score", "copies") + (("day",) if days else ()):
             setattr(self, name, np.concatenate([getattr(a, name) for a in answers]))
         self.shard = np.concatenate([np.full(len(a.docnum), k) for k, a in enumerate(answers)])
+        self.quotes = [q for a in answers  # per row, its folded quotes (none for related)
+                       for q in (getattr(a, "quotes", ()) or ((),) * len(a.docnum))]
         if not days:  # the date never ranks these (related documents)
             self.day = np.zeros(len(self.shard), dtype=np.int64)
         self.shards = len(answers)
 
     def per_shard(self, at: np.ndarray, ranked: bool) -> list[list]:
-        """Return, per shard, the rows (``page.Row``: docnum, score, copies) of ``at`` it
-        must fetch."""
+        """Return, per shard, the rows (``page.Row``: docnum, score, copies, folded quotes)
+        of ``at`` it must fetch."""
         wanted: list[list] = [[] for _ in range(self.shards)]
         for i in at:
             score = float(self.score[i]) if ranked else None
-            wanted[self.shard[i]].append((int(self.docnum[i]), score, int(self.copies[i])))
+            wanted[self.shard[i]].append((int(self.docnum[i]), score, int(self.copies[i]),
+                                          tuple(self.quotes[i])))
         return wanted
 
     def hits(self, at: np.ndarray, fetched: list[list[Hit]]) -> list[Hit]:

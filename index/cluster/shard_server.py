@@ -30,7 +30,7 @@ from index.read import facets
 from index.read import related as related_op
 from index.read.live import Recent, Snapshot
 from index.read.order import in_order
-from index.read.page import Row
+from index.read.page import Row, as_person
 from index.read.postings import POSTINGS_CACHE
 from index.read.scoring import Evaluator
 from index.read.search import Matches, Ranking, fetch, match
@@ -55,6 +55,7 @@ class ShardPage:
     held: np.ndarray | None    # words each row holds (bit j: word j), when some were dropped
     words: tuple[str, ...]     # the relaxed query's words, in bit order
     facets: dict | None        # raw counts (``facets.raw_counts``)
+    quotes: tuple = ()         # per row, the docnums of its quotes folded under it (stories)
 
 
 class ShardServer:
@@ -107,7 +108,7 @@ class ShardServer:
     @staticmethod
     def query(snap: Snapshot, req: SearchRequest, query, ranked: bool, ranking: Ranking,
               corpus: CorpusStats, budget: float) -> ShardPage:
-        m = match(snap, req, query, ranked, ranking, Deadline(budget), corpus)
+        m = match(snap, req, query, ranked, ranking, Deadline(budget), corpus, stories=True)
         return _page(snap, m, req, ranked)
 
     @staticmethod
@@ -118,7 +119,7 @@ class ShardServer:
     @staticmethod
     def document(snap: Snapshot, doc_id: str) -> Document | None:
         stored = snap.searcher().document(id=doc_id)
-        return None if stored is None else from_stored(stored)
+        return None if stored is None else as_person(snap, from_stored(stored))
 
     @staticmethod
     def stored(snap: Snapshot, doc_id: str) -> dict | None:
@@ -151,4 +152,5 @@ def _page(snap: Snapshot, m: Matches, req: SearchRequest, ranked: bool) -> Shard
     return ShardPage(len(ids), m.folded, rows, seq[at], m.tier[at], scores[at], day[at],
                      np.array([m.copies.get(int(d), 0) for d in rows], dtype=np.int64),
                      tiers.held(rows) if dropped else None,
-                     tuple(w for w, _ in tiers.words) if dropped else (), raw)
+                     tuple(w for w, _ in tiers.words) if dropped else (), raw,
+                     tuple(tuple(m.quotes.get(int(d), ())) for d in rows))

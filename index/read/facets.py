@@ -59,12 +59,26 @@ class FacetColumns:
             live[[d for d in range(size) if reader.is_deleted(d)]] = False
         self.live = live
         self._live_ids = np.flatnonzero(live).astype(np.int64)
+        self._article_counts: np.ndarray | None = None
         for array in (self.day, self.live, self._live_ids, *self.codes.values()):
             array.flags.writeable = False
 
     def live_ids(self) -> np.ndarray:
         """Return every document number that is not deleted, ascending (read-only)."""
         return self._live_ids
+
+    def articles_by(self, authors: tuple[str, ...]) -> int:
+        """Return how many live articles name any of ``authors`` (a bio's author)."""
+        if self._article_counts is None:  # per author code, read on first use
+            kind = self.values["kind"]
+            article = kind.index("article") if "article" in kind else -1
+            docs = self.author_doc
+            mine = (self.codes["kind"][docs] == article) & self.live[docs]
+            self._article_counts = np.bincount(self.author_code[mine],
+                                               minlength=len(self.author_names))
+        names = (a.replace(",", " ") for a in authors)  # under the canonical name (aliases)
+        codes = {self.author_index.get(self.author_names_of.canonical.get(n, n)) for n in names} - {None}
+        return int(sum(self._article_counts[c] for c in codes))
 
     def lang_counts(self) -> Counter:
         """Return the number of live documents per detected language ("" when unknown)."""

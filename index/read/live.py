@@ -25,6 +25,7 @@ from index.read.facets import FacetColumns
 from index.read.folding import Groups
 from index.read.postings import POSTINGS_CACHE, PostingLists
 from index.read.spelling import Speller
+from index.read.stories import Stories
 from index.read.stats import CorpusStats, FieldStats
 from index.read.vocabulary import Vocabulary
 from index.schema import TEXT_FIELDS
@@ -135,6 +136,14 @@ class Snapshot(Opened):
         self.corpus = CorpusStats.of(self.stats, len(cols.live_ids()), cols.day[cols.live])
         self.langs = query_langs(cols.lang_counts())
         self._arrays = self.postings.arrays
+        self._stories: Stories | None = None
+
+    def stories(self) -> Stories:
+        """Return each quote's article (read on first use: only searches need it)."""
+        if self._stories is None:
+            with self.ix.reader() as reader:
+                self._stories = Stories(reader, self.columns.live)
+        return self._stories
 
     def _new_searcher(self):
         return self.ix.searcher()

@@ -84,7 +84,7 @@ def related(snap: Snapshot, req: RelatedRequest, boosts: dict[str, float], b: fl
         return RelatedResult(req.doc_id, [], (), snap.snapshot_id)
     found = rows(snap, req, query_of(terms, boosts), stored.get("lang", ""), b, k1, deadline,
                  snap.corpus)
-    hits = fetch_plain(snap, [(int(d), float(s), int(c))
+    hits = fetch_plain(snap, [(int(d), float(s), int(c), ())
                               for d, s, c in zip(found.docnum, found.score, found.copies)])
     return RelatedResult(req.doc_id, hits, tuple(t for t, _ in terms), snap.snapshot_id)
 

@@ -29,6 +29,7 @@ from index.read.query import explicit_and, parse, phrase_bonus
 from index.read.scoring import EMPTY, Evaluator, Hits
 from index.read.snippets import plain_snippet, snippet
 from index.read.spelling import did_you_mean
+from index.read.stories import fold_stories
 from index.read.stats import CorpusStats, day_number
 from index.read.synonyms import Synonyms
 from index.request import SearchRequest
@@ -98,11 +99,14 @@ class Matches:
     tiers: Tiers | None     # relaxed matching's record, to say which words were not required
     copies: dict[int, int]  # per kept document, the copies folded under it
     folded: int
+    quotes: dict[int, list[int]] = field(default_factory=dict)  # per article, its quotes
 
 
 def match(snap: Snapshot, req: SearchRequest, query: Q.Query | None, ranked: bool,
-          ranking: Ranking, deadline: Deadline, corpus: CorpusStats) -> Matches:
-    """Evaluate an expanded ``query`` on ``snap`` with the corpus statistics ``corpus``."""
+          ranking: Ranking, deadline: Deadline, corpus: CorpusStats,
+          stories: bool = False) -> Matches:
+    """Evaluate an expanded ``query`` on ``snap`` with the corpus statistics ``corpus``
+    (``stories``: fold quotes under their matching article, see ``stories``)."""
     cols = snap.columns
     filters = facets.make_filters(cols, req.kinds, req.langs, req.authors,
                                   req.day_from, req.day_to, req.speakers)
@@ -125,18 +129,21 @@ def match(snap: Snapshot, req: SearchRequest, query: Q.Query | None, ranked: boo
     deadline.check()
     tiers = evaluator.tiers
     tier = tiers.tier(final.ids) if tiers is not None else np.zeros(len(final.ids), np.int64)
-    folded, copies = len(final.ids), {}
+    folded, copies, quotes = len(final.ids), {}, {}
     if req.collapse and not req.group:
         final, tier, copies = collapse(snap.groups, final, tier, snap.order, cols.day, req.sort,
                                        ranked)
-    return Matches(final, tier, matched.ids, filters, tiers, copies, folded - len(final.ids))
+        if stories:
+            final, tier, quotes = fold_stories(snap.stories(), final, tier)
+    return Matches(final, tier, matched.ids, filters, tiers, copies, folded - len(final.ids),
+                   quotes)
 
 
 def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadline,
            synonyms: Synonyms | None = None) -> SearchResult:
     """Run ``req`` on ``snap``; raise QueryTimeout (a query string is never refused)."""
     p = plan(snap, req, ranking, deadline, synonyms)
-    m = match(snap, req, p.query, bool(p.text), ranking, deadline, snap.corpus)
+    m = match(snap, req, p.query, bool(p.text), ranking, deadline, snap.corpus, stories=True)
     page = page_of(snap, m, req, ranked=bool(p.text))
     hits = fetch(snap, page, p.terms, req.snippets, deadline)
     counts = (facets.count(snap.columns, m.matched, m.filters, req.date_by_month, req.authors,
@@ -193,13 +200,13 @@ def recency_factor(days: np.ndarray, half_life: float,
 
 
 def page_of(snap: Snapshot, m: Matches, req: SearchRequest, ranked: bool) -> list[Row]:
-    """Return the rows (docnum, score, folded copies) of the requested page, in result order."""
+    """Return the rows (``page.Row``) of the requested page, in result order."""
     start = (req.page - 1) * req.per_page
     ids, scores = m.final
     at = in_order(m.tier, scores, snap.columns.day[ids], snap.order[ids], req.sort, ranked,
                   start + req.per_page)[start:]
-    return [(int(ids[i]), float(scores[i]) if ranked else None, m.copies.get(int(ids[i]), 0))
-            for i in at]
+    return [(int(ids[i]), float(scores[i]) if ranked else None, m.copies.get(int(ids[i]), 0),
+             tuple(m.quotes.get(int(ids[i]), ()))) for i in at]
 
 
 def _snippet(stored: dict, terms: dict[str, frozenset[str]]) -> str:

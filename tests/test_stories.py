@@ -1,0 +1,82 @@
+"""One result per story, on real news (the first 3,000 FakeNewsNet lines): an article's own
+matching quotes fold under it; kind=quote and collapse=0 list them one by one; a bio counts
+the articles the index holds by its author; nothing found offers what to drop."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from index import SearchIndex, SearchRequest
+from service.presenter import search_json
+
+QUERIES = ("trump", "said", "president obama", "clinton campaign", "police", "white house")
+
+
+@pytest.fixture(scope="module")
+def fakenews(fakenews_sample_index):
+    searcher = SearchIndex(fakenews_sample_index)
+    yield searcher
+    searcher.close()
+
+
+def run(searcher, q: str, **kw) -> dict:
+    return search_json(searcher.search(SearchRequest(q=q, **kw)), 0.0)
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_an_articles_quotes_fold_under_it(fakenews, q):
+    folded = run(fakenews, q, per_page=50)
+    listed = run(fakenews, q, per_page=50, collapse=False)
+    articles = {r["id"] for r in folded["results"] if r["kind"] == "article"}
+    # no quote is listed beside its own article
+    assert not [r for r in folded["results"] if r["kind"] == "quote"
+                and r["article_id"] in articles]
+    under = {r["id"]: r["quotes"] for r in folded["results"] if r["kind"] == "article"}
+    for article_id, quotes in under.items():
+        for quote in quotes:
+            doc = fakenews.document(quote["id"])
+            assert doc.kind == "quote" and doc.article_id == article_id
+            assert quote["speaker"] == doc.speaker
+    # what collapse=0 lists as separate quotes is exactly what folding took away
+    assert folded["total"] + folded["folded"] == listed["total"]
+    if listed["total"] <= 50:
+        quote_ids = {r["id"] for r in listed["results"] if r["kind"] == "quote"}
+        assert {q["id"] for qs in under.values() for q in qs} <= quote_ids
+
+
+def test_the_sample_really_has_articles_with_quotes_under_them(fakenews):
+    """The check above is not vacuous: some of these searches fold quotes."""
+    counts = Counter()
+    for q in QUERIES:
+        for r in run(fakenews, q, per_page=50)["results"]:
+            counts[r["kind"]] += 1
+            counts["with quotes"] += bool(r.get("quotes"))
+    assert counts["with quotes"] >= 10, counts
+
+
+@pytest.mark.parametrize("q", QUERIES[:3])
+def test_kind_quote_lists_quotes_one_by_one(fakenews, q):
+    quotes = run(fakenews, q, per_page=50, kinds=("quote",))
+    listed = run(fakenews, q, per_page=50, kinds=("quote",), collapse=False)
+    assert quotes["total"] == listed["total"] > 0
+    assert all(r["kind"] == "quote" and r["article_title"] for r in quotes["results"])
+
+
+def test_bios_count_the_articles_in_the_index(fakenews):
+    bios = run(fakenews, "", kinds=("bio",), per_page=20)["results"]
+    assert bios, "the sample has bios"
+    for bio in bios:
+        by = run(fakenews, "", kinds=("article",), authors=(bio["title"],), per_page=1)
+        assert bio["article_count"] == by["total"], bio["title"]
+
+
+def test_nothing_found_says_which_filter_or_word_to_drop(client):
+    body = client.get("/search?q=library+qzxwvkjh&op=and&kind=article").get_json()
+    assert body["total"] == 0
+    alone = client.get("/search?q=library&op=and&kind=article").get_json()["total"]
+    assert body["try_without"] == [{"param": "word", "value": "qzxwvkjh", "total": alone}]
+    assert alone > 0 and "popular" not in body  # analytics is off
+    one = client.get("/search?q=library&author=Daniel+Okafor&from=2030").get_json()
+    assert one["total"] == 0
+    assert [t["param"] for t in one["try_without"]] == ["date"]  # not the author, not a word
