@@ -37,3 +37,10 @@ def test_spelling_variants_of_an_author_are_one_author():
     assert len(set(names.canonical.values())) == 3
     assert names.canonical["Zoë Weiner"] == "Zoe Weiner"
     assert names.find("michallon") == {"Clémence Michallon"}
+
+
+def test_names_that_go_on_in_two_ways_stay_apart():
+    names = Names({"New York Times": 60, "New York": 17, "New York Post": 11, "Kim Kardashian": 300,
+                   "Kim Kardashian West": 270})
+    assert len({names.canonical[n] for n in ("New York Times", "New York", "New York Post")}) == 3
+    assert names.canonical["Kim Kardashian West"] == "Kim Kardashian"
