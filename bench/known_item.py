@@ -150,7 +150,7 @@ def articles_of(ix: SearchIndex) -> list[tuple[str, str, str]]:
 
 def measure(name: str, index_dir: str, n: int) -> tuple[list[list], dict]:
     """Run every form on one index; return table rows and the figures."""
-    ix = SearchIndex(index_dir, cache_size=0)
+    ix = SearchIndex(index_dir, cache_size=0, time_budget=60)  # a busy machine: no timeouts
     ix.warm()
     queries = make_queries(articles_of(ix), n, SEED)
     figures = {form: evaluate(ix, queries, form) for form in ("clean", "typo", "wrapped", "punct")}

@@ -85,7 +85,8 @@ class Ours:
     name = "ours"
 
     def __init__(self, index_dir: str) -> None:
-        self.ix = SearchIndex(index_dir, cache_size=0)
+        # a budget no busy machine reaches: a timeout would judge the machine, not the ranking
+        self.ix = SearchIndex(index_dir, cache_size=0, time_budget=60)
 
     def search(self, text: str, k: int = 10) -> list[str]:
         result = self.ix.search(SearchRequest(q=text, per_page=k, kinds=("article",),
@@ -221,11 +222,15 @@ def main(argv: list[str] | None = None) -> int:
     ranked = runs(queries, {"fakenews": args.fakenews, "freenews": args.freenews})
     if args.save:
         Path(args.save).write_text(json.dumps(ranked, indent=0), encoding="utf-8")
-    pairs = pool(queries, ranked)
+    append_pool(pool(queries, ranked))
+    return 0
+
+
+def append_pool(pairs: list[tuple[str, str]]) -> None:
+    """Append (query id, doc id) pairs to judge to ``pool.tsv``."""
     with POOL.open("a", encoding="utf-8") as fh:
         fh.writelines(f"{qid}\t{doc}\n" for qid, doc in pairs)
     print(f"{len(pairs)} new pairs to judge appended to {POOL}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .common import verdict, write_result
-from .reader_engines import POOL_DEPTH, load_judgments, load_queries, runs
+from .reader_engines import POOL_DEPTH, append_pool, load_judgments, load_queries, pool, runs
 from .table import show
 
 MAX_IRRELEVANT_FIRST = 1 / 30
@@ -127,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
                         "(written by reader_engines pool --save); only ours is run")
     parser.add_argument("--runs", help="score the rankings of this JSON file; run nothing")
     parser.add_argument("--halves", action="store_true", help="also each half of the set")
+    parser.add_argument("--save", help="write every engine's rankings to this JSON file")
+    parser.add_argument("--pool", action="store_true",
+                        help="append the top 5 pairs not judged yet to bench/reader/pool.tsv")
     args = parser.parse_args(argv)
     queries = load_queries()
     if args.runs:
@@ -137,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.peers_from:
         saved = json.loads(Path(args.peers_from).read_text(encoding="utf-8"))
         ranked.update({name: run for name, run in saved.items() if name != "ours"})
+    if args.save:
+        Path(args.save).write_text(json.dumps(ranked, indent=0), encoding="utf-8")
+    if args.pool:
+        append_pool(pool(queries, ranked))
     report(queries, ranked, quick=False, split=args.halves)
     return 0
 

@@ -97,7 +97,8 @@ class ShardServer:
                 corpus: CorpusStats, budget: float) -> tuple[dict, list]:
         seen = corpus.collect()
         filters = facets.make_filters(snap.columns, req.kinds, req.langs, req.authors,
-                                      req.day_from, req.day_to, req.speakers)
+                                      req.day_from, req.day_to, req.speakers, req.sites,
+                                      req.scope)
         evaluator = Evaluator(snap.searcher(), snap.stats, snap.postings,
                               snap.columns.live_ids(), ranking.b, ranking.k1,
                               Deadline(budget), seen)

@@ -21,7 +21,7 @@ from whoosh import query as Q
 from index.analysis import STEMMERS, fold, is_stopword, query_terms, stem_of
 from index.errors import Deadline
 from index.read.query import FieldedTerm, Relaxed, words_in_fields
-from index.read.variants import completions, typo_variants
+from index.read.variants import TYPO_WEIGHT, completions, finished, joined, read_word
 from index.read.vocabulary import Vocabulary
 from index.schema import TEXT_FIELDS
 
@@ -45,6 +45,11 @@ class ExpansionLog:
         """Remember ``texts`` as terms of ``fieldname`` to highlight."""
         self.terms.setdefault(fieldname, set()).update(texts)
 
+    def note_all(self, fieldnames, texts) -> None:
+        """Remember ``texts`` as terms of each of ``fieldnames`` to highlight."""
+        for name in fieldnames:
+            self.note(name, texts)
+
     def afford(self, cost: int) -> bool:
         """Spend ``cost`` of the query's look-up budget; False (nothing spent) if too much."""
         if self.cost + cost > MAX_TERMS:
@@ -59,9 +64,12 @@ class Expander:
     def __init__(self, reader, langs: tuple[str, ...], deadline: Deadline,
                  vocabulary: Callable[[], tuple[Vocabulary, Vocabulary]] | None = None,
                  prefix_word: str | None = None,
-                 synonyms: dict[str, tuple[tuple[str, ...], ...]] | None = None) -> None:
+                 synonyms: dict[str, tuple[tuple[str, ...], ...]] | None = None,
+                 stops: tuple[str, ...] | None = None) -> None:
         self.reader = reader
         self.langs = tuple(lang for lang in langs if lang in STEMMERS) or ("en",)
+        # the languages whose stop words are dropped (see ``language``): all by default
+        self.stops = tuple(lang for lang in stops if lang in STEMMERS) if stops else self.langs
         self.deadline = deadline
         self.vocabulary = vocabulary  # None: no typo tolerance, no completion
         self.prefix_word = prefix_word
@@ -88,7 +96,29 @@ class Expander:
             (words if is_word else required).append(expanded)
         if not words:
             return Q.And(required) if len(required) > 1 else (required[0] if required else None)
-        return Relaxed(words, required, strict)
+        return Relaxed(self._joins(words), required, strict)
+
+    def _joins(self, words: list) -> list:
+        """Let two neighbouring words also match the one word they make (``Di Caprio`` →
+        "DiCaprio"), as a typo of each: below documents holding them as typed."""
+        if self.vocabulary is None:
+            return words
+        vocab, whole = self.vocabulary()
+        out = list(words)
+        for i, (a, b) in enumerate(zip(words, words[1:])):
+            if not (isinstance(a, FieldedTerm) and isinstance(b, FieldedTerm)):
+                continue
+            terms = joined(a.word, b.word, whole, vocab, self.langs)
+            if not terms or not self.log.afford(2 * len(terms) * len(a.weights)):
+                continue
+            for j in (i, i + 1):
+                w = out[j]
+                extra = tuple((t, TYPO_WEIGHT) for t in terms if t not in w.texts)
+                out[j] = FieldedTerm(w.texts, w.weights, w.boost, w.variants + extra,
+                                     w.completions, w.word)
+                self.log.note_all(w.weights, terms)
+            self.log.typos[f"{a.word} {b.word}"] = list(terms)
+        return out
 
     def expand(self, q: Q.Query) -> Q.Query | None:
         """Return the rewritten query, or None when nothing searchable is left."""
@@ -132,7 +162,7 @@ class Expander:
         word = group[0].text
         if word in self.synonyms:
             return synonym_group(self, word, group)
-        if is_stopword(word, self.langs) or self.words >= MAX_WORDS:
+        if is_stopword(word, self.stops) or self.words >= MAX_WORDS:
             self.log.ignored.append(word)
             return None
         texts = tuple(sorted(query_terms(word, self.langs)))
@@ -143,25 +173,35 @@ class Expander:
             self.log.ignored.append(word)
             return None
         self.words += 1
-        typos, completions = self._variants(word, texts) if len(weights) > 1 else ((), ())
+        texts, typos, completions = self._variants(word, texts) if len(weights) > 1 \
+            else (texts, (), ())
         if not self.log.afford((len(typos) + len(completions)) * len(weights)):
             typos, completions = (), ()
         for name in weights:
             self.log.note(name, texts + tuple(v for v, _ in typos + completions))
         return FieldedTerm(texts, weights, variants=typos, completions=completions, word=word)
 
-    def _variants(self, word: str, texts: tuple[str, ...]
-                  ) -> tuple[tuple[tuple[str, float], ...], tuple[tuple[str, float], ...]]:
-        """Return the typo variants and the completions of a plain ``word``, with weights."""
+    def _variants(self, word: str, texts: tuple[str, ...]) -> tuple[
+            tuple[str, ...], tuple[tuple[str, float], ...], tuple[tuple[str, float], ...]]:
+        """Return the index terms a plain ``word`` is searched as (its correction's, when it
+        reads as a typo), its typo variants and its completions, with weights."""
         if self.vocabulary is None or any(c.isdigit() for c in word):
-            return (), ()
+            return texts, (), ()
         vocab, whole = self.vocabulary()
-        found = typo_variants(word, texts, vocab, whole, self.langs)
-        if found:
-            self.log.typos[word] = sorted(found)
+        documents = self.reader.doc_count()
+        reading = read_word(word, texts, vocab, whole, self.langs, documents)
+        if reading.corrected:
+            self.log.typos[word] = list(reading.texts)
+        elif reading.typos:
+            self.log.typos[word] = sorted(reading.typos)
         done = word != self.prefix_word or self.words > PREFIX_MAX_WORDS
-        more = {} if done else completions(word, texts, vocab, set(found))
-        return tuple(sorted(found.items())), tuple(sorted(more.items()))
+        taken = set(reading.typos) | set(reading.texts)
+        more = {} if done else completions(word, texts, vocab, taken, documents)
+        if more and finished(word, whole):  # a whole word: its completions are typos of it
+            reading.typos.update(more)
+            more = {}
+        return (reading.texts, tuple(sorted(reading.typos.items())),
+                tuple(sorted(more.items())))
 
     def _phrase(self, q: Q.Phrase) -> Q.Query | None:
         variants = phrase_forms(q.words, self.langs)

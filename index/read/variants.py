@@ -1,59 +1,128 @@
-"""Typo variants and completions of a query word, found in the snapshot's vocabularies.
+"""Typo corrections and completions of a query word, judged on whole words.
 
-A word of 5+ letters (no digits) also matches index terms one edit away, 9+ letters two, when
-those are at least ``TYPO_RATIO`` times as common as the word itself; the letters counted are
-those of the index term compared (a stem), and a change of the first letter counts as two
-edits (``vocabulary.Vocabulary.near``). The whole word is also looked for among the whole
-words of titles, deks, headings and names ("electons" → "elections"), then stemmed in each
-language ("elect"): inflected forms a stem-to-stem edit misses. The last word of a short query
-also matches its completions (3+ letters), so results follow typing.
+Typos are judged on whole words, as a noisy channel would: a typed word of 5+ letters (no
+digits) may stand for a whole word of the titles, deks, headings and names one edit away (9+
+letters: two) that is ``TYPO_RATIO`` times as common per edit as the typed word itself
+("hilary" → "hillary", "beiber" → "bieber"); a change of the first letter counts as two edits
+(``vocabulary.Vocabulary.near``). When that neighbour is ``SURE_RATIO`` times as common per
+edit, the typed word is read as the neighbour: the neighbour's index terms count as the word,
+and the typed word's own terms only as a typo (a stem shared with another word, "hilary" and
+"hilarious" → "hilari", no longer decides). A word common in the index (``COMMON_SHARE`` of
+the documents, as a term or as a whole word) is never expanded: "rally", "farmer", "truck" are
+words, not typos of "really", "former", "track". A word the whole words do not know at all is
+compared stem to stem over every text field (a word only bodies hold). The last word of a short
+query also matches its completions (3+ letters): as the word itself while it is unfinished (no
+title, dek, heading or name holds it whole: "corona", "kardash"), else ranked as a typo, below
+the word as typed (``finished``).
 """
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from index.analysis import fold, query_terms
 from index.read.vocabulary import Vocabulary
 
-TYPO_MIN_CHARS = (5, 9)   # letters a term needs for one typo, for two
-TYPO_VARIANTS = 4         # typo variants kept per term, nearest and most frequent first
-TYPO_RATIO = 4            # a variant must be this much more frequent than the word itself
+TYPO_MIN_CHARS = (5, 9)   # letters a word needs for one typo, for two
+TYPO_VARIANTS = 4         # typo variants kept per word, nearest and most frequent first
+TYPO_RATIO = 4            # per edit: how much more common a correction is than the word typed
+SURE_RATIO = 20           # per edit: from this ratio the typed word is read as its correction
+COMMON_SHARE = 0.002      # a word in this share of the documents is never a typo
+COMMON_MIN = 5            # ... or in this many, whichever is more
 TYPO_WEIGHT = 0.5         # a typo variant's frequency counts at this weight
 PREFIX_MIN_CHARS = 3      # letters the last word needs to match as a prefix
 PREFIX_VARIANTS = 20
+JOIN_MIN = 2              # whole-word holders a join of two query words needs
 PREFIX_WEIGHT = 0.7
+
+
+@dataclass
+class Reading:
+    """What one typed word is searched as: the index terms that count as the word, and the
+    typo variants (with the weight their frequencies count at)."""
+
+    texts: tuple[str, ...]
+    typos: dict[str, float] = field(default_factory=dict)
+    corrected: str = ""  # the whole word the typed one was read as, if any
 
 
 def _edits(text: str) -> int:
     return 2 if len(text) >= TYPO_MIN_CHARS[1] else 1
 
 
-def typo_variants(word: str, texts: tuple[str, ...], vocab: Vocabulary, whole: Vocabulary,
-                  langs: tuple[str, ...]) -> dict[str, float]:
-    """Return the index terms ``word`` (standing for ``texts``) may be a typo of, with the
-    weight their frequencies count at."""
-    found: dict[str, float] = {}
-    if len(word) < TYPO_MIN_CHARS[0]:
-        return found
-    seen = max(vocab.frequency(t) for t in texts)
-    for text in texts:  # the word's stems: the edits allowed follow their length
+def finished(word: str, whole: Vocabulary) -> bool:
+    """Return True when the titles, deks, headings or names hold ``word`` as a whole word:
+    its completions then rank below it ("bachelor" is not being typed; "kardash" is)."""
+    return whole.frequency(fold(word.lower())) > 0
+
+
+def common_count(documents: int) -> int:
+    """Return how many documents make a word common (never expanded as a typo)."""
+    return max(COMMON_MIN, int(COMMON_SHARE * documents))
+
+
+def read_word(word: str, texts: tuple[str, ...], vocab: Vocabulary, whole: Vocabulary,
+              langs: tuple[str, ...], documents: int) -> Reading:
+    """Return how ``word`` (standing for the index terms ``texts``) is searched."""
+    reading = Reading(texts)
+    plain = fold(word.lower())
+    if len(plain) < TYPO_MIN_CHARS[0]:
+        return reading
+    common = common_count(documents)
+    # how often the word as typed is seen: whole in titles and names, or its stems anywhere
+    # (a word the abstracts use but no title is no typo either)
+    typed = max(whole.frequency(plain), vocab.frequency(plain),
+                max(vocab.frequency(t) for t in texts))
+    if typed >= common:
+        return reading  # a word, not a typo
+    near = [(v, e, whole.frequency(v)) for v, e in whole.near(plain, _edits(plain), TYPO_VARIANTS)]
+    near = [(v, e, seen) for v, e, seen in near if seen >= TYPO_RATIO ** e * typed]
+    sure = next(((v, e) for v, e, seen in near if seen >= SURE_RATIO ** e * typed), None)
+    if sure is not None:  # read as the neighbour: the typed word's own terms are the typo
+        stems = tuple(sorted(s for s in query_terms(sure[0], langs) if vocab.frequency(s)))
+        if stems:
+            typos = {t: TYPO_WEIGHT for t in texts if t not in stems}
+            return Reading(stems, typos, sure[0])
+    for variant, _, _ in near:
+        for stem in query_terms(variant, langs):
+            if stem not in texts and vocab.frequency(stem):
+                reading.typos.setdefault(stem, TYPO_WEIGHT)
+    return reading if near or typed else _by_stems(reading, vocab, common)
+
+
+def joined(first: str, second: str, whole: Vocabulary, vocab: Vocabulary,
+           langs: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the index terms of two neighbouring query words written as one, when the
+    titles, deks, headings or names hold that whole word (``Di Caprio`` → "dicaprio", ``face
+    book`` → "facebook"), else ()."""
+    word = fold((first + second).lower())
+    if not word.isalpha() or whole.frequency(word) < JOIN_MIN:
+        return ()
+    return tuple(sorted(t for t in query_terms(word, langs) if vocab.frequency(t)))
+
+
+def _by_stems(reading: Reading, vocab: Vocabulary, common: int) -> Reading:
+    """Compare a word the whole words do not know stem to stem (a word only bodies hold)."""
+    seen = max(vocab.frequency(t) for t in reading.texts)
+    for text in reading.texts:
         if len(text) < TYPO_MIN_CHARS[0]:
             continue
-        for variant, _ in vocab.near(text, _edits(text), TYPO_VARIANTS):
-            if variant not in texts and vocab.frequency(variant) >= TYPO_RATIO * seen:
-                found.setdefault(variant, TYPO_WEIGHT)
-    plain = fold(word.lower())
-    seen_whole = whole.frequency(plain)
-    for variant, _ in whole.near(plain, _edits(plain), TYPO_VARIANTS):
-        if whole.frequency(variant) >= TYPO_RATIO * max(seen_whole, 1):
-            for stem in query_terms(variant, langs):
-                if stem not in texts and vocab.frequency(stem):
-                    found.setdefault(stem, TYPO_WEIGHT)
-    return found
+        for variant, edits in vocab.near(text, _edits(text), TYPO_VARIANTS):
+            if variant not in reading.texts and \
+                    vocab.frequency(variant) >= TYPO_RATIO ** edits * max(seen, 1):
+                reading.typos.setdefault(variant, TYPO_WEIGHT)
+    return reading
 
 
 def completions(word: str, texts: tuple[str, ...], vocab: Vocabulary,
-                taken: set[str]) -> dict[str, float]:
-    """Return the most frequent terms that complete ``word`` (being typed), with weights."""
+                taken: set[str], documents: int) -> dict[str, float]:
+    """Return the most frequent terms that complete ``word`` (being typed), with weights; a
+    word common in the index as typed, and at least half as common as its most frequent
+    completion, is taken as finished ("bachelor" is not "bachelorette", "corona" is being typed)."""
     if len(word) < PREFIX_MIN_CHARS:
         return {}
-    return {v: PREFIX_WEIGHT for v in vocab.with_prefix(fold(word), PREFIX_VARIANTS)
-            if v not in texts and v not in taken}
+    found = [v for v in vocab.with_prefix(fold(word), PREFIX_VARIANTS)
+             if v not in texts and v not in taken]
+    typed = max(vocab.frequency(t) for t in texts)
+    if not found or (typed >= common_count(documents) and 2 * typed >= vocab.frequency(found[0])):
+        return {}
+    return {v: PREFIX_WEIGHT for v in found}
