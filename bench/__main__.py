@@ -33,7 +33,7 @@ import traceback
 from pathlib import Path
 
 from . import (analytics, build, cluster, extract, hostile, html_extract, http_load,
-               known_item, query, quotes, reader_set, reindex_load, related, relevance, scale,
+               known_item, query, quotes, reader_set, reindex_load, related, relevance, scale, steering,
                tune)
 from .common import FAKENEWS, Skip, head_file, need
 
@@ -54,7 +54,7 @@ BENCHMARKS = {"extract": extract.run, "quotes": quotes.run, "html": html_extract
               "http": _standalone(http_load),
               "reindex": _standalone(reindex_load), "scale": _standalone(scale),
               "analytics": _standalone(analytics), "hostile": _standalone(hostile),
-              "cluster": _standalone(cluster)}
+              "cluster": _standalone(cluster), "steering": _standalone(steering)}
 QUICK_ARTICLES = 2000
 
 

@@ -6,7 +6,7 @@ worker processes, so it takes and returns only picklable values and keeps no sta
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from .authors import clean_authors
+from .authors import clean_authors, placeholder
 from .lang import detect_language
 from .quotes import find_quotes
 from .records import Article, Bio, Draft, Problem, Quote
@@ -45,6 +45,7 @@ def build(draft: Draft) -> Built:
         if isinstance(found, Problem):
             out.problems.append(found)
             return out
+        found.site = draft.site
         draft = found
     if draft.kind == "bio":
         return _build_bio(draft, out, path, line)
@@ -56,6 +57,10 @@ def build(draft: Draft) -> Built:
         out.problems.append(Problem(path, line, "missing-title", "missing title"))
         return out
     authors, author_bios = clean_authors(draft.authors)
+    raw = draft.authors if isinstance(draft.authors, list) else [draft.authors]
+    for entry in dict.fromkeys(e for e in raw if placeholder(e)):
+        out.problems.append(Problem(path, line, "placeholder-byline",
+                                    f"byline {entry[:60]!r} names no one (dropped)", skipped=False))
     if draft.bios and not authors:
         authors = [draft.bios[0].name]
     date = parse_date(draft.date)
@@ -63,12 +68,12 @@ def build(draft: Draft) -> Built:
         out.problems.append(Problem(path, line, "invalid-date", f"invalid date {str(draft.date)[:40]!r} "
                                     "(date left unknown)", skipped=False))
     body = "\n\n".join(draft.paragraphs)
-    lang = draft.lang or detect_language(f"{title}\n{draft.dek}\n{body}")
+    lang = draft.lang or detect_language(f"{title}\n{draft.dek}\n{body}", draft.site_lang)
     article = Article(
         id=document_id(draft.url, draft.given_id, title, body),
         title=title, body=body, url=draft.url, dek=draft.dek,
         headings=draft.headings, authors=authors, date=date, lang=lang,
-        tags=draft.tags, source=draft.source, excerpt=draft.excerpt,
+        tags=draft.tags, source=draft.source, excerpt=draft.excerpt, site=draft.site,
     )
     out.article = article
     seen: set[str] = set()
@@ -80,13 +85,15 @@ def build(draft: Draft) -> Built:
             id=f"{article.id}-q{n}", text=q.text, speaker=q.speaker, speaker_role=q.role,
             article_id=article.id, article_title=title, author=article.author, date=date,
             lang=lang, url=article.url, source=draft.source, speaker_mention=q.mention,
+            site=article.site,
         ))
     for bio in draft.bios:
         if bio.text:
             out.bios.append(Bio(id=bio_id(bio.name), author=bio.name, text=bio.text,
-                                article_count=bio.count, source=draft.source))
+                                article_count=bio.count, source=draft.source, site=draft.site))
     for name, text in author_bios.items():
-        out.bios.append(Bio(id=bio_id(name), author=name, text=text, source=draft.source))
+        out.bios.append(Bio(id=bio_id(name), author=name, text=text, source=draft.source,
+                            site=draft.site))
     return out
 
 
@@ -99,5 +106,6 @@ def _build_bio(draft: Draft, out: Built, path: str, line: int) -> Built:
     count = record.get("article_count")
     out.bios.append(Bio(id=bio_id(author), author=author.strip(), text=text,
                         article_count=count if isinstance(count, int) else None,
-                        lang=str(record.get("lang") or ""), source=draft.source))
+                        lang=str(record.get("lang") or ""), source=draft.source,
+                        site=draft.site))
     return out

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from .markup import inline_text, to_text
 from .records import Draft, Problem
+from .text import site_name
 
 FEED_SUFFIXES = (".rss", ".atom", ".rss.gz", ".atom.gz")
 MAX_FEED_BYTES = 50 * 1024 * 1024
@@ -78,4 +79,5 @@ def read_feed(path: str, max_bytes: int = MAX_FEED_BYTES) -> Iterator[Draft | Pr
             url=(entry.get("link") or "").strip() or None, given_id=entry.get("id") or None,
             authors=_authors(entry), date=_date(entry), tags=list(dict.fromkeys(t for t in tags if t)),
             lang=str(entry.get("language", "") or feed_lang).lower()[:2], excerpt=excerpt,
+            site=site_name(parsed.feed.get("link")),
         )

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .records import Draft, Problem
-from .text import paragraphs
+from .text import paragraphs, site_name
 
 DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
     "id": ("id", "_id", "doc_id"),
@@ -89,6 +89,7 @@ def record_to_draft(record: dict[str, Any], source: str,
         date=_first(record, fields["date"]),
         tags=_tags(_first(record, fields["tags"])),
         lang=str(_first(record, fields["lang"]) or "").lower()[:8],
+        site=site_name(record.get("site")),
     )
 
 

@@ -20,6 +20,7 @@ from .build import Built, build
 from .files import iter_files, read_file
 from .lang import detect_language
 from .records import Bio, Draft, Problem, Record
+from .text import site_path
 from .wxr import POST_TYPES
 
 BATCH = 64
@@ -93,7 +94,19 @@ class Summary:
 def read_drafts(paths: Iterable[str], summary: Summary,
                 fields: dict[str, tuple[str, ...]] | None = None,
                 post_types: tuple[str, ...] = POST_TYPES) -> Iterator[Draft]:
-    """Yield drafts from every file under ``paths``; record problems in ``summary``."""
+    """Yield drafts from every file under ``paths``; record problems in ``summary``. A path
+    given as ``SITE=PATH`` puts every document under it on that site (``text.site_path``)."""
+    specs = [site_path(p) for p in paths]
+    plain = [p for site, p in specs if not site]
+    groups = [("", plain)] if plain else []
+    groups += [(site, [p]) for site, p in specs if site]
+    for site, group in groups:
+        yield from _drafts(group, site, summary, fields, post_types)
+
+
+def _drafts(paths: list[str], site: str, summary: Summary,
+            fields: dict[str, tuple[str, ...]] | None,
+            post_types: tuple[str, ...]) -> Iterator[Draft]:
     for path in iter_files(paths, summary.problems):
         summary.files += 1
         try:
@@ -101,6 +114,8 @@ def read_drafts(paths: Iterable[str], summary: Summary,
                 if isinstance(item, Problem):
                     summary.problems.append(item)
                 else:
+                    if site:
+                        item.site = site
                     yield item
         except OSError as exc:
             summary.problems.append(Problem(path, 0, "unreadable", f"cannot read: {exc.strerror or exc}"))

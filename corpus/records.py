@@ -38,10 +38,12 @@ class Draft:
     date: Any = None  # raw: parsed by ``corpus.text.parse_date``
     tags: list[str] = field(default_factory=list)
     lang: str = ""
+    site_lang: str = ""  # the site's or feed's language: what a short or mixed text falls back to
     bios: list[BioBlock] = field(default_factory=list)
     record: dict[str, Any] | None = None  # the JSON object a JSON Lines draft came from
     excerpt: bool = False  # only a summary of the article (a feed without full content)
     page: bytes | None = None  # a whole web page, still to extract (in a worker: it is slow)
+    site: str = ""  # the site it was published on (``text.site_name``); "" when unknown
 
 
 class _JsonLines:
@@ -72,6 +74,7 @@ class Article(_JsonLines):
     tags: list[str] = field(default_factory=list)
     source: str = ""  # "path:line" of the input the article came from
     excerpt: bool = False  # the body is only a summary (a feed entry without full content)
+    site: str = ""  # the site it was published on (several sites may share one index)
 
     @property
     def author(self) -> str:
@@ -94,6 +97,7 @@ class Bio(_JsonLines):
     article_count: int | None = None
     lang: str = ""
     source: str = ""
+    site: str = ""  # the site of the first article naming the author
 
 
 @dataclass(slots=True)
@@ -113,6 +117,7 @@ class Quote(_JsonLines):
     url: str | None = None
     source: str = ""  # the source of the article it is quoted in
     speaker_mention: str = ""  # the attribution as written: "he", "the premier", "Trump"
+    site: str = ""  # its article's
 
 
 Record = Article | Bio | Quote

@@ -35,6 +35,9 @@ BOILERPLATE = re.compile(
 
 _SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SITE = re.compile(r"^[a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?$")
+_SITE_SPEC = re.compile(r"^([a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?)=(.+)$", re.S)
+SITE_PATTERN = _SITE.pattern  # a site: a short name or a host name, lower case
 _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ].*)?$")
 MAX_GIVEN_ID = 128   # characters of an id kept as the input gives it (longer ones are hashed)
 MAX_ID_LENGTH = 200  # characters of any document id: a given one, or one made from it (quotes' "-q<n>")
@@ -115,6 +118,36 @@ def document_id(url: str | None, given: str | None, title: str, body: str) -> st
     if given:
         return "g" + short_hash(given)
     return "h" + short_hash(title, body)
+
+
+def site_name(value: object) -> str:
+    """Return the site a value names: a URL's host (without ``www.``), or a short name, in
+    lower case; "" for anything else.
+
+    >>> site_name("https://www.Gazette.example.org/feed"), site_name("Courier"), site_name("a b")
+    ('gazette.example.org', 'courier', '')
+    """
+    if not isinstance(value, str) or len(value) > 2000:
+        return ""
+    text = value.strip().lower()
+    if "://" in text:
+        try:
+            text = urlsplit(text).hostname or ""
+        except ValueError:
+            return ""
+        text = text.removeprefix("www.")
+    return text if _SITE.match(text) else ""
+
+
+def site_path(path: str) -> tuple[str, str]:
+    """Split a corpus path given as ``SITE=PATH`` (every document under it belongs to that
+    site) into (site, path); ("", path) for a plain path.
+
+    >>> site_path("gazette=corpus/demo"), site_path("corpus/demo")
+    (('gazette', 'corpus/demo'), ('', 'corpus/demo'))
+    """
+    found = _SITE_SPEC.match(path)
+    return (found.group(1), found.group(2)) if found else ("", path)
 
 
 def slug(text: str) -> str:

@@ -23,6 +23,7 @@ from lxml import etree
 
 from .markup import inline_text, to_text
 from .records import BioBlock, Draft, Problem
+from .text import site_name
 
 POST_TYPES = ("post",)
 SKIPPED_CATEGORIES = {"uncategorized"}
@@ -84,12 +85,21 @@ def read_wxr(path: str, post_types: tuple[str, ...] = POST_TYPES) -> Iterator[Dr
     authors: dict[str, tuple[str, str]] = {}
     author_elements = []
     skipped: Counter[str] = Counter()
+    site_lang = ""
+    site = ""  # the blog's address (wp:base_blog_url, else the channel's link)
     parser_args = {"resolve_entities": False, "no_network": True, "huge_tree": False}
     try:
         for _, el in etree.iterparse(path, events=("end",), **parser_args):
             name = _local(el.tag)
+            if name == "language" and _local(el.getparent().tag) == "channel":
+                site_lang = (el.text or "").strip().lower()[:2]  # the blog's: "en-US" → en
+                continue
             if name == "author" and "wordpress.org" in (etree.QName(el.tag).namespace or ""):
                 author_elements.append(el)
+                continue
+            if name in ("base_blog_url", "link") and el.getparent() is not None \
+                    and _local(el.getparent().tag) == "channel":
+                site = site_name(el.text or "") if name == "base_blog_url" or not site else site
                 continue
             if name != "item":
                 continue
@@ -101,6 +111,9 @@ def read_wxr(path: str, post_types: tuple[str, ...] = POST_TYPES) -> Iterator[Dr
             el.clear(keep_tail=True)
             while el.getprevious() is not None:  # free what was read
                 del el.getparent()[0]
+            if isinstance(item, Draft):
+                item.site_lang = site_lang
+                item.site = site
             if item is not None:
                 yield item
     except etree.XMLSyntaxError as exc:

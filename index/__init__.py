@@ -7,6 +7,7 @@
     rollback(index_dir)                     back to the previous snapshot
     reindex_running(index_dir)              whether a writer holds the index now
     PushQueue(index_dir), apply_pushes(...) documents pushed over HTTP: queued, then applied
+    merge_segments(index_dir)               merge small segments when the policy says so
 
 All ``whoosh`` imports stay inside this package, so another engine could stand behind the
 same functions without touching the API. ``docs/architecture.md`` maps the modules.
@@ -22,13 +23,13 @@ from index.read.search import BM25_B, BM25_K1
 from index.read.synonyms import SynonymError, Synonyms
 from index.request import (DATE_FACETS, FACETS, KINDS, MAX_ID_LENGTH, MAX_PER_PAGE, MAX_RELATED,
                            OPERATORS, PER_PAGE, RELATED_PER_PAGE, SORTS, RelatedRequest,
-                           SearchRequest)
+                           Scope, SearchRequest)
 from index.results import Document, FacetValue, Hit, RelatedResult, SearchResult
 from index.schema import DEFAULT_BOOSTS, TEXT_FIELDS
 from index.searcher import CACHE_SIZE, POSTINGS_CACHE, TIME_BUDGET, SearchIndex
 from index.store.meta import read_meta
 from index.store.snapshots import IndexBusy, NoSnapshot, SnapshotStore
-from index.write import indexer
+from index.write import indexer, merging
 from index.write.indexer import BuildResult, EmptyBuild
 from index.write.pushes import PushQueue
 from index.write.sharded_build import MAX_SHARDS
@@ -39,9 +40,10 @@ __all__ = [
     "OPERATORS", "PER_PAGE", "RELATED_PER_PAGE", "RelatedRequest", "RelatedResult",
     "SORTS", "TEXT_FIELDS", "BuildResult", "Deadline", "Document", "EmptyBuild", "FacetValue",
     "Hit", "IndexBusy", "IndexUnavailable", "NoSnapshot", "QueryError", "QueryTimeout",
-    "QueryTooLong", "SearchError", "SearchIndex", "SearchRequest", "SearchResult",
+    "QueryTooLong", "SearchError", "SearchIndex", "SearchRequest", "SearchResult", "Scope",
     "SnapshotStore", "SynonymError", "Synonyms", "has_index", "rebuild", "reindex_running",
     "rollback", "update", "PushQueue", "apply_pushes", "live_shards", "quarantine",
+    "merge_segments",
 ]
 
 
@@ -92,6 +94,13 @@ def quarantine(index_dir: str, batch, reason: str) -> None:
     writer lock (IndexBusy while a rebuild holds it)."""
     with SnapshotStore(index_dir).writer_lock():
         PushQueue(index_dir).quarantine(batch, reason)
+
+
+def merge_segments(index_dir: str) -> str | None:
+    """Merge small segments of the live index if the merge policy says one is due, as a
+    new snapshot (``write.merging``); return its id, or None. Raises IndexBusy while
+    another writer holds the lock."""
+    return merging.merge(SnapshotStore(index_dir))
 
 
 def rollback(index_dir: str) -> str:

@@ -23,6 +23,8 @@ def to_document(record: Record) -> dict[str, Any]:
     """Return the Whoosh document for one corpus record."""
     lang = record.lang or ""
     doc: dict[str, Any] = {"id": record.id, "kind": record.kind, "lang": lang}
+    if record.site:
+        doc["site"] = record.site
     if isinstance(record, Article):
         _marked(doc, "title", record.title, lang)
         _marked(doc, "dek", record.dek, lang)
@@ -82,7 +84,8 @@ def from_stored(fields: dict[str, Any]) -> Document:
     extra = fields.get("extra") or {}
     common = {"id": fields["id"], "kind": kind, "url": fields.get("url"),
               "authors": tuple(fields.get("author") or ()), "date": fields.get("date"),
-              "lang": fields.get("lang", ""), "text": fields.get("body", "")}
+              "lang": fields.get("lang", ""), "text": fields.get("body", ""),
+              "site": fields.get("site", "")}
     if kind == "quote":
         return Document(**common, title=extra.get("article_title", ""),
                         speaker=fields.get("person", ""),

@@ -19,6 +19,7 @@ class Document:
     authors: tuple[str, ...] = ()
     date: str | None = None   # YYYY-MM-DD, None when unknown
     lang: str = ""
+    site: str = ""            # the site it was published on ("" when the corpus did not say)
     text: str = ""            # body, quote text or bio text
     dek: str = ""             # articles
     headings: tuple[str, ...] = ()
@@ -40,6 +41,7 @@ class Hit:
     group: str | None = None  # its near-duplicate group, when it has copies in the index
     copies: int = 0           # other matching documents of the group folded under this one
     quotes: tuple[Hit, ...] = ()  # articles: their own quotes that matched too (see stories)
+    pinned: bool = False      # listed first by an editor's rule (``pinning``)
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,6 +56,7 @@ def build_schema() -> Schema:
         author=KEYWORD(stored=True, commas=True, scorable=False, lowercase=False),
         speaker=ID,  # a quote's resolved speaker, whole: the speaker facet and filter
         article_id=ID(stored=True),
+        site=ID(stored=True),  # the site it was published on: the site facet and filter
         url=STORED,
         date=STORED,
         day=NUMERIC(int, bits=32, sortable=True, signed=False),  # YYYYMMDD, 0 when unknown

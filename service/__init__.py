@@ -7,6 +7,7 @@ open file or searcher is shared across processes.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -14,7 +15,9 @@ from flask import Flask
 from index import SearchIndex
 from index.cluster import ray_shards
 
-from . import admin, analytics_views, api, errors, openapi, settings, web, widget
+from . import (admin, analytics_views, api, errors, keys_views, openapi, popular_views,
+               rules_views, settings, web, widget)
+from .editor_state import FILE_NAME, EditorState
 from .reindex import reindex_command
 from .settings import SettingsError
 
@@ -44,6 +47,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         bm25_k1=app.config["BM25_K1"], cache_size=app.config["CACHE_SIZE"],
         postings_cache=app.config["POSTINGS_CACHE"], synonyms=app.config["SYNONYMS"],
         **backend)
+    app.extensions["editor"] = EditorState(
+        app.config["RULES_FILE"] or str(Path(app.config["INDEX_DIR"]) / FILE_NAME))
     errors.register(app)
     web.register(app)
     app.register_blueprint(api.bp)
@@ -51,6 +56,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(widget.bp)
     if app.config["ADMIN_TOKEN"]:
         app.register_blueprint(admin.bp)
+        app.register_blueprint(rules_views.bp)
+        app.register_blueprint(keys_views.bp)
     analytics_views.register(app)
+    popular_views.register(app)
     app.cli.add_command(reindex_command)
     return app

@@ -36,7 +36,7 @@ from typing import Any
 from flask import current_app, request
 
 from . import analytics_store as store
-from . import metrics
+from . import metrics, rule_uses
 
 log = logging.getLogger(__name__)
 MAX_QUERY_CHARS = 200
@@ -65,6 +65,7 @@ def _day(day: int | None) -> str | None:
 def filters_of(req: Any) -> dict[str, Any]:
     """Return the filters a search request set (only those set), as stored."""
     found = {"kind": list(req.kinds), "author": list(req.authors), "lang": list(req.langs),
+             "site": list(req.sites),
              "from": _day(req.day_from), "to": _day(req.day_to)}
     if req.q.strip() and req.sort != "relevance":
         found["sort"] = req.sort
@@ -104,6 +105,7 @@ class Recorder:
         self._stop = threading.Event()
         self._searches: list[tuple] = []
         self._clicks: list[tuple] = []
+        self._rule_uses: list[tuple] = []  # editors' rules that steered a search (rule_uses)
         self._settles: list[tuple] = []
         self._popular: tuple[float, list[str]] = (-POPULAR_SECONDS, [])
         self._thread: threading.Thread | None = None
@@ -120,6 +122,12 @@ class Recorder:
         """Queue one click row; False if the batch is full (the row is dropped)."""
         return self._add(False, row)
 
+    def add_rule_uses(self, rows: list[tuple]) -> None:
+        """Queue the rule rows of a search just queued (``rule_uses``)."""
+        with self._lock:
+            if len(self._rule_uses) < MAX_PENDING:
+                self._rule_uses.extend(rows)
+
     def add_settle(self, row: tuple) -> bool:
         """Queue one settled search (its id, the time); False if the batch is full."""
         return self._add(None, row)
@@ -131,6 +139,7 @@ class Recorder:
                 self._searches.clear()
                 self._clicks.clear()
                 self._settles.clear()
+                self._rule_uses.clear()
             if len(self._searches) + len(self._clicks) + len(self._settles) >= MAX_PENDING:
                 self.dropped += 1
                 metrics.ANALYTICS_DROPPED.inc()
@@ -165,23 +174,28 @@ class Recorder:
         """Write the queued rows now (a failed write keeps them for the next try)."""
         with self._lock:
             searches, clicks, settles = self._searches, self._clicks, self._settles
-            self._searches, self._clicks, self._settles = [], [], []
-        if not searches and not clicks and not settles:
+            uses = self._rule_uses
+            self._searches, self._clicks, self._settles, self._rule_uses = [], [], [], []
+        if not searches and not clicks and not settles and not uses:
             return
         try:
             with self._writing:
                 store.write(self._connection(), searches, clicks, settles)
+                if uses:
+                    rule_uses.write(self._connection(), uses)
         except Exception:  # noqa: BLE001 (disk full, locked too long: retry, never crash)
             log.exception("analytics: writing %d rows failed; retrying",
                           len(searches) + len(clicks) + len(settles))
             with self._lock:
                 self._searches[:0], self._clicks[:0] = searches, clicks
+                self._rule_uses[:0] = uses
                 self._settles[:0] = settles
 
     def _purge(self) -> None:
         try:
             with self._writing:
                 gone = store.purge(self._connection(), self.clock() - self.days * 86400)
+                rule_uses.purge(self._connection(), self.clock() - self.days * 86400)
         except Exception:  # noqa: BLE001
             log.exception("analytics: deleting old rows failed")
             return

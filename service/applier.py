@@ -28,6 +28,8 @@ the cores are busy.
   ``COMPACT_MAX_FILES`` files), it rewrites the applied journal as one batch holding the
   last operation on each id, under the writer lock: the same document pushed 100 times
   costs the disk once, and no rebuild is needed for that.
+- **Merges small segments** when idle after an apply (``index.merge_segments``: a tiered
+  merge policy, ``index/write/merging.py``), so a day of pushes leaves few segments.
 - **Says what it does** in ``pushes/applier.json`` (pid, owner, heartbeat, batches applied,
   failed applies, the last apply, the last error, the last compaction), read by
   ``/admin/status`` and ``/metrics``.
@@ -161,6 +163,7 @@ class Applier:
         self._last_publish = 0.0
         self._saved = 0.0
         self._journal_grew = True  # look once at start whether a compaction is due
+        self._merge_due = True  # look once at start whether a merge is due
 
     # -- lifetime ------------------------------------------------------------------------
     def alive(self) -> bool:
@@ -215,6 +218,8 @@ class Applier:
         """Apply one group of pending batches if any is due; return True if work was done."""
         pending = self.queue.pending()
         if not pending:
+            if self._merge_due:
+                return self.merge()
             if not self._journal_grew:
                 return False
             self._journal_grew = False
@@ -237,6 +242,7 @@ class Applier:
             self._sleep(RETRY_SECONDS)
             return True
         self._last_publish = time.monotonic()
+        self._merge_due = True
         self.record(result)
         self._journal_grew = not self.compact()
         return True
@@ -323,6 +329,22 @@ class Applier:
                  stats["applied_bytes"])
         self.save(force=True)
         return replaced > 0
+
+    def merge(self) -> bool:
+        """Merge small segments, once the pushes applied are searchable and none is
+        pending (``index.merge_segments``: the merge policy); return True if it did."""
+        try:
+            merged = index.merge_segments(self.index_dir)
+        except index.IndexBusy:
+            return False
+        except Exception:  # noqa: BLE001 - the index stays as it is, unmerged
+            log.exception("merging segments failed")
+            merged = None
+        self._merge_due = merged is not None  # one merge may make room for the next
+        if merged:
+            self.state["merges"] = self.state.get("merges", 0) + 1
+            log.info("merged small segments into snapshot %s", merged)
+        return merged is not None
 
     def _sleep(self, seconds: float) -> None:
         deadline = time.monotonic() + seconds

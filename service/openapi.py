@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
 
+from corpus.text import SITE_PATTERN
 from index import (DATE_FACETS, FACETS, KINDS, MAX_PER_PAGE, MAX_RELATED, OPERATORS,
-                    RELATED_PER_PAGE, SORTS)
+                   RELATED_PER_PAGE, SORTS)
 
-from . import analytics_views, push
+from . import analytics_views, keys_views, popular_views, push, rules_views
+from .keys import MAX_KEY_CHARS
 from .params import (DATE_PATTERN, GROUP_PATTERN, LANG_PATTERN, MAX_HALF_LIFE, MAX_ID_LENGTH,
-                     MAX_LANG_CHARS, MAX_SUGGEST_CHARS, MAX_VALUE_CHARS, MAX_VALUES, SUGGEST_LIMIT,
-                     VIA)
+                     MAX_LANG_CHARS, MAX_SITE_CHARS, MAX_SUGGEST_CHARS, MAX_VALUE_CHARS,
+                     MAX_VALUES, SUGGEST_LIMIT, VIA)
 
 bp = Blueprint("openapi", __name__)
 
@@ -39,6 +41,8 @@ RESULT = {
         "id": {"type": "string"}, "kind": {"enum": list(KINDS)},
         "title": {"type": "string"}, "url": _NULLABLE_STR, "author": {"type": "string"},
         "date": _NULLABLE_STR, "lang": {"type": "string"},
+        "site": {"type": "string", "description": "the site it was published on; \"\" when "
+                                                  "the corpus does not say"},
         "score": {"type": ["number", "null"]},
         "snippet": {"type": "string", "description": "HTML-escaped text; matches in <mark>"},
         "speaker": {"type": "string"}, "speaker_role": {"type": "string"},
@@ -51,6 +55,8 @@ RESULT = {
                                  "other copies of it (list them with group=)"},
         "copies": {"type": "integer", "minimum": 0,
                    "description": "articles: matching copies folded under this result"},
+        "pinned": {"const": True, "description": "present on a result an editor's rule pinned "
+                                                 "to the top of this query (GET /admin/rules)"},
         "quotes": {"type": "array", "description": "articles: their own quotes that matched "
                    "too, best first (at most 3), folded under the article instead of listed "
                    "as results of their own (collapse=0 lists them; kind=quote lists quotes "
@@ -70,7 +76,7 @@ DOCUMENT = {"type": "object", "required": ["id", "kind", "title", "text"],
                            "tags": {"type": "array", "items": {"type": "string"}}}}
 DOCUMENT["properties"].pop("snippet")
 DOCUMENT["properties"].pop("score")
-for _name in ("group", "copies", "quotes"):
+for _name in ("group", "copies", "quotes", "pinned"):
     DOCUMENT["properties"].pop(_name)
 
 
@@ -96,6 +102,11 @@ def spec() -> dict:
                "quote speakers (any of), as the speaker facet names them", repeat=True),
         _param("lang", {"type": "string", "pattern": LANG_PATTERN, "maxLength": MAX_LANG_CHARS},
                "languages", repeat=True),
+        _param("site", {"type": "string", "pattern": SITE_PATTERN, "maxLength": MAX_SITE_CHARS},
+               "sites (any of); a widget key's sites always apply", repeat=True),
+        _param("key", {"type": "string", "maxLength": MAX_KEY_CHARS}, "a widget key "
+               "(POST /admin/keys): its site, kind and lang filters apply whatever else the "
+               "request asks; 401 when revoked, expired or not one the service made"),
         _param("from", DATE, "earliest date, inclusive"),
         _param("to", DATE, "latest date, inclusive"),
         _param("sort", {"enum": list(SORTS)}, "order of results"),
@@ -162,8 +173,8 @@ def spec() -> dict:
     paths: dict = {
         "/search": {"get": {"summary": "Ranked search with snippets and facets",
                             "parameters": search_params,
-                            "responses": {"200": ok(search_response), "400": _ERROR, "413": _ERROR,
-                                          "503": _ERROR}}},
+                            "responses": {"200": ok(search_response), "400": _ERROR, "401": _ERROR,
+                                          "413": _ERROR, "503": _ERROR}}},
         "/documents/{id}": {"get": {
             "summary": "One document",
             "parameters": [{"name": "id", "in": "path", "required": True,
@@ -202,7 +213,11 @@ def spec() -> dict:
                        "how many")],
             "responses": {"200": ok({"type": "object", "required": ["q", "suggestions"],
                                      "properties": {"q": {"type": "string"}, "suggestions": {
-                                         "type": "array", "items": {"type": "string"}}}}),
+                                         "type": "array", "items": {"type": "string"}},
+                                         "source": {"enum": ["completions", "popular"],
+                                                    "description": "popular: popular "
+                                                    "searches, when under 3 characters are "
+                                                    "typed"}}}),
                           "400": _ERROR, "413": _ERROR, "503": _ERROR}}},
         "/health": {"get": {
             "summary": "Index version, counts, build time",
@@ -223,6 +238,7 @@ def spec() -> dict:
             "description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}}}},
     }
     analytics_views.openapi(paths, search_response)
+    paths.update(popular_views.openapi_paths(_ERROR, bool(current_app.config["ADMIN_TOKEN"])))
     if current_app.config["ADMIN_TOKEN"]:
         admin_errors = {"401": _ERROR, "403": _ERROR}
         paths["/admin/reindex"] = {"post": {
@@ -239,6 +255,8 @@ def spec() -> dict:
             "responses": {"200": ok({"type": "object", "required": ["state", "running"]}),
                           **admin_errors}}}
         paths.update(push.openapi_paths(_ERROR))
+        paths.update(rules_views.openapi_paths(_ERROR))
+        paths.update(keys_views.openapi_paths(_ERROR))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Newsroom search", "version": "1.0.0",

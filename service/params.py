@@ -14,6 +14,8 @@ from werkzeug.datastructures import MultiDict
 from index import (DATE_FACETS, KINDS, MAX_ID_LENGTH, MAX_PER_PAGE, MAX_RELATED, OPERATORS,
                    PER_PAGE, RELATED_PER_PAGE, SORTS, RelatedRequest, SearchRequest)
 
+from corpus.text import SITE_PATTERN
+
 from .errors import BadParameter, TooLong
 
 MAX_VALUES = 20         # repeated values of one parameter
@@ -29,6 +31,8 @@ VIA = ("widget",)  # the marker the widget sends (analytics count other searches
 _DATE = re.compile(DATE_PATTERN)
 _LANG = re.compile(LANG_PATTERN)
 _GROUP = re.compile(GROUP_PATTERN)
+_SITE = re.compile(SITE_PATTERN)
+MAX_SITE_CHARS = 64
 
 
 def _number(args: MultiDict, name: str, default, low, high, cast=int):
@@ -119,12 +123,21 @@ def search_request(args: MultiDict, config: dict[str, Any]) -> SearchRequest:
     group = args.get("group", "")
     if group and not _GROUP.match(group):
         raise BadParameter(f"group must be a group id (16 hex digits), got {group[:40]!r}")
-    return SearchRequest(q=q, kinds=kinds, typos=config["TYPO_TOLERANCE"] if not typos
+    return SearchRequest(q=q, kinds=kinds, sites=_sites(args), typos=config["TYPO_TOLERANCE"] if not typos
                          else typos == "1", recency=recency, authors=_values(args, "author"),
                          speakers=_values(args, "speaker"), langs=langs,
                          day_from=day_from, day_to=day_to, date_by_month=by_month, sort=sort,
                          page=page, per_page=per_page, operator=operator,
                          collapse=collapse != "0", group=group)
+
+
+def _sites(args: MultiDict) -> tuple[str, ...]:
+    sites = tuple(v.lower() for v in _values(args, "site", MAX_SITE_CHARS))
+    for site in sites:
+        if not _SITE.match(site):
+            raise BadParameter(f"site must be a site name such as gazette or "
+                               f"news.example.org, got {site[:40]!r}")
+    return sites
 
 
 def _kinds(args: MultiDict) -> tuple[str, ...]:

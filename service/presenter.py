@@ -16,7 +16,8 @@ from index import Document, FacetValue, Hit, RelatedResult, SearchResult
 
 def _common(doc: Document) -> dict[str, Any]:
     out: dict[str, Any] = {"id": doc.id, "kind": doc.kind, "title": doc.title, "url": doc.url,
-                           "author": ", ".join(doc.authors), "date": doc.date, "lang": doc.lang}
+                           "author": ", ".join(doc.authors), "date": doc.date, "lang": doc.lang,
+                           "site": doc.site}
     if doc.kind == "quote":
         out.update(speaker=doc.speaker, speaker_role=doc.speaker_role,
                    speaker_mention=doc.speaker_mention, article_id=doc.article_id,
@@ -38,6 +39,8 @@ def hit_json(hit: Hit) -> dict[str, Any]:
     if hit.document.kind == "article":
         out.update(group=hit.group, copies=hit.copies,
                    quotes=[_quote(q) for q in hit.quotes])
+    if hit.pinned:
+        out["pinned"] = True
     return out
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import index
+from corpus.text import site_path
 from index import DEFAULT_BOOSTS, OPERATORS
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -42,8 +43,13 @@ def as_optional_path(value: Any) -> str:
 
 
 def as_paths(value: Any) -> list[str]:
+    """Parse corpus paths; ``SITE=PATH`` keeps its site (``corpus.text.site_path``)."""
     items = value if isinstance(value, list) else _text(value).replace(",", ":").split(":")
-    return [as_path(v) for v in items if str(v).strip()]
+    out = []
+    for item in (str(v).strip() for v in items if str(v).strip()):
+        site, path = site_path(item)
+        out.append(f"{site}={as_path(path)}" if site else as_path(path))
+    return out
 
 
 def as_origins(value: Any) -> list[str]:
@@ -208,6 +214,9 @@ SETTINGS = (
     Setting("CLUSTER", as_cluster, "", "Ray cluster whose replicas serve a sharded index: "
             "local, or a head's address like 10.0.0.5:6379; empty: shards opened in each worker"),
     Setting("SHARD_REPLICAS", as_int(1, 64), 2, "replicas of each shard in cluster mode"),
+    Setting("RULES_FILE", as_optional_path, "", "the editors' file (pinned and hidden results, "
+            "the popular searches' block list, revoked widget keys); empty: editor.json in "
+            "SEARCH_INDEX_DIR"),
     Setting("PUSH_QUEUE_LIMIT", as_int(1, 1_000_000), 1000,
             "pushed batches waiting to be applied past which a push gets 429 (Retry-After)"),
     Setting("PUSH_QUEUE_MB", as_int(1, 1_000_000), 1024,
@@ -217,6 +226,9 @@ SETTINGS = (
             "becomes fewer, bigger snapshots)"),
     Setting("ANALYTICS_DB", as_optional_path, "", "SQLite file of search analytics; empty: off"),
     Setting("ANALYTICS_DAYS", as_int(1, 3660), 90, "days search analytics are kept"),
+    Setting("POPULAR_DAYS", as_int(1, 90), 7, "days of analytics popular searches come from"),
+    Setting("POPULAR_REFRESH", as_float(1.0, 86_400.0), 300.0,
+            "seconds between two rebuilds of the popular searches (in the background)"),
     Setting("ANALYTICS_EVENTS_RATE", as_int(1, 100_000), 50,
             "click reports accepted a second per worker (more: 429)"),
 )

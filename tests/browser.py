@@ -181,3 +181,25 @@ def shadow(driver: Any, selector: str) -> Any:
 
     host = driver.find_element(By.CSS_SELECTOR, "[data-nsw-search]")
     return host.shadow_root.find_element(By.CSS_SELECTOR, selector)
+
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RUN = """
+const done = arguments[arguments.length - 1];
+axe.run({include: [["[data-nsw-search]"]]}, {resultTypes: ["violations"]})
+  .then((r) => done(r.violations.map((v) => ({id: v.id, impact: v.impact,
+                                             nodes: v.nodes.map((n) => n.target.join(" "))}))))
+  .catch((e) => done(String(e)));
+"""
+
+
+def serious_violations(driver: Any) -> list[dict]:
+    """Run axe-core (node_modules, installed by make test) on the widget as it is now;
+    return its serious and critical violations."""
+    if not AXE.exists():
+        raise AssertionError(f"{AXE} is missing: make test installs it (npm ci)")
+    driver.execute_script(AXE.read_text(encoding="utf-8"))
+    driver.set_script_timeout(30)
+    violations = driver.execute_async_script(AXE_RUN)
+    assert isinstance(violations, list), violations
+    return [v for v in violations if v["impact"] in ("serious", "critical")]

@@ -1,6 +1,8 @@
 """The HTTP contract through the test client: every endpoint, parameter and error."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import ADMIN_TOKEN
@@ -16,7 +18,7 @@ def test_search_response_shape(client):
     assert body["total"] >= 3 and len(body["results"]) == 3 and body["per_page"] == 3
     for r in body["results"]:
         assert {"id", "kind", "title", "url", "author", "date", "lang", "score", "snippet"} <= set(r)
-    assert set(body["facets"]) == {"author", "date", "kind", "lang", "speaker"}
+    assert set(body["facets"]) == {"author", "date", "kind", "lang", "site", "speaker"}
     assert "<mark>" in body["results"][0]["snippet"]
 
 
@@ -82,7 +84,7 @@ def test_openapi_describes_every_route(client, app):
     spec = client.get("/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
     documented = set(spec["paths"])
-    routes = {r.rule.replace("<path:doc_id>", "{id}") for r in app.url_map.iter_rules()
+    routes = {re.sub(r"<[^>]+>", "{id}", r.rule) for r in app.url_map.iter_rules()
               if r.endpoint != "static"}
     assert routes == documented
 

@@ -219,17 +219,21 @@ def test_a_build_that_finds_nothing_never_replaces_the_live_index(index_dir, tmp
 
 
 def test_a_small_update_keeps_the_vocabulary_a_rebuild_makes_anew(index_dir, tmp_path):
-    """A push must not cost every worker a rebuild of the typo vocabulary."""
+    """A push must not cost every worker a rebuild of the typo vocabulary: it is updated
+    with the new words (sharing the table of the one before), a rebuild makes it anew."""
     ix = SearchIndex(index_dir, cache_size=0)
     ix.warm()
     before = ix.live.current().vocabulary()
     write_article(tmp_path / "inc", "xylo", "Xylophone Night")
     index.update(index_dir, [str(tmp_path / "inc")])
     assert ix.search(SearchRequest(q="xylophone")).total == 1
-    assert ix.live.current().vocabulary() is before
+    after = ix.live.current().vocabulary()
+    assert after is not before and after._keys is before._keys
+    assert after.frequency("xylophon") == 1 and before.frequency("xylophon") == 0
+    assert ix.search(SearchRequest(q="xylophonr")).total == 1  # the new word, as a typo
     index.rebuild(index_dir, [str(DEMO)])
     assert ix.search(SearchRequest(q="libary")).total > 0
-    assert ix.live.current().vocabulary() is not before
+    assert ix.live.current().vocabulary()._keys is not before._keys
     ix.close()
 
 

@@ -15,7 +15,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from service import create_app
 
 OPERATIONS = [("/search", "GET"), ("/documents/{id}", "GET"), ("/documents/{id}/related", "GET"),
-              ("/suggest", "GET"),
+              ("/suggest", "GET"), ("/popular", "GET"),
               ("/health", "GET"), ("/metrics", "GET")]  # /openapi.json itself is skipped
 
 

@@ -80,3 +80,28 @@ def test_nothing_found_says_which_filter_or_word_to_drop(client):
     one = client.get("/search?q=library&author=Daniel+Okafor&from=2030").get_json()
     assert one["total"] == 0
     assert [t["param"] for t in one["try_without"]] == ["date"]  # not the author, not a word
+
+
+def test_a_sharded_index_folds_stories_and_counts_bios_alike(tmp_path, demo_index):
+    """Two shards answer as one index: the quotes under their article, the bio's count."""
+    import index
+    from tests.conftest import DEMO, ROOT
+
+    index.rebuild(str(tmp_path / "sharded"), [str(DEMO), str(ROOT / "tests" / "data")],
+                  shards=2)
+    one, two = SearchIndex(demo_index), SearchIndex(str(tmp_path / "sharded"))
+    try:
+        for q, kw in (("library", {}), ("Helen Marsh", {}), ("Margaret Ellison", {}),
+                      ("council", {"kinds": ("bio", "quote")})):
+            a, b = run(one, q, per_page=10, **kw), run(two, q, per_page=10, **kw)
+            assert (a["total"], a["folded"]) == (b["total"], b["folded"]), q
+            shown = [(r["id"], [x["id"] for x in r.get("quotes", [])], r.get("article_count"))
+                     for r in a["results"]]
+            assert shown == [(r["id"], [x["id"] for x in r.get("quotes", [])],
+                              r.get("article_count")) for r in b["results"]], q
+        assert run(two, "library")["results"][0]["quotes"]
+        bio = run(two, "Margaret Ellison", kinds=("bio",))["results"][0]
+        assert bio["article_count"] == 5
+    finally:
+        one.close()
+        two.close()

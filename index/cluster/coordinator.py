@@ -27,6 +27,7 @@ from __future__ import annotations
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ from index.read import related as related_op
 from index.read.live import Opened
 from index.read.matching import Evidence, decide
 from index.read.order import in_order
+from index.read.pinning import is_pinned
 from index.read.search import Ranking, plan, result
 from index.read.stats import CorpusStats, average_lengths, recency_basis
 from index.read.synonyms import Synonyms
@@ -156,8 +158,26 @@ def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
                          deadline)
     counts = (facets.shape(facets.add_counts([pg.facets for pg in pages]), req.authors,
                            req.speakers) if req.facets else None)
-    return result(head, req, p, rows.hits(at, fetched), sum(pg.total for pg in pages), counts,
-                  _dropped(pages, rows.shard, at), sum(pg.folded for pg in pages))
+    hits = _article_counts(head, shards, rows.hits(at, fetched), ranking, corpus, deadline)
+    return result(head, req, p, hits, sum(pg.total for pg in pages), counts,
+                  _dropped(pages, rows.shard, rows.tier, at), sum(pg.folded for pg in pages))
+
+
+def _article_counts(head: Head, shards: Shards, hits: list[Hit], ranking: Ranking,
+                    corpus: CorpusStats, deadline: Deadline) -> list[Hit]:
+    """Return ``hits`` with each bio's articles counted over every shard (a shard counts
+    only its own): the articles the author filter finds, aliases included."""
+    out = []
+    for hit in hits:
+        doc = hit.document
+        if doc.kind == "bio":
+            req = SearchRequest(kinds=("article",), authors=doc.authors, per_page=1,
+                                snippets=False, facets=False, collapse=False)
+            pages = shards.map(head.snapshot_id, "query", [(req, Q.Every(), False, ranking,
+                               corpus, _left(deadline))] * head.shards, deadline)
+            hit = replace(hit, document=replace(doc, article_count=sum(p.total for p in pages)))
+        out.append(hit)
+    return out
 
 
 def related(head: Head, shards: Shards, req: RelatedRequest, ranking: Ranking,
@@ -211,14 +231,15 @@ class _Rows:
     def hits(self, at: np.ndarray, fetched: list[list[Hit]]) -> list[Hit]:
         """Return the fetched hits in the order of ``at``."""
         taken = [iter(f) for f in fetched]
-        return [next(taken[self.shard[i]]) for i in at]
+        return [replace(next(taken[self.shard[i]]), pinned=True) if is_pinned(self.tier[i])
+                else next(taken[self.shard[i]]) for i in at]
 
 
 def _matching(req: SearchRequest) -> tuple:
     """Return what decides a request's statistics: its words and filters, not its page,
     order, snippets, facets, folding or recency."""
     return (req.q, req.langs, req.operator, req.typos, req.kinds, req.authors, req.speakers,
-            req.day_from, req.day_to)
+            req.day_from, req.day_to, req.sites, req.scope)
 
 
 def _prepare(head: Head, shards: Shards, req: SearchRequest, query, ranking: Ranking,
@@ -250,11 +271,12 @@ def _decisions(per_shard: list[list], live_count: int) -> list:
             for node in zip(*per_shard, strict=True)]
 
 
-def _dropped(pages: list, shard: np.ndarray, at: np.ndarray) -> list[str]:
+def _dropped(pages: list, shard: np.ndarray, tier: np.ndarray, at: np.ndarray) -> list[str]:
     """Return the words the page's first result lacks, when matching was relaxed."""
-    if not len(at):
+    organic = [i for i in at if not is_pinned(tier[i])]  # a pinned document is not "best"
+    if not organic:
         return []
-    first = int(at[0])
+    first = int(organic[0])
     k = int(shard[first])
     page = pages[k]
     if page.held is None:

@@ -30,7 +30,7 @@ from index.read import facets
 from index.read import related as related_op
 from index.read.live import Recent, Snapshot
 from index.read.order import in_order
-from index.read.page import Row
+from index.read.page import Row, as_person
 from index.read.postings import POSTINGS_CACHE
 from index.read.scoring import Evaluator
 from index.read.search import Matches, Ranking, fetch, match
@@ -97,7 +97,8 @@ class ShardServer:
                 corpus: CorpusStats, budget: float) -> tuple[dict, list]:
         seen = corpus.collect()
         filters = facets.make_filters(snap.columns, req.kinds, req.langs, req.authors,
-                                      req.day_from, req.day_to, req.speakers)
+                                      req.day_from, req.day_to, req.speakers, req.sites,
+                                      req.scope)
         evaluator = Evaluator(snap.searcher(), snap.stats, snap.postings,
                               snap.columns.live_ids(), ranking.b, ranking.k1,
                               Deadline(budget), seen)
@@ -119,7 +120,7 @@ class ShardServer:
     @staticmethod
     def document(snap: Snapshot, doc_id: str) -> Document | None:
         stored = snap.searcher().document(id=doc_id)
-        return None if stored is None else from_stored(stored)
+        return None if stored is None else as_person(snap, from_stored(stored))
 
     @staticmethod
     def stored(snap: Snapshot, doc_id: str) -> dict | None:

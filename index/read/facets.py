@@ -2,8 +2,9 @@
 
 ``FacetColumns`` holds, per document number, small integer codes for kind, lang, year,
 month and a quote's speaker, the day (YYYYMMDD, 0 when unknown) and the author codes (several a document, kept as
-parallel arrays of (document, author) pairs). It is built once per opened snapshot from the
-inverted index itself (each facet term's posting list), well under a second for FakeNewsNet.
+parallel arrays of (document, author) pairs). It is put together from each segment's
+(``segments``: each facet term's posting list in that segment), so a snapshot opened after
+a push reads only its new segments.
 
 A request's filters become one boolean mask over all documents per facet; filtering a set of
 matches is indexing those masks, and counting is ``np.bincount``. Counting is multi-select:
@@ -25,43 +26,102 @@ import numpy as np
 from corpus.aliases import Names
 from index.request import FACETS
 from index.results import FacetValue
-from index.store.whoosh_postings import postings
+from index.read.segments import SINGLE, Segments
 
 AUTHOR_FACET_SIZE = 20
 
 
 class FacetColumns:
-    """Per-document facet values of one index reader."""
+    """Per-document facet values of one snapshot, put together from its segments'
+    (``segments.Segments``). The tables of values as the segments have them (and each
+    segment's map onto them) are kept from the snapshot before when no segment left and
+    the new ones bring no new value; speakers and authors are then grouped by person."""
 
-    def __init__(self, reader, names: dict[str, dict[str, int]] | None = None) -> None:
+    def __init__(self, segs: Segments, names: dict[str, dict[str, int]] | None = None,
+                 before: FacetColumns | None = None) -> None:
         """``names``: the speaker and author counts of the whole snapshot (``store.names``),
-        so that every shard groups names alike; None: this reader's own counts."""
-        self.size = size = reader.doc_count_all()
+        so that every shard groups names alike; None: this snapshot's own counts."""
+        self.size = segs.size
+        self.segments = segs
+        self.live = segs.live
+        if before is not None and segs.removed_since(before.segments):
+            before = None
         self.values: dict[str, list[str]] = {}  # per facet column, code → value ("" is 0)
         self.codes: dict[str, np.ndarray] = {}
-        for name in ("kind", "lang", "year", "month"):
-            self.values[name], self.codes[name] = _single(reader, name, size)
+        self._raw: dict[str, list[str]] = {}  # values as the segments have them
+        self._raw_index: dict[str, dict[str, int]] = {}
+        self._remaps: dict[tuple[str, str], np.ndarray] = {}  # (segment, facet) → codes
+        raw: dict[str, np.ndarray] = {}
+        for name in (*SINGLE, "author"):
+            kept = before is not None and all(
+                v in before._raw_index[name] for sid in segs.new for v in _local(segs.by_id[sid], name))
+            self._table(name, segs, before if kept else None)
+            maps = [self._remap(p, name, before if kept else None) for p in segs.parts]
+            if name != "author":
+                codes = np.concatenate([m[p.single[name][1]] for m, p in zip(maps, segs.parts)]
+                                       + [np.zeros(0, dtype=np.int32)])
+                codes[~self.live] = 0
+                raw[name] = codes
+        for name in ("kind", "lang", "year", "month", "site"):
+            self.values[name], self.codes[name] = self._raw[name], raw[name]
         # Speakers and authors as people: every alias counts under the canonical name.
-        speakers, codes = _single(reader, "speaker", size)
-        self.speaker_names, self.values["speaker"], remap = _grouped(speakers, np.bincount(
-            codes, minlength=len(speakers)), 1, (names or {}).get("speaker"))
+        speakers, codes = self._raw["speaker"], raw["speaker"]
+        self._grouping: dict[str, tuple] = {}  # per field: (values, counts, grouping)
+        self.speaker_names, self.values["speaker"], remap = self._group(
+            "speaker", speakers, np.bincount(codes, minlength=len(speakers)), 1, names, before)
         self.codes["speaker"] = remap[codes]
         self.speaker_index = {name: i for i, name in enumerate(self.values["speaker"]) if i}
-        authors, self.author_doc, codes = _multi(reader, "author")
-        self.author_names_of, self.author_names, remap = _grouped(
-            authors, np.bincount(codes, minlength=len(authors)), 0, (names or {}).get("author"))
-        self.author_doc, self.author_code = _unique_pairs(self.author_doc, remap[codes])
+        authors = self._raw["author"]
+        doc = np.concatenate([p.authors[1] + base for p, base in zip(segs.parts, segs.bases)]
+                             + [np.zeros(0, dtype=np.int64)])
+        code = np.concatenate([self._remaps[(p.sid, "author")][p.authors[2]] for p in segs.parts]
+                              + [np.zeros(0, dtype=np.int32)])
+        keep = self.live[doc]
+        doc, code = doc[keep], code[keep]
+        self.author_names_of, self.author_names, remap = self._group(
+            "author", authors, np.bincount(code, minlength=len(authors)), 0, names, before)
+        self.author_doc, self.author_code = _unique_pairs(doc, remap[code])
         self.author_index = {name: i for i, name in enumerate(self.author_names)}
-        self.day = (np.fromiter(reader.column_reader("day"), dtype=np.int64, count=size)
-                    if reader.has_column("day") else np.zeros(size, dtype=np.int64))
-        live = np.ones(size, dtype=bool)
-        if reader.has_deletions():
-            live[[d for d in range(size) if reader.is_deleted(d)]] = False
-        self.live = live
-        self._live_ids = np.flatnonzero(live).astype(np.int64)
+        self.day = segs.concat(lambda p: p.day, np.int64)
+        self._live_ids = np.flatnonzero(self.live).astype(np.int64)
         self._article_counts: np.ndarray | None = None
-        for array in (self.day, self.live, self._live_ids, *self.codes.values()):
+        for array in (self.day, self._live_ids, *self.codes.values()):
             array.flags.writeable = False
+
+    def _group(self, name: str, values: list[str], counts: np.ndarray, first: int,
+               names: dict | None, before: FacetColumns | None) -> tuple:
+        """Return ``_grouped`` of these values and counts, the one before's when they are
+        the same (grouping every name again costs seconds on FakeNewsNet)."""
+        everywhere = (names or {}).get(name)
+        key = (values, counts, everywhere)
+        old = before._grouping.get(name) if before is not None else None
+        if old is not None and old[0][0] is values and np.array_equal(old[0][1], counts) \
+                and old[0][2] == everywhere:
+            found = old[1]
+        else:
+            found = _grouped(values, counts, first, everywhere)
+        self._grouping[name] = (key, found)
+        return found
+
+    def _table(self, name: str, segs: Segments, before: FacetColumns | None) -> None:
+        """Set the values of facet ``name`` as the segments have them (sorted as Whoosh's
+        terms, "" first for the single-valued ones), kept from ``before`` when given."""
+        if before is not None:
+            self._raw[name], self._raw_index[name] = before._raw[name], before._raw_index[name]
+            return
+        values = sorted(set().union(*(_local(p, name) for p in segs.parts)))
+        self._raw[name] = values if name == "author" else [""] + values
+        self._raw_index[name] = {v: i for i, v in enumerate(self._raw[name]) if v}
+
+    def _remap(self, part, name: str, before: FacetColumns | None) -> np.ndarray:
+        """Return the array that turns ``part``'s local codes of ``name`` into this one's."""
+        found = before._remaps.get((part.sid, name)) if before is not None else None
+        if found is None:
+            index = self._raw_index[name]
+            start = [] if name == "author" else [0]
+            found = np.asarray(start + [index[v] for v in _local(part, name)], dtype=np.int32)
+        self._remaps[(part.sid, name)] = found
+        return found
 
     def live_ids(self) -> np.ndarray:
         """Return every document number that is not deleted, ascending (read-only)."""
@@ -76,13 +136,19 @@ class FacetColumns:
             mine = (self.codes["kind"][docs] == article) & self.live[docs]
             self._article_counts = np.bincount(self.author_code[mine],
                                                minlength=len(self.author_names))
-        codes = {self.author_index.get(a.replace(",", " ")) for a in authors} - {None}
+        codes = {self.author_index.get(n, -1) for a in authors
+                 for n in self.author_names_of.find(a)} - {-1}  # as the author filter reads
         return int(sum(self._article_counts[c] for c in codes))
 
     def lang_counts(self) -> Counter:
         """Return the number of live documents per detected language ("" when unknown)."""
         counts = np.bincount(self.codes["lang"][self.live], minlength=len(self.values["lang"]))
         return Counter({self.values["lang"][code]: int(n) for code, n in enumerate(counts) if n})
+
+
+def _local(part, name: str) -> list[str]:
+    """Return a segment's own values of facet ``name``."""
+    return part.authors[0] if name == "author" else part.single[name][0]
 
 
 def _grouped(values: list[str], counts: np.ndarray, first: int,
@@ -105,28 +171,6 @@ def _unique_pairs(docs: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.n
         return docs, codes
     pairs = np.unique(np.stack([docs, codes.astype(np.int64)]), axis=1)
     return pairs[0], pairs[1].astype(np.int32)
-
-
-def _single(reader, name: str, size: int) -> tuple[list[str], np.ndarray]:
-    values = [""]
-    codes = np.zeros(size, dtype=np.int32)
-    for text in reader.field_terms(name) if name in reader.indexed_field_names() else ():
-        values.append(text)
-        codes[postings(reader, name, text, weights=False)[0]] = len(values) - 1
-    return values, codes
-
-
-def _multi(reader, name: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-    values: list[str] = []
-    docs, codes = [], []
-    for text in reader.field_terms(name) if name in reader.indexed_field_names() else ():
-        ids = postings(reader, name, text, weights=False)[0]
-        docs.append(ids)
-        codes.append(np.full(len(ids), len(values), dtype=np.int32))
-        values.append(text)
-    if not docs:
-        return values, np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32)
-    return values, np.concatenate(docs), np.concatenate(codes)
 
 
 @dataclass(frozen=True)
@@ -159,17 +203,22 @@ class Filters:
 
 
 def make_filters(cols: FacetColumns, kinds=(), langs=(), authors=(), day_from=None,
-                 day_to=None, speakers=()) -> Filters:
-    """Translate request values into masks; unknown values match nothing."""
+                 day_to=None, speakers=(), sites=(), scope=None) -> Filters:
+    """Translate request values into masks; unknown values match nothing. ``scope`` (a
+    ``request.Scope``) is one more mask that no facet count lifts."""
     masks: dict[str, np.ndarray] = {}
+    if scope is not None:
+        mask = np.ones(cols.size, dtype=bool)
+        for name, wanted in (("site", scope.sites), ("kind", scope.kinds), ("lang", scope.langs)):
+            if wanted:
+                mask &= _coded(cols, name, wanted)
+        masks["scope"] = mask
     if speakers:  # any alias, in any case, or a surname only one speaker has
         codes = [cols.speaker_index.get(n, -1) for s in speakers for n in cols.speaker_names.find(s)]
         masks["speaker"] = np.isin(cols.codes["speaker"], codes)
-    for name, wanted in (("kind", kinds), ("lang", langs)):
+    for name, wanted in (("kind", kinds), ("lang", langs), ("site", sites)):
         if wanted:
-            values = cols.values[name]
-            codes = [values.index(v) for v in wanted if v in values]
-            masks[name] = np.isin(cols.codes[name], codes)
+            masks[name] = _coded(cols, name, wanted)
     if authors:
         codes = [cols.author_index.get(n, -1) for a in authors for n in cols.author_names_of.find(a)]
         mask = np.zeros(cols.size, dtype=bool)
@@ -185,9 +234,39 @@ def make_filters(cols: FacetColumns, kinds=(), langs=(), authors=(), day_from=No
     return Filters(masks, day_from, day_to)
 
 
-def _counted(values: list[str], codes: np.ndarray, ids: np.ndarray) -> dict[str, int]:
-    counts = np.bincount(codes[ids], minlength=len(values))
-    return {values[c]: int(n) for c, n in enumerate(counts) if n and c}
+def _coded(cols: FacetColumns, name: str, wanted) -> np.ndarray:
+    """Return the mask of the documents whose ``name`` is one of ``wanted``."""
+    values = cols.values[name]
+    return np.isin(cols.codes[name], [values.index(v) for v in wanted if v in values])
+
+
+def _counts(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: bool
+            ) -> dict[str, tuple[list[str], np.ndarray]]:
+    """Return per facet its values and each value's count among ``matched`` under filters
+    ``f`` (multi-select: each facet's counts apply every filter but its own); a value's code
+    is its place in the list, and code 0 of a single-valued column ("": none) counts 0."""
+    base = {name: f.keep(matched, skip=name) for name in FACETS}
+    chosen = np.zeros(cols.size, dtype=bool)
+    chosen[base["author"]] = True
+    out = {"author": (cols.author_names,
+                      np.bincount(cols.author_code[chosen[cols.author_doc]],
+                                  minlength=len(cols.author_names)))}
+    date_name = "month" if date_by_month else "year"
+    date_docs = base["date"]
+    if date_by_month and f.day_from and f.day_to and f.day_from // 10000 == f.day_to // 10000:
+        # Months "within a year": the date filter is widened to its whole year, not dropped.
+        date_docs = date_docs[cols.day[date_docs] // 10000 == f.day_from // 10000]
+    for name, column, docs in (("date", date_name, date_docs), ("kind", "kind", base["kind"]),
+                               ("lang", "lang", base["lang"]), ("site", "site", base["site"]),
+                               ("speaker", "speaker", base["speaker"])):
+        counts = np.bincount(cols.codes[column][docs], minlength=len(cols.values[column]))
+        counts[0] = 0
+        out[name] = (cols.values[column], counts)
+    return out
+
+
+def _as_dict(values: list[str], counts: np.ndarray) -> dict[str, int]:
+    return {values[c]: int(counts[c]) for c in np.flatnonzero(counts)}
 
 
 def raw_counts(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: bool,
@@ -195,24 +274,9 @@ def raw_counts(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_mont
     """Return every facet value's count among ``matched`` under filters ``f`` (multi-select:
     each facet's counts apply every filter but its own), untruncated, so that the counts of
     several shards add up; a selected author of this index is there even when at 0."""
-    base = {name: f.keep(matched, skip=name) for name in FACETS}
-    chosen = np.zeros(cols.size, dtype=np.float64)
-    chosen[base["author"]] = 1.0
-    authors = np.bincount(cols.author_code, weights=chosen[cols.author_doc],
-                          minlength=len(cols.author_names)).astype(np.int64)
-    by_author = {cols.author_names[c]: int(n) for c in np.flatnonzero(authors)
-                 for n in (authors[c],)}
+    raw = {name: _as_dict(*pair) for name, pair in _counts(cols, matched, f, date_by_month).items()}
     for name in _canonical(cols.author_names_of, selected_authors):  # always shows, even at 0
-        by_author.setdefault(name, 0)
-    date_name = "month" if date_by_month else "year"
-    date_docs = base["date"]
-    if date_by_month and f.day_from and f.day_to and f.day_from // 10000 == f.day_to // 10000:
-        # Months "within a year": the date filter is widened to its whole year, not dropped.
-        date_docs = date_docs[cols.day[date_docs] // 10000 == f.day_from // 10000]
-    raw = {"author": by_author,
-           "date": _counted(cols.values[date_name], cols.codes[date_name], date_docs)}
-    for name in ("kind", "lang", "speaker"):
-        raw[name] = _counted(cols.values[name], cols.codes[name], base[name])
+        raw["author"].setdefault(name, 0)
     return raw
 
 
@@ -241,16 +305,40 @@ def shape(raw: dict[str, dict[str, int]], selected_authors=(),
         "date": sorted(_by_count(raw["date"]), key=lambda x: x.value, reverse=True),
         "kind": _by_count(raw["kind"]),
         "lang": _by_count(raw["lang"]),
+        "site": _by_count(raw["site"]),
         "speaker": _top(_by_count(raw["speaker"]), selected_speakers),
     }
 
 
 def count(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: bool,
           selected_authors=(), selected_speakers=()) -> dict[str, list[FacetValue]]:
-    """Return the facet counts of ``matched`` under filters ``f`` (multi-select)."""
-    return shape(raw_counts(cols, matched, f, date_by_month, selected_authors),
-                 _canonical(cols.author_names_of, selected_authors),
-                 _canonical(cols.speaker_names, selected_speakers))
+    """Return the facet counts of ``matched`` under filters ``f`` (multi-select), as
+    ``shape`` would from ``raw_counts``; of the many authors and speakers only those that
+    can be shown become Python objects."""
+    authors = _canonical(cols.author_names_of, selected_authors)
+    speakers = _canonical(cols.speaker_names, selected_speakers)
+    counts = _counts(cols, matched, f, date_by_month)
+    raw = {name: _as_dict(*counts[name]) for name in ("date", "kind", "lang", "site")}
+    for name in ("author", "speaker"):
+        values, n = counts[name]
+        raw[name] = _leading(values, n, AUTHOR_FACET_SIZE)
+    for name in authors:  # as raw_counts: shown even at 0
+        code = cols.author_index.get(name)
+        if code is not None:
+            raw["author"][name] = int(counts["author"][1][code])
+    if speakers:  # a selected speaker past the first ones: look at them all
+        raw["speaker"] = _as_dict(*counts["speaker"])
+    return shape(raw, authors, speakers)
+
+
+def _leading(values: list[str], counts: np.ndarray, size: int) -> dict[str, int]:
+    """Return the values that ``_by_count`` would list first ``size`` (ties on the last
+    count included), with their counts."""
+    nonzero = np.flatnonzero(counts)
+    if len(nonzero) > size:
+        last = np.partition(counts[nonzero], len(nonzero) - size)[len(nonzero) - size]
+        nonzero = nonzero[counts[nonzero] >= last]
+    return {values[c]: int(counts[c]) for c in nonzero}
 
 
 def _canonical(names: Names, typed) -> list[str]:

@@ -22,12 +22,10 @@ from index.read.scoring import Hits
 class Groups:
     """The near-duplicate group of every document of one snapshot (0: none)."""
 
-    def __init__(self, reader, live: np.ndarray) -> None:
-        size = reader.doc_count_all()
-        key = (np.fromiter(reader.column_reader("group"), dtype=np.int64, count=size)
-               if "group" in reader.schema and reader.has_column("group")  # older indexes:
-               else np.zeros(size, dtype=np.int64))                        # no groups
-        key[~live] = 0
+    def __init__(self, segs) -> None:
+        key = segs.concat(lambda p: p.group, np.int64)  # 0 in older indexes: no groups
+        key[~segs.live] = 0
+        size = len(key)
         grouped = key != 0
         uniq, inverse, counts = np.unique(key[grouped], return_inverse=True, return_counts=True)
         members = np.ones(size, dtype=np.int64)

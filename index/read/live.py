@@ -8,25 +8,35 @@ pointer before each call (one small file read, which gives both its id and its d
 so a reindex in another process is picked up without a restart; the snapshot before stays
 open for work in flight, older ones are closed. A sharded snapshot is opened with the
 function the front gives (the coordinator's ``Head``): the read side never imports it.
+
+A snapshot opened after an incremental change of the one before reads only its new segments
+(``segments``, ``terms``): its per-document arrays are put together from the segments', its
+segment readers are the ones before for the segments that did not change, and its
+vocabularies and speller are the ones before, updated term by term.
 """
 from __future__ import annotations
 
+import logging
 import threading
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
+from whoosh.searching import Searcher
 
-from index.analysis import is_stopword, query_langs
+from index.analysis import fold, is_stopword, query_langs
 from index.errors import IndexUnavailable
 from index.read.facets import FacetColumns
 from index.read.folding import Groups
 from index.read.postings import POSTINGS_CACHE, PostingLists
+from index.read.segments import Segments, reopen_reader
 from index.read.spelling import Speller
 from index.read.stories import Stories
 from index.read.stats import CorpusStats, FieldStats
+from index.read.terms import TermCounts, max_over, members_of, updated_max
 from index.read.vocabulary import Vocabulary
 from index.schema import TEXT_FIELDS
 from index.store.arrays import PostingArrays
@@ -34,12 +44,16 @@ from index.store.meta import read_meta
 from index.store.names import read_names
 from index.store.snapshots import NoSnapshot, SnapshotStore
 
+log = logging.getLogger(__name__)
+SPELL = ("spell",)  # the unstemmed words of titles, deks, headings and names
+TERM_FIELDS = (*TEXT_FIELDS, *SPELL)
+
 
 class Opened:
     """What a snapshot and the head of a sharded one share: per-thread searchers, and the
     terms queries are expanded with (the spelling index, the typo vocabulary and whole
-    words), built on first use from ``searcher().reader()``, or kept from the snapshot
-    before when this one is a small incremental change of it (``inherited``)."""
+    words), built on first use from ``searcher().reader()``'s term counts, or updated
+    from the snapshot before's with the terms its new segments changed (``adopt``)."""
 
     size = 0                # documents, deleted ones included
     langs: tuple[str, ...]  # what queries expand into
@@ -47,13 +61,14 @@ class Opened:
     _arrays = None          # posting arrays, to read the vocabulary's frequencies fast
 
     def __init__(self) -> None:
+        self._terms: TermCounts | None = None
         self._speller: Speller | None = None
         self._vocabulary: Vocabulary | None = None
         self._words: Vocabulary | None = None
-        self.inherited: tuple[Vocabulary, Vocabulary] | None = None  # from the one before
+        self._members: dict[str, list[str]] | None = None  # folded word → its spellings
         self._local = threading.local()
         self._searchers: list = []  # every thread's, closed with the snapshot
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # building a vocabulary may open this thread's searcher
 
     def _new_searcher(self):
         raise NotImplementedError
@@ -67,42 +82,68 @@ class Opened:
                 self._searchers.append(searcher)
         return searcher
 
+    def _counts(self) -> TermCounts:
+        """Return the term counts of the text and spelling fields (read once; call with
+        ``_lock`` held)."""
+        if self._terms is None:
+            self._terms = TermCounts.read(self.searcher().reader(), TERM_FIELDS, self._arrays)
+        return self._terms
+
     def speller(self) -> Speller:
         """Return the spelling index of titles, deks, headings and names (built once)."""
         if self._speller is None:
-            reader = self.searcher().reader()
             with self._lock:
                 if self._speller is None:
-                    self._speller = Speller({w: reader.doc_frequency("spell", w)
-                                             for w in reader.field_terms("spell")
+                    self._speller = Speller({w: f for w, f in self._counts().sums["spell"].items()
                                              if not is_stopword(w, self.langs)})
         return self._speller
 
     def vocabulary(self) -> Vocabulary:
-        """Return the text fields' terms for typo and prefix matching (built once).
-
-        A snapshot that differs little from the one before it (pushes, small updates: under
-        ``INHERIT_CHANGE`` of its documents) keeps that one's vocabulary: its frequencies are
-        close enough to choose typo candidates, and a push must not cost every worker a
-        rebuild of it. A full rebuild builds its own."""
-        if self._vocabulary is None and self.inherited:
-            self._vocabulary, self._words = self.inherited
+        """Return the text fields' terms for typo and prefix matching (built once)."""
         if self._vocabulary is None:
-            reader = self.searcher().reader()
             with self._lock:
                 if self._vocabulary is None:
-                    self._vocabulary = Vocabulary(reader, TEXT_FIELDS, self._arrays)
+                    self._vocabulary = Vocabulary(max_over(self._counts().sums, TEXT_FIELDS))
         return self._vocabulary
 
     def words(self) -> Vocabulary:
         """Return the unstemmed words of titles, deks, headings and names (built once):
         a typo is also looked for among whole words, then stemmed."""
         if self._words is None:
-            reader = self.searcher().reader()
             with self._lock:
                 if self._words is None:
-                    self._words = Vocabulary(reader, ("spell",), folded=True)
+                    sums = self._counts().sums
+                    self._members = members_of(sums, SPELL, fold)
+                    self._words = Vocabulary(max_over(sums, SPELL, fold))
         return self._words
+
+    def adopt(self, before: Opened) -> None:
+        """Take what ``before`` (the snapshot opened before this one) has built, updated
+        with the terms this one's new segments changed: a push costs its own terms."""
+        if before._terms is None:
+            return
+        terms, changed = before._terms.advance(self.searcher().reader(), TERM_FIELDS,
+                                               self._arrays)
+        self._terms = terms
+        if changed is None:  # read anew: the rest is built anew, when first asked for
+            return
+        if before._vocabulary is not None:
+            freq, touched = updated_max(before._vocabulary._frequency, terms.sums,
+                                        TEXT_FIELDS, changed)
+            self._vocabulary = before._vocabulary.updated(freq, touched)
+        if before._words is not None and before._members is not None:
+            members = dict(before._members)
+            freq, touched = updated_max(before._words._frequency, terms.sums, SPELL,
+                                        changed, members, fold)
+            self._words, self._members = before._words.updated(freq, touched), members
+        if before._speller is not None and before.langs == self.langs:
+            spell, freq = terms.sums["spell"], dict(before._speller.frequencies)
+            for w in changed["spell"]:
+                if spell.get(w) and not is_stopword(w, self.langs):
+                    freq[w] = spell[w]
+                else:
+                    freq.pop(w, None)
+            self._speller = before._speller.updated(freq, changed["spell"])
 
     def close(self) -> None:
         """Close every thread's searcher."""
@@ -113,11 +154,15 @@ class Opened:
 
 
 class Snapshot(Opened):
-    """One opened snapshot and what is derived from it."""
+    """One opened snapshot and what is derived from it; opened after an incremental change
+    of ``before`` (a push, ``reindex --incremental``), it reads only its new segments
+    (``segments``) and keeps the rest of ``before``'s."""
 
     def __init__(self, snapshot_id: str, path: Path, max_postings: int,
-                 shard: bool = False) -> None:
+                 shard: bool = False, before: Opened | None = None) -> None:
         super().__init__()
+        before = before if isinstance(before, Snapshot) else None
+        self._before = weakref.ref(before) if before is not None else None
         self.snapshot_id = snapshot_id
         self.path = path
         self.ix = whoosh_index.open_dir(str(path))
@@ -126,17 +171,30 @@ class Snapshot(Opened):
         # everywhere has no ``next_seq``: its document numbers are the order)
         has_seq = shard or "next_seq" in self.meta
         with self.ix.reader() as reader:
-            self.columns = FacetColumns(reader, read_names(path.parent if shard else path))
-            self.groups = Groups(reader, self.columns.live)
-            self.stats = FieldStats(reader, TEXT_FIELDS)
-            self.postings = PostingLists(max_postings, PostingArrays.open(path, self.ix, reader))
-            self.order = _order(reader, has_seq)  # each document's place in the corpus
+            segs = Segments(reader, TEXT_FIELDS, before.segments if before else None)
+            self.segments = segs
+            self.columns = FacetColumns(segs, read_names(path.parent if shard else path),
+                                        before.columns if before else None)
+            self.groups = Groups(segs)
+            self.stats = FieldStats(segs, TEXT_FIELDS)
+            arrays = PostingArrays.open(path, self.ix, reader,
+                                        before.postings.arrays if before else None)
+            self.postings = PostingLists(max_postings, arrays)
+        # each document's place in the corpus: the ``seq`` column, else (an index written
+        # before every build stored it) the document numbers
+        self.order = segs.concat(lambda p: p.seq, np.int64) if has_seq \
+            else np.arange(segs.size, dtype=np.int64)
+        self.order.flags.writeable = False
         cols = self.columns
         self.size = cols.size
         self.corpus = CorpusStats.of(self.stats, len(cols.live_ids()), cols.day[cols.live])
         self.langs = query_langs(cols.lang_counts())
         self._arrays = self.postings.arrays
         self._stories: Stories | None = None
+        if before is not None and before._stories is not None \
+                and not self.segments.removed_since(before.segments):
+            with self.ix.reader() as reader:  # the new segments' quotes only
+                self._stories = Stories(reader, self.columns.live, before._stories, before.size)
 
     def stories(self) -> Stories:
         """Return each quote's article (read on first use: only searches need it)."""
@@ -146,30 +204,17 @@ class Snapshot(Opened):
         return self._stories
 
     def _new_searcher(self):
-        return self.ix.searcher()
-
-
-
-
-def _order(reader, has_seq: bool) -> np.ndarray:
-    """Return each document's place in the corpus (``order``): the ``seq`` column, else (an
-    index written before every build stored it) the document numbers."""
-    size = reader.doc_count_all()
-    if has_seq:
-        order = np.fromiter(reader.column_reader("seq"), dtype=np.int64, count=size)
-    else:
-        order = np.arange(size, dtype=np.int64)
-    order.flags.writeable = False
-    return order
-
-
-INHERIT_CHANGE = 0.05  # a snapshot this close to the one before keeps its vocabulary
-
-
-def _small_change(before: Opened, after: Opened) -> bool:
-    """True if ``after`` holds about the documents of ``before`` (an incremental change)."""
-    old, new = before.size, after.size
-    return bool(after.meta.get("incremental")) and abs(new - old) <= INHERIT_CHANGE * max(old, 1)
+        """Open this thread's searcher, taking the unchanged segments' readers from its
+        searcher of the snapshot before (which this thread has left for good)."""
+        before = self._before() if self._before is not None else None
+        old = getattr(before._local, "searcher", None) if before is not None else None
+        if old is None or old.is_closed:
+            return self.ix.searcher()
+        with before._lock:
+            if old in before._searchers:
+                before._searchers.remove(old)
+        before._local.searcher = None
+        return Searcher(reopen_reader(self.ix, old.reader()), fromindex=self.ix)
 
 
 class Recent:
@@ -191,13 +236,19 @@ class Recent:
                 snap = opener()
                 for old in list(self._open)[:-1]:
                     self._open.pop(old).close()
-                before = next(reversed(self._open.values()), None)
-                if before is not None and type(before) is type(snap) \
-                        and before._vocabulary is not None \
-                        and before._words is not None and _small_change(before, snap):
-                    snap.inherited = (before._vocabulary, before._words)
+                before = self.latest()
+                if before is not None and type(before) is type(snap):
+                    try:
+                        snap.adopt(before)
+                    except Exception:  # noqa: BLE001 - built anew on first use instead
+                        log.exception("could not update the vocabularies of %s", snapshot_id)
+                        snap._terms = snap._vocabulary = snap._words = snap._speller = None
                 self._open[snapshot_id] = snap
         return snap
+
+    def latest(self) -> Opened | None:
+        """Return the snapshot opened last (what the next one may reuse), or None."""
+        return next(reversed(self._open.values()), None)
 
     def close(self) -> None:
         """Close every open snapshot."""
@@ -224,7 +275,7 @@ class LiveIndex:
             if self.open_sharded is None:
                 raise IndexUnavailable(f"snapshot {snapshot_id} is sharded: serve it with shards")
             return self.open_sharded(snapshot_id, path, meta)
-        return Snapshot(snapshot_id, path, self.max_postings)
+        return Snapshot(snapshot_id, path, self.max_postings, before=self.opened.latest())
 
     def current(self) -> Opened:
         """Return the live snapshot, opening it if it is new; raise IndexUnavailable."""

@@ -30,6 +30,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.read import sets
+
 ENOUGH = 10          # documents holding the required number of words before fewer are required
 COMMON_SHARE = 0.04  # a word in more than this share of the documents is common
 TIER_WORDS = 4       # queries of more counted words are ranked by score alone (OR)
@@ -157,7 +159,7 @@ def rarity(exact: tuple[int, ...], common: list[bool], live_count: int) -> tuple
 def candidates(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
                required: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
     """Return the documents holding any of the words (and everything required)."""
-    ids = np.unique(np.concatenate([p[1] for p in parts]))
+    ids = sets.union([p[1] for p in parts])
     if required is not None:
         ids = np.intersect1d(ids, required[0], assume_unique=True)
     return ids

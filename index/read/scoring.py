@@ -23,6 +23,7 @@ from whoosh import query as Q
 
 from index.analysis import language_pipeline
 from index.errors import Deadline
+from index.read import sets
 from index.read.matching import TIER_WORDS, Tiers, candidates, evidence, relax
 from index.read.postings import PostingLists
 from index.read.query import FieldedTerm, Nearness, Relaxed
@@ -173,7 +174,7 @@ class Evaluator:
             titled = [self.postings.get(self.reader, "title", t)[0]
                       for t in (word.texts if tiered else ())]
             return (word.word, hits.ids, hits.scores, exact,
-                    np.unique(np.concatenate(titled)) if titled else exact[:0])
+                    sets.union(titled) if titled else exact[:0])
         hits = self.evaluate(word)
         return getattr(word, "word", ""), hits.ids, hits.scores, hits.ids, hits.ids[:0]
 
@@ -197,15 +198,6 @@ class Evaluator:
         return Hits(self.live_ids, np.zeros(len(self.live_ids)))
 
 
-def _sum_by_id(ids_parts: list[np.ndarray], value_parts: list[np.ndarray]
-               ) -> tuple[np.ndarray, np.ndarray]:
-    """Return (unique ascending ids, the sum of each id's values), added in part order."""
-    if len(ids_parts) == 1:
-        return ids_parts[0], value_parts[0]
-    ids, where = np.unique(np.concatenate(ids_parts), return_inverse=True)
-    return ids, np.bincount(where, weights=np.concatenate(value_parts), minlength=len(ids))
-
-
 def _bm25f(ev: Evaluator, weights: dict[str, float], texts: list[tuple[str, float]],
            boost: float) -> Hits:
     """Return the BM25F scores of documents holding any of ``texts`` (each with a
@@ -224,7 +216,7 @@ def _bm25f(ev: Evaluator, weights: dict[str, float], texts: list[tuple[str, floa
                                 / (norm_a + norm_b * lengths[ids]))
     if not ids_parts:
         return EMPTY
-    ids, pseudo = _sum_by_id(ids_parts, tf_parts)
+    ids, pseudo = sets.sum_by_id(ids_parts, tf_parts)
     df = ev.corpus.df((tuple(weights.items()), tuple(texts)), len(ids))
     idf = log(1 + (ev.doc_count - df + 0.5) / (df + 0.5))
     k1 = ev.k1
@@ -246,17 +238,14 @@ def _stored_phrase(searcher, docnum: int, q: Q.Phrase) -> bool:
 
 def _best(a: Hits, b: Hits) -> Hits:
     """Return the documents of either, each with the higher of its two scores."""
-    ids, where = np.unique(np.concatenate([a.ids, b.ids]), return_inverse=True)
-    scores = np.zeros(len(ids))
-    np.maximum.at(scores, where, np.concatenate([a.scores, b.scores]))
-    return Hits(ids, scores)
+    return Hits(*sets.best(a.ids, a.scores, b.ids, b.scores))
 
 
 def _union(parts: list[Hits]) -> Hits:
     parts = [p for p in sorted(parts, key=lambda p: len(p.ids), reverse=True) if len(p.ids)]
     if not parts:
         return EMPTY
-    return Hits(*_sum_by_id([p.ids for p in parts], [p.scores for p in parts]))
+    return Hits(*sets.sum_by_id([p.ids for p in parts], [p.scores for p in parts]))
 
 
 def _intersection(parts: list[Hits]) -> Hits:

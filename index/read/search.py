@@ -24,6 +24,7 @@ from index.read.language import query_language
 from index.read.live import Snapshot
 from index.read.matching import Tiers
 from index.read.order import in_order
+from index.read.pinning import Edits
 from index.read.page import Row
 from index.read.page import hits as page_hits
 from index.read.query import Nearness, explicit_and, parse, phrase_bonus
@@ -104,6 +105,7 @@ class Matches:
     copies: dict[int, int]  # per kept document, the copies folded under it
     folded: int
     quotes: dict[int, list[int]] = field(default_factory=dict)  # per article, its quotes
+    pins: frozenset[int] = frozenset()  # the listed documents an editor pinned
 
 
 def match(snap: Snapshot, req: SearchRequest, query: Q.Query | None, ranked: bool,
@@ -113,7 +115,8 @@ def match(snap: Snapshot, req: SearchRequest, query: Q.Query | None, ranked: boo
     (``stories``: fold quotes under their matching article, see ``stories``)."""
     cols = snap.columns
     filters = facets.make_filters(cols, req.kinds, req.langs, req.authors,
-                                  req.day_from, req.day_to, req.speakers)
+                                  req.day_from, req.day_to, req.speakers, req.sites,
+                                  req.scope)
     evaluator = Evaluator(snap.searcher(), snap.stats, snap.postings, cols.live_ids(),
                           ranking.b, ranking.k1, deadline, corpus)
     evaluator.eligible = filters.mask()
@@ -123,6 +126,9 @@ def match(snap: Snapshot, req: SearchRequest, query: Q.Query | None, ranked: boo
         raise QueryError(f"cannot run the query: {exc}") from None
     if req.group:  # one near-duplicate group, listed in full: a restriction like the query
         matched = only_group(snap.groups, matched, req.group)
+    edits = Edits.of(snap, req, ranked)
+    if edits is not None:  # an editor's pins and hides (none: nothing runs)
+        matched = edits.apply(matched)
     final = matched
     if filters.active():
         keep = filters.keep(matched.ids)
@@ -134,15 +140,19 @@ def match(snap: Snapshot, req: SearchRequest, query: Q.Query | None, ranked: boo
     tiers = evaluator.tiers
     if tiers is not None and evaluator.near is not None:
         tiers = replace(tiers, near=evaluator.near)
-    tier = tiers.tier(final.ids) if tiers is not None else np.zeros(len(final.ids), np.int64)
+    if edits is not None:
+        tier = edits.tier(final.ids, tiers)
+    else:
+        tier = tiers.tier(final.ids) if tiers is not None else np.zeros(len(final.ids), np.int64)
     folded, copies, quotes = len(final.ids), {}, {}
     if req.collapse and not req.group:
         final, tier, copies = collapse(snap.groups, final, tier, snap.order, cols.day, req.sort,
                                        ranked)
         if stories:
             final, tier, quotes = fold_stories(snap.stories(), final, tier)
+    pins = frozenset(int(d) for d in edits.pins) if edits is not None else frozenset()
     return Matches(final, tier, matched.ids, filters, tiers, copies, folded - len(final.ids),
-                   quotes)
+                   quotes, pins)
 
 
 def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadline,
@@ -152,9 +162,12 @@ def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadl
     m = match(snap, req, p.query, bool(p.text), ranking, deadline, snap.corpus, stories=True)
     page = page_of(snap, m, req, ranked=bool(p.text))
     hits = fetch(snap, page, p.terms, req.snippets, deadline)
+    if m.pins:
+        hits = [replace(h, pinned=True) if row[0] in m.pins else h for h, row in zip(hits, page)]
     counts = (facets.count(snap.columns, m.matched, m.filters, req.date_by_month, req.authors,
                            req.speakers) if req.facets else None)
-    dropped = m.tiers.missing(page[0][0]) if m.tiers is not None and page and \
+    first = next((row[0] for row in page if row[0] not in m.pins), None)
+    dropped = m.tiers.missing(first) if m.tiers is not None and first is not None and \
         m.tiers.required < m.tiers.counted else []
     return result(snap, req, p, hits, len(m.final.ids), counts, dropped, m.folded)
 

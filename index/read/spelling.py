@@ -46,12 +46,41 @@ class Speller:
     """Vocabulary with frequencies, indexed for fast correction."""
 
     def __init__(self, frequencies: dict[str, int]) -> None:
-        least = MIN_FREQUENCY if len(frequencies) > LARGE_VOCABULARY else 1
-        self.freq = {w: f for w, f in frequencies.items() if f >= least and len(w) > 2}
+        self.frequencies = frequencies
+        self.least = MIN_FREQUENCY if len(frequencies) > LARGE_VOCABULARY else 1
+        self.freq = {w: f for w, f in frequencies.items() if self._keeps(w, f)}
         self.index: dict[str, list[str]] = {}
+        self.more: dict[str, list[str]] = {}  # words filed by ``updated``
         for word in self.freq:
             for key in deletes(word) | {word}:
                 self.index.setdefault(key, []).append(word)
+
+    def _keeps(self, word: str, f: int) -> bool:
+        return f >= self.least and len(word) > 2
+
+    def updated(self, frequencies: dict[str, int], touched: set[str]) -> Speller:
+        """Return the speller of ``frequencies``, which differ from this one's in the
+        ``touched`` words only: the same corrections as ``Speller(frequencies)``, with
+        the words new to it filed in a small second index."""
+        least = MIN_FREQUENCY if len(frequencies) > LARGE_VOCABULARY else 1
+        if least != self.least or len(touched) > 0.2 * max(len(self.freq), 1) \
+                or sum(map(len, self.more.values())) > len(self.index):
+            return Speller(frequencies)
+        new = object.__new__(Speller)
+        new.frequencies, new.least, new.index = frequencies, least, self.index
+        new.freq = dict(self.freq)
+        new.more = dict(self.more)
+        for word in touched:
+            f = frequencies.get(word, 0)
+            if not new._keeps(word, f):
+                new.freq.pop(word, None)
+                continue
+            filed = word in self.index.get(word, ()) or word in new.more.get(word, ())
+            if not filed:  # every filed word is filed under itself too
+                for key in deletes(word) | {word}:
+                    new.more[key] = new.more.get(key, []) + [word]
+            new.freq[word] = f
+        return new
 
     def correct(self, word: str, seen: int = 0, max_distance: int = 2) -> str | None:
         """Return the best correction of ``word``: nearest first, then most frequent.
@@ -63,10 +92,11 @@ class Speller:
         keys = {word} | deletes(word)
         if max_distance > 1 and len(word) > 4:
             keys |= {d2 for d in list(keys) for d2 in deletes(d)}
-        candidates = {c for key in keys for c in self.index.get(key, ())}
+        candidates = {c for key in keys for index in (self.index, self.more)
+                      for c in index.get(key, ())}
         best = None
         for cand in candidates:
-            if cand == word or self.freq[cand] < 10 * seen:
+            if cand == word or cand not in self.freq or self.freq[cand] < 10 * seen:
                 continue
             d = distance(word, cand)
             if d <= max_distance:

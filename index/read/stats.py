@@ -1,7 +1,8 @@
 """Field statistics for BM25: every document's length in each text field, and the averages.
 
-Read once when a snapshot opens (each field's length column is one byte a document), so
-scoring a term is array arithmetic with no per-document look-ups.
+Read per segment (each field's length column is one byte a document; ``segments`` keeps a
+segment's across snapshots), so scoring a term is array arithmetic with no per-document
+look-ups.
 """
 from __future__ import annotations
 
@@ -19,19 +20,20 @@ def average_lengths(reader, fields) -> dict[str, float]:
 
 
 class FieldStats:
-    """Per-field document lengths and average lengths of one index reader."""
+    """Per-field document lengths and average lengths of one snapshot, put together from
+    its segments' (``segments.Segments``)."""
 
-    def __init__(self, reader, fields) -> None:
-        self.doc_count = reader.doc_count_all()
+    def __init__(self, segs, fields) -> None:
+        self.doc_count = segs.size
         self._lengths: dict[str, np.ndarray] = {}
         for name in fields:
-            values = [0] * self.doc_count
-            for leaf, base in reader.leaf_readers():
-                values[base:base + leaf.doc_count_all()] = _leaf_lengths(leaf, name)
-            lengths = np.asarray(values, dtype=np.float64)
+            lengths = segs.concat(lambda p, n=name: p.lengths[n], np.float64)
             lengths.flags.writeable = False
             self._lengths[name] = lengths
-        self._avg = average_lengths(reader, fields)
+        # Whoosh's definition (``average_lengths``), from the segments' totals
+        count = max(self.doc_count, 1)
+        self._avg = {name: max(sum(p.field_length[name] for p in segs.parts) / count, 1.0)
+                     for name in fields}
 
     def fields(self) -> list[str]:
         """Return the scored text fields."""
@@ -50,7 +52,7 @@ class FieldStats:
         return self._avg[fieldname]
 
 
-def _leaf_lengths(leaf, fieldname: str) -> list[int]:
+def leaf_lengths(leaf, fieldname: str) -> list[int]:
     """Return one segment's field lengths, read as a whole column when the codec allows."""
     count = leaf.doc_count_all()
     perdoc = getattr(leaf, "_perdoc", None)

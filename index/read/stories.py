@@ -20,19 +20,47 @@ SHOWN_QUOTES = 3  # matching quotes shown under their article (all are counted a
 
 
 class Stories:
-    """The article (document number) of every quote of one snapshot; -1 for other kinds."""
+    """The article (document number) of every quote of one snapshot; -1 for other kinds.
 
-    def __init__(self, reader, live: np.ndarray) -> None:
-        parent = np.full(reader.doc_count_all(), -1, dtype=np.int64)
-        if "article_id" in reader.indexed_field_names():
-            for text in reader.field_terms("article_id"):
-                article = postings(reader, "id", text, weights=False)[0]
-                article = article[live[article]]
-                if len(article):
-                    parent[postings(reader, "article_id", text, weights=False)[0]] = article[-1]
+    Opened after an incremental change of the snapshot ``before`` (no segment merged away),
+    it keeps ``before``'s map for the segments it had and looks up only the articles of the
+    new segments' quotes, and of the quotes whose article was deleted."""
+
+    def __init__(self, reader, live: np.ndarray, before: Stories | None = None,
+                 new_from: int | None = None) -> None:
+        if before is not None and new_from is not None and new_from >= len(before.parent):
+            parent = np.full(reader.doc_count_all(), -1, dtype=np.int64)
+            parent[:len(before.parent)] = before.parent
+            lost = np.flatnonzero(parent >= 0)
+            lost = lost[~live[parent[lost]]]  # their article was deleted: a new one may stand
+            self._link(reader, live, parent, _article_ids(reader, new_from, lost))
+        else:
+            parent = np.full(reader.doc_count_all(), -1, dtype=np.int64)
+            texts = reader.field_terms("article_id") \
+                if "article_id" in reader.indexed_field_names() else ()
+            self._link(reader, live, parent, texts)
         parent[~live] = -1
         parent.flags.writeable = False
         self.parent = parent
+
+    @staticmethod
+    def _link(reader, live: np.ndarray, parent: np.ndarray, texts, only=None) -> None:
+        """Point the quotes of each article id in ``texts`` at its live article."""
+        for text in texts:
+            article = postings(reader, "id", text, weights=False)[0]
+            article = article[live[article]]
+            quotes = postings(reader, "article_id", text, weights=False)[0]
+            parent[quotes] = article[-1] if len(article) else -1
+
+
+def _article_ids(reader, new_from: int, docs: np.ndarray) -> set[str]:
+    """Return the article ids of the quotes in documents ``new_from`` on and in ``docs``."""
+    texts = set()
+    for doc in [*range(new_from, reader.doc_count_all()), *docs.tolist()]:
+        value = reader.stored_fields(doc).get("article_id")
+        if value:
+            texts.add(value)
+    return texts
 
 
 def fold_stories(stories: Stories, final: Hits, tier: np.ndarray

@@ -122,9 +122,10 @@ class _Set:
     """One set's memory-mapped arrays and how its docnums map onto the snapshot's."""
 
     def __init__(self, folder: Path, fields, local_starts, deltas, first_base: int,
-                 last_end: int) -> None:
-        self.fields = {field: tuple(_mapped(folder / f"{field}.{part}.npy")
-                                    for part in _PARTS) for field in fields}
+                 last_end: int, mapped: dict | None = None) -> None:
+        self.name = folder.name  # the same in every snapshot that holds the set
+        self.fields = mapped or {field: tuple(_mapped(folder / f"{field}.{part}.npy")
+                                              for part in _PARTS) for field in fields}
         self.local_starts = np.asarray(local_starts, dtype=np.int64)
         self.deltas = np.asarray(deltas, dtype=np.int64)
         self.shift = int(self.deltas[0]) if len(set(deltas)) == 1 else None  # one offset for all
@@ -165,8 +166,12 @@ class PostingArrays:
         self._ordered = ordered  # each set's docnums all below the next set's
 
     @classmethod
-    def open(cls, index_path: Path, ix, reader) -> PostingArrays | None:
-        """Return the arrays of ``index_path`` if sets cover exactly ``reader``'s segments."""
+    def open(cls, index_path: Path, ix, reader, before: PostingArrays | None = None
+             ) -> PostingArrays | None:
+        """Return the arrays of ``index_path`` if sets cover exactly ``reader``'s segments
+        (the maps of sets ``before`` (the snapshot before) has are kept: set files are
+        hard links of the same files, written once)."""
+        mapped = {s.name: s.fields for s in before._sets} if before is not None else {}
         try:
             segments = {sid: (count, base) for sid, count, base, _ in _segments(reader)}
             covered: set[str] = set()
@@ -183,7 +188,8 @@ class PostingArrays:
                 deltas = [segments[sid][1] - int(start) for (sid, _), start in zip(segs, local)]
                 ranges = [(segments[sid][1], segments[sid][1] + n) for sid, n in segs]
                 sets.append(_Set(meta["folder"], meta["fields"], local, deltas,
-                                 min(r[0] for r in ranges), max(r[1] for r in ranges)))
+                                 min(r[0] for r in ranges), max(r[1] for r in ranges),
+                                 mapped.get(meta["folder"].name)))
             if not sets or covered != set(segments):
                 return None  # none written, or a segment without arrays: Whoosh's way
             sets.sort(key=lambda s: s.first_base)

@@ -182,10 +182,11 @@ class SnapshotStore:
 
 
 def _link_segment_files(src: str, dst: str) -> None:
-    """Hard-link a Whoosh segment file ("MAIN_<segment id>.<ext>") or a posting array
-    ("postings/<set>/…", also written once and never changed); copy anything else."""
+    """Hard-link a Whoosh segment file ("MAIN_<segment id>.<ext>"), a posting array
+    ("postings/<set>/…") or a near-duplicate file ("neardup…npz"), all written once and
+    replaced, never changed, by their writers; copy anything else."""
     name = os.path.basename(src)
-    if (name.startswith("MAIN_") and name != "MAIN_WRITELOCK") \
+    if (name.startswith("MAIN_") and name != "MAIN_WRITELOCK") or name.startswith("neardup") \
             or f"{os.sep}postings{os.sep}" in src:
         try:
             os.link(src, dst)

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.query import Term
 
 from corpus import Bio, Quote, Record, merge_bio
 from index.documents import record_from_stored, to_document
@@ -52,8 +51,18 @@ class BuildResult:
 
 
 def _count(ix) -> dict[str, int]:
-    with ix.searcher() as searcher:
-        return {kind: sum(1 for _ in searcher.docs_for_query(Term("kind", kind))) for kind in KINDS}
+    """Return the live documents of each kind: per segment, the kind's document frequency
+    less its deleted documents of that kind (a push costs its segment, not the archive)."""
+    counts = dict.fromkeys(KINDS, 0)
+    with ix.reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            for kind in KINDS:
+                counts[kind] += leaf.doc_frequency("kind", kind)
+            for doc in leaf.segment().deleted_docs() if leaf.has_deletions() else ():
+                kind = leaf.stored_fields(doc).get("kind")
+                if kind in counts:
+                    counts[kind] -= 1
+    return counts
 
 
 @dataclass
@@ -237,7 +246,9 @@ def _apply(state: _Build, records: Iterable[Record], delete_ids: list[str],
     """Write the changes into the copied snapshot of ``state``."""
     state.ix = whoosh_index.open_dir(str(state.path))
     grouper = _groupers.take(state.path)
-    with _writing(state.ix.writer(limitmb=WRITER_LIMIT_MB, compound=False)) as writer, \
+    # merge=False: the changes are a segment of their own; small segments are merged in the
+    # background (``merging``), not on the way to publishing a push
+    with _writing(state.ix.writer(limitmb=WRITER_LIMIT_MB, compound=False), merge=False) as writer, \
             state.ix.searcher() as searcher:
         for doc_id in delete_ids:
             writer.delete_by_term("id", doc_id)

@@ -27,6 +27,7 @@ same groups on every machine.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import zlib
 from pathlib import Path
@@ -39,7 +40,9 @@ BANDS, ROWS = 32, 4    # LSH: BANDS × ROWS == PERMS
 THRESHOLD = 0.7        # estimated Jaccard from which an article joins a group
 MAX_WORDS = 20_000     # words of a body shingled (a giant body: its start)
 SEED = 20261201
-SAVED = "neardup.npz"  # the grouping state beside a snapshot's index
+SAVED = "neardup.npz"  # the grouping state beside a snapshot's index (then neardup.<n>.npz)
+MAX_DELTAS = 32        # update files before the next save writes one whole file again
+LAZY_ADDS = 64         # articles added to a loaded grouping before its rows get buckets
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _WORD_HASHES: dict[str, int] = {}  # words repeat across articles: hash each once
@@ -93,7 +96,13 @@ def jaccard(a: str, b: str) -> float:
 
 
 class Grouper:
-    """Assign articles to near-duplicate groups as they come (see the module's docstring)."""
+    """Assign articles to near-duplicate groups as they come (see the module's docstring).
+
+    Saved beside a snapshot as ``neardup.npz`` (a full build's) and one small
+    ``neardup.<n>.npz`` per incremental update after it (the articles it added, the ids it
+    removed), all written once: a snapshot copy hard-links them, so an update costs its own
+    articles, not the archive's. Loaded rows are searched for candidates with numpy (their
+    LSH buckets are built only when many articles are added in one go)."""
 
     def __init__(self) -> None:
         self.ids: list[str] = []
@@ -102,6 +111,10 @@ class Grouper:
         self.alive: list[bool] = []
         self._row: dict[str, int] = {}
         self._buckets: list[dict[bytes, list[int]]] = [{} for _ in range(BANDS)]
+        self._loaded = np.empty((0, BANDS, ROWS), dtype=np.uint32)  # rows not in _buckets
+        self._saved_rows = 0  # rows already in the saved files
+        self._removed: list[str] = []  # ids of saved rows removed since
+        self._files: list[str] = []
 
     def add(self, doc_id: str, body: str) -> int:
         """Return the group key of article ``doc_id`` (replacing one of the same id)."""
@@ -109,9 +122,14 @@ class Grouper:
         sig = signature(body)
         if sig is None:  # no words: nothing to compare, a group of its own
             return group_key(doc_id)
+        if len(self._loaded) and len(self.ids) - len(self._loaded) > LAZY_ADDS:
+            self._index_loaded()
         bands = [sig[b * ROWS:(b + 1) * ROWS].tobytes() for b in range(BANDS)]
         candidates = {r for b, k in enumerate(bands) for r in self._buckets[b].get(k, ())
                       if self.alive[r]}
+        if len(self._loaded):
+            shared = (self._loaded == sig.reshape(BANDS, ROWS)).all(axis=2).any(axis=1)
+            candidates.update(int(r) for r in np.flatnonzero(shared) if self.alive[r])
         key = group_key(doc_id)
         if candidates:
             rows = sorted(candidates)
@@ -122,15 +140,22 @@ class Grouper:
         self._append(doc_id, sig, key, bands)
         return key
 
-    def _append(self, doc_id: str, sig: np.ndarray, key: int, bands: list[bytes]) -> None:
+    def _append(self, doc_id: str, sig: np.ndarray, key: int, bands: list[bytes] | None) -> None:
         row = len(self.ids)
         self.ids.append(doc_id)
         self.sigs.append(sig)
         self.keys.append(key)
         self.alive.append(True)
         self._row[doc_id] = row
-        for b, k in enumerate(bands):
+        for b, k in enumerate(bands or ()):
             self._buckets[b].setdefault(k, []).append(row)
+
+    def _index_loaded(self) -> None:
+        """File the loaded rows in the LSH buckets (worth it when many articles are added)."""
+        for row in range(len(self._loaded)):
+            for b in range(BANDS):
+                self._buckets[b].setdefault(self._loaded[row, b].tobytes(), []).append(row)
+        self._loaded = self._loaded[:0]
 
     def key(self, doc_id: str) -> int | None:
         """Return the group key of live article ``doc_id``, or None if it is not here."""
@@ -142,25 +167,66 @@ class Grouper:
         row = self._row.pop(doc_id, None)
         if row is not None:
             self.alive[row] = False
+            if row < self._saved_rows:
+                self._removed.append(doc_id)
 
     def save(self, folder: Path) -> None:
-        """Write the signatures and keys of the live articles beside an index."""
-        live = [r for r, ok in enumerate(self.alive) if ok]
-        sigs = np.stack([self.sigs[r] for r in live]) if live \
+        """Write what changed since ``load`` beside an index (everything, after a full
+        build or once there are ``MAX_DELTAS`` update files)."""
+        folder = Path(folder)
+        whole = not self._files or len(self._files) > MAX_DELTAS
+        start = 0 if whole else self._saved_rows
+        rows = [r for r in range(start, len(self.ids)) if self.alive[r]]
+        sigs = np.stack([self.sigs[r] for r in rows]) if rows \
             else np.empty((0, PERMS), dtype=np.uint32)
-        np.savez(Path(folder) / SAVED, ids=np.array([self.ids[r] for r in live], dtype=str),
-                 sigs=sigs, keys=np.array([self.keys[r] for r in live], dtype=np.int64))
+        name = SAVED if whole else f"neardup.{len(self._files):06d}.npz"
+        _write(folder / name, ids=np.array([self.ids[r] for r in rows], dtype=str), sigs=sigs,
+               keys=np.array([self.keys[r] for r in rows], dtype=np.int64),
+               removed=np.array([] if whole else self._removed, dtype=str))
+        if whole:  # the deltas are in the new whole file now
+            for old in folder.glob("neardup.*.npz"):
+                old.unlink()
+        # what is saved now (a grouping kept in memory for the next update writes from here)
+        self._files = [SAVED] if whole else [*self._files, name]
+        self._saved_rows, self._removed = len(self.ids), []
 
     @classmethod
     def load(cls, folder: Path) -> Grouper:
         """Return the grouping saved beside an index (empty if there is none)."""
         grouper = cls()
-        try:
-            with np.load(Path(folder) / SAVED, allow_pickle=False) as saved:
-                ids, sigs, keys = saved["ids"], saved["sigs"], saved["keys"]
-        except (OSError, KeyError, ValueError):
-            return grouper
-        for doc_id, sig, key in zip(ids.tolist(), sigs, keys.tolist()):
-            grouper._append(doc_id, sig, key,
-                            [sig[b * ROWS:(b + 1) * ROWS].tobytes() for b in range(BANDS)])
+        files = [Path(folder) / SAVED] + sorted(Path(folder).glob("neardup.*.npz"))
+        parts = []
+        for path in files:
+            try:
+                with np.load(path, allow_pickle=False) as saved:
+                    parts.append((saved["ids"].tolist(), saved["sigs"], saved["keys"].tolist(),
+                                  saved["removed"].tolist() if "removed" in saved else []))
+            except (OSError, KeyError, ValueError):
+                if path.name == SAVED:
+                    return grouper
+                raise
+        for ids, sigs, keys, removed in parts:
+            for doc_id in removed:
+                grouper.remove(doc_id)
+            base = len(grouper.ids)
+            grouper.ids += ids
+            grouper.sigs += list(sigs)
+            grouper.keys += keys
+            grouper.alive += [True] * len(ids)
+            grouper._row.update((doc_id, base + i) for i, doc_id in enumerate(ids))
+        if grouper.sigs:
+            grouper._loaded = np.concatenate([sigs for _, sigs, _, _ in parts]).reshape(
+                -1, BANDS, ROWS)
+        grouper._saved_rows = len(grouper.ids)
+        grouper._removed = []
+        grouper._files = [p.name for p in files]
         return grouper
+
+
+def _write(path: Path, **arrays) -> None:
+    """Write ``arrays`` to ``path`` through a new file: the old name may be a hard link
+    shared with the live snapshot, which must not change."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as fh:
+        np.savez(fh, **arrays)
+    os.replace(tmp, path)

@@ -2,7 +2,8 @@
  *     <script src="https://search.example/widget.js" defer></script>
  *     <div data-nsw-search data-nsw-per-page="5"></div>
  * Options (data attributes on the element): data-nsw-endpoint (API base URL; default: where
- * this script came from), data-nsw-per-page, data-nsw-kinds ("article,quote": what may be
+ * this script came from), data-nsw-key (a widget key from the service's admin: the sites,
+ * kinds and languages this page searches), data-nsw-per-page, data-nsw-kinds ("article,quote": what may be
  * searched), data-nsw-placeholder, data-nsw-label, data-nsw-target (where results open:
  * "_blank", a window name; default this page), data-nsw-history="off" (keep no state in the
  * page's URL). Any reader control can be fixed, which hides it: data-nsw-sort ("-date"),
@@ -40,6 +41,7 @@
   const SETTLE_MS = 1500; // a search counts once the reader stops typing this long
   const TIMEOUT_MS = 15000;
   const MAX_AUTHORS = 10;
+  const POPULAR = 8; // popular searches offered while the box is empty
   const DOWN = "Search is unavailable right now. Please try again later.";
   const A = "var(--nsw-accent,#1a56db)";
   const MUTED = "var(--nsw-muted,#59636e)";
@@ -77,7 +79,8 @@ color:inherit;background:var(--nsw-bg,#fff);border:${LINE};border-radius:16px;cu
 .nsw-status:empty{display:none}
 .nsw-error{margin:10px 0 0;padding:10px 12px;border:1px solid #f0b9b9;border-radius:8px;
 background:#fdf0f0;color:#8a1c1c}
-.nsw-dym,.nsw-without,.nsw-none p{margin:8px 2px 0}
+.nsw-dym,.nsw-without,.nsw-none p,.nsw-popular{margin:8px 2px 0}
+.nsw-popular .nsw-values{display:flex;flex-wrap:wrap;gap:2px 14px}
 .nsw-none button{margin:2px 8px 2px 0}
 .nsw-link{margin:0;padding:0;font:inherit;font-weight:600;color:${A};background:none;border:0;
 text-decoration:underline;cursor:pointer}
@@ -190,6 +193,7 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
       this.endpoint = endpoint.endsWith("/") ? endpoint : endpoint + "/";
       this.perPage = Math.min(CONFIG.max_per_page, Math.max(1, parseInt(data.nswPerPage, 10) || CONFIG.per_page));
       this.kinds = (data.nswKinds || "").split(/[\s,]+/).filter((k) => KINDS.includes(k));
+      this.apiKey = data.nswKey || "";
       this.target = data.nswTarget || "";
       this.history = data.nswHistory !== "off";
       this.fixed = {}; // controls the page set (data-nsw-sort, ...): hidden, not in the URL
@@ -251,7 +255,7 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
       const facets = this.facets();
       body.append(main, facets);
       main.append(this.results(), this.more());
-      box.append(label, field, this.bar(facets), this.status(), body);
+      box.append(label, field, this.bar(facets), this.status(), this.popular(), body);
       root.append(box);
 
       input.addEventListener("input", () => {
@@ -333,6 +337,46 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
 
     /** The live region with the result count, "did you mean", what to try when nothing was
      *  found, and the error message. */
+    /** Popular searches (GET /popular, from the service's analytics), offered while the
+     *  box is focused empty: one request a page, nothing shown when the service has none. */
+    popular() {
+      const box = attrs(el("div", "nsw-popular"), {role: "group", "aria-labelledby": this.id + "-pop"});
+      const list = el("ul", "nsw-values");
+      box.append(attrs(el("p", "nsw-heading", "Popular searches"), {id: this.id + "-pop"}), list);
+      box.hidden = true;
+      let found = null;
+      const show = (want) => {
+        if (!want) return (box.hidden = true);
+        const url = new URL("popular?limit=" + POPULAR, this.endpoint);
+        if (this.apiKey) url.searchParams.set("key", this.apiKey);
+        found = found || fetch(url, {credentials: "omit"}).then((r) => (r.ok ? r.json() : null))
+          .then((b) => (b && Array.isArray(b.queries) ? b.queries.filter((q) => typeof q === "string") : []))
+          .catch(() => []);
+        found.then((queries) => {
+          if (!list.children.length) {
+            for (const q of queries) {
+              const li = el("li");
+              li.append(attrs(button("nsw-link nsw-pop", q), {"data-nsw-query": q}));
+              list.append(li);
+            }
+          }
+          box.hidden = !!this.input.value.trim() || !list.children.length;
+        });
+      };
+      this.input.addEventListener("focus", () => show(!this.input.value.trim() && !this.items.length));
+      this.input.addEventListener("input", () => show(!this.input.value.trim()));
+      for (const name of ["results", "error"]) this.on(name, () => show(false));
+      this.on("clear", () => show(this.host.shadowRoot.activeElement === this.input));
+      box.addEventListener("click", (e) => {
+        const b = e.target.closest("button");
+        if (!b) return;
+        this.input.value = b.dataset.nswQuery;
+        this.input.focus();
+        this.search(true);
+      });
+      return box;
+    }
+
     status() {
       const wrap = el("div");
       const summary = attrs(el("p", "nsw-status"), {role: "status", "aria-live": "polite", "aria-atomic": "true"});
@@ -744,6 +788,7 @@ border:1px solid transparent;border-radius:6px;cursor:pointer}
       p.set("per_page", this.perPage);
       p.set("date_facet", "year");
       p.set("via", "widget");
+      if (this.apiKey) p.set("key", this.apiKey);
       for (const k of s.kind ? [s.kind] : this.kinds) p.append("kind", k);
       for (const a of s.author) p.append("author", a);
       for (const v of s.speaker) p.append("speaker", v);

@@ -1,0 +1,111 @@
+"""The fast set algebra and facet counting against their reference forms: whole searches on
+SciFact claims and FakeNewsNet title words, run both ways, give the same results (ids, order,
+scores, totals, facets, words not required, typos)."""
+from __future__ import annotations
+
+import itertools
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import index
+from index import SearchIndex, SearchRequest
+from index.read import facets, sets
+from tests.conftest import FAKENEWS, SCIFACT, need
+
+SCIFACT_DOCS = 2500  # the first documents of the corpus: every claim still finds some
+
+
+def _reference(monkeypatch) -> None:
+    """Route the search path through the np.unique forms and shape(raw_counts)."""
+    for name in ("union", "sum_by_id", "best"):
+        monkeypatch.setattr(sets, name, getattr(sets.reference, name))
+    monkeypatch.setattr(facets, "count", lambda cols, matched, f, by_month, authors=(),
+                        speakers=(): facets.shape(facets.raw_counts(cols, matched, f, by_month,
+                                                                    authors), authors, speakers))
+
+
+def _run(ix: SearchIndex, requests: list[SearchRequest]) -> list[dict]:
+    out = []
+    for req in requests:
+        r = ix.search(req)
+        out.append({"q": req.q, "total": r.total, "ids": [h.document.id for h in r.hits],
+                    "scores": [h.score for h in r.hits], "facets": r.facets,
+                    "not_required": r.not_required, "typos": r.typos,
+                    "copies": [h.copies for h in r.hits], "suggestion": r.suggestion})
+    return out
+
+
+def _same(fast: list[dict], slow: list[dict]) -> None:
+    assert len(fast) == len(slow)
+    for a, b in zip(fast, slow):
+        assert a["scores"] == pytest.approx(b["scores"], abs=1e-6), a["q"]
+        assert {**a, "scores": None} == {**b, "scores": None}, a["q"]
+
+
+def _both_ways(index_dir: str, requests: list[SearchRequest], monkeypatch) -> list[dict]:
+    fast = _run(SearchIndex(index_dir, cache_size=0), requests)
+    with monkeypatch.context() as m:
+        _reference(m)
+        slow = _run(SearchIndex(index_dir, cache_size=0), requests)
+    _same(fast, slow)
+    return fast
+
+
+@pytest.fixture(scope="module")
+def scifact_index(tmp_path_factory) -> str:
+    folder = tmp_path_factory.mktemp("scifact")
+    corpus = folder / "corpus.jsonl"
+    with open(need(SCIFACT) / "corpus.jsonl", encoding="utf-8") as src:
+        corpus.write_text("".join(itertools.islice(src, SCIFACT_DOCS)), encoding="utf-8")
+    index.rebuild(str(folder / "index"), [str(corpus)], workers=2)
+    return str(folder / "index")
+
+
+def test_scifact_claims_rank_the_same_both_ways(scifact_index, monkeypatch):
+    with open(SCIFACT / "queries.jsonl", encoding="utf-8") as fh:
+        claims = [json.loads(line)["text"] for line in fh][:150]
+    requests = [SearchRequest(q=c, per_page=20, snippets=False) for c in claims]
+    requests += [SearchRequest(q=c, per_page=20, snippets=False, operator="or") for c in claims[:40]]
+    results = _both_ways(scifact_index, requests, monkeypatch)
+    assert sum(r["total"] > 0 for r in results) > 0.9 * len(results)
+    assert any(r["not_required"] for r in results)  # relaxed matching was exercised
+
+
+def test_fakenews_queries_rank_and_count_the_same_both_ways(fakenews_sample_index, monkeypatch):
+    from bench.query import sample_queries
+
+    queries = [q for _, q in sample_queries(need(FAKENEWS), 120)]
+    ix = SearchIndex(fakenews_sample_index, cache_size=0)
+    author = ix.search(SearchRequest(q=queries[0])).facets["author"][0].value
+    requests = [SearchRequest(q=q) for q in queries]
+    requests += [SearchRequest(q=q[:-1] + "x" if len(q) > 6 else q, page=2) for q in queries[:30]]
+    requests += [SearchRequest(q=q, authors=(author,), kinds=("article",)) for q in queries[:20]]
+    requests += [SearchRequest(q=q, operator="and", typos=False, date_by_month=True)
+                 for q in queries[:20]]
+    requests += [SearchRequest(q="trump", per_page=50), SearchRequest(q="donald trump said")]
+    results = _both_ways(fakenews_sample_index, requests, monkeypatch)
+    assert sum(r["total"] > 0 for r in results) > 0.8 * len(results)
+    assert any(r["typos"] for r in results)  # typo variants were exercised
+    assert any(any(r["copies"]) for r in results)  # so was folding
+
+
+sorted_ids = st.lists(st.integers(0, 200), max_size=60, unique=True).map(sorted)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(sorted_ids, min_size=1, max_size=5), st.data())
+def test_set_algebra_equals_its_np_unique_form(parts, data):
+    ids = [np.asarray(p, dtype=np.int32) for p in parts]
+    values = [np.asarray(data.draw(st.lists(st.floats(0, 50), min_size=len(p), max_size=len(p))))
+              for p in parts]
+    assert np.array_equal(sets.union(ids), sets.reference.union(ids))
+    fast, slow = sets.sum_by_id(ids, values), sets.reference.sum_by_id(ids, values)
+    assert np.array_equal(fast[0], slow[0]) and np.array_equal(fast[1], slow[1])  # bit for bit
+    a, b = (0, -1) if len(ids) > 1 else (0, 0)
+    fast = sets.best(ids[a], values[a], ids[b], values[b])
+    slow = sets.reference.best(ids[a], values[a], ids[b], values[b])
+    assert np.array_equal(fast[0], slow[0]) and np.array_equal(fast[1], slow[1])
