@@ -10,7 +10,8 @@ and "Kim Kardashian West", "Khloe Kardashian" and "Khloé Kardashian", "Donald T
   ("Donald J. Trump" = "Donald Trump", "Khloé" = "Khloe", "Dr. Jane Doe" = "Jane Doe");
 - a name that goes on with more names ("Kim Kardashian" → "Kim Kardashian West"), or with
   the same first and last names around a middle one ("Jada Smith" → "Jada Pinkett Smith"),
-  never across a generation suffix ("Donald Trump" ≠ "Donald Trump Jr.");
+  never across a generation suffix ("Donald Trump" ≠ "Donald Trump Jr.") nor when the
+  shorter name goes on in two ways ("New York Times", "New York Post");
 - an initial and a surname ("D. Okafor") stand for the one person with that surname and
   a first name of that initial (or the one quoted ``DOMINANT`` times as often as the rest);
 - a single word stands for the one person the archive names with it as surname (or, with
@@ -35,7 +36,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 
-from .roles import ROYAL_TITLES
+from .roles import ROYAL_TITLES, is_org
 
 DOMINANT = 3  # a single word goes to a candidate quoted this many times as often as the next
 _TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame", "president", "senator", "sen",
@@ -93,11 +94,18 @@ class Names:
         for k in parent:
             if len(k) > 1:
                 by_first.setdefault(k[0], []).append(k)
+        quoted: dict[tuple[str, ...], int] = {}
+        for name, k in keys.items():
+            quoted[k] = quoted.get(k, 0) + counts[name]
         for group in by_first.values():
             for short in group:
-                for long in group:
-                    if _extends(short, long):
-                        parent[root(long)] = root(short)
+                longer = [long for long in group if _extends(short, long)]
+                if any(not (_extends(a, b) or _extends(b, a)) for a in longer for b in longer
+                       if a < b):  # goes on in two ways: only a person far more quoted than
+                    best = _dominant(longer, quoted)  # the rest ("Kim Kardashian West", not
+                    longer = [best] if best and not is_org(" ".join(best)) else []  # "… Instagram")
+                for long in longer:  # "New York": the Times and the Post are not one
+                    parent[root(long)] = root(short)
         weight: dict[tuple[str, ...], int] = {}
         for name, k in keys.items():
             if k and len(k) > 1:

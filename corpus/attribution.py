@@ -38,6 +38,7 @@ _ENGLISH = set("""
     yelled yells shouted shouts chanted chanting screamed branded dubbed labeled labelled
     hailed lauded exhorted cited pledged proclaimed demanded touted characterized blamed
     asserted asserts attacked referenced
+    continues captioned captions reveals revealed reiterated reiterates begged tell
 """.split())
 VERBS = _ENGLISH | set("""
     sagte sagt erklärte erklärt betonte betont meinte meint schrieb schreibt warnte warnt

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from .roles import first_name_gender
+
 _NOT_NAME_WORDS = {
     "editor", "editors", "reporter", "writer", "staff", "news", "image", "images", "read",
     "min", "contributor", "correspondent", "wireimage", "shutterstock", "instagram", "getty",
@@ -38,7 +40,31 @@ _ABBREVIATION = re.compile(r"^[A-Z][a-z]{0,2}\.$")  # an initial, Jr., St.
 _PARTICLE = re.compile(r"^(?:van|von|de|da|dos|del|der|di|du|la|le|bin|al|ten)$")
 _NAME_WORD = re.compile(r"^(?:[A-ZÀ-ÖØ-Þ][\w'’-]*|[A-Z][a-z]{0,2}\.|(?:van|von|de|da|dos|del|der|di|du|la|le|bin|al|ten))$")
 _FOR_SUFFIX = re.compile(r"\s+(?:For|for)\s+(?:The\s+)?[A-Z].*$")
-_BYLINE_PREFIX = re.compile(r"^(?:by|von|par|por)\s+", re.IGNORECASE)
+_BYLINE_PREFIX = re.compile(r"^(?:by|von|par|por|about)\s+", re.IGNORECASE)
+# Bylines a CMS or a crawler fills in when there is no author: dropped, and reported.
+_PLACEHOLDERS = re.compile(
+    r"^(?:please enter your name here|enter your name|your name|trending story found|"
+    r"author(?: email| url| archive| mana)?|past articles this author|admin|administrator|"
+    r"guest|staff|unknown|anonymous|editor|editors|contributor|view all posts|"
+    r"(?:[\w-]+ )?(?:editor|director|blogger|manager|editor-at-large)(?: [\w-]+)?)$",
+    re.IGNORECASE)
+# Role words a byline may carry after the name ("Jane Doe Staff Writer"): cut off.
+_ROLE_TAIL = re.compile(
+    r"(?:\s+(?:senior|staff|contributing|deputy|associate|assistant|digital|news|entertainment|"
+    r"executive|managing|chief|political|royal|celebrity|lifestyle|beauty|content|"
+    r"editorial|weekend|writer|editor|reporter|correspondent|contributor|columnist|"
+    r"producer|intern|editor-at-large|director|blogger))+$", re.IGNORECASE)
+
+
+def placeholder(entry: object) -> bool:
+    """Return True for a byline that names no one ("Please Enter Your Name Here").
+
+    >>> placeholder("Please Enter Your Name Here"), placeholder("Beauty Director")
+    (True, True)
+    >>> placeholder("Jane Doe"), placeholder("About Jane Doe")
+    (False, False)
+    """
+    return isinstance(entry, str) and bool(_PLACEHOLDERS.match(" ".join(entry.split()).strip(" ,;")))
 
 
 def is_name(entry: str) -> bool:
@@ -66,8 +92,13 @@ def is_name(entry: str) -> bool:
 
 
 def _name_of(entry: str) -> str:
+    """Return the name an entry gives: "By", "About" and role words after the name cut off
+    ("About Jane Doe", "Jane Doe Staff Writer" → "Jane Doe")."""
     entry = " ".join(entry.split()).strip(" ,;")
     entry = _BYLINE_PREFIX.sub("", entry)
+    short = _ROLE_TAIL.sub("", entry)
+    if short != entry and is_name(short) and first_name_gender(short.split()[0]):
+        entry = short  # not "National Security (Reporter)"
     # "Erin Doyle For Daily Mail Australia": a byline with its outlet, not a bio fragment.
     return _FOR_SUFFIX.sub("", entry) if len(entry.split()) <= 7 else entry
 
@@ -85,6 +116,8 @@ def clean_authors(raw: object) -> tuple[list[str], dict[str, str]]:
         if not isinstance(item, str) or not item.strip():
             continue
         entry = " ".join(item.split())
+        if placeholder(entry):
+            continue
         owner = _bio_owner(entry, names)
         if owner:
             current = owner

@@ -6,7 +6,7 @@ worker processes, so it takes and returns only picklable values and keeps no sta
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from .authors import clean_authors
+from .authors import clean_authors, placeholder
 from .lang import detect_language
 from .quotes import find_quotes
 from .records import Article, Bio, Draft, Problem, Quote
@@ -57,6 +57,10 @@ def build(draft: Draft) -> Built:
         out.problems.append(Problem(path, line, "missing-title", "missing title"))
         return out
     authors, author_bios = clean_authors(draft.authors)
+    raw = draft.authors if isinstance(draft.authors, list) else [draft.authors]
+    for entry in dict.fromkeys(e for e in raw if placeholder(e)):
+        out.problems.append(Problem(path, line, "placeholder-byline",
+                                    f"byline {entry[:60]!r} names no one (dropped)", skipped=False))
     if draft.bios and not authors:
         authors = [draft.bios[0].name]
     date = parse_date(draft.date)
@@ -64,7 +68,7 @@ def build(draft: Draft) -> Built:
         out.problems.append(Problem(path, line, "invalid-date", f"invalid date {str(draft.date)[:40]!r} "
                                     "(date left unknown)", skipped=False))
     body = "\n\n".join(draft.paragraphs)
-    lang = draft.lang or detect_language(f"{title}\n{draft.dek}\n{body}")
+    lang = draft.lang or detect_language(f"{title}\n{draft.dek}\n{body}", draft.site_lang)
     article = Article(
         id=document_id(draft.url, draft.given_id, title, body),
         title=title, body=body, url=draft.url, dek=draft.dek,

@@ -23,13 +23,14 @@ TITLES = {"People": "People magazine", "Us": "Us Weekly", "PEOPLE": "People maga
 # Words that make a mention an anonymous source wherever they stand in it ("a source close",
 # "a Palace insider", "sources familiar", "our source", "the insider").
 _SOURCE_WORDS = {"source", "sources", "insider", "insiders", "tipster", "informant", "confidant",
-                 "confidante", "eyewitness", "mole", "quelle", "quellen", "fuente", "fuentes"}
+                 "confidante", "eyewitness", "mole", "snitch", "quelle", "quellen", "fuente", "fuentes"}
 # Words that make it anonymous after an indefinite determiner ("a spokesperson", "one friend",
 # "a senior official"): the article does not name who, and never did.
 _UNNAMED_HEADS = {"friend", "friends", "pal", "pals", "spokesperson", "spokesman", "spokeswoman",
                   "rep", "representative", "official", "officials", "aide", "aides", "person",
                   "people", "staffer", "relative", "member", "acquaintance", "witness",
-                  "executive", "employee", "associate", "adviser", "advisor", "diplomat"}
+                  "executive", "employee", "associate", "adviser", "advisor", "diplomat",
+                  "expert"}
 _INDEFINITE = {"a", "an", "one", "another", "some", "two", "three", "several", "multiple",
                "our", "un", "une", "ein", "eine", "einer"}
 _PERSON_INDEFINITE = _INDEFINITE - {"our"}
@@ -66,7 +67,10 @@ ISSUED = {"statement", "statements", "release", "announcement", "letter", "note"
 NO_ONE = {"another", "others", "other", "couple", "pair", "duo", "family", "fans", "fan",
           "users", "user", "commenter", "commenters", "followers", "follower", "someone",
           "somebody", "many", "few", "both", "each", "all", "everyone", "people", "crowd",
-          "audience", "viewers", "readers", "reader", "parents", "kids", "children"}
+          "audience", "viewers", "readers", "reader", "parents", "kids", "children",
+          # works and findings: who made them is not who speaks in them
+          "ruling", "verdict", "decision", "opinion", "study", "survey", "poll", "ad", "ads",
+          "book", "article", "video", "clip", "film", "movie", "documentary", "episode", "song"}
 
 
 def anonymous(mention: str) -> bool:

@@ -25,6 +25,7 @@ _CAPS = re.compile(r"[A-ZÀ-ÖØ-Þ]{2}")
 _OWNED = ("'s", "’s")
 _INITIAL = re.compile(r"^[A-Z]\.$")
 POSSESSIVE = re.compile(r"[’']s$")
+_AGED = re.compile(r"^\d{1,3}-year-old$")  # "the 23-year-old (said)"
 _SPELLED = {"sen": "senator", "rep": "representative", "gov": "governor", "pres": "president",
             "gen": "general", "sec": "secretary", "atty": "attorney", "lt": "lieutenant"}
 SAYS = re.compile(
@@ -56,7 +57,7 @@ def says_after(after: str) -> bool:
 def is_description(mention: str) -> bool:
     """Return True for "the premier", "a statement", "die Ministerin": role words, no name."""
     words = mention.split()
-    if not 1 <= len(words) <= 6 or not words[-1].isalpha():
+    if not 1 <= len(words) <= 6 or not (words[-1].isalpha() or _AGED.match(words[-1])):
         return False
     joined = words[0].lower() in DETERMINERS and is_role_word(words[-1])  # the lady and senator
     if any(w.lower() in _AUXILIARIES or w.lower() in _LINKS and not (joined and w in ("and", "und", "et"))

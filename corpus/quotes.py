@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from .attribution import (INDIRECT, SENTENCE_END, VERBS, Attribution, attribution, candidates,
                           has_cue)
 from .descriptions import UNNAMED
+from .roles import PRONOUN_GENDER
 from .roles import split_speaker  # noqa: F401  (re-exported: the split is part of this API)
 from .speakers import Cast, Resolved
 from .subjects import SAME_SUBJECT
@@ -42,7 +43,7 @@ JOINER = " … "  # between the spans of one attribution: “A,” she said. “
 # Scraped text mixes marks: “…" and "…” and “…“ are quotes too, when no proper pair fits.
 _QUOTE = re.compile(
     r"“(?P<a>[^“”]{1,3000}?)”|“(?P<f>[^“”\"]{1,3000}?)[\"“](?=[\s.,;:!?)]|$)"
-    r"|„(?P<b>[^„“”]{1,3000}?)[“”]|«\s?(?P<c>[^«»]{1,3000}?)\s?»"
+    r"|“(?P<h>[^“”]{1,3000}?)’’|„(?P<b>[^„“”]{1,3000}?)[“”]|«\s?(?P<c>[^«»]{1,3000}?)\s?»"
     r'|»(?P<e>[^»«]{1,3000}?)«|"(?P<d>[^"\n]{1,3000}?)"|"(?P<g>[^"“”\n]{1,3000}?)”'
 )
 _MARKS = '“”„«»"'
@@ -185,6 +186,10 @@ def _titled(inner: str, before: str) -> bool:
     if len(words) < 2 or inner[-1:] in ".!?" or not all(
             w[:1].isupper() for w in words if len(w) > 3):
         return False
+    caps = sum(1 for w in words if w[:1].isupper())
+    if len(words) <= 4 and caps >= 2 and caps >= len(words) - 1 and inner[-1:] not in "," \
+            and not has_cue(before[-80:]):
+        return True  # “On the Loose”, “Slow Hands”: a song, a film, a show
     near = {w.lower() for w in before.split()[-3:]}
     return bool(near & _TITLE_AFTER) or any(w.endswith(("'s", "’s")) for w in near)
 
@@ -227,11 +232,23 @@ def _join_open_quotes(paragraphs: list[str]) -> list[str]:
     """Join a paragraph that leaves a quotation open with the next one, which reopens it."""
     out: list[str] = []
     for para in paragraphs:
-        if out and para[:1] in "“„«»\"" and _left_open(out[-1]):
+        if out and para[:1] in "“„«»\"" and _left_open(out[-1]) and not _new_speaker(out[-1], para):
             out[-1] = f"{out[-1]} {para[1:].lstrip()}"
         else:
             out.append(para)
     return out
+
+
+def _new_speaker(before: str, para: str) -> bool:
+    """Return True if ``para``'s first quotation is attributed to a name ``before`` never
+    mentions: another person speaks, so the open quotation does not run on into it."""
+    m = _QUOTE.search(_mask(para))
+    if m is None or m.start() > 0:
+        return False
+    who = attribution("", _mask(para)[m.end():], m.group()).who
+    last = (who or "").split()[-1:] if who else []
+    return bool(last) and last[0][:1].isupper() and last[0].lower() not in PRONOUN_GENDER \
+        and _unmask(last[0]) not in before
 
 
 def _left_open(para: str) -> bool:

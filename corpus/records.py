@@ -38,6 +38,7 @@ class Draft:
     date: Any = None  # raw: parsed by ``corpus.text.parse_date``
     tags: list[str] = field(default_factory=list)
     lang: str = ""
+    site_lang: str = ""  # the site's or feed's language: what a short or mixed text falls back to
     bios: list[BioBlock] = field(default_factory=list)
     record: dict[str, Any] | None = None  # the JSON object a JSON Lines draft came from
     excerpt: bool = False  # only a summary of the article (a feed without full content)

@@ -15,6 +15,7 @@ Trump" are all "Donald Trump"). Role words and the splitting rules are in ``role
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .descriptions import TITLES, UNNAMED, anonymous, kind_of, unnamed_head
@@ -41,6 +42,7 @@ class Person:
     seen: int = 0  # when last mentioned (a counter over the article)
     salient: int = -99  # when last the subject of a sentence or a speaker
     spoke: bool = False  # quoted in this article (so a person, whatever the gender)
+    times: int = 0  # how often the article has named them so far
 
 
 @dataclass(slots=True)
@@ -92,6 +94,7 @@ class People:
                 person.roles.append(role)
         person.gender = person.gender or hint or _gender_of(person)
         person.seen = self.clock
+        person.times += 1
         return person
 
     def _surname(self, word: str, before: str) -> Person | None:
@@ -100,6 +103,7 @@ class People:
         if person is not None:
             self.clock += 1
             person.seen = self.clock
+            person.times += 1
             if not person.gender and honorific:
                 person.gender = gender_hint(honorific[0])
             return person
@@ -172,6 +176,11 @@ class Cast(People):
             if cut and cut[-1] < len(words) - 1:  # "Should Mr. Clarke" → Clarke
                 before, words = f"{before} {' '.join(words[:cut[-1] + 1])}", words[cut[-1] + 1:]
             subject = before.rstrip()[-1:] in _STARTS or says_after(after)
+            if len(words) > 2 and any(w.lower() in FUNCTION_WORDS for w in words[1:]):
+                continue  # "Sarah Stage Keeps Up Her Workouts": a headline, not a name
+            if len(words) >= 4 and first_name_gender(words[0]) and not any(
+                    is_role_word(w) for w in words) and any(first_name_gender(w) for w in words[2:-1]):
+                continue  # "Tristan Thompson Khloe Kardashian/Instagram": two names run together
             split = split_speaker(" ".join(words))
             if not split or not split[0]:
                 continue
@@ -268,10 +277,17 @@ class Cast(People):
         return max(people, key=score) if people else None
 
     def _in_view(self, gender: str) -> Person | None:
-        """Return the person last a subject or a speaker (a description's likely referent)."""
+        """Return the person last a subject or a speaker (a description's likely referent),
+        else the one the text names most ("the 20-year-old reality star": the article's
+        subject), of a gender that fits."""
         people = [p for p in self.people.values() if not p.org and p.gender in ("", gender or p.gender)]
         best = max(people, key=lambda p: p.salient, default=None)
-        return best if best is not None and best.salient > 0 else None
+        if best is not None and best.salient > 0:
+            return best
+        named = sorted(people, key=lambda p: (p.times, p.seen), reverse=True)
+        if named and named[0].times >= 2 and (len(named) == 1 or named[0].times > named[1].times):
+            return named[0]
+        return None
 
     def _description(self, mention: str) -> Resolved | None:
         """Resolve "the premier" to the person introduced as Premier, "the actress" to the
@@ -283,17 +299,24 @@ class Cast(People):
         if not words:
             return None  # "Das", "The": nobody
         head = words[-1].lower().strip(".,")
-        kind = kind_of(head)
+        kind = kind_of(head) or ("aged" if _AGED.match(head) else "")  # "the 23-year-old"
         if head in GROUPS or kind == "none":
             return Resolved("", "", mention)  # "protesters", "the couple": no one person
         owners = {POSSESSIVE.sub("", w) for w in words[:-1] if POSSESSIVE.search(w)}
+        issuer = [POSSESSIVE.sub("", w) for w in words[:-1] if w[:1].isupper()]
+        if kind == "issued" and issuer:  # "an NCRI statement", "Trump’s statement"
+            person = self._by_surname(issuer[-1]) or self.add(" ".join(issuer))
+            return Resolved(person.name, _role_of(person), mention)
+        if kind == "org" and issuer and not owners and len(words) <= 4:
+            body = " ".join(words)  # "the French foreign ministry": a body of its own, named
+            return Resolved(body[:1].upper() + body[1:], "", mention)
         best = None
         for person in self.people.values():
             named = person.org and head.capitalize() in person.name.split()  # the commission
             if named or any(head and head in role_nouns(r) for r in person.roles):
                 if best is None or person.seen > best.seen:
                     best = person
-        if best is None and head not in PERSON_NOUNS:
+        if best is None and head not in PERSON_NOUNS and not unnamed_head(head):
             best = self._referent(kind or ("person" if is_role_word(head) and not is_org(head)
                                            else ""), gender_hint(head))
         if best is not None and head and best.name.split()[-1] not in owners:  # X’s doctor ≠ X
@@ -303,6 +326,9 @@ class Cast(People):
 
     def _referent(self, kind: str, gender: str) -> Person | None:
         """Return who a description of ``kind`` (see ``descriptions.kind_of``) points to."""
+        if kind == "aged":  # "Singer Julia Michaels … “…,” the 23-year-old said": the last named
+            return max((p for p in self.people.values() if not p.org and " " in p.name),
+                       key=lambda p: p.seen, default=None)
         if kind in ("f", "m", "person"):  # "the actress": the woman last a subject or speaker
             return self._in_view(kind if kind in ("f", "m") else gender)
         if kind == "org":  # "the company": the organisation last named
@@ -314,6 +340,7 @@ class Cast(People):
         return None
 
 HONORIFICS_TITLE = {h.capitalize() for h in HONORIFICS}
+_AGED = re.compile(r"^\d{1,3}-year-old$")
 
 
 def _a_role(words: list[str]) -> bool:

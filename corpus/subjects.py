@@ -129,7 +129,7 @@ def first_name_run(text: str) -> str | None:
             if not w[:1].isupper():
                 break
             run.append(w)
-        if run:
+        if run and not run[-1].endswith(("’s", "'s")):  # "Packer’s first wife, Jodhi Meares"
             return " ".join(run)
     return None
 

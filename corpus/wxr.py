@@ -85,11 +85,15 @@ def read_wxr(path: str, post_types: tuple[str, ...] = POST_TYPES) -> Iterator[Dr
     authors: dict[str, tuple[str, str]] = {}
     author_elements = []
     skipped: Counter[str] = Counter()
+    site_lang = ""
     site = ""  # the blog's address (wp:base_blog_url, else the channel's link)
     parser_args = {"resolve_entities": False, "no_network": True, "huge_tree": False}
     try:
         for _, el in etree.iterparse(path, events=("end",), **parser_args):
             name = _local(el.tag)
+            if name == "language" and _local(el.getparent().tag) == "channel":
+                site_lang = (el.text or "").strip().lower()[:2]  # the blog's: "en-US" → en
+                continue
             if name == "author" and "wordpress.org" in (etree.QName(el.tag).namespace or ""):
                 author_elements.append(el)
                 continue
@@ -108,6 +112,7 @@ def read_wxr(path: str, post_types: tuple[str, ...] = POST_TYPES) -> Iterator[Dr
             while el.getprevious() is not None:  # free what was read
                 del el.getparent()[0]
             if isinstance(item, Draft):
+                item.site_lang = site_lang
                 item.site = site
             if item is not None:
                 yield item

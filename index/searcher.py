@@ -29,6 +29,7 @@ from index.errors import Deadline, IndexUnavailable, QueryError
 from index.read import search as search_op
 from index.read.completion import complete
 from index.read.live import LiveIndex
+from index.read.page import as_person
 from index.read.postings import POSTINGS_CACHE
 from index.read.related import related as related_op
 from index.read.synonyms import Synonyms
@@ -101,7 +102,7 @@ class SearchIndex:
                                            [(doc_id,)] * snap.shards, Deadline(self.time_budget))
             return next((doc for doc in found if doc is not None), None)
         stored = snap.searcher().document(id=doc_id)
-        return None if stored is None else from_stored(stored)
+        return None if stored is None else as_person(snap, from_stored(stored))
 
     def _shards(self, head: Head) -> Shards:
         """Return the backend serving ``head``'s shards (one per shard count)."""

@@ -6,6 +6,7 @@ from collections import Counter
 import pytest
 
 from corpus import Article, Bio, Quote, Summary, extract
+from corpus.aliases import Names, name_key
 from corpus.descriptions import UNNAMED, anonymous, kind_of
 from tests.conftest import FAKENEWS, need
 
@@ -54,9 +55,10 @@ def test_no_author_is_a_sentence_or_a_credit(fakenews):
     recs, _, _ = fakenews
     authors = Counter(a for r in recs if isinstance(r, Article) for a in r.authors)
     for bad in ("Image", "Min Read", "May", "News Editor", "Getty Images North America",
-                "Dailymail.Com Reporter", "Strategy Editor"):
+                "Dailymail.Com Reporter", "Strategy Editor", "Please Enter Your Name Here",
+                "Trending Story Found", "Beauty Director", "Author Email"):
         assert bad not in authors
-    assert all(len(a.split()) <= 5 for a in authors)
+    assert all(len(a.split()) <= 5 and not a.startswith("About ") for a in authors)
 
 
 def test_quotes_point_at_their_articles(fakenews):
@@ -77,6 +79,15 @@ def test_top_speakers_are_people_or_bodies(fakenews):
     for name in top:
         assert name[:1].isupper() and not anonymous(name), name
         assert " " in name or kind_of(name) == "", name  # not "Actress", "Statement", "Couple"
+    names = Names(speakers)  # as the speaker facet groups them over the archive
+    grouped: Counter = Counter()
+    for name, n in speakers.items():
+        grouped[names.canonical[name]] += n
+    top = [name_key(s) for s, _ in grouped.most_common(51) if s != UNNAMED]
+    assert ("donald", "trump") in top and names.canonical["Trump"] == "Donald Trump"
+    assert names.canonical["Kim"] == names.canonical["Kim Kardashian West"] == "Kim Kardashian"
+    for a in top:  # no one under two values: no value's words are all in another's
+        assert not [b for b in top if b != a and set(a) <= set(b)], a
     for bad in ("source", "insider", "source close", "actress", "statement", "singer", "People",
                 "our source", "another", "Another", "York Times", "News"):
         assert speakers[bad] <= 2, bad  # (the last few are words a reader could not place either)

@@ -51,7 +51,7 @@ def test_sample_quotes_and_speakers():
     got = [(q.speaker, q.speaker_role, q.text[:40]) for q in quotes]
     assert got == [
         ("Lars Løkke Rasmussen", "Danish Prime Minister", "Very encouraging that (the) EU has just a"[:40]),
-        ("NCRI statement", "", "Although the EU may have prioritized the"),
+        ("NCRI", "", "Although the EU may have prioritized the"),  # a statement: its issuer
         ("Anders Samuelsen", "Danish Foreign Minister", "The assessment is that an Iranian intell"),
     ]
     assert quotes[0].text.endswith("including Denmark")  # the comma before ” is not quoted text

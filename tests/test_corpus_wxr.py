@@ -147,3 +147,23 @@ def test_external_entities_are_never_expanded(tmp_path):
         body="Body text of the post, long enough to be one.")), encoding="utf-8")
     articles, _, _ = read(path)
     assert [a.title for a in articles] == ["Secret"] and "root:" not in articles[0].body
+
+
+def test_short_and_label_only_posts_take_the_blogs_language(monkeypatch):
+    """Issue 23: "Cell 1 / Caption", "Padding preset: 4", "Fill, no link" were ca, af, no, da…
+    A post too short (or too label-like) to tell falls back to the export's <language>."""
+    from corpus import lang
+
+    posts = read(need(THEME))[0] + read(need(BLOCKS))[0]
+    assert len(posts) == 116
+    wrong = [(p.title, p.lang) for p in posts if p.lang != "en"]
+    assert len(wrong) <= 1, wrong  # one repeated sentence langdetect calls Portuguese
+    monkeypatch.setenv("SEARCH_LANGUAGES", "en,de")  # the corpus setting: what it holds
+    lang.expected_languages.cache_clear()
+    try:
+        posts = read(need(THEME))[0] + read(need(BLOCKS))[0]
+        assert {p.lang for p in posts} == {"en"}
+        assert lang.detect_language("Die Stadt baut neue Wohnungen für junge Familien am Bahnhof.") == "de"
+    finally:
+        monkeypatch.delenv("SEARCH_LANGUAGES")
+        lang.expected_languages.cache_clear()

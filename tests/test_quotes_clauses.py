@@ -233,3 +233,31 @@ def test_a_pronoun_after_a_relative_word_is_the_subject(para, speaker):
 def test_speakers_are_people_or_bodies_never_descriptions(paras, speaker, mention):
     quotes = find_quotes(paras)
     assert (quotes[-1].speaker, quotes[-1].mention) == (speaker, mention)
+
+
+def test_an_open_quotation_never_runs_on_into_another_speakers():
+    quotes = find_quotes(["Donald Trump said: “We will win this state easily.",
+                          "“No, they will not win this one,” Hillary Clinton said."])
+    assert [(q.speaker, q.text) for q in quotes] == [("Hillary Clinton", "No, they will not win this one")]
+    quotes = find_quotes(["Donald Trump said: “We will win this state easily.",
+                          "“And we will win the next one too,” Trump said."])
+    assert [q.speaker for q in quotes] == ["Donald Trump"] and "next one" in quotes[0].text
+
+
+@pytest.mark.parametrize("paras, speaker", [
+    (["Kylie Jenner revealed she thinks she needs to lose weight.",  # the article's subject
+      "“I need to lose 20 pounds but this just looks too good!” the 20-year-old reality star said.",
+      "Jenner gave birth in February."], "Kylie Jenner"),
+    (["Niall Horan performed first.", "Singer Julia Michaels attended her first festival.",
+      "“Last year, I came here as a fan and now I’m performing,” the 23-year-old said."],
+     "Julia Michaels"),
+    (["Packer’s first wife, Jodhi Meares, also weighs in, calling the relationship “unusual.”"],
+     "Jodhi Meares"),
+])
+def test_descriptions_and_participles_resolve_like_a_reader(paras, speaker):
+    assert [q.speaker for q in find_quotes(paras)] == [speaker]
+
+
+def test_titles_are_not_quotes():
+    para = "Miley Cyrus performed her newest single, “Malibu Nights Forever,” live for the first time."
+    assert find_quotes([para]) == []

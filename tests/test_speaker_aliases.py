@@ -63,6 +63,8 @@ def test_any_alias_or_the_surname_finds_the_speakers_quotes(small, typed):
     data = search(small, speaker=typed)
     assert data["total"] == 5
     assert {r["article_id"] for r in data["results"]} == {"a0", "a1", "a2"}
+    assert {r["speaker"] for r in data["results"]} == {"Donald Trump"}  # as the facet names him
+    assert "Trump" in {r["speaker_mention"] for r in data["results"]}  # as the article wrote it
 
 
 def test_people_who_share_a_surname_stay_apart(small):

@@ -30,7 +30,7 @@ from index.read import facets
 from index.read import related as related_op
 from index.read.live import Recent, Snapshot
 from index.read.order import in_order
-from index.read.page import Row
+from index.read.page import Row, as_person
 from index.read.postings import POSTINGS_CACHE
 from index.read.scoring import Evaluator
 from index.read.search import Matches, Ranking, fetch, match
@@ -120,7 +120,7 @@ class ShardServer:
     @staticmethod
     def document(snap: Snapshot, doc_id: str) -> Document | None:
         stored = snap.searcher().document(id=doc_id)
-        return None if stored is None else from_stored(stored)
+        return None if stored is None else as_person(snap, from_stored(stored))
 
     @staticmethod
     def stored(snap: Snapshot, doc_id: str) -> dict | None:

@@ -13,7 +13,6 @@ related documents all build their hits here.
 from __future__ import annotations
 
 from collections.abc import Callable
-
 from dataclasses import replace
 
 from index.documents import from_stored
@@ -30,9 +29,17 @@ def hits(snap, rows: list[Row], snippet: Callable[[dict], str | None]) -> list[H
 
     def hit(docnum: int, score: float | None, copies: int, quotes: tuple[int, ...]) -> Hit:
         stored = searcher.stored_fields(docnum)
-        doc = from_stored(stored)
+        doc = as_person(snap, from_stored(stored))
         if doc.kind == "bio":
             doc = replace(doc, article_count=snap.columns.articles_by(doc.authors))
         return Hit(doc, score, snippet(stored), group=snap.groups.group_of(docnum),
                    copies=copies, quotes=tuple(hit(q, None, 0, ()) for q in quotes[:SHOWN_QUOTES]))
     return [hit(*row) for row in rows]
+
+
+def as_person(snap, document):
+    """Return ``document`` with its speaker under the canonical name the facet shows
+    ("Trump" → "Donald Trump"; the mention as written stays in ``speaker_mention``)."""
+    names = getattr(snap.columns, "speaker_names", None)
+    shown = names.canonical.get(document.speaker) if names is not None and document.speaker else None
+    return replace(document, speaker=shown) if shown and shown != document.speaker else document

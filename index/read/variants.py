@@ -2,7 +2,7 @@
 
 Typos are judged on whole words, as a noisy channel would: a typed word of 5+ letters (no
 digits) may stand for a whole word of the titles, deks, headings and names one edit away (9+
-letters: two) that is ``TYPO_RATIO`` times as common per edit as the typed word itself
+letters: two) that is ``TYPO_RATIO`` times as common as the typed word itself
 ("hilary" → "hillary", "beiber" → "bieber"); a change of the first letter counts as two edits
 (``vocabulary.Vocabulary.near``). When that neighbour is ``SURE_RATIO`` times as common per
 edit, the typed word is read as the neighbour: the neighbour's index terms count as the word,
@@ -24,7 +24,7 @@ from index.read.vocabulary import Vocabulary
 
 TYPO_MIN_CHARS = (5, 9)   # letters a word needs for one typo, for two
 TYPO_VARIANTS = 4         # typo variants kept per word, nearest and most frequent first
-TYPO_RATIO = 4            # per edit: how much more common a correction is than the word typed
+TYPO_RATIO = 4            # how much more common a correction is than the word typed
 SURE_RATIO = 20           # per edit: from this ratio the typed word is read as its correction
 COMMON_SHARE = 0.002      # a word in this share of the documents is never a typo
 COMMON_MIN = 5            # ... or in this many, whichever is more
@@ -68,15 +68,15 @@ def read_word(word: str, texts: tuple[str, ...], vocab: Vocabulary, whole: Vocab
     if len(plain) < TYPO_MIN_CHARS[0]:
         return reading
     common = common_count(documents)
-    # how often the word as typed is seen: whole in titles and names, or its stems anywhere
-    # (a word the abstracts use but no title is no typo either)
-    typed = max(whole.frequency(plain), vocab.frequency(plain),
-                max(vocab.frequency(t) for t in texts))
-    if typed >= common:
+    # how often the word as typed is seen: whole in titles and names; and with its stems
+    # anywhere, for reading it as another word (one the abstracts use is no typo to replace)
+    typed = max(whole.frequency(plain), vocab.frequency(plain))
+    used = max(typed, max(vocab.frequency(t) for t in texts))
+    if used >= common:
         return reading  # a word, not a typo
     near = [(v, e, whole.frequency(v)) for v, e in whole.near(plain, _edits(plain), TYPO_VARIANTS)]
-    near = [(v, e, seen) for v, e, seen in near if seen >= TYPO_RATIO ** e * typed]
-    sure = next(((v, e) for v, e, seen in near if seen >= SURE_RATIO ** e * typed), None)
+    near = [(v, e, seen) for v, e, seen in near if seen >= TYPO_RATIO * typed]
+    sure = next(((v, e) for v, e, seen in near if seen >= SURE_RATIO ** e * used), None)
     if sure is not None:  # read as the neighbour: the typed word's own terms are the typo
         stems = tuple(sorted(s for s in query_terms(sure[0], langs) if vocab.frequency(s)))
         if stems:
@@ -108,7 +108,7 @@ def _by_stems(reading: Reading, vocab: Vocabulary, common: int) -> Reading:
             continue
         for variant, edits in vocab.near(text, _edits(text), TYPO_VARIANTS):
             if variant not in reading.texts and \
-                    vocab.frequency(variant) >= TYPO_RATIO ** edits * max(seen, 1):
+                    vocab.frequency(variant) >= TYPO_RATIO * max(seen, 1):
                 reading.typos.setdefault(variant, TYPO_WEIGHT)
     return reading
 

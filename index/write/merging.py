@@ -26,6 +26,7 @@ from whoosh.reading import SegmentReader
 from index.schema import TEXT_FIELDS
 from index.store.arrays import write_arrays
 from index.store.meta import read_meta, write_meta
+from index.store.names import write_names
 from index.store.snapshots import SnapshotStore
 
 
@@ -150,6 +151,7 @@ def merge(store: SnapshotStore, policy: TieredMergePolicy = TieredMergePolicy())
 
             writer.commit(mergetype=merging)
             write_arrays(building, ix, TEXT_FIELDS, new_segments_only=True)
+            write_names(building, [ix])  # a merge drops the deleted documents' names
             write_meta(building, meta.get("counts", {}), set(meta.get("langs", ())), True)
             store.publish(snapshot_id, building)
         except BaseException:
