@@ -72,10 +72,13 @@ def _post(url: str, body: dict) -> int:
 def _client(url, queries, expect, lock, errors):
     searched, zero, clicks, clicked = Counter(), Counter(), Counter(), 0
     for n, q in enumerate(queries):
-        status, body = get(url + "/search?" + urllib.parse.urlencode({"q": q}))
+        # as the widget asks, and says when the reader settled on the search
+        status, body = get(url + "/search?" + urllib.parse.urlencode({"q": q, "via": "widget"}))
         if status != 200 or "search_id" not in body:
             errors.append((q, status, body))
             continue
+        if _post(url + "/events", {"search_id": body["search_id"], "type": "search"}) != 204:
+            errors.append((q, "settle"))
         key = normalise(q)
         searched[key] += 1
         zero[key] += body["total"] == 0

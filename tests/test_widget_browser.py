@@ -413,7 +413,7 @@ def test_demo_page_with_results_screenshot(driver, service):
     assert shown == (f'<script src="{service.origin}/widget.js" defer></script>\n'
                      '<div data-nsw-search data-nsw-per-page="5"></div>')
     wait_for(driver, lambda s: True, "the widget to start")
-    type_query(driver, "wind farm")
+    type_query(driver, "council")
     wait_for(driver, lambda s: s["status"] == "Showing 5 of 8 results", "results on the demo page")
     loaded = driver.execute_script(
         "return performance.getEntriesByType('resource').map((e) => e.name)")
