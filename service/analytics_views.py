@@ -3,8 +3,13 @@
 ``POST /events`` takes ``{"search_id", "id", "position"}`` as JSON (``Content-Type``
 application/json or text/plain, the latter so that a browser sends it cross-origin without
 a preflight), at most ``MAX_EVENT_BYTES``, and answers 204. It reads no cookie and stores
-nothing about the sender. Each worker accepts at most ``SEARCH_ANALYTICS_EVENTS_RATE``
-reports a second (a token bucket, twice that in a burst); more get 429.
+nothing about the sender. Only a ``search_id`` this service signed in the last day is
+accepted (400 otherwise: forged ids are never stored). Each worker accepts at most
+``SEARCH_ANALYTICS_CLIENT_RATE`` reports a second from one client address and
+``SEARCH_ANALYTICS_EVENTS_RATE`` from all (token buckets, twice that in a burst); more get
+429, so one client cannot spend the budget of the others. The client address is the
+connection's, or with ``SEARCH_PROXY_HOPS`` the one the proxies put in X-Forwarded-For; it
+is held in memory for the bucket only.
 
 ``GET /admin/analytics`` and ``/admin/analytics.html`` need the admin token, as a bearer
 token or as the password of HTTP Basic authentication (so that an editor's browser asks
@@ -18,11 +23,12 @@ import json
 import re
 import threading
 import time
+from collections import OrderedDict
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from . import analytics, analytics_page
+from . import analytics, analytics_page, metrics
 from .admin import authenticate
 from .errors import ApiError, BadParameter
 from .params import DATE_PATTERN, parse_day
@@ -33,6 +39,7 @@ DEFAULT_DAYS = 30
 EVENT_KEYS = {"search_id", "id", "position", "type"}
 MAX_LIMIT = 100
 MAX_RANGE_DAYS = 3660
+MAX_CLIENTS = 10_000  # client buckets a worker keeps (the least recently used go first)
 _SEARCH_ID = re.compile(analytics.SEARCH_ID_PATTERN)
 
 events = Blueprint("analytics_events", __name__)
@@ -67,11 +74,44 @@ class Bucket:
             return True
 
 
+class ClientBuckets:
+    """A token bucket per client address (``rate`` a second each), the least recently
+    seen of more than MAX_CLIENTS forgotten."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.buckets: OrderedDict[str, Bucket] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def take(self, client: str) -> bool:
+        with self.lock:
+            bucket = self.buckets.get(client)
+            if bucket is None:
+                bucket = self.buckets[client] = Bucket(self.rate)
+                if len(self.buckets) > MAX_CLIENTS:
+                    self.buckets.popitem(last=False)
+            else:
+                self.buckets.move_to_end(client)
+        return bucket.take()
+
+
 def _bucket() -> Bucket:
     ext = current_app.extensions
     if "analytics_bucket" not in ext:
         ext["analytics_bucket"] = Bucket(current_app.config["ANALYTICS_EVENTS_RATE"])
     return ext["analytics_bucket"]
+
+
+def _clients() -> ClientBuckets:
+    ext = current_app.extensions
+    if "analytics_clients" not in ext:
+        ext["analytics_clients"] = ClientBuckets(current_app.config["ANALYTICS_CLIENT_RATE"])
+    return ext["analytics_clients"]
+
+
+def _refuse(reason: str, error: ApiError) -> ApiError:
+    metrics.EVENTS_REFUSED.labels(reason).inc()
+    return error
 
 
 def _click(body: Any) -> tuple[str, int, str]:
@@ -110,10 +150,17 @@ def click():
     except (UnicodeDecodeError, ValueError):
         raise BadParameter("the body must be a JSON object") from None
     search_id, position, doc_id = _click(body)
-    if not _bucket().take():
-        raise RateLimited("too many events; try again in a second")
+    if not _clients().take(request.remote_addr or "-"):
+        raise _refuse("client_rate", RateLimited("too many events from this client; try again in a second"))
     rec = analytics.recorder()
-    rec.add_click((search_id, position, doc_id, rec.clock()))
+    now = rec.clock()
+    number = rec.signer.verify(search_id, now)
+    if number is None:
+        raise _refuse("unknown_search", BadParameter(
+            "search_id must be the search_id of a search response of the last 24 hours"))
+    if not _bucket().take():
+        raise _refuse("rate", RateLimited("too many events; try again in a second"))
+    rec.add_click((number, position, doc_id[:analytics.store.MAX_DOC_ID], int(now)))
     return Response(status=204)
 
 

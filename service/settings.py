@@ -219,6 +219,13 @@ SETTINGS = (
     Setting("ANALYTICS_DAYS", as_int(1, 3660), 90, "days search analytics are kept"),
     Setting("ANALYTICS_EVENTS_RATE", as_int(1, 100_000), 50,
             "click reports accepted a second per worker (more: 429)"),
+    Setting("ANALYTICS_CLIENT_RATE", as_int(1, 100_000), 5,
+            "click reports accepted a second from one client address per worker (more: 429)"),
+    Setting("ANALYTICS_MAX_MB", as_float(1.0, 10_000_000.0), 1024.0,
+            "megabytes the analytics database may hold; past it the oldest searches go"),
+    Setting("PROXY_HOPS", as_int(0, 10), 0,
+            "reverse proxies in front that set X-Forwarded-For (the client address of "
+            "per-client limits); 0: the address the connection comes from"),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 
