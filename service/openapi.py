@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, jsonify
 from index import (DATE_FACETS, FACETS, KINDS, MAX_PER_PAGE, MAX_RELATED, OPERATORS,
                    RELATED_PER_PAGE, SORTS)
 
-from . import analytics, push
+from . import analytics, presenter, push
 from .params import (DATE_PATTERN, GROUP_PATTERN, LANG_PATTERN, MAX_ID_LENGTH, MAX_LANG_CHARS,
                      MAX_HALF_LIFE, MAX_SUGGEST_CHARS, MAX_VALUE_CHARS, MAX_VALUES,
                      SUGGEST_LIMIT)
@@ -53,8 +53,12 @@ RESULT = {
                    "description": "articles: matching copies folded under this result"},
     },
 }
-DOCUMENT = {"type": "object", "required": ["id", "kind", "title", "text"],
-            "properties": {**RESULT["properties"], "text": {"type": "string"}}}
+DOCUMENT = {"type": "object", "required": ["id", "kind", "title", "text", "text_length"],
+            "properties": {**RESULT["properties"], "text": {"type": "string"},
+                           "text_length": {"type": "integer", "minimum": 0,
+                                           "description": "characters of the whole text"},
+                           "text_truncated": {"type": "boolean", "description":
+                                              "the text is cut; full=1 gives all of it"}}}
 DOCUMENT["properties"].pop("snippet")
 DOCUMENT["properties"].pop("score")
 for _name in ("group", "copies"):
@@ -140,7 +144,10 @@ def spec() -> dict:
             "summary": "One document",
             "parameters": [{"name": "id", "in": "path", "required": True,
                             "schema": {"type": "string", "minLength": 1,
-                                       "maxLength": MAX_ID_LENGTH}}],
+                                       "maxLength": MAX_ID_LENGTH}},
+                           _param("full", {"enum": ["0", "1"]},
+                                  "1: the whole text (default: the first "
+                                  f"{presenter.DOCUMENT_TEXT_CHARS:,} characters)")],
             "responses": {"200": ok(DOCUMENT), "400": _ERROR, "404": _ERROR, "503": _ERROR}}},
         "/documents/{id}/related": {"get": {
             "summary": "Documents like this one (its most distinctive terms); never itself, "
