@@ -6,9 +6,18 @@ spelling index and the vocabulary for typos (built on first use) and one Whoosh 
 thread-safe). ``LiveIndex`` reads the ``CURRENT`` pointer before each call (one small file
 read), so a reindex in another process is picked up without a restart; the snapshot before
 stays open for work in flight, older ones are closed.
+
+With ``background`` (the service's choice), a snapshot that is an incremental change of the
+one being served (pushed documents, ``reindex --incremental``) is opened and warmed by a
+thread of its own while requests go on being answered from the one before, which stays
+correct and complete for them; the switch happens once the new one is ready. Opening a
+snapshot on FakeNewsNet takes seconds, which a push flood otherwise put on searches (issue
+26: the applier publishes, each worker's next request paid the open). A full rebuild is
+still opened by the first request after it, so that its results are never stale.
 """
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -155,6 +164,7 @@ def _order(reader, shard: bool) -> np.ndarray:
     return order
 
 
+_log = logging.getLogger(__name__)
 INHERIT_CHANGE = 0.05  # a snapshot this close to the one before keeps its vocabulary
 
 
@@ -172,8 +182,10 @@ class Recent:
         self._open: dict[str, Opened] = {}
         self._lock = threading.Lock()
 
-    def get(self, snapshot_id: str, opener: Callable[[], Opened]) -> Opened:
-        """Return the snapshot ``snapshot_id``, opening it with ``opener`` the first time."""
+    def get(self, snapshot_id: str, opener: Callable[[], Opened],
+            prepare: Callable[[Opened], None] | None = None) -> Opened:
+        """Return the snapshot ``snapshot_id``, opening it with ``opener`` the first time
+        (and ``prepare``-ing it, before any other call may use it)."""
         snap = self._open.get(snapshot_id)
         if snap is not None:
             return snap
@@ -181,15 +193,26 @@ class Recent:
             snap = self._open.get(snapshot_id)
             if snap is None:
                 snap = opener()
-                for old in list(self._open)[:-1]:
-                    self._open.pop(old).close()
                 before = next(reversed(self._open.values()), None)
                 if before is not None and type(before) is type(snap) \
                         and before._vocabulary is not None \
                         and before._words is not None and _close(before, snap):
                     snap.inherited = (before._vocabulary, before._words)
+                if prepare is not None:
+                    prepare(snap)
+                for old in list(self._open)[:-1]:
+                    self._open.pop(old).close()
                 self._open[snapshot_id] = snap
         return snap
+
+    def peek(self, snapshot_id: str) -> Opened | None:
+        """Return the snapshot ``snapshot_id`` if it is open, else None (never waits)."""
+        return self._open.get(snapshot_id)
+
+    def latest(self) -> Opened | None:
+        """Return the snapshot opened last, or None (never waits)."""
+        opened = list(self._open.values())
+        return opened[-1] if opened else None
 
     def close(self) -> None:
         """Close every open snapshot."""
@@ -202,25 +225,62 @@ class Recent:
 class LiveIndex:
     """The snapshot ``CURRENT`` points to, opened once and replaced when it changes."""
 
-    def __init__(self, index_dir: str, max_postings: int = 2_000_000) -> None:
+    def __init__(self, index_dir: str, max_postings: int = 2_000_000, background: bool = False,
+                 prepare: Callable[[Opened], None] | None = None) -> None:
         self.store = SnapshotStore(index_dir)
         self.max_postings = max_postings
         self.opened = Recent()
+        self.background = background
+        self.prepare = prepare  # what a snapshot opened in the background gets before it serves
+        self._opening: threading.Thread | None = None
+        self._opening_lock = threading.Lock()
+        self._incremental: tuple[str, bool] = ("", False)
 
     def current(self) -> Opened:
-        """Return the live snapshot, opening it if it is new; raise IndexUnavailable."""
+        """Return the live snapshot, opening it if it is new; raise IndexUnavailable.
+
+        With ``background``: while an incremental change of the snapshot being served is
+        opened by another thread, return the one being served."""
         try:
             snapshot_id = self.store.current()
             path = self.store.current_path()
         except NoSnapshot as exc:
             raise IndexUnavailable(str(exc)) from None
+        snap = self.opened.peek(snapshot_id)
+        if snap is not None:
+            return snap
 
         def opener() -> Opened:
             try:
                 return _open(snapshot_id, path, self.max_postings)
             except Exception as exc:  # corrupt or half-deleted index files
                 raise IndexUnavailable(f"cannot open snapshot {snapshot_id}: {exc}") from None
+        if self.background:
+            serving = self.opened.latest()
+            # still on disk (a snapshot two switches old is deleted), and only a small change
+            if serving is not None and serving.path.is_dir() and self._is_incremental(snapshot_id, path):
+                self._open_later(snapshot_id, opener)
+                return serving
         return self.opened.get(snapshot_id, opener)
+
+    def _is_incremental(self, snapshot_id: str, path: Path) -> bool:
+        if self._incremental[0] != snapshot_id:
+            self._incremental = (snapshot_id, bool(read_meta(path).get("incremental")))
+        return self._incremental[1]
+
+    def _open_later(self, snapshot_id: str, opener: Callable[[], Opened]) -> None:
+        """Open (and prepare) ``snapshot_id`` in a thread of its own, unless one is at it."""
+        with self._opening_lock:
+            if self._opening is not None and self._opening.is_alive():
+                return
+
+            def run() -> None:
+                try:
+                    self.opened.get(snapshot_id, opener, self.prepare)
+                except Exception:  # noqa: BLE001 - the next request tries again (or blocks)
+                    _log.exception("opening snapshot %s in the background failed", snapshot_id)
+            self._opening = threading.Thread(target=run, name=f"open-{snapshot_id}", daemon=True)
+            self._opening.start()
 
     def close(self) -> None:
         """Close every open snapshot."""

@@ -42,8 +42,12 @@ class SearchIndex:
                  time_budget: float = TIME_BUDGET, bm25_b: float = search_op.BM25_B,
                  bm25_k1: float = search_op.BM25_K1, cache_size: int = CACHE_SIZE,
                  postings_cache: int = POSTINGS_CACHE, synonyms: str = "",
-                 shards_backend: Callable[[int], Shards] | None = None) -> None:
-        self.live = LiveIndex(index_dir, postings_cache)
+                 shards_backend: Callable[[int], Shards] | None = None,
+                 background_reopen: bool = False) -> None:
+        # background_reopen: an incremental change is opened (and warmed) by a thread of its
+        # own while searches go on in the snapshot before (see ``live.LiveIndex``)
+        self.live = LiveIndex(index_dir, postings_cache, background=background_reopen,
+                              prepare=_warm)
         # who answers for the shards of a sharded snapshot: given the shard count, a backend
         # (``fanout``); by default each shard is opened in this process
         self.shards_backend = shards_backend or (
@@ -127,9 +131,7 @@ class SearchIndex:
         than on a user's request; return False when there is no index to open yet."""
         try:
             snap = self.live.current()
-            snap.speller()
-            snap.vocabulary()
-            snap.words()
+            _warm(snap)
             if isinstance(snap, Head):  # a worker joins the cluster before its first request
                 self._shards(snap)
         except IndexUnavailable:
@@ -155,6 +157,13 @@ class SearchIndex:
             self.close()
         except Exception:  # noqa: BLE001 - interpreter shutdown: nothing left to do
             pass
+
+
+def _warm(snap) -> None:
+    """Build what the first searches of a snapshot would otherwise wait for."""
+    snap.speller()
+    snap.vocabulary()
+    snap.words()
 
 
 def _dir_size(path) -> int:

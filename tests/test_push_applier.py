@@ -125,3 +125,30 @@ def test_the_applier_ends_with_its_owner(tmp_path):
     finally:
         owner.kill()
         proc.kill()
+
+
+def test_a_pushed_snapshot_is_opened_beside_the_searches(app_over, monkeypatch):
+    """With SEARCH_REOPEN_IN_BACKGROUND (the default), the request after a push is answered
+    from the snapshot before while the new one opens in a thread; then the new one serves.
+    A full rebuild is opened by the first request after it, as before."""
+    from index import live
+
+    app, client, index_dir = app_over()
+    before = client.get("/search?q=harbour").headers["X-Index-Snapshot"]
+    real = live._open
+
+    def slow_open(*args, **kwargs):
+        time.sleep(2.0)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(live, "_open", slow_open)
+    index.update(index_dir, delete_ids=["nothing-such"])  # an incremental change
+    after = SnapshotStore(index_dir).current()
+    assert after != before
+    started = time.monotonic()
+    res = client.get("/search?q=harbour")
+    assert time.monotonic() - started < 1.0 and res.headers["X-Index-Snapshot"] == before
+    assert client.get("/health").get_json()["snapshot"] == before
+    wait_for(lambda: client.get("/search?q=harbour").headers["X-Index-Snapshot"] == after, 30)
+    index.rebuild(index_dir, [str(DEMO)])  # a full rebuild: never stale
+    rebuilt = SnapshotStore(index_dir).current()
+    assert client.get("/search?q=harbour").headers["X-Index-Snapshot"] == rebuilt
