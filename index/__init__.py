@@ -28,7 +28,7 @@ from index.results import Document, FacetValue, Hit, RelatedResult, SearchResult
 from index.schema import DEFAULT_BOOSTS, TEXT_FIELDS
 from index.searcher import CACHE_SIZE, POSTINGS_CACHE, TIME_BUDGET, SearchIndex
 from index.store.meta import read_meta
-from index.store.snapshots import IndexBusy, NoSnapshot, SnapshotStore
+from index.store.snapshots import IndexBusy, NoSnapshot, SnapshotStore, lock_held
 from index.write import indexer, merging
 from index.write.indexer import BuildResult, EmptyBuild
 from index.write.pushes import PushQueue
@@ -42,7 +42,7 @@ __all__ = [
     "Hit", "IndexBusy", "IndexUnavailable", "NoSnapshot", "QueryError", "QueryTimeout",
     "QueryTooLong", "SearchError", "SearchIndex", "SearchRequest", "SearchResult", "Scope",
     "SnapshotStore", "SynonymError", "Synonyms", "has_index", "rebuild", "reindex_running",
-    "rollback", "update", "PushQueue", "apply_pushes", "live_shards", "quarantine",
+    "rollback", "update", "PushQueue", "apply_pushes", "live_shards", "lock_held", "quarantine",
     "merge_segments",
 ]
 

@@ -80,17 +80,7 @@ def state_path(index_dir: str) -> Path:
 
 def running(index_dir: str) -> bool:
     """Return True while an applier holds the lock of ``index_dir``."""
-    try:
-        fd = os.open(lock_path(index_dir), os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    finally:
-        os.close(fd)
-    return False
+    return index.lock_held(lock_path(index_dir))
 
 
 def read_state(index_dir: str) -> dict[str, Any]:

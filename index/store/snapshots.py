@@ -32,6 +32,22 @@ def shard_dir(snapshot: Path, shard: int) -> Path:
     return Path(snapshot) / f"shard-{shard}"
 
 
+
+def lock_held(path: str | os.PathLike[str]) -> bool:
+    """Return True while a live process holds the ``flock`` on the file at ``path`` (the file
+    itself stays on disk after use, so its presence proves nothing)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # never written to: nobody holds it
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
 class IndexBusy(RuntimeError):
     """Another writer holds the lock."""
 
@@ -86,18 +102,7 @@ class SnapshotStore:
 
     def writer_busy(self) -> bool:
         """Return True while another process holds the writer lock."""
-        lock = self.root / "writer.lock"
-        try:
-            fd = os.open(lock, os.O_RDONLY)
-        except OSError:  # never written to: nobody holds it
-            return False
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        finally:
-            os.close(fd)
-        return False
+        return lock_held(self.root / "writer.lock")
 
     # -- writing -------------------------------------------------------------------------
     @contextlib.contextmanager
