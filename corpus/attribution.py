@@ -78,7 +78,8 @@ def has_cue(text: str) -> bool:
 
 _INVERTED = re.compile(r"^(?:a|ont|\w+e)-t-(?P<p>il|elle|ils|elles)$|^\w+-(?P<q>il|elle)$")
 _WHO_PREFIX = re.compile(r"^[^.!?;:“”„«»\"]{1,200}")
-_DASH = re.compile(r"^[―—–]\s*(?P<who>[A-ZÀ-ÖØ-Þ][^.!?;:“”„«»\"―—–]{1,80}?)\s*(?:[.,]|$)")
+# “…” ― Sonya Herridge / “…” – Trump warned. / “…” ― Jorge Falcon “…” (reader comments, run on)
+_DASH = re.compile(r"^[―—–]\s*(?P<who>[A-ZÀ-ÖØ-Þ][^.!?;:“”„«»\"―—–]{1,80}?)\s*(?:[.,]|$|(?=[“„«\"]))")
 INDIRECT = re.compile(
     r"\b(?:[Aa]ccording to|[Ss]elon|[Ss]egún|[Ll]aut)\s+(?P<who>[^.!?;:“”„«»\"]{1,160}?)\s*,")
 # Read on masked text (see quotes._ABBREVIATION), so "Mr. Podesta" ends no sentence.
@@ -118,7 +119,10 @@ def attribution(before: str, after: str, span: str) -> Attribution:
     skipped = len(sentence) - len(head)
     dash = _DASH.match(head)
     if dash:
-        return Attribution(dash.group("who"), skipped + dash.end())
+        who = dash.group("who").split()
+        if len(who) > 1 and who[-1].lower() in VERBS:
+            who = who[:-1]  # “…” – Trump warned.
+        return Attribution(" ".join(who), skipped + dash.end())
     words = head.split(" ")[: MAX_SUBJECT_WORDS + 2]
     # “…,” X said / “…?” he asked; after “… .” a new sentence begins.
     open_end = span[:-1].rstrip(" '’‘\"")[-1:] in (",", "?", "!", "—", "-") or \

@@ -47,6 +47,8 @@ _QUOTE = re.compile(
     r'|»(?P<e>[^»«]{1,3000}?)«|"(?P<d>[^"\n]{1,3000}?)"|"(?P<g>[^"“”\n]{1,3000}?)”'
 )
 _MARKS = '“”„«»"'
+_CLOSING = '”"»“'  # what a paragraph that closes a quotation ends with
+_DASH_LINE = re.compile(r"[―—–]\s*[A-ZÀ-ÖØ-Þ][^“”„«»\"]{0,60}$")  # – Jane Doe / ― Ali*** (no more)
 _INDIRECT_CUE = re.compile(r"ccording to|[Ss]elon|[Ss]egún|[Ll]aut|Nach Angaben")
 _LAUT = re.compile(r"(?:Laut|Nach Angaben von)\s+(?P<who>(?:[A-ZÄÖÜ][\w.-]*\s+){1,4})(?=[a-zäöüß])")
 # Periods that end no sentence ("Mr. Podesta", "George W. Bush", "McConnell, R-Ky., said")
@@ -229,11 +231,14 @@ def _clean(text: str) -> str:
 
 
 def _join_open_quotes(paragraphs: list[str]) -> list[str]:
-    """Join a paragraph that leaves a quotation open with the next one, which reopens it."""
+    """Join a paragraph that leaves a quotation open with the next one, which reopens it, and
+    a quotation with the line after it that is only a dash and a name."""
     out: list[str] = []
     for para in paragraphs:
         if out and para[:1] in "“„«»\"" and _left_open(out[-1]) and not _new_speaker(out[-1], para):
             out[-1] = f"{out[-1]} {para[1:].lstrip()}"
+        elif out and _DASH_LINE.match(para) and out[-1].rstrip()[-1:] in _CLOSING:
+            out[-1] = f"{out[-1]} {para}"  # a testimonial's name on a line of its own: “…” / – Ali***
         else:
             out.append(para)
     return out
