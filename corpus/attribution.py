@@ -204,6 +204,8 @@ def _at_cue(pre: list[str], sentence: list[str], cue: str, between: list[str],
             span: str) -> Attribution | None:
     """Return the attribution a cue before a span makes, or None to try the next cue."""
     low = cue.lower().strip(",.;:")
+    if len(between) > 1 and between[-1][-1:] in ",:" and _cue_len(between, len(between) - 1):
+        return None  # When a user asked if …, Mackenzie said, “…”: the later cue's
     if not pre:  # Said Ellis: “…”
         if cue[:1].isupper() and low in _ENGLISH and 1 <= len(between) <= 6 \
                 and between[-1][-1:] in ",:":

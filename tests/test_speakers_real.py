@@ -12,7 +12,8 @@ from corpus.quotes import find_quotes
 from corpus.text import paragraphs
 from tests.conftest import FAKENEWS, SHARED, need
 
-_DOCS = {"5211188428849a31": "html-articles", "politifact14051": "fakenewsnet"}
+_DOCS = {"5211188428849a31": "html-articles", "politifact14051": "fakenewsnet",
+         "gossipcop-923317": "fakenewsnet"}
 
 
 @pytest.fixture(scope="module")
@@ -52,3 +53,9 @@ def test_reader_comments_signed_after_a_dash_run_on_in_one_paragraph(dev_docs):
     assert "strategy tonight was to be a bully." in by_speaker["Veronica Cruz"]
     assert len(by_speaker) >= 20  # one comment, one reader
 
+
+
+def test_the_cue_that_introduces_the_quote_names_the_speaker_not_an_earlier_one(gold_docs):
+    # When an Instagram user asked if Ryan was still in rehab, Mackenzie said, “He is doing …”
+    quote = next(q for q in gold_docs["gossipcop-923317"] if q.text.startswith("He is doing SO good"))
+    assert (quote.speaker, quote.mention) == ("Mackenzie Standifer Edwards", "Mackenzie")
