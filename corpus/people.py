@@ -128,8 +128,13 @@ class Narration(People):
 
     def __init__(self) -> None:
         super().__init__()
-        self.pending: list[str] = []
+        self.pending: list[str | None] = []  # None: a new paragraph begins
         self.queued = 0  # characters of narration queued so far
+        self.para_start = 0  # the clock when the paragraph being read began
+
+    def paragraph(self) -> None:
+        """Mark the start of a paragraph (a pronoun looks in its own paragraph first)."""
+        self.pending.append(None)
 
     def read(self, text: str) -> None:
         """Register the names mentioned in ``text`` (narration, not quoted words).
@@ -146,7 +151,10 @@ class Narration(People):
     def _flush(self) -> None:
         pending, self.pending = self.pending, []
         for text in pending:
-            self._read(text)
+            if text is None:
+                self.para_start = self.clock
+            else:
+                self._read(text)
 
     def _read(self, text: str) -> None:
         for group, before, after in name_groups(text):
@@ -175,6 +183,8 @@ class Narration(People):
             person = self.add(name, roles, hint)
             if subject:
                 person.salient = self.clock
+            if says_after(after):
+                person.spoke = True  # "Saeb Erekat said …": a person, who speaks
 
     def _one_word(self, name: str, before: str, after: str) -> None:
         if before.endswith("E! "):  # "E! News": the mark ends no name
@@ -194,6 +204,8 @@ class Narration(People):
                 return  # most capitalised words: no one the article has named
         if starts or says_after(after):
             person.salient = self.clock
+        if says_after(after) and not person.org:
+            person.spoke = True
 
 
 def _is_short_of(short: str, full: str) -> bool:

@@ -80,6 +80,7 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
     found: list[FoundQuote] = []
     carry: Resolved | None = None  # speaker a paragraph opening with a quote continues
     for text in _join_open_quotes(paragraphs):
+        cast.paragraph()
         if not any(mark in text for mark in _MARKS) and not text.rstrip().endswith(":") and \
                 not _indirect_cue(text):
             cast.read(text)  # most paragraphs: narration, only read for names

@@ -15,6 +15,7 @@ from .people import Narration, Person
 
 GENDER_BONUS = 2  # mentions: a known gender that fits breaks near-ties only
 SALIENCE_BONUS = 8  # mentions
+PARAGRAPH_BONUS = 8  # mentions: named earlier in the pronoun's own paragraph
 
 
 class Referents(Narration):
@@ -36,7 +37,8 @@ class Referents(Narration):
 
         def score(p: Person) -> int:
             return (max(p.seen, p.salient + SALIENCE_BONUS)
-                    + (GENDER_BONUS if gender and p.gender == gender else 0)
+                    + (GENDER_BONUS if gender and (p.gender == gender or not p.gender and p.spoke) else 0)
+                    + (PARAGRAPH_BONUS if p.seen > self.para_start else 0)
                     + (GENDER_BONUS if gender == "org" and p.org else 0))
         return max(people, key=score) if people else None
 

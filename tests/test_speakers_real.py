@@ -13,7 +13,8 @@ from corpus.text import paragraphs
 from tests.conftest import FAKENEWS, SHARED, need
 
 _DOCS = {"5211188428849a31": "html-articles", "politifact14051": "fakenewsnet",
-         "gossipcop-923317": "fakenewsnet"}
+         "gossipcop-923317": "fakenewsnet", "833caf3bdba53dcf": "html-articles",
+         "gossipcop-910052": "fakenewsnet"}
 
 
 @pytest.fixture(scope="module")
@@ -59,3 +60,17 @@ def test_the_cue_that_introduces_the_quote_names_the_speaker_not_an_earlier_one(
     # When an Instagram user asked if Ryan was still in rehab, Mackenzie said, “He is doing …”
     quote = next(q for q in gold_docs["gossipcop-923317"] if q.text.startswith("He is doing SO good"))
     assert (quote.speaker, quote.mention) == ("Mackenzie Standifer Edwards", "Mackenzie")
+
+
+def test_a_pronoun_after_a_reported_speaker_is_that_speaker(gold_docs):
+    # … with Jordanian Foreign Minister Ayman Safadi warning of "dangerous consequences". ⏎
+    # Palestinian chief negotiator Saeb Erekat said they would take … ⏎ "We are going …," he added.
+    quote = next(q for q in gold_docs["833caf3bdba53dcf"] if q.text.startswith("We are going to the"))
+    assert (quote.speaker, quote.mention) == ("Saeb Erekat", "he")
+
+
+def test_a_pronoun_is_first_the_person_its_own_paragraph_named(gold_docs):
+    # “Thanks to all #latinos …” (Daddy Yankee) ⏎ For Fonsi, the Grammy nod … he spoke to ET …
+    # “This is really big,” he said.
+    quote = next(q for q in gold_docs["gossipcop-910052"] if q.text.startswith("This is really big"))
+    assert (quote.speaker, quote.mention) == ("Luis Fonsi", "he")
