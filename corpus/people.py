@@ -20,6 +20,7 @@ from .roles import (FUNCTION_WORDS, HONORIFICS, ROLE_WORDS, first_name_gender, i
 MAX_READ = 8_000  # characters of narration read per article (6 % of FakeNewsNet articles are longer)
 _STARTS = ("", ".", "!", "?", ":", '"', "”", "“")  # what stands before a sentence's subject
 _TITLES = frozenset(HONORIFICS | ROLE_WORDS)
+_PLACE_AFTER = {"to", "of", "for", "from", "in"}  # a role's place before a name: "envoy to Britain"
 
 
 @dataclass(slots=True)
@@ -165,6 +166,9 @@ class Narration(People):
             cut = [i for i, w in enumerate(words) if w.lower() in HONORIFICS]
             if cut and cut[-1] < len(words) - 1:  # "Should Mr. Clarke" → Clarke
                 before, words = f"{before} {' '.join(words[:cut[-1] + 1])}", words[cut[-1] + 1:]
+            prior = before.split()[-2:]
+            if len(words) > 2 and len(prior) == 2 and prior[1] in _PLACE_AFTER and is_role_word(prior[0]):
+                words = words[1:]  # "ambassador to Britain Liu Xiaming": Britain is a place
             subject = before.rstrip()[-1:] in _STARTS or says_after(after)
             if len(words) > 2 and any(w.lower() in FUNCTION_WORDS for w in words[1:]):
                 continue  # "Sarah Stage Keeps Up Her Workouts": a headline, not a name

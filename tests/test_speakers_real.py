@@ -14,7 +14,7 @@ from tests.conftest import FAKENEWS, SHARED, need
 
 _DOCS = {"5211188428849a31": "html-articles", "politifact14051": "fakenewsnet",
          "gossipcop-923317": "fakenewsnet", "833caf3bdba53dcf": "html-articles",
-         "gossipcop-910052": "fakenewsnet"}
+         "gossipcop-910052": "fakenewsnet", "624fcd903d56fc70": "html-articles"}
 
 
 @pytest.fixture(scope="module")
@@ -74,3 +74,9 @@ def test_a_pronoun_is_first_the_person_its_own_paragraph_named(gold_docs):
     # “This is really big,” he said.
     quote = next(q for q in gold_docs["gossipcop-910052"] if q.text.startswith("This is really big"))
     assert (quote.speaker, quote.mention) == ("Luis Fonsi", "he")
+
+
+def test_a_name_written_surname_first_after_a_role_and_a_place(gold_docs):
+    # China’s ambassador to Britain Liu Xiaming has said … ⏎ Liu said that …, warning: “They are …”
+    quote = next(q for q in gold_docs["624fcd903d56fc70"] if q.text.startswith("They are already there"))
+    assert (quote.speaker, quote.mention) == ("Liu Xiaming", "Liu")
