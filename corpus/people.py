@@ -20,6 +20,9 @@ from .roles import (FUNCTION_WORDS, HONORIFICS, ROLE_WORDS, first_name_gender, i
 MAX_READ = 8_000  # characters of narration read per article (6 % of FakeNewsNet articles are longer)
 _STARTS = ("", ".", "!", "?", ":", '"', "”", "“")  # what stands before a sentence's subject
 _TITLES = frozenset(HONORIFICS | ROLE_WORDS)
+# Words that open a sentence before its subject: "When Afghan President Ashraf Ghani announced …"
+_OPENERS = {"When", "After", "As", "While", "Before", "Once", "Since", "Although", "Though", "But",
+            "And", "Then", "So", "Yet", "If"}
 _PLACE_AFTER = {"to", "of", "for", "from", "in"}  # a role's place before a name: "envoy to Britain"
 
 
@@ -169,7 +172,7 @@ class Narration(People):
             prior = before.split()[-2:]
             if len(words) > 2 and len(prior) == 2 and prior[1] in _PLACE_AFTER and is_role_word(prior[0]):
                 words = words[1:]  # "ambassador to Britain Liu Xiaming": Britain is a place
-            subject = before.rstrip()[-1:] in _STARTS or says_after(after)
+            subject = _opens(before) or says_after(after)
             if len(words) > 2 and any(w.lower() in FUNCTION_WORDS for w in words[1:]):
                 continue  # "Sarah Stage Keeps Up Her Workouts": a headline, not a name
             if len(words) >= 4 and first_name_gender(words[0]) and not any(
@@ -194,7 +197,7 @@ class Narration(People):
         if before.endswith("E! "):  # "E! News": the mark ends no name
             name = f"E! {name}"
         person = self._surname(name, before)
-        starts = before.rstrip()[-1:] in _STARTS
+        starts = _opens(before)
         if person is None:
             if is_role_word(name):
                 return
@@ -210,6 +213,16 @@ class Narration(People):
             person.salient = self.clock
         if says_after(after) and not person.org:
             person.spoke = True
+
+
+def _opens(before: str) -> bool:
+    """Return True if a name after ``before`` opens its sentence (or its main clause's
+    subordinate one: "When Ghani announced …")."""
+    before = before.rstrip()
+    if before[-1:] in _STARTS:
+        return True
+    head, _, last = before.rpartition(" ")
+    return last in _OPENERS and head.rstrip()[-1:] in _STARTS
 
 
 def _is_short_of(short: str, full: str) -> bool:

@@ -14,7 +14,8 @@ from tests.conftest import FAKENEWS, SHARED, need
 
 _DOCS = {"5211188428849a31": "html-articles", "politifact14051": "fakenewsnet",
          "gossipcop-923317": "fakenewsnet", "833caf3bdba53dcf": "html-articles",
-         "gossipcop-910052": "fakenewsnet", "624fcd903d56fc70": "html-articles"}
+         "gossipcop-910052": "fakenewsnet", "624fcd903d56fc70": "html-articles",
+         "a1fca19b884e0e94": "html-articles"}
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +81,11 @@ def test_a_name_written_surname_first_after_a_role_and_a_place(gold_docs):
     # China’s ambassador to Britain Liu Xiaming has said … ⏎ Liu said that …, warning: “They are …”
     quote = next(q for q in gold_docs["624fcd903d56fc70"] if q.text.startswith("They are already there"))
     assert (quote.speaker, quote.mention) == ("Liu Xiaming", "Liu")
+
+
+def test_the_subject_of_a_sentence_opening_with_when_is_a_pronoun_s_referent(gold_docs):
+    # “…,” said Secretary of State Mike Pompeo … ⏎ When Afghan President Ashraf Ghani first
+    # announced the potential exchange last week, he said … ⏎ He also said he hoped the swap
+    # would “pave the way” for …
+    quote = next(q for q in gold_docs["a1fca19b884e0e94"] if "pave the way" in q.text)
+    assert (quote.speaker, quote.mention) == ("Ashraf Ghani", "He")
