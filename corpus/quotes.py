@@ -113,11 +113,12 @@ def _quotes_of(text: str, para: str, spans: list[re.Match], cast: Cast,
     for i, m in enumerate(spans):
         if m.start() < cursor:
             continue  # inside the clause the quote before took in whole
-        inner = _clean(text[m.start(m.lastgroup):m.end(m.lastgroup)])
+        raw = text[m.start(m.lastgroup):m.end(m.lastgroup)]
+        inner = _clean(raw)
         nxt = spans[i + 1].start() if i + 1 < len(spans) else len(para)
         before = para[cursor:m.start()]
         cast.read(_unmask(before))
-        if _titled(inner, before):  # on CBS’s “Face the Nation,” Ryan said …: a name, no quote
+        if _titled(raw.strip(), before):  # on CBS’s “Face the Nation,” Ryan said …: a name, no quote
             continue
         att = attribution(before, para[m.end():nxt], m.group())
         cursor = m.end() + att.consumed

@@ -89,3 +89,9 @@ def test_the_subject_of_a_sentence_opening_with_when_is_a_pronoun_s_referent(gol
     # would “pave the way” for …
     quote = next(q for q in gold_docs["a1fca19b884e0e94"] if "pave the way" in q.text)
     assert (quote.speaker, quote.mention) == ("Ashraf Ghani", "He")
+
+
+def test_a_capitalised_quote_followed_by_its_cue_is_no_title(gold_docs):
+    # “Happiness is H•O•M•E•M•A•D•E,” she captioned the photo. (a title has no comma before its cue)
+    quote = next(q for q in gold_docs["gossipcop-923317"] if q.text.startswith("Happiness is"))
+    assert (quote.speaker, quote.mention) == ("Mackenzie Standifer Edwards", "she")
