@@ -183,6 +183,10 @@ def candidates(before: str, span: str) -> Iterator[Attribution]:
         return
     tail = SENTENCE_END.split(before[-_WINDOW:])[-1]
     if not has_cue(tail):
+        if tail.rstrip().endswith(":"):  # Sen. Claire McCaskill scolded him: “…”
+            who = sentence_subject(tail.rstrip()[:-1])
+            if who:
+                yield Attribution(who)
         return  # most spans: titles and scare quotes in narration
     indirect = INDIRECT.match(tail.strip())
     if indirect:  # According to X, the developers engaged in a “massive … scheme”

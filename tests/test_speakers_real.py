@@ -15,7 +15,7 @@ from tests.conftest import FAKENEWS, SHARED, need
 _DOCS = {"5211188428849a31": "html-articles", "politifact14051": "fakenewsnet",
          "gossipcop-923317": "fakenewsnet", "833caf3bdba53dcf": "html-articles",
          "gossipcop-910052": "fakenewsnet", "624fcd903d56fc70": "html-articles",
-         "a1fca19b884e0e94": "html-articles"}
+         "a1fca19b884e0e94": "html-articles", "1f765c48780665e8": "html-articles"}
 
 
 @pytest.fixture(scope="module")
@@ -95,3 +95,12 @@ def test_a_capitalised_quote_followed_by_its_cue_is_no_title(gold_docs):
     # “Happiness is H•O•M•E•M•A•D•E,” she captioned the photo. (a title has no comma before its cue)
     quote = next(q for q in gold_docs["gossipcop-923317"] if q.text.startswith("Happiness is"))
     assert (quote.speaker, quote.mention) == ("Mackenzie Standifer Edwards", "she")
+
+
+def test_a_quote_after_a_colon_is_the_sentence_subject_s(gold_docs, dev_docs):
+    # He instead told the BBC interviewer: “I took the judgement call …”
+    quote = next(q for q in gold_docs["1f765c48780665e8"] if q.text.startswith("I took the judgement"))
+    assert quote.speaker == "Prince Andrew"
+    # … President Obama is rolling out a new and more personal campaign message: "It's about me."
+    quotes = dev_docs["nyt_2016-09-19_obama-sees-personal-insult-if-bl"]
+    assert ("It's about me.", "President Obama") in {(q.text, q.mention) for q in quotes}
