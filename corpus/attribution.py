@@ -60,6 +60,9 @@ _FIRSTS = frozenset(VERBS | {first for first, _ in VERB_PAIRS})  # words a cue c
 PARTICIPLES = {"saying", "adding", "arguing", "noting", "asking", "writing", "telling",
                "insisting", "warning", "explaining", "declaring", "claiming", "stressing",
                "tweeting", "calling", "chanting"}
+# Participles whose clause is what was said, however long: "saying anybody who complains …"
+_REPORTING = {"saying", "adding", "arguing", "noting", "insisting", "warning", "explaining",
+              "declaring", "claiming", "stressing"}
 # “…” for criminal behavior, she said. / “…” is held accountable, Warren said.
 _SAID_LAST = re.compile(r",\s+(?P<who>[^,;:“”\"]{1,60}?)\s+(?P<cue>[a-zäöüéè]+)\s*[.!?]?\s*$")
 _WINDOW = 600  # characters around a span where its attribution may stand
@@ -219,10 +222,13 @@ def _at_cue(pre: list[str], sentence: list[str], cue: str, between: list[str],
     if low in PARTICIPLES and not progressive:  # Trump attacked Clinton, saying, “…”
         text = " ".join(sentence)
         who = first_name_run(text) or sentence_subject(text)
-        if who is None or len(between) > 5 and between[0].lower() not in THAT:
+        if len(between) > (MAX_CLAUSE_WORDS if low in _REPORTING else 5) and \
+                between[0].lower() not in THAT:
             return None
         if not between or between[-1][-1:] in ",:":
-            return Attribution(who)
+            return Attribution(who) if who else None
+        # "“…,” Chaffetz said in a statement, adding that …": no subject of its own, the
+        # quote's before it (who None: the caller continues the current speaker)
         return Attribution(who, 0, _clean(" ".join(between[1:] if between[0].lower()
                                                    in THAT else between) + " " + span))
     while len(pre) > 1 and pre[-1].islower() and pre[-1].endswith("ly"):

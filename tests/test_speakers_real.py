@@ -104,3 +104,16 @@ def test_a_quote_after_a_colon_is_the_sentence_subject_s(gold_docs, dev_docs):
     # … President Obama is rolling out a new and more personal campaign message: "It's about me."
     quotes = dev_docs["nyt_2016-09-19_obama-sees-personal-insult-if-bl"]
     assert ("It's about me.", "President Obama") in {(q.text, q.mention) for q in quotes}
+
+
+def test_a_reporting_participle_takes_in_its_clause(dev_docs):
+    # Rival Hillary Clinton had mocked the complaint, saying anybody who complains about a
+    # microphone “is not having a good night.”
+    quotes = dev_docs["breitbart_2016-09-30_the-latest-trump-urges-supporter"]
+    mocked = next(q for q in quotes if "not having a good night" in q.text)
+    assert mocked.speaker == "Hillary Clinton" and mocked.text.startswith("anybody who complains")
+    # “Immunity deals …," Oversight Chairman Jason Chaffetz (R-Utah) said in a statement, adding
+    # that the agreements were handed out "like candy."
+    quotes = dev_docs["politico_2016-09-23_partisan-fireworks-over-clinton-"]
+    candy = next(q for q in quotes if "like candy" in q.text)
+    assert candy.speaker == "Jason Chaffetz" and 'the agreements were handed out "like candy."' in candy.text
