@@ -56,45 +56,28 @@ def test_reader_comments_signed_after_a_dash_run_on_in_one_paragraph(dev_docs):
     assert len(by_speaker) >= 20  # one comment, one reader
 
 
-
-def test_the_cue_that_introduces_the_quote_names_the_speaker_not_an_earlier_one(gold_docs):
-    # When an Instagram user asked if Ryan was still in rehab, Mackenzie said, “He is doing …”
-    quote = next(q for q in gold_docs["gossipcop-923317"] if q.text.startswith("He is doing SO good"))
-    assert (quote.speaker, quote.mention) == ("Mackenzie Standifer Edwards", "Mackenzie")
-
-
-def test_a_pronoun_after_a_reported_speaker_is_that_speaker(gold_docs):
-    # … with Jordanian Foreign Minister Ayman Safadi warning of "dangerous consequences". ⏎
-    # Palestinian chief negotiator Saeb Erekat said they would take … ⏎ "We are going …," he added.
-    quote = next(q for q in gold_docs["833caf3bdba53dcf"] if q.text.startswith("We are going to the"))
-    assert (quote.speaker, quote.mention) == ("Saeb Erekat", "he")
-
-
-def test_a_pronoun_is_first_the_person_its_own_paragraph_named(gold_docs):
+@pytest.mark.parametrize("doc, words, speaker, mention", [
+    # When an Instagram user asked if Ryan was still in rehab, Mackenzie said, “He is doing …”:
+    # the cue that introduces the quote names the speaker, not an earlier one
+    ("gossipcop-923317", "He is doing SO good", "Mackenzie Standifer Edwards", "Mackenzie"),
+    # … Ayman Safadi warning of "dangerous consequences". ⏎ Palestinian chief negotiator Saeb
+    # Erekat said they would take … ⏎ "We are going …," he added: the reported speaker
+    ("833caf3bdba53dcf", "We are going to the", "Saeb Erekat", "he"),
     # “Thanks to all #latinos …” (Daddy Yankee) ⏎ For Fonsi, the Grammy nod … he spoke to ET …
-    # “This is really big,” he said.
-    quote = next(q for q in gold_docs["gossipcop-910052"] if q.text.startswith("This is really big"))
-    assert (quote.speaker, quote.mention) == ("Luis Fonsi", "he")
-
-
-def test_a_name_written_surname_first_after_a_role_and_a_place(gold_docs):
-    # China’s ambassador to Britain Liu Xiaming has said … ⏎ Liu said that …, warning: “They are …”
-    quote = next(q for q in gold_docs["624fcd903d56fc70"] if q.text.startswith("They are already there"))
-    assert (quote.speaker, quote.mention) == ("Liu Xiaming", "Liu")
-
-
-def test_the_subject_of_a_sentence_opening_with_when_is_a_pronoun_s_referent(gold_docs):
+    # “This is really big,” he said: the person the pronoun's own paragraph named
+    ("gossipcop-910052", "This is really big", "Luis Fonsi", "he"),
+    # China’s ambassador to Britain Liu Xiaming has said … ⏎ Liu said …, warning: “They are …”:
+    # surname first, after a role and its place
+    ("624fcd903d56fc70", "They are already there", "Liu Xiaming", "Liu"),
     # “…,” said Secretary of State Mike Pompeo … ⏎ When Afghan President Ashraf Ghani first
-    # announced the potential exchange last week, he said … ⏎ He also said he hoped the swap
-    # would “pave the way” for …
-    quote = next(q for q in gold_docs["a1fca19b884e0e94"] if "pave the way" in q.text)
-    assert (quote.speaker, quote.mention) == ("Ashraf Ghani", "He")
-
-
-def test_a_capitalised_quote_followed_by_its_cue_is_no_title(gold_docs):
-    # “Happiness is H•O•M•E•M•A•D•E,” she captioned the photo. (a title has no comma before its cue)
-    quote = next(q for q in gold_docs["gossipcop-923317"] if q.text.startswith("Happiness is"))
-    assert (quote.speaker, quote.mention) == ("Mackenzie Standifer Edwards", "she")
+    # announced the exchange, he said … ⏎ He also said he hoped the swap would “pave the way”
+    ("a1fca19b884e0e94", "he hoped the swap", "Ashraf Ghani", "He"),
+    # “Happiness is H•O•M•E•M•A•D•E,” she captioned the photo: a comma before the cue, no title
+    ("gossipcop-923317", "Happiness is", "Mackenzie Standifer Edwards", "she"),
+])
+def test_the_speaker_a_careful_reader_would_name(gold_docs, doc, words, speaker, mention):
+    quote = next(q for q in gold_docs[doc] if q.text.startswith(words))
+    assert (quote.speaker, quote.mention) == (speaker, mention)
 
 
 def test_a_quote_after_a_colon_is_the_sentence_subject_s(gold_docs, dev_docs):
