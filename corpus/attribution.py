@@ -213,12 +213,12 @@ def _at_cue(pre: list[str], sentence: list[str], cue: str, between: list[str],
     low = cue.lower().strip(",.;:")
     if len(between) > 1 and between[-1][-1:] in ",:" and _cue_len(between, len(between) - 1):
         return None  # When a user asked if …, Mackenzie said, “…”: the later cue's
-    if not pre:  # Said Ellis: “…”
+    if not pre and not (low in PARTICIPLES and cue[:1].islower()):  # Said Ellis: “…”
         if cue[:1].isupper() and low in _ENGLISH and 1 <= len(between) <= 6 \
                 and between[-1][-1:] in ",:":
             return Attribution(" ".join(between).rstrip(",:"))
         return None
-    progressive = low.endswith("ing") and pre[-1].lower() in AUXILIARIES  # Trump is telling
+    progressive = bool(pre) and low.endswith("ing") and pre[-1].lower() in AUXILIARIES
     if low in PARTICIPLES and not progressive:  # Trump attacked Clinton, saying, “…”
         text = " ".join(sentence)
         who = first_name_run(text) or sentence_subject(text)

@@ -237,7 +237,7 @@ def _join_open_quotes(paragraphs: list[str]) -> list[str]:
     a quotation with the line after it that is only a dash and a name."""
     out: list[str] = []
     for para in paragraphs:
-        if out and para[:1] in "“„«»\"" and _left_open(out[-1]) and not _new_speaker(out[-1], para):
+        if out and para[:1] and para[:1] in _left_open(out[-1]) and not _new_speaker(out[-1], para):
             out[-1] = f"{out[-1]} {para[1:].lstrip()}"
         elif out and _DASH_LINE.match(para) and out[-1].rstrip()[-1:] in _CLOSING:
             out[-1] = f"{out[-1]} {para}"  # a testimonial's name on a line of its own: “…” / – Ali***
@@ -258,14 +258,17 @@ def _new_speaker(before: str, para: str) -> bool:
         and _unmask(last[0]) not in before
 
 
-def _left_open(para: str) -> bool:
+def _left_open(para: str) -> str:
+    """Return the marks that would reopen the quotation ``para`` leaves open, or "" when it
+    leaves none: the kind it opened with (a stray straight mark before a blockquote is not
+    continued by a “…”, and “…" is closed)."""
     if "„" in para:
-        return para.count("„") > para.count("“") + para.count("”")
+        return "„" if para.count("„") > para.count("“") + para.count("”") else ""
     if "«" in para:
-        return para.count("«") > para.count("»")
+        return "«»" if para.count("«") > para.count("»") else ""
     if "“" in para:
-        return para.count("“") > para.count("”")
-    return para.count('"') % 2 == 1
+        return "“" if para.count("“") > para.count("”") + para.count('"') else ""
+    return '"' if para.count('"') % 2 == 1 else ""
 
 
 def _indirect(para: str, cast: Cast, found: list[FoundQuote]) -> None:

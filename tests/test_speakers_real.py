@@ -100,3 +100,19 @@ def test_a_reporting_participle_takes_in_its_clause(dev_docs):
     quotes = dev_docs["politico_2016-09-23_partisan-fireworks-over-clinton-"]
     candy = next(q for q in quotes if "like candy" in q.text)
     assert candy.speaker == "Jason Chaffetz" and 'the agreements were handed out "like candy."' in candy.text
+
+
+def test_a_participle_right_after_an_attribution_continues_its_quote(dev_docs):
+    # "We need change," the New York businessman said, arguing that he will bring a
+    # "common-sense" approach to the demands of being commander in chief.
+    quotes = dev_docs["usa-today_2016-09-08_candidates-vie-for-vets-support-"]
+    change = next(q for q in quotes if q.text.startswith("We need change"))
+    assert change.speaker == "Donald Trump"
+    assert change.text.endswith('he will bring a "common-sense" approach to the demands of being commander in chief.')
+    # … there was “no evidence" yet … ⏎ "We do not see a link to terrorism," the mayor said,
+    # adding that it would take "more hours” before details emerge. (“…" closes its quotation:
+    # the next paragraph is no continuation of it)
+    quotes = dev_docs["politico_2016-09-17_de-blasio-says-chelsea-explosion"]
+    link = next(q for q in quotes if q.text.startswith("We do not see a link"))
+    assert (link.speaker, link.mention) == ("Bill de Blasio", "the mayor")
+    assert link.text.endswith('it would take "more hours” before details emerge.')
