@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .roles import PRONOUN_GENDER
+from .roles import FUNCTION_WORDS, PRONOUN_GENDER
 from .subjects import (AUXILIARIES, RELATIVE, SAME_SUBJECT, THAT, first_name_run, inverted_subject,
                        sentence_subject, subject)
 
@@ -207,6 +207,16 @@ def candidates(before: str, span: str) -> Iterator[Attribution]:
             yield att
 
 
+def _name_before(pre: list[str]) -> str | None:
+    """Return the capitalised name that ends ``pre`` with no comma after it, if any."""
+    run: list[str] = []
+    for word in reversed(pre):
+        if not word[:1].isupper() or word[-1:] in ",;:" or word.lower() in FUNCTION_WORDS:
+            break
+        run.insert(0, word)
+    return " ".join(run) if run and not run[-1].endswith(("’s", "'s")) else None
+
+
 def _at_cue(pre: list[str], sentence: list[str], cue: str, between: list[str],
             span: str) -> Attribution | None:
     """Return the attribution a cue before a span makes, or None to try the next cue."""
@@ -221,7 +231,8 @@ def _at_cue(pre: list[str], sentence: list[str], cue: str, between: list[str],
     progressive = bool(pre) and low.endswith("ing") and pre[-1].lower() in AUXILIARIES
     if low in PARTICIPLES and not progressive:  # Trump attacked Clinton, saying, “…”
         text = " ".join(sentence)
-        who = first_name_run(text) or sentence_subject(text)
+        named = _name_before(pre)  # "footage of Hillary Clinton asking, “…”": her asking
+        who = named or first_name_run(text) or sentence_subject(text)
         if len(between) > (MAX_CLAUSE_WORDS if low in _REPORTING else 5) and \
                 between[0].lower() not in THAT:
             return None

@@ -116,3 +116,10 @@ def test_a_participle_right_after_an_attribution_continues_its_quote(dev_docs):
     link = next(q for q in quotes if q.text.startswith("We do not see a link"))
     assert (link.speaker, link.mention) == ("Bill de Blasio", "the mayor")
     assert link.text.endswith('it would take "more hours” before details emerge.')
+
+
+def test_a_name_right_before_a_participle_is_its_subject(dev_docs):
+    # The ad uses footage of Hillary Clinton asking, “Why aren’t I 50 points ahead, you might ask?”
+    quotes = dev_docs["breitbart_2016-09-30_the-latest-trump-urges-supporter"]
+    asked = next(q for q in quotes if q.text.startswith("Why aren’t I 50 points ahead"))
+    assert asked.speaker == "Hillary Clinton"
