@@ -63,7 +63,8 @@ ORG = {"company", "firm", "network", "studio", "label", "magazine", "outlet", "p
        "outfit"}
 ISSUED = {"statement", "statements", "release", "announcement", "letter", "note", "memo",
           "post", "message", "tweet", "caption", "complaint", "lawsuit", "suit", "filing",
-          "documents", "document", "petition", "report", "erklärung", "mitteilung", "communiqué"}
+          "documents", "document", "petition", "report", "speech", "remarks", "recording",
+          "erklärung", "mitteilung", "communiqué"}
 NO_ONE = {"another", "others", "other", "couple", "pair", "duo", "family", "fans", "fan",
           "users", "user", "commenter", "commenters", "followers", "follower", "someone",
           "somebody", "many", "few", "both", "each", "all", "everyone", "people", "crowd",

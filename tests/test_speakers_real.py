@@ -15,7 +15,8 @@ from tests.conftest import FAKENEWS, SHARED, need
 _DOCS = {"5211188428849a31": "html-articles", "politifact14051": "fakenewsnet",
          "gossipcop-923317": "fakenewsnet", "833caf3bdba53dcf": "html-articles",
          "gossipcop-910052": "fakenewsnet", "624fcd903d56fc70": "html-articles",
-         "a1fca19b884e0e94": "html-articles", "1f765c48780665e8": "html-articles"}
+         "a1fca19b884e0e94": "html-articles", "1f765c48780665e8": "html-articles",
+         "politifact15246": "fakenewsnet"}
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +75,9 @@ def test_reader_comments_signed_after_a_dash_run_on_in_one_paragraph(dev_docs):
     ("a1fca19b884e0e94", "he hoped the swap", "Ashraf Ghani", "He"),
     # “Happiness is H•O•M•E•M•A•D•E,” she captioned the photo: a comma before the cue, no title
     ("gossipcop-923317", "Happiness is", "Mackenzie Standifer Edwards", "she"),
+    # … the contents of Malia Obama’s speech … ⏎ “White people are so 1960’s. …,” a recording
+    # of Obama’s speech shared on Snapchat said: a speech's words are its speaker's
+    ("politifact15246", "White people are so", "Malia Obama", "a recording of Obama’s speech"),
 ])
 def test_the_speaker_a_careful_reader_would_name(gold_docs, doc, words, speaker, mention):
     quote = next(q for q in gold_docs[doc] if q.text.startswith(words))
