@@ -26,8 +26,8 @@ def test_dev_set_precision_and_named_speakers_meet_their_targets(dev_measure):
 
 
 def test_dev_set_recall_holds(dev_measure):
-    # The target is 0.90 (issue 23); 0.758 when written (0.340 before issue 11), 0.870 after
-    # issue 23's speaker round (0.875 at its end). A floor, not the goal.
+    # The target is 0.90 (issue 23); 0.758 when written (0.340 before issue 11), 0.875 after
+    # issue 23's speaker round. A floor, not the goal.
     assert dev_measure["recall"] >= 0.85
 
 
