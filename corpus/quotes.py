@@ -78,13 +78,15 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
     """Return the attributed quotations in ``paragraphs``, in reading order."""
     cast = Cast()
     found: list[FoundQuote] = []
-    carry: Resolved | None = None  # speaker a paragraph opening with a quote continues
+    # The speaker a paragraph opening with a quote continues (or the narration before it,
+    # which may report who speaks next: resolved only if needed, ``_reported``).
+    carry: Resolved | str | None = None
     for text in _join_open_quotes(paragraphs):
         cast.paragraph()
         if not any(mark in text for mark in _MARKS) and not text.rstrip().endswith(":") and \
                 not _indirect_cue(text):
             cast.read(text)  # most paragraphs: narration, only read for names
-            carry = None
+            carry = text
             continue
         if text.startswith("”"):  # some sites open with the closing mark: ”Fear. …”
             text = "“" + text[1:]
@@ -105,7 +107,7 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
 
 
 def _quotes_of(text: str, para: str, spans: list[re.Match], cast: Cast,
-               carry: Resolved | None, found: list[FoundQuote]) -> Resolved | None:
+               carry: Resolved | str | None, found: list[FoundQuote]) -> Resolved | None:
     """Add the quotes of one paragraph to ``found``; return its last speaker."""
     cursor = 0
     current: Resolved | None = None
@@ -131,6 +133,8 @@ def _quotes_of(text: str, para: str, spans: list[re.Match], cast: Cast,
             else:
                 att = Attribution()
         opens = not before.strip() or before.rstrip()[-1:] in (".", "!", "?")
+        if isinstance(carry, str) and (att.who is None or res is None and opens):
+            carry = _reported(_mask(carry), cast) if i == 0 and not before.strip() else None
         continued = (att.who is None or res is None and opens) and (current is not None or (
             i == 0 and carry is not None and not before.strip()))
         if continued:  # “…,” she said. “…” / a quote paragraph after an attributed one
@@ -196,6 +200,15 @@ def _titled(inner: str, before: str) -> bool:
         return True  # “On the Loose”, “Slow Hands”: a song, a film, a show
     near = {w.lower() for w in before.split()[-3:]}
     return bool(near & _TITLE_AFTER) or any(w.endswith(("'s", "’s")) for w in near)
+
+
+def _reported(para: str, cast: Cast) -> Resolved | None:
+    """Return who the last sentence of a narration paragraph reports speaking ("sources tell
+    RadarOnline.com … sparks are flying!"), whom a quote paragraph right after goes on quoting."""
+    if not para.rstrip().endswith((".", "!")) or not has_cue(para[-300:]):
+        return None
+    att = next(candidates(para, "“”"), None)
+    return cast.resolve(_unmask(att.who)) if att is not None and att.who else None
 
 
 def _introduced(para: str, cast: Cast) -> Resolved | None:

@@ -16,7 +16,7 @@ _DOCS = {"5211188428849a31": "html-articles", "politifact14051": "fakenewsnet",
          "gossipcop-923317": "fakenewsnet", "833caf3bdba53dcf": "html-articles",
          "gossipcop-910052": "fakenewsnet", "624fcd903d56fc70": "html-articles",
          "a1fca19b884e0e94": "html-articles", "1f765c48780665e8": "html-articles",
-         "politifact15246": "fakenewsnet"}
+         "politifact15246": "fakenewsnet", "gossipcop-9958256661": "fakenewsnet"}
 
 
 @pytest.fixture(scope="module")
@@ -127,3 +127,10 @@ def test_a_name_right_before_a_participle_is_its_subject(dev_docs):
     quotes = dev_docs["breitbart_2016-09-30_the-latest-trump-urges-supporter"]
     asked = next(q for q in quotes if q.text.startswith("Why aren’t I 50 points ahead"))
     assert asked.speaker == "Hillary Clinton"
+
+
+def test_a_quote_paragraph_after_reported_speech_is_that_speaker_s(gold_docs):
+    # … and sources tell RadarOnline.com exclusively sparks are flying! ⏎
+    # “Katie’s spent a lot of lonely nights without Jamie Foxx …”
+    quote = next(q for q in gold_docs["gossipcop-9958256661"] if q.text.startswith("Katie’s spent"))
+    assert (quote.speaker, quote.mention) == (UNNAMED, "sources")
