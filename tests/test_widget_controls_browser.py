@@ -69,6 +69,8 @@ def setup(demo_index, tmp_path_factory):
             client.post("/events", data=json.dumps({"search_id": sid, "position": 1,
                                                     "id": found["results"][0]["id"]}),
                         content_type="text/plain")
+        app.extensions["analytics"].flush()
+        app.extensions["popular"].refresh()  # the list a search that finds nothing offers
         return app
     with served(tmp_path_factory.mktemp("chromium-profile-controls"), {
             "INDEX_DIR": demo_index,
