@@ -21,6 +21,7 @@ from index.results import FacetValue
 from index.read.facet_columns import FacetColumns
 
 AUTHOR_FACET_SIZE = 20
+RawCounts = dict[str, dict[str, int]]  # per facet, value → count: what shards send and add up
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def _as_dict(values: list[str], counts: np.ndarray) -> dict[str, int]:
 
 
 def raw_counts(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: bool,
-               selected_authors=()) -> dict[str, dict[str, int]]:
+               selected_authors=()) -> RawCounts:
     """Return every facet value's count among ``matched`` under filters ``f`` (multi-select:
     each facet's counts apply every filter but its own), untruncated, so that the counts of
     several shards add up; a selected author of this index is there even when at 0."""
@@ -130,9 +131,9 @@ def raw_counts(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_mont
     return raw
 
 
-def add_counts(parts: list[dict[str, dict[str, int]]]) -> dict[str, dict[str, int]]:
+def add_counts(parts: list[RawCounts]) -> RawCounts:
     """Return the raw counts of several shards added up."""
-    total: dict[str, dict[str, int]] = {}
+    total: RawCounts = {}
     for raw in parts:
         for facet, values in raw.items():
             into = total.setdefault(facet, {})
@@ -141,7 +142,7 @@ def add_counts(parts: list[dict[str, dict[str, int]]]) -> dict[str, dict[str, in
     return total
 
 
-def shape(raw: dict[str, dict[str, int]], selected_authors=(),
+def shape(raw: RawCounts, selected_authors=(),
           selected_speakers=()) -> dict[str, list[FacetValue]]:
     """Return the facets as the API lists them: the ``AUTHOR_FACET_SIZE`` most frequent
     authors and speakers (and any selected one), dates newest first, the rest by count."""
