@@ -188,7 +188,7 @@ def candidates(before: str, span: str) -> Iterator[Attribution]:
     if not has_cue(tail):
         if tail.rstrip().endswith(":"):  # Sen. Claire McCaskill scolded him: “…”
             who = sentence_subject(tail.rstrip()[:-1])
-            if who:
+            if who and not who.endswith(("’s", "'s")):  # not a label: "Brad’s series of upgrades:"
                 yield Attribution(who)
         return  # most spans: titles and scare quotes in narration
     indirect = INDIRECT.match(tail.strip())

@@ -120,7 +120,7 @@ def _quotes_of(text: str, para: str, spans: list[re.Match], cast: Cast,
         nxt = spans[i + 1].start() if i + 1 < len(spans) else len(para)
         before = para[cursor:m.start()]
         cast.read(_unmask(before))
-        if _titled(raw.strip(), before):  # on CBS’s “Face the Nation,” Ryan said …: a name, no quote
+        if _titled(raw.strip(), before, para[m.end():nxt]):  # on CBS’s “Face the Nation,” Ryan said
             continue
         att = attribution(before, para[m.end():nxt], m.group())
         cursor = m.end() + att.consumed
@@ -188,15 +188,16 @@ def _new_subject(text: str) -> bool:
     return False
 
 
-def _titled(inner: str, before: str) -> bool:
-    """Return True for a title after a preposition: on “Face the Nation”, in „Die Zeit“."""
+def _titled(inner: str, before: str, after: str) -> bool:
+    """Return True for a title after a preposition: on “Face the Nation”, in „Die Zeit“ (not
+    “Happiness is H•O•M•E,” she captioned: a comma, then a cue)."""
     words = inner.rstrip(",").split()
     if len(words) < 2 or inner[-1:] in ".!?" or not all(
             w[:1].isupper() for w in words if len(w) > 3):
         return False
     caps = sum(1 for w in words if w[:1].isupper())
-    if len(words) <= 4 and caps >= 2 and caps >= len(words) - 1 and inner[-1:] not in "," \
-            and not has_cue(before[-80:]):
+    if len(words) <= 4 and caps >= 2 and caps >= len(words) - 1 and not has_cue(before[-80:]) \
+            and not (inner[-1:] == "," and has_cue(after[:40])):
         return True  # “On the Loose”, “Slow Hands”: a song, a film, a show
     near = {w.lower() for w in before.split()[-3:]}
     return bool(near & _TITLE_AFTER) or any(w.endswith(("'s", "’s")) for w in near)

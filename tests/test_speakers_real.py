@@ -16,7 +16,8 @@ _DOCS = {"5211188428849a31": "html-articles", "politifact14051": "fakenewsnet",
          "gossipcop-923317": "fakenewsnet", "833caf3bdba53dcf": "html-articles",
          "gossipcop-910052": "fakenewsnet", "624fcd903d56fc70": "html-articles",
          "a1fca19b884e0e94": "html-articles", "1f765c48780665e8": "html-articles",
-         "politifact15246": "fakenewsnet", "gossipcop-9958256661": "fakenewsnet"}
+         "politifact15246": "fakenewsnet", "gossipcop-9958256661": "fakenewsnet",
+         "gossipcop-1998076621": "fakenewsnet", "gossipcop-2843886896": "fakenewsnet"}
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +135,12 @@ def test_a_quote_paragraph_after_reported_speech_is_that_speaker_s(gold_docs):
     # “Katie’s spent a lot of lonely nights without Jamie Foxx …”
     quote = next(q for q in gold_docs["gossipcop-9958256661"] if q.text.startswith("Katie’s spent"))
     assert (quote.speaker, quote.mention) == (UNNAMED, "sources")
+
+
+def test_titles_after_a_colon_and_labels_before_one_are_no_speakers(gold_docs):
+    # … her first album, Mariah Carey (1990), which included four No. 1 singles: "Vision of
+    # Love," "Love Takes Time," "Some Day," and "I Don't Wanna Cry."
+    assert not [q for q in gold_docs["gossipcop-1998076621"] if "Love Takes Time" in q.text]
+    # Brad’s series of upgrades: “Brad always does a lot of soul-searching …” (a label, not who)
+    quotes = gold_docs["gossipcop-2843886896"]
+    assert quotes and not [q for q in quotes if q.speaker.endswith(("’s", "'s"))]
