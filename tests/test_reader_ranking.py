@@ -88,3 +88,31 @@ def test_words_together_rank_above_words_apart(fakenews):
     for hit in result.hits[:4]:
         doc = fakenews.document(hit.document.id)
         assert "red carpet" in " ".join((doc.title, doc.text)).lower(), doc.title
+
+
+@pytest.mark.parametrize("typed, meant, word", [("Hilary Clinton", "Hillary", "hilary"),
+                                                ("Jon Mayer", "John", "jon"),
+                                                ("Brad Pit divorce", "Pitt", "pit")])
+def test_a_name_typo_is_read_in_the_context_of_the_next_word(fakenews, typed, meant, word):
+    """"hilary", "jon" and "pit" are whole words of titles (Hilary Duff, Jon Hamm), so alone
+    they are no typos; beside "clinton", "mayer" and "brad" they are: the titles and names hold
+    "hillary clinton", "john mayer" and "brad pitt" far more often, the pairs as typed never.
+    The word is read as the name, which the first result names."""
+    result = search(fakenews, typed)
+    assert meant.lower() in result.typos[word]
+    assert meant in titles(result)[0], titles(result)
+
+
+def test_a_word_its_neighbours_confirm_is_kept(fakenews):
+    """"Kate Middleton" is written so in the titles ("Katie Middleton" once): "kate" stays."""
+    result = search(fakenews, "Kate Middleton")
+    assert result.typos == {}
+    assert all("Kate Middleton" in t for t in titles(result)[:3]), titles(result)
+
+
+def test_a_german_compound_matches_its_parts_written_apart(freenews):
+    """"Burkaverbot": no document holds the compound; its parts, from the index's own German
+    vocabulary, match "Burka-Verbot" as a phrase, and that article comes first."""
+    result = search(freenews, "Burkaverbot Frankreich")
+    assert result.typos["burkaverbot"] == ("burka", "verbot")
+    assert "Burka-Verbot" in titles(result)[0]
