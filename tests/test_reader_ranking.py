@@ -116,3 +116,44 @@ def test_a_german_compound_matches_its_parts_written_apart(freenews):
     result = search(freenews, "Burkaverbot Frankreich")
     assert result.typos["burkaverbot"] == ("burka", "verbot")
     assert "Burka-Verbot" in titles(result)[0]
+
+
+@pytest.mark.parametrize("q", ["obama care repeal", "bin laden son killed"])
+def test_a_long_page_holding_every_word_in_passing_is_not_first(fakenews, q):
+    """A 'Wikipedia' page of the sample holds every word of these queries once among tens of
+    thousands: it used to rank first for holding them all. A word held that weakly counts
+    half in the tiers, so articles that are about some of the words come first."""
+    found = titles(search(fakenews, q, 3))
+    assert len(found) == 3 and "Wikipedia" not in found, found
+
+
+@pytest.mark.parametrize("typed", ["brad p", "taylor s", "kim k", "prince h", "wind f"])
+def test_suggestions_are_phrases_the_index_holds(fakenews, typed):
+    """A completion after other words is offered only where a title, dek or name holds it
+    right after the word before: "brad p" → "brad pitt", never "brad parker" from a title
+    naming both; "wind f" → nothing ("wind four", "wind fish" were offered). Each
+    suggestion, searched as a phrase, is found."""
+    suggestions = fakenews.suggest(typed)
+    if typed != "wind f":
+        assert suggestions and suggestions[0].startswith(typed), suggestions
+    for phrase in suggestions:
+        assert search(fakenews, f'"{phrase}"').total > 0, phrase
+    assert not any(s.startswith(("wind fi", "wind fo", "brad pa")) for s in suggestions)
+
+
+def test_suggestions_are_no_misspellings(fakenews):
+    """"kardshian" and "taylo" are in a few titles; "kardashian" and "taylor" in far more."""
+    assert fakenews.suggest("kard")[0] == "kardashian"
+    assert "kardshian" not in fakenews.suggest("kard")
+    tayl = fakenews.suggest("tayl")
+    assert tayl[0] == "taylor" and "taylo" not in tayl
+
+
+def test_a_typed_ss_completes_to_sharp_s(demo_index, freenews):
+    """German "ß" typed as "ss": "strass" completes to the demo's "Straßenbahnlinie"."""
+    demo = SearchIndex(demo_index, cache_size=0)
+    try:
+        assert demo.suggest("strass") == ["straßenbahnlinie"]
+    finally:
+        demo.close()
+    assert freenews.suggest("strass") and all(s.startswith("straß") for s in freenews.suggest("strass"))
