@@ -10,11 +10,12 @@ words make, and the name a word with one letter off belongs to.
   "hillary" with "clinton" 57 times and "hilary" with it once, "john mayer" 31 times and "jon
   mayer" never. A word is read as its one-edit neighbour among the whole words when the
   neighbour meets the query's neighbouring words ``CONTEXT_RATIO`` times as often (and
-  ``CONTEXT_MIN`` times at least) as the word typed, which meets them in fewer than
-  ``CONTEXT_MIN`` documents (a pair written so is no typo): a noisy channel whose language
+  ``CONTEXT_MIN`` times at least, in ``CONTEXT_SHARE`` of the rarer one's documents: the pair
+  is a name, as "hillary clinton" in 71 % of the titles naming Hillary) as the word typed,
+  which meets them in fewer than ``CONTEXT_MIN`` documents (a pair written so is no typo;
+  "Trump shoes" stays shoes whatever "Trump shows" does): a noisy channel whose language
   model is the query's own next words. The word as typed stays a typo variant (ranked below),
-  as when ``variants.read_word`` corrects a word; "Kate Middleton" keeps its words ("Katie
-  Holmes" is read so when typed "Kate Holmes").
+  as when ``variants.read_word`` corrects a word; "Kate Middleton" keeps its words.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from index.store.whoosh_postings import postings
 CONTEXT_FIELD = "spell"  # the unstemmed words of titles, deks, headings and names
 CONTEXT_RATIO = 10       # how much more often the neighbour meets the query's other words
 CONTEXT_MIN = 3          # documents holding the neighbour with a query word, at least
+CONTEXT_SHARE = 0.2      # ... and this share of the rarer one's (the pair is a name)
 CONTEXT_MIN_CHARS = 3    # letters a word needs to be read in context ("pit" → "pitt")
 CONTEXT_MAX_WORDS = 6    # longer queries are not read in context (the cost of look-ups)
 
@@ -70,6 +72,10 @@ def in_context(words: list, reader, vocab, whole, langs: tuple[str, ...], log,
         return max(len(np.intersect1d(holders(word), holders(o), assume_unique=True))
                    for o in others)
 
+    def bound(word: str, others: list[str]) -> float:  # how much the pair is one name
+        return max(len(np.intersect1d(holders(word), holders(o), assume_unique=True))
+                   / max(1, min(len(holders(word)), len(holders(o)))) for o in others)
+
     out = list(words)
     for i, w in enumerate(words):
         word = fold(w.word.lower()) if isinstance(w, FieldedTerm) else ""
@@ -87,7 +93,7 @@ def in_context(words: list, reader, vocab, whole, langs: tuple[str, ...], log,
             continue
         floor = max(CONTEXT_MIN, CONTEXT_RATIO * typed)
         best = max(near, key=lambda v: together(v, others))
-        if together(best, others) < floor:
+        if together(best, others) < floor or bound(best, others) < CONTEXT_SHARE:
             continue
         texts = tuple(sorted(t for t in query_terms(best, langs) if vocab.frequency(t)))
         if not texts or not log.afford(len(texts) * len(w.weights)):
