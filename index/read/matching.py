@@ -16,11 +16,7 @@ count at its rarity, ``rarity``, up to ``MAX_RARITY`` times the least rare one: 
 default, see there), then the words together (``Nearness``: the query as a phrase, or neighbouring words adjacent), then
 how many are in the title, then fewer typos
 (a word matched only through a typo or a completion), then BM25F: a document with every word
-is never below one with fewer (unless it holds them only in passing, below), and an exact word
-is never below its typo. In the word count a
-word held weakly (its score below ``WEAK_SHARE`` of the word's best among the candidates: once
-in a very long page) counts half: a long document does not outrank for holding every word
-once (each shard of a sharded index takes its own best).
+is never below one with fewer, and an exact word is never below its typo.
 Between the words held and the typos comes how many of the words a document has in its
 title (as Meilisearch's "attribute" rule), common ones included: a common word never decides
 what matches, but "Gwen Stefani and Blake Shelton's Cutest Moments" is no longer ranked
@@ -44,11 +40,6 @@ TIER_WORDS = 4       # queries of more counted words are ranked by score alone (
 # set (half A +0.003 nDCG@10, half B -0.002) and cost SciFact 0.0017: the tiers count words.
 MAX_RARITY = 1
 RARE_MIN_CHARS = 3   # letters a word needs to count at its rarity
-# a word counts half in the tiers where its score is below this share of its best score
-# (mentioned once in a long page). Reader set: half A 0.711 -> 0.714 nDCG@10, B 0.726 -> 0.729
-# (0.05: +0.002, 0.2: -0.001); "did obama ban the pledge of allegiance" no longer puts the
-# "Donald Trump" page that holds every word once above "Pledge of Allegiance E-mail".
-WEAK_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -196,9 +187,7 @@ def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
         if not is_common:
             matched[at] += 1
             # a word of one or two letters ("taylor sw" being typed) is no rare word
-            unit = weight if len(word) >= RARE_MIN_CHARS else 1
-            got = word_scores[inside]
-            weighted[at] += unit * (1 + (got >= WEAK_SHARE * got.max())) if len(got) else 0
+            weighted[at] += weight if len(word) >= RARE_MIN_CHARS else 1
         in_title[_positions(ids, titled)[0]] += 1
         scores[at] += word_scores[inside]
         typos[at[~np.isin(word_ids[inside], exact, assume_unique=True)]] += 1
