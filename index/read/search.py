@@ -74,7 +74,7 @@ def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
     rewritten, units = synonyms.rewrite(text) if synonyms is not None else (text, {})
     vocabularies = (lambda: (snap.vocabulary(), snap.words())) if req.typos else None
     expander = Expander(snap.searcher().reader(), langs, deadline, vocabularies,
-                        _last_word(text), units, stops)
+                        _last_word(text), units, stops, getattr(snap, "postings", None))
     if text:
         relax = req.operator != "or"
         query = expander.expand_top(parse(rewritten, ranking.boosts, req.operator), relax,
