@@ -61,19 +61,56 @@ def _write_set(folder: Path, source, fields, segments: list[tuple[str, int]], lo
             counts.append(len(ids))
             id_parts.append(ids.astype(np.int32))
             tf_parts.append(tf.astype(np.float32, copy=False))
-        starts = np.concatenate(([0], np.cumsum(counts, dtype=np.int64)[:-1])) \
-            if counts else np.empty(0, dtype=np.int64)
-        order = np.argsort(np.asarray(keys, dtype=np.uint64), kind="stable")
-        np.save(tmp / f"{field}.keys.npy", np.asarray(keys, dtype=np.uint64)[order])
-        np.save(tmp / f"{field}.starts.npy", starts[order])
-        np.save(tmp / f"{field}.counts.npy", np.asarray(counts, dtype=np.int64)[order])
-        np.save(tmp / f"{field}.ids.npy", np.concatenate(id_parts) if id_parts
-                else np.empty(0, dtype=np.int32))
-        np.save(tmp / f"{field}.tf.npy", np.concatenate(tf_parts) if tf_parts
-                else np.empty(0, dtype=np.float32))
+        _save(tmp, field, np.asarray(keys, dtype=np.uint64), np.asarray(counts, dtype=np.int64),
+              np.concatenate(id_parts) if id_parts else np.empty(0, dtype=np.int32),
+              np.concatenate(tf_parts) if tf_parts else np.empty(0, dtype=np.float32))
+    _finish_set(tmp, folder, fields, segments)
+
+
+def _save(tmp: Path, field: str, keys, counts, ids, tf) -> None:
+    """Save one field's arrays: ``keys`` and ``counts`` per term, the terms' postings one
+    after another in ``ids`` and ``tf``; the keys sorted, each pointing at its postings."""
+    starts = np.concatenate(([0], np.cumsum(counts, dtype=np.int64)[:-1])) \
+        if len(counts) else np.empty(0, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    np.save(tmp / f"{field}.keys.npy", keys[order])
+    np.save(tmp / f"{field}.starts.npy", starts[order])
+    np.save(tmp / f"{field}.counts.npy", counts[order])
+    np.save(tmp / f"{field}.ids.npy", ids.astype(np.int32, copy=False))
+    np.save(tmp / f"{field}.tf.npy", tf.astype(np.float32, copy=False))
+
+
+def _finish_set(tmp: Path, folder: Path, fields, segments: list) -> None:
     (tmp / _META).write_text(json.dumps({"segments": segments, "fields": list(fields)}),
                              encoding="utf-8")
     tmp.rename(folder)
+
+
+def write_built_arrays(index_path: Path, fields, parts: list[tuple[str, int, dict]]) -> None:
+    """Write one set for a whole new index from postings already in memory: ``parts`` is
+    each segment's (id, doc count, {field: (keys, counts, ids, tf)}) in segment order, ids
+    local to the segment (``write.fast_segments``); the same set ``write_arrays`` reads
+    back from the segment files."""
+    folder = Path(index_path) / ARRAYS_DIR / _set_name([sid for sid, _, _ in parts])
+    tmp = folder.with_name(folder.name + ".tmp")
+    shutil.rmtree(folder.parent, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    bases = np.cumsum([0] + [n for _, n, _ in parts])
+    for field in fields:
+        got = [(base, found[field]) for base, (_, _, found) in zip(bases, parts) if field in found]
+        if len(got) == 1 and got[0][0] == 0:
+            keys, counts, ids, tf = got[0][1]
+        elif got:  # each term's postings, segment after segment, under one key
+            keys = np.concatenate([np.repeat(k, c) for _, (k, c, _, _) in got])
+            order = np.argsort(keys, kind="stable")
+            ids = np.concatenate([i + np.int32(b) for b, (_, _, i, _) in got])[order]
+            tf = np.concatenate([t for _, (_, _, _, t) in got])[order]
+            keys, counts = np.unique(keys[order], return_counts=True)
+        else:
+            keys, counts = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+            ids, tf = np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
+        _save(tmp, field, keys, counts.astype(np.int64), ids, tf)
+    _finish_set(tmp, folder, fields, [[sid, n] for sid, n, _ in parts])
 
 
 def _set_name(segment_ids: list[str]) -> str:
