@@ -17,7 +17,7 @@ from corpus import extract
 from index import SearchIndex, SearchRequest
 from index.store.arrays import ARRAYS_DIR
 from index.store.snapshots import SnapshotStore
-from index.write import fast_segments, indexer
+from index.write import indexer, segment_batches
 from tests.conftest import SCIFACT, fakenews_head, need
 
 FAKENEWS_LINES = 300
@@ -28,7 +28,8 @@ COLUMNS = ("day", "group", "seq")
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """Index the same records three ways: Whoosh's writer, one fast segment, and fast
-    segments of 500 documents (several segments, one posting-array set over them)."""
+    segments of 500 documents written by 2 worker processes (several segments, one
+    posting-array set over them)."""
     folder = tmp_path_factory.mktemp("fast-build")
     head, titles = fakenews_head(folder, FAKENEWS_LINES)
     scifact = folder / "scifact.jsonl"
@@ -39,8 +40,9 @@ def built(tmp_path_factory):
     for name, fast, batch in (("whoosh", False, 0), ("one", True, 10**6), ("several", True, 500)):
         roots[name] = str(folder / name)
         with pytest.MonkeyPatch.context() as m:
-            m.setattr(fast_segments, "BATCH_DOCS", batch or fast_segments.BATCH_DOCS)
-            indexer.build(SnapshotStore(roots[name]), records, fast=fast)
+            m.setattr(segment_batches, "BATCH_DOCS", batch or segment_batches.BATCH_DOCS)
+            indexer.build(SnapshotStore(roots[name]), records, fast=fast,
+                          procs=2 if name == "several" else 1)
     with open(SCIFACT / "queries.jsonl", encoding="utf-8") as fh:
         claims = [json.loads(line)["text"] for line in fh][:60]
     return roots, [t for t in titles if t][:80], claims, len(records)

@@ -74,7 +74,8 @@ def shingles(text: str) -> np.ndarray:
     combined = np.zeros(n, dtype=np.uint64)
     for j in range(min(SHINGLE, len(h))):  # 64-bit arithmetic wraps: a hash, not a sum
         combined += h[j:j + n] * _POLY[j]
-    return np.unique(combined)
+    combined.sort()  # np.unique's result, without its hash table (8x slower here, numpy 2.4)
+    return combined[np.concatenate(([True], combined[1:] != combined[:-1]))]
 
 
 def signature(text: str) -> np.ndarray | None:
