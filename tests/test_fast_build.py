@@ -110,11 +110,14 @@ def test_posting_arrays_come_out_the_same(built):
     sets = {name: sorted((_path(root) / ARRAYS_DIR).iterdir()) for name, root in roots.items()}
     assert all(len(found) == 1 for found in sets.values())
     reference = sets["whoosh"][0]
+    assert {p.name for p in reference.glob("*.pos.npy")} == {"title.pos.npy", "person.pos.npy"}
     for name in ("one", "several"):
         for part in sorted(reference.glob("*.npy")):
             want, got = np.load(part), np.load(sets[name][0] / part.name)
             if part.name.endswith((".keys.npy", ".counts.npy")):
                 assert np.array_equal(got, want), (name, part.name)
+        assert sorted(p.name for p in sets[name][0].iterdir()) == \
+            sorted(p.name for p in reference.iterdir())
         for field_keys in sorted(reference.glob("*.keys.npy")):
             field = field_keys.name.split(".")[0]
             want = _by_key(reference, field)
@@ -124,7 +127,10 @@ def test_posting_arrays_come_out_the_same(built):
 def _by_key(folder, field: str) -> dict:
     keys, starts, counts, ids, tf = (np.load(folder / f"{field}.{part}.npy")
                                      for part in ("keys", "starts", "counts", "ids", "tf"))
-    return {int(k): (ids[s:s + c].tolist(), tf[s:s + c].tolist())
+    masks = np.load(folder / f"{field}.pos.npy") if (folder / f"{field}.pos.npy").exists() \
+        else None  # the position masks of a POSITION_FIELDS field
+    return {int(k): (ids[s:s + c].tolist(), tf[s:s + c].tolist(),
+                     None if masks is None else masks[s:s + c].tolist())
             for k, s, c in zip(keys, starts, counts)}
 
 

@@ -37,6 +37,7 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from index.analysis import MARK, WORD, PerLanguageAnalyzer, language_pipeline
+from index.store.arrays import POSITION_FIELDS
 from index.write import w3_postings
 
 _STOP = -1
@@ -199,7 +200,8 @@ class SegmentBuilder:
 
     def finish(self, array_fields=()) -> tuple[object, dict]:
         """Write the segment's files; return the segment and, for ``array_fields``, each
-        field's posting arrays {field: (keys, counts, ids, tf)} in term order."""
+        field's posting arrays {field: (keys, counts, ids, tf, position masks or None)} in
+        term order."""
         self.segment.set_doc_count(self.docnum)
         self.perdoc.close()
         writer = self.codec.field_writer(self.storage, self.segment)
@@ -210,9 +212,10 @@ class SegmentBuilder:
         for name in sorted({*self.postings, *self.tokens}):
             field = self.schema[name]
             lengths = self.lengths.pop(name, {}) if field.scorable else {}
+            masks = None
             if name in self.tokens:
-                table = w3_postings.postings_of(self.tokens.pop(name), terms, rank, lengths,
-                                                self.docnum)
+                table, masks = w3_postings.postings_of(self.tokens.pop(name), terms, rank,
+                                                       lengths, self.docnum)
             else:
                 table = w3_postings.table_of(self.postings.pop(name), lengths)
             writer.start_field(name, field)
@@ -224,6 +227,10 @@ class SegmentBuilder:
                 writer._tindex.add(fieldid + term, info.to_bytes())
             writer.finish_field()
             if name in array_fields:
-                arrays[name] = w3_postings.arrays_of(table)
+                if name not in POSITION_FIELDS:
+                    masks = None
+                elif masks is None:
+                    masks = w3_postings.masks_of(table, field.format)
+                arrays[name] = (*w3_postings.arrays_of(table), masks)
         writer.close()
         return self.segment, arrays

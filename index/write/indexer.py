@@ -18,7 +18,7 @@ from whoosh import index as whoosh_index
 from corpus import Quote, Record
 from index.documents import to_document
 from index.schema import TEXT_FIELDS, build_schema
-from index.store.arrays import write_arrays, write_built_arrays
+from index.store.arrays import write_arrays
 from index.store.snapshots import NoSnapshot, SnapshotStore
 from index.write import segment_batches, sharded_build
 from index.write.building import (WRITER_LIMIT_MB, Build, BuildResult, EmptyBuild,
@@ -79,8 +79,8 @@ def _build_one(state: Build, records: Iterable[Record], procs: int,
         raise
     segment_batches.commit(state.ix, [segment for segment, _ in written])
     state.next_seq = n
-    write_built_arrays(state.path, TEXT_FIELDS, [(segment.segment_id(), segment.doc_count_all(),
-                                                  arrays) for segment, arrays in written])
+    segment_batches.write_arrays(state.path, TEXT_FIELDS, [
+        (segment.segment_id(), segment.doc_count_all(), arrays) for segment, arrays in written])
     grouper.save(state.path)
 
 

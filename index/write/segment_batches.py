@@ -9,12 +9,16 @@ document numbers, are the same whatever the number of processes.
 from __future__ import annotations
 
 import random
+import shutil
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
+from pathlib import Path
 
+import numpy as np
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, clean_files
 
+from index.store import arrays
 from index.write.fast_segments import SegmentBuilder
 
 BATCH_DOCS = 20_000  # documents a segment: bounds the postings held in memory
@@ -97,3 +101,32 @@ def commit(ix, segments: list) -> None:
     TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
     clean_files(ix.storage, ix.indexname, generation, segments)
     ix.storage.temp_storage(f"{ix.indexname}.tmp").destroy()
+
+
+def write_arrays(index_path: Path, fields, parts: list[tuple[str, int, dict]]) -> None:
+    """Write one set for a whole new index from postings already in memory: ``parts`` is
+    each segment's (id, doc count, {field: (keys, counts, ids, tf, masks or None)}) in
+    segment order, ids local to the segment; the same set ``arrays.write_arrays`` reads back
+    from the segment files."""
+    folder = Path(index_path) / arrays.ARRAYS_DIR / arrays.set_name([sid for sid, _, _ in parts])
+    tmp = folder.with_name(folder.name + ".tmp")
+    shutil.rmtree(folder.parent, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    bases = np.cumsum([0] + [n for _, n, _ in parts])
+    for field in fields:
+        got = [(base, found[field]) for base, (_, _, found) in zip(bases, parts) if field in found]
+        masked = field in arrays.POSITION_FIELDS and bool(got)
+        if len(got) == 1 and got[0][0] == 0:
+            keys, counts, ids, tf, masks = got[0][1]
+        elif got:  # each term's postings, segment after segment, under one key
+            keys = np.concatenate([np.repeat(k, c) for _, (k, c, *_) in got])
+            order = np.argsort(keys, kind="stable")
+            ids = np.concatenate([i + np.int32(b) for b, (_, _, i, _, _) in got])[order]
+            tf = np.concatenate([t for _, (_, _, _, t, _) in got])[order]
+            masks = np.concatenate([m for _, (*_, m) in got])[order] if masked else None
+            keys, counts = np.unique(keys[order], return_counts=True)
+        else:
+            keys, counts = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+            ids, tf, masks = np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32), None
+        arrays.save_field(tmp, field, keys, counts.astype(np.int64), ids, tf, masks if masked else None)
+    arrays.finish_set(tmp, folder, fields, [[sid, n] for sid, n, _ in parts])

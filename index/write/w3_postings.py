@@ -23,6 +23,7 @@ from whoosh.system import pack_uint
 from whoosh.util.numeric import length_to_byte
 
 from index.store.arrays import term_key
+from index.store.whoosh_postings import MASK_BITS, position_mask
 
 BLOCK = 128  # postings a block (W3Codec's blocklimit)
 COMPRESS_FROM = 256  # bytes of a block's pickle from which it is compressed
@@ -45,9 +46,10 @@ def table_of(postings: dict, lengths: dict[int, int]) -> list[tuple]:
 
 
 def postings_of(tokens, terms: list[bytes], rank: np.ndarray, lengths: dict[int, int],
-              doc_count: int) -> list[tuple]:
+                doc_count: int) -> tuple[list[tuple], np.ndarray]:
     """Return [(term, docs, weights, values, lengths)] in term order from a field's tokens:
-    one posting per term and document, its value the term's positions (``Positions``)."""
+    one posting per term and document, its value the term's positions (``Positions``);
+    and each posting's position mask (``whoosh_postings.position_mask``)."""
     found = np.frombuffer(tokens.terms, dtype=np.int32)
     counts = np.frombuffer(tokens.counts, dtype=np.int32)
     docs = np.repeat(np.frombuffer(tokens.docs, dtype=np.int32).astype(np.int64), counts)
@@ -78,8 +80,10 @@ def postings_of(tokens, terms: list[bytes], rank: np.ndarray, lengths: dict[int,
     doc_list, weights = post_docs.tolist(), freqs.astype(np.float64).tolist()
     lens = quantized[post_docs].tolist()
     by_rank = sorted(terms)
-    return [(by_rank[r], doc_list[a:b], weights[a:b], values[a:b], lens[a:b])
-            for r, a, b in zip(post_ranks[bounds].tolist(), bounds.tolist(), ends)]
+    table = [(by_rank[r], doc_list[a:b], weights[a:b], values[a:b], lens[a:b])
+             for r, a, b in zip(post_ranks[bounds].tolist(), bounds.tolist(), ends)]
+    bits = np.left_shift(np.uint64(1), np.minimum(positions, MASK_BITS).astype(np.uint64))
+    return table, np.bitwise_or.reduceat(bits, starts)  # position masks, by posting
 
 
 def write_postings(postfile, docs: list, weights: list, values: list, lens: list,
@@ -125,6 +129,12 @@ def write_postings(postfile, docs: list, weights: list, values: list, lens: list
         info._maxid = ids[-1]
     info.set_extent(start, postfile.tell() - start)
     return info
+
+
+def masks_of(table: list[tuple], fmt) -> np.ndarray:
+    """Return the position mask of each posting of ``table`` (values decoded)."""
+    return np.fromiter((position_mask(fmt.decode_positions(v)) for t in table for v in t[3]),
+                       dtype=np.uint64)
 
 
 def arrays_of(table: list[tuple]) -> tuple:
