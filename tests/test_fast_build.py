@@ -20,15 +20,15 @@ from index.store.snapshots import SnapshotStore
 from index.write import indexer, segment_batches
 from tests.conftest import SCIFACT, fakenews_head, need
 
-FAKENEWS_LINES = 300
-SCIFACT_DOCS = 300
+FAKENEWS_LINES = 200
+SCIFACT_DOCS = 200
 COLUMNS = ("day", "group", "seq")
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """Index the same records three ways: Whoosh's writer, one fast segment, and fast
-    segments of 500 documents written by 2 worker processes (several segments, one
+    segments of 400 documents written by 2 worker processes (several segments, one
     posting-array set over them)."""
     folder = tmp_path_factory.mktemp("fast-build")
     head, titles = fakenews_head(folder, FAKENEWS_LINES)
@@ -37,7 +37,7 @@ def built(tmp_path_factory):
         scifact.write_text("".join(itertools.islice(src, SCIFACT_DOCS)), encoding="utf-8")
     records = list(extract([str(head), str(scifact)]))
     roots = {}
-    for name, fast, batch in (("whoosh", False, 0), ("one", True, 10**6), ("several", True, 500)):
+    for name, fast, batch in (("whoosh", False, 0), ("one", True, 10**6), ("several", True, 400)):
         roots[name] = str(folder / name)
         with pytest.MonkeyPatch.context() as m:
             m.setattr(segment_batches, "BATCH_DOCS", batch or segment_batches.BATCH_DOCS)
@@ -102,7 +102,7 @@ def test_the_fast_writer_writes_what_whoosh_writes(built):
             assert got[key] == reference[key], (name, key)
     assert _term_infos(roots["one"]) == _term_infos(roots["whoosh"])
     with whoosh_index.open_dir(str(_path(roots["several"]))).reader() as r:
-        assert len(r.leaf_readers()) == -(-count // 500)
+        assert len(r.leaf_readers()) == -(-count // 400)
 
 
 def test_posting_arrays_come_out_the_same(built):
