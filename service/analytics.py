@@ -44,7 +44,6 @@ SEARCH_ID_PATTERN = "^[0-9a-f]{32}$"  # new_search_id
 MAX_PENDING = 100_000
 FLUSH_SECONDS = 0.5
 PURGE_SECONDS = 3600.0
-POPULAR_DAYS, POPULAR_LIMIT, POPULAR_SECONDS = 7, 5, 300.0  # offered when nothing is found
 
 
 def normalise(q: str) -> str:
@@ -107,7 +106,6 @@ class Recorder:
         self._clicks: list[tuple] = []
         self._rule_uses: list[tuple] = []  # editors' rules that steered a search (rule_uses)
         self._settles: list[tuple] = []
-        self._popular: tuple[float, list[str]] = (-POPULAR_SECONDS, [])
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()
         self._conn = None
@@ -225,20 +223,6 @@ class Recorder:
         finally:
             conn.close()
 
-    def popular(self) -> list[str]:
-        """The most searched queries of the last days that found something (kept 5 min)."""
-        at, found = self._popular
-        if time.monotonic() - at < POPULAR_SECONDS:
-            return found
-        since = (self.today() - dt.timedelta(days=POPULAR_DAYS - 1)).isoformat()
-        conn = store.connect(self.path)
-        try:
-            found = store.popular(conn, since, POPULAR_LIMIT)
-        finally:
-            conn.close()
-        self._popular = (time.monotonic(), found)
-        return found
-
     def today(self) -> dt.date:
         return dt.datetime.fromtimestamp(self.clock(), dt.timezone.utc).date()
 
@@ -246,12 +230,6 @@ class Recorder:
 def recorder() -> Recorder | None:
     """Return the app's recorder, or None when analytics is off."""
     return current_app.extensions.get("analytics")
-
-
-def popular() -> list[str] | None:
-    """Return the popular queries to offer when nothing is found (None: analytics is off)."""
-    rec = recorder()
-    return None if rec is None else rec.popular()
 
 
 def source() -> str:

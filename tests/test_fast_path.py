@@ -172,3 +172,44 @@ def test_phrases_past_the_masks_positions(tmp_path):
     phrases += [Q.Phrase("title", [term(words[70]), term(words[72])]),
                 Q.Phrase("title", [term(words[61]), term(words[62]), term(words[63])])]
     assert _phrases_both_ways(str(tmp_path / "index"), phrases) == 79 + 1 + 1
+
+
+def test_snippet_words_found_as_word_by_word(fakenews_sample_index):
+    """The words a snippet marks, found with one pattern per text, are the ones reading the
+    text word by word finds: 400 FakeNewsNet documents' bodies and titles, each with terms of
+    its own words and of other documents' (stems, stop words, elisions, apostrophes)."""
+    import random
+
+    from index.analysis import language_pipeline
+    from index.read.snippets import _matches, reference_matches
+
+    ix = SearchIndex(fakenews_sample_index, cache_size=0)
+    reader = ix.live.current().searcher().reader()
+    rng = random.Random(7)
+    texts = [reader.stored_fields(d) for d in range(0, reader.doc_count_all(), 5)][:400]
+    pool = [t.text for f in texts[:50] for t in language_pipeline("en")(f.get("title") or "")]
+    found = 0
+    for fields in texts:
+        analyzer = language_pipeline(fields.get("lang", ""))
+        for text in (fields.get("body") or "", fields.get("title") or ""):
+            own = [t.text for t in analyzer(text[:3000])]
+            terms = frozenset(rng.sample(own, min(3, len(own))) + rng.sample(pool, 2))
+            fast = _matches(text, terms, analyzer)
+            assert fast == reference_matches(text, terms, analyzer)
+            found += len(fast)
+    assert found > 1000
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["trump", "Trump's", "l'élection", "u.s.", "U.S.A", "_x",
+                                 "trumps", "x.trump", "İstanbul", "2020", "’s", "élection",
+                                 " ", " ", ". ", "-", "'", "ﬁ", "TRUMP"]), max_size=30),
+       st.sampled_from(["en", "fr", "de"]))
+def test_snippet_words_on_joined_and_odd_words(parts, lang):
+    from index.analysis import language_pipeline
+    from index.read.snippets import _matches, reference_matches
+
+    analyzer = language_pipeline(lang)
+    text = "".join(parts)
+    terms = frozenset(t.text for t in analyzer("trump élection u.s istanbul 2020 x"))
+    assert _matches(text, terms, analyzer) == reference_matches(text, terms, analyzer)
