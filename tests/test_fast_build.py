@@ -177,3 +177,18 @@ def test_whoosh_searches_the_fast_index_alike(built):
     want = run(roots["whoosh"])
     assert sum(len(w) == 10 for w in want) > 40
     assert run(roots["several"]) == want
+
+
+def test_fields_of_stop_words_only_or_no_terms_are_written_as_whoosh_writes_them(tmp_path):
+    from corpus import Article
+
+    records = [Article(id="a1", title="The wind and the farms", body="Of the and", dek="the and",
+                       authors=[""], lang="en", tags=["the"]),
+               Article(id="a2", title="Wind power", body="the", lang="en", headings=["Über"]),
+               Article(id="a3", title="Die neuen Wohnungen", body="Am Bahnhof", lang="de")]
+    roots = {name: str(tmp_path / name) for name in ("whoosh", "fast")}
+    for name, root in roots.items():
+        indexer.build(SnapshotStore(root), records, fast=name == "fast")
+    want, got = _contents(roots["whoosh"]), _contents(roots["fast"])
+    assert got == want
+    assert "postings dek" not in want and want["postings body"]  # dek: stop words only

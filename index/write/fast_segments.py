@@ -135,7 +135,7 @@ class SegmentBuilder:
             field = schema[name]
             length = 0
             if field.indexed:
-                if name in self.fast:
+                if name in self.fast and isinstance(value, str):
                     length = self._tokenize(name, value, docnum)
                 else:
                     length = self._index(name, field, value, docnum)
@@ -159,19 +159,17 @@ class SegmentBuilder:
         words = self.words.get(lang)
         if words is None:
             words = self.words[lang] = _Words(lang, self.vocabulary)
-        tokens = self.tokens[name]
-        before = len(tokens.terms)
-        tokens.terms.extend(filter(_KEEP, map(words.__getitem__,
-                                              map(str.lower, WORD.findall(value)))))
-        count = len(tokens.terms) - before
-        if count:
+        kept = array("i", filter(_KEEP, map(words.__getitem__,
+                                            map(str.lower, WORD.findall(value)))))
+        if kept:  # a field only stop words fill has no postings (nor a length)
+            tokens = self.tokens[name]
+            tokens.terms.extend(kept)
             tokens.docs.append(docnum)
-            tokens.counts.append(count)
-        return count
+            tokens.counts.append(len(kept))
+        return len(kept)
 
     def _index(self, name: str, field, value, docnum: int) -> int:
         """Index a value the field's own way (``FieldType.index``); return its length."""
-        table = self.postings[name]
         if name in self.whole and isinstance(value, str):  # what Existence.word_values gives
             found = [(value.encode("utf-8"), 1, field.format.field_boost, b"")]
         elif name in self.words_only and isinstance(value, str):
@@ -184,6 +182,7 @@ class SegmentBuilder:
         for term, freq, weight, encoded in found:
             if field.scorable:
                 length += freq
+            table = self.postings[name]  # made on a first term: Whoosh starts no empty field
             lists = table.get(term)
             if lists is None:
                 table[term] = ([docnum], [weight], [encoded])
