@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import index
 from index import SearchIndex, SearchRequest
-from index.read import facets, page, sets
+from index.read import facets, matching, page, sets
 from index.read.postings import PostingLists
 from index.read.scoring import Evaluator
 from index.errors import Deadline
@@ -27,6 +27,7 @@ def _reference(monkeypatch) -> None:
     """Route the search path through the np.unique forms, shape(raw_counts) and Whoosh's
     positions for phrases."""
     monkeypatch.setattr(PostingLists, "position_masks", lambda self, field, text: None)
+    monkeypatch.setattr(matching.Places, "of", lambda self, w: matching.reference(self.ids, w))
     monkeypatch.setattr(page, "fields_holding",
                         lambda snap, docnums, terms: {d: set(page.SNIPPET_FIELDS) for d in docnums})
     for name in ("union", "sum_by_id", "best"):
@@ -234,3 +235,14 @@ def test_author_pairs_of_matches_equal_the_mask_over_every_pair(authors, data):
     chosen[matched] = True
     assert np.array_equal(np.bincount(code[facets.pairs_of(ptr, matched)], minlength=10),
                           np.bincount(code[chosen[doc]], minlength=10))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 3000), min_size=1, max_size=2000, unique=True).map(sorted),
+       st.lists(st.integers(0, 3200), max_size=600, unique=True).map(sorted))
+def test_places_dense_or_sparse_equal_the_binary_search(ids, word_ids):
+    ids, word_ids = np.asarray(ids, dtype=np.int64), np.asarray(word_ids, dtype=np.int64)
+    places = matching.Places(ids)
+    for w in (word_ids, ids, ids.copy(), ids[::2]):
+        fast, slow = places.of(w), matching.reference(ids, w)
+        assert np.array_equal(fast[0], slow[0]) and np.array_equal(fast[1], slow[1])

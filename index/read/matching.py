@@ -60,7 +60,7 @@ class Tiers:
         """Return the tier of ``ids`` (a subset of ``self.ids``): more words held first,
         then the words together (a phrase or neighbours adjacent), then more of them in the
         title, then fewer typos (see ``order``)."""
-        at = np.searchsorted(self.ids, ids)
+        at = np.arange(len(ids)) if ids is self.ids else np.searchsorted(self.ids, ids)
         base = len(self.words) + 1  # the title and typo counts are at most the number of words
         words = self.matched[at] * 2
         if self.near is not None:  # nearness: the words together, after how many are held
@@ -116,8 +116,9 @@ def evidence(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
     if strict or len(parts) > TIER_WORDS:
         return Evidence(exact, None)
     held = np.zeros(len(ids), dtype=np.int64)
+    places = Places(ids)
     for j, (_, word_ids, *_) in enumerate(parts):
-        held[_positions(ids, word_ids)[0]] |= 1 << j
+        held[places.of(word_ids)[0]] |= 1 << j
     counted = held if eligible is None else held[eligible[ids]]
     return Evidence(exact, np.bincount(counted, minlength=1 << len(parts)))
 
@@ -181,30 +182,64 @@ def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
     in_title = np.zeros(len(ids), dtype=np.int64)
     scores = np.zeros(len(ids))
     weights = decision.weights or tuple(1 for _ in parts)
+    places = Places(ids)
     for (word, word_ids, word_scores, exact, titled), is_common, weight in zip(
             parts, decision.common, weights):
-        at, inside = _positions(ids, word_ids)
+        at, inside = places.of(word_ids)
         if not is_common:
             matched[at] += 1
             # a word of one or two letters ("taylor sw" being typed) is no rare word
             weighted[at] += weight if len(word) >= RARE_MIN_CHARS else 1
-        in_title[_positions(ids, titled)[0]] += 1
+        in_title[places.of(titled)[0]] += 1
         scores[at] += word_scores[inside]
-        typos[at[~np.isin(word_ids[inside], exact, assume_unique=True)]] += 1
+        if exact is not word_ids:  # a word without typo variants has none
+            typos[at[~np.isin(word_ids[inside], exact, assume_unique=True)]] += 1
     if required is not None:
         scores += required[1][np.searchsorted(required[0], ids)]
     keep = matched >= decision.required
     if not decision.tiered:
         weighted, typos = np.zeros_like(weighted), np.zeros_like(typos)
         in_title = np.zeros_like(in_title)
-    tiers = Tiers(ids[keep], weighted[keep], typos[keep], in_title[keep],
+    kept = ids if keep.all() else ids[keep]  # one array: the tiers look the results up by it
+    tiers = Tiers(kept, weighted[keep], typos[keep], in_title[keep],
                   tuple((p[0], p[1]) for p in parts), decision.required,
                   decision.common.count(False))
-    return ids[keep], scores[keep], tiers
+    return kept, scores[keep], tiers
 
 
-def _positions(ids: np.ndarray, word_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return where ``word_ids`` found in ``ids`` sit there, and which of them were found."""
+class Places:
+    """Where documents sit in ``ids`` (ascending, unique), for several lists of documents.
+
+    Candidates that fill much of their range of document numbers (a common word's) get one
+    dense map, built once and read by every list (a gather per document); sparse ones are
+    looked up by binary search. Both return the same (``reference``)."""
+
+    DENSE = 8  # a dense map when the candidates fill at least 1/DENSE of their range
+
+    def __init__(self, ids: np.ndarray) -> None:
+        self.ids = ids
+        self.dense: np.ndarray | None = None
+        if len(ids) > 256 and len(ids) * self.DENSE >= int(ids[-1]):
+            self.dense = np.full(int(ids[-1]) + 1, -1, dtype=np.int64)
+            self.dense[ids] = np.arange(len(ids))
+
+    def of(self, word_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return where ``word_ids`` found in ``ids`` sit there, and which of them were found."""
+        ids = self.ids
+        if word_ids is ids or (len(word_ids) == len(ids) and np.array_equal(word_ids, ids)):
+            return np.arange(len(ids)), np.ones(len(ids), dtype=bool)  # one word: no look-up
+        if self.dense is None:
+            return reference(ids, word_ids)
+        at = np.full(len(word_ids), -1, dtype=np.int64)
+        inside = word_ids < len(self.dense)
+        at[inside] = self.dense[word_ids[inside]]
+        inside = at >= 0
+        return at[inside], inside
+
+
+def reference(ids: np.ndarray, word_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``Places.of`` by binary search: where ``word_ids`` found in ``ids`` sit there, and
+    which of them were found."""
     at = np.searchsorted(ids, word_ids)
     inside = at < len(ids)
     inside[inside] = ids[at[inside]] == word_ids[inside]
