@@ -231,6 +231,13 @@ SETTINGS = (
             "seconds between two rebuilds of the popular searches (in the background)"),
     Setting("ANALYTICS_EVENTS_RATE", as_int(1, 100_000), 50,
             "click reports accepted a second per worker (more: 429)"),
+    Setting("ANALYTICS_CLIENT_RATE", as_int(1, 100_000), 5,
+            "click reports accepted a second from one client address per worker (more: 429)"),
+    Setting("ANALYTICS_MAX_MB", as_float(1.0, 10_000_000.0), 1024.0,
+            "megabytes the analytics database may hold; past it the oldest searches go"),
+    Setting("PROXY_HOPS", as_int(0, 10), 0,
+            "reverse proxies in front that set X-Forwarded-For (the client address of "
+            "per-client limits); 0: the address the connection comes from"),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 
