@@ -25,6 +25,7 @@ see the README's production section).
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import selectors
@@ -35,6 +36,7 @@ import time
 from collections import deque
 from functools import partial
 
+from gunicorn import util as gunicorn_util
 from gunicorn.workers.gthread import TConn, ThreadWorker
 from .outbox import SEND_TIMEOUT, OutboxWriting
 
@@ -83,6 +85,21 @@ def request_complete(data: bytes) -> bool:
     length = _LENGTH.search(head)
     wanted = int(length.group(1)) if length else 0
     return len(body) >= wanted or len(data) >= MAX_BUFFERED_BYTES
+
+
+def write_json_error(sock, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's own error answers (a request line over its limit: 414, bad headers: 400,
+    431...) in the service's JSON error shape, not gunicorn's HTML page."""
+    code = re.sub(r"[^a-z0-9]+", "_", reason.lower()).strip("_") or "error"
+    message = (mesg or reason)[:200] if status_int < 500 else "internal error"
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+            "Content-Type: application/json\r\nX-Content-Type-Options: nosniff\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1")
+    gunicorn_util.write_nonblock(sock, head + body)
+
+
+gunicorn_util.write_error = write_json_error  # gunicorn's workers call util.write_error
 
 
 class BufferedThreadWorker(OutboxWriting, ThreadWorker):
