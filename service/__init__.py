@@ -50,7 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         time_budget=app.config["QUERY_TIME_BUDGET"], bm25_b=app.config["BM25_B"],
         bm25_k1=app.config["BM25_K1"], cache_size=app.config["CACHE_SIZE"],
         postings_cache=app.config["POSTINGS_CACHE"], synonyms=app.config["SYNONYMS"],
-        **backend)
+        background_reopen=app.config["REOPEN_IN_BACKGROUND"], **backend)
     app.extensions["editor"] = EditorState(
         app.config["RULES_FILE"] or str(Path(app.config["INDEX_DIR"]) / FILE_NAME))
     errors.register(app)

@@ -12,7 +12,7 @@ def cli_app(tmp_path):
     from service import create_app
 
     app = create_app({"INDEX_DIR": str(tmp_path / "ix"), "CORPUS_PATHS": str(TEST_DATA),
-                      "REINDEX_WORKERS": 1})
+                      "REINDEX_WORKERS": 1, "REOPEN_IN_BACKGROUND": False})  # seen at once
     yield app
     app.extensions["search_index"].close()
 

@@ -125,3 +125,34 @@ def test_the_applier_ends_with_its_owner(tmp_path):
     finally:
         owner.kill()
         proc.kill()
+
+
+def test_a_pushed_snapshot_is_opened_beside_the_searches(app_over, monkeypatch):
+    """With SEARCH_REOPEN_IN_BACKGROUND (the default), the request after a push is answered
+    from the snapshot before while the new one opens in a thread; then the new one serves.
+    A full rebuild is opened by the first request after it, as before."""
+    import threading
+
+    from index.read import live
+
+    app, client, index_dir = app_over()
+    before = client.get("/search?q=harbour").headers["X-Index-Snapshot"]
+    real, gate, opening = live.LiveIndex._open, threading.Event(), threading.Event()
+
+    def held_open(self, *args, **kwargs):  # the open waits until the test lets it go
+        opening.set()
+        gate.wait(60)
+        return real(self, *args, **kwargs)
+    monkeypatch.setattr(live.LiveIndex, "_open", held_open)
+    index.update(index_dir, delete_ids=["nothing-such"])  # an incremental change
+    after = SnapshotStore(index_dir).current()
+    assert after != before
+    # answered while the open is held: from the snapshot before (waiting would time out the
+    # gate and answer from the new one)
+    assert client.get("/search?q=harbour").headers["X-Index-Snapshot"] == before
+    assert opening.wait(30) and client.get("/health").get_json()["snapshot"] == before
+    gate.set()
+    wait_for(lambda: client.get("/search?q=harbour").headers["X-Index-Snapshot"] == after, 30)
+    index.rebuild(index_dir, [str(DEMO)])  # a full rebuild: never stale
+    rebuilt = SnapshotStore(index_dir).current()
+    assert client.get("/search?q=harbour").headers["X-Index-Snapshot"] == rebuilt
