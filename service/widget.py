@@ -80,7 +80,8 @@ def _script_url() -> str:
         return path
     host = parts.hostname or ""
     netloc = f"[{host}]" if ":" in host else host
-    sock = request.environ.get("gunicorn.socket")
+    # the socket the request came in on: gunicorn's, or the development server's
+    sock = request.environ.get("gunicorn.socket") or request.environ.get("werkzeug.socket")
     try:
         ours = sock.getsockname()[1] if sock is not None else None
     except (OSError, IndexError, TypeError):
