@@ -32,7 +32,7 @@ from corpus import identify_objects
 from corpus.jsonl import MAX_DEPTH, json_depth
 from corpus.text import document_id
 
-from . import applier
+from . import applier_state as applier
 from .errors import ApiError, BadParameter
 
 bp = Blueprint("push", __name__)

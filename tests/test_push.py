@@ -10,7 +10,7 @@ import pytest
 import index
 from index import SnapshotStore
 from index.write import indexer
-from service import applier, create_app, push
+from service import applier, applier_jobs, applier_state, create_app, push
 from tests.conftest import ADMIN_TOKEN, DEMO
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -32,7 +32,7 @@ def pushed(tmp_path):
     client = app.test_client()
     yield app, client, index_dir
     app.extensions["search_index"].close()
-    applier.stop_spawned()
+    applier_state.stop_spawned()
 
 
 def total(client, q: str) -> int:
@@ -168,7 +168,7 @@ def test_batches_left_pending_by_a_stopped_process_are_applied(tmp_path):
         wait_for(lambda: total(client, "lynx") == 1)  # the first request resumes the queue
     finally:
         app.extensions["search_index"].close()
-        applier.stop_spawned()
+        applier_state.stop_spawned()
 
 
 # -- a journal no document can poison (issue 26) ---------------------------------------------
@@ -268,7 +268,7 @@ def test_a_batch_that_makes_the_writer_fail_is_quarantined(tmp_path, monkeypatch
             raise ValueError("this document breaks the writer")
         return real(record)
     monkeypatch.setattr(indexer, "to_document", to_document)
-    applier.apply_pending(index_dir)
+    applier_jobs.apply_pending(index_dir)
     stats = queue.stats()
     assert stats["pending"] == 0 and stats["quarantined"] == 1 and stats["applied"] == 2
     _, shown = queue.quarantined()

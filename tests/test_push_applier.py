@@ -14,7 +14,7 @@ import pytest
 
 import index
 from index import SnapshotStore
-from service import applier, create_app
+from service import applier_state, create_app
 from tests.conftest import ADMIN_TOKEN, DEMO
 from tests.test_push import AUTH, story, total, wait_for
 
@@ -33,7 +33,7 @@ def app_over(tmp_path):
     yield make
     for app in apps:
         app.extensions["search_index"].close()
-    applier.stop_spawned()
+    applier_state.stop_spawned()
 
 
 def metric(client, name: str) -> float:
@@ -100,23 +100,23 @@ def test_a_killed_applier_is_started_again(app_over):
     _, client, index_dir = app_over()
     client.post("/admin/documents", json=story("a", "Before killwordone"), headers=AUTH)
     wait_for(lambda: total(client, "killwordone") == 1, 30)
-    pid = applier.read_state(index_dir)["pid"]
+    pid = applier_state.read_state(index_dir)["pid"]
     os.kill(pid, signal.SIGKILL)
-    wait_for(lambda: not applier.running(index_dir))
+    wait_for(lambda: not applier_state.running(index_dir))
     client.post("/admin/documents", json=story("b", "After killwordtwo"), headers=AUTH)
     wait_for(lambda: total(client, "killwordtwo") == 1, 30)
-    assert applier.read_state(index_dir)["pid"] != pid
+    assert applier_state.read_state(index_dir)["pid"] != pid
 
 
 def test_the_applier_ends_with_its_owner(tmp_path):
     index_dir = str(tmp_path / "index")
     index.rebuild(index_dir, [str(DEMO)])
     owner = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    proc = subprocess.Popen([sys.executable, "-c", applier.RUN, index_dir, "--owner", str(owner.pid)],
-                            cwd=applier.PROJECT)
+    proc = subprocess.Popen([sys.executable, "-c", applier_state.RUN, index_dir, "--owner", str(owner.pid)],
+                            cwd=applier_state.PROJECT)
     try:
-        wait_for(lambda: applier.running(index_dir), 30)
-        second = subprocess.run([sys.executable, "-c", applier.RUN, index_dir], cwd=applier.PROJECT,
+        wait_for(lambda: applier_state.running(index_dir), 30)
+        second = subprocess.run([sys.executable, "-c", applier_state.RUN, index_dir], cwd=applier_state.PROJECT,
                                 timeout=60)
         assert second.returncode == 0 and proc.poll() is None  # one applier per index dir
         owner.kill()
