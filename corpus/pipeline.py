@@ -66,11 +66,8 @@ class Problems:
         for problem in problems:
             self.append(problem)
 
-    def __len__(self) -> int:
+    def __len__(self) -> int:  # and truth: any problem at all
         return self.total
-
-    def __bool__(self) -> bool:
-        return self.total > 0
 
     def __iter__(self) -> Iterator[Problem]:
         return iter(self.kept)
