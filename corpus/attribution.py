@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .roles import PRONOUN_GENDER
+from .roles import FUNCTION_WORDS, PRONOUN_GENDER
 from .subjects import (AUXILIARIES, RELATIVE, SAME_SUBJECT, THAT, first_name_run, inverted_subject,
                        sentence_subject, subject)
 
@@ -60,6 +60,9 @@ _FIRSTS = frozenset(VERBS | {first for first, _ in VERB_PAIRS})  # words a cue c
 PARTICIPLES = {"saying", "adding", "arguing", "noting", "asking", "writing", "telling",
                "insisting", "warning", "explaining", "declaring", "claiming", "stressing",
                "tweeting", "calling", "chanting"}
+# Participles whose clause is what was said, however long: "saying anybody who complains …"
+_REPORTING = {"saying", "adding", "arguing", "noting", "insisting", "warning", "explaining",
+              "declaring", "claiming", "stressing"}
 # “…” for criminal behavior, she said. / “…” is held accountable, Warren said.
 _SAID_LAST = re.compile(r",\s+(?P<who>[^,;:“”\"]{1,60}?)\s+(?P<cue>[a-zäöüéè]+)\s*[.!?]?\s*$")
 _WINDOW = 600  # characters around a span where its attribution may stand
@@ -78,7 +81,8 @@ def has_cue(text: str) -> bool:
 
 _INVERTED = re.compile(r"^(?:a|ont|\w+e)-t-(?P<p>il|elle|ils|elles)$|^\w+-(?P<q>il|elle)$")
 _WHO_PREFIX = re.compile(r"^[^.!?;:“”„«»\"]{1,200}")
-_DASH = re.compile(r"^[―—–]\s*(?P<who>[A-ZÀ-ÖØ-Þ][^.!?;:“”„«»\"―—–]{1,80}?)\s*(?:[.,]|$)")
+# “…” ― Sonya Herridge / “…” – Trump warned. / “…” ― Jorge Falcon “…” (reader comments, run on)
+_DASH = re.compile(r"^[―—–]\s*(?P<who>[A-ZÀ-ÖØ-Þ][^.!?;:“”„«»\"―—–]{1,80}?)\s*(?:[.,]|$|(?=[“„«\"]))")
 INDIRECT = re.compile(
     r"\b(?:[Aa]ccording to|[Ss]elon|[Ss]egún|[Ll]aut)\s+(?P<who>[^.!?;:“”„«»\"]{1,160}?)\s*,")
 # Read on masked text (see quotes._ABBREVIATION), so "Mr. Podesta" ends no sentence.
@@ -118,7 +122,10 @@ def attribution(before: str, after: str, span: str) -> Attribution:
     skipped = len(sentence) - len(head)
     dash = _DASH.match(head)
     if dash:
-        return Attribution(dash.group("who"), skipped + dash.end())
+        who = dash.group("who").split()
+        if len(who) > 1 and who[-1].lower() in VERBS:
+            who = who[:-1]  # “…” – Trump warned.
+        return Attribution(" ".join(who), skipped + dash.end())
     words = head.split(" ")[: MAX_SUBJECT_WORDS + 2]
     # “…,” X said / “…?” he asked; after “… .” a new sentence begins.
     open_end = span[:-1].rstrip(" '’‘\"")[-1:] in (",", "?", "!", "—", "-") or \
@@ -179,6 +186,10 @@ def candidates(before: str, span: str) -> Iterator[Attribution]:
         return
     tail = SENTENCE_END.split(before[-_WINDOW:])[-1]
     if not has_cue(tail):
+        if tail.rstrip().endswith(":"):  # Sen. Claire McCaskill scolded him: “…”
+            who = sentence_subject(tail.rstrip()[:-1])
+            if who and not who.endswith(("’s", "'s")):  # not a label: "Brad’s series of upgrades:"
+                yield Attribution(who)
         return  # most spans: titles and scare quotes in narration
     indirect = INDIRECT.match(tail.strip())
     if indirect:  # According to X, the developers engaged in a “massive … scheme”
@@ -196,23 +207,39 @@ def candidates(before: str, span: str) -> Iterator[Attribution]:
             yield att
 
 
+def _name_before(pre: list[str]) -> str | None:
+    """Return the capitalised name that ends ``pre`` with no comma after it, if any."""
+    run: list[str] = []
+    for word in reversed(pre):
+        if not word[:1].isupper() or word[-1:] in ",;:" or word.lower() in FUNCTION_WORDS:
+            break
+        run.insert(0, word)
+    return " ".join(run) if run and not run[-1].endswith(("’s", "'s")) else None
+
+
 def _at_cue(pre: list[str], sentence: list[str], cue: str, between: list[str],
             span: str) -> Attribution | None:
     """Return the attribution a cue before a span makes, or None to try the next cue."""
     low = cue.lower().strip(",.;:")
-    if not pre:  # Said Ellis: “…”
+    if len(between) > 1 and between[-1][-1:] in ",:" and _cue_len(between, len(between) - 1):
+        return None  # When a user asked if …, Mackenzie said, “…”: the later cue's
+    if not pre and not (low in PARTICIPLES and cue[:1].islower()):  # Said Ellis: “…”
         if cue[:1].isupper() and low in _ENGLISH and 1 <= len(between) <= 6 \
                 and between[-1][-1:] in ",:":
             return Attribution(" ".join(between).rstrip(",:"))
         return None
-    progressive = low.endswith("ing") and pre[-1].lower() in AUXILIARIES  # Trump is telling
+    progressive = bool(pre) and low.endswith("ing") and pre[-1].lower() in AUXILIARIES
     if low in PARTICIPLES and not progressive:  # Trump attacked Clinton, saying, “…”
         text = " ".join(sentence)
-        who = first_name_run(text) or sentence_subject(text)
-        if who is None or len(between) > 5 and between[0].lower() not in THAT:
+        named = _name_before(pre)  # "footage of Hillary Clinton asking, “…”": her asking
+        who = named or first_name_run(text) or sentence_subject(text)
+        if len(between) > (MAX_CLAUSE_WORDS if low in _REPORTING else 5) and \
+                between[0].lower() not in THAT:
             return None
         if not between or between[-1][-1:] in ",:":
-            return Attribution(who)
+            return Attribution(who) if who else None
+        # "“…,” Chaffetz said in a statement, adding that …": no subject of its own, the
+        # quote's before it (who None: the caller continues the current speaker)
         return Attribution(who, 0, _clean(" ".join(between[1:] if between[0].lower()
                                                    in THAT else between) + " " + span))
     while len(pre) > 1 and pre[-1].islower() and pre[-1].endswith("ly"):

@@ -94,7 +94,7 @@ def build(draft: Draft) -> Built:
         seen.add(q.text)
         out.quotes.append(Quote(
             id=f"{article.id}-q{n}", text=q.text, speaker=q.speaker, speaker_role=q.role,
-            article_id=article.id, article_title=title, author=article.author, date=date,
+            article_id=article.id, article_title=title, authors=list(article.authors), date=date,
             lang=lang, url=article.url, source=draft.source, speaker_mention=q.mention,
             site=article.site,
         ))

@@ -63,7 +63,8 @@ ORG = {"company", "firm", "network", "studio", "label", "magazine", "outlet", "p
        "outfit"}
 ISSUED = {"statement", "statements", "release", "announcement", "letter", "note", "memo",
           "post", "message", "tweet", "caption", "complaint", "lawsuit", "suit", "filing",
-          "documents", "document", "petition", "report", "erklärung", "mitteilung", "communiqué"}
+          "documents", "document", "petition", "report", "speech", "remarks", "recording",
+          "erklärung", "mitteilung", "communiqué"}
 NO_ONE = {"another", "others", "other", "couple", "pair", "duo", "family", "fans", "fan",
           "users", "user", "commenter", "commenters", "followers", "follower", "someone",
           "somebody", "many", "few", "both", "each", "all", "everyone", "people", "crowd",
@@ -78,12 +79,16 @@ def anonymous(mention: str) -> bool:
 
     >>> anonymous("a source close"), anonymous("The insider"), anonymous("a spokesperson")
     (True, True, True)
-    >>> anonymous("the spokesperson"), anonymous("Jane Doe"), anonymous("another")
-    (False, False, False)
+    >>> anonymous("Jo** Al****"), anonymous("the spokesperson"), anonymous("Jane Doe")
+    (True, False, False)
+    >>> anonymous("another")
+    False
     """
     words = [w.lower().strip(".,:;’'") for w in mention.split()]
     if not words or len(words) > 8:
         return False
+    if "**" in mention:
+        return True  # a name the page masks ("Ali***", "Jo** Al****"): a reader it does not name
     if any(w in _SOURCE_WORDS for w in words[:5]) and not (
             len(words) > 1 and mention.split()[-1][:1].isupper()):  # not "source Jane Doe"
         return True

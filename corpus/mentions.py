@@ -33,6 +33,7 @@ SAYS = re.compile(
     r"asked|explained|argued|warned|noted|insisted|wrote|writes|tweeted|stated|sagte|sagt|"
     r"erklärte|betonte|meinte|a déclaré|a dit|déclare|affirme|explique)\b")
 _MOVING = re.compile(r"\s[a-z]+ing\s(?=(?:through|into|across|along|around|outside|near|past)\s)")
+_PLACED = re.compile(r"\s(?:shared|posted|published|released|uploaded|aired|broadcast)(?:\s|$)")
 _SAYS_STARTS = (" ", ",", "\t", "\n", "\xa0")  # what a SAYS match can start with
 _NOT_SPEAKERS = {"who", "which", "that", "qui", "dont", "lequel", "der", "die", "welche"}
 _OBJECTS = {"lui", "leur", "ihm", "him", "them"}  # "lui avait dit": said to someone
@@ -159,6 +160,7 @@ def trim_mention(who: str) -> tuple[str, str] | None:
     full = " ".join(who.split()).strip(" ,")
     mention = CLAUSE_CUT.split(f" {full} ", maxsplit=1)[0].strip() or full
     mention = _MOVING.split(mention, maxsplit=1)[0]  # "Protesters marching through the streets"
+    mention = _PLACED.split(mention, maxsplit=1)[0]  # "a recording of X’s speech shared on Snapchat"
     words = mention.split()
     if len(words) == 1 and POSSESSIVE.search(words[0]):
         words = [words[0][:-2]]  # "He’s claiming": he

@@ -47,6 +47,8 @@ _QUOTE = re.compile(
     r'|»(?P<e>[^»«]{1,3000}?)«|"(?P<d>[^"\n]{1,3000}?)"|"(?P<g>[^"“”\n]{1,3000}?)”'
 )
 _MARKS = '“”„«»"'
+_CLOSING = '”"»“'  # what a paragraph that closes a quotation ends with
+_DASH_LINE = re.compile(r"[―—–]\s*[A-ZÀ-ÖØ-Þ][^“”„«»\"]{0,60}$")  # – Jane Doe / ― Ali*** (no more)
 _INDIRECT_CUE = re.compile(r"ccording to|[Ss]elon|[Ss]egún|[Ll]aut|Nach Angaben")
 _LAUT = re.compile(r"(?:Laut|Nach Angaben von)\s+(?P<who>(?:[A-ZÄÖÜ][\w.-]*\s+){1,4})(?=[a-zäöüß])")
 # Periods that end no sentence ("Mr. Podesta", "George W. Bush", "McConnell, R-Ky., said")
@@ -76,12 +78,15 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
     """Return the attributed quotations in ``paragraphs``, in reading order."""
     cast = Cast()
     found: list[FoundQuote] = []
-    carry: Resolved | None = None  # speaker a paragraph opening with a quote continues
+    # The speaker a paragraph opening with a quote continues (or the narration before it,
+    # which may report who speaks next: resolved only if needed, ``_reported``).
+    carry: Resolved | str | None = None
     for text in _join_open_quotes(paragraphs):
+        cast.paragraph()
         if not any(mark in text for mark in _MARKS) and not text.rstrip().endswith(":") and \
                 not _indirect_cue(text):
             cast.read(text)  # most paragraphs: narration, only read for names
-            carry = None
+            carry = text
             continue
         if text.startswith("”"):  # some sites open with the closing mark: ”Fear. …”
             text = "“" + text[1:]
@@ -102,7 +107,7 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
 
 
 def _quotes_of(text: str, para: str, spans: list[re.Match], cast: Cast,
-               carry: Resolved | None, found: list[FoundQuote]) -> Resolved | None:
+               carry: Resolved | str | None, found: list[FoundQuote]) -> Resolved | None:
     """Add the quotes of one paragraph to ``found``; return its last speaker."""
     cursor = 0
     current: Resolved | None = None
@@ -110,11 +115,12 @@ def _quotes_of(text: str, para: str, spans: list[re.Match], cast: Cast,
     for i, m in enumerate(spans):
         if m.start() < cursor:
             continue  # inside the clause the quote before took in whole
-        inner = _clean(text[m.start(m.lastgroup):m.end(m.lastgroup)])
+        raw = text[m.start(m.lastgroup):m.end(m.lastgroup)]
+        inner = _clean(raw)
         nxt = spans[i + 1].start() if i + 1 < len(spans) else len(para)
         before = para[cursor:m.start()]
         cast.read(_unmask(before))
-        if _titled(inner, before):  # on CBS’s “Face the Nation,” Ryan said …: a name, no quote
+        if _titled(raw.strip(), before, para[m.end():nxt]):  # on CBS’s “Face the Nation,” Ryan said
             continue
         att = attribution(before, para[m.end():nxt], m.group())
         cursor = m.end() + att.consumed
@@ -127,6 +133,8 @@ def _quotes_of(text: str, para: str, spans: list[re.Match], cast: Cast,
             else:
                 att = Attribution()
         opens = not before.strip() or before.rstrip()[-1:] in (".", "!", "?")
+        if isinstance(carry, str) and (att.who is None or res is None and opens):
+            carry = _reported(_mask(carry), cast) if i == 0 and not before.strip() else None
         continued = (att.who is None or res is None and opens) and (current is not None or (
             i == 0 and carry is not None and not before.strip()))
         if continued:  # “…,” she said. “…” / a quote paragraph after an attributed one
@@ -180,18 +188,28 @@ def _new_subject(text: str) -> bool:
     return False
 
 
-def _titled(inner: str, before: str) -> bool:
-    """Return True for a title after a preposition: on “Face the Nation”, in „Die Zeit“."""
+def _titled(inner: str, before: str, after: str) -> bool:
+    """Return True for a title after a preposition: on “Face the Nation”, in „Die Zeit“ (not
+    “Happiness is H•O•M•E,” she captioned: a comma, then a cue)."""
     words = inner.rstrip(",").split()
     if len(words) < 2 or inner[-1:] in ".!?" or not all(
             w[:1].isupper() for w in words if len(w) > 3):
         return False
     caps = sum(1 for w in words if w[:1].isupper())
-    if len(words) <= 4 and caps >= 2 and caps >= len(words) - 1 and inner[-1:] not in "," \
-            and not has_cue(before[-80:]):
+    if len(words) <= 4 and caps >= 2 and caps >= len(words) - 1 and not has_cue(before[-80:]) \
+            and not (inner[-1:] == "," and has_cue(after[:40])):
         return True  # “On the Loose”, “Slow Hands”: a song, a film, a show
     near = {w.lower() for w in before.split()[-3:]}
     return bool(near & _TITLE_AFTER) or any(w.endswith(("'s", "’s")) for w in near)
+
+
+def _reported(para: str, cast: Cast) -> Resolved | None:
+    """Return who the last sentence of a narration paragraph reports speaking ("sources tell
+    RadarOnline.com … sparks are flying!"), whom a quote paragraph right after goes on quoting."""
+    if not para.rstrip().endswith((".", "!")) or not has_cue(para[-300:]):
+        return None
+    att = next(candidates(para, "“”"), None)
+    return cast.resolve(_unmask(att.who)) if att is not None and att.who else None
 
 
 def _introduced(para: str, cast: Cast) -> Resolved | None:
@@ -229,11 +247,14 @@ def _clean(text: str) -> str:
 
 
 def _join_open_quotes(paragraphs: list[str]) -> list[str]:
-    """Join a paragraph that leaves a quotation open with the next one, which reopens it."""
+    """Join a paragraph that leaves a quotation open with the next one, which reopens it, and
+    a quotation with the line after it that is only a dash and a name."""
     out: list[str] = []
     for para in paragraphs:
-        if out and para[:1] in "“„«»\"" and _left_open(out[-1]) and not _new_speaker(out[-1], para):
+        if out and para[:1] and para[:1] in _left_open(out[-1]) and not _new_speaker(out[-1], para):
             out[-1] = f"{out[-1]} {para[1:].lstrip()}"
+        elif out and _DASH_LINE.match(para) and out[-1].rstrip()[-1:] in _CLOSING:
+            out[-1] = f"{out[-1]} {para}"  # a testimonial's name on a line of its own: “…” / – Ali***
         else:
             out.append(para)
     return out
@@ -251,14 +272,17 @@ def _new_speaker(before: str, para: str) -> bool:
         and _unmask(last[0]) not in before
 
 
-def _left_open(para: str) -> bool:
+def _left_open(para: str) -> str:
+    """Return the marks that would reopen the quotation ``para`` leaves open, or "" when it
+    leaves none: the kind it opened with (a stray straight mark before a blockquote is not
+    continued by a “…”, and “…" is closed)."""
     if "„" in para:
-        return para.count("„") > para.count("“") + para.count("”")
+        return "„" if para.count("„") > para.count("“") + para.count("”") else ""
     if "«" in para:
-        return para.count("«") > para.count("»")
+        return "«»" if para.count("«") > para.count("»") else ""
     if "“" in para:
-        return para.count("“") > para.count("”")
-    return para.count('"') % 2 == 1
+        return "“" if para.count("“") > para.count("”") + para.count('"') else ""
+    return '"' if para.count('"') % 2 == 1 else ""
 
 
 def _indirect(para: str, cast: Cast, found: list[FoundQuote]) -> None:

@@ -57,8 +57,24 @@ class _JsonLines:
         return {"kind": self.kind, **asdict(self)}  # type: ignore[call-overload]
 
 
+class _Byline(_JsonLines):
+    """The authors of an article (or of the article a quote is in), as a list of names."""
+
+    __slots__ = ()
+    authors: list[str]
+
+    @property
+    def author(self) -> str:
+        """Return the byline as one display string."""
+        return ", ".join(self.authors)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON Lines form of the record, with the byline as ``author`` too."""
+        return {**_JsonLines.to_dict(self), "author": self.author}
+
+
 @dataclass(slots=True)
-class Article(_JsonLines):
+class Article(_Byline):
     """A news article or blog post."""
 
     kind: ClassVar[str] = "article"
@@ -76,15 +92,6 @@ class Article(_JsonLines):
     excerpt: bool = False  # the body is only a summary (a feed entry without full content)
     site: str = ""  # the site it was published on (several sites may share one index)
 
-    @property
-    def author(self) -> str:
-        """Return the byline as one display string."""
-        return ", ".join(self.authors)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the JSON Lines form of the record, with the byline as ``author``."""
-        return {**_JsonLines.to_dict(self), "author": self.author}
-
 
 @dataclass(slots=True)
 class Bio(_JsonLines):
@@ -101,7 +108,7 @@ class Bio(_JsonLines):
 
 
 @dataclass(slots=True)
-class Quote(_JsonLines):
+class Quote(_Byline):
     """An attributed quotation inside an article."""
 
     kind: ClassVar[str] = "quote"
@@ -111,7 +118,7 @@ class Quote(_JsonLines):
     speaker_role: str
     article_id: str
     article_title: str = ""
-    author: str = ""
+    authors: list[str] = field(default_factory=list)  # its article's
     date: str | None = None
     lang: str = ""
     url: str | None = None

@@ -33,7 +33,7 @@ _PREPOSITIONS = {"in", "at", "on", "during", "after", "before", "following", "fr
 _CLAUSE_MARK = re.compile(r"[;:—―–]|\.\s")  # what ends the clause before a subject
 _NO_SUBJECT = re.compile(r"[.!?;:“”„«»\"]")
 _ADVERBS = {"also", "then", "later", "further", "again", "once", "previously", "recently", "often",
-            "still", "too", "auch", "aussi"}
+            "still", "too", "instead", "auch", "aussi"}
 _PARTICLES = {"de", "van", "von", "der", "da", "del", "di", "du", "la", "le", "bin", "al"}
 MAX_SUBJECT = 12  # words of a subject without commas ("the former first lady and U.S. senator")
 

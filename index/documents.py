@@ -31,9 +31,8 @@ def to_document(record: Record) -> dict[str, Any]:
         _marked(doc, "headings", "\n".join(record.headings), lang)
         _marked(doc, "body", record.body, lang)
         if record.authors:
-            doc["byline"] = with_language(", ".join(record.authors), "")
-            doc["author"] = ",".join(a.replace(",", " ") for a in record.authors)
-            doc["_stored_author"] = record.authors
+            doc["byline"] = with_language(record.author, "")
+            _authors(doc, record.authors)
         if record.tags:
             doc["tags"] = with_language(", ".join(record.tags), lang)
         doc["spell"] = "\n".join([record.title, record.dek, *record.headings, *record.authors])
@@ -48,10 +47,8 @@ def to_document(record: Record) -> dict[str, Any]:
             doc["speaker"] = record.speaker
         if record.speaker_role:
             doc["role"] = record.speaker_role
-        if record.author:
-            authors = [a.strip() for a in record.author.split(",") if a.strip()]
-            doc["author"] = ",".join(authors)
-            doc["_stored_author"] = authors
+        if record.authors:
+            _authors(doc, record.authors)
         doc["article_id"] = record.article_id
         doc["spell"] = record.speaker
         doc["url"] = record.url
@@ -63,12 +60,18 @@ def to_document(record: Record) -> dict[str, Any]:
     elif isinstance(record, Bio):
         _marked(doc, "body", record.text, lang)
         _marked(doc, "person", record.author, "")
-        doc["author"] = record.author.replace(",", " ")
-        doc["_stored_author"] = [record.author]
+        _authors(doc, [record.author])
         doc["spell"] = record.author
         doc["extra"] = {"article_count": record.article_count}
         _dates(doc, None)
     return doc
+
+
+def _authors(doc: dict[str, Any], names: list[str]) -> None:
+    """Index ``names`` as the author facet's values (a comma separates them there) and store
+    them as they are: a list of names, as the record has them, until the presenter."""
+    doc["author"] = ",".join(a.replace(",", " ") for a in names)
+    doc["_stored_author"] = list(names)
 
 
 def _dates(doc: dict[str, Any], date: str | None) -> None:

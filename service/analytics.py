@@ -51,7 +51,6 @@ SEARCH_ID_PATTERN = "^[0-9a-f]{32}$"  # analytics_ids.Signer: 16 hex digits of a
 FLUSH_SECONDS = 0.5
 PURGE_SECONDS = 3600.0
 CAP_SECONDS = 10.0          # how often the writer compares the database with its cap
-POPULAR_DAYS, POPULAR_LIMIT, POPULAR_SECONDS = 7, 5, 300.0  # offered when nothing is found
 
 
 def normalise(q: str) -> str:
@@ -105,7 +104,6 @@ class Recorder:
         self._writing = threading.Lock()  # one transaction at a time on the connection
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._popular: tuple[float, list[str]] = (-POPULAR_SECONDS, [])
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()
         self._conn = None
@@ -218,19 +216,6 @@ class Recorder:
                 self._conn.close()
                 self._conn = None
 
-    def popular(self) -> list[str]:
-        """The most searched queries of the last days that found something (kept 5 min)."""
-        at, found = self._popular
-        if time.monotonic() - at < POPULAR_SECONDS:
-            return found
-        since = (self.today() - dt.timedelta(days=POPULAR_DAYS - 1)).isoformat()
-        conn = store.connect(self.path)
-        try:
-            found = store.popular(conn, since, POPULAR_LIMIT)
-        finally:
-            conn.close()
-        self._popular = (time.monotonic(), found)
-        return found
 
     def today(self) -> dt.date:
         return dt.datetime.fromtimestamp(self.clock(), dt.timezone.utc).date()
@@ -257,12 +242,6 @@ def report(rec: Recorder, day_from: str, day_to: str, limit: int) -> dict[str, A
 def recorder() -> Recorder | None:
     """Return the app's recorder, or None when analytics is off."""
     return current_app.extensions.get("analytics")
-
-
-def popular() -> list[str] | None:
-    """Return the popular queries to offer when nothing is found (None: analytics is off)."""
-    rec = recorder()
-    return None if rec is None else rec.popular()
 
 
 def source() -> str:

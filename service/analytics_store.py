@@ -240,11 +240,3 @@ def _read(conn: sqlite3.Connection, rng: dict[str, str], limit: int) -> dict[str
 
 def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
-
-
-def popular(conn: sqlite3.Connection, day_from: str, limit: int) -> list[str]:
-    """Return the most searched queries since ``day_from`` that found something."""
-    return [row[0] for row in conn.execute(
-        f"SELECT query FROM searches WHERE day >= ? AND page = 1 AND results > 0 "
-        f"AND query != '' AND {SETTLED} GROUP BY query ORDER BY COUNT(*) DESC, query LIMIT ?",
-        (day_from, limit))]

@@ -165,9 +165,9 @@ def spec() -> dict:
                                     "value": {"type": "string"},
                                     "total": {"type": "integer", "minimum": 1}}}},
             "popular": {"type": "array", "items": {"type": "string"},
-                        "description": "when nothing was found and analytics is on: the "
-                                       "most searched queries of the last days that found "
-                                       "something"},
+                        "description": "when nothing was found and analytics is on: up to "
+                                       f"{popular_views.NOTHING_FOUND} popular searches, as "
+                                       "GET /popular lists them"},
             "typos": {"type": "object", "additionalProperties": {
                 "type": "array", "items": {"type": "string"}},
                 "description": "word typed → the index terms it also matched as typos"},

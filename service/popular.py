@@ -1,8 +1,9 @@
 """Popular searches: what readers searched for most over the last days, and settled on.
 
-Built from the search analytics (``SEARCH_ANALYTICS_DB``) by a thread in each worker every
-``SEARCH_POPULAR_REFRESH`` seconds, never on a request: ``GET /popular``, ``/suggest`` with
-little or nothing typed and the widget's empty and no-result states read the last list.
+Built from the search analytics (``SEARCH_ANALYTICS_DB``) by a thread in each worker, when
+the worker's app starts and every ``SEARCH_POPULAR_REFRESH`` seconds, never on a request: the
+one list that ``GET /popular``, ``/suggest`` with little or nothing typed, the widget's empty
+state and a search that finds nothing (its ``popular``) read.
 
 A query is popular when, over the last ``SEARCH_POPULAR_DAYS`` UTC days of the widget's
 first pages (``via=widget``; scripts and the admin token are not readers):
@@ -109,17 +110,22 @@ class Popular:
         self.refreshed: float | None = None
         self._ready = threading.Event()
         self._lock = threading.Lock()
+        self._refreshing = threading.Lock()  # one refresh at a time: the last one read wins
         self._thread: threading.Thread | None = None
 
-    def current(self, wait: float = 0.0) -> list[Query]:
-        """Return the last list (starting the refresher on first use; ``wait`` seconds for
-        its first list)."""
+    def start(self) -> None:
+        """Start the refresher unless it runs (again in a forked process, where it does not)."""
         if self._thread is None or not self._thread.is_alive():
             with self._lock:
                 if self._thread is None or not self._thread.is_alive():
                     self._thread = threading.Thread(target=self._run, name="popular",
                                                     daemon=True)
                     self._thread.start()
+
+    def current(self, wait: float = 0.0) -> list[Query]:
+        """Return the last list (``wait`` seconds for the first one); never reads the
+        analytics itself."""
+        self.start()
         if wait:
             self._ready.wait(wait)
         return self.queries
@@ -137,13 +143,14 @@ class Popular:
         """Read the last days' queries and rebuild the list now."""
         today = dt.datetime.fromtimestamp(self.clock(), dt.timezone.utc).date()
         first = today - dt.timedelta(days=self.days - 1)
-        conn = analytics_store.connect(self.path)
-        try:
-            rows = conn.execute(QUERIES, (first.isoformat(), today.isoformat())).fetchall()
-        finally:
-            conn.close()
-        self.queries = build(rows)
-        self.refreshed = self.clock()
+        with self._refreshing:
+            conn = analytics_store.connect(self.path)
+            try:
+                rows = conn.execute(QUERIES, (first.isoformat(), today.isoformat())).fetchall()
+            finally:
+                conn.close()
+            self.queries = build(rows)
+            self.refreshed = self.clock()
 
 
 def served(popular: Popular | None, blocked: frozenset[str], limit: int, prefix: str = "",

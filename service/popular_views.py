@@ -14,10 +14,10 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from . import analytics, keys
+from . import keys
 from .admin import authenticate
 from .errors import BadParameter, NotFound
-from .popular import FIRST_WAIT, LIMIT, Popular, Query, admin_listing, blocked_by, served
+from .popular import FIRST_WAIT, LIMIT, Popular, admin_listing, served
 from .rules import words
 
 public = Blueprint("popular", __name__)
@@ -44,16 +44,10 @@ def suggestions(q: str, limit: int) -> list[str] | None:
 
 
 def nothing_found() -> list[str] | None:
-    """The popular searches a nothing-found answer offers (None: analytics is off): this
-    module's list once its refresher has built one (``/popular`` or ``/suggest`` started it),
-    else the analytics' own; the editors' block list applies to both."""
-    fallback = analytics.popular()
-    if fallback is None:
-        return None
-    popular, blocked = _popular(), _blocked()
-    if popular is not None and popular.refreshed is not None:
-        return served(popular, blocked, NOTHING_FOUND)
-    return [q for q in fallback if not blocked_by(Query(words(q), q, 0, 0), blocked)]
+    """The popular searches a nothing-found answer offers (None: analytics is off): the
+    worker's last list, as ``/popular`` serves it (the editors' block list applied)."""
+    popular = _popular()
+    return None if popular is None else served(popular, _blocked(), NOTHING_FOUND)
 
 
 @public.get("/popular")
@@ -128,6 +122,7 @@ def register(app: Flask) -> None:
         app.extensions["popular"] = Popular(app.config["ANALYTICS_DB"],
                                             app.config["POPULAR_DAYS"],
                                             app.config["POPULAR_REFRESH"])
+        app.extensions["popular"].start()  # the list is there by a worker's first search
     app.register_blueprint(public)
     if app.config["ADMIN_TOKEN"]:
         app.register_blueprint(admin)

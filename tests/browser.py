@@ -4,16 +4,22 @@ Chromium and chromedriver come from Debian (``make browser``); Selenium is point
 explicitly so that selenium-manager never downloads anything. Servers are werkzeug's, on free
 127.0.0.1 ports, each in a daemon thread: the search service itself, and small "publisher"
 sites serving host pages from other origins (one on the CORS allowlist, one not).
+``served`` puts together what a module's real-browser tests share (the service, a publisher
+site, Chromium); ``open_page``, ``wait_for`` and ``page_axe``/``serious_violations`` are
+what their scenarios do with them.
 """
 from __future__ import annotations
 
 import os
 import socket
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from werkzeug.serving import make_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -25,15 +31,16 @@ CHROME_ARGS = (
     "--lang=en-US",
 )
 WAIT = 10  # seconds for any one condition: generous, the machine may be busy
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"  # screenshots
 
 
-def missing_browser() -> str | None:
-    """Return why the browser tests cannot run here, or None when they can."""
+def need_browser() -> None:
+    """Skip the calling test, saying why, when Debian's Chromium or chromedriver is missing."""
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not os.access(p, os.X_OK)]
-    if not missing:
-        return None
-    return (f"needs {' and '.join(missing)}: Debian's chromium and chromium-driver "
-            "(`make browser` installs them; CI does)")
+    if missing:
+        pytest.skip(f"needs {' and '.join(missing)}: Debian's chromium and chromium-driver "
+                    "(`make browser` installs them; CI does)")
 
 
 def chrome(profile_dir: Path) -> Any:
@@ -94,6 +101,66 @@ def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def serve_app(config: dict, wrap: Callable | None = None) -> Iterator[tuple[Any, ServerThread]]:
+    """Serve ``create_app`` (result cache off, then ``config``), as ``wrap(app)`` when given,
+    from a thread; yield the app and its server; close both, and its analytics, after."""
+    from service import create_app
+
+    app = create_app({"CACHE_SIZE": 0, **config})
+    server = ServerThread(wrap(app) if wrap else app)
+    try:
+        yield app, server
+    finally:
+        server.close()
+        if "analytics" in app.extensions:
+            app.extensions["analytics"].close()
+        app.extensions["search_index"].close()  # its searchers hold index files open
+
+
+@dataclass
+class Served:
+    """What a module's real-browser tests share: Chromium, the service, a publisher site."""
+
+    driver: Any
+    app: Any
+    service: ServerThread
+    site: ServerThread | None
+
+
+@contextmanager
+def served(profile_dir: Path, config: dict, site: bool = True,
+           front: Callable | None = None) -> Iterator[Served]:
+    """Skip when Chromium is missing; else start a publisher site (``site``: the service
+    answers it cross-origin), the service (``serve_app``: ``front(app)`` is what it serves)
+    and Chromium with a fresh profile in ``profile_dir``; close them all after."""
+    need_browser()
+    with ExitStack() as stack:
+        publisher = ServerThread(Site()) if site else None
+        if publisher is not None:
+            stack.callback(publisher.close)
+            config = {"CORS_ORIGINS": publisher.origin, **config}
+        app, server = stack.enter_context(serve_app(config, front))
+        driver = chrome(profile_dir)
+        stack.callback(driver.quit)
+        yield Served(driver, app, server, publisher)
+
+
+def open_page(driver: Any, site: ServerThread, page: str, path: str, query: str = "") -> dict:
+    """Serve ``page`` at ``path`` on ``site``, open it (with ``query``) and wait for the
+    widget to start; return its state."""
+    site.app.pages[path] = page
+    driver.get(site.origin + path + query)
+    return wait_for(driver, lambda s: True, "the widget to start")
+
+
+def set_auth(driver: Any, header: str | None) -> None:
+    """Send ``header`` as Authorization with every request from now on (None: none)."""
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.setExtraHTTPHeaders",
+                           {"headers": {"Authorization": header} if header else {}})
 
 
 # Records uncaught errors, and takes over result opening so that tests can see it.
@@ -159,14 +226,16 @@ def state(driver: Any) -> dict | None:
     return driver.execute_script(STATE_JS)
 
 
-def wait_for(driver: Any, condition: Callable[[dict], Any], message: str = "") -> dict:
-    """Wait until ``condition(state)`` holds; return that state."""
+def wait_for(driver: Any, condition: Callable[[Any], Any], message: str = "",
+             read: Callable[[Any], Any] = state) -> Any:
+    """Wait until ``condition(read(driver))`` holds (``read``: the widget's state by
+    default, never None); return what was read."""
     from selenium.webdriver.support.ui import WebDriverWait
 
-    seen: list[dict | None] = [None]
+    seen: list[Any] = [None]
 
-    def check(d: Any) -> dict | bool:
-        seen[0] = s = state(d)
+    def check(d: Any) -> Any:
+        seen[0] = s = read(d)
         return s if s is not None and condition(s) else False
 
     try:
@@ -183,23 +252,44 @@ def shadow(driver: Any, selector: str) -> Any:
     return host.shadow_root.find_element(By.CSS_SELECTOR, selector)
 
 
-AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# axe-core on the element arguments[0] selects (its violations only), else the whole page.
 AXE_RUN = """
 const done = arguments[arguments.length - 1];
-axe.run({include: [["[data-nsw-search]"]]}, {resultTypes: ["violations"]})
-  .then((r) => done(r.violations.map((v) => ({id: v.id, impact: v.impact,
-                                             nodes: v.nodes.map((n) => n.target.join(" "))}))))
+const only = arguments[0];
+axe.run(only ? {include: [[only]]} : document, only ? {resultTypes: ["violations"]} : {})
+  .then((r) => done({passes: r.passes.length, violations: r.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(" "))}))}))
   .catch((e) => done(String(e)));
 """
 
 
-def serious_violations(driver: Any) -> list[dict]:
-    """Run axe-core (node_modules, installed by make test) on the widget as it is now;
-    return its serious and critical violations."""
+def axe(driver: Any, only: str | None = None) -> tuple[list[dict], int]:
+    """Run axe-core (node_modules, installed by make test) on the element ``only`` selects,
+    else on the whole page; return its violations and how many rules passed."""
     if not AXE.exists():
         raise AssertionError(f"{AXE} is missing: make test installs it (npm ci)")
     driver.execute_script(AXE.read_text(encoding="utf-8"))
     driver.set_script_timeout(30)
-    violations = driver.execute_async_script(AXE_RUN)
-    assert isinstance(violations, list), violations
+    found = driver.execute_async_script(AXE_RUN, only)
+    assert isinstance(found, dict), found
+    return found["violations"], found["passes"]
+
+
+def _serious(violations: list[dict]) -> list[dict]:
     return [v for v in violations if v["impact"] in ("serious", "critical")]
+
+
+def serious_violations(driver: Any) -> list[dict]:
+    """Return axe-core's serious and critical violations on the widget as it is now."""
+    return _serious(axe(driver, "[data-nsw-search]")[0])
+
+
+def page_axe(driver: Any) -> list[dict]:
+    """Run axe-core on the whole page (skip the test when axe-core is not installed); check
+    that it really ran its rules and return its serious and critical violations."""
+    if not AXE.exists():
+        pytest.skip(f"needs {AXE} (`make axe` installs axe-core from npm)")
+    violations, passes = axe(driver)
+    assert passes >= 10  # axe really ran its rules on the page
+    return _serious(violations)

@@ -10,13 +10,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from browser import ServerThread, Site, chrome, host_page, missing_browser, shadow, wait_for
+from browser import ARTIFACTS, host_page, open_page, page_axe, served, set_auth, shadow, wait_for
 
-from tests.conftest import ADMIN_TOKEN, ROOT
+from tests.conftest import ADMIN_TOKEN
 
 pytestmark = pytest.mark.browser
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-ARTIFACTS = ROOT / "test-artifacts"
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
@@ -35,26 +33,11 @@ class Capture:
 
 @pytest.fixture(scope="module")
 def setup(demo_index, tmp_path_factory):
-    reason = missing_browser()
-    if reason:
-        pytest.skip(reason)
-    from service import create_app
-
-    site = ServerThread(Site())
-    app = create_app({"INDEX_DIR": demo_index, "CORS_ORIGINS": site.origin, "CACHE_SIZE": 0,
-                      "ADMIN_TOKEN": ADMIN_TOKEN,
-                      "ANALYTICS_DB": str(tmp_path_factory.mktemp("an") / "analytics.db")})
-    capture = Capture(app)
-    service = ServerThread(capture)
-    driver = chrome(tmp_path_factory.mktemp("chromium-profile-analytics"))
-    try:
-        yield driver, app, service, site, capture
-    finally:
-        driver.quit()
-        service.close()
-        site.close()
-        app.extensions["analytics"].close()
-        app.extensions["search_index"].close()
+    with served(tmp_path_factory.mktemp("chromium-profile-analytics"), {
+            "INDEX_DIR": demo_index, "ADMIN_TOKEN": ADMIN_TOKEN,
+            "ANALYTICS_DB": str(tmp_path_factory.mktemp("an") / "analytics.db")},
+            front=Capture) as s:
+        yield s.driver, s.app, s.service, s.site, s.service.app  # the app behind Capture
 
 
 def report(app) -> dict:
@@ -63,21 +46,13 @@ def report(app) -> dict:
     return res.json
 
 
-def set_auth(driver, header: str | None) -> None:
-    driver.execute_cdp_cmd("Network.enable", {})
-    driver.execute_cdp_cmd("Network.setExtraHTTPHeaders",
-                           {"headers": {"Authorization": header} if header else {}})
-
-
 def test_widget_reports_clicks_without_credentials(setup):
     driver, app, service, site, capture = setup
     set_auth(driver, None)
     # A cookie of the service's origin: the click report must not carry it.
     driver.get(service.origin + "/health")
     driver.add_cookie({"name": "reader", "value": "r-42", "path": "/"})
-    site.app.pages["/clicks"] = host_page(service.origin + "/widget.js")
-    driver.get(site.origin + "/clicks")
-    wait_for(driver, lambda s: True, "the widget to start")
+    open_page(driver, site, host_page(service.origin + "/widget.js"), "/clicks")
     shadow(driver, ".nsw-input").send_keys("library")
     s = wait_for(driver, lambda s: s["value"] == "library" and s["status"].endswith(" results")
                  and not s["status"].startswith("Showing"), "all results for library")
@@ -123,9 +98,7 @@ def test_typing_letter_by_letter_counts_one_search_and_one_click(setup):
     settles on (1.5 s without typing) counts, and the click on one of its results with it."""
     driver, app, service, site, _ = setup
     set_auth(driver, None)
-    site.app.pages["/typing"] = host_page(service.origin + "/widget.js")
-    driver.get(site.origin + "/typing")
-    wait_for(driver, lambda s: True, "the widget to start")
+    open_page(driver, site, host_page(service.origin + "/widget.js"), "/typing")
     before = report(app)
     box = shadow(driver, ".nsw-input")
     for i, letter in enumerate("harbour crane"):
@@ -141,21 +114,6 @@ def test_typing_letter_by_letter_counts_one_search_and_one_click(setup):
     assert not {"h", "ha", "har", "harb", "harbour c", "harbour cr"} & set(typed)
     assert r["unsettled_searches"] - before["unsettled_searches"] >= 2  # asked, not counted
     assert r["searches_with_clicks"] - before["searches_with_clicks"] == 1
-
-
-def _axe(driver) -> tuple[list[dict], int]:
-    """Run axe-core on the page; return its violations and how many rules passed."""
-    driver.execute_script(AXE.read_text(encoding="utf-8"))
-    found = driver.execute_async_script("""
-        const done = arguments[arguments.length - 1];
-        axe.run(document).then(
-          (r) => done({passes: r.passes.length, violations: r.violations.map((v) => ({
-            id: v.id, impact: v.impact, help: v.help,
-            nodes: v.nodes.map((n) => n.html).slice(0, 3)}))}),
-          (e) => done({passes: 0, violations: [{id: "axe-error", impact: "critical",
-                                                help: String(e)}]}));
-    """)
-    return found["violations"], found["passes"]
 
 
 def test_editors_page_renders_its_chart_needs_the_token_and_passes_axe(setup):
@@ -196,9 +154,5 @@ def test_editors_page_renders_its_chart_needs_the_token_and_passes_axe(setup):
     assert found["cells"][:2] == ["harbour", "2"]
     ARTIFACTS.mkdir(exist_ok=True)
     driver.save_screenshot(str(ARTIFACTS / "analytics-page.png"))
-    if not AXE.exists():
-        pytest.skip(f"needs {AXE} (`make axe` installs axe-core from npm)")
-    violations, passes = _axe(driver)
-    assert passes >= 10  # axe really ran its rules on the page
-    bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+    bad = page_axe(driver)
     assert not bad, bad

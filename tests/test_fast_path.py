@@ -14,13 +14,19 @@ from hypothesis import strategies as st
 import index
 from index import SearchIndex, SearchRequest
 from index.read import facets, sets
+from index.read.postings import PostingLists
+from index.read.scoring import Evaluator
+from index.errors import Deadline
+from whoosh import query as Q
 from tests.conftest import FAKENEWS, SCIFACT, need
 
 SCIFACT_DOCS = 2500  # the first documents of the corpus: every claim still finds some
 
 
 def _reference(monkeypatch) -> None:
-    """Route the search path through the np.unique forms and shape(raw_counts)."""
+    """Route the search path through the np.unique forms, shape(raw_counts) and Whoosh's
+    positions for phrases."""
+    monkeypatch.setattr(PostingLists, "position_masks", lambda self, field, text: None)
     for name in ("union", "sum_by_id", "best"):
         monkeypatch.setattr(sets, name, getattr(sets.reference, name))
     monkeypatch.setattr(facets, "count", lambda cols, matched, f, by_month, authors=(),
@@ -109,3 +115,101 @@ def test_set_algebra_equals_its_np_unique_form(parts, data):
     fast = sets.best(ids[a], values[a], ids[b], values[b])
     slow = sets.reference.best(ids[a], values[a], ids[b], values[b])
     assert np.array_equal(fast[0], slow[0]) and np.array_equal(fast[1], slow[1])
+
+
+def _phrases_both_ways(index_dir: str, phrases: list[Q.Phrase]) -> int:
+    """Check every phrase with the position masks and with Whoosh's matchers; return how
+    many documents held one."""
+    ix = SearchIndex(index_dir, cache_size=0)
+    snap = ix.live.current()
+    assert snap.postings.position_masks("title", "trump") is not None  # the arrays hold them
+    ev = Evaluator(snap.searcher(), snap.stats, snap.postings, snap.columns.live_ids(),
+                   0.75, 1.2, Deadline(60), snap.corpus)
+    found = 0
+    for q in phrases:
+        fast = ev._phrase(q).ids.tolist()
+        assert fast == sorted(q.docs(snap.searcher())), q
+        found += len(fast)
+    return found
+
+
+def test_phrases_from_position_masks_are_whooshs(fakenews_sample_index):
+    """Every pair and triple of neighbouring words of 300 titles, in order and swapped, and
+    the names of speakers: the documents the masks find are the ones Whoosh's positional
+    matchers find."""
+    ix = SearchIndex(fakenews_sample_index, cache_size=0)
+    reader = ix.live.current().searcher().reader()
+    phrases = []
+    for field, limit in (("title", 300), ("person", 100)):
+        for docnum in range(0, reader.doc_count_all(), 7)[:limit]:
+            vector = reader.stored_fields(docnum).get(field) or ""
+            words = [t.text for t in reader.schema[field].analyzer(vector)]
+            for n in (2, 3):
+                for i in range(len(words) - n + 1):
+                    phrases.append(Q.Phrase(field, words[i:i + n]))
+                    phrases.append(Q.Phrase(field, words[i:i + n][::-1]))
+    assert len(phrases) > 1000
+    assert _phrases_both_ways(fakenews_sample_index, phrases) > 500
+
+
+def test_phrases_past_the_masks_positions(tmp_path):
+    """A title of 80 words: a phrase past position 62 is still found (Whoosh decides the
+    documents whose words sit that far), and one spanning nothing is not."""
+    letters = "bcdfghjklmnpqrtvwxz"  # no stemmer cuts these words
+    words = [f"w{letters[i // 19]}{letters[i % 19]}k" for i in range(80)]
+    docs = [{"id": "long", "title": " ".join(words), "body": "A long headline.",
+             "date": "2020-01-02", "lang": "en"},
+            {"id": "short", "title": f"{words[70]} {words[71]} and {words[3]}",
+             "body": "A short headline of three words, two of them as in the long one.",
+             "date": "2020-01-03", "lang": "en"}]
+    corpus = tmp_path / "long.jsonl"
+    corpus.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    index.rebuild(str(tmp_path / "index"), [str(corpus)])
+    ix = SearchIndex(str(tmp_path / "index"), cache_size=0)
+    reader = ix.live.current().searcher().reader()
+    term = lambda w: next(t.text for t in reader.schema["title"].analyzer(w))  # noqa: E731
+    phrases = [Q.Phrase("title", [term(words[i]), term(words[i + 1])]) for i in range(79)]
+    phrases += [Q.Phrase("title", [term(words[70]), term(words[72])]),
+                Q.Phrase("title", [term(words[61]), term(words[62]), term(words[63])])]
+    assert _phrases_both_ways(str(tmp_path / "index"), phrases) == 79 + 1 + 1
+
+
+def test_snippet_words_found_as_word_by_word(fakenews_sample_index):
+    """The words a snippet marks, found with one pattern per text, are the ones reading the
+    text word by word finds: 400 FakeNewsNet documents' bodies and titles, each with terms of
+    its own words and of other documents' (stems, stop words, elisions, apostrophes)."""
+    import random
+
+    from index.analysis import language_pipeline
+    from index.read.snippets import _matches, reference_matches
+
+    ix = SearchIndex(fakenews_sample_index, cache_size=0)
+    reader = ix.live.current().searcher().reader()
+    rng = random.Random(7)
+    texts = [reader.stored_fields(d) for d in range(0, reader.doc_count_all(), 5)][:400]
+    pool = [t.text for f in texts[:50] for t in language_pipeline("en")(f.get("title") or "")]
+    found = 0
+    for fields in texts:
+        analyzer = language_pipeline(fields.get("lang", ""))
+        for text in (fields.get("body") or "", fields.get("title") or ""):
+            own = [t.text for t in analyzer(text[:3000])]
+            terms = frozenset(rng.sample(own, min(3, len(own))) + rng.sample(pool, 2))
+            fast = _matches(text, terms, analyzer)
+            assert fast == reference_matches(text, terms, analyzer)
+            found += len(fast)
+    assert found > 1000
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["trump", "Trump's", "l'élection", "u.s.", "U.S.A", "_x",
+                                 "trumps", "x.trump", "İstanbul", "2020", "’s", "élection",
+                                 " ", " ", ". ", "-", "'", "ﬁ", "TRUMP"]), max_size=30),
+       st.sampled_from(["en", "fr", "de"]))
+def test_snippet_words_on_joined_and_odd_words(parts, lang):
+    from index.analysis import language_pipeline
+    from index.read.snippets import _matches, reference_matches
+
+    analyzer = language_pipeline(lang)
+    text = "".join(parts)
+    terms = frozenset(t.text for t in analyzer("trump élection u.s istanbul 2020 x"))
+    assert _matches(text, terms, analyzer) == reference_matches(text, terms, analyzer)

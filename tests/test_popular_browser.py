@@ -7,9 +7,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from browser import ServerThread, Site, chrome, host_page, missing_browser, shadow, wait_for
+from browser import host_page, open_page, page_axe, served, shadow, wait_for
 
-from tests.test_analytics_browser import AXE, _axe
 from tests.test_popular import SETTLED, replay
 
 pytestmark = pytest.mark.browser
@@ -25,35 +24,24 @@ return {hidden: box.hidden || getComputedStyle(box).display === "none",
 
 @pytest.fixture(scope="module")
 def setup(demo_index, tmp_path_factory):
-    reason = missing_browser()
-    if reason:
-        pytest.skip(reason)
-    from service import create_app
-
     folder = tmp_path_factory.mktemp("popular-browser")
-    site = ServerThread(Site())
-    app = create_app({"INDEX_DIR": demo_index, "CORS_ORIGINS": site.origin, "CACHE_SIZE": 0,
-                      "ANALYTICS_DB": str(folder / "analytics.db"),
-                      "RULES_FILE": str(folder / "editor.json")})
-    client = app.test_client()
 
-    def click(search_id, doc_id, position):
-        assert client.post("/events", data=json.dumps({
-            "search_id": search_id, "id": doc_id, "position": position}),
-            content_type="text/plain").status_code == 204
-    replay(lambda q: client.get("/search", query_string={"q": q, "via": "widget"}).json, click)
-    app.extensions["analytics"].flush()
-    app.extensions["popular"].refresh()
-    service = ServerThread(app)
-    driver = chrome(tmp_path_factory.mktemp("chromium-profile-popular"))
-    try:
-        yield driver, service, site
-    finally:
-        driver.quit()
-        service.close()
-        site.close()
-        app.extensions["analytics"].close()
-        app.extensions["search_index"].close()
+    def seeded(app):
+        client = app.test_client()
+
+        def click(search_id, doc_id, position):
+            assert client.post("/events", data=json.dumps({
+                "search_id": search_id, "id": doc_id, "position": position}),
+                content_type="text/plain").status_code == 204
+        replay(lambda q: client.get("/search", query_string={"q": q, "via": "widget"}).json,
+               click)
+        app.extensions["analytics"].flush()
+        app.extensions["popular"].refresh()
+        return app
+    with served(tmp_path_factory.mktemp("chromium-profile-popular"), {
+            "INDEX_DIR": demo_index, "ANALYTICS_DB": str(folder / "analytics.db"),
+            "RULES_FILE": str(folder / "editor.json")}, front=seeded) as s:
+        yield s.driver, s.service, s.site
 
 
 def popular(driver) -> dict:
@@ -61,29 +49,17 @@ def popular(driver) -> dict:
 
 
 def wait_popular(driver, condition, message):
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    try:
-        return WebDriverWait(driver, 10, poll_frequency=0.05).until(
-            lambda d: (lambda p: p if condition(p) else False)(popular(d)))
-    except Exception as exc:
-        raise AssertionError(f"{message}: {popular(driver)}") from exc
+    return wait_for(driver, condition, message, read=popular)
 
 
 def axe_clean(driver) -> None:
-    if not AXE.exists():
-        pytest.skip(f"needs {AXE} (`make axe` installs axe-core from npm)")
-    violations, passes = _axe(driver)
-    assert passes >= 10
-    bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+    bad = page_axe(driver)
     assert not bad, bad
 
 
 def test_popular_searches_in_the_empty_state(setup):
     driver, service, site = setup
-    site.app.pages["/popular"] = host_page(service.origin + "/widget.js")
-    driver.get(site.origin + "/popular")
-    wait_for(driver, lambda s: True, "the widget to start")
+    open_page(driver, site, host_page(service.origin + "/widget.js"), "/popular")
     assert popular(driver)["hidden"]  # nothing is fetched or shown before the reader comes
     box = shadow(driver, ".nsw-input")
     box.click()

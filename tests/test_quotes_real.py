@@ -26,8 +26,9 @@ def test_dev_set_precision_and_named_speakers_meet_their_targets(dev_measure):
 
 
 def test_dev_set_recall_holds(dev_measure):
-    # The target is 0.85; 0.758 when written (0.340 before issue 11). A floor, not the goal.
-    assert dev_measure["recall"] >= 0.73
+    # The target is 0.90 (issue 23); 0.758 when written (0.340 before issue 11), 0.875 after
+    # issue 23's speaker round. A floor, not the goal.
+    assert dev_measure["recall"] >= 0.85
 
 
 def test_hand_resolved_pronouns_and_descriptions(dev_measure):
@@ -107,7 +108,8 @@ def test_a_quote_document_shows_speaker_mention_and_role(quote_client, q, speake
 
 def test_archive_gold_holds():
     """Issue 23's hand-made gold (FakeNewsNet and shared web pages, canonical speakers):
-    0.973 / 0.832 / 0.899 when written; the floors catch a regression."""
+    0.973 / 0.832 / 0.899 when written, 0.976 / 0.910 / 0.947 after the speaker round (dash
+    attributions, colons, pronouns in their paragraph); the floors catch a regression."""
     import json
 
     from bench.quote_gold import GOLD, evaluate as gold_evaluate, load_texts
@@ -115,4 +117,4 @@ def test_archive_gold_holds():
     rows = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(rows) >= 150 and sum(r["quote"] for r in rows) >= 150
     res = gold_evaluate(rows, load_texts(rows))
-    assert res["precision"] >= 0.95 and res["recall"] >= 0.80 and res["speaker"] >= 0.87
+    assert res["precision"] >= 0.95 and res["recall"] >= 0.88 and res["speaker"] >= 0.91

@@ -3,34 +3,21 @@ article URL to pin), sees it listed and in force, deletes it; the page passes ax
 from __future__ import annotations
 
 import pytest
-from browser import WAIT, ServerThread, chrome, missing_browser
+from browser import ARTIFACTS, AXE, WAIT, page_axe, served, set_auth
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.conftest import ADMIN_TOKEN, ROOT
-from tests.test_analytics_browser import AXE, _axe, set_auth
+from tests.conftest import ADMIN_TOKEN
 
 pytestmark = pytest.mark.browser
-ARTIFACTS = ROOT / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
 def setup(demo_index, tmp_path_factory):
-    reason = missing_browser()
-    if reason:
-        pytest.skip(reason)
-    from service import create_app
-
-    app = create_app({"INDEX_DIR": demo_index, "CACHE_SIZE": 0, "ADMIN_TOKEN": ADMIN_TOKEN,
-                      "RULES_FILE": str(tmp_path_factory.mktemp("ed") / "editor.json")})
-    service = ServerThread(app)
-    driver = chrome(tmp_path_factory.mktemp("chromium-profile-rules"))
-    try:
-        yield driver, app, service
-    finally:
-        driver.quit()
-        service.close()
-        app.extensions["search_index"].close()
+    with served(tmp_path_factory.mktemp("chromium-profile-rules"), {
+            "INDEX_DIR": demo_index, "ADMIN_TOKEN": ADMIN_TOKEN,
+            "RULES_FILE": str(tmp_path_factory.mktemp("ed") / "editor.json")}, site=False) as s:
+        yield s.driver, s.app, s.service
 
 
 def status(driver, starts: str) -> str:
@@ -71,9 +58,7 @@ def test_an_editor_pins_an_article_with_the_form_and_deletes_the_rule(setup):
                                   "resources: performance.getEntriesByType('resource').length}")
     assert found == {"scripts": 0, "resources": 0}
     if AXE.exists():
-        violations, passes = _axe(driver)
-        assert passes >= 10
-        bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+        bad = page_axe(driver)
         assert not bad, bad
     driver.find_element(By.CSS_SELECTOR, "button.delete").click()
     assert status(driver, "Rule deleted") == "Rule deleted."

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import gzip
 import html
-from pathlib import Path
 
 import pytest
-from browser import (WAIT, ServerThread, Site, chrome, closed_port, host_page, missing_browser,
-                     serious_violations, shadow, state, wait_for)
+from browser import (ARTIFACTS, ServerThread, Site, chrome, closed_port, host_page, need_browser,
+                     open_page, serious_violations, serve_app, shadow, state, wait_for)
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 MAX_GZIPPED = 15 * 1024
 HOSTILE_TITLE = ('Lighthouse <img src=x onerror="window.__pwned=1"> renovation '
                  '<script>window.__pwned=2</script>')
@@ -79,33 +77,18 @@ def sites():
 @pytest.fixture(scope="module")
 def service(demo_index, sites):
     """The search service over the demo index, answering the allowed site cross-origin."""
-    from service import create_app
-
-    app = create_app({"INDEX_DIR": demo_index, "CORS_ORIGINS": sites[0].origin,
-                      "CACHE_SIZE": 0})
-    server = ServerThread(app)
-    yield server
-    server.close()
-    app.extensions["search_index"].close()
+    with serve_app({"INDEX_DIR": demo_index, "CORS_ORIGINS": sites[0].origin}) as (_, server):
+        yield server
 
 
 @pytest.fixture(scope="module")
 def driver(request, tmp_path_factory):
     """Headless Chromium, started once for the module (after the servers, closed before)."""
-    reason = missing_browser()
-    if reason:
-        pytest.skip(reason)
+    need_browser()
     request.getfixturevalue("service")
     browser = chrome(tmp_path_factory.mktemp("chromium-profile"))
     yield browser
     browser.quit()
-
-
-def open_page(driver, site: ServerThread, page: str, path: str) -> dict:
-    """Serve ``page`` at ``path`` on ``site``, open it and wait for the widget to start."""
-    site.app.pages[path] = page
-    driver.get(site.origin + path)
-    return wait_for(driver, lambda s: True, "the widget to start")
 
 
 def embed(driver, service, sites, path: str, **kw) -> dict:
@@ -128,10 +111,7 @@ def page_value(driver, expression: str):
 
 
 def wait_page(driver, expression: str, message: str) -> None:
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    WebDriverWait(driver, WAIT, poll_frequency=0.05).until(
-        lambda d: page_value(d, expression), message)
+    wait_for(driver, bool, message, read=lambda d: page_value(d, expression))
 
 
 def test_widget_script_is_small_and_cacheable(client):
@@ -434,7 +414,6 @@ def test_folded_copies_are_counted_on_their_result(driver, sites, tmp_path):
     import json
 
     import index
-    from service import create_app
 
     body = ("The harbour board approved the new ferry timetable on Tuesday after a long "
             "debate about winter crossings, fares for students and the night service.")
@@ -446,10 +425,8 @@ def test_folded_copies_are_counted_on_their_result(driver, sites, tmp_path):
     corpus = tmp_path / "copies.jsonl"
     corpus.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
     index.rebuild(str(tmp_path / "index"), [str(corpus)])
-    app = create_app({"INDEX_DIR": str(tmp_path / "index"), "CORS_ORIGINS": sites[0].origin,
-                      "CACHE_SIZE": 0})
-    server = ServerThread(app)
-    try:
+    with serve_app({"INDEX_DIR": str(tmp_path / "index"),
+                    "CORS_ORIGINS": sites[0].origin}) as (_, server):
         open_page(driver, sites[0], host_page(server.origin + "/widget.js"), "/copies")
         type_query(driver, "ferry")
         s = wait_for(driver, lambda s: len(s["titles"]) == 2, "one result per story")
@@ -466,6 +443,3 @@ def test_folded_copies_are_counted_on_their_result(driver, sites, tmp_path):
         assert "nsw-group=" in driver.current_url
         click(driver, ".nsw-back")
         s = wait_for(driver, lambda s: s["status"] == "2 results", "back to the results")
-    finally:
-        server.close()
-        app.extensions["search_index"].close()

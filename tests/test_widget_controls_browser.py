@@ -14,8 +14,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from browser import (STATE_JS, WAIT, ServerThread, Site, chrome, host_page, missing_browser,
-                     serious_violations, shadow, wait_for)
+from browser import STATE_JS, host_page, open_page, serious_violations, served, shadow, wait_for
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,33 +59,24 @@ return {
 @pytest.fixture(scope="module")
 def setup(demo_index, tmp_path_factory):
     """The service (analytics on, three popular queries), a publisher site, Chromium."""
-    reason = missing_browser()
-    if reason:
-        pytest.skip(reason)
-    from service import create_app
-
-    site = ServerThread(Site())
-    app = create_app({"INDEX_DIR": demo_index, "CORS_ORIGINS": site.origin, "CACHE_SIZE": 0,
-                      "ANALYTICS_DB": str(tmp_path_factory.mktemp("an") / "analytics.db")})
-    client = app.test_client()
-    for q in ("wind farm",) * 20 + ("library", "tram line"):  # settled, clicked searches
-        found = client.get("/search", query_string={"q": q, "via": "widget"}).json
-        sid = found["search_id"]
-        client.post("/events", data=json.dumps({"search_id": sid, "type": "search"}),
-                    content_type="text/plain")
-        client.post("/events", data=json.dumps({"search_id": sid, "position": 1,
-                                                "id": found["results"][0]["id"]}),
-                    content_type="text/plain")
-    service = ServerThread(app)
-    driver = chrome(tmp_path_factory.mktemp("chromium-profile-controls"))
-    try:
-        yield driver, service, site
-    finally:
-        driver.quit()
-        service.close()
-        site.close()
-        app.extensions["analytics"].close()
-        app.extensions["search_index"].close()
+    def seeded(app):
+        client = app.test_client()
+        for q in ("wind farm",) * 20 + ("library", "tram line"):  # settled, clicked searches
+            found = client.get("/search", query_string={"q": q, "via": "widget"}).json
+            sid = found["search_id"]
+            client.post("/events", data=json.dumps({"search_id": sid, "type": "search"}),
+                        content_type="text/plain")
+            client.post("/events", data=json.dumps({"search_id": sid, "position": 1,
+                                                    "id": found["results"][0]["id"]}),
+                        content_type="text/plain")
+        app.extensions["analytics"].flush()
+        app.extensions["popular"].refresh()  # the list a search that finds nothing offers
+        return app
+    with served(tmp_path_factory.mktemp("chromium-profile-controls"), {
+            "INDEX_DIR": demo_index,
+            "ANALYTICS_DB": str(tmp_path_factory.mktemp("an") / "analytics.db")},
+            front=seeded) as s:
+        yield s.driver, s.service, s.site
 
 
 @pytest.fixture(params=list(SIZES))
@@ -107,9 +97,8 @@ def open_widget(setup, path: str, attrs: str = "", query: str = "",
     not stop them)."""
     driver, service, site = setup
     page = host_page(service.origin + "/widget.js", attrs=attrs, head=VIEWPORT + PAGE_STYLE)
-    site.app.pages[path] = page.replace("e.preventDefault(); ", "") if opening else page
-    driver.get(site.origin + path + query)
-    wait_for(driver, lambda s: True, "the widget to start")
+    open_page(driver, site, page.replace("e.preventDefault(); ", "") if opening else page,
+              path, query)
 
 
 def controls(driver) -> dict:
@@ -118,19 +107,9 @@ def controls(driver) -> dict:
 
 def until(driver, condition, message: str) -> dict:
     """Wait until ``condition`` holds on the widget's state and controls, read at once."""
-    from selenium.webdriver.support.ui import WebDriverWait
-
     both = f"const s = (() => {{{STATE_JS}}})(); const c = (() => {{{CONTROLS_JS}}})();" \
         "return s && Object.assign(s, c);"
-    seen = [None]
-
-    def check(d):
-        seen[0] = found = d.execute_script(both)
-        return found if found is not None and condition(found) else False
-    try:
-        return WebDriverWait(driver, WAIT, poll_frequency=0.05).until(check)
-    except Exception as exc:
-        raise AssertionError(f"{message} not met; widget state: {seen[0]}") from exc
+    return wait_for(driver, condition, message, read=lambda d: d.execute_script(both))
 
 
 def url_state(driver) -> dict[str, list[str]]:

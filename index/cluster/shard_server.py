@@ -27,6 +27,7 @@ import numpy as np
 from index.documents import from_stored
 from index.errors import Deadline, IndexUnavailable
 from index.read import facets
+from index.read.facets import RawCounts
 from index.read import related as related_op
 from index.read.live import Recent, Snapshot
 from index.read.order import in_order
@@ -54,7 +55,7 @@ class ShardPage:
     copies: np.ndarray
     held: np.ndarray | None    # words each row holds (bit j: word j), when some were dropped
     words: tuple[str, ...]     # the relaxed query's words, in bit order
-    facets: dict | None        # raw counts (``facets.raw_counts``)
+    facets: RawCounts | None   # raw counts (``facets.raw_counts``)
     quotes: tuple = ()         # per row, the docnums of its quotes folded under it (stories)
 
 

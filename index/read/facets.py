@@ -1,24 +1,16 @@
-"""Facet columns, filters as boolean masks, and multi-select facet counting.
-
-``FacetColumns`` holds, per document number, small integer codes for kind, lang, year,
-month and a quote's speaker, the day (YYYYMMDD, 0 when unknown) and the author codes (several a document, kept as
-parallel arrays of (document, author) pairs). It is put together from each segment's
-(``segments``: each facet term's posting list in that segment), so a snapshot opened after
-a push reads only its new segments.
+"""Filters as boolean masks over ``FacetColumns``, and multi-select facet counting.
 
 A request's filters become one boolean mask over all documents per facet; filtering a set of
-matches is indexing those masks, and counting is ``np.bincount``. Counting is multi-select:
-each facet's counts apply every filter except its own, so a user who picked one author still
-sees the other authors' counts.
+matches is indexing those masks, and counting is ``np.bincount`` over the codes of
+``facet_columns.FacetColumns``. Counting is multi-select: each facet's counts apply every
+filter except its own, so a user who picked one author still sees the other authors' counts.
 
-Speakers and authors are people: their values are grouped over the whole snapshot by
-``corpus.aliases.Names`` ("Trump", "Donald J. Trump" → "Donald Trump"), the facet counts
-each group under its canonical name, and a filter takes any alias, in any case, or a surname
-that only one of them has ("author=Okafor").
+Speakers and authors are counted as people (grouped by ``facet_columns``): each group under
+its canonical name, and a filter takes any alias, in any case, or a surname that only one of
+them has ("author=Okafor").
 """
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,151 +18,10 @@ import numpy as np
 from corpus.aliases import Names
 from index.request import FACETS
 from index.results import FacetValue
-from index.read.segments import SINGLE, Segments
+from index.read.facet_columns import FacetColumns
 
 AUTHOR_FACET_SIZE = 20
-
-
-class FacetColumns:
-    """Per-document facet values of one snapshot, put together from its segments'
-    (``segments.Segments``). The tables of values as the segments have them (and each
-    segment's map onto them) are kept from the snapshot before when no segment left and
-    the new ones bring no new value; speakers and authors are then grouped by person."""
-
-    def __init__(self, segs: Segments, names: dict[str, dict[str, int]] | None = None,
-                 before: FacetColumns | None = None) -> None:
-        """``names``: the speaker and author counts of the whole snapshot (``store.names``),
-        so that every shard groups names alike; None: this snapshot's own counts."""
-        self.size = segs.size
-        self.segments = segs
-        self.live = segs.live
-        if before is not None and segs.removed_since(before.segments):
-            before = None
-        self.values: dict[str, list[str]] = {}  # per facet column, code → value ("" is 0)
-        self.codes: dict[str, np.ndarray] = {}
-        self._raw: dict[str, list[str]] = {}  # values as the segments have them
-        self._raw_index: dict[str, dict[str, int]] = {}
-        self._remaps: dict[tuple[str, str], np.ndarray] = {}  # (segment, facet) → codes
-        raw: dict[str, np.ndarray] = {}
-        for name in (*SINGLE, "author"):
-            kept = before is not None and all(
-                v in before._raw_index[name] for sid in segs.new for v in _local(segs.by_id[sid], name))
-            self._table(name, segs, before if kept else None)
-            maps = [self._remap(p, name, before if kept else None) for p in segs.parts]
-            if name != "author":
-                codes = np.concatenate([m[p.single[name][1]] for m, p in zip(maps, segs.parts)]
-                                       + [np.zeros(0, dtype=np.int32)])
-                codes[~self.live] = 0
-                raw[name] = codes
-        for name in ("kind", "lang", "year", "month", "site"):
-            self.values[name], self.codes[name] = self._raw[name], raw[name]
-        # Speakers and authors as people: every alias counts under the canonical name.
-        speakers, codes = self._raw["speaker"], raw["speaker"]
-        self._grouping: dict[str, tuple] = {}  # per field: (values, counts, grouping)
-        self.speaker_names, self.values["speaker"], remap = self._group(
-            "speaker", speakers, np.bincount(codes, minlength=len(speakers)), 1, names, before)
-        self.codes["speaker"] = remap[codes]
-        self.speaker_index = {name: i for i, name in enumerate(self.values["speaker"]) if i}
-        authors = self._raw["author"]
-        doc = np.concatenate([p.authors[1] + base for p, base in zip(segs.parts, segs.bases)]
-                             + [np.zeros(0, dtype=np.int64)])
-        code = np.concatenate([self._remaps[(p.sid, "author")][p.authors[2]] for p in segs.parts]
-                              + [np.zeros(0, dtype=np.int32)])
-        keep = self.live[doc]
-        doc, code = doc[keep], code[keep]
-        self.author_names_of, self.author_names, remap = self._group(
-            "author", authors, np.bincount(code, minlength=len(authors)), 0, names, before)
-        self.author_doc, self.author_code = _unique_pairs(doc, remap[code])
-        self.author_index = {name: i for i, name in enumerate(self.author_names)}
-        self.day = segs.concat(lambda p: p.day, np.int64)
-        self._live_ids = np.flatnonzero(self.live).astype(np.int64)
-        self._article_counts: np.ndarray | None = None
-        for array in (self.day, self._live_ids, *self.codes.values()):
-            array.flags.writeable = False
-
-    def _group(self, name: str, values: list[str], counts: np.ndarray, first: int,
-               names: dict | None, before: FacetColumns | None) -> tuple:
-        """Return ``_grouped`` of these values and counts, the one before's when they are
-        the same (grouping every name again costs seconds on FakeNewsNet)."""
-        everywhere = (names or {}).get(name)
-        key = (values, counts, everywhere)
-        old = before._grouping.get(name) if before is not None else None
-        if old is not None and old[0][0] is values and np.array_equal(old[0][1], counts) \
-                and old[0][2] == everywhere:
-            found = old[1]
-        else:
-            found = _grouped(values, counts, first, everywhere)
-        self._grouping[name] = (key, found)
-        return found
-
-    def _table(self, name: str, segs: Segments, before: FacetColumns | None) -> None:
-        """Set the values of facet ``name`` as the segments have them (sorted as Whoosh's
-        terms, "" first for the single-valued ones), kept from ``before`` when given."""
-        if before is not None:
-            self._raw[name], self._raw_index[name] = before._raw[name], before._raw_index[name]
-            return
-        values = sorted(set().union(*(_local(p, name) for p in segs.parts)))
-        self._raw[name] = values if name == "author" else [""] + values
-        self._raw_index[name] = {v: i for i, v in enumerate(self._raw[name]) if v}
-
-    def _remap(self, part, name: str, before: FacetColumns | None) -> np.ndarray:
-        """Return the array that turns ``part``'s local codes of ``name`` into this one's."""
-        found = before._remaps.get((part.sid, name)) if before is not None else None
-        if found is None:
-            index = self._raw_index[name]
-            start = [] if name == "author" else [0]
-            found = np.asarray(start + [index[v] for v in _local(part, name)], dtype=np.int32)
-        self._remaps[(part.sid, name)] = found
-        return found
-
-    def live_ids(self) -> np.ndarray:
-        """Return every document number that is not deleted, ascending (read-only)."""
-        return self._live_ids
-
-    def articles_by(self, authors: tuple[str, ...]) -> int:
-        """Return how many live articles name any of ``authors`` (a bio's author)."""
-        if self._article_counts is None:  # per author code, read on first use
-            kind = self.values["kind"]
-            article = kind.index("article") if "article" in kind else -1
-            docs = self.author_doc
-            mine = (self.codes["kind"][docs] == article) & self.live[docs]
-            self._article_counts = np.bincount(self.author_code[mine],
-                                               minlength=len(self.author_names))
-        codes = {self.author_index.get(n, -1) for a in authors
-                 for n in self.author_names_of.find(a)} - {-1}  # as the author filter reads
-        return int(sum(self._article_counts[c] for c in codes))
-
-    def lang_counts(self) -> Counter:
-        """Return the number of live documents per detected language ("" when unknown)."""
-        counts = np.bincount(self.codes["lang"][self.live], minlength=len(self.values["lang"]))
-        return Counter({self.values["lang"][code]: int(n) for code, n in enumerate(counts) if n})
-
-
-def _local(part, name: str) -> list[str]:
-    """Return a segment's own values of facet ``name``."""
-    return part.authors[0] if name == "author" else part.single[name][0]
-
-
-def _grouped(values: list[str], counts: np.ndarray, first: int,
-             everywhere: dict[str, int] | None) -> tuple[Names, list[str], np.ndarray]:
-    """Group ``values`` by person (``corpus.aliases``) over the snapshot's counts
-    (``everywhere``, when known) and return the grouping, the canonical names of ``values``
-    (code ``first`` onwards; code 0 stays "" when ``first`` is 1) and old code → new code."""
-    mine = {v: int(counts[i]) for i, v in enumerate(values) if i >= first}
-    names = Names({**mine, **everywhere} if isinstance(everywhere, dict) else mine)
-    shown = values[:first] + sorted({names.canonical[v] for v in values[first:]})
-    index = {name: i for i, name in enumerate(shown)}
-    remap = np.array([*range(first), *(index[names.canonical[v]] for v in values[first:])],
-                     dtype=np.int32)
-    return names, shown, remap
-
-
-def _unique_pairs(docs: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return (document, code) pairs once each (two aliases of one author on one byline)."""
-    if not len(docs):
-        return docs, codes
-    pairs = np.unique(np.stack([docs, codes.astype(np.int64)]), axis=1)
-    return pairs[0], pairs[1].astype(np.int32)
+RawCounts = dict[str, dict[str, int]]  # per facet, value → count: what shards send and add up
 
 
 @dataclass(frozen=True)
@@ -270,7 +121,7 @@ def _as_dict(values: list[str], counts: np.ndarray) -> dict[str, int]:
 
 
 def raw_counts(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: bool,
-               selected_authors=()) -> dict[str, dict[str, int]]:
+               selected_authors=()) -> RawCounts:
     """Return every facet value's count among ``matched`` under filters ``f`` (multi-select:
     each facet's counts apply every filter but its own), untruncated, so that the counts of
     several shards add up; a selected author of this index is there even when at 0."""
@@ -280,9 +131,9 @@ def raw_counts(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_mont
     return raw
 
 
-def add_counts(parts: list[dict[str, dict[str, int]]]) -> dict[str, dict[str, int]]:
+def add_counts(parts: list[RawCounts]) -> RawCounts:
     """Return the raw counts of several shards added up."""
-    total: dict[str, dict[str, int]] = {}
+    total: RawCounts = {}
     for raw in parts:
         for facet, values in raw.items():
             into = total.setdefault(facet, {})
@@ -291,7 +142,7 @@ def add_counts(parts: list[dict[str, dict[str, int]]]) -> dict[str, dict[str, in
     return total
 
 
-def shape(raw: dict[str, dict[str, int]], selected_authors=(),
+def shape(raw: RawCounts, selected_authors=(),
           selected_speakers=()) -> dict[str, list[FacetValue]]:
     """Return the facets as the API lists them: the ``AUTHOR_FACET_SIZE`` most frequent
     authors and speakers (and any selected one), dates newest first, the rest by count."""

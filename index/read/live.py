@@ -29,7 +29,7 @@ from whoosh.searching import Searcher
 
 from index.analysis import fold, is_stopword, query_langs
 from index.errors import IndexUnavailable
-from index.read.facets import FacetColumns
+from index.read.facet_columns import FacetColumns
 from index.read.folding import Groups
 from index.read.postings import POSTINGS_CACHE, PostingLists
 from index.read.reopen import Reopen

@@ -55,3 +55,10 @@ class PostingLists:
                     _, (old, _) = self._lists.popitem(last=False)
                     self._held -= max(len(old), 1)
         return found
+
+    def position_masks(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """Return (docnums, position masks) of ``text`` in ``fieldname`` (the docnums of
+        ``get``), or None when the snapshot's arrays do not hold that field's positions."""
+        if self.arrays is None:
+            return None
+        return self.arrays.position_masks(fieldname, text)

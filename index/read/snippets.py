@@ -48,17 +48,7 @@ def snippet(text: str, terms: set[str], lang: str) -> str:
 
 def _marked(text: str, terms: frozenset[str], analyzer) -> str:
     """Return the best passages of ``text`` with the words standing for ``terms`` marked."""
-    stop, term = analyzer.is_stop, analyzer.term
-    seen: dict[str, str | None] = {}  # word → the query term it stands for, or None
-    matches = []
-    for m in WORD.finditer(text):
-        word = m.group().lower()
-        try:
-            found = seen[word]
-        except KeyError:
-            found = seen[word] = None if stop(word) or term(word) not in terms else term(word)
-        if found is not None:
-            matches.append((m.start(), m.end(), found))
+    matches = _matches(text, terms, analyzer)
     if not matches:
         return ""
     passages: list[tuple[int, list]] = []  # (start, the matches inside)
@@ -70,6 +60,65 @@ def _marked(text: str, terms: frozenset[str], analyzer) -> str:
     best = sorted(passages, key=lambda p: (-len({t for _, _, t in p[1]}), -len(p[1]), p[0]))
     return BETWEEN.join(_render(text, start, inside)
                         for start, inside in sorted(best[:PASSAGES], key=lambda p: p[0]))
+
+
+def _matches(text: str, terms: frozenset[str], analyzer) -> list[tuple[int, int, str]]:
+    """Return (start, end, term) of each word of ``text`` standing for one of ``terms``.
+
+    Each distinct word is analysed once (``re.findall`` lists them at C speed); then only the
+    words that stand for a term are looked for, with one pattern, each occurrence kept when
+    it is a whole word as ``WORD`` reads the text from its start (``_whole``)."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a letter whose lower case is longer (İ): word by word
+        return reference_matches(text, terms, analyzer)
+    stop, term = analyzer.is_stop, analyzer.term
+    forms = {}
+    for word in set(WORD.findall(lowered)):
+        if not stop(word):
+            found = term(word)
+            if found in terms:
+                forms[word] = found
+    if not forms:
+        return []
+    pattern = re.compile("|".join(map(re.escape, sorted(forms, key=len, reverse=True))))
+    matches = []
+    for m in pattern.finditer(lowered):
+        start, end = m.span()
+        if _whole(lowered, start, end):
+            matches.append((start, end, forms[m.group()]))
+    return matches
+
+
+def _whole(text: str, start: int, end: int) -> bool:
+    """Return True if ``text[start:end]`` is a word as ``WORD.finditer`` reads ``text`` from
+    its start: not the continuation of a word before it (a word character, or a joining
+    ``'’.`` right after one) and the whole of the word starting there."""
+    if start and (_inside(text[start - 1]) or (
+            text[start - 1] in "'’." and start > 1 and _inside(text[start - 2]))):
+        return False
+    found = WORD.match(text, start)
+    return found is not None and found.end() == end
+
+
+def _inside(char: str) -> bool:
+    """Return True for a character ``\\w`` matches (a letter, a digit, the underscore)."""
+    return char.isalnum() or char == "_"
+
+
+def reference_matches(text: str, terms: frozenset[str], analyzer) -> list[tuple[int, int, str]]:
+    """``_matches`` word by word: the definition it is tested against."""
+    stop, term = analyzer.is_stop, analyzer.term
+    seen: dict[str, str | None] = {}  # word → the query term it stands for, or None
+    matches = []
+    for m in WORD.finditer(text):
+        word = m.group().lower()
+        try:
+            found = seen[word]
+        except KeyError:
+            found = seen[word] = None if stop(word) or term(word) not in terms else term(word)
+        if found is not None:
+            matches.append((m.start(), m.end(), found))
+    return matches
 
 
 def _render(text: str, start: int, inside: list[tuple[int, int, str]]) -> str:

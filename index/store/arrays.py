@@ -26,11 +26,16 @@ from pathlib import Path
 
 import numpy as np
 
-from index.store.whoosh_postings import leaf_postings, postings
+from index.store.whoosh_postings import (leaf_position_masks, leaf_postings, position_masks,
+                                       postings)
 
 ARRAYS_DIR = "postings"
 _META = "meta.json"
 _PARTS = ("keys", "starts", "counts", "ids", "tf")
+# Short positional fields whose postings also carry the word's positions as a 64-bit mask
+# (``whoosh_postings.position_mask``), so a phrase in a headline or a name is checked with a
+# shift and an AND per candidate instead of Whoosh's positional matchers.
+POSITION_FIELDS = ("title", "person")
 
 
 def term_key(text: str | bytes) -> int:
@@ -54,13 +59,17 @@ def _write_set(folder: Path, source, fields, segments: list[tuple[str, int]], lo
     tmp.mkdir(parents=True)
     indexed = set(source.indexed_field_names())
     for field in fields:
-        keys, counts, id_parts, tf_parts = [], [], [], []
+        keys, counts, id_parts, tf_parts, mask_parts = [], [], [], [], []
+        masked = field in POSITION_FIELDS and field in indexed
         for text in source.lexicon(field) if field in indexed else ():
             ids, tf = leaf_postings(source, field, text) if local else postings(source, field, text)
             keys.append(term_key(text))
             counts.append(len(ids))
             id_parts.append(ids.astype(np.int32))
             tf_parts.append(tf.astype(np.float32, copy=False))
+            if masked:
+                mask_parts.append((leaf_position_masks if local else position_masks)(
+                    source, field, text)[1])
         starts = np.concatenate(([0], np.cumsum(counts, dtype=np.int64)[:-1])) \
             if counts else np.empty(0, dtype=np.int64)
         order = np.argsort(np.asarray(keys, dtype=np.uint64), kind="stable")
@@ -71,6 +80,9 @@ def _write_set(folder: Path, source, fields, segments: list[tuple[str, int]], lo
                 else np.empty(0, dtype=np.int32))
         np.save(tmp / f"{field}.tf.npy", np.concatenate(tf_parts) if tf_parts
                 else np.empty(0, dtype=np.float32))
+        if masked:
+            np.save(tmp / f"{field}.pos.npy", np.concatenate(mask_parts) if mask_parts
+                    else np.empty(0, dtype=np.uint64))
     (tmp / _META).write_text(json.dumps({"segments": segments, "fields": list(fields)}),
                              encoding="utf-8")
     tmp.rename(folder)
@@ -122,10 +134,15 @@ class _Set:
     """One set's memory-mapped arrays and how its docnums map onto the snapshot's."""
 
     def __init__(self, folder: Path, fields, local_starts, deltas, first_base: int,
-                 last_end: int, mapped: dict | None = None) -> None:
+                 last_end: int, mapped: tuple[dict, dict] | None = None) -> None:
         self.name = folder.name  # the same in every snapshot that holds the set
-        self.fields = mapped or {field: tuple(_mapped(folder / f"{field}.{part}.npy")
-                                              for part in _PARTS) for field in fields}
+        if mapped is not None:  # the same set in the snapshot before: its maps
+            self.fields, self.masks = mapped
+        else:
+            self.fields = {field: tuple(_mapped(folder / f"{field}.{part}.npy")
+                                        for part in _PARTS) for field in fields}
+            self.masks = {field: _mapped(folder / f"{field}.pos.npy") for field in POSITION_FIELDS
+                          if field in fields and (folder / f"{field}.pos.npy").exists()}
         self.local_starts = np.asarray(local_starts, dtype=np.int64)
         self.deltas = np.asarray(deltas, dtype=np.int64)
         self.shift = int(self.deltas[0]) if len(set(deltas)) == 1 else None  # one offset for all
@@ -139,8 +156,13 @@ class _Set:
         at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
         return np.where(keys[at] == wanted, counts[at], 0)
 
-    def get(self, fieldname: str, key: np.uint64) -> tuple[np.ndarray, np.ndarray]:
+    def get(self, fieldname: str, key: np.uint64, masks: bool = False
+            ) -> tuple[np.ndarray, np.ndarray]:
+        """Return (docnums, frequencies) of the term ``key``; with ``masks``, (docnums,
+        position masks)."""
         keys, starts, counts, ids, tf = self.fields[fieldname]
+        if masks:
+            tf = self.masks[fieldname]
         i = int(np.searchsorted(keys, key))
         if i == len(keys) or keys[i] != key:
             return ids[:0], tf[:0]
@@ -171,7 +193,7 @@ class PostingArrays:
         """Return the arrays of ``index_path`` if sets cover exactly ``reader``'s segments
         (the maps of sets ``before`` (the snapshot before) has are kept: set files are
         hard links of the same files, written once)."""
-        mapped = {s.name: s.fields for s in before._sets} if before is not None else {}
+        mapped = {s.name: (s.fields, s.masks) for s in before._sets} if before is not None else {}
         try:
             segments = {sid: (count, base) for sid, count, base, _ in _segments(reader)}
             covered: set[str] = set()
@@ -217,10 +239,20 @@ class PostingArrays:
         """Return (docnums, frequencies) of ``text``, or None when the field has no arrays."""
         if fieldname not in self._fields:
             return None
-        key = np.uint64(term_key(text))
-        parts = [found for s in self._sets if len((found := s.get(fieldname, key))[0])]
+        return self._get(fieldname, np.uint64(term_key(text)), False)
+
+    def position_masks(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """Return (docnums, position masks) of ``text`` (the docnums of ``get``), or None when
+        the field's positions are not in the arrays (``POSITION_FIELDS``; sets written before
+        they were)."""
+        if fieldname not in self._fields or not all(fieldname in s.masks for s in self._sets):
+            return None
+        return self._get(fieldname, np.uint64(term_key(text)), True)
+
+    def _get(self, fieldname: str, key: np.uint64, masks: bool) -> tuple[np.ndarray, np.ndarray]:
+        parts = [found for s in self._sets if len((found := s.get(fieldname, key, masks))[0])]
         if not parts:
-            return self._sets[0].get(fieldname, key)  # empty, with the right dtypes
+            return self._sets[0].get(fieldname, key, masks)  # empty, with the right dtypes
         if len(parts) == 1:
             ids, tf = parts[0]
         else:

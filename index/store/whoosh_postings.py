@@ -12,6 +12,9 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import TermNotFound
 
 _NONE = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32))
+_NO_MASKS = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.uint64))
+MASK_BITS = 63               # positions 0-62 each have a bit of a posting's position mask
+OVERFLOW = np.uint64(1 << 63)  # the 64th bit: the word also sits at a position past 62
 
 
 def leaf_postings(leaf, fieldname: str, text: str, weights: bool = True
@@ -59,6 +62,44 @@ def _w3_postings(m: W3LeafMatcher, weights: bool) -> tuple[np.ndarray, np.ndarra
         ends = np.cumsum(lengths)
         running -= np.repeat(np.concatenate(([0], running[ends[:-1] - 1])), lengths)
     return running, np.asarray(found, dtype=np.float32)
+
+
+def position_mask(positions) -> int:
+    """Return the bits of ``positions`` (bit p: the word is at position p), past 62 the
+    ``OVERFLOW`` bit only."""
+    mask = 0
+    for p in positions:
+        mask |= 1 << p if p < MASK_BITS else 1 << MASK_BITS
+    return mask
+
+
+def leaf_position_masks(leaf, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return (docnums, position masks) of ``text`` in a positional ``fieldname`` of one
+    segment reader: the same docnums as ``leaf_postings``, each with the positions of the
+    word in that document as bits (see ``position_mask``)."""
+    try:
+        m = leaf.postings(fieldname, text)
+    except TermNotFound:
+        return _NO_MASKS
+    fmt = leaf.schema[fieldname].format
+    ids: list[int] = []
+    masks: list[int] = []
+    while m.is_active():
+        ids.append(m.id())
+        masks.append(position_mask(fmt.decode_positions(m.value())))
+        m.next()
+    return np.asarray(ids, dtype=np.int64), np.asarray(masks, dtype=np.uint64)
+
+
+def position_masks(reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return (docnums, position masks) over every segment of ``reader``."""
+    parts = [(base, *leaf_position_masks(leaf, fieldname, text))
+             for leaf, base in reader.leaf_readers()]
+    parts = [p for p in parts if len(p[1])]
+    if not parts:
+        return _NO_MASKS
+    return (np.concatenate([ids + base for base, ids, _ in parts]),
+            np.concatenate([masks for _, _, masks in parts]))
 
 
 def postings(reader, fieldname: str, text: str, weights: bool = True
