@@ -61,8 +61,7 @@ class Clicker:
             if n % 10 == 1:  # clicks are taken only for ids the service signed
                 try:
                     conn.request("GET", "/search?q=click+bench&per_page=1")
-                    res = conn.getresponse()
-                    search_id = json.loads(res.read()).get("search_id", search_id)
+                    search_id = json.loads(conn.getresponse().read()).get("search_id", search_id)
                 except (OSError, http.client.HTTPException, ValueError):
                     conn.close()
                     conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
