@@ -1,6 +1,6 @@
-"""The fast set algebra and facet counting against their reference forms: whole searches on
-SciFact claims and FakeNewsNet title words, run both ways, give the same results (ids, order,
-scores, totals, facets, words not required, typos)."""
+"""The fast set algebra, facet counting, phrase checks and snippets against their reference
+forms: whole searches on SciFact claims and FakeNewsNet title words, run both ways, give the
+same results (ids, order, scores, totals, facets, words not required, typos, snippets)."""
 from __future__ import annotations
 
 import itertools
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import index
 from index import SearchIndex, SearchRequest
-from index.read import facets, sets
+from index.read import facets, page, sets
 from index.read.postings import PostingLists
 from index.read.scoring import Evaluator
 from index.errors import Deadline
@@ -27,6 +27,8 @@ def _reference(monkeypatch) -> None:
     """Route the search path through the np.unique forms, shape(raw_counts) and Whoosh's
     positions for phrases."""
     monkeypatch.setattr(PostingLists, "position_masks", lambda self, field, text: None)
+    monkeypatch.setattr(page, "fields_holding",
+                        lambda snap, docnums, terms: {d: set(page.SNIPPET_FIELDS) for d in docnums})
     for name in ("union", "sum_by_id", "best"):
         monkeypatch.setattr(sets, name, getattr(sets.reference, name))
     monkeypatch.setattr(facets, "count", lambda cols, matched, f, by_month, authors=(),
@@ -41,7 +43,9 @@ def _run(ix: SearchIndex, requests: list[SearchRequest]) -> list[dict]:
         out.append({"q": req.q, "total": r.total, "ids": [h.document.id for h in r.hits],
                     "scores": [h.score for h in r.hits], "facets": r.facets,
                     "not_required": r.not_required, "typos": r.typos,
-                    "copies": [h.copies for h in r.hits], "suggestion": r.suggestion})
+                    "copies": [h.copies for h in r.hits], "suggestion": r.suggestion,
+                    "snippets": [h.snippet for h in r.hits],
+                    "quotes": [[q.snippet for q in h.quotes] for h in r.hits]})
     return out
 
 

@@ -31,10 +31,10 @@ from index.read.facets import RawCounts
 from index.read import related as related_op
 from index.read.live import Recent, Snapshot
 from index.read.order import in_order
-from index.read.page import Row, as_person
+from index.read.page import Row, as_person, fetch
 from index.read.postings import POSTINGS_CACHE
 from index.read.scoring import Evaluator
-from index.read.search import Matches, Ranking, fetch, match
+from index.read.search import Matches, Ranking, match
 from index.read.stats import CorpusStats, day_counts
 from index.request import RelatedRequest, SearchRequest
 from index.results import Document, Hit

@@ -127,7 +127,7 @@ def rows(snap: Snapshot, req: RelatedRequest, words: list[FieldedTerm], lang: st
 
 def fetch_plain(snap: Snapshot, page: list[Row]) -> list[Hit]:
     """Return the hits of ``page`` (``page.Row``s) with the start of their text."""
-    return page_hits(snap, page, lambda stored: plain_snippet(
+    return page_hits(snap, page, lambda _, stored: plain_snippet(
         stored.get("body") or stored.get("dek") or ""))
 
 

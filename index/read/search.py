@@ -25,11 +25,9 @@ from index.read.live import Snapshot
 from index.read.matching import Tiers
 from index.read.order import in_order
 from index.read.pinning import Edits
-from index.read.page import Row
-from index.read.page import hits as page_hits
+from index.read.page import Row, fetch
 from index.read.query import Nearness, explicit_and, parse, phrase_bonus
 from index.read.scoring import EMPTY, Evaluator, Hits
-from index.read.snippets import plain_snippet, snippet
 from index.read.spelling import did_you_mean
 from index.read.stories import fold_stories
 from index.read.stats import CorpusStats, day_number
@@ -41,7 +39,6 @@ from index.schema import DEFAULT_BOOSTS
 BM25_B = 0.75
 BM25_K1 = 1.2
 SUGGEST_BELOW = 10  # offer "did you mean" when a query finds fewer results than this
-SNIPPET_FIELDS = ("body", "dek", "title", "headings")  # the first that holds a match
 
 
 @dataclass(frozen=True)
@@ -184,17 +181,6 @@ def result(head, req: SearchRequest, p: Plan, hits: list[Hit], total: int,
                         typos=p.typos, folded=folded)
 
 
-def fetch(snap: Snapshot, page: list[Row], terms: dict[str, frozenset[str]], snippets: bool,
-          deadline: Deadline) -> list[Hit]:
-    """Return the hits of ``page`` (``page.Row``s) with their snippets; past the time budget,
-    the rest of the page gets plain snippets."""
-    def snippet(stored: dict) -> str | None:
-        if not snippets:
-            return None
-        return _snippet(stored, {} if deadline.expired() else terms)
-    return page_hits(snap, page, snippet)
-
-
 def _last_word(text: str) -> str | None:
     """Return the word being typed (the text ends in it), which also matches as a prefix."""
     found = words(text)
@@ -226,15 +212,3 @@ def page_of(snap: Snapshot, m: Matches, req: SearchRequest, ranked: bool) -> lis
                   start + req.per_page)[start:]
     return [(int(ids[i]), float(scores[i]) if ranked else None, m.copies.get(int(ids[i]), 0),
              tuple(m.quotes.get(int(ids[i]), ()))) for i in at]
-
-
-def _snippet(stored: dict, terms: dict[str, frozenset[str]]) -> str:
-    """Return the marked passages of the first field holding a match, else the text's start."""
-    lang = stored.get("lang", "")
-    for name in SNIPPET_FIELDS:
-        text = stored.get(name)
-        if text and terms.get(name):
-            marked = snippet(text, terms[name], lang)
-            if marked:
-                return marked
-    return plain_snippet(stored.get("body") or stored.get("dek") or "")

@@ -150,9 +150,15 @@ def _windows(text: str, terms: frozenset[str]):
     prefixes = sorted({t[:4] for t in terms if t})
     if not prefixes:
         return
-    pattern = re.compile(r"\b(?:%s)" % "|".join(map(re.escape, prefixes)), re.IGNORECASE)
+    head = text[:MAX_ANALYSED]
+    lowered = head.lower()
+    alternatives = "|".join(map(re.escape, prefixes))
+    if len(lowered) == len(head):  # the same places: look in the lower case, several times
+        pattern, searched = re.compile(r"\b(?:%s)" % alternatives), lowered  # faster
+    else:
+        pattern, searched = re.compile(r"\b(?:%s)" % alternatives, re.IGNORECASE), head
     end, tried = 0, 0
-    for m in pattern.finditer(text, 0, MAX_ANALYSED):
+    for m in pattern.finditer(searched):
         if m.start() < end:  # inside the window already tried
             continue
         start = max(0, m.start() - WINDOW_BEFORE)

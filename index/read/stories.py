@@ -68,7 +68,9 @@ def fold_stories(stories: Stories, final: Hits, tier: np.ndarray
     """Return ``final`` (and its ``tier``s) without the quotes whose article is in it, and
     per such article its quotes, best score first."""
     parent = stories.parent[final.ids]
-    under = (parent >= 0) & np.isin(parent, final.ids)
+    listed = np.zeros(len(stories.parent), dtype=bool)  # a mask: no sort, unlike np.isin
+    listed[final.ids] = True
+    under = (parent >= 0) & listed[parent]
     if not under.any():
         return final, tier, {}
     quotes: dict[int, list[int]] = {}
