@@ -89,8 +89,11 @@ def test_the_journal_is_compacted_in_the_background(app_over):
         wait_for(lambda: queue.counts()["pending"] == 0, 30)
     wait_for(lambda: queue.counts()["applied"] == 1, 30)  # no rebuild ran
     assert queue.stats()["applied_bytes"] < 500_000
-    status = client.get("/admin/status", headers=AUTH).get_json()["pushes"]
-    assert status["applier"]["last_compaction"]["files"] == 4
+
+    def compaction() -> dict:  # the state file is written just after the journal's rename
+        status = client.get("/admin/status", headers=AUTH).get_json()["pushes"]
+        return status["applier"]["last_compaction"] or {}
+    wait_for(lambda: compaction().get("files") == 4, 30)
     index.rebuild(index_dir, [str(DEMO)])  # and what it kept replays as the last version
     hits = client.get("/search?q=compactme").get_json()["results"]
     assert len(hits) == 1 and total(client, "fourthdraft") == 1 and total(client, "thirddraft") == 0
