@@ -1,6 +1,6 @@
 """``python -m bench``: run the benchmarks and print their tables.
 
-    python -m bench                         all fifteen: extract, quotes, html (web pages), build,
+    python -m bench                         all of them: extract, quotes, html (web pages), build,
                                             query, relevance, known (known-item searches as
                                             readers type them), reader (the judged reader
                                             query set against the peers), related (related documents,
@@ -9,7 +9,9 @@
                                             scale (1x, 2x, 4x FakeNewsNet), analytics
                                             (search p99 with analytics off vs on), hostile
                                             (normal searches under hostile traffic), cluster
-                                            (shards and Ray Serve: builds, latency, memory);
+                                            (shards and Ray Serve: builds, latency, memory),
+                                            phases (a build's extraction, index writing and
+                                            whole build against FTS5 and tantivy);
                                             ~80 min
     python -m bench --only query            one of them (query builds what it needs)
     python -m bench --quick                 smoke run: the first 2,000 FakeNewsNet lines,
@@ -32,7 +34,7 @@ import time
 import traceback
 from pathlib import Path
 
-from . import (analytics, build, cluster, extract, hostile, html_extract, http_load,
+from . import (analytics, build, build_phases, cluster, extract, hostile, html_extract, http_load,
                known_item, query, quotes, reader_set, reindex_load, related, relevance, scale, steering,
                tune)
 from .common import FAKENEWS, Skip, head_file, need
@@ -47,7 +49,7 @@ def _standalone(module):
 
 
 BENCHMARKS = {"extract": extract.run, "quotes": quotes.run, "html": html_extract.run,
-              "build": build.run,
+              "build": build.run, "phases": _standalone(build_phases),
               "query": query.run, "relevance": relevance.run, "known": known_item.run,
               "reader": reader_set.run,
               "related": related.run,

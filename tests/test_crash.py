@@ -22,8 +22,7 @@ import os, signal, sys
 sys.path.insert(0, {root!r})
 import index
 from index.store import snapshots
-from index.write import indexer
-from whoosh.writing import SegmentWriter
+from index.write import fast_segments, segment_batches
 
 def die(*args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
@@ -36,19 +35,16 @@ if point == "after-lock":            # early: the lock is held, the build dir ju
         die()
     snapshots.SnapshotStore.new_building_dir = patched
 elif point == "mid-write":           # documents half added
-    original_add = SegmentWriter.add_document
+    original_add = fast_segments.SegmentBuilder.add
     count = [0]
-    def patched(self, **fields):
+    def patched(self, fields):
         count[0] += 1
         if count[0] == 60:
             die()
-        return original_add(self, **fields)
-    SegmentWriter.add_document = patched
-elif point == "during-commit":       # Whoosh writing its segment files
-    original_commit = SegmentWriter.commit
-    def patched(self, *a, **k):
-        die()
-    SegmentWriter.commit = patched
+        return original_add(self, fields)
+    fast_segments.SegmentBuilder.add = patched
+elif point == "during-commit":       # the segment's files written, not yet the index's TOC
+    segment_batches.commit = die
 elif point == "before-switch":       # complete snapshot on disk, pointer not yet switched
     snapshots.SnapshotStore.publish = lambda self, *a, **k: die()
 index.rebuild({index_dir!r}, [{demo!r}, {data!r}])

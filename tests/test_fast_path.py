@@ -217,3 +217,20 @@ def test_snippet_words_on_joined_and_odd_words(parts, lang):
     text = "".join(parts)
     terms = frozenset(t.text for t in analyzer("trump élection u.s istanbul 2020 x"))
     assert _matches(text, terms, analyzer) == reference_matches(text, terms, analyzer)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 9), max_size=4, unique=True), min_size=1, max_size=40),
+       st.data())
+def test_author_pairs_of_matches_equal_the_mask_over_every_pair(authors, data):
+    """Counting authors from each matched document's own pairs (``facets.pairs_of``) gives
+    what a mask over every (document, author) pair of the index gave."""
+    doc = np.asarray([d for d, names in enumerate(authors) for _ in names], dtype=np.int64)
+    code = np.asarray([c for names in authors for c in names], dtype=np.int64)
+    ptr = np.searchsorted(doc, np.arange(len(authors) + 1))
+    matched = np.asarray(sorted(data.draw(st.sets(st.integers(0, len(authors) - 1)))),
+                         dtype=np.int64)
+    chosen = np.zeros(len(authors), dtype=bool)
+    chosen[matched] = True
+    assert np.array_equal(np.bincount(code[facets.pairs_of(ptr, matched)], minlength=10),
+                          np.bincount(code[chosen[doc]], minlength=10))

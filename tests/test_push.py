@@ -9,7 +9,7 @@ import pytest
 
 import index
 from index import SnapshotStore
-from index.write import indexer
+from index.write import indexer, updating
 from service import applier, applier_jobs, applier_state, create_app, push
 from tests.conftest import ADMIN_TOKEN, DEMO
 
@@ -261,13 +261,13 @@ def test_a_batch_that_makes_the_writer_fail_is_quarantined(tmp_path, monkeypatch
     queue = index.PushQueue(index_dir)
     for title in ("Fine brkfirst", "Poison brkpoison", "Fine brksecond"):
         queue.put([story(title.split()[-1], title)])
-    real = indexer.to_document
+    real = updating.to_document
 
     def to_document(record):
         if "Poison" in getattr(record, "title", ""):
             raise ValueError("this document breaks the writer")
         return real(record)
-    monkeypatch.setattr(indexer, "to_document", to_document)
+    monkeypatch.setattr(updating, "to_document", to_document)
     applier_jobs.apply_pending(index_dir)
     stats = queue.stats()
     assert stats["pending"] == 0 and stats["quarantined"] == 1 and stats["applied"] == 2

@@ -88,3 +88,63 @@ def test_words_together_rank_above_words_apart(fakenews):
     for hit in result.hits[:4]:
         doc = fakenews.document(hit.document.id)
         assert "red carpet" in " ".join((doc.title, doc.text)).lower(), doc.title
+
+
+@pytest.mark.parametrize("typed, meant, word", [("Hilary Clinton", "Hillary", "hilary"),
+                                                ("Jon Mayer", "John", "jon"),
+                                                ("Brad Pit divorce", "Pitt", "pit")])
+def test_a_name_typo_is_read_in_the_context_of_the_next_word(fakenews, typed, meant, word):
+    """"hilary", "jon" and "pit" are whole words of titles (Hilary Duff, Jon Hamm), so alone
+    they are no typos; beside "clinton", "mayer" and "brad" they are: the titles and names hold
+    "hillary clinton", "john mayer" and "brad pitt" far more often, the pairs as typed never.
+    The word is read as the name, which the first result names."""
+    result = search(fakenews, typed)
+    assert meant.lower() in result.typos[word]
+    assert meant in titles(result)[0], titles(result)
+
+
+def test_a_word_its_neighbours_confirm_is_kept(fakenews):
+    """"Kate Middleton" is written so in the titles ("Katie Middleton" once): "kate" stays."""
+    result = search(fakenews, "Kate Middleton")
+    assert result.typos == {}
+    assert all("Kate Middleton" in t for t in titles(result)[:3]), titles(result)
+
+
+def test_a_german_compound_matches_its_parts_written_apart(freenews):
+    """"Burkaverbot": no document holds the compound; its parts, from the index's own German
+    vocabulary, match "Burka-Verbot" as a phrase, and that article comes first."""
+    result = search(freenews, "Burkaverbot Frankreich")
+    assert result.typos["burkaverbot"] == ("burka", "verbot")
+    assert "Burka-Verbot" in titles(result)[0]
+
+
+@pytest.mark.parametrize("typed", ["brad p", "taylor s", "kim k", "prince h", "wind f"])
+def test_suggestions_are_phrases_the_index_holds(fakenews, typed):
+    """A completion after other words is offered only where a title, dek or name holds it
+    right after the word before: "brad p" → "brad pitt", never "brad parker" from a title
+    naming both; "wind f" → nothing ("wind four", "wind fish" were offered). Each
+    suggestion, searched as a phrase, is found."""
+    suggestions = fakenews.suggest(typed)
+    if typed != "wind f":
+        assert suggestions and suggestions[0].startswith(typed), suggestions
+    for phrase in suggestions:
+        assert search(fakenews, f'"{phrase}"').total > 0, phrase
+    assert not any(s.startswith(("wind fi", "wind fo", "brad pa")) for s in suggestions)
+
+
+def test_suggestions_are_no_misspellings(fakenews):
+    """"kardshian" and "taylo" are in a few titles; "kardashian" and "taylor" in far more."""
+    assert fakenews.suggest("kard")[0] == "kardashian"
+    assert "kardshian" not in fakenews.suggest("kard")
+    tayl = fakenews.suggest("tayl")
+    assert tayl[0] == "taylor" and "taylo" not in tayl
+
+
+def test_a_typed_ss_completes_to_sharp_s(demo_index, freenews):
+    """German "ß" typed as "ss": "strass" completes to the demo's "Straßenbahnlinie"."""
+    demo = SearchIndex(demo_index, cache_size=0)
+    try:
+        assert demo.suggest("strass") == ["straßenbahnlinie"]
+    finally:
+        demo.close()
+    assert freenews.suggest("strass") and all(s.startswith("straß") for s in freenews.suggest("strass"))

@@ -7,9 +7,11 @@ the response can say they were not searched. A word of 5+ letters (no digits) al
 index terms one edit away, 9+ letters two, when those are clearly more common than the word
 itself (a rare correct word keeps its exact matches first: see ``matching``); the letters
 counted are those of the index term compared (a stem), and a change of the first letter
-counts as two edits. The last word
-of the query also matches as a prefix. Prefixes are bounded to the most frequent terms;
-nothing here refuses a query.
+counts as two edits (``variants``). A word is also read in the context of its neighbours in
+the query ("Hilary Clinton" → "hillary"), and two neighbours also match the word they make
+(``neighbours``); a rare German compound also matches its parts (``compounds``). The last
+word of the query also matches as a prefix. Explicit phrases and prefixes: ``forms``.
+Prefixes are bounded to the most frequent terms; nothing here refuses a query.
 """
 from __future__ import annotations
 
@@ -18,16 +20,18 @@ from dataclasses import dataclass, field
 
 from whoosh import query as Q
 
-from index.analysis import STEMMERS, fold, is_stopword, query_terms, stem_of
+from index.analysis import STEMMERS, is_stopword, query_terms
 from index.errors import Deadline
+from index.read.compounds import PART_WEIGHT, parts_of
+from index.read.forms import phrase_query, prefix_query
+from index.read.neighbours import in_context, joins
 from index.read.query import FieldedTerm, Relaxed, words_in_fields
-from index.read.variants import TYPO_WEIGHT, completions, finished, joined, read_word
+from index.read.variants import completions, finished, read_word
 from index.read.vocabulary import Vocabulary
 from index.schema import TEXT_FIELDS
 
 MAX_WORDS = 32            # plain words searched; the rest of a very long query is ignored
 MAX_TERMS = 3000          # (field, index term) pairs a whole query may look up
-MAX_EXPANSION = 300       # index terms an explicit prefix* may stand for (most frequent)
 PREFIX_MAX_WORDS = 4      # a longer query's last word is taken as typed in full
 
 
@@ -65,8 +69,9 @@ class Expander:
                  vocabulary: Callable[[], tuple[Vocabulary, Vocabulary]] | None = None,
                  prefix_word: str | None = None,
                  synonyms: dict[str, tuple[tuple[str, ...], ...]] | None = None,
-                 stops: tuple[str, ...] | None = None) -> None:
+                 stops: tuple[str, ...] | None = None, postings=None) -> None:
         self.reader = reader
+        self.postings = postings  # the snapshot's PostingLists (None: decoded each time)
         self.langs = tuple(lang for lang in langs if lang in STEMMERS) or ("en",)
         # the languages whose stop words are dropped (see ``language``): all by default
         self.stops = tuple(lang for lang in stops if lang in STEMMERS) if stops else self.langs
@@ -99,26 +104,13 @@ class Expander:
         return Relaxed(self._joins(words), required, strict)
 
     def _joins(self, words: list) -> list:
-        """Let two neighbouring words also match the one word they make (``Di Caprio`` →
-        "DiCaprio"), as a typo of each: below documents holding them as typed."""
+        """Read each word in the context of its neighbours, and let two neighbours also
+        match the one word they make (see ``neighbours``)."""
         if self.vocabulary is None:
             return words
         vocab, whole = self.vocabulary()
-        out = list(words)
-        for i, (a, b) in enumerate(zip(words, words[1:])):
-            if not (isinstance(a, FieldedTerm) and isinstance(b, FieldedTerm)):
-                continue
-            terms = joined(a.word, b.word, whole, vocab, self.langs)
-            if not terms or not self.log.afford(2 * len(terms) * len(a.weights)):
-                continue
-            for j in (i, i + 1):
-                w = out[j]
-                extra = tuple((t, TYPO_WEIGHT) for t in terms if t not in w.texts)
-                out[j] = FieldedTerm(w.texts, w.weights, w.boost, w.variants + extra,
-                                     w.completions, w.word)
-                self.log.note_all(w.weights, terms)
-            self.log.typos[f"{a.word} {b.word}"] = list(terms)
-        return out
+        words = in_context(words, self.reader, vocab, whole, self.langs, self.log, self.postings)
+        return joins(words, vocab, whole, self.langs, self.log)
 
     def expand(self, q: Q.Query) -> Q.Query | None:
         """Return the rewritten query, or None when nothing searchable is left."""
@@ -126,9 +118,9 @@ class Expander:
         if isinstance(q, Q.Term) and q.fieldname in TEXT_FIELDS:
             return self._fielded([q])
         if isinstance(q, Q.Phrase) and q.fieldname in TEXT_FIELDS:
-            return self._phrase(q)
+            return phrase_query(self, q)
         if isinstance(q, (Q.Prefix, Q.Wildcard)):
-            return self._prefix(q)
+            return prefix_query(self, q)
         if isinstance(q, Q.FuzzyTerm):
             return self._fielded([Q.Term(q.fieldname, q.text, boost=q.boost)])
         if isinstance(q, Q.Term) and q.fieldname == "role":
@@ -179,7 +171,10 @@ class Expander:
             typos, completions = (), ()
         for name in weights:
             self.log.note(name, texts + tuple(v for v, _ in typos + completions))
-        return FieldedTerm(texts, weights, variants=typos, completions=completions, word=word)
+        term = FieldedTerm(texts, weights, variants=typos, completions=completions, word=word)
+        parts = None if typos or completions or self.vocabulary is None or len(weights) < 2 \
+            else parts_of(word, texts, self.vocabulary()[0], self.langs)
+        return term if parts is None else compound_group(self, term, parts)
 
     def _variants(self, word: str, texts: tuple[str, ...]) -> tuple[
             tuple[str, ...], tuple[tuple[str, float], ...], tuple[tuple[str, float], ...]]:
@@ -203,60 +198,6 @@ class Expander:
         return (reading.texts, tuple(sorted(reading.typos.items())),
                 tuple(sorted(more.items())))
 
-    def _phrase(self, q: Q.Phrase) -> Q.Query | None:
-        variants = phrase_forms(q.words, self.langs)
-        for v in variants:
-            self.log.note(q.fieldname, v)
-        phrases = [Q.Phrase(q.fieldname, list(v), slop=q.slop) if len(v) > 1
-                   else Q.Term(q.fieldname, v[0]) for v in sorted(variants)]
-        return phrases[0] if len(phrases) == 1 else Q.Or(phrases, boost=q.boost)
-
-    def _prefix(self, q: Q.Query) -> Q.Query | None:
-        """An explicit prefix: the most frequent terms starting with it, in a text field;
-        on other fields (id, kind, author…) the exact value, never a scan."""
-        literal = fold(q.text.lower()).rstrip("*?")
-        if q.fieldname not in TEXT_FIELDS:
-            return Q.Term(q.fieldname, q.text.rstrip("*?"), boost=q.boost)
-        if not literal:
-            return None
-        vocab = self.vocabulary()[0] if self.vocabulary is not None else None
-        found = prefix_terms(self.reader, q.fieldname, literal, vocab, MAX_EXPANSION)
-        if not found:
-            return None
-        if not self.log.afford(len(found)):
-            self.log.ignored.append(q.text + "*")
-            return None
-        self.log.note(q.fieldname, found)
-        return Q.Or([Q.Term(q.fieldname, t) for t in found], boost=q.boost)
-
-
-def phrase_forms(words, langs: tuple[str, ...]) -> set[tuple[str, ...]]:
-    """Return the index-term sequences a phrase stands for: its stems in each language (stop
-    words left out, as the index leaves them) and its words unstemmed."""
-    forms = set()
-    for lang in langs:
-        stems = [s for s in (stem_of(w.lower(), lang) for w in words) if s]
-        if stems:
-            forms.add(tuple(stems))
-    forms.add(tuple(fold(w.lower()) for w in words))
-    return forms
-
-
-def prefix_terms(reader, fieldname: str, literal: str, vocab: Vocabulary | None,
-                 limit: int) -> list[str]:
-    """Return the terms of ``fieldname`` an explicit ``literal*`` stands for: the literal
-    itself if indexed, then the most frequent completions (the first ones in term order
-    when there is no vocabulary), ``limit`` at most."""
-    found = [literal] if reader.doc_frequency(fieldname, literal) else []
-    if vocab is not None:
-        found += vocab.with_prefix(literal, limit)
-    else:
-        for n, term in enumerate(reader.expand_prefix(fieldname, literal)):
-            if n >= limit:
-                break
-            found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
-    return list(dict.fromkeys(found))
-
 
 def synonym_group(expander: Expander, marker: str, group: list[Q.Term]) -> Q.Query | None:
     """Return one word unit matching any form of the synonym group ``marker`` stands for,
@@ -274,6 +215,17 @@ def synonym_group(expander: Expander, marker: str, group: list[Q.Term]) -> Q.Que
     if not forms:
         return None
     return SynonymGroup(forms, word=" ".join(expander.synonyms[marker][0]))
+
+
+def compound_group(expander: Expander, term: FieldedTerm, parts: tuple[str, str]) -> Q.Query:
+    """Return one word unit matching ``term`` or its compound ``parts`` as a phrase in the
+    same fields, the phrase at ``compounds.PART_WEIGHT`` (see ``compounds``)."""
+    phrase = expander.expand(Q.Or([Q.Phrase(name, list(parts), boost=boost)
+                                   for name, boost in term.weights.items()], boost=PART_WEIGHT))
+    if phrase is None:
+        return term
+    expander.log.typos[term.word] = list(parts)
+    return SynonymGroup([term, phrase], word=term.word)
 
 
 class SynonymGroup(Q.Or):

@@ -70,11 +70,13 @@ class FacetColumns:
         self.author_names_of, self.author_names, remap = self._group(
             "author", authors, np.bincount(code, minlength=len(authors)), 0, names, before)
         self.author_doc, self.author_code = _unique_pairs(doc, remap[code])
+        # where each document's (document, author) pairs start: pairs are sorted by document
+        self.author_ptr = np.searchsorted(self.author_doc, np.arange(self.size + 1))
         self.author_index = {name: i for i, name in enumerate(self.author_names)}
         self.day = segs.concat(lambda p: p.day, np.int64)
         self._live_ids = np.flatnonzero(self.live).astype(np.int64)
         self._article_counts: np.ndarray | None = None
-        for array in (self.day, self._live_ids, *self.codes.values()):
+        for array in (self.day, self._live_ids, self.author_ptr, *self.codes.values()):
             array.flags.writeable = False
 
     def _group(self, name: str, values: list[str], counts: np.ndarray, first: int,

@@ -97,10 +97,8 @@ def _counts(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: 
     ``f`` (multi-select: each facet's counts apply every filter but its own); a value's code
     is its place in the list, and code 0 of a single-valued column ("": none) counts 0."""
     base = {name: f.keep(matched, skip=name) for name in FACETS}
-    chosen = np.zeros(cols.size, dtype=bool)
-    chosen[base["author"]] = True
     out = {"author": (cols.author_names,
-                      np.bincount(cols.author_code[chosen[cols.author_doc]],
+                      np.bincount(cols.author_code[pairs_of(cols.author_ptr, base["author"])],
                                   minlength=len(cols.author_names)))}
     date_name = "month" if date_by_month else "year"
     date_docs = base["date"]
@@ -114,6 +112,18 @@ def _counts(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: 
         counts[0] = 0
         out[name] = (cols.values[column], counts)
     return out
+
+
+def pairs_of(ptr: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """Return the places of the (document, author) pairs of ``docs`` (unique), given where
+    each document's pairs start (``ptr``): the cost follows the matches, not the archive."""
+    starts = ptr[docs]
+    lengths = ptr[docs + 1] - starts
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    before = np.cumsum(lengths) - lengths  # pairs of the earlier documents
+    return np.repeat(starts - before, lengths) + np.arange(total)
 
 
 def _as_dict(values: list[str], counts: np.ndarray) -> dict[str, int]:

@@ -47,16 +47,37 @@ class Groups:
         return self.key == key if key else np.zeros(len(self.key), dtype=bool)
 
 
+class Copies:
+    """Per kept document that stands for others, how many copies it folds; looked up for the
+    page's documents only (a broad query folds thousands)."""
+
+    def __init__(self, leaders: np.ndarray, counts: np.ndarray) -> None:
+        order = np.argsort(leaders, kind="stable")
+        self.leaders, self.counts = leaders[order], counts[order]
+
+    def get(self, docnum: int, default: int = 0) -> int:
+        at = int(np.searchsorted(self.leaders, docnum))
+        if at < len(self.leaders) and self.leaders[at] == docnum:
+            return int(self.counts[at])
+        return default
+
+    def __len__(self) -> int:
+        return len(self.leaders)
+
+
+NO_COPIES = Copies(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
+
+
 def fold(groups: Groups, ids: np.ndarray, tier: np.ndarray, scores: np.ndarray,
          seq: np.ndarray, days: np.ndarray, sort: str, ranked: bool
-         ) -> tuple[np.ndarray, dict[int, int]]:
+         ) -> tuple[np.ndarray, Copies]:
     """Return which of ``ids`` to keep (a mask) and, per kept document that stands for
     others, how many copies it folds. The result order (``order.in_order``: tier, score,
     date, ``seq``) ranks them; only the documents of groups with copies are sorted."""
     keep = np.ones(len(ids), dtype=bool)
     candidates = np.flatnonzero(groups.multi[ids])
     if not len(candidates):
-        return keep, {}
+        return keep, NO_COPIES
     c = candidates
     ranked_at = c[in_order(tier[c], scores[c], days[c], seq[c], sort, ranked)]
     keys = groups.key[ids[ranked_at]]
@@ -64,12 +85,12 @@ def fold(groups: Groups, ids: np.ndarray, tier: np.ndarray, scores: np.ndarray,
     keep[candidates] = False
     leaders = ranked_at[first]
     keep[leaders] = True
-    copies = {int(ids[i]): int(n) - 1 for i, n in zip(leaders, counts) if n > 1}
-    return keep, copies
+    several = counts > 1
+    return keep, Copies(ids[leaders[several]].astype(np.int64), counts[several] - 1)
 
 
 def collapse(groups: Groups, final: Hits, tier: np.ndarray, seq: np.ndarray, days: np.ndarray,
-             sort: str, ranked: bool) -> tuple[Hits, np.ndarray, dict[int, int]]:
+             sort: str, ranked: bool) -> tuple[Hits, np.ndarray, Copies]:
     """Return ``final`` (and its ``tier``s) with one document per group, and the copies
     each kept document stands for (``seq`` and ``days``: per document number)."""
     keep, copies = fold(groups, final.ids, tier, final.scores, seq[final.ids],

@@ -19,7 +19,7 @@ from index.analysis import is_stopword, words
 from index.errors import Deadline, QueryError
 from index.read import facets
 from index.read.expand import Expander
-from index.read.folding import collapse, only_group
+from index.read.folding import NO_COPIES, Copies, collapse, only_group
 from index.read.language import query_language
 from index.read.live import Snapshot
 from index.read.matching import Tiers
@@ -29,7 +29,7 @@ from index.read.page import Row, fetch
 from index.read.query import Nearness, explicit_and, parse, phrase_bonus
 from index.read.scoring import EMPTY, Evaluator, Hits
 from index.read.spelling import did_you_mean
-from index.read.stories import fold_stories
+from index.read.stories import NO_QUOTES, FoldedQuotes, fold_stories
 from index.read.stats import CorpusStats, day_number
 from index.read.synonyms import Synonyms
 from index.request import SearchRequest
@@ -74,7 +74,7 @@ def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
     rewritten, units = synonyms.rewrite(text) if synonyms is not None else (text, {})
     vocabularies = (lambda: (snap.vocabulary(), snap.words())) if req.typos else None
     expander = Expander(snap.searcher().reader(), langs, deadline, vocabularies,
-                        _last_word(text), units, stops)
+                        _last_word(text), units, stops, getattr(snap, "postings", None))
     if text:
         relax = req.operator != "or"
         query = expander.expand_top(parse(rewritten, ranking.boosts, req.operator), relax,
@@ -99,9 +99,9 @@ class Matches:
     matched: np.ndarray     # before the filters: what facets count
     filters: facets.Filters
     tiers: Tiers | None     # relaxed matching's record, to say which words were not required
-    copies: dict[int, int]  # per kept document, the copies folded under it
+    copies: Copies          # per kept document, the copies folded under it
     folded: int
-    quotes: dict[int, list[int]] = field(default_factory=dict)  # per article, its quotes
+    quotes: FoldedQuotes = NO_QUOTES  # per article, its quotes (``stories``)
     pins: frozenset[int] = frozenset()  # the listed documents an editor pinned
 
 
@@ -141,7 +141,7 @@ def match(snap: Snapshot, req: SearchRequest, query: Q.Query | None, ranked: boo
         tier = edits.tier(final.ids, tiers)
     else:
         tier = tiers.tier(final.ids) if tiers is not None else np.zeros(len(final.ids), np.int64)
-    folded, copies, quotes = len(final.ids), {}, {}
+    folded, copies, quotes = len(final.ids), NO_COPIES, NO_QUOTES
     if req.collapse and not req.group:
         final, tier, copies = collapse(snap.groups, final, tier, snap.order, cols.day, req.sort,
                                        ranked)

@@ -65,19 +65,14 @@ def _marked(text: str, terms: frozenset[str], analyzer) -> str:
 def _matches(text: str, terms: frozenset[str], analyzer) -> list[tuple[int, int, str]]:
     """Return (start, end, term) of each word of ``text`` standing for one of ``terms``.
 
-    Each distinct word is analysed once (``re.findall`` lists them at C speed); then only the
-    words that stand for a term are looked for, with one pattern, each occurrence kept when
-    it is a whole word as ``WORD`` reads the text from its start (``_whole``)."""
+    The distinct words (``re.findall`` lists them at C speed) are looked up in the
+    language's table of the words seen so far (``_Words``); then only the words that stand
+    for a term are looked for, with one pattern, each occurrence kept when it is a whole word
+    as ``WORD`` reads the text from its start (``_whole``)."""
     lowered = text.lower()
     if len(lowered) != len(text):  # a letter whose lower case is longer (İ): word by word
         return reference_matches(text, terms, analyzer)
-    stop, term = analyzer.is_stop, analyzer.term
-    forms = {}
-    for word in set(WORD.findall(lowered)):
-        if not stop(word):
-            found = term(word)
-            if found in terms:
-                forms[word] = found
+    forms = _Words.of(analyzer).forms(set(WORD.findall(lowered)), terms)
     if not forms:
         return []
     pattern = re.compile("|".join(map(re.escape, sorted(forms, key=len, reverse=True))))
@@ -87,6 +82,35 @@ def _matches(text: str, terms: frozenset[str], analyzer) -> list[tuple[int, int,
         if _whole(lowered, start, end):
             matches.append((start, end, forms[m.group()]))
     return matches
+
+
+class _Words:
+    """The index term of every lower-cased word one language's snippets have met ("" for a
+    stop word), and the words met per term: a page's snippets share most of their words, and
+    a word is analysed once per process, not once per text."""
+
+    LIMIT = 100_000  # words kept per language (about 10 MB); past it, the table starts again
+    _tables: dict[str, _Words] = {}
+
+    def __init__(self, analyzer) -> None:
+        self.analyzer = analyzer
+        self.term: dict[str, str] = {}
+        self.words: dict[str, set[str]] = {}
+
+    @classmethod
+    def of(cls, analyzer) -> _Words:
+        table = cls._tables.get(analyzer.lang)
+        if table is None or len(table.term) > cls.LIMIT:
+            table = cls._tables[analyzer.lang] = cls(analyzer)
+        return table
+
+    def forms(self, words: set[str], terms: frozenset[str]) -> dict[str, str]:
+        """Return, of ``words``, those standing for one of ``terms``, with the term."""
+        stop, term = self.analyzer.is_stop, self.analyzer.term
+        for word in words.difference(self.term):
+            found = self.term[word] = "" if stop(word) else term(word)
+            self.words.setdefault(found, set()).add(word)
+        return {word: t for t in terms for word in self.words.get(t, set()) & words}
 
 
 def _whole(text: str, start: int, end: int) -> bool:

@@ -63,19 +63,37 @@ def _article_ids(reader, new_from: int, docs: np.ndarray) -> set[str]:
     return texts
 
 
+class FoldedQuotes:
+    """The quotes folded under their articles, each article's found when asked (a page asks
+    for ten): walking every folded quote of a broad query cost more than the search."""
+
+    def __init__(self, ids: np.ndarray, articles: np.ndarray, scores: np.ndarray) -> None:
+        self.ids, self.articles, self.scores = ids, articles, scores  # ascending ids
+
+    def get(self, article: int, default=()) -> list[int] | tuple:
+        """Return the quotes folded under ``article``, best score first (then by docnum)."""
+        at = np.flatnonzero(self.articles == article)
+        if not len(at):
+            return default
+        return self.ids[at[np.argsort(-self.scores[at], kind="stable")]].tolist()
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+NO_QUOTES = FoldedQuotes(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0))
+
+
 def fold_stories(stories: Stories, final: Hits, tier: np.ndarray
-                 ) -> tuple[Hits, np.ndarray, dict[int, list[int]]]:
+                 ) -> tuple[Hits, np.ndarray, FoldedQuotes]:
     """Return ``final`` (and its ``tier``s) without the quotes whose article is in it, and
-    per such article its quotes, best score first."""
+    those quotes under their articles."""
     parent = stories.parent[final.ids]
     listed = np.zeros(len(stories.parent), dtype=bool)  # a mask: no sort, unlike np.isin
     listed[final.ids] = True
     under = (parent >= 0) & listed[parent]
     if not under.any():
-        return final, tier, {}
-    quotes: dict[int, list[int]] = {}
-    at = np.flatnonzero(under)
-    for i in at[np.argsort(-final.scores[at], kind="stable")]:
-        quotes.setdefault(int(parent[i]), []).append(int(final.ids[i]))
+        return final, tier, NO_QUOTES
+    quotes = FoldedQuotes(final.ids[under], parent[under], final.scores[under])
     keep = ~under
     return Hits(final.ids[keep], final.scores[keep]), tier[keep], quotes

@@ -70,25 +70,37 @@ def _write_set(folder: Path, source, fields, segments: list[tuple[str, int]], lo
             if masked:
                 mask_parts.append((leaf_position_masks if local else position_masks)(
                     source, field, text)[1])
-        starts = np.concatenate(([0], np.cumsum(counts, dtype=np.int64)[:-1])) \
-            if counts else np.empty(0, dtype=np.int64)
-        order = np.argsort(np.asarray(keys, dtype=np.uint64), kind="stable")
-        np.save(tmp / f"{field}.keys.npy", np.asarray(keys, dtype=np.uint64)[order])
-        np.save(tmp / f"{field}.starts.npy", starts[order])
-        np.save(tmp / f"{field}.counts.npy", np.asarray(counts, dtype=np.int64)[order])
-        np.save(tmp / f"{field}.ids.npy", np.concatenate(id_parts) if id_parts
-                else np.empty(0, dtype=np.int32))
-        np.save(tmp / f"{field}.tf.npy", np.concatenate(tf_parts) if tf_parts
-                else np.empty(0, dtype=np.float32))
-        if masked:
-            np.save(tmp / f"{field}.pos.npy", np.concatenate(mask_parts) if mask_parts
-                    else np.empty(0, dtype=np.uint64))
+        save_field(tmp, field, np.asarray(keys, dtype=np.uint64), np.asarray(counts, dtype=np.int64),
+              np.concatenate(id_parts) if id_parts else np.empty(0, dtype=np.int32),
+              np.concatenate(tf_parts) if tf_parts else np.empty(0, dtype=np.float32),
+              (np.concatenate(mask_parts) if mask_parts else np.empty(0, dtype=np.uint64))
+              if masked else None)
+    finish_set(tmp, folder, fields, segments)
+
+
+def save_field(tmp: Path, field: str, keys, counts, ids, tf, masks=None) -> None:
+    """Save one field's arrays: ``keys`` and ``counts`` per term, the terms' postings one
+    after another in ``ids`` and ``tf`` (and ``masks``, the position masks of a
+    ``POSITION_FIELDS`` field); the keys sorted, each pointing at its postings."""
+    starts = np.concatenate(([0], np.cumsum(counts, dtype=np.int64)[:-1])) \
+        if len(counts) else np.empty(0, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    np.save(tmp / f"{field}.keys.npy", keys[order])
+    np.save(tmp / f"{field}.starts.npy", starts[order])
+    np.save(tmp / f"{field}.counts.npy", counts[order])
+    np.save(tmp / f"{field}.ids.npy", ids.astype(np.int32, copy=False))
+    np.save(tmp / f"{field}.tf.npy", tf.astype(np.float32, copy=False))
+    if masks is not None:
+        np.save(tmp / f"{field}.pos.npy", masks.astype(np.uint64, copy=False))
+
+
+def finish_set(tmp: Path, folder: Path, fields, segments: list) -> None:
     (tmp / _META).write_text(json.dumps({"segments": segments, "fields": list(fields)}),
                              encoding="utf-8")
     tmp.rename(folder)
 
 
-def _set_name(segment_ids: list[str]) -> str:
+def set_name(segment_ids: list[str]) -> str:
     return hashlib.blake2b("+".join(segment_ids).encode(), digest_size=8).hexdigest()
 
 
@@ -104,7 +116,7 @@ def write_arrays(index_path: Path, ix, fields, new_segments_only: bool = False) 
             if reader.has_deletions():  # a full rebuild has none; keep the format simple
                 return
             ids = [s[0] for s in segments]
-            _write_set(out / _set_name(ids), reader, fields, [[s[0], s[1]] for s in segments], False)
+            _write_set(out / set_name(ids), reader, fields, [[s[0], s[1]] for s in segments], False)
             return
         present = {s[0]: s[1] for s in segments}
         covered: set[str] = set()
@@ -116,7 +128,7 @@ def write_arrays(index_path: Path, ix, fields, new_segments_only: bool = False) 
                 shutil.rmtree(meta["folder"], ignore_errors=True)
         for sid, count, _, leaf in segments:
             if sid not in covered:
-                _write_set(out / _set_name([sid]), leaf, fields, [[sid, count]], True)
+                _write_set(out / set_name([sid]), leaf, fields, [[sid, count]], True)
 
 
 def _metas(out: Path) -> list[dict]:

@@ -74,7 +74,8 @@ def shingles(text: str) -> np.ndarray:
     combined = np.zeros(n, dtype=np.uint64)
     for j in range(min(SHINGLE, len(h))):  # 64-bit arithmetic wraps: a hash, not a sum
         combined += h[j:j + n] * _POLY[j]
-    return np.unique(combined)
+    combined.sort()  # np.unique's result, without its hash table (8x slower here, numpy 2.4)
+    return combined[np.concatenate(([True], combined[1:] != combined[:-1]))]
 
 
 def signature(text: str) -> np.ndarray | None:
@@ -82,8 +83,9 @@ def signature(text: str) -> np.ndarray | None:
     found = shingles(text)
     if not len(found):
         return None
-    hashed = (_A[:, None] * found[None, :] + _B[:, None]) >> np.uint64(32)
-    return hashed.min(axis=1).astype(np.uint32)
+    hashed = np.multiply.outer(_A, found)
+    hashed += _B[:, None]  # in place; the shift after the min (it keeps the order): one pass less
+    return (hashed.min(axis=1) >> np.uint64(32)).astype(np.uint32)
 
 
 def jaccard(a: str, b: str) -> float:

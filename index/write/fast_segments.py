@@ -1,0 +1,235 @@
+"""Write documents as Whoosh segments without Whoosh's per-posting machinery.
+
+Whoosh's ``SegmentWriter.add_document`` analyses each field through a token generator,
+pickles every posting into an external sort pool, and at commit reads each posting's field
+length back from the segment's length column (a ``file_exists`` call per posting); its
+postings writer compresses every block with zlib, even a block of one posting (a fresh
+deflate state each time: ~90 µs a call here, for a block no smaller). Here a batch of
+documents becomes one segment, written through Whoosh's own codec (``W3Codec``'s
+per-document writer, its term table and postings file, ``TOC``), so the directory stays a
+plain Whoosh index that Whoosh and ``index/read`` open alike:
+
+- a text field analysed with ``PerLanguageAnalyzer`` is tokenised once per value with C
+  loops (``findall``, ``map``), each word looked up once per batch (the same steps as
+  ``LanguageAnalyzer``); the batch's tokens are then sorted into postings with numpy
+  (term, document, positions). Every other indexed field goes through its own
+  ``FieldType.index``, as Whoosh does;
+- postings are written term by term in byte order, 128 to a block, as ``W3PostingsWriter``
+  writes them (``w3_postings``), except that a small block is stored uncompressed (the
+  block header says so; Whoosh's reader honours it);
+- the posting arrays (``store/arrays.py``) come from the same postings, not from reading
+  the segment files back.
+
+``tests/test_fast_build.py`` checks that every term, posting, weight, position, length,
+stored field and column equals what Whoosh's own writer makes, and that searches agree.
+"""
+from __future__ import annotations
+
+from array import array
+from collections import defaultdict
+
+import numpy as np
+from whoosh.analysis import IDTokenizer, LowercaseFilter, RegexTokenizer
+from whoosh.codec import default_codec
+from whoosh.fields import FieldType
+from whoosh.formats import Existence, Positions
+from whoosh.system import pack_ushort
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from index.analysis import MARK, WORD, PerLanguageAnalyzer, language_pipeline
+from index.store.arrays import POSITION_FIELDS
+from index.write import w3_postings
+
+_STOP = -1
+_KEEP = _STOP.__ne__
+
+
+def _fast(field) -> bool:
+    """Return True for a field this module analyses itself (positions, our analyzer)."""
+    return (type(field).index is FieldType.index
+            and isinstance(field.analyzer, PerLanguageAnalyzer) and type(field.format) is Positions
+            and field.format.field_boost == 1.0 and not field.vector
+            and not field.separate_spelling())
+
+
+def _whole(field) -> bool:
+    """Return True for a field indexed as one whole term (``ID``: Existence, no analysis)."""
+    return (type(field).index is FieldType.index
+            and type(field.analyzer) is IDTokenizer and type(field.format) is Existence
+            and not field.scorable and not field.vector and not field.separate_spelling())
+
+
+def _words_only(field) -> bool:
+    """Return True for a field of distinct lowercased words (``spell``: Existence over
+    ``analysis.plain_analyzer``)."""
+    analyzer = field.analyzer
+    items = getattr(analyzer, "items", ())
+    return (type(field).index is FieldType.index
+            and type(field.format) is Existence and len(items) == 2
+            and type(items[0]) is RegexTokenizer and items[0].expression.pattern == WORD.pattern
+            and items[0].expression.flags == WORD.flags and not items[0].gaps
+            and type(items[1]) is LowercaseFilter
+            and not field.scorable and not field.vector and not field.separate_spelling())
+
+
+class _Words(dict):
+    """Lowercased word → term number in the batch's vocabulary (``_STOP``: a stop word) for
+    one language, found the way ``LanguageAnalyzer`` finds the term, once per batch."""
+
+    def __init__(self, lang: str, vocabulary: dict[bytes, int]) -> None:
+        super().__init__()
+        self.analyzer = language_pipeline(lang)
+        self.vocabulary = vocabulary
+
+    def __missing__(self, word: str) -> int:
+        an = self.analyzer
+        bare = an.bare(word)
+        if bare in an._stops:
+            number = _STOP
+        else:
+            term = an.term(bare).encode("utf-8")
+            number = self.vocabulary.setdefault(term, len(self.vocabulary))
+        self[word] = number
+        return number
+
+
+class _Tokens:
+    """One text field's kept tokens over the batch: term numbers, and per value its
+    document and token count."""
+
+    def __init__(self) -> None:
+        self.terms = array("i")
+        self.docs = array("i")
+        self.counts = array("i")
+
+
+class SegmentBuilder:
+    """One new segment of the index in ``storage``: ``add`` documents (the keyword
+    arguments ``writer.add_document`` takes), then ``finish``."""
+
+    def __init__(self, storage, schema, indexname: str = "MAIN") -> None:
+        self.schema = schema
+        self.codec = default_codec()
+        self.storage = storage
+        self.segment = self.codec.new_segment(storage, indexname)
+        self.perdoc = self.codec.per_document_writer(storage, self.segment)
+        self.docnum = 0
+        self.fast = {name for name in schema.names() if _fast(schema[name])}
+        self.whole = {name for name in schema.names() if _whole(schema[name])}
+        self.words_only = {name for name in schema.names() if _words_only(schema[name])}
+        self.vocabulary: dict[bytes, int] = {}
+        self.words: dict[str, _Words] = {}
+        self.tokens: dict[str, _Tokens] = defaultdict(_Tokens)
+        # other fields: field → term bytes → ([docnums], [weights], [values])
+        self.postings: dict[str, dict[bytes, tuple[list, list, list]]] = defaultdict(dict)
+        self.lengths: dict[str, dict[int, int]] = defaultdict(dict)  # quantized, per docnum
+
+    def add(self, fields: dict) -> None:
+        """Add one document (no boosts, as ``to_document`` makes them)."""
+        schema, perdoc, docnum = self.schema, self.perdoc, self.docnum
+        perdoc.start_doc(docnum)
+        for name in sorted(n for n in fields if not n.startswith("_")):
+            value = fields[name]
+            if value is None:
+                continue
+            field = schema[name]
+            length = 0
+            if field.indexed:
+                if name in self.fast and isinstance(value, str):
+                    length = self._tokenize(name, value, docnum)
+                else:
+                    length = self._index(name, field, value, docnum)
+                if length:
+                    self.lengths[name][docnum] = byte_to_length(length_to_byte(length))
+            stored = fields.get(f"_stored_{name}", value)
+            perdoc.add_field(name, field, stored if field.stored else None, length)
+            if field.column_type and stored is not None:
+                perdoc.add_column_value(name, field.column_type, field.to_column_value(stored))
+        perdoc.finish_doc()
+        self.docnum += 1
+
+    def _tokenize(self, name: str, value: str, docnum: int) -> int:
+        """Keep the terms of a marked text value (``analysis.with_language``); return its
+        length (the tokens that are not stop words)."""
+        lang = ""
+        if value.startswith(MARK):
+            end = value.find(MARK, 1)
+            if 0 < end <= 8:
+                lang, value = value[1:end], value[end + 1:]
+        words = self.words.get(lang)
+        if words is None:
+            words = self.words[lang] = _Words(lang, self.vocabulary)
+        kept = array("i", filter(_KEEP, map(words.__getitem__,
+                                            map(str.lower, WORD.findall(value)))))
+        if kept:  # a field only stop words fill has no postings (nor a length)
+            tokens = self.tokens[name]
+            tokens.terms.extend(kept)
+            tokens.docs.append(docnum)
+            tokens.counts.append(len(kept))
+        return len(kept)
+
+    def _index(self, name: str, field, value, docnum: int) -> int:
+        """Index a value the field's own way (``FieldType.index``); return its length."""
+        if name in self.whole and isinstance(value, str):  # what Existence.word_values gives
+            found = [(value.encode("utf-8"), 1, field.format.field_boost, b"")]
+        elif name in self.words_only and isinstance(value, str):
+            boost = field.format.field_boost
+            found = [(word.encode("utf-8"), 1, boost, b"")
+                     for word in set(map(str.lower, WORD.findall(value)))]
+        else:
+            found = field.index(value)
+        length = 0
+        for term, freq, weight, encoded in found:
+            if field.scorable:
+                length += freq
+            table = self.postings[name]  # made on a first term: Whoosh starts no empty field
+            lists = table.get(term)
+            if lists is None:
+                table[term] = ([docnum], [weight], [encoded])
+            else:
+                lists[0].append(docnum)
+                lists[1].append(weight)
+                lists[2].append(encoded)
+        return length
+
+    def cancel(self) -> None:
+        """Close the segment's open files (the snapshot directory is removed after)."""
+        if not self.perdoc.is_closed:
+            self.perdoc.close()
+
+    def finish(self, array_fields=()) -> tuple[object, dict]:
+        """Write the segment's files; return the segment and, for ``array_fields``, each
+        field's posting arrays {field: (keys, counts, ids, tf, position masks or None)} in
+        term order."""
+        self.segment.set_doc_count(self.docnum)
+        self.perdoc.close()
+        writer = self.codec.field_writer(self.storage, self.segment)
+        terms = list(self.vocabulary)
+        rank = np.empty(len(terms), dtype=np.int64)
+        rank[sorted(range(len(terms)), key=terms.__getitem__)] = np.arange(len(terms))
+        arrays = {}
+        for name in sorted({*self.postings, *self.tokens}):
+            field = self.schema[name]
+            lengths = self.lengths.pop(name, {}) if field.scorable else {}
+            masks = None
+            if name in self.tokens:
+                table, masks = w3_postings.postings_of(self.tokens.pop(name), terms, rank,
+                                                       lengths, self.docnum)
+            else:
+                table = w3_postings.table_of(self.postings.pop(name), lengths)
+            writer.start_field(name, field)
+            fixed = field.format.fixed_value_size()
+            fieldid = pack_ushort(writer._fieldid)
+            for term, docs, weights, values, lens in table:
+                info = w3_postings.write_postings(writer._postfile, docs, weights, values, lens,
+                                                  fixed)
+                writer._tindex.add(fieldid + term, info.to_bytes())
+            writer.finish_field()
+            if name in array_fields:
+                if name not in POSITION_FIELDS:
+                    masks = None
+                elif masks is None:
+                    masks = w3_postings.masks_of(table, field.format)
+                arrays[name] = (*w3_postings.arrays_of(table), masks)
+        writer.close()
+        return self.segment, arrays
