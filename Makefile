@@ -4,9 +4,12 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 CORPUS ?= corpus/demo
-export SEARCH_INDEX_DIR ?= $(CURDIR)/var/index
+# One index folder per corpus (its name and a hash of its absolute path), so that a second
+# `make run CORPUS=...` never rebuilds, and switches, the index another instance serves.
+CORPUS_KEY := $(notdir $(patsubst %/,%,$(CORPUS)))-$(shell printf '%s' '$(abspath $(CORPUS))' | cksum | cut -d' ' -f1)
+export SEARCH_INDEX_DIR ?= $(CURDIR)/var/index/$(CORPUS_KEY)
 
-.PHONY: install install-dev install-cluster browser axe wrk run cluster index test bench clean
+.PHONY: install install-dev install-cluster browser axe wrk run cluster index index-dir test bench clean
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +62,10 @@ cluster: install-cluster
 
 index: install
 	$(BIN)/flask --app wsgi reindex $(CORPUS)
+
+# Where the index of CORPUS lives.
+index-dir:
+	@echo $(SEARCH_INDEX_DIR)
 
 test: install-dev install-cluster browser axe
 	$(BIN)/python -m pytest

@@ -55,10 +55,17 @@ class Clicker:
 
     def _run(self) -> None:
         conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
-        n = 0
+        n, search_id = 0, secrets.token_hex(16)
         while not self._stop.wait(1 / self.rate):
             n += 1
-            body = json.dumps({"search_id": secrets.token_hex(16), "id": f"doc-{n}",
+            if n % 10 == 1:  # clicks are taken only for ids the service signed
+                try:
+                    conn.request("GET", "/search?q=click+bench&per_page=1")
+                    search_id = json.loads(conn.getresponse().read()).get("search_id", search_id)
+                except (OSError, http.client.HTTPException, ValueError):
+                    conn.close()
+                    conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
+            body = json.dumps({"search_id": search_id, "id": f"doc-{n}",
                                "position": 1 + n % 10})
             try:
                 conn.request("POST", "/events", body, {"Content-Type": "text/plain"})
@@ -97,7 +104,8 @@ def one_run(label: str, on: bool, cache: int, index_dir: Path, tmp: Path,
             paths: list[tuple[str, str]], seconds: float, rate: float) -> dict[str, Any]:
     db = tmp / f"{label}.db"
     settings = {"SEARCH_INDEX_DIR": str(index_dir), "SEARCH_CACHE_SIZE": str(cache),
-                "SEARCH_ADMIN_TOKEN": TOKEN, "SEARCH_ANALYTICS_EVENTS_RATE": "100000"}
+                "SEARCH_ADMIN_TOKEN": TOKEN, "SEARCH_ANALYTICS_EVENTS_RATE": "100000",
+                "SEARCH_ANALYTICS_CLIENT_RATE": "100000"}
     if on:
         settings["SEARCH_ANALYTICS_DB"] = str(db)
     server = Server(settings, tmp / f"gunicorn-{label}.log", workers=2)
@@ -143,7 +151,8 @@ def in_process(tmp: Path, index_dir: Path, queries: list[str], report_rows: int,
     from index import SearchRequest, SearchResult
     from service import analytics_store as store
     from service import create_app
-    from service.analytics import Recorder, new_search_id, record_search
+    from service.analytics import Recorder, record_search
+    from service.analytics_ids import new_row_id
 
     # One app, its recorder taken out and put back between blocks: the two modes differ in
     # nothing else. CPU time of the whole process (the writer thread included) per search.
@@ -175,11 +184,12 @@ def in_process(tmp: Path, index_dir: Path, queries: list[str], report_rows: int,
     app = Flask("bench")
     rec = app.extensions["analytics"] = Recorder(str(tmp / "inproc.db"), 90)
     req = SearchRequest(q="Wind Farm  jobs", kinds=("article",), day_from=20230101)
-    result = SearchResult(total=3, page=1, per_page=10, hits=[], snapshot="s")
+    results = [SearchResult(total=3, page=1, per_page=10, hits=[], snapshot="s")
+               for _ in range(n + 1)]  # each its own answer (one seen again is a repeat)
     with app.app_context():
-        record_search(req, result, 1.0)  # start the writer thread
+        record_search(req, results[n], 1.0)  # start the writer thread
         t0 = time.perf_counter()
-        for _ in range(n):
+        for result in results[:n]:
             record_search(req, result, 1.0)
         per_call_us = (time.perf_counter() - t0) / n * 1e6
     rec.close()
@@ -188,13 +198,13 @@ def in_process(tmp: Path, index_dir: Path, queries: list[str], report_rows: int,
     rng = random.Random(14)
     rows, clicks = [], []
     for i in range(report_rows):
-        sid = new_search_id(time.time() + i / 1000)
-        rows.append((sid, time.time(), f"2026-01-{1 + i % 30:02d}",
+        sid = new_row_id(time.time() + i / 1000)
+        rows.append((sid, int(time.time()), f"2026-01-{1 + i % 30:02d}",
                      f"q{int(rng.paretovariate(1.2)) % 20000}",
-                     '{"kind":["article"]}' if i % 5 == 0 else "{}", 1,
-                     rng.choice((0, 3, 10, 40)), 2.0, None, None))
+                     "k" if i % 5 == 0 else "", 1,
+                     rng.choice((0, 3, 10, 40)), 2.0, None, None, "widget"))
         if i % 3 == 0:
-            clicks.append((sid, rng.randint(1, 10), "doc", time.time()))
+            clicks.append((sid, rng.randint(1, 10), "doc", int(time.time())))
     conn = store.connect(str(tmp / "writer.db"))
     t0 = time.perf_counter()
     for i in range(0, report_rows, 250):  # batches of the size a busy worker writes

@@ -361,7 +361,8 @@ class PyLoad:
 
 
 # -- building ----------------------------------------------------------------------------
-def build_index(index_dir: Path, corpus: Path, workers: int = 2) -> dict[str, Any]:
+def build_index(index_dir: Path, corpus: Path, workers: int = 2,
+                timeout: float = 1800) -> dict[str, Any]:
     """Build a full snapshot of ``corpus`` in a fresh Python process (so the builder's
     memory is its own); return {seconds, counts, snapshot, peak_rss_mb}."""
     code = ("import json, sys, time, index\n"
@@ -374,7 +375,7 @@ def build_index(index_dir: Path, corpus: Path, workers: int = 2) -> dict[str, An
             "  'duplicates': s.duplicates, 'problems': len(s.problems),\n"
             "  'peak_rss_mb': int(hwm) / 1024}))\n")
     out = subprocess.run([sys.executable, "-c", code, str(index_dir), str(corpus), str(workers)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=1800)
+                         cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     if out.returncode != 0:
         raise RuntimeError(f"index build failed ({out.returncode}):\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -53,7 +53,8 @@ def _run(argv: list[str] | None) -> int:
     args = parser.parse_args(argv)
     fields = {dest: (source,) + DEFAULT_FIELDS[dest] for dest, source in args.field}
 
-    summary = Summary()
+    log = open(args.problems, "w", encoding="utf-8") if args.problems else None
+    summary = Summary(log=log)  # every problem and merge goes to --problems as it happens
     progress = Progress()
     out = None
     if args.jsonl:
@@ -69,16 +70,13 @@ def _run(argv: list[str] | None) -> int:
         progress.done()
         if out is not None and out is not sys.stdout:
             out.close()
+        if log is not None:
+            log.close()
     for problem in summary.problems[:SHOWN_PROBLEMS]:
         print(problem, file=sys.stderr)
     if len(summary.problems) > SHOWN_PROBLEMS:
         print(f"… and {len(summary.problems) - SHOWN_PROBLEMS} more problems"
               + ("" if args.problems else " (--problems FILE lists them all)"), file=sys.stderr)
-    if args.problems:
-        with open(args.problems, "w", encoding="utf-8") as fh:
-            fh.writelines(f"{p}\n" for p in summary.problems)
-            fh.writelines(f"{source}: merged [duplicate]: same document as {kept}\n"
-                          for source, kept in summary.merges)
     print(summary.render(), file=report)
     return 0 if summary.files else 1
 

@@ -14,6 +14,8 @@ from .text import document_id, parse_date, slug
 from .webpage import page_to_draft
 
 MAX_TITLE_CHARS = 1000
+MAX_URL_CHARS = 8192                 # longer: the document is refused (every hit returns its url)
+MAX_TAGS, MAX_TAG_CHARS = 100, 100   # more, or longer: cut, with a warning
 
 
 @dataclass(slots=True)
@@ -56,6 +58,15 @@ def build(draft: Draft) -> Built:
     if not title:
         out.problems.append(Problem(path, line, "missing-title", "missing title"))
         return out
+    if draft.url and len(draft.url) > MAX_URL_CHARS:
+        out.problems.append(Problem(path, line, "url-too-long", f"url of {len(draft.url):,} "
+                                    f"characters (at most {MAX_URL_CHARS:,})"))
+        return out
+    tags = [t[:MAX_TAG_CHARS] for t in draft.tags[:MAX_TAGS]]
+    if len(draft.tags) > MAX_TAGS or any(len(t) > MAX_TAG_CHARS for t in draft.tags[:MAX_TAGS]):
+        out.problems.append(Problem(path, line, "tags-cut", f"{len(draft.tags)} tags: at most "
+                                    f"{MAX_TAGS} of at most {MAX_TAG_CHARS} characters are kept",
+                                    skipped=False))
     authors, author_bios = clean_authors(draft.authors)
     raw = draft.authors if isinstance(draft.authors, list) else [draft.authors]
     for entry in dict.fromkeys(e for e in raw if placeholder(e)):
@@ -73,7 +84,7 @@ def build(draft: Draft) -> Built:
         id=document_id(draft.url, draft.given_id, title, body),
         title=title, body=body, url=draft.url, dek=draft.dek,
         headings=draft.headings, authors=authors, date=date, lang=lang,
-        tags=draft.tags, source=draft.source, excerpt=draft.excerpt, site=draft.site,
+        tags=tags, source=draft.source, excerpt=draft.excerpt, site=draft.site,
     )
     out.article = article
     seen: set[str] = set()

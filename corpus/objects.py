@@ -17,7 +17,7 @@ from typing import Any
 
 from dataclasses import dataclass
 
-from .build import MAX_TITLE_CHARS, bio_id, build
+from .build import MAX_TITLE_CHARS, MAX_URL_CHARS, bio_id, build
 from .jsonl import DEFAULT_FIELDS, record_to_draft
 from .text import document_id
 from .lang import detect_language
@@ -80,6 +80,10 @@ def identify_objects(objects: Sequence[Any], sources: Sequence[str]) -> tuple[li
         title = draft.title[:MAX_TITLE_CHARS]
         if not title:
             problems.append(Problem(*where, "missing-title", "missing title"))
+            continue
+        if draft.url and len(draft.url) > MAX_URL_CHARS:
+            problems.append(Problem(*where, "url-too-long", f"url of {len(draft.url):,} "
+                                    f"characters (at most {MAX_URL_CHARS:,})"))
             continue
         body = "\n\n".join(draft.paragraphs)
         heads.append(Head(source, document_id(draft.url, draft.given_id, title, body), "article", title))

@@ -5,13 +5,21 @@ form (``files``), builds records in worker processes (language detection is
 the slow part, so both cores work), drops repeated documents, merges bios per author, and
 yields Article, Quote and Bio records. ``Summary`` counts what happened; every skipped input
 is a ``Problem`` with path, line and reason, and nothing else is lost because of it.
+
+Memory does not grow with the problems: they are counted by code and only a sample is
+kept (``Problems``: the first ``KEEP_PER_CODE`` of each code), likewise the merges of
+repeated documents (the first ``KEEP_MERGES``); a ``Summary`` given a ``log`` writes every
+one of them there as it happens (``python -m corpus --problems FILE``). A file of 63 million
+lines of ``{}`` is 63 million counted rejects, not 63 million objects. Drafts go to the
+worker processes through a window of ``WINDOW_PER_WORKER`` batches a worker, so reading
+never runs ahead of building.
 """
 from __future__ import annotations
 
 import itertools
 import multiprocessing
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,22 +33,83 @@ from .wxr import POST_TYPES
 
 BATCH = 64
 PARALLEL_MIN_DRAFTS = 400  # below this, a worker pool costs more than it saves
-SHOWN_MERGES = 100  # merges listed in the printed summary (as_dict has them all)
+SHOWN_MERGES = 100  # merges listed in the printed summary (as_dict has the kept ones)
+KEEP_MERGES = 1000  # merges kept in memory (all are counted, and written to a log)
+KEEP_PER_CODE = 200  # problems of one code kept in memory (all are counted)
+WINDOW_PER_WORKER = 4  # batches of drafts sent ahead to each worker process
 MERGE_ALARM_SHARE, MERGE_ALARM_MIN = 0.03, 5  # "more than a few percent" of the inputs merged
+
+
+class Problems:
+    """The problems of a run: every one counted by code, the first ``keep`` of each code
+    kept (iterating, indexing and ``==`` see the kept ones; ``len`` counts them all), and
+    every one written to ``sink`` if there is one."""
+
+    def __init__(self, keep: int = KEEP_PER_CODE) -> None:
+        self.keep = keep
+        self.kept: list[Problem] = []
+        self.total = 0
+        self.rejects: Counter[str] = Counter()
+        self.warnings: Counter[str] = Counter()
+        self.sink: Callable[[str], Any] | None = None
+
+    def append(self, problem: Problem) -> None:
+        self.total += 1
+        counts = self.rejects if problem.skipped else self.warnings
+        counts[problem.code] += 1
+        if counts[problem.code] <= self.keep:
+            self.kept.append(problem)
+        if self.sink is not None:
+            self.sink(f"{problem}\n")
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.append(problem)
+
+    def __len__(self) -> int:  # and truth: any problem at all
+        return self.total
+
+    def __iter__(self) -> Iterator[Problem]:
+        return iter(self.kept)
+
+    def __getitem__(self, index):
+        return self.kept[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Problems):
+            other = other.kept
+        return isinstance(other, list) and self.total == len(self.kept) and self.kept == other
+
+    def __repr__(self) -> str:
+        return f"Problems({self.total} counted, {self.kept!r})"
 
 
 @dataclass
 class Summary:
-    """Counts of one extraction run, and every problem met."""
+    """Counts of one extraction run, and a sample of the problems met (every one written to
+    ``log`` when there is one)."""
 
     files: int = 0
     articles: int = 0
     bios: int = 0
     quotes: int = 0
     duplicates: int = 0
-    problems: list[Problem] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)
     merges: list[tuple[str, str]] = field(default_factory=list)  # (source, id it was merged into)
     seconds: float = 0.0
+    log: Any = None  # a text file: every problem and every merge, as they happen
+
+    def __post_init__(self) -> None:
+        if self.log is not None:
+            self.problems.sink = self.log.write
+
+    def merged(self, source: str, kept: str) -> None:
+        """Count an input merged into the document ``kept`` (the first KEEP_MERGES kept)."""
+        self.duplicates += 1
+        if len(self.merges) < KEEP_MERGES:
+            self.merges.append((source, kept))
+        if self.log is not None:
+            self.log.write(f"{source}: merged [duplicate]: same document as {kept}\n")
 
     @property
     def merge_share(self) -> float:
@@ -56,12 +125,12 @@ class Summary:
     @property
     def rejects(self) -> Counter[str]:
         """Return the number of skipped inputs by reason code."""
-        return Counter(p.code for p in self.problems if p.skipped)
+        return Counter(self.problems.rejects)
 
     @property
     def warnings(self) -> Counter[str]:
         """Return the number of warnings (input kept) by reason code."""
-        return Counter(p.code for p in self.problems if not p.skipped)
+        return Counter(self.problems.warnings)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the summary as plain data."""
@@ -77,8 +146,8 @@ class Summary:
                  f"bios:       {self.bios}", f"quotes:     {self.quotes}",
                  f"duplicates: {self.duplicates} (same url or id, kept once)"]
         lines += [f"  {source} -> {kept}" for source, kept in self.merges[:SHOWN_MERGES]]
-        if len(self.merges) > SHOWN_MERGES:
-            lines.append(f"  … and {len(self.merges) - SHOWN_MERGES} more merges")
+        if self.duplicates > SHOWN_MERGES:
+            lines.append(f"  … and {self.duplicates - SHOWN_MERGES} more merges")
         if self.merges_alarming:
             lines.append(f"WARNING: {self.merge_share:.0%} of the articles read were merged into "
                          "another with the same url or id: check that urls and ids really "
@@ -152,9 +221,14 @@ def _built(drafts: Iterator[Draft], workers: int) -> Iterator[Built]:
         yield from (build(d) for d in drafts)
         return
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers) as pool:
-        for results in pool.imap(_build_batch, _batches(itertools.chain(head, drafts)), chunksize=2):
-            yield from results
+    with ctx.Pool(workers) as pool:  # not imap: it reads the drafts as fast as it can
+        window: deque = deque()
+        for batch in _batches(itertools.chain(head, drafts)):
+            window.append(pool.apply_async(_build_batch, (batch,)))
+            if len(window) >= WINDOW_PER_WORKER * workers:
+                yield from window.popleft().get()
+        while window:
+            yield from window.popleft().get()
 
 
 def merge_bio(bios: dict[str, Bio], bio: Bio) -> None:
@@ -207,8 +281,7 @@ def assemble(built_drafts: Iterable[Built], summary: Summary,
         if article is None:
             continue
         if article.id in seen:
-            summary.duplicates += 1
-            summary.merges.append((article.source, article.id))
+            summary.merged(article.source, article.id)
             continue
         seen.add(article.id)
         summary.articles += 1

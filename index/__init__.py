@@ -54,7 +54,9 @@ def rebuild(index_dir: str, paths: Iterable[str], summary: Summary | None = None
     """Extract ``paths`` and rebuild the index from them into a new, then live, snapshot
     (``post_types``: what WordPress exports give, posts and maybe pages; ``shards``: that
     many shards, see ``sharding``, else one index; ``cluster``: a Ray address or ``local``,
-    to read and write a sharded build there, see ``cluster_build``)."""
+    to read and write a sharded build there, see ``cluster_build``; ``progress`` is told of
+    the documents read and, through its ``phase`` method if it has one, of each step of
+    writing the index)."""
     summary = summary if summary is not None else Summary()
     if cluster and shards:
         from index.cluster import ray_build  # noqa: PLC0415 - imports ray, which make run lacks
@@ -63,7 +65,7 @@ def rebuild(index_dir: str, paths: Iterable[str], summary: Summary | None = None
     records = extract(list(paths), summary, workers=workers, progress=progress,
                       post_types=post_types)
     return indexer.build(SnapshotStore(index_dir), records, fail_after=fail_after, procs=workers,
-                         shards=shards)
+                         shards=shards, phase=getattr(progress, "phase", None))
 
 
 def update(index_dir: str, paths: Iterable[str] = (), delete_ids: Iterable[str] = (),

@@ -31,6 +31,7 @@ from index.read.completion import complete
 from index.read.live import LiveIndex
 from index.read.page import as_person
 from index.read.postings import POSTINGS_CACHE
+from index.read.reopen import Reopen
 from index.read.related import related as related_op
 from index.read.synonyms import Synonyms
 from index.request import SORTS, RelatedRequest, SearchRequest
@@ -48,8 +49,12 @@ class SearchIndex:
                  time_budget: float = TIME_BUDGET, bm25_b: float = search_op.BM25_B,
                  bm25_k1: float = search_op.BM25_K1, cache_size: int = CACHE_SIZE,
                  postings_cache: int = POSTINGS_CACHE, synonyms: str = "",
-                 shards_backend: Callable[[int], Shards] | None = None) -> None:
-        self.live = LiveIndex(index_dir, postings_cache, open_sharded=Head)
+                 shards_backend: Callable[[int], Shards] | None = None,
+                 background_reopen: bool = False) -> None:
+        # background_reopen: an incremental change is opened (and warmed) by a thread of its
+        # own while searches go on in the snapshot before (see ``read.reopen``)
+        self.live = LiveIndex(index_dir, postings_cache, open_sharded=Head,
+                              reopen=Reopen(_warm) if background_reopen else None)
         # who answers for the shards of a sharded snapshot: given the shard count, a backend
         # (``fanout``); by default each shard is opened in this process
         self.shards_backend = shards_backend or (
@@ -133,11 +138,7 @@ class SearchIndex:
         rather than on a user's request; return False when there is no index to open yet."""
         try:
             snap = self.live.current()
-            snap.speller()
-            snap.vocabulary()
-            snap.words()
-            if hasattr(snap, "stories"):  # one index (a sharded one's shards fold their own)
-                snap.stories()
+            _warm(snap)
             if isinstance(snap, Head):  # a worker joins the cluster before its first request
                 self._shards(snap)
         except IndexUnavailable:
@@ -163,6 +164,15 @@ class SearchIndex:
             self.close()
         except Exception:  # noqa: BLE001 - interpreter shutdown: nothing left to do
             pass
+
+
+def _warm(snap) -> None:
+    """Build what the first searches of a snapshot would otherwise wait for."""
+    snap.speller()
+    snap.vocabulary()
+    snap.words()
+    if hasattr(snap, "stories"):  # one index (a sharded one's shards fold their own)
+        snap.stories()
 
 
 def _dir_size(path) -> int:

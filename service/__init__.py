@@ -33,6 +33,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     settings.check(app.config)
     app.config["DEBUG"] = False
+    if app.config["PROXY_HOPS"]:  # the client address of per-client limits, from the proxies
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=0,
+                                x_host=0, x_port=0, x_prefix=0)
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # request bodies (admin JSON) are tiny
     app.json.sort_keys = False
     app.json.ensure_ascii = False
@@ -46,7 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         time_budget=app.config["QUERY_TIME_BUDGET"], bm25_b=app.config["BM25_B"],
         bm25_k1=app.config["BM25_K1"], cache_size=app.config["CACHE_SIZE"],
         postings_cache=app.config["POSTINGS_CACHE"], synonyms=app.config["SYNONYMS"],
-        **backend)
+        background_reopen=app.config["REOPEN_IN_BACKGROUND"], **backend)
     app.extensions["editor"] = EditorState(
         app.config["RULES_FILE"] or str(Path(app.config["INDEX_DIR"]) / FILE_NAME))
     errors.register(app)

@@ -36,9 +36,9 @@ BODY_FIELDS = frozenset({"mode", "corpus"})
 def authenticate():
     """Require the admin token: a bearer token, or the password of HTTP Basic (a browser)."""
     token = current_app.config["ADMIN_TOKEN"]
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        given = header[len("Bearer "):].strip().encode()
+    scheme, _, credentials = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() == "bearer":  # the scheme is case-insensitive (RFC 9110 section 11.1)
+        given = credentials.strip().encode()
     elif request.authorization is not None and request.authorization.type == "basic":
         given = (request.authorization.password or "").encode()
     else:

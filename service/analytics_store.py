@@ -1,88 +1,67 @@
 """Search analytics storage: one SQLite file in WAL mode, shared by every gunicorn worker.
 
-Three tables. ``searches``: one row per answered search (a random id, the UTC time and day,
-the normalised query, the filters used as JSON, the page, the number of results, once
-matching relaxes the words it dropped and whether typos matched, and its ``source``: widget,
-api or admin). ``clicks``: one row per reported click (the search's id, the position, the
-result's id), unique per search and position, so a retried report is counted once.
-``settled``: the widget's searches the reader settled on (Enter, or 1.5 s without typing).
+The tables and the bounds of their rows are ``analytics_schema``'s. This module writes the
+workers' batches, keeps the file under its cap and its retention period, and reads the
+report.
 
-The report counts a search only when the reader settled on it: a widget search that was
-settled or clicked. As-you-type requests ("zeppeli", "zeppelin ha") are stored but not
-counted; searches from other clients (no widget marker) and with the admin token are
-counted apart, by source. Nothing about the reader is stored: no IP,
-cookie, user agent or user id.
+The report counts a search only when the reader settled on it: a widget answer that was
+settled or clicked (a row counts as many searches as its answers that were: the same answer
+served again from a worker's cache is one row with ``repeats``). As-you-type requests
+("zeppeli", "zeppelin ha") are stored but not counted; searches from other clients (no
+widget marker) and with the admin token are counted apart, by source, each row ``1 +
+repeats`` times.
 
 Writers are the recorders of the workers (a batch a transaction, ``busy_timeout`` waits for
 the other worker's lock); readers are the admin report, which WAL lets run beside them.
-Days are UTC ``YYYY-MM-DD`` strings, so day ranges compare as text.
+``enforce_cap`` keeps the file under a size by deleting the oldest searches (and their
+clicks, settles and rule uses) first; ``purge`` deletes rows past the retention period. Both
+delete by id range (ids are time-ordered), never by a scan.
 """
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS searches (
-    id TEXT PRIMARY KEY,         -- time-ordered, then random; handed to the widget for clicks
-    ts REAL NOT NULL,            -- seconds since the epoch, UTC
-    day TEXT NOT NULL,           -- YYYY-MM-DD, UTC
-    query TEXT NOT NULL,         -- normalised: NFKC, case-folded, spaces collapsed
-    filters TEXT NOT NULL,       -- JSON object of the filters set (kind, author, lang, from...)
-    page INTEGER NOT NULL,
-    results INTEGER NOT NULL,    -- total matches
-    took_ms REAL,
-    words_dropped TEXT,          -- words matching did not require ('': none; NULL: unknown)
-    typos_used INTEGER,          -- 1 if a word matched through a typo (NULL: unknown)
-    source TEXT NOT NULL DEFAULT 'api'  -- widget, api (no widget marker) or admin (token)
-);
-CREATE TABLE IF NOT EXISTS settled (
-    search_id TEXT PRIMARY KEY,  -- a widget search the reader settled on
-    ts REAL NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS clicks (
-    search_id TEXT NOT NULL,
-    position INTEGER NOT NULL,   -- 1-based rank of the clicked result in its result list
-    doc_id TEXT NOT NULL,
-    ts REAL NOT NULL,
-    PRIMARY KEY (search_id, position)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS clicks_ts ON clicks (ts);
-"""
-SEARCH_COLUMNS = ("id", "ts", "day", "query", "filters", "page", "results", "took_ms",
-                  "words_dropped", "typos_used", "source")
-SOURCES = ("widget", "api", "admin")
-CLICK_COLUMNS = ("search_id", "position", "doc_id", "ts")
-BUSY_MS = 5000
+from .analytics_schema import (ANSWER_BITS, ANSWERS, CLICK_COLUMNS, FILTER_CODES,
+                               MAX_DROPPED_BYTES, MAX_QUERY_BYTES, RANDOM_BITS,
+                               SEARCH_COLUMNS, SOURCES, codes, connect, cut, signing_key)
+
+__all__ = ["ANSWER_BITS", "MAX_DROPPED_BYTES", "MAX_QUERY_BYTES", "RANDOM_BITS", "SOURCES",
+           "codes", "connect", "cut", "signing_key", "write", "purge", "enforce_cap", "report"]
 LOW_POSITION = 3  # a click below this rank "lands low in the list"
+CAP_LOW_WATER = 0.9          # enforce_cap deletes down to this share of the cap
+DELETE_CHUNK = 20_000        # rows a transaction of enforce_cap deletes at most
+CLICKED = f"EXISTS (SELECT 1 FROM clicks WHERE search_id BETWEEN {ANSWERS})"
+# A search counts once its reader settled on it (or clicked one of its results).
+SETTLED = (f"source = 'widget' AND (EXISTS (SELECT 1 FROM settled WHERE search_id BETWEEN "
+           f"{ANSWERS}) OR {CLICKED})")
+# How many of a row's answers the readers settled on (or clicked a result of).
+SETTLED_ANSWERS = (
+    f"((SELECT COUNT(*) FROM settled WHERE search_id BETWEEN {ANSWERS}) + "
+    f"(SELECT COUNT(DISTINCT c.search_id) FROM clicks c WHERE c.search_id BETWEEN {ANSWERS} "
+    "AND NOT EXISTS (SELECT 1 FROM settled t WHERE t.search_id = c.search_id)))")
 
 
-def connect(path: str) -> sqlite3.Connection:
-    """Open (creating if needed) the database at ``path`` in WAL mode."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(path, timeout=BUSY_MS / 1000, isolation_level=None,
-                           check_same_thread=False)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at checkpoints, never corrupt
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'searches'").fetchone() and \
-            "source" not in {row[1] for row in conn.execute("PRAGMA table_info(searches)")}:
-        conn.execute("ALTER TABLE searches ADD COLUMN source TEXT NOT NULL DEFAULT 'api'")
-    conn.executescript(SCHEMA)
-    return conn
+def search_of(number: int) -> int:
+    """Return the searches row id of a search_id's number (its answer bits cleared)."""
+    return number >> ANSWER_BITS << ANSWER_BITS
 
 
 def write(conn: sqlite3.Connection, searches: Sequence[tuple], clicks: Sequence[tuple],
-          settles: Sequence[tuple] = ()) -> None:
-    """Insert a batch of search, click and settle rows in one transaction."""
+          settles: Sequence[tuple] = (), repeats: Sequence[tuple[int, int]] = ()) -> None:
+    """Insert a batch of search, click and settle rows and add ``repeats`` ((n, id) pairs)
+    to searches, in one transaction."""
     with conn:
         conn.execute("BEGIN IMMEDIATE")
-        if searches:
+        if searches:  # the same id from two workers (rare): counted as a repeat
             conn.executemany(
-                f"INSERT OR IGNORE INTO searches ({', '.join(SEARCH_COLUMNS)}) "
-                f"VALUES ({', '.join('?' * len(SEARCH_COLUMNS))})", searches)
+                f"INSERT INTO searches ({', '.join(SEARCH_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(SEARCH_COLUMNS))}) "
+                "ON CONFLICT (id) DO UPDATE SET repeats = repeats + 1", searches)
+        if repeats:
+            conn.executemany("UPDATE searches SET repeats = repeats + ? WHERE id = ?", repeats)
         if clicks:
             conn.executemany(
                 f"INSERT OR IGNORE INTO clicks ({', '.join(CLICK_COLUMNS)}) "
@@ -92,13 +71,54 @@ def write(conn: sqlite3.Connection, searches: Sequence[tuple], clicks: Sequence[
                              settles)
 
 
+def id_before(ts: float) -> int:
+    """Return the smallest search id of a search at or after ``ts`` (seconds)."""
+    return max(0, int(ts * 1000)) << (RANDOM_BITS + ANSWER_BITS)
+
+
+def _delete_below(conn: sqlite3.Connection, first: int) -> int:
+    """Delete every row of a search whose id is below ``first``; return the searches gone."""
+    gone = conn.execute("DELETE FROM searches WHERE id < ?", (first,)).rowcount
+    for table in ("clicks", "settled", "rule_uses"):
+        conn.execute(f"DELETE FROM {table} WHERE search_id < ?", (first,))
+    return gone
+
+
 def purge(conn: sqlite3.Connection, before_ts: float) -> int:
     """Delete rows older than ``before_ts``; return how many searches went."""
     with conn:
         conn.execute("BEGIN IMMEDIATE")
-        gone = conn.execute("DELETE FROM searches WHERE ts < ?", (before_ts,)).rowcount
-        conn.execute("DELETE FROM clicks WHERE ts < ?", (before_ts,))
-        conn.execute("DELETE FROM settled WHERE ts < ?", (before_ts,))
+        return _delete_below(conn, id_before(before_ts))
+
+
+def used_bytes(conn: sqlite3.Connection) -> int:
+    """Return the bytes of the database's pages in use (free pages are reused by inserts)."""
+    size, pages, free = (conn.execute(f"PRAGMA {p}").fetchone()[0]
+                         for p in ("page_size", "page_count", "freelist_count"))
+    return (pages - free) * size
+
+
+def enforce_cap(conn: sqlite3.Connection, max_bytes: int) -> int:
+    """Delete the oldest searches (and their rows) until the pages in use are under
+    ``CAP_LOW_WATER`` of ``max_bytes``; return how many searches went. The file itself
+    keeps its size: SQLite reuses the freed pages, so it stops growing at about the cap."""
+    gone = 0
+    for _ in range(1000):  # a chunk a transaction, so writers wait for none of them long
+        used = used_bytes(conn)
+        if used <= max_bytes:
+            return gone
+        rows = sum(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                   for t in ("searches", "clicks", "settled"))
+        if not rows:
+            return gone
+        excess = used - CAP_LOW_WATER * max_bytes
+        n = min(DELETE_CHUNK, max(1, math.ceil(excess / (used / rows))))
+        with conn:
+            conn.execute("BEGIN IMMEDIATE")
+            last = conn.execute("SELECT id FROM searches ORDER BY id LIMIT 1 OFFSET ?",
+                                (n - 1,)).fetchone()
+            first = (1 << 63) - 1 if last is None else last[0] + (1 << ANSWER_BITS)
+            gone += _delete_below(conn, first)
     return gone
 
 
@@ -108,25 +128,24 @@ def _rows(conn: sqlite3.Connection, sql: str, args: Sequence[Any]) -> list[dict[
     return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
-# The report reads the range of first-page searches in full scans (an index on the day made
-# it 20 times slower: one row look-up per search) and reaches them from the clicks by id
-# (clicks are fewer). Per query: searches (``qs``), clicks per search (``k``), both joined
-# (``qa``); every figure is read from these temporary tables and two more scans. "More
-# results" pages are counted apart; clicks of searches outside the range are left out.
+# The report reads the range of widget first pages once, into ``s`` with each row's settled
+# answers ``n`` (an index on the day made a full scan 20 times slower: one row look-up per
+# search), and reaches the clicks from it by id range. Per query: searches (``qs``), clicks
+# per answer (``k``), both joined (``qa``); every figure is read from these temporary tables
+# and two more scans. "More results" pages are counted apart.
 _PAGE_ONE = "FROM searches WHERE day BETWEEN :from AND :to AND page = 1"
-# A search counts once its reader settled on it (or clicked one of its results).
-SETTLED = ("source = 'widget' AND (EXISTS (SELECT 1 FROM settled WHERE search_id = searches.id)"
-           " OR EXISTS (SELECT 1 FROM clicks WHERE search_id = searches.id))")
-_RANGE = f"{_PAGE_ONE} AND {SETTLED}"
 _TEMP = (f"""
-CREATE TEMP TABLE qs AS SELECT query, COUNT(*) AS searches, SUM(results = 0) AS zero,
-       MAX(CASE WHEN results = 0 THEN day END) AS last_zero_day {_RANGE} GROUP BY query
+CREATE TEMP TABLE s AS SELECT id, day, query, filters, results, words_dropped, typos_used,
+       repeats, {SETTLED_ANSWERS} AS n {_PAGE_ONE} AND source = 'widget'
+""", """
+CREATE TEMP TABLE qs AS SELECT query, SUM(n) AS searches, SUM((results = 0) * n) AS zero,
+       MAX(CASE WHEN results = 0 THEN day END) AS last_zero_day FROM s WHERE n > 0
+GROUP BY query
 """, f"""
 CREATE TEMP TABLE k AS
 SELECT s.query, COUNT(*) AS n, SUM(c.position > {LOW_POSITION}) AS low,
        SUM(c.position) AS positions
-FROM clicks c CROSS JOIN searches s ON s.id = c.search_id
-WHERE s.day BETWEEN :from AND :to AND s.page = 1 AND s.source = 'widget'
+FROM s CROSS JOIN clicks c ON c.search_id BETWEEN s.id AND s.id + {(1 << ANSWER_BITS) - 1}
 GROUP BY c.search_id
 """, """
 CREATE TEMP TABLE qa AS
@@ -137,7 +156,7 @@ FROM qs LEFT JOIN (SELECT query, SUM(n) AS clicks, COUNT(*) AS clicked, SUM(low)
                           SUM(positions) AS positions FROM k GROUP BY query) kq
        ON kq.query = qs.query
 """)
-_TABLES = ("qs", "k", "qa")
+_TABLES = ("s", "qs", "k", "qa")
 
 
 def report(conn: sqlite3.Connection, day_from: str, day_to: str, limit: int) -> dict[str, Any]:
@@ -165,23 +184,25 @@ def _read(conn: sqlite3.Connection, rng: dict[str, str], limit: int) -> dict[str
                COALESCE(SUM(clicks), 0) AS clicks,
                COALESCE(SUM(searches_with_clicks), 0) AS searches_with_clicks,
                SUM(positions) AS positions FROM qa""", ())[0]
-    days = _rows(conn, f"""
-        SELECT day, COUNT(*) AS searches, SUM(results = 0) AS zero_result_searches,
-               SUM(words_dropped IS NOT NULL AND words_dropped != '') AS dropped,
-               SUM(typos_used = 1) AS typos, COUNT(words_dropped) + COUNT(typos_used) AS told
-        {_RANGE} GROUP BY day ORDER BY day""", rng)
+    days = _rows(conn, """
+        SELECT day, SUM(n) AS searches, SUM((results = 0) * n) AS zero_result_searches,
+               SUM((words_dropped IS NOT NULL AND words_dropped != '') * n) AS dropped,
+               SUM((typos_used = 1) * n) AS typos, COUNT(words_dropped) + COUNT(typos_used) AS told
+        FROM s WHERE n > 0 GROUP BY day ORDER BY day""", ())
     reported = sum(d.pop("told") for d in days)  # 0: the engine does not say (yet)
     dropped = sum(d.pop("dropped") for d in days) if reported else None
     typos = sum(d.pop("typos") for d in days) if reported else None
     for row in days:
         row.pop("dropped", None), row.pop("typos", None)
         row["zero_result_share"] = _share(row["zero_result_searches"], row["searches"])
-    more = conn.execute("SELECT COUNT(*) FROM searches WHERE day BETWEEN :from AND :to "
-                        "AND page > 1 AND source = 'widget'", rng).fetchone()[0]
+    more = conn.execute("SELECT COALESCE(SUM(1 + repeats), 0) FROM searches WHERE day "
+                        "BETWEEN :from AND :to AND page > 1 AND source = 'widget'",
+                        rng).fetchone()[0]
     apart = {row[0]: row[1] for row in conn.execute(
-        f"SELECT source, COUNT(*) {_PAGE_ONE} AND source != 'widget' GROUP BY source", rng)}
-    unsettled = conn.execute(f"SELECT COUNT(*) {_PAGE_ONE} AND source = 'widget' "
-                             f"AND NOT ({SETTLED})", rng).fetchone()[0]
+        f"SELECT source, SUM(1 + repeats) {_PAGE_ONE} AND source != 'widget' GROUP BY source",
+        rng)}
+    unsettled = conn.execute("SELECT COALESCE(SUM(MAX(1 + repeats - n, 0)), 0) FROM s"
+                             ).fetchone()[0]
     top = _rows(conn, """
         SELECT query, searches, zero_result_searches, clicks, searches_with_clicks FROM qa
         WHERE query != '' ORDER BY searches DESC, query LIMIT ?""", (limit,))
@@ -195,10 +216,12 @@ def _read(conn: sqlite3.Connection, rng: dict[str, str], limit: int) -> dict[str
         SELECT query, clicks, low_clicks, ROUND(1.0 * positions / clicks, 2) AS mean_position
         FROM qa WHERE query != '' AND clicks > 0 AND low_clicks * 2 >= clicks
         ORDER BY low_clicks DESC, mean_position DESC, query LIMIT ?""", (limit,))
-    filters = _rows(conn, f"""
-        SELECT j.key AS filter, COUNT(*) AS searches FROM (SELECT filters {_RANGE}) s,
-               json_each(s.filters) j WHERE s.filters != '{{}}'
-        GROUP BY j.key ORDER BY searches DESC, j.key""", rng)
+    used = _rows(conn, "SELECT " + ", ".join(
+        f"COALESCE(SUM((instr(filters, '{c}') > 0) * n), 0) AS {c}"
+        for c in FILTER_CODES.values()) + " FROM s", ())[0]
+    names = {c: name for name, c in FILTER_CODES.items()}
+    filters = sorted(({"filter": names[c], "searches": k} for c, k in used.items() if k),
+                     key=lambda f: (-f["searches"], f["filter"]))
     n, clicks = totals["searches"], totals["clicks"]
     return {
         "from": rng["from"], "to": rng["to"],

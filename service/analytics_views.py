@@ -4,8 +4,13 @@
 "type": "search"}`` (the reader settled on the search) as JSON (``Content-Type``
 application/json or text/plain, the latter so that a browser sends it cross-origin without
 a preflight), at most ``MAX_EVENT_BYTES``, and answers 204. It reads no cookie and stores
-nothing about the sender. Each worker accepts at most ``SEARCH_ANALYTICS_EVENTS_RATE``
-reports a second (a token bucket, twice that in a burst); more get 429.
+nothing about the sender. Only a ``search_id`` this service signed in the last day is
+accepted (400 otherwise: forged ids are never stored). Each worker accepts at most
+``SEARCH_ANALYTICS_CLIENT_RATE`` reports a second from one client address and
+``SEARCH_ANALYTICS_EVENTS_RATE`` from all (token buckets, twice that in a burst); more get
+429, so one client cannot spend the budget of the others. The client address is the
+connection's, or with ``SEARCH_PROXY_HOPS`` the one the proxies put in X-Forwarded-For; it
+is held in memory for the bucket only.
 
 ``GET /admin/analytics`` and ``/admin/analytics.html`` need the admin token, as a bearer
 token or as the password of HTTP Basic authentication (so that an editor's browser asks
@@ -20,11 +25,12 @@ import re
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from . import analytics, analytics_page
+from . import analytics, analytics_page, metrics
 from .admin import authenticate
 from .errors import ApiError, BadParameter
 from .params import DATE_PATTERN, parse_day
@@ -37,6 +43,7 @@ EVENT_KEYS = {"search_id", "id", "position", "type"}
 EVENT_TYPES = ("click", "search")  # a click on a result; the reader settled on the search
 MAX_LIMIT = 100
 MAX_RANGE_DAYS = 3660
+MAX_CLIENTS = 10_000  # client buckets a worker keeps (the least recently used go first)
 _SEARCH_ID = re.compile(analytics.SEARCH_ID_PATTERN)
 
 events = Blueprint("analytics_events", __name__)
@@ -71,11 +78,44 @@ class Bucket:
             return True
 
 
+class ClientBuckets:
+    """A token bucket per client address (``rate`` a second each), the least recently
+    seen of more than MAX_CLIENTS forgotten."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.buckets: OrderedDict[str, Bucket] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def take(self, client: str) -> bool:
+        with self.lock:
+            bucket = self.buckets.get(client)
+            if bucket is None:
+                bucket = self.buckets[client] = Bucket(self.rate)
+                if len(self.buckets) > MAX_CLIENTS:
+                    self.buckets.popitem(last=False)
+            else:
+                self.buckets.move_to_end(client)
+        return bucket.take()
+
+
 def _bucket() -> Bucket:
     ext = current_app.extensions
     if "analytics_bucket" not in ext:
         ext["analytics_bucket"] = Bucket(current_app.config["ANALYTICS_EVENTS_RATE"])
     return ext["analytics_bucket"]
+
+
+def _clients() -> ClientBuckets:
+    ext = current_app.extensions
+    if "analytics_clients" not in ext:
+        ext["analytics_clients"] = ClientBuckets(current_app.config["ANALYTICS_CLIENT_RATE"])
+    return ext["analytics_clients"]
+
+
+def _refuse(reason: str, error: ApiError) -> ApiError:
+    metrics.EVENTS_REFUSED.labels(reason).inc()
+    return error
 
 
 def _event(body: Any) -> tuple[str, int, str] | str:
@@ -120,14 +160,21 @@ def click():
     except (UnicodeDecodeError, ValueError):
         raise BadParameter("the body must be a JSON object") from None
     event = _event(body)
-    if not _bucket().take():
-        raise RateLimited("too many events; try again in a second")
+    if not _clients().take(request.remote_addr or "-"):
+        raise _refuse("client_rate", RateLimited(
+            "too many events from this client; try again in a second"))
     rec = analytics.recorder()
+    now = rec.clock()
+    number = rec.signer.verify(event if isinstance(event, str) else event[0], now)
+    if number is None:
+        raise _refuse("unknown_search", BadParameter(
+            "search_id must be the search_id of a search response of the last 24 hours"))
+    if not _bucket().take():
+        raise _refuse("rate", RateLimited("too many events; try again in a second"))
     if isinstance(event, str):
-        rec.add_settle((event, rec.clock()))
+        rec.add_settle((number, int(now)))
     else:
-        search_id, position, doc_id = event
-        rec.add_click((search_id, position, doc_id, rec.clock()))
+        rec.add_click((number, event[1], event[2], int(now)))
     return Response(status=204)
 
 
@@ -155,7 +202,7 @@ def full_report() -> dict[str, Any]:
     """The report for the request's range, with every day of the range listed."""
     rec = analytics.recorder()
     day_from, day_to, limit = _range(rec)
-    found = rec.report(day_from, day_to, limit)
+    found = analytics.report(rec, day_from, day_to, limit)
     by_day = {row["day"]: row for row in found["days"]}
     days, day = [], dt.date.fromisoformat(day_from)
     while day <= dt.date.fromisoformat(day_to):
@@ -234,7 +281,8 @@ def register(app: Flask) -> None:
     if not path:
         return
     try:
-        app.extensions["analytics"] = analytics.Recorder(path, app.config["ANALYTICS_DAYS"])
+        app.extensions["analytics"] = analytics.Recorder(path, app.config["ANALYTICS_DAYS"],
+                                                         max_mb=app.config["ANALYTICS_MAX_MB"])
     except (OSError, sqlite3.Error) as exc:
         raise SettingsError(f"SEARCH_ANALYTICS_DB={path!r}: cannot open it: {exc}") from None
     app.register_blueprint(events)

@@ -54,10 +54,13 @@ def document(doc_id: str):
     if len(doc_id) > MAX_ID_LENGTH:
         raise BadParameter(f"document ids are at most {MAX_ID_LENGTH} characters")
     fixed = keys.from_request()
+    full = request.args.get("full", "0")
+    if full not in ("0", "1"):
+        raise BadParameter("full must be 0 or 1")
     doc = engine().document(doc_id)
     if doc is None or not keys.allows(fixed, doc):
         raise NotFound(f"no document with id {doc_id!r}")
-    return jsonify(presenter.document_json(doc))
+    return jsonify(presenter.document_json(doc, None if full == "1" else presenter.DOCUMENT_TEXT_CHARS))
 
 
 @bp.get("/documents/<path:doc_id>/related")

@@ -1,7 +1,10 @@
 """``python -m service.bootstrap [PATH...]``: build the index once if there is none yet.
 
 ``make run`` calls it before starting gunicorn, so a newcomer's first run indexes the
-built-in demo corpus (or ``CORPUS=PATH``) and later runs start at once.
+built-in demo corpus (or ``CORPUS=PATH``) and later runs start at once. ``make run`` gives
+each corpus an index folder of its own; an index folder built from other paths is never
+rebuilt here (another instance may be serving it: it would switch corpus under it, and its
+pushed documents would land in the other corpus): that is an error, exit status 2.
 """
 from __future__ import annotations
 
@@ -28,6 +31,12 @@ def main(argv: list[str]) -> int:
     if index.has_index(index_dir) and built_from in ("", "\n".join(paths)):
         print(f"index found in {index_dir}; to rebuild: flask --app wsgi reindex PATH...")
         return 0
+    if index.has_index(index_dir):
+        print(f"error: {index_dir} holds the index of {', '.join(built_from.splitlines())}, "
+              f"not of {', '.join(paths)}; another instance may be serving it, so it is left "
+              "as it is. Give this corpus its own SEARCH_INDEX_DIR (make run does), or "
+              "rebuild that folder on purpose: flask --app wsgi reindex PATH...", file=sys.stderr)
+        return 2
     print(f"building the index in {index_dir} from {', '.join(paths)} …")
     summary = Summary()
     progress = Progress()

@@ -20,6 +20,10 @@ LATENCY = Histogram("search_http_request_seconds", "HTTP request latency", ["end
 ZERO_RESULTS = Counter("search_zero_result_queries_total", "searches with a query and no result")
 ANALYTICS_DROPPED = Counter("search_analytics_rows_dropped_total",
                             "analytics rows dropped because the unwritten batch was full")
+ANALYTICS_CAPPED = Counter("search_analytics_rows_capped_total",
+                           "oldest analytics searches deleted to keep the database under its cap")
+EVENTS_REFUSED = Counter("search_events_refused_total",
+                         "click reports refused", ["reason"])
 INDEX_BYTES = Gauge("search_index_size_bytes", "size of the live snapshot on disk",
                     multiprocess_mode="max")
 INDEX_DOCS = Gauge("search_index_documents", "documents in the live snapshot", ["kind"],

@@ -11,7 +11,7 @@ from corpus.text import SITE_PATTERN
 from index import (DATE_FACETS, FACETS, KINDS, MAX_PER_PAGE, MAX_RELATED, OPERATORS,
                    RELATED_PER_PAGE, SORTS)
 
-from . import analytics_views, keys_views, popular_views, push, rules_views
+from . import analytics_views, keys_views, popular_views, presenter, push, rules_views
 from .keys import MAX_KEY_CHARS
 from .params import (DATE_PATTERN, GROUP_PATTERN, LANG_PATTERN, MAX_HALF_LIFE, MAX_ID_LENGTH,
                      MAX_LANG_CHARS, MAX_SITE_CHARS, MAX_SUGGEST_CHARS, MAX_VALUE_CHARS,
@@ -67,8 +67,12 @@ RESULT = {
                                       "snippet": {"type": "string"}}}},
     },
 }
-DOCUMENT = {"type": "object", "required": ["id", "kind", "title", "text"],
+DOCUMENT = {"type": "object", "required": ["id", "kind", "title", "text", "text_length"],
             "properties": {**RESULT["properties"], "text": {"type": "string"},
+                           "text_length": {"type": "integer", "minimum": 0,
+                                           "description": "characters of the whole text"},
+                           "text_truncated": {"type": "boolean", "description":
+                                              "the text is cut; full=1 gives all of it"},
                            "authors": {"type": "array", "items": {"type": "string"},
                                        "description": "every author, in byline order"},
                            "dek": {"type": "string"},
@@ -179,7 +183,10 @@ def spec() -> dict:
             "summary": "One document",
             "parameters": [{"name": "id", "in": "path", "required": True,
                             "schema": {"type": "string", "minLength": 1,
-                                       "maxLength": MAX_ID_LENGTH}}],
+                                       "maxLength": MAX_ID_LENGTH}},
+                           _param("full", {"enum": ["0", "1"]},
+                                  "1: the whole text (default: the first "
+                                  f"{presenter.DOCUMENT_TEXT_CHARS:,} characters)")],
             "responses": {"200": ok(DOCUMENT), "400": _ERROR, "404": _ERROR, "503": _ERROR}}},
         "/documents/{id}/related": {"get": {
             "summary": "Documents like this one (its most distinctive terms); never itself, "

@@ -42,7 +42,7 @@ FIRST_WAIT = 2.0  # seconds GET /popular waits for the worker's first list
 
 QUERIES = f"""
 SELECT query, SUM({analytics_store.SETTLED}) AS searches, SUM(results > 0) AS found,
-       SUM(results > 0 AND EXISTS (SELECT 1 FROM clicks WHERE search_id = searches.id))
+       SUM(results > 0 AND {analytics_store.CLICKED})
 FROM searches
 WHERE day BETWEEN ? AND ? AND page = 1 AND query != '' AND source = 'widget'
 GROUP BY query

@@ -13,6 +13,10 @@ from typing import Any
 
 from index import Document, FacetValue, Hit, RelatedResult, SearchResult
 
+# /documents/<id> sends this much of a text unless full=1: a whole 2 MB text is the exception
+# (it costs its memory while a slow reader takes it), most articles are under 30,000.
+DOCUMENT_TEXT_CHARS = 100_000
+
 
 def _common(doc: Document) -> dict[str, Any]:
     out: dict[str, Any] = {"id": doc.id, "kind": doc.kind, "title": doc.title, "url": doc.url,
@@ -51,13 +55,16 @@ def _quote(hit: Hit) -> dict[str, Any]:
             "snippet": hit.snippet or ""}
 
 
-def document_json(doc: Document) -> dict[str, Any]:
-    """Return a whole stored document."""
+def document_json(doc: Document, max_text: int | None = DOCUMENT_TEXT_CHARS) -> dict[str, Any]:
+    """Return a stored document, its text cut at ``max_text`` characters (None: whole)."""
     out = _common(doc)
     out["authors"] = list(doc.authors)
     if doc.kind == "article":
         out.update(dek=doc.dek, headings=list(doc.headings), tags=list(doc.tags))
-    out["text"] = doc.text
+    out["text"] = doc.text if max_text is None else doc.text[:max_text]
+    out["text_length"] = len(doc.text)
+    if len(out["text"]) < len(doc.text):
+        out["text_truncated"] = True
     return out
 
 

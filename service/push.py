@@ -29,9 +29,10 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 
 import index
 from corpus import identify_objects
+from corpus.jsonl import MAX_DEPTH, json_depth
 from corpus.text import document_id
 
-from . import applier
+from . import applier_state as applier
 from .errors import ApiError, BadParameter
 
 bp = Blueprint("push", __name__)
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 MAX_PUSH_BYTES = 10 * 1024 * 1024  # a whole day of a newsroom's articles fits in one push
 MAX_PUSH_DOCUMENTS = 5000
 SHOWN_PROBLEMS = 20
-MAX_JSON_DEPTH = 32  # as a JSON Lines corpus file (corpus.jsonl.MAX_DEPTH)
+MAX_JSON_DEPTH = MAX_DEPTH  # as a JSON Lines corpus file
 
 
 class QueueFull(ApiError):
@@ -130,6 +131,9 @@ def _documents() -> list:
                     raise BadParameter(f"line {n}: nested too deeply (at most {MAX_JSON_DEPTH} levels)") from None
     if len(docs) > MAX_PUSH_DOCUMENTS:
         raise BadParameter(f"at most {MAX_PUSH_DOCUMENTS} documents a push, got {len(docs)}")
+    for n, doc in enumerate(docs, start=1):
+        if json_depth(doc) > MAX_JSON_DEPTH:
+            raise BadParameter(f"document {n}: nested deeper than {MAX_JSON_DEPTH} levels")
     return docs
 
 

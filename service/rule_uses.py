@@ -5,8 +5,8 @@ One row per (search, rule, pinned document shown), or (search, rule, "") for a r
 listed no pin on that search (it hid documents, or its pins did not pass the filters), in
 the analytics database beside ``searches`` and ``clicks``. Rows are queued with the
 search's own row by the worker's recorder (``analytics.Recorder``), written by its thread,
-and deleted with the searches after ``SEARCH_ANALYTICS_DAYS``. First pages only, as
-searches are counted. A click on a pinned document is a row of ``clicks`` with the same
+and deleted with the searches (after ``SEARCH_ANALYTICS_DAYS``, or past the size cap).
+First pages only, as searches are counted. A click on a pinned document is a row of ``clicks`` with the same
 search id and document id.
 """
 from __future__ import annotations
@@ -17,19 +17,13 @@ from typing import Any
 
 from . import analytics_store
 
-SCHEMA = ("""
-CREATE TABLE IF NOT EXISTS rule_uses (
-    search_id TEXT NOT NULL,
-    rule_id TEXT NOT NULL,
-    doc_id TEXT NOT NULL,        -- a pinned document the search listed; '' for none
-    ts REAL NOT NULL,
-    PRIMARY KEY (search_id, rule_id, doc_id)
-) WITHOUT ROWID""", "CREATE INDEX IF NOT EXISTS rule_uses_rule ON rule_uses (rule_id, ts)")
 DAYS = 30  # the window the editors' listing reports
 
 
-def rows(search_id: str, applied: Any, hits: Sequence[Any], now: float) -> list[tuple]:
-    """Return the rows of one first-page search steered by ``applied.rules``."""
+def rows(search_id: int, applied: Any, hits: Sequence[Any], now: float) -> list[tuple]:
+    """Return the rows of one first-page search (its searches row id) steered by
+    ``applied.rules``."""
+    now = int(now)
     shown = [h.document.id for h in hits if h.pinned]
     out = []
     for rule in applied.rules:
@@ -39,25 +33,10 @@ def rows(search_id: str, applied: Any, hits: Sequence[Any], now: float) -> list[
 
 
 def write(conn: sqlite3.Connection, batch: Sequence[tuple]) -> None:
-    """Insert a batch in one transaction (the table is made by the first one)."""
+    """Insert a batch in one transaction (the table is ``analytics_schema``'s)."""
     with conn:
         conn.execute("BEGIN IMMEDIATE")
-        if not _ready(conn):
-            for sql in SCHEMA:
-                conn.execute(sql)
         conn.executemany("INSERT OR IGNORE INTO rule_uses VALUES (?, ?, ?, ?)", batch)
-
-
-def purge(conn: sqlite3.Connection, before_ts: float) -> None:
-    """Delete rows older than ``before_ts``."""
-    if _ready(conn):
-        with conn:
-            conn.execute("DELETE FROM rule_uses WHERE ts < ?", (before_ts,))
-
-
-def _ready(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'rule_uses'").fetchone() \
-        is not None
 
 
 def summary(rec: Any, rule_ids: list[str], days: int = DAYS) -> dict[str, dict] | None:
@@ -70,15 +49,14 @@ def summary(rec: Any, rule_ids: list[str], days: int = DAYS) -> dict[str, dict] 
     rec.flush()
     conn = analytics_store.connect(rec.path)
     try:
-        if not _ready(conn):
-            return found
         since = rec.clock() - days * 86400
         for rid, searches, shown, clicks in conn.execute("""
                 SELECT u.rule_id, COUNT(DISTINCT u.search_id), SUM(u.doc_id != ''),
                        COUNT(c.search_id)
                 FROM rule_uses u LEFT JOIN clicks c
-                     ON c.search_id = u.search_id AND c.doc_id = u.doc_id AND u.doc_id != ''
-                WHERE u.ts >= ? GROUP BY u.rule_id""", (since,)):
+                     ON c.search_id BETWEEN u.search_id AND u.search_id + ?
+                     AND c.doc_id = u.doc_id AND u.doc_id != ''
+                WHERE u.ts >= ? GROUP BY u.rule_id""", ((1 << analytics_store.ANSWER_BITS) - 1, since)):
             if rid in found:
                 found[rid].update(searches=searches, pinned_shown=shown, pinned_clicks=clicks)
     finally:

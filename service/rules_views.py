@@ -28,7 +28,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from index import IndexUnavailable, SearchRequest
 
-from . import analytics, rule_uses
+from . import analytics, analytics_store, rule_uses
 from .admin import authenticate
 from .analytics_views import challenge
 from .editor_state import EditorState
@@ -62,7 +62,8 @@ def record(search_id: str | None, req: SearchRequest, applied: Applied, result: 
     """Count a steered first page in the analytics (when on): rules and pins shown."""
     rec = analytics.recorder()
     if rec is not None and search_id is not None and applied.rules and req.page == 1:
-        rec.add_rule_uses(rule_uses.rows(search_id, applied, result.hits, rec.clock()))
+        row = analytics_store.search_of(int(search_id[:16], 16))
+        rec.add_rule_uses(rule_uses.rows(row, applied, result.hits, rec.clock()))
 
 
 def _missing(ids: list[str]) -> list[str] | None:

@@ -211,6 +211,9 @@ SETTINGS = (
     Setting("POSTINGS_CACHE", as_int(0, 100_000_000), index.POSTINGS_CACHE,
             "decoded postings kept per worker (8 bytes each); 0: none"),
     Setting("REINDEX_WORKERS", as_int(1, 64), 2, "processes a reindex uses"),
+    Setting("REOPEN_IN_BACKGROUND", as_bool, True,
+            "open an incremental change (pushes) in a thread of its own while searches go on "
+            "in the snapshot before; 0: the first request after it opens it"),
     Setting("CLUSTER", as_cluster, "", "Ray cluster whose replicas serve a sharded index: "
             "local, or a head's address like 10.0.0.5:6379; empty: shards opened in each worker"),
     Setting("SHARD_REPLICAS", as_int(1, 64), 2, "replicas of each shard in cluster mode"),
@@ -231,6 +234,13 @@ SETTINGS = (
             "seconds between two rebuilds of the popular searches (in the background)"),
     Setting("ANALYTICS_EVENTS_RATE", as_int(1, 100_000), 50,
             "click reports accepted a second per worker (more: 429)"),
+    Setting("ANALYTICS_CLIENT_RATE", as_int(1, 100_000), 5,
+            "click reports accepted a second from one client address per worker (more: 429)"),
+    Setting("ANALYTICS_MAX_MB", as_float(0.1, 10_000_000.0), 1024.0,
+            "megabytes the analytics database may hold; past it the oldest searches go"),
+    Setting("PROXY_HOPS", as_int(0, 10), 0,
+            "reverse proxies in front that set X-Forwarded-For (the client address of "
+            "per-client limits); 0: the address the connection comes from"),
 )
 BY_NAME = {s.name: s for s in SETTINGS}
 

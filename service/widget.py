@@ -66,12 +66,37 @@ def _host_allowed() -> bool:
     return host is not None and host in current_app.config["ALLOWED_HOSTS"]
 
 
+def _script_url() -> str:
+    """The widget's URL for the embed snippet: absolute only for an allowed host name, with
+    a port only when it is the one this connection really came to (``Host`` is the
+    client's to invent, its port too; SERVER_PORT comes from it as well)."""
+    path = url_for("widget.script")
+    if not _host_allowed():
+        return path
+    parts = urlsplit("//" + request.host)
+    try:
+        port = parts.port
+    except ValueError:
+        return path
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    # the socket the request came in on: gunicorn's, or the development server's
+    sock = request.environ.get("gunicorn.socket") or request.environ.get("werkzeug.socket")
+    try:
+        ours = sock.getsockname()[1] if sock is not None else None
+    except (OSError, IndexError, TypeError):
+        ours = None
+    if port is not None and port == ours:
+        netloc += f":{port}"
+    return f"{request.scheme}://{netloc}{path}"
+
+
 @bp.get("/demo")
 def demo() -> Response:
     """A page showing the embed snippet, with the widget working below it."""
     # The Host header is the client's to invent: an absolute URL only for an allowed host,
     # a path otherwise (the widget takes its API base from its own script URL).
-    embed = EMBED.format(url=url_for("widget.script", _external=_host_allowed()))
+    embed = EMBED.format(url=_script_url())
     response = Response(render_template("widget_demo.html", embed=embed, shown=str(embed)))
     response.headers["Content-Security-Policy"] = DEMO_CSP
     response.headers["Cache-Control"] = "no-cache"

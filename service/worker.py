@@ -16,14 +16,16 @@ buffer each, never a thread; how many a worker holds is bounded by ``worker_conn
 The other end too: gthread closes a ``Connection: close`` socket in its event loop by
 waiting up to 2 s for the client to close its side, so clients that never close froze the
 loop (ten of them made /health unanswerable). Here that lingering is a poller state with a
-deadline. A client that does not read its answer holds the thread at most ``SEND_TIMEOUT``
-seconds per blocked send (answers are small; a reverse proxy buffers them in production).
+deadline.
+
+And answers are written by the event loop (issue 26, ``outbox``).
 TLS and HTTP/2 connections are left to gthread's own handling (TLS ends at the reverse proxy,
 see the README's production section).
 """
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import selectors
@@ -34,12 +36,12 @@ import time
 from collections import deque
 from functools import partial
 
+from gunicorn import util as gunicorn_util
 from gunicorn.workers.gthread import TConn, ThreadWorker
-from gunicorn.http2 import negotiation
+from .outbox import SEND_TIMEOUT, OutboxWriting
 
 HEAD_TIMEOUT = 10.0              # seconds a client has to send a whole request (GUNICORN_HEAD_TIMEOUT)
 LINGER_SECONDS, LINGER_BYTES = 2.0, 65536  # after our FIN: how long and how much we read
-SEND_TIMEOUT = 10                 # seconds one blocked send may wait for a client to read
 MAX_BUFFERED_BYTES = 1024 * 1024  # past this the parser takes over (and refuses what is too big)
 RECV_BYTES = 65536
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
@@ -85,18 +87,30 @@ def request_complete(data: bytes) -> bool:
     return len(body) >= wanted or len(data) >= MAX_BUFFERED_BYTES
 
 
-class BufferedThreadWorker(ThreadWorker):
-    """gthread with request reading in the event loop, so slow clients never hold a thread."""
+def write_json_error(sock, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's own error answers (a request line over its limit: 414, bad headers: 400,
+    431...) in the service's JSON error shape, not gunicorn's HTML page."""
+    code = re.sub(r"[^a-z0-9]+", "_", reason.lower()).strip("_") or "error"
+    message = (mesg or reason)[:200] if status_int < 500 else "internal error"
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+            "Content-Type: application/json\r\nX-Content-Type-Options: nosniff\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1")
+    gunicorn_util.write_nonblock(sock, head + body)
+
+
+gunicorn_util.write_error = write_json_error  # gunicorn's workers call util.write_error
+
+
+class BufferedThreadWorker(OutboxWriting, ThreadWorker):
+    """gthread with request reading and answer writing in the event loop, so slow clients
+    never hold a thread."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.reading_conns: deque = deque()
         self.lingering_conns: deque = deque()
         self.head_timeout = float(os.environ.get("GUNICORN_HEAD_TIMEOUT", HEAD_TIMEOUT))
-
-    def _plain_http1(self, conn) -> bool:
-        return not self.cfg.is_ssl and not conn.is_http2 and \
-            not negotiation.prior_knowledge_allowed(self.cfg, conn.client)
 
     def enqueue_req(self, conn):
         """Read the request in the event loop first; hand it to a thread once complete."""
@@ -208,9 +222,9 @@ class BufferedThreadWorker(ThreadWorker):
         TConn.close(conn)
 
     def murder_pending(self):
-        """Also close the connections that did not send a whole head in time, and end
-        lingering closes past their deadline."""
-        super().murder_pending()
+        """Also close the connections that did not send a whole head in time, end
+        lingering closes past their deadline, and drop readers too slow for their answer."""
+        super().murder_pending()  # OutboxWriting's: the readers too slow first
         now = time.monotonic()
         while self.reading_conns and self.reading_conns[0].head_deadline <= now:
             self._drop(self.reading_conns[0])

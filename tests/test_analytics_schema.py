@@ -17,7 +17,7 @@ OPERATIONS = [("/events", "POST"), ("/admin/analytics", "GET"), ("/admin/analyti
 def api_schema(demo_index, tmp_path_factory):
     app = create_app({"INDEX_DIR": demo_index, "CACHE_SIZE": 0, "ADMIN_TOKEN": ADMIN_TOKEN,
                       "ANALYTICS_DB": str(tmp_path_factory.mktemp("an") / "a.db"),
-                      "ANALYTICS_EVENTS_RATE": 100000})
+                      "ANALYTICS_EVENTS_RATE": 100000, "ANALYTICS_CLIENT_RATE": 100000})
     yield schemathesis.openapi.from_wsgi("/openapi.json", app)
     app.extensions["analytics"].close()
     app.extensions["search_index"].close()

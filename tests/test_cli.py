@@ -12,7 +12,7 @@ def cli_app(tmp_path):
     from service import create_app
 
     app = create_app({"INDEX_DIR": str(tmp_path / "ix"), "CORPUS_PATHS": str(TEST_DATA),
-                      "REINDEX_WORKERS": 1})
+                      "REINDEX_WORKERS": 1, "REOPEN_IN_BACKGROUND": False})  # seen at once
     yield app
     app.extensions["search_index"].close()
 
@@ -118,3 +118,46 @@ def test_reindex_of_only_bad_files_fails_and_keeps_the_index(cli_app, tmp_path):
     result = invoke(cli_app, str(tmp_path / "junk"))
     assert result.exit_code == 1 and "no documents were extracted" in result.output
     assert cli_app.test_client().get("/search?q=zephyrine").get_json()["total"] > 0
+
+
+def test_the_index_writing_phases_are_shown(cli_app):
+    """After the documents are read, each step of writing the index is said (issue 26:
+    a FakeNewsNet build was silent for 50-75 s there)."""
+    result = invoke(cli_app, str(DEMO))
+    assert result.exit_code == 0, result.output
+    import re
+
+    counts = re.search(r"\((\d+) articles, (\d+) bios, (\d+) quotes\)", result.output)
+    written = sum(int(n) for n in counts.groups())  # every document of the new snapshot
+    for step in (f"committing {written} documents", "writing posting arrays",
+                 "saving near-duplicate groups", "counting documents and switching"):
+        assert f"writing the index: {step}" in result.output, step
+    assert "done in" in result.output
+
+
+def test_make_run_gives_each_corpus_its_own_index_folder(tmp_path):
+    import os
+    import subprocess
+
+    from tests.conftest import ROOT
+
+    def folder(corpus: str) -> str:
+        env = {k: v for k, v in os.environ.items() if k != "SEARCH_INDEX_DIR"}
+        return subprocess.run(["make", "-s", "--no-print-directory", "index-dir", f"CORPUS={corpus}"],
+                              cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout.strip()
+    demo, other = folder("corpus/demo"), folder(str(TEST_DATA))
+    assert demo != other and demo == folder(str(DEMO) + "/")
+    assert demo.startswith(str(ROOT / "var" / "index" / "demo-"))
+
+
+def test_bootstrap_never_switches_a_folder_to_another_corpus(tmp_path, monkeypatch, capsys):
+    from service import bootstrap
+
+    monkeypatch.setenv("SEARCH_INDEX_DIR", str(tmp_path / "ix"))
+    monkeypatch.setenv("SEARCH_REINDEX_WORKERS", "1")
+    assert bootstrap.main([str(TEST_DATA)]) == 0  # built
+    store = SnapshotStore(tmp_path / "ix")
+    built = store.current()
+    assert bootstrap.main([str(TEST_DATA)]) == 0 and store.current() == built  # found
+    assert bootstrap.main([str(DEMO)]) == 2 and store.current() == built  # refused
+    assert "holds the index of" in capsys.readouterr().err

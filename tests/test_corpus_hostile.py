@@ -139,3 +139,35 @@ def test_python_m_corpus_reports_a_hostile_folder_without_a_traceback(tmp_path, 
     assert f"{corpus_dir / 'pipe.txt'}: skipped [special-file]" in out.stderr
     assert f"{corpus_dir / 'bad.jsonl.gz'}:1: skipped [unreadable]" in out.stderr
     assert "articles:   1" in out.stdout
+
+
+def test_a_reindex_of_millions_of_rejects_keeps_counts_not_problems(tmp_path):
+    """Issue 26: a 183 KB .jsonl.gz of 63M lines of {} drove a reindex past 4 GB (every
+    rejected line kept in memory). Now rejects are counted, a sample kept: a million of them
+    cost the reindex no memory to speak of."""
+    import gzip
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    with gzip.open(corpus / "empty.jsonl.gz", "wb") as fh:
+        fh.write(b'{"title": "The one real article", "text": "It has a body."}\n')
+        for _ in range(100):
+            fh.write(b"{}\n" * 10_000)
+    script = (
+        "import json, sys, index\n"
+        "from corpus import Summary\n"
+        "s = Summary()\n"
+        "r = index.rebuild(sys.argv[1], [sys.argv[2]], s, workers=2)\n"
+        "hwm = [line for line in open('/proc/self/status') if line.startswith('VmHWM')][0].split()[1]\n"
+        "print(json.dumps({'counts': r.counts, 'rejects': dict(s.rejects), 'kept': len(s.problems.kept),\n"
+        "                  'peak_mb': int(hwm) / 1024}))\n")  # not ru_maxrss: it keeps the parent's
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "ix"), str(corpus)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    got = json.loads(out.stdout.splitlines()[-1])
+    assert got["counts"]["article"] == 1 and got["rejects"] == {"missing-title": 1_000_000}
+    assert got["kept"] <= 200 and got["peak_mb"] < 180, got  # before: 251 MB, and 135 MB more a million

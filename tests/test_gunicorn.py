@@ -72,3 +72,36 @@ def test_killed_worker_is_replaced(server):
         text = res.read().decode()
     # Counts from every worker, the killed one included, add up (prometheus multiprocess).
     assert 'search_http_requests_total{endpoint="/search",method="GET",status="200"}' in text
+
+
+def test_gunicorns_own_errors_are_json(server):
+    """gunicorn refuses some requests before the app sees them (a request line over 8,190
+    bytes: 414); they come in the JSON error shape too (issue 26)."""
+    import json
+    import socket
+
+    def raw(request: bytes) -> tuple[bytes, bytes]:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(request)
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        return head, body
+
+    head, body = raw(b"GET /search?q=" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 414") and b"application/json" in head
+    assert json.loads(body)["error"]["code"] == "uri_too_long"
+    head, body = raw(b"GET /health HTTP/1.1\r\nHost: x\r\n" + b"".join(
+        b"X-H%d: v\r\n" % n for n in range(60)) + b"\r\n")
+    assert head.split(b" ")[1] in (b"400", b"431") and set(json.loads(body)["error"]) == {"code", "message"}
+
+
+def test_the_demo_never_echoes_a_port_from_host(server):
+    def demo(host: str) -> str:
+        request = urllib.request.Request(server.url + "/demo", headers={"Host": host})
+        with urllib.request.urlopen(request, timeout=10) as res:
+            return res.read().decode()
+    assert f'src="http://127.0.0.1:{server.port}/widget.js"' in demo(f"127.0.0.1:{server.port}")
+    page = demo("127.0.0.1:31337")
+    assert "31337" not in page and 'src="http://127.0.0.1/widget.js"' in page

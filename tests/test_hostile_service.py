@@ -108,8 +108,19 @@ def test_nothing_is_built_from_the_host_header(client):
     page = client.get("/demo", headers=evil).get_data(as_text=True)
     assert "evil.example" not in page and 'src="/widget.js"' in page
     page = client.get("/demo", headers={"Host": "127.0.0.1:8000"}).get_data(as_text=True)
-    assert 'src="http://127.0.0.1:8000/widget.js"' in page  # an allowed host
+    assert 'src="http://127.0.0.1/widget.js"' in page  # an allowed host; its port is not ours
+    page = client.get("/demo", headers={"Host": "localhost:31337"}).get_data(as_text=True)
+    assert "31337" not in page and 'src="http://localhost/widget.js"' in page
     assert 'src="/widget.js"' in client.get("/demo", headers={"Host": "a:b:c"}).get_data(as_text=True)
     for path in ("/search?q=wind", "/health", "/openapi.json", "/nope"):
         res = client.get(path, headers=evil)
         assert "evil.example" not in res.get_data(as_text=True) + json.dumps(dict(res.headers))
+
+
+def test_the_bearer_scheme_is_case_insensitive(client):
+    from tests.conftest import ADMIN_TOKEN
+
+    for scheme in ("Bearer", "bearer", "BEARER"):
+        res = client.get("/admin/status", headers={"Authorization": f"{scheme} {ADMIN_TOKEN}"})
+        assert res.status_code == 200, scheme
+    assert client.get("/admin/status", headers={"Authorization": "bearer wrong-token-000000"}).status_code == 403

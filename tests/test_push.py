@@ -10,7 +10,7 @@ import pytest
 import index
 from index import SnapshotStore
 from index.write import indexer, updating
-from service import applier, create_app, push
+from service import applier, applier_jobs, applier_state, create_app, push
 from tests.conftest import ADMIN_TOKEN, DEMO
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -32,7 +32,7 @@ def pushed(tmp_path):
     client = app.test_client()
     yield app, client, index_dir
     app.extensions["search_index"].close()
-    applier.stop_spawned()
+    applier_state.stop_spawned()
 
 
 def total(client, q: str) -> int:
@@ -168,7 +168,7 @@ def test_batches_left_pending_by_a_stopped_process_are_applied(tmp_path):
         wait_for(lambda: total(client, "lynx") == 1)  # the first request resumes the queue
     finally:
         app.extensions["search_index"].close()
-        applier.stop_spawned()
+        applier_state.stop_spawned()
 
 
 # -- a journal no document can poison (issue 26) ---------------------------------------------
@@ -268,7 +268,7 @@ def test_a_batch_that_makes_the_writer_fail_is_quarantined(tmp_path, monkeypatch
             raise ValueError("this document breaks the writer")
         return real(record)
     monkeypatch.setattr(updating, "to_document", to_document)
-    applier.apply_pending(index_dir)
+    applier_jobs.apply_pending(index_dir)
     stats = queue.stats()
     assert stats["pending"] == 0 and stats["quarantined"] == 1 and stats["applied"] == 2
     _, shown = queue.quarantined()
@@ -341,3 +341,25 @@ def test_a_push_is_checked_without_extracting_it_as_extraction_would():
             first.setdefault(r.source, (r.id, r.kind, getattr(r, "title", None) or r.author))
     assert {h.source: (h.id, h.kind, h.title) for h in heads} == first
     assert [(p.line, p.code) for p in refused] == [(p.line, p.code) for p in problems]
+
+
+def test_deep_long_and_over_tagged_pushes(pushed):
+    """Issue 26: a body nested 100,000 deep was a 500 (RecursionError); a 1 MB url was kept
+    and returned in every hit; tags had no cap."""
+    _, client, index_dir = pushed
+    for depth in (100_000, 40):
+        body = '{"title": "Deep", "body": ' + "[" * depth + "]" * depth + "}"
+        for content_type in ("application/json", "application/x-ndjson"):
+            res = client.post("/admin/documents", data=body, headers={**AUTH, "Content-Type": content_type})
+            assert res.status_code == 400 and "nested" in res.get_json()["error"]["message"], depth
+    res = client.post("/admin/documents", json=story("x" * 9000, "Long url"), headers=AUTH)
+    assert res.status_code == 400 and "url-too-long" not in res.get_json()["error"]["message"]
+    assert "url of 9,0" in res.get_json()["error"]["message"]
+    assert index.PushQueue(index_dir).counts()["pending"] == 0
+    tags = [f"tag{n}-" + "t" * 300 for n in range(150)]
+    res = client.post("/admin/documents", json=story("tagged", "Heavily tagged brktags", tags=tags), headers=AUTH)
+    assert res.status_code == 202
+    doc_id = res.get_json()["documents"][0]["id"]
+    wait_for(lambda: total(client, "brktags") == 1)
+    stored = client.get(f"/documents/{doc_id}").get_json()["tags"]
+    assert len(stored) == 100 and all(len(t) <= 100 for t in stored)

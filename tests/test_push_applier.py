@@ -14,7 +14,7 @@ import pytest
 
 import index
 from index import SnapshotStore
-from service import applier, create_app
+from service import applier_state, create_app
 from tests.conftest import ADMIN_TOKEN, DEMO
 from tests.test_push import AUTH, story, total, wait_for
 
@@ -33,7 +33,7 @@ def app_over(tmp_path):
     yield make
     for app in apps:
         app.extensions["search_index"].close()
-    applier.stop_spawned()
+    applier_state.stop_spawned()
 
 
 def metric(client, name: str) -> float:
@@ -89,8 +89,11 @@ def test_the_journal_is_compacted_in_the_background(app_over):
         wait_for(lambda: queue.counts()["pending"] == 0, 30)
     wait_for(lambda: queue.counts()["applied"] == 1, 30)  # no rebuild ran
     assert queue.stats()["applied_bytes"] < 500_000
-    status = client.get("/admin/status", headers=AUTH).get_json()["pushes"]
-    assert status["applier"]["last_compaction"]["files"] == 4
+
+    def compaction() -> dict:  # the state file is written just after the journal's rename
+        status = client.get("/admin/status", headers=AUTH).get_json()["pushes"]
+        return status["applier"]["last_compaction"] or {}
+    wait_for(lambda: compaction().get("files") == 4, 30)
     index.rebuild(index_dir, [str(DEMO)])  # and what it kept replays as the last version
     hits = client.get("/search?q=compactme").get_json()["results"]
     assert len(hits) == 1 and total(client, "fourthdraft") == 1 and total(client, "thirddraft") == 0
@@ -100,23 +103,23 @@ def test_a_killed_applier_is_started_again(app_over):
     _, client, index_dir = app_over()
     client.post("/admin/documents", json=story("a", "Before killwordone"), headers=AUTH)
     wait_for(lambda: total(client, "killwordone") == 1, 30)
-    pid = applier.read_state(index_dir)["pid"]
+    pid = applier_state.read_state(index_dir)["pid"]
     os.kill(pid, signal.SIGKILL)
-    wait_for(lambda: not applier.running(index_dir))
+    wait_for(lambda: not applier_state.running(index_dir))
     client.post("/admin/documents", json=story("b", "After killwordtwo"), headers=AUTH)
     wait_for(lambda: total(client, "killwordtwo") == 1, 30)
-    assert applier.read_state(index_dir)["pid"] != pid
+    assert applier_state.read_state(index_dir)["pid"] != pid
 
 
 def test_the_applier_ends_with_its_owner(tmp_path):
     index_dir = str(tmp_path / "index")
     index.rebuild(index_dir, [str(DEMO)])
     owner = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    proc = subprocess.Popen([sys.executable, "-c", applier.RUN, index_dir, "--owner", str(owner.pid)],
-                            cwd=applier.PROJECT)
+    proc = subprocess.Popen([sys.executable, "-c", applier_state.RUN, index_dir, "--owner", str(owner.pid)],
+                            cwd=applier_state.PROJECT)
     try:
-        wait_for(lambda: applier.running(index_dir), 30)
-        second = subprocess.run([sys.executable, "-c", applier.RUN, index_dir], cwd=applier.PROJECT,
+        wait_for(lambda: applier_state.running(index_dir), 30)
+        second = subprocess.run([sys.executable, "-c", applier_state.RUN, index_dir], cwd=applier_state.PROJECT,
                                 timeout=60)
         assert second.returncode == 0 and proc.poll() is None  # one applier per index dir
         owner.kill()
@@ -125,3 +128,34 @@ def test_the_applier_ends_with_its_owner(tmp_path):
     finally:
         owner.kill()
         proc.kill()
+
+
+def test_a_pushed_snapshot_is_opened_beside_the_searches(app_over, monkeypatch):
+    """With SEARCH_REOPEN_IN_BACKGROUND (the default), the request after a push is answered
+    from the snapshot before while the new one opens in a thread; then the new one serves.
+    A full rebuild is opened by the first request after it, as before."""
+    import threading
+
+    from index.read import live
+
+    app, client, index_dir = app_over()
+    before = client.get("/search?q=harbour").headers["X-Index-Snapshot"]
+    real, gate, opening = live.LiveIndex._open, threading.Event(), threading.Event()
+
+    def held_open(self, *args, **kwargs):  # the open waits until the test lets it go
+        opening.set()
+        gate.wait(60)
+        return real(self, *args, **kwargs)
+    monkeypatch.setattr(live.LiveIndex, "_open", held_open)
+    index.update(index_dir, delete_ids=["nothing-such"])  # an incremental change
+    after = SnapshotStore(index_dir).current()
+    assert after != before
+    # answered while the open is held: from the snapshot before (waiting would time out the
+    # gate and answer from the new one)
+    assert client.get("/search?q=harbour").headers["X-Index-Snapshot"] == before
+    assert opening.wait(30) and client.get("/health").get_json()["snapshot"] == before
+    gate.set()
+    wait_for(lambda: client.get("/search?q=harbour").headers["X-Index-Snapshot"] == after, 30)
+    index.rebuild(index_dir, [str(DEMO)])  # a full rebuild: never stale
+    rebuilt = SnapshotStore(index_dir).current()
+    assert client.get("/search?q=harbour").headers["X-Index-Snapshot"] == rebuilt

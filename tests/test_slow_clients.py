@@ -10,6 +10,7 @@ trickle to end), not a speed target: the p99 is measured by ``python -m bench --
 """
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -170,3 +171,96 @@ def test_private_control_socket_and_metrics_folder(tmp_path, server):
         failed.wait()
     failed.stop()
     assert not list(tmp_path.iterdir())
+
+
+# -- slow readers (issue 26): answers are written by the event loop -------------------------
+BIG_DOCS, BIG_CHARS, READERS = 2, 5 * 1024 * 1024, 8  # more than a socket buffer (4 MB at most)
+
+
+@pytest.fixture(scope="module")
+def big_server(tmp_path_factory):
+    import json
+    import random
+
+    folder = tmp_path_factory.mktemp("big-corpus")
+    rng = random.Random(26)
+    words = ["".join(rng.choice("abcdefghijklmnop") for _ in range(rng.randint(3, 8)))
+             for _ in range(2000)]
+    with open(folder / "big.jsonl", "w", encoding="utf-8") as out:
+        for n in range(BIG_DOCS):
+            text = " ".join(rng.choice(words) for _ in range(BIG_CHARS // 6))
+            out.write(json.dumps({"id": f"big-{n}", "title": f"Big document {n}", "text": text}) + "\n")
+    with gunicorn_over(tmp_path_factory.mktemp("big-index"), [str(DEMO), str(folder)],
+                       "gunicorn-big.log", None) as g:
+        yield g
+
+
+def _slow_reader(port: int, doc: str, stop: threading.Event, got: list) -> None:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.connect(("127.0.0.1", port))
+        sock.sendall(f"GET /documents/{doc}?full=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        while not stop.wait(1.0):  # 256 bytes a second
+            data = sock.recv(256)
+            if not data:
+                break
+            got.append(len(data))
+
+
+def _read_all(sock) -> bytes:
+    data = b""
+    while chunk := sock.recv(1 << 16):
+        data += chunk
+    return data
+
+
+def test_slow_readers_of_big_documents_hold_no_thread(big_server):
+    stop, got = threading.Event(), []
+    readers = [threading.Thread(target=_slow_reader, daemon=True,
+                                args=(big_server.port, f"big-{n % BIG_DOCS}", stop, got))
+               for n in range(READERS)]
+    for t in readers:
+        t.start()
+    time.sleep(2.0)  # every reader has asked and stalled its answer
+    took, failed = [], []
+    try:
+        for _ in range(20):
+            t0 = time.perf_counter()
+            status, _ = get(big_server.url + "/health", timeout=5)
+            took.append(time.perf_counter() - t0)
+            if status != 200:
+                failed.append(status)
+            time.sleep(0.1)
+        status, body = get(big_server.url + "/search?q=document&per_page=2", timeout=5)
+        assert status == 200 and body["total"] >= BIG_DOCS
+    finally:
+        stop.set()
+        for t in readers:
+            t.join(10)
+    took.sort()
+    print(f"/health with {READERS} slow readers: p50 {took[10] * 1000:.0f} ms, max {took[-1] * 1000:.0f} ms")
+    assert not failed and took[10] < 0.1 and took[-1] < 1.0, took  # gthread: every one > 5 s
+    assert got and sum(got) < BIG_CHARS  # the readers really were slow
+
+
+def test_big_answers_arrive_whole_and_in_order_on_one_connection(big_server):
+    import json
+
+    with socket.create_connection(("127.0.0.1", big_server.port), timeout=30) as sock:
+        request = "GET /documents/big-{} HTTP/1.1\r\nHost: x\r\n{}\r\n"
+        sock.sendall(request.format(0, "").encode())  # keep-alive: the second follows the first
+        time.sleep(0.5)
+        sock.sendall(request.format(1, "Connection: close\r\n").encode())
+        data = _read_all(sock)
+    first, _, rest = data.partition(b"\r\n\r\n")
+    length = int(re.search(rb"(?i)content-length: (\d+)", first).group(1))
+    body1, rest = rest[:length], rest[length:]
+    head2, _, body2 = rest.partition(b"\r\n\r\n")
+    doc0, doc1 = json.loads(body1), json.loads(body2)
+    assert doc0["id"] == "big-0" and doc1["id"] == "big-1" and head2.startswith(b"HTTP/1.1 200")
+    assert doc0["text_truncated"] and len(doc0["text"]) == 100_000 < doc0["text_length"]
+    with socket.create_connection(("127.0.0.1", big_server.port), timeout=30) as sock:
+        sock.sendall(b"GET /documents/big-1?full=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        whole = json.loads(_read_all(sock).partition(b"\r\n\r\n")[2])
+    assert whole["text"].startswith(doc1["text"]) and len(whole["text"]) == whole["text_length"] > 2_000_000
+    assert "text_truncated" not in whole

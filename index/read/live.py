@@ -32,6 +32,7 @@ from index.errors import IndexUnavailable
 from index.read.facet_columns import FacetColumns
 from index.read.folding import Groups
 from index.read.postings import POSTINGS_CACHE, PostingLists
+from index.read.reopen import Reopen
 from index.read.segments import Segments, reopen_reader
 from index.read.spelling import Speller
 from index.read.stories import Stories
@@ -262,10 +263,11 @@ class LiveIndex:
     """The snapshot ``CURRENT`` points to, opened once and replaced when it changes."""
 
     def __init__(self, index_dir: str, max_postings: int = POSTINGS_CACHE,
-                 open_sharded: Callable[[str, Path, dict], Opened] | None = None) -> None:
+                 open_sharded: Callable[[str, Path, dict], Opened] | None = None,
+                 reopen: Reopen | None = None) -> None:
         self.store = SnapshotStore(index_dir)
         self.max_postings = max_postings
-        self.open_sharded = open_sharded  # the coordinator's Head, given by the front
+        self.open_sharded, self.reopen = open_sharded, reopen  # the front's Head; Reopen
         self.opened = Recent()
 
     def _open(self, snapshot_id: str, path: Path) -> Opened:
@@ -289,6 +291,8 @@ class LiveIndex:
                 return self._open(snapshot_id, path)
             except Exception as exc:  # corrupt or half-deleted index files
                 raise IndexUnavailable(f"cannot open snapshot {snapshot_id}: {exc}") from None
+        if self.reopen is not None:
+            return self.reopen.current(snapshot_id, path, opener, self.opened)
         return self.opened.get(snapshot_id, opener)
 
     def close(self) -> None:

@@ -35,7 +35,7 @@ def build(store: SnapshotStore, records: Iterable[Record],
           progress: Callable[[int], None] | None = None,
           fail_after: int | None = None, procs: int = 1, shards: int = 0,
           writers: Callable[[Path, int, bool], Any] | None = None,
-          fast: bool = True) -> BuildResult:
+          fast: bool = True, phase: Callable[[str], None] | None = None) -> BuildResult:
     """Rebuild the whole index from ``records`` into a new snapshot and switch to it.
 
     With ``procs`` > 1 each process writes its own segment and the segments are kept as
@@ -43,24 +43,30 @@ def build(store: SnapshotStore, records: Iterable[Record],
     ``shards`` > 0 writes a sharded snapshot (see ``sharding``) with ``writers`` (a cluster's).
     ``fail_after`` raises after that many documents (for tests of a crashed build).
     ``fast=False`` writes through Whoosh's own writer (the reference of ``fast_segments``).
+    ``phase`` is told each step after the documents are read (committing, posting arrays...),
+    which on FakeNewsNet took a minute that was silent.
     """
     started = time.monotonic()
     queue = PushQueue(store.root)
+    say = phase or (lambda _: None)
     with new_snapshot(store, copy_live=False) as state:
         batches = queue.journal(compact=True)  # in the lock: no batch is applied meanwhile
         pushed = queue.read(batches)  # a batch that cannot be read is quarantined
         records = itertools.chain(_not_pushed(records, pushed.ids), pushed.records)
         if shards:
-            _build_shards(state, records, shards, progress, fail_after, writers)
+            _build_shards(state, records, shards, progress, fail_after, writers, say)
         else:
-            (_build_one if fast else _build_whoosh)(state, records, procs, progress, fail_after)
+            (_build_one if fast else _build_whoosh)(state, records, procs, progress, fail_after,
+                                                    say)
+        say("counting documents and switching to the new snapshot")
     queue.mark_applied(b for b in batches if b.parent == queue.pending_dir)
     return BuildResult(state.snapshot_id, state.counts, time.monotonic() - started,
                        quarantined=pushed.bad)
 
 
 def _build_one(state: Build, records: Iterable[Record], procs: int,
-               progress: Callable[[int], None] | None, fail_after: int | None) -> None:
+               progress: Callable[[int], None] | None, fail_after: int | None,
+               say: Callable[[str], None] = lambda _: None) -> None:
     """Write ``records`` into the one Whoosh index of the snapshot being built, a segment
     of ``segment_batches.BATCH_DOCS`` documents at a time (``fast_segments``)."""
     state.ix = whoosh_index.create_in(str(state.path), build_schema())
@@ -73,14 +79,18 @@ def _build_one(state: Build, records: Iterable[Record], procs: int,
             out.add(doc)
         if n == 0:  # never replace a live index with an empty one
             raise EmptyBuild("no documents were extracted; the live index is unchanged")
+        say(f"committing {n:,} documents" + (f" ({procs} writers finishing their segments)"
+                                              if procs > 1 else ""))
         written = out.finish()
     except BaseException:
         out.close()
         raise
     segment_batches.commit(state.ix, [segment for segment, _ in written])
     state.next_seq = n
+    say("writing posting arrays")
     segment_batches.write_arrays(state.path, TEXT_FIELDS, [
         (segment.segment_id(), segment.doc_count_all(), arrays) for segment, arrays in written])
+    say("saving near-duplicate groups")
     grouper.save(state.path)
 
 
@@ -100,7 +110,8 @@ def _documents(state: Build, records: Iterable[Record], grouper: Grouper,
 
 
 def _build_whoosh(state: Build, records: Iterable[Record], procs: int,
-                  progress: Callable[[int], None] | None, fail_after: int | None) -> None:
+                  progress: Callable[[int], None] | None, fail_after: int | None,
+                  say: Callable[[str], None] = lambda _: None) -> None:
     """Write ``records`` through Whoosh's own writer (the reference ``_build_one`` is
     checked against, ``tests/test_fast_build.py``)."""
     state.ix = whoosh_index.create_in(str(state.path), build_schema())
@@ -115,13 +126,17 @@ def _build_whoosh(state: Build, records: Iterable[Record], procs: int,
             writer.add_document(**doc)
         if n == 0:  # never replace a live index with an empty one
             raise EmptyBuild("no documents were extracted; the live index is unchanged")
+        say(f"committing {n:,} documents (merging segments)")
     state.next_seq = n
+    say("writing posting arrays")
     write_arrays(state.path, state.ix, TEXT_FIELDS)
+    say("saving near-duplicate groups")
     grouper.save(state.path)
 
 
 def _build_shards(state: Build, records: Iterable[Record], shards: int,
-                  progress: Callable[[int], None] | None, fail_after: int | None, writers) -> None:
+                  progress: Callable[[int], None] | None, fail_after: int | None, writers,
+                  say: Callable[[str], None] = lambda _: None) -> None:
     """Write ``records`` into ``shards`` new shards of the snapshot being built."""
     if not 1 <= shards <= sharded_build.MAX_SHARDS:
         raise ValueError(f"shards must be between 1 and {sharded_build.MAX_SHARDS}")
@@ -142,6 +157,7 @@ def _build_shards(state: Build, records: Iterable[Record], shards: int,
                 progress(n)
         if n == 0:  # never replace a live index with an empty one
             raise EmptyBuild("no documents were extracted; the live index is unchanged")
+        say(f"committing {n:,} documents into {shards} shards")
         out.commit(new_segments_only=False)
     except BaseException:
         out.cancel()
