@@ -10,8 +10,8 @@
     read.completion             search-as-you-type completions
     documents                   stored fields → results.Document
 
-It adds the time budget of each call and a small cache of recent responses (keyed by the
-snapshot, so a reindex never serves stale answers).
+It adds the time budget of each call and a small cache of recent responses and counts
+(keyed by the snapshot, so a reindex never serves stale answers).
 """
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ class SearchIndex:
         self.time_budget = time_budget
         self.synonyms = Synonyms.load(synonyms) if synonyms else None  # SynonymError if bad
         self.cache_size = cache_size
-        self._cache: OrderedDict[tuple, SearchResult] = OrderedDict()
+        self._cache: OrderedDict[tuple, SearchResult | int] = OrderedDict()  # and counts
         self._lock = threading.Lock()
 
     def search(self, req: SearchRequest) -> SearchResult:
@@ -72,6 +72,17 @@ class SearchIndex:
 
         One result always comes wholly from one snapshot, the one it names.
         """
+        return self._run(req, None, search_op.search, coordinator.search)
+
+    def count(self, req: SearchRequest, deadline: Deadline | None = None) -> int:
+        """Return the ``total`` that ``search(req)`` gives, computing nothing else (no page,
+        snippets, facets nor did-you-mean), within ``deadline`` (default: a search's budget);
+        raise as ``search`` does."""
+        return self._run(req, deadline, search_op.count, coordinator.count)
+
+    def _run(self, req: SearchRequest, deadline: Deadline | None, one: Callable,
+             sharded: Callable):
+        """Run ``one`` (a single index) or ``sharded`` on the live snapshot, cached by it."""
         if req.sort not in SORTS:
             raise QueryError(f"sort must be one of {', '.join(SORTS)}")
         snap = self.live.current()
@@ -80,8 +91,8 @@ class SearchIndex:
             snap.words()
         # nor is opening a new snapshot, or joining the cluster that serves its shards
         shards = self._shards(snap) if isinstance(snap, Head) else None
-        deadline = Deadline(self.time_budget)
-        key = (snap.snapshot_id, req)
+        deadline = deadline or Deadline(self.time_budget)
+        key = (snap.snapshot_id, req, one.__name__)
         if self.cache_size:
             with self._lock:
                 cached = self._cache.get(key)
@@ -89,9 +100,9 @@ class SearchIndex:
                     self._cache.move_to_end(key)
                     return cached
         if shards is not None:
-            result = coordinator.search(snap, shards, req, self.ranking, deadline, self.synonyms)
+            result = sharded(snap, shards, req, self.ranking, deadline, self.synonyms)
         else:
-            result = search_op.search(snap, req, self.ranking, deadline, self.synonyms)
+            result = one(snap, req, self.ranking, deadline, self.synonyms)
         if self.cache_size:
             with self._lock:
                 self._cache[key] = result

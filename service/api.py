@@ -10,7 +10,7 @@ import time
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from index import IndexUnavailable, SearchIndex
+from index import Deadline, IndexUnavailable, SearchIndex
 
 from . import analytics, keys, metrics, popular_views, presenter, push, rules_views
 from .nothing_found import try_without
@@ -29,6 +29,7 @@ def engine() -> SearchIndex:
 def search():
     """Ranked search with snippets and facets."""
     started = time.perf_counter()
+    budget = Deadline(engine().time_budget)  # the request's, nothing-found tries included
     fixed = keys.from_request()  # a widget key's filters (401 if it is bad)
     req, applied = rules_views.steer(
         keys.restrict(search_request(request.args, current_app.config), fixed))
@@ -36,7 +37,7 @@ def search():
     nothing = None
     if req.q.strip() and result.total == 0:
         metrics.ZERO_RESULTS.inc()
-        nothing = {"try_without": try_without(engine(), req)}
+        nothing = {"try_without": try_without(engine(), req, budget)}
         popular = popular_views.nothing_found()
         if popular is not None:
             nothing["popular"] = popular

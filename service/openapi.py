@@ -13,6 +13,7 @@ from index import (DATE_FACETS, FACETS, KINDS, MAX_PER_PAGE, MAX_RELATED, OPERAT
 
 from . import analytics_views, keys_views, popular_views, presenter, push, rules_views
 from .keys import MAX_KEY_CHARS
+from .nothing_found import MAX_TRIES
 from .params import (DATE_PATTERN, GROUP_PATTERN, LANG_PATTERN, MAX_HALF_LIFE, MAX_ID_LENGTH,
                      MAX_LANG_CHARS, MAX_SITE_CHARS, MAX_SUGGEST_CHARS, MAX_VALUE_CHARS,
                      MAX_VALUES, SUGGEST_LIMIT, VIA)
@@ -158,7 +159,8 @@ def spec() -> dict:
                         "description": "words not searched: stop words, words past the cap"},
             "try_without": {"type": "array", "description": "when nothing was found: each "
                             "filter or word that, dropped alone, finds something, with the "
-                            "number of results it would give", "items": {
+                            f"number of results it would give (the first {MAX_TRIES} tried, in order: "
+                            "date, kind, lang, each author, each speaker, each word)", "items": {
                                 "type": "object", "required": ["param", "value", "total"],
                                 "properties": {"param": {"type": "string", "description":
                                     "a filter (kind, author, speaker, lang, date) or word"},

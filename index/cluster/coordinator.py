@@ -141,26 +141,38 @@ def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
            deadline: Deadline, synonyms: Synonyms | None = None) -> SearchResult:
     """Run ``req`` over every shard of ``head``'s snapshot; the same result as one index."""
     p = plan(head, req, ranking, deadline, synonyms)
-    sid, n = head.snapshot_id, head.shards
-    corpus = head.corpus(shards, deadline)
-    if p.query is not None:
-        corpus = head.prepared(_matching(req), lambda: _prepare(head, shards, req, p.query,
-                                                                ranking, corpus, deadline))
-    ranked = bool(p.text)
-    pages = shards.map(sid, "query", [(req, p.query, ranked, ranking, corpus,
-                                       _left(deadline))] * n, deadline)
+    sid, ranked = head.snapshot_id, bool(p.text)
+    pages, corpus = _pages(head, shards, req, p.query, ranked, ranking, deadline)
     rows = _Rows(pages, days=True)
     start = (req.page - 1) * req.per_page
     at = in_order(rows.tier, rows.score, rows.day, rows.seq, req.sort, ranked,
                   start + req.per_page)[start:]
     fetched = shards.map(sid, "fetch", [(w, p.terms, req.snippets, _left(deadline))
-                                        for w in rows.per_shard(at, ranked)],
-                         deadline)
+                                        for w in rows.per_shard(at, ranked)], deadline)
     counts = (facets.shape(facets.add_counts([pg.facets for pg in pages]), req.authors,
                            req.speakers) if req.facets else None)
     hits = _article_counts(head, shards, rows.hits(at, fetched), ranking, corpus, deadline)
     return result(head, req, p, hits, sum(pg.total for pg in pages), counts,
                   _dropped(pages, rows.shard, rows.tier, at), sum(pg.folded for pg in pages))
+
+
+def count(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
+          deadline: Deadline, synonyms: Synonyms | None = None) -> int:
+    """Return ``search``'s ``total`` for ``req`` (no stored fields, snippets, did-you-mean)."""
+    p = plan(head, req, ranking, deadline, synonyms)
+    pages, _ = _pages(head, shards, req, p.query, bool(p.text), ranking, deadline)
+    return sum(pg.total for pg in pages)
+
+
+def _pages(head: Head, shards: Shards, req: SearchRequest, query, ranked: bool,
+           ranking: Ranking, deadline: Deadline) -> tuple[list, CorpusStats]:
+    """Return each shard's page of ``query`` under the whole corpus's statistics, and those."""
+    corpus = head.corpus(shards, deadline)
+    if query is not None:
+        corpus = head.prepared(_matching(req), lambda: _prepare(head, shards, req, query,
+                                                                ranking, corpus, deadline))
+    return shards.map(head.snapshot_id, "query", [(req, query, ranked, ranking, corpus,
+                                                   _left(deadline))] * head.shards, deadline), corpus
 
 
 def _article_counts(head: Head, shards: Shards, hits: list[Hit], ranking: Ranking,
@@ -199,8 +211,7 @@ def related(head: Head, shards: Shards, req: RelatedRequest, ranking: Ranking,
                                          _left(deadline))] * n, deadline)
     rows = _Rows(found, days=False)
     at = in_order(rows.tier, rows.score, rows.day, rows.seq, "relevance", True, req.per_page)
-    fetched = shards.map(sid, "fetch_plain", [(w,) for w in rows.per_shard(at, True)],
-                         deadline)
+    fetched = shards.map(sid, "fetch_plain", [(w,) for w in rows.per_shard(at, True)], deadline)
     return RelatedResult(req.doc_id, rows.hits(at, fetched), tuple(t for t, _ in terms), sid)
 
 

@@ -169,6 +169,15 @@ def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadl
     return result(snap, req, p, hits, len(m.final.ids), counts, dropped, m.folded)
 
 
+def count(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadline,
+          synonyms: Synonyms | None = None) -> int:
+    """Return the ``total`` that ``search`` would give ``req``, and nothing else: no page,
+    stored fields, snippets, facets nor did-you-mean."""
+    p = plan(snap, req, ranking, deadline, synonyms)
+    return len(match(snap, req, p.query, bool(p.text), ranking, deadline, snap.corpus,
+                     stories=True).final.ids)
+
+
 def result(head, req: SearchRequest, p: Plan, hits: list[Hit], total: int,
            counts: dict | None, dropped: list[str], folded: int) -> SearchResult:
     """Return the search result, with a did-you-mean (from ``head``'s whole vocabulary)
