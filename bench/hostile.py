@@ -52,184 +52,24 @@ database, and the peak RSS (VmHWM) of the reindex processes (hostile within 1.5x
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import os
-import random
-import selectors
 import shutil
-import socket
 import sys
 import tempfile
-import threading
-import time
-import urllib.parse
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from . import attacks
-from .loadgen import (PyLoad, Server, Skip, build_index, fakenews, percentile, sample_queries,
-                      save, search_path, show, title_words, verdict, write_lines)
+from . import analytics_attack, attacks
+from .hostile_corpus import HUGE_DOCS, reindex, write_empty_lines, write_hostile, write_huge
+from .hostile_traffic import HEALTH, hammer, never_closing, phase, slow_clients
+from .loadgen import (Server, Skip, build_index, fakenews, sample_queries, save, search_path,
+                      show, title_words, verdict, write_lines)
 
-NORMAL_RATE = 10.0
-SLOW = 50
-HUGE_DOCS, HUGE_BYTES = 20, 2 * 1024 * 1024
 RANGE_QUERIES = ["body:[a TO z]", "body:[0 TO \uffff]", "id:u*", "title:[a TO zzzz]"]
 MEMORY_TARGET = 1.5
 EMPTY_LINES_MB = 400  # a reindex of 63M lines of {} (issue 26: it went past 4 GB)
 ANALYTICS_CAP_MB = 0.25  # small, so that the attack reaches it within a phase
-HEALTH = ("(health)", "/health")  # one normal request in five
-
-
-def write_huge(path: Path, seed: int = 15) -> Path:
-    """Write HUGE_DOCS documents with ~2 MB bodies of made-up words, "walrus" here and there."""
-    rng = random.Random(seed)
-    vocab = ["".join(rng.choice("abcdefghijklmnoprstuvw") for _ in range(rng.randint(3, 9)))
-             for _ in range(3000)]
-    with open(path, "w", encoding="utf-8") as out:
-        for n in range(HUGE_DOCS):
-            words, size = [], 0
-            while size < HUGE_BYTES:
-                word = "walrus" if rng.random() < 0.0005 else rng.choice(vocab)
-                words.append(word)
-                size += len(word) + 1
-            out.write(json.dumps({"id": f"huge-{n}", "title": f"Huge document {n}",
-                                  "text": " ".join(words)}) + "\n")
-    return path
-
-
-def write_hostile(folder: Path, outside: Path) -> None:
-    """Add the hostile files to ``folder`` (``outside`` is a private file beside it)."""
-    outside.write_text("Private payroll\n\nSalaries of everyone.\n", encoding="utf-8")
-    outside.chmod(0o600)
-    (folder / "link-out.txt").symlink_to(outside)
-    os.mkfifo(folder / "pipe.jsonl")
-    depth = 1_000_000
-    (folder / "deep.jsonl").write_text('{"id": "deep", "title": "Deep", "text": '
-                                       + "[" * depth + "]" * depth + "}\n")
-    zeros = bytes(1024 * 1024)
-    with gzip.open(folder / "zeros.jsonl.gz", "wb", compresslevel=1) as fh:
-        for _ in range(200):
-            fh.write(zeros)
-    data = gzip.compress(b'{"id": "cut", "title": "Cut"}\n' * 1000)
-    (folder / "cut.jsonl.gz").write_bytes(data[: len(data) // 2])
-    (folder / "binary.txt").write_bytes(os.urandom(4096))
-    (folder / "latin1.txt").write_bytes("Caf\xe9\n\nCaf\xe9 cr\xe8me.\n".encode("latin-1"))
-
-
-def reindex(index_dir: Path, corpus: Path, samples: list) -> dict[str, Any]:
-    """Run a full reindex in its own process (its peak RSS is its own)."""
-    t0 = time.monotonic()
-    try:
-        result = build_index(index_dir, corpus, workers=1, timeout=7200)
-    except RuntimeError as exc:
-        result = {"error": str(exc)[-500:]}
-    result["wall_s"] = time.monotonic() - t0
-    samples.append(result)
-    return result
-
-
-def hammer(url: str, paths: list[str], stop: threading.Event, out: list, threads: int = 2) -> list:
-    """Repeat ``paths`` from ``threads`` connections until ``stop``; record (status, seconds)."""
-    def run(offset: int) -> None:
-        import http.client
-        conn = None
-        host, port = urllib.parse.urlsplit(url).netloc.split(":")
-        i = offset
-        while not stop.is_set():
-            path = paths[i % len(paths)]
-            i += 1
-            conn = conn or http.client.HTTPConnection(host, int(port), timeout=60)
-            t0 = time.monotonic()
-            try:
-                conn.request("GET", path)
-                res = conn.getresponse()
-                res.read()
-                out.append((res.status, time.monotonic() - t0))
-            except OSError as exc:
-                out.append((type(exc).__name__, time.monotonic() - t0))
-                conn.close()
-                conn = None
-    workers = [threading.Thread(target=run, args=(n,), daemon=True) for n in range(threads)]
-    for w in workers:
-        w.start()
-    return workers
-
-
-def slow_clients(port: int, stop: threading.Event, out: list) -> list:
-    """SLOW connections trickling an endless head one byte a second; count reconnects."""
-    def run() -> None:
-        while not stop.is_set():
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-                    out.append("connect")
-                    sock.sendall(b"GET /search?q=wind HTTP/1.1\r\nHost: x\r\nX-Slow: ")
-                    sel = selectors.DefaultSelector()
-                    sel.register(sock, selectors.EVENT_READ)
-                    while not stop.is_set():
-                        if sel.select(timeout=1.0) and not sock.recv(4096):
-                            break  # the server closed it
-                        sock.sendall(b"a")
-                    sel.close()
-            except OSError:
-                time.sleep(0.2)
-    workers = [threading.Thread(target=run, daemon=True) for _ in range(SLOW)]
-    for w in workers:
-        w.start()
-    return workers
-
-
-def never_closing(port: int, stop: threading.Event, out: list) -> list:
-    """10 connections a second that ask for an answer, then neither read nor close."""
-    def run() -> None:
-        held = []
-        while not stop.is_set() and len(held) < 1000:
-            try:
-                sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-                sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                held.append(sock)
-                out.append("opened")
-            except OSError:
-                out.append("refused")
-            stop.wait(0.1)
-        for sock in held:
-            sock.close()
-    worker = threading.Thread(target=run, daemon=True)
-    worker.start()
-    return [worker]
-
-
-def phase(server: Server, name: str, paths: list[tuple[str, str]], seconds: float,
-          action=None, folders: list[Path] | None = None) -> dict[str, Any]:
-    """Run normal load for ``seconds`` (or until ``action`` returns), with ``action`` beside it;
-    measure the server's peak memory and what it wrote meanwhile."""
-    load = PyLoad(server.host, server.port, paths, threads=2, duration=7200, rate=NORMAL_RATE,
-                  timeout=30).start()
-    stop, hostile, workers = threading.Event(), [], []
-    started = time.monotonic()
-    with attacks.Probe(server.proc.pid, folders or []) as probe:
-        workers = action(stop, hostile) if action is not None else []
-        if workers is not None:  # threads that run until stopped (None: it ran to completion)
-            time.sleep(seconds)
-        stop.set()
-        load.stop()
-        samples = load.join()
-        for w in workers or []:
-            w.join(60)
-    ok = [s.seconds * 1000 for s in samples if s.status and 200 <= s.status < 300
-          and s.query != HEALTH[0]]
-    health = [s.seconds * 1000 for s in samples if s.status == 200 and s.query == HEALTH[0]]
-    failed = [s for s in samples if not s.status or not 200 <= s.status < 300]
-    statuses = Counter(str(h[0]) if isinstance(h, tuple) else h for h in hostile)
-    hostile_s = sorted(h[1] for h in hostile if isinstance(h, tuple))
-    return {"phase": name, "seconds": time.monotonic() - started, "normal": len(samples),
-            "failed": len(failed), "p50_ms": percentile(ok, 50), "p99_ms": percentile(ok, 99),
-            "health_p99_ms": percentile(health, 99), "health_max_ms": max(health, default=float("nan")),
-            "max_ms": max(ok, default=float("nan")), **probe.result(),
-            "hostile": ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())) or "-",
-            "hostile_p99_ms": percentile([s * 1000 for s in hostile_s], 99),
-            "failures": sorted({f"{s.status} {s.error or ''}" for s in failed})[:5]}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -268,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         write_hostile(hostile_dir, tmp / "private.txt")
         empty_dir = tmp / "empty-lines"
         empty_dir.mkdir()
-        attacks.write_empty_lines(empty_dir / "empty.jsonl.gz", empty_lines)
+        write_empty_lines(empty_dir / "empty.jsonl.gz", empty_lines)
         flood = attacks.flood_documents(source, pushes, skip=2000)
         analytics_dir = tmp / "analytics"
         analytics_dir.mkdir()
@@ -293,8 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         readers: list = []
 
         def analytics_action(stop, out):
-            analytics["before"] = attacks.analytics_figures(db)
-            return attacks.analytics_attack(server.port, stop, analytics)
+            analytics["before"] = analytics_attack.analytics_figures(db)
+            return analytics_attack.analytics_attack(server.port, stop, analytics)
 
         plan = [
             ("baseline", seconds, None),
@@ -320,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {name}: search p99 {rows[-1]['p99_ms']:.0f} ms, /health p99 "
                   f"{rows[-1]['health_p99_ms']:.0f} ms, failed {rows[-1]['failed']}", flush=True)
         if analytics:
-            analytics["after"] = attacks.analytics_figures(db)
+            analytics["after"] = analytics_attack.analytics_figures(db)
             analytics["tally"] = dict(analytics["tally"])
         show("Hostile traffic: normal requests at 10 req/s (searches, one in five /health) during "
              "each phase (2 gunicorn workers, no response cache); milliseconds; the server's "
