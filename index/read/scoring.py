@@ -11,7 +11,8 @@ A plain word searched in every boosted field (``FieldedTerm``) is scored with BM
 weighted, length-normalised frequencies in all fields are summed and saturated once. A term
 in a single named field (``title:x``) gets Whoosh's per-field BM25.
 
-Phrases and other positional queries still use Whoosh's matchers for their document set.
+Phrases are checked from the position masks of the posting arrays (``phrases``); other
+positional queries still use Whoosh's matchers for their document set.
 """
 from __future__ import annotations
 
@@ -21,14 +22,12 @@ from typing import NamedTuple
 import numpy as np
 from whoosh import query as Q
 
-from index.analysis import language_pipeline
 from index.errors import Deadline
-from index.read import sets
+from index.read import phrases, sets
 from index.read.matching import TIER_WORDS, Tiers, candidates, evidence, relax
 from index.read.postings import PostingLists
 from index.read.query import FieldedTerm, Nearness, Relaxed
 from index.read.stats import CorpusStats, FieldStats
-from index.store.whoosh_postings import OVERFLOW
 
 
 class Hits(NamedTuple):
@@ -44,8 +43,6 @@ class Hits(NamedTuple):
         return cls(ids, np.zeros(len(ids)))
 
 
-STORED_TEXT = ("title", "person")  # short stored fields: a phrase is checked on their text
-STORED_CHECK = 300                 # candidates at most for that; more: Whoosh's positions
 EMPTY = Hits(np.empty(0, dtype=np.int64), np.empty(0))
 
 
@@ -180,31 +177,18 @@ class Evaluator:
         return getattr(word, "word", ""), hits.ids, hits.scores, hits.ids, hits.ids[:0]
 
     def _phrase(self, q: Q.Phrase) -> Hits:
+        """Return the documents holding the phrase ``q``, scored as its words together."""
         words = [self.term_scores(q.fieldname, w, q.boost) for w in dict.fromkeys(q.words)]
         candidates = _intersection(words).ids
         if not len(candidates):  # no document has every word: no positions to check
             return EMPTY
-        masks = [self.postings.position_masks(q.fieldname, w) for w in q.words] \
-            if q.slop == 1 else [None]
-        if all(m is not None for m in masks):
-            docs = Hits.of(adjacent(candidates, masks, lambda rest: self._slow_phrase(q, rest)))
-        else:
-            docs = self._slow_phrase(q, candidates)
-        scores = docs.scores
+        ids = phrases.holding(self.searcher, self.postings, q, candidates)
+        docs = Hits(ids, np.zeros(len(ids)))
         for found in words:
             _, ia, ib = np.intersect1d(docs.ids, found.ids, assume_unique=True,
                                        return_indices=True)
-            scores[ia] += found.scores[ib]
+            docs.scores[ia] += found.scores[ib]
         return docs
-
-    def _slow_phrase(self, q: Q.Phrase, candidates: np.ndarray) -> Hits:
-        """Return which ``candidates`` hold the phrase ``q``: the stored text of a short field
-        re-analysed for a few, else Whoosh's positional matchers."""
-        if q.fieldname in STORED_TEXT and len(candidates) <= STORED_CHECK:
-            return Hits.of(d for d in candidates.tolist() if _stored_phrase(self.searcher, d, q))
-        found = Hits.of(q.docs(self.searcher))
-        return found if len(found.ids) <= len(candidates) else \
-            Hits.of(found.ids[np.isin(found.ids, candidates, assume_unique=True)])
 
     def _all(self) -> Hits:
         return Hits(self.live_ids, np.zeros(len(self.live_ids)))
@@ -233,39 +217,6 @@ def _bm25f(ev: Evaluator, weights: dict[str, float], texts: list[tuple[str, floa
     idf = log(1 + (ev.doc_count - df + 0.5) / (df + 0.5))
     k1 = ev.k1
     return Hits(ids.astype(np.int64), boost * idf * (k1 + 1) * pseudo / (pseudo + k1))
-
-
-def adjacent(candidates: np.ndarray, masks: list[tuple[np.ndarray, np.ndarray]],
-             slow) -> np.ndarray:
-    """Return the ``candidates`` (documents holding every word) where the words sit at
-    consecutive positions, from each word's (docnums, position masks) in phrase order: the
-    first word's positions shifted by one, ANDed with the next's, and so on. A document where
-    a word also sits past the masks' positions (``OVERFLOW``) is decided by ``slow``
-    (candidates → Hits)."""
-    chain = np.zeros(len(candidates), dtype=np.uint64)
-    unsure = np.zeros(len(candidates), dtype=bool)
-    for i, (ids, bits) in enumerate(masks):
-        word = bits[np.searchsorted(ids, candidates)]
-        unsure |= (word & OVERFLOW) != 0
-        word &= ~OVERFLOW
-        chain = word if i == 0 else (chain << np.uint64(1)) & word
-    found = candidates[(chain != 0) & ~unsure]
-    if unsure.any():
-        found = np.union1d(found, slow(candidates[unsure]).ids)
-    return found
-
-
-def _stored_phrase(searcher, docnum: int, q: Q.Phrase) -> bool:
-    """Return True if the stored text of ``q``'s field holds its words in a row.
-
-    Reading a few stored fields costs less than Whoosh's positional matchers, which open
-    every word's posting list with positions."""
-    fields = searcher.stored_fields(docnum)
-    text = fields.get(q.fieldname) or ""
-    lang = "" if q.fieldname == "person" else fields.get("lang", "")
-    terms = [t.text for t in language_pipeline(lang)(text)]
-    words, n = list(q.words), len(q.words)
-    return any(terms[i:i + n] == words for i in range(len(terms) - n + 1))
 
 
 def _best(a: Hits, b: Hits) -> Hits:
