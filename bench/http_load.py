@@ -70,7 +70,7 @@ def run_wrk(wrk: str, url: str, script: Path, seconds: float) -> dict[str, Any]:
     cmd = [wrk, "-t2", f"-c{CONNECTIONS}", f"-d{int(seconds)}s", "--timeout", "5s",
            "-s", str(script), url]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
-    line = next((l for l in out.stdout.splitlines() if l.startswith("WRKJSON ")), None)
+    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("WRKJSON ")), None)
     if out.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed ({out.returncode}): {out.stderr}\n{out.stdout}")
     raw = json.loads(line[len("WRKJSON "):])
@@ -117,8 +117,8 @@ def one_run(label: str, cache_size: int, index_dir: Path, tmp: Path, wrk: str | 
         result["workers"] = server.memory()
         result["recycled"] = sorted(server.worker_pids()) != pids_before
         log = server.log_tail(400)
-        result["log_errors"] = sum(1 for l in log.splitlines()
-                                   if "Traceback" in l or "[ERROR]" in l or "[CRITICAL]" in l)
+        result["log_errors"] = sum(1 for ln in log.splitlines()
+                                   if "Traceback" in ln or "[ERROR]" in ln or "[CRITICAL]" in ln)
     finally:
         server.stop()
     result["label"] = label
