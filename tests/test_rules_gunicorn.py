@@ -17,7 +17,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import ADMIN_TOKEN, FAKENEWS, ROOT, need
+from tests.conftest import ADMIN_TOKEN, FAKENEWS, need
 from tests.servers import gunicorn_over, post, get
 
 pytestmark = pytest.mark.server
