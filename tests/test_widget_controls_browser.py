@@ -74,7 +74,9 @@ def setup(demo_index, tmp_path_factory):
         return app
     with served(tmp_path_factory.mktemp("chromium-profile-controls"), {
             "INDEX_DIR": demo_index,
-            "ANALYTICS_DB": str(tmp_path_factory.mktemp("an") / "analytics.db")},
+            "ANALYTICS_DB": str(tmp_path_factory.mktemp("an") / "analytics.db"),
+            # the seeding posts 88 events at once from one client: past the per-client rate
+            "ANALYTICS_EVENTS_RATE": 1000, "ANALYTICS_CLIENT_RATE": 1000},
             front=seeded) as s:
         yield s.driver, s.service, s.site
 
