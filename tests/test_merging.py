@@ -6,6 +6,7 @@ from whoosh import index as whoosh_index
 import index
 from index import SearchIndex, SearchRequest, SnapshotStore
 from index.write.merging import SegmentSize, TieredMergePolicy, sizes
+from index.write.segment_batches import BATCH_DOCS
 from tests.conftest import DEMO
 
 
@@ -20,6 +21,17 @@ def test_policy_leaves_few_segments_alone_and_merges_a_tier():
     chosen = policy.find_merge(many)
     assert 2 <= len(chosen) <= policy.max_merge_at_once
     assert not {"s00", "s01"} & set(chosen)  # the build's big segments are left alone
+
+
+def test_policy_never_merges_a_full_builds_segments():
+    """A fast full build of 4x FakeNewsNet leaves 13 segments of BATCH_DOCS and a pushed
+    one: none is due (merging two of them held the writer lock, and every push, for minutes);
+    a day of small pushes beside them still merges into segments no larger."""
+    policy = TieredMergePolicy()
+    assert policy.find_merge(segs(*([BATCH_DOCS] * 12), 19_256, 1)) == []
+    chosen = policy.find_merge(segs(*([BATCH_DOCS] * 13), *([300] * 40)))
+    assert chosen and all(int(sid[1:]) >= 13 for sid in chosen)
+    assert sum(300 for _ in chosen) <= BATCH_DOCS
 
 
 def test_policy_prefers_segments_of_a_size_and_reclaims_deletions():

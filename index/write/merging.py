@@ -8,7 +8,10 @@ so it merges a few segments of about the same size into one, as a snapshot of it
 
 The policy is Lucene's ``TieredMergePolicy`` with sizes counted in live documents instead of
 bytes: segments under ``floor_docs`` count as that size; segments over half of
-``max_merged_docs`` (the full build's) are left alone; the index may hold ``segs_per_tier``
+``max_merged_docs`` are left alone, and a merged segment is never larger than a full build's
+(``segment_batches.BATCH_DOCS``), so the build's own segments are never merged (a merge of
+two of them, 40,000 documents through Whoosh's writer, held the writer lock for minutes and
+every push behind it); the index may hold ``segs_per_tier``
 segments of each tier (floor, floor × ``max_merge_at_once``, …); past that, it merges the
 ``max_merge_at_once`` or fewer consecutive segments (by size) whose merge is best
 balanced: the lowest skew (largest / total), a little in favour of small merges, and of
@@ -28,6 +31,7 @@ from index.store.arrays import write_arrays
 from index.store.meta import read_meta, write_meta
 from index.store.names import write_names
 from index.store.snapshots import SnapshotStore
+from index.write.segment_batches import BATCH_DOCS
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,7 @@ class TieredMergePolicy:
     floor_docs: int = 1_000
     segs_per_tier: int = 10
     max_merge_at_once: int = 10
-    max_merged_docs: int = 50_000
+    max_merged_docs: int = BATCH_DOCS  # no larger than a full build's segments: never those
 
     def _size(self, seg: SegmentSize) -> int:
         return max(seg.live, self.floor_docs)
