@@ -112,3 +112,23 @@ def fakenews_sample_index(tmp_path_factory) -> str:
             out.write(line)
     index.rebuild(str(folder / "index"), [str(sample)], workers=2)
     return str(folder / "index")
+
+
+@pytest.fixture(scope="session")
+def fakenews_search(fakenews_sample_index):
+    """A SearchIndex over the FakeNewsNet sample, response cache off."""
+    from index import SearchIndex
+
+    ix = SearchIndex(fakenews_sample_index, cache_size=0)
+    yield ix
+    ix.close()
+
+
+@pytest.fixture(scope="session")
+def freenews_search(freenews_index):
+    """A SearchIndex over free-news-demo, response cache off."""
+    from index import SearchIndex
+
+    ix = SearchIndex(freenews_index, cache_size=0)
+    yield ix
+    ix.close()

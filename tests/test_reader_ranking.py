@@ -21,17 +21,13 @@ def titles(result) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def fakenews(fakenews_sample_index):
-    ix = SearchIndex(fakenews_sample_index, cache_size=0)
-    yield ix
-    ix.close()
+def fakenews(fakenews_search):
+    return fakenews_search
 
 
 @pytest.fixture(scope="module")
-def freenews(freenews_index):
-    ix = SearchIndex(freenews_index, cache_size=0)
-    yield ix
-    ix.close()
+def freenews(freenews_search):
+    return freenews_search
 
 
 @pytest.mark.parametrize("typed, meant, word", [("Justin Beiber", "Bieber", "beiber"),

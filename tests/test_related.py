@@ -14,17 +14,13 @@ from tests.conftest import FREENEWS, need
 
 
 @pytest.fixture(scope="module")
-def free(freenews_index):
-    ix = SearchIndex(freenews_index, cache_size=0)
-    yield ix
-    ix.close()
+def free(freenews_search):
+    return freenews_search
 
 
 @pytest.fixture(scope="module")
-def fake(fakenews_sample_index):
-    ix = SearchIndex(fakenews_sample_index, cache_size=0)
-    yield ix
-    ix.close()
+def fake(fakenews_search):
+    return fakenews_search
 
 
 @pytest.fixture(scope="module")
