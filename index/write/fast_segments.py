@@ -220,10 +220,12 @@ class SegmentBuilder:
             writer.start_field(name, field)
             fixed = field.format.fixed_value_size()
             fieldid = pack_ushort(writer._fieldid)
+            add_term, postfile = w3_postings.TermTable(writer._tindex).add, writer._postfile
+            pos = postfile.tell()
             for term, docs, weights, values, lens in table:
-                info = w3_postings.write_postings(writer._postfile, docs, weights, values, lens,
-                                                  fixed)
-                writer._tindex.add(fieldid + term, info.to_bytes())
+                info, pos = w3_postings.write_postings(postfile, pos, docs, weights, values, lens,
+                                                       fixed)
+                add_term(fieldid + term, info)
             writer.finish_field()
             if name in array_fields:
                 if name not in POSITION_FIELDS:
