@@ -74,7 +74,7 @@ def detect_language(text: str, fallback: str = "") -> str:
         return clear
     if fallback and _prose_words(sample) < SHORT_WORDS:
         return fallback  # "Cell 1 / Cell 2 / Caption", "Fill, no link / Outline, linked"
-    init_factory()
+    load_profiles()
     from langdetect.detector_factory import _factory  # set by init_factory()
 
     detector = NumpyDetector(_factory)  # _factory.create(), its inner loop in numpy
@@ -89,6 +89,11 @@ def detect_language(text: str, fallback: str = "") -> str:
     if not ranked or fallback and ranked[0][1] < SURE:
         return fallback
     return ranked[0][0]
+
+
+def load_profiles() -> None:
+    """Load langdetect's language profiles (0.3 s, once per process)."""
+    init_factory()
 
 
 def _prose_words(sample: str) -> int:
