@@ -39,7 +39,6 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from index.analysis import MARK, WORD, PerLanguageAnalyzer, language_pipeline
 from index.store.arrays import POSITION_FIELDS
 from index.write import w3_postings
-from index.write.deflate import Deflater
 
 _STOP = -1
 _KEEP = _STOP.__ne__
@@ -119,10 +118,6 @@ class SegmentBuilder:
         self.storage = storage
         self.segment = self.codec.new_segment(storage, indexname)
         self.perdoc = self.codec.per_document_writer(storage, self.segment)
-        self.deflater = Deflater(w3_postings.COMPRESS_LEVEL)
-        stored = self.perdoc._colwriters["_stored"]._child  # pickled, then zlib-compressed
-        if stored._level == w3_postings.COMPRESS_LEVEL:
-            stored._compress = self._compress
         self.docnum = 0
         self.fast = {name for name in schema.names() if _fast(schema[name])}
         self.whole = {name for name in schema.names() if _whole(schema[name])}
@@ -201,15 +196,10 @@ class SegmentBuilder:
                 lists[2].append(encoded)
         return length
 
-    def _compress(self, data: bytes, level: int) -> bytes:
-        """Return ``zlib.compress(data, level)`` (the same bytes, one deflate state reused)."""
-        return self.deflater.compress(data)
-
     def cancel(self) -> None:
         """Close the segment's open files (the snapshot directory is removed after)."""
         if not self.perdoc.is_closed:
             self.perdoc.close()
-        self.deflater.close()
 
     def finish(self, array_fields=()) -> tuple[object, dict]:
         """Write the segment's files; return the segment and, for ``array_fields``, each
@@ -238,7 +228,7 @@ class SegmentBuilder:
             pos = postfile.tell()
             for term, docs, weights, values, lens in table:
                 info, pos = w3_postings.write_postings(postfile, pos, docs, weights, values, lens,
-                                                       fixed, self._compress)
+                                                       fixed)
                 add_term(fieldid + term, info)
             writer.finish_field()
             if name in array_fields:
@@ -248,5 +238,4 @@ class SegmentBuilder:
                     masks = w3_postings.masks_of(table, field.format)
                 arrays[name] = (*w3_postings.arrays_of(table), masks)
         writer.close()
-        self.deflater.close()
         return self.segment, arrays

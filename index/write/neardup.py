@@ -61,6 +61,15 @@ def group_key(doc_id: str) -> int:
 
 def shingles(text: str) -> np.ndarray:
     """Return the distinct 64-bit hashes of the 5-word shingles of ``text`` (lowercased)."""
+    combined = _shingle_hashes(text)
+    if not len(combined):
+        return combined
+    combined.sort()  # np.unique's result, without its hash table (8x slower here, numpy 2.4)
+    return combined[np.concatenate(([True], combined[1:] != combined[:-1]))]
+
+
+def _shingle_hashes(text: str) -> np.ndarray:
+    """Return the hashes of the 5-word shingles of ``text`` (lowercased), repeats kept."""
     words = _WORD.findall(text.lower())[:MAX_WORDS]
     if not words:
         return np.empty(0, dtype=np.uint64)
@@ -69,18 +78,17 @@ def shingles(text: str) -> np.ndarray:
         cache.clear()
     for w in set(words).difference(cache):
         cache[w] = zlib.crc32(w.encode("utf-8"))
-    h = np.array([cache[w] for w in words], dtype=np.uint64)
+    h = np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
     n = max(len(h) - SHINGLE + 1, 1)
-    combined = np.zeros(n, dtype=np.uint64)
-    for j in range(min(SHINGLE, len(h))):  # 64-bit arithmetic wraps: a hash, not a sum
+    combined = h[:n] * _POLY[0]
+    for j in range(1, min(SHINGLE, len(h))):  # 64-bit arithmetic wraps: a hash, not a sum
         combined += h[j:j + n] * _POLY[j]
-    combined.sort()  # np.unique's result, without its hash table (8x slower here, numpy 2.4)
-    return combined[np.concatenate(([True], combined[1:] != combined[:-1]))]
+    return combined
 
 
 def signature(text: str) -> np.ndarray | None:
     """Return the MinHash signature (PERMS uint32) of ``text``'s shingles, None if no words."""
-    found = shingles(text)
+    found = _shingle_hashes(text)  # a repeated shingle changes no minimum: no need to dedupe
     if not len(found):
         return None
     hashed = np.multiply.outer(_A, found)

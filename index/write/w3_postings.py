@@ -98,12 +98,11 @@ def postings_of(tokens, terms: list[bytes], rank: np.ndarray, lengths: dict[int,
 
 
 def write_postings(postfile, start: int, docs: list, weights: list, values: list, lens: list,
-                   fixed: int | None, compress=zlib.compress) -> tuple[bytes, int]:
+                   fixed: int | None) -> tuple[bytes, int]:
     """Write one term's postings at ``start`` (where ``postfile`` is) as ``W3PostingsWriter``
     does (blocks of ``BLOCK``: the pickled docnum deltas, weights and values, with a header
     of the block's statistics); return its term info as ``W3TermInfo.to_bytes`` gives it, and
-    where the file is after them (kept here: a ``tell`` is a system call). ``compress(data,
-    level)`` is ``zlib.compress`` or gives the same bytes (``deflate.Deflater``)."""
+    where the file is after them (kept here: a ``tell`` is a system call)."""
     parts = [WHOOSH3_HEADER_MAGIC]
     n = len(docs)
     total = 0.0  # as W3TermInfo.add_block accumulates them
@@ -126,7 +125,7 @@ def write_postings(postfile, start: int, docs: list, weights: list, values: list
         data = dumps(((ids[0], *map(sub, ids[1:], ids[:-1])), mini, vs), 2)
         comp = 0
         if len(data) >= COMPRESS_FROM:
-            comp, data = COMPRESS_LEVEL, compress(data, COMPRESS_LEVEL)
+            comp, data = COMPRESS_LEVEL, zlib.compress(data, COMPRESS_LEVEL)
         head = dumps((len(ids), ids[-1], top, comp, _byte(low), _byte(high)), 2)
         size = len(head) + len(data)
         parts += (pack_int(-size if at + BLOCK >= n else size), head, data)
