@@ -89,8 +89,8 @@ class FacetColumns:
         if old is not None and old[0][0] is values and np.array_equal(old[0][1], counts) \
                 and old[0][2] == everywhere:
             found = old[1]
-        else:
-            found = _grouped(values, counts, first, everywhere)
+        else:  # grouped again, with what the grouping before knows that counts do not change
+            found = _grouped(values, counts, first, everywhere, old[1][0] if old else None)
         self._grouping[name] = (key, found)
         return found
 
@@ -142,13 +142,13 @@ def _local(part, name: str) -> list[str]:
     return part.authors[0] if name == "author" else part.single[name][0]
 
 
-def _grouped(values: list[str], counts: np.ndarray, first: int,
-             everywhere: dict[str, int] | None) -> tuple[Names, list[str], np.ndarray]:
+def _grouped(values: list[str], counts: np.ndarray, first: int, everywhere: dict[str, int] | None,
+             before: Names | None = None) -> tuple[Names, list[str], np.ndarray]:
     """Group ``values`` by person (``corpus.aliases``) over the snapshot's counts
     (``everywhere``, when known) and return the grouping, the canonical names of ``values``
     (code ``first`` onwards; code 0 stays "" when ``first`` is 1) and old code → new code."""
     mine = {v: int(counts[i]) for i, v in enumerate(values) if i >= first}
-    names = Names({**mine, **everywhere} if isinstance(everywhere, dict) else mine)
+    names = Names({**mine, **everywhere} if isinstance(everywhere, dict) else mine, before)
     shown = values[:first] + sorted({names.canonical[v] for v in values[first:]})
     index = {name: i for i, name in enumerate(shown)}
     remap = np.array([*range(first), *(index[names.canonical[v]] for v in values[first:])],
@@ -157,8 +157,12 @@ def _grouped(values: list[str], counts: np.ndarray, first: int,
 
 
 def _unique_pairs(docs: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return (document, code) pairs once each (two aliases of one author on one byline)."""
+    """Return (document, code) pairs once each (two aliases of one author on one byline),
+    sorted by document, then code: one integer key a pair, sorted once (``np.unique`` of
+    the pairs as rows, or of the keys, took half a second at 4× FakeNewsNet)."""
     if not len(docs):
         return docs, codes
-    pairs = np.unique(np.stack([docs, codes.astype(np.int64)]), axis=1)
-    return pairs[0], pairs[1].astype(np.int32)
+    width = int(codes.max()) + 1
+    keys = np.sort(docs.astype(np.int64) * width + codes)
+    keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
+    return keys // width, (keys % width).astype(np.int32)

@@ -1,0 +1,77 @@
+"""Speakers and authors regrouped after a push cost the change, not the archive (issue 21).
+
+``corpus.aliases.Names(counts, before)`` must group exactly as ``Names(counts)`` does, on the
+real names of the FakeNewsNet sample: after counts change (the fast path, which neither
+reads every name again nor regroups the unchanged ones), after counts that swing a decision
+(the single word "Trump", a name that goes on in two ways), and after new names.
+"""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+import corpus.aliases as aliases
+from corpus.aliases import Names
+from index import SnapshotStore
+from index.store.names import read_names
+
+
+def _same(a: Names, b: Names) -> None:
+    assert a.canonical == b.canonical
+    assert a._groups == b._groups
+    assert a._named == b._named
+    for typed in ("trump", "Kardashian", "Melania", "kim"):
+        assert a.find(typed) == b.find(typed), typed
+
+
+@pytest.fixture(scope="module")
+def speakers(fakenews_sample_index) -> dict[str, int]:
+    names = read_names(SnapshotStore(fakenews_sample_index).current_path())
+    assert names and len(names["speaker"]) > 1000
+    return names["speaker"]
+
+
+def test_changed_counts_regroup_only_what_they_touch(speakers, monkeypatch):
+    before = Names(speakers)
+    calls = []
+    real_key = aliases.name_key
+    monkeypatch.setattr(aliases, "name_key", lambda name: calls.append(name) or real_key(name))
+    counts = dict(speakers)
+    trump = max((n for n in counts if n.endswith("Trump")), key=counts.get)
+    counts[trump] += 1
+    after = Names(counts, before)
+    assert calls == []  # no name read again
+    assert after._members is before._members  # the groups were kept, not rebuilt
+    _same(after, Names(counts))
+    counts["Zylophona Harbourmaster"] = 1  # a new name: only it is read
+    calls.clear()
+    newer = Names(counts, after)
+    assert calls == ["Zylophona Harbourmaster"]
+    _same(newer, Names(counts))
+
+
+def test_counts_that_swing_a_decision(speakers):
+    counts = dict(speakers)
+    before = Names(counts)
+    assert before.canonical.get("Trump") == "Donald Trump"
+    counts["Melania Trump"] = 10 * sum(n for name, n in counts.items() if "Donald" in name)
+    after = Names(counts, before)  # "Trump" alone no longer goes to Donald Trump
+    assert after.canonical["Trump"] != "Donald Trump"
+    _same(after, Names(counts))
+
+
+def test_random_changes_group_as_afresh(speakers):
+    rng = random.Random(21)
+    names, counts = list(speakers), dict(speakers)
+    prev = Names(counts)
+    popular = sorted(names, key=counts.get, reverse=True)[:200]  # where decisions are made
+    for step in range(60):
+        counts = dict(counts)
+        for name in rng.sample(popular if step % 2 else names, rng.choice([1, 2, 4])):
+            counts[name] = max(0, counts[name] + rng.choice([1, 1, 3, 40, 400, -1, -30]))
+        if step % 15 == 14:
+            counts[f"Zed Newname{step}"] = 2
+        now = Names(counts, prev)
+        _same(now, Names(counts))
+        prev = now
