@@ -75,3 +75,47 @@ def test_random_changes_group_as_afresh(speakers):
         now = Names(counts, prev)
         _same(now, Names(counts))
         prev = now
+
+
+def test_a_push_reads_only_its_own_segments_names(demo_index, tmp_path, monkeypatch):
+    """The writer of a push counts names in the pushed segment only, and writes what a
+    count over every segment gives."""
+    import json
+    import os
+    import shutil
+
+    import index
+    from index.store import names
+
+    root = tmp_path / "index"
+    shutil.copytree(demo_index, root, copy_function=os.link)
+    queue = index.PushQueue(root)
+    article = {"title": "Harbour vote", "authors": ["Zed Quaywright"],
+               "text": "“We will rebuild the docks,” said Mayor Ada Quaywright.\nThe vote was close."}
+    queue.put([{**article, "url": "https://x.example/1"}])
+    index.apply_pushes(str(root))  # this process now knows every segment of the index
+    read, summed = [], []
+
+    class Watched(dict):
+        def items(self):
+            summed.append(self)
+            return super().items()
+    for key, part in names._SEGMENTS.items():
+        names._SEGMENTS[key] = {name: Watched(part[name]) for name in part}
+    real = names._segment_names
+    monkeypatch.setattr(names, "_segment_names", lambda leaf: read.append(leaf) or real(leaf))
+    for n in (2, 3):
+        read.clear()
+        queue.put([{**article, "url": f"https://x.example/{n}"}])
+        index.apply_pushes(str(root))
+        assert len(read) == 1  # the pushed segment, not the archive's
+    assert summed == []  # the counts before were taken whole, not summed again
+    live = SnapshotStore(root).current_path()
+    written = json.loads((live / names.NAMES).read_text(encoding="utf-8"))
+    assert written["author"]["Zed Quaywright"] == 6  # three articles and their quotes
+    monkeypatch.setattr(names, "_SEGMENTS", {})
+    monkeypatch.setattr(names, "_LAST", [(), {}])
+    from whoosh import index as whoosh_index
+    names.write_names(tmp_path, [whoosh_index.open_dir(str(live))])  # afresh
+    assert (tmp_path / names.NAMES).read_text(encoding="utf-8") == \
+        (live / names.NAMES).read_text(encoding="utf-8")
