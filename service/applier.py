@@ -46,7 +46,7 @@ from .applier_state import State, lock_path
 log = logging.getLogger("service.applier")
 NICE = 10                 # below the web workers
 POLL_SECONDS = 0.05       # how often the pending folder is looked at while idle
-QUIET_SECONDS = 0.2       # apply once no batch has arrived for this long ...
+QUIET_SECONDS = 0.1       # apply once no batch has arrived for this long ...
 MAX_WAIT_SECONDS = 1.0    # ... or this long after the first one was seen
 GROUP_BATCHES = 2000      # batches in one snapshot at most
 GROUP_BYTES = 64 * 1024 * 1024
