@@ -92,6 +92,7 @@ class Applier:
         log.info("push applier %d started for %s", os.getpid(), self.index_dir)
         try:
             self.state.save(force=True)
+            self.warm()
             while self.alive():
                 if not self.step():
                     time.sleep(POLL_SECONDS)
@@ -101,6 +102,16 @@ class Applier:
             self.state.save(force=True)
             os.close(fd)
         return 0
+
+    def warm(self) -> None:
+        """Read what the first push reuses (the live snapshot's near-duplicate grouping and
+        names), so that it is searchable as soon as the next ones."""
+        try:
+            index.warm_pushes(self.index_dir)
+        except index.NoSnapshot:
+            pass
+        except Exception:  # noqa: BLE001 - the first push reads them instead
+            log.exception("reading the live snapshot ahead of the first push failed")
 
     # -- one step ------------------------------------------------------------------------
     def step(self) -> bool:

@@ -119,3 +119,30 @@ def test_a_push_reads_only_its_own_segments_names(demo_index, tmp_path, monkeypa
     names.write_names(tmp_path, [whoosh_index.open_dir(str(live))])  # afresh
     assert (tmp_path / names.NAMES).read_text(encoding="utf-8") == \
         (live / names.NAMES).read_text(encoding="utf-8")
+
+
+def test_the_first_push_after_warming_reads_only_its_own(demo_index, tmp_path, monkeypatch):
+    """``warm_pushes`` (the applier, when it starts) reads the live snapshot's grouping and
+    names, so that the first push reads neither again."""
+    import os
+    import shutil
+
+    import index
+    from index.store import names
+    from index.write import updating
+    from index.write.neardup import Grouper
+
+    root = tmp_path / "index"
+    shutil.copytree(demo_index, root, copy_function=os.link)
+    monkeypatch.setattr(names, "_SEGMENTS", {})
+    monkeypatch.setattr(names, "_LAST", [(), {}])
+    monkeypatch.setattr(updating, "_groupers", updating._Groupers())
+    index.warm_pushes(str(root))
+    read, loaded = [], []
+    real_names, real_load = names._segment_names, Grouper.load.__func__
+    monkeypatch.setattr(names, "_segment_names", lambda leaf: read.append(leaf) or real_names(leaf))
+    monkeypatch.setattr(Grouper, "load", classmethod(lambda cls, p: loaded.append(p) or real_load(cls, p)))
+    index.PushQueue(root).put([{"title": "Harbour vote", "authors": ["Zed Quaywright"],
+                                "url": "https://x.example/w", "text": "The vote was close."}])
+    index.apply_pushes(str(root))
+    assert (len(read), loaded) == (1, [])

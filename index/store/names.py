@@ -21,7 +21,14 @@ _LAST: list = [(), {}]  # the segments (in order) and the counts this process wr
 
 
 def write_names(path: Path, indexes: list) -> None:
-    """Write the document count of every speaker and author value of ``indexes``.
+    """Write the document count of every speaker and author value of ``indexes``
+    (``counted``)."""
+    counts = counted(indexes)
+    (Path(path) / NAMES).write_text(json.dumps(counts, ensure_ascii=False), encoding="utf-8")
+
+
+def counted(indexes: list) -> dict[str, dict[str, int]]:
+    """Return the document count of every speaker and author value of ``indexes``.
 
     Counted per segment (Whoosh's document frequencies, deleted documents included, as the
     whole reader counts them) and each segment's counts kept by segment id in this process:
@@ -57,7 +64,7 @@ def write_names(path: Path, indexes: list) -> None:
     _LAST[:] = [tuple(keys), counts]
     for key in set(_SEGMENTS) - set(keys):
         del _SEGMENTS[key]
-    (Path(path) / NAMES).write_text(json.dumps(counts, ensure_ascii=False), encoding="utf-8")
+    return counts
 
 
 def _segment_names(leaf) -> dict[str, dict[str, int]]:
