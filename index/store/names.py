@@ -74,10 +74,23 @@ def _segment_names(leaf) -> dict[str, dict[str, int]]:
             for name in FIELDS}
 
 
+_read: tuple[bytes, dict | None] = (b"", None)  # the file this process read last, and what it held
+
+
 def read_names(path: Path) -> dict[str, dict[str, int]] | None:
-    """Return the counts ``write_names`` wrote for a snapshot, or None (an older snapshot)."""
+    """Return the counts ``write_names`` wrote for a snapshot, or None (an older snapshot).
+    A file the same as the one read last (a push that named nobody new) is not parsed
+    again: the same counts are returned (read-only by convention)."""
+    global _read
     try:
-        data = json.loads((Path(path) / NAMES).read_text(encoding="utf-8"))
+        raw = (Path(path) / NAMES).read_bytes()
+        last = _read
+        if raw == last[0]:
+            return last[1]
+        data = json.loads(raw.decode("utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return None
+    _read = (raw, data)
+    return data
