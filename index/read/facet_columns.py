@@ -33,6 +33,7 @@ class FacetColumns:
         self.size = segs.size
         self.segments = segs
         self.live = segs.live
+        grouped_before = before  # the grouping of people does not depend on the segments
         if before is not None and segs.removed_since(before.segments):
             before = None
         self.values: dict[str, list[str]] = {}  # per facet column, code → value ("" is 0)
@@ -57,7 +58,8 @@ class FacetColumns:
         speakers, codes = self._raw["speaker"], raw["speaker"]
         self._grouping: dict[str, tuple] = {}  # per field: (values, counts, grouping)
         self.speaker_names, self.values["speaker"], remap = self._group(
-            "speaker", speakers, np.bincount(codes, minlength=len(speakers)), 1, names, before)
+            "speaker", speakers, np.bincount(codes, minlength=len(speakers)), 1, names,
+            grouped_before)
         self.codes["speaker"] = remap[codes]
         self.speaker_index = {name: i for i, name in enumerate(self.values["speaker"]) if i}
         authors = self._raw["author"]
@@ -68,7 +70,8 @@ class FacetColumns:
         keep = self.live[doc]
         doc, code = doc[keep], code[keep]
         self.author_names_of, self.author_names, remap = self._group(
-            "author", authors, np.bincount(code, minlength=len(authors)), 0, names, before)
+            "author", authors, np.bincount(code, minlength=len(authors)), 0, names,
+            grouped_before)
         self.author_doc, self.author_code = _unique_pairs(doc, remap[code])
         # where each document's (document, author) pairs start: pairs are sorted by document
         self.author_ptr = np.searchsorted(self.author_doc, np.arange(self.size + 1))
@@ -86,7 +89,8 @@ class FacetColumns:
         everywhere = (names or {}).get(name)
         key = (values, counts, everywhere)
         old = before._grouping.get(name) if before is not None else None
-        if old is not None and old[0][0] is values and np.array_equal(old[0][1], counts) \
+        if old is not None and (old[0][0] is values or old[0][0] == values) \
+                and np.array_equal(old[0][1], counts) \
                 and old[0][2] == everywhere:
             found = old[1]
         else:  # grouped again, with what the grouping before knows that counts do not change
@@ -147,7 +151,7 @@ def _grouped(values: list[str], counts: np.ndarray, first: int, everywhere: dict
     """Group ``values`` by person (``corpus.aliases``) over the snapshot's counts
     (``everywhere``, when known) and return the grouping, the canonical names of ``values``
     (code ``first`` onwards; code 0 stays "" when ``first`` is 1) and old code → new code."""
-    mine = {v: int(counts[i]) for i, v in enumerate(values) if i >= first}
+    mine = dict(zip(values[first:], counts[first:].tolist()))
     names = Names({**mine, **everywhere} if isinstance(everywhere, dict) else mine, before)
     shown = values[:first] + sorted({names.canonical[v] for v in values[first:]})
     index = {name: i for i, name in enumerate(shown)}
