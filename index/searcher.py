@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from index.cluster import coordinator
-from index.cluster.coordinator import Head
+from index.cluster.head import Head
 from index.cluster.fanout import Shards
 from index.cluster.local_shards import LocalShards
 from index.documents import from_stored
