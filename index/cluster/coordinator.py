@@ -15,7 +15,11 @@ One search (``search``), as Elasticsearch's ``dfs_query_then_fetch``:
               score one index would give it), filters and folds, and returns its best rows
               for the page, its total and raw facet counts; the head merges the rows in the
               one result order (``order``) and adds totals and counts up
-    fetch     the shards holding the page's rows return them with their snippets
+    page      the head reads the page's stored fields and makes its snippets itself, from
+              the shard directories it has open (``pages``): no third round
+
+Two rounds, then; one when the prepared statistics of the same words and filters are kept
+(a next page, another order, a facet click).
 
 A shard that cannot answer makes the whole search fail with ``IndexUnavailable`` (a 503):
 never a page that silently lacks a shard's documents.
@@ -28,6 +32,7 @@ from dataclasses import replace
 import numpy as np
 from whoosh import query as Q
 
+from index.cluster import pages
 from index.cluster.fanout import Shards
 from index.cluster.head import Head
 from index.errors import Deadline
@@ -47,19 +52,19 @@ def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
            deadline: Deadline, synonyms: Synonyms | None = None) -> SearchResult:
     """Run ``req`` over every shard of ``head``'s snapshot; the same result as one index."""
     p = plan(head, req, ranking, deadline, synonyms)
-    sid, ranked = head.snapshot_id, bool(p.text)
-    pages, corpus = _pages(head, shards, req, p.query, ranked, ranking, deadline)
-    rows = _Rows(pages, days=True)
+    ranked = bool(p.text)
+    answers, _ = _pages(head, shards, req, p.query, ranked, ranking, deadline)
+    rows = _Rows(answers, days=True)
     start = (req.page - 1) * req.per_page
     at = in_order(rows.tier, rows.score, rows.day, rows.seq, req.sort, ranked,
                   start + req.per_page)[start:]
-    fetched = shards.map(sid, "fetch", [(w, p.terms, req.snippets, _left(deadline))
-                                        for w in rows.per_shard(at, ranked)], deadline)
-    counts = (facets.shape(facets.add_counts([pg.facets for pg in pages]), req.authors,
+    fetched = pages.fetch_page(head, head.page_facts(shards, deadline),
+                               rows.per_shard(at, ranked), [a.groups for a in answers],
+                               p.terms, req.snippets, deadline)
+    counts = (facets.shape(facets.add_counts([a.facets for a in answers]), req.authors,
                            req.speakers) if req.facets else None)
-    hits = _article_counts(head, shards, rows.hits(at, fetched), ranking, corpus, deadline)
-    return result(head, req, p, hits, sum(pg.total for pg in pages), counts,
-                  _dropped(pages, rows.shard, rows.tier, at), sum(pg.folded for pg in pages))
+    return result(head, req, p, rows.hits(at, fetched), sum(a.total for a in answers), counts,
+                  _dropped(answers, rows.shard, rows.tier, at), sum(a.folded for a in answers))
 
 
 def count(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
@@ -79,23 +84,6 @@ def _pages(head: Head, shards: Shards, req: SearchRequest, query, ranked: bool,
                                                                 ranking, corpus, deadline))
     return shards.map(head.snapshot_id, "query", [(req, query, ranked, ranking, corpus,
                                                    _left(deadline))] * head.shards, deadline), corpus
-
-
-def _article_counts(head: Head, shards: Shards, hits: list[Hit], ranking: Ranking,
-                    corpus: CorpusStats, deadline: Deadline) -> list[Hit]:
-    """Return ``hits`` with each bio's articles counted over every shard (a shard counts
-    only its own): the articles the author filter finds, aliases included."""
-    out = []
-    for hit in hits:
-        doc = hit.document
-        if doc.kind == "bio":
-            req = SearchRequest(kinds=("article",), authors=doc.authors, per_page=1,
-                                snippets=False, facets=False, collapse=False)
-            pages = shards.map(head.snapshot_id, "query", [(req, Q.Every(), False, ranking,
-                               corpus, _left(deadline))] * head.shards, deadline)
-            hit = replace(hit, document=replace(doc, article_count=sum(p.total for p in pages)))
-        out.append(hit)
-    return out
 
 
 def related(head: Head, shards: Shards, req: RelatedRequest, ranking: Ranking,

@@ -19,6 +19,7 @@ from whoosh.reading import MultiReader
 from whoosh.searching import Searcher
 
 from index.analysis import query_langs
+from index.cluster import pages
 from index.cluster.fanout import Shards
 from index.errors import Deadline
 from index.read.live import Opened
@@ -52,7 +53,20 @@ class Head(Opened):
             with ix.reader() as shard_reader:
                 arrays.append(PostingArrays.open(shard_dir(path, k), ix, shard_reader))
         self._arrays = _SummedArrays(arrays)
+        # where each shard's documents and segments start in the reader of every shard
+        # (the coordinator reads the page's stored fields through it: ``pages``)
+        self.bases: list[int] = []
+        self.leaves: list[slice] = []
+        docs = first = 0
+        for ix in self.indexes:
+            with ix.reader() as shard_reader:
+                n, size = len(shard_reader.leaf_readers()), shard_reader.doc_count_all()
+            self.bases.append(docs)
+            self.leaves.append(slice(first, first + n))
+            docs, first = docs + size, first + n
+        self.shard_postings = [pages.new_postings(a) for a in arrays]
         self._corpus: CorpusStats | None = None
+        self._facts: pages.PageFacts | None = None
         self._prepared: OrderedDict[tuple, CorpusStats] = OrderedDict()
 
     def _reader(self) -> MultiReader:
@@ -85,6 +99,19 @@ class Head(Opened):
             self._corpus = CorpusStats(self.doc_count, self.live_count, self.avg,
                                        recency_basis(days, counts))
         return self._corpus
+
+
+    def page_facts(self, shards: Shards, deadline: Deadline) -> pages.PageFacts:
+        """Return what the page's hits need of every shard (asked once per snapshot)."""
+        if self._facts is None:
+            sid, n = self.snapshot_id, self.shards
+            found = shards.map(sid, "page_facts", [()] * n, deadline)
+            authors = sorted({a for _, bios in found for a in bios})
+            counts = shards.map(sid, "articles_by", [(authors,)] * n, deadline)
+            self._facts = pages.PageFacts(
+                {name: shown for canonical, _ in found for name, shown in canonical.items()},
+                {a: sum(c[i] for c in counts) for i, a in enumerate(authors)})
+        return self._facts
 
 
 class _SummedArrays:

@@ -19,7 +19,7 @@ calls them:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,7 @@ from index.read.page import Row, as_person, fetch
 from index.read.postings import POSTINGS_CACHE
 from index.read.scoring import Evaluator
 from index.read.search import Matches, Ranking, match
+from index.read.stories import SHOWN_QUOTES
 from index.read.stats import CorpusStats, day_counts
 from index.request import RelatedRequest, SearchRequest
 from index.results import Document, Hit
@@ -57,6 +58,8 @@ class ShardPage:
     words: tuple[str, ...]     # the relaxed query's words, in bit order
     facets: RawCounts | None   # raw counts (``facets.raw_counts``)
     quotes: tuple = ()         # per row, the docnums of its quotes folded under it (stories)
+    groups: dict = field(default_factory=dict)  # docnum → group id, of the rows and shown
+    # quotes that have copies (the coordinator builds the page: ``pages``)
 
 
 class ShardServer:
@@ -70,8 +73,8 @@ class ShardServer:
 
     def call(self, snapshot_id: str, method: str, args: tuple) -> Any:
         """Run ``method(*args)`` on this shard of ``snapshot_id``."""
-        if method not in ("days", "prepare", "query", "fetch", "document", "stored", "related",
-                          "fetch_plain"):
+        if method not in ("days", "page_facts", "articles_by", "prepare", "query", "fetch",
+                          "document", "stored", "related", "fetch_plain"):
             raise ValueError(f"no shard method {method!r}")
         return getattr(self, method)(self._snapshot(snapshot_id), *args)
 
@@ -92,6 +95,24 @@ class ShardServer:
     def days(snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
         cols = snap.columns
         return day_counts(cols.day[cols.live])
+
+    @staticmethod
+    def page_facts(snap: Snapshot) -> tuple[dict[str, str], list[tuple[str, ...]]]:
+        """Return the speakers' canonical names (where not the name itself) and the authors
+        of this shard's live bios."""
+        names = snap.columns.speaker_names
+        canonical = {name: shown for name, shown in names.canonical.items() if shown != name}
+        bios = snap.columns.codes["kind"] == snap.columns.values["kind"].index("bio") \
+            if "bio" in snap.columns.values["kind"] else None
+        authors = [] if bios is None else [
+            tuple(snap.searcher().stored_fields(int(d)).get("author") or ())
+            for d in np.flatnonzero(bios & snap.columns.live)]
+        return canonical, sorted(set(authors))
+
+    @staticmethod
+    def articles_by(snap: Snapshot, authors: list[tuple[str, ...]]) -> list[int]:
+        """Return the live articles of this shard by each of ``authors`` (a bio's)."""
+        return [snap.columns.articles_by(a) for a in authors]
 
     @staticmethod
     def prepare(snap: Snapshot, req: SearchRequest, query, ranking: Ranking,
@@ -155,4 +176,16 @@ def _page(snap: Snapshot, m: Matches, req: SearchRequest, ranked: bool) -> Shard
                      np.array([m.copies.get(int(d), 0) for d in rows], dtype=np.int64),
                      tiers.held(rows) if dropped else None,
                      tuple(w for w, _ in tiers.words) if dropped else (), raw,
-                     tuple(tuple(m.quotes.get(int(d), ())) for d in rows))
+                     tuple(tuple(m.quotes.get(int(d), ())) for d in rows),
+                     _groups(snap, rows, m.quotes))
+
+
+def _groups(snap: Snapshot, rows: np.ndarray, quotes: dict) -> dict[int, str]:
+    """Return the group ids of ``rows`` and their shown quotes that have copies."""
+    found = {}
+    for d in rows.tolist():
+        for doc in (d, *tuple(quotes.get(d, ()))[:SHOWN_QUOTES]):
+            group = snap.groups.group_of(int(doc))
+            if group is not None:
+                found[int(doc)] = group
+    return found
