@@ -2,18 +2,21 @@
 coordinator (``sharded``) for the snapshot it names.
 
 A ``ShardServer`` runs wherever the shard is served: in the service's own process
-(``fanout.LocalShards``) or as a replica of a Ray Serve deployment (``cluster``). Every call
+(``local_shards.LocalShards``) or in a replica actor on a Ray cluster (``ray_replica``). Every call
 names its snapshot, so all the shards of one search answer from the same one even while a
 reindex switches ``CURRENT``; the server keeps that snapshot and the one before open.
 Arguments and answers are plain picklable values. The methods, in the order a search
 calls them:
 
+    warm      build what the first searches need (a replica's, on opening a snapshot)
     days      the live documents' days, counted (for recency; once per snapshot)
     prepare   run the query with this shard's own statistics; return the document
               frequencies it looked up and the relaxed-matching evidence
     query     run it again with the corpus-wide statistics; return the shard's best rows
-              for the page, its total, and raw facet counts
-    fetch     stored fields and snippets of the rows that made the page
+              for the page (with their group ids), its total, and raw facet counts; the
+              coordinator reads the page's stored fields and snippets itself (``pages``)
+    page_facts, articles_by   the speakers' canonical names and bios' article counts
+              (once per snapshot)
     document  one stored document by id (None when this shard does not hold it)
     stored, related, fetch_plain   the same steps for related documents (``related``)
 """
@@ -31,7 +34,7 @@ from index.read.facets import RawCounts
 from index.read import related as related_op
 from index.read.live import Recent, Snapshot
 from index.read.order import in_order
-from index.read.page import Row, as_person, fetch
+from index.read.page import Row, as_person
 from index.read.postings import POSTINGS_CACHE
 from index.read.scoring import Evaluator
 from index.read.search import Matches, Ranking, match
@@ -73,8 +76,8 @@ class ShardServer:
 
     def call(self, snapshot_id: str, method: str, args: tuple) -> Any:
         """Run ``method(*args)`` on this shard of ``snapshot_id``."""
-        if method not in ("days", "page_facts", "articles_by", "prepare", "query", "fetch",
-                          "document", "stored", "related", "fetch_plain"):
+        if method not in ("warm", "days", "page_facts", "articles_by", "prepare", "query", "document",
+                          "stored", "related", "fetch_plain"):
             raise ValueError(f"no shard method {method!r}")
         return getattr(self, method)(self._snapshot(snapshot_id), *args)
 
@@ -91,6 +94,11 @@ class ShardServer:
         return self.opened.get(snapshot_id, opener)
 
     # -- the calls -------------------------------------------------------------------------
+    @staticmethod
+    def warm(snap: Snapshot) -> None:
+        """Build what the first searches of the snapshot would otherwise wait for."""
+        snap.stories()
+
     @staticmethod
     def days(snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
         cols = snap.columns
@@ -133,11 +141,6 @@ class ShardServer:
               corpus: CorpusStats, budget: float) -> ShardPage:
         m = match(snap, req, query, ranked, ranking, Deadline(budget), corpus, stories=True)
         return _page(snap, m, req, ranked)
-
-    @staticmethod
-    def fetch(snap: Snapshot, rows: list[Row],
-              terms: dict[str, frozenset[str]], snippets: bool, budget: float) -> list[Hit]:
-        return fetch(snap, rows, terms, snippets, Deadline(budget))
 
     @staticmethod
     def document(snap: Snapshot, doc_id: str) -> Document | None:
