@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import index
 from index import SearchIndex, SearchRequest
-from index.read import facets, matching, page, sets
+from index.read import facets, folding, matching, page, sets
 from index.read.postings import PostingLists
 from index.read.scoring import Evaluator
 from index.errors import Deadline
@@ -30,11 +30,19 @@ def _reference(monkeypatch) -> None:
     monkeypatch.setattr(matching.Places, "of", lambda self, w: matching.reference(self.ids, w))
     monkeypatch.setattr(page, "fields_holding",
                         lambda snap, docnums, terms: {d: set(page.SNIPPET_FIELDS) for d in docnums})
+    monkeypatch.setattr(folding, "fold", folding.reference_fold)
+    monkeypatch.setattr(facets, "column_counts", facets.reference_column_counts)
+    monkeypatch.setattr(facets, "_author_counts", _author_counts_by_pairs)
     for name in ("union", "sum_by_id", "best"):
         monkeypatch.setattr(sets, name, getattr(sets.reference, name))
     monkeypatch.setattr(facets, "count", lambda cols, matched, f, by_month, authors=(),
                         speakers=(): facets.shape(facets.raw_counts(cols, matched, f, by_month,
                                                                     authors), authors, speakers))
+
+
+def _author_counts_by_pairs(cols, docs):
+    return np.bincount(cols.author_code[facets.pairs_of(cols.author_ptr, docs)],
+                       minlength=len(cols.author_names))
 
 
 def _run(ix: SearchIndex, requests: list[SearchRequest]) -> list[dict]:
@@ -243,6 +251,91 @@ def test_author_pairs_of_matches_equal_the_mask_over_every_pair(authors, data):
 def test_places_dense_or_sparse_equal_the_binary_search(ids, word_ids):
     ids, word_ids = np.asarray(ids, dtype=np.int64), np.asarray(word_ids, dtype=np.int64)
     places = matching.Places(ids)
-    for w in (word_ids, ids, ids.copy(), ids[::2]):
+    for w in (word_ids, ids, ids.copy(), ids[::2], word_ids):  # the map is built midway
         fast, slow = places.of(w), matching.reference(ids, w)
         assert np.array_equal(fast[0], slow[0]) and np.array_equal(fast[1], slow[1])
+
+
+def test_name_phrases_keep_their_masks_after_a_push_without_names(tmp_path):
+    """An incremental update whose articles name nobody writes a set with no ``person`` term;
+    the snapshot still checks name phrases from the masks (it once fell back to Whoosh's
+    positional matchers for every name phrase after such a push), with Whoosh's answer."""
+    docs = [{"id": f"a{i}", "title": f"Story {i} of the council",
+             "body": f'"We will vote on it," said Maria Keller{i} on Monday.',
+             "date": "2020-01-02", "lang": "en"} for i in range(6)]
+    corpus = tmp_path / "first.jsonl"
+    corpus.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    index.rebuild(str(tmp_path / "index"), [str(corpus)])
+    pushed = tmp_path / "pushed.jsonl"
+    pushed.write_text(json.dumps({"id": "plain", "title": "Weather for the weekend",
+                                  "body": "Rain at first, then sun.", "date": "2020-01-03",
+                                  "lang": "en"}) + "\n", encoding="utf-8")
+    index.update(str(tmp_path / "index"), [str(pushed)])
+    ix = SearchIndex(str(tmp_path / "index"), cache_size=0)
+    snap = ix.live.current()
+    assert snap.searcher().reader().doc_count_all() > len(docs)
+    assert snap.postings.position_masks("person", "maria") is not None
+    ix.close()
+    phrases = [Q.Phrase("person", ["maria", f"keller{i}"]) for i in range(6)]
+    assert _phrases_both_ways(str(tmp_path / "index"), phrases) > 0
+
+
+class _Groups:
+    """A stand-in for ``folding.Groups`` over given group keys (0: none)."""
+
+    def __init__(self, key: np.ndarray) -> None:
+        grouped = key != 0
+        _, inverse, counts = np.unique(key[grouped], return_inverse=True, return_counts=True)
+        self.key, self.dense = key, np.zeros(len(key), dtype=np.int64)
+        self.dense[grouped] = inverse
+        members = np.ones(len(key), dtype=np.int64)
+        members[grouped] = counts[inverse]
+        self.multi = members > 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 300), st.data())
+def test_folding_without_sorting_equals_sorting(n, data):
+    """Each group's leader found key by key is the one sorting into result order finds, for
+    every order, with ties in tier, score and date (many documents, few distinct values)."""
+    draw = data.draw
+    size = draw(st.integers(n, 3 * n))
+    ids = np.sort(np.asarray(draw(st.lists(st.integers(0, size - 1), min_size=n, max_size=n,
+                                           unique=True)), dtype=np.int64))
+    key = np.asarray(draw(st.lists(st.integers(0, 6), min_size=size, max_size=size)),
+                     dtype=np.int64)
+    groups = _Groups(key)
+    tier = np.asarray(draw(st.lists(st.integers(0, 2), min_size=n, max_size=n)), dtype=np.int64)
+    scores = np.asarray(draw(st.lists(st.sampled_from([0.0, 1.5, 2.25, 7.0]), min_size=n,
+                                      max_size=n)))
+    days = np.asarray(draw(st.lists(st.sampled_from([0, 20200101, 20210305]), min_size=n,
+                                    max_size=n)), dtype=np.int64)
+    seq = np.asarray(draw(st.permutations(range(n))), dtype=np.int64)
+    for sort, ranked in (("relevance", True), ("relevance", False), ("date", False),
+                         ("-date", False), ("date", True)):
+        keep, copies = folding.fold(groups, ids, tier, scores, seq, days, sort, ranked)
+        want, want_copies = folding.reference_fold(groups, ids, tier, scores, seq, days, sort,
+                                                   ranked)
+        assert keep.tolist() == want.tolist()
+        assert copies.leaders.tolist() == want_copies.leaders.tolist()
+        assert copies.counts.tolist() == want_copies.counts.tolist()
+
+
+def test_facet_columns_counted_together_equal_one_by_one(fakenews_sample_index):
+    """Kind, lang, year, month and site counted from their combined codes, and authors from
+    each document's single author, equal counting each column (and every author pair) alone,
+    for random sets of documents of FakeNewsNet, deleted ones and empty sets included."""
+    ix = SearchIndex(fakenews_sample_index, cache_size=0)
+    cols = ix.live.current().columns
+    rng = np.random.default_rng(3)
+    columns = [["year", "kind", "lang", "site", "speaker"], ["month", "kind"], ["lang"], []]
+    for share in (0.0, 0.001, 0.05, 0.5, 1.0):
+        docs = np.flatnonzero(rng.random(cols.size) < share)
+        for names in columns:
+            fast = facets.column_counts(cols, docs, names)
+            slow = facets.reference_column_counts(cols, docs, names)
+            assert [a.tolist() for a in fast] == [b.tolist() for b in slow]
+        assert facets._author_counts(cols, docs).tolist() == \
+            _author_counts_by_pairs(cols, docs).tolist()
+    assert int(facets._author_counts(cols, cols.live_ids()).sum()) > 100
+    ix.close()

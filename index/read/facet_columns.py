@@ -76,6 +76,7 @@ class FacetColumns:
         self.day = segs.concat(lambda p: p.day, np.int64)
         self._live_ids = np.flatnonzero(self.live).astype(np.int64)
         self._article_counts: np.ndarray | None = None
+        self.derived: dict = {}  # arrays ``facets`` derives from these on first use
         for array in (self.day, self._live_ids, self.author_ptr, *self.codes.values()):
             array.flags.writeable = False
 
