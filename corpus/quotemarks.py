@@ -32,6 +32,20 @@ TAG = re.compile(r"\((?:[RDI]-[\w.\ue000 ]{2,16}|[A-Z]{1,6})\)")
 _DOT = "\ue000"
 _BANG = "\ue002"
 GAP = "\ue001"  # fills a blanked party tag, so offsets hold and it stays one "word"
+# A transcript's turn: "PENCE: Well, look, …" (a stray opening mark before it, as scraped).
+TURN = re.compile(r"[\"“]?(?P<who>[A-Z][A-Z’'.-]+(?: [A-Z][A-Z’'.-]+){0,2}):\s+(?=\S)")
+
+
+def transcript(paragraphs: list[str]) -> set[str]:
+    """Return the speaker labels of a transcript in ``paragraphs``: labels that open two turns
+    or more, when two such labels take turns ("WALLACE: …", "PENCE: …"), else none (an
+    "UPDATE:" is no one)."""
+    labels: dict[str, int] = {}
+    for para in paragraphs:
+        if para[1:2].isupper() and (m := TURN.match(para)):
+            labels[m.group("who")] = labels.get(m.group("who"), 0) + 1
+    speakers = {who for who, n in labels.items() if n >= 2}
+    return speakers if len(speakers) >= 2 else set()
 
 
 def mask(text: str) -> str:
@@ -63,7 +77,8 @@ def join_open_quotes(paragraphs: list[str]) -> list[str]:
     a quotation with the line after it that is only a dash and a name."""
     out: list[str] = []
     for para in paragraphs:
-        if out and para[:1] and para[:1] in _left_open(out[-1]) and not _new_speaker(out[-1], para):
+        if out and para[:1] and para[:1] in _left_open(out[-1]) and not _new_speaker(out[-1], para) \
+                and not (para[1:2].isupper() and TURN.match(para)):  # a transcript's next turn
             out[-1] = f"{out[-1]} {para[1:].lstrip()}"
         elif out and _DASH_LINE.match(para) and out[-1].rstrip()[-1:] in _CLOSING:
             out[-1] = f"{out[-1]} {para}"  # a testimonial's name on a line of its own: “…” / – Ali***

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from .attribution import (INDIRECT, SENTENCE_END, VERBS, Attribution, attribution, candidates,
                           has_cue)
 from .descriptions import UNNAMED
-from .quotemarks import GAP, MARKS, QUOTE, TAG, clean, join_open_quotes, mask, unmask
+from .quotemarks import (GAP, MARKS, QUOTE, TAG, TURN, clean, join_open_quotes, mask, transcript,
+                         unmask)
 from .roles import split_speaker  # noqa: F401  (re-exported: the split is part of this API)
 from .speakers import Cast, Resolved
 from .subjects import SAME_SUBJECT
@@ -61,8 +62,12 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
     # The speaker a paragraph opening with a quote continues (or the narration before it,
     # which may report who speaks next: resolved only if needed, ``_reported``).
     carry: Resolved | str | None = None
+    labels = transcript(paragraphs)
     for text in join_open_quotes(paragraphs):
         cast.paragraph()
+        if labels and text[1:2].isupper() and (turn := TURN.match(text)) and turn["who"] in labels:
+            carry = _turn(text[turn.end():], cast.turn(turn["who"]), cast, found)
+            continue
         if not any(mark in text for mark in MARKS) and not text.rstrip().endswith(":") and \
                 not _indirect_cue(text):
             cast.read(text)  # most paragraphs: narration, only read for names
@@ -84,6 +89,15 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
     for q in found:  # one person, one speaker: the fullest name the article gives
         q.speaker = cast.canonical(q.speaker)
     return found
+
+
+def _turn(said: str, res: Resolved, cast: Cast, found: list[FoundQuote]) -> Resolved:
+    """Add a transcript's turn ("PENCE: Well, look, …") as a quote of its speaker."""
+    said = clean(said.rstrip().rstrip('"”'))
+    if len(said.split()) >= MIN_WORDS:
+        found.append(FoundQuote(said, res.speaker, res.role, res.mention))
+    cast.read(said)
+    return res
 
 
 def _quotes_of(text: str, para: str, spans: list[re.Match], cast: Cast,

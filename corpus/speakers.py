@@ -50,6 +50,15 @@ class Cast(Referents):
             self.people[found.speaker].spoke = True
         return found
 
+    def turn(self, label: str) -> Resolved:
+        """Return the speaker of a transcript's turn "PENCE: …": the person the article named
+        so (Mike Pence), else the label as a name ("Wallace")."""
+        self._flush()
+        name = label.title()
+        person = self._by_surname(name.split()[-1]) or self.add(name)
+        person.salient, person.spoke = self.clock, True
+        return Resolved(person.name, role_of(person), label)
+
     def _resolve(self, mention: str, words: list[str], full: str) -> Resolved | None:
         if len(words) == 1 and words[0].lower() in PRONOUN_GENDER:
             if PRONOUN_GENDER[words[0].lower()] == "self":
