@@ -85,6 +85,12 @@ _WHO_PREFIX = re.compile(r"^[^.!?;:“”„«»\"]{1,200}")
 _DASH = re.compile(r"^[―—–]\s*(?P<who>[A-ZÀ-ÖØ-Þ][^.!?;:“”„«»\"―—–]{1,80}?)\s*(?:[.,]|$|(?=[“„«\"]))")
 INDIRECT = re.compile(
     r"\b(?:[Aa]ccording to|[Ss]elon|[Ss]egún|[Ll]aut)\s+(?P<who>[^.!?;:“”„«»\"]{1,160}?)\s*,")
+# A speech noun's clause: Donald Trump’s claim that there have been “thousands of shootings” …
+_NOUN_CLAUSE = re.compile(
+    r"(?:^|\s)(?P<who>(?:[A-Z][\w\ue000-]*\s+){0,3}[A-Z][\w\ue000-]*)[’']s\s+(?:[a-z]+\s+){0,2}"
+    r"(?:claim|statement|assertion|prediction|promise|warning|insistence|argument|emphasis|"
+    r"suggestion|contention|comment|remark|accusation|allegation|boast|vow|pledge)s?\s+that\s+"
+    r"(?P<rest>[^“”\"]*)$")
 # Read on masked text (see quotes._ABBREVIATION), so "Mr. Podesta" ends no sentence.
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Þ“„«»\"])")
 
@@ -185,6 +191,10 @@ def candidates(before: str, span: str) -> Iterator[Attribution]:
             yield from (Attribution(att.who) for att in candidates(prev, span))
         return
     tail = SENTENCE_END.split(before[-_WINDOW:])[-1]
+    noun = _NOUN_CLAUSE.search(tail) if "that" in tail else None
+    if noun and len(noun["rest"].split()) <= MAX_CLAUSE_WORDS:
+        yield Attribution(noun["who"], 0, _clean(noun["rest"] + span))
+        return
     if not has_cue(tail):
         if tail.rstrip().endswith(":"):  # Sen. Claire McCaskill scolded him: “…”
             who = sentence_subject(tail.rstrip()[:-1])

@@ -29,3 +29,13 @@ def test_a_transcripts_turns_are_quotes_of_their_speakers(dev):
     turns = [q for q in quotes if q.mention in ("PENCE", "WALLACE")]
     assert len(turns) >= 9  # one quote a turn: no turn runs into the next speaker's
     assert not any("WALLACE:" in q.text or "PENCE:" in q.text for q in quotes)
+
+
+def test_a_speech_nouns_clause_is_its_owners_quote(dev):
+    # Politifact did a fact-check on Donald Trump’s claim that there have been “thousands of
+    # shootings” in gun-controlled Chicago … ; Stumpf’s repeated emphasis that only 1 percent …
+    claims = _said(dev["breitbart_2016-09-29_politifact-donald-trump-is-right"],
+                   "there have been “thousands of shootings” in")
+    assert claims == ["Donald Trump", "Donald Trump"]
+    assert _said(dev["huff-post_2016-09-20_elizabeth-warren-hammers-wells-f"],
+                 "only 1 percent of the bank’s sales force") == ["John Stumpf"]
