@@ -85,6 +85,8 @@ _WHO_PREFIX = re.compile(r"^[^.!?;:“”„«»\"]{1,200}")
 _DASH = re.compile(r"^[―—–]\s*(?P<who>[A-ZÀ-ÖØ-Þ][^.!?;:“”„«»\"―—–]{1,80}?)\s*(?:[.,]|$|(?=[“„«\"]))")
 INDIRECT = re.compile(
     r"\b(?:[Aa]ccording to|[Ss]elon|[Ss]egún|[Ll]aut)\s+(?P<who>[^.!?;:“”„«»\"]{1,160}?)\s*,")
+# “…” at more than 2,000 schools, according to the event organizer. (the sentence is the quote)
+_ACCORDING_LAST = re.compile(r",\s+according to\s+(?P<who>[^,;:“”„«»\"]{1,120}?)\s*[.!?]?\s*$")
 # A speech noun's clause: Donald Trump’s claim that there have been “thousands of shootings” …
 _NOUN_CLAUSE = re.compile(
     r"(?:^|\s)(?P<who>(?:[A-Z][\w\ue000-]*\s+){0,3}[A-Z][\w\ue000-]*)[’']s\s+(?:[a-z]+\s+){0,2}"
@@ -124,6 +126,11 @@ def _cue_len(words: list[str], i: int) -> int:
 def attribution(before: str, after: str, span: str) -> Attribution:
     """Return who an attribution names for one quoted span, looking after it, then before."""
     sentence = SENTENCE_END.split(after[:_WINDOW], maxsplit=1)[0]
+    according = _ACCORDING_LAST.search(sentence) if "ccording to" in sentence else None
+    if according:
+        opening = SENTENCE_END.split(before[-_WINDOW:])[-1]  # the whole sentence is the quote
+        return Attribution(according["who"], len(sentence),
+                           _clean(opening + span + sentence[:according.start()]))
     head = sentence.lstrip(" ,")
     skipped = len(sentence) - len(head)
     dash = _DASH.match(head)

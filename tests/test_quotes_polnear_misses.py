@@ -39,3 +39,13 @@ def test_a_speech_nouns_clause_is_its_owners_quote(dev):
     assert claims == ["Donald Trump", "Donald Trump"]
     assert _said(dev["huff-post_2016-09-20_elizabeth-warren-hammers-wells-f"],
                  "only 1 percent of the bank’s sales force") == ["John Stumpf"]
+
+
+def test_according_to_at_a_sentences_end_makes_the_sentence_a_quote(dev):
+    # Pressure is building on McAuliffe, who was greeted with chants of "Bobby!" at a labor
+    # conference in Williamsburg last month, according to Virginia AFL-CIO President …
+    quotes = dev["wash-post_2016-09-08_virginian-could-make-history-aga"]
+    chants = [q for q in quotes if 'chants of "Bobby!" at a labor conference' in q.text]
+    assert [q.speaker for q in chants] == ["Doris Crouse-Mays"]
+    assert chants[0].text.startswith("Pressure is building on McAuliffe")
+    assert not chants[0].text.endswith("Crouse-Mays")
