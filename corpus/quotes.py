@@ -207,7 +207,11 @@ def _reported(para: str, cast: Cast) -> Resolved | None:
 
 
 def _introduced(para: str, cast: Cast) -> Resolved | None:
+    """Return who a paragraph ending in a colon introduces: "He said:", and with no speech
+    verb, its sentence's subject ("Sanders made the following comment:")."""
     att = attribution(para.rstrip()[:-1] + ", ", "", "“”")
+    if att.who is None:
+        att = next(candidates(para.rstrip(), "“”"), att)
     return cast.resolve(unmask(att.who)) if att.who is not None else None
 
 

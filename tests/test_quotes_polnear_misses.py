@@ -49,3 +49,9 @@ def test_according_to_at_a_sentences_end_makes_the_sentence_a_quote(dev):
     assert [q.speaker for q in chants] == ["Doris Crouse-Mays"]
     assert chants[0].text.startswith("Pressure is building on McAuliffe")
     assert not chants[0].text.endswith("Crouse-Mays")
+
+
+def test_a_colon_with_no_speech_verb_introduces_the_next_paragraphs_quote(dev):
+    # On July 6, 2015, Sanders made the following comment: ⏎ “For young people who have …“
+    quotes = dev["west-journal_2016-09-26_popular-website-shows-bias-when-"]
+    assert _said(quotes, "For young people who have graduated high school") == ["Bernie Sanders"]
