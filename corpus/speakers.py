@@ -74,7 +74,10 @@ class Cast(Referents):
         split = split_speaker(full)  # with its apposition: "X, director of …"
         if split is None or (split[0] and (not split[0].split()[-1][:1].isupper() or _a_role(
                 split[0].split()))):  # "die Ministerin", "frühere Ministerin und Abgeordnete"
-            return self._description(mention) if is_description(mention) else None
+            if is_description(mention):
+                return self._description(mention)
+            head = _described(words)  # "The former first lady and U.S. senator"
+            return self._description(head) if head else None
         name, role = split
         if not name or all(POSSESSIVE.sub("", w).lower() in FUNCTION_WORDS for w in name.split()):
             return None  # "That’s", "This"
@@ -127,6 +130,20 @@ class Cast(Referents):
 
 HONORIFICS_TITLE = {h.capitalize() for h in HONORIFICS}
 _AGED = re.compile(r"^\d{1,3}-year-old$")
+
+
+def _described(words: list[str]) -> str | None:
+    """Return the description that opens a longer mention, before what is joined to it or
+    said of it: "The former first lady" of "The former first lady and U.S. senator", "a civil
+    complaint" of "a civil complaint filed by …"."""
+    if words[0].lower() not in DETERMINERS:
+        return None
+    for n in range(min(len(words) - 1, 6), 1, -1):
+        head = words[n - 1].lower()
+        if (words[n] in ("and", "or") or words[n].islower() and words[n].endswith("ed")) and head.isalpha() and (kind_of(head) or is_role_word(head)) \
+                and is_description(" ".join(words[:n])):
+            return " ".join(words[:n])
+    return None
 
 
 def _a_role(words: list[str]) -> bool:

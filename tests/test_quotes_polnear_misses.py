@@ -55,3 +55,15 @@ def test_a_colon_with_no_speech_verb_introduces_the_next_paragraphs_quote(dev):
     # On July 6, 2015, Sanders made the following comment: ⏎ “For young people who have …“
     quotes = dev["west-journal_2016-09-26_popular-website-shows-bias-when-"]
     assert _said(quotes, "For young people who have graduated high school") == ["Bernie Sanders"]
+
+
+def test_a_description_joined_to_more_resolves_by_its_opening(dev):
+    # The former first lady and U.S. senator said it was "a mistake" to use private email …
+    quotes = dev["usa-today_2016-09-08_candidates-vie-for-vets-support-"]
+    assert _said(quotes, 'it was "a mistake" to use private email') == ["Hillary Clinton"]
+    # According to a 52-count civil complaint filed by the federal Securities and Exchange
+    # Commission …, the developers engaged in a "massive eight-year fraudulent scheme" …:
+    # a document no one is named as issuing stays unresolved, the quote is kept.
+    complaint = [q for q in dev["nyt_2016-09-12_visa-program-up-for-renewal-amid"]
+                 if "fraudulent scheme" in q.text]
+    assert [(q.speaker, q.mention) for q in complaint] == [("", "a 52-count civil complaint")]
