@@ -32,6 +32,9 @@ TAG = re.compile(r"\((?:[RDI]-[\w.\ue000 ]{2,16}|[A-Z]{1,6})\)")
 _DOT = "\ue000"
 _BANG = "\ue002"
 GAP = "\ue001"  # fills a blanked party tag, so offsets hold and it stays one "word"
+# A quotation inside a quotation, in double marks too: “I’d rather live in what he calls “hell”
+# than …” (the inner pair is read as single marks, so the outer quotation stays whole).
+_NESTED = re.compile(r"(“[^“”]{0,3000}?)“([^“”]{1,300})”([^“”]{0,3000}?”)")
 # A transcript's turn: "PENCE: Well, look, …" (a stray opening mark before it, as scraped).
 TURN = re.compile(r"[\"“]?(?P<who>[A-Z][A-Z’'.-]+(?: [A-Z][A-Z’'.-]+){0,2}):\s+(?=\S)")
 
@@ -46,6 +49,11 @@ def transcript(paragraphs: list[str]) -> set[str]:
             labels[m.group("who")] = labels.get(m.group("who"), 0) + 1
     speakers = {who for who, n in labels.items() if n >= 2}
     return speakers if len(speakers) >= 2 else set()
+
+
+def unnest(para: str) -> str:
+    """Return ``para`` with each quotation inside a quotation in single marks (same length)."""
+    return _NESTED.sub(lambda m: f"{m[1]}‘{m[2]}’{m[3]}", para) if para.count("“") > 1 else para
 
 
 def mask(text: str) -> str:

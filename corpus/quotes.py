@@ -30,7 +30,7 @@ from .attribution import (INDIRECT, SENTENCE_END, VERBS, Attribution, attributio
                           has_cue)
 from .descriptions import UNNAMED
 from .quotemarks import (GAP, MARKS, QUOTE, TAG, TURN, clean, join_open_quotes, mask, transcript,
-                         unmask)
+                         unmask, unnest)
 from .roles import split_speaker  # noqa: F401  (re-exported: the split is part of this API)
 from .speakers import Cast, Resolved
 from .subjects import SAME_SUBJECT
@@ -78,7 +78,7 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
         para = mask(text)
         if "(" in para:
             para = TAG.sub(lambda m: GAP * len(m.group()), para)
-        spans = list(QUOTE.finditer(para))
+        spans = list(QUOTE.finditer(unnest(para)))
         if not spans:
             _indirect(para, cast, found)
             cast.read(text)
