@@ -65,6 +65,7 @@ _REPORTING = {"saying", "adding", "arguing", "noting", "insisting", "warning", "
               "declaring", "claiming", "stressing"}
 # “…” for criminal behavior, she said. / “…” is held accountable, Warren said.
 _SAID_LAST = re.compile(r",\s+(?P<who>[^,;:“”\"]{1,60}?)\s+(?P<cue>[a-zäöüéè]+)\s*[.!?]?\s*$")
+_SUBJECT_PRONOUNS = {"he", "she", "they"}  # right before a cue, its subject whatever comes first
 _WINDOW = 600  # characters around a span where its attribution may stand
 PREPOSED = {"so", "selon", "laut", "según"}  # „…“, so Müller / selon le maire
 # Any cue word at all: a quick test before the word-by-word reading.
@@ -266,6 +267,8 @@ def _at_cue(pre: list[str], sentence: list[str], cue: str, between: list[str],
         who, between = inverted
     elif pre[-1].lower() in SAME_SUBJECT:  # The nominee outlined his plan and vowed to …
         who = sentence_subject(" ".join(sentence[:-1]))
+    elif pre[-1].lower() in _SUBJECT_PRONOUNS:  # A few days ago in an interview … he blasted
+        who = pre[-1]
     else:
         who = subject(" ".join(pre))
     if who is None:

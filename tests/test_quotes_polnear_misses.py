@@ -67,3 +67,19 @@ def test_a_description_joined_to_more_resolves_by_its_opening(dev):
     complaint = [q for q in dev["nyt_2016-09-12_visa-program-up-for-renewal-amid"]
                  if "fraudulent scheme" in q.text]
     assert [(q.speaker, q.mention) for q in complaint] == [("", "a 52-count civil complaint")]
+
+
+def test_a_quotation_inside_a_quotation_in_double_marks_leaves_the_outer_one_whole(dev):
+    # “As a young, Hispanic woman....I’d rather live in what he calls “hell” than live in a
+    # world where he is president.” ― Adriana Rodarte
+    quotes = dev["huff-post_2016-09-27_latinos-share-their-most-honest-"]
+    rodarte = [q for q in quotes if q.text.startswith("As a young, Hispanic woman")]
+    assert [q.speaker for q in rodarte] == ["Adriana Rodarte"]
+    assert rodarte[0].text.endswith("than live in a world where he is president.")
+
+
+def test_a_pronoun_right_before_a_cue_is_its_subject_after_a_long_opening(dev):
+    # A few days ago in an interview with Russia’s propagandistic network RT he blasted the
+    # American media for being “unbelievably dishonest.”
+    quotes = dev["huff-post_2016-09-10_trump-s-east-european-achilles-h"]
+    assert _said(quotes, "for being “unbelievably dishonest.”") == ["Donald Trump"]
