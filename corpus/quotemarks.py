@@ -25,7 +25,7 @@ _DASH_LINE = re.compile(r"[―—–]\s*[A-ZÀ-ÖØ-Þ][^“”„«»\"]{0,60}$
 # Periods that end no sentence ("Mr. Podesta", "George W. Bush", "McConnell, R-Ky., said")
 # are masked while attributions are read, and party-state tags "(D-Wis.)" are blanked.
 _ABBREVIATIONS = ["Mrs", "Mr", "Ms", "Dr", "St", "Sen", "Rep", "Gov", "Lt", "Col", "Gen", "Sgt",
-                  "Jr", "Sr", "Prof", "Pres", "Sec", "Atty", "Mt", "Inc", "Corp", "Co"]
+                  "Jr", "Sr", "Prof", "Pres", "Sec", "Atty", "Mt", "Inc", "Corp", "Co", "Del"]
 _ABBREVIATION = re.compile(r"(?<![\w-])(?:[A-Z]|%s|[RDI]-[A-Z][a-z]{1,4})$" % "|".join(_ABBREVIATIONS))
 _PERIOD = re.compile(r"\.(?=\s*[\w,(])")
 TAG = re.compile(r"\((?:[RDI]-[\w.\ue000 ]{2,16}|[A-Z]{1,6})\)")
@@ -35,6 +35,9 @@ GAP = "\ue001"  # fills a blanked party tag, so offsets hold and it stays one "w
 # A quotation inside a quotation, in double marks too: “I’d rather live in what he calls “hell”
 # than …” (the inner pair is read as single marks, so the outer quotation stays whole).
 _NESTED = re.compile(r"(“[^“”]{0,3000}?)“([^“”]{1,300})”([^“”]{0,3000}?”)")
+# A nickname between a first name and a surname is no quotation: Marcia "Cia" Price.
+_NICKNAME = re.compile(r"(\b[A-Z][a-z]+ )[\"“]([A-Z][\w.’'-]{1,15})[\"”](?= [A-Z][a-z])")
+_NICK = "\ue003"
 # A transcript's turn: "PENCE: Well, look, …" (a stray opening mark before it, as scraped).
 TURN = re.compile(r"[\"“]?(?P<who>[A-Z][A-Z’'.-]+(?: [A-Z][A-Z’'.-]+){0,2}):\s+(?=\S)")
 
@@ -52,8 +55,13 @@ def transcript(paragraphs: list[str]) -> set[str]:
 
 
 def unnest(para: str) -> str:
-    """Return ``para`` with each quotation inside a quotation in single marks (same length)."""
-    return _NESTED.sub(lambda m: f"{m[1]}‘{m[2]}’{m[3]}", para) if para.count("“") > 1 else para
+    """Return ``para`` with each quotation inside a quotation in single marks, and the marks
+    of a nickname inside a name masked (Marcia "Cia" Price): same length, offsets hold."""
+    if para.count("“") > 1:
+        para = _NESTED.sub(lambda m: f"{m[1]}‘{m[2]}’{m[3]}", para)
+    if '"' in para or "“" in para:
+        para = _NICKNAME.sub(lambda m: f"{m[1]}{_NICK}{m[2]}{_NICK}", para)
+    return para
 
 
 def mask(text: str) -> str:
@@ -73,7 +81,7 @@ def mask(text: str) -> str:
 
 
 def unmask(text: str) -> str:
-    return text.replace(_DOT, ".").replace(GAP, "").replace(_BANG, "!")
+    return text.replace(_DOT, ".").replace(GAP, "").replace(_BANG, "!").replace(_NICK, '"')
 
 
 def clean(text: str) -> str:

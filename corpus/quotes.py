@@ -78,7 +78,8 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
         para = mask(text)
         if "(" in para:
             para = TAG.sub(lambda m: GAP * len(m.group()), para)
-        spans = list(QUOTE.finditer(unnest(para)))
+        para = unnest(para)
+        spans = list(QUOTE.finditer(para))
         if not spans:
             _indirect(para, cast, found)
             cast.read(text)

@@ -83,3 +83,16 @@ def test_a_pronoun_right_before_a_cue_is_its_subject_after_a_long_opening(dev):
     # American media for being “unbelievably dishonest.”
     quotes = dev["huff-post_2016-09-10_trump-s-east-european-achilles-h"]
     assert _said(quotes, "for being “unbelievably dishonest.”") == ["Donald Trump"]
+
+
+def test_a_nickname_inside_a_name_and_a_delegates_title_break_no_attribution(dev):
+    # "This is a big year for … Bobby Scott!" Scott's niece, state Del. Marcia "Cia" Price
+    # (D-Newport News), shouted to the crowd. "The nation is watching Virginia. …"
+    quotes = dev["wash-post_2016-09-08_virginian-could-make-history-aga"]
+    big = [q for q in quotes if q.text.startswith("This is a big year for our potential")]
+    assert len(big) == 1 and "The nation is watching Virginia" in big[0].text
+    assert big[0].mention == "Scott's niece"
+    # “…,” said Del. Stacey Plaskett: "Del." ends no sentence, so she is no "Del".
+    plaskett = _said(dev["politico_2016-09-22_house-panel-votes-to-hold-clinto"],
+                     "It’s destroying this committee.")
+    assert plaskett == ["Stacey Plaskett"]
