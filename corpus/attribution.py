@@ -128,7 +128,7 @@ def attribution(before: str, after: str, span: str) -> Attribution:
     """Return who an attribution names for one quoted span, looking after it, then before."""
     sentence = SENTENCE_END.split(after[:_WINDOW], maxsplit=1)[0]
     according = _ACCORDING_LAST.search(sentence) if "ccording to" in sentence else None
-    if according:
+    if according and not has_cue(sentence[:according.start()]):  # not “…,” Holmes said, according to
         opening = SENTENCE_END.split(before[-_WINDOW:])[-1]  # the whole sentence is the quote
         return Attribution(according["who"], len(sentence),
                            _clean(opening + span + sentence[:according.start()]))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .attribution import attribution
-from .roles import PRONOUN_GENDER
+from .roles import FUNCTION_WORDS, PRONOUN_GENDER
 
 # Scraped text mixes marks: “…" and "…” and “…“ are quotes too, when no proper pair fits.
 QUOTE = re.compile(
@@ -38,20 +38,32 @@ _NESTED = re.compile(r"(“[^“”]{0,3000}?)“([^“”]{1,300})”([^“”]
 # A nickname between a first name and a surname is no quotation: Marcia "Cia" Price.
 _NICKNAME = re.compile(r"(\b[A-Z][a-z]+ )[\"“]([A-Z][\w.’'-]{1,15})[\"”](?= [A-Z][a-z])")
 _NICK = "\ue003"
+_TURN_ROLES = {"QUESTION", "ANSWER", "UNIDENTIFIED", "MALE", "FEMALE", "AUDIENCE", "CROWD",
+               "ANNOUNCER", "MODERATOR", "REPORTER", "VOICE", "PEOPLE", "CHEERING", "APPLAUSE",
+               "LAUGHTER", "DATE"}
 # A transcript's turn: "PENCE: Well, look, …" (a stray opening mark before it, as scraped).
 TURN = re.compile(r"[\"“]?(?P<who>[A-Z][A-Z’'.-]+(?: [A-Z][A-Z’'.-]+){0,2}):\s+(?=\S)")
 
 
 def transcript(paragraphs: list[str]) -> set[str]:
     """Return the speaker labels of a transcript in ``paragraphs``: labels that open two turns
-    or more, when two such labels take turns ("WALLACE: …", "PENCE: …"), else none (an
-    "UPDATE:" is no one)."""
+    or more ("WALLACE: …", "PENCE: …"), one of them a person the article names with a first
+    name (Mike Pence), the others no word the article writes in lower case ("WINNER:") nor a
+    role ("QUESTION:", "UNIDENTIFIED MALE:"); none unless two take turns."""
     labels: dict[str, int] = {}
     for para in paragraphs:
         if para[1:2].isupper() and (m := TURN.match(para)):
             labels[m.group("who")] = labels.get(m.group("who"), 0) + 1
-    speakers = {who for who, n in labels.items() if n >= 2}
-    return speakers if len(speakers) >= 2 else set()
+    text = "\n".join(paragraphs)
+    labels = {who: n for who, n in labels.items() if n >= 2 and "." not in who  # WWE.COM
+              and not _TURN_ROLES & set(who.split())}  # QUESTION, UNIDENTIFIED MALE
+    named = {who for who in labels if any(m[1].lower() not in FUNCTION_WORDS for m in re.finditer(
+        r"\b([A-Z][a-z]+)\s+%s\b" % re.escape(who.title()), text))}  # Mike Pence
+    if not named:
+        return set()
+    others = {who for who in labels  # no word the article writes in lower case: "the winner"
+              if not re.search(r"\b%s\b" % re.escape(who.lower()), text)}
+    return named | others if len(named | others) >= 2 else set()
 
 
 def unnest(para: str) -> str:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from bench.quote_gold import load_texts
 from bench.quotes import load_dev
+from corpus.quotemarks import transcript
 from corpus.quotes import find_quotes
 from corpus.text import paragraphs
-from tests.conftest import SHARED, need
+from tests.conftest import FAKENEWS, SHARED, need
 
 
 @pytest.fixture(scope="module")
@@ -96,3 +98,19 @@ def test_a_nickname_inside_a_name_and_a_delegates_title_break_no_attribution(dev
     plaskett = _said(dev["politico_2016-09-22_house-panel-votes-to-hold-clinto"],
                      "It’s destroying this committee.")
     assert plaskett == ["Stacey Plaskett"]
+
+
+def test_an_awards_list_is_no_transcript():
+    # "WINNER: 25 — Adele" ⏎ "WINNER: “Hello” — Adele" ⏎ … "MORE: …": labels, not speakers
+    need(FAKENEWS)
+    text = load_texts([{"doc": "gossipcop-1229259214", "source": "fakenewsnet"}])["gossipcop-1229259214"]
+    paras = paragraphs(text)
+    assert sum(p.startswith("WINNER:") for p in paras) >= 10
+    assert transcript(paras) == set()
+    assert not [q for q in find_quotes(paras) if q.mention in ("WINNER", "MORE")]
+
+
+def test_a_transcripts_labels_are_its_speakers_only():
+    need(SHARED / "quote-dev" / "polnear-dev.jsonl")
+    art = next(a for a in load_dev() if a["id"].startswith("breitbart_2016-09-25_pence-gennifer"))
+    assert transcript(paragraphs(art["text"])[1:]) == {"PENCE", "WALLACE"}
