@@ -114,3 +114,10 @@ def test_a_transcripts_labels_are_its_speakers_only():
     need(SHARED / "quote-dev" / "polnear-dev.jsonl")
     art = next(a for a in load_dev() if a["id"].startswith("breitbart_2016-09-25_pence-gennifer"))
     assert transcript(paragraphs(art["text"])[1:]) == {"PENCE", "WALLACE"}
+
+
+def test_a_relative_clause_inside_what_a_cue_introduces_with_that_is_still_said(dev):
+    # She added that most of the black vote in Florida seems more anti-Trump than pro-Clinton,
+    # which is a problem because, “In the end, we don’t vote against somebody. …”
+    quotes = dev["west-journal_2016-09-28_clinton-campaign-reportedly-scra"]
+    assert _said(quotes, "which is a problem because, “In the end") == ["Leslie Wimes"]
