@@ -279,7 +279,8 @@ def _at_cue(pre: list[str], sentence: list[str], cue: str, between: list[str],
     between = between[that + 1:]  # told a young protégé on a regular basis that “…”
     if not between:
         return Attribution(who)
-    if len(between) > MAX_CLAUSE_WORDS or that != 0 and RELATIVE & {w.lower() for w in between}:
-        return None  # the span sits deep in a clause of its own: not this cue's (but all of
-        # "added that …, which is a problem because, “…”" is what was said)
+    quoting = that == 0 and between[-1][-1:] == ","  # added that …, which …, because, “…”
+    if len(between) > MAX_CLAUSE_WORDS or not quoting and RELATIVE & {w.lower() for w in between}:
+        return None  # the span sits deep in a clause of its own: not this cue's (a man who
+        # was charged with “…”), unless it is a whole quotation the clause leads to
     return Attribution(who, 0, _clean(" ".join(between) + " " + span))
