@@ -76,6 +76,8 @@ class Cast(Referents):
                 split[0].split()))):  # "die Ministerin", "frühere Ministerin und Abgeordnete"
             if is_description(mention):
                 return self._description(mention)
+            if _SHARE.match(mention):  # "63 percent said": a share of those polled, no one
+                return Resolved("", "", mention)
             head = _described(words)  # "The former first lady and U.S. senator"
             return self._description(head) if head else None
         name, role = split
@@ -130,6 +132,7 @@ class Cast(Referents):
 
 HONORIFICS_TITLE = {h.capitalize() for h in HONORIFICS}
 _AGED = re.compile(r"^\d{1,3}-year-old$")
+_SHARE = re.compile(r"^\d[\d.,]*\s*(?:percent|per cent|%)$")
 
 
 def _described(words: list[str]) -> str | None:

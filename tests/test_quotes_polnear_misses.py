@@ -121,3 +121,10 @@ def test_a_relative_clause_inside_what_a_cue_introduces_with_that_is_still_said(
     # which is a problem because, “In the end, we don’t vote against somebody. …”
     quotes = dev["west-journal_2016-09-28_clinton-campaign-reportedly-scra"]
     assert _said(quotes, "which is a problem because, “In the end") == ["Leslie Wimes"]
+
+
+def test_a_share_of_those_polled_says_a_quote_with_no_one_as_its_speaker(dev):
+    # However, 63 percent said Clinton was "justified" in keeping her pneumonia diagnosis …
+    quotes = dev["politico_2016-09-25_poll-clinton-and-trump-in-dead-h"]
+    justified = [(q.speaker, q.mention) for q in quotes if 'Clinton was "justified" in' in q.text]
+    assert justified == [("", "63 percent")]
