@@ -88,6 +88,9 @@ INDIRECT = re.compile(
     r"\b(?:[Aa]ccording to|[Ss]elon|[Ss]egún|[Ll]aut)\s+(?P<who>[^.!?;:“”„«»\"]{1,160}?)\s*,")
 # “…” at more than 2,000 schools, according to the event organizer. (the sentence is the quote)
 _ACCORDING_LAST = re.compile(r",\s+according to\s+(?P<who>[^,;:“”„«»\"]{1,120}?)\s*[.!?]?\s*$")
+# “…,” as a Homeland Security memo put it. / as The New Yorker put it in an expose, “…”
+_PUT_IT = re.compile(r"\bas\s+(?P<who>[^,;:“”\"]{2,80}?)\s+(?:put|puts|has put|had put)\s+it\b"
+                     r"(?P<rest>[^,;:“”\"]{0,60})")
 # A speech noun's clause: Donald Trump’s claim that there have been “thousands of shootings” …
 _NOUN_CLAUSE = re.compile(
     r"(?:^|\s)(?P<who>(?:[A-Z][\w\ue000-]*\s+){0,3}[A-Z][\w\ue000-]*)[’']s\s+(?:[a-z]+\s+){0,2}"
@@ -134,6 +137,9 @@ def attribution(before: str, after: str, span: str) -> Attribution:
                            _clean(opening + span + sentence[:according.start()]))
     head = sentence.lstrip(" ,")
     skipped = len(sentence) - len(head)
+    put = _PUT_IT.match(head) if head.startswith("as ") else None
+    if put:
+        return Attribution(put["who"], skipped + put.end("who"))
     dash = _DASH.match(head)
     if dash:
         who = dash.group("who").split()
@@ -202,6 +208,10 @@ def candidates(before: str, span: str) -> Iterator[Attribution]:
     noun = _NOUN_CLAUSE.search(tail) if "that" in tail else None
     if noun and len(noun["rest"].split()) <= MAX_CLAUSE_WORDS:
         yield Attribution(noun["who"], 0, _clean(noun["rest"] + span))
+        return
+    put = _PUT_IT.search(tail) if " put it" in tail else None
+    if put and tail[put.end():].strip() in ("", ",") and tail.rstrip().endswith(","):
+        yield Attribution(put["who"])  # as The New Yorker put it in a lengthy expose, “…”
         return
     if not has_cue(tail):
         if tail.rstrip().endswith(":"):  # Sen. Claire McCaskill scolded him: “…”

@@ -128,3 +128,11 @@ def test_a_share_of_those_polled_says_a_quote_with_no_one_as_its_speaker(dev):
     quotes = dev["politico_2016-09-25_poll-clinton-and-trump-in-dead-h"]
     justified = [(q.speaker, q.mention) for q in quotes if 'Clinton was "justified" in' in q.text]
     assert justified == [("", "63 percent")]
+
+
+def test_as_x_put_it_attributes_the_words_quoted_before_it(dev):
+    # … the primary requirement for the EB-5 program is a "lawful source of investment
+    # income," as a Homeland Security memo put it.
+    quotes = dev["nyt_2016-09-12_visa-program-up-for-renewal-amid"]
+    memo = [(q.speaker, q.mention) for q in quotes if q.text == "lawful source of investment income"]
+    assert memo == [("Homeland Security", "a Homeland Security memo")]
