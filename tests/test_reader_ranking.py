@@ -30,6 +30,16 @@ def freenews(freenews_search):
     return freenews_search
 
 
+@pytest.fixture(scope="module")
+def freenews_client(freenews_index):
+    """The Flask app's test client over free-news-demo (the API's JSON)."""
+    from service import create_app
+
+    app = create_app({"INDEX_DIR": freenews_index, "CACHE_SIZE": 0})
+    yield app.test_client()
+    app.extensions["search_index"].close()
+
+
 @pytest.mark.parametrize("typed, meant, word", [("Justin Beiber", "Bieber", "beiber"),
                                                 ("Kylie Jener", "Jenner", "jener"),
                                                 ("Meghan Markel", "Markle", "markel")])
@@ -108,10 +118,20 @@ def test_a_word_its_neighbours_confirm_is_kept(fakenews):
 
 def test_a_german_compound_matches_its_parts_written_apart(freenews):
     """"Burkaverbot": no document holds the compound; its parts, from the index's own German
-    vocabulary, match "Burka-Verbot" as a phrase, and that article comes first."""
+    vocabulary, match "Burka-Verbot" as a phrase, and that article comes first. The compound
+    is typed correctly: its parts are reported as such, never as a typo (a widget shows typos
+    as a spelling correction), and no did-you-mean is asked for because of them."""
     result = search(freenews, "Burkaverbot Frankreich")
-    assert result.typos["burkaverbot"] == ("burka", "verbot")
+    assert result.compounds["burkaverbot"] == ("burka", "verbot")
+    assert result.typos == {}
     assert "Burka-Verbot" in titles(result)[0]
+
+
+def test_a_compound_is_no_correction_in_the_response(freenews_client):
+    """The /search body keeps typos for corrections and lists a compound's parts apart."""
+    body = freenews_client.get("/search?q=Burkaverbot+Frankreich").get_json()
+    assert body["typos"] == {} and body["compounds"] == {"burkaverbot": ["burka", "verbot"]}
+    assert body["results"] and "Burka-Verbot" in body["results"][0]["title"]
 
 
 @pytest.mark.parametrize("typed", ["brad p", "taylor s", "kim k", "prince h", "wind f"])

@@ -38,11 +38,13 @@ PREFIX_MAX_WORDS = 4      # a longer query's last word is taken as typed in full
 @dataclass
 class ExpansionLog:
     """What an expansion found, for the response: the terms to highlight, the words not
-    searched, the typo variants used; and the look-up budget spent so far."""
+    searched, the typo variants used, the compounds read into parts (a correctly typed
+    word: no typo); and the look-up budget spent so far."""
 
     terms: dict[str, set[str]] = field(default_factory=dict)  # field → index terms
     ignored: list[str] = field(default_factory=list)          # stop words, words past caps
     typos: dict[str, list[str]] = field(default_factory=dict)  # word → its typo variants
+    compounds: dict[str, list[str]] = field(default_factory=dict)  # word → its parts (no typo)
     cost: int = 0  # (field, term) pairs looked up
 
     def note(self, fieldname: str, texts) -> None:
@@ -224,7 +226,7 @@ def compound_group(expander: Expander, term: FieldedTerm, parts: tuple[str, str]
                                    for name, boost in term.weights.items()], boost=PART_WEIGHT))
     if phrase is None:
         return term
-    expander.log.typos[term.word] = list(parts)
+    expander.log.compounds[term.word] = list(parts)
     return SynonymGroup([term, phrase], word=term.word)
 
 

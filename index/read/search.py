@@ -61,6 +61,7 @@ class Plan:
     terms: dict[str, frozenset[str]]
     ignored: tuple[str, ...]
     typos: dict[str, tuple[str, ...]]
+    compounds: dict[str, tuple[str, ...]]
 
 
 def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
@@ -87,7 +88,8 @@ def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
         query = Q.Every()
     log = expander.log
     return Plan(text, query, langs, {name: frozenset(found) for name, found in log.terms.items()},
-                tuple(dict.fromkeys(log.ignored)), {w: tuple(v) for w, v in log.typos.items()})
+                tuple(dict.fromkeys(log.ignored)), {w: tuple(v) for w, v in log.typos.items()},
+                {w: tuple(v) for w, v in log.compounds.items()})
 
 
 @dataclass
@@ -187,7 +189,7 @@ def result(head, req: SearchRequest, p: Plan, hits: list[Hit], total: int,
     return SearchResult(total=total, page=req.page, per_page=req.per_page, hits=hits,
                         snapshot=head.snapshot_id, facets=counts, suggestion=suggestion,
                         terms=p.terms, not_required=tuple(dropped), ignored=p.ignored,
-                        typos=p.typos, folded=folded)
+                        typos=p.typos, compounds=p.compounds, folded=folded)
 
 
 def _last_word(text: str) -> str | None:
