@@ -164,3 +164,42 @@ def test_a_typed_ss_completes_to_sharp_s(demo_index, freenews):
     finally:
         demo.close()
     assert freenews.suggest("strass") and all(s.startswith("straß") for s in freenews.suggest("strass"))
+
+
+def held_as_typed(hit, word: str) -> bool:
+    """True when the hit's title or text holds ``word`` as a German index term does."""
+    import re
+
+    from index.analysis import fold, stem_of
+    text = f"{hit.document.title} {hit.document.text}".lower()
+    return any(fold(stem_of(w, "de") or "") == word for w in re.findall(r"\w+", text))
+
+
+def test_a_part_also_finds_its_compounds_below_the_word_as_typed(freenews):
+    """`Wahl`, a German word (German documents hold it): also the compounds the index holds
+    with it, "Bundestagswahl", "Landtagswahl", reported as compounds, never as typos; every
+    document holding "Wahl" (or "Wahlen", "gewählt") comes before those holding a compound
+    only."""
+    hits, page = [], 1
+    while True:
+        result = freenews.search(SearchRequest(q="Wahl", per_page=50, page=page,
+                                               kinds=("article",), facets=False, snippets=False))
+        hits += result.hits
+        if page * 50 >= result.total:
+            break
+        page += 1
+    assert {"bundestagswahl", "landtagswahl"} <= set(result.compounds["wahl"])
+    assert result.typos == {}
+    typed = [held_as_typed(h, "wahl") for h in hits]
+    assert not all(typed), "no document found through a compound only"
+    assert typed.index(False) > max(i for i, t in enumerate(typed) if t), typed
+    assert any("Bundestagswahl" in h.document.title for h in hits[typed.index(False):])
+
+
+def test_compounds_only_for_a_german_query(freenews):
+    """"Kerosin Pfalz" has no stop word: German documents hold both words, so it is German
+    and "Kerosin" also finds "Kerosinregen". English "water" is no part of "watergate"."""
+    kerosin = search(freenews, "Kerosin Pfalz")
+    assert "kerosinreg" in kerosin.compounds["kerosin"]
+    assert "Kerosinregen" in " ".join(titles(kerosin)[:2])
+    assert search(freenews, "water pollution").compounds == {}

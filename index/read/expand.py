@@ -22,7 +22,7 @@ from whoosh import query as Q
 
 from index.analysis import STEMMERS, is_stopword, query_terms
 from index.errors import Deadline
-from index.read.compounds import PART_WEIGHT, parts_of
+from index.read.compounds import LANG, PART_WEIGHT, compounds_of, parts_of
 from index.read.forms import phrase_query, prefix_query
 from index.read.neighbours import in_context, joins
 from index.read.query import FieldedTerm, Relaxed, words_in_fields
@@ -176,7 +176,9 @@ class Expander:
         term = FieldedTerm(texts, weights, variants=typos, completions=completions, word=word)
         parts = None if typos or completions or self.vocabulary is None or len(weights) < 2 \
             else parts_of(word, texts, self.vocabulary()[0], self.langs)
-        return term if parts is None else compound_group(self, term, parts)
+        if parts is not None:
+            return compound_group(self, term, parts)
+        return with_compounds(self, term) if LANG in self.stops and len(weights) > 1 else term
 
     def _variants(self, word: str, texts: tuple[str, ...]) -> tuple[
             tuple[str, ...], tuple[tuple[str, float], ...], tuple[tuple[str, float], ...]]:
@@ -228,6 +230,24 @@ def compound_group(expander: Expander, term: FieldedTerm, parts: tuple[str, str]
         return term
     expander.log.compounds[term.word] = list(parts)
     return SynonymGroup([term, phrase], word=term.word)
+
+
+def with_compounds(expander: Expander, term: FieldedTerm) -> FieldedTerm:
+    """Return ``term`` also matching the compounds its word is a part of, below the word as
+    typed (a German query's: see ``compounds.compounds_of``)."""
+    if expander.vocabulary is None or any(c.isdigit() for c in term.word):
+        return term
+    vocab, whole = expander.vocabulary()
+    found = compounds_of(term.word, term.texts, vocab, whole, expander.langs)
+    taken = {t for t, _ in term.variants + term.completions}
+    found = [t for t in found if t not in taken]
+    if not found or not expander.log.afford(len(found) * len(term.weights)):
+        return term
+    expander.log.note_all(term.weights, found)
+    expander.log.compounds[term.word] = found
+    return FieldedTerm(term.texts, term.weights, term.boost,
+                       term.variants + tuple((t, PART_WEIGHT) for t in found),
+                       term.completions, term.word)
 
 
 class SynonymGroup(Q.Or):
