@@ -246,3 +246,27 @@ def test_places_dense_or_sparse_equal_the_binary_search(ids, word_ids):
     for w in (word_ids, ids, ids.copy(), ids[::2]):
         fast, slow = places.of(w), matching.reference(ids, w)
         assert np.array_equal(fast[0], slow[0]) and np.array_equal(fast[1], slow[1])
+
+
+def test_name_phrases_keep_their_masks_after_a_push_without_names(tmp_path):
+    """An incremental update whose articles name nobody writes a set with no ``person`` term;
+    the snapshot still checks name phrases from the masks (it once fell back to Whoosh's
+    positional matchers for every name phrase after such a push), with Whoosh's answer."""
+    docs = [{"id": f"a{i}", "title": f"Story {i} of the council",
+             "body": f'"We will vote on it," said Maria Keller{i} on Monday.',
+             "date": "2020-01-02", "lang": "en"} for i in range(6)]
+    corpus = tmp_path / "first.jsonl"
+    corpus.write_text("".join(json.dumps(d) + "\n" for d in docs), encoding="utf-8")
+    index.rebuild(str(tmp_path / "index"), [str(corpus)])
+    pushed = tmp_path / "pushed.jsonl"
+    pushed.write_text(json.dumps({"id": "plain", "title": "Weather for the weekend",
+                                  "body": "Rain at first, then sun.", "date": "2020-01-03",
+                                  "lang": "en"}) + "\n", encoding="utf-8")
+    index.update(str(tmp_path / "index"), [str(pushed)])
+    ix = SearchIndex(str(tmp_path / "index"), cache_size=0)
+    snap = ix.live.current()
+    assert snap.searcher().reader().doc_count_all() > len(docs)
+    assert snap.postings.position_masks("person", "maria") is not None
+    ix.close()
+    phrases = [Q.Phrase("person", ["maria", f"keller{i}"]) for i in range(6)]
+    assert _phrases_both_ways(str(tmp_path / "index"), phrases) > 0

@@ -60,7 +60,7 @@ def _write_set(folder: Path, source, fields, segments: list[tuple[str, int]], lo
     indexed = set(source.indexed_field_names())
     for field in fields:
         keys, counts, id_parts, tf_parts, mask_parts = [], [], [], [], []
-        masked = field in POSITION_FIELDS and field in indexed
+        masked = field in POSITION_FIELDS  # an empty mask array when no document has it
         for text in source.lexicon(field) if field in indexed else ():
             ids, tf = leaf_postings(source, field, text) if local else postings(source, field, text)
             keys.append(term_key(text))
@@ -153,8 +153,9 @@ class _Set:
         else:
             self.fields = {field: tuple(_mapped(folder / f"{field}.{part}.npy")
                                         for part in _PARTS) for field in fields}
-            self.masks = {field: _mapped(folder / f"{field}.pos.npy") for field in POSITION_FIELDS
-                          if field in fields and (folder / f"{field}.pos.npy").exists()}
+            self.masks = {field: _masks(folder, field, self.fields[field][0])
+                          for field in POSITION_FIELDS if field in fields}
+            self.masks = {field: masks for field, masks in self.masks.items() if masks is not None}
         self.local_starts = np.asarray(local_starts, dtype=np.int64)
         self.deltas = np.asarray(deltas, dtype=np.int64)
         self.shift = int(self.deltas[0]) if len(set(deltas)) == 1 else None  # one offset for all
@@ -277,6 +278,17 @@ class PostingArrays:
             if not keep.all():
                 ids, tf = ids[keep], tf[keep]
         return ids, tf
+
+
+def _masks(folder: Path, field: str, keys: np.ndarray) -> np.ndarray | None:
+    """Return the position masks of ``field`` in one set; an empty array when the set holds
+    no term of it (sets written before empty fields got a mask file: a push of articles
+    without names sent every name phrase through Whoosh's positional matchers); None when
+    the set was written without masks."""
+    path = folder / f"{field}.pos.npy"
+    if path.exists():
+        return _mapped(path)
+    return np.empty(0, dtype=np.uint64) if not len(keys) else None
 
 
 def _mapped(path: Path) -> np.ndarray:
