@@ -24,6 +24,7 @@ from index.analysis import STEMMERS, is_stopword, query_terms
 from index.errors import Deadline
 from index.read.compounds import LANG, PART_WEIGHT, compounds_of, parts_of
 from index.read.forms import phrase_query, prefix_query
+from index.read.language import stem_languages
 from index.read.neighbours import in_context, joins
 from index.read.query import FieldedTerm, Relaxed, words_in_fields
 from index.read.variants import completions, finished, read_word
@@ -71,12 +72,16 @@ class Expander:
                  vocabulary: Callable[[], tuple[Vocabulary, Vocabulary]] | None = None,
                  prefix_word: str | None = None,
                  synonyms: dict[str, tuple[tuple[str, ...], ...]] | None = None,
-                 stops: tuple[str, ...] | None = None, postings=None) -> None:
+                 stops: tuple[str, ...] | None = None, postings=None,
+                 held: Callable[[str], dict[str, int]] | None = None,
+                 minor: tuple[str, ...] = ()) -> None:
         self.reader = reader
         self.postings = postings  # the snapshot's PostingLists (None: decoded each time)
         self.langs = tuple(lang for lang in langs if lang in STEMMERS) or ("en",)
         # the languages whose stop words are dropped (see ``language``): all by default
         self.stops = tuple(lang for lang in stops if lang in STEMMERS) if stops else self.langs
+        self.held = held  # a word → the documents of each language holding it (``language``)
+        self.minor = minor  # languages of few documents: their stems only where they hold a word
         self.deadline = deadline
         self.vocabulary = vocabulary  # None: no typo tolerance, no completion
         self.prefix_word = prefix_word
@@ -159,7 +164,8 @@ class Expander:
         if is_stopword(word, self.stops) or self.words >= MAX_WORDS:
             self.log.ignored.append(word)
             return None
-        texts = tuple(sorted(query_terms(word, self.langs)))
+        langs = stem_languages(word, self.stops, self.langs, self.held, self.minor)
+        texts = tuple(sorted(query_terms(word, langs)))
         weights: dict[str, float] = {}
         for t in group:
             weights[t.fieldname] = weights.get(t.fieldname, 0.0) + t.boost

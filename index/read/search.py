@@ -20,7 +20,7 @@ from index.errors import Deadline, QueryError
 from index.read import facets
 from index.read.expand import Expander
 from index.read.folding import NO_COPIES, Copies, collapse, only_group
-from index.read.language import holders, query_language
+from index.read.language import holders, minor_languages, query_language
 from index.read.live import Snapshot
 from index.read.matching import Tiers
 from index.read.order import in_order
@@ -72,12 +72,13 @@ def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
     # one language per query, unless the request names the languages
     langs = req.langs or snap.langs
     reader = snap.searcher().reader()
-    stops = req.langs or (query_language(words(text), langs, holders(
-        reader, langs, getattr(snap, "postings", None), getattr(snap, "columns", None))),)
+    held = holders(reader, langs, getattr(snap, "postings", None), getattr(snap, "columns", None))
+    stops = req.langs or (query_language(words(text), langs, held),)
     rewritten, units = synonyms.rewrite(text) if synonyms is not None else (text, {})
     vocabularies = (lambda: (snap.vocabulary(), snap.words())) if req.typos else None
     expander = Expander(reader, langs, deadline, vocabularies,
-                        _last_word(text), units, stops, getattr(snap, "postings", None))
+                        _last_word(text), units, stops, getattr(snap, "postings", None),
+                        held, minor_languages(reader, langs) if len(langs) > 1 else ())
     if text:
         relax = req.operator != "or"
         query = expander.expand_top(parse(rewritten, ranking.boosts, req.operator), relax,
