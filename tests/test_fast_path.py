@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import index
 from index import SearchIndex, SearchRequest
-from index.read import facets, matching, page, sets
+from index.read import facets, folding, matching, page, sets
 from index.read.postings import PostingLists
 from index.read.scoring import Evaluator
 from index.errors import Deadline
@@ -30,6 +30,7 @@ def _reference(monkeypatch) -> None:
     monkeypatch.setattr(matching.Places, "of", lambda self, w: matching.reference(self.ids, w))
     monkeypatch.setattr(page, "fields_holding",
                         lambda snap, docnums, terms: {d: set(page.SNIPPET_FIELDS) for d in docnums})
+    monkeypatch.setattr(folding, "fold", folding.reference_fold)
     for name in ("union", "sum_by_id", "best"):
         monkeypatch.setattr(sets, name, getattr(sets.reference, name))
     monkeypatch.setattr(facets, "count", lambda cols, matched, f, by_month, authors=(),
@@ -243,7 +244,7 @@ def test_author_pairs_of_matches_equal_the_mask_over_every_pair(authors, data):
 def test_places_dense_or_sparse_equal_the_binary_search(ids, word_ids):
     ids, word_ids = np.asarray(ids, dtype=np.int64), np.asarray(word_ids, dtype=np.int64)
     places = matching.Places(ids)
-    for w in (word_ids, ids, ids.copy(), ids[::2]):
+    for w in (word_ids, ids, ids.copy(), ids[::2], word_ids):  # the map is built midway
         fast, slow = places.of(w), matching.reference(ids, w)
         assert np.array_equal(fast[0], slow[0]) and np.array_equal(fast[1], slow[1])
 
@@ -270,3 +271,44 @@ def test_name_phrases_keep_their_masks_after_a_push_without_names(tmp_path):
     ix.close()
     phrases = [Q.Phrase("person", ["maria", f"keller{i}"]) for i in range(6)]
     assert _phrases_both_ways(str(tmp_path / "index"), phrases) > 0
+
+
+class _Groups:
+    """A stand-in for ``folding.Groups`` over given group keys (0: none)."""
+
+    def __init__(self, key: np.ndarray) -> None:
+        grouped = key != 0
+        _, inverse, counts = np.unique(key[grouped], return_inverse=True, return_counts=True)
+        self.key, self.dense = key, np.zeros(len(key), dtype=np.int64)
+        self.dense[grouped] = inverse
+        members = np.ones(len(key), dtype=np.int64)
+        members[grouped] = counts[inverse]
+        self.multi = members > 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 300), st.data())
+def test_folding_without_sorting_equals_sorting(n, data):
+    """Each group's leader found key by key is the one sorting into result order finds, for
+    every order, with ties in tier, score and date (many documents, few distinct values)."""
+    draw = data.draw
+    size = draw(st.integers(n, 3 * n))
+    ids = np.sort(np.asarray(draw(st.lists(st.integers(0, size - 1), min_size=n, max_size=n,
+                                           unique=True)), dtype=np.int64))
+    key = np.asarray(draw(st.lists(st.integers(0, 6), min_size=size, max_size=size)),
+                     dtype=np.int64)
+    groups = _Groups(key)
+    tier = np.asarray(draw(st.lists(st.integers(0, 2), min_size=n, max_size=n)), dtype=np.int64)
+    scores = np.asarray(draw(st.lists(st.sampled_from([0.0, 1.5, 2.25, 7.0]), min_size=n,
+                                      max_size=n)))
+    days = np.asarray(draw(st.lists(st.sampled_from([0, 20200101, 20210305]), min_size=n,
+                                    max_size=n)), dtype=np.int64)
+    seq = np.asarray(draw(st.permutations(range(n))), dtype=np.int64)
+    for sort, ranked in (("relevance", True), ("relevance", False), ("date", False),
+                         ("-date", False), ("date", True)):
+        keep, copies = folding.fold(groups, ids, tier, scores, seq, days, sort, ranked)
+        want, want_copies = folding.reference_fold(groups, ids, tier, scores, seq, days, sort,
+                                                   ranked)
+        assert keep.tolist() == want.tolist()
+        assert copies.leaders.tolist() == want_copies.leaders.tolist()
+        assert copies.counts.tolist() == want_copies.counts.tolist()

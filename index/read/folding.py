@@ -30,12 +30,15 @@ class Groups:
         uniq, inverse, counts = np.unique(key[grouped], return_inverse=True, return_counts=True)
         members = np.ones(size, dtype=np.int64)
         members[grouped] = counts[inverse]
+        dense = np.zeros(size, dtype=np.int64)  # each group's place in ``uniq``, for folding
+        dense[grouped] = inverse
         self.key = key
+        self.dense = dense
         self.members = members  # the size of each document's group (1: alone)
         self.multi = members > 1
         self.count = len(uniq)                        # groups of articles
         self.with_copies = int((counts > 1).sum())    # of which hold two or more articles
-        for array in (self.key, self.members, self.multi):
+        for array in (self.key, self.dense, self.members, self.multi):
             array.flags.writeable = False
 
     def group_of(self, docnum: int) -> str | None:
@@ -71,9 +74,47 @@ NO_COPIES = Copies(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
 def fold(groups: Groups, ids: np.ndarray, tier: np.ndarray, scores: np.ndarray,
          seq: np.ndarray, days: np.ndarray, sort: str, ranked: bool
          ) -> tuple[np.ndarray, Copies]:
-    """Return which of ``ids`` to keep (a mask) and, per kept document that stands for
-    others, how many copies it folds. The result order (``order.in_order``: tier, score,
-    date, ``seq``) ranks them; only the documents of groups with copies are sorted."""
+    """Return which of ``ids`` (ascending) to keep (a mask) and, per kept document that stands
+    for others, how many copies it folds. Each group keeps its first document in result order
+    (``order.in_order``: tier, score, date, ``seq``), found key by key without sorting: the
+    documents with their group's best tier, of those the best score, and so on; only the
+    documents of groups with copies are looked at. ``reference_fold`` is the sorting form."""
+    keep = np.ones(len(ids), dtype=bool)
+    candidates = np.flatnonzero(groups.multi[ids])
+    if not len(candidates):
+        return keep, NO_COPIES
+    c = candidates
+    group = groups.dense[ids[c]]
+    size = int(group.max()) + 1
+    leaders = np.arange(len(c))
+    for key in _preference(tier[c], scores[c], days[c], seq[c], sort, ranked):
+        best = np.full(size, _lowest(key.dtype), dtype=key.dtype)
+        np.maximum.at(best, group[leaders], key[leaders])
+        leaders = leaders[key[leaders] == best[group[leaders]]]
+    counts = np.bincount(group, minlength=size)[group[leaders]]
+    keep[c] = False
+    keep[c[leaders]] = True
+    several = counts > 1
+    return keep, Copies(ids[c[leaders[several]]].astype(np.int64), counts[several] - 1)
+
+
+def _preference(tier, score, day, seq, sort: str, ranked: bool) -> list[np.ndarray]:
+    """The keys of ``order.in_order``'s comparison, first key first, each larger-is-better
+    (``seq`` last: it tells any two documents apart)."""
+    if sort == "relevance" and ranked:
+        return [tier, score, day, -seq]
+    return [-(day == 0).astype(np.int64), -day if sort == "date" else day, -seq]
+
+
+def _lowest(dtype: np.dtype):
+    return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+
+
+def reference_fold(groups: Groups, ids: np.ndarray, tier: np.ndarray, scores: np.ndarray,
+                   seq: np.ndarray, days: np.ndarray, sort: str, ranked: bool
+                   ) -> tuple[np.ndarray, Copies]:
+    """``fold`` by sorting the documents of groups with copies into result order and keeping
+    each group's first: its definition, kept to test it against."""
     keep = np.ones(len(ids), dtype=bool)
     candidates = np.flatnonzero(groups.multi[ids])
     if not len(candidates):

@@ -211,17 +211,17 @@ class Places:
     """Where documents sit in ``ids`` (ascending, unique), for several lists of documents.
 
     Candidates that fill much of their range of document numbers (a common word's) get one
-    dense map, built once and read by every list (a gather per document); sparse ones are
-    looked up by binary search. Both return the same (``reference``)."""
+    dense map, built on the first look-up of a list long enough to pay for it and read by
+    every later one (a gather per document); other look-ups are binary searches. Both return
+    the same (``reference``)."""
 
-    DENSE = 8  # a dense map when the candidates fill at least 1/DENSE of their range
+    DENSE = 8    # a dense map when the candidates fill at least 1/DENSE of their range
+    SEARCH = 16  # a list this many times shorter than the candidates is binary-searched
 
     def __init__(self, ids: np.ndarray) -> None:
         self.ids = ids
         self.dense: np.ndarray | None = None
-        if len(ids) > 256 and len(ids) * self.DENSE >= int(ids[-1]):
-            self.dense = np.full(int(ids[-1]) + 1, -1, dtype=np.int64)
-            self.dense[ids] = np.arange(len(ids))
+        self.can_map = len(ids) > 256 and len(ids) * self.DENSE >= int(ids[-1])
 
     def of(self, word_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return where ``word_ids`` found in ``ids`` sit there, and which of them were found."""
@@ -229,7 +229,10 @@ class Places:
         if word_ids is ids or (len(word_ids) == len(ids) and np.array_equal(word_ids, ids)):
             return np.arange(len(ids)), np.ones(len(ids), dtype=bool)  # one word: no look-up
         if self.dense is None:
-            return reference(ids, word_ids)
+            if not self.can_map or len(word_ids) * self.SEARCH < len(ids):
+                return reference(ids, word_ids)
+            self.dense = np.full(int(ids[-1]) + 1, -1, dtype=np.int64)
+            self.dense[ids] = np.arange(len(ids))
         at = np.full(len(word_ids), -1, dtype=np.int64)
         inside = word_ids < len(self.dense)
         at[inside] = self.dense[word_ids[inside]]

@@ -86,14 +86,20 @@ NO_QUOTES = FoldedQuotes(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64
 
 def fold_stories(stories: Stories, final: Hits, tier: np.ndarray
                  ) -> tuple[Hits, np.ndarray, FoldedQuotes]:
-    """Return ``final`` (and its ``tier``s) without the quotes whose article is in it, and
-    those quotes under their articles."""
+    """Return ``final`` (ascending ids; and its ``tier``s) without the quotes whose article is
+    in it, and those quotes under their articles. Only the quotes among ``final`` are looked
+    at: their articles are found in ``final`` by binary search."""
     parent = stories.parent[final.ids]
-    listed = np.zeros(len(stories.parent), dtype=bool)  # a mask: no sort, unlike np.isin
-    listed[final.ids] = True
-    under = (parent >= 0) & listed[parent]
-    if not under.any():
+    quotes = np.flatnonzero(parent >= 0)
+    if not len(quotes):
         return final, tier, NO_QUOTES
-    quotes = FoldedQuotes(final.ids[under], parent[under], final.scores[under])
-    keep = ~under
-    return Hits(final.ids[keep], final.scores[keep]), tier[keep], quotes
+    articles = parent[quotes]
+    at = np.minimum(np.searchsorted(final.ids, articles), len(final.ids) - 1)
+    listed = final.ids[at] == articles
+    if not listed.any():
+        return final, tier, NO_QUOTES
+    under = quotes[listed]
+    folded = FoldedQuotes(final.ids[under], articles[listed], final.scores[under])
+    keep = np.ones(len(final.ids), dtype=bool)
+    keep[under] = False
+    return Hits(final.ids[keep], final.scores[keep]), tier[keep], folded
