@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .attribution import attribution
-from .roles import FUNCTION_WORDS, PRONOUN_GENDER
+from .roles import FUNCTION_WORDS, PRONOUN_GENDER, is_role_word
 
 # Scraped text mixes marks: “…" and "…” and “…“ are quotes too, when no proper pair fits.
 QUOTE = re.compile(
@@ -47,11 +47,12 @@ _TURN_ROLES = {"QUESTION", "ANSWER", "UNIDENTIFIED", "MALE", "FEMALE", "AUDIENCE
 TURN = re.compile(r"[\"“]?(?P<who>[A-Z][A-Z’'.-]+(?: [A-Z][A-Z’'.-]+){0,2}):\s+(?=\S)")
 
 
-def transcript(paragraphs: list[str]) -> set[str]:
+def transcript(paragraphs: list[str]) -> dict[str, str]:
     """Return the speaker labels of a transcript in ``paragraphs``: labels that open two turns
     or more ("WALLACE: …", "PENCE: …"), one of them a person the article names with a first
     name (Mike Pence), the others no word the article writes in lower case ("WINNER:") nor a
-    role ("QUESTION:", "UNIDENTIFIED MALE:"); none unless two take turns."""
+    role ("QUESTION:", "UNIDENTIFIED MALE:"); none unless two take turns. Each label maps to
+    the full name the article gives it ("Mike Pence"), or "" when it gives none."""
     labels: dict[str, int] = {}
     for para in paragraphs:
         if para[1:2].isupper() and (m := TURN.match(para)):
@@ -59,16 +60,20 @@ def transcript(paragraphs: list[str]) -> set[str]:
     labels = {who: n for who, n in labels.items() if n >= 2 and "." not in who  # WWE.COM
               and not _TURN_ROLES & set(who.split())}  # QUESTION, UNIDENTIFIED MALE
     if len(labels) < 2:
-        return set()  # most articles: no transcript
+        return {}  # most articles: no transcript
     text = "\n".join(paragraphs)  # one pass for all labels: transcripts are long
-    full = {last for first, last in _FULL_NAME.findall(text) if first.lower() not in FUNCTION_WORDS}
-    named = {who for who in labels if who.title().split()[0] in full}  # Mike Pence
+    full: dict[str, str] = {}  # the first full name wins: news names a person in full first
+    for first, last in _FULL_NAME.findall(text):
+        if first.lower() not in FUNCTION_WORDS and not is_role_word(first):  # not "Governor Pence"
+            full.setdefault(last, first)
+    named = {who: f"{full[who.title().split()[0]]} {who.title()}" for who in labels
+             if who.title().split()[0] in full}  # Mike Pence
     if not named:
-        return set()
+        return {}
     lower = set(_LOWER_WORD.findall(text))
-    others = {who for who in labels  # no word the article writes in lower case: "the winner"
-              if not (who.lower() in lower if " " not in who else who.lower() in text)}
-    return named | others if len(named | others) >= 2 else set()
+    others = {who: "" for who in labels if who not in named  # not "the winner" in lower case
+              and not (who.lower() in lower if " " not in who else who.lower() in text)}
+    return named | others if len(named) + len(others) >= 2 else {}
 
 
 def unnest(para: str) -> str:
