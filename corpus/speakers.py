@@ -56,7 +56,9 @@ class Cast(Referents):
         name ("Wallace")."""
         self._flush()
         name = label.title()
-        person = self._by_surname(name.split()[-1]) or self.add(full or name)
+        person = self._by_surname(name.split()[-1])
+        if person is None or full and " " not in person.name:  # "Cooper" read, "Anderson Cooper" given
+            person = self.add(full or name)
         person.salient, person.spoke = self.clock, True
         return Resolved(person.name, role_of(person), label)
 
