@@ -96,6 +96,9 @@ class FacetColumns:
             found = old[1]
         else:  # grouped again, with what the grouping before knows that counts do not change
             found = _grouped(values, counts, first, everywhere, old[1][0] if old else None)
+            if old is not None and found[0].canonical is old[1][0].canonical \
+                    and (old[0][0] is values or old[0][0] == values):
+                found = (found[0], *old[1][1:])  # the same names shown: the same codes
         self._grouping[name] = (key, found)
         return found
 
