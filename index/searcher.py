@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from index.cluster import coordinator
-from index.cluster.coordinator import Head
+from index.cluster.head import Head
 from index.cluster.fanout import Shards
 from index.cluster.local_shards import LocalShards
 from index.documents import from_stored
@@ -40,6 +40,7 @@ from index.schema import DEFAULT_BOOSTS
 
 TIME_BUDGET = 2.0           # seconds a search may run
 CACHE_SIZE = 1024           # responses kept
+WARM_BUDGET = 30.0          # seconds the shards may take to open before the first search
 
 
 class SearchIndex:
@@ -151,7 +152,9 @@ class SearchIndex:
             snap = self.live.current()
             _warm(snap)
             if isinstance(snap, Head):  # a worker joins the cluster before its first request
-                self._shards(snap)
+                shards, deadline = self._shards(snap), Deadline(WARM_BUDGET)
+                snap.corpus(shards, deadline)  # and asks the shards what every search needs
+                snap.page_facts(shards, deadline)
         except IndexUnavailable:
             return False
         return True

@@ -1,10 +1,8 @@
 """The coordinator of a sharded search: the same answer as one index, from N shards.
 
-``Head`` is what the front door opens of a sharded snapshot: the term dictionaries of all
-shards read as one (a Whoosh ``MultiReader`` over their segments), so expansion, typo
-variants, completions and did-you-mean see the whole corpus's words and frequencies, and the
-corpus-wide statistics (documents, average field lengths). It never reads postings; the
-shards do (``shards.ShardServer``), wherever they run (``fanout``).
+It reads the whole corpus's words and statistics from the snapshot's ``head.Head`` and
+leaves the postings to the shards (``shard_server.ShardServer``), wherever they run
+(``fanout``).
 
 One search (``search``), as Elasticsearch's ``dfs_query_then_fetch``:
 
@@ -17,7 +15,11 @@ One search (``search``), as Elasticsearch's ``dfs_query_then_fetch``:
               score one index would give it), filters and folds, and returns its best rows
               for the page, its total and raw facet counts; the head merges the rows in the
               one result order (``order``) and adds totals and counts up
-    fetch     the shards holding the page's rows return them with their snippets
+    page      the head reads the page's stored fields and makes its snippets itself, from
+              the shard directories it has open (``pages``): no third round
+
+Two rounds, then; one when the prepared statistics of the same words and filters are kept
+(a next page, another order, a facet click).
 
 A shard that cannot answer makes the whole search fail with ``IndexUnavailable`` (a 503):
 never a page that silently lacks a shard's documents.
@@ -25,135 +27,44 @@ never a page that silently lacks a shard's documents.
 from __future__ import annotations
 
 import time
-from collections import Counter, OrderedDict
-from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
-from typing import Any
 
 import numpy as np
-from whoosh import index as whoosh_index
 from whoosh import query as Q
-from whoosh.reading import MultiReader
-from whoosh.searching import Searcher
 
-from index.analysis import query_langs
+from index.cluster import pages
 from index.cluster.fanout import Shards
+from index.cluster.head import Head
 from index.errors import Deadline
 from index.read import facets
 from index.read import related as related_op
-from index.read.live import Opened
 from index.read.matching import Evidence, decide
 from index.read.order import in_order
 from index.read.pinning import is_pinned
 from index.read.search import Ranking, plan, result
-from index.read.stats import CorpusStats, average_lengths, recency_basis
+from index.read.stats import CorpusStats
 from index.read.synonyms import Synonyms
 from index.request import RelatedRequest, SearchRequest
 from index.results import Hit, RelatedResult, SearchResult
-from index.schema import TEXT_FIELDS
-from index.store.arrays import PostingArrays
-from index.store.snapshots import shard_dir
-
-PREPARED = 256  # requests whose corpus-wide statistics the head keeps
-
-
-class Head(Opened):
-    """The whole corpus's terms and statistics of one sharded snapshot."""
-
-    def __init__(self, snapshot_id: str, path: Path, meta: dict[str, Any]) -> None:
-        super().__init__()
-        self.snapshot_id = snapshot_id
-        self.path = path
-        self.meta = meta
-        self.shards = int(meta["shards"])
-        self.indexes = [whoosh_index.open_dir(str(shard_dir(path, k)))
-                        for k in range(self.shards)]
-        reader = self._reader()
-        self.langs = query_langs(_lang_counts(reader))
-        self.size = self.doc_count = reader.doc_count_all()
-        self.live_count = reader.doc_count()
-        self.avg = average_lengths(reader, TEXT_FIELDS)
-        reader.close()
-        arrays = []
-        for k, ix in enumerate(self.indexes):
-            with ix.reader() as shard_reader:
-                arrays.append(PostingArrays.open(shard_dir(path, k), ix, shard_reader))
-        self._arrays = _SummedArrays(arrays)
-        self._corpus: CorpusStats | None = None
-        self._prepared: OrderedDict[tuple, CorpusStats] = OrderedDict()
-
-    def _reader(self) -> MultiReader:
-        """Return one reader over every segment of every shard, in shard order."""
-        leaves = [leaf for ix in self.indexes for leaf, _ in ix.reader().leaf_readers()]
-        return MultiReader(leaves)
-
-    def _new_searcher(self) -> Searcher:
-        return Searcher(self._reader())
-
-    def prepared(self, key: tuple, prepare: Callable[[], CorpusStats]) -> CorpusStats:
-        """Return the statistics of the request ``key`` (see ``_matching``), prepared once
-        and kept for the next pages, orders and facet clicks of the same words and filters."""
-        found = self._prepared.get(key)
-        if found is None:
-            found = prepare()
-            with self._lock:
-                self._prepared[key] = found
-                while len(self._prepared) > PREPARED:
-                    self._prepared.popitem(last=False)
-        return found
-
-    def corpus(self, shards: Shards, deadline: Deadline) -> CorpusStats:
-        """Return the corpus-wide statistics (the days come from the shards, once)."""
-        if self._corpus is None:
-            counted = shards.map(self.snapshot_id, "days", [()] * self.shards, deadline)
-            days, where = np.unique(np.concatenate([d for d, _ in counted]), return_inverse=True)
-            counts = np.bincount(where, weights=np.concatenate([c for _, c in counted]),
-                                 minlength=len(days)).astype(np.int64)
-            self._corpus = CorpusStats(self.doc_count, self.live_count, self.avg,
-                                       recency_basis(days, counts))
-        return self._corpus
-
-
-class _SummedArrays:
-    """The shards' posting arrays, asked only for term frequencies (the vocabulary's): a
-    term's frequency in the corpus is the sum of its shards'."""
-
-    def __init__(self, shards: list) -> None:
-        self.shards = shards
-
-    def frequencies(self, fieldname: str, texts: list[str]):
-        if any(arrays is None for arrays in self.shards):
-            return None
-        found = [arrays.frequencies(fieldname, texts) for arrays in self.shards]
-        return None if any(f is None for f in found) else sum(found)
-
-
-def _lang_counts(reader) -> Counter:
-    """Return the documents per language (what queries expand into)."""
-    if "lang" not in reader.indexed_field_names():
-        return Counter()
-    return Counter({lang: reader.doc_frequency("lang", lang)
-                    for lang in reader.field_terms("lang")})
 
 
 def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
            deadline: Deadline, synonyms: Synonyms | None = None) -> SearchResult:
     """Run ``req`` over every shard of ``head``'s snapshot; the same result as one index."""
     p = plan(head, req, ranking, deadline, synonyms)
-    sid, ranked = head.snapshot_id, bool(p.text)
-    pages, corpus = _pages(head, shards, req, p.query, ranked, ranking, deadline)
-    rows = _Rows(pages, days=True)
+    ranked = bool(p.text)
+    answers, _ = _pages(head, shards, req, p.query, ranked, ranking, deadline)
+    rows = _Rows(answers, days=True)
     start = (req.page - 1) * req.per_page
     at = in_order(rows.tier, rows.score, rows.day, rows.seq, req.sort, ranked,
                   start + req.per_page)[start:]
-    fetched = shards.map(sid, "fetch", [(w, p.terms, req.snippets, _left(deadline))
-                                        for w in rows.per_shard(at, ranked)], deadline)
-    counts = (facets.shape(facets.add_counts([pg.facets for pg in pages]), req.authors,
+    fetched = pages.fetch_page(head, head.page_facts(shards, deadline),
+                               rows.per_shard(at, ranked), [a.groups for a in answers],
+                               p.terms, req.snippets, deadline)
+    counts = (facets.shape(facets.add_counts([a.facets for a in answers]), req.authors,
                            req.speakers) if req.facets else None)
-    hits = _article_counts(head, shards, rows.hits(at, fetched), ranking, corpus, deadline)
-    return result(head, req, p, hits, sum(pg.total for pg in pages), counts,
-                  _dropped(pages, rows.shard, rows.tier, at), sum(pg.folded for pg in pages))
+    return result(head, req, p, rows.hits(at, fetched), sum(a.total for a in answers), counts,
+                  _dropped(answers, rows.shard, rows.tier, at), sum(a.folded for a in answers))
 
 
 def count(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
@@ -173,23 +84,6 @@ def _pages(head: Head, shards: Shards, req: SearchRequest, query, ranked: bool,
                                                                 ranking, corpus, deadline))
     return shards.map(head.snapshot_id, "query", [(req, query, ranked, ranking, corpus,
                                                    _left(deadline))] * head.shards, deadline), corpus
-
-
-def _article_counts(head: Head, shards: Shards, hits: list[Hit], ranking: Ranking,
-                    corpus: CorpusStats, deadline: Deadline) -> list[Hit]:
-    """Return ``hits`` with each bio's articles counted over every shard (a shard counts
-    only its own): the articles the author filter finds, aliases included."""
-    out = []
-    for hit in hits:
-        doc = hit.document
-        if doc.kind == "bio":
-            req = SearchRequest(kinds=("article",), authors=doc.authors, per_page=1,
-                                snippets=False, facets=False, collapse=False)
-            pages = shards.map(head.snapshot_id, "query", [(req, Q.Every(), False, ranking,
-                               corpus, _left(deadline))] * head.shards, deadline)
-            hit = replace(hit, document=replace(doc, article_count=sum(p.total for p in pages)))
-        out.append(hit)
-    return out
 
 
 def related(head: Head, shards: Shards, req: RelatedRequest, ranking: Ranking,

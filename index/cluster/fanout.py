@@ -4,7 +4,7 @@ A sharded search asks each shard the same question (``ShardServer.call``) and me
 answers. Who answers is a backend with one method, ``map``:
 
     local_shards.LocalShards(index_dir, shards)   each shard opened in this process (no cluster)
-    ray_shards.RayShards(...)                     each shard a Ray Serve deployment with replicas
+    ray_shards.RayShards(...)                     each shard's replicas as Ray actors
 
 ``map(snapshot_id, method, args, deadline)`` calls ``method`` on shard k with ``args[k]``
 (every shard of the snapshot ``snapshot_id``, so all answers come from one snapshot) and

@@ -202,6 +202,10 @@ class RayShards:
             raise ValueError(f"{len(args)} argument tuples for {len(self.replicas)} shards")
         turn = next(self._turn)
         pending = [self._send(k, turn, snapshot_id, method, a) for k, a in enumerate(args)]
+        if all(sent is not None for sent in pending):  # the usual case: one wait for all
+            with contextlib.suppress(self.ray.exceptions.RayError):
+                return self.ray.get([ref for _, ref in pending],
+                                    timeout=max(deadline.at - time.monotonic(), 0.0))
         return [self._receive(k, turn, pending[k], snapshot_id, method, a, deadline)
                 for k, a in enumerate(args)]
 
@@ -227,11 +231,11 @@ class RayShards:
             else:
                 handle, ref = sent
                 left = deadline.at - time.monotonic()
-                if left <= 0:
+                if left <= 0 and not ray.wait([ref], timeout=0)[0]:
                     ray.cancel(ref)
                     raise ShardUnavailable(shard, f"{reason}; out of time")
                 try:
-                    return ray.get(ref, timeout=left)
+                    return ray.get(ref, timeout=max(left, 0.0))
                 except ray.exceptions.GetTimeoutError:
                     ray.cancel(ref)
                     raise ShardUnavailable(shard, f"no answer within the time budget "

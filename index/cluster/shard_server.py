@@ -2,24 +2,27 @@
 coordinator (``sharded``) for the snapshot it names.
 
 A ``ShardServer`` runs wherever the shard is served: in the service's own process
-(``fanout.LocalShards``) or as a replica of a Ray Serve deployment (``cluster``). Every call
+(``local_shards.LocalShards``) or in a replica actor on a Ray cluster (``ray_replica``). Every call
 names its snapshot, so all the shards of one search answer from the same one even while a
 reindex switches ``CURRENT``; the server keeps that snapshot and the one before open.
 Arguments and answers are plain picklable values. The methods, in the order a search
 calls them:
 
+    warm      build what the first searches need (a replica's, on opening a snapshot)
     days      the live documents' days, counted (for recency; once per snapshot)
     prepare   run the query with this shard's own statistics; return the document
               frequencies it looked up and the relaxed-matching evidence
     query     run it again with the corpus-wide statistics; return the shard's best rows
-              for the page, its total, and raw facet counts
-    fetch     stored fields and snippets of the rows that made the page
+              for the page (with their group ids), its total, and raw facet counts; the
+              coordinator reads the page's stored fields and snippets itself (``pages``)
+    page_facts, articles_by   the speakers' canonical names and bios' article counts
+              (once per snapshot)
     document  one stored document by id (None when this shard does not hold it)
     stored, related, fetch_plain   the same steps for related documents (``related``)
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -31,10 +34,11 @@ from index.read.facets import RawCounts
 from index.read import related as related_op
 from index.read.live import Recent, Snapshot
 from index.read.order import in_order
-from index.read.page import Row, as_person, fetch
+from index.read.page import Row, as_person
 from index.read.postings import POSTINGS_CACHE
 from index.read.scoring import Evaluator
 from index.read.search import Matches, Ranking, match
+from index.read.stories import SHOWN_QUOTES
 from index.read.stats import CorpusStats, day_counts
 from index.request import RelatedRequest, SearchRequest
 from index.results import Document, Hit
@@ -57,6 +61,8 @@ class ShardPage:
     words: tuple[str, ...]     # the relaxed query's words, in bit order
     facets: RawCounts | None   # raw counts (``facets.raw_counts``)
     quotes: tuple = ()         # per row, the docnums of its quotes folded under it (stories)
+    groups: dict = field(default_factory=dict)  # docnum → group id, of the rows and shown
+    # quotes that have copies (the coordinator builds the page: ``pages``)
 
 
 class ShardServer:
@@ -70,8 +76,8 @@ class ShardServer:
 
     def call(self, snapshot_id: str, method: str, args: tuple) -> Any:
         """Run ``method(*args)`` on this shard of ``snapshot_id``."""
-        if method not in ("days", "prepare", "query", "fetch", "document", "stored", "related",
-                          "fetch_plain"):
+        if method not in ("warm", "days", "page_facts", "articles_by", "prepare", "query", "document",
+                          "stored", "related", "fetch_plain"):
             raise ValueError(f"no shard method {method!r}")
         return getattr(self, method)(self._snapshot(snapshot_id), *args)
 
@@ -89,9 +95,32 @@ class ShardServer:
 
     # -- the calls -------------------------------------------------------------------------
     @staticmethod
+    def warm(snap: Snapshot) -> None:
+        """Build what the first searches of the snapshot would otherwise wait for."""
+        snap.stories()
+
+    @staticmethod
     def days(snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
         cols = snap.columns
         return day_counts(cols.day[cols.live])
+
+    @staticmethod
+    def page_facts(snap: Snapshot) -> tuple[dict[str, str], list[tuple[str, ...]]]:
+        """Return the speakers' canonical names (where not the name itself) and the authors
+        of this shard's live bios."""
+        names = snap.columns.speaker_names
+        canonical = {name: shown for name, shown in names.canonical.items() if shown != name}
+        bios = snap.columns.codes["kind"] == snap.columns.values["kind"].index("bio") \
+            if "bio" in snap.columns.values["kind"] else None
+        authors = [] if bios is None else [
+            tuple(snap.searcher().stored_fields(int(d)).get("author") or ())
+            for d in np.flatnonzero(bios & snap.columns.live)]
+        return canonical, sorted(set(authors))
+
+    @staticmethod
+    def articles_by(snap: Snapshot, authors: list[tuple[str, ...]]) -> list[int]:
+        """Return the live articles of this shard by each of ``authors`` (a bio's)."""
+        return [snap.columns.articles_by(a) for a in authors]
 
     @staticmethod
     def prepare(snap: Snapshot, req: SearchRequest, query, ranking: Ranking,
@@ -112,11 +141,6 @@ class ShardServer:
               corpus: CorpusStats, budget: float) -> ShardPage:
         m = match(snap, req, query, ranked, ranking, Deadline(budget), corpus, stories=True)
         return _page(snap, m, req, ranked)
-
-    @staticmethod
-    def fetch(snap: Snapshot, rows: list[Row],
-              terms: dict[str, frozenset[str]], snippets: bool, budget: float) -> list[Hit]:
-        return fetch(snap, rows, terms, snippets, Deadline(budget))
 
     @staticmethod
     def document(snap: Snapshot, doc_id: str) -> Document | None:
@@ -155,4 +179,16 @@ def _page(snap: Snapshot, m: Matches, req: SearchRequest, ranked: bool) -> Shard
                      np.array([m.copies.get(int(d), 0) for d in rows], dtype=np.int64),
                      tiers.held(rows) if dropped else None,
                      tuple(w for w, _ in tiers.words) if dropped else (), raw,
-                     tuple(tuple(m.quotes.get(int(d), ())) for d in rows))
+                     tuple(tuple(m.quotes.get(int(d), ())) for d in rows),
+                     _groups(snap, rows, m.quotes))
+
+
+def _groups(snap: Snapshot, rows: np.ndarray, quotes: dict) -> dict[int, str]:
+    """Return the group ids of ``rows`` and their shown quotes that have copies."""
+    found = {}
+    for d in rows.tolist():
+        for doc in (d, *tuple(quotes.get(d, ()))[:SHOWN_QUOTES]):
+            group = snap.groups.group_of(int(doc))
+            if group is not None:
+                found[int(doc)] = group
+    return found

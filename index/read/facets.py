@@ -97,21 +97,80 @@ def _counts(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: 
     ``f`` (multi-select: each facet's counts apply every filter but its own); a value's code
     is its place in the list, and code 0 of a single-valued column ("": none) counts 0."""
     base = {name: f.keep(matched, skip=name) for name in FACETS}
-    out = {"author": (cols.author_names,
-                      np.bincount(cols.author_code[pairs_of(cols.author_ptr, base["author"])],
-                                  minlength=len(cols.author_names)))}
+    out = {"author": (cols.author_names, _author_counts(cols, base["author"]))}
     date_name = "month" if date_by_month else "year"
     date_docs = base["date"]
     if date_by_month and f.day_from and f.day_to and f.day_from // 10000 == f.day_to // 10000:
         # Months "within a year": the date filter is widened to its whole year, not dropped.
         date_docs = date_docs[cols.day[date_docs] // 10000 == f.day_from // 10000]
+    alike: dict[int, tuple[np.ndarray, list[tuple[str, str]]]] = {}  # facets counting one set
     for name, column, docs in (("date", date_name, date_docs), ("kind", "kind", base["kind"]),
                                ("lang", "lang", base["lang"]), ("site", "site", base["site"]),
                                ("speaker", "speaker", base["speaker"])):
-        counts = np.bincount(cols.codes[column][docs], minlength=len(cols.values[column]))
-        counts[0] = 0
-        out[name] = (cols.values[column], counts)
+        alike.setdefault(id(docs), (docs, []))[1].append((name, column))
+    for docs, named in alike.values():
+        for (name, column), counts in zip(named, column_counts(cols, docs, [c for _, c in named])):
+            counts[0] = 0
+            out[name] = (cols.values[column], counts)
     return out
+
+
+JOINT_CELLS = 1 << 16  # small columns are counted together when their codes combine below this
+SMALL = 256            # values a column may have to be counted with others
+
+
+def column_counts(cols: FacetColumns, docs: np.ndarray, columns: list[str]) -> list[np.ndarray]:
+    """Return each column's value counts among ``docs``: the small columns (kind, lang, year,
+    site) from one count of their combined codes, one pass over the documents instead of one
+    each; the same as ``np.bincount`` of each column (``reference_column_counts``)."""
+    sizes = [len(cols.values[c]) for c in columns]
+    small = [i for i, n in enumerate(sizes) if n <= SMALL]
+    out: list[np.ndarray | None] = [None] * len(columns)
+    shape = tuple(sizes[i] for i in small)
+    if len(small) > 1 and int(np.prod(shape)) <= JOINT_CELLS:
+        names = tuple(columns[i] for i in small)
+        joint = cols.derived.get(names)
+        if joint is None:  # per document, its small columns' codes as one number
+            joint = np.zeros(cols.size, dtype=np.int32)
+            for name in names:
+                joint = joint * len(cols.values[name]) + cols.codes[name]
+            joint.flags.writeable = False
+            cols.derived[names] = joint
+        table = np.bincount(joint[docs], minlength=int(np.prod(shape))).reshape(shape)
+        for axis, i in enumerate(small):
+            out[i] = table.sum(axis=tuple(a for a in range(len(shape)) if a != axis))
+    return [found if found is not None else
+            np.bincount(cols.codes[c][docs], minlength=len(cols.values[c]))
+            for found, c in zip(out, columns)]
+
+
+def reference_column_counts(cols: FacetColumns, docs: np.ndarray, columns: list[str]
+                            ) -> list[np.ndarray]:
+    """``column_counts`` column by column: its definition, kept to test it against."""
+    return [np.bincount(cols.codes[c][docs], minlength=len(cols.values[c])) for c in columns]
+
+
+def _author_counts(cols: FacetColumns, docs: np.ndarray) -> np.ndarray:
+    """Return each author's count among ``docs``: a document with one author by a gather of
+    its author's code, the (document, author) pairs (``pairs_of``) only for those with
+    several."""
+    one = cols.derived.get("one author")
+    if one is None:  # per document: its author's code, -1 with none, -2 with several
+        ptr, code = cols.author_ptr, cols.author_code
+        lengths = ptr[1:] - ptr[:-1]
+        one = np.where(lengths > 1, -2, -1).astype(np.int32)
+        single = np.flatnonzero(lengths == 1)
+        one[single] = code[ptr[single]]
+        one.flags.writeable = False
+        cols.derived["one author"] = one
+    size = len(cols.author_names)
+    found = one[docs]
+    counts = np.bincount(found[found >= 0], minlength=size)
+    several = docs[found == -2]
+    if len(several):
+        counts += np.bincount(cols.author_code[pairs_of(cols.author_ptr, several)],
+                              minlength=size)
+    return counts
 
 
 def pairs_of(ptr: np.ndarray, docs: np.ndarray) -> np.ndarray:

@@ -33,6 +33,7 @@ from index.request import KINDS
 from index.schema import TEXT_FIELDS, build_schema
 from index.store.arrays import write_arrays
 from index.store.snapshots import shard_dir
+from index.write import segment_batches
 from index.write.neardup import Grouper
 
 MAX_SHARDS = 64
@@ -64,7 +65,9 @@ class Router:
 
 
 class ShardWriters:
-    """One Whoosh writer per shard of a snapshot being written, all open at once."""
+    """One writer per shard of a snapshot, all open at once: ``fast_segments``' segments of
+    ``segment_batches.BATCH_DOCS`` documents for a new snapshot (as one index is built),
+    Whoosh's own writers for changes to a copied one (``apply``)."""
 
     def __init__(self, snapshot: Path, shards: int, create: bool) -> None:
         self.paths = [shard_dir(snapshot, k) for k in range(shards)]
@@ -76,18 +79,34 @@ class ShardWriters:
             else:
                 self.indexes.append(whoosh_index.open_dir(str(path)))
         limit = max(WRITER_LIMIT_MB // shards, 32)
-        self.writers = [ix.writer(limitmb=limit, compound=False) for ix in self.indexes]
+        self.segments = ([segment_batches.Segments(ix, 1, TEXT_FIELDS) for ix in self.indexes]
+                         if create else None)
+        self.writers = ([] if create else
+                        [ix.writer(limitmb=limit, compound=False) for ix in self.indexes])
 
     def add(self, shard: int, doc: dict[str, Any]) -> None:
-        self.writers[shard].add_document(**doc)
+        if self.segments is not None:
+            self.segments[shard].add(doc)
+        else:
+            self.writers[shard].add_document(**doc)
 
     def commit(self, new_segments_only: bool) -> None:
-        """Commit every shard (merged into one segment on a rebuild) and write its arrays."""
+        """Commit every shard and write its posting arrays."""
+        if self.segments is not None:
+            for path, ix, segments in zip(self.paths, self.indexes, self.segments):
+                written = segments.finish()
+                segment_batches.commit(ix, [segment for segment, _ in written])
+                segment_batches.write_arrays(path, TEXT_FIELDS, [
+                    (segment.segment_id(), segment.doc_count_all(), found)
+                    for segment, found in written])
+            return
         for path, ix, writer in zip(self.paths, self.indexes, self.writers):
             writer.commit(optimize=not new_segments_only)
             write_arrays(path, ix, TEXT_FIELDS, new_segments_only=new_segments_only)
 
     def cancel(self) -> None:
+        for segments in self.segments or ():
+            segments.close()
         for writer in self.writers:
             writer.cancel()
 
