@@ -205,7 +205,7 @@ def candidates(before: str, span: str) -> Iterator[Attribution]:
             yield from (Attribution(att.who) for att in candidates(prev, span))
         return
     tail = SENTENCE_END.split(before[-_WINDOW:])[-1]
-    noun = _NOUN_CLAUSE.search(tail) if "that" in tail else None
+    noun = _NOUN_CLAUSE.search(tail) if "that" in tail and ("’s " in tail or "'s " in tail) else None
     if noun and len(noun["rest"].split()) <= MAX_CLAUSE_WORDS:
         yield Attribution(noun["who"], 0, _clean(noun["rest"] + span))
         return

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .attribution import attribution
-from .roles import FUNCTION_WORDS, PRONOUN_GENDER
+from .roles import FUNCTION_WORDS, PRONOUN_GENDER, is_role_word
 
 # Scraped text mixes marks: “…" and "…” and “…“ are quotes too, when no proper pair fits.
 QUOTE = re.compile(
@@ -36,8 +36,10 @@ GAP = "\ue001"  # fills a blanked party tag, so offsets hold and it stays one "w
 # than …” (the inner pair is read as single marks, so the outer quotation stays whole).
 _NESTED = re.compile(r"(“[^“”]{0,3000}?)“([^“”]{1,300})”([^“”]{0,3000}?”)")
 # A nickname between a first name and a surname is no quotation: Marcia "Cia" Price.
-_NICKNAME = re.compile(r"(\b[A-Z][a-z]+ )[\"“]([A-Z][\w.’'-]{1,15})[\"”](?= [A-Z][a-z])")
+_NICKNAME = re.compile(r"(?<=[a-z] )[\"“]([A-Z][\w.’'-]{1,15})[\"”](?= [A-Z][a-z])")
 _NICK = "\ue003"
+_FULL_NAME = re.compile(r"\b([A-Z][a-z]+)\s+([A-Z][\w’'-]*)")
+_LOWER_WORD = re.compile(r"\b[a-z]+\b")
 _TURN_ROLES = {"QUESTION", "ANSWER", "UNIDENTIFIED", "MALE", "FEMALE", "AUDIENCE", "CROWD",
                "ANNOUNCER", "MODERATOR", "REPORTER", "VOICE", "PEOPLE", "CHEERING", "APPLAUSE",
                "LAUGHTER", "DATE"}
@@ -45,25 +47,33 @@ _TURN_ROLES = {"QUESTION", "ANSWER", "UNIDENTIFIED", "MALE", "FEMALE", "AUDIENCE
 TURN = re.compile(r"[\"“]?(?P<who>[A-Z][A-Z’'.-]+(?: [A-Z][A-Z’'.-]+){0,2}):\s+(?=\S)")
 
 
-def transcript(paragraphs: list[str]) -> set[str]:
+def transcript(paragraphs: list[str]) -> dict[str, str]:
     """Return the speaker labels of a transcript in ``paragraphs``: labels that open two turns
     or more ("WALLACE: …", "PENCE: …"), one of them a person the article names with a first
     name (Mike Pence), the others no word the article writes in lower case ("WINNER:") nor a
-    role ("QUESTION:", "UNIDENTIFIED MALE:"); none unless two take turns."""
+    role ("QUESTION:", "UNIDENTIFIED MALE:"); none unless two take turns. Each label maps to
+    the full name the article gives it ("Mike Pence"), or "" when it gives none."""
     labels: dict[str, int] = {}
     for para in paragraphs:
         if para[1:2].isupper() and (m := TURN.match(para)):
             labels[m.group("who")] = labels.get(m.group("who"), 0) + 1
-    text = "\n".join(paragraphs)
     labels = {who: n for who, n in labels.items() if n >= 2 and "." not in who  # WWE.COM
               and not _TURN_ROLES & set(who.split())}  # QUESTION, UNIDENTIFIED MALE
-    named = {who for who in labels if any(m[1].lower() not in FUNCTION_WORDS for m in re.finditer(
-        r"\b([A-Z][a-z]+)\s+%s\b" % re.escape(who.title()), text))}  # Mike Pence
+    if len(labels) < 2:
+        return {}  # most articles: no transcript
+    text = "\n".join(paragraphs)  # one pass for all labels: transcripts are long
+    full: dict[str, str] = {}  # the first full name wins: news names a person in full first
+    for first, last in _FULL_NAME.findall(text):
+        if first.lower() not in FUNCTION_WORDS and not is_role_word(first):  # not "Governor Pence"
+            full.setdefault(last, first)
+    named = {who: f"{full[who.title().split()[0]]} {who.title()}" for who in labels
+             if who.title().split()[0] in full}  # Mike Pence
     if not named:
-        return set()
-    others = {who for who in labels  # no word the article writes in lower case: "the winner"
-              if not re.search(r"\b%s\b" % re.escape(who.lower()), text)}
-    return named | others if len(named | others) >= 2 else set()
+        return {}
+    lower = set(_LOWER_WORD.findall(text))
+    others = {who: "" for who in labels if who not in named  # not "the winner" in lower case
+              and not (who.lower() in lower if " " not in who else who.lower() in text)}
+    return named | others if len(named) + len(others) >= 2 else {}
 
 
 def unnest(para: str) -> str:
@@ -72,8 +82,13 @@ def unnest(para: str) -> str:
     if para.count("“") > 1:
         para = _NESTED.sub(lambda m: f"{m[1]}‘{m[2]}’{m[3]}", para)
     if '"' in para or "“" in para:
-        para = _NICKNAME.sub(lambda m: f"{m[1]}{_NICK}{m[2]}{_NICK}", para)
+        para = _NICKNAME.sub(_nickname, para)
     return para
+
+
+def _nickname(m: re.Match) -> str:
+    before = m.string[:m.start()].rsplit(None, 1)[-1:]  # the word before: a first name
+    return f"{_NICK}{m[1]}{_NICK}" if before and before[0][:1].isupper() else m[0]
 
 
 def mask(text: str) -> str:

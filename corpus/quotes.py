@@ -66,7 +66,7 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
     for text in join_open_quotes(paragraphs):
         cast.paragraph()
         if labels and text[1:2].isupper() and (turn := TURN.match(text)) and turn["who"] in labels:
-            carry = _turn(text[turn.end():], cast.turn(turn["who"]), cast, found)
+            carry = _turn(text[turn.end():], cast.turn(turn["who"], labels[turn["who"]]), cast, found)
             continue
         if not any(mark in text for mark in MARKS) and not text.rstrip().endswith(":") and \
                 not _indirect_cue(text):

@@ -50,12 +50,15 @@ class Cast(Referents):
             self.people[found.speaker].spoke = True
         return found
 
-    def turn(self, label: str) -> Resolved:
+    def turn(self, label: str, full: str = "") -> Resolved:
         """Return the speaker of a transcript's turn "PENCE: …": the person the article named
-        so (Mike Pence), else the label as a name ("Wallace")."""
+        so, else ``full`` (the full name it gives the label: Mike Pence), else the label as a
+        name ("Wallace")."""
         self._flush()
         name = label.title()
-        person = self._by_surname(name.split()[-1]) or self.add(name)
+        person = self._by_surname(name.split()[-1])
+        if person is None or full and " " not in person.name:  # "Cooper" read, "Anderson Cooper" given
+            person = self.add(full or name)
         person.salient, person.spoke = self.clock, True
         return Resolved(person.name, role_of(person), label)
 

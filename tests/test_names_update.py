@@ -146,3 +146,39 @@ def test_the_first_push_after_warming_reads_only_its_own(demo_index, tmp_path, m
                                 "url": "https://x.example/w", "text": "The vote was close."}])
     index.apply_pushes(str(root))
     assert (len(read), loaded) == (1, [])
+
+
+def test_a_merge_keeps_the_grouping_of_people(tmp_path, monkeypatch):
+    """Reopened after the applier's merge of pushed segments (every segment id new to it),
+    a worker keeps its grouping of speakers and authors: no name is read again, and the
+    facets are a fresh open's."""
+    from corpus import aliases as corpus_aliases
+    from index import SearchIndex, SearchRequest
+    from tests.conftest import DEMO
+
+    import index
+
+    root = str(tmp_path / "index")
+    index.rebuild(root, [str(DEMO)])
+    live = SearchIndex(root, cache_size=0)
+    queue = index.PushQueue(root)
+    for n in range(12):
+        queue.put([{"url": f"https://news.example.org/tide-{n}", "title": f"Tide gauge {n}",
+                    "body": f"Gauge {n} read high on Tuesday.", "author": "Ann Lee",
+                    "date": f"2024-05-{n + 1:02d}", "lang": "en"}])
+        index.apply_pushes(root)
+        live.search(SearchRequest(q="tide gauge"))
+    calls = []
+    real_key = corpus_aliases.name_key
+    monkeypatch.setattr(corpus_aliases, "name_key", lambda name: calls.append(name) or real_key(name))
+    assert index.merge_segments(root)
+    fresh = SearchIndex(root, cache_size=0)
+    try:
+        request = SearchRequest(q="", per_page=1)
+        mine = live.search(request)
+        assert calls == []
+        assert mine.facets == fresh.search(request).facets
+        assert mine.snapshot == SnapshotStore(root).current()
+    finally:
+        fresh.close()
+        live.close()

@@ -95,7 +95,8 @@ class FacetColumns:
                 and old[0][2] == everywhere:
             found = old[1]
         else:  # grouped again, with what the grouping before knows that counts do not change
-            found = _grouped(values, counts, first, everywhere, old[1][0] if old else None)
+            same = old is not None and (old[0][0] is values or old[0][0] == values)
+            found = _grouped(values, counts, first, everywhere, old[1] if old else None, same)
         self._grouping[name] = (key, found)
         return found
 
@@ -148,12 +149,18 @@ def _local(part, name: str) -> list[str]:
 
 
 def _grouped(values: list[str], counts: np.ndarray, first: int, everywhere: dict[str, int] | None,
-             before: Names | None = None) -> tuple[Names, list[str], np.ndarray]:
+             before: tuple | None = None, same_values: bool = False
+             ) -> tuple[Names, list[str], np.ndarray]:
     """Group ``values`` by person (``corpus.aliases``) over the snapshot's counts
     (``everywhere``, when known) and return the grouping, the canonical names of ``values``
-    (code ``first`` onwards; code 0 stays "" when ``first`` is 1) and old code → new code."""
+    (code ``first`` onwards; code 0 stays "" when ``first`` is 1) and old code → new code.
+    ``before``: what this returned for the snapshot before (``same_values``: of these values),
+    which the grouping is updated from, and kept when every name is shown as before."""
     mine = dict(zip(values[first:], counts[first:].tolist()))
-    names = Names({**mine, **everywhere} if isinstance(everywhere, dict) else mine, before)
+    names = Names({**mine, **everywhere} if isinstance(everywhere, dict) else mine,
+                  before[0] if before else None)
+    if before and same_values and names.canonical is before[0].canonical:
+        return names, before[1], before[2]
     shown = values[:first] + sorted({names.canonical[v] for v in values[first:]})
     index = {name: i for i, name in enumerate(shown)}
     remap = np.array([*range(first), *(index[names.canonical[v]] for v in values[first:])],

@@ -35,7 +35,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from index.analysis import fold, is_stopword
+from index.analysis import fold, is_stopword, query_terms
 from index.store.whoosh_postings import postings
 
 MIN_VOTES = 2  # stop words a language other than the main one needs to take a query
@@ -76,6 +76,12 @@ def stem_languages(word: str, query: tuple[str, ...], langs: tuple[str, ...],
     ``langs`` without ``held``)."""
     restricted = [lang for lang in langs if lang in minor and lang not in query]
     if held is None or not restricted:
+        return langs
+    kept = tuple(lang for lang in langs if lang not in restricted)
+    searched = query_terms(word, kept)
+    # a minor language whose stems the others already search changes nothing: no look-up
+    restricted = [lang for lang in restricted if query_terms(word, (lang,)) - searched]
+    if not restricted:
         return langs
     found = held(word)
     return tuple(lang for lang in langs if lang not in restricted or found.get(lang))
