@@ -8,7 +8,6 @@ reindex switches ``CURRENT``; the server keeps that snapshot and the one before 
 Arguments and answers are plain picklable values. The methods, in the order a search
 calls them:
 
-    warm      build what the first searches need (a replica's, on opening a snapshot)
     days      the live documents' days, counted (for recency; once per snapshot)
     prepare   run the query with this shard's own statistics; return the document
               frequencies it looked up and the relaxed-matching evidence
@@ -76,7 +75,7 @@ class ShardServer:
 
     def call(self, snapshot_id: str, method: str, args: tuple) -> Any:
         """Run ``method(*args)`` on this shard of ``snapshot_id``."""
-        if method not in ("warm", "days", "page_facts", "articles_by", "prepare", "query", "document",
+        if method not in ("days", "page_facts", "articles_by", "prepare", "query", "document",
                           "stored", "related", "fetch_plain"):
             raise ValueError(f"no shard method {method!r}")
         return getattr(self, method)(self._snapshot(snapshot_id), *args)
@@ -87,18 +86,15 @@ class ShardServer:
                 path = shard_dir(self.store.path(snapshot_id), self.shard)
                 if not path.is_dir():
                     raise NoSnapshot(f"snapshot {snapshot_id} has no {path.name}")
-                return Snapshot(snapshot_id, path, self.postings_cache, shard=True)
+                snap = Snapshot(snapshot_id, path, self.postings_cache, shard=True)
+                snap.stories()  # every search folds quotes: not the first one's cost
+                return snap
             except Exception as exc:  # gone (pruned), corrupt, or never sharded
                 raise IndexUnavailable(f"cannot open shard {self.shard} of snapshot "
                                        f"{snapshot_id}: {exc}") from None
         return self.opened.get(snapshot_id, opener)
 
     # -- the calls -------------------------------------------------------------------------
-    @staticmethod
-    def warm(snap: Snapshot) -> None:
-        """Build what the first searches of the snapshot would otherwise wait for."""
-        snap.stories()
-
     @staticmethod
     def days(snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
         cols = snap.columns
