@@ -79,9 +79,18 @@ def _extends(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
 class Names:
     """The names of an archive grouped by person; ``canonical`` maps each value to its group's."""
 
-    def __init__(self, counts: Mapping[str, int]) -> None:
+    def __init__(self, counts: Mapping[str, int], before: Names | None = None) -> None:
+        """Group the names of ``counts``. ``before``, the grouping of the archive before a
+        change, makes regrouping cost the change: with the same names (in the same order)
+        only the decisions the changed counts take part in are made again, and when none
+        goes otherwise, only the changed groups' shown names; else what does not depend on
+        the counts (each name's key, which names go on with more names) is reused."""
         self.counts = dict(counts)
-        keys = {name: name_key(name) for name in counts if name.strip()}
+        if before is not None and _updated(self, before):
+            return
+        known = before._keys if before is not None else {}
+        keys = {name: known.get(name) or name_key(name) for name in counts if name.strip()}
+        self._keys = keys
         parent: dict[tuple[str, ...], tuple[str, ...]] = {k: k for k in keys.values() if k}
 
         def root(k: tuple[str, ...]) -> tuple[str, ...]:
@@ -94,44 +103,50 @@ class Names:
         for k in parent:
             if len(k) > 1:
                 by_first.setdefault(k[0], []).append(k)
-        quoted: dict[tuple[str, ...], int] = {}
-        for name, k in keys.items():
-            quoted[k] = quoted.get(k, 0) + counts[name]
-        for group in by_first.values():
-            for short in group:
-                longer = [long for long in group if _extends(short, long)]
-                if any(not (_extends(a, b) or _extends(b, a)) for a in longer for b in longer
-                       if a < b):  # goes on in two ways: only a person far more quoted than
+        self._quoted = quoted = _sums(keys, counts)
+        lent = before._longer if before is not None else {}
+        self._longer: dict[str, tuple[list, list]] = {}  # first word → its keys, _longer()
+        self._forks: dict[tuple, list] = {}  # key → [(short, its longer, what was chosen)]
+        for first, group in by_first.items():
+            found = lent.get(first)
+            if found is None or found[0] != group:
+                found = (group, _longer(group))
+            self._longer[first] = found
+            for short, longer, forks in found[1]:
+                if forks:  # goes on in two ways: only a person far more quoted than
                     best = _dominant(longer, quoted)  # the rest ("Kim Kardashian West", not
+                    for long in longer:
+                        self._forks.setdefault(long, []).append((longer, best))
                     longer = [best] if best and not is_org(" ".join(best)) else []  # "… Instagram")
                 for long in longer:  # "New York": the Times and the Post are not one
                     parent[root(long)] = root(short)
-        weight: dict[tuple[str, ...], int] = {}
-        for name, k in keys.items():
-            if k and len(k) > 1:
-                weight[root(k)] = weight.get(root(k), 0) + counts[name]
-        by_surname: dict[str, list[tuple[str, ...]]] = {}
-        by_given: dict[str, list[tuple[str, ...]]] = {}
+        self._multi = {k: root(k) for k in parent if len(k) > 1}  # its group of full names
+        self._weight = weight = _sums(keys, counts, self._multi)
+        self._by_surname = by_surname = {}
+        self._by_given = by_given = {}
         for k in {root(k) for k in parent if len(k) > 1}:
             by_surname.setdefault(_surname(k), []).append(k)
             if k[0] not in ROYAL_TITLES:  # "Prince" alone is not Prince Harry
                 by_given.setdefault(k[0], []).append(k)
+        self._single = {}  # single word → the group it joins (None: none)
         for k in [k for k in parent if len(k) == 1]:
-            found = _dominant(by_surname.get(k[0], []) + by_given.get(k[0], []), weight)
+            found = self._single[k] = _dominant(_single_candidates(self, k[0]), weight)
             if found is not None:
                 parent[k] = root(found)
+        self._initial = {}  # "D. Okafor" → the group it joins (None: none)
         for k in [k for k in parent if len(k) == 2 and len(k[0]) == 1 and parent[k] == k]:
-            found = _dominant([g for g in by_surname.get(k[1], [])  # "D. Okafor"
-                               if g != k and g[0].startswith(k[0])], weight)
+            found = self._initial[k] = _dominant(_initial_candidates(self, k), weight)
             if found is not None:
                 parent[k] = root(found)
-        members: dict[tuple[str, ...], list[str]] = {}
+        self._root = {k: root(k) for k in parent}
+        self._members: dict[tuple[str, ...], list[str]] = {}
         for name, k in keys.items():
             if k:
-                members.setdefault(root(k), []).append(name)
-        shown = {r: _shown(names, keys, counts) for r, names in members.items()}
-        self.canonical = {name: shown[root(k)] if k else name for name, k in keys.items()}
-        self._groups = {k: shown[root(k)] for k in parent}
+                self._members.setdefault(self._root[k], []).append(name)
+        shown = {r: _shown(names, keys, counts) for r, names in self._members.items()}
+        self._shown = shown
+        self.canonical = {name: shown[self._root[k]] if k else name for name, k in keys.items()}
+        self._groups = {k: shown[r] for k, r in self._root.items()}
         self._named: dict[str, set[str]] = {}  # surname or first name → canonical names
         for k, name in self._groups.items():
             if len(k) > 1:
@@ -150,6 +165,85 @@ class Names:
                                               and g[0] == k[0] and g[0] not in ROYAL_TITLES}
             return named if len(named) == 1 else set()
         return {self._groups[g] for g in self._groups if _extends(g, k) or _extends(k, g)}
+
+
+def _sums(keys: dict[str, tuple], counts: Mapping[str, int], into: dict | None = None) -> dict:
+    """Return the counts of names summed by key (``into``: by the group of full names of
+    each key of two words or more, the others left out)."""
+    out: dict[tuple[str, ...], int] = {}
+    for name, k in keys.items():
+        if into is not None:
+            if not (k and len(k) > 1):
+                continue
+            k = into[k]
+        out[k] = out.get(k, 0) + counts[name]
+    return out
+
+
+def _single_candidates(names: Names, word: str) -> list[tuple[str, ...]]:
+    return names._by_surname.get(word, []) + names._by_given.get(word, [])
+
+
+def _initial_candidates(names: Names, k: tuple[str, ...]) -> list[tuple[str, ...]]:
+    return [g for g in names._by_surname.get(k[1], []) if g != k and g[0].startswith(k[0])]
+
+
+def _updated(names: Names, before: Names) -> bool:
+    """Give ``names`` the grouping of ``before`` changed only where its counts differ; return
+    False (group afresh) when the names differ or a decision made on the counts would change."""
+    counts, old, keys = names.counts, before.counts, before._keys
+    if len(counts) != len(old) or list(counts) != list(old):
+        return False
+    changed = [(n, keys[n]) for n, c in counts.items() if old[n] != c and keys.get(n)]
+    quoted, weight, roots = dict(before._quoted), dict(before._weight), set()
+    for name, k in changed:
+        delta = counts[name] - old[name]
+        quoted[k] += delta
+        if len(k) > 1:
+            roots.add(before._multi[k])
+            weight[before._multi[k]] += delta
+    if any(_dominant(longer, quoted) != best for _, k in changed
+           for longer, best in before._forks.get(k, ())):
+        return False
+    words = {w for r in roots for w in (_surname(r), r[0])}
+    if any(_dominant(_single_candidates(before, w), weight) != before._single[(w,)]
+           for w in words if (w,) in before._single):
+        return False
+    surnames = {_surname(r) for r in roots}
+    if any(_dominant(_initial_candidates(before, k), weight) != found
+           for k, found in before._initial.items() if k[1] in surnames):
+        return False
+    names.__dict__.update({**before.__dict__, "counts": counts, "_quoted": quoted,
+                           "_weight": weight})
+    for group in {before._root[k] for _, k in changed}:  # the shown name may change
+        shown = _shown(before._members[group], keys, counts)
+        was = names._shown[group]
+        if shown == was:
+            continue
+        if names._shown is before._shown:  # copied on the first change
+            names._shown, names.canonical = dict(before._shown), dict(before.canonical)
+            names._groups, names._named = dict(before._groups), dict(before._named)
+        names._shown[group] = shown
+        for name in before._members[group]:
+            names.canonical[name] = shown
+            k = keys[name]
+            names._groups[k] = shown
+            if len(k) > 1:  # a shown name is one group's only: ``was`` came from this one
+                named = names._named[_surname(k)]
+                names._named[_surname(k)] = (named - {was}) | {shown}
+    return True
+
+
+def _longer(group: list[tuple[str, ...]]) -> list[tuple[tuple, list, bool]]:
+    """Return, for each key of ``group`` (keys with one first word), the keys that go on
+    with more names, and whether they go on in two ways (count-free: kept across changes)."""
+    out = []
+    for short in group:
+        longer = [long for long in group if _extends(short, long)]
+        forks = any(not (_extends(a, b) or _extends(b, a)) for a in longer for b in longer
+                    if a < b)
+        out.append((short, longer, forks))
+    return out
 
 
 def _shown(names: list[str], keys: dict[str, tuple[str, ...]], counts: Mapping[str, int]) -> str:

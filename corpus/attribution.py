@@ -65,6 +65,7 @@ _REPORTING = {"saying", "adding", "arguing", "noting", "insisting", "warning", "
               "declaring", "claiming", "stressing"}
 # “…” for criminal behavior, she said. / “…” is held accountable, Warren said.
 _SAID_LAST = re.compile(r",\s+(?P<who>[^,;:“”\"]{1,60}?)\s+(?P<cue>[a-zäöüéè]+)\s*[.!?]?\s*$")
+_SUBJECT_PRONOUNS = {"he", "she", "they"}  # right before a cue, its subject whatever comes first
 _WINDOW = 600  # characters around a span where its attribution may stand
 PREPOSED = {"so", "selon", "laut", "según"}  # „…“, so Müller / selon le maire
 # Any cue word at all: a quick test before the word-by-word reading.
@@ -85,6 +86,17 @@ _WHO_PREFIX = re.compile(r"^[^.!?;:“”„«»\"]{1,200}")
 _DASH = re.compile(r"^[―—–]\s*(?P<who>[A-ZÀ-ÖØ-Þ][^.!?;:“”„«»\"―—–]{1,80}?)\s*(?:[.,]|$|(?=[“„«\"]))")
 INDIRECT = re.compile(
     r"\b(?:[Aa]ccording to|[Ss]elon|[Ss]egún|[Ll]aut)\s+(?P<who>[^.!?;:“”„«»\"]{1,160}?)\s*,")
+# “…” at more than 2,000 schools, according to the event organizer. (the sentence is the quote)
+_ACCORDING_LAST = re.compile(r",\s+according to\s+(?P<who>[^,;:“”„«»\"]{1,120}?)\s*[.!?]?\s*$")
+# “…,” as a Homeland Security memo put it. / as The New Yorker put it in an expose, “…”
+_PUT_IT = re.compile(r"\bas\s+(?P<who>[^,;:“”\"]{2,80}?)\s+(?:put|puts|has put|had put)\s+it\b"
+                     r"(?P<rest>[^,;:“”\"]{0,60})")
+# A speech noun's clause: Donald Trump’s claim that there have been “thousands of shootings” …
+_NOUN_CLAUSE = re.compile(
+    r"(?:^|\s)(?P<who>(?:[A-Z][\w\ue000-]*\s+){0,3}[A-Z][\w\ue000-]*)[’']s\s+(?:[a-z]+\s+){0,2}"
+    r"(?:claim|statement|assertion|prediction|promise|warning|insistence|argument|emphasis|"
+    r"suggestion|contention|comment|remark|accusation|allegation|boast|vow|pledge)s?\s+that\s+"
+    r"(?P<rest>[^“”\"]*)$")
 # Read on masked text (see quotes._ABBREVIATION), so "Mr. Podesta" ends no sentence.
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ÖØ-Þ“„«»\"])")
 
@@ -118,8 +130,16 @@ def _cue_len(words: list[str], i: int) -> int:
 def attribution(before: str, after: str, span: str) -> Attribution:
     """Return who an attribution names for one quoted span, looking after it, then before."""
     sentence = SENTENCE_END.split(after[:_WINDOW], maxsplit=1)[0]
+    according = _ACCORDING_LAST.search(sentence) if "ccording to" in sentence else None
+    if according and not has_cue(sentence[:according.start()]):  # not “…,” Holmes said, according to
+        opening = SENTENCE_END.split(before[-_WINDOW:])[-1]  # the whole sentence is the quote
+        return Attribution(according["who"], len(sentence),
+                           _clean(opening + span + sentence[:according.start()]))
     head = sentence.lstrip(" ,")
     skipped = len(sentence) - len(head)
+    put = _PUT_IT.match(head) if head.startswith("as ") else None
+    if put:
+        return Attribution(put["who"], skipped + put.end("who"))
     dash = _DASH.match(head)
     if dash:
         who = dash.group("who").split()
@@ -185,6 +205,14 @@ def candidates(before: str, span: str) -> Iterator[Attribution]:
             yield from (Attribution(att.who) for att in candidates(prev, span))
         return
     tail = SENTENCE_END.split(before[-_WINDOW:])[-1]
+    noun = _NOUN_CLAUSE.search(tail) if "that" in tail and ("’s " in tail or "'s " in tail) else None
+    if noun and len(noun["rest"].split()) <= MAX_CLAUSE_WORDS:
+        yield Attribution(noun["who"], 0, _clean(noun["rest"] + span))
+        return
+    put = _PUT_IT.search(tail) if " put it" in tail else None
+    if put and tail[put.end():].strip() in ("", ",") and tail.rstrip().endswith(","):
+        yield Attribution(put["who"])  # as The New Yorker put it in a lengthy expose, “…”
+        return
     if not has_cue(tail):
         if tail.rstrip().endswith(":"):  # Sen. Claire McCaskill scolded him: “…”
             who = sentence_subject(tail.rstrip()[:-1])
@@ -249,6 +277,8 @@ def _at_cue(pre: list[str], sentence: list[str], cue: str, between: list[str],
         who, between = inverted
     elif pre[-1].lower() in SAME_SUBJECT:  # The nominee outlined his plan and vowed to …
         who = sentence_subject(" ".join(sentence[:-1]))
+    elif pre[-1].lower() in _SUBJECT_PRONOUNS:  # A few days ago in an interview … he blasted
+        who = pre[-1]
     else:
         who = subject(" ".join(pre))
     if who is None:
@@ -259,6 +289,8 @@ def _at_cue(pre: list[str], sentence: list[str], cue: str, between: list[str],
     between = between[that + 1:]  # told a young protégé on a regular basis that “…”
     if not between:
         return Attribution(who)
-    if len(between) > MAX_CLAUSE_WORDS or RELATIVE & {w.lower() for w in between}:
-        return None  # the span sits deep in a clause of its own: not this cue's
+    quoting = that == 0 and between[-1][-1:] == ","  # added that …, which …, because, “…”
+    if len(between) > MAX_CLAUSE_WORDS or not quoting and RELATIVE & {w.lower() for w in between}:
+        return None  # the span sits deep in a clause of its own: not this cue's (a man who
+        # was charged with “…”), unless it is a whole quotation the clause leads to
     return Attribution(who, 0, _clean(" ".join(between) + " " + span))

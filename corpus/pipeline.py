@@ -12,14 +12,12 @@ repeated documents (the first ``KEEP_MERGES``); a ``Summary`` given a ``log`` wr
 one of them there as it happens (``python -m corpus --problems FILE``). A file of 63 million
 lines of ``{}`` is 63 million counted rejects, not 63 million objects. Drafts go to the
 worker processes through a window of ``WINDOW_PER_WORKER`` batches a worker, so reading
-never runs ahead of building.
+never runs ahead of building (``workers``).
 """
 from __future__ import annotations
 
-import itertools
-import multiprocessing
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,14 +27,12 @@ from .files import iter_files, read_file
 from .lang import detect_language
 from .records import Bio, Draft, Problem, Record
 from .text import site_path
+from .workers import built_in_order
 from .wxr import POST_TYPES
 
-BATCH = 64
-PARALLEL_MIN_DRAFTS = 400  # below this, a worker pool costs more than it saves
 SHOWN_MERGES = 100  # merges listed in the printed summary (as_dict has the kept ones)
 KEEP_MERGES = 1000  # merges kept in memory (all are counted, and written to a log)
 KEEP_PER_CODE = 200  # problems of one code kept in memory (all are counted)
-WINDOW_PER_WORKER = 4  # batches of drafts sent ahead to each worker process
 MERGE_ALARM_SHARE, MERGE_ALARM_MIN = 0.03, 5  # "more than a few percent" of the inputs merged
 
 
@@ -194,43 +190,6 @@ def _drafts(paths: list[str], site: str, summary: Summary,
                                             f"cannot read: {type(exc).__name__}: {str(exc)[:200]}"))
 
 
-def _build_batch(batch: list[Draft]) -> list[Built]:
-    return [build(d) for d in batch]
-
-
-def _batches(drafts: Iterator[Draft]) -> Iterator[list[Draft]]:
-    batch: list[Draft] = []
-    for draft in drafts:
-        batch.append(draft)
-        if len(batch) == BATCH:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def _built(drafts: Iterator[Draft], workers: int) -> Iterator[Built]:
-    """Build drafts in order, in a process pool once there are enough to be worth it."""
-    head: list[Draft] = []
-    for draft in drafts:
-        head.append(draft)
-        if len(head) >= PARALLEL_MIN_DRAFTS:
-            break
-    if workers <= 1 or len(head) < PARALLEL_MIN_DRAFTS:
-        yield from (build(d) for d in head)
-        yield from (build(d) for d in drafts)
-        return
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers) as pool:  # not imap: it reads the drafts as fast as it can
-        window: deque = deque()
-        for batch in _batches(itertools.chain(head, drafts)):
-            window.append(pool.apply_async(_build_batch, (batch,)))
-            if len(window) >= WINDOW_PER_WORKER * workers:
-                yield from window.popleft().get()
-        while window:
-            yield from window.popleft().get()
-
-
 def merge_bio(bios: dict[str, Bio], bio: Bio) -> None:
     """Merge ``bio`` into ``bios`` (one per author): highest count and fullest text win."""
     key = bio.author.casefold()
@@ -253,7 +212,7 @@ def extract(paths: Iterable[str], summary: Summary | None = None, *, workers: in
     ``post_types`` are the WordPress post types read from exports (``("post", "page")``
     adds pages)."""
     summary = summary if summary is not None else Summary()
-    yield from assemble(_built(read_drafts(paths, summary, fields, post_types), workers),
+    yield from assemble(built_in_order(read_drafts(paths, summary, fields, post_types), workers),
                         summary, progress)
 
 

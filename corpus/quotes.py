@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from .attribution import (INDIRECT, SENTENCE_END, VERBS, Attribution, attribution, candidates,
                           has_cue)
 from .descriptions import UNNAMED
-from .roles import PRONOUN_GENDER
+from .quotemarks import (GAP, MARKS, QUOTE, TAG, TURN, clean, join_open_quotes, mask, transcript,
+                         unmask, unnest)
 from .roles import split_speaker  # noqa: F401  (re-exported: the split is part of this API)
 from .speakers import Cast, Resolved
 from .subjects import SAME_SUBJECT
@@ -40,28 +41,8 @@ _TITLE_AFTER = {"on", "in", "of", "at", "from", "im", "bei", "dans", "sur", "de"
 _CLAUSE_END = re.compile(r"(?<=[.!?])(?P<q>[”\"»“]?)\s+(?=[A-ZÀ-ÖØ-Þ“„«»\"])")
 MAX_REST = 400  # characters of a partly quoted clause read after its last quoted span
 JOINER = " … "  # between the spans of one attribution: “A,” she said. “B.” → "A … B."
-# Scraped text mixes marks: “…" and "…” and “…“ are quotes too, when no proper pair fits.
-_QUOTE = re.compile(
-    r"“(?P<a>[^“”]{1,3000}?)”|“(?P<f>[^“”\"]{1,3000}?)[\"“](?=[\s.,;:!?)]|$)"
-    r"|“(?P<h>[^“”]{1,3000}?)’’|„(?P<b>[^„“”]{1,3000}?)[“”]|«\s?(?P<c>[^«»]{1,3000}?)\s?»"
-    r'|»(?P<e>[^»«]{1,3000}?)«|"(?P<d>[^"\n]{1,3000}?)"|"(?P<g>[^"“”\n]{1,3000}?)”'
-)
-_MARKS = '“”„«»"'
-_CLOSING = '”"»“'  # what a paragraph that closes a quotation ends with
-_DASH_LINE = re.compile(r"[―—–]\s*[A-ZÀ-ÖØ-Þ][^“”„«»\"]{0,60}$")  # – Jane Doe / ― Ali*** (no more)
 _INDIRECT_CUE = re.compile(r"ccording to|[Ss]elon|[Ss]egún|[Ll]aut|Nach Angaben")
 _LAUT = re.compile(r"(?:Laut|Nach Angaben von)\s+(?P<who>(?:[A-ZÄÖÜ][\w.-]*\s+){1,4})(?=[a-zäöüß])")
-# Periods that end no sentence ("Mr. Podesta", "George W. Bush", "McConnell, R-Ky., said")
-# are masked while attributions are read, and party-state tags "(D-Wis.)" are blanked.
-_ABBREVIATIONS = ["Mrs", "Mr", "Ms", "Dr", "St", "Sen", "Rep", "Gov", "Lt", "Col", "Gen", "Sgt",
-                  "Jr", "Sr", "Prof", "Pres", "Sec", "Atty", "Mt", "Inc", "Corp", "Co"]
-_ABBREVIATION = re.compile(r"(?<![\w-])(?:[A-Z]|%s|[RDI]-[A-Z][a-z]{1,4})$" % "|".join(_ABBREVIATIONS))
-_PERIOD = re.compile(r"\.(?=\s*[\w,(])")
-_TAG = re.compile(r"\((?:[RDI]-[\w.\ue000 ]{2,16}|[A-Z]{1,6})\)")
-_DOT = "\ue000"
-_BANG = "\ue002"
-_GAP = "\ue001"  # fills a blanked party tag, so offsets hold and it stays one "word"
-
 
 
 @dataclass(slots=True)
@@ -81,19 +62,24 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
     # The speaker a paragraph opening with a quote continues (or the narration before it,
     # which may report who speaks next: resolved only if needed, ``_reported``).
     carry: Resolved | str | None = None
-    for text in _join_open_quotes(paragraphs):
+    labels = transcript(paragraphs)
+    for text in join_open_quotes(paragraphs):
         cast.paragraph()
-        if not any(mark in text for mark in _MARKS) and not text.rstrip().endswith(":") and \
+        if labels and text[1:2].isupper() and (turn := TURN.match(text)) and turn["who"] in labels:
+            carry = _turn(text[turn.end():], cast.turn(turn["who"], labels[turn["who"]]), cast, found)
+            continue
+        if not any(mark in text for mark in MARKS) and not text.rstrip().endswith(":") and \
                 not _indirect_cue(text):
             cast.read(text)  # most paragraphs: narration, only read for names
             carry = text
             continue
         if text.startswith("”"):  # some sites open with the closing mark: ”Fear. …”
             text = "“" + text[1:]
-        para = _mask(text)
+        para = mask(text)
         if "(" in para:
-            para = _TAG.sub(lambda m: _GAP * len(m.group()), para)
-        spans = list(_QUOTE.finditer(para))
+            para = TAG.sub(lambda m: GAP * len(m.group()), para)
+        para = unnest(para)
+        spans = list(QUOTE.finditer(para))
         if not spans:
             _indirect(para, cast, found)
             cast.read(text)
@@ -106,6 +92,15 @@ def find_quotes(paragraphs: list[str]) -> list[FoundQuote]:
     return found
 
 
+def _turn(said: str, res: Resolved, cast: Cast, found: list[FoundQuote]) -> Resolved:
+    """Add a transcript's turn ("PENCE: Well, look, …") as a quote of its speaker."""
+    said = clean(said.rstrip().rstrip('"”'))
+    if len(said.split()) >= MIN_WORDS:
+        found.append(FoundQuote(said, res.speaker, res.role, res.mention))
+    cast.read(said)
+    return res
+
+
 def _quotes_of(text: str, para: str, spans: list[re.Match], cast: Cast,
                carry: Resolved | str | None, found: list[FoundQuote]) -> Resolved | None:
     """Add the quotes of one paragraph to ``found``; return its last speaker."""
@@ -116,25 +111,25 @@ def _quotes_of(text: str, para: str, spans: list[re.Match], cast: Cast,
         if m.start() < cursor:
             continue  # inside the clause the quote before took in whole
         raw = text[m.start(m.lastgroup):m.end(m.lastgroup)]
-        inner = _clean(raw)
+        inner = clean(raw)
         nxt = spans[i + 1].start() if i + 1 < len(spans) else len(para)
         before = para[cursor:m.start()]
-        cast.read(_unmask(before))
+        cast.read(unmask(before))
         if _titled(raw.strip(), before, para[m.end():nxt]):  # on CBS’s “Face the Nation,” Ryan said
             continue
         att = attribution(before, para[m.end():nxt], m.group())
         cursor = m.end() + att.consumed
-        res = cast.resolve(_unmask(att.who)) if att.who is not None else None
+        res = cast.resolve(unmask(att.who)) if att.who is not None else None
         if att.who is not None and res is None:  # “…,” adding that …: look before instead
             for att in candidates(before, m.group()):
-                res = cast.resolve(_unmask(att.who or ""))
+                res = cast.resolve(unmask(att.who or ""))
                 if res is not None:
                     break
             else:
                 att = Attribution()
         opens = not before.strip() or before.rstrip()[-1:] in (".", "!", "?")
         if isinstance(carry, str) and (att.who is None or res is None and opens):
-            carry = _reported(_mask(carry), cast) if i == 0 and not before.strip() else None
+            carry = _reported(mask(carry), cast) if i == 0 and not before.strip() else None
         continued = (att.who is None or res is None and opens) and (current is not None or (
             i == 0 and carry is not None and not before.strip()))
         if continued:  # “…,” she said. “…” / a quote paragraph after an attributed one
@@ -144,10 +139,10 @@ def _quotes_of(text: str, para: str, spans: list[re.Match], cast: Cast,
             continue
         if att.who and not att.text and not att.consumed and len(inner.split()) < MIN_WORDS:
             att.text = m.group()  # claimed “Trump exaggerates” the level of …: the clause
-        said = _unmask(att.text) if att.text else inner
+        said = unmask(att.text) if att.text else inner
         if att.text and not att.consumed:  # said the tax breaks “do nothing” for anyone
             end = _sentence_end(para, m.end(), spans[i + 1:])
-            said = _clean(f"{said} {_unmask(para[m.end():end])}")
+            said = clean(f"{said} {unmask(para[m.end():end])}")
             cursor = max(cursor, end)
         if continued and merge and current is res:
             found[-1].text = f"{found[-1].text}{JOINER}{said}"  # one attribution, several spans
@@ -155,7 +150,7 @@ def _quotes_of(text: str, para: str, spans: list[re.Match], cast: Cast,
             found.append(FoundQuote(said, res.speaker, res.role, res.mention))
             merge = True
         current = res
-    cast.read(_unmask(para[cursor:]))
+    cast.read(unmask(para[cursor:]))
     return current
 
 
@@ -209,80 +204,21 @@ def _reported(para: str, cast: Cast) -> Resolved | None:
     if not para.rstrip().endswith((".", "!")) or not has_cue(para[-300:]):
         return None
     att = next(candidates(para, "“”"), None)
-    return cast.resolve(_unmask(att.who)) if att is not None and att.who else None
+    return cast.resolve(unmask(att.who)) if att is not None and att.who else None
 
 
 def _introduced(para: str, cast: Cast) -> Resolved | None:
+    """Return who a paragraph ending in a colon introduces: "He said:", and with no speech
+    verb, its sentence's subject ("Sanders made the following comment:")."""
     att = attribution(para.rstrip()[:-1] + ", ", "", "“”")
-    return cast.resolve(_unmask(att.who)) if att.who is not None else None
-
-
-def _mask(text: str) -> str:
-    """Replace the periods of abbreviations with _DOT ("Mr. Podesta", "R-Ky.", "George W. Bush"),
-    and the mark of "E! News" with _BANG (it ends no sentence)."""
-    if "E! " in text:
-        text = text.replace("E! ", f"E{_BANG} ")
-    if "." not in text:
-        return text
-    cut, last = [], 0
-    for m in _PERIOD.finditer(text):  # a period is rare: a plain scan, then a look before it
-        end = m.start()
-        if _ABBREVIATION.search(text, max(0, end - 8), end):
-            cut.append(text[last:end])
-            last = end + 1
-    return _DOT.join(cut + [text[last:]]) if cut else text
+    if att.who is None:
+        att = next(candidates(para.rstrip(), "“”"), att)
+    return cast.resolve(unmask(att.who)) if att.who is not None else None
 
 
 def _indirect_cue(text: str) -> bool:
     return ("ccording to" in text or "elon" in text or "aut" in text or "egún" in text
             or "Nach Angaben" in text) and bool(_INDIRECT_CUE.search(text))
-
-
-def _unmask(text: str) -> str:
-    return text.replace(_DOT, ".").replace(_GAP, "").replace(_BANG, "!")
-
-
-def _clean(text: str) -> str:
-    return " ".join(text.split()).strip(" ,")
-
-
-def _join_open_quotes(paragraphs: list[str]) -> list[str]:
-    """Join a paragraph that leaves a quotation open with the next one, which reopens it, and
-    a quotation with the line after it that is only a dash and a name."""
-    out: list[str] = []
-    for para in paragraphs:
-        if out and para[:1] and para[:1] in _left_open(out[-1]) and not _new_speaker(out[-1], para):
-            out[-1] = f"{out[-1]} {para[1:].lstrip()}"
-        elif out and _DASH_LINE.match(para) and out[-1].rstrip()[-1:] in _CLOSING:
-            out[-1] = f"{out[-1]} {para}"  # a testimonial's name on a line of its own: “…” / – Ali***
-        else:
-            out.append(para)
-    return out
-
-
-def _new_speaker(before: str, para: str) -> bool:
-    """Return True if ``para``'s first quotation is attributed to a name ``before`` never
-    mentions: another person speaks, so the open quotation does not run on into it."""
-    m = _QUOTE.search(_mask(para))
-    if m is None or m.start() > 0:
-        return False
-    who = attribution("", _mask(para)[m.end():], m.group()).who
-    last = (who or "").split()[-1:] if who else []
-    return bool(last) and last[0][:1].isupper() and last[0].lower() not in PRONOUN_GENDER \
-        and _unmask(last[0]) not in before
-
-
-def _left_open(para: str) -> str:
-    """Return the marks that would reopen the quotation ``para`` leaves open, or "" when it
-    leaves none: the kind it opened with (a stray straight mark before a blockquote is not
-    continued by a “…”, and “…" is closed)."""
-    if "„" in para:
-        return "„" if para.count("„") > para.count("“") + para.count("”") else ""
-    if "«" in para:
-        return "«»" if para.count("«") > para.count("»") else ""
-    if "“" in para:
-        return "“" if para.count("“") > para.count("”") + para.count('"') else ""
-    return '"' if para.count('"') % 2 == 1 else ""
 
 
 def _indirect(para: str, cast: Cast, found: list[FoundQuote]) -> None:
@@ -293,6 +229,6 @@ def _indirect(para: str, cast: Cast, found: list[FoundQuote]) -> None:
         m = _LAUT.match(sentence) or INDIRECT.search(sentence)
         if not m or len(sentence.split()) < MIN_WORDS + 2:
             continue
-        res = cast.resolve(_unmask(m.group("who")))
+        res = cast.resolve(unmask(m.group("who")))
         if res and (res.speaker[:1].isupper() or res.speaker == UNNAMED):
-            found.append(FoundQuote(_clean(_unmask(sentence)), res.speaker, res.role, res.mention))
+            found.append(FoundQuote(clean(unmask(sentence)), res.speaker, res.role, res.mention))

@@ -50,6 +50,18 @@ class Cast(Referents):
             self.people[found.speaker].spoke = True
         return found
 
+    def turn(self, label: str, full: str = "") -> Resolved:
+        """Return the speaker of a transcript's turn "PENCE: …": the person the article named
+        so, else ``full`` (the full name it gives the label: Mike Pence), else the label as a
+        name ("Wallace")."""
+        self._flush()
+        name = label.title()
+        person = self._by_surname(name.split()[-1])
+        if person is None or full and " " not in person.name:  # "Cooper" read, "Anderson Cooper" given
+            person = self.add(full or name)
+        person.salient, person.spoke = self.clock, True
+        return Resolved(person.name, role_of(person), label)
+
     def _resolve(self, mention: str, words: list[str], full: str) -> Resolved | None:
         if len(words) == 1 and words[0].lower() in PRONOUN_GENDER:
             if PRONOUN_GENDER[words[0].lower()] == "self":
@@ -65,7 +77,12 @@ class Cast(Referents):
         split = split_speaker(full)  # with its apposition: "X, director of …"
         if split is None or (split[0] and (not split[0].split()[-1][:1].isupper() or _a_role(
                 split[0].split()))):  # "die Ministerin", "frühere Ministerin und Abgeordnete"
-            return self._description(mention) if is_description(mention) else None
+            if is_description(mention):
+                return self._description(mention)
+            if _SHARE.match(mention):  # "63 percent said": a share of those polled, no one
+                return Resolved("", "", mention)
+            head = _described(words)  # "The former first lady and U.S. senator"
+            return self._description(head) if head else None
         name, role = split
         if not name or all(POSSESSIVE.sub("", w).lower() in FUNCTION_WORDS for w in name.split()):
             return None  # "That’s", "This"
@@ -118,6 +135,21 @@ class Cast(Referents):
 
 HONORIFICS_TITLE = {h.capitalize() for h in HONORIFICS}
 _AGED = re.compile(r"^\d{1,3}-year-old$")
+_SHARE = re.compile(r"^\d[\d.,]*\s*(?:percent|per cent|%)$")
+
+
+def _described(words: list[str]) -> str | None:
+    """Return the description that opens a longer mention, before what is joined to it or
+    said of it: "The former first lady" of "The former first lady and U.S. senator", "a civil
+    complaint" of "a civil complaint filed by …"."""
+    if words[0].lower() not in DETERMINERS:
+        return None
+    for n in range(min(len(words) - 1, 6), 1, -1):
+        head = words[n - 1].lower()
+        if (words[n] in ("and", "or") or words[n].islower() and words[n].endswith("ed")) and head.isalpha() and (kind_of(head) or is_role_word(head)) \
+                and is_description(" ".join(words[:n])):
+            return " ".join(words[:n])
+    return None
 
 
 def _a_role(words: list[str]) -> bool:

@@ -142,8 +142,9 @@ def sentence_subject(text: str) -> str | None:
         if not words:
             continue
         first = words[0].lower()
-        if first in FUNCTION_WORDS and first not in DETERMINERS and first not in PRONOUN_GENDER:
-            continue  # "In August, …", "At a rally, …": an adverbial, not the subject
+        if first in FUNCTION_WORDS and first not in DETERMINERS and first not in PRONOUN_GENDER \
+                or first[:1].isdigit():
+            continue  # "In August, …", "At a rally, …", "On July 6, 2015, …": not the subject
         named = words[0][:1].isupper() and first not in DETERMINERS  # "Jane Doe" or "The mayor"
         run = []
         for w in words[:8]:

@@ -29,7 +29,7 @@ from index.schema import DEFAULT_BOOSTS, TEXT_FIELDS
 from index.searcher import CACHE_SIZE, POSTINGS_CACHE, TIME_BUDGET, SearchIndex
 from index.store.meta import read_meta
 from index.store.snapshots import IndexBusy, NoSnapshot, SnapshotStore, lock_held
-from index.write import indexer, merging
+from index.write import indexer, merging, updating
 from index.write.indexer import BuildResult, EmptyBuild
 from index.write.pushes import PushQueue
 from index.write.sharded_build import MAX_SHARDS
@@ -43,7 +43,7 @@ __all__ = [
     "QueryTooLong", "SearchError", "SearchIndex", "SearchRequest", "SearchResult", "Scope",
     "SnapshotStore", "SynonymError", "Synonyms", "has_index", "rebuild", "reindex_running",
     "rollback", "update", "PushQueue", "apply_pushes", "live_shards", "lock_held", "quarantine",
-    "merge_segments",
+    "merge_segments", "warm_pushes",
 ]
 
 
@@ -89,6 +89,12 @@ def apply_pushes(index_dir: str, choose: Callable[[list], list] | None = None
     Raises IndexBusy while another writer (a rebuild) holds the lock: the batches stay
     pending, and the rebuild replays them too."""
     return indexer.update(SnapshotStore(index_dir), only_pushes=True, choose=choose)
+
+
+def warm_pushes(index_dir: str) -> None:
+    """Read what applying the next push reuses (the push applier, when it starts); raise
+    NoSnapshot when there is no index yet."""
+    updating.warm(SnapshotStore(index_dir))
 
 
 def quarantine(index_dir: str, batch, reason: str) -> None:

@@ -67,6 +67,7 @@ class SearchResult:
     not_required: tuple[str, ...] = ()  # words the best result lacks (matching was relaxed)
     ignored: tuple[str, ...] = ()       # words not searched: stop words, words past the cap
     typos: dict[str, tuple[str, ...]] = field(default_factory=dict)  # word → terms it matched as
+    compounds: dict[str, tuple[str, ...]] = field(default_factory=dict)  # word → its parts
     folded: int = 0  # matching documents not listed: copies folded under another result
 
 

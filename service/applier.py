@@ -46,7 +46,7 @@ from .applier_state import State, lock_path
 log = logging.getLogger("service.applier")
 NICE = 10                 # below the web workers
 POLL_SECONDS = 0.05       # how often the pending folder is looked at while idle
-QUIET_SECONDS = 0.2       # apply once no batch has arrived for this long ...
+QUIET_SECONDS = 0.1       # apply once no batch has arrived for this long ...
 MAX_WAIT_SECONDS = 1.0    # ... or this long after the first one was seen
 GROUP_BATCHES = 2000      # batches in one snapshot at most
 GROUP_BYTES = 64 * 1024 * 1024
@@ -92,6 +92,7 @@ class Applier:
         log.info("push applier %d started for %s", os.getpid(), self.index_dir)
         try:
             self.state.save(force=True)
+            self.warm()
             while self.alive():
                 if not self.step():
                     time.sleep(POLL_SECONDS)
@@ -101,6 +102,16 @@ class Applier:
             self.state.save(force=True)
             os.close(fd)
         return 0
+
+    def warm(self) -> None:
+        """Read what the first push reuses (the live snapshot's near-duplicate grouping and
+        names), so that it is searchable as soon as the next ones."""
+        try:
+            index.warm_pushes(self.index_dir)
+        except index.NoSnapshot:
+            pass
+        except Exception:  # noqa: BLE001 - the first push reads them instead
+            log.exception("reading the live snapshot ahead of the first push failed")
 
     # -- one step ------------------------------------------------------------------------
     def step(self) -> bool:

@@ -139,7 +139,7 @@ def spec() -> dict:
     search_response = {
         "type": "object",
         "required": ["total", "folded", "page", "per_page", "took_ms", "results", "facets",
-                     "suggestion", "not_required", "ignored", "typos"],
+                     "suggestion", "not_required", "ignored", "typos", "compounds"],
         "properties": {
             "total": {"type": "integer", "minimum": 0,
                       "description": "results, after near-duplicate folding"},
@@ -173,6 +173,10 @@ def spec() -> dict:
             "typos": {"type": "object", "additionalProperties": {
                 "type": "array", "items": {"type": "string"}},
                 "description": "word typed → the index terms it also matched as typos"},
+            "compounds": {"type": "object", "additionalProperties": {
+                "type": "array", "items": {"type": "string"}},
+                "description": "a compound typed → the parts it also matched written apart "
+                               "(Burkaverbot → burka, verbot): no typo, no correction to show"},
         },
     }
     ok = lambda schema, text="OK": {"description": text, "content": {"application/json": {"schema": schema}}}  # noqa: E731

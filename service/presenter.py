@@ -82,7 +82,9 @@ def search_json(result: SearchResult, took_ms: float, search_id: str | None = No
                            "folded": result.folded, "suggestion": result.suggestion,
                            "not_required": list(result.not_required),
                            "ignored": list(result.ignored),
-                           "typos": {word: list(terms) for word, terms in result.typos.items()}}
+                           "typos": {word: list(terms) for word, terms in result.typos.items()},
+                           "compounds": {word: list(parts)
+                                         for word, parts in result.compounds.items()}}
     if result.facets is not None:
         out["facets"] = {name: _facet(values) for name, values in result.facets.items()}
     if nothing_found:

@@ -224,9 +224,9 @@ SETTINGS = (
             "pushed batches waiting to be applied past which a push gets 429 (Retry-After)"),
     Setting("PUSH_QUEUE_MB", as_int(1, 1_000_000), 1024,
             "megabytes of pushed batches waiting to be applied past which a push gets 429"),
-    Setting("PUSH_INTERVAL", as_float(0.0, 3600.0), 1.0,
+    Setting("PUSH_INTERVAL", as_float(0.0, 3600.0), 0.25,
             "seconds between two snapshots of pushed documents at least (a flood of pushes "
-            "becomes fewer, bigger snapshots)"),
+            "becomes fewer, bigger snapshots; a worker's reopen costs the new documents)"),
     Setting("ANALYTICS_DB", as_optional_path, "", "SQLite file of search analytics; empty: off"),
     Setting("ANALYTICS_DAYS", as_int(1, 3660), 90, "days search analytics are kept"),
     Setting("POPULAR_DAYS", as_int(1, 90), 7, "days of analytics popular searches come from"),

@@ -14,7 +14,7 @@ def test_search_response_shape(client):
     body = res.get_json()
     assert set(body) == {"total", "folded", "page", "per_page", "took_ms", "results", "facets",
                          "suggestion",
-                         "not_required", "ignored", "typos"}
+                         "not_required", "ignored", "typos", "compounds"}
     assert body["total"] >= 3 and len(body["results"]) == 3 and body["per_page"] == 3
     for r in body["results"]:
         assert {"id", "kind", "title", "url", "author", "date", "lang", "score", "snippet"} <= set(r)

@@ -30,6 +30,16 @@ def freenews(freenews_search):
     return freenews_search
 
 
+@pytest.fixture(scope="module")
+def freenews_client(freenews_index):
+    """The Flask app's test client over free-news-demo (the API's JSON)."""
+    from service import create_app
+
+    app = create_app({"INDEX_DIR": freenews_index, "CACHE_SIZE": 0})
+    yield app.test_client()
+    app.extensions["search_index"].close()
+
+
 @pytest.mark.parametrize("typed, meant, word", [("Justin Beiber", "Bieber", "beiber"),
                                                 ("Kylie Jener", "Jenner", "jener"),
                                                 ("Meghan Markel", "Markle", "markel")])
@@ -108,10 +118,20 @@ def test_a_word_its_neighbours_confirm_is_kept(fakenews):
 
 def test_a_german_compound_matches_its_parts_written_apart(freenews):
     """"Burkaverbot": no document holds the compound; its parts, from the index's own German
-    vocabulary, match "Burka-Verbot" as a phrase, and that article comes first."""
+    vocabulary, match "Burka-Verbot" as a phrase, and that article comes first. The compound
+    is typed correctly: its parts are reported as such, never as a typo (a widget shows typos
+    as a spelling correction), and no did-you-mean is asked for because of them."""
     result = search(freenews, "Burkaverbot Frankreich")
-    assert result.typos["burkaverbot"] == ("burka", "verbot")
+    assert result.compounds["burkaverbot"] == ("burka", "verbot")
+    assert result.typos == {}
     assert "Burka-Verbot" in titles(result)[0]
+
+
+def test_a_compound_is_no_correction_in_the_response(freenews_client):
+    """The /search body keeps typos for corrections and lists a compound's parts apart."""
+    body = freenews_client.get("/search?q=Burkaverbot+Frankreich").get_json()
+    assert body["typos"] == {} and body["compounds"] == {"burkaverbot": ["burka", "verbot"]}
+    assert body["results"] and "Burka-Verbot" in body["results"][0]["title"]
 
 
 @pytest.mark.parametrize("typed", ["brad p", "taylor s", "kim k", "prince h", "wind f"])
@@ -144,3 +164,42 @@ def test_a_typed_ss_completes_to_sharp_s(demo_index, freenews):
     finally:
         demo.close()
     assert freenews.suggest("strass") and all(s.startswith("straß") for s in freenews.suggest("strass"))
+
+
+def held_as_typed(hit, word: str) -> bool:
+    """True when the hit's title or text holds ``word`` as a German index term does."""
+    import re
+
+    from index.analysis import fold, stem_of
+    text = f"{hit.document.title} {hit.document.text}".lower()
+    return any(fold(stem_of(w, "de") or "") == word for w in re.findall(r"\w+", text))
+
+
+def test_a_part_also_finds_its_compounds_below_the_word_as_typed(freenews):
+    """`Wahl`, a German word (German documents hold it): also the compounds the index holds
+    with it, "Bundestagswahl", "Landtagswahl", reported as compounds, never as typos; every
+    document holding "Wahl" (or "Wahlen", "gewählt") comes before those holding a compound
+    only."""
+    hits, page = [], 1
+    while True:
+        result = freenews.search(SearchRequest(q="Wahl", per_page=50, page=page,
+                                               kinds=("article",), facets=False, snippets=False))
+        hits += result.hits
+        if page * 50 >= result.total:
+            break
+        page += 1
+    assert {"bundestagswahl", "landtagswahl"} <= set(result.compounds["wahl"])
+    assert result.typos == {}
+    typed = [held_as_typed(h, "wahl") for h in hits]
+    assert not all(typed), "no document found through a compound only"
+    assert typed.index(False) > max(i for i, t in enumerate(typed) if t), typed
+    assert any("Bundestagswahl" in h.document.title for h in hits[typed.index(False):])
+
+
+def test_compounds_only_for_a_german_query(freenews):
+    """"Kerosin Pfalz" has no stop word: German documents hold both words, so it is German
+    and "Kerosin" also finds "Kerosinregen". English "water" is no part of "watergate"."""
+    kerosin = search(freenews, "Kerosin Pfalz")
+    assert "kerosinreg" in kerosin.compounds["kerosin"]
+    assert "Kerosinregen" in " ".join(titles(kerosin)[:2])
+    assert search(freenews, "water pollution").compounds == {}

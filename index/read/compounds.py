@@ -1,4 +1,5 @@
-"""German compounds: a word the index hardly holds also matches its parts written apart.
+"""German compounds: a word the index hardly holds also matches its parts written apart, and
+a word of a German query also matches the compounds it is a part of.
 
 German writes "Burkaverbot" where a text may have "Burka-Verbot" or "Verbot der Burka", and
 a reader types the compound. A word of ``MIN_CHARS`` letters or more that fewer than
@@ -10,6 +11,14 @@ vocabulary, as Lucene's dictionary decompounder takes them from a word list. The
 matches the parts as a phrase ("burka verbot", so "Burka-Verbot"), at ``PART_WEIGHT`` of
 their score, as one word of the query (a ``SynonymGroup``).
 
+The other way (``compounds_of``): in a query read as German, a word also matches the
+``COMPOUNDS`` most frequent terms of the index that begin or end with it where the rest is a
+term the index holds too (``Kerosin`` → "Kerosinregen", ``Wahl`` → "Bundestagswahl",
+"Parlamentswahl"), as variants below the word as typed. The beginnings are looked up in the
+sorted vocabularies (whole words of titles and names, and index terms); the ends in the
+index terms read backwards (``Suffixes``, built once per vocabulary on first use). Only for
+German queries: English "water" is no part of "watergate".
+
 >>> from index.read.vocabulary import Vocabulary
 >>> split("burkaverbot", Vocabulary({"burka": 3, "verbot": 19, "burk": 1}))
 ('burka', 'verbot')
@@ -20,7 +29,11 @@ True
 """
 from __future__ import annotations
 
-from index.analysis import fold, stem_of
+import bisect
+import threading
+import weakref
+
+from index.analysis import fold, query_terms, stem_of
 from index.read.vocabulary import Vocabulary
 
 MIN_CHARS = 9      # letters a word needs to be split
@@ -30,6 +43,8 @@ MIN_PART = 2       # documents each part must be held by
 PART_WEIGHT = 0.5  # the parts' phrase scores at this weight (below the word as typed)
 LINKS = ("es", "en", "s", "n")  # German linking elements (Fugenelemente), longest first
 LANG = "de"
+COMPOUNDS = 8      # compounds a part also matches, the most frequent
+SCAN = 200         # terms beginning or ending with a part looked at, the most frequent
 
 
 def split(word: str, vocab: Vocabulary) -> tuple[str, str] | None:
@@ -68,3 +83,59 @@ def parts_of(word: str, texts: tuple[str, ...], vocab: Vocabulary,
     if LANG not in langs or not rare(texts, vocab):
         return None
     return split(fold(word.lower()), vocab)
+
+
+def compounds_of(word: str, texts: tuple[str, ...], vocab: Vocabulary, whole: Vocabulary,
+                 langs: tuple[str, ...]) -> list[str]:
+    """Return the index terms of the compounds ``word`` (a German query's) is a part of, the
+    most frequent first (see the module's docstring)."""
+    part = fold(word.lower())
+    if len(part) < PART_CHARS or not part.isalpha():
+        return []
+    found: dict[str, int] = {}
+    for source in (whole, vocab):  # part + rest: "kerosin|regen", "verteidigung|s|minister"
+        for compound in source.with_prefix(part, SCAN):
+            rest = compound[len(part):]
+            rights = [rest] + [rest[len(k):] for k in LINKS if rest.startswith(k)]
+            if compound.isalpha() and any(len(right) >= PART_CHARS and
+                                          _seen(right, vocab) >= MIN_PART for right in rights):
+                found[compound] = source.frequency(compound)
+    # rest + part: "bundestag|wahl", "parlaments|wahl" (as typed: the stem of "wurde" ends
+    # "glaubwürdig")
+    for compound in suffixed(vocab, part, SCAN):
+        rest = compound[:-len(part)]
+        lefts = [rest] + [rest[:-len(k)] for k in LINKS if rest.endswith(k)]
+        if compound.isalpha() and any(len(left) >= PART_CHARS and
+                                      _seen(left, vocab) >= MIN_PART for left in lefts):
+            found[compound] = vocab.frequency(compound)
+    best = sorted(found, key=lambda c: (-found[c], c))[:COMPOUNDS]
+    terms = {t for c in best for t in query_terms(c, langs) if vocab.frequency(t)}
+    return sorted(terms - set(texts))
+
+
+class Suffixes:
+    """A vocabulary's terms read backwards, sorted: the terms ending in a string are a slice."""
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.backwards = sorted(t[::-1] for t in vocab.terms)
+
+    def ending(self, end: str, vocab: Vocabulary, limit: int) -> list[str]:
+        """Return up to ``limit`` terms longer than ``end`` ending in it, most frequent first."""
+        key = end[::-1]
+        lo = bisect.bisect_right(self.backwards, key)
+        hi = bisect.bisect_left(self.backwards, key + "\U0010ffff")
+        terms = [t[::-1] for t in self.backwards[lo:hi]]
+        return sorted(terms, key=lambda t: -vocab.frequency(t))[:limit]
+
+
+_suffixes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def suffixed(vocab: Vocabulary, end: str, limit: int) -> list[str]:
+    """Return up to ``limit`` terms of ``vocab`` ending in ``end``, the most frequent first."""
+    with _lock:
+        table = _suffixes.get(vocab)
+        if table is None:
+            table = _suffixes[vocab] = Suffixes(vocab)
+    return table.ending(end, vocab, limit)

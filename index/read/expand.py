@@ -22,8 +22,9 @@ from whoosh import query as Q
 
 from index.analysis import STEMMERS, is_stopword, query_terms
 from index.errors import Deadline
-from index.read.compounds import PART_WEIGHT, parts_of
+from index.read.compounds import LANG, PART_WEIGHT, compounds_of, parts_of
 from index.read.forms import phrase_query, prefix_query
+from index.read.language import stem_languages
 from index.read.neighbours import in_context, joins
 from index.read.query import FieldedTerm, Relaxed, words_in_fields
 from index.read.variants import completions, finished, read_word
@@ -38,11 +39,13 @@ PREFIX_MAX_WORDS = 4      # a longer query's last word is taken as typed in full
 @dataclass
 class ExpansionLog:
     """What an expansion found, for the response: the terms to highlight, the words not
-    searched, the typo variants used; and the look-up budget spent so far."""
+    searched, the typo variants used, the compounds read into parts (a correctly typed
+    word: no typo); and the look-up budget spent so far."""
 
     terms: dict[str, set[str]] = field(default_factory=dict)  # field → index terms
     ignored: list[str] = field(default_factory=list)          # stop words, words past caps
     typos: dict[str, list[str]] = field(default_factory=dict)  # word → its typo variants
+    compounds: dict[str, list[str]] = field(default_factory=dict)  # word → its parts (no typo)
     cost: int = 0  # (field, term) pairs looked up
 
     def note(self, fieldname: str, texts) -> None:
@@ -69,12 +72,16 @@ class Expander:
                  vocabulary: Callable[[], tuple[Vocabulary, Vocabulary]] | None = None,
                  prefix_word: str | None = None,
                  synonyms: dict[str, tuple[tuple[str, ...], ...]] | None = None,
-                 stops: tuple[str, ...] | None = None, postings=None) -> None:
+                 stops: tuple[str, ...] | None = None, postings=None,
+                 held: Callable[[str], dict[str, int]] | None = None,
+                 minor: tuple[str, ...] = ()) -> None:
         self.reader = reader
         self.postings = postings  # the snapshot's PostingLists (None: decoded each time)
         self.langs = tuple(lang for lang in langs if lang in STEMMERS) or ("en",)
         # the languages whose stop words are dropped (see ``language``): all by default
         self.stops = tuple(lang for lang in stops if lang in STEMMERS) if stops else self.langs
+        self.held = held  # a word → the documents of each language holding it (``language``)
+        self.minor = minor  # languages of few documents: their stems only where they hold a word
         self.deadline = deadline
         self.vocabulary = vocabulary  # None: no typo tolerance, no completion
         self.prefix_word = prefix_word
@@ -157,7 +164,8 @@ class Expander:
         if is_stopword(word, self.stops) or self.words >= MAX_WORDS:
             self.log.ignored.append(word)
             return None
-        texts = tuple(sorted(query_terms(word, self.langs)))
+        langs = stem_languages(word, self.stops, self.langs, self.held, self.minor)
+        texts = tuple(sorted(query_terms(word, langs)))
         weights: dict[str, float] = {}
         for t in group:
             weights[t.fieldname] = weights.get(t.fieldname, 0.0) + t.boost
@@ -174,7 +182,9 @@ class Expander:
         term = FieldedTerm(texts, weights, variants=typos, completions=completions, word=word)
         parts = None if typos or completions or self.vocabulary is None or len(weights) < 2 \
             else parts_of(word, texts, self.vocabulary()[0], self.langs)
-        return term if parts is None else compound_group(self, term, parts)
+        if parts is not None:
+            return compound_group(self, term, parts)
+        return with_compounds(self, term) if LANG in self.stops and len(weights) > 1 else term
 
     def _variants(self, word: str, texts: tuple[str, ...]) -> tuple[
             tuple[str, ...], tuple[tuple[str, float], ...], tuple[tuple[str, float], ...]]:
@@ -224,8 +234,26 @@ def compound_group(expander: Expander, term: FieldedTerm, parts: tuple[str, str]
                                    for name, boost in term.weights.items()], boost=PART_WEIGHT))
     if phrase is None:
         return term
-    expander.log.typos[term.word] = list(parts)
+    expander.log.compounds[term.word] = list(parts)
     return SynonymGroup([term, phrase], word=term.word)
+
+
+def with_compounds(expander: Expander, term: FieldedTerm) -> FieldedTerm:
+    """Return ``term`` also matching the compounds its word is a part of, below the word as
+    typed (a German query's: see ``compounds.compounds_of``)."""
+    if expander.vocabulary is None or any(c.isdigit() for c in term.word):
+        return term
+    vocab, whole = expander.vocabulary()
+    found = compounds_of(term.word, term.texts, vocab, whole, expander.langs)
+    taken = {t for t, _ in term.variants + term.completions}
+    found = [t for t in found if t not in taken]
+    if not found or not expander.log.afford(len(found) * len(term.weights)):
+        return term
+    expander.log.note_all(term.weights, found)
+    expander.log.compounds[term.word] = found
+    return FieldedTerm(term.texts, term.weights, term.boost,
+                       term.variants + tuple((t, PART_WEIGHT) for t in found),
+                       term.completions, term.word)
 
 
 class SynonymGroup(Q.Or):

@@ -109,14 +109,15 @@ class Decision:
 
 
 def evidence(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
-             ids: np.ndarray, strict: bool, eligible: np.ndarray | None) -> Evidence:
+             ids: np.ndarray, strict: bool, eligible: np.ndarray | None,
+             places: Places | None = None) -> Evidence:
     """Return the evidence of ``parts`` (per word: word, ids, scores, exact ids, …) over the
-    candidate documents ``ids``."""
+    candidate documents ``ids`` (``places``: ``Places(ids)``, shared with ``relax``)."""
     exact = tuple(len(p[3]) for p in parts)
     if strict or len(parts) > TIER_WORDS:
         return Evidence(exact, None)
     held = np.zeros(len(ids), dtype=np.int64)
-    places = Places(ids)
+    places = places if places is not None else Places(ids)
     for j, (_, word_ids, *_) in enumerate(parts):
         held[places.of(word_ids)[0]] |= 1 << j
     counted = held if eligible is None else held[eligible[ids]]
@@ -168,7 +169,8 @@ def candidates(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
 
 def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
           required: tuple[np.ndarray, np.ndarray] | None, ids: np.ndarray,
-          decision: Decision) -> tuple[np.ndarray, np.ndarray, Tiers]:
+          decision: Decision, places: Places | None = None
+          ) -> tuple[np.ndarray, np.ndarray, Tiers]:
     """Combine per-word matches into the relaxed result.
 
     ``parts``: per word (word, ids, scores, ids holding it exactly, ids holding it in the
@@ -182,7 +184,7 @@ def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
     in_title = np.zeros(len(ids), dtype=np.int64)
     scores = np.zeros(len(ids))
     weights = decision.weights or tuple(1 for _ in parts)
-    places = Places(ids)
+    places = places if places is not None else Places(ids)
     for (word, word_ids, word_scores, exact, titled), is_common, weight in zip(
             parts, decision.common, weights):
         at, inside = places.of(word_ids)

@@ -24,7 +24,7 @@ from whoosh import query as Q
 
 from index.errors import Deadline
 from index.read import phrases, sets
-from index.read.matching import TIER_WORDS, Tiers, candidates, evidence, relax
+from index.read.matching import TIER_WORDS, Places, Tiers, candidates, evidence, relax
 from index.read.postings import PostingLists
 from index.read.query import FieldedTerm, Nearness, Relaxed
 from index.read.stats import CorpusStats, FieldStats
@@ -158,10 +158,11 @@ class Evaluator:
         parts = [self._word_part(word, tiered) for word in q.words]
         required = self.evaluate(Q.And(q.required)) if q.required else None
         ids = candidates(parts, required)
-        decision = self.corpus.decision(self.relaxed_nodes, evidence(parts, ids, q.strict,
-                                                                     self.eligible), q.strict)
+        places = Places(ids)  # where each word's documents sit among the candidates
+        decision = self.corpus.decision(
+            self.relaxed_nodes, evidence(parts, ids, q.strict, self.eligible, places), q.strict)
         self.relaxed_nodes += 1
-        ids, scores, self.tiers = relax(parts, required, ids, decision)
+        ids, scores, self.tiers = relax(parts, required, ids, decision, places)
         return Hits(ids, scores)
 
     def _word_part(self, word: Q.Query, tiered: bool) -> tuple:

@@ -20,7 +20,7 @@ from index.errors import Deadline, QueryError
 from index.read import facets
 from index.read.expand import Expander
 from index.read.folding import NO_COPIES, Copies, collapse, only_group
-from index.read.language import query_language
+from index.read.language import holders, minor_languages, query_language
 from index.read.live import Snapshot
 from index.read.matching import Tiers
 from index.read.order import in_order
@@ -61,6 +61,7 @@ class Plan:
     terms: dict[str, frozenset[str]]
     ignored: tuple[str, ...]
     typos: dict[str, tuple[str, ...]]
+    compounds: dict[str, tuple[str, ...]]
 
 
 def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
@@ -70,11 +71,14 @@ def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
     text = req.q.strip()
     # one language per query, unless the request names the languages
     langs = req.langs or snap.langs
-    stops = req.langs or (query_language(words(text), langs),)
+    reader = snap.searcher().reader()
+    held = holders(reader, langs, getattr(snap, "postings", None), getattr(snap, "columns", None))
+    stops = req.langs or (query_language(words(text), langs, held),)
     rewritten, units = synonyms.rewrite(text) if synonyms is not None else (text, {})
     vocabularies = (lambda: (snap.vocabulary(), snap.words())) if req.typos else None
-    expander = Expander(snap.searcher().reader(), langs, deadline, vocabularies,
-                        _last_word(text), units, stops, getattr(snap, "postings", None))
+    expander = Expander(reader, langs, deadline, vocabularies,
+                        _last_word(text), units, stops, getattr(snap, "postings", None),
+                        held, minor_languages(reader, langs) if len(langs) > 1 else ())
     if text:
         relax = req.operator != "or"
         query = expander.expand_top(parse(rewritten, ranking.boosts, req.operator), relax,
@@ -87,7 +91,8 @@ def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
         query = Q.Every()
     log = expander.log
     return Plan(text, query, langs, {name: frozenset(found) for name, found in log.terms.items()},
-                tuple(dict.fromkeys(log.ignored)), {w: tuple(v) for w, v in log.typos.items()})
+                tuple(dict.fromkeys(log.ignored)), {w: tuple(v) for w, v in log.typos.items()},
+                {w: tuple(v) for w, v in log.compounds.items()})
 
 
 @dataclass
@@ -187,7 +192,7 @@ def result(head, req: SearchRequest, p: Plan, hits: list[Hit], total: int,
     return SearchResult(total=total, page=req.page, per_page=req.per_page, hits=hits,
                         snapshot=head.snapshot_id, facets=counts, suggestion=suggestion,
                         terms=p.terms, not_required=tuple(dropped), ignored=p.ignored,
-                        typos=p.typos, folded=folded)
+                        typos=p.typos, compounds=p.compounds, folded=folded)
 
 
 def _last_word(text: str) -> str | None:

@@ -39,6 +39,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from index.analysis import MARK, WORD, PerLanguageAnalyzer, language_pipeline
 from index.store.arrays import POSITION_FIELDS
 from index.write import w3_postings
+from index.write.deflate import Deflater
 
 _STOP = -1
 _KEEP = _STOP.__ne__
@@ -73,8 +74,9 @@ def _words_only(field) -> bool:
 
 
 class _Words(dict):
-    """Lowercased word → term number in the batch's vocabulary (``_STOP``: a stop word) for
-    one language, found the way ``LanguageAnalyzer`` finds the term, once per batch."""
+    """Word as written → term number in the batch's vocabulary (``_STOP``: a stop word) for
+    one language, found the way ``LanguageAnalyzer`` finds the term (of the word
+    lowercased), once per batch."""
 
     def __init__(self, lang: str, vocabulary: dict[bytes, int]) -> None:
         super().__init__()
@@ -82,6 +84,10 @@ class _Words(dict):
         self.vocabulary = vocabulary
 
     def __missing__(self, word: str) -> int:
+        lower = word.lower()  # words come as written: "The" and "the" are looked up once each
+        if lower != word:
+            number = self[word] = self[lower]
+            return number
         an = self.analyzer
         bare = an.bare(word)
         if bare in an._stops:
@@ -113,6 +119,10 @@ class SegmentBuilder:
         self.storage = storage
         self.segment = self.codec.new_segment(storage, indexname)
         self.perdoc = self.codec.per_document_writer(storage, self.segment)
+        self.deflater = Deflater(w3_postings.COMPRESS_LEVEL)
+        stored = self.perdoc._colwriters["_stored"]._child  # pickled, then zlib-compressed
+        if stored._level == w3_postings.COMPRESS_LEVEL:
+            stored._compress = self._compress
         self.docnum = 0
         self.fast = {name for name in schema.names() if _fast(schema[name])}
         self.whole = {name for name in schema.names() if _whole(schema[name])}
@@ -159,8 +169,7 @@ class SegmentBuilder:
         words = self.words.get(lang)
         if words is None:
             words = self.words[lang] = _Words(lang, self.vocabulary)
-        kept = array("i", filter(_KEEP, map(words.__getitem__,
-                                            map(str.lower, WORD.findall(value)))))
+        kept = array("i", filter(_KEEP, map(words.__getitem__, WORD.findall(value))))
         if kept:  # a field only stop words fill has no postings (nor a length)
             tokens = self.tokens[name]
             tokens.terms.extend(kept)
@@ -192,10 +201,15 @@ class SegmentBuilder:
                 lists[2].append(encoded)
         return length
 
+    def _compress(self, data: bytes, level: int) -> bytes:
+        """Return ``zlib.compress(data, level)`` (the same bytes, one deflate state reused)."""
+        return self.deflater.compress(data)
+
     def cancel(self) -> None:
         """Close the segment's open files (the snapshot directory is removed after)."""
         if not self.perdoc.is_closed:
             self.perdoc.close()
+        self.deflater.close()
 
     def finish(self, array_fields=()) -> tuple[object, dict]:
         """Write the segment's files; return the segment and, for ``array_fields``, each
@@ -220,10 +234,12 @@ class SegmentBuilder:
             writer.start_field(name, field)
             fixed = field.format.fixed_value_size()
             fieldid = pack_ushort(writer._fieldid)
+            add_term, postfile = w3_postings.TermTable(writer._tindex).add, writer._postfile
+            pos = postfile.tell()
             for term, docs, weights, values, lens in table:
-                info = w3_postings.write_postings(writer._postfile, docs, weights, values, lens,
-                                                  fixed)
-                writer._tindex.add(fieldid + term, info.to_bytes())
+                info, pos = w3_postings.write_postings(postfile, pos, docs, weights, values, lens,
+                                                       fixed, self._compress)
+                add_term(fieldid + term, info)
             writer.finish_field()
             if name in array_fields:
                 if name not in POSITION_FIELDS:
@@ -232,4 +248,5 @@ class SegmentBuilder:
                     masks = w3_postings.masks_of(table, field.format)
                 arrays[name] = (*w3_postings.arrays_of(table), masks)
         writer.close()
+        self.deflater.close()
         return self.segment, arrays

@@ -22,7 +22,7 @@ from index.store.arrays import write_arrays
 from index.store.snapshots import NoSnapshot, SnapshotStore
 from index.write import segment_batches, sharded_build
 from index.write.building import (WRITER_LIMIT_MB, Build, BuildResult, EmptyBuild,
-                                  count_kinds, new_snapshot, writing)
+                                  count_kinds, fewer_collections, new_snapshot, writing)
 from index.write.building import grouped as _grouped
 from index.write.neardup import Grouper
 from index.write.pushes import PushQueue
@@ -49,7 +49,7 @@ def build(store: SnapshotStore, records: Iterable[Record],
     started = time.monotonic()
     queue = PushQueue(store.root)
     say = phase or (lambda _: None)
-    with new_snapshot(store, copy_live=False) as state:
+    with new_snapshot(store, copy_live=False) as state, fewer_collections():
         batches = queue.journal(compact=True)  # in the lock: no batch is applied meanwhile
         pushed = queue.read(batches)  # a batch that cannot be read is quarantined
         records = itertools.chain(_not_pushed(records, pushed.ids), pushed.records)

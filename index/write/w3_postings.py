@@ -19,7 +19,8 @@ from pickle import dumps
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
-from whoosh.system import pack_uint
+from whoosh.filedb.filetables import _lengths
+from whoosh.system import pack_int, pack_long, pack_uint
 from whoosh.util.numeric import length_to_byte
 
 from index.store.arrays import term_key
@@ -27,8 +28,18 @@ from index.store.whoosh_postings import MASK_BITS, position_mask
 
 BLOCK = 128  # postings a block (W3Codec's blocklimit)
 COMPRESS_FROM = 256  # bytes of a block's pickle from which it is compressed
+COMPRESS_LEVEL = 3  # zlib level of a compressed block (W3PostingsWriter's; the header says it)
 _SINGLE: list[bytes] = []  # the value of a term seen once in a value, at position i
 _FREQ: list[bytes] = []  # pack_uint(n)
+_TERM_INFO = W3TermInfo._struct  # flags, weight, df, min/max length bytes, max weight, ids
+_BYTES: dict = {}  # length -> length_to_byte(length)
+
+
+def _byte(length: int | None) -> int:
+    found = _BYTES.get(length)
+    if found is None:
+        found = _BYTES[length] = length_to_byte(length)
+    return found
 
 
 def _value_tables(max_pos: int, max_freq: int) -> None:
@@ -86,15 +97,17 @@ def postings_of(tokens, terms: list[bytes], rank: np.ndarray, lengths: dict[int,
     return table, np.bitwise_or.reduceat(bits, starts)  # position masks, by posting
 
 
-def write_postings(postfile, docs: list, weights: list, values: list, lens: list,
-                    fixed: int | None) -> W3TermInfo:
-    """Write one term's postings as ``W3PostingsWriter`` does (blocks of ``BLOCK``: the
-    pickled docnum deltas, weights and values, with a header of the block's statistics);
-    return its term info."""
-    info = W3TermInfo()
-    start = postfile.tell()
-    postfile.write(WHOOSH3_HEADER_MAGIC)
+def write_postings(postfile, start: int, docs: list, weights: list, values: list, lens: list,
+                   fixed: int | None, compress=zlib.compress) -> tuple[bytes, int]:
+    """Write one term's postings at ``start`` (where ``postfile`` is) as ``W3PostingsWriter``
+    does (blocks of ``BLOCK``: the pickled docnum deltas, weights and values, with a header
+    of the block's statistics); return its term info as ``W3TermInfo.to_bytes`` gives it, and
+    where the file is after them (kept here: a ``tell`` is a system call). ``compress(data,
+    level)`` is ``zlib.compress`` or gives the same bytes (``deflate.Deflater``)."""
+    parts = [WHOOSH3_HEADER_MAGIC]
     n = len(docs)
+    total = 0.0  # as W3TermInfo.add_block accumulates them
+    minlength, maxlength, maxweight = None, 0, 0
     for at in range(0, n, BLOCK):
         ids = docs[at:at + BLOCK]
         ws = array("f", weights[at:at + BLOCK])
@@ -113,22 +126,39 @@ def write_postings(postfile, docs: list, weights: list, values: list, lens: list
         data = dumps(((ids[0], *map(sub, ids[1:], ids[:-1])), mini, vs), 2)
         comp = 0
         if len(data) >= COMPRESS_FROM:
-            comp, data = 3, zlib.compress(data, 3)
-        head = dumps((len(ids), ids[-1], top, comp, length_to_byte(low), length_to_byte(high)), 2)
-        postfile.write_int(-(len(head) + len(data)) if at + BLOCK >= n else len(head) + len(data))
-        postfile.write(head)
-        postfile.write(data)
-        # as W3TermInfo.add_block
-        info._weight += sum(ws)
-        info._df += len(ids)
-        info._minlength = low if info._minlength is None else min(info._minlength, low)
-        info._maxlength = max(info._maxlength, high)
-        info._maxweight = max(info._maxweight, top)
-        if info._minid is None:
-            info._minid = ids[0]
-        info._maxid = ids[-1]
-    info.set_extent(start, postfile.tell() - start)
-    return info
+            comp, data = COMPRESS_LEVEL, compress(data, COMPRESS_LEVEL)
+        head = dumps((len(ids), ids[-1], top, comp, _byte(low), _byte(high)), 2)
+        size = len(head) + len(data)
+        parts += (pack_int(-size if at + BLOCK >= n else size), head, data)
+        total += sum(ws)
+        minlength = low if minlength is None else min(minlength, low)
+        maxlength = max(maxlength, high)
+        maxweight = max(maxweight, top)
+    blob = b"".join(parts)
+    postfile.write(blob)
+    info = _TERM_INFO.pack(0, total, n, 0 if minlength is None else _byte(minlength),
+                           _byte(maxlength), maxweight, docs[0], docs[-1])
+    return info + pack_long(start) + pack_int(len(blob)), start + len(blob)
+
+
+class TermTable:
+    """Add a field's terms to a segment's term table (``OrderedHashWriter``) as its ``add``
+    does, keeping the file position here instead of asking the file twice a term."""
+
+    def __init__(self, table) -> None:
+        self.table = table
+        self.pos = table.dbfile.tell()
+
+    def add(self, key: bytes, value: bytes) -> None:
+        table = self.table
+        if key <= table.lastkey:
+            raise ValueError(f"Keys must increase: {table.lastkey!r}..{key!r}")
+        table.index.append(self.pos)
+        table.dbfile.write(_lengths.pack(len(key), len(value)) + key + value)
+        h = table.hashfn(key)
+        table.buckets[h & 255].append((h, self.pos))
+        table.lastkey = key
+        self.pos += _lengths.size + len(key) + len(value)
 
 
 def masks_of(table: list[tuple], fmt) -> np.ndarray:
