@@ -40,7 +40,7 @@ from index.schema import DEFAULT_BOOSTS
 
 TIME_BUDGET = 2.0           # seconds a search may run
 CACHE_SIZE = 1024           # responses kept
-WARM_BUDGET = 30.0          # seconds the shards may take to open before the first search
+WARM_BUDGET = 600.0         # seconds the shards may take to open (4x, loaded machine: ~60 s)
 
 
 class SearchIndex:

@@ -207,3 +207,14 @@ def test_pushed_documents_reach_a_sharded_index(tmp_path):
     assert found("gull", "article") == 0
     assert index.SnapshotStore(root).current_path().joinpath("shard-1").is_dir()
     app.extensions["search_index"].close()
+
+
+def test_facet_counts_cross_to_the_coordinator_unchanged():
+    from index.cluster.shard_server import packed, unpacked
+
+    raw = {"author": {"Ann Lee": 3, "": 0, "Bo": 1}, "kind": {}, "date": {"2017": 5},
+           "site": {"a\x00b": 2}}  # a value holding the separator goes as it is
+    wire = packed(raw)
+    assert isinstance(wire["author"], tuple) and isinstance(wire["site"], dict)
+    back = unpacked(wire)
+    assert back == raw and [list(v) for v in back.values()] == [list(v) for v in raw.values()]

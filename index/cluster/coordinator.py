@@ -35,6 +35,7 @@ from whoosh import query as Q
 from index.cluster import pages
 from index.cluster.fanout import Shards
 from index.cluster.head import Head
+from index.cluster.shard_server import unpacked
 from index.errors import Deadline
 from index.read import facets
 from index.read import related as related_op
@@ -61,8 +62,8 @@ def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
     fetched = pages.fetch_page(head, head.page_facts(shards, deadline),
                                rows.per_shard(at, ranked), [a.groups for a in answers],
                                p.terms, req.snippets, deadline)
-    counts = (facets.shape(facets.add_counts([a.facets for a in answers]), req.authors,
-                           req.speakers) if req.facets else None)
+    counts = (facets.shape(facets.add_counts([unpacked(a.facets) for a in answers]),
+                           req.authors, req.speakers) if req.facets else None)
     return result(head, req, p, rows.hits(at, fetched), sum(a.total for a in answers), counts,
                   _dropped(answers, rows.shard, rows.tier, at), sum(a.folded for a in answers))
 

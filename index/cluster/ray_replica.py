@@ -69,8 +69,6 @@ class ShardReplica:
             current = self.store.current()
             if current and current != opened:
                 self.server.call(current, "days", ())  # the cheapest call that opens it
-                with contextlib.suppress(ValueError, AttributeError):  # a test's fake server
-                    self.server.call(current, "warm", ())  # the quotes' stories, at once
                 return current
         return opened
 

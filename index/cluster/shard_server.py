@@ -8,7 +8,6 @@ reindex switches ``CURRENT``; the server keeps that snapshot and the one before 
 Arguments and answers are plain picklable values. The methods, in the order a search
 calls them:
 
-    warm      build what the first searches need (a replica's, on opening a snapshot)
     days      the live documents' days, counted (for recency; once per snapshot)
     prepare   run the query with this shard's own statistics; return the document
               frequencies it looked up and the relaxed-matching evidence
@@ -45,6 +44,26 @@ from index.results import Document, Hit
 from index.store.snapshots import NoSnapshot, SnapshotStore, shard_dir
 
 
+Packed = dict[str, "tuple[str, np.ndarray] | dict[str, int]"]
+SEP = "\x00"  # between a facet's values on the wire (a value holding it goes as a dict)
+
+
+def packed(raw: RawCounts) -> Packed:
+    """Return raw facet counts as they cross to the coordinator: per facet, its values as one
+    string and their counts as one array. Pickling a dict of every matching author's count
+    cost 0.3 ms a shard at 4x FakeNewsNet (20 KB); two buffers cost a fraction of that."""
+    return {name: values if any(SEP in v for v in values) else
+            (SEP.join(values), np.fromiter(values.values(), np.int32, len(values)))
+            for name, values in raw.items()}
+
+
+def unpacked(wire: Packed) -> RawCounts:
+    """Return ``packed``'s raw counts as they were (the same values in the same order)."""
+    return {name: found if isinstance(found, dict) else
+            dict(zip(found[0].split(SEP), found[1].tolist())) if len(found[1]) else {}
+            for name, found in wire.items()}
+
+
 @dataclass(frozen=True)
 class ShardPage:
     """A shard's answer to ``query``: its best rows for the page, in its result order."""
@@ -59,7 +78,7 @@ class ShardPage:
     copies: np.ndarray
     held: np.ndarray | None    # words each row holds (bit j: word j), when some were dropped
     words: tuple[str, ...]     # the relaxed query's words, in bit order
-    facets: RawCounts | None   # raw counts (``facets.raw_counts``)
+    facets: Packed | None      # raw counts (``facets.raw_counts``), ``packed``
     quotes: tuple = ()         # per row, the docnums of its quotes folded under it (stories)
     groups: dict = field(default_factory=dict)  # docnum → group id, of the rows and shown
     # quotes that have copies (the coordinator builds the page: ``pages``)
@@ -76,7 +95,7 @@ class ShardServer:
 
     def call(self, snapshot_id: str, method: str, args: tuple) -> Any:
         """Run ``method(*args)`` on this shard of ``snapshot_id``."""
-        if method not in ("warm", "days", "page_facts", "articles_by", "prepare", "query", "document",
+        if method not in ("days", "page_facts", "articles_by", "prepare", "query", "document",
                           "stored", "related", "fetch_plain"):
             raise ValueError(f"no shard method {method!r}")
         return getattr(self, method)(self._snapshot(snapshot_id), *args)
@@ -87,18 +106,15 @@ class ShardServer:
                 path = shard_dir(self.store.path(snapshot_id), self.shard)
                 if not path.is_dir():
                     raise NoSnapshot(f"snapshot {snapshot_id} has no {path.name}")
-                return Snapshot(snapshot_id, path, self.postings_cache, shard=True)
+                snap = Snapshot(snapshot_id, path, self.postings_cache, shard=True)
+                snap.stories()  # every search folds quotes: not the first one's cost
+                return snap
             except Exception as exc:  # gone (pruned), corrupt, or never sharded
                 raise IndexUnavailable(f"cannot open shard {self.shard} of snapshot "
                                        f"{snapshot_id}: {exc}") from None
         return self.opened.get(snapshot_id, opener)
 
     # -- the calls -------------------------------------------------------------------------
-    @staticmethod
-    def warm(snap: Snapshot) -> None:
-        """Build what the first searches of the snapshot would otherwise wait for."""
-        snap.stories()
-
     @staticmethod
     def days(snap: Snapshot) -> tuple[np.ndarray, np.ndarray]:
         cols = snap.columns
@@ -173,8 +189,8 @@ def _page(snap: Snapshot, m: Matches, req: SearchRequest, ranked: bool) -> Shard
     rows = ids[at]
     tiers = m.tiers
     dropped = tiers is not None and tiers.required < tiers.counted
-    raw = (facets.raw_counts(snap.columns, m.matched, m.filters, req.date_by_month, req.authors)
-           if req.facets else None)
+    raw = (packed(facets.raw_counts(snap.columns, m.matched, m.filters, req.date_by_month,
+                                    req.authors)) if req.facets else None)
     return ShardPage(len(ids), m.folded, rows, seq[at], m.tier[at], scores[at], day[at],
                      np.array([m.copies.get(int(d), 0) for d in rows], dtype=np.int64),
                      tiers.held(rows) if dropped else None,
