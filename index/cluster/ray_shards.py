@@ -10,10 +10,10 @@ The fan-out calls the replicas as plain Ray actors: a call goes from this proces
 replica's process directly (about 1 ms here), where a Ray Serve handle went through its
 router and cost ~5 ms of CPU a call. Each search asks one replica of every shard at once,
 taking the shard's replicas in turn; a replica that fails (dead, restarting) is replaced in
-the call by the shard's next one, until the query's deadline; a shard none of whose
-replicas can answer is a ``ShardUnavailable`` (503), never a page without its documents.
-Each replica opens ``snapshots/<id>/shard-<k>`` of the index dir itself: the index dir must
-be a path that every node sees (a shared filesystem), and so must this checkout.
+the call by the shard's next one, until the query's deadline, and skipped for ``DOWN_FOR``
+seconds; a shard none of whose replicas can answer is a ``ShardUnavailable`` (503).
+Each replica opens ``snapshots/<id>/shard-<k>`` of the index dir itself: the index dir and
+this checkout must be paths every node sees (a shared filesystem).
 
 Where Ray listens: a head started here (``make cluster``) is bound to ``host``, 127.0.0.1
 unless the operator says otherwise. On 127.0.0.1 every Ray process of the machine (GCS,
@@ -24,8 +24,7 @@ process that joins it, with Ray's token authentication. On any other address Ray
 listen on all interfaces: a firewall must keep them to the cluster's nodes (README,
 "Running on a cluster").
 
-``ray`` is imported here only (and by ``ray_build``, through ``_ray``), lazily: ``make run``
-works without it installed.
+``ray`` is imported here only (and by ``ray_build``, through ``_ray``), lazily.
 """
 from __future__ import annotations
 
@@ -184,7 +183,7 @@ class RayShards:
         self.index_dir = str(Path(index_dir).resolve())
         self.replicas: list[list] = [self._handles(k) for k in range(shards)]
         self._turn = itertools.count()
-        self._down: dict = {}  # replica (handle) → until when it is not asked (it failed)
+        self._down: dict = {}  # replica (actor id) → until when it is not asked (it failed)
 
     def _handles(self, shard: int) -> list:
         """Return handles to the replicas of ``shard`` that exist now, by name."""
@@ -194,8 +193,8 @@ class RayShards:
                 handles.append(self.ray.get_actor(name, namespace=NAMESPACE))
         return handles
 
-    def map(self, snapshot_id: str, method: str, args: list[tuple],
-            deadline: Deadline) -> list[Any]:
+    def map(self, snapshot_id: str, method: str, args: list[tuple], deadline: Deadline
+            ) -> list[Any]:
         """Ask every shard at once (one replica each, in turn); wait for each within the
         deadline, in shard order; ask the shard's next replica when one fails."""
         if len(args) != len(self.replicas):
@@ -210,11 +209,11 @@ class RayShards:
                 for k, a in enumerate(args)]
 
     def _send(self, shard: int, turn: int, snapshot_id: str, method: str, args: tuple):
-        handles = self.replicas[shard]
+        """Ask one replica of ``shard``; one that failed lately is skipped while another is up."""
+        handles, now = self.replicas[shard], time.monotonic()
         if not handles:
             return None
-        now = time.monotonic()  # a replica that failed lately is skipped while another is up
-        up = [h for h in handles if self._down.get(h, 0.0) <= now] or handles
+        up = [h for h in handles if self._down.get(_actor(h), 0.0) <= now] or handles
         handle = up[turn % len(up)]
         return handle, handle.call.remote(snapshot_id, method, args)
 
@@ -248,7 +247,7 @@ class RayShards:
                 except ray.exceptions.RayActorError as exc:  # dead, or restarting
                     reason = f"a replica failed: {type(exc).__name__}"
                     # calls sent to it while Ray restarts it would wait: ask the others
-                    self._down[handle] = time.monotonic() + DOWN_FOR
+                    self._down[_actor(handle)] = time.monotonic() + DOWN_FOR
                     self.replicas[shard] = self._handles(shard)
                 turn += 1
                 time.sleep(min(RETRY_PAUSE, max(0.0, deadline.at - time.monotonic())))
@@ -294,3 +293,8 @@ def env_address() -> str | None:
     """Return the address this process joined, for the processes it starts."""
     ray = _ray()
     return ray.get_runtime_context().gcs_address if ray.is_initialized() else None
+
+
+def _actor(handle) -> Any:
+    """A replica's actor id: kept across Ray's restarts (a handle looked up is a new object)."""
+    return getattr(handle, "_actor_id", handle)
