@@ -105,3 +105,46 @@ def test_a_sharded_index_folds_stories_and_counts_bios_alike(tmp_path, demo_inde
     finally:
         one.close()
         two.close()
+
+
+def test_quotes_linked_segment_by_segment_as_article_by_article(fakenews_sample_index, tmp_path):
+    """The map from quotes to their articles, read from each segment's own terms, is the one
+    looking each article id up in the whole reader gives: on the FakeNewsNet sample, and on
+    an index where an article was replaced by an update (its old document deleted, in another
+    segment than the new one) and one deleted outright."""
+    import json
+    import shutil
+
+    import numpy as np
+
+    import index
+    from index.read import stories
+
+    def both_ways(path: str) -> np.ndarray:
+        ix = SearchIndex(path, cache_size=0)
+        snap = ix.live.current()
+        reader, live = snap.searcher().reader(), snap.columns.live
+        fast = stories._linked(reader, live)
+        slow = np.full(reader.doc_count_all(), -1, dtype=np.int64)
+        stories.Stories._link(reader, live, slow, reader.field_terms("article_id"))
+        fast[~live], slow[~live] = -1, -1
+        ix.close()
+        assert np.array_equal(fast, slow)
+        return fast
+
+    assert (both_ways(fakenews_sample_index) >= 0).sum() > 1000
+    copy = tmp_path / "copy"
+    shutil.copytree(fakenews_sample_index, copy)
+    ix = SearchIndex(str(copy), cache_size=0)
+    reader = ix.live.current().searcher().reader()
+    with_quotes = sorted(reader.field_terms("article_id"))[:2]
+    replaced = dict(reader.stored_fields(next(iter(
+        reader.postings("id", with_quotes[0]).all_ids()))))
+    ix.close()
+    replaced["body"] = (replaced.get("body") or "") + ' "We never said that," said Ana Ruiz.'
+    pushed = tmp_path / "pushed.jsonl"
+    pushed.write_text(json.dumps({k: v for k, v in replaced.items()
+                                  if isinstance(v, str)}) + "\n", encoding="utf-8")
+    index.update(str(copy), [str(pushed)], delete_ids=[with_quotes[1]])
+    after = both_ways(str(copy))
+    assert (after >= 0).sum() > 1000

@@ -47,13 +47,14 @@ class TermCounts:
         arrays, which know the frequencies without decoding Whoosh's term infos)."""
         counts: dict[str, dict[str, int]] = {}
         names = set(reader.indexed_field_names())
-        for name in fields:
-            texts = [_text(t) for t in reader.lexicon(name)] if name in names else []
-            found = arrays.frequencies(name, texts) if arrays is not None and texts else None
-            if found is None:
-                found = [reader.doc_frequency(name, t) for t in texts]
-            counts[name] = {t: int(df) for t, df in zip(texts, found) if df}
         segs = _segments(reader)
+        for name in fields:
+            if arrays is None or name not in names or arrays.frequencies(name, []) is None:
+                counts[name] = _summed([_leaf_counts(leaf, (name,))[name] for *_, leaf in segs])
+                continue
+            texts = [_text(t) for t in reader.lexicon(name)]
+            found = arrays.frequencies(name, texts)
+            counts[name] = {t: int(df) for t, df in zip(texts, found) if df}
         part = Part(frozenset((sid, n) for sid, n, _ in segs), sum(n for _, n, _ in segs), counts)
         return cls([part], {name: dict(c) for name, c in counts.items()})
 
@@ -83,6 +84,19 @@ class TermCounts:
                     else:
                         into.pop(text, None)
         return TermCounts(kept + new, sums), changed
+
+
+def _summed(parts: list[dict[str, int]]) -> dict[str, int]:
+    """Return the segments' counts of one field added up, in the whole reader's term order
+    (each segment's terms are read from its own term table: asking the whole reader for
+    each term's frequency looked it up in every segment, 20 s at 4x FakeNewsNet)."""
+    if len(parts) == 1:
+        return {t: df for t, df in parts[0].items() if df}
+    total: dict[str, int] = {}
+    for part in parts:
+        for text, df in part.items():
+            total[text] = total.get(text, 0) + df
+    return {t: total[t] for t in sorted(total, key=lambda t: t.encode("utf-8")) if total[t]}
 
 
 def _leaf_counts(leaf, fields) -> dict[str, dict[str, int]]:
