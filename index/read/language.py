@@ -32,6 +32,7 @@ German documents) is not done yet.
 from __future__ import annotations
 
 from collections.abc import Callable
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -88,10 +89,19 @@ def stem_languages(word: str, query: tuple[str, ...], langs: tuple[str, ...],
 
 
 def minor_languages(reader, langs: tuple[str, ...]) -> tuple[str, ...]:
-    """Return those of ``langs`` that fewer than ``MINOR_SHARE`` of the documents are in."""
-    total = reader.doc_count_all()
-    return tuple(lang for lang in langs
-                 if reader.doc_frequency("lang", lang) < MINOR_SHARE * total)
+    """Return those of ``langs`` that fewer than ``MINOR_SHARE`` of the documents are in;
+    kept per reader (a snapshot's): looking each language up in every segment on every query
+    cost 0.45 ms a search at 4x FakeNewsNet."""
+    known = _MINOR.setdefault(reader, {})
+    found = known.get(langs)
+    if found is None:
+        total = reader.doc_count_all()
+        found = known[langs] = tuple(lang for lang in langs
+                                     if reader.doc_frequency("lang", lang) < MINOR_SHARE * total)
+    return found
+
+
+_MINOR: WeakKeyDictionary = WeakKeyDictionary()  # reader → langs → minor languages
 
 
 def held_language(words: list[str], langs: tuple[str, ...],
