@@ -156,6 +156,12 @@ def test_private_control_socket_and_metrics_folder(tmp_path, server):
             g.wait()
         folders = sorted(tmp_path.glob("search-gunicorn-*"))
         assert len(folders) == 2
+        # the master binds its control socket beside the workers' start: a worker may answer
+        # /health first (CI saw that once), so the socket is waited for, briefly
+        until = time.monotonic() + 10
+        while not all((f / "gunicorn.ctl").is_socket() for f in folders) \
+                and time.monotonic() < until:
+            time.sleep(0.05)
         for folder in folders:
             assert (folder / "gunicorn.ctl").is_socket()
             assert any((folder / "metrics").glob("*.db"))
