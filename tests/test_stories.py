@@ -109,7 +109,8 @@ def test_a_sharded_index_folds_stories_and_counts_bios_alike(tmp_path, demo_inde
 
 def test_quotes_linked_segment_by_segment_as_article_by_article(fakenews_sample_index, tmp_path):
     """The map from quotes to their articles, read from each segment's own terms, is the one
-    looking each article id up in the whole reader gives: on the FakeNewsNet sample, and on
+    looking each article id up in the whole reader gives, and so is the one joined from the
+    segments' facts (``stories.joined``): on the FakeNewsNet sample, and on
     an index where an article was replaced by an update (its old document deleted, in another
     segment than the new one) and one deleted outright."""
     import json
@@ -119,6 +120,8 @@ def test_quotes_linked_segment_by_segment_as_article_by_article(fakenews_sample_
 
     import index
     from index.read import stories
+    from index.read.segments import Segments
+    from index.schema import TEXT_FIELDS
 
     def both_ways(path: str) -> np.ndarray:
         ix = SearchIndex(path, cache_size=0)
@@ -127,9 +130,13 @@ def test_quotes_linked_segment_by_segment_as_article_by_article(fakenews_sample_
         fast = stories._linked(reader, live)
         slow = np.full(reader.doc_count_all(), -1, dtype=np.int64)
         stories.Stories._link(reader, live, slow, reader.field_terms("article_id"))
-        fast[~live], slow[~live] = -1, -1
+        # and joined from the segments' facts (the files, and read from the segments)
+        from_files = stories.joined(snap.segments, live)
+        from_reading = stories.joined(Segments(reader, TEXT_FIELDS), live)
+        fast[~live], slow[~live], from_files[~live], from_reading[~live] = -1, -1, -1, -1
         ix.close()
         assert np.array_equal(fast, slow)
+        assert np.array_equal(from_files, fast) and np.array_equal(from_reading, fast)
         return fast
 
     assert (both_ways(fakenews_sample_index) >= 0).sum() > 1000

@@ -172,7 +172,7 @@ class Snapshot(Opened):
         # everywhere has no ``next_seq``: its document numbers are the order)
         has_seq = shard or "next_seq" in self.meta
         with self.ix.reader() as reader:
-            segs = Segments(reader, TEXT_FIELDS, before.segments if before else None)
+            segs = Segments(reader, TEXT_FIELDS, before.segments if before else None, path)
             self.segments = segs
             self.columns = FacetColumns(segs, read_names(path.parent if shard else path),
                                         before.columns if before else None)
@@ -201,7 +201,7 @@ class Snapshot(Opened):
         """Return each quote's article (read on first use: only searches need it)."""
         if self._stories is None:
             with self.ix.reader() as reader:
-                self._stories = Stories(reader, self.columns.live)
+                self._stories = Stories(reader, self.columns.live, segments=self.segments)
         return self._stories
 
     def _new_searcher(self):

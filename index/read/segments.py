@@ -7,80 +7,26 @@ directory hard-links the segment files it shares with the one before
 lengths, near-duplicate group keys, the place in the corpus) is read one segment at a time
 (``Segment``), keyed by its Whoosh segment id, and a snapshot opened after an incremental
 change reads only the segments that are new to it; the others come from the snapshot
-before. Deletions are the snapshot's own: one boolean mask (``live``), applied when the
-segments' arrays are put together, so the result is the same as reading every segment
-afresh (``tests/test_reopen.py`` checks it).
+before. A segment new to this process is loaded from the facts file its writer saved beside
+it (``store.segment_facts``), else read from the segment. Deletions are the snapshot's own:
+one boolean mask (``live``), applied when the segments' arrays are put together, so the
+result is the same as reading every segment afresh (``tests/test_reopen.py`` checks it).
 """
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 from whoosh.reading import MultiReader, SegmentReader
 
-from index.read.stats import leaf_lengths
-from index.store.whoosh_postings import leaf_postings
+from index.store.segment_facts import SINGLE, Segment, segment_facts
 
-SINGLE = ("kind", "lang", "year", "month", "speaker", "site")  # one value a document
-
-
-@dataclass(frozen=True)
-class Segment:
-    """The per-document values of one segment (local document numbers).
-
-    ``single[name]`` is (values, codes): code 0 is no value, code i is ``values[i - 1]``;
-    ``authors`` is (names, documents, codes) with one pair per (document, author)."""
-
-    sid: str
-    count: int
-    single: dict[str, tuple[list[str], np.ndarray]]
-    authors: tuple[list[str], np.ndarray, np.ndarray]
-    day: np.ndarray
-    group: np.ndarray
-    seq: np.ndarray
-    lengths: dict[str, np.ndarray]
-    field_length: dict[str, int]
-
-
-def read_segment(leaf, fields) -> Segment:
-    """Read one segment reader's per-document values (deleted documents included or not:
-    the snapshot's ``live`` mask decides)."""
-    count = leaf.doc_count_all()
-    indexed = set(leaf.indexed_field_names())
-    single = {}
-    for name in SINGLE:
-        values: list[str] = []
-        codes = np.zeros(count, dtype=np.int32)
-        for text in leaf.field_terms(name) if name in indexed else ():
-            values.append(text)
-            codes[leaf_postings(leaf, name, text, weights=False)[0]] = len(values)
-        single[name] = (values, codes)
-    names: list[str] = []
-    docs, codes_ = [], []
-    for text in leaf.field_terms("author") if "author" in indexed else ():
-        ids = leaf_postings(leaf, "author", text, weights=False)[0]
-        docs.append(ids)
-        codes_.append(np.full(len(ids), len(names), dtype=np.int32))
-        names.append(text)
-    authors = (names, np.concatenate(docs) if docs else np.empty(0, dtype=np.int64),
-               np.concatenate(codes_) if codes_ else np.empty(0, dtype=np.int32))
-    return Segment(
-        leaf.segment().segment_id(), count, single, authors,
-        _column(leaf, "day", count), _column(leaf, "group", count), _column(leaf, "seq", count),
-        {name: np.asarray(leaf_lengths(leaf, name), dtype=np.float64) for name in fields},
-        {name: leaf.field_length(name) for name in fields})
-
-
-def _column(leaf, name: str, count: int) -> np.ndarray:
-    if name in leaf.schema and leaf.has_column(name):
-        return np.fromiter(leaf.column_reader(name), dtype=np.int64, count=count)
-    return np.zeros(count, dtype=np.int64)
+__all__ = ["SINGLE", "Segment", "Segments", "reopen_reader"]
 
 
 class Segments:
     """The segments of one snapshot, in its document order, and its deletions."""
 
-    def __init__(self, reader, fields, before: Segments | None = None) -> None:
+    def __init__(self, reader, fields, before: Segments | None = None,
+                 folder=None) -> None:
         known = before.by_id if before is not None else {}
         self.parts: list[Segment] = []
         self.bases: list[int] = []
@@ -91,7 +37,7 @@ class Segments:
             sid = leaf.segment().segment_id()
             part = known.get(sid)
             if part is None or part.count != leaf.doc_count_all():
-                part = read_segment(leaf, fields)
+                part = segment_facts(leaf, fields, folder)  # its facts file, if written
                 self.new.append(sid)
             self.parts.append(part)
             self.bases.append(base)
@@ -102,9 +48,11 @@ class Segments:
         self.size = size
         self.live.flags.writeable = False
 
-    def concat(self, get, dtype) -> np.ndarray:
-        """Return the per-document arrays ``get(segment)`` put together in document order."""
-        arrays = [get(part) for part in self.parts]
+    def concat(self, get, dtype, offset: bool = False) -> np.ndarray:
+        """Return the per-document arrays ``get(segment)`` put together in document order
+        (``offset``: arrays of local document numbers, made the snapshot's)."""
+        arrays = [get(part) + base if offset else get(part)
+                  for part, base in zip(self.parts, self.bases)]
         if not arrays:
             return np.zeros(0, dtype=dtype)
         return np.concatenate(arrays).astype(dtype, copy=False)

@@ -7,7 +7,6 @@ look-ups.
 from __future__ import annotations
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield, byte_to_length
 
 from index.read.matching import Decision, Evidence, decide
 
@@ -50,23 +49,6 @@ class FieldStats:
     def avg_length(self, fieldname: str) -> float:
         """Return the average length of ``fieldname``."""
         return self._avg[fieldname]
-
-
-def leaf_lengths(leaf, fieldname: str) -> list[int]:
-    """Return one segment's field lengths, read as a whole column when the codec allows."""
-    count = leaf.doc_count_all()
-    perdoc = getattr(leaf, "_perdoc", None)
-    try:  # Whoosh's W3 codec: one byte per document, decoded through a 256-entry table
-        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        if column is None:
-            return [0] * count
-        table = [byte_to_length(b) if b else 0 for b in range(256)]
-        if getattr(column, "_fixedlen", None) == 1:  # the raw bytes are the values
-            raw = column._dbfile.get(column._basepos, column._count)
-            return [table[b] for b in raw] + [0] * (count - column._count)
-        return [table[b] for b in column]
-    except (AttributeError, TypeError):  # another codec: the public, per-document way
-        return [leaf.doc_field_length(d, fieldname, 0) for d in range(count)]
 
 
 class CorpusStats:

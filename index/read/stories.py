@@ -27,8 +27,10 @@ class Stories:
     new segments' quotes, and of the quotes whose article was deleted."""
 
     def __init__(self, reader, live: np.ndarray, before: Stories | None = None,
-                 new_from: int | None = None) -> None:
-        if before is not None and new_from is not None and new_from >= len(before.parent):
+                 new_from: int | None = None, segments=None) -> None:
+        if segments is not None and before is None:
+            parent = joined(segments, live)
+        elif before is not None and new_from is not None and new_from >= len(before.parent):
             parent = np.full(reader.doc_count_all(), -1, dtype=np.int64)
             parent[:len(before.parent)] = before.parent
             lost = np.flatnonzero(parent >= 0)
@@ -76,6 +78,30 @@ def _linked(reader, live: np.ndarray) -> np.ndarray:
         found = np.concatenate(articles[text]) if text in articles else np.empty(0, np.int64)
         found = found[live[found]]
         parent[np.concatenate(parts)] = found[-1] if len(found) else -1
+    return parent
+
+
+def joined(segs, live: np.ndarray) -> np.ndarray:
+    """Return every quote's article (document number; -1: none live) from the segments'
+    facts (``read.segments.Segments``: each document's id and each quote's article id as
+    64-bit keys): the last live document holding the id, as ``_linked`` reads it from the
+    postings, by one sort of the keys instead of a posting list per article id."""
+    parent = np.full(segs.size, -1, dtype=np.int64)
+    ids = segs.concat(lambda p: p.ids[0], np.int64, offset=True)
+    keys = segs.concat(lambda p: p.ids[1], np.uint64)
+    quotes = segs.concat(lambda p: p.quotes[0], np.int64, offset=True)
+    wanted = segs.concat(lambda p: p.quotes[1], np.uint64)
+    alive = live[ids]
+    ids, keys = ids[alive], keys[alive]
+    if not len(ids) or not len(quotes):
+        return parent
+    order = np.lexsort((ids, keys))  # by key, then document: each key's last one is its own
+    ids, keys = ids[order], keys[order]
+    last = np.append(keys[1:] != keys[:-1], True)
+    ids, keys = ids[last], keys[last]
+    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    found = keys[at] == wanted
+    parent[quotes[found]] = ids[at[found]]
     return parent
 
 

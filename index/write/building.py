@@ -18,8 +18,10 @@ from typing import Any
 
 from corpus import Record
 from index.request import KINDS
+from index.schema import TEXT_FIELDS
 from index.store.meta import read_meta, write_meta
 from index.store.names import write_names
+from index.store.segment_facts import write_missing
 from index.store.snapshots import SnapshotStore
 from index.write.neardup import Grouper
 
@@ -88,7 +90,10 @@ def snapshot_in_lock(store: SnapshotStore, copy_live: bool) -> Iterator[Build]:
                        shards=meta.get("shards", 0), next_seq=meta.get("next_seq", 0))
         yield state
         counts = state.ix.counts() if state.shards else count_kinds(state.ix)
-        write_names(building, state.ix.indexes if state.shards else [state.ix])
+        indexes = state.ix.indexes if state.shards else [state.ix]
+        write_names(building, indexes)
+        for ix in indexes:  # what readers load per segment instead of reading it (new ones)
+            write_missing(ix, TEXT_FIELDS)
         state.ix.close()
         write_meta(building, counts, state.langs - {""}, copy_live, state.shards,
                     state.next_seq)

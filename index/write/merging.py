@@ -30,6 +30,7 @@ from index.schema import TEXT_FIELDS
 from index.store.arrays import write_arrays
 from index.store.meta import read_meta, write_meta
 from index.store.names import write_names
+from index.store.segment_facts import write_missing
 from index.store.snapshots import SnapshotStore
 from index.write.segment_batches import BATCH_DOCS
 
@@ -156,6 +157,7 @@ def merge(store: SnapshotStore, policy: TieredMergePolicy = TieredMergePolicy())
             writer.commit(mergetype=merging)
             write_arrays(building, ix, TEXT_FIELDS, new_segments_only=True)
             write_names(building, [ix])  # a merge drops the deleted documents' names
+            write_missing(ix, TEXT_FIELDS)  # the merged segment's facts (store.segment_facts)
             write_meta(building, meta.get("counts", {}), set(meta.get("langs", ())), True)
             store.publish(snapshot_id, building)
         except BaseException:
