@@ -26,6 +26,9 @@ DEFAULT_BOOSTS: dict[str, float] = {
     "tags": 1.0,
 }
 TEXT_FIELDS = tuple(DEFAULT_BOOSTS)
+# the fields with posting arrays (``store.arrays``): the scored text fields, and the unstemmed
+# words, whose lists the query's language and its neighbours read for every new word
+ARRAY_FIELDS = (*TEXT_FIELDS, "spell")
 # Field names a user may write as field:value in a query, mapped to index fields.
 QUERY_FIELD_ALIASES = {
     "title": "title", "dek": "dek", "headings": "headings", "heading": "headings",

@@ -97,20 +97,21 @@ def test_arrays_of_a_rebuild_equal_the_whoosh_lists_for_every_term(built):
     arrays, reader, _, _ = _open_arrays(built)
     try:
         assert len(arrays.get("body", "nosuchwordanywhere")[0]) == 0
-        assert arrays.get("spell", "library") is None  # not covered: read the Whoosh way
+        assert len(arrays.get("spell", "library")[0])  # the unstemmed words have arrays too
+        assert arrays.get("kind", "article") is None  # not covered: read the Whoosh way
     finally:
         reader.close()
 
 
-def _assert_arrays_equal_whoosh(index_dir) -> int:
-    """Check every term of every text field; return how many were checked."""
-    from index.schema import TEXT_FIELDS
+def _assert_arrays_equal_whoosh(index_dir, fields=None) -> int:
+    """Check every term of every field with arrays; return how many were checked."""
+    from index.schema import ARRAY_FIELDS
 
     arrays, reader, _, _ = _open_arrays(index_dir)
     try:
         assert arrays is not None, "the snapshot is read the slow Whoosh way"
         checked = 0
-        for field in TEXT_FIELDS:
+        for field in fields or ARRAY_FIELDS:
             for text in reader.lexicon(field):
                 text = text.decode("utf-8") if isinstance(text, bytes) else text
                 ids, tf = arrays.get(field, text)
@@ -202,16 +203,41 @@ def test_arrays_of_a_two_process_rebuild_survive_updates(tmp_path):
 
 def test_document_frequencies_from_the_arrays_after_updates(built, tmp_path):
     import index
-    from index.schema import TEXT_FIELDS
+    from index.schema import ARRAY_FIELDS
     from tests.test_index_lifecycle import write_article
 
     for n in range(3):
         index.update(str(built), [str(write_article(tmp_path / f"f{n}", f"f{n}", f"Ferry {n}"))])
     arrays, reader, _, _ = _open_arrays(built)
     try:
-        for field in TEXT_FIELDS:
+        for field in ARRAY_FIELDS:
             texts = [t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon(field)]
             assert arrays.frequencies(field, texts).tolist() == \
                 [reader.doc_frequency(field, t) for t in texts]
     finally:
         reader.close()
+
+
+def test_an_index_written_before_spell_had_arrays_keeps_its_sets_through_updates(built, tmp_path):
+    """A snapshot whose sets hold the text fields only (written before ``spell`` had arrays)
+    keeps that list in the sets an update adds: the arrays stay on (a set with other fields
+    would turn them all off), spell is read the Whoosh way until a rebuild."""
+    import index
+    from index.schema import TEXT_FIELDS
+    from index.store.arrays import _metas, write_arrays
+    from tests.test_index_lifecycle import write_article
+
+    _, reader, path, ix = _open_arrays(built)
+    reader.close()
+    write_arrays(path, ix, TEXT_FIELDS)  # the sets as an older build wrote them
+    index.update(str(built), [str(write_article(tmp_path / "old", "old", "Ferry Zorblantern"))])
+    arrays, reader, path, _ = _open_arrays(built)
+    try:
+        assert arrays is not None
+        metas = _metas(path / "postings")
+        assert len(metas) == 2 and all(m["fields"] == list(TEXT_FIELDS) for m in metas)
+        assert arrays.get("spell", "zorblantern") is None
+        assert len(arrays.get("title", "zorblantern")[0]) == 1
+    finally:
+        reader.close()
+    assert _assert_arrays_equal_whoosh(built, TEXT_FIELDS) > 3000

@@ -120,7 +120,12 @@ def write_arrays(index_path: Path, ix, fields, new_segments_only: bool = False) 
             return
         present = {s[0]: s[1] for s in segments}
         covered: set[str] = set()
-        for meta in _metas(out):
+        metas = _metas(out)
+        if metas and all(m["fields"] == metas[0]["fields"] for m in metas):
+            # the snapshot's sets must hold the same fields: one written before a field had
+            # arrays keeps its list (that field is read the Whoosh way) until a rebuild
+            fields = metas[0]["fields"]
+        for meta in metas:
             segs = meta["segments"]
             if all(present.get(sid) == n for sid, n in segs) and meta["fields"] == list(fields):
                 covered.update(sid for sid, _ in segs)
