@@ -120,14 +120,9 @@ def write_arrays(index_path: Path, ix, fields, new_segments_only: bool = False) 
             return
         present = {s[0]: s[1] for s in segments}
         covered: set[str] = set()
-        metas = _metas(out)
-        if metas and all(m["fields"] == metas[0]["fields"] for m in metas):
-            # the snapshot's sets must hold the same fields: one written before a field had
-            # arrays keeps its list (that field is read the Whoosh way) until a rebuild
-            fields = metas[0]["fields"]
-        for meta in metas:
+        for meta in _metas(out):
             segs = meta["segments"]
-            if all(present.get(sid) == n for sid, n in segs) and meta["fields"] == list(fields):
+            if all(present.get(sid) == n for sid, n in segs):  # fields it lacks: Whoosh's way
                 covered.update(sid for sid, _ in segs)
             else:  # describes segments merged away: gone from this snapshot
                 shutil.rmtree(meta["folder"], ignore_errors=True)
@@ -220,9 +215,10 @@ class PostingArrays:
                 segs = meta["segments"]
                 if any(segments.get(sid, (None,))[0] != n for sid, n in segs):
                     continue  # written for segments this snapshot does not have
-                if covered & {sid for sid, _ in segs} or (fields and set(meta["fields"]) != fields):
+                if covered & {sid for sid, _ in segs}:
                     return None
-                fields = set(meta["fields"])
+                # a field some set lacks (written before it had arrays) is read Whoosh's way
+                fields = set(meta["fields"]) if fields is None else fields & set(meta["fields"])
                 covered.update(sid for sid, _ in segs)
                 local = np.concatenate(([0], np.cumsum([n for _, n in segs])[:-1]))
                 deltas = [segments[sid][1] - int(start) for (sid, _), start in zip(segs, local)]
