@@ -13,6 +13,7 @@ within edit distance two, checked with a real edit distance. Built once per snap
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from index.analysis import is_stopword, query_terms, words
 
@@ -82,11 +83,14 @@ class Speller:
             new.freq[word] = f
         return new
 
-    def correct(self, word: str, seen: int = 0, max_distance: int = 2) -> str | None:
+    def correct(self, word: str, seen: int = 0, max_distance: int = 2,
+                weigh: Callable[[str], int] | None = None) -> str | None:
         """Return the best correction of ``word``: nearest first, then most frequent.
 
         ``seen`` is how often the word itself occurs; a correction must be ten times as
         frequent, so a rare misspelling present in the corpus still gets corrected.
+        ``weigh``: how often a candidate occurs when counted as ``seen`` was (default: its
+        frequency here), asked only of the candidates within ``max_distance``.
         """
         seen = max(seen, self.freq.get(word, 0))
         keys = {word} | deletes(word)
@@ -96,11 +100,14 @@ class Speller:
                       for c in index.get(key, ())}
         best = None
         for cand in candidates:
-            if cand == word or cand not in self.freq or self.freq[cand] < 10 * seen:
+            if cand == word or cand not in self.freq:
                 continue
             d = distance(word, cand)
-            if d <= max_distance:
-                rank = (d, -self.freq[cand], cand)
+            if d > max_distance or (best is not None and d > best[0]):
+                continue
+            f = max(self.freq[cand], weigh(cand)) if weigh is not None else self.freq[cand]
+            if f >= 10 * seen:
+                rank = (d, -f, cand)
                 if best is None or rank < best:
                     best = rank
         return best[2] if best else None
@@ -121,10 +128,13 @@ def did_you_mean(speller: Speller, reader, text: str, langs: tuple[str, ...]) ->
         if len(word) < 3 or word.isdigit() or word.upper() in ("AND", "OR", "NOT") \
                 or is_stopword(word, langs):  # "did" is no typo of "dix"
             continue
-        seen = max([reader.doc_frequency("spell", word)] + [
-            reader.doc_frequency(f, t) for f in ("title", "body")
-            for t in query_terms(word, langs)])
-        fix = speller.correct(word, seen)
+        def weigh(w: str) -> int:  # the word's own count, and a correction's alike
+            return max([reader.doc_frequency("spell", w)] + [
+                reader.doc_frequency(f, t) for f in ("title", "body")
+                for t in query_terms(w, langs)])
+
+        # "libary": "library" is in 2 titles but its stem in 95 documents; "liars" in 12 titles
+        fix = speller.correct(word, weigh(word), weigh=weigh)
         if fix:
             out = re.sub(rf"(?i)\b{re.escape(word)}\b", fix, out)
             changed = True
