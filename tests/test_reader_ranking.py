@@ -77,6 +77,21 @@ def test_stop_words_are_those_of_the_query_language(freenews):
     assert "Kerosin" in titles(kerosin)[0]
 
 
+def test_a_rare_whole_word_far_rarer_than_its_completions_is_being_typed(fakenews):
+    """"thr" is a whole word ("THR", The Hollywood Reporter) but "three" and "throne" are far
+    more common: in "game of thr" it is being typed, and "Game of Thrones" comes first, not
+    the pages crediting THR."""
+    from index.errors import Deadline
+    from index.read.search import plan
+
+    snap = fakenews.live.current()
+    expanded = plan(snap, SearchRequest(q="game of thr"), fakenews.ranking, Deadline(10)).query
+    thr = [w for w in expanded.a.words if w.word == "thr"][0]
+    assert "throne" in dict(thr.completions) and thr.variants == ()
+    result = search(fakenews, "game of thr", 3)
+    assert all("Game of Thrones" in t for t in titles(result)[:2]), titles(result)
+
+
 @pytest.mark.parametrize("typed, joined", [("Bundestags Wahl", "bundestagswahl"),
                                            ("face book", "facebook")])
 def test_neighbours_written_as_one_are_the_words_together(freenews, typed, joined):

@@ -206,7 +206,8 @@ class Expander:
         done = word != self.prefix_word or self.words > PREFIX_MAX_WORDS
         taken = set(reading.typos) | set(reading.texts)
         more = {} if done else completions(word, texts, vocab, taken, documents)
-        if more and finished(word, whole):  # a whole word: its completions are typos of it
+        if more and finished(word, whole, vocab, texts, tuple(more)):
+            # a whole word being typed no more: its completions are typos of it
             reading.typos.update(more)
             more = {}
         return (reading.texts, tuple(sorted(reading.typos.items())),
