@@ -191,7 +191,8 @@ def result(head, req: SearchRequest, p: Plan, hits: list[Hit], total: int,
            counts: dict | None, dropped: list[str], folded: int) -> SearchResult:
     """Return the search result, with a did-you-mean (from ``head``'s whole vocabulary)
     when few documents match, a word was not required or a typo matched."""
-    suggestion = (did_you_mean(head.speller(), head.searcher().reader(), p.text, p.langs)
+    suggestion = (did_you_mean(head.speller(), head.searcher().reader(), p.text, p.langs,
+                               head.vocabulary())
                   if p.text and (total < SUGGEST_BELOW or dropped or p.typos) else None)
     return SearchResult(total=total, page=req.page, per_page=req.per_page, hits=hits,
                         snapshot=head.snapshot_id, facets=counts, suggestion=suggestion,

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from index.analysis import is_stopword, query_terms, words
 
+WEIGHED = 12  # of the candidates too rare in this vocabulary, the most frequent re-counted
 MIN_FREQUENCY = 2  # in a large vocabulary, words seen once are as likely typos as answers
 LARGE_VOCABULARY = 20_000
 
@@ -89,52 +90,69 @@ class Speller:
 
         ``seen`` is how often the word itself occurs; a correction must be ten times as
         frequent, so a rare misspelling present in the corpus still gets corrected.
-        ``weigh``: how often a candidate occurs when counted as ``seen`` was (default: its
-        frequency here), asked only of the candidates within ``max_distance``.
+        ``weigh``: how often a candidate occurs when counted as ``seen`` was, asked of the
+        few near candidates too rare in this vocabulary ("library": 2 titles, 95 bodies).
         """
         seen = max(seen, self.freq.get(word, 0))
-        keys = {word} | deletes(word)
+        keys = near_keys = {word} | deletes(word)
         if max_distance > 1 and len(word) > 4:
-            keys |= {d2 for d in list(keys) for d2 in deletes(d)}
+            keys = keys | {d2 for d in keys for d2 in deletes(d)}
         candidates = {c for key in keys for index in (self.index, self.more)
                       for c in index.get(key, ())}
-        best = None
+        best, rest = None, []
         for cand in candidates:
             if cand == word or cand not in self.freq:
                 continue
-            d = distance(word, cand)
-            if d > max_distance or (best is not None and d > best[0]):
+            if self.freq[cand] < 10 * seen:
+                rest.append(cand)
                 continue
-            f = max(self.freq[cand], weigh(cand)) if weigh is not None else self.freq[cand]
-            if f >= 10 * seen:
-                rank = (d, -f, cand)
+            d = distance(word, cand)
+            if d <= max_distance:
+                rank = (d, -self.freq[cand], cand)
                 if best is None or rank < best:
                     best = rank
+        limit = max_distance if best is None else best[0] - 1
+        if weigh is not None and limit > 0:  # near words too rare here, counted as ``seen`` was
+            nearest = {c for key in near_keys for index in (self.index, self.more)
+                       for c in index.get(key, ())}  # filed under a one-letter deletion
+            rest = sorted((c for c in rest if c in nearest), key=lambda c: -self.freq[c])
+            near = [(d, c) for d, c in ((distance(word, c), c) for c in rest[:WEIGHED])
+                    if d <= limit]
+            for d, cand in near:
+                f = weigh(cand)
+                if f >= 10 * seen and (best is None or (d, -f, cand) < best):
+                    best = (d, -f, cand)
         return best[2] if best else None
 
 
 _FIELD_PREFIX = re.compile(r"\b\w+:")
 
 
-def did_you_mean(speller: Speller, reader, text: str, langs: tuple[str, ...]) -> str | None:
+def did_you_mean(speller: Speller, reader, text: str, langs: tuple[str, ...],
+                 vocab=None) -> str | None:
     """Return ``text`` with each misspelt word replaced by its correction, or None.
 
     A word's own frequency is the largest of its unstemmed frequency in titles, deks,
-    headings and names and its (perhaps inflected or unaccented) forms in titles and bodies.
+    headings and names and its (perhaps inflected or unaccented) forms in titles and bodies;
+    a correction too rare among the first is counted alike, its forms in every text field
+    looked up in ``vocab`` (the snapshot's ``vocabulary.Vocabulary``, if given): "libary" →
+    "library" (2 titles, its stem in 95 documents), not "liars" (12 titles, two edits).
     """
+    def weigh(w: str) -> int:
+        return max(vocab.frequency(t) for t in query_terms(w, langs)) if vocab is not None \
+            else max(reader.doc_frequency(f, t) for f in ("title", "body")
+                     for t in query_terms(w, langs))
+
     out = text
     changed = False
     for word in dict.fromkeys(words(_FIELD_PREFIX.sub(" ", text))):
         if len(word) < 3 or word.isdigit() or word.upper() in ("AND", "OR", "NOT") \
                 or is_stopword(word, langs):  # "did" is no typo of "dix"
             continue
-        def weigh(w: str) -> int:  # the word's own count, and a correction's alike
-            return max([reader.doc_frequency("spell", w)] + [
-                reader.doc_frequency(f, t) for f in ("title", "body")
-                for t in query_terms(w, langs)])
-
-        # "libary": "library" is in 2 titles but its stem in 95 documents; "liars" in 12 titles
-        fix = speller.correct(word, weigh(word), weigh=weigh)
+        seen = max([reader.doc_frequency("spell", word)] + [
+            reader.doc_frequency(f, t) for f in ("title", "body")
+            for t in query_terms(word, langs)])
+        fix = speller.correct(word, seen, weigh=weigh)
         if fix:
             out = re.sub(rf"(?i)\b{re.escape(word)}\b", fix, out)
             changed = True
