@@ -128,6 +128,8 @@ class SegmentBuilder:
         # other fields: field → term bytes → ([docnums], [weights], [values])
         self.postings: dict[str, dict[bytes, tuple[list, list, list]]] = defaultdict(dict)
         self.lengths: dict[str, dict[int, int]] = defaultdict(dict)  # quantized, per docnum
+        # (field, value) → what ``FieldType.index`` gives for it (a pure function of both)
+        self.indexed: dict[tuple[str, object], list] = {}
 
     def add(self, fields: dict) -> None:
         """Add one document (no boosts, as ``to_document`` makes them)."""
@@ -180,6 +182,11 @@ class SegmentBuilder:
             boost = field.format.field_boost
             found = [(word.encode("utf-8"), 1, boost, b"")
                      for word in set(map(str.lower, WORD.findall(value)))]
+        elif type(value) in (str, int):  # a day, an author, a role: values repeat
+            key = (name, value)
+            found = self.indexed.get(key)
+            if found is None:
+                found = self.indexed[key] = list(field.index(value))
         else:
             found = field.index(value)
         length = 0
