@@ -43,10 +43,12 @@ def _processes(pid: int) -> list[int]:
     return found
 
 
-def _runnable(pid: int) -> bool:
-    """Return True if any thread of process ``pid`` is runnable."""
+def _runnable(pid: int, skip: str = "") -> bool:
+    """Return True if any thread of process ``pid`` but ``skip`` is runnable."""
     try:
         for task in os.listdir(f"/proc/{pid}/task"):
+            if task == skip:
+                continue
             with open(f"/proc/{pid}/task/{task}/stat") as fh:
                 stat = fh.read()
             if stat[stat.rindex(")") + 2] == "R":
@@ -65,9 +67,10 @@ class Sampler(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self) -> None:
-        me = os.getpid()
+        me, sampler = os.getpid(), str(threading.get_native_id())  # not this thread: it runs
         while not self.stopped.wait(SAMPLE_S):
-            self.samples.append((time.monotonic(), sum(map(_runnable, _processes(me)))))
+            self.samples.append((time.monotonic(), sum(
+                _runnable(pid, sampler if pid == me else "") for pid in _processes(me))))
 
     def phase(self, start: float, end: float, workers: int) -> tuple[float, float]:
         """Return (share of samples with fewer than ``workers`` runnable, mean runnable)."""
