@@ -73,6 +73,21 @@ def _words_only(field) -> bool:
             and not field.scorable and not field.vector and not field.separate_spelling())
 
 
+def _kind(field, name: str) -> tuple:
+    """Return (field, its stored value's key, stored?, column type) of field ``name``."""
+    return field, f"_stored_{name}", bool(field.stored), field.column_type or None
+
+
+def _column(perdoc, name: str, column):
+    """Return the per-document writer's column writer ``name``, made on first use (as
+    ``add_column_value`` makes it)."""
+    writer = perdoc._colwriters.get(name)
+    if writer is None:
+        perdoc._create_column(name, column)
+        writer = perdoc._colwriters[name]
+    return writer
+
+
 class _Words(dict):
     """Word as written → term number in the batch's vocabulary (``_STOP``: a stop word) for
     one language, found the way ``LanguageAnalyzer`` finds the term (of the word
@@ -131,7 +146,7 @@ class SegmentBuilder:
         self.lengths: dict[str, dict[int, int]] = defaultdict(dict)  # quantized, per docnum
         # (field, value) → what ``FieldType.index`` gives for it (a pure function of both)
         self.indexed: dict[tuple[str, object], list] = {}
-        self.kinds: dict[str, tuple] = {}  # field name → ``_kind``
+        self.kinds: dict[str, tuple] = {}  # field name → its ``_kind``
 
     def add(self, fields: dict) -> None:
         """Add one document (no boosts, as ``to_document`` makes them). What Whoosh's
@@ -144,7 +159,10 @@ class SegmentBuilder:
             value = fields[name]
             if value is None:
                 continue
-            field, stored_key, stored_too, column = kinds.get(name) or self._kind(name)
+            kind = kinds.get(name)
+            if kind is None:
+                kind = kinds[name] = _kind(self.schema[name], name)
+            field, stored_key, stored_too, column = kind
             length = 0
             if field.indexed:
                 if name in self.fast and isinstance(value, str):
@@ -157,28 +175,12 @@ class SegmentBuilder:
             if length:
                 lb = w3_postings.length_byte(length)
                 self.lengths[name][docnum] = byte_to_length(lb)
-                self._column(f"_{name}_len", LENGTHS_COLUMN).add(docnum, lb)
+                _column(perdoc, f"_{name}_len", LENGTHS_COLUMN).add(docnum, lb)
                 totals[name] += length
             if column is not None and stored is not None:
-                self._column(name, column).add(docnum, field.to_column_value(stored))
+                _column(perdoc, name, column).add(docnum, field.to_column_value(stored))
         perdoc.finish_doc()
         self.docnum += 1
-
-    def _kind(self, name: str) -> tuple:
-        """Return (field, its stored value's key, stored?, column type) of field ``name``."""
-        field = self.schema[name]
-        kind = self.kinds[name] = (field, f"_stored_{name}", bool(field.stored),
-                                   field.column_type or None)
-        return kind
-
-    def _column(self, name: str, column):
-        """Return the per-document writer's column writer ``name``, made on first use (as
-        ``add_column_value`` makes it)."""
-        writer = self.perdoc._colwriters.get(name)
-        if writer is None:
-            self.perdoc._create_column(name, column)
-            writer = self.perdoc._colwriters[name]
-        return writer
 
     def _tokenize(self, name: str, value: str, docnum: int) -> int:
         """Keep the terms of a marked text value (``analysis.with_language``); return its
