@@ -40,6 +40,33 @@ def sum_by_id(ids_parts: list[np.ndarray], value_parts: list[np.ndarray]
                                  minlength=len(distinct))
 
 
+def all_of(lists: list[np.ndarray]) -> np.ndarray:
+    """Return the documents in every one of ``lists`` (each ascending, unique), by binary
+    searches of the shortest list's survivors in each longer one."""
+    lists = sorted(lists, key=len)
+    ids = lists[0]
+    for other in lists[1:]:
+        if not len(ids) or not len(other):
+            return ids[:0]
+        at = np.minimum(np.searchsorted(other, ids), len(other) - 1)
+        ids = ids[other[at] == ids]
+    return ids
+
+
+def member(ids: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Return, per document of ``ids``, whether ``others`` holds it (both ascending and unique:
+    ``np.isin``, by binary search of the shorter in the longer instead of a sort of both)."""
+    found = np.zeros(len(ids), dtype=bool)
+    if not len(ids) or not len(others):
+        return found
+    if len(others) <= len(ids):
+        at = np.minimum(np.searchsorted(ids, others), len(ids) - 1)
+        found[at[ids[at] == others]] = True
+        return found
+    at = np.minimum(np.searchsorted(others, ids), len(others) - 1)
+    return others[at] == ids
+
+
 def best(a_ids: np.ndarray, a_scores: np.ndarray, b_ids: np.ndarray, b_scores: np.ndarray
          ) -> tuple[np.ndarray, np.ndarray]:
     """Return the ids of either, each with the higher of its scores (0 when lower)."""
