@@ -130,3 +130,23 @@ def test_a_damaged_or_stale_facts_file_is_read_past(copy, tmp_path):
         facts_path(tmp_path, sid).write_bytes(b"PK\x03\x04 not a zip")
         assert load(tmp_path, sid, count, TEXT_FIELDS) is None
         _equal(Segments(reader, TEXT_FIELDS, None, tmp_path).parts[0], truth)
+
+
+def test_term_counts_from_the_segments_terms_equal_merging_whooshs_term_tables(copy):
+    """The terms each segment's facts list, counted with the posting arrays, are the counts
+    of Whoosh's merged lexicon: every field, every term, in the same order."""
+    from index.read.live import TERM_FIELDS
+    from index.read.terms import TermCounts
+
+    ix = SearchIndex(str(copy), cache_size=0)
+    try:
+        snap = ix.live.current()
+        reader = snap.searcher().reader()
+        assert snap._arrays is not None and len(snap.segments.parts) > 1  # after the update
+        fast = TermCounts.read(reader, TERM_FIELDS, snap._arrays, snap.segments)
+        slow = TermCounts.read(reader, TERM_FIELDS, snap._arrays)
+        for name in TERM_FIELDS:
+            assert list(fast.sums[name].items()) == list(slow.sums[name].items()), name
+        assert len(fast.sums["body"]) > 1000 and len(fast.sums["spell"]) > 1000
+    finally:
+        ix.close()

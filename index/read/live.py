@@ -85,9 +85,10 @@ class Opened:
 
     def _counts(self) -> TermCounts:
         """Return the term counts of the text and spelling fields (read once; call with
-        ``_lock`` held)."""
+        ``_lock`` held; a snapshot's segments' facts list their terms)."""
         if self._terms is None:
-            self._terms = TermCounts.read(self.searcher().reader(), TERM_FIELDS, self._arrays)
+            segs, reader = getattr(self, "segments", None), self.searcher().reader()
+            self._terms = TermCounts.read(reader, TERM_FIELDS, self._arrays, segs)
         return self._terms
 
     def speller(self) -> Speller:
@@ -199,9 +200,8 @@ class Snapshot(Opened):
 
     def stories(self) -> Stories:
         """Return each quote's article (read on first use: only searches need it)."""
-        if self._stories is None:
-            with self.ix.reader() as reader:
-                self._stories = Stories(reader, self.columns.live, segments=self.segments)
+        if self._stories is None:  # joined from the segments' facts: no reader needed
+            self._stories = Stories(None, self.columns.live, segments=self.segments)
         return self._stories
 
     def _new_searcher(self):

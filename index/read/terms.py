@@ -42,9 +42,11 @@ class TermCounts:
         self.sums = sums
 
     @classmethod
-    def read(cls, reader, fields, arrays=None) -> TermCounts:
+    def read(cls, reader, fields, arrays=None, segments=None) -> TermCounts:
         """Read every term of ``fields`` in ``reader`` (``arrays``: the snapshot's posting
-        arrays, which know the frequencies without decoding Whoosh's term infos)."""
+        arrays, which know the frequencies without decoding Whoosh's term infos;
+        ``segments``: its ``Segments``, whose facts list each segment's terms of those
+        fields, so Whoosh's term tables are not merged)."""
         counts: dict[str, dict[str, int]] = {}
         names = set(reader.indexed_field_names())
         segs = _segments(reader)
@@ -52,7 +54,12 @@ class TermCounts:
             if arrays is None or name not in names or arrays.frequencies(name, []) is None:
                 counts[name] = _summed([_leaf_counts(leaf, (name,))[name] for *_, leaf in segs])
                 continue
-            texts = [_text(t) for t in reader.lexicon(name)]
+            if segments is not None and all(name in p.terms for p in segments.parts):
+                # the union of the segments' terms, in Whoosh's order (code points sort as
+                # their UTF-8 bytes do)
+                texts = sorted(set().union(*(p.terms[name] for p in segments.parts)))
+            else:
+                texts = [_text(t) for t in reader.lexicon(name)]
             found = arrays.frequencies(name, texts)
             counts[name] = {t: int(df) for t, df in zip(texts, found) if df}
         part = Part(frozenset((sid, n) for sid, n, _ in segs), sum(n for _, n, _ in segs), counts)
