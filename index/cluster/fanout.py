@@ -20,11 +20,14 @@ from index.errors import Deadline, IndexUnavailable
 
 
 class ShardUnavailable(IndexUnavailable):
-    """A shard of the live snapshot could not answer (no live replica, or out of time)."""
+    """A shard of the live snapshot could not answer (no live replica, or out of time); or
+    a group of shards that one replica process holds (``shards``)."""
 
-    def __init__(self, shard: int, reason: str) -> None:
-        super().__init__(f"shard {shard} cannot answer: {reason}")
-        self.shard = shard
+    def __init__(self, shards: int | tuple[int, ...], reason: str) -> None:
+        shards = (shards,) if isinstance(shards, int) else tuple(shards)
+        what = f"shard {shards[0]}" if len(shards) == 1 else f"shards {shards[0]}-{shards[-1]}"
+        super().__init__(f"{what} cannot answer: {reason}")
+        self.shard, self.shards = shards[0], shards
 
 
 class Shards(Protocol):
