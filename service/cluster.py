@@ -39,8 +39,12 @@ def build_if_missing(index_dir: str, paths: list[str], shards: int, workers: int
         print(f"sharded index found in {index_dir} ({index.live_shards(index_dir)} shards)", flush=True)
         return
     print(f"building {', '.join(paths)} into {shards} shards in {index_dir} …", flush=True)
-    result = index.rebuild(index_dir, paths, workers=workers, shards=shards, cluster=address)
-    print(f"snapshot {result.snapshot}: {result.counts}", flush=True)
+    # The operator's reindex command, in a process of its own: what a build holds (Whoosh's
+    # writers, the corpus read) is not kept by this process for the life of the cluster.
+    env = {**os.environ, "SEARCH_CLUSTER": address, "SEARCH_INDEX_DIR": index_dir,
+           "SEARCH_REINDEX_WORKERS": str(workers)}
+    subprocess.run([str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "reindex",
+                    "--shards", str(shards), *paths], cwd=PROJECT, env=env, check=True)
 
 
 def _interrupt(signum, frame) -> None:

@@ -6,6 +6,9 @@ answers. Who answers is a backend with one method, ``map``:
     local_shards.LocalShards(index_dir, shards)   each shard opened in this process (no cluster)
     ray_shards.RayShards(...)                     each shard's replicas as Ray actors
 
+A backend whose one process holds every shard says so with ``one_call = True``: the
+coordinator then asks it for both rounds of a search at once (``rounds``).
+
 ``map(snapshot_id, method, args, deadline)`` calls ``method`` on shard k with ``args[k]``
 (every shard of the snapshot ``snapshot_id``, so all answers come from one snapshot) and
 returns the answers in shard order. A shard that cannot answer within the deadline, on any

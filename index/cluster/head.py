@@ -77,6 +77,10 @@ class Head(Opened):
     def _new_searcher(self) -> Searcher:
         return Searcher(self._reader())
 
+    def has_prepared(self, key: tuple) -> bool:
+        """Return True if the statistics of the request ``key`` are kept (``prepared``)."""
+        return key in self._prepared
+
     def prepared(self, key: tuple, prepare: Callable[[], CorpusStats]) -> CorpusStats:
         """Return the statistics of the request ``key`` (see ``_matching``), prepared once
         and kept for the next pages, orders and facet clicks of the same words and filters."""

@@ -38,6 +38,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from index.cluster.rounds import ROUNDS, rounds
 from index.store.snapshots import SnapshotStore
 
 FOLLOW_EVERY = 1.0  # seconds between looks at CURRENT
@@ -62,7 +63,10 @@ class ShardReplica:
 
     def call(self, snapshot_id: str, method: str, asked: list[tuple[int, tuple]]) -> list[Any]:
         """Answer one round of the fan-out for the shards of ``asked`` ((shard, args) pairs),
-        one after the other, in their order."""
+        one after the other, in their order; ``rounds``: both rounds of a search, when this
+        replica holds every shard."""
+        if method == ROUNDS:
+            return rounds(lambda k, m, a: self.servers[k].call(snapshot_id, m, a), asked)
         return [self.servers[k].call(snapshot_id, method, args) for k, args in asked]
 
     def stats(self) -> dict[str, int | float]:

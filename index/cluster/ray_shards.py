@@ -69,6 +69,7 @@ class RayShards:
         self.shards = shards
         self.groups = ray_replica.layout(shards, per)
         self.replicas: list[list] = [self._handles(g) for g in self.groups]
+        self.one_call = len(self.groups) == 1  # a replica holds every shard: ``rounds``
         self._turn = itertools.count()
         self._down: dict = {}  # replica (actor id) → until when it is not asked (it failed)
 
