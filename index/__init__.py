@@ -29,10 +29,13 @@ from index.schema import DEFAULT_BOOSTS, TEXT_FIELDS
 from index.searcher import CACHE_SIZE, POSTINGS_CACHE, TIME_BUDGET, SearchIndex
 from index.store.meta import read_meta
 from index.store.snapshots import IndexBusy, NoSnapshot, SnapshotStore, lock_held
+from index.store.whoosh_columns import install as _fast_stored_offsets
 from index.write import indexer, merging, updating
 from index.write.indexer import BuildResult, EmptyBuild
 from index.write.pushes import PushQueue
 from index.write.sharded_build import MAX_SHARDS
+
+_fast_stored_offsets()  # a segment's stored fields open without a loop over its documents
 
 __all__ = [
     "BM25_B", "BM25_K1", "CACHE_SIZE", "MAX_SHARDS", "POSTINGS_CACHE", "TIME_BUDGET",
