@@ -97,20 +97,21 @@ def test_arrays_of_a_rebuild_equal_the_whoosh_lists_for_every_term(built):
     arrays, reader, _, _ = _open_arrays(built)
     try:
         assert len(arrays.get("body", "nosuchwordanywhere")[0]) == 0
-        assert arrays.get("spell", "library") is None  # not covered: read the Whoosh way
+        ids, _ = arrays.get("spell", "wind")  # the unstemmed words too (query language, names)
+        assert len(ids) and ids.tolist() == postings(reader, "spell", "wind")[0].tolist()
     finally:
         reader.close()
 
 
 def _assert_arrays_equal_whoosh(index_dir) -> int:
-    """Check every term of every text field; return how many were checked."""
-    from index.schema import TEXT_FIELDS
+    """Check every term of every field with arrays; return how many were checked."""
+    from index.schema import ARRAY_FIELDS
 
     arrays, reader, _, _ = _open_arrays(index_dir)
     try:
         assert arrays is not None, "the snapshot is read the slow Whoosh way"
         checked = 0
-        for field in TEXT_FIELDS:
+        for field in ARRAY_FIELDS:
             for text in reader.lexicon(field):
                 text = text.decode("utf-8") if isinstance(text, bytes) else text
                 ids, tf = arrays.get(field, text)
@@ -202,16 +203,61 @@ def test_arrays_of_a_two_process_rebuild_survive_updates(tmp_path):
 
 def test_document_frequencies_from_the_arrays_after_updates(built, tmp_path):
     import index
-    from index.schema import TEXT_FIELDS
+    from index.schema import ARRAY_FIELDS
     from tests.test_index_lifecycle import write_article
 
     for n in range(3):
         index.update(str(built), [str(write_article(tmp_path / f"f{n}", f"f{n}", f"Ferry {n}"))])
     arrays, reader, _, _ = _open_arrays(built)
     try:
-        for field in TEXT_FIELDS:
+        for field in ARRAY_FIELDS:
             texts = [t.decode("utf-8") if isinstance(t, bytes) else t for t in reader.lexicon(field)]
             assert arrays.frequencies(field, texts).tolist() == \
                 [reader.doc_frequency(field, t) for t in texts]
+    finally:
+        reader.close()
+
+
+def test_sets_written_without_a_field_read_it_the_whoosh_way_after_an_update(built, tmp_path):
+    """An index whose sets were written before ``spell`` had arrays, then pushed to: the new
+    segment's set has it, the old set does not; the snapshot keeps its arrays for the other
+    fields and reads ``spell`` from Whoosh's blocks (no set is rewritten)."""
+    import json
+
+    import index
+    from index.store.arrays import ARRAYS_DIR
+    from tests.test_index_lifecycle import write_article
+
+    _, reader, path, _ = _open_arrays(built)
+    reader.close()
+    (meta,) = (path / ARRAYS_DIR).glob("*/meta.json")
+    old = json.loads(meta.read_text())
+    meta.write_text(json.dumps({**old, "fields": [f for f in old["fields"] if f != "spell"]}))
+    for part in meta.parent.glob("spell.*"):
+        part.unlink()
+    index.update(str(built), [str(write_article(tmp_path / "a", "late", "Windmill late story"))])
+    arrays, reader, path, _ = _open_arrays(built)
+    try:
+        assert arrays is not None and arrays.get("spell", "wind") is None
+        assert len(list((path / ARRAYS_DIR).glob("*/meta.json"))) == 2  # the old set kept
+    finally:
+        reader.close()
+    assert _assert_arrays_equal_whoosh_except(built, "spell") > 3000
+
+
+def _assert_arrays_equal_whoosh_except(index_dir, missing: str) -> int:
+    from index.schema import ARRAY_FIELDS
+
+    arrays, reader, _, _ = _open_arrays(index_dir)
+    try:
+        checked = 0
+        for field in ARRAY_FIELDS:
+            if field == missing:
+                continue
+            for text in reader.lexicon(field):
+                text = text.decode("utf-8") if isinstance(text, bytes) else text
+                assert arrays.get(field, text)[0].tolist() == postings(reader, field, text)[0].tolist()
+                checked += 1
+        return checked
     finally:
         reader.close()

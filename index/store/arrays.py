@@ -122,7 +122,7 @@ def write_arrays(index_path: Path, ix, fields, new_segments_only: bool = False) 
         covered: set[str] = set()
         for meta in _metas(out):
             segs = meta["segments"]
-            if all(present.get(sid) == n for sid, n in segs) and meta["fields"] == list(fields):
+            if all(present.get(sid) == n for sid, n in segs):  # fields it lacks: Whoosh's way
                 covered.update(sid for sid, _ in segs)
             else:  # describes segments merged away: gone from this snapshot
                 shutil.rmtree(meta["folder"], ignore_errors=True)
@@ -215,9 +215,10 @@ class PostingArrays:
                 segs = meta["segments"]
                 if any(segments.get(sid, (None,))[0] != n for sid, n in segs):
                     continue  # written for segments this snapshot does not have
-                if covered & {sid for sid, _ in segs} or (fields and set(meta["fields"]) != fields):
+                if covered & {sid for sid, _ in segs}:
                     return None
-                fields = set(meta["fields"])
+                # a field some set lacks (written before it had arrays) is read Whoosh's way
+                fields = set(meta["fields"]) if fields is None else fields & set(meta["fields"])
                 covered.update(sid for sid, _ in segs)
                 local = np.concatenate(([0], np.cumsum([n for _, n in segs])[:-1]))
                 deltas = [segments[sid][1] - int(start) for (sid, _), start in zip(segs, local)]

@@ -17,7 +17,7 @@ from whoosh import index as whoosh_index
 
 from corpus import Quote, Record
 from index.documents import to_document
-from index.schema import TEXT_FIELDS, build_schema
+from index.schema import ARRAY_FIELDS, build_schema
 from index.store.arrays import write_arrays
 from index.store.snapshots import NoSnapshot, SnapshotStore
 from index.write import segment_batches, sharded_build
@@ -71,7 +71,7 @@ def _build_one(state: Build, records: Iterable[Record], procs: int,
     of ``segment_batches.BATCH_DOCS`` documents at a time (``fast_segments``)."""
     state.ix = whoosh_index.create_in(str(state.path), build_schema())
     grouper = Grouper()
-    out = segment_batches.Segments(state.ix, procs, TEXT_FIELDS)
+    out = segment_batches.Segments(state.ix, procs, ARRAY_FIELDS)
     n = 0
     try:
         for n, doc in enumerate(_documents(state, records, grouper, progress, fail_after),
@@ -88,7 +88,7 @@ def _build_one(state: Build, records: Iterable[Record], procs: int,
     segment_batches.commit(state.ix, [segment for segment, _ in written])
     state.next_seq = n
     say("writing posting arrays")
-    segment_batches.write_arrays(state.path, TEXT_FIELDS, [
+    segment_batches.write_arrays(state.path, ARRAY_FIELDS, [
         (segment.segment_id(), segment.doc_count_all(), arrays) for segment, arrays in written])
     say("saving near-duplicate groups")
     grouper.save(state.path)
@@ -129,7 +129,7 @@ def _build_whoosh(state: Build, records: Iterable[Record], procs: int,
         say(f"committing {n:,} documents (merging segments)")
     state.next_seq = n
     say("writing posting arrays")
-    write_arrays(state.path, state.ix, TEXT_FIELDS)
+    write_arrays(state.path, state.ix, ARRAY_FIELDS)
     say("saving near-duplicate groups")
     grouper.save(state.path)
 

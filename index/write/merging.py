@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from whoosh import index as whoosh_index
 from whoosh.reading import SegmentReader
 
-from index.schema import TEXT_FIELDS
+from index.schema import ARRAY_FIELDS
 from index.store.arrays import write_arrays
 from index.store.meta import read_meta, write_meta
 from index.store.names import write_names
@@ -154,7 +154,7 @@ def merge(store: SnapshotStore, policy: TieredMergePolicy = TieredMergePolicy())
                 return kept
 
             writer.commit(mergetype=merging)
-            write_arrays(building, ix, TEXT_FIELDS, new_segments_only=True)
+            write_arrays(building, ix, ARRAY_FIELDS, new_segments_only=True)
             write_names(building, [ix])  # a merge drops the deleted documents' names
             write_meta(building, meta.get("counts", {}), set(meta.get("langs", ())), True)
             store.publish(snapshot_id, building)

@@ -30,7 +30,7 @@ from whoosh.query import Term
 from corpus import Bio, Record, merge_bio
 from index.documents import record_from_stored, to_document
 from index.request import KINDS
-from index.schema import TEXT_FIELDS, build_schema
+from index.schema import ARRAY_FIELDS, build_schema
 from index.store.arrays import write_arrays
 from index.store.snapshots import shard_dir
 from index.write import segment_batches
@@ -79,7 +79,7 @@ class ShardWriters:
             else:
                 self.indexes.append(whoosh_index.open_dir(str(path)))
         limit = max(WRITER_LIMIT_MB // shards, 32)
-        self.segments = ([segment_batches.Segments(ix, 1, TEXT_FIELDS) for ix in self.indexes]
+        self.segments = ([segment_batches.Segments(ix, 1, ARRAY_FIELDS) for ix in self.indexes]
                          if create else None)
         self.writers = ([] if create else
                         [ix.writer(limitmb=limit, compound=False) for ix in self.indexes])
@@ -96,13 +96,13 @@ class ShardWriters:
             for path, ix, segments in zip(self.paths, self.indexes, self.segments):
                 written = segments.finish()
                 segment_batches.commit(ix, [segment for segment, _ in written])
-                segment_batches.write_arrays(path, TEXT_FIELDS, [
+                segment_batches.write_arrays(path, ARRAY_FIELDS, [
                     (segment.segment_id(), segment.doc_count_all(), found)
                     for segment, found in written])
             return
         for path, ix, writer in zip(self.paths, self.indexes, self.writers):
             writer.commit(optimize=not new_segments_only)
-            write_arrays(path, ix, TEXT_FIELDS, new_segments_only=new_segments_only)
+            write_arrays(path, ix, ARRAY_FIELDS, new_segments_only=new_segments_only)
 
     def cancel(self) -> None:
         for segments in self.segments or ():

@@ -14,7 +14,7 @@ from whoosh import index as whoosh_index
 
 from corpus import Bio, Record, merge_bio
 from index.documents import record_from_stored, to_document
-from index.schema import TEXT_FIELDS
+from index.schema import ARRAY_FIELDS
 from index.store.arrays import write_arrays
 from index.store.meta import read_meta
 from index.store.names import counted
@@ -54,7 +54,7 @@ def update(store: SnapshotStore, records: Iterable[Record] = (), delete_ids: Ite
                 _apply_shards(state, changed, deleted, progress)
             else:
                 _apply(state, changed, deleted, progress)
-                write_arrays(state.path, state.ix, TEXT_FIELDS, new_segments_only=True)
+                write_arrays(state.path, state.ix, ARRAY_FIELDS, new_segments_only=True)
         queue.mark_applied(batches)
     return BuildResult(state.snapshot_id, state.counts, time.monotonic() - started,
                        pushes=len(batches), problems=pushed.problems, quarantined=pushed.bad)
