@@ -226,3 +226,19 @@ def test_facet_counts_cross_to_the_coordinator_unchanged():
     assert isinstance(wire["author"], tuple) and isinstance(wire["site"], dict)
     back = unpacked(wire)
     assert back == raw and [list(v) for v in back.values()] == [list(v) for v in raw.values()]
+
+
+def test_the_coordinator_sorts_only_the_facet_values_it_can_list():
+    from index.cluster.coordinator import _shaped
+    from index.read import facets
+
+    rng = random.Random(3)
+    names = [f"Name {i}" for i in range(300)] + ["ann lee", "ANN LEE"]
+    for _ in range(200):
+        raw = {"date": {"2017": 4}, "kind": {"article": 9}, "lang": {"en": 9}, "site": {},
+               **{facet: {n: rng.choice((0, 1, 1, 2, 3, 7)) for n in rng.sample(names, 60)}
+                  for facet in ("author", "speaker")}}
+        authors = tuple(rng.sample(names, rng.choice((0, 1, 2))))
+        speakers = tuple(rng.sample(names, rng.choice((0, 1, 2))))
+        expected = facets.shape({k: dict(v) for k, v in raw.items()}, authors, speakers)
+        assert _shaped(raw, authors, speakers) == expected, (authors, speakers)

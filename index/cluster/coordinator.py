@@ -63,8 +63,8 @@ def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
     fetched = pages.fetch_page(head, head.page_facts(shards, deadline),
                                rows.per_shard(at, ranked), [a.groups for a in answers],
                                p.terms, req.snippets, deadline)
-    counts = (facets.shape(facets.add_counts([unpacked(a.facets) for a in answers]),
-                           req.authors, req.speakers) if req.facets else None)
+    counts = (_shaped(facets.add_counts([unpacked(a.facets) for a in answers]),
+                      req.authors, req.speakers) if req.facets else None)
     return result(head, req, p, rows.hits(at, fetched), sum(a.total for a in answers), counts,
                   _dropped(answers, rows.shard, rows.tier, at), sum(a.folded for a in answers))
 
@@ -167,6 +167,24 @@ def _prepare(head: Head, shards: Shards, req: SearchRequest, query, ranking: Ran
 def _left(deadline: Deadline) -> float:
     """Return the seconds left of ``deadline`` (what a shard's own deadline gets)."""
     return max(deadline.at - time.monotonic(), 0.001)
+
+
+def _shaped(raw: dict, authors, speakers) -> dict:
+    """Return ``facets.shape(raw, authors, speakers)``, sorting only the authors and speakers
+    it can list: the first ``AUTHOR_FACET_SIZE`` by count (with every tie on the last count)
+    and the selected ones. The shards' summed counts name every author and speaker among the
+    matches (thousands at 1x FakeNewsNet): sorting them all was ~8 % of a search's CPU."""
+    size = facets.AUTHOR_FACET_SIZE
+    for name, selected, fold in (("author", set(authors), False),
+                                 ("speaker", {s.casefold() for s in speakers}, True)):
+        values = raw[name]
+        if len(values) <= size:
+            continue
+        counts = np.fromiter(values.values(), np.int64, len(values))
+        last = np.partition(counts, len(counts) - size)[len(counts) - size]
+        raw[name] = {v: n for v, n in values.items()
+                     if n >= last or (v.casefold() if fold else v) in selected}
+    return facets.shape(raw, authors, speakers)
 
 
 def _dropped(pages: list, shard: np.ndarray, tier: np.ndarray, at: np.ndarray) -> list[str]:
