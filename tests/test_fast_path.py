@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import index
 from index import SearchIndex, SearchRequest
-from index.read import facets, folding, matching, page, sets
+from index.read import facets, folding, matching, page, scoring, sets
 from index.read.postings import PostingLists
 from index.read.scoring import Evaluator
 from index.errors import Deadline
@@ -28,6 +28,7 @@ def _reference(monkeypatch) -> None:
     positions for phrases."""
     monkeypatch.setattr(PostingLists, "position_masks", lambda self, field, text: None)
     monkeypatch.setattr(matching.Places, "of", lambda self, w: matching.reference(self.ids, w))
+    monkeypatch.setattr(scoring, "every_word", lambda *args: None)  # the union, the evidence
     monkeypatch.setattr(page, "fields_holding",
                         lambda snap, docnums, terms: {d: set(page.SNIPPET_FIELDS) for d in docnums})
     monkeypatch.setattr(folding, "fold", folding.reference_fold)
@@ -251,9 +252,19 @@ def test_author_pairs_of_matches_equal_the_mask_over_every_pair(authors, data):
 def test_places_dense_or_sparse_equal_the_binary_search(ids, word_ids):
     ids, word_ids = np.asarray(ids, dtype=np.int64), np.asarray(word_ids, dtype=np.int64)
     places = matching.Places(ids)
-    for w in (word_ids, ids, ids.copy(), ids[::2], word_ids):  # the map is built midway
+    longer = np.union1d(ids[::3], np.arange(0, 3300 * 20, 7))  # many times the candidates
+    for w in (word_ids, ids, ids.copy(), ids[::2], word_ids, longer):  # the map built midway
         fast, slow = places.of(w), matching.reference(ids, w)
-        assert np.array_equal(fast[0], slow[0]) and np.array_equal(fast[1], slow[1])
+        assert np.array_equal(fast[0], slow[0]) and np.array_equal(w[fast[1]], w[slow[1]])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 400), max_size=120, unique=True).map(sorted),
+                min_size=1, max_size=5))
+def test_all_of_is_the_intersection(lists):
+    arrays = [np.asarray(x, dtype=np.int64) for x in lists]
+    want = set(lists[0]).intersection(*lists[1:])
+    assert sets.all_of(arrays).tolist() == sorted(want)
 
 
 def test_name_phrases_keep_their_masks_after_a_push_without_names(tmp_path):

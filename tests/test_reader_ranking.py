@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from index import SearchIndex, SearchRequest
+from index.read.query import phrase_bonus
 
 
 def search(ix: SearchIndex, q: str, n: int = 5):
@@ -74,6 +75,42 @@ def test_stop_words_are_those_of_the_query_language(freenews):
     kerosin = search(freenews, "warum regnet Kerosin auf die Pfalz")
     assert {"auf", "die"} <= set(kerosin.ignored)
     assert "Kerosin" in titles(kerosin)[0]
+
+
+def test_a_rare_whole_word_far_rarer_than_its_completions_is_being_typed(fakenews):
+    """"thr" is a whole word ("THR", The Hollywood Reporter) but "three" and "throne" are far
+    more common: in "game of thr" it is being typed, and "Game of Thrones" comes first, not
+    the pages crediting THR."""
+    from index.errors import Deadline
+    from index.read.search import plan
+
+    snap = fakenews.live.current()
+    expanded = plan(snap, SearchRequest(q="game of thr"), fakenews.ranking, Deadline(10)).query
+    thr = [w for w in expanded.a.words if w.word == "thr"][0]
+    assert "throne" in dict(thr.completions) and thr.variants == ()
+    result = search(fakenews, "game of thr", 3)
+    assert all("Game of Thrones" in t for t in titles(result)[:2]), titles(result)
+
+
+@pytest.mark.parametrize("typed, joined", [("Bundestags Wahl", "bundestagswahl"),
+                                           ("face book", "facebook")])
+def test_neighbours_written_as_one_are_the_words_together(freenews, typed, joined):
+    """Two neighbouring words written as one are as together as a phrase: the documents
+    holding "Bundestagswahl" or "Facebook" rank above pages holding "Bundestag" and "Wahl"
+    (or "face" and "book") apart, although the joined word matches as a typo of each."""
+    result = search(freenews, typed)
+    found = [freenews.document(h.document.id) for h in result.hits]
+    assert len(found) == 5, titles(result)
+    assert all(joined in f"{d.title} {d.text}".lower() for d in found), titles(result)
+
+
+def test_a_word_read_as_another_is_no_part_of_the_words_together():
+    """"Hilary Clinton" read as "hillary": the pages holding "Hilary Clinton" as typed are
+    not the words together (at 4x FakeNewsNet they took the first places)."""
+    assert phrase_bonus("Hilary Clinton", typos={"hilary"}) is None
+    pairs = phrase_bonus("Brad Pit Angelina Jolie", typos={"pit"}).subqueries
+    assert [p.words for p in pairs] == [["angelina", "jolie"]]
+    assert len(phrase_bonus("Brad Pitt Angelina Jolie").subqueries) == 5
 
 
 def test_a_finished_word_is_not_completed_an_unfinished_one_is(fakenews):

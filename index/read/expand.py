@@ -46,6 +46,9 @@ class ExpansionLog:
     ignored: list[str] = field(default_factory=list)          # stop words, words past caps
     typos: dict[str, list[str]] = field(default_factory=dict)  # word → its typo variants
     compounds: dict[str, list[str]] = field(default_factory=dict)  # word → its parts (no typo)
+    read_as: dict[str, str] = field(default_factory=dict)  # typed word → the word it reads as
+    joined: list[tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
+    # ^ (index terms, fields) of two neighbouring words written as one: the words together
     cost: int = 0  # (field, term) pairs looked up
 
     def note(self, fieldname: str, texts) -> None:
@@ -197,12 +200,14 @@ class Expander:
         reading = read_word(word, texts, vocab, whole, self.langs, documents)
         if reading.corrected:
             self.log.typos[word] = list(reading.texts)
+            self.log.read_as[word] = reading.corrected
         elif reading.typos:
             self.log.typos[word] = sorted(reading.typos)
         done = word != self.prefix_word or self.words > PREFIX_MAX_WORDS
         taken = set(reading.typos) | set(reading.texts)
         more = {} if done else completions(word, texts, vocab, taken, documents)
-        if more and finished(word, whole):  # a whole word: its completions are typos of it
+        if more and finished(word, whole, vocab, texts, tuple(more)):
+            # a whole word being typed no more: its completions are typos of it
             reading.typos.update(more)
             more = {}
         return (reading.texts, tuple(sorted(reading.typos.items())),

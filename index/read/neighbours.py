@@ -48,6 +48,7 @@ def joins(words: list, vocab, whole, langs: tuple[str, ...], log) -> list:
             out[j] = _with_typos(w, w.texts, terms, w.variants)
             log.note_all(w.weights, terms)
         log.typos[f"{a.word} {b.word}"] = list(terms)
+        log.joined.append((terms, tuple(a.weights)))
     return out
 
 
@@ -86,8 +87,8 @@ def in_context(words: list, reader, vocab, whole, langs: tuple[str, ...], log,
         if not others:
             continue
         typed = together(word, others)
-        if typed >= CONTEXT_MIN:  # the pair as typed is written so: no typo to look for
-            continue
+        if typed >= CONTEXT_MIN and bound(word, others) >= CONTEXT_SHARE:
+            continue  # the pair as typed is a name written so: no typo to look for
         near = [v for v, edits in whole.near(word, 1, TYPO_VARIANTS) if edits == 1]
         if not near:
             continue
@@ -101,6 +102,7 @@ def in_context(words: list, reader, vocab, whole, langs: tuple[str, ...], log,
         out[i] = _with_typos(w, texts, w.texts, w.variants)
         log.note_all(w.weights, texts)
         log.typos[w.word] = list(texts)
+        log.read_as[w.word] = best
     return out
 
 

@@ -24,7 +24,7 @@ from whoosh import query as Q
 
 from index.errors import Deadline
 from index.read import phrases, sets
-from index.read.matching import TIER_WORDS, Places, Tiers, candidates, evidence, relax
+from index.read.matching import TIER_WORDS, Places, Tiers, candidates, every_word, evidence, relax
 from index.read.postings import PostingLists
 from index.read.query import FieldedTerm, Nearness, Relaxed
 from index.read.stats import CorpusStats, FieldStats
@@ -157,10 +157,22 @@ class Evaluator:
         tiered = q.strict or len(q.words) <= TIER_WORDS  # else no tiers: titles do not rank
         parts = [self._word_part(word, tiered) for word in q.words]
         required = self.evaluate(Q.And(q.required)) if q.required else None
-        ids = candidates(parts, required)
-        places = Places(ids)  # where each word's documents sit among the candidates
-        decision = self.corpus.decision(
-            self.relaxed_nodes, evidence(parts, ids, q.strict, self.eligible, places), q.strict)
+        corpus, places = self.corpus, None
+        every = None if corpus.collecting or corpus.decisions is not None else every_word(
+            parts, required, q.strict, self.eligible, corpus.live_count)
+        if every is not None:  # every counted word required: their intersection
+            decision, ids = every
+        elif corpus.decisions is not None:  # a shard asked with the corpus's decisions
+            decision = corpus.decisions[self.relaxed_nodes]
+            counted = [p[1] for p, c in zip(parts, decision.common) if not c]
+            ids = sets.all_of(counted + ([required[0]] if required is not None else [])) \
+                if decision.tiered and decision.required == len(counted) \
+                else candidates(parts, required)
+        else:
+            ids = candidates(parts, required)
+            places = Places(ids)  # where each word's documents sit among the candidates
+            decision = corpus.decision(self.relaxed_nodes, evidence(
+                parts, ids, q.strict, self.eligible, places), q.strict)
         self.relaxed_nodes += 1
         ids, scores, self.tiers = relax(parts, required, ids, decision, places)
         return Hits(ids, scores)

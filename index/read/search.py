@@ -38,6 +38,7 @@ from index.schema import DEFAULT_BOOSTS
 
 BM25_B = 0.75
 BM25_K1 = 1.2
+MAX_NEAR_WORDS = 5  # words of a query whose joined neighbours count as together
 SUGGEST_BELOW = 10  # offer "did you mean" when a query finds fewer results than this
 
 
@@ -83,10 +84,13 @@ def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
         relax = req.operator != "or"
         query = expander.expand_top(parse(rewritten, ranking.boosts, req.operator), relax,
                                     strict=req.operator == "and" or explicit_and(text))
-        bonus = phrase_bonus(text, lambda w: is_stopword(w, stops))
+        bonus = phrase_bonus(text, lambda w: is_stopword(w, stops), set(expander.log.read_as))
         near = expander.expand(bonus) if query is not None and bonus is not None else None
-        if near is not None:
-            query = Q.AndMaybe(query, Nearness([near]))
+        together = [near] if near is not None else []
+        if len(words(text)) <= MAX_NEAR_WORDS:  # a longer query is ranked by score alone
+            together += joined_words(expander.log.joined)
+        if query is not None and together:
+            query = Q.AndMaybe(query, Nearness(together))
     else:
         query = Q.Every()
     log = expander.log
@@ -187,12 +191,21 @@ def result(head, req: SearchRequest, p: Plan, hits: list[Hit], total: int,
            counts: dict | None, dropped: list[str], folded: int) -> SearchResult:
     """Return the search result, with a did-you-mean (from ``head``'s whole vocabulary)
     when few documents match, a word was not required or a typo matched."""
-    suggestion = (did_you_mean(head.speller(), head.searcher().reader(), p.text, p.langs)
+    suggestion = (did_you_mean(head.speller(), head.searcher().reader(), p.text, p.langs,
+                               head.vocabulary())
                   if p.text and (total < SUGGEST_BELOW or dropped or p.typos) else None)
     return SearchResult(total=total, page=req.page, per_page=req.per_page, hits=hits,
                         snapshot=head.snapshot_id, facets=counts, suggestion=suggestion,
                         terms=p.terms, not_required=tuple(dropped), ignored=p.ignored,
                         typos=p.typos, compounds=p.compounds, folded=folded)
+
+
+def joined_words(joined: list[tuple[tuple[str, ...], tuple[str, ...]]]) -> list[Q.Query]:
+    """Return, for the nearness tier, the documents holding two neighbouring query words
+    written as one ("obama care" → "Obamacare"): the words together, as in a phrase. Unscored
+    (boost 0): the joined word already scores as each word's typo variant."""
+    return [Q.Or([Q.Term(name, t, boost=0.0) for name in fields for t in terms])
+            for terms, fields in joined]
 
 
 def _last_word(text: str) -> str | None:

@@ -40,6 +40,19 @@ def sum_by_id(ids_parts: list[np.ndarray], value_parts: list[np.ndarray]
                                  minlength=len(distinct))
 
 
+def all_of(lists: list[np.ndarray]) -> np.ndarray:
+    """Return the documents in every one of ``lists`` (each ascending, unique), by binary
+    searches of the shortest list's survivors in each longer one."""
+    lists = sorted(lists, key=len)
+    ids = lists[0]
+    for other in lists[1:]:
+        if not len(ids) or not len(other):
+            return ids[:0]
+        at = np.minimum(np.searchsorted(other, ids), len(other) - 1)
+        ids = ids[other[at] == ids]
+    return ids
+
+
 def best(a_ids: np.ndarray, a_scores: np.ndarray, b_ids: np.ndarray, b_scores: np.ndarray
          ) -> tuple[np.ndarray, np.ndarray]:
     """Return the ids of either, each with the higher of its scores (0 when lower)."""

@@ -1,0 +1,58 @@
+"""A misspelt word read as the word it misspells, on real FakeNewsNet documents (issue 22).
+
+"libary" is in one FakeNewsNet body ("Best Disney Channel Shows": "my libary school"); the
+word it misspells is a whole word of only 2 titles but its stem is in 95 documents. The
+module's index holds every FakeNewsNet article that names a library, a "libary", a liar or
+liars (the words the correction and the did-you-mean weigh), so the counts are the corpus's
+own for these words."""
+from __future__ import annotations
+
+import gzip
+import re
+
+import pytest
+
+from index import SearchIndex, SearchRequest
+from tests.conftest import FAKENEWS, need
+
+WORDS = re.compile(r"\b(librar(?:y|ies|ian|ians)|libary|liars?)\b", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    """A SearchIndex of the FakeNewsNet articles holding one of ``WORDS``."""
+    import index
+
+    folder = tmp_path_factory.mktemp("fakenews-library")
+    sample = folder / "library.jsonl"
+    with gzip.open(need(FAKENEWS), "rt", encoding="utf-8") as src, \
+            open(sample, "w", encoding="utf-8") as out:
+        out.writelines(line for line in src if WORDS.search(line))
+    index.rebuild(str(folder / "index"), [str(sample)], workers=2)
+    ix = SearchIndex(str(folder / "index"), cache_size=0)
+    yield ix
+    ix.close()
+
+
+def text_of(ix: SearchIndex, doc_id: str) -> str:
+    doc = ix.document(doc_id)
+    return f"{doc.title} {doc.text}".lower()
+
+
+def test_a_misspelling_some_page_holds_is_searched_as_the_word(library):
+    """The one page holding "libary" no longer comes first: the typed word is read as
+    "library" (its stem 95 times as common), and "libary" ranks as a typo of it."""
+    result = library.search(SearchRequest(q="libary?", per_page=5, kinds=("article",),
+                                          facets=False, snippets=False))
+    assert "librari" in result.typos["libary"]
+    found = [text_of(library, h.document.id) for h in result.hits]
+    assert len(found) == 5 and all("librar" in t and "libary" not in t for t in found)
+
+
+def test_did_you_mean_weighs_a_correction_as_it_weighs_the_word(library):
+    """"liars" is in more titles than "library" (12 vs 2) but two edits away; counted as the
+    typed word is counted (titles, names and bodies, stemmed), "library" is far more common
+    than "libary", and one edit away: it is the suggestion."""
+    result = library.search(SearchRequest(q="libary?", per_page=5, facets=False,
+                                          snippets=False))
+    assert result.suggestion == "library?"
