@@ -261,7 +261,10 @@ def test_places_dense_or_sparse_equal_the_binary_search(ids, word_ids):
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.lists(st.integers(0, 400), max_size=120, unique=True).map(sorted),
                 min_size=1, max_size=5))
-def test_all_of_is_the_intersection(lists):
+def test_all_of_is_the_intersection_and_member_is_isin(lists):
+    for other in lists[1:]:
+        a, b = np.asarray(lists[0], dtype=np.int64), np.asarray(other, dtype=np.int64)
+        assert np.array_equal(sets.member(a, b), np.isin(a, b))
     arrays = [np.asarray(x, dtype=np.int64) for x in lists]
     want = set(lists[0]).intersection(*lists[1:])
     assert sets.all_of(arrays).tolist() == sorted(want)

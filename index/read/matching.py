@@ -216,21 +216,27 @@ def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
     for (word, word_ids, word_scores, exact, titled), is_common, weight in zip(
             parts, decision.common, weights):
         at, inside = places.of(word_ids)
+        held = word_ids[inside] if len(at) < len(ids) or len(word_ids) > len(ids) else word_ids
+        pos = at
+        if len(at) == len(ids):  # every candidate holds the word (one word): no gathers
+            at = slice(None)
         if not is_common:
             matched[at] += 1
             # a word of one or two letters ("taylor sw" being typed) is no rare word
             weighted[at] += weight if len(word) >= RARE_MIN_CHARS else 1
         in_title[places.of(titled)[0]] += 1
-        scores[at] += word_scores[inside]
+        scores[at] += word_scores if held is word_ids else word_scores[inside]
         if exact is not word_ids:  # a word without typo variants has none
-            typos[at[~np.isin(word_ids[inside], exact, assume_unique=True)]] += 1
+            typos[pos[~sets.member(held, exact)]] += 1
     if required is not None:
         scores += required[1][np.searchsorted(required[0], ids)]
     keep = matched >= decision.required
     if not decision.tiered:
         weighted, typos = np.zeros_like(weighted), np.zeros_like(typos)
         in_title = np.zeros_like(in_title)
-    kept = ids if keep.all() else ids[keep]  # one array: the tiers look the results up by it
+    if keep.all():  # one array: the tiers look the results up by it
+        keep = slice(None)
+    kept = ids if isinstance(keep, slice) else ids[keep]
     tiers = Tiers(kept, weighted[keep], typos[keep], in_title[keep],
                   tuple((p[0], p[1]) for p in parts), decision.required,
                   decision.common.count(False))

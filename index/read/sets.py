@@ -53,6 +53,20 @@ def all_of(lists: list[np.ndarray]) -> np.ndarray:
     return ids
 
 
+def member(ids: np.ndarray, others: np.ndarray) -> np.ndarray:
+    """Return, per document of ``ids``, whether ``others`` holds it (both ascending and unique:
+    ``np.isin``, by binary search of the shorter in the longer instead of a sort of both)."""
+    found = np.zeros(len(ids), dtype=bool)
+    if not len(ids) or not len(others):
+        return found
+    if len(others) <= len(ids):
+        at = np.minimum(np.searchsorted(ids, others), len(ids) - 1)
+        found[at[ids[at] == others]] = True
+        return found
+    at = np.minimum(np.searchsorted(others, ids), len(others) - 1)
+    return others[at] == ids
+
+
 def best(a_ids: np.ndarray, a_scores: np.ndarray, b_ids: np.ndarray, b_scores: np.ndarray
          ) -> tuple[np.ndarray, np.ndarray]:
     """Return the ids of either, each with the higher of its scores (0 when lower)."""

@@ -31,10 +31,11 @@ from collections import defaultdict
 import numpy as np
 from whoosh.analysis import IDTokenizer, LowercaseFilter, RegexTokenizer
 from whoosh.codec import default_codec
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.fields import FieldType
 from whoosh.formats import Existence, Positions
 from whoosh.system import pack_ushort
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import byte_to_length
 
 from index.analysis import MARK, WORD, PerLanguageAnalyzer, language_pipeline
 from index.store.arrays import POSITION_FIELDS
@@ -70,6 +71,21 @@ def _words_only(field) -> bool:
             and items[0].expression.flags == WORD.flags and not items[0].gaps
             and type(items[1]) is LowercaseFilter
             and not field.scorable and not field.vector and not field.separate_spelling())
+
+
+def _kind(field, name: str) -> tuple:
+    """Return (field, its stored value's key, stored?, column type) of field ``name``."""
+    return field, f"_stored_{name}", bool(field.stored), field.column_type or None
+
+
+def _column(perdoc, name: str, column):
+    """Return the per-document writer's column writer ``name``, made on first use (as
+    ``add_column_value`` makes it)."""
+    writer = perdoc._colwriters.get(name)
+    if writer is None:
+        perdoc._create_column(name, column)
+        writer = perdoc._colwriters[name]
+    return writer
 
 
 class _Words(dict):
@@ -128,28 +144,41 @@ class SegmentBuilder:
         # other fields: field → term bytes → ([docnums], [weights], [values])
         self.postings: dict[str, dict[bytes, tuple[list, list, list]]] = defaultdict(dict)
         self.lengths: dict[str, dict[int, int]] = defaultdict(dict)  # quantized, per docnum
+        # (field, value) → what ``FieldType.index`` gives for it (a pure function of both)
+        self.indexed: dict[tuple[str, object], list] = {}
+        self.kinds: dict[str, tuple] = {}  # field name → its ``_kind``
 
     def add(self, fields: dict) -> None:
-        """Add one document (no boosts, as ``to_document`` makes them)."""
-        schema, perdoc, docnum = self.schema, self.perdoc, self.docnum
+        """Add one document (no boosts, as ``to_document`` makes them). What Whoosh's
+        ``add_field`` and ``add_column_value`` do per field, done here with each field's
+        column writers kept at hand."""
+        perdoc, docnum, kinds = self.perdoc, self.docnum, self.kinds
         perdoc.start_doc(docnum)
+        stored_fields, totals = perdoc._storedfields, perdoc._fieldlengths
         for name in sorted(n for n in fields if not n.startswith("_")):
             value = fields[name]
             if value is None:
                 continue
-            field = schema[name]
+            kind = kinds.get(name)
+            if kind is None:
+                kind = kinds[name] = _kind(self.schema[name], name)
+            field, stored_key, stored_too, column = kind
             length = 0
             if field.indexed:
                 if name in self.fast and isinstance(value, str):
                     length = self._tokenize(name, value, docnum)
                 else:
                     length = self._index(name, field, value, docnum)
-                if length:
-                    self.lengths[name][docnum] = byte_to_length(length_to_byte(length))
-            stored = fields.get(f"_stored_{name}", value)
-            perdoc.add_field(name, field, stored if field.stored else None, length)
-            if field.column_type and stored is not None:
-                perdoc.add_column_value(name, field.column_type, field.to_column_value(stored))
+            stored = fields.get(stored_key, value)
+            if stored_too and stored is not None:
+                stored_fields[name] = stored
+            if length:
+                lb = w3_postings.length_byte(length)
+                self.lengths[name][docnum] = byte_to_length(lb)
+                _column(perdoc, f"_{name}_len", LENGTHS_COLUMN).add(docnum, lb)
+                totals[name] += length
+            if column is not None and stored is not None:
+                _column(perdoc, name, column).add(docnum, field.to_column_value(stored))
         perdoc.finish_doc()
         self.docnum += 1
 
@@ -180,6 +209,11 @@ class SegmentBuilder:
             boost = field.format.field_boost
             found = [(word.encode("utf-8"), 1, boost, b"")
                      for word in set(map(str.lower, WORD.findall(value)))]
+        elif type(value) in (str, int):  # a day, an author, a role: values repeat
+            key = (name, value)
+            found = self.indexed.get(key)
+            if found is None:
+                found = self.indexed[key] = list(field.index(value))
         else:
             found = field.index(value)
         length = 0

@@ -35,7 +35,8 @@ _TERM_INFO = W3TermInfo._struct  # flags, weight, df, min/max length bytes, max 
 _BYTES: dict = {}  # length -> length_to_byte(length)
 
 
-def _byte(length: int | None) -> int:
+def length_byte(length: int | None) -> int:
+    """Return ``length_to_byte(length)`` (remembered: lengths repeat)."""
     found = _BYTES.get(length)
     if found is None:
         found = _BYTES[length] = length_to_byte(length)
@@ -126,7 +127,7 @@ def write_postings(postfile, start: int, docs: list, weights: list, values: list
         comp = 0
         if len(data) >= COMPRESS_FROM:
             comp, data = COMPRESS_LEVEL, zlib.compress(data, COMPRESS_LEVEL)
-        head = dumps((len(ids), ids[-1], top, comp, _byte(low), _byte(high)), 2)
+        head = dumps((len(ids), ids[-1], top, comp, length_byte(low), length_byte(high)), 2)
         size = len(head) + len(data)
         parts += (pack_int(-size if at + BLOCK >= n else size), head, data)
         total += sum(ws)
@@ -135,8 +136,8 @@ def write_postings(postfile, start: int, docs: list, weights: list, values: list
         maxweight = max(maxweight, top)
     blob = b"".join(parts)
     postfile.write(blob)
-    info = _TERM_INFO.pack(0, total, n, 0 if minlength is None else _byte(minlength),
-                           _byte(maxlength), maxweight, docs[0], docs[-1])
+    info = _TERM_INFO.pack(0, total, n, 0 if minlength is None else length_byte(minlength),
+                           length_byte(maxlength), maxweight, docs[0], docs[-1])
     return info + pack_long(start) + pack_int(len(blob)), start + len(blob)
 
 
