@@ -14,7 +14,8 @@ files so that a cluster build has chunks to spread. Every step runs in a fresh p
 - searches: 250 seeded plain-word queries (``bench.loadgen.sample_queries``) after 10 to
   warm up, top 10 with snippets and facets, no response cache, one thread, through
   ``index.SearchIndex`` (what ``/search`` calls; HTTP adds ~1-2 ms): one index; 2 and 4
-  shards in process (``LocalShards``); 2 and 4 shards as Ray actor replicas (2 each);
+  shards in process (``LocalShards``); 2 and 4 shards as Ray actor replicas (2 of each
+  process, a process holding all the shards; for 2 shards also a process a shard);
   CPU per search counts the searching process and, with Ray, its replicas too;
 - memory: RSS of the searching process and of each replica after the queries.
 """
@@ -38,6 +39,7 @@ BUILDS = [("one index", 0, "", 2), ("2 shards", 2, "", 2), ("4 shards", 4, "", 2
           ("2 shards, Ray 1 CPU", 2, "ray", 1), ("2 shards, Ray 2 CPUs", 2, "ray", 2)]
 SEARCHES = [("one index", "one index", ""), ("2 shards, in process", "2 shards", ""),
             ("4 shards, in process", "4 shards", ""), ("2 shards, Ray", "2 shards", "ray"),
+            ("2 shards, Ray, a process a shard", "2 shards", "ray1"),
             ("4 shards, Ray", "4 shards", "ray")]
 
 
@@ -74,31 +76,31 @@ def query_child() -> None:
     queries = json.loads(Path(queries_file).read_text(encoding="utf-8"))
     out: dict = {}
     backend = None
-    if mode == "ray":
+    if mode.startswith("ray"):
         t = time.perf_counter()
         address = ray_shards.start_local(index_dir)
         out["ray_start_s"] = time.perf_counter() - t
-        backend = ray_shards.shards_backend(index_dir, address, 2)
+        backend = ray_shards.shards_backend(index_dir, address, 2, 1 if mode == "ray1" else 0)
     t = time.perf_counter()
     ix = SearchIndex(index_dir, cache_size=0, shards_backend=backend)
     ix.warm()
     out["open_s"] = time.perf_counter() - t
     for q in queries[:WARMUP]:
         ix.search(SearchRequest(q=q, per_page=10))
-    replicas = _replica_stats(ix) if mode == "ray" else []
+    replicas = _replica_stats(ix) if backend else []
     cpu, latencies, totals = time.process_time(), [], []
     for q in queries:
         t = time.perf_counter()
         totals.append(ix.search(SearchRequest(q=q, per_page=10)).total)
         latencies.append(time.perf_counter() - t)
     cpu = time.process_time() - cpu
-    if mode == "ray":
+    if backend:
         after = _replica_stats(ix)
         cpu += sum(a["cpu_s"] - b["cpu_s"] for a, b in zip(after, replicas) if a["pid"] == b["pid"])
         replicas = after
     out.update(latencies=latencies, totals=totals, cpu_s=cpu, replicas=replicas, **_rss_kb())
     ix.close()
-    if mode == "ray":
+    if backend:
         ray_shards.stop()
     print(json.dumps(out))
 
@@ -187,10 +189,10 @@ def report(rows: list[dict]) -> None:
     fanout = []
     for r in rows:
         s, one = r["searches"], r["searches"].get("one index")
-        for n in (2, 4):
-            on_ray, local = s.get(f"{n} shards, Ray"), s.get(f"{n} shards, in process")
+        for n, how in ((2, ""), (2, ", a process a shard"), (4, "")):
+            on_ray, local = s.get(f"{n} shards, Ray{how}"), s.get(f"{n} shards, in process")
             if on_ray and local:
-                fanout.append([f"{r['factor']:g}x", n, (on_ray["cpu_s"] - local["cpu_s"])
+                fanout.append([f"{r['factor']:g}x", f"{n}{how}", (on_ray["cpu_s"] - local["cpu_s"])
                                * 1000 / N_QUERIES / n] + ([on_ray[k] / one[k] for k in
                                                            ("p50", "p95", "mean")]
                                                           if one else [0.0] * 3))

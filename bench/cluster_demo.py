@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", default=str(ROOT / "corpus" / "demo"))
     args = parser.parse_args(argv)
     out = measure(args.corpus, args.replicas)
-    print(f"make cluster ({args.replicas} replicas a shard): answering after "
+    print(f"make cluster ({args.replicas} replicas of each group of shards): answering after "
           f"{out['ready_s']:.0f} s; {out['processes']} processes; load {os.getloadavg()[0]:.1f}")
     print("| process | n | RSS MB | PSS MB | USS MB |\n|---|---:|---:|---:|---:|")
     for kind, use in sorted(out["by_kind"].items(), key=lambda kv: -kv[1]["pss"]):

@@ -40,10 +40,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # request bodies (admin JSON) are tiny
     app.json.sort_keys = False
     app.json.ensure_ascii = False
-    # Cluster mode: a sharded snapshot's shards are Ray Serve replicas (joined lazily, in the
+    # Cluster mode: a sharded snapshot's shards are Ray actor replicas (joined lazily, in the
     # worker, when the first sharded snapshot opens); otherwise opened in each worker.
     backend = {"shards_backend": ray_shards.shards_backend(
-        app.config["INDEX_DIR"], app.config["CLUSTER"], app.config["SHARD_REPLICAS"])} \
+        app.config["INDEX_DIR"], app.config["CLUSTER"], app.config["SHARD_REPLICAS"],
+        app.config["SHARDS_PER_REPLICA"])} \
         if app.config["CLUSTER"] else {}
     app.extensions["search_index"] = SearchIndex(
         app.config["INDEX_DIR"], boosts=app.config["BOOSTS"],

@@ -7,7 +7,8 @@ One process owns everything it starts, so one Ctrl-C stops it all:
    cluster;
 2. builds ``PATH`` (default: ``SEARCH_CORPUS_PATHS``, the demo corpus) into a sharded index
    (``--shards``, 2) on it when there is none yet, and starts ``--replicas`` replicas of
-   every shard (``SEARCH_SHARD_REPLICAS``), each a Ray actor;
+   every shard (``SEARCH_SHARD_REPLICAS``), each a Ray actor holding
+   ``--shards-per-replica`` shards (``SEARCH_SHARDS_PER_REPLICA``; 0: all of them);
 3. runs gunicorn with ``SEARCH_CLUSTER`` set to the head's address, so every worker takes
    handles to the same replicas instead of opening the shards itself;
 4. on Ctrl-C or SIGTERM: stops gunicorn and shuts Ray down (the head it started, with its
@@ -38,8 +39,12 @@ def build_if_missing(index_dir: str, paths: list[str], shards: int, workers: int
         print(f"sharded index found in {index_dir} ({index.live_shards(index_dir)} shards)", flush=True)
         return
     print(f"building {', '.join(paths)} into {shards} shards in {index_dir} …", flush=True)
-    result = index.rebuild(index_dir, paths, workers=workers, shards=shards, cluster=address)
-    print(f"snapshot {result.snapshot}: {result.counts}", flush=True)
+    # The operator's reindex command, in a process of its own: what a build holds (Whoosh's
+    # writers, the corpus read) is not kept by this process for the life of the cluster.
+    env = {**os.environ, "SEARCH_CLUSTER": address, "SEARCH_INDEX_DIR": index_dir,
+           "SEARCH_REINDEX_WORKERS": str(workers)}
+    subprocess.run([str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "reindex",
+                    "--shards", str(shards), *paths], cwd=PROJECT, env=env, check=True)
 
 
 def _interrupt(signum, frame) -> None:
@@ -53,6 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shards", type=int, default=2)
     parser.add_argument("--replicas", type=int, default=None,
                         help="replicas of each shard (default: SEARCH_SHARD_REPLICAS, 2)")
+    parser.add_argument("--shards-per-replica", type=int, default=None,
+                        help="shards one replica process holds (default: "
+                             "SEARCH_SHARDS_PER_REPLICA, 0: all)")
     parser.add_argument("--join", metavar="ADDRESS", default="",
                         help="join the Ray cluster at ADDRESS instead of starting one here")
     parser.add_argument("--host", default="127.0.0.1",
@@ -63,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app()
     index_dir = app.config["INDEX_DIR"]
     replicas = args.replicas or app.config["SHARD_REPLICAS"]
+    per = app.config["SHARDS_PER_REPLICA"] if args.shards_per_replica is None \
+        else args.shards_per_replica
     paths = [os.path.abspath(p) for p in args.paths] or app.config["CORPUS_PATHS"]
     started = time.perf_counter()
     if args.join:
@@ -75,10 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         build_if_missing(index_dir, paths, args.shards, app.config["REINDEX_WORKERS"], address)
         shards = index.live_shards(index_dir)
-        ray_shards.deploy(index_dir, shards, replicas)
-        print(f"{shards} shards x {replicas} replicas deployed", flush=True)
+        ray_shards.deploy(index_dir, shards, replicas, per=per)
+        print(f"{shards} shards x {replicas} replicas deployed "
+              f"({per or shards} shards a replica process)", flush=True)
         env = {**os.environ, "SEARCH_CLUSTER": address, "SEARCH_INDEX_DIR": index_dir,
-               "SEARCH_SHARD_REPLICAS": str(replicas)}
+               "SEARCH_SHARD_REPLICAS": str(replicas), "SEARCH_SHARDS_PER_REPLICA": str(per)}
         gunicorn = subprocess.Popen(
             [str(Path(sys.executable).parent / "gunicorn"), "--config", "service/gunicorn_conf.py",
              "--bind", args.bind, "wsgi:app"], cwd=PROJECT, env=env)

@@ -217,6 +217,8 @@ SETTINGS = (
     Setting("CLUSTER", as_cluster, "", "Ray cluster whose replicas serve a sharded index: "
             "local, or a head's address like 10.0.0.5:6379; empty: shards opened in each worker"),
     Setting("SHARD_REPLICAS", as_int(1, 64), 2, "replicas of each shard in cluster mode"),
+    Setting("SHARDS_PER_REPLICA", as_int(0, 1024), 0, "shards one replica process holds and "
+            "answers in one call in cluster mode; 0: all of them"),
     Setting("RULES_FILE", as_optional_path, "", "the editors' file (pinned and hidden results, "
             "the popular searches' block list, revoked widget keys); empty: editor.json in "
             "SEARCH_INDEX_DIR"),

@@ -70,6 +70,15 @@ def test_a_bad_cluster_address_stops_the_service_at_start(value):
         create_app({"CLUSTER": value})
 
 
+def test_replica_processes_hold_groups_of_consecutive_shards():
+    from index.cluster.ray_replica import _held, group_name, layout
+    assert layout(2) == [(0, 1)] and layout(3, 0) == layout(3, 5) == [(0, 1, 2)]
+    assert layout(2, 1) == [(0,), (1,)] and layout(5, 2) == [(0, 1), (2, 3), (4,)]
+    name = group_name("/srv/index", (2, 3)) + "-r1"
+    assert list(_held("/srv/index", name)) == [2, 3]
+    assert _held("/srv/other", name) is None  # another index dir's replica
+
+
 def test_an_unreachable_cluster_is_unavailable_at_once(tmp_path):
     # ray.init would wait minutes for a head that is not there: past gunicorn's timeout
     started = time.perf_counter()
@@ -101,10 +110,21 @@ def on_cluster(ray_index):
 
 @pytest.fixture(scope="module")
 def fake(ray_index, tmp_path_factory):
-    """RayShards over 2 fake shards x 2 replicas, in the same Ray instance."""
+    """RayShards over 2 fake shards x 2 replicas, a process a shard, in the same Ray instance."""
     index_dir = str(tmp_path_factory.mktemp("fake-index"))
-    shards = cluster.RayShards(index_dir, SHARDS, cluster.env_address(), REPLICAS, server=FAKE)
+    shards = cluster.RayShards(index_dir, SHARDS, cluster.env_address(), REPLICAS, server=FAKE,
+                               per=1)
     yield shards
+    shards.close()
+    cluster.undeploy(index_dir, SHARDS)
+
+
+@pytest.fixture(scope="module")
+def grouped(ray_index, tmp_path_factory):
+    """RayShards over 2 fake shards held by the same 2 replica processes (the default)."""
+    index_dir = str(tmp_path_factory.mktemp("grouped-index"))
+    shards = cluster.RayShards(index_dir, SHARDS, cluster.env_address(), REPLICAS, server=FAKE)
+    yield index_dir, shards
     shards.close()
     cluster.undeploy(index_dir, SHARDS)
 
@@ -192,6 +212,22 @@ def test_a_slow_shard_is_unavailable_within_the_deadline(fake):
     started = time.perf_counter()
     with pytest.raises(ShardUnavailable, match="shard 1"):
         fake.map("s1", "sleep", [(0,), (3,)], Deadline(0.5))
+    assert time.perf_counter() - started < 1.0
+
+
+def test_a_replica_process_answers_all_its_shards_in_one_call(grouped):
+    index_dir, shards = grouped
+    names = cluster.replica_actors(index_dir, 0)
+    assert len(names) == REPLICAS and cluster.replica_actors(index_dir, 1) == names
+    for _ in range(REPLICAS):  # each replica in turn: both shards, from one process
+        answers = shards.map("s2", "echo", [("a",), ("b",)], Deadline(5))
+        assert [a[:3] for a in answers] == [(0, "s2", ("a",)), (1, "s2", ("b",))]
+        assert answers[0][3] == answers[1][3]
+    with pytest.raises(QueryError):
+        shards.map("s2", "fail", [(), ()], Deadline(5))
+    started = time.perf_counter()
+    with pytest.raises(ShardUnavailable, match="shards 0-1"):
+        shards.map("s2", "sleep", [(0,), (3,)], Deadline(0.5))
     assert time.perf_counter() - started < 1.0
 
 

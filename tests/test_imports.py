@@ -27,7 +27,8 @@ ALLOWED = {
     "index.write": {"index.write", "index.store"},
     "index.cluster": {"index.cluster", "index.read", "index.store"},
 }
-RAY = {"index.cluster.ray_shards", "index.cluster.ray_build", "index.cluster.ray_replica"}
+RAY = {"index.cluster.ray_shards", "index.cluster.ray_build", "index.cluster.ray_replica",
+       "index.cluster.ray_head"}
 
 
 def _module_name(path) -> str:

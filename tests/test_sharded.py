@@ -4,7 +4,8 @@ Both are built here from the same records, one process each (a single index buil
 processes numbers its documents by segment, not in corpus order, which would change how ties
 fall). Compared for every query: ids, order, scores (within 1e-6), totals, facet counts,
 did-you-mean, words not required, typos and folded copies; and search-as-you-type
-completions. Queries are what readers type: SciFact's real questions, FakeNewsNet titles
+completions. SciFact's sharded index answers both rounds of a search in one call (what a
+replica process holding every shard does), FakeNewsNet's in two. Queries are what readers type: SciFact's real questions, FakeNewsNet titles
 with a typo, wrapped in a question or cut short, names alone, German and French words.
 """
 from __future__ import annotations
@@ -16,23 +17,30 @@ import pytest
 
 import index
 from index import RelatedRequest, SearchIndex, SearchRequest
+from index.cluster.local_shards import LocalShards
 
 from tests.conftest import DEMO, FREENEWS, SCIFACT, fakenews_head, need
 
 SHARDS = 3
 
 
-def _pair(tmp_path_factory, name: str, paths: list[str], shards: int = SHARDS):
+def _pair(tmp_path_factory, name: str, paths: list[str], shards: int = SHARDS,
+          one_call: bool = False):
+    """One index and a sharded one; ``one_call``: its shards answer both rounds of a search
+    in one call (``rounds``, what a replica holding every shard does), else two."""
     one = str(tmp_path_factory.mktemp(f"{name}-one"))
     many = str(tmp_path_factory.mktemp(f"{name}-sharded"))
     index.rebuild(one, paths, workers=1)
     index.rebuild(many, paths, workers=1, shards=shards)
-    return SearchIndex(one, cache_size=0), SearchIndex(many, cache_size=0)
+    backend = (lambda n: LocalShards(many, n, one_call=True)) if one_call else None
+    return SearchIndex(one, cache_size=0), SearchIndex(many, cache_size=0,
+                                                       shards_backend=backend)
 
 
 @pytest.fixture(scope="module")
 def scifact(tmp_path_factory):
-    pair = _pair(tmp_path_factory, "scifact", [str(need(SCIFACT) / "corpus.jsonl")])
+    pair = _pair(tmp_path_factory, "scifact", [str(need(SCIFACT) / "corpus.jsonl")],
+                 one_call=True)
     yield pair
     for ix in pair:
         ix.close()
@@ -218,3 +226,19 @@ def test_facet_counts_cross_to_the_coordinator_unchanged():
     assert isinstance(wire["author"], tuple) and isinstance(wire["site"], dict)
     back = unpacked(wire)
     assert back == raw and [list(v) for v in back.values()] == [list(v) for v in raw.values()]
+
+
+def test_the_coordinator_sorts_only_the_facet_values_it_can_list():
+    from index.cluster.coordinator import _shaped
+    from index.read import facets
+
+    rng = random.Random(3)
+    names = [f"Name {i}" for i in range(300)] + ["ann lee", "ANN LEE"]
+    for _ in range(200):
+        raw = {"date": {"2017": 4}, "kind": {"article": 9}, "lang": {"en": 9}, "site": {},
+               **{facet: {n: rng.choice((0, 1, 1, 2, 3, 7)) for n in rng.sample(names, 60)}
+                  for facet in ("author", "speaker")}}
+        authors = tuple(rng.sample(names, rng.choice((0, 1, 2))))
+        speakers = tuple(rng.sample(names, rng.choice((0, 1, 2))))
+        expected = facets.shape({k: dict(v) for k, v in raw.items()}, authors, speakers)
+        assert _shaped(raw, authors, speakers) == expected, (authors, speakers)

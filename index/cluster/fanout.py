@@ -6,6 +6,9 @@ answers. Who answers is a backend with one method, ``map``:
     local_shards.LocalShards(index_dir, shards)   each shard opened in this process (no cluster)
     ray_shards.RayShards(...)                     each shard's replicas as Ray actors
 
+A backend whose one process holds every shard says so with ``one_call = True``: the
+coordinator then asks it for both rounds of a search at once (``rounds``).
+
 ``map(snapshot_id, method, args, deadline)`` calls ``method`` on shard k with ``args[k]``
 (every shard of the snapshot ``snapshot_id``, so all answers come from one snapshot) and
 returns the answers in shard order. A shard that cannot answer within the deadline, on any
@@ -20,11 +23,14 @@ from index.errors import Deadline, IndexUnavailable
 
 
 class ShardUnavailable(IndexUnavailable):
-    """A shard of the live snapshot could not answer (no live replica, or out of time)."""
+    """A shard of the live snapshot could not answer (no live replica, or out of time); or
+    a group of shards that one replica process holds (``shards``)."""
 
-    def __init__(self, shard: int, reason: str) -> None:
-        super().__init__(f"shard {shard} cannot answer: {reason}")
-        self.shard = shard
+    def __init__(self, shards: int | tuple[int, ...], reason: str) -> None:
+        shards = (shards,) if isinstance(shards, int) else tuple(shards)
+        what = f"shard {shards[0]}" if len(shards) == 1 else f"shards {shards[0]}-{shards[-1]}"
+        super().__init__(f"{what} cannot answer: {reason}")
+        self.shard, self.shards = shards[0], shards
 
 
 class Shards(Protocol):

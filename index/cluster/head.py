@@ -4,7 +4,8 @@
 shards read as one (a Whoosh ``MultiReader`` over their segments), so expansion, typo
 variants, completions and did-you-mean see the whole corpus's words and frequencies, and the
 corpus-wide statistics (documents, average field lengths), and the statistics the prepare
-round gathered, per words and filters. It never reads postings; the shards do.
+round gathered, per words and filters. It reads postings only to plan (through the shards'
+arrays, ``head_postings``); the shards evaluate queries.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from whoosh.searching import Searcher
 from index.analysis import query_langs
 from index.cluster import pages
 from index.cluster.fanout import Shards
+from index.cluster.head_postings import HeadPostings, LangColumns
 from index.errors import Deadline
 from index.read.live import Opened
 from index.read.stats import CorpusStats, average_lengths, recency_basis
@@ -65,6 +67,10 @@ class Head(Opened):
             self.leaves.append(slice(first, first + n))
             docs, first = docs + size, first + n
         self.shard_postings = [pages.new_postings(a) for a in arrays]
+        # what planning reads (the languages holding a query's words, neighbours): the
+        # shards' arrays, not Whoosh's blocks (``head_postings``)
+        self.postings = HeadPostings(self.shard_postings, self.bases)
+        self._lang_columns: LangColumns | None = None
         self._corpus: CorpusStats | None = None
         self._facts: pages.PageFacts | None = None
         self._prepared: OrderedDict[tuple, CorpusStats] = OrderedDict()
@@ -76,6 +82,17 @@ class Head(Opened):
 
     def _new_searcher(self) -> Searcher:
         return Searcher(self._reader())
+
+    @property
+    def columns(self) -> LangColumns:
+        """Each document's language, as planning reads a snapshot's facet columns."""
+        if self._lang_columns is None:
+            self._lang_columns = LangColumns(self.postings, self.searcher().reader())
+        return self._lang_columns
+
+    def has_prepared(self, key: tuple) -> bool:
+        """Return True if the statistics of the request ``key`` are kept (``prepared``)."""
+        return key in self._prepared
 
     def prepared(self, key: tuple, prepare: Callable[[], CorpusStats]) -> CorpusStats:
         """Return the statistics of the request ``key`` (see ``_matching``), prepared once

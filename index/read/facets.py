@@ -155,21 +155,22 @@ def _author_counts(cols: FacetColumns, docs: np.ndarray) -> np.ndarray:
     its author's code, the (document, author) pairs (``pairs_of``) only for those with
     several."""
     one = cols.derived.get("one author")
-    if one is None:  # per document: its author's code, -1 with none, -2 with several
+    if one is None:  # per document: its author's code + 2; 1 with none, 0 with several
         ptr, code = cols.author_ptr, cols.author_code
         lengths = ptr[1:] - ptr[:-1]
-        one = np.where(lengths > 1, -2, -1).astype(np.int32)
+        one = np.where(lengths > 1, 0, 1).astype(np.int32)
         single = np.flatnonzero(lengths == 1)
-        one[single] = code[ptr[single]]
+        one[single] = code[ptr[single]] + 2
         one.flags.writeable = False
         cols.derived["one author"] = one
     size = len(cols.author_names)
     found = one[docs]
-    counts = np.bincount(found[found >= 0], minlength=size)
-    several = docs[found == -2]
-    if len(several):
-        counts += np.bincount(cols.author_code[pairs_of(cols.author_ptr, several)],
-                              minlength=size)
+    shifted = np.bincount(found, minlength=size + 2)  # one pass: no mask, no copy
+    counts = shifted[2:]
+    if shifted[0]:  # documents with several authors
+        several = docs[found == 0]
+        counts = counts + np.bincount(cols.author_code[pairs_of(cols.author_ptr, several)],
+                                      minlength=size)
     return counts
 
 

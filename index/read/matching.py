@@ -64,7 +64,7 @@ class Tiers:
         base = len(self.words) + 1  # the title and typo counts are at most the number of words
         words = self.matched[at] * 2
         if self.near is not None:  # nearness: the words together, after how many are held
-            words += np.isin(ids, self.near)
+            words += sets.member(ids, self.near)
         return (words * base + self.in_title[at]) * base - self.typos[at]
 
     def held(self, ids: np.ndarray) -> np.ndarray:

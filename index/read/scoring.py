@@ -139,7 +139,7 @@ class Evaluator:
             return Hits(result.ids, scores)
         if isinstance(q, Q.Require):
             result = self.evaluate(q.a)
-            keep = np.isin(result.ids, self.evaluate(q.b).ids, assume_unique=True)
+            keep = sets.member(result.ids, self.evaluate(q.b).ids)
             return Hits(result.ids[keep], result.scores[keep])
         if isinstance(q, Q.Not):
             return _minus(self._all(), self.evaluate(q.query))
@@ -259,7 +259,7 @@ def _intersection(parts: list[Hits]) -> Hits:
 
 
 def _minus(result: Hits, other: Hits) -> Hits:
-    keep = np.isin(result.ids, other.ids, assume_unique=True, invert=True)
+    keep = ~sets.member(result.ids, other.ids)
     return Hits(result.ids[keep], result.scores[keep])
 
 
