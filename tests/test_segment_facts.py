@@ -44,6 +44,7 @@ def _equal(a, b) -> None:
         np.testing.assert_array_equal(a.lengths[name], b.lengths[name])
         assert a.lengths[name].dtype == b.lengths[name].dtype == np.float64
     assert a.field_length == b.field_length
+    assert a.terms == b.terms and a.term_lists() == b.term_lists()
     for x, y in (*zip(a.ids, b.ids), *zip(a.quotes, b.quotes)):
         np.testing.assert_array_equal(x, y)
         assert x.dtype == y.dtype

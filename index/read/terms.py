@@ -50,14 +50,15 @@ class TermCounts:
         counts: dict[str, dict[str, int]] = {}
         names = set(reader.indexed_field_names())
         segs = _segments(reader)
+        listed = _unions(segments.parts) if segments is not None else None
         for name in fields:
             if arrays is None or name not in names or arrays.frequencies(name, []) is None:
                 counts[name] = _summed([_leaf_counts(leaf, (name,))[name] for *_, leaf in segs])
                 continue
-            if segments is not None and all(name in p.terms for p in segments.parts):
+            if listed is not None and name in listed:
                 # the union of the segments' terms, in Whoosh's order (code points sort as
                 # their UTF-8 bytes do)
-                texts = sorted(set().union(*(p.terms[name] for p in segments.parts)))
+                texts = sorted(listed[name])
             else:
                 texts = [_text(t) for t in reader.lexicon(name)]
             found = arrays.frequencies(name, texts)
@@ -91,6 +92,24 @@ class TermCounts:
                     else:
                         into.pop(text, None)
         return TermCounts(kept + new, sums), changed
+
+
+def _unions(parts) -> dict[str, set[str]]:
+    """Return, per field every one of ``parts`` (segments' facts) lists, the union of their
+    terms, parsed a segment at a time (each segment's copies of words already seen dropped
+    at once: a worker's memory holds each word once)."""
+    unions: dict[str, set[str]] | None = None
+    for part in parts:
+        lists = part.term_lists()
+        if unions is None:
+            unions = {name: set(terms) for name, terms in lists.items()}
+            continue
+        for name in list(unions):
+            if name in lists:
+                unions[name].update(lists[name])
+            else:
+                del unions[name]
+    return unions or {}
 
 
 def _summed(parts: list[dict[str, int]]) -> dict[str, int]:

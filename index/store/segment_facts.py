@@ -56,7 +56,14 @@ class Segment:
     field_length: dict[str, int]
     ids: tuple[np.ndarray, np.ndarray]     # (documents, ``term_key`` of their id)
     quotes: tuple[np.ndarray, np.ndarray]  # (quotes, ``term_key`` of their article's id)
-    terms: dict[str, list[str]]            # the terms of each of ``ARRAY_FIELDS``, in order
+    # the terms of each of ``ARRAY_FIELDS``, in order: JSON ({field: [term, ...]}) parsed only
+    # when counted (``read.terms``); as lists, every segment's copy of every word stayed in
+    # each worker's memory (+60 MB at 4x FakeNewsNet)
+    terms: bytes
+
+    def term_lists(self) -> dict[str, list[str]]:
+        """Return the terms of each of ``ARRAY_FIELDS`` (parsed anew: not kept)."""
+        return json.loads(self.terms.decode("utf-8"))
 
 
 def read_segment(leaf, fields) -> Segment:
@@ -87,8 +94,8 @@ def read_segment(leaf, fields) -> Segment:
         {name: np.asarray(leaf_lengths(leaf, name), dtype=np.float64) for name in fields},
         {name: leaf.field_length(name) for name in fields},
         _keyed(leaf, "id", indexed), _keyed(leaf, "article_id", indexed),
-        {name: [_text(t) for t in leaf.lexicon(name)] if name in indexed else []
-         for name in ARRAY_FIELDS})
+        json.dumps({name: [_text(t) for t in leaf.lexicon(name)] if name in indexed else []
+                    for name in ARRAY_FIELDS}).encode("utf-8"))
 
 
 def _text(term) -> str:
@@ -141,13 +148,13 @@ def save(folder: str | Path, seg: Segment) -> Path:
     head = {"version": VERSION, "sid": seg.sid, "count": seg.count,
             "fields": list(seg.lengths), "field_length": seg.field_length,
             "values": {name: values for name, (values, _) in seg.single.items()},
-            "authors": seg.authors[0], "term_fields": list(seg.terms)}
+            "authors": seg.authors[0], "term_fields": list(ARRAY_FIELDS)}
     arrays = {"head": np.frombuffer(json.dumps(head).encode("utf-8"), dtype=np.uint8),
               "authors.docs": seg.authors[1].astype(np.int64, copy=False),
               "authors.codes": seg.authors[2], "day": seg.day, "group": seg.group,
               "seq": seg.seq, "ids.docs": seg.ids[0], "ids.keys": seg.ids[1],
               "quotes.docs": seg.quotes[0], "quotes.keys": seg.quotes[1],
-              "terms": np.frombuffer(json.dumps(seg.terms).encode("utf-8"), dtype=np.uint8)}
+              "terms": np.frombuffer(seg.terms, dtype=np.uint8)}
     arrays.update({f"single.{name}": codes for name, (_, codes) in seg.single.items()})
     # field lengths are whole numbers (Whoosh's byte_to_length), kept in 4 bytes, not 8
     arrays.update({f"lengths.{name}": lengths.astype(np.uint32)
@@ -176,7 +183,7 @@ def load(folder: str | Path, sid: str, count: int, fields) -> Segment | None:
                 {name: data[f"lengths.{name}"].astype(np.float64) for name in fields},
                 {name: int(head["field_length"][name]) for name in fields},
                 (data["ids.docs"], data["ids.keys"]), (data["quotes.docs"], data["quotes.keys"]),
-                json.loads(data["terms"].tobytes().decode("utf-8")))
+                data["terms"].tobytes())
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
         return None
 
