@@ -24,7 +24,8 @@ from whoosh import query as Q
 
 from index.errors import Deadline
 from index.read import phrases, sets
-from index.read.matching import TIER_WORDS, Places, Tiers, candidates, every_word, evidence, relax
+from index.read.matching import (TIER_WORDS, Places, Tiers, candidates, every_word, evidence,
+                                 holding_all, relax)
 from index.read.postings import PostingLists
 from index.read.query import FieldedTerm, Nearness, Relaxed
 from index.read.stats import CorpusStats, FieldStats
@@ -164,9 +165,8 @@ class Evaluator:
             decision, ids = every
         elif corpus.decisions is not None:  # a shard asked with the corpus's decisions
             decision = corpus.decisions[self.relaxed_nodes]
-            counted = [p[1] for p, c in zip(parts, decision.common) if not c]
-            ids = sets.all_of(counted + ([required[0]] if required is not None else [])) \
-                if decision.tiered and decision.required == len(counted) \
+            ids = holding_all(parts, decision.common, required) \
+                if decision.tiered and decision.required == decision.common.count(False) \
                 else candidates(parts, required)
         else:
             ids = candidates(parts, required)

@@ -46,10 +46,7 @@ def all_of(lists: list[np.ndarray]) -> np.ndarray:
     lists = sorted(lists, key=len)
     ids = lists[0]
     for other in lists[1:]:
-        if not len(ids) or not len(other):
-            return ids[:0]
-        at = np.minimum(np.searchsorted(other, ids), len(other) - 1)
-        ids = ids[other[at] == ids]
+        ids = ids[member(ids, other)]
     return ids
 
 

@@ -42,10 +42,10 @@ def reference_offsets(lengths: array) -> array:
 def _read_offsets_and_lengths(self) -> None:
     dbfile, doccount = self._dbfile, self._doccount
     lastbyte = self._basepos + self._length - 1
-    if chr(dbfile.get_byte(lastbyte)) == "X" or not doccount:  # offsets written: Whoosh's way
+    lens_code = chr(dbfile.get_byte(lastbyte))
+    if lens_code == "X" or not doccount:  # offsets written: Whoosh's way
         _original(self)
         return
-    lens_code = chr(dbfile.get_byte(lastbyte))
     lengths = dbfile.get_array(lastbyte - array(lens_code).itemsize * doccount, lens_code,
                                doccount)
     self._offsets, self._lengths = offsets_of(lengths), lengths
