@@ -83,7 +83,7 @@ def _pages(head: Head, shards: Shards, req: SearchRequest, query, ranked: bool,
     corpus = head.corpus(shards, deadline)
     if query is not None:
         key = _matching(req)
-        if getattr(shards, "one_call", False) and not head.has_prepared(key):
+        if shards.one_call and not head.has_prepared(key):
             # one process holds every shard: it runs both rounds in one call (``rounds``)
             answers = shards.map(head.snapshot_id, ROUNDS, [(req, query, ranked, ranking, corpus,
                                                              _left(deadline))] * head.shards,

@@ -36,6 +36,8 @@ class ShardUnavailable(IndexUnavailable):
 class Shards(Protocol):
     """What a sharded search calls."""
 
+    one_call: bool  # one process holds every shard: both rounds of a search in one call
+
     def map(self, snapshot_id: str, method: str, args: list[tuple],
             deadline: Deadline) -> list[Any]:
         """Return ``method(*args[k])`` of every shard k of ``snapshot_id``, in shard order."""

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from index.cluster.pages import FALLBACK_POSTINGS
 from index.read.postings import PostingLists
 
-FALLBACK_POSTINGS = 200_000  # decoded postings kept when a shard has no arrays for a field
 
 
 class HeadPostings:

@@ -90,12 +90,10 @@ class FacetColumns:
         everywhere = (names or {}).get(name)
         key = (values, counts, everywhere)
         old = before._grouping.get(name) if before is not None else None
-        if old is not None and (old[0][0] is values or old[0][0] == values) \
-                and np.array_equal(old[0][1], counts) \
-                and old[0][2] == everywhere:
+        same = old is not None and (old[0][0] is values or old[0][0] == values)
+        if same and np.array_equal(old[0][1], counts) and old[0][2] == everywhere:
             found = old[1]
         else:  # grouped again, with what the grouping before knows that counts do not change
-            same = old is not None and (old[0][0] is values or old[0][0] == values)
             found = _grouped(values, counts, first, everywhere, old[1] if old else None, same)
         self._grouping[name] = (key, found)
         return found

@@ -50,7 +50,8 @@ class TermCounts:
         counts: dict[str, dict[str, int]] = {}
         names = set(reader.indexed_field_names())
         segs = _segments(reader)
-        listed = _unions(segments.parts) if segments is not None else None
+        listed = _unions(segments.parts) if segments is not None and arrays is not None \
+            else None
         for name in fields:
             if arrays is None or name not in names or arrays.frequencies(name, []) is None:
                 counts[name] = _summed([_leaf_counts(leaf, (name,))[name] for *_, leaf in segs])
@@ -95,21 +96,14 @@ class TermCounts:
 
 
 def _unions(parts) -> dict[str, set[str]]:
-    """Return, per field every one of ``parts`` (segments' facts) lists, the union of their
-    terms, parsed a segment at a time (each segment's copies of words already seen dropped
-    at once: a worker's memory holds each word once)."""
-    unions: dict[str, set[str]] | None = None
+    """Return, per field of ``ARRAY_FIELDS``, the union of the terms of ``parts`` (segments'
+    facts, which list every one of those fields), parsed a segment at a time (each segment's
+    copies of words already seen dropped at once: a worker's memory holds each word once)."""
+    unions: dict[str, set[str]] = {}
     for part in parts:
-        lists = part.term_lists()
-        if unions is None:
-            unions = {name: set(terms) for name, terms in lists.items()}
-            continue
-        for name in list(unions):
-            if name in lists:
-                unions[name].update(lists[name])
-            else:
-                del unions[name]
-    return unions or {}
+        for name, terms in part.term_lists().items():
+            unions.setdefault(name, set()).update(terms)
+    return unions
 
 
 def _summed(parts: list[dict[str, int]]) -> dict[str, int]:
@@ -122,7 +116,7 @@ def _summed(parts: list[dict[str, int]]) -> dict[str, int]:
     for part in parts:
         for text, df in part.items():
             total[text] = total.get(text, 0) + df
-    return {t: total[t] for t in sorted(total, key=lambda t: t.encode("utf-8")) if total[t]}
+    return {t: total[t] for t in sorted(total) if total[t]}  # code points sort as UTF-8 bytes
 
 
 def _leaf_counts(leaf, fields) -> dict[str, dict[str, int]]:
