@@ -21,8 +21,7 @@ Between the words held and the typos comes how many of the words a document has 
 title (as Meilisearch's "attribute" rule), common ones included: a common word never decides
 what matches, but "Gwen Stefani and Blake Shelton's Cutest Moments" is no longer ranked
 below every article that names the couple more often when a reader types "Stefani Blake
-Shelton's Moments" (see docs/benchmarks.md).
-(Measured on the known-item benchmark, ``bench/known_item.py``; see docs/benchmarks.md.)
+Shelton's Moments" (measured on ``bench/known_item.py``; see docs/benchmarks.md).
 """
 from __future__ import annotations
 
