@@ -22,6 +22,7 @@ from index.cluster.local_shards import LocalShards
 from tests.conftest import DEMO, FREENEWS, SCIFACT, fakenews_head, need
 
 SHARDS = 3
+BUDGET = 300.0
 
 
 def _pair(tmp_path_factory, name: str, paths: list[str], shards: int = SHARDS,
@@ -33,8 +34,9 @@ def _pair(tmp_path_factory, name: str, paths: list[str], shards: int = SHARDS,
     index.rebuild(one, paths, workers=1)
     index.rebuild(many, paths, workers=1, shards=shards)
     backend = (lambda n: LocalShards(many, n, one_call=True)) if one_call else None
-    return SearchIndex(one, cache_size=0), SearchIndex(many, cache_size=0,
-                                                       shards_backend=backend)
+    # a budget no loaded machine reaches: past it, snippets lose their marks (compared here)
+    return (SearchIndex(one, cache_size=0, time_budget=BUDGET),
+            SearchIndex(many, cache_size=0, time_budget=BUDGET, shards_backend=backend))
 
 
 @pytest.fixture(scope="module")

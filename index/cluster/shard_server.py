@@ -9,8 +9,8 @@ Arguments and answers are plain picklable values. The methods, in the order a se
 calls them:
 
     days      the live documents' days, counted (for recency; once per snapshot)
-    prepare   run the query with this shard's own statistics; return the document
-              frequencies it looked up and the relaxed-matching evidence
+    prepare   count the query's document frequencies and relaxed-matching evidence on
+              this shard (``counting``: no scores)
     query     run it again with the corpus-wide statistics; return the shard's best rows
               for the page (with their group ids), its total, and raw facet counts; the
               coordinator reads the page's stored fields and snippets itself (``pages``)
@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from index.cluster.counting import Counter
 from index.documents import from_stored
 from index.errors import Deadline, IndexUnavailable
 from index.read import facets
@@ -35,7 +36,6 @@ from index.read.live import Recent, Snapshot
 from index.read.order import in_order
 from index.read.page import Row, as_person
 from index.read.postings import POSTINGS_CACHE
-from index.read.scoring import Evaluator
 from index.read.search import Matches, Ranking, match
 from index.read.stories import SHOWN_QUOTES
 from index.read.stats import CorpusStats, day_counts
@@ -142,14 +142,7 @@ class ShardServer:
     def prepare(snap: Snapshot, req: SearchRequest, query, ranking: Ranking,
                 corpus: CorpusStats, budget: float) -> tuple[dict, list]:
         seen = corpus.collect()
-        filters = facets.make_filters(snap.columns, req.kinds, req.langs, req.authors,
-                                      req.day_from, req.day_to, req.speakers, req.sites,
-                                      req.scope)
-        evaluator = Evaluator(snap.searcher(), snap.stats, snap.postings,
-                              snap.columns.live_ids(), ranking.b, ranking.k1,
-                              Deadline(budget), seen)
-        evaluator.eligible = filters.mask()
-        evaluator.evaluate(query)
+        Counter(snap, _filters(snap, req).mask(), Deadline(budget), seen).count(query)
         return seen.seen_dfs, seen.seen_evidence
 
     @staticmethod
@@ -208,3 +201,8 @@ def _groups(snap: Snapshot, rows: np.ndarray, quotes: dict) -> dict[int, str]:
             if group is not None:
                 found[int(doc)] = group
     return found
+
+
+def _filters(snap: Snapshot, req: SearchRequest) -> facets.Filters:
+    return facets.make_filters(snap.columns, req.kinds, req.langs, req.authors, req.day_from,
+                               req.day_to, req.speakers, req.sites, req.scope)

@@ -1,0 +1,123 @@
+"""A shard's prepare round counts (``cluster.counting``) what the full evaluation with
+collecting statistics notes: the same document frequencies and relaxed-matching evidence.
+
+Every prepare call of real sharded searches is run both ways and compared: SciFact-like
+reader queries on FakeNewsNet (titles, typos, questions, phrases, NOT, op=and, prefixes,
+filters, fields) and German and French news; then hypothesis draws queries from the index's
+own words with operators and filters.
+"""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import index
+from index import SearchIndex, SearchRequest
+from index.cluster import counting
+from index.cluster.shard_server import ShardServer, _filters
+from index.errors import Deadline
+
+from tests.conftest import FREENEWS, fakenews_head, need
+
+COMPARED: list[int] = []  # prepare calls compared, per test
+
+
+def _both(snap, req, query, ranking, corpus, budget):
+    """The prepare round, counted and evaluated: fail unless both note the same."""
+    eligible = _filters(snap, req).mask()
+    counted, full = corpus.collect(), corpus.collect()
+    counting.Counter(snap, eligible, Deadline(budget), counted).count(query)
+    counting.evaluated(snap, eligible, Deadline(budget), full, query, ranking.b, ranking.k1)
+    where = f"q={req.q!r} {req} {query!r}"
+    assert counted.seen_dfs == full.seen_dfs, where
+    assert len(counted.seen_evidence) == len(full.seen_evidence), where
+    for (a, strict_a), (b, strict_b) in zip(counted.seen_evidence, full.seen_evidence):
+        assert a.exact == b.exact and strict_a == strict_b, where
+        assert (a.patterns is None) == (b.patterns is None), where
+        if a.patterns is not None:
+            assert np.array_equal(a.patterns, b.patterns), where
+    COMPARED.append(len(full.seen_evidence))
+    return counted.seen_dfs, counted.seen_evidence
+
+
+@pytest.fixture(autouse=True)
+def both_ways(monkeypatch):
+    monkeypatch.setattr(ShardServer, "prepare", staticmethod(_both))
+    COMPARED.clear()
+
+
+@pytest.fixture(scope="module")
+def fakenews(tmp_path_factory):
+    sample, titles = fakenews_head(tmp_path_factory.mktemp("counting-lines"), 1500)
+    root = str(tmp_path_factory.mktemp("counting-fakenews"))
+    index.rebuild(root, [str(sample)], workers=1, shards=2)
+    ix = SearchIndex(root, cache_size=0, time_budget=300.0)
+    yield ix, [t for t in titles if len(t.split()) >= 3]
+    ix.close()
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    if len(word) < 5:
+        return word
+    i = rng.randrange(1, len(word) - 1)
+    return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+
+
+def test_reader_queries_count_as_they_evaluate(fakenews):
+    ix, titles = fakenews
+    rng = random.Random(11)
+    for title in rng.sample(titles, 40):
+        words = title.split()
+        typo = " ".join(_typo(w, rng) if i == 1 else w for i, w in enumerate(words))
+        for q in (title, typo, f"what about {' '.join(words[:4])}?", " ".join(words[:3])[:-2],
+                  f'"{" ".join(words[:2])}" {words[-1]}', f"{words[0]} -{words[1]}",
+                  f"{words[0]} AND {words[-1]}", f"+{words[0]} {words[1]} {words[2]}"):
+            ix.search(SearchRequest(q=q))
+        ix.search(SearchRequest(q=" ".join(words[:3]), operator="and"))
+        ix.search(SearchRequest(q=" ".join(words[:5]), operator="or", kinds=("quote",)))
+    author = ix.search(SearchRequest(q="trump", facets=True)).facets["author"][0].value
+    for q in ("trump", "hillary clinton emails", "obama said", '"white house"', "title:oscars",
+              "kardashian -kanye", "brad pit", "presidnet trump", "NOT trump", "trump OR obama",
+              "(clinton OR obama) AND emails", "the", "donald trump s"):
+        for extra in ({}, {"kinds": ("quote",)}, {"authors": (author,)},
+                      {"day_from": 20170101}, {"operator": "and"}, {"typos": False}):
+            ix.search(SearchRequest(q=q, **extra))
+    assert sum(1 for n in COMPARED if n) > 500  # relaxed nodes compared, not just words
+
+
+def test_german_and_french_count_as_they_evaluate(tmp_path_factory):
+    root = str(tmp_path_factory.mktemp("counting-freenews"))
+    index.rebuild(root, [str(need(FREENEWS))], workers=1, shards=2)
+    ix = SearchIndex(root, cache_size=0, time_budget=300.0)
+    for q in ("was sagt die Bundesregierung zu Rumsfeld?", "Verteidigungsminster Rumsfeld",
+              "que s'est-il passé avec le président Chirac ?", "présidnet Chirac",
+              "Wahlen in Deutschland", "gouvernement français -Chirac", "Bush Irak"):
+        for extra in ({}, {"langs": ("de",)}, {"langs": ("fr",)}, {"operator": "and"}):
+            ix.search(SearchRequest(q=q, **extra))
+    assert len(COMPARED) >= 2 * 7 * 4
+    ix.close()
+
+
+WORDS = ["trump", "clinton", "obama", "emails", "white", "house", "said", "new", "kardashian",
+         "oscars", "presidnet", "hilary", "the", "of", "brad", "pitt", "zzxq", "election"]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.lists(st.sampled_from(WORDS), min_size=1, max_size=6),
+       joins=st.lists(st.sampled_from([" ", " ", " ", " -", " AND ", " OR ", ' "', " +"]),
+                      min_size=6, max_size=6),
+       operator=st.sampled_from(["auto", "and", "or"]), typos=st.booleans(),
+       kinds=st.sampled_from([(), ("quote",), ("article",)]), day_from=st.sampled_from(
+           [None, 20170101]))
+def test_drawn_queries_count_as_they_evaluate(fakenews, words, joins, operator, typos, kinds,
+                                              day_from):
+    ix, _ = fakenews
+    q = words[0] + "".join(j + w for j, w in zip(joins, words[1:]))
+    if q.count('"') % 2:
+        q += '"'
+    ix.search(SearchRequest(q=q, operator=operator, typos=typos, kinds=kinds,
+                            day_from=day_from, snippets=False, facets=False))
