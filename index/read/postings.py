@@ -18,9 +18,12 @@ class PostingLists:
     float32 frequencies).
 
     A full rebuild's snapshot has memory-mapped arrays (``arrays.PostingArrays``): a list is a
-    slice. Otherwise (after an incremental update) lists are decoded from Whoosh's blocks and
-    the most recently used kept, up to ``max_postings`` in all (8 bytes a posting): decoding
-    (zlib, pickle, deltas) costs more than scoring, and the words people search for repeat."""
+    slice. Otherwise (after an incremental update) lists are decoded from Whoosh's blocks.
+    Either way the most recently used are kept, up to ``max_postings`` in all (8 bytes a
+    posting; a slice of the arrays, nothing): decoding (zlib, pickle, deltas) costs more than
+    scoring, a look-up in the arrays (a term's hash, a binary search per set) ~30 us, and
+    the same terms are looked up again: by a search's nearness phrases and title tiers, by a
+    shard's query round after its prepare round (``cluster.counting``), by the next query."""
 
     def __init__(self, max_postings: int = POSTINGS_CACHE, arrays=None) -> None:
         self.max_postings = max_postings
@@ -31,21 +34,19 @@ class PostingLists:
 
     def get(self, reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Return (docnums, frequencies) of ``text`` in ``fieldname``, from the cache if held."""
-        if self.arrays is not None:
-            found = self.arrays.get(fieldname, text)
-            if found is not None:
-                return found
         key = (fieldname, text)
         with self._lock:
             found = self._lists.get(key)
             if found is not None:
                 self._lists.move_to_end(key)
                 return found
-        ids, weights = postings(reader, fieldname, text)
-        found = (ids.astype(np.int32), weights.astype(np.float32, copy=False))
+        found = self.arrays.get(fieldname, text) if self.arrays is not None else None
+        if found is None:
+            ids, weights = postings(reader, fieldname, text)
+            found = (ids.astype(np.int32), weights.astype(np.float32, copy=False))
         for array in found:
             array.flags.writeable = False
-        cost = max(len(ids), 1)  # a word that is not there is remembered too
+        cost = max(len(found[0]), 1)  # a word that is not there is remembered too
         if cost <= self.max_postings:
             with self._lock:
                 if key not in self._lists:
