@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import random
 
+import numpy as np
 import pytest
 
 import index
@@ -224,7 +225,8 @@ def test_facet_counts_cross_to_the_coordinator_unchanged():
 
     raw = {"author": {"Ann Lee": 3, "": 0, "Bo": 1}, "kind": {}, "date": {"2017": 5},
            "site": {"a\x00b": 2}}  # a value holding the separator goes as it is
-    wire = packed(raw)
+    wire = packed({name: (list(v), np.array(list(v.values()), dtype=np.int64))
+                   for name, v in raw.items()})
     assert isinstance(wire["author"], tuple) and isinstance(wire["site"], dict)
     back = unpacked(wire)
     assert back == raw and [list(v) for v in back.values()] == [list(v) for v in raw.values()]

@@ -195,9 +195,29 @@ def raw_counts(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_mont
     """Return every facet value's count among ``matched`` under filters ``f`` (multi-select:
     each facet's counts apply every filter but its own), untruncated, so that the counts of
     several shards add up; a selected author of this index is there even when at 0."""
-    raw = {name: _as_dict(*pair) for name, pair in _counts(cols, matched, f, date_by_month).items()}
-    for name in _canonical(cols.author_names_of, selected_authors):  # always shows, even at 0
-        raw["author"].setdefault(name, 0)
+    return {name: dict(zip(values, counts.tolist())) for name, (values, counts)
+            in raw_lists(cols, matched, f, date_by_month, selected_authors).items()}
+
+
+def raw_lists(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: bool,
+              selected_authors=()) -> dict[str, tuple[list[str], np.ndarray]]:
+    """``raw_counts`` as two lists a facet: the values counted and their counts (a shard's
+    answer crosses so: no dict of every matching author is built to be taken apart again)."""
+    raw = {}
+    for name, (values, counts) in _counts(cols, matched, f, date_by_month).items():
+        codes = np.flatnonzero(counts)
+        every = cols.derived.get(("values", id(values)))
+        if every is None:  # the column's values as an array: a gather, not a loop
+            every = cols.derived[("values", id(values))] = np.array(values, dtype=object)
+        raw[name] = (every[codes].tolist(), counts[codes])
+    names, counts = raw["author"]
+    counted = set(names) if selected_authors else ()
+    missing = [name for name in _canonical(cols.author_names_of, selected_authors)
+               if name not in counted]  # a selected author always shows, even at 0
+    if missing:
+        missing = list(dict.fromkeys(missing))
+        raw["author"] = (names + missing, np.concatenate([counts, np.zeros(len(missing),
+                                                                          counts.dtype)]))
     return raw
 
 
