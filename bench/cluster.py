@@ -51,34 +51,34 @@ def _rss_kb() -> dict[str, int]:
 def build_child() -> None:
     """argv: index_dir, corpus_dir, shards, mode ("" or "ray"), workers; print JSON."""
     import index
-    from index.cluster import ray_shards
+    from index.cluster import ray_head
     index_dir, corpus, shards, mode, workers = sys.argv[1:6]
     out: dict = {}
     address = ""
     if mode == "ray":
         t = time.perf_counter()
-        address = ray_shards.start_local(index_dir, cpus=int(workers))
+        address = ray_head.start_local(index_dir, cpus=int(workers))
         out["ray_start_s"] = time.perf_counter() - t
     t = time.perf_counter()
     result = index.rebuild(index_dir, [corpus], workers=int(workers), shards=int(shards),
                            cluster=address)
     out.update(seconds=time.perf_counter() - t, counts=result.counts, **_rss_kb())
     if mode == "ray":
-        ray_shards.stop()
+        ray_head.stop()
     print(json.dumps(out))
 
 
 def query_child() -> None:
     """argv: index_dir, queries.json, mode ("" or "ray"); print JSON figures."""
     from index import SearchIndex, SearchRequest
-    from index.cluster import ray_shards
+    from index.cluster import ray_head, ray_shards
     index_dir, queries_file, mode = sys.argv[1:4]
     queries = json.loads(Path(queries_file).read_text(encoding="utf-8"))
     out: dict = {}
     backend = None
     if mode.startswith("ray"):
         t = time.perf_counter()
-        address = ray_shards.start_local(index_dir)
+        address = ray_head.start_local(index_dir)
         out["ray_start_s"] = time.perf_counter() - t
         backend = ray_shards.shards_backend(index_dir, address, 2, 1 if mode == "ray1" else 0)
     t = time.perf_counter()
@@ -101,7 +101,7 @@ def query_child() -> None:
     out.update(latencies=latencies, totals=totals, cpu_s=cpu, replicas=replicas, **_rss_kb())
     ix.close()
     if backend:
-        ray_shards.stop()
+        ray_head.stop()
     print(json.dumps(out))
 
 

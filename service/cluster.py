@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 import index
-from index.cluster import ray_shards
+from index.cluster import ray_head, ray_shards
 
 from . import create_app
 from .settings import PROJECT
@@ -76,10 +76,10 @@ def main(argv: list[str] | None = None) -> int:
     paths = [os.path.abspath(p) for p in args.paths] or app.config["CORPUS_PATHS"]
     started = time.perf_counter()
     if args.join:
-        ray_shards.connect(args.join, index_dir)
+        ray_head.connect(args.join, index_dir)
         address = args.join
     else:
-        address = ray_shards.start_local(index_dir, host=args.host)
+        address = ray_head.start_local(index_dir, host=args.host)
     print(f"Ray at {address} in {time.perf_counter() - started:.1f} s", flush=True)
     gunicorn = None
     try:
@@ -102,8 +102,8 @@ def main(argv: list[str] | None = None) -> int:
             gunicorn.terminate()
             gunicorn.wait(30)
         if not args.join:  # the head dies with this process, and its deployments with it
-            (Path(index_dir) / ray_shards.ADDRESS_FILE).unlink(missing_ok=True)
-        ray_shards.stop()
+            (Path(index_dir) / ray_head.ADDRESS_FILE).unlink(missing_ok=True)
+        ray_head.stop()
         print("cluster stopped", flush=True)
 
 

@@ -25,9 +25,9 @@ from index.cluster.fanout import ShardUnavailable
 from tests.conftest import DEMO, TEST_DATA
 from tests.servers import Gunicorn, get
 
-from index.cluster import ray_shards as cluster
+from index.cluster import ray_head, ray_shards as cluster
 
-# Not imported here: Ray must be imported after the loopback head's settings (ray_shards._ray).
+# Not imported here: Ray must be imported after the loopback head's settings (ray_head._ray).
 if importlib.util.find_spec("ray") is None:  # pragma: no cover - make test installs it
     pytest.skip("ray is not installed: make install-cluster", allow_module_level=True)
 
@@ -49,7 +49,7 @@ def ray_index(tmp_path_factory):
 
     index_dir = str(tmp_path_factory.mktemp("cluster-index"))
     started = time.perf_counter()
-    address = cluster.start_local(index_dir)
+    address = ray_head.start_local(index_dir)
     print(f"\nRay started in {time.perf_counter() - started:.1f} s")
     try:
         started = time.perf_counter()
@@ -60,7 +60,7 @@ def ray_index(tmp_path_factory):
         print(f"2 shards x 2 replicas deployed in {time.perf_counter() - started:.1f} s")
         yield index_dir
     finally:
-        cluster.stop()
+        ray_head.stop()
 
 
 @pytest.mark.parametrize("value", ["somewhere", "10.0.0.5", "http://10.0.0.5:6379/x"])
@@ -83,7 +83,7 @@ def test_an_unreachable_cluster_is_unavailable_at_once(tmp_path):
     # ray.init would wait minutes for a head that is not there: past gunicorn's timeout
     started = time.perf_counter()
     with pytest.raises(IndexUnavailable, match="no Ray cluster answers"):
-        cluster.connect("127.0.0.1:1", str(tmp_path))
+        ray_head.connect("127.0.0.1:1", str(tmp_path))
     assert time.perf_counter() - started < 5
 
 
@@ -103,7 +103,7 @@ def serve(index_dir: str, log: str, **settings: str) -> Gunicorn:
 @pytest.fixture(scope="module")
 def on_cluster(ray_index):
     """gunicorn whose workers send the shards' calls to the cluster."""
-    g = serve(ray_index, "cluster-gunicorn.log", SEARCH_CLUSTER=cluster.env_address())
+    g = serve(ray_index, "cluster-gunicorn.log", SEARCH_CLUSTER=ray_head.env_address())
     yield g
     g.stop()
 
@@ -112,7 +112,7 @@ def on_cluster(ray_index):
 def fake(ray_index, tmp_path_factory):
     """RayShards over 2 fake shards x 2 replicas, a process a shard, in the same Ray instance."""
     index_dir = str(tmp_path_factory.mktemp("fake-index"))
-    shards = cluster.RayShards(index_dir, SHARDS, cluster.env_address(), REPLICAS, server=FAKE,
+    shards = cluster.RayShards(index_dir, SHARDS, ray_head.env_address(), REPLICAS, server=FAKE,
                                per=1)
     yield shards
     shards.close()
@@ -123,7 +123,7 @@ def fake(ray_index, tmp_path_factory):
 def grouped(ray_index, tmp_path_factory):
     """RayShards over 2 fake shards held by the same 2 replica processes (the default)."""
     index_dir = str(tmp_path_factory.mktemp("grouped-index"))
-    shards = cluster.RayShards(index_dir, SHARDS, cluster.env_address(), REPLICAS, server=FAKE)
+    shards = cluster.RayShards(index_dir, SHARDS, ray_head.env_address(), REPLICAS, server=FAKE)
     yield index_dir, shards
     shards.close()
     cluster.undeploy(index_dir, SHARDS)

@@ -31,7 +31,7 @@ from corpus import Record, Summary
 from corpus.files import iter_files
 from corpus.pipeline import assemble, build_files
 from corpus.wxr import POST_TYPES
-from index.cluster import ray_shards
+from index.cluster import ray_head, ray_replica
 from index.store.snapshots import SnapshotStore, shard_dir
 from index.write import indexer
 from index.write.sharded_build import ShardWriters
@@ -46,7 +46,7 @@ def rebuild(index_dir: str, paths: list[str], shards: int, address: str,
             progress: Callable[[Summary], None] | None = None,
             post_types: tuple[str, ...] = POST_TYPES) -> indexer.BuildResult:
     """Rebuild ``paths`` into a new ``shards``-shard snapshot on the cluster; switch to it."""
-    ray_shards.connect(address, index_dir)
+    ray_head.connect(address, index_dir)
     summary = summary if summary is not None else Summary()
     records = extract(paths, summary, workers, progress, post_types)
     return indexer.build(SnapshotStore(index_dir), records, shards=shards,
@@ -57,7 +57,7 @@ def extract(paths: list[str], summary: Summary, workers: int,
             progress: Callable[[Summary], None] | None = None,
             post_types: tuple[str, ...] = POST_TYPES) -> Iterator[Record]:
     """Yield the records of ``paths`` as ``corpus.extract`` does, reading chunks on the cluster."""
-    ray = ray_shards._ray()
+    ray = ray_head._ray()
     files = list(iter_files(paths, summary.problems))
     size = max(1, -(-len(files) // max(1, workers * CHUNKS_PER_WORKER)))
     chunks = [files[i:i + size] for i in range(0, len(files), size)]
@@ -107,12 +107,12 @@ class RayShardWriters:
     def __init__(self, snapshot: Path, shards: int, create: bool) -> None:
         if not create:
             raise ValueError("the cluster writes new snapshots only (an update runs in place)")
-        ray = ray_shards._ray()
+        ray = ray_head._ray()
         self.ray = ray
         self.snapshot = Path(snapshot)
         actor = ray.remote(num_cpus=0, max_restarts=0)(ShardWriter)
         self.staging = [self.snapshot / f".staging-{k}" for k in range(shards)]
-        self.actors = [actor.options(runtime_env=ray_shards.RUNTIME_ENV).remote(str(s))
+        self.actors = [actor.options(runtime_env=ray_replica.RUNTIME_ENV).remote(str(s))
                        for s in self.staging]
         self.batches: list[list[dict]] = [[] for _ in range(shards)]
         self.queued: list[list] = [[] for _ in range(shards)]

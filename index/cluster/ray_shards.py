@@ -25,14 +25,10 @@ from typing import Any
 
 from index.cluster import ray_replica
 from index.cluster.fanout import ShardUnavailable
-from index.cluster.ray_head import (ADDRESS_FILE, RAY_CPUS, _ray, connect, env_address,
-                                    start_local, stop)
-from index.cluster.ray_replica import NAMESPACE, RUNTIME_ENV
+from index.cluster.ray_head import _ray, connect
+from index.cluster.ray_replica import NAMESPACE
 from index.errors import Deadline, IndexUnavailable
 
-__all__ = ["ADDRESS_FILE", "RAY_CPUS", "RUNTIME_ENV", "RayShards", "connect", "deploy",
-           "env_address", "kill_replica", "replica_pids", "shards_backend", "start_local",
-           "stop", "undeploy"]
 SERVER = "index.cluster.shard_server:ShardServer"  # what a replica holds; tests name a fake instead
 RETRY_PAUSE = 0.02                   # seconds before asking a restarting shard again
 DOWN_FOR = 10.0                      # seconds a failed replica is not asked (Ray restarts it)
