@@ -51,6 +51,11 @@ class Deadline:
         """Return True once the budget is spent."""
         return time.monotonic() > self.at
 
+    def left(self) -> float:
+        """Return the seconds left, at least a millisecond: a timeout to wait with, or the
+        budget handed to work done elsewhere (a shard past it stops at once)."""
+        return max(self.at - time.monotonic(), 0.001)
+
     def check(self) -> None:
         """Raise QueryTimeout once the budget is spent."""
         if time.monotonic() > self.at:

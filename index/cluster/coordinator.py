@@ -27,7 +27,6 @@ never a page that silently lacks a shard's documents.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
 import numpy as np
@@ -86,13 +85,13 @@ def _pages(head: Head, shards: Shards, req: SearchRequest, query, ranked: bool,
         if shards.one_call and not head.has_prepared(key):
             # one process holds every shard: it runs both rounds in one call (``rounds``)
             answers = shards.map(head.snapshot_id, ROUNDS, [(req, query, ranked, ranking, corpus,
-                                                             _left(deadline))] * head.shards,
+                                                             deadline.left())] * head.shards,
                                  deadline)
             return [page for page, _ in answers], head.prepared(key, lambda: answers[0][1])
         corpus = head.prepared(key, lambda: _prepare(head, shards, req, query,
                                                      ranking, corpus, deadline))
     return shards.map(head.snapshot_id, "query", [(req, query, ranked, ranking, corpus,
-                                                   _left(deadline))] * head.shards, deadline), corpus
+                                                   deadline.left())] * head.shards, deadline), corpus
 
 
 def related(head: Head, shards: Shards, req: RelatedRequest, ranking: Ranking,
@@ -111,7 +110,7 @@ def related(head: Head, shards: Shards, req: RelatedRequest, ranking: Ranking,
     corpus = _prepare(head, shards, SearchRequest(), Q.Or(words), ranking,
                       head.corpus(shards, deadline), deadline)
     found = shards.map(sid, "related", [(req, words, stored.get("lang", ""), ranking, corpus,
-                                         _left(deadline))] * n, deadline)
+                                         deadline.left())] * n, deadline)
     rows = _Rows(found, days=False)
     at = in_order(rows.tier, rows.score, rows.day, rows.seq, "relevance", True, req.per_page)
     fetched = shards.map(sid, "fetch_plain", [(w,) for w in rows.per_shard(at, True)], deadline)
@@ -160,13 +159,9 @@ def _prepare(head: Head, shards: Shards, req: SearchRequest, query, ranking: Ran
              corpus: CorpusStats, deadline: Deadline) -> CorpusStats:
     """Return ``corpus`` completed with the shards' frequencies and decisions for ``query``."""
     return completed(corpus, shards.map(head.snapshot_id, "prepare",
-                                        [(req, query, ranking, corpus, _left(deadline))]
+                                        [(req, query, ranking, corpus, deadline.left())]
                                         * head.shards, deadline))
 
-
-def _left(deadline: Deadline) -> float:
-    """Return the seconds left of ``deadline`` (what a shard's own deadline gets)."""
-    return max(deadline.at - time.monotonic(), 0.001)
 
 
 def _shaped(raw: dict, authors, speakers) -> dict:

@@ -91,7 +91,7 @@ class RayShards:
         if all(sent is not None for sent in pending):  # the usual case: one wait for all
             with contextlib.suppress(self.ray.exceptions.RayError):
                 answers = self.ray.get([ref for _, ref in pending],
-                                       timeout=max(deadline.at - time.monotonic(), 0.0))
+                                       timeout=deadline.left())
         if answers is None:
             answers = [self._receive(g, turn, pending[g], snapshot_id, method, a, deadline)
                        for g, a in enumerate(asked)]
@@ -118,12 +118,11 @@ class RayShards:
                     raise ShardUnavailable(shards, "it has no replica")
             else:
                 handle, ref = sent
-                left = deadline.at - time.monotonic()
-                if left <= 0 and not ray.wait([ref], timeout=0)[0]:
+                if deadline.expired() and not ray.wait([ref], timeout=0)[0]:
                     ray.cancel(ref)
                     raise ShardUnavailable(shards, f"{reason}; out of time")
                 try:
-                    return ray.get(ref, timeout=max(left, 0.0))
+                    return ray.get(ref, timeout=deadline.left())
                 except ray.exceptions.GetTimeoutError:
                     ray.cancel(ref)
                     raise ShardUnavailable(shards, f"no answer within the time budget "
@@ -139,7 +138,7 @@ class RayShards:
                     self._down[_actor(handle)] = time.monotonic() + DOWN_FOR
                     self.replicas[g] = self._handles(shards)
                 turn += 1
-                time.sleep(min(RETRY_PAUSE, max(0.0, deadline.at - time.monotonic())))
+                time.sleep(min(RETRY_PAUSE, deadline.left()))
             sent = self._send(g, turn, snapshot_id, method, asked)
 
     def close(self) -> None:

@@ -14,7 +14,6 @@ instead of two.
 """
 from __future__ import annotations
 
-import time
 from typing import Any, Callable
 
 from index.errors import Deadline
@@ -44,14 +43,14 @@ def rounds(call: Callable[[int, str, tuple], Any], asked: list[tuple[int, tuple]
     ``call(shard, method, args)`` runs one shard's method."""
     req, query, ranked, ranking, corpus, budget = asked[0][1]
     deadline = Deadline(budget)
-    seen = [call(k, "prepare", (req, query, ranking, corpus, _left(deadline)))
-            for k, _ in asked]
+    seen = []
+    for k, _ in asked:
+        deadline.check()
+        seen.append(call(k, "prepare", (req, query, ranking, corpus, deadline.left())))
     whole = completed(corpus, seen)
-    return [(call(k, "query", (req, query, ranked, ranking, whole, _left(deadline))), whole)
-            for k, _ in asked]
-
-
-def _left(deadline: Deadline) -> float:
-    """Return the seconds left of ``deadline`` (what a shard's own deadline gets)."""
-    deadline.check()
-    return max(deadline.at - time.monotonic(), 0.001)
+    answers = []
+    for k, _ in asked:
+        deadline.check()
+        answers.append((call(k, "query", (req, query, ranked, ranking, whole, deadline.left())),
+                        whole))
+    return answers
