@@ -26,8 +26,7 @@ class ShardUnavailable(IndexUnavailable):
     """A shard of the live snapshot could not answer (no live replica, or out of time); or
     a group of shards that one replica process holds (``shards``)."""
 
-    def __init__(self, shards: int | tuple[int, ...], reason: str) -> None:
-        shards = (shards,) if isinstance(shards, int) else tuple(shards)
+    def __init__(self, shards: tuple[int, ...], reason: str) -> None:
         what = f"shard {shards[0]}" if len(shards) == 1 else f"shards {shards[0]}-{shards[-1]}"
         super().__init__(f"{what} cannot answer: {reason}")
         self.shard, self.shards = shards[0], shards
