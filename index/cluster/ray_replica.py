@@ -131,20 +131,24 @@ def _held(index_dir: str, name: str) -> range | None:
     return range(int(first), int(last) + 1)
 
 
-def _replicas(ray, index_dir: str) -> list[str]:
+def listed_replicas(ray, index_dir: str) -> list[str]:
+    """Return the names of every replica actor of ``index_dir`` (one look at Ray's list)."""
     return sorted(a["name"] for a in ray.util.list_named_actors(all_namespaces=True)
                   if a["namespace"] == NAMESPACE and _held(index_dir, a["name"]) is not None)
 
 
-def group_replicas(ray, index_dir: str, group: tuple[int, ...]) -> list[str]:
-    """Return the names of the replica actors of ``group`` that exist (running or restarting)."""
+def group_replicas(ray, index_dir: str, group: tuple[int, ...],
+                   listed: list[str] | None = None) -> list[str]:
+    """Return the names of the replica actors of ``group`` that exist (running or restarting);
+    ``listed``: every replica of ``index_dir`` (``listed_replicas``), when listed already."""
     prefix = group_name(index_dir, group) + "-r"
-    return [n for n in _replicas(ray, index_dir) if n.startswith(prefix)]
+    return [n for n in (listed if listed is not None else listed_replicas(ray, index_dir))
+            if n.startswith(prefix)]
 
 
 def replica_names(ray, index_dir: str, shard: int) -> list[str]:
     """Return the names of the replica actors holding ``shard`` (in any group)."""
-    return [n for n in _replicas(ray, index_dir) if shard in _held(index_dir, n)]
+    return [n for n in listed_replicas(ray, index_dir) if shard in _held(index_dir, n)]
 
 
 def deploy(ray, index_dir: str, shards: int, replicas: int, server: str,
@@ -162,9 +166,8 @@ def deploy(ray, index_dir: str, shards: int, replicas: int, server: str,
         if redeploy:
             undeploy(ray, index_dir, range(shards))
         actor = ray.remote(ShardReplica)
-        started = []
+        started, running = [], set(listed_replicas(ray, index_dir))
         for group in layout(shards, per):
-            running = set(group_replicas(ray, index_dir, group))
             for r in range(replicas):
                 name = f"{group_name(index_dir, group)}-r{r}"
                 if name in running:
@@ -182,7 +185,7 @@ def undeploy(ray, index_dir: str, shards) -> None:
     """Stop every replica holding any of the shards ``shards`` (numbers) of ``index_dir``
     for good."""
     shards = set(shards)
-    for name in _replicas(ray, index_dir):
+    for name in listed_replicas(ray, index_dir):
         if shards & set(_held(index_dir, name)):
             with contextlib.suppress(ValueError):  # gone meanwhile
                 ray.kill(ray.get_actor(name, namespace=NAMESPACE), no_restart=True)

@@ -64,15 +64,17 @@ class RayShards:
         self.index_dir = str(Path(index_dir).resolve())
         self.shards = shards
         self.groups = ray_replica.layout(shards, per)
-        self.replicas: list[list] = [self._handles(g) for g in self.groups]
+        listed = ray_replica.listed_replicas(self.ray, self.index_dir)
+        self.replicas: list[list] = [self._handles(g, listed) for g in self.groups]
         self.one_call = len(self.groups) == 1  # a replica holds every shard: ``rounds``
         self._turn = itertools.count()
         self._down: dict = {}  # replica (actor id) → until when it is not asked (it failed)
 
-    def _handles(self, group: tuple[int, ...]) -> list:
-        """Return handles to the replicas of ``group`` that exist now, by name."""
+    def _handles(self, group: tuple[int, ...], listed: list[str] | None = None) -> list:
+        """Return handles to the replicas of ``group`` that exist now, by name (``listed``:
+        every replica's name, when listed already)."""
         handles = []
-        for name in ray_replica.group_replicas(self.ray, self.index_dir, group):
+        for name in ray_replica.group_replicas(self.ray, self.index_dir, group, listed):
             with contextlib.suppress(ValueError):  # gone meanwhile
                 handles.append(self.ray.get_actor(name, namespace=NAMESPACE))
         return handles
