@@ -262,7 +262,7 @@ def count(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: bo
     raw = {name: _as_dict(*counts[name]) for name in ("date", "kind", "lang", "site")}
     for name in ("author", "speaker"):
         values, n = counts[name]
-        raw[name] = _leading(values, n, AUTHOR_FACET_SIZE)
+        raw[name] = leading(values, n, AUTHOR_FACET_SIZE)
     for name in authors:  # as raw_counts: shown even at 0
         code = cols.author_index.get(name)
         if code is not None:
@@ -272,7 +272,7 @@ def count(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: bo
     return shape(raw, authors, speakers)
 
 
-def _leading(values: list[str], counts: np.ndarray, size: int) -> dict[str, int]:
+def leading(values: list[str], counts: np.ndarray, size: int) -> dict[str, int]:
     """Return the values that ``_by_count`` would list first ``size`` (ties on the last
     count included), with their counts."""
     nonzero = np.flatnonzero(counts)
