@@ -4,6 +4,10 @@
     python -m bench.cluster --quick     the first 10 % of the lines only (~3 min)
     python -m bench.cluster --fanout --factors 1 4   one index against 2 shards, in process
                                         and on Ray: what the fan-out costs
+    python -m bench.cluster --fanout --factors 4 --corpus /work/prof/corpus-4x.jsonl \
+        --indexes /tmp/cluster-4x       the 4x corpus ``bench.scale_corpus`` wrote (new
+                                        articles, nothing folds), its indexes built once and
+                                        kept in (read from, when there) that folder
 
 Corpora as in ``bench.scale`` (copy k of every record under id "<id>-k<k>"), written as 8
 files so that a cluster build has chunks to spread. Every step runs in a fresh process:
@@ -122,11 +126,14 @@ def _child(function: str, *args: str, timeout: int = 3600) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def write_parts(src: Path, factor: float, folder: Path) -> int:
-    """Write the corpus at ``factor`` into ``folder`` as PARTS files; return its lines."""
+def write_parts(src: Path, factor: float, folder: Path, corpus: Path | None = None) -> int:
+    """Write the corpus at ``factor`` (or ``corpus`` as it is) into ``folder`` as PARTS
+    files; return its lines."""
     folder.mkdir()
     whole = folder.parent / "whole.jsonl"
-    if factor < 1:
+    if corpus is not None:
+        write_lines(corpus, whole, 0, count_lines(corpus))
+    elif factor < 1:
         write_lines(src, whole, 0, round(factor * count_lines(src)))
     else:
         write_copies(src, whole, int(factor))
@@ -139,16 +146,23 @@ def write_parts(src: Path, factor: float, folder: Path) -> int:
 
 
 def run_factor(src: Path, factor: float, tmp: Path, queries_file: Path,
-               two_shards: bool = False, fanout: bool = False) -> dict:
+               two_shards: bool = False, fanout: bool = False, given: Path | None = None,
+               kept: Path | None = None) -> dict:
+    """Build (or, from ``kept``, reuse) and search one size: ``given``, a corpus file to
+    take as it is instead of ``factor`` copies of ``src``."""
     corpus = tmp / f"corpus-{factor:g}x"
-    lines = write_parts(src, factor, corpus)
+    lines = write_parts(src, factor, corpus, given)
     builds, searches, dirs = {}, {}, {}
     for n, (name, shards, mode, workers) in enumerate(BUILDS):
         if two_shards and not (shards == 2 and workers == 2):
             continue
         if fanout and (mode or shards not in (0, 2)):  # one index and 2 shards, no Ray build
             continue
-        index_dir = tmp / f"index-{factor:g}x-{n}"
+        index_dir = (kept or tmp) / f"index-{factor:g}x-{n}"
+        if (index_dir / "CURRENT").exists() and kept:
+            dirs.setdefault(name.split(",")[0], index_dir)
+            print(f"  {factor:g}x build, {name}: kept in {index_dir}", flush=True)
+            continue
         builds[name] = b = _child("build_child", str(index_dir), str(corpus), str(shards), mode,
                                   str(workers))
         b["index_mb"] = dir_size(index_dir) / 2**20 if index_dir.exists() else 0
@@ -209,6 +223,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--factors", type=float, nargs="*", help="corpus sizes (default 1 4)")
     parser.add_argument("--two-shards", action="store_true",
                         help="only 2 shards, in one process and on Ray with 2 CPUs (faster)")
+    parser.add_argument("--corpus", type=Path, help="a corpus file to search as it is (one "
+                        "factor: its label), e.g. bench.scale_corpus's 4x")
+    parser.add_argument("--indexes", type=Path, help="build the indexes into this folder and "
+                        "keep them; reuse the ones already there")
     parser.add_argument("--fanout", action="store_true",
                         help="only what the fan-out costs: one index and 2 shards built in one "
                              "process; searched as one index, in process and on Ray")
@@ -234,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cluster {time.strftime('%Y-%m-%d %H:%M')}: FakeNewsNet at "
               f"{', '.join(f'{f:g}x' for f in factors)}", flush=True)
         for factor in factors:  # each size reported and saved as soon as it is done
-            rows.append(run_factor(src, factor, tmp, queries_file, args.two_shards, args.fanout))
+            rows.append(run_factor(src, factor, tmp, queries_file, args.two_shards, args.fanout,
+                                   args.corpus, args.indexes))
             report(rows[-1:])
             name = "cluster-fanout" if args.fanout else "cluster-2shards" if args.two_shards \
                 else "cluster"
