@@ -22,6 +22,7 @@ from index.cluster.shard_server import ShardServer, _filters
 from index.errors import Deadline
 
 from tests.conftest import FREENEWS, fakenews_head, need
+from tests.test_sharded import _typo
 
 COMPARED: list[int] = []  # prepare calls compared, per test
 
@@ -58,13 +59,6 @@ def fakenews(tmp_path_factory):
     ix = SearchIndex(root, cache_size=0, time_budget=300.0)
     yield ix, [t for t in titles if len(t.split()) >= 3]
     ix.close()
-
-
-def _typo(word: str, rng: random.Random) -> str:
-    if len(word) < 5:
-        return word
-    i = rng.randrange(1, len(word) - 1)
-    return word[:i] + word[i + 1] + word[i] + word[i + 2:]
 
 
 def test_reader_queries_count_as_they_evaluate(fakenews):
