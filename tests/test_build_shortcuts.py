@@ -3,7 +3,10 @@
 - ``corpus.text.clean_line`` folds only the runs of spaces that are not one plain space; the
   reference replaces every run, single spaces included;
 - ``fast_segments.SegmentBuilder`` indexes a repeated value of a non-text field (a day, an
-  author, a role) once per segment; the reference is the field's own ``FieldType.index``.
+  author, a role) once per segment; the reference is the field's own ``FieldType.index``;
+- ``neardup.signature`` finds and hashes words and computes MinHash with numba; the
+  reference is ``findall``, ``zlib.crc32`` and the numpy arithmetic (``signature_numpy``),
+  and a grouping signs its first articles with it.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from whoosh.filedb.filestore import RamStorage
 
 from corpus import text
 from index.schema import build_schema
+from index.write import minhash_jit, neardup
 from index.write.fast_segments import SegmentBuilder
 from tests.conftest import FAKENEWS, need
 
@@ -58,3 +62,44 @@ def test_a_repeated_value_is_indexed_as_its_field_indexes_it():
                 lists[2].append(encoded)
         assert builder.postings[name] == expected
     builder.cancel()
+
+
+def test_compiled_minhash_signs_as_numpy_does():
+    with gzip.open(need(FAKENEWS), "rt", encoding="utf-8") as f:
+        bodies = [str(record.get("text") or "") for record in map(json.loads, itertools.islice(f, 400))]
+    bodies += ["", "...", "one", "two words", "four words in all", "five words in all here",
+               "Größe Straße ÉTÉ été " * 3, "word " * (neardup.MAX_WORDS + 50),
+               "l'été d’un Ⅻ ½ 𝐀𝐁𝐂 x²y 😀 naïve 中文字 \ud800 under_score ٣٤ 𝟘 ǅ İstanbul " * 2]
+    signed = 0
+    for body in bodies:
+        assert minhash_jit.word_hashes(body.lower(), neardup.MAX_WORDS).tolist() == \
+            neardup._word_hashes(body).tolist()
+        compiled, reference = neardup.signature(body), neardup.signature_numpy(body)
+        if reference is None:
+            assert compiled is None
+            continue
+        assert compiled.dtype == reference.dtype == "uint32" and compiled.tolist() == reference.tolist()
+        signed += 1
+    assert signed > 300
+
+
+def test_a_grouping_groups_alike_before_and_after_the_compiled_path(monkeypatch):
+    with gzip.open(need(FAKENEWS), "rt", encoding="utf-8") as f:
+        records = [json.loads(line) for line in itertools.islice(f, 300)]
+    articles = [(f"a{i}", str(r.get("text") or "")) for i, r in enumerate(records)]
+    articles += [(f"copy{i}", body + " (Reuters)") for i, (_, body) in enumerate(articles[:40])]
+    keys = []
+    for start in (0, 10**9, 100):  # compiled from the first article, never, from the 101st
+        monkeypatch.setattr(neardup, "COMPILED_FROM", start)
+        grouper = neardup.Grouper()
+        keys.append([grouper.add(doc_id, body) for doc_id, body in articles])
+        assert [s.tolist() for s in grouper.sigs] == [neardup.signature_numpy(b).tolist()
+                                                      for _, b in articles if neardup.signature_numpy(b) is not None]
+    assert keys[0] == keys[1] == keys[2]
+    assert sum(k == keys[0][i] for i, k in enumerate(keys[0][300:])) >= 30  # the copies joined
+
+
+def test_the_word_table_is_what_re_matches_with_backslash_w():
+    every = "".join(map(chr, range(0x110000)))
+    matched = [m.start() for m in re.finditer(r"\w", every)]
+    assert matched == minhash_jit.word_chars().nonzero()[0].tolist()
