@@ -134,6 +134,8 @@ class SegmentBuilder:
         self.storage = storage
         self.segment = self.codec.new_segment(storage, indexname)
         self.perdoc = self.codec.per_document_writer(storage, self.segment)
+        stored = self.perdoc._colwriters["_stored"]._child  # CompressedBytesColumn's writer
+        stored._compress, stored._level = w3_postings.deflate, w3_postings.COMPRESS_LEVEL
         self.docnum = 0
         self.fast = {name for name in schema.names() if _fast(schema[name])}
         self.whole = {name for name in schema.names() if _whole(schema[name])}
