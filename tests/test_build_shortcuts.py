@@ -4,6 +4,8 @@
   reference replaces every run, single spaces included;
 - ``fast_segments.SegmentBuilder`` indexes a repeated value of a non-text field (a day, an
   author, a role) once per segment; the reference is the field's own ``FieldType.index``;
+- ``text_tokens.TextValues`` tokenises a large batch's text with a compiled loop; the
+  reference is ``findall`` and a look-up per word, value by value;
 - ``neardup.signature`` finds and hashes words and computes MinHash with numba; the
   reference is ``findall``, ``zlib.crc32`` and the numpy arithmetic (``signature_numpy``),
   and a grouping signs its first articles with it.
@@ -20,9 +22,10 @@ from whoosh.filedb.filestore import RamStorage
 
 from corpus import text
 from index.schema import build_schema
-from index.write import minhash_jit, neardup
+from index.analysis import MARK
+from index.write import minhash_jit, neardup, text_tokens
 from index.write.fast_segments import SegmentBuilder
-from tests.conftest import FAKENEWS, need
+from tests.conftest import DEMO, FAKENEWS, FREENEWS, need
 
 _REFERENCE_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 
@@ -103,3 +106,35 @@ def test_the_word_table_is_what_re_matches_with_backslash_w():
     every = "".join(map(chr, range(0x110000)))
     matched = [m.start() for m in re.finditer(r"\w", every)]
     assert matched == minhash_jit.word_chars().nonzero()[0].tolist()
+
+
+def test_compiled_tokens_are_findalls_on_english_german_and_french():
+    values = text_tokens.TextValues()
+    with gzip.open(need(FREENEWS), "rt", encoding="utf-8") as f:
+        for record in map(json.loads, f):
+            for text in (record["title"], record["text"]):
+                values.add(len(values.docs), f"{MARK}{record['lang']}{MARK}{text}")
+    with gzip.open(need(FAKENEWS), "rt", encoding="utf-8") as f:
+        for record in map(json.loads, itertools.islice(f, 300)):
+            values.add(len(values.docs), str(record.get("text") or ""))
+    for path in sorted(DEMO.glob("*.txt")):
+        values.add(len(values.docs), f"{MARK}{path.name[:2]}{MARK}{path.read_text(encoding='utf-8')}")
+    for odd in ("", "the of and", "l'été d’un Ⅻ ½ 𝐀𝐁𝐂 x²y 😀 \ud800 U.S.A. a..b 'quoted' it's 3.14 "
+                "don’t end. a'", "Straße STRASSE straße İstanbul ǅemal", "x" * 300, "_ __ a_b"):
+        for lang in ("", "en", "de", "fr"):
+            values.add(len(values.docs), f"{MARK}{lang}{MARK}{odd}" if lang else odd)
+    assert {"en", "de", "fr", ""} <= set(values.langs) and values.chars > 2_000_000
+    found = []
+    for way in (values.python_tokens, values.compiled_tokens):
+        vocabulary: dict[bytes, int] = {}
+        tables: dict[str, text_tokens.Words] = {}
+
+        def words_for(lang):
+            return tables.setdefault(lang, text_tokens.Words(lang, vocabulary))
+
+        tokens = way(words_for)
+        terms = sorted(vocabulary, key=vocabulary.__getitem__)  # numbered in another order
+        found.append(([terms[t] for t in tokens.terms.tolist()], tokens.docs.tolist(),
+                      tokens.counts.tolist()))
+    assert found[0] == found[1]
+    assert len(found[0][0]) > 500_000 and len(found[0][1]) < len(values.docs)  # stop-word-only values

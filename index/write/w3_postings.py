@@ -68,9 +68,9 @@ def postings_of(tokens, terms: list[bytes], rank: np.ndarray, lengths: dict[int,
     """Return [(term, docs, weights, values, lengths)] in term order from a field's tokens:
     one posting per term and document, its value the term's positions (``Positions``);
     and each posting's position mask (``whoosh_postings.position_mask``)."""
-    found = np.frombuffer(tokens.terms, dtype=np.int32)
-    counts = np.frombuffer(tokens.counts, dtype=np.int32)
-    docs = np.repeat(np.frombuffer(tokens.docs, dtype=np.int32).astype(np.int64), counts)
+    found = np.asarray(tokens.terms, dtype=np.int32)
+    counts = np.asarray(tokens.counts, dtype=np.int32)
+    docs = np.repeat(np.asarray(tokens.docs, dtype=np.int64), counts)
     firsts = np.cumsum(counts) - counts
     positions = np.arange(len(found)) - np.repeat(firsts, counts)
     ranks = rank[found]
