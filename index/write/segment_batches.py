@@ -23,6 +23,7 @@ from whoosh.reading import SegmentReader
 
 from index.schema import TEXT_FIELDS
 from index.store import arrays, segment_facts
+from index.write import tokens_jit
 from index.write.fast_segments import SegmentBuilder
 
 BATCH_DOCS = 20_000  # documents a segment: bounds the postings held in memory
@@ -60,6 +61,8 @@ class Segments:
         busy = [f for f in self.done if isinstance(f, Future) and not f.done()]
         if len(busy) >= self.procs:  # at most one batch waiting per worker: bounded memory
             busy[0].result()
+        if not self.done and len(self.batch) >= BATCH_DOCS:  # a large build: workers to come
+            tokens_jit.warm()  # loaded once here, before the fork, not once per worker
         self.done.append(self.pool.submit(_write_batch, str(self.ix.storage.folder),
                                           self.ix.schema, self.batch, self.array_fields))
         self.batch = []

@@ -91,6 +91,17 @@ def _compile():
     return number, rehash
 
 
+def warm() -> None:
+    """Import numba and load the compiled loops now (a process about to fork the segment
+    writers: they inherit them instead of each loading them, ~0.7 s of CPU)."""
+    global _kernels
+    if _kernels is None:
+        _kernels = _compile()
+    number_words(np.zeros(0, dtype=np.uint32), np.zeros(1, dtype=np.int64),
+                 np.zeros(0, dtype=np.int64))
+    _kernels[1](np.zeros(0, dtype=np.uint64), 0, 8)
+
+
 def _grown(array: np.ndarray, need: int) -> np.ndarray:
     return np.concatenate((array, np.empty(max(need, len(array)), dtype=array.dtype)))
 
