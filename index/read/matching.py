@@ -59,7 +59,7 @@ class Tiers:
         """Return the tier of ``ids`` (a subset of ``self.ids``): more words held first,
         then the words together (a phrase or neighbours adjacent), then more of them in the
         title, then fewer typos (see ``order``)."""
-        at = np.arange(len(ids)) if ids is self.ids else np.searchsorted(self.ids, ids)
+        at = slice(None) if ids is self.ids else np.searchsorted(self.ids, ids)  # no copies
         base = len(self.words) + 1  # the title and typo counts are at most the number of words
         words = self.matched[at] * 2
         if self.near is not None:  # nearness: the words together, after how many are held
