@@ -91,6 +91,8 @@ class Expander:
         self.synonyms = synonyms or {}  # marker word → the forms it stands for
         self.words = 0
         self.log = ExpansionLog()
+        self.stop = ""  # the stop word just dropped, if the last word was one
+        self.after_stop: dict[str, str] = {}  # a word → the stop word typed before it
 
     def expand_top(self, q: Q.Query, relax: bool, strict: bool) -> Q.Query | None:
         """Expand the whole query; with ``relax``, gather a conjunction's plain words into
@@ -120,7 +122,7 @@ class Expander:
             return words
         vocab, whole = self.vocabulary()
         words = in_context(words, self.reader, vocab, whole, self.langs, self.log, self.postings)
-        return joins(words, vocab, whole, self.langs, self.log)
+        return joins(words, vocab, whole, self.langs, self.log, self.after_stop)
 
     def expand(self, q: Q.Query) -> Q.Query | None:
         """Return the rewritten query, or None when nothing searchable is left."""
@@ -166,7 +168,10 @@ class Expander:
             return synonym_group(self, word, group)
         if is_stopword(word, self.stops) or self.words >= MAX_WORDS:
             self.log.ignored.append(word)
+            self.stop = word
             return None
+        if self.stop:  # "you tube": the two may be one word (``neighbours.joins``)
+            self.after_stop[word], self.stop = self.stop, ""
         langs = stem_languages(word, self.stops, self.langs, self.held, self.minor)
         texts = tuple(sorted(query_terms(word, langs)))
         weights: dict[str, float] = {}
@@ -258,7 +263,7 @@ def with_compounds(expander: Expander, term: FieldedTerm) -> FieldedTerm:
     expander.log.compounds[term.word] = found
     return FieldedTerm(term.texts, term.weights, term.boost,
                        term.variants + tuple((t, PART_WEIGHT) for t in found),
-                       term.completions, term.word)
+                       term.completions, term.word, term.joined)
 
 
 class SynonymGroup(Q.Or):

@@ -37,6 +37,7 @@ from weakref import WeakKeyDictionary
 import numpy as np
 
 from index.analysis import fold, is_stopword, query_terms
+from index.read import sets
 from index.store.whoosh_postings import postings
 
 MIN_VOTES = 2  # stop words a language other than the main one needs to take a query
@@ -112,7 +113,7 @@ def held_language(words: list[str], langs: tuple[str, ...],
     shares = dict.fromkeys(langs, 0.0)
     voters = 0
     for word in words:
-        by_lang = held(word)
+        by_lang = held(word, True)
         total = sum(by_lang.values())
         if total:
             voters += 1
@@ -140,12 +141,17 @@ def holders(reader, langs: tuple[str, ...], lists=None,
         return int(np.count_nonzero(columns.codes["lang"][docs] == values.index(lang))) \
             if lang in values else 0
 
-    seen: dict[str, dict[str, int]] = {}
+    seen: dict[tuple[str, bool], dict[str, int]] = {}
 
-    def count(word: str) -> dict[str, int]:
-        key = fold(word.lower())
+    def count(word: str, stemmed: bool = False) -> dict[str, int]:
+        key = (fold(word.lower()), stemmed)
         if key not in seen:
-            docs = get(HELD_FIELD, key)
+            docs = get(HELD_FIELD, key[0])
             seen[key] = {lang: in_lang(docs, lang) for lang in langs} if len(docs) else {}
+            if stemmed and not len(docs):  # no title holds it: the bodies, in each language
+                found = {lang: in_lang(sets.union([get("body", t) for t in
+                                                   sorted(query_terms(word, (lang,)))]), lang)
+                         for lang in langs}
+                seen[key] = {lang: n for lang, n in found.items() if n}
         return seen[key]
     return count
