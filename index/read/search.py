@@ -19,7 +19,7 @@ from index.analysis import is_stopword, words
 from index.errors import Deadline, QueryError
 from index.read import facets
 from index.read.expand import Expander
-from index.read.folding import NO_COPIES, Copies, collapse, only_group
+from index.read.folding import NO_COPIES, Copies, collapse, fold, only_group
 from index.read.language import holders, minor_languages, query_language
 from index.read.live import Snapshot
 from index.read.matching import Tiers
@@ -152,10 +152,13 @@ def match(snap: Snapshot, req: SearchRequest, query: Q.Query | None, ranked: boo
         tier = tiers.tier(final.ids) if tiers is not None else np.zeros(len(final.ids), np.int64)
     folded, copies, quotes = len(final.ids), NO_COPIES, NO_QUOTES
     if req.collapse and not req.group:
-        final, tier, copies = collapse(snap.groups, final, tier, snap.order, cols.day, req.sort,
-                                       ranked)
-        if stories:
-            final, tier, quotes = fold_stories(snap.stories(), final, tier)
+        if stories:  # both foldings, the results copied once
+            keep, copies = fold(snap.groups, final.ids, tier, final.scores, snap.order[final.ids],
+                                cols.day[final.ids], req.sort, ranked)
+            final, tier, quotes = fold_stories(snap.stories(), final, tier, keep)
+        else:
+            final, tier, copies = collapse(snap.groups, final, tier, snap.order, cols.day,
+                                           req.sort, ranked)
     pins = frozenset(int(d) for d in edits.pins) if edits is not None else frozenset()
     return Matches(final, tier, matched.ids, filters, tiers, copies, folded - len(final.ids),
                    quotes, pins)

@@ -140,22 +140,27 @@ class FoldedQuotes:
 NO_QUOTES = FoldedQuotes(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64), np.empty(0))
 
 
-def fold_stories(stories: Stories, final: Hits, tier: np.ndarray
+def fold_stories(stories: Stories, final: Hits, tier: np.ndarray, keep: np.ndarray | None = None
                  ) -> tuple[Hits, np.ndarray, FoldedQuotes]:
     """Return ``final`` (ascending ids; and its ``tier``s) without the quotes whose article is
-    in it, and those quotes under their articles. Only the quotes among ``final`` are looked
-    at: their articles are found in ``final`` by binary search."""
+    in it, and those quotes under their articles; ``keep``: which of ``final`` near-duplicate
+    folding kept (``folding.fold``), applied in the same pass (one copy of the results, not
+    two). Only the kept quotes are looked at: their articles are looked up in a mark of the
+    kept documents by document number (at 4x FakeNewsNet, "times": a binary search of 21,691
+    articles in 55,700 results took 0.5 ms, the mark 0.06 ms)."""
+    keep = np.ones(len(final.ids), dtype=bool) if keep is None else keep.copy()
     parent = stories.parent[final.ids]
-    quotes = np.flatnonzero(parent >= 0)
-    if not len(quotes):
-        return final, tier, NO_QUOTES
-    articles = parent[quotes]
-    at = np.minimum(np.searchsorted(final.ids, articles), len(final.ids) - 1)
-    listed = final.ids[at] == articles
-    if not listed.any():
-        return final, tier, NO_QUOTES
-    under = quotes[listed]
-    folded = FoldedQuotes(final.ids[under], articles[listed], final.scores[under])
-    keep = np.ones(len(final.ids), dtype=bool)
-    keep[under] = False
+    quotes = np.flatnonzero((parent >= 0) & keep)
+    folded = NO_QUOTES
+    if len(quotes):
+        articles = parent[quotes]
+        shown = np.zeros(len(stories.parent), dtype=bool)
+        shown[final.ids] = keep
+        listed = shown[articles]
+        if listed.any():
+            under = quotes[listed]
+            folded = FoldedQuotes(final.ids[under], articles[listed], final.scores[under])
+            keep[under] = False
+    if keep.all():
+        return final, tier, folded
     return Hits(final.ids[keep], final.scores[keep]), tier[keep], folded
