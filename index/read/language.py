@@ -8,7 +8,8 @@ documents) needs ``MIN_VOTES`` votes and more than the main one, which takes the
 more votes than any other; failing that (no stop word, or a tie), letters only one language
 writes (``LETTERS``) decide, then the documents holding the words (``held_language``: "Kerosin
 Pfalz", "Wahl in Bayern" are German because German documents hold ``HELD_SHARE`` of the
-words), then the main language. Only that language's stop words are dropped, and a German
+words; a word no title holds is counted in the bodies, by its stem in each language:
+"Jamaika Sondierung"), then the main language. Only that language's stop words are dropped, and a German
 query's words also match their compounds (``compounds``).
 
 Stems follow the query's language too (``stem_languages``): a language of few documents (less
@@ -128,7 +129,8 @@ def held_language(words: list[str], langs: tuple[str, ...],
 def holders(reader, langs: tuple[str, ...], lists=None,
             columns=None) -> Callable[[str], dict[str, int]]:
     """Return a function: a word → how many documents of each of ``langs`` hold it as typed
-    in a title, dek, heading or name (one posting list a word). ``lists``: the snapshot's ``PostingLists``;
+    in a title, dek, heading or name (one posting list a word; ``stemmed``: else in the bodies,
+    by its stem in each language). ``lists``: the snapshot's ``PostingLists``;
     ``columns``: its ``FacetColumns`` (each document's language; else the lang postings)."""
     def get(field: str, text: str) -> np.ndarray:
         return (lists.get(reader, field, text) if lists is not None

@@ -16,11 +16,11 @@ count at its rarity, ``rarity``, up to ``MAX_RARITY`` times the least rare one: 
 then the words together (``Nearness``: the query as a phrase, or neighbouring words adjacent),
 then how many are in the title, then fewer typos (a word matched only through a typo or a
 completion), then BM25F: a document with every word is never below one with fewer, and an
-exact word is never below its typo.
-The title count (Meilisearch's "attribute" rule) has common words too: they never decide
+exact word is never below its typo. The title count (Meilisearch's "attribute" rule) has common words too: they never decide
 what matches, but "Gwen Stefani and Blake Shelton's Cutest Moments" is no longer below every
 article naming the couple more often for "Stefani Blake Shelton's Moments" (``known_item``);
-it ranks only documents holding every counted word.
+one word in the title ranks only documents holding every counted word ("CCL19 is absent
+within dLNs.": "Absent in Melanoma 2" no longer first), two or more any document.
 """
 from __future__ import annotations
 
@@ -62,8 +62,8 @@ class Tiers:
         words = self.matched[at] * 2
         if self.near is not None:  # nearness: the words together, after how many are held
             words += sets.member(ids, self.near)
-        # by title only with every counted word ("CCL19 is absent…": not "Absent in Melanoma")
-        in_title = np.where(self.matched[at] >= self.counted, self.in_title[at], 0)
+        title = self.in_title[at]  # one title word counts only with every counted word
+        in_title = np.where((self.matched[at] >= self.counted) | (title > 1), title, 0)
         return (words * base + in_title) * base - self.typos[at]
 
     def held(self, ids: np.ndarray) -> np.ndarray:

@@ -95,13 +95,13 @@ class Evaluator:
 
         Per-field frequencies, length-normalised and weighted, are added up first and
         saturated once (a word in the title and the body is not scored as two unrelated
-        words). The variants (typos) and completions are scored apart, with their own idf
-        and at their weight, and a document gets the best: a common word one typo away from
-        a rare one adds little. Documents holding a completion count as holding the word."""
+        words). The variants (typos) are scored apart, with their own idf and at their
+        weight, and a document gets the best: a common word one typo away from a rare one adds
+        little. Completions are the word being typed: scored with it as one term (one idf: a
+        page holding "corona" twice is not above one holding "coronavirus" five times because
+        "corona" alone is rarer), their holders holding the word; so do the holders of the
+        word joined with its neighbour (``FieldedTerm.joined``)."""
         self.deadline.check()
-        # the word being typed: its completions are no typos but the word, scored with it as
-        # one term (one idf): a page holding "corona" twice is not above one holding
-        # "coronavirus" five times because "corona" alone is rarer
         exact = _bm25f(self, q.weights, [(t, 1.0) for t in q.texts] + list(q.completions),
                        q.boost)
         if not q.variants:
