@@ -8,40 +8,24 @@ their title, SciFact's first 2,500 abstracts; ``bench/reader`` measures the same
 judged reader set."""
 from __future__ import annotations
 
-import gzip
 import itertools
 import json
 
 import pytest
 
-from index import SearchIndex, SearchRequest
+from index import SearchIndex
 from index.read.language import holders, query_language
-from tests.conftest import FAKENEWS, SCIFACT, need
-
-
-def search(ix: SearchIndex, q: str, n: int = 5):
-    return ix.search(SearchRequest(q=q, per_page=n, kinds=("article",), facets=False,
-                                   snippets=False))
-
-
-def titles(result) -> list[str]:
-    return [h.document.title for h in result.hits]
+from tests.conftest import SCIFACT, fakenews_subset, need
+from tests.test_reader_ranking import search, titles
 
 
 @pytest.fixture(scope="module")
 def youtube(tmp_path_factory):
     """FakeNewsNet's first 1,000 lines and every article with YouTube in its title."""
-    import index
+    def keep(n: int, line: str) -> bool:
+        return n < 1000 or "youtube" in (json.loads(line).get("title") or "").lower()
 
-    folder = tmp_path_factory.mktemp("youtube")
-    sample = folder / "sample.jsonl"
-    with gzip.open(need(FAKENEWS), "rt", encoding="utf-8") as src, \
-            open(sample, "w", encoding="utf-8") as out:
-        for n, line in enumerate(src):
-            if n < 1000 or "youtube" in (json.loads(line).get("title") or "").lower():
-                out.write(line)
-    index.rebuild(str(folder / "index"), [str(sample)], workers=1)
-    ix = SearchIndex(str(folder / "index"), cache_size=0)
+    ix = SearchIndex(fakenews_subset(tmp_path_factory.mktemp("youtube"), keep), cache_size=0)
     yield ix
     ix.close()
 
