@@ -92,3 +92,13 @@ def test_the_title_ranks_only_documents_holding_every_word(scifact):
     found = [h.document.id for h in search(scifact, "CCL19 is absent within dLNs.", 10).hits]
     assert "2177022" in found
     assert found.index("2177022") < found.index("15414628") if "15414628" in found else True
+
+
+def test_question_words_of_german_and_french_are_not_searched(freenews_search):
+    """The Snowball lists of German and French leave out their question words (English's has
+    how, when, why, did): "wann" and "wurde" were searched, and pages saying "wurde ...
+    gewählt" ranked above the election of the Bundestag. A French "pourquoi" likewise."""
+    result = search(freenews_search, "wann wurde der Bundestag gewählt", 3)
+    assert {"wann", "wurde", "der"} <= set(result.ignored), result.ignored
+    assert any("Bundestagswahl" in t for t in titles(result)), titles(result)
+    assert "pourquoi" in search(freenews_search, "pourquoi la grève à la SNCF").ignored

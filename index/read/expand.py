@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 
 from whoosh import query as Q
 
-from index.analysis import STEMMERS, is_stopword, query_terms
+from index.analysis import STEMMERS, query_terms
 from index.errors import Deadline
 from index.read.compounds import LANG, PART_WEIGHT, compounds_of, parts_of
 from index.read.forms import phrase_query, prefix_query
-from index.read.language import stem_languages
+from index.read.language import is_query_stop, stem_languages
 from index.read.neighbours import in_context, joins
 from index.read.query import FieldedTerm, Relaxed, words_in_fields
 from index.read.variants import completions, finished, read_word
@@ -166,7 +166,7 @@ class Expander:
         word = group[0].text
         if word in self.synonyms:
             return synonym_group(self, word, group)
-        if is_stopword(word, self.stops) or self.words >= MAX_WORDS:
+        if is_query_stop(word, self.stops) or self.words >= MAX_WORDS:
             self.log.ignored.append(word)
             self.stop = word
             return None

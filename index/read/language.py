@@ -46,6 +46,20 @@ HELD_SHARE = 0.8  # share of the holders of a query's words a language needs to 
 MINOR_SHARE = 0.05  # a language of fewer documents adds stems only to words they hold
 HELD_FIELD = "spell"  # the unstemmed words of titles, deks, headings and names
 LETTERS = {"de": frozenset("äöüß"), "fr": frozenset("éèêàçôîûëïœ")}
+# a question's own words the Snowball lists leave out (English's has how, when, why, did):
+# not searched in a query of that language, as its stop words ("wann wurde der Bundestag
+# gewählt" is about the Bundestag, not every page saying "wurde")
+QUESTION_WORDS = {"de": frozenset({"wann", "warum", "wieso", "weshalb", "weswegen", "wer",
+                                   "wen", "wem", "wessen", "wurde", "wurden", "worden"}),
+                  "fr": frozenset({"quand", "pourquoi", "comment", "ou", "quel", "quelle",
+                                   "quels", "quelles", "combien"})}
+
+
+def is_query_stop(word: str, langs: tuple[str, ...]) -> bool:
+    """Return True if ``word`` is not searched in a query read in ``langs``: a stop word, or
+    a question word (``QUESTION_WORDS``) of one of them."""
+    plain = fold(word.lower())
+    return is_stopword(word, langs) or any(plain in QUESTION_WORDS.get(lang, ()) for lang in langs)
 
 
 def query_language(words: list[str], langs: tuple[str, ...],
@@ -56,7 +70,7 @@ def query_language(words: list[str], langs: tuple[str, ...],
     main = langs[0] if langs else "en"
     if len(langs) < 2:
         return main
-    votes = {lang: sum(is_stopword(w, (lang,)) for w in words) for lang in langs}
+    votes = {lang: sum(is_query_stop(w, (lang,)) for w in words) for lang in langs}
     best = max(langs, key=lambda lang: (votes[lang], lang == main))
     if best != main and votes[best] >= MIN_VOTES and votes[best] > votes[main]:
         return best
@@ -66,7 +80,7 @@ def query_language(words: list[str], langs: tuple[str, ...],
     marked = [lang for lang in langs if LETTERS.get(lang, frozenset()) & letters]
     if len(marked) == 1:
         return marked[0]
-    found = held_language([w for w in words if not is_stopword(w, langs)], langs, held) \
+    found = held_language([w for w in words if not is_query_stop(w, langs)], langs, held) \
         if held is not None else None
     return found or main
 
