@@ -102,3 +102,13 @@ def test_question_words_of_german_and_french_are_not_searched(freenews_search):
     assert {"wann", "wurde", "der"} <= set(result.ignored), result.ignored
     assert any("Bundestagswahl" in t for t in titles(result)), titles(result)
     assert "pourquoi" in search(freenews_search, "pourquoi la grève à la SNCF").ignored
+
+
+def test_words_written_as_one_ask_for_no_did_you_mean(youtube):
+    """Two words matched as the one they make are no typo to correct: no did-you-mean ("you
+    true star" was offered; on FakeNewsNet "face book date scandal", "obama care reveal"). A
+    typo still gets one."""
+    result = search(youtube, "you tube star")
+    assert list(result.typos) == ["you tube"], result.typos
+    assert result.suggestion is None, result.suggestion
+    assert search(youtube, "taylor swfit").suggestion == "taylor swift"

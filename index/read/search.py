@@ -196,11 +196,18 @@ def result(head, req: SearchRequest, p: Plan, hits: list[Hit], total: int,
     when few documents match, a word was not required or a typo matched."""
     suggestion = (did_you_mean(head.speller(), head.searcher().reader(), p.text, p.langs,
                                head.vocabulary())
-                  if p.text and (total < SUGGEST_BELOW or dropped or p.typos) else None)
+                  if p.text and (total < SUGGEST_BELOW or dropped or _corrected(p.typos))
+                  else None)
     return SearchResult(total=total, page=req.page, per_page=req.per_page, hits=hits,
                         snapshot=head.snapshot_id, facets=counts, suggestion=suggestion,
                         terms=p.terms, not_required=tuple(dropped), ignored=p.ignored,
                         typos=p.typos, compounds=p.compounds, folded=folded)
+
+
+def _corrected(typos: dict[str, tuple[str, ...]]) -> bool:
+    """True when a word matched as a typo; two words matched as the one they make ("face
+    book": Facebook) ask for no did-you-mean ("face book date scandal" was offered)."""
+    return any(" " not in typed for typed in typos)
 
 
 def joined_words(joined: list[tuple[tuple[str, ...], tuple[str, ...]]]) -> list[Q.Query]:
