@@ -3,7 +3,12 @@
 - ``corpus.text.clean_line`` folds only the runs of spaces that are not one plain space; the
   reference replaces every run, single spaces included;
 - ``fast_segments.SegmentBuilder`` indexes a repeated value of a non-text field (a day, an
-  author, a role) once per segment; the reference is the field's own ``FieldType.index``.
+  author, a role) once per segment; the reference is the field's own ``FieldType.index``;
+- ``text_tokens.TextValues`` tokenises a large batch's text with a compiled loop; the
+  reference is ``findall`` and a look-up per word, value by value;
+- ``neardup.signature`` finds and hashes words and computes MinHash with numba; the
+  reference is ``findall``, ``zlib.crc32`` and the numpy arithmetic (``signature_numpy``),
+  and a grouping signs its first articles with it.
 """
 from __future__ import annotations
 
@@ -17,8 +22,10 @@ from whoosh.filedb.filestore import RamStorage
 
 from corpus import text
 from index.schema import build_schema
+from index.analysis import MARK
+from index.write import minhash_jit, neardup, text_tokens
 from index.write.fast_segments import SegmentBuilder
-from tests.conftest import FAKENEWS, need
+from tests.conftest import DEMO, FAKENEWS, FREENEWS, need
 
 _REFERENCE_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 
@@ -58,3 +65,76 @@ def test_a_repeated_value_is_indexed_as_its_field_indexes_it():
                 lists[2].append(encoded)
         assert builder.postings[name] == expected
     builder.cancel()
+
+
+def test_compiled_minhash_signs_as_numpy_does():
+    with gzip.open(need(FAKENEWS), "rt", encoding="utf-8") as f:
+        bodies = [str(record.get("text") or "") for record in map(json.loads, itertools.islice(f, 400))]
+    bodies += ["", "...", "one", "two words", "four words in all", "five words in all here",
+               "Größe Straße ÉTÉ été " * 3, "word " * (neardup.MAX_WORDS + 50),
+               "l'été d’un Ⅻ ½ 𝐀𝐁𝐂 x²y 😀 naïve 中文字 \ud800 under_score ٣٤ 𝟘 ǅ İstanbul " * 2]
+    signed = 0
+    for body in bodies:
+        assert minhash_jit.word_hashes(body.lower(), neardup.MAX_WORDS).tolist() == \
+            neardup._word_hashes(body).tolist()
+        compiled, reference = neardup.signature(body), neardup.signature_numpy(body)
+        if reference is None:
+            assert compiled is None
+            continue
+        assert compiled.dtype == reference.dtype == "uint32" and compiled.tolist() == reference.tolist()
+        signed += 1
+    assert signed > 300
+
+
+def test_a_grouping_groups_alike_before_and_after_the_compiled_path(monkeypatch):
+    with gzip.open(need(FAKENEWS), "rt", encoding="utf-8") as f:
+        records = [json.loads(line) for line in itertools.islice(f, 300)]
+    articles = [(f"a{i}", str(r.get("text") or "")) for i, r in enumerate(records)]
+    articles += [(f"copy{i}", body + " (Reuters)") for i, (_, body) in enumerate(articles[:40])]
+    keys = []
+    for start in (0, 10**9, 100):  # compiled from the first article, never, from the 101st
+        monkeypatch.setattr(neardup, "COMPILED_FROM", start)
+        grouper = neardup.Grouper()
+        keys.append([grouper.add(doc_id, body) for doc_id, body in articles])
+        assert [s.tolist() for s in grouper.sigs] == [neardup.signature_numpy(b).tolist()
+                                                      for _, b in articles if neardup.signature_numpy(b) is not None]
+    assert keys[0] == keys[1] == keys[2]
+    assert sum(k == keys[0][i] for i, k in enumerate(keys[0][300:])) >= 30  # the copies joined
+
+
+def test_the_word_table_is_what_re_matches_with_backslash_w():
+    every = "".join(map(chr, range(0x110000)))
+    matched = [m.start() for m in re.finditer(r"\w", every)]
+    assert matched == minhash_jit.word_chars().nonzero()[0].tolist()
+
+
+def test_compiled_tokens_are_findalls_on_english_german_and_french():
+    values = text_tokens.TextValues()
+    with gzip.open(need(FREENEWS), "rt", encoding="utf-8") as f:
+        for record in map(json.loads, f):
+            for text in (record["title"], record["text"]):
+                values.add(len(values.docs), f"{MARK}{record['lang']}{MARK}{text}")
+    with gzip.open(need(FAKENEWS), "rt", encoding="utf-8") as f:
+        for record in map(json.loads, itertools.islice(f, 300)):
+            values.add(len(values.docs), str(record.get("text") or ""))
+    for path in sorted(DEMO.glob("*.txt")):
+        values.add(len(values.docs), f"{MARK}{path.name[:2]}{MARK}{path.read_text(encoding='utf-8')}")
+    for odd in ("", "the of and", "l'été d’un Ⅻ ½ 𝐀𝐁𝐂 x²y 😀 \ud800 U.S.A. a..b 'quoted' it's 3.14 "
+                "don’t end. a'", "Straße STRASSE straße İstanbul ǅemal", "x" * 300, "_ __ a_b"):
+        for lang in ("", "en", "de", "fr"):
+            values.add(len(values.docs), f"{MARK}{lang}{MARK}{odd}" if lang else odd)
+    assert {"en", "de", "fr", ""} <= set(values.langs) and values.chars > 2_000_000
+    found = []
+    for way in (values.python_tokens, values.compiled_tokens):
+        vocabulary: dict[bytes, int] = {}
+        tables: dict[str, text_tokens.Words] = {}
+
+        def words_for(lang):
+            return tables.setdefault(lang, text_tokens.Words(lang, vocabulary))
+
+        tokens = way(words_for)
+        terms = sorted(vocabulary, key=vocabulary.__getitem__)  # numbered in another order
+        found.append(([terms[t] for t in tokens.terms.tolist()], tokens.docs.tolist(),
+                      tokens.counts.tolist()))
+    assert found[0] == found[1]
+    assert len(found[0][0]) > 500_000 and len(found[0][1]) < len(values.docs)  # stop-word-only values

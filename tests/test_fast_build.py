@@ -17,7 +17,7 @@ from corpus import extract
 from index import SearchIndex, SearchRequest
 from index.store.arrays import ARRAYS_DIR
 from index.store.snapshots import SnapshotStore
-from index.write import indexer, segment_batches
+from index.write import indexer, segment_batches, text_tokens
 from tests.conftest import SCIFACT, fakenews_head, need
 
 FAKENEWS_LINES = 200
@@ -29,7 +29,7 @@ COLUMNS = ("day", "group", "seq")
 def built(tmp_path_factory):
     """Index the same records three ways: Whoosh's writer, one fast segment, and fast
     segments of 400 documents written by 2 worker processes (several segments, one
-    posting-array set over them)."""
+    posting-array set over them; their text tokenised by the compiled loop)."""
     folder = tmp_path_factory.mktemp("fast-build")
     head, titles = fakenews_head(folder, FAKENEWS_LINES)
     scifact = folder / "scifact.jsonl"
@@ -41,6 +41,8 @@ def built(tmp_path_factory):
         roots[name] = str(folder / name)
         with pytest.MonkeyPatch.context() as m:
             m.setattr(segment_batches, "BATCH_DOCS", batch or segment_batches.BATCH_DOCS)
+            if name == "several":  # text tokenised by the compiled loop ("one": by findall)
+                m.setattr(text_tokens, "COMPILED_FROM", 0)
             indexer.build(SnapshotStore(roots[name]), records, fast=fast,
                           procs=2 if name == "several" else 1)
     with open(SCIFACT / "queries.jsonl", encoding="utf-8") as fh:

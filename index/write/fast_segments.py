@@ -9,9 +9,10 @@ documents becomes one segment, written through Whoosh's own codec (``W3Codec``'s
 per-document writer, its term table and postings file, ``TOC``), so the directory stays a
 plain Whoosh index that Whoosh and ``index/read`` open alike:
 
-- a text field analysed with ``PerLanguageAnalyzer`` is tokenised once per value with C
-  loops (``findall``, ``map``), each word looked up once per batch (the same steps as
-  ``LanguageAnalyzer``); the batch's tokens are then sorted into postings with numpy
+- a text field analysed with ``PerLanguageAnalyzer`` is tokenised when the segment is
+  finished, all its values at once (``text_tokens``: compiled for a large batch), each
+  word looked up once per batch (the same steps as ``LanguageAnalyzer``); the batch's
+  tokens are then sorted into postings with numpy
   (term, document, positions). Every other indexed field goes through its own
   ``FieldType.index``, as Whoosh does;
 - postings are written term by term in byte order, 128 to a block, as ``W3PostingsWriter``
@@ -25,7 +26,6 @@ stored field and column equals what Whoosh's own writer makes, and that searches
 """
 from __future__ import annotations
 
-from array import array
 from collections import defaultdict
 
 import numpy as np
@@ -37,13 +37,10 @@ from whoosh.formats import Existence, Positions
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 
-from index.analysis import MARK, WORD, PerLanguageAnalyzer, language_pipeline
+from index.analysis import WORD, PerLanguageAnalyzer
 from index.store.arrays import POSITION_FIELDS
 from index.write import w3_postings
-
-_STOP = -1
-_KEEP = _STOP.__ne__
-
+from index.write.text_tokens import TextValues, Words
 
 def _fast(field) -> bool:
     """Return True for a field this module analyses itself (positions, our analyzer)."""
@@ -88,42 +85,6 @@ def _column(perdoc, name: str, column):
     return writer
 
 
-class _Words(dict):
-    """Word as written → term number in the batch's vocabulary (``_STOP``: a stop word) for
-    one language, found the way ``LanguageAnalyzer`` finds the term (of the word
-    lowercased), once per batch."""
-
-    def __init__(self, lang: str, vocabulary: dict[bytes, int]) -> None:
-        super().__init__()
-        self.analyzer = language_pipeline(lang)
-        self.vocabulary = vocabulary
-
-    def __missing__(self, word: str) -> int:
-        lower = word.lower()  # words come as written: "The" and "the" are looked up once each
-        if lower != word:
-            number = self[word] = self[lower]
-            return number
-        an = self.analyzer
-        bare = an.bare(word)
-        if bare in an._stops:
-            number = _STOP
-        else:
-            term = an.term(bare).encode("utf-8")
-            number = self.vocabulary.setdefault(term, len(self.vocabulary))
-        self[word] = number
-        return number
-
-
-class _Tokens:
-    """One text field's kept tokens over the batch: term numbers, and per value its
-    document and token count."""
-
-    def __init__(self) -> None:
-        self.terms = array("i")
-        self.docs = array("i")
-        self.counts = array("i")
-
-
 class SegmentBuilder:
     """One new segment of the index in ``storage``: ``add`` documents (the keyword
     arguments ``writer.add_document`` takes), then ``finish``."""
@@ -134,13 +95,15 @@ class SegmentBuilder:
         self.storage = storage
         self.segment = self.codec.new_segment(storage, indexname)
         self.perdoc = self.codec.per_document_writer(storage, self.segment)
+        stored = self.perdoc._colwriters["_stored"]._child  # CompressedBytesColumn's writer
+        stored._compress, stored._level = w3_postings.deflate, w3_postings.COMPRESS_LEVEL
         self.docnum = 0
         self.fast = {name for name in schema.names() if _fast(schema[name])}
         self.whole = {name for name in schema.names() if _whole(schema[name])}
         self.words_only = {name for name in schema.names() if _words_only(schema[name])}
         self.vocabulary: dict[bytes, int] = {}
-        self.words: dict[str, _Words] = {}
-        self.tokens: dict[str, _Tokens] = defaultdict(_Tokens)
+        self.words: dict[str, Words] = {}
+        self.texts: dict[str, TextValues] = defaultdict(TextValues)  # tokenised at finish
         # other fields: field → term bytes → ([docnums], [weights], [values])
         self.postings: dict[str, dict[bytes, tuple[list, list, list]]] = defaultdict(dict)
         self.lengths: dict[str, dict[int, int]] = defaultdict(dict)  # quantized, per docnum
@@ -154,7 +117,7 @@ class SegmentBuilder:
         column writers kept at hand."""
         perdoc, docnum, kinds = self.perdoc, self.docnum, self.kinds
         perdoc.start_doc(docnum)
-        stored_fields, totals = perdoc._storedfields, perdoc._fieldlengths
+        stored_fields = perdoc._storedfields
         for name in sorted(n for n in fields if not n.startswith("_")):
             value = fields[name]
             if value is None:
@@ -163,43 +126,45 @@ class SegmentBuilder:
             if kind is None:
                 kind = kinds[name] = _kind(self.schema[name], name)
             field, stored_key, stored_too, column = kind
-            length = 0
             if field.indexed:
                 if name in self.fast and isinstance(value, str):
-                    length = self._tokenize(name, value, docnum)
+                    self.texts[name].add(docnum, value)  # its length too, at finish
                 else:
                     length = self._index(name, field, value, docnum)
+                    if length:
+                        self._length(name, docnum, length)
             stored = fields.get(stored_key, value)
             if stored_too and stored is not None:
                 stored_fields[name] = stored
-            if length:
-                lb = w3_postings.length_byte(length)
-                self.lengths[name][docnum] = byte_to_length(lb)
-                _column(perdoc, f"_{name}_len", LENGTHS_COLUMN).add(docnum, lb)
-                totals[name] += length
             if column is not None and stored is not None:
                 _column(perdoc, name, column).add(docnum, field.to_column_value(stored))
         perdoc.finish_doc()
         self.docnum += 1
 
-    def _tokenize(self, name: str, value: str, docnum: int) -> int:
-        """Keep the terms of a marked text value (``analysis.with_language``); return its
-        length (the tokens that are not stop words)."""
-        lang = ""
-        if value.startswith(MARK):
-            end = value.find(MARK, 1)
-            if 0 < end <= 8:
-                lang, value = value[1:end], value[end + 1:]
+    def _length(self, name: str, docnum: int, length: int) -> None:
+        """Record a field's length in a document (the length column, the field's total)."""
+        lb = w3_postings.length_byte(length)
+        self.lengths[name][docnum] = byte_to_length(lb)
+        _column(self.perdoc, f"_{name}_len", LENGTHS_COLUMN).add(docnum, lb)
+        self.perdoc._fieldlengths[name] += length
+
+    def _words_for(self, lang: str) -> Words:
         words = self.words.get(lang)
         if words is None:
-            words = self.words[lang] = _Words(lang, self.vocabulary)
-        kept = array("i", filter(_KEEP, map(words.__getitem__, WORD.findall(value))))
-        if kept:  # a field only stop words fill has no postings (nor a length)
-            tokens = self.tokens[name]
-            tokens.terms.extend(kept)
-            tokens.docs.append(docnum)
-            tokens.counts.append(len(kept))
-        return len(kept)
+            words = self.words[lang] = Words(lang, self.vocabulary)
+        return words
+
+    def _tokenize(self) -> dict:
+        """Tokenise the text fields' values (``text_tokens``); record their lengths; return
+        {field: its kept tokens}."""
+        found = {}
+        for name in sorted(self.texts):
+            tokens = self.texts.pop(name).tokens(self._words_for)
+            for docnum, length in zip(tokens.docs.tolist(), tokens.counts.tolist()):
+                self._length(name, docnum, length)
+            if len(tokens.docs):  # a field only stop words fill has no postings (nor a length)
+                found[name] = tokens
+        return found
 
     def _index(self, name: str, field, value, docnum: int) -> int:
         """Index a value the field's own way (``FieldType.index``); return its length."""
@@ -240,18 +205,19 @@ class SegmentBuilder:
         field's posting arrays {field: (keys, counts, ids, tf, position masks or None)} in
         term order."""
         self.segment.set_doc_count(self.docnum)
+        tokens = self._tokenize()
         self.perdoc.close()
         writer = self.codec.field_writer(self.storage, self.segment)
         terms = list(self.vocabulary)
         rank = np.empty(len(terms), dtype=np.int64)
         rank[sorted(range(len(terms)), key=terms.__getitem__)] = np.arange(len(terms))
         arrays = {}
-        for name in sorted({*self.postings, *self.tokens}):
+        for name in sorted({*self.postings, *tokens}):
             field = self.schema[name]
             lengths = self.lengths.pop(name, {}) if field.scorable else {}
             masks = None
-            if name in self.tokens:
-                table, masks = w3_postings.postings_of(self.tokens.pop(name), terms, rank,
+            if name in tokens:
+                table, masks = w3_postings.postings_of(tokens.pop(name), terms, rank,
                                                        lengths, self.docnum)
             else:
                 table = w3_postings.table_of(self.postings.pop(name), lengths)

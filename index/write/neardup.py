@@ -9,8 +9,9 @@ sets, and MinHash estimates exactly that (the share of equal minimums is an unbi
 estimate of the Jaccard similarity, standard error sqrt(J(1-J)/128) ≈ 0.035 at 0.8 with
 128 permutations), so the threshold means what it says. SimHash approximates a cosine
 of weighted features: its Hamming threshold has no fixed relation to a shingle Jaccard,
-and a short changed lead moves it more than it moves the shingle overlap. With numpy a
-signature costs one (128 × shingles) multiply-shift and a min, ~0.1 ms a typical body.
+and a short changed lead moves it more than it moves the shingle overlap. A signature
+is 128 × shingles multiply-adds and a minimum per row, compiled with numba (``minhash_jit``;
+``signature_numpy`` is the same arithmetic in numpy, its reference).
 
 LSH banding (32 bands of 4 rows) finds the candidates: a pair at J = 0.7 shares a band with
 probability 1 − (1 − 0.7⁴)³² > 0.9998, a pair at J = 0.2 with 0.05, and each candidate is
@@ -34,6 +35,8 @@ from pathlib import Path
 
 import numpy as np
 
+from index.write import minhash_jit
+
 SHINGLE = 5            # words a shingle
 PERMS = 128            # MinHash permutations
 BANDS, ROWS = 32, 4    # LSH: BANDS × ROWS == PERMS
@@ -43,6 +46,8 @@ SEED = 20261201
 SAVED = "neardup.npz"  # the grouping state beside a snapshot's index (then neardup.<n>.npz)
 MAX_DELTAS = 32        # update files before the next save writes one whole file again
 LAZY_ADDS = 64         # articles added to a loaded grouping before its rows get buckets
+COMPILED_FROM = 500    # articles a grouping signs with numpy before the compiled path (numba's
+                       # import and cached loop cost ~0.7 s once: not for a push or a small build)
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _WORD_HASHES: dict[str, int] = {}  # words repeat across articles: hash each once
@@ -68,17 +73,22 @@ def shingles(text: str) -> np.ndarray:
     return combined[np.concatenate(([True], combined[1:] != combined[:-1]))]
 
 
-def _shingle_hashes(text: str) -> np.ndarray:
-    """Return the hashes of the 5-word shingles of ``text`` (lowercased), repeats kept."""
+def _word_hashes(text: str) -> np.ndarray:
+    """Return the hashes of the words of ``text`` (lowercased), the first ``MAX_WORDS``."""
     words = _WORD.findall(text.lower())[:MAX_WORDS]
-    if not words:
-        return np.empty(0, dtype=np.uint64)
     cache = _WORD_HASHES
     if len(cache) > 500_000:
         cache.clear()
     for w in set(words).difference(cache):
         cache[w] = zlib.crc32(w.encode("utf-8"))
-    h = np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
+    return np.fromiter(map(cache.__getitem__, words), dtype=np.uint64, count=len(words))
+
+
+def _shingle_hashes(text: str) -> np.ndarray:
+    """Return the hashes of the 5-word shingles of ``text`` (lowercased), repeats kept."""
+    h = _word_hashes(text)
+    if not len(h):
+        return h
     n = max(len(h) - SHINGLE + 1, 1)
     combined = h[:n] * _POLY[0]
     for j in range(1, min(SHINGLE, len(h))):  # 64-bit arithmetic wraps: a hash, not a sum
@@ -87,7 +97,14 @@ def _shingle_hashes(text: str) -> np.ndarray:
 
 
 def signature(text: str) -> np.ndarray | None:
-    """Return the MinHash signature (PERMS uint32) of ``text``'s shingles, None if no words."""
+    """Return the MinHash signature (PERMS uint32) of ``text``'s shingles, None if no words
+    (``signature_numpy``'s, compiled: ``minhash_jit``; numba is loaded on the first call)."""
+    words = minhash_jit.word_hashes(text.lower(), MAX_WORDS)
+    return minhash_jit.signature(words, _POLY, _A, _B) if len(words) else None
+
+
+def signature_numpy(text: str) -> np.ndarray | None:
+    """Return ``signature(text)`` computed with numpy (the reference of the compiled path)."""
     found = _shingle_hashes(text)  # a repeated shingle changes no minimum: no need to dedupe
     if not len(found):
         return None
@@ -125,11 +142,13 @@ class Grouper:
         self._saved_rows = 0  # rows already in the saved files
         self._removed: list[str] = []  # ids of saved rows removed since
         self._files: list[str] = []
+        self._signed = 0  # articles signed by this grouping (numpy first, then compiled)
 
     def add(self, doc_id: str, body: str) -> int:
         """Return the group key of article ``doc_id`` (replacing one of the same id)."""
         self.remove(doc_id)
-        sig = signature(body)
+        self._signed += 1
+        sig = (signature if self._signed > COMPILED_FROM else signature_numpy)(body)
         if sig is None:  # no words: nothing to compare, a group of its own
             return group_key(doc_id)
         if len(self._loaded) and len(self.ids) - len(self._loaded) > LAZY_ADDS:

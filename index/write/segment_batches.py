@@ -4,7 +4,9 @@ the index's one generation (``TOC``).
 
 With ``procs`` > 1, this process makes the documents (near-duplicate groups, ``seq``) while
 the workers each write a batch; the batches are cut by count, so the segments, and the
-document numbers, are the same whatever the number of processes.
+document numbers, are the same whatever the number of processes. A worker also writes its
+segment's facts (``store.segment_facts``), which the publishing process would otherwise
+read from each segment alone at the end of the build.
 """
 from __future__ import annotations
 
@@ -17,8 +19,11 @@ from pathlib import Path
 import numpy as np
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, clean_files
+from whoosh.reading import SegmentReader
 
-from index.store import arrays
+from index.schema import TEXT_FIELDS
+from index.store import arrays, segment_facts
+from index.write import tokens_jit
 from index.write.fast_segments import SegmentBuilder
 
 BATCH_DOCS = 20_000  # documents a segment: bounds the postings held in memory
@@ -56,6 +61,8 @@ class Segments:
         busy = [f for f in self.done if isinstance(f, Future) and not f.done()]
         if len(busy) >= self.procs:  # at most one batch waiting per worker: bounded memory
             busy[0].result()
+        if not self.done and len(self.batch) >= BATCH_DOCS:  # a large build: workers to come
+            tokens_jit.warm()  # loaded once here, before the fork, not once per worker
         self.done.append(self.pool.submit(_write_batch, str(self.ix.storage.folder),
                                           self.ix.schema, self.batch, self.array_fields))
         self.batch = []
@@ -85,14 +92,21 @@ class Segments:
 def _write_batch(folder: str, schema, docs: list[dict], array_fields) -> tuple:
     """Write ``docs`` as one segment of the index in ``folder`` (in a worker process)."""
     random.seed()  # a forked worker starts with its parent's state: segment and temp names
-    builder = SegmentBuilder(FileStorage(folder), schema)
+    storage = FileStorage(folder)
+    builder = SegmentBuilder(storage, schema)
     try:
         for doc in docs:
             builder.add(doc)
     except BaseException:
         builder.cancel()
         raise
-    return builder.finish(array_fields)
+    segment, found = builder.finish(array_fields)
+    leaf = SegmentReader(storage, schema, segment)
+    try:  # what building.publish's write_missing would write for it, written here
+        segment_facts.save(folder, segment_facts.read_segment(leaf, TEXT_FIELDS))
+    finally:
+        leaf.close()
+    return segment, found
 
 
 def commit(ix, segments: list) -> None:
