@@ -12,16 +12,15 @@ a headline, or a word no document has, lowers ``m`` until the article is found. 
 every word.
 
 Results are ranked in tiers before their score: more of the query's words first (each can
-count at its rarity, ``rarity``, up to ``MAX_RARITY`` times the least rare one: off by
-default, see there), then the words together (``Nearness``: the query as a phrase, or neighbouring words adjacent), then
-how many are in the title, then fewer typos
-(a word matched only through a typo or a completion), then BM25F: a document with every word
-is never below one with fewer, and an exact word is never below its typo.
-Between the words held and the typos comes how many of the words a document has in its
-title (as Meilisearch's "attribute" rule), common ones included: a common word never decides
-what matches, but "Gwen Stefani and Blake Shelton's Cutest Moments" is no longer ranked
-below every article that names the couple more often when a reader types "Stefani Blake
-Shelton's Moments" (measured on ``bench/known_item.py``; see docs/benchmarks.md).
+count at its rarity, ``rarity``, up to ``MAX_RARITY`` times the least rare one: off by default),
+then the words together (``Nearness``: the query as a phrase, or neighbouring words adjacent),
+then how many are in the title, then fewer typos (a word matched only through a typo or a
+completion), then BM25F: a document with every word is never below one with fewer, and an
+exact word is never below its typo. The title count (Meilisearch's "attribute" rule) has common words too: they never decide
+what matches, but "Gwen Stefani and Blake Shelton's Cutest Moments" is no longer below every
+article naming the couple more often for "Stefani Blake Shelton's Moments" (``known_item``);
+one word in the title ranks only documents holding every counted word ("CCL19 is absent
+within dLNs.": "Absent in Melanoma 2" no longer first), two or more any document.
 """
 from __future__ import annotations
 
@@ -34,9 +33,8 @@ from index.read import sets
 ENOUGH = 10          # documents holding the required number of words before fewer are required
 COMMON_SHARE = 0.04  # a word in more than this share of the documents is common
 TIER_WORDS = 4       # queries of more counted words are ranked by score alone (OR)
-# the most a rare word counts in the tiers, in units of the least rare: 1 (off) by default.
-# At 2 it ranked "soundgarden singer died in hotel" right, but was neutral on the judged reader
-# set (half A +0.003 nDCG@10, half B -0.002) and cost SciFact 0.0017: the tiers count words.
+# the most a rare word counts in the tiers, in units of the least rare: 1 (off); at 2, neutral
+# on the reader set (half A +0.003 nDCG@10, B -0.002), SciFact -0.0017 (docs/benchmarks.md)
 MAX_RARITY = 1
 RARE_MIN_CHARS = 3   # letters a word needs to count at its rarity
 
@@ -64,7 +62,9 @@ class Tiers:
         words = self.matched[at] * 2
         if self.near is not None:  # nearness: the words together, after how many are held
             words += sets.member(ids, self.near)
-        return (words * base + self.in_title[at]) * base - self.typos[at]
+        title = self.in_title[at]  # one title word counts only with every counted word
+        in_title = np.where((self.matched[at] >= self.counted) | (title > 1), title, 0)
+        return (words * base + in_title) * base - self.typos[at]
 
     def held(self, ids: np.ndarray) -> np.ndarray:
         """Return, per document of ``ids``, which words it holds (bit j: word j)."""

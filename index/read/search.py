@@ -15,12 +15,12 @@ import numpy as np
 from whoosh import query as Q
 from whoosh.query.qcore import QueryError as WhooshQueryError
 
-from index.analysis import is_stopword, words
+from index.analysis import words
 from index.errors import Deadline, QueryError
 from index.read import facets
 from index.read.expand import Expander
 from index.read.folding import NO_COPIES, Copies, collapse, fold, only_group
-from index.read.language import holders, minor_languages, query_language
+from index.read.language import holders, is_query_stop, minor_languages, query_language
 from index.read.live import Snapshot
 from index.read.matching import Tiers
 from index.read.order import contenders, in_order
@@ -84,7 +84,7 @@ def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
         relax = req.operator != "or"
         query = expander.expand_top(parse(rewritten, ranking.boosts, req.operator), relax,
                                     strict=req.operator == "and" or explicit_and(text))
-        bonus = phrase_bonus(text, lambda w: is_stopword(w, stops), set(expander.log.read_as))
+        bonus = phrase_bonus(text, lambda w: is_query_stop(w, stops), set(expander.log.read_as))
         near = expander.expand(bonus) if query is not None and bonus is not None else None
         together = [near] if near is not None else []
         if len(words(text)) <= MAX_NEAR_WORDS:  # a longer query is ranked by score alone
@@ -196,11 +196,18 @@ def result(head, req: SearchRequest, p: Plan, hits: list[Hit], total: int,
     when few documents match, a word was not required or a typo matched."""
     suggestion = (did_you_mean(head.speller(), head.searcher().reader(), p.text, p.langs,
                                head.vocabulary())
-                  if p.text and (total < SUGGEST_BELOW or dropped or p.typos) else None)
+                  if p.text and (total < SUGGEST_BELOW or dropped or _corrected(p.typos))
+                  else None)
     return SearchResult(total=total, page=req.page, per_page=req.per_page, hits=hits,
                         snapshot=head.snapshot_id, facets=counts, suggestion=suggestion,
                         terms=p.terms, not_required=tuple(dropped), ignored=p.ignored,
                         typos=p.typos, compounds=p.compounds, folded=folded)
+
+
+def _corrected(typos: dict[str, tuple[str, ...]]) -> bool:
+    """True when a word matched as a typo; two words matched as the one they make ("face
+    book": Facebook) ask for no did-you-mean ("face book date scandal" was offered)."""
+    return any(" " not in typed for typed in typos)
 
 
 def joined_words(joined: list[tuple[tuple[str, ...], tuple[str, ...]]]) -> list[Q.Query]:
