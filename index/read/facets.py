@@ -49,7 +49,7 @@ class Filters:
         """Return the ``ids`` that pass every filter except the facet named ``skip``."""
         for name, mask in self.masks.items():
             if name != skip:
-                ids = ids[mask[ids]]
+                ids = ids[np.flatnonzero(mask[ids])]  # places: faster than the mask
         return ids
 
 

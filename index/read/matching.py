@@ -237,8 +237,8 @@ def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
     if not decision.tiered:
         weighted, typos = np.zeros_like(weighted), np.zeros_like(typos)
         in_title = np.zeros_like(in_title)
-    if keep.all():  # one array: the tiers look the results up by it
-        keep = slice(None)
+    # all kept: one array (the tiers look results up by it); else places: a mask copies slower
+    keep = slice(None) if keep.all() else np.flatnonzero(keep)
     kept = ids if isinstance(keep, slice) else ids[keep]
     tiers = Tiers(kept, weighted[keep], typos[keep], in_title[keep],
                   tuple((p[0], p[1]) for p in parts), decision.required,

@@ -146,7 +146,7 @@ class Evaluator:
             return Hits(result.ids, scores)
         if isinstance(q, Q.Require):
             result = self.evaluate(q.a)
-            keep = sets.member(result.ids, self.evaluate(q.b).ids)
+            keep = np.flatnonzero(sets.member(result.ids, self.evaluate(q.b).ids))
             return Hits(result.ids[keep], result.scores[keep])
         if isinstance(q, Q.Not):
             return _minus(self._all(), self.evaluate(q.query))
@@ -265,7 +265,7 @@ def _intersection(parts: list[Hits]) -> Hits:
 
 
 def _minus(result: Hits, other: Hits) -> Hits:
-    keep = ~sets.member(result.ids, other.ids)
+    keep = np.flatnonzero(~sets.member(result.ids, other.ids))  # places: faster than a mask
     return Hits(result.ids[keep], result.scores[keep])
 
 

@@ -17,9 +17,9 @@ from whoosh.query.qcore import QueryError as WhooshQueryError
 
 from index.analysis import words
 from index.errors import Deadline, QueryError
-from index.read import facets
+from index.read import facets, folding
 from index.read.expand import Expander
-from index.read.folding import NO_COPIES, Copies, collapse, fold, only_group
+from index.read.folding import NO_COPIES, Copies, collapse, only_group
 from index.read.language import holders, is_query_stop, minor_languages, query_language
 from index.read.live import Snapshot
 from index.read.matching import Tiers
@@ -153,8 +153,8 @@ def match(snap: Snapshot, req: SearchRequest, query: Q.Query | None, ranked: boo
     folded, copies, quotes = len(final.ids), NO_COPIES, NO_QUOTES
     if req.collapse and not req.group:
         if stories:  # both foldings, the results copied once
-            keep, copies = fold(snap.groups, final.ids, tier, final.scores, snap.order[final.ids],
-                                cols.day[final.ids], req.sort, ranked)
+            keep, copies = folding.fold(snap.groups, final.ids, tier, final.scores, snap.order,
+                                        cols.day, req.sort, ranked)  # (a test swaps it)
             final, tier, quotes = fold_stories(snap.stories(), final, tier, keep)
         else:
             final, tier, copies = collapse(snap.groups, final, tier, snap.order, cols.day,
