@@ -219,8 +219,7 @@ def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
     for (word, word_ids, word_scores, exact, titled), is_common, weight in zip(
             parts, decision.common, weights):
         at, inside = places.of(word_ids)
-        held = word_ids if len(at) == len(word_ids) else word_ids[inside]  # found in ids
-        pos = at
+        held, pos = word_ids if len(at) == len(word_ids) else word_ids[inside], at  # in ids
         if len(at) == len(ids):  # every candidate holds the word (one word): no gathers
             at = slice(None)
         if not is_common:
@@ -230,7 +229,7 @@ def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
         in_title[places.of(titled)[0]] += 1
         scores[at] += word_scores if held is word_ids else word_scores[inside]
         if exact is not word_ids:  # a word without typo variants has none
-            typos[pos[~sets.member(held, exact)]] += 1
+            typos[pos[np.flatnonzero(~sets.member(held, exact))]] += 1
     if required is not None:
         scores += required[1][np.searchsorted(required[0], ids)]
     keep = matched >= decision.required
@@ -263,10 +262,11 @@ class Places:
         self.can_map = len(ids) > 256 and len(ids) * self.DENSE >= int(ids[-1])
 
     def of(self, word_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return where ``word_ids`` found in ``ids`` sit there, and which of them were found."""
+        """Return where ``word_ids`` found in ``ids`` sit there, and where in ``word_ids`` (not
+        a mask: copying by a random mask is several times slower)."""
         ids = self.ids
         if word_ids is ids or (len(word_ids) == len(ids) and np.array_equal(word_ids, ids)):
-            return np.arange(len(ids)), np.ones(len(ids), dtype=bool)  # one word: no look-up
+            return np.arange(len(ids)), np.arange(len(ids))  # one word: no look-up
         if len(word_ids) > (self.SEARCH if self.can_map else 1) * len(ids):
             return inverse(ids, word_ids)  # fewer candidates than the list: find them in it
         if self.dense is None:
@@ -277,22 +277,22 @@ class Places:
         at = np.full(len(word_ids), -1, dtype=np.int64)
         inside = word_ids < len(self.dense)
         at[inside] = self.dense[word_ids[inside]]
-        inside = at >= 0
-        return at[inside], inside
+        found = np.flatnonzero(at >= 0)
+        return at[found], found
 
 
 def reference(ids: np.ndarray, word_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``Places.of`` by binary search: where ``word_ids`` found in ``ids`` sit there, and
-    which of them were found."""
+    """``Places.of`` by binary search (its definition)."""
     at = np.searchsorted(ids, word_ids)
     inside = at < len(ids)
     inside[inside] = ids[at[inside]] == word_ids[inside]
-    return at[inside], inside
+    found = np.flatnonzero(inside)
+    return at[found], found
 
 
 def inverse(ids: np.ndarray, word_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``Places.of`` for a list much longer than ``ids``: where the documents of ``ids`` found
-    in ``word_ids`` sit in ``ids``, and (as indices, not a mask) where they sit in ``word_ids``."""
+    in ``word_ids`` sit in ``ids``, and where they sit in ``word_ids``."""
     if not len(word_ids):
         return reference(ids, word_ids)
     at = np.minimum(np.searchsorted(word_ids, ids), len(word_ids) - 1)
