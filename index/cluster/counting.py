@@ -100,14 +100,18 @@ class Counter:
 
     def word(self, q: FieldedTerm) -> tuple[np.ndarray, np.ndarray]:
         """One word in its boosted fields (``Evaluator.word_scores``): its documents and those
-        holding it exactly (or a completion), each form's frequency noted."""
+        holding it as typed (a completion, or joined with its neighbour, counts), each
+        scored form's frequency noted."""
         self.deadline.check()
-        exact = self._forms(q.weights, [(t, 1.0) for t in q.texts])
-        if q.completions:
-            exact = _union([exact, self._forms(q.weights, list(q.completions))])
+        exact = self._forms(q.weights, [(t, 1.0) for t in q.texts] + list(q.completions))
         if not q.variants:
             return exact, exact
-        return _union([exact, self._forms(q.weights, list(q.variants))]), exact
+        near = self._forms(q.weights, list(q.variants))
+        held = exact
+        if q.joined:
+            held = sets.union([held] + [self.postings.get(self.reader, name, t)[0]
+                                        for name in q.weights for t in q.joined])
+        return _union([exact, near]), held
 
     def _forms(self, weights: dict[str, float], texts: list[tuple[str, float]]) -> np.ndarray:
         """The documents holding any of ``texts`` in the weighted fields (``scoring._bm25f``),
