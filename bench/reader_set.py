@@ -94,9 +94,15 @@ def report(queries: list[dict], ranked: dict, quick: bool, split: bool = False) 
     judged = load_judgments()
     figures = score(queries, ranked, judged)
     ours = figures["all"]["ours"]
+    # queries no judged document answers (the corpus holds none: bench/reader/JUDGING.md)
+    answerable = [q for q in queries if max(judged.get(q["id"], {}).values(), default=0) > 0]
+    apart = score(answerable, {"ours": ranked["ours"]}, judged)["all"]["ours"] \
+        if answerable and "ours" in ranked else ours
     note = (f"judged: {sum(len(v) for v in judged.values())} documents; first result "
             f"irrelevant for {ours['1st irrelevant']:.1%} of queries (target <= 1 in 30: "
-            f"{verdict(ours['1st irrelevant'] <= MAX_IRRELEVANT_FIRST)})")
+            f"{verdict(ours['1st irrelevant'] <= MAX_IRRELEVANT_FIRST)}); "
+            f"{len(queries) - len(answerable)} queries have no relevant document judged (the "
+            f"corpus holds none), over the other {len(answerable)}: {apart['1st irrelevant']:.1%}")
     show("reader query set (bench/reader): per corpus and kind, service defaults vs peers",
          COLUMNS, rows_of(figures), digits=[0, 0, 0, 0, 3, 2, 2, 0, 0], note=note)
     data = {"figures": figures}

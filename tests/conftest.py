@@ -41,6 +41,21 @@ def fakenews_head(folder: Path, lines: int) -> tuple[Path, list[str]]:
     return sample, titles
 
 
+def fakenews_subset(folder: Path, keep) -> str:
+    """Index, in ``folder``, the FakeNewsNet lines ``keep(number, line)`` keeps; return the
+    index's directory (skip the test when the shared data is absent)."""
+    import gzip
+
+    import index
+
+    sample = folder / "subset.jsonl"
+    with gzip.open(need(FAKENEWS), "rt", encoding="utf-8") as src, \
+            open(sample, "w", encoding="utf-8") as out:
+        out.writelines(line for n, line in enumerate(src) if keep(n, line))
+    index.rebuild(str(folder / "index"), [str(sample)], workers=2)
+    return str(folder / "index")
+
+
 @pytest.fixture(scope="session")
 def demo_index(tmp_path_factory) -> str:
     """Build, once per session, an index of the demo corpus plus tests/data; return its dir."""

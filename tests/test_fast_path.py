@@ -325,6 +325,9 @@ def test_folding_without_sorting_equals_sorting(n, data):
     days = np.asarray(draw(st.lists(st.sampled_from([0, 20200101, 20210305]), min_size=n,
                                     max_size=n)), dtype=np.int64)
     seq = np.asarray(draw(st.permutations(range(n))), dtype=np.int64)
+    seq_of, day_of = np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int64)
+    seq_of[ids], day_of[ids] = seq, days  # by document number, as the index has them
+    seq, days = seq_of, day_of
     for sort, ranked in (("relevance", True), ("relevance", False), ("date", False),
                          ("-date", False), ("date", True)):
         keep, copies = folding.fold(groups, ids, tier, scores, seq, days, sort, ranked)

@@ -7,13 +7,12 @@ liars (the words the correction and the did-you-mean weigh), so the counts are t
 own for these words."""
 from __future__ import annotations
 
-import gzip
 import re
 
 import pytest
 
 from index import SearchIndex, SearchRequest
-from tests.conftest import FAKENEWS, need
+from tests.conftest import fakenews_subset
 
 WORDS = re.compile(r"\b(librar(?:y|ies|ian|ians)|libary|liars?)\b", re.IGNORECASE)
 
@@ -21,15 +20,8 @@ WORDS = re.compile(r"\b(librar(?:y|ies|ian|ians)|libary|liars?)\b", re.IGNORECAS
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
     """A SearchIndex of the FakeNewsNet articles holding one of ``WORDS``."""
-    import index
-
     folder = tmp_path_factory.mktemp("fakenews-library")
-    sample = folder / "library.jsonl"
-    with gzip.open(need(FAKENEWS), "rt", encoding="utf-8") as src, \
-            open(sample, "w", encoding="utf-8") as out:
-        out.writelines(line for line in src if WORDS.search(line))
-    index.rebuild(str(folder / "index"), [str(sample)], workers=2)
-    ix = SearchIndex(str(folder / "index"), cache_size=0)
+    ix = SearchIndex(fakenews_subset(folder, lambda _, line: WORDS.search(line)), cache_size=0)
     yield ix
     ix.close()
 

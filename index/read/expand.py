@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 
 from whoosh import query as Q
 
-from index.analysis import STEMMERS, is_stopword, query_terms
+from index.analysis import STEMMERS, query_terms
 from index.errors import Deadline
 from index.read.compounds import LANG, PART_WEIGHT, compounds_of, parts_of
 from index.read.forms import phrase_query, prefix_query
-from index.read.language import stem_languages
+from index.read.language import is_query_stop, stem_languages
 from index.read.neighbours import in_context, joins
 from index.read.query import FieldedTerm, Relaxed, words_in_fields
 from index.read.variants import completions, finished, read_word
@@ -91,6 +91,8 @@ class Expander:
         self.synonyms = synonyms or {}  # marker word → the forms it stands for
         self.words = 0
         self.log = ExpansionLog()
+        self.stop = ""  # the stop word just dropped, if the last word was one
+        self.after_stop: dict[str, str] = {}  # a word → the stop word typed before it
 
     def expand_top(self, q: Q.Query, relax: bool, strict: bool) -> Q.Query | None:
         """Expand the whole query; with ``relax``, gather a conjunction's plain words into
@@ -120,7 +122,7 @@ class Expander:
             return words
         vocab, whole = self.vocabulary()
         words = in_context(words, self.reader, vocab, whole, self.langs, self.log, self.postings)
-        return joins(words, vocab, whole, self.langs, self.log)
+        return joins(words, vocab, whole, self.langs, self.log, self.after_stop)
 
     def expand(self, q: Q.Query) -> Q.Query | None:
         """Return the rewritten query, or None when nothing searchable is left."""
@@ -164,9 +166,12 @@ class Expander:
         word = group[0].text
         if word in self.synonyms:
             return synonym_group(self, word, group)
-        if is_stopword(word, self.stops) or self.words >= MAX_WORDS:
+        if is_query_stop(word, self.stops) or self.words >= MAX_WORDS:
             self.log.ignored.append(word)
+            self.stop = word
             return None
+        if self.stop:  # "you tube": the two may be one word (``neighbours.joins``)
+            self.after_stop[word], self.stop = self.stop, ""
         langs = stem_languages(word, self.stops, self.langs, self.held, self.minor)
         texts = tuple(sorted(query_terms(word, langs)))
         weights: dict[str, float] = {}
@@ -258,7 +263,7 @@ def with_compounds(expander: Expander, term: FieldedTerm) -> FieldedTerm:
     expander.log.compounds[term.word] = found
     return FieldedTerm(term.texts, term.weights, term.boost,
                        term.variants + tuple((t, PART_WEIGHT) for t in found),
-                       term.completions, term.word)
+                       term.completions, term.word, term.joined)
 
 
 class SynonymGroup(Q.Or):

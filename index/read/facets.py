@@ -49,7 +49,7 @@ class Filters:
         """Return the ``ids`` that pass every filter except the facet named ``skip``."""
         for name, mask in self.masks.items():
             if name != skip:
-                ids = ids[mask[ids]]
+                ids = ids[np.flatnonzero(mask[ids])]  # places: faster than the mask
         return ids
 
 
@@ -168,7 +168,7 @@ def _author_counts(cols: FacetColumns, docs: np.ndarray) -> np.ndarray:
     shifted = np.bincount(found, minlength=size + 2)  # one pass: no mask, no copy
     counts = shifted[2:]
     if shifted[0]:  # documents with several authors
-        several = docs[found == 0]
+        several = docs[np.flatnonzero(found == 0)]  # places: faster than the mask
         counts = counts + np.bincount(cols.author_code[pairs_of(cols.author_ptr, several)],
                                       minlength=size)
     return counts

@@ -74,11 +74,13 @@ NO_COPIES = Copies(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
 def fold(groups: Groups, ids: np.ndarray, tier: np.ndarray, scores: np.ndarray,
          seq: np.ndarray, days: np.ndarray, sort: str, ranked: bool
          ) -> tuple[np.ndarray, Copies]:
-    """Return which of ``ids`` (ascending) to keep (a mask) and, per kept document that stands
-    for others, how many copies it folds. Each group keeps its first document in result order
+    """Return which of ``ids`` (ascending; ``tier`` and ``scores`` per id, ``seq`` and ``days``
+    per document number) to keep (a mask) and, per kept document that stands for others, how
+    many copies it folds. Each group keeps its first document in result order
     (``order.in_order``: tier, score, date, ``seq``), found key by key without sorting: the
-    documents with their group's best tier, of those the best score, and so on; only the
-    documents of groups with copies are looked at. ``reference_fold`` is the sorting form."""
+    documents with their group's best tier, of those the best score, and so on (a key all of
+    them share is skipped); only the documents of groups with copies are looked at, and only
+    their dates and places read. ``reference_fold`` is the sorting form."""
     keep = np.ones(len(ids), dtype=bool)
     candidates = np.flatnonzero(groups.multi[ids])
     if not len(candidates):
@@ -87,7 +89,9 @@ def fold(groups: Groups, ids: np.ndarray, tier: np.ndarray, scores: np.ndarray,
     group = groups.dense[ids[c]]
     size = int(group.max()) + 1
     leaders = np.arange(len(c))
-    for key in _preference(tier[c], scores[c], days[c], seq[c], sort, ranked):
+    for key in _preference(tier[c], scores[c], days[ids[c]], seq[ids[c]], sort, ranked):
+        if key.min() == key.max():  # all equal: no group's first changes
+            continue
         best = np.full(size, _lowest(key.dtype), dtype=key.dtype)
         np.maximum.at(best, group[leaders], key[leaders])
         leaders = leaders[key[leaders] == best[group[leaders]]]
@@ -120,7 +124,7 @@ def reference_fold(groups: Groups, ids: np.ndarray, tier: np.ndarray, scores: np
     if not len(candidates):
         return keep, NO_COPIES
     c = candidates
-    ranked_at = c[in_order(tier[c], scores[c], days[c], seq[c], sort, ranked)]
+    ranked_at = c[in_order(tier[c], scores[c], days[ids[c]], seq[ids[c]], sort, ranked)]
     keys = groups.key[ids[ranked_at]]
     _, first, counts = np.unique(keys, return_index=True, return_counts=True)
     keep[candidates] = False
@@ -134,11 +138,11 @@ def collapse(groups: Groups, final: Hits, tier: np.ndarray, seq: np.ndarray, day
              sort: str, ranked: bool) -> tuple[Hits, np.ndarray, Copies]:
     """Return ``final`` (and its ``tier``s) with one document per group, and the copies
     each kept document stands for (``seq`` and ``days``: per document number)."""
-    keep, copies = fold(groups, final.ids, tier, final.scores, seq[final.ids],
-                        days[final.ids], sort, ranked)
+    keep, copies = fold(groups, final.ids, tier, final.scores, seq, days, sort, ranked)
     if keep.all():
         return final, tier, copies
-    return Hits(final.ids[keep], final.scores[keep]), tier[keep], copies
+    at = np.flatnonzero(keep)  # places, not the mask (see ``stories.fold_stories``)
+    return Hits(final.ids[at], final.scores[at]), tier[at], copies
 
 
 def only_group(groups: Groups, hits: Hits, group: str) -> Hits:

@@ -8,7 +8,8 @@ documents) needs ``MIN_VOTES`` votes and more than the main one, which takes the
 more votes than any other; failing that (no stop word, or a tie), letters only one language
 writes (``LETTERS``) decide, then the documents holding the words (``held_language``: "Kerosin
 Pfalz", "Wahl in Bayern" are German because German documents hold ``HELD_SHARE`` of the
-words), then the main language. Only that language's stop words are dropped, and a German
+words; a word no title holds is counted in the bodies, by its stem in each language:
+"Jamaika Sondierung"), then the main language. Only that language's stop words are dropped, and a German
 query's words also match their compounds (``compounds``).
 
 Stems follow the query's language too (``stem_languages``): a language of few documents (less
@@ -39,6 +40,7 @@ from weakref import WeakKeyDictionary
 import numpy as np
 
 from index.analysis import fold, is_stopword, query_terms
+from index.read import sets
 from index.store.whoosh_postings import postings
 
 MIN_VOTES = 2  # stop words a language other than the main one needs to take a query
@@ -47,6 +49,20 @@ MINOR_SHARE = 0.05  # a language of fewer documents adds stems only to words the
 MINOR_HELD = 0.5    # when its documents are more than this share of the word's holders
 HELD_FIELD = "spell"  # the unstemmed words of titles, deks, headings and names
 LETTERS = {"de": frozenset("äöüß"), "fr": frozenset("éèêàçôîûëïœ")}
+# a question's own words the Snowball lists leave out (English's has how, when, why, did):
+# not searched in a query of that language, as its stop words ("wann wurde der Bundestag
+# gewählt" is about the Bundestag, not every page saying "wurde")
+QUESTION_WORDS = {"de": frozenset({"wann", "warum", "wieso", "weshalb", "weswegen", "wer",
+                                   "wen", "wem", "wessen", "wurde", "wurden", "worden"}),
+                  "fr": frozenset({"quand", "pourquoi", "comment", "ou", "quel", "quelle",
+                                   "quels", "quelles", "combien"})}
+
+
+def is_query_stop(word: str, langs: tuple[str, ...]) -> bool:
+    """Return True if ``word`` is not searched in a query read in ``langs``: a stop word, or
+    a question word (``QUESTION_WORDS``) of one of them."""
+    plain = fold(word.lower())
+    return is_stopword(word, langs) or any(plain in QUESTION_WORDS.get(lang, ()) for lang in langs)
 
 
 def query_language(words: list[str], langs: tuple[str, ...],
@@ -57,7 +73,7 @@ def query_language(words: list[str], langs: tuple[str, ...],
     main = langs[0] if langs else "en"
     if len(langs) < 2:
         return main
-    votes = {lang: sum(is_stopword(w, (lang,)) for w in words) for lang in langs}
+    votes = {lang: sum(is_query_stop(w, (lang,)) for w in words) for lang in langs}
     best = max(langs, key=lambda lang: (votes[lang], lang == main))
     if best != main and votes[best] >= MIN_VOTES and votes[best] > votes[main]:
         return best
@@ -67,7 +83,7 @@ def query_language(words: list[str], langs: tuple[str, ...],
     marked = [lang for lang in langs if LETTERS.get(lang, frozenset()) & letters]
     if len(marked) == 1:
         return marked[0]
-    found = held_language([w for w in words if not is_stopword(w, langs)], langs, held) \
+    found = held_language([w for w in words if not is_query_stop(w, langs)], langs, held) \
         if held is not None else None
     return found or main
 
@@ -117,7 +133,7 @@ def held_language(words: list[str], langs: tuple[str, ...],
     shares = dict.fromkeys(langs, 0.0)
     voters = 0
     for word in words:
-        by_lang = held(word)
+        by_lang = held(word, True)
         total = sum(by_lang.values())
         if total:
             voters += 1
@@ -132,7 +148,8 @@ def held_language(words: list[str], langs: tuple[str, ...],
 def holders(reader, langs: tuple[str, ...], lists=None,
             columns=None) -> Callable[[str], dict[str, int]]:
     """Return a function: a word → how many documents of each of ``langs`` hold it as typed
-    in a title, dek, heading or name (one posting list a word). ``lists``: the snapshot's ``PostingLists``;
+    in a title, dek, heading or name (one posting list a word; ``stemmed``: else in the bodies,
+    by its stem in each language). ``lists``: the snapshot's ``PostingLists``;
     ``columns``: its ``FacetColumns`` (each document's language; else the lang postings)."""
     def get(field: str, text: str) -> np.ndarray:
         return (lists.get(reader, field, text) if lists is not None
@@ -145,12 +162,17 @@ def holders(reader, langs: tuple[str, ...], lists=None,
         return int(np.count_nonzero(columns.codes["lang"][docs] == values.index(lang))) \
             if lang in values else 0
 
-    seen: dict[str, dict[str, int]] = {}
+    seen: dict[tuple[str, bool], dict[str, int]] = {}
 
-    def count(word: str) -> dict[str, int]:
-        key = fold(word.lower())
+    def count(word: str, stemmed: bool = False) -> dict[str, int]:
+        key = (fold(word.lower()), stemmed)
         if key not in seen:
-            docs = get(HELD_FIELD, key)
+            docs = get(HELD_FIELD, key[0])
             seen[key] = {lang: in_lang(docs, lang) for lang in langs} if len(docs) else {}
+            if stemmed and not len(docs):  # no title holds it: the bodies, in each language
+                found = {lang: in_lang(sets.union([get("body", t) for t in
+                                                   sorted(query_terms(word, (lang,)))]), lang)
+                         for lang in langs}
+                seen[key] = {lang: n for lang, n in found.items() if n}
         return seen[key]
     return count

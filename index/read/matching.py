@@ -12,16 +12,15 @@ a headline, or a word no document has, lowers ``m`` until the article is found. 
 every word.
 
 Results are ranked in tiers before their score: more of the query's words first (each can
-count at its rarity, ``rarity``, up to ``MAX_RARITY`` times the least rare one: off by
-default, see there), then the words together (``Nearness``: the query as a phrase, or neighbouring words adjacent), then
-how many are in the title, then fewer typos
-(a word matched only through a typo or a completion), then BM25F: a document with every word
-is never below one with fewer, and an exact word is never below its typo.
-Between the words held and the typos comes how many of the words a document has in its
-title (as Meilisearch's "attribute" rule), common ones included: a common word never decides
-what matches, but "Gwen Stefani and Blake Shelton's Cutest Moments" is no longer ranked
-below every article that names the couple more often when a reader types "Stefani Blake
-Shelton's Moments" (measured on ``bench/known_item.py``; see docs/benchmarks.md).
+count at its rarity, ``rarity``, up to ``MAX_RARITY`` times the least rare one: off by default),
+then the words together (``Nearness``: the query as a phrase, or neighbouring words adjacent),
+then how many are in the title, then fewer typos (a word matched only through a typo or a
+completion), then BM25F: a document with every word is never below one with fewer, and an
+exact word is never below its typo. The title count (Meilisearch's "attribute" rule) has common words too: they never decide
+what matches, but "Gwen Stefani and Blake Shelton's Cutest Moments" is no longer below every
+article naming the couple more often for "Stefani Blake Shelton's Moments" (``known_item``);
+one word in the title ranks only documents holding every counted word ("CCL19 is absent
+within dLNs.": "Absent in Melanoma 2" no longer first), two or more any document.
 """
 from __future__ import annotations
 
@@ -34,9 +33,8 @@ from index.read import sets
 ENOUGH = 10          # documents holding the required number of words before fewer are required
 COMMON_SHARE = 0.04  # a word in more than this share of the documents is common
 TIER_WORDS = 4       # queries of more counted words are ranked by score alone (OR)
-# the most a rare word counts in the tiers, in units of the least rare: 1 (off) by default.
-# At 2 it ranked "soundgarden singer died in hotel" right, but was neutral on the judged reader
-# set (half A +0.003 nDCG@10, half B -0.002) and cost SciFact 0.0017: the tiers count words.
+# the most a rare word counts in the tiers, in units of the least rare: 1 (off); at 2, neutral
+# on the reader set (half A +0.003 nDCG@10, B -0.002), SciFact -0.0017 (docs/benchmarks.md)
 MAX_RARITY = 1
 RARE_MIN_CHARS = 3   # letters a word needs to count at its rarity
 
@@ -59,12 +57,14 @@ class Tiers:
         """Return the tier of ``ids`` (a subset of ``self.ids``): more words held first,
         then the words together (a phrase or neighbours adjacent), then more of them in the
         title, then fewer typos (see ``order``)."""
-        at = np.arange(len(ids)) if ids is self.ids else np.searchsorted(self.ids, ids)
+        at = slice(None) if ids is self.ids else np.searchsorted(self.ids, ids)  # no copies
         base = len(self.words) + 1  # the title and typo counts are at most the number of words
         words = self.matched[at] * 2
         if self.near is not None:  # nearness: the words together, after how many are held
             words += sets.member(ids, self.near)
-        return (words * base + self.in_title[at]) * base - self.typos[at]
+        title = self.in_title[at]  # one title word counts only with every counted word
+        in_title = np.where((self.matched[at] >= self.counted) | (title > 1), title, 0)
+        return (words * base + in_title) * base - self.typos[at]
 
     def held(self, ids: np.ndarray) -> np.ndarray:
         """Return, per document of ``ids``, which words it holds (bit j: word j)."""
@@ -219,8 +219,7 @@ def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
     for (word, word_ids, word_scores, exact, titled), is_common, weight in zip(
             parts, decision.common, weights):
         at, inside = places.of(word_ids)
-        held = word_ids if len(at) == len(word_ids) else word_ids[inside]  # found in ids
-        pos = at
+        held, pos = word_ids if len(at) == len(word_ids) else word_ids[inside], at  # in ids
         if len(at) == len(ids):  # every candidate holds the word (one word): no gathers
             at = slice(None)
         if not is_common:
@@ -230,15 +229,15 @@ def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
         in_title[places.of(titled)[0]] += 1
         scores[at] += word_scores if held is word_ids else word_scores[inside]
         if exact is not word_ids:  # a word without typo variants has none
-            typos[pos[~sets.member(held, exact)]] += 1
+            typos[pos[np.flatnonzero(~sets.member(held, exact))]] += 1
     if required is not None:
         scores += required[1][np.searchsorted(required[0], ids)]
     keep = matched >= decision.required
     if not decision.tiered:
         weighted, typos = np.zeros_like(weighted), np.zeros_like(typos)
         in_title = np.zeros_like(in_title)
-    if keep.all():  # one array: the tiers look the results up by it
-        keep = slice(None)
+    # all kept: one array (the tiers look results up by it); else places: a mask copies slower
+    keep = slice(None) if keep.all() else np.flatnonzero(keep)
     kept = ids if isinstance(keep, slice) else ids[keep]
     tiers = Tiers(kept, weighted[keep], typos[keep], in_title[keep],
                   tuple((p[0], p[1]) for p in parts), decision.required,
@@ -263,10 +262,11 @@ class Places:
         self.can_map = len(ids) > 256 and len(ids) * self.DENSE >= int(ids[-1])
 
     def of(self, word_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return where ``word_ids`` found in ``ids`` sit there, and which of them were found."""
+        """Return where ``word_ids`` found in ``ids`` sit there, and where in ``word_ids`` (not
+        a mask: copying by a random mask is several times slower)."""
         ids = self.ids
         if word_ids is ids or (len(word_ids) == len(ids) and np.array_equal(word_ids, ids)):
-            return np.arange(len(ids)), np.ones(len(ids), dtype=bool)  # one word: no look-up
+            return np.arange(len(ids)), np.arange(len(ids))  # one word: no look-up
         if len(word_ids) > (self.SEARCH if self.can_map else 1) * len(ids):
             return inverse(ids, word_ids)  # fewer candidates than the list: find them in it
         if self.dense is None:
@@ -277,22 +277,22 @@ class Places:
         at = np.full(len(word_ids), -1, dtype=np.int64)
         inside = word_ids < len(self.dense)
         at[inside] = self.dense[word_ids[inside]]
-        inside = at >= 0
-        return at[inside], inside
+        found = np.flatnonzero(at >= 0)
+        return at[found], found
 
 
 def reference(ids: np.ndarray, word_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``Places.of`` by binary search: where ``word_ids`` found in ``ids`` sit there, and
-    which of them were found."""
+    """``Places.of`` by binary search (its definition)."""
     at = np.searchsorted(ids, word_ids)
     inside = at < len(ids)
     inside[inside] = ids[at[inside]] == word_ids[inside]
-    return at[inside], inside
+    found = np.flatnonzero(inside)
+    return at[found], found
 
 
 def inverse(ids: np.ndarray, word_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``Places.of`` for a list much longer than ``ids``: where the documents of ``ids`` found
-    in ``word_ids`` sit in ``ids``, and (as indices, not a mask) where they sit in ``word_ids``."""
+    in ``word_ids`` sit in ``ids``, and where they sit in ``word_ids``."""
     if not len(word_ids):
         return reference(ids, word_ids)
     at = np.minimum(np.searchsorted(word_ids, ids), len(word_ids) - 1)

@@ -32,11 +32,26 @@ CONTEXT_MIN = 3          # documents holding the neighbour with a query word, at
 CONTEXT_SHARE = 0.2      # ... and this share of the rarer one's (the pair is a name)
 CONTEXT_MIN_CHARS = 3    # letters a word needs to be read in context ("pit" → "pitt")
 CONTEXT_MAX_WORDS = 6    # longer queries are not read in context (the cost of look-ups)
+STOP_JOIN_RATIO = 10     # how much more often a stop word and the next word are one word
 
 
-def joins(words: list, vocab, whole, langs: tuple[str, ...], log) -> list:
-    """Return ``words`` with each pair of neighbours also matching the word they make."""
+def joins(words: list, vocab, whole, langs: tuple[str, ...], log,
+          after_stop: dict[str, str] | None = None) -> list:
+    """Return ``words`` with each pair of neighbours also matching the word they make, and
+    a word after a stop word (not searched) the word the two make when the titles, deks and
+    names hold it ``STOP_JOIN_RATIO`` times as often as the word alone (``you tube`` →
+    "youtube"; ``a head`` is no "ahead", nor ``on line`` "online": "line" is common too)."""
     out = list(words)
+    for i, w in enumerate(words):
+        stop = (after_stop or {}).get(getattr(w, "word", None), "")
+        terms = joined(stop, w.word, whole, vocab, langs) if stop else ()
+        if terms and whole.frequency(fold((stop + w.word).lower())) >= STOP_JOIN_RATIO * max(
+                1, whole.frequency(fold(w.word.lower()))) and log.afford(len(terms) * len(w.weights)):
+            out[i] = _with_typos(w, w.texts, terms, w.variants, joined=terms)
+            log.note_all(w.weights, terms)
+            log.typos[f"{stop} {w.word}"] = list(terms)
+            log.joined.append((terms, tuple(w.weights)))
+    words = list(out)
     for i, (a, b) in enumerate(zip(words, words[1:])):
         if not (isinstance(a, FieldedTerm) and isinstance(b, FieldedTerm)):
             continue
@@ -45,7 +60,7 @@ def joins(words: list, vocab, whole, langs: tuple[str, ...], log) -> list:
             continue
         for j in (i, i + 1):
             w = out[j]
-            out[j] = _with_typos(w, w.texts, terms, w.variants)
+            out[j] = _with_typos(w, w.texts, terms, w.variants, joined=terms)
             log.note_all(w.weights, terms)
         log.typos[f"{a.word} {b.word}"] = list(terms)
         log.joined.append((terms, tuple(a.weights)))
@@ -111,8 +126,11 @@ def _corrected(w: FieldedTerm, langs: tuple[str, ...]) -> bool:
     return not set(query_terms(w.word, langs)) & set(w.texts)
 
 
-def _with_typos(w: FieldedTerm, texts: tuple[str, ...], typos, variants) -> FieldedTerm:
-    """Return ``w`` searched as ``texts``, with ``typos`` (terms) added as typo variants."""
+def _with_typos(w: FieldedTerm, texts: tuple[str, ...], typos, variants,
+                joined: tuple[str, ...] = ()) -> FieldedTerm:
+    """Return ``w`` searched as ``texts``, with ``typos`` (terms) added as typo variants
+    (``joined``: the word written as one with its neighbour, held as the word itself)."""
     extra = tuple((t, TYPO_WEIGHT) for t in typos if t not in texts)
     kept = tuple((t, f) for t, f in variants if t not in texts and t not in typos)
-    return FieldedTerm(texts, w.weights, w.boost, kept + extra, w.completions, w.word)
+    together = tuple(dict.fromkeys(w.joined + tuple(t for t in joined if t not in texts)))
+    return FieldedTerm(texts, w.weights, w.boost, kept + extra, w.completions, w.word, together)

@@ -24,14 +24,14 @@ def in_order(tier: np.ndarray, score: np.ndarray, day: np.ndarray, seq: np.ndarr
     n = len(seq)
     end = n if end is None else min(end, n)
     if sort == "relevance" and ranked:
-        rows = _contenders(tier, score, end) if end < n else np.arange(n)
+        rows = contenders(tier, score, end) if end < n else np.arange(n)
         order = np.lexsort((seq[rows], -day[rows], -score[rows], -tier[rows]))
         return rows[order][:end]
     order = np.lexsort((seq, day if sort == "date" else -day, day == 0))
     return order[:end]
 
 
-def _contenders(tier: np.ndarray, score: np.ndarray, end: int) -> np.ndarray:
+def contenders(tier: np.ndarray, score: np.ndarray, end: int) -> np.ndarray:
     """Return the rows that may be among the first ``end`` by (tier, score): every row of a
     better tier than the end-th row's, and those of its tier scoring at least its score."""
     n = len(tier)

@@ -91,22 +91,27 @@ class FieldedTerm(Q.Query):
     ``texts`` are the index terms the word stands for (its stems in each language),
     ``variants`` (typos) and ``completions`` (of the word being typed) further terms it may
     match at a lower weight, each with its weight factor; ``weights`` are the field boosts and
-    ``word`` the word as typed. For Whoosh's own matchers it behaves as the equivalent OR.
+    ``word`` the word as typed; ``joined`` those of the variants that are the word written
+    as one with its neighbour ("face book" → "facebook"): a document holding one holds the
+    word as typed (no typo), though it scores as a variant. For Whoosh's own matchers it
+    behaves as the equivalent OR.
     """
 
     def __init__(self, texts: tuple[str, ...], weights: dict[str, float], boost: float = 1.0,
                  variants: tuple[tuple[str, float], ...] = (),
-                 completions: tuple[tuple[str, float], ...] = (), word: str = ""):
+                 completions: tuple[tuple[str, float], ...] = (), word: str = "",
+                 joined: tuple[str, ...] = ()):
         self.texts = texts
         self.weights = weights
         self.boost = boost
         self.variants = variants
         self.completions = completions
         self.word = word
+        self.joined = joined
 
     def _key(self) -> tuple:
         return (self.texts, tuple(sorted(self.weights.items())), self.boost, self.variants,
-                self.completions)
+                self.completions, self.joined)
 
     def __repr__(self) -> str:
         return f"FieldedTerm({self.texts!r}, {self.weights!r}, variants={self.variants!r})"

@@ -15,15 +15,15 @@ import numpy as np
 from whoosh import query as Q
 from whoosh.query.qcore import QueryError as WhooshQueryError
 
-from index.analysis import is_stopword, words
+from index.analysis import words
 from index.errors import Deadline, QueryError
-from index.read import facets
+from index.read import facets, folding
 from index.read.expand import Expander
-from index.read.folding import NO_COPIES, Copies, collapse, fold, only_group
-from index.read.language import holders, minor_languages, query_language
+from index.read.folding import NO_COPIES, Copies, collapse, only_group
+from index.read.language import holders, is_query_stop, minor_languages, query_language
 from index.read.live import Snapshot
 from index.read.matching import Tiers
-from index.read.order import in_order
+from index.read.order import contenders, in_order
 from index.read.pinning import Edits
 from index.read.page import Row, fetch
 from index.read.query import Nearness, explicit_and, parse, phrase_bonus
@@ -84,7 +84,7 @@ def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
         relax = req.operator != "or"
         query = expander.expand_top(parse(rewritten, ranking.boosts, req.operator), relax,
                                     strict=req.operator == "and" or explicit_and(text))
-        bonus = phrase_bonus(text, lambda w: is_stopword(w, stops), set(expander.log.read_as))
+        bonus = phrase_bonus(text, lambda w: is_query_stop(w, stops), set(expander.log.read_as))
         near = expander.expand(bonus) if query is not None and bonus is not None else None
         together = [near] if near is not None else []
         if len(words(text)) <= MAX_NEAR_WORDS:  # a longer query is ranked by score alone
@@ -153,8 +153,8 @@ def match(snap: Snapshot, req: SearchRequest, query: Q.Query | None, ranked: boo
     folded, copies, quotes = len(final.ids), NO_COPIES, NO_QUOTES
     if req.collapse and not req.group:
         if stories:  # both foldings, the results copied once
-            keep, copies = fold(snap.groups, final.ids, tier, final.scores, snap.order[final.ids],
-                                cols.day[final.ids], req.sort, ranked)
+            keep, copies = folding.fold(snap.groups, final.ids, tier, final.scores, snap.order,
+                                        cols.day, req.sort, ranked)  # (a test swaps it)
             final, tier, quotes = fold_stories(snap.stories(), final, tier, keep)
         else:
             final, tier, copies = collapse(snap.groups, final, tier, snap.order, cols.day,
@@ -196,11 +196,18 @@ def result(head, req: SearchRequest, p: Plan, hits: list[Hit], total: int,
     when few documents match, a word was not required or a typo matched."""
     suggestion = (did_you_mean(head.speller(), head.searcher().reader(), p.text, p.langs,
                                head.vocabulary())
-                  if p.text and (total < SUGGEST_BELOW or dropped or p.typos) else None)
+                  if p.text and (total < SUGGEST_BELOW or dropped or _corrected(p.typos))
+                  else None)
     return SearchResult(total=total, page=req.page, per_page=req.per_page, hits=hits,
                         snapshot=head.snapshot_id, facets=counts, suggestion=suggestion,
                         terms=p.terms, not_required=tuple(dropped), ignored=p.ignored,
                         typos=p.typos, compounds=p.compounds, folded=folded)
+
+
+def _corrected(typos: dict[str, tuple[str, ...]]) -> bool:
+    """True when a word matched as a typo; two words matched as the one they make ("face
+    book": Facebook) ask for no did-you-mean ("face book date scandal" was offered)."""
+    return any(" " not in typed for typed in typos)
 
 
 def joined_words(joined: list[tuple[tuple[str, ...], tuple[str, ...]]]) -> list[Q.Query]:
@@ -236,9 +243,13 @@ def recency_factor(days: np.ndarray, half_life: float,
 
 def page_of(snap: Snapshot, m: Matches, req: SearchRequest, ranked: bool) -> list[Row]:
     """Return the rows (``page.Row``) of the requested page, in result order."""
-    start = (req.page - 1) * req.per_page
+    start, end = (req.page - 1) * req.per_page, req.page * req.per_page
     ids, scores = m.final
-    at = in_order(m.tier, scores, snap.columns.day[ids], snap.order[ids], req.sort, ranked,
-                  start + req.per_page)[start:]
+    rows = contenders(m.tier, scores, end) if req.sort == "relevance" and ranked \
+        and end < len(ids) else slice(None)  # dates and ranks only of the rows that may show
+    at = in_order(m.tier[rows], scores[rows], snap.columns.day[ids[rows]],
+                  snap.order[ids[rows]], req.sort, ranked, end)[start:]
+    if isinstance(rows, np.ndarray):
+        at = rows[at]
     return [(int(ids[i]), float(scores[i]) if ranked else None, m.copies.get(int(ids[i]), 0),
              tuple(m.quotes.get(int(ids[i]), ()))) for i in at]

@@ -46,7 +46,7 @@ def all_of(lists: list[np.ndarray]) -> np.ndarray:
     lists = sorted(lists, key=len)
     ids = lists[0]
     for other in lists[1:]:
-        ids = ids[member(ids, other)]
+        ids = ids[np.flatnonzero(member(ids, other))]  # places: faster than the mask
     return ids
 
 

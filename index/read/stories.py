@@ -163,4 +163,5 @@ def fold_stories(stories: Stories, final: Hits, tier: np.ndarray, keep: np.ndarr
             keep[under] = False
     if keep.all():
         return final, tier, folded
-    return Hits(final.ids[keep], final.scores[keep]), tier[keep], folded
+    at = np.flatnonzero(keep)  # places, not the mask: a random mask copies 6x slower
+    return Hits(final.ids[at], final.scores[at]), tier[at], folded
