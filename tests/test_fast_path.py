@@ -356,3 +356,26 @@ def test_facet_columns_counted_together_equal_one_by_one(fakenews_sample_index):
             _author_counts_by_pairs(cols, docs).tolist()
     assert int(facets._author_counts(cols, cols.live_ids()).sum()) > 100
     ix.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 300), max_size=40, unique=True).map(sorted),
+                max_size=4), st.integers(0, 4), st.data())
+def test_sums_merged_into_the_largest_list_equal_the_sort(small, where, data):
+    """``sets.sum_by_id`` merging the other lists into the one holding most postings (a
+    word's body) gives the sort's ids and sums to the bit: ids only the short lists hold,
+    lists before and after the largest, values that round differently in another order."""
+    big = sorted(data.draw(st.sets(st.integers(0, 400), min_size=1, max_size=300)))
+    parts = small[:where] + [big] + small[where:]
+    ids = [np.asarray(p, dtype=np.int32) for p in parts]
+    values = [np.asarray(data.draw(st.lists(st.sampled_from([0.1, 0.2, 0.3, 1e-17, 7.0, 1 / 3]),
+                                            min_size=len(p), max_size=len(p)))) for p in parts]
+    saved = sets.MERGE_FROM, sets.MOST
+    sets.MERGE_FROM, sets.MOST = 0, 0.0  # always merge into the largest
+    try:
+        fast = sets.sum_by_id(ids, values)
+    finally:
+        sets.MERGE_FROM, sets.MOST = saved
+    slow = sets.reference.sum_by_id(ids, values)
+    assert np.array_equal(fast[0], slow[0]) and fast[0].dtype == slow[0].dtype
+    assert fast[1].tobytes() == slow[1].tobytes()  # bit for bit

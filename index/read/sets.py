@@ -33,11 +33,56 @@ def sum_by_id(ids_parts: list[np.ndarray], value_parts: list[np.ndarray]
     """Return (unique ascending ids, the sum of each id's values), added in part order."""
     if len(ids_parts) == 1:
         return ids_parts[0], value_parts[0]
+    sizes = [len(p) for p in ids_parts]
+    big = int(np.argmax(sizes))
+    if sum(sizes) >= MERGE_FROM and sizes[big] >= MOST * sum(sizes):
+        return _into_largest(ids_parts, value_parts, big)
     ids = np.concatenate(ids_parts)
     order = np.argsort(ids, kind="stable")  # equal ids keep part order: the same sums
     distinct, where = _runs(ids[order])
     return distinct, np.bincount(where, weights=np.concatenate(value_parts)[order],
                                  minlength=len(distinct))
+
+
+MERGE_FROM = 20_000  # postings from which the other lists are merged into the largest one
+MOST = 0.6           # when it holds this share of them (a word's body postings)
+
+
+def _into_largest(ids_parts: list[np.ndarray], value_parts: list[np.ndarray], big: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """``sum_by_id`` by merging the other lists into the largest: no sort of all the
+    postings ("time" at 8x FakeNewsNet: 131,997 postings, 103,000 of them the body's). The
+    sums keep part order: the lists before the largest summed first, then it, then each
+    list after it in turn."""
+    ids, values = ids_parts[big], value_parts[big]
+    if big:
+        ids, values = _added(*sum_by_id(ids_parts[:big], value_parts[:big]), ids, values)
+    for more_ids, more_values in zip(ids_parts[big + 1:], value_parts[big + 1:]):
+        ids, values = _added(ids, values, more_ids, more_values)
+    return ids, values
+
+
+def _added(a_ids: np.ndarray, a_values: np.ndarray, b_ids: np.ndarray, b_values: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Return the ids of ``a`` or ``b`` (each ascending, unique) and their values, summed
+    where both hold an id (one addition: the same in either order); the shorter list is
+    searched for in the longer, and the ids it alone holds inserted."""
+    (s_ids, s_values), (l_ids, l_values) = sorted(((a_ids, a_values), (b_ids, b_values)),
+                                                  key=lambda part: len(part[0]))
+    l_ids = l_ids.astype(np.result_type(l_ids, s_ids), copy=False)
+    at = np.searchsorted(l_ids, s_ids)
+    found = at < len(l_ids)
+    found[found] = l_ids[at[found]] == s_ids[found]
+    new = np.flatnonzero(~found)
+    if len(new):  # inserted before these places of the longer list, in order
+        before = at[new]
+        ids, values = np.insert(l_ids, before, s_ids[new]), np.insert(l_values, before, 0.0)
+        at = at + np.searchsorted(before, at, "right")
+        at[new] = before + np.arange(len(new))
+    else:
+        ids, values = l_ids, l_values.copy()
+    values[at] += s_values
+    return ids, values
 
 
 def all_of(lists: list[np.ndarray]) -> np.ndarray:
