@@ -100,16 +100,20 @@ class TextValues:
     def compiled_tokens(self, words_for: Callable[[str], Words]) -> Tokens:
         """Return the kept tokens, the words numbered by ``tokens_jit`` and each distinct
         word of a language looked up once."""
-        joined = "".join(self.texts)
-        points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        bounds = np.zeros(len(self.texts) + 1, dtype=np.int64)
-        np.cumsum([len(t) for t in self.texts], out=bounds[1:])
+        texts = self.texts
+        points = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"),
+                               dtype=np.uint32)
+        bounds = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum([len(t) for t in texts], out=bounds[1:])
         names = sorted(set(self.langs))
         langs = np.array([names.index(lang) for lang in self.langs] if len(names) > 1
                          else [0] * len(self.langs), dtype=np.int64)
         ids, values, starts, ends, firsts = tokens_jit.number_words(points, bounds, langs)
-        numbers = np.fromiter((words_for(self.langs[v])[joined[a:b]] for v, a, b in
-                               zip(firsts.tolist(), starts.tolist(), ends.tolist())),
+        del points
+        base = bounds[firsts]  # each distinct word's text, cut from its own value's
+        numbers = np.fromiter((words_for(self.langs[v])[texts[v][a:b]] for v, a, b in
+                               zip(firsts.tolist(), (starts - base).tolist(),
+                                   (ends - base).tolist())),
                               dtype=np.int32, count=len(firsts))
         terms = numbers[ids]
         keep = terms != STOP
