@@ -86,10 +86,11 @@ def record_to_draft(record: dict[str, Any], source: str,
     headings = _first(record, fields["headings"])
     given = _first(record, fields["id"])
     url = _first(record, fields["url"])
+    kind = record["kind"] if isinstance(record.get("kind"), str) else "article"
     return Draft(
         source=source,
-        kind=record["kind"] if isinstance(record.get("kind"), str) else "article",
-        record=record,
+        kind=kind,
+        record=record if kind == "bio" else None,
         title=" ".join(_text(_first(record, fields["title"])).split()),
         dek=" ".join(_text(_first(record, fields["dek"])).split()),
         headings=[str(h) for h in headings] if isinstance(headings, list) else [],

@@ -172,7 +172,8 @@ class Narration(People):
             prior = before.split()[-2:]
             if len(words) > 2 and len(prior) == 2 and prior[1] in _PLACE_AFTER and is_role_word(prior[0]):
                 words = words[1:]  # "ambassador to Britain Liu Xiaming": Britain is a place
-            subject = _opens(before) or says_after(after)
+            says = says_after(after)
+            subject = says or _opens(before)
             if len(words) > 2 and any(w.lower() in FUNCTION_WORDS for w in words[1:]):
                 continue  # "Sarah Stage Keeps Up Her Workouts": a headline, not a name
             if len(words) >= 4 and first_name_gender(words[0]) and not any(
@@ -190,28 +191,28 @@ class Narration(People):
             person = self.add(name, roles, hint)
             if subject:
                 person.salient = self.clock
-            if says_after(after):
+            if says:
                 person.spoke = True  # "Saeb Erekat said …": a person, who speaks
 
     def _one_word(self, name: str, before: str, after: str) -> None:
         if before.endswith("E! "):  # "E! News": the mark ends no name
             name = f"E! {name}"
         person = self._surname(name, before)
-        starts = _opens(before)
         if person is None:
             if is_role_word(name):
                 return
             if is_org(name):
                 person = self.add(name)  # "the Commission on …", later "the commission"
-            elif starts and says_after(after):
+            elif says_after(after) and _opens(before):
                 person = self.add(name)  # "Melanie said"
                 person.salient = self.clock
                 return
             else:
                 return  # most capitalised words: no one the article has named
-        if starts or says_after(after):
+        says = says_after(after)
+        if says or _opens(before):
             person.salient = self.clock
-        if says_after(after) and not person.org:
+        if says and not person.org:
             person.spoke = True
 
 

@@ -40,7 +40,9 @@ class Draft:
     lang: str = ""
     site_lang: str = ""  # the site's or feed's language: what a short or mixed text falls back to
     bios: list[BioBlock] = field(default_factory=list)
-    record: dict[str, Any] | None = None  # the JSON object a JSON Lines draft came from
+    # The JSON object a JSON Lines bio draft came from (``build`` reads a bio from it); None for
+    # articles, so extraction workers are not sent every raw record twice.
+    record: dict[str, Any] | None = None
     excerpt: bool = False  # only a summary of the article (a feed without full content)
     page: bytes | None = None  # a whole web page, still to extract (in a worker: it is slow)
     site: str = ""  # the site it was published on (``text.site_name``); "" when unknown

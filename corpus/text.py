@@ -37,6 +37,7 @@ _SPACES = r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]"
 # A run of spaces other than one plain space: what is folded to one space (the single spaces
 # between words, most runs, are left alone instead of replaced one by one: 2x faster).
 _SPACE = re.compile(rf"[\t\u00a0\u2000-\u200b\u202f\u205f\u3000]{_SPACES}*| {_SPACES}+")
+_BLOCKS = re.compile(r"\n\s*\n")  # what separates paragraphs
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SITE = re.compile(r"^[a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?$")
 _SITE_SPEC = re.compile(r"^([a-z0-9](?:[a-z0-9.-]{0,62}[a-z0-9])?)=(.+)$", re.S)
@@ -62,7 +63,12 @@ def clean_line(text: str) -> str:
 def paragraphs(text: str) -> list[str]:
     """Split ``text`` into cleaned, non-boilerplate paragraphs (blank-line separated)."""
     out = []
-    for block in re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n")):
+    for block in _BLOCKS.split(text.replace("\r\n", "\n").replace("\r", "\n")):
+        if "\n" not in block:  # most blocks: one line (the same steps, without the lists)
+            line = clean_line(block)
+            if line and not BOILERPLATE.match(line):
+                out.append(line)
+            continue
         lines = [clean_line(x) for x in block.split("\n")]
         lines = [x for x in lines if x and not is_boilerplate(x)]
         if lines:
