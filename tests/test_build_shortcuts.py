@@ -2,6 +2,8 @@
 
 - ``corpus.text.clean_line`` folds only the runs of spaces that are not one plain space; the
   reference replaces every run, single spaces included;
+- ``corpus.text.paragraphs`` cleans a text without control characters in one piece; the
+  reference splits it into blocks and lines first and cleans each line;
 - ``fast_segments.SegmentBuilder`` indexes a repeated value of a non-text field (a day, an
   author, a role) once per segment; the reference is the field's own ``FieldType.index``;
 - ``text_tokens.TextValues`` tokenises a large batch's text with a compiled loop; the
@@ -44,6 +46,28 @@ def test_clean_line_folds_spaces_as_the_reference_does():
             lines += str(record.get("text") or "").split("\n")
     assert any("  " in line or "\u00a0" in line for line in lines)
     assert [text.clean_line(line) for line in lines] == [_reference_clean(line) for line in lines]
+
+
+def _reference_paragraphs(body: str) -> list[str]:
+    out = []
+    for block in re.split(r"\n\s*\n", body.replace("\r\n", "\n").replace("\r", "\n")):
+        lines = [_reference_clean(x) for x in block.split("\n")]
+        lines = [x for x in lines if x and not text.is_boilerplate(x)]
+        if lines:
+            out.append(" ".join(lines))
+    return out
+
+
+def test_paragraphs_cleaned_in_one_piece_are_the_reference_paragraphs():
+    rng = random.Random(23)
+    alphabet = [" ", " ", "\t", "\u00a0", "\u2000", "\u2003", "\u202f", "\u3000", "\x85", "\u2028",
+                "a", "e", "\u0301", "\u1100", "\u1161", "\n", "\n", "\r", "\r\n", "Share this:"]
+    bodies = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40))) for _ in range(20_000)]
+    bodies += [b + rng.choice(["\x07", "\u200b", "\x0c", "\x1f"]) + b for b in bodies[:2_000]]
+    with gzip.open(need(FAKENEWS), "rt", encoding="utf-8") as f:
+        bodies += [str(r.get("text") or "") for r in map(json.loads, itertools.islice(f, 1_000))]
+    assert sum(not text._UNSAFE.search(b) for b in bodies) > 15_000  # the one-piece path, mostly
+    assert [text.paragraphs(b) for b in bodies] == [_reference_paragraphs(b) for b in bodies]
 
 
 def test_a_repeated_value_is_indexed_as_its_field_indexes_it():
