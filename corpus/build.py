@@ -79,7 +79,8 @@ def build(draft: Draft) -> Built:
         out.problems.append(Problem(path, line, "invalid-date", f"invalid date {str(draft.date)[:40]!r} "
                                     "(date left unknown)", skipped=False))
     body = "\n\n".join(draft.paragraphs)
-    lang = draft.lang or detect_language(f"{title}\n{draft.dek}\n{body}", draft.site_lang)
+    lang = draft.lang or ("" if draft.repeat else detect_language(f"{title}\n{draft.dek}\n{body}",
+                                                                 draft.site_lang))
     article = Article(
         id=document_id(draft.url, draft.given_id, title, body),
         title=title, body=body, url=draft.url, dek=draft.dek,
@@ -88,7 +89,7 @@ def build(draft: Draft) -> Built:
     )
     out.article = article
     seen: set[str] = set()
-    for n, q in enumerate(find_quotes(draft.paragraphs), start=1):
+    for n, q in enumerate([] if draft.repeat else find_quotes(draft.paragraphs), start=1):
         if q.text in seen:
             continue
         seen.add(q.text)
@@ -106,6 +107,18 @@ def build(draft: Draft) -> Built:
         out.bios.append(Bio(id=bio_id(name), author=name, text=text, source=draft.source,
                             site=draft.site))
     return out
+
+
+def article_id(draft: Draft) -> str | None:
+    """Return the id ``build`` gives the article of ``draft``, or None when it makes no
+    article of it (or a web page's, known only once the page is extracted)."""
+    if draft.page is not None or draft.kind in ("bio", "quote"):
+        return None
+    title = draft.title[:MAX_TITLE_CHARS]
+    if not title or draft.url and len(draft.url) > MAX_URL_CHARS:
+        return None
+    body = "" if draft.url or draft.given_id else "\n\n".join(draft.paragraphs)  # only hashed without
+    return document_id(draft.url, draft.given_id, title, body)
 
 
 def _build_bio(draft: Draft, out: Built, path: str, line: int) -> Built:

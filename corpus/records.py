@@ -46,6 +46,9 @@ class Draft:
     excerpt: bool = False  # only a summary of the article (a feed without full content)
     page: bytes | None = None  # a whole web page, still to extract (in a worker: it is slow)
     site: str = ""  # the site it was published on (``text.site_name``); "" when unknown
+    # An article with the id of one read before it: extraction drops it (and its quotes), so
+    # ``build`` finds no quotes and detects no language for it (``workers.mark_repeats``).
+    repeat: bool = False
 
 
 class _JsonLines:

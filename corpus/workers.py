@@ -12,9 +12,9 @@ import gc
 import itertools
 import multiprocessing
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from .build import Built, build
+from .build import Built, article_id, build
 from .lang import load_profiles
 from .records import Draft
 from .roles import first_name_gender
@@ -47,8 +47,22 @@ def _batches(drafts: Iterator[Draft]) -> Iterator[list[Draft]]:
         yield batch
 
 
+def mark_repeats(drafts: Iterable[Draft]) -> Iterator[Draft]:
+    """Yield ``drafts``, each article with the id of an earlier one marked ``repeat``: the
+    extraction keeps the first (``pipeline.assemble``), so its quotes need not be found (6 %
+    of FakeNewsNet's articles); its problems and bylines' bios are still built."""
+    seen: set[str] = set()
+    for draft in drafts:
+        key = article_id(draft)
+        if key is not None:
+            draft.repeat = key in seen
+            seen.add(key)
+        yield draft
+
+
 def built_in_order(drafts: Iterator[Draft], workers: int) -> Iterator[Built]:
     """Build drafts in order, in a process pool once there are enough to be worth it."""
+    drafts = mark_repeats(drafts)
     head: list[Draft] = []
     for draft in drafts:
         head.append(draft)
