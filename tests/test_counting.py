@@ -66,15 +66,22 @@ def fakenews(tmp_path_factory):
     ix.close()
 
 
+def _reader_queries(title: str, rng: random.Random) -> tuple[str, ...]:
+    """What readers type from a title: itself, with a typo, in a question, cut short, a
+    phrase, NOT, AND, a required word."""
+    words = title.split()
+    typo = " ".join(_typo(w, rng) if i == 1 else w for i, w in enumerate(words))
+    return (title, typo, f"what about {' '.join(words[:4])}?", " ".join(words[:3])[:-2],
+            f'"{" ".join(words[:2])}" {words[-1]}', f"{words[0]} -{words[1]}",
+            f"{words[0]} AND {words[-1]}", f"+{words[0]} {words[1]} {words[2]}")
+
+
 def test_reader_queries_count_as_they_evaluate(fakenews):
     ix, titles = fakenews
     rng = random.Random(11)
     for title in rng.sample(titles, 40):
         words = title.split()
-        typo = " ".join(_typo(w, rng) if i == 1 else w for i, w in enumerate(words))
-        for q in (title, typo, f"what about {' '.join(words[:4])}?", " ".join(words[:3])[:-2],
-                  f'"{" ".join(words[:2])}" {words[-1]}', f"{words[0]} -{words[1]}",
-                  f"{words[0]} AND {words[-1]}", f"+{words[0]} {words[1]} {words[2]}"):
+        for q in _reader_queries(title, rng):
             ix.search(SearchRequest(q=q))
         ix.search(SearchRequest(q=" ".join(words[:3]), operator="and"))
         ix.search(SearchRequest(q=" ".join(words[:5]), operator="or", kinds=("quote",)))
@@ -157,10 +164,7 @@ def test_the_coordinator_counts_what_the_shards_add_up_to(fakenews, monkeypatch)
     rng = random.Random(12)
     for title in rng.sample(titles, 30):
         words = title.split()
-        typo = " ".join(_typo(w, rng) if i == 1 else w for i, w in enumerate(words))
-        for q in (title, typo, f"what about {' '.join(words[:4])}?", " ".join(words[:3])[:-2],
-                  f'"{" ".join(words[:2])}" {words[-1]}', f"{words[0]} -{words[1]}",
-                  f"{words[0]} AND {words[-1]}", f"+{words[0]} {words[1]} {words[2]}"):
+        for q in _reader_queries(title, rng):
             ix.search(SearchRequest(q=q))
         ix.search(SearchRequest(q=" ".join(words[:3]), operator="and"))
     for q in ("hillary clinton emails", '"white house"', "title:oscars", "NOT trump",
