@@ -115,8 +115,9 @@ def related(head: Head, shards: Shards, req: RelatedRequest, ranking: Ranking,
     if not terms:
         return RelatedResult(req.doc_id, [], (), sid)
     words = related_op.query_of(terms, ranking.boosts)
-    corpus = _prepare(head, shards, SearchRequest(), Q.Or(words), ranking,
-                      head.corpus(shards, deadline), deadline)
+    corpus = head.corpus(shards, deadline)
+    corpus = (counted(head, Q.Or(words), corpus, deadline) if head.counts else
+              _prepare(head, shards, SearchRequest(), Q.Or(words), ranking, corpus, deadline))
     found = shards.map(sid, "related", [(req, words, stored.get("lang", ""), ranking, corpus,
                                          deadline.left())] * n, deadline)
     rows = _Rows(found, days=False)
