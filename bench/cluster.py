@@ -19,7 +19,8 @@ files so that a cluster build has chunks to spread. Every step runs in a fresh p
   warm up, top 10 with snippets and facets, no response cache, one thread, through
   ``index.SearchIndex`` (what ``/search`` calls; HTTP adds ~1-2 ms): one index; 2 and 4
   shards in process (``LocalShards``); 2 and 4 shards as Ray actor replicas (2 of each
-  process, a process holding all the shards; for 2 shards also a process a shard);
+  process, a process holding all the shards; for 2 shards also a process a shard, and
+  both with the shards preparing, as before the coordinator counted: ``head_counting``);
   CPU per search counts the searching process and, with Ray, its replicas too;
 - memory: RSS of the searching process and of each replica after the queries.
 """
@@ -44,6 +45,8 @@ BUILDS = [("one index", 0, "", 2), ("2 shards", 2, "", 2), ("4 shards", 4, "", 2
 SEARCHES = [("one index", "one index", ""), ("2 shards, in process", "2 shards", ""),
             ("4 shards, in process", "4 shards", ""), ("2 shards, Ray", "2 shards", "ray"),
             ("2 shards, Ray, a process a shard", "2 shards", "ray1"),
+            ("2 shards, Ray, shards prepare", "2 shards", "ray:shards"),
+            ("2 shards, Ray, a process a shard, shards prepare", "2 shards", "ray1:shards"),
             ("4 shards, Ray", "4 shards", "ray")]
 
 
@@ -73,10 +76,15 @@ def build_child() -> None:
 
 
 def query_child() -> None:
-    """argv: index_dir, queries.json, mode ("" or "ray"); print JSON figures."""
+    """argv: index_dir, queries.json, mode ("", "ray" or "ray1", a process a shard; with
+    ":shards", the shards prepare, not the coordinator); print JSON figures."""
     from index import SearchIndex, SearchRequest
     from index.cluster import ray_head, ray_shards
     index_dir, queries_file, mode = sys.argv[1:4]
+    mode, _, prepare = mode.partition(":")
+    if prepare == "shards":  # as before head_counting: the shards prepare every search
+        from index.cluster import coordinator  # noqa: PLC0415
+        coordinator.countable = lambda req: False
     queries = json.loads(Path(queries_file).read_text(encoding="utf-8"))
     out: dict = {}
     backend = None
@@ -203,7 +211,8 @@ def report(rows: list[dict]) -> None:
     fanout = []
     for r in rows:
         s, one = r["searches"], r["searches"].get("one index")
-        for n, how in ((2, ""), (2, ", a process a shard"), (4, "")):
+        for n, how in ((2, ""), (2, ", a process a shard"), (2, ", shards prepare"),
+                       (2, ", a process a shard, shards prepare"), (4, "")):
             on_ray, local = s.get(f"{n} shards, Ray{how}"), s.get(f"{n} shards, in process")
             if on_ray and local:
                 fanout.append([f"{r['factor']:g}x", f"{n}{how}", (on_ray["cpu_s"] - local["cpu_s"])

@@ -4,7 +4,10 @@ collecting statistics notes: the same document frequencies and relaxed-matching 
 Every prepare call of real sharded searches is run both ways and compared: SciFact-like
 reader queries on FakeNewsNet (titles, typos, questions, phrases, NOT, op=and, prefixes,
 filters, fields) and German and French news; then hypothesis draws queries from the index's
-own words with operators and filters.
+own words with operators and filters. These run with the shards preparing (the fallback
+for filters); then the coordinator's own count of a request without filters
+(``head_counting``) is compared, for every such search, with what the shards' prepare
+calls add up to.
 """
 from __future__ import annotations
 
@@ -17,9 +20,10 @@ from hypothesis import strategies as st
 
 import index
 from index import SearchIndex, SearchRequest
-from index.cluster import counting
+from index.cluster import coordinator, counting, head_counting
 from index.cluster.shard_server import ShardServer, _filters
 from index.errors import Deadline
+from index.read.matching import Evidence
 
 from tests.conftest import FREENEWS, fakenews_head, need
 from tests.test_sharded import _typo
@@ -48,6 +52,7 @@ def _both(snap, req, query, ranking, corpus, budget):
 @pytest.fixture(autouse=True)
 def both_ways(monkeypatch):
     monkeypatch.setattr(ShardServer, "prepare", staticmethod(_both))
+    monkeypatch.setattr(coordinator, "countable", lambda req: False)  # the shards prepare
     COMPARED.clear()
 
 
@@ -61,15 +66,22 @@ def fakenews(tmp_path_factory):
     ix.close()
 
 
+def _reader_queries(title: str, rng: random.Random) -> tuple[str, ...]:
+    """What readers type from a title: itself, with a typo, in a question, cut short, a
+    phrase, NOT, AND, a required word."""
+    words = title.split()
+    typo = " ".join(_typo(w, rng) if i == 1 else w for i, w in enumerate(words))
+    return (title, typo, f"what about {' '.join(words[:4])}?", " ".join(words[:3])[:-2],
+            f'"{" ".join(words[:2])}" {words[-1]}', f"{words[0]} -{words[1]}",
+            f"{words[0]} AND {words[-1]}", f"+{words[0]} {words[1]} {words[2]}")
+
+
 def test_reader_queries_count_as_they_evaluate(fakenews):
     ix, titles = fakenews
     rng = random.Random(11)
     for title in rng.sample(titles, 40):
         words = title.split()
-        typo = " ".join(_typo(w, rng) if i == 1 else w for i, w in enumerate(words))
-        for q in (title, typo, f"what about {' '.join(words[:4])}?", " ".join(words[:3])[:-2],
-                  f'"{" ".join(words[:2])}" {words[-1]}', f"{words[0]} -{words[1]}",
-                  f"{words[0]} AND {words[-1]}", f"+{words[0]} {words[1]} {words[2]}"):
+        for q in _reader_queries(title, rng):
             ix.search(SearchRequest(q=q))
         ix.search(SearchRequest(q=" ".join(words[:3]), operator="and"))
         ix.search(SearchRequest(q=" ".join(words[:5]), operator="or", kinds=("quote",)))
@@ -115,3 +127,47 @@ def test_drawn_queries_count_as_they_evaluate(fakenews, words, joins, operator, 
         q += '"'
     ix.search(SearchRequest(q=q, operator=operator, typos=typos, kinds=kinds,
                             day_from=day_from, snippets=False, facets=False))
+
+
+def test_the_coordinator_counts_what_the_shards_add_up_to(fakenews, monkeypatch):
+    """``head_counting.counted`` against the sum of every shard's ``Counter``: the same
+    frequencies and, per relaxed node, the same evidence."""
+    ix, titles = fakenews
+    monkeypatch.undo()  # the coordinator counts again
+    ix.search(SearchRequest(q="trump"))  # opens the shards
+    servers = ix._backends[2].servers
+
+    def compared(head, query, corpus, deadline):
+        whole = corpus.collect()
+        counting.Counter(head_counting._Whole(head), None, deadline, whole).count(query)
+        dfs: dict = {}
+        nodes = []
+        for server in servers:
+            seen = corpus.collect()
+            counting.Counter(server._snapshot(head.snapshot_id), None, deadline,
+                             seen).count(query)
+            for key, df in seen.seen_dfs.items():
+                dfs[key] = dfs.get(key, 0) + df
+            nodes.append(seen.seen_evidence)
+        assert whole.seen_dfs == dfs, repr(query)
+        for (ev, strict), shards in zip(whole.seen_evidence, zip(*nodes, strict=True),
+                                        strict=True):
+            summed = Evidence.total([e for e, _ in shards])
+            assert ev.exact == summed.exact and strict == shards[0][1], repr(query)
+            assert (ev.patterns is None) == (summed.patterns is None), repr(query)
+            if ev.patterns is not None:
+                assert np.array_equal(ev.patterns, summed.patterns), repr(query)
+        COMPARED.append(len(whole.seen_evidence))
+        return head_counting.counted(head, query, corpus, deadline)
+
+    monkeypatch.setattr(coordinator, "counted", compared)
+    rng = random.Random(12)
+    for title in rng.sample(titles, 30):
+        words = title.split()
+        for q in _reader_queries(title, rng):
+            ix.search(SearchRequest(q=q))
+        ix.search(SearchRequest(q=" ".join(words[:3]), operator="and"))
+    for q in ("hillary clinton emails", '"white house"', "title:oscars", "NOT trump",
+              "(clinton OR obama) AND emails", "presidnet trump", "donald trump s"):
+        ix.search(SearchRequest(q=q))
+    assert sum(1 for n in COMPARED if n) > 150  # relaxed nodes compared, not just words

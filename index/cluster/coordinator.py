@@ -18,9 +18,12 @@ One search (``search``), as Elasticsearch's ``dfs_query_then_fetch``:
     page      the head reads the page's stored fields and makes its snippets itself, from
               the shard directories it has open (``pages``): no third round
 
-Two rounds, then; one when the prepared statistics of the same words and filters are kept
-(a next page, another order, a facet click), or when one process holds every shard (the
-default on Ray, ``ray_replica.layout``): it runs both rounds in one call (``rounds``).
+The head counts the prepare round itself when the request has no filters: it maps every
+shard's posting arrays (``head_counting``), so each shard gets one call, the query round,
+and the shards answer it side by side. With filters (the head has no facet columns), two
+rounds; one when the prepared statistics of the same words and filters are kept (a next
+page, another order, a facet click), or when one process holds every shard (the default on
+Ray, ``ray_replica.layout``): it runs both rounds in one call (``rounds``).
 
 A shard that cannot answer makes the whole search fail with ``IndexUnavailable`` (a 503):
 never a page that silently lacks a shard's documents.
@@ -35,6 +38,7 @@ from whoosh import query as Q
 from index.cluster import pages
 from index.cluster.fanout import Shards
 from index.cluster.head import Head
+from index.cluster.head_counting import countable, counted
 from index.cluster.rounds import ROUNDS, completed
 from index.cluster.shard_server import unpacked
 from index.errors import Deadline
@@ -82,14 +86,18 @@ def _pages(head: Head, shards: Shards, req: SearchRequest, query, ranked: bool,
     corpus = head.corpus(shards, deadline)
     if query is not None:
         key = _matching(req)
-        if shards.one_call and not head.has_prepared(key):
+        if countable(req) and head.counts:
+            # the head counts the prepare round itself: one call a shard (``head_counting``)
+            corpus = head.prepared(key, lambda: counted(head, query, corpus, deadline))
+        elif shards.one_call and not head.has_prepared(key):
             # one process holds every shard: it runs both rounds in one call (``rounds``)
             answers = shards.map(head.snapshot_id, ROUNDS, [(req, query, ranked, ranking, corpus,
                                                              deadline.left())] * head.shards,
                                  deadline)
             return [page for page, _ in answers], head.prepared(key, lambda: answers[0][1])
-        corpus = head.prepared(key, lambda: _prepare(head, shards, req, query,
-                                                     ranking, corpus, deadline))
+        else:
+            corpus = head.prepared(key, lambda: _prepare(head, shards, req, query,
+                                                         ranking, corpus, deadline))
     return shards.map(head.snapshot_id, "query", [(req, query, ranked, ranking, corpus,
                                                    deadline.left())] * head.shards, deadline), corpus
 
@@ -107,8 +115,9 @@ def related(head: Head, shards: Shards, req: RelatedRequest, ranking: Ranking,
     if not terms:
         return RelatedResult(req.doc_id, [], (), sid)
     words = related_op.query_of(terms, ranking.boosts)
-    corpus = _prepare(head, shards, SearchRequest(), Q.Or(words), ranking,
-                      head.corpus(shards, deadline), deadline)
+    corpus = head.corpus(shards, deadline)
+    corpus = (counted(head, Q.Or(words), corpus, deadline) if head.counts else
+              _prepare(head, shards, SearchRequest(), Q.Or(words), ranking, corpus, deadline))
     found = shards.map(sid, "related", [(req, words, stored.get("lang", ""), ranking, corpus,
                                          deadline.left())] * n, deadline)
     rows = _Rows(found, days=False)

@@ -55,6 +55,9 @@ class Head(Opened):
             with ix.reader() as shard_reader:
                 arrays.append(PostingArrays.open(shard_dir(path, k), ix, shard_reader))
         self._arrays = _SummedArrays(arrays)
+        # every shard has posting arrays: the coordinator counts the prepare round itself
+        # (``head_counting``; False: the shards prepare, as before)
+        self.counts = all(a is not None for a in arrays)
         # where each shard's documents and segments start in the reader of every shard
         # (the coordinator reads the page's stored fields through it: ``pages``)
         self.bases: list[int] = []
@@ -74,6 +77,7 @@ class Head(Opened):
         self._corpus: CorpusStats | None = None
         self._facts: pages.PageFacts | None = None
         self._prepared: OrderedDict[tuple, CorpusStats] = OrderedDict()
+        self._live_ids: np.ndarray | None = None
 
     def _reader(self) -> MultiReader:
         """Return one reader over every segment of every shard, in shard order."""
@@ -89,6 +93,16 @@ class Head(Opened):
         if self._lang_columns is None:
             self._lang_columns = LangColumns(self.postings, self.searcher().reader())
         return self._lang_columns
+
+    def live_ids(self) -> np.ndarray:
+        """Return every live document of every shard in the head's numbering, ascending."""
+        if self._live_ids is None:
+            reader = self.searcher().reader()
+            ids = (np.arange(self.doc_count, dtype=np.int64) if self.live_count == self.doc_count
+                   else np.fromiter(reader.all_doc_ids(), dtype=np.int64))
+            ids.flags.writeable = False
+            self._live_ids = ids
+        return self._live_ids
 
     def has_prepared(self, key: tuple) -> bool:
         """Return True if the statistics of the request ``key`` are kept (``prepared``)."""

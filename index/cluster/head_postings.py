@@ -29,6 +29,18 @@ class HeadPostings:
         self.bases = bases
         self.fallback = PostingLists(FALLBACK_POSTINGS)  # Whoosh's blocks, as before
 
+    def position_masks(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """Return (docnums, position masks) of ``text`` over every shard (``phrases``), or
+        None when a shard's arrays have no positions of ``fieldname``."""
+        ids, masks = [], []
+        for arrays, base in zip(self.shards, self.bases, strict=True):
+            found = arrays.position_masks(fieldname, text) if arrays is not None else None
+            if found is None:
+                return None
+            ids.append(found[0] + base if base else found[0])
+            masks.append(found[1])
+        return np.concatenate(ids).astype(np.int32, copy=False), np.concatenate(masks)
+
     def get(self, reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Return (docnums, frequencies) of ``text`` in ``fieldname`` over every shard."""
         ids, tfs = [], []
