@@ -76,15 +76,23 @@ def _reader_queries(title: str, rng: random.Random) -> tuple[str, ...]:
             f"{words[0]} AND {words[-1]}", f"+{words[0]} {words[1]} {words[2]}")
 
 
-def test_reader_queries_count_as_they_evaluate(fakenews):
-    ix, titles = fakenews
-    rng = random.Random(11)
-    for title in rng.sample(titles, 40):
+def _search_titles(ix, titles: list[str], seed: int, n: int, also=None) -> None:
+    """Search ``n`` titles the ways readers type them (``_reader_queries``), each also with
+    every word required, and ``also(words)`` when given."""
+    rng = random.Random(seed)
+    for title in rng.sample(titles, n):
         words = title.split()
         for q in _reader_queries(title, rng):
             ix.search(SearchRequest(q=q))
         ix.search(SearchRequest(q=" ".join(words[:3]), operator="and"))
-        ix.search(SearchRequest(q=" ".join(words[:5]), operator="or", kinds=("quote",)))
+        if also is not None:
+            ix.search(also(words))
+
+
+def test_reader_queries_count_as_they_evaluate(fakenews):
+    ix, titles = fakenews
+    _search_titles(ix, titles, 11, 40, lambda words: SearchRequest(
+        q=" ".join(words[:5]), operator="or", kinds=("quote",)))
     author = ix.search(SearchRequest(q="trump", facets=True)).facets["author"][0].value
     for q in ("trump", "hillary clinton emails", "obama said", '"white house"', "title:oscars",
               "kardashian -kanye", "brad pit", "presidnet trump", "NOT trump", "trump OR obama",
@@ -161,12 +169,7 @@ def test_the_coordinator_counts_what_the_shards_add_up_to(fakenews, monkeypatch)
         return head_counting.counted(head, query, corpus, deadline)
 
     monkeypatch.setattr(coordinator, "counted", compared)
-    rng = random.Random(12)
-    for title in rng.sample(titles, 30):
-        words = title.split()
-        for q in _reader_queries(title, rng):
-            ix.search(SearchRequest(q=q))
-        ix.search(SearchRequest(q=" ".join(words[:3]), operator="and"))
+    _search_titles(ix, titles, 12, 30)
     for q in ("hillary clinton emails", '"white house"', "title:oscars", "NOT trump",
               "(clinton OR obama) AND emails", "presidnet trump", "donald trump s"):
         ix.search(SearchRequest(q=q))
