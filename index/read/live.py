@@ -1,18 +1,16 @@
 """The live snapshot: everything opened once per snapshot, and switching to a new one.
 
 ``Snapshot`` holds what every search of one snapshot shares: the Whoosh index, its facet
-columns and field statistics, its posting lists, the corpus order, the languages queries
-expand into, the spelling index and the vocabulary for typos (built on first use) and one
-Whoosh searcher per thread (they are not thread-safe). ``LiveIndex`` reads the ``CURRENT``
-pointer before each call (one small file read, which gives both its id and its directory),
-so a reindex in another process is picked up without a restart; the snapshot before stays
-open for work in flight, older ones are closed. A sharded snapshot is opened with the
-function the front gives (the coordinator's ``Head``): the read side never imports it.
+columns, field statistics and posting lists, the corpus order, the languages queries expand
+into, the term counts, speller and typo vocabulary (built on first use) and one Whoosh
+searcher per thread (not thread-safe). ``LiveIndex`` reads ``CURRENT`` before each call (one
+small file: its id and directory), so a reindex in another process is picked up without a
+restart; the snapshot before stays open for work in flight, older ones are closed. A sharded
+snapshot is opened with the front's function (``Head``): the read side never imports it.
 
 A snapshot opened after an incremental change of the one before reads only its new segments
-(``segments``, ``terms``): its per-document arrays are put together from the segments', its
-segment readers are the ones before for the segments that did not change, and its
-vocabularies and speller are the ones before, updated term by term.
+(``segments``, ``terms``): per-document arrays put together from the segments', the readers
+of unchanged segments reused, the vocabularies and speller updated term by term.
 """
 from __future__ import annotations
 
@@ -52,9 +50,8 @@ TERM_FIELDS = (*TEXT_FIELDS, *SPELL)
 
 class Opened:
     """What a snapshot and the head of a sharded one share: per-thread searchers, and the
-    terms queries are expanded with (the spelling index, the typo vocabulary and whole
-    words), built on first use from ``searcher().reader()``'s term counts, or updated
-    from the snapshot before's with the terms its new segments changed (``adopt``)."""
+    terms queries are expanded with (speller, typo vocabulary, whole words), built on first
+    use from the reader's term counts or updated from the snapshot before's (``adopt``)."""
 
     size = 0                # documents, deleted ones included
     langs: tuple[str, ...]  # what queries expand into
@@ -84,12 +81,17 @@ class Opened:
         return searcher
 
     def _counts(self) -> TermCounts:
-        """Return the term counts of the text and spelling fields (read once; call with
-        ``_lock`` held; a snapshot's segments' facts list their terms)."""
+        """Return the term counts of the text and spelling fields (read once, ``_lock`` held;
+        a snapshot's segments' facts list their terms)."""
         if self._terms is None:
             segs, reader = getattr(self, "segments", None), self.searcher().reader()
             self._terms = TermCounts.read(reader, TERM_FIELDS, self._arrays, segs)
         return self._terms
+
+    def frequencies(self) -> dict[str, dict[str, int]]:
+        """Return each text and spelling field's document frequency by term (Whoosh's)."""
+        with self._lock:
+            return self._counts().sums
 
     def speller(self) -> Speller:
         """Return the spelling index of titles, deks, headings and names (built once)."""
@@ -156,9 +158,8 @@ class Opened:
 
 
 class Snapshot(Opened):
-    """One opened snapshot and what is derived from it; opened after an incremental change
-    of ``before`` (a push, ``reindex --incremental``), it reads only its new segments
-    (``segments``) and keeps the rest of ``before``'s."""
+    """One opened snapshot and what is derived from it; opened after an incremental change of
+    ``before`` (a push, ``reindex --incremental``), it reads only its new ``segments``."""
 
     def __init__(self, snapshot_id: str, path: Path, max_postings: int,
                  shard: bool = False, before: Opened | None = None) -> None:
@@ -205,8 +206,8 @@ class Snapshot(Opened):
         return self._stories
 
     def _new_searcher(self):
-        """Open this thread's searcher, taking the unchanged segments' readers from its
-        searcher of the snapshot before (which this thread has left for good)."""
+        """Open this thread's searcher, with the unchanged segments' readers of its searcher
+        of the snapshot before (left for good)."""
         before = self._before() if self._before is not None else None
         old = getattr(before._local, "searcher", None) if before is not None else None
         if old is None or old.is_closed:
@@ -219,8 +220,7 @@ class Snapshot(Opened):
 
 
 class Recent:
-    """Snapshots opened once by id; opening a new one keeps the one before (work in flight
-    may still use it) and closes older ones."""
+    """Snapshots opened once by id; a new one keeps the one before open, closes older ones."""
 
     def __init__(self) -> None:
         self._open: dict[str, Opened] = {}

@@ -194,7 +194,7 @@ def result(head, req: SearchRequest, p: Plan, hits: list[Hit], total: int,
            counts: dict | None, dropped: list[str], folded: int) -> SearchResult:
     """Return the search result, with a did-you-mean (from ``head``'s whole vocabulary)
     when few documents match, a word was not required or a typo matched."""
-    suggestion = (did_you_mean(head.speller(), head.searcher().reader(), p.text, p.langs,
+    suggestion = (did_you_mean(head.speller(), head.frequencies(), p.text, p.langs,
                                head.vocabulary())
                   if p.text and (total < SUGGEST_BELOW or dropped or _corrected(p.typos))
                   else None)
