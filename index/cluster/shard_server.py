@@ -181,14 +181,15 @@ class ShardServer:
 def _page(snap: Snapshot, m: Matches, req: SearchRequest, ranked: bool) -> ShardPage:
     """Return the shard's first ``page × per_page`` rows: no row past them can make the page."""
     ids, scores = m.final
-    day, seq = snap.columns.day[ids], snap.order[ids]
-    at = in_order(m.tier, scores, day, seq, req.sort, ranked, req.page * req.per_page)
+    at = in_order(m.tier, scores, snap.columns.day, snap.order, req.sort, ranked,
+                  req.page * req.per_page, ids)
     rows = ids[at]
+    day, seq = snap.columns.day[rows], snap.order[rows]
     tiers = m.tiers
     dropped = tiers is not None and tiers.required < tiers.counted
     raw = (packed(facets.raw_lists(snap.columns, m.matched, m.filters, req.date_by_month,
                                    req.authors)) if req.facets else None)
-    return ShardPage(len(ids), m.folded, rows, seq[at], m.tier[at], scores[at], day[at],
+    return ShardPage(len(ids), m.folded, rows, seq, m.tier[at], scores[at], day,
                      np.array([m.copies.get(int(d), 0) for d in rows], dtype=np.int64),
                      tiers.held(rows) if dropped else None,
                      tuple(w for w, _ in tiers.words) if dropped else (), raw,

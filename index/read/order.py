@@ -19,19 +19,25 @@ import numpy as np
 
 
 def in_order(tier: np.ndarray, score: np.ndarray, day: np.ndarray, seq: np.ndarray,
-             sort: str, ranked: bool, end: int | None = None) -> np.ndarray:
-    """Return the positions of the first ``end`` rows (all when None), in result order."""
-    n = len(seq)
+             sort: str, ranked: bool, end: int | None = None,
+             ids: np.ndarray | None = None) -> np.ndarray:
+    """Return the positions of the first ``end`` rows (all when None), in result order;
+    ``ids``: the rows' document numbers, when ``day`` and ``seq`` are per document (then read
+    only for the rows that may be among the first: a broad query has 100,000 rows)."""
+    n = len(tier)
     end = n if end is None else min(end, n)
     if sort == "relevance" and ranked:
-        rows = contenders(tier, score, end) if end < n else np.arange(n)
-        order = np.lexsort((seq[rows], -day[rows], -score[rows], -tier[rows]))
+        rows = _contenders(tier, score, end) if end < n else np.arange(n)
+        docs = rows if ids is None else ids[rows]
+        order = np.lexsort((seq[docs], -day[docs], -score[rows], -tier[rows]))
         return rows[order][:end]
+    if ids is not None:
+        day, seq = day[ids], seq[ids]
     order = np.lexsort((seq, day if sort == "date" else -day, day == 0))
     return order[:end]
 
 
-def contenders(tier: np.ndarray, score: np.ndarray, end: int) -> np.ndarray:
+def _contenders(tier: np.ndarray, score: np.ndarray, end: int) -> np.ndarray:
     """Return the rows that may be among the first ``end`` by (tier, score): every row of a
     better tier than the end-th row's, and those of its tier scoring at least its score."""
     n = len(tier)

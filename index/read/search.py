@@ -23,7 +23,7 @@ from index.read.folding import NO_COPIES, Copies, collapse, only_group
 from index.read.language import holders, is_query_stop, minor_languages, query_language
 from index.read.live import Snapshot
 from index.read.matching import Tiers
-from index.read.order import contenders, in_order
+from index.read.order import in_order
 from index.read.pinning import Edits
 from index.read.page import Row, fetch
 from index.read.query import Nearness, explicit_and, parse, phrase_bonus
@@ -245,11 +245,6 @@ def page_of(snap: Snapshot, m: Matches, req: SearchRequest, ranked: bool) -> lis
     """Return the rows (``page.Row``) of the requested page, in result order."""
     start, end = (req.page - 1) * req.per_page, req.page * req.per_page
     ids, scores = m.final
-    rows = contenders(m.tier, scores, end) if req.sort == "relevance" and ranked \
-        and end < len(ids) else slice(None)  # dates and ranks only of the rows that may show
-    at = in_order(m.tier[rows], scores[rows], snap.columns.day[ids[rows]],
-                  snap.order[ids[rows]], req.sort, ranked, end)[start:]
-    if isinstance(rows, np.ndarray):
-        at = rows[at]
+    at = in_order(m.tier, scores, snap.columns.day, snap.order, req.sort, ranked, end, ids)[start:]
     return [(int(ids[i]), float(scores[i]) if ranked else None, m.copies.get(int(ids[i]), 0),
              tuple(m.quotes.get(int(ids[i]), ()))) for i in at]
