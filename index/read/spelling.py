@@ -129,8 +129,14 @@ _FIELD_PREFIX = re.compile(r"\b\w+:")
 
 
 def did_you_mean(speller: Speller, counts: dict[str, dict[str, int]], text: str,
-                 langs: tuple[str, ...], vocab=None) -> str | None:
+                 langs: tuple[str, ...], vocab=None, read_as: dict[str, str] | None = None,
+                 typos: dict[str, tuple[str, ...]] | None = None) -> str | None:
     """Return ``text`` with each misspelt word replaced by its correction, or None.
+
+    The search's own reading of a word comes first: a word it read as another (``read_as``,
+    "brad pit angelina": "pit" → "pitt") is offered as that word, and a word it matched
+    through typo variants (``typos``: the word → their index terms) only as a correction
+    among them ("brad put angelina" offered a word the search never took).
 
     A word's own frequency is the largest of its unstemmed frequency in titles, deks,
     headings and names and its (perhaps inflected or unaccented) forms in titles and bodies;
@@ -153,9 +159,14 @@ def did_you_mean(speller: Speller, counts: dict[str, dict[str, int]], text: str,
         if len(word) < 3 or word.isdigit() or word.upper() in ("AND", "OR", "NOT") \
                 or is_stopword(word, langs):  # "did" is no typo of "dix"
             continue
-        seen = max([df("spell", word)] + [df(f, t) for f in ("title", "body")
-                                           for t in query_terms(word, langs)])
-        fix = speller.correct(word, seen, weigh=weigh)
+        fix = (read_as or {}).get(word)
+        if fix is None:
+            seen = max([df("spell", word)] + [df(f, t) for f in ("title", "body")
+                                               for t in query_terms(word, langs)])
+            fix = speller.correct(word, seen, weigh=weigh)
+            took = (typos or {}).get(word)
+            if fix and took is not None and not query_terms(fix, langs) & set(took):
+                fix = None  # the search took other words for it
         if fix:
             out = re.sub(rf"(?i)\b{re.escape(word)}\b", fix, out)
             changed = True

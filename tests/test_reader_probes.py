@@ -1,0 +1,58 @@
+"""Reader probes that failed (issue 22), on real corpora: a did-you-mean that contradicted the
+search's own correction, a German or French query expanded with another language's words, a
+rare acronym dropped.
+
+A part of FakeNewsNet (English) and free-news-demo (en/de/fr); ``bench/reader``
+measures the rules on the judged reader set."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from index import SearchIndex
+from tests.conftest import fakenews_subset
+from tests.test_reader_ranking import search, titles
+
+PROBED = re.compile(r"(?i)\bpit\b|lovato|allegiance|angelina")
+
+
+@pytest.fixture(scope="module")
+def probes(tmp_path_factory):
+    """FakeNewsNet's first 1,000 lines and every one naming Angelina, Demi Lovato, the
+    Pledge of Allegiance or a pit (1,782 lines)."""
+    ix = SearchIndex(fakenews_subset(tmp_path_factory.mktemp("probes"),
+                                     lambda n, line: n < 1000 or bool(PROBED.search(line))),
+                     cache_size=0)
+    yield ix
+    ix.close()
+
+
+def test_the_suggestion_is_the_searchs_own_correction(probes):
+    """"brad pit angelina": the search reads "pit" as "pitt" (the names around it); the
+    did-you-mean offered "brad put angelina" on the whole corpus (none on this part), a word
+    the search never took."""
+    result = search(probes, "brad pit angelina")
+    assert "pitt" in result.typos["pit"]
+    assert result.suggestion == "brad pitt angelina"
+
+
+def test_a_german_query_is_not_expanded_with_english_words(freenews_search):
+    """"Jamaika Sondierung" is German (its words are held by German bodies): "Sondierung"
+    (its stem "sondier") was a typo of the English "soldier", which brought in a Mali
+    piece; a correction must be held by the query's language's documents."""
+    result = search(freenews_search, "Jamaika Sondierung", 10)
+    assert "sondierung" not in result.typos, result.typos
+    assert result.hits and {h.document.lang for h in result.hits} == {"de"}
+
+
+def test_an_accented_word_matches_its_own_forms_and_an_acronym_counts(freenews_search):
+    """"grève SNCF": the French "grève" (one body) was a typo of "grave" (20 bodies, English
+    and French), and "SNCF", typed in capitals, was not held by the first result. Now the
+    accented word matches only its own forms, and the one page naming the SNCF comes first."""
+    result = search(freenews_search, "grève SNCF", 10)
+    assert "grève" not in result.typos, result.typos
+    assert "sncf" not in result.not_required
+    assert "SNCF" in result.hits[0].document.text
+    assert all("grève" in h.document.text.lower() or "greve" in h.document.text.lower()
+               or "SNCF" in h.document.text for h in result.hits), titles(result)
