@@ -56,3 +56,15 @@ def test_an_accented_word_matches_its_own_forms_and_an_acronym_counts(freenews_s
     assert "SNCF" in result.hits[0].document.text
     assert all("grève" in h.document.text.lower() or "greve" in h.document.text.lower()
                or "SNCF" in h.document.text for h in result.hits), titles(result)
+
+
+def test_a_question_is_not_answered_by_a_page_holding_its_words_in_passing(probes):
+    """"did obama ban the pledge of allegiance": a 100,000-character "Donald Trump" page
+    holding each word once ranked above "Pledge of Allegiance E-mail" (which lacks "ban").
+    In a question a word held only in passing does not count in the tiers; the same words
+    typed as keywords still find the e-mail piece, and "ban", now not required, is offered
+    no correction: a word many pages hold is a word (the whole corpus offered "fan")."""
+    asked = search(probes, "did obama ban the pledge of allegiance")
+    assert titles(asked)[0] == "Pledge of Allegiance E-mail", titles(asked)
+    assert asked.suggestion is None
+    assert "Pledge of Allegiance E-mail" in titles(search(probes, "obama ban pledge of allegiance"))

@@ -78,7 +78,8 @@ class Expander:
                  synonyms: dict[str, tuple[tuple[str, ...], ...]] | None = None,
                  stops: tuple[str, ...] | None = None, postings=None,
                  held: Callable[[str], dict[str, int]] | None = None,
-                 minor: tuple[str, ...] = (), acronyms: frozenset[str] = frozenset()) -> None:
+                 minor: tuple[str, ...] = (), acronyms: frozenset[str] = frozenset(),
+                 question: bool = False) -> None:
         self.reader = reader
         self.postings = postings  # the snapshot's PostingLists (None: decoded each time)
         self.langs = tuple(lang for lang in langs if lang in STEMMERS) or ("en",)
@@ -87,6 +88,7 @@ class Expander:
         self.held = held  # a word → the documents of each language holding it (``language``)
         self.minor = minor  # languages of few documents: their stems only where they hold a word
         self.acronyms = acronyms  # words typed in capitals among words that are not
+        self.question = question  # the query asks a question (``language.is_question``)
         self.deadline = deadline
         self.vocabulary = vocabulary  # None: no typo tolerance, no completion
         self.prefix_word = prefix_word
@@ -119,7 +121,7 @@ class Expander:
             (words if is_word else required).append(expanded)
         if not words:
             return Q.And(required) if len(required) > 1 else (required[0] if required else None)
-        return Relaxed(self._joins(words), required, strict)
+        return Relaxed(self._joins(words), required, strict, self.question)
 
     def _acronym(self, term) -> bool:
         """True for a word typed in capitals among others that are not (``acronyms``), which

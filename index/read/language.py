@@ -58,12 +58,30 @@ QUESTION_WORDS = {"de": frozenset({"wann", "warum", "wieso", "weshalb", "weswege
                   "fr": frozenset({"quand", "pourquoi", "comment", "ou", "quel", "quelle",
                                    "quels", "quelles", "combien"})}
 
+QUESTION_STARTS = {"en": frozenset({"what", "how", "why", "when", "where", "who", "which", "whose",
+                                    "did", "does", "do", "is", "are", "was", "were", "can",
+                                    "could", "will", "would", "should", "has", "have"}),
+                   "de": frozenset({"wie", "was", "wo", "woher", "wohin", "ist", "sind", "hat"}),
+                   "fr": frozenset({"qui", "que", "quoi", "est"})}
+
 
 def is_query_stop(word: str, langs: tuple[str, ...]) -> bool:
     """Return True if ``word`` is not searched in a query read in ``langs``: a stop word, or
     a question word (``QUESTION_WORDS``) of one of them."""
     plain = fold(word.lower())
     return is_stopword(word, langs) or any(plain in QUESTION_WORDS.get(lang, ()) for lang in langs)
+
+
+def is_question(words: list[str], langs: tuple[str, ...]) -> bool:
+    """Return True if ``words`` ask a question in one of ``langs``: the first is a question
+    word or an auxiliary that opens one ("did obama ban…", "wann wurde…", "qui a gagné…").
+
+    >>> is_question(["did", "obama", "ban"], ("en",)), is_question(["obama", "ban"], ("en",))
+    (True, False)
+    """
+    first = fold(words[0].lower()) if len(words) > 2 else ""
+    return any(first in QUESTION_STARTS.get(lang, ()) or first in QUESTION_WORDS.get(lang, ())
+               for lang in langs)
 
 
 def query_language(words: list[str], langs: tuple[str, ...],

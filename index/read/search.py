@@ -20,7 +20,8 @@ from index.errors import Deadline, QueryError
 from index.read import facets, folding
 from index.read.expand import Expander
 from index.read.folding import NO_COPIES, Copies, collapse, only_group
-from index.read.language import holders, is_query_stop, minor_languages, query_language
+from index.read.language import (holders, is_query_stop, is_question, minor_languages,
+                                  query_language)
 from index.read.live import Snapshot
 from index.read.matching import Tiers
 from index.read.order import in_order
@@ -32,6 +33,7 @@ from index.read.spelling import did_you_mean
 from index.read.stories import NO_QUOTES, FoldedQuotes, fold_stories
 from index.read.stats import CorpusStats, day_number
 from index.read.syntax import acronyms
+from index.read.variants import common_count
 from index.read.synonyms import Synonyms
 from index.request import SearchRequest
 from index.results import Hit, SearchResult
@@ -82,7 +84,7 @@ def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
     expander = Expander(reader, langs, deadline, vocabularies,
                         _last_word(text), units, stops, getattr(snap, "postings", None),
                         held, minor_languages(reader, langs) if len(langs) > 1 else (),
-                        acronyms(text))
+                        acronyms(text), is_question(words(text), stops))
     if text:
         relax = req.operator != "or"
         query = expander.expand_top(parse(rewritten, ranking.boosts, req.operator), relax,
@@ -198,7 +200,8 @@ def result(head, req: SearchRequest, p: Plan, hits: list[Hit], total: int,
     """Return the search result, with a did-you-mean (from ``head``'s whole vocabulary)
     when few documents match, a word was not required or a typo matched."""
     suggestion = (did_you_mean(head.speller(), head.frequencies(), p.text, p.langs,
-                               head.vocabulary(), p.read_as, p.typos)
+                               head.vocabulary(), p.read_as, p.typos,
+                               common_count(head.searcher().reader().doc_count()))
                   if p.text and (total < SUGGEST_BELOW or dropped or _corrected(p.typos))
                   else None)
     return SearchResult(total=total, page=req.page, per_page=req.per_page, hits=hits,
