@@ -422,6 +422,10 @@ def test_sums_merged_into_the_largest_list_equal_the_sort(small, where, data):
     slow = sets.reference.sum_by_id(ids, values)
     assert np.array_equal(fast[0], slow[0]) and fast[0].dtype == slow[0].dtype
     assert fast[1].tobytes() == slow[1].tobytes()  # bit for bit
+    top = max(int(p[-1]) for p in ids if len(p)) + 1
+    counted = sets._dense(ids, values, top)  # many lists (a completed last word): counted
+    assert np.array_equal(counted[0], slow[0]) and counted[0].dtype == slow[0].dtype
+    assert counted[1].tobytes() == slow[1].tobytes()
 
 
 @settings(max_examples=300, deadline=None)
