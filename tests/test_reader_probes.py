@@ -36,6 +36,7 @@ def test_the_suggestion_is_the_searchs_own_correction(probes):
     result = search(probes, "brad pit angelina")
     assert "pitt" in result.typos["pit"]
     assert result.suggestion == "brad pitt angelina"
+    assert search(probes, "Brad Pit Angelina").suggestion == "Brad Pitt Angelina"  # as typed
 
 
 def test_a_german_query_is_not_expanded_with_english_words(freenews_search):

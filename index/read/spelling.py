@@ -173,6 +173,17 @@ def did_you_mean(speller: Speller, counts: dict[str, dict[str, int]], text: str,
             if fix and took is not None and not query_terms(fix, langs) & set(took):
                 fix = None  # the search took other words for it
         if fix:
-            out = re.sub(rf"(?i)\b{re.escape(word)}\b", fix, out)
+            out = re.sub(rf"(?i)\b{re.escape(word)}\b", lambda m: _cased(fix, m.group()), out)
             changed = True
     return out if changed else None
+
+
+def _cased(fix: str, typed: str) -> str:
+    """Return ``fix`` in the case ``typed`` was written in ("Pit" → "Pitt").
+
+    >>> _cased("pitt", "Pit"), _cased("nasa", "NSA"), _cased("pitt", "pit")
+    ('Pitt', 'NASA', 'pitt')
+    """
+    if typed.isupper() and len(typed) > 1:
+        return fix.upper()
+    return fix[:1].upper() + fix[1:] if typed[:1].isupper() else fix
