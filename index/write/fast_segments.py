@@ -228,14 +228,9 @@ class SegmentBuilder:
                 table = w3_postings.table_of(self.postings.pop(name), lengths)
             self.fresh.field(name, table)
             writer.start_field(name, field)
-            fixed = field.format.fixed_value_size()
-            fieldid = pack_ushort(writer._fieldid)
-            add_term, postfile = w3_postings.TermTable(writer._tindex).add, writer._postfile
-            pos = postfile.tell()
-            for term, docs, weights, values, lens in table:
-                info, pos = w3_postings.write_postings(postfile, pos, docs, weights, values, lens,
-                                                       fixed)
-                add_term(fieldid + term, info)
+            w3_postings.write_field(writer._postfile, w3_postings.TermTable(writer._tindex).add,
+                                    pack_ushort(writer._fieldid), table,
+                                    field.format.fixed_value_size())
             writer.finish_field()
             if name in array_fields:
                 if name not in POSITION_FIELDS:

@@ -19,6 +19,7 @@ from index.schema import ARRAY_FIELDS
 from index.store import segment_facts
 from index.store.arrays import term_key
 from index.store.segment_facts import SINGLE, Segment
+from index.write.w3_postings import Postings
 
 KEYED = ("id", "article_id")  # one term a document: (documents, term keys)
 DOCS_OF = (*SINGLE, "author", *KEYED)  # fields whose terms' documents the facts need
@@ -33,12 +34,12 @@ class FreshFacts:
         self.docs: dict[str, list[tuple[bytes, list[int]]]] = {}
         self.terms: dict[str, list[bytes]] = {}
 
-    def field(self, name: str, table: list[tuple]) -> None:
-        """Note field ``name``'s term table ([(term, docs, ...)] in term order)."""
+    def field(self, name: str, table: Postings) -> None:
+        """Note field ``name``'s postings (in term order)."""
         if name in DOCS_OF:
-            self.docs[name] = [(t[0], t[1]) for t in table]
+            self.docs[name] = table.docs_of()
         if name in ARRAY_FIELDS:
-            self.terms[name] = [t[0] for t in table]
+            self.terms[name] = table.terms
 
     def facts(self, leaf, fields) -> Segment:
         """Return the facts of the segment ``leaf`` reads, as ``read_segment(leaf, fields)``."""

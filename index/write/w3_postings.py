@@ -24,6 +24,7 @@ from __future__ import annotations
 from array import array
 from operator import sub
 from pickle import dumps
+from typing import NamedTuple
 
 import numpy as np
 from isal import isal_zlib
@@ -45,6 +46,7 @@ _SINGLE: list[bytes] = []  # the value of a term seen once in a value, at positi
 _FREQ: list[bytes] = []  # pack_uint(n)
 _TERM_INFO = W3TermInfo._struct  # flags, weight, df, min/max length bytes, max weight, ids
 _BYTES: dict = {}  # length -> length_to_byte(length)
+_F32: dict = {}  # weight -> the float32 it is stored as
 
 
 def length_byte(length: int | None) -> int:
@@ -63,17 +65,44 @@ def _value_tables(max_pos: int, max_freq: int) -> None:
 
 
 
-def table_of(postings: dict, lengths: dict[int, int]) -> list[tuple]:
-    """Return [(term, docs, weights, values, lengths)] in term order."""
-    return [(term, docs, weights, values, [lengths.get(d, 0) for d in docs])
-            for term, (docs, weights, values) in sorted(postings.items())]
+class Postings(NamedTuple):
+    """A field's postings in term order, flat: term i's are ``[starts[i]:ends[i]]`` of
+    ``docs``, ``weights``, ``values`` and ``lens`` (the documents' quantized field lengths).
+    Kept flat, not as a list per term: a segment's ~100,000 terms cost 4 slices each."""
+
+    terms: list[bytes]
+    starts: list[int]
+    ends: list[int]
+    docs: list[int]
+    weights: list[float]
+    values: list[bytes]
+    lens: list[int]
+
+    def docs_of(self) -> list[tuple[bytes, list[int]]]:
+        """Return [(term, its documents)] in term order."""
+        docs = self.docs
+        return [(t, docs[a:b]) for t, a, b in zip(self.terms, self.starts, self.ends)]
+
+
+def table_of(postings: dict, lengths: dict[int, int]) -> Postings:
+    """Return the postings of {term: ([docs], [weights], [values])} in term order."""
+    terms, starts, ends, docs, weights, values = [], [], [], [], [], []
+    for term, (d, w, v) in sorted(postings.items()):
+        terms.append(term)
+        starts.append(len(docs))
+        docs += d
+        weights += w
+        values += v
+        ends.append(len(docs))
+    lens = [lengths.get(d, 0) for d in docs] if lengths else [0] * len(docs)
+    return Postings(terms, starts, ends, docs, weights, values, lens)
 
 
 def postings_of(tokens, terms: list[bytes], rank: np.ndarray, lengths: dict[int, int],
-                doc_count: int) -> tuple[list[tuple], np.ndarray]:
-    """Return [(term, docs, weights, values, lengths)] in term order from a field's tokens:
-    one posting per term and document, its value the term's positions (``Positions``);
-    and each posting's position mask (``whoosh_postings.position_mask``)."""
+                doc_count: int) -> tuple[Postings, np.ndarray]:
+    """Return the postings of a field's tokens in term order: one posting per term and
+    document, its value the term's positions (``Positions``); and each posting's position
+    mask (``whoosh_postings.position_mask``)."""
     found = np.asarray(tokens.terms, dtype=np.int32)
     counts = np.asarray(tokens.counts, dtype=np.int32)
     docs = np.repeat(np.asarray(tokens.docs, dtype=np.int64), counts)
@@ -100,14 +129,27 @@ def postings_of(tokens, terms: list[bytes], rank: np.ndarray, lengths: dict[int,
         quantized[list(lengths)] = list(lengths.values())
     post_ranks = ranks[starts]
     bounds = np.flatnonzero(np.concatenate(([True], post_ranks[1:] != post_ranks[:-1])))
-    ends = np.append(bounds[1:], len(starts)).tolist()
-    doc_list, weights = post_docs.tolist(), freqs.astype(np.float64).tolist()
-    lens = quantized[post_docs].tolist()
     by_rank = sorted(terms)
-    table = [(by_rank[r], doc_list[a:b], weights[a:b], values[a:b], lens[a:b])
-             for r, a, b in zip(post_ranks[bounds].tolist(), bounds.tolist(), ends)]
+    table = Postings(list(map(by_rank.__getitem__, post_ranks[bounds].tolist())),
+                     bounds.tolist(), np.append(bounds[1:], len(starts)).tolist(),
+                     post_docs.tolist(), freqs.astype(np.float64).tolist(), values,
+                     quantized[post_docs].tolist())
     bits = np.left_shift(np.uint64(1), np.minimum(positions, MASK_BITS).astype(np.uint64))
     return table, np.bitwise_or.reduceat(bits, starts)  # position masks, by posting
+
+
+def write_field(postfile, add_term, fieldid: bytes, table: Postings, fixed: int | None) -> None:
+    """Write a field's postings, a term at a time (``write_postings``), and add each term's
+    info to the term table (``add_term``, a ``TermTable``'s)."""
+    pos = postfile.tell()
+    docs, weights, values, lens = table.docs, table.weights, table.values, table.lens
+    for term, a, b in zip(table.terms, table.starts, table.ends):
+        if b - a == 1:
+            info, pos = _write_one(postfile, pos, docs[a], weights[a], values[a], lens[a], fixed)
+        else:
+            info, pos = write_postings(postfile, pos, docs[a:b], weights[a:b], values[a:b],
+                                       lens[a:b], fixed)
+        add_term(fieldid + term, info)
 
 
 def write_postings(postfile, start: int, docs: list, weights: list, values: list, lens: list,
@@ -153,6 +195,36 @@ def write_postings(postfile, start: int, docs: list, weights: list, values: list
     return info + pack_long(start) + pack_int(len(blob)), start + len(blob)
 
 
+def _float32(weight: float) -> float:
+    """Return ``weight`` as a float32 holds it (as ``array("f")`` gives it back)."""
+    found = _F32.get(weight)
+    if found is None:
+        found = _F32[weight] = array("f", (weight,))[0]
+    return found
+
+
+def _write_one(postfile, start: int, doc: int, weight: float, value: bytes, length: int,
+               fixed: int | None) -> tuple[bytes, int]:
+    """``write_postings`` of a term with one posting (most terms of a segment): the same
+    bytes, without its loop over blocks."""
+    w32 = _float32(weight)
+    vs = (value,) if value else ()
+    if fixed is not None and fixed >= 0:
+        vs = None if fixed == 0 else b"".join(vs)
+    data = dumps(((doc,), None if w32 == 1.0 else w32, vs), BLOCK_PROTOCOL)
+    comp = 0
+    if len(data) >= COMPRESS_FROM:
+        comp, data = COMPRESS_LEVEL, deflate(data, COMPRESS_LEVEL)
+    top = weight if weight > 0 else 0
+    byte = length_byte(length or None)
+    head = dumps((1, doc, top, comp, byte, byte if length else length_byte(0)), 2)
+    blob = b"".join((WHOOSH3_HEADER_MAGIC, pack_int(-(len(head) + len(data))), head, data))
+    postfile.write(blob)
+    info = _TERM_INFO.pack(0, 0.0 + w32, 1, byte if length else 0, byte if length else
+                           length_byte(0), top, doc, doc)
+    return info + pack_long(start) + pack_int(len(blob)), start + len(blob)
+
+
 class TermTable:
     """Add a field's terms to a segment's term table (``OrderedHashWriter``) as its ``add``
     does, keeping the file position here instead of asking the file twice a term."""
@@ -173,19 +245,15 @@ class TermTable:
         self.pos += _lengths.size + len(key) + len(value)
 
 
-def masks_of(table: list[tuple], fmt) -> np.ndarray:
+def masks_of(table: Postings, fmt) -> np.ndarray:
     """Return the position mask of each posting of ``table`` (values decoded)."""
-    return np.fromiter((position_mask(fmt.decode_positions(v)) for t in table for v in t[3]),
-                       dtype=np.uint64)
+    return np.fromiter((position_mask(fmt.decode_positions(v)) for v in table.values),
+                       dtype=np.uint64, count=len(table.values))
 
 
-def arrays_of(table: list[tuple]) -> tuple:
+def arrays_of(table: Postings) -> tuple:
     """Return (keys, counts, ids, tf) of a field's postings, in ``table``'s term order."""
-    keys = np.fromiter((term_key(t[0]) for t in table), dtype=np.uint64, count=len(table))
-    counts = np.fromiter((len(t[1]) for t in table), dtype=np.int64, count=len(table))
-    total = int(counts.sum())
-    ids = np.fromiter((d for t in table for d in t[1]), dtype=np.int32, count=total)
-    tf = np.fromiter((w for t in table for w in t[2]), dtype=np.float32, count=total)
-    return keys, counts, ids, tf
-
-
+    keys = np.fromiter(map(term_key, table.terms), dtype=np.uint64, count=len(table.terms))
+    counts = np.subtract(table.ends, table.starts, dtype=np.int64)
+    return (keys, counts, np.array(table.docs, dtype=np.int32),
+            np.array(table.weights, dtype=np.float32))
