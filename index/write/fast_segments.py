@@ -228,7 +228,7 @@ class SegmentBuilder:
                 table = w3_postings.table_of(self.postings.pop(name), lengths)
             self.fresh.field(name, table)
             writer.start_field(name, field)
-            w3_postings.write_field(writer._postfile, w3_postings.TermTable(writer._tindex).add,
+            w3_postings.write_field(writer._postfile, w3_postings.TermTable(writer._tindex),
                                     pack_ushort(writer._fieldid), table,
                                     field.format.fixed_value_size())
             writer.finish_field()

@@ -3,10 +3,11 @@
 
 ``postings_of`` turns a text field's tokens over a batch (term numbers in document order)
 into postings with numpy: one per term and document, its weight the term's frequency and
-its value the ``Positions`` encoding (the count, then the pickled position deltas).
-``write_postings`` writes one term's postings: blocks of ``BLOCK``, each a header
-(count, last docnum, top weight, compression, shortest and longest field length as bytes)
-and the pickled (docnum deltas, weights, values); a block whose pickle is shorter than
+its value the ``Positions`` encoding (the count, then the pickled position deltas), kept
+flat (``Postings``). ``write_field`` writes a field's postings in one write and its terms'
+rows in another (``TermTable``); ``write_postings`` makes one term's postings: blocks of
+``BLOCK``, each a header (count, last docnum, top weight, compression, shortest and longest
+field length as bytes) and the pickled (docnum deltas, weights, values); a block whose pickle is shorter than
 ``COMPRESS_FROM`` bytes is left uncompressed (its header says so, and Whoosh's reader
 honours it), because zlib costs ~90 µs a block here and gains nothing on a small one.
 
@@ -22,6 +23,7 @@ Whoosh inflates with ``zlib`` as before (any level reads alike), 2.7× faster to
 from __future__ import annotations
 
 from array import array
+from hashlib import md5
 from operator import sub
 from pickle import dumps
 from typing import NamedTuple
@@ -29,7 +31,7 @@ from typing import NamedTuple
 import numpy as np
 from isal import isal_zlib
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
-from whoosh.filedb.filetables import _lengths
+from whoosh.filedb.filetables import _lengths, md5_hash
 from whoosh.system import pack_int, pack_long, pack_uint
 from whoosh.util.numeric import length_to_byte
 
@@ -138,26 +140,32 @@ def postings_of(tokens, terms: list[bytes], rank: np.ndarray, lengths: dict[int,
     return table, np.bitwise_or.reduceat(bits, starts)  # position masks, by posting
 
 
-def write_field(postfile, add_term, fieldid: bytes, table: Postings, fixed: int | None) -> None:
-    """Write a field's postings, a term at a time (``write_postings``), and add each term's
-    info to the term table (``add_term``, a ``TermTable``'s)."""
+def write_field(postfile, terms: TermTable, fieldid: bytes, table: Postings,
+                fixed: int | None) -> None:
+    """Write a field's postings, a term at a time (``write_postings``), in one write, and
+    add each term's info to the term table ``terms``."""
     pos = postfile.tell()
     docs, weights, values, lens = table.docs, table.weights, table.values, table.lens
+    blobs = []
+    add_term, keep = terms.add, blobs.append
     for term, a, b in zip(table.terms, table.starts, table.ends):
         if b - a == 1:
-            info, pos = _write_one(postfile, pos, docs[a], weights[a], values[a], lens[a], fixed)
+            info, blob = _write_one(docs[a], weights[a], values[a], lens[a], fixed)
         else:
-            info, pos = write_postings(postfile, pos, docs[a:b], weights[a:b], values[a:b],
-                                       lens[a:b], fixed)
-        add_term(fieldid + term, info)
+            info, blob = write_postings(docs[a:b], weights[a:b], values[a:b], lens[a:b], fixed)
+        keep(blob)
+        add_term(fieldid + term, info + pack_long(pos) + pack_int(len(blob)))
+        pos += len(blob)
+    postfile.write(b"".join(blobs))
+    terms.flush()
 
 
-def write_postings(postfile, start: int, docs: list, weights: list, values: list, lens: list,
-                   fixed: int | None) -> tuple[bytes, int]:
-    """Write one term's postings at ``start`` (where ``postfile`` is) as ``W3PostingsWriter``
-    does (blocks of ``BLOCK``: the pickled docnum deltas, weights and values, with a header
-    of the block's statistics); return its term info as ``W3TermInfo.to_bytes`` gives it, and
-    where the file is after them (kept here: a ``tell`` is a system call)."""
+def write_postings(docs: list, weights: list, values: list, lens: list, fixed: int | None
+                   ) -> tuple[bytes, bytes]:
+    """Return one term's postings as ``W3PostingsWriter`` writes them (blocks of ``BLOCK``:
+    the pickled docnum deltas, weights and values, with a header of the block's statistics),
+    and its term info as ``W3TermInfo.to_bytes`` gives it, less the postings' place (their
+    offset and length, which the caller adds)."""
     parts = [WHOOSH3_HEADER_MAGIC]
     n = len(docs)
     total = 0.0  # as W3TermInfo.add_block accumulates them
@@ -188,11 +196,9 @@ def write_postings(postfile, start: int, docs: list, weights: list, values: list
         minlength = low if minlength is None else min(minlength, low)
         maxlength = max(maxlength, high)
         maxweight = max(maxweight, top)
-    blob = b"".join(parts)
-    postfile.write(blob)
     info = _TERM_INFO.pack(0, total, n, 0 if minlength is None else length_byte(minlength),
                            length_byte(maxlength), maxweight, docs[0], docs[-1])
-    return info + pack_long(start) + pack_int(len(blob)), start + len(blob)
+    return info, b"".join(parts)
 
 
 def _float32(weight: float) -> float:
@@ -203,8 +209,8 @@ def _float32(weight: float) -> float:
     return found
 
 
-def _write_one(postfile, start: int, doc: int, weight: float, value: bytes, length: int,
-               fixed: int | None) -> tuple[bytes, int]:
+def _write_one(doc: int, weight: float, value: bytes, length: int, fixed: int | None
+               ) -> tuple[bytes, bytes]:
     """``write_postings`` of a term with one posting (most terms of a segment): the same
     bytes, without its loop over blocks."""
     w32 = _float32(weight)
@@ -218,31 +224,43 @@ def _write_one(postfile, start: int, doc: int, weight: float, value: bytes, leng
     top = weight if weight > 0 else 0
     byte = length_byte(length or None)
     head = dumps((1, doc, top, comp, byte, byte if length else length_byte(0)), 2)
-    blob = b"".join((WHOOSH3_HEADER_MAGIC, pack_int(-(len(head) + len(data))), head, data))
-    postfile.write(blob)
     info = _TERM_INFO.pack(0, 0.0 + w32, 1, byte if length else 0, byte if length else
                            length_byte(0), top, doc, doc)
-    return info + pack_long(start) + pack_int(len(blob)), start + len(blob)
+    return info, b"".join((WHOOSH3_HEADER_MAGIC, pack_int(-(len(head) + len(data))), head, data))
 
 
 class TermTable:
     """Add a field's terms to a segment's term table (``OrderedHashWriter``) as its ``add``
-    does, keeping the file position here instead of asking the file twice a term."""
+    does, the file position kept here and the rows written in one piece (``flush``), the
+    MD5 hash of a key taken from its digest's last 4 bytes (``md5_hash``'s value)."""
 
     def __init__(self, table) -> None:
         self.table = table
         self.pos = table.dbfile.tell()
+        self.rows: list[bytes] = []
+        self.hashfn = _md5_low if table.hashfn is md5_hash else table.hashfn
 
     def add(self, key: bytes, value: bytes) -> None:
         table = self.table
         if key <= table.lastkey:
             raise ValueError(f"Keys must increase: {table.lastkey!r}..{key!r}")
         table.index.append(self.pos)
-        table.dbfile.write(_lengths.pack(len(key), len(value)) + key + value)
-        h = table.hashfn(key)
+        row = _lengths.pack(len(key), len(value)) + key + value
+        self.rows.append(row)
+        h = self.hashfn(key)
         table.buckets[h & 255].append((h, self.pos))
         table.lastkey = key
-        self.pos += _lengths.size + len(key) + len(value)
+        self.pos += len(row)
+
+    def flush(self) -> None:
+        """Write the rows added since the last flush."""
+        self.table.dbfile.write(b"".join(self.rows))
+        self.rows = []
+
+
+def _md5_low(key: bytes) -> int:
+    """Return ``filetables.md5_hash(key)`` (the digest's low 32 bits), without the hex."""
+    return int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
 
 
 def masks_of(table: Postings, fmt) -> np.ndarray:
