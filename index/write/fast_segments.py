@@ -214,16 +214,19 @@ class SegmentBuilder:
         self.perdoc.close()
         writer = self.codec.field_writer(self.storage, self.segment)
         terms = list(self.vocabulary)
+        order = sorted(range(len(terms)), key=terms.__getitem__)
         rank = np.empty(len(terms), dtype=np.int64)
-        rank[sorted(range(len(terms)), key=terms.__getitem__)] = np.arange(len(terms))
+        rank[order] = np.arange(len(terms))
+        by_rank = list(map(terms.__getitem__, order))  # the terms in byte order
         arrays = {}
         for name in sorted({*self.postings, *tokens}):
             field = self.schema[name]
             lengths = self.lengths.get(name, {}) if field.scorable else {}
             masks = None
             if name in tokens:
-                table, masks = w3_postings.postings_of(tokens.pop(name), terms, rank,
-                                                       lengths, self.docnum)
+                table, masks = w3_postings.postings_of(tokens.pop(name), by_rank, rank,
+                                                       lengths, self.docnum,
+                                                       name in POSITION_FIELDS)
             else:
                 table = w3_postings.table_of(self.postings.pop(name), lengths)
             self.fresh.field(name, table)

@@ -100,18 +100,22 @@ def table_of(postings: dict, lengths: dict[int, int]) -> Postings:
     return Postings(terms, starts, ends, docs, weights, values, lens)
 
 
-def postings_of(tokens, terms: list[bytes], rank: np.ndarray, lengths: dict[int, int],
-                doc_count: int) -> tuple[Postings, np.ndarray]:
-    """Return the postings of a field's tokens in term order: one posting per term and
-    document, its value the term's positions (``Positions``); and each posting's position
-    mask (``whoosh_postings.position_mask``)."""
+def postings_of(tokens, by_rank: list[bytes], rank: np.ndarray, lengths: dict[int, int],
+                doc_count: int, masked: bool = True) -> tuple[Postings, np.ndarray | None]:
+    """Return the postings of a field's tokens in term order (``by_rank``: the vocabulary in
+    byte order, ``rank``: each term number's place in it): one posting per term and document,
+    its value the term's positions (``Positions``); and, if ``masked``, each posting's
+    position mask (``whoosh_postings.position_mask``)."""
     found = np.asarray(tokens.terms, dtype=np.int32)
     counts = np.asarray(tokens.counts, dtype=np.int32)
     docs = np.repeat(np.asarray(tokens.docs, dtype=np.int64), counts)
     firsts = np.cumsum(counts) - counts
     positions = np.arange(len(found)) - np.repeat(firsts, counts)
     ranks = rank[found]
-    order = np.argsort(ranks * (doc_count + 1) + docs, kind="stable")  # positions stay in order
+    if np.all(tokens.docs[1:] > tokens.docs[:-1]):  # values in document order (as added):
+        order = np.argsort(ranks, kind="stable")    # a stable sort by term keeps doc, position
+    else:
+        order = np.argsort(ranks * (doc_count + 1) + docs, kind="stable")
     ranks, docs, positions = ranks[order], docs[order], positions[order]
     new = np.ones(len(found), dtype=bool)
     new[1:] = (ranks[1:] != ranks[:-1]) | (docs[1:] != docs[:-1])
@@ -131,11 +135,12 @@ def postings_of(tokens, terms: list[bytes], rank: np.ndarray, lengths: dict[int,
         quantized[list(lengths)] = list(lengths.values())
     post_ranks = ranks[starts]
     bounds = np.flatnonzero(np.concatenate(([True], post_ranks[1:] != post_ranks[:-1])))
-    by_rank = sorted(terms)
     table = Postings(list(map(by_rank.__getitem__, post_ranks[bounds].tolist())),
                      bounds.tolist(), np.append(bounds[1:], len(starts)).tolist(),
                      post_docs.tolist(), freqs.astype(np.float64).tolist(), values,
                      quantized[post_docs].tolist())
+    if not masked:
+        return table, None
     bits = np.left_shift(np.uint64(1), np.minimum(positions, MASK_BITS).astype(np.uint64))
     return table, np.bitwise_or.reduceat(bits, starts)  # position masks, by posting
 
