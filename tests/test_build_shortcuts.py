@@ -13,9 +13,10 @@
 - ``neardup.signature`` finds and hashes words and computes MinHash with numba; the
   reference is ``findall``, ``zlib.crc32`` and the numpy arithmetic (``signature_numpy``),
   and a grouping signs its first articles with it;
-- ``w3_postings`` writes a term of one posting without the block loop (``_write_one``) and
-  hashes term keys from the MD5 digest's bytes (``_md5_low``); the references are
-  ``write_postings`` and Whoosh's ``md5_hash``.
+- ``w3_postings`` writes a term of one posting without the block loop (``_write_one``),
+  hashes term keys from the MD5 digest's bytes (``_md5_low``) and writes a term table's hash
+  tables a bucket at a time (``write_hashes``); the references are ``write_postings`` and
+  Whoosh's ``md5_hash`` and ``HashWriter._write_hashes``.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ import random
 import re
 
 from whoosh.filedb.filestore import RamStorage
-from whoosh.filedb.filetables import md5_hash
+from whoosh.filedb.filetables import HashWriter, md5_hash
 
 from corpus import extract, text
 from index.analysis import MARK
@@ -186,8 +187,9 @@ def test_compiled_tokens_are_findalls_on_english_german_and_french():
 
 def test_one_posting_terms_and_md5_hashes_are_the_references_bytes(tmp_path, monkeypatch):
     """A segment's postings (.pst) and term table (.trm) are byte for byte the same when
-    every term goes through ``write_postings`` and the term hashes through Whoosh's
-    ``md5_hash`` (the references of ``_write_one`` and ``_md5_low``)."""
+    every term goes through ``write_postings``, the term hashes through Whoosh's ``md5_hash``
+    and the hash tables through its ``_write_hashes`` (the references of ``_write_one``,
+    ``_md5_low`` and ``write_hashes``)."""
     head, _ = fakenews_head(tmp_path, 150)
     docs = [to_document(record) for record in extract([str(head), str(DEMO)])]
 
@@ -204,6 +206,7 @@ def test_one_posting_terms_and_md5_hashes_are_the_references_bytes(tmp_path, mon
     monkeypatch.setattr(w3_postings, "_write_one", lambda doc, weight, value, length, fixed:
                         w3_postings.write_postings([doc], [weight], [value], [length], fixed))
     monkeypatch.setattr(w3_postings, "_md5_low", md5_hash)
+    monkeypatch.setattr(w3_postings, "write_hashes", HashWriter._write_hashes)
     reference = written()
     assert set(fast) == {"pst", "trm"} and len(fast["pst"]) > 100_000
     assert fast == reference

@@ -241,6 +241,7 @@ class SegmentBuilder:
                 elif masks is None:
                     masks = w3_postings.masks_of(table, field.format)
                 arrays[name] = (*w3_postings.arrays_of(table), masks)
+        writer._tindex._write_hashes = lambda: w3_postings.write_hashes(writer._tindex)
         writer.close()
         return self.segment, arrays
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from array import array
 from hashlib import md5
+from itertools import starmap
 from operator import sub
 from pickle import dumps
 from typing import NamedTuple
@@ -31,7 +32,7 @@ from typing import NamedTuple
 import numpy as np
 from isal import isal_zlib
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
-from whoosh.filedb.filetables import _lengths, md5_hash
+from whoosh.filedb.filetables import _lengths, _pointer, md5_hash
 from whoosh.system import pack_int, pack_long, pack_uint
 from whoosh.util.numeric import length_to_byte
 
@@ -261,6 +262,23 @@ class TermTable:
         """Write the rows added since the last flush."""
         self.table.dbfile.write(b"".join(self.rows))
         self.rows = []
+
+
+def write_hashes(table) -> None:
+    """Write the hash tables of a term table (``HashWriter._write_hashes``: the same slots,
+    the same bytes), each bucket's table in one write instead of a write per slot."""
+    dbfile = table.dbfile
+    null = (0, 0)
+    for entries in table.buckets:
+        numslots = 2 * len(entries)
+        table.directory.append((dbfile.tell(), numslots))
+        hashtable = [null] * numslots
+        for hashval, position in entries:
+            slot = (hashval >> 8) % numslots
+            while hashtable[slot] != null:
+                slot = (slot + 1) % numslots
+            hashtable[slot] = (hashval, position)
+        dbfile.write(b"".join(starmap(_pointer.pack, hashtable)))
 
 
 def _md5_low(key: bytes) -> int:
