@@ -6,7 +6,9 @@ fall). Compared for every query: ids, order, scores (within 1e-6), totals, facet
 did-you-mean, words not required, typos and folded copies; and search-as-you-type
 completions. The coordinator counts a request's prepare round itself unless it has
 filters (``head_counting``); then SciFact's sharded index answers both rounds of a search in
-one call (what a replica process holding every shard does), FakeNewsNet's in two. Queries are what readers type: SciFact's real questions, FakeNewsNet titles
+one call (what a replica process holding every shard does), FakeNewsNet's in two, its shards
+making their first rows' hits in the query round (as replicas answering side by side do).
+Queries are what readers type: SciFact's real questions, FakeNewsNet titles
 with a typo, wrapped in a question or cut short, names alone, German and French words.
 """
 from __future__ import annotations
@@ -29,14 +31,16 @@ BUDGET = 300.0
 
 
 def _pair(tmp_path_factory, name: str, paths: list[str], shards: int = SHARDS,
-          one_call: bool = False):
+          one_call: bool = False, shapes: bool = False):
     """One index and a sharded one; ``one_call``: its shards answer both rounds of a search
-    in one call (``rounds``, what a replica holding every shard does), else two."""
+    in one call (``rounds``, what a replica holding every shard does), else two;
+    ``shapes``: they make their first rows' hits (``pages.page_hits``)."""
     one = str(tmp_path_factory.mktemp(f"{name}-one"))
     many = str(tmp_path_factory.mktemp(f"{name}-sharded"))
     index.rebuild(one, paths, workers=1)
     index.rebuild(many, paths, workers=1, shards=shards)
-    backend = (lambda n: LocalShards(many, n, one_call=True)) if one_call else None
+    backend = ((lambda n: LocalShards(many, n, one_call=one_call, shapes=shapes))
+               if one_call or shapes else None)
     # a budget no loaded machine reaches: past it, snippets lose their marks (compared here)
     return (SearchIndex(one, cache_size=0, time_budget=BUDGET),
             SearchIndex(many, cache_size=0, time_budget=BUDGET, shards_backend=backend))
@@ -54,7 +58,9 @@ def scifact(tmp_path_factory):
 @pytest.fixture(scope="module")
 def fakenews(tmp_path_factory):
     sample, titles = fakenews_head(tmp_path_factory.mktemp("fakenews-lines"), 2000)
-    one, many = _pair(tmp_path_factory, "fakenews", [str(sample)])
+    # its shards make their first rows' hits in the query round, as replicas answering
+    # side by side do (``pages.page_hits``); the coordinator reads the rest
+    one, many = _pair(tmp_path_factory, "fakenews", [str(sample)], shapes=True)
     yield one, many, [t for t in titles if len(t.split()) >= 3]
     one.close()
     many.close()
@@ -76,6 +82,8 @@ def assert_same(one: SearchIndex, many: SearchIndex, req: SearchRequest) -> None
         if x.score is not None:
             assert abs(x.score - y.score) <= 1e-6, where
         assert (x.snippet, x.group, x.copies) == (y.snippet, y.group, y.copies), where
+        assert (x.document, x.pinned) == (y.document, y.pinned), where  # bios' counts too
+        assert [q.document for q in x.quotes] == [q.document for q in y.quotes], where
     assert (a.total, a.folded, a.facets, a.suggestion, a.not_required, a.typos, a.ignored) == \
         (b.total, b.folded, b.facets, b.suggestion, b.not_required, b.typos, b.ignored), where
 
@@ -111,7 +119,8 @@ def test_fakenews_reader_queries_are_answered_alike(fakenews):
     for q in ("trump", "hillary clinton emails", "obama said", "\"white house\"", "merkel",
               "kardashian -kanye", "title:oscars", "brad pit", "presidnet trump"):
         for extra in ({}, {"sort": "-date"}, {"sort": "date", "page": 3}, {"kinds": ("quote",)},
-                      {"recency": 90.0}, {"collapse": False}, {"per_page": 50}):
+                      {"kinds": ("bio",)}, {"recency": 90.0}, {"collapse": False},
+                      {"per_page": 50}):
             assert_same(one, many, SearchRequest(q=q, **extra))
     hit = one.search(SearchRequest(q="trump", facets=True))
     author = hit.facets["author"][0].value
