@@ -17,8 +17,7 @@ One search (``search``), as Elasticsearch's ``dfs_query_then_fetch``:
               head merges the rows in the one result order (``order``) and adds totals and
               counts up
     page      the head reads the page's stored fields and makes its snippets itself, from
-              the shard directories it has open (``pages``): no third round; shards that
-              answer side by side make their first rows' hits in the query round instead
+              the shard directories it has open (``pages``): no third round
 
 The head counts the prepare round itself when the request has no filters: it maps every
 shard's posting arrays (``head_counting``), so each shard gets one call, the query round,
@@ -58,17 +57,14 @@ def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
     """Run ``req`` over every shard of ``head``'s snapshot; the same result as one index."""
     p = plan(head, req, ranking, deadline, synonyms)
     ranked = bool(p.text)
-    # shards answering side by side make their first rows' hits in the query round
-    shaped = (pages.shaped_rows(req.per_page, head.shards)
-              if getattr(shards, "shapes", False) and req.page == 1 else 0)
-    answers, _ = _pages(head, shards, req, p.query, ranked, ranking, deadline,
-                        (shaped, p.terms) if shaped else None)
+    answers, _ = _pages(head, shards, req, p.query, ranked, ranking, deadline)
     rows = _Rows(answers, days=True)
     start = (req.page - 1) * req.per_page
     at = in_order(rows.tier, rows.score, rows.day, rows.seq, req.sort, ranked,
                   start + req.per_page)[start:]
-    fetched = pages.page_hits(head, head.page_facts(shards, deadline), rows.placed(at, ranked),
-                              answers, p.terms, req.snippets, deadline)
+    fetched = pages.fetch_page(head, head.page_facts(shards, deadline),
+                               rows.per_shard(at, ranked), [a.groups for a in answers],
+                               p.terms, req.snippets, deadline)
     counts = (facet_codes.merged(head.facet_table(shards, deadline), [a.facets for a in answers],
                                  req.date_by_month, req.authors, req.speakers)
               if req.facets else None)
@@ -85,10 +81,8 @@ def count(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
 
 
 def _pages(head: Head, shards: Shards, req: SearchRequest, query, ranked: bool,
-           ranking: Ranking, deadline: Deadline, shaped: tuple | None = None
-           ) -> tuple[list, CorpusStats]:
-    """Return each shard's page of ``query`` under the whole corpus's statistics, and those
-    (``shaped``: the shards make the hits of their first rows, ``ShardServer.query``)."""
+           ranking: Ranking, deadline: Deadline) -> tuple[list, CorpusStats]:
+    """Return each shard's page of ``query`` under the whole corpus's statistics, and those."""
     corpus = head.corpus(shards, deadline)
     if query is not None:
         key = _matching(req)
@@ -98,15 +92,14 @@ def _pages(head: Head, shards: Shards, req: SearchRequest, query, ranked: bool,
         elif shards.one_call and not head.has_prepared(key):
             # one process holds every shard: it runs both rounds in one call (``rounds``)
             answers = shards.map(head.snapshot_id, ROUNDS, [(req, query, ranked, ranking, corpus,
-                                                             deadline.left(), shaped)]
-                                 * head.shards, deadline)
+                                                             deadline.left())] * head.shards,
+                                 deadline)
             return [page for page, _ in answers], head.prepared(key, lambda: answers[0][1])
         else:
             corpus = head.prepared(key, lambda: _prepare(head, shards, req, query,
                                                          ranking, corpus, deadline))
     return shards.map(head.snapshot_id, "query", [(req, query, ranked, ranking, corpus,
-                                                   deadline.left(), shaped)] * head.shards,
-                      deadline), corpus
+                                                   deadline.left())] * head.shards, deadline), corpus
 
 
 def related(head: Head, shards: Shards, req: RelatedRequest, ranking: Ranking,
@@ -141,26 +134,21 @@ class _Rows:
         for name in ("docnum", "seq", "tier", "score", "copies") + (("day",) if days else ()):
             setattr(self, name, np.concatenate([getattr(a, name) for a in answers]))
         self.shard = np.concatenate([np.full(len(a.docnum), k) for k, a in enumerate(answers)])
-        self.place = np.concatenate([np.arange(len(a.docnum)) for a in answers])
         self.quotes = [q for a in answers  # per row, its folded quotes (none for related)
                        for q in (getattr(a, "quotes", ()) or ((),) * len(a.docnum))]
         if not days:  # the date never ranks these (related documents)
             self.day = np.zeros(len(self.shard), dtype=np.int64)
         self.shards = len(answers)
 
-    def placed(self, at: np.ndarray, ranked: bool) -> list[list[tuple[int, tuple]]]:
+    def per_shard(self, at: np.ndarray, ranked: bool) -> list[list]:
         """Return, per shard, the rows (``page.Row``: docnum, score, copies, folded quotes)
-        of ``at`` it must fetch, each with its place among the shard's rows."""
+        of ``at`` it must fetch."""
         wanted: list[list] = [[] for _ in range(self.shards)]
         for i in at:
             score = float(self.score[i]) if ranked else None
-            wanted[self.shard[i]].append((int(self.place[i]), (
-                int(self.docnum[i]), score, int(self.copies[i]), tuple(self.quotes[i]))))
+            wanted[self.shard[i]].append((int(self.docnum[i]), score, int(self.copies[i]),
+                                          tuple(self.quotes[i])))
         return wanted
-
-    def per_shard(self, at: np.ndarray, ranked: bool) -> list[list]:
-        """Return, per shard, the rows of ``at`` it must fetch (``placed``, without places)."""
-        return [[row for _, row in rows] for rows in self.placed(at, ranked)]
 
     def hits(self, at: np.ndarray, fetched: list[list[Hit]]) -> list[Hit]:
         """Return the fetched hits in the order of ``at``."""

@@ -7,9 +7,7 @@ answers. Who answers is a backend with one method, ``map``:
     ray_shards.RayShards(...)                     each shard's replicas as Ray actors
 
 A backend whose one process holds every shard says so with ``one_call = True``: the
-coordinator then asks it for both rounds of a search at once (``rounds``). One whose shards
-answer side by side (a process each) says ``shapes = True``: each shard then makes the hits
-of its first rows in the query round (``pages.shaped_rows``), not the coordinator after it.
+coordinator then asks it for both rounds of a search at once (``rounds``).
 
 ``map(snapshot_id, method, args, deadline)`` calls ``method`` on shard k with ``args[k]``
 (every shard of the snapshot ``snapshot_id``, so all answers come from one snapshot) and
@@ -38,7 +36,6 @@ class Shards(Protocol):
     """What a sharded search calls."""
 
     one_call: bool  # one process holds every shard: both rounds of a search in one call
-    shapes: bool    # the shards answer side by side: each makes its first rows' hits
 
     def map(self, snapshot_id: str, method: str, args: list[tuple],
             deadline: Deadline) -> list[Any]:

@@ -12,15 +12,13 @@ from index.read.postings import POSTINGS_CACHE
 
 class LocalShards:
     """Every shard opened in this process and called one after the other. With
-    ``one_call``, the coordinator asks for both rounds of a search at once (``rounds``);
-    with ``shapes``, the shards make their first rows' hits (``pages.page_hits``): the
-    same work in another order (and, one after the other, more of it), which the tests
-    compare with one index."""
+    ``one_call``, the coordinator asks for both rounds of a search at once (``rounds``):
+    the same work in another order, which the tests compare with two rounds."""
 
     def __init__(self, index_dir: str, shards: int, postings_cache: int = POSTINGS_CACHE,
-                 one_call: bool = False, shapes: bool = False) -> None:
+                 one_call: bool = False) -> None:
         self.servers = [ShardServer(index_dir, k, postings_cache) for k in range(shards)]
-        self.one_call, self.shapes = one_call, shapes
+        self.one_call = one_call
 
     def map(self, snapshot_id: str, method: str, args: list[tuple],
             deadline: Deadline) -> list[Any]:

@@ -9,18 +9,12 @@ fewer. What else a hit needs is the same for every search of a snapshot and aske
 shards once (``Head.page_facts``): the speakers' canonical names (the snapshot's names file
 makes them the same on every shard) and each bio's article count over every shard.
 
-When the shards answer side by side (a replica process each, ``Shards.shapes``), each
-makes the hits of its first rows itself in the query round (``shaped_rows``: a fair share of
-the page and a few more), while the other shards answer: the coordinator takes those of
-the page's rows from the shards (a bio's article count made the whole snapshot's) and reads
-only the rest itself (``page_hits``). The same hits either way: both run ``page.fetch``.
-
 ``ShardView`` is what ``page.fetch`` reads of one shard (``searcher``, ``columns``,
 ``groups``, ``postings``), as it reads a ``live.Snapshot``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from whoosh.reading import MultiReader
 
@@ -30,7 +24,6 @@ from index.read.postings import PostingLists
 from index.results import Hit
 
 FALLBACK_POSTINGS = 200_000  # decoded postings kept per shard when it has no arrays
-SPARE_ROWS = 2  # rows a shard shapes past its share of the page (``shaped_rows``)
 
 
 @dataclass(frozen=True)
@@ -119,40 +112,3 @@ def fetch_page(head, facts: PageFacts, per_shard: list[list[Row]], groups: list[
 def new_postings(arrays) -> PostingLists:
     """Return a shard's posting lists for the coordinator's snippets."""
     return PostingLists(FALLBACK_POSTINGS, arrays)
-
-
-def shaped_rows(per_page: int, shards: int) -> int:
-    """Return how many of its first rows each shard makes the hits of in the query round:
-    its share of a first page, and ``SPARE_ROWS`` more (2 shards, 10 a page: 7, which
-    covers both shards' rows of ~9 pages in 10 when the page's rows fall on either shard
-    alike); every row it shapes past the page's is work thrown away."""
-    return min(per_page, -(-per_page // shards) + SPARE_ROWS)
-
-
-def page_hits(head, facts: PageFacts, wanted: list[list[tuple[int, Row]]], answers: list,
-              terms: dict[str, frozenset[str]], snippets: bool,
-              deadline: Deadline) -> list[list[Hit]]:
-    """Return, per shard, the hits of its rows of the page (``wanted[k]``: each row with its
-    place among the shard's rows): the ones shard k shaped (``ShardPage.hits``), the rest
-    fetched here (``fetch_page``)."""
-    missing = [[row for place, row in rows if place >= len(a.hits)]
-               for rows, a in zip(wanted, answers, strict=True)]
-    fetched = fetch_page(head, facts, missing, [a.groups for a in answers], terms, snippets,
-                         deadline)
-    columns = _Columns(facts)
-    out = []
-    for rows, a, here in zip(wanted, answers, fetched, strict=True):
-        rest = iter(here)
-        out.append([_whole(a.hits[place], columns) if place < len(a.hits) else next(rest)
-                    for place, _ in rows])
-    return out
-
-
-def _whole(hit: Hit, columns: _Columns) -> Hit:
-    """Return a shard's ``hit`` as the whole snapshot's: a bio's article count is the
-    articles by its author on every shard, not on the one that holds the bio."""
-    doc = hit.document
-    if doc.kind == "bio":
-        hit = replace(hit, document=replace(doc, article_count=columns.articles_by(doc.authors)))
-    return replace(hit, quotes=tuple(_whole(q, columns) for q in hit.quotes)) if hit.quotes \
-        else hit

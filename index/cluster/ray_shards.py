@@ -67,8 +67,6 @@ class RayShards:
         listed = ray_replica.listed_replicas(self.ray, self.index_dir)
         self.replicas: list[list] = [self._handles(g, listed) for g in self.groups]
         self.one_call = len(self.groups) == 1  # a replica holds every shard: ``rounds``
-        # groups answer side by side: each shard makes its first rows' hits (``pages``)
-        self.shapes = len(self.groups) > 1
         self._turn = itertools.count()
         self._down: dict = {}  # replica (actor id) → until when it is not asked (it failed)
 

@@ -41,7 +41,7 @@ def rounds(call: Callable[[int, str, tuple], Any], asked: list[tuple[int, tuple]
     """Return each shard's ``query`` answer with the completed statistics, for the shards of
     ``asked`` ((shard, query args) pairs, every shard of the snapshot, the same args);
     ``call(shard, method, args)`` runs one shard's method."""
-    req, query, ranked, ranking, corpus, budget, *shaped = asked[0][1]
+    req, query, ranked, ranking, corpus, budget = asked[0][1]
     deadline = Deadline(budget)
     seen = []
     for k, _ in asked:
@@ -51,6 +51,6 @@ def rounds(call: Callable[[int, str, tuple], Any], asked: list[tuple[int, tuple]
     answers = []
     for k, _ in asked:
         deadline.check()
-        answers.append((call(k, "query", (req, query, ranked, ranking, whole, deadline.left(),
-                                           *shaped)), whole))
+        answers.append((call(k, "query", (req, query, ranked, ranking, whole, deadline.left())),
+                        whole))
     return answers

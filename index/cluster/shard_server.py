@@ -13,10 +13,8 @@ calls them:
               this shard (``counting``: no scores)
     query     run it again with the corpus-wide statistics; return the shard's best rows
               for the page (with their group ids), its total, and raw facet counts (as
-              codes, ``facet_codes``); asked
-              to (``shaped``), the hits of its first rows too, with stored fields and
-              snippets, made while the other shards answer; the coordinator reads the
-              page's other rows itself (``pages``)
+              codes, ``facet_codes``); the coordinator reads the page's stored fields and
+              snippets itself (``pages``)
     page_facts, articles_by   the speakers' canonical names and bios' article counts
               (once per snapshot)
     facet_values   the values its facet counts' codes number (once per snapshot)
@@ -25,7 +23,7 @@ calls them:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -38,7 +36,7 @@ from index.read import facets
 from index.read import related as related_op
 from index.read.live import Recent, Snapshot
 from index.read.order import in_order
-from index.read.page import Row, as_person, fetch
+from index.read.page import Row, as_person
 from index.read.postings import POSTINGS_CACHE
 from index.read.search import Matches, Ranking, match
 from index.read.stories import SHOWN_QUOTES
@@ -66,7 +64,6 @@ class ShardPage:
     quotes: tuple = ()         # per row, the docnums of its quotes folded under it (stories)
     groups: dict = field(default_factory=dict)  # docnum → group id, of the rows and shown
     # quotes that have copies (the coordinator builds the page: ``pages``)
-    hits: tuple[Hit, ...] = ()  # the hits of the first rows, when asked (``shaped``)
 
 
 class ShardServer:
@@ -137,18 +134,9 @@ class ShardServer:
 
     @staticmethod
     def query(snap: Snapshot, req: SearchRequest, query, ranked: bool, ranking: Ranking,
-              corpus: CorpusStats, budget: float,
-              shaped: tuple[int, dict] | None = None) -> ShardPage:
-        """``shaped``: (n, the query's terms by field): also make the hits of the first n
-        rows, as the coordinator would (``page.fetch``)."""
-        deadline = Deadline(budget)
-        m = match(snap, req, query, ranked, ranking, deadline, corpus, stories=True)
-        page = _page(snap, m, req, ranked)
-        if not shaped or not shaped[0]:
-            return page
-        first = [(int(d), float(s) if ranked else None, int(c), q) for d, s, c, q in
-                 zip(page.docnum[:shaped[0]], page.score, page.copies, page.quotes)]
-        return replace(page, hits=tuple(fetch(snap, first, shaped[1], req.snippets, deadline)))
+              corpus: CorpusStats, budget: float) -> ShardPage:
+        m = match(snap, req, query, ranked, ranking, Deadline(budget), corpus, stories=True)
+        return _page(snap, m, req, ranked)
 
     @staticmethod
     def document(snap: Snapshot, doc_id: str) -> Document | None:
