@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 
 import index
 from index import SearchIndex, SearchRequest
-from index.read import facets, folding, matching, page, scoring, sets
+from index.read import facets, folding, listing, matching, page, scoring, sets
+from index.read.order import in_order
 from index.read.postings import PostingLists
-from index.read.scoring import Evaluator
+from index.read.scoring import Evaluator, Hits
 from index.errors import Deadline
 from whoosh import query as Q
 from tests.conftest import FAKENEWS, SCIFACT, need
@@ -32,6 +33,7 @@ def _reference(monkeypatch) -> None:
     monkeypatch.setattr(page, "fields_holding",
                         lambda snap, docnums, terms: {d: set(page.SNIPPET_FIELDS) for d in docnums})
     monkeypatch.setattr(folding, "fold", folding.reference_fold)
+    monkeypatch.setattr(listing, "Listing", listing.Eager)  # the whole list folded
     monkeypatch.setattr(facets, "column_counts", facets.reference_column_counts)
     monkeypatch.setattr(facets, "_author_counts", _author_counts_by_pairs)
     for name in ("union", "sum_by_id", "best"):
@@ -305,6 +307,7 @@ class _Groups:
         members = np.ones(len(key), dtype=np.int64)
         members[grouped] = counts[inverse]
         self.multi = members > 1
+        self.count = len(counts)
 
 
 @settings(max_examples=300, deadline=None)
@@ -336,6 +339,46 @@ def test_folding_without_sorting_equals_sorting(n, data):
         assert keep.tolist() == want.tolist()
         assert copies.leaders.tolist() == want_copies.leaders.tolist()
         assert copies.counts.tolist() == want_copies.counts.tolist()
+
+
+class _Stories:
+    """A stand-in for ``stories.Stories``: each quote's article (-1: not a quote)."""
+
+    def __init__(self, parent: np.ndarray) -> None:
+        self.parent = parent
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 200), st.data())
+def test_listing_folded_for_the_page_equals_the_whole_list_folded(n, data):
+    """The total, the folded count and the first rows (their copies and quotes) of a list
+    folded for the page only are those of the whole list folded, for every order, with
+    quotes of grouped and of non-matching articles, and quotes in groups themselves."""
+    draw = data.draw
+    size = draw(st.integers(n, 3 * n))
+    ids = np.sort(np.asarray(draw(st.lists(st.integers(0, size - 1), min_size=n, max_size=n,
+                                           unique=True)), dtype=np.int64))
+    key = np.asarray(draw(st.lists(st.integers(0, 5), min_size=size, max_size=size)),
+                     dtype=np.int64)
+    parent = np.asarray(draw(st.lists(st.integers(-1, size - 1), min_size=size,
+                                      max_size=size)), dtype=np.int64)
+    parent[parent == np.arange(size)] = -1  # no quote of itself
+    tier = np.asarray(draw(st.lists(st.integers(0, 2), min_size=n, max_size=n)), dtype=np.int64)
+    scores = np.asarray(draw(st.lists(st.sampled_from([0.0, 1.5, 2.25, 7.0]), min_size=n,
+                                      max_size=n)))
+    seq = np.asarray(draw(st.permutations(range(size))), dtype=np.int64)
+    day = np.asarray(draw(st.lists(st.sampled_from([0, 20200101, 20210305]), min_size=size,
+                                   max_size=size)), dtype=np.int64)
+    hits, groups, stories = Hits(ids, scores), _Groups(key), _Stories(parent)
+    for sort, ranked in (("relevance", True), ("relevance", False), ("date", False),
+                         ("-date", False)):
+        lazy = listing.Listing(hits, tier, day, seq, sort, ranked, groups, stories)
+        eager = listing.Eager(hits, tier, day, seq, sort, ranked, groups, stories)
+        assert (lazy.total, lazy.folded) == (eager.total, eager.folded)
+        for end in (1, 3, 10, n + 5):
+            fast, slow = lazy.first(end), eager.first(end)
+            assert fast[0].tolist() == slow[0].tolist(), (sort, ranked, end)
+            assert fast[1:] == slow[1:], (sort, ranked, end)
 
 
 def test_facet_columns_counted_together_equal_one_by_one(fakenews_sample_index):
@@ -379,3 +422,26 @@ def test_sums_merged_into_the_largest_list_equal_the_sort(small, where, data):
     slow = sets.reference.sum_by_id(ids, values)
     assert np.array_equal(fast[0], slow[0]) and fast[0].dtype == slow[0].dtype
     assert fast[1].tobytes() == slow[1].tobytes()  # bit for bit
+    top = max(int(p[-1]) for p in ids if len(p)) + 1
+    counted = sets._dense(ids, values, top)  # many lists (a completed last word): counted
+    assert np.array_equal(counted[0], slow[0]) and counted[0].dtype == slow[0].dtype
+    assert counted[1].tobytes() == slow[1].tobytes()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 80), st.sampled_from([1, 3, 70001]), st.data())
+def test_first_rows_by_tier_and_score_equal_the_full_sort(n, spread, data):
+    """``order.in_order``'s first rows (tiers counted, or partitioned when they spread wide)
+    are those of sorting every row, with ties in tier and score."""
+    draw = data.draw
+    tier = np.asarray(draw(st.lists(st.integers(-2, 2), min_size=n, max_size=n)),
+                      dtype=np.int64) * spread
+    score = np.asarray(draw(st.lists(st.sampled_from([0.0, 1.5, 2.25]), min_size=n,
+                                     max_size=n)))
+    day = np.asarray(draw(st.lists(st.sampled_from([0, 20200101]), min_size=n, max_size=n)),
+                     dtype=np.int64)
+    seq = np.asarray(draw(st.permutations(range(n))), dtype=np.int64)
+    full = np.lexsort((seq, -day, -score, -tier))
+    for end in (1, 2, 10, n):
+        assert in_order(tier, score, day, seq, "relevance", True, end).tolist() == \
+            full[:end].tolist()

@@ -35,7 +35,6 @@ from index.errors import Deadline, IndexUnavailable
 from index.read import facets
 from index.read import related as related_op
 from index.read.live import Recent, Snapshot
-from index.read.order import in_order
 from index.read.page import Row, as_person
 from index.read.postings import POSTINGS_CACHE
 from index.read.search import Matches, Ranking, match
@@ -135,7 +134,7 @@ class ShardServer:
     @staticmethod
     def query(snap: Snapshot, req: SearchRequest, query, ranked: bool, ranking: Ranking,
               corpus: CorpusStats, budget: float) -> ShardPage:
-        m = match(snap, req, query, ranked, ranking, Deadline(budget), corpus, stories=True)
+        m = match(snap, req, query, ranked, ranking, Deadline(budget), corpus)
         return _page(snap, m, req, ranked)
 
     @staticmethod
@@ -164,27 +163,25 @@ class ShardServer:
 def _page(snap: Snapshot, m: Matches, req: SearchRequest, ranked: bool) -> ShardPage:
     """Return the shard's first ``page × per_page`` rows: no row past them can make the page."""
     ids, scores = m.final
-    at = in_order(m.tier, scores, snap.columns.day, snap.order, req.sort, ranked,
-                  req.page * req.per_page, ids)
+    at, copies, quotes = m.listing.first(req.page * req.per_page)
     rows = ids[at]
     day, seq = snap.columns.day[rows], snap.order[rows]
     tiers = m.tiers
     dropped = tiers is not None and tiers.required < tiers.counted
     raw = (coded(snap.columns, m.matched, m.filters, req.date_by_month, req.authors)
            if req.facets else None)
-    return ShardPage(len(ids), m.folded, rows, seq, m.tier[at], scores[at], day,
-                     np.array([m.copies.get(int(d), 0) for d in rows], dtype=np.int64),
+    return ShardPage(m.listing.total, m.listing.folded, rows, seq, m.tier[at], scores[at], day,
+                     np.array(copies, dtype=np.int64),
                      tiers.held(rows) if dropped else None,
-                     tuple(w for w, _ in tiers.words) if dropped else (), raw,
-                     tuple(tuple(m.quotes.get(int(d), ())) for d in rows),
-                     _groups(snap, rows, m.quotes))
+                     tuple(w for w, _ in tiers.words) if dropped else (), raw, tuple(quotes),
+                     _groups(snap, rows, quotes))
 
 
-def _groups(snap: Snapshot, rows: np.ndarray, quotes: dict) -> dict[int, str]:
+def _groups(snap: Snapshot, rows: np.ndarray, quotes: list[tuple[int, ...]]) -> dict[int, str]:
     """Return the group ids of ``rows`` and their shown quotes that have copies."""
     found = {}
-    for d in rows.tolist():
-        for doc in (d, *tuple(quotes.get(d, ()))[:SHOWN_QUOTES]):
+    for d, under in zip(rows.tolist(), quotes):
+        for doc in (d, *under[:SHOWN_QUOTES]):
             group = snap.groups.group_of(int(doc))
             if group is not None:
                 found[int(doc)] = group

@@ -82,10 +82,23 @@ def fold(groups: Groups, ids: np.ndarray, tier: np.ndarray, scores: np.ndarray,
     them share is skipped); only the documents of groups with copies are looked at, and only
     their dates and places read. ``reference_fold`` is the sorting form."""
     keep = np.ones(len(ids), dtype=bool)
-    candidates = np.flatnonzero(groups.multi[ids])
-    if not len(candidates):
+    c = np.flatnonzero(groups.multi[ids])
+    if not len(c):
         return keep, NO_COPIES
-    c = candidates
+    leaders, group = leading(groups, ids, c, tier, scores, seq, days, sort, ranked)
+    counts = np.bincount(group)[group[leaders]]
+    keep[c] = False
+    keep[c[leaders]] = True
+    several = counts > 1
+    return keep, Copies(ids[c[leaders[several]]].astype(np.int64), counts[several] - 1)
+
+
+def leading(groups: Groups, ids: np.ndarray, c: np.ndarray, tier: np.ndarray,
+            scores: np.ndarray, seq: np.ndarray, days: np.ndarray, sort: str, ranked: bool
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Return, of the places ``c`` among ``ids`` (documents of groups with copies; ``tier``
+    and ``scores`` per id), where each group's first document in result order is (places
+    among ``c``), and each one's group (dense numbers), as ``fold`` finds them."""
     group = groups.dense[ids[c]]
     size = int(group.max()) + 1
     leaders = np.arange(len(c))
@@ -95,11 +108,7 @@ def fold(groups: Groups, ids: np.ndarray, tier: np.ndarray, scores: np.ndarray,
         best = np.full(size, _lowest(key.dtype), dtype=key.dtype)
         np.maximum.at(best, group[leaders], key[leaders])
         leaders = leaders[key[leaders] == best[group[leaders]]]
-    counts = np.bincount(group, minlength=size)[group[leaders]]
-    keep[c] = False
-    keep[c[leaders]] = True
-    several = counts > 1
-    return keep, Copies(ids[c[leaders[several]]].astype(np.int64), counts[several] - 1)
+    return leaders, group
 
 
 def _preference(tier, score, day, seq, sort: str, ranked: bool) -> list[np.ndarray]:

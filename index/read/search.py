@@ -17,19 +17,17 @@ from whoosh.query.qcore import QueryError as WhooshQueryError
 
 from index.analysis import words
 from index.errors import Deadline, QueryError
-from index.read import facets, folding
+from index.read import facets, listing
 from index.read.expand import Expander
-from index.read.folding import NO_COPIES, Copies, collapse, only_group
+from index.read.folding import only_group
 from index.read.language import holders, is_query_stop, minor_languages, query_language
 from index.read.live import Snapshot
 from index.read.matching import Tiers
-from index.read.order import in_order
 from index.read.pinning import Edits
 from index.read.page import Row, fetch
 from index.read.query import Nearness, explicit_and, parse, phrase_bonus
 from index.read.scoring import EMPTY, Evaluator, Hits
 from index.read.spelling import did_you_mean
-from index.read.stories import NO_QUOTES, FoldedQuotes, fold_stories
 from index.read.stats import CorpusStats, day_number
 from index.read.synonyms import Synonyms
 from index.request import SearchRequest
@@ -101,24 +99,21 @@ def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
 
 @dataclass
 class Matches:
-    """A query's matches in one index (or one shard), filtered and folded, before paging."""
+    """A query's matches in one index (or one shard), filtered, before paging."""
 
-    final: Hits             # what is listed: filtered, folded
+    final: Hits             # filtered: what is listed, before folding
     tier: np.ndarray        # per final document (see ``order``)
     matched: np.ndarray     # before the filters: what facets count
     filters: facets.Filters
     tiers: Tiers | None     # relaxed matching's record, to say which words were not required
-    copies: Copies          # per kept document, the copies folded under it
-    folded: int
-    quotes: FoldedQuotes = NO_QUOTES  # per article, its quotes (``stories``)
+    listing: listing.Listing  # ``final`` folded: its total, its first rows
     pins: frozenset[int] = frozenset()  # the listed documents an editor pinned
 
 
 def match(snap: Snapshot, req: SearchRequest, query: Q.Query | None, ranked: bool,
-          ranking: Ranking, deadline: Deadline, corpus: CorpusStats,
-          stories: bool = False) -> Matches:
-    """Evaluate an expanded ``query`` on ``snap`` with the corpus statistics ``corpus``
-    (``stories``: fold quotes under their matching article, see ``stories``)."""
+          ranking: Ranking, deadline: Deadline, corpus: CorpusStats) -> Matches:
+    """Evaluate an expanded ``query`` on ``snap`` with the corpus statistics ``corpus``; its
+    near-duplicates and the quotes of its articles fold (``listing``)."""
     cols = snap.columns
     filters = facets.make_filters(cols, req.kinds, req.langs, req.authors,
                                   req.day_from, req.day_to, req.speakers, req.sites,
@@ -150,26 +145,19 @@ def match(snap: Snapshot, req: SearchRequest, query: Q.Query | None, ranked: boo
         tier = edits.tier(final.ids, tiers)
     else:
         tier = tiers.tier(final.ids) if tiers is not None else np.zeros(len(final.ids), np.int64)
-    folded, copies, quotes = len(final.ids), NO_COPIES, NO_QUOTES
-    if req.collapse and not req.group:
-        if stories:  # both foldings, the results copied once
-            keep, copies = folding.fold(snap.groups, final.ids, tier, final.scores, snap.order,
-                                        cols.day, req.sort, ranked)  # (a test swaps it)
-            final, tier, quotes = fold_stories(snap.stories(), final, tier, keep)
-        else:
-            final, tier, copies = collapse(snap.groups, final, tier, snap.order, cols.day,
-                                           req.sort, ranked)
+    folds = req.collapse and not req.group
+    listed = listing.Listing(final, tier, cols.day, snap.order, req.sort, ranked,
+                             snap.groups if folds else None, snap.stories() if folds else None)
     pins = frozenset(int(d) for d in edits.pins) if edits is not None else frozenset()
-    return Matches(final, tier, matched.ids, filters, tiers, copies, folded - len(final.ids),
-                   quotes, pins)
+    return Matches(final, tier, matched.ids, filters, tiers, listed, pins)
 
 
 def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadline,
            synonyms: Synonyms | None = None) -> SearchResult:
     """Run ``req`` on ``snap``; raise QueryTimeout (a query string is never refused)."""
     p = plan(snap, req, ranking, deadline, synonyms)
-    m = match(snap, req, p.query, bool(p.text), ranking, deadline, snap.corpus, stories=True)
-    page = page_of(snap, m, req, ranked=bool(p.text))
+    m = match(snap, req, p.query, bool(p.text), ranking, deadline, snap.corpus)
+    page = page_of(m, req, ranked=bool(p.text))
     hits = fetch(snap, page, p.terms, req.snippets, deadline)
     if m.pins:
         hits = [replace(h, pinned=True) if row[0] in m.pins else h for h, row in zip(hits, page)]
@@ -178,7 +166,7 @@ def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadl
     first = next((row[0] for row in page if row[0] not in m.pins), None)
     dropped = m.tiers.missing(first) if m.tiers is not None and first is not None and \
         m.tiers.required < m.tiers.counted else []
-    return result(snap, req, p, hits, len(m.final.ids), counts, dropped, m.folded)
+    return result(snap, req, p, hits, m.listing.total, counts, dropped, m.listing.folded)
 
 
 def count(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadline,
@@ -186,8 +174,7 @@ def count(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadli
     """Return the ``total`` that ``search`` would give ``req``, and nothing else: no page,
     stored fields, snippets, facets nor did-you-mean."""
     p = plan(snap, req, ranking, deadline, synonyms)
-    return len(match(snap, req, p.query, bool(p.text), ranking, deadline, snap.corpus,
-                     stories=True).final.ids)
+    return match(snap, req, p.query, bool(p.text), ranking, deadline, snap.corpus).listing.total
 
 
 def result(head, req: SearchRequest, p: Plan, hits: list[Hit], total: int,
@@ -241,10 +228,10 @@ def recency_factor(days: np.ndarray, half_life: float,
     return factor
 
 
-def page_of(snap: Snapshot, m: Matches, req: SearchRequest, ranked: bool) -> list[Row]:
+def page_of(m: Matches, req: SearchRequest, ranked: bool) -> list[Row]:
     """Return the rows (``page.Row``) of the requested page, in result order."""
     start, end = (req.page - 1) * req.per_page, req.page * req.per_page
+    at, copies, quotes = m.listing.first(end)
     ids, scores = m.final
-    at = in_order(m.tier, scores, snap.columns.day, snap.order, req.sort, ranked, end, ids)[start:]
-    return [(int(ids[i]), float(scores[i]) if ranked else None, m.copies.get(int(ids[i]), 0),
-             tuple(m.quotes.get(int(ids[i]), ()))) for i in at]
+    return [(int(ids[i]), float(scores[i]) if ranked else None, c, q)
+            for i, c, q in zip(at[start:].tolist(), copies[start:], quotes[start:])]

@@ -34,8 +34,13 @@ def sum_by_id(ids_parts: list[np.ndarray], value_parts: list[np.ndarray]
     if len(ids_parts) == 1:
         return ids_parts[0], value_parts[0]
     sizes = [len(p) for p in ids_parts]
-    big = int(np.argmax(sizes))
-    if sum(sizes) >= MERGE_FROM and sizes[big] >= MOST * sum(sizes):
+    big, total = int(np.argmax(sizes)), sum(sizes)
+    top = max(int(p[-1]) for p in ids_parts if len(p)) + 1 if total else 0
+    merges = total >= MERGE_FROM and sizes[big] >= MOST * total
+    if top * DENSE_COST < min((len(sizes) - 1) * sizes[big] if merges else total * SORT_COST,
+                              total * SORT_COST):
+        return _dense(ids_parts, value_parts, top)
+    if merges:
         return _into_largest(ids_parts, value_parts, big)
     ids = np.concatenate(ids_parts)
     order = np.argsort(ids, kind="stable")  # equal ids keep part order: the same sums
@@ -46,6 +51,24 @@ def sum_by_id(ids_parts: list[np.ndarray], value_parts: list[np.ndarray]
 
 MERGE_FROM = 20_000  # postings from which the other lists are merged into the largest one
 MOST = 0.6           # when it holds this share of them (a word's body postings)
+# Costs per element (merging a list into the largest costs one per element of the largest),
+# measured at 8x FakeNewsNet: sums by a dense count cost per document number up to the
+# largest held, a sort per posting.
+DENSE_COST, SORT_COST = 1.5, 8
+
+
+def _dense(ids_parts: list[np.ndarray], value_parts: list[np.ndarray], top: int
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """``sum_by_id`` by one count over the document numbers below ``top``: each id's values
+    are added in the order the concatenation holds them, part order, as the sort adds them
+    (a last word completed into 20 words at 8x FakeNewsNet: 27 lists, 117,595 postings,
+    merged into the largest in 5.2 ms, sorted in 2.2 ms, counted in 1.5 ms)."""
+    ids = np.concatenate(ids_parts)
+    sums = np.bincount(ids, weights=np.concatenate(value_parts), minlength=top)
+    held = np.zeros(top, dtype=bool)
+    held[ids] = True
+    distinct = np.flatnonzero(held)
+    return distinct.astype(ids.dtype, copy=False), sums[distinct]
 
 
 def _into_largest(ids_parts: list[np.ndarray], value_parts: list[np.ndarray], big: int
