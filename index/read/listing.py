@@ -98,8 +98,7 @@ class Listing:
             at = in_order(self.tier, final.scores, self.day, self.seq, self.sort, self.ranked,
                           end, final.ids)
             return at, [0] * len(at), [()] * len(at)
-        # date orders sort the whole list anyway; relevance picks its first rows
-        want = min(n, 2 * end + 16) if self.sort == "relevance" and self.ranked else n
+        want = min(n, 2 * end + 16)  # the first rows in order, more when too many fold
         while True:
             at = self._listed(in_order(self.tier, final.scores, self.day, self.seq, self.sort,
                                        self.ranked, want, final.ids), end)
