@@ -12,7 +12,11 @@
   reference is ``findall`` and a look-up per word, value by value;
 - ``neardup.signature`` finds and hashes words and computes MinHash with numba; the
   reference is ``findall``, ``zlib.crc32`` and the numpy arithmetic (``signature_numpy``),
-  and a grouping signs its first articles with it.
+  and a grouping signs its first articles with it;
+- ``w3_postings`` writes a term of one posting without the block loop (``_write_one``),
+  hashes term keys from the MD5 digest's bytes (``_md5_low``) and writes a term table's hash
+  tables a bucket at a time (``write_hashes``); the references are ``write_postings`` and
+  Whoosh's ``md5_hash`` and ``HashWriter._write_hashes``.
 """
 from __future__ import annotations
 
@@ -23,13 +27,15 @@ import random
 import re
 
 from whoosh.filedb.filestore import RamStorage
+from whoosh.filedb.filetables import HashWriter, md5_hash
 
-from corpus import text
-from index.schema import build_schema
+from corpus import extract, text
 from index.analysis import MARK
-from index.write import minhash_jit, neardup, text_tokens
+from index.documents import to_document
+from index.schema import ARRAY_FIELDS, build_schema
+from index.write import minhash_jit, neardup, text_tokens, w3_postings
 from index.write.fast_segments import SegmentBuilder
-from tests.conftest import DEMO, FAKENEWS, FREENEWS, need
+from tests.conftest import DEMO, FAKENEWS, FREENEWS, fakenews_head, need
 
 _REFERENCE_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 
@@ -177,3 +183,30 @@ def test_compiled_tokens_are_findalls_on_english_german_and_french():
                       tokens.counts.tolist()))
     assert found[0] == found[1]
     assert len(found[0][0]) > 500_000 and len(found[0][1]) < len(values.docs)  # stop-word-only values
+
+
+def test_one_posting_terms_and_md5_hashes_are_the_references_bytes(tmp_path, monkeypatch):
+    """A segment's postings (.pst) and term table (.trm) are byte for byte the same when
+    every term goes through ``write_postings``, the term hashes through Whoosh's ``md5_hash``
+    and the hash tables through its ``_write_hashes`` (the references of ``_write_one``,
+    ``_md5_low`` and ``write_hashes``)."""
+    head, _ = fakenews_head(tmp_path, 150)
+    docs = [to_document(record) for record in extract([str(head), str(DEMO)])]
+
+    def written() -> dict[str, bytes]:
+        storage = RamStorage()
+        builder = SegmentBuilder(storage, build_schema())
+        for seq, doc in enumerate(docs):
+            builder.add({**doc, "seq": seq})
+        builder.finish(ARRAY_FIELDS)
+        return {name.rsplit(".", 1)[1]: storage.files[name] for name in storage.files
+                if name.endswith((".pst", ".trm"))}
+
+    fast = written()
+    monkeypatch.setattr(w3_postings, "_write_one", lambda doc, weight, value, length, fixed:
+                        w3_postings.write_postings([doc], [weight], [value], [length], fixed))
+    monkeypatch.setattr(w3_postings, "_md5_low", md5_hash)
+    monkeypatch.setattr(w3_postings, "write_hashes", HashWriter._write_hashes)
+    reference = written()
+    assert set(fast) == {"pst", "trm"} and len(fast["pst"]) > 100_000
+    assert fast == reference

@@ -21,7 +21,7 @@ from index.read.segments import Segments
 from index.schema import TEXT_FIELDS
 from index.store.segment_facts import (FACTS_SUFFIX, SINGLE, facts_path, load, read_segment,
                                        save)
-from tests.conftest import DEMO
+from tests.conftest import DEMO, fakenews_head
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -69,6 +69,19 @@ def test_the_build_writes_each_segments_facts_equal_to_reading_it(fakenews_sampl
             assert facts_path(path, sid).exists()
             found = load(path, sid, leaf.doc_count_all(), TEXT_FIELDS)
             assert found is not None and found.authors[0] and found.single["speaker"][0]
+            _equal(found, read_segment(leaf, TEXT_FIELDS))
+
+
+def test_a_one_process_build_writes_facts_equal_to_reading_its_segments(tmp_path):
+    """A build's writer makes each segment's facts from what it holds (``fresh_facts``), in
+    the building process as in the workers: equal to reading the segment back."""
+    sample, _ = fakenews_head(tmp_path, 600)
+    index.rebuild(str(tmp_path / "index"), [str(sample), str(DEMO)], workers=1)
+    path = SnapshotStore(str(tmp_path / "index")).current_path()
+    with whoosh_index.open_dir(str(path)).reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            found = load(path, leaf.segment().segment_id(), leaf.doc_count_all(), TEXT_FIELDS)
+            assert found is not None and found.authors[0] and found.quotes[0].size
             _equal(found, read_segment(leaf, TEXT_FIELDS))
 
 

@@ -90,7 +90,8 @@ def read_segment(leaf, fields) -> Segment:
                np.concatenate(codes_) if codes_ else np.empty(0, dtype=np.int32))
     return Segment(
         leaf.segment().segment_id(), count, single, authors,
-        _column(leaf, "day", count), _column(leaf, "group", count), _column(leaf, "seq", count),
+        column_of(leaf, "day", count), column_of(leaf, "group", count),
+        column_of(leaf, "seq", count),
         {name: np.asarray(leaf_lengths(leaf, name), dtype=np.float64) for name in fields},
         {name: leaf.field_length(name) for name in fields},
         _keyed(leaf, "id", indexed), _keyed(leaf, "article_id", indexed),
@@ -115,7 +116,8 @@ def _keyed(leaf, name: str, indexed: set[str]) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(docs, dtype=np.int64), np.asarray(keys, dtype=np.uint64)
 
 
-def _column(leaf, name: str, count: int) -> np.ndarray:
+def column_of(leaf, name: str, count: int) -> np.ndarray:
+    """Return column ``name`` of one segment reader as int64 (zeros when it has none)."""
     if name in leaf.schema and leaf.has_column(name):
         return np.fromiter(leaf.column_reader(name), dtype=np.int64, count=count)
     return np.zeros(count, dtype=np.int64)

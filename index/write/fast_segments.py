@@ -18,8 +18,9 @@ plain Whoosh index that Whoosh and ``index/read`` open alike:
 - postings are written term by term in byte order, 128 to a block, as ``W3PostingsWriter``
   writes them (``w3_postings``), except that a small block is stored uncompressed (the
   block header says so; Whoosh's reader honours it);
-- the posting arrays (``store/arrays.py``) come from the same postings, not from reading
-  the segment files back.
+- the posting arrays (``store/arrays.py``) and the segment's facts (``store/segment_facts``,
+  through ``fresh_facts``) come from the same postings, not from reading the segment files
+  back.
 
 ``tests/test_fast_build.py`` checks that every term, posting, weight, position, length,
 stored field and column equals what Whoosh's own writer makes, and that searches agree.
@@ -34,12 +35,15 @@ from whoosh.codec import default_codec
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.fields import FieldType
 from whoosh.formats import Existence, Positions
+from whoosh.reading import SegmentReader
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length
 
 from index.analysis import WORD, PerLanguageAnalyzer
+from index.store import segment_facts
 from index.store.arrays import POSITION_FIELDS
 from index.write import w3_postings
+from index.write.fresh_facts import FreshFacts
 from index.write.text_tokens import TextValues, Words
 
 def _fast(field) -> bool:
@@ -110,6 +114,7 @@ class SegmentBuilder:
         # (field, value) → what ``FieldType.index`` gives for it (a pure function of both)
         self.indexed: dict[tuple[str, object], list] = {}
         self.kinds: dict[str, tuple] = {}  # field name → its ``_kind``
+        self.fresh = FreshFacts(self.lengths)  # told each field's terms at finish
 
     def add(self, fields: dict) -> None:
         """Add one document (no boosts, as ``to_document`` makes them). What Whoosh's
@@ -209,27 +214,26 @@ class SegmentBuilder:
         self.perdoc.close()
         writer = self.codec.field_writer(self.storage, self.segment)
         terms = list(self.vocabulary)
+        order = sorted(range(len(terms)), key=terms.__getitem__)
         rank = np.empty(len(terms), dtype=np.int64)
-        rank[sorted(range(len(terms)), key=terms.__getitem__)] = np.arange(len(terms))
+        rank[order] = np.arange(len(terms))
+        by_rank = list(map(terms.__getitem__, order))  # the terms in byte order
         arrays = {}
         for name in sorted({*self.postings, *tokens}):
             field = self.schema[name]
-            lengths = self.lengths.pop(name, {}) if field.scorable else {}
+            lengths = self.lengths.get(name, {}) if field.scorable else {}
             masks = None
             if name in tokens:
-                table, masks = w3_postings.postings_of(tokens.pop(name), terms, rank,
-                                                       lengths, self.docnum)
+                table, masks = w3_postings.postings_of(tokens.pop(name), by_rank, rank,
+                                                       lengths, self.docnum,
+                                                       name in POSITION_FIELDS)
             else:
                 table = w3_postings.table_of(self.postings.pop(name), lengths)
+            self.fresh.field(name, table)
             writer.start_field(name, field)
-            fixed = field.format.fixed_value_size()
-            fieldid = pack_ushort(writer._fieldid)
-            add_term, postfile = w3_postings.TermTable(writer._tindex).add, writer._postfile
-            pos = postfile.tell()
-            for term, docs, weights, values, lens in table:
-                info, pos = w3_postings.write_postings(postfile, pos, docs, weights, values, lens,
-                                                       fixed)
-                add_term(fieldid + term, info)
+            w3_postings.write_field(writer._postfile, w3_postings.TermTable(writer._tindex),
+                                    pack_ushort(writer._fieldid), table,
+                                    field.format.fixed_value_size())
             writer.finish_field()
             if name in array_fields:
                 if name not in POSITION_FIELDS:
@@ -237,5 +241,18 @@ class SegmentBuilder:
                 elif masks is None:
                     masks = w3_postings.masks_of(table, field.format)
                 arrays[name] = (*w3_postings.arrays_of(table), masks)
+        writer._tindex._write_hashes = lambda: w3_postings.write_hashes(writer._tindex)
         writer.close()
         return self.segment, arrays
+
+    def save_facts(self, fields) -> None:
+        """Write the finished segment's facts file (``store.segment_facts``) from what this
+        builder holds (``fresh_facts``), then let go of it."""
+        folder = getattr(self.storage, "folder", None)
+        if folder is not None:  # an index in memory keeps no facts (as ``write_missing``)
+            leaf = SegmentReader(self.storage, self.schema, self.segment)
+            try:
+                segment_facts.save(folder, self.fresh.facts(leaf, fields))
+            finally:
+                leaf.close()
+        self.fresh = self.lengths = None

@@ -153,9 +153,11 @@ class Grouper:
             return group_key(doc_id)
         if len(self._loaded) and len(self.ids) - len(self._loaded) > LAZY_ADDS:
             self._index_loaded()
-        bands = [sig[b * ROWS:(b + 1) * ROWS].tobytes() for b in range(BANDS)]
-        candidates = {r for b, k in enumerate(bands) for r in self._buckets[b].get(k, ())
-                      if self.alive[r]}
+        raw, step = sig.tobytes(), ROWS * sig.itemsize  # each band's bytes, cut from one copy
+        bands = [raw[at:at + step] for at in range(0, BANDS * step, step)]
+        alive = self.alive
+        candidates = {r for bucket, k in zip(self._buckets, bands) for r in bucket.get(k, ())
+                      if alive[r]}
         if len(self._loaded):
             shared = (self._loaded == sig.reshape(BANDS, ROWS)).all(axis=2).any(axis=1)
             candidates.update(int(r) for r in np.flatnonzero(shared) if self.alive[r])
@@ -176,8 +178,12 @@ class Grouper:
         self.keys.append(key)
         self.alive.append(True)
         self._row[doc_id] = row
-        for b, k in enumerate(bands or ()):
-            self._buckets[b].setdefault(k, []).append(row)
+        for bucket, k in zip(self._buckets, bands or ()):
+            rows = bucket.get(k)
+            if rows is None:  # (setdefault would make a list for every band)
+                bucket[k] = [row]
+            else:
+                rows.append(row)
 
     def _index_loaded(self) -> None:
         """File the loaded rows in the LSH buckets (worth it when many articles are added)."""

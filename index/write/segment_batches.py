@@ -19,10 +19,9 @@ from pathlib import Path
 import numpy as np
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, clean_files
-from whoosh.reading import SegmentReader
 
 from index.schema import TEXT_FIELDS
-from index.store import arrays, segment_facts
+from index.store import arrays
 from index.write import tokens_jit
 from index.write.fast_segments import SegmentBuilder
 
@@ -50,12 +49,16 @@ class Segments:
                 self.builder = SegmentBuilder(self.ix.storage, self.ix.schema)
             self.builder.add(doc)
             if self.builder.docnum >= BATCH_DOCS:
-                self.done.append(self.builder.finish(self.array_fields))
-                self.builder = None
+                self._finish_here()
             return
         self.batch.append(doc)
         if len(self.batch) >= BATCH_DOCS:
             self._submit()
+
+    def _finish_here(self) -> None:
+        self.done.append(self.builder.finish(self.array_fields))
+        self.builder.save_facts(TEXT_FIELDS)
+        self.builder = None
 
     def _submit(self) -> None:
         busy = [f for f in self.done if isinstance(f, Future) and not f.done()]
@@ -70,8 +73,7 @@ class Segments:
     def finish(self) -> list[tuple]:
         """Write what is left; return each segment's (segment, arrays), in order."""
         if self.builder is not None:
-            self.done.append(self.builder.finish(self.array_fields))
-            self.builder = None
+            self._finish_here()
         if self.batch:
             self._submit()
         try:
@@ -101,11 +103,7 @@ def _write_batch(folder: str, schema, docs: list[dict], array_fields) -> tuple:
         builder.cancel()
         raise
     segment, found = builder.finish(array_fields)
-    leaf = SegmentReader(storage, schema, segment)
-    try:  # what building.publish's write_missing would write for it, written here
-        segment_facts.save(folder, segment_facts.read_segment(leaf, TEXT_FIELDS))
-    finally:
-        leaf.close()
+    builder.save_facts(TEXT_FIELDS)  # what building's write_missing would write, written here
     return segment, found
 
 

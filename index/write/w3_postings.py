@@ -3,10 +3,11 @@
 
 ``postings_of`` turns a text field's tokens over a batch (term numbers in document order)
 into postings with numpy: one per term and document, its weight the term's frequency and
-its value the ``Positions`` encoding (the count, then the pickled position deltas).
-``write_postings`` writes one term's postings: blocks of ``BLOCK``, each a header
-(count, last docnum, top weight, compression, shortest and longest field length as bytes)
-and the pickled (docnum deltas, weights, values); a block whose pickle is shorter than
+its value the ``Positions`` encoding (the count, then the pickled position deltas), kept
+flat (``Postings``). ``write_field`` writes a field's postings in one write and its terms'
+rows in another (``TermTable``); ``write_postings`` makes one term's postings: blocks of
+``BLOCK``, each a header (count, last docnum, top weight, compression, shortest and longest
+field length as bytes) and the pickled (docnum deltas, weights, values); a block whose pickle is shorter than
 ``COMPRESS_FROM`` bytes is left uncompressed (its header says so, and Whoosh's reader
 honours it), because zlib costs ~90 µs a block here and gains nothing on a small one.
 
@@ -22,13 +23,16 @@ Whoosh inflates with ``zlib`` as before (any level reads alike), 2.7× faster to
 from __future__ import annotations
 
 from array import array
+from hashlib import md5
+from itertools import starmap
 from operator import sub
 from pickle import dumps
+from typing import NamedTuple
 
 import numpy as np
 from isal import isal_zlib
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
-from whoosh.filedb.filetables import _lengths
+from whoosh.filedb.filetables import _lengths, _pointer, md5_hash
 from whoosh.system import pack_int, pack_long, pack_uint
 from whoosh.util.numeric import length_to_byte
 
@@ -45,6 +49,7 @@ _SINGLE: list[bytes] = []  # the value of a term seen once in a value, at positi
 _FREQ: list[bytes] = []  # pack_uint(n)
 _TERM_INFO = W3TermInfo._struct  # flags, weight, df, min/max length bytes, max weight, ids
 _BYTES: dict = {}  # length -> length_to_byte(length)
+_F32: dict = {}  # weight -> the float32 it is stored as
 
 
 def length_byte(length: int | None) -> int:
@@ -63,24 +68,55 @@ def _value_tables(max_pos: int, max_freq: int) -> None:
 
 
 
-def table_of(postings: dict, lengths: dict[int, int]) -> list[tuple]:
-    """Return [(term, docs, weights, values, lengths)] in term order."""
-    return [(term, docs, weights, values, [lengths.get(d, 0) for d in docs])
-            for term, (docs, weights, values) in sorted(postings.items())]
+class Postings(NamedTuple):
+    """A field's postings in term order, flat: term i's are ``[starts[i]:ends[i]]`` of
+    ``docs``, ``weights``, ``values`` and ``lens`` (the documents' quantized field lengths).
+    Kept flat, not as a list per term: a segment's ~100,000 terms cost 4 slices each."""
+
+    terms: list[bytes]
+    starts: list[int]
+    ends: list[int]
+    docs: list[int]
+    weights: list[float]
+    values: list[bytes]
+    lens: list[int]
+
+    def docs_of(self) -> list[tuple[bytes, list[int]]]:
+        """Return [(term, its documents)] in term order."""
+        docs = self.docs
+        return [(t, docs[a:b]) for t, a, b in zip(self.terms, self.starts, self.ends)]
 
 
-def postings_of(tokens, terms: list[bytes], rank: np.ndarray, lengths: dict[int, int],
-                doc_count: int) -> tuple[list[tuple], np.ndarray]:
-    """Return [(term, docs, weights, values, lengths)] in term order from a field's tokens:
-    one posting per term and document, its value the term's positions (``Positions``);
-    and each posting's position mask (``whoosh_postings.position_mask``)."""
+def table_of(postings: dict, lengths: dict[int, int]) -> Postings:
+    """Return the postings of {term: ([docs], [weights], [values])} in term order."""
+    terms, starts, ends, docs, weights, values = [], [], [], [], [], []
+    for term, (d, w, v) in sorted(postings.items()):
+        terms.append(term)
+        starts.append(len(docs))
+        docs += d
+        weights += w
+        values += v
+        ends.append(len(docs))
+    lens = [lengths.get(d, 0) for d in docs] if lengths else [0] * len(docs)
+    return Postings(terms, starts, ends, docs, weights, values, lens)
+
+
+def postings_of(tokens, by_rank: list[bytes], rank: np.ndarray, lengths: dict[int, int],
+                doc_count: int, masked: bool = True) -> tuple[Postings, np.ndarray | None]:
+    """Return the postings of a field's tokens in term order (``by_rank``: the vocabulary in
+    byte order, ``rank``: each term number's place in it): one posting per term and document,
+    its value the term's positions (``Positions``); and, if ``masked``, each posting's
+    position mask (``whoosh_postings.position_mask``)."""
     found = np.asarray(tokens.terms, dtype=np.int32)
     counts = np.asarray(tokens.counts, dtype=np.int32)
     docs = np.repeat(np.asarray(tokens.docs, dtype=np.int64), counts)
     firsts = np.cumsum(counts) - counts
     positions = np.arange(len(found)) - np.repeat(firsts, counts)
     ranks = rank[found]
-    order = np.argsort(ranks * (doc_count + 1) + docs, kind="stable")  # positions stay in order
+    if np.all(tokens.docs[1:] > tokens.docs[:-1]):  # values in document order (as added):
+        order = np.argsort(ranks, kind="stable")    # a stable sort by term keeps doc, position
+    else:
+        order = np.argsort(ranks * (doc_count + 1) + docs, kind="stable")
     ranks, docs, positions = ranks[order], docs[order], positions[order]
     new = np.ones(len(found), dtype=bool)
     new[1:] = (ranks[1:] != ranks[:-1]) | (docs[1:] != docs[:-1])
@@ -100,22 +136,42 @@ def postings_of(tokens, terms: list[bytes], rank: np.ndarray, lengths: dict[int,
         quantized[list(lengths)] = list(lengths.values())
     post_ranks = ranks[starts]
     bounds = np.flatnonzero(np.concatenate(([True], post_ranks[1:] != post_ranks[:-1])))
-    ends = np.append(bounds[1:], len(starts)).tolist()
-    doc_list, weights = post_docs.tolist(), freqs.astype(np.float64).tolist()
-    lens = quantized[post_docs].tolist()
-    by_rank = sorted(terms)
-    table = [(by_rank[r], doc_list[a:b], weights[a:b], values[a:b], lens[a:b])
-             for r, a, b in zip(post_ranks[bounds].tolist(), bounds.tolist(), ends)]
+    table = Postings(list(map(by_rank.__getitem__, post_ranks[bounds].tolist())),
+                     bounds.tolist(), np.append(bounds[1:], len(starts)).tolist(),
+                     post_docs.tolist(), freqs.astype(np.float64).tolist(), values,
+                     quantized[post_docs].tolist())
+    if not masked:
+        return table, None
     bits = np.left_shift(np.uint64(1), np.minimum(positions, MASK_BITS).astype(np.uint64))
     return table, np.bitwise_or.reduceat(bits, starts)  # position masks, by posting
 
 
-def write_postings(postfile, start: int, docs: list, weights: list, values: list, lens: list,
-                   fixed: int | None) -> tuple[bytes, int]:
-    """Write one term's postings at ``start`` (where ``postfile`` is) as ``W3PostingsWriter``
-    does (blocks of ``BLOCK``: the pickled docnum deltas, weights and values, with a header
-    of the block's statistics); return its term info as ``W3TermInfo.to_bytes`` gives it, and
-    where the file is after them (kept here: a ``tell`` is a system call)."""
+def write_field(postfile, terms: TermTable, fieldid: bytes, table: Postings,
+                fixed: int | None) -> None:
+    """Write a field's postings, a term at a time (``write_postings``), in one write, and
+    add each term's info to the term table ``terms``."""
+    pos = postfile.tell()
+    docs, weights, values, lens = table.docs, table.weights, table.values, table.lens
+    blobs = []
+    add_term, keep = terms.add, blobs.append
+    for term, a, b in zip(table.terms, table.starts, table.ends):
+        if b - a == 1:
+            info, blob = _write_one(docs[a], weights[a], values[a], lens[a], fixed)
+        else:
+            info, blob = write_postings(docs[a:b], weights[a:b], values[a:b], lens[a:b], fixed)
+        keep(blob)
+        add_term(fieldid + term, info + pack_long(pos) + pack_int(len(blob)))
+        pos += len(blob)
+    postfile.write(b"".join(blobs))
+    terms.flush()
+
+
+def write_postings(docs: list, weights: list, values: list, lens: list, fixed: int | None
+                   ) -> tuple[bytes, bytes]:
+    """Return one term's postings as ``W3PostingsWriter`` writes them (blocks of ``BLOCK``:
+    the pickled docnum deltas, weights and values, with a header of the block's statistics),
+    and its term info as ``W3TermInfo.to_bytes`` gives it, less the postings' place (their
+    offset and length, which the caller adds)."""
     parts = [WHOOSH3_HEADER_MAGIC]
     n = len(docs)
     total = 0.0  # as W3TermInfo.add_block accumulates them
@@ -146,46 +202,99 @@ def write_postings(postfile, start: int, docs: list, weights: list, values: list
         minlength = low if minlength is None else min(minlength, low)
         maxlength = max(maxlength, high)
         maxweight = max(maxweight, top)
-    blob = b"".join(parts)
-    postfile.write(blob)
     info = _TERM_INFO.pack(0, total, n, 0 if minlength is None else length_byte(minlength),
                            length_byte(maxlength), maxweight, docs[0], docs[-1])
-    return info + pack_long(start) + pack_int(len(blob)), start + len(blob)
+    return info, b"".join(parts)
+
+
+def _float32(weight: float) -> float:
+    """Return ``weight`` as a float32 holds it (as ``array("f")`` gives it back)."""
+    found = _F32.get(weight)
+    if found is None:
+        found = _F32[weight] = array("f", (weight,))[0]
+    return found
+
+
+def _write_one(doc: int, weight: float, value: bytes, length: int, fixed: int | None
+               ) -> tuple[bytes, bytes]:
+    """``write_postings`` of a term with one posting (most terms of a segment): the same
+    bytes, without its loop over blocks."""
+    w32 = _float32(weight)
+    vs = (value,) if value else ()
+    if fixed is not None and fixed >= 0:
+        vs = None if fixed == 0 else b"".join(vs)
+    data = dumps(((doc,), None if w32 == 1.0 else w32, vs), BLOCK_PROTOCOL)
+    comp = 0
+    if len(data) >= COMPRESS_FROM:
+        comp, data = COMPRESS_LEVEL, deflate(data, COMPRESS_LEVEL)
+    top = weight if weight > 0 else 0
+    byte = length_byte(length or None)
+    head = dumps((1, doc, top, comp, byte, byte if length else length_byte(0)), 2)
+    info = _TERM_INFO.pack(0, 0.0 + w32, 1, byte if length else 0, byte if length else
+                           length_byte(0), top, doc, doc)
+    return info, b"".join((WHOOSH3_HEADER_MAGIC, pack_int(-(len(head) + len(data))), head, data))
 
 
 class TermTable:
     """Add a field's terms to a segment's term table (``OrderedHashWriter``) as its ``add``
-    does, keeping the file position here instead of asking the file twice a term."""
+    does, the file position kept here and the rows written in one piece (``flush``), the
+    MD5 hash of a key taken from its digest's last 4 bytes (``md5_hash``'s value)."""
 
     def __init__(self, table) -> None:
         self.table = table
         self.pos = table.dbfile.tell()
+        self.rows: list[bytes] = []
+        self.hashfn = _md5_low if table.hashfn is md5_hash else table.hashfn
 
     def add(self, key: bytes, value: bytes) -> None:
         table = self.table
         if key <= table.lastkey:
             raise ValueError(f"Keys must increase: {table.lastkey!r}..{key!r}")
         table.index.append(self.pos)
-        table.dbfile.write(_lengths.pack(len(key), len(value)) + key + value)
-        h = table.hashfn(key)
+        row = _lengths.pack(len(key), len(value)) + key + value
+        self.rows.append(row)
+        h = self.hashfn(key)
         table.buckets[h & 255].append((h, self.pos))
         table.lastkey = key
-        self.pos += _lengths.size + len(key) + len(value)
+        self.pos += len(row)
+
+    def flush(self) -> None:
+        """Write the rows added since the last flush."""
+        self.table.dbfile.write(b"".join(self.rows))
+        self.rows = []
 
 
-def masks_of(table: list[tuple], fmt) -> np.ndarray:
+def write_hashes(table) -> None:
+    """Write the hash tables of a term table (``HashWriter._write_hashes``: the same slots,
+    the same bytes), each bucket's table in one write instead of a write per slot."""
+    dbfile = table.dbfile
+    null = (0, 0)
+    for entries in table.buckets:
+        numslots = 2 * len(entries)
+        table.directory.append((dbfile.tell(), numslots))
+        hashtable = [null] * numslots
+        for hashval, position in entries:
+            slot = (hashval >> 8) % numslots
+            while hashtable[slot] != null:
+                slot = (slot + 1) % numslots
+            hashtable[slot] = (hashval, position)
+        dbfile.write(b"".join(starmap(_pointer.pack, hashtable)))
+
+
+def _md5_low(key: bytes) -> int:
+    """Return ``filetables.md5_hash(key)`` (the digest's low 32 bits), without the hex."""
+    return int.from_bytes(md5(key, usedforsecurity=False).digest()[12:], "big")
+
+
+def masks_of(table: Postings, fmt) -> np.ndarray:
     """Return the position mask of each posting of ``table`` (values decoded)."""
-    return np.fromiter((position_mask(fmt.decode_positions(v)) for t in table for v in t[3]),
-                       dtype=np.uint64)
+    return np.fromiter((position_mask(fmt.decode_positions(v)) for v in table.values),
+                       dtype=np.uint64, count=len(table.values))
 
 
-def arrays_of(table: list[tuple]) -> tuple:
+def arrays_of(table: Postings) -> tuple:
     """Return (keys, counts, ids, tf) of a field's postings, in ``table``'s term order."""
-    keys = np.fromiter((term_key(t[0]) for t in table), dtype=np.uint64, count=len(table))
-    counts = np.fromiter((len(t[1]) for t in table), dtype=np.int64, count=len(table))
-    total = int(counts.sum())
-    ids = np.fromiter((d for t in table for d in t[1]), dtype=np.int32, count=total)
-    tf = np.fromiter((w for t in table for w in t[2]), dtype=np.float32, count=total)
-    return keys, counts, ids, tf
-
-
+    keys = np.fromiter(map(term_key, table.terms), dtype=np.uint64, count=len(table.terms))
+    counts = np.subtract(table.ends, table.starts, dtype=np.int64)
+    return (keys, counts, np.array(table.docs, dtype=np.int32),
+            np.array(table.weights, dtype=np.float32))
