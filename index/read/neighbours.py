@@ -17,6 +17,9 @@ words make, and the name a word with one letter off belongs to.
   "Trump shoes" stays shoes whatever "Trump shows" does): a noisy channel whose language
   model is the query's own next words. The word as typed stays a typo variant (ranked below),
   as when ``variants.read_word`` corrects a word; "Kate Middleton" keeps its words.
+  A name written as it sounds is a neighbour too, however many letters differ: "ph" and "f"
+  (``Sophia Richie`` → "sofia", two edits: titles hold "sofia richie" 60 times, "sophia
+  richie" in passing; ``Stefanie`` → "stephanie") (``sounds_alike``).
 """
 from __future__ import annotations
 
@@ -33,6 +36,7 @@ CONTEXT_MIN = 3          # documents holding the neighbour with a query word, at
 CONTEXT_SHARE = 0.2      # ... and this share of the rarer one's (the pair is a name)
 CONTEXT_MIN_CHARS = 3    # letters a word needs to be read in context ("pit" → "pitt")
 CONTEXT_MAX_WORDS = 6    # longer queries are not read in context (the cost of look-ups)
+SOUNDS_ALIKE = (("ph", "f"), ("f", "ph"))  # spellings of one sound in names, each way
 STOP_JOIN_RATIO = 10     # how much more often a stop word and the next word are one word
 JOIN_SECOND_WEIGHT = 0.0  # two words written as one score once: the second word's join
 
@@ -107,7 +111,8 @@ def in_context(words: list, reader, vocab, whole, langs: tuple[str, ...], log,
         typed = together(word, others)
         if typed >= CONTEXT_MIN and bound(word, others) >= CONTEXT_SHARE:
             continue  # the pair as typed is a name written so: no typo to look for
-        near = [v for v, edits in whole.near(word, 1, TYPO_VARIANTS) if edits == 1]
+        near = [v for v, edits in whole.near(word, 1, TYPO_VARIANTS) if edits == 1] + [
+            v for v in sounds_alike(word) if whole.frequency(v)]
         if not near:
             continue
         floor = max(CONTEXT_MIN, CONTEXT_RATIO * typed)
@@ -122,6 +127,22 @@ def in_context(words: list, reader, vocab, whole, langs: tuple[str, ...], log,
         log.typos[w.word] = list(texts)
         log.read_as[w.word] = best
     return out
+
+
+def sounds_alike(word: str) -> list[str]:
+    """Return ``word`` with one of its letters spelt as another spelling of the same sound
+    (``SOUNDS_ALIKE``): "sophia" → "sofia", "stefanie" → "stephanie".
+
+    >>> sounds_alike("sophia"), sounds_alike("jolie")
+    (['sofia'], [])
+    """
+    out = []
+    for a, b in SOUNDS_ALIKE:
+        start = word.find(a)
+        while start >= 0:
+            out.append(word[:start] + b + word[start + len(a):])
+            start = word.find(a, start + 1)
+    return [v for v in dict.fromkeys(out) if v != word]
 
 
 def _corrected(w: FieldedTerm, langs: tuple[str, ...]) -> bool:
