@@ -1,6 +1,6 @@
 """Reader probes that failed (issue 22), on real corpora: a did-you-mean that contradicted the
 search's own correction, a German or French query expanded with another language's words, a
-rare acronym dropped.
+rare acronym dropped, a name spelt as it sounds.
 
 A part of FakeNewsNet (English) and free-news-demo (en/de/fr); ``bench/reader``
 measures the rules on the judged reader set."""
@@ -14,14 +14,14 @@ from index import SearchIndex, SearchRequest
 from tests.conftest import SCIFACT, fakenews_subset, need
 from tests.test_reader_ranking import search, titles
 
-PROBED = re.compile(r"(?i)\bpit\b|lovato|allegiance|angelina")
+PROBED = re.compile(r"(?i)\bpit\b|lovato|allegiance|angelina|richie|disick|colbert")
 HOT = re.compile(r"(?i)hot ?spot|crossover|saccharomyces|meio")
 
 
 @pytest.fixture(scope="module")
 def probes(tmp_path_factory):
     """FakeNewsNet's first 1,000 lines and every one naming Angelina, Demi Lovato, the
-    Pledge of Allegiance or a pit (1,782 lines)."""
+    Pledge of Allegiance, a pit, Richie, Disick or Colbert (~2,300 lines)."""
     ix = SearchIndex(fakenews_subset(tmp_path_factory.mktemp("probes"),
                                      lambda n, line: n < 1000 or bool(PROBED.search(line))),
                      cache_size=0)
@@ -70,6 +70,27 @@ def test_a_question_is_not_answered_by_a_page_holding_its_words_in_passing(probe
     assert titles(asked)[0] == "Pledge of Allegiance E-mail", titles(asked)
     assert asked.suggestion is None
     assert "Pledge of Allegiance E-mail" in titles(search(probes, "obama ban pledge of allegiance"))
+
+
+def test_a_name_spelt_as_it_sounds_is_read_as_the_name_its_neighbours_point_to(probes):
+    """FakeNewsNet's titles write "Sofia Richie" (two edits from "sophia"); a page about
+    Kourtney Kardashian's pregnancy writes "Sophia Richie" once in passing and, holding all
+    four words as typed, ranked second, above the pages about the couple. A name with "ph"
+    spelt "f" (``neighbours.sounds_alike``) is read as its neighbours in the query point to
+    (``bench/reader``: ``fn-t10``)."""
+    result = search(probes, "Scott Disick Sophia Richie", 5)
+    assert "sofia" in result.typos.get("sophia", ()), result.typos
+    assert all("Sofia" in t and "Disick" in t for t in titles(result)), titles(result)
+    assert not any(t.startswith("Is Kourtney Kardashian Pregnant") for t in titles(result))
+
+
+def test_a_name_written_so_keeps_its_spelling(probes):
+    """"Stephen Colbert" is how the titles write him: "stephen" is no "stefen" (the pair as
+    typed is a name), and a first name alone has no neighbour to read it by."""
+    result = search(probes, "Stephen Colbert", 5)
+    assert "stephen" not in result.typos, result.typos
+    assert all("Colbert" in t for t in titles(result)), titles(result)
+    assert "sophia" not in search(probes, "Sophia", 5).typos
 
 
 @pytest.fixture(scope="module")
