@@ -47,16 +47,16 @@ def measure(index_dir: str, queries: list[str], first: bool = False) -> dict[str
             p = search_op.plan(snap, req, ix.ranking, deadline)
             marks.append(time.thread_time())
             m = search_op.match(snap, req, p.query, bool(p.text), ix.ranking, deadline,
-                                snap.corpus, stories=True)
+                                snap.corpus)
             marks.append(time.thread_time())
-            rows = search_op.page_of(snap, m, req, ranked=bool(p.text))
+            rows = search_op.page_of(m, req, ranked=bool(p.text))
             marks.append(time.thread_time())
             hits = search_op.fetch(snap, rows, p.terms, req.snippets, deadline)
             marks.append(time.thread_time())
             counts = facets.count(snap.columns, m.matched, m.filters, req.date_by_month,
                                   req.authors, req.speakers)
             marks.append(time.thread_time())
-            search_op.result(snap, req, p, hits, len(m.final.ids), counts, [], m.folded)
+            search_op.result(snap, req, p, hits, m.listing.total, counts, [], m.listing.folded)
             marks.append(time.thread_time())
             if timed != first:
                 for name, start, end in zip(STAGES, marks, marks[1:]):

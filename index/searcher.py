@@ -155,6 +155,7 @@ class SearchIndex:
                 shards, deadline = self._shards(snap), Deadline(WARM_BUDGET)
                 snap.corpus(shards, deadline)  # and asks the shards what every search needs
                 snap.page_facts(shards, deadline)
+                snap.facet_table(shards, deadline)
         except IndexUnavailable:
             return False
         return True

@@ -431,17 +431,22 @@ def test_sums_merged_into_the_largest_list_equal_the_sort(small, where, data):
 @settings(max_examples=300, deadline=None)
 @given(st.integers(1, 80), st.sampled_from([1, 3, 70001]), st.data())
 def test_first_rows_by_tier_and_score_equal_the_full_sort(n, spread, data):
-    """``order.in_order``'s first rows (tiers counted, or partitioned when they spread wide)
-    are those of sorting every row, with ties in tier and score."""
+    """``order.in_order``'s first rows (tiers counted, or partitioned when they spread wide;
+    by date, one number per row partitioned) are those of sorting every row, with ties in
+    tier, score and date."""
     draw = data.draw
     tier = np.asarray(draw(st.lists(st.integers(-2, 2), min_size=n, max_size=n)),
                       dtype=np.int64) * spread
     score = np.asarray(draw(st.lists(st.sampled_from([0.0, 1.5, 2.25]), min_size=n,
                                      max_size=n)))
-    day = np.asarray(draw(st.lists(st.sampled_from([0, 20200101]), min_size=n, max_size=n)),
-                     dtype=np.int64)
-    seq = np.asarray(draw(st.permutations(range(n))), dtype=np.int64)
+    day = np.asarray(draw(st.lists(st.sampled_from([0, 20200101, 20200102, 99991231]),
+                                   min_size=n, max_size=n)), dtype=np.int64)
+    seq = np.asarray(draw(st.permutations(range(n))), dtype=np.int64) * spread
     full = np.lexsort((seq, -day, -score, -tier))
+    by_date = {"date": np.lexsort((seq, day, day == 0)), "-date": np.lexsort((seq, -day, day == 0))}
     for end in (1, 2, 10, n):
         assert in_order(tier, score, day, seq, "relevance", True, end).tolist() == \
             full[:end].tolist()
+        for sort, rows in by_date.items():  # one number per row, partitioned
+            assert in_order(tier, score, day, seq, sort, False, end).tolist() == \
+                rows[:end].tolist()

@@ -76,6 +76,8 @@ def assert_same(one: SearchIndex, many: SearchIndex, req: SearchRequest) -> None
         if x.score is not None:
             assert abs(x.score - y.score) <= 1e-6, where
         assert (x.snippet, x.group, x.copies) == (y.snippet, y.group, y.copies), where
+        assert (x.document, x.pinned) == (y.document, y.pinned), where  # bios' counts too
+        assert [q.document for q in x.quotes] == [q.document for q in y.quotes], where
     assert (a.total, a.folded, a.facets, a.suggestion, a.not_required, a.typos, a.ignored) == \
         (b.total, b.folded, b.facets, b.suggestion, b.not_required, b.typos, b.ignored), where
 
@@ -111,7 +113,8 @@ def test_fakenews_reader_queries_are_answered_alike(fakenews):
     for q in ("trump", "hillary clinton emails", "obama said", "\"white house\"", "merkel",
               "kardashian -kanye", "title:oscars", "brad pit", "presidnet trump"):
         for extra in ({}, {"sort": "-date"}, {"sort": "date", "page": 3}, {"kinds": ("quote",)},
-                      {"recency": 90.0}, {"collapse": False}, {"per_page": 50}):
+                      {"kinds": ("bio",)}, {"recency": 90.0}, {"collapse": False},
+                      {"per_page": 50}):
             assert_same(one, many, SearchRequest(q=q, **extra))
     hit = one.search(SearchRequest(q="trump", facets=True))
     author = hit.facets["author"][0].value
@@ -226,29 +229,36 @@ def test_pushed_documents_reach_a_sharded_index(tmp_path):
     app.extensions["search_index"].close()
 
 
-def test_facet_counts_cross_to_the_coordinator_unchanged():
-    from index.cluster.shard_server import packed, unpacked
-
-    raw = {"author": {"Ann Lee": 3, "": 0, "Bo": 1}, "kind": {}, "date": {"2017": 5},
-           "site": {"a\x00b": 2}}  # a value holding the separator goes as it is
-    wire = packed({name: (list(v), np.array(list(v.values()), dtype=np.int64))
-                   for name, v in raw.items()})
-    assert isinstance(wire["author"], tuple) and isinstance(wire["site"], dict)
-    back = unpacked(wire)
-    assert back == raw and [list(v) for v in back.values()] == [list(v) for v in raw.values()]
-
-
-def test_the_coordinator_sorts_only_the_facet_values_it_can_list():
-    from index.cluster.coordinator import _shaped
+def test_facet_counts_cross_as_codes_and_add_up_as_names_would():
+    """The shards' facet counts cross as codes into each shard's own values; the coordinator
+    adds them up and lists them as ``facets.shape`` lists the names added up (the
+    definition), sorting only the values it can list."""
+    from index.cluster import facet_codes
     from index.read import facets
 
     rng = random.Random(3)
-    names = [f"Name {i}" for i in range(300)] + ["ann lee", "ANN LEE"]
-    for _ in range(200):
-        raw = {"date": {"2017": 4}, "kind": {"article": 9}, "lang": {"en": 9}, "site": {},
-               **{facet: {n: rng.choice((0, 1, 1, 2, 3, 7)) for n in rng.sample(names, 60)}
-                  for facet in ("author", "speaker")}}
+    names = [f"Name {i}" for i in range(300)] + ["ann lee", "ANN LEE", ""]
+    for _ in range(150):
+        by_month = rng.random() < 0.5
+        shards, answers, raws = [], [], []
         authors = tuple(rng.sample(names, rng.choice((0, 1, 2))))
         speakers = tuple(rng.sample(names, rng.choice((0, 1, 2))))
-        expected = facets.shape({k: dict(v) for k, v in raw.items()}, authors, speakers)
-        assert _shaped(raw, authors, speakers) == expected, (authors, speakers)
+        for _ in range(3):
+            lists = {c: rng.sample(names, rng.choice((0, 5, 40, 120)))
+                     for c in facet_codes.COLUMNS}
+            counts, raw = {}, {}
+            for facet in ("author", "date", "kind", "lang", "site", "speaker"):
+                values = lists[facet_codes.column_of(facet, by_month)]
+                codes = sorted(rng.sample(range(len(values)), len(values) // 2))
+                n = [rng.choice((1, 1, 2, 3, 7)) for _ in codes]
+                counts[facet] = (np.array(codes, np.int32), np.array(n, np.int32))
+                raw[facet] = {values[c]: k for c, k in zip(codes, n)}
+            missing = tuple(a for a in authors if a not in raw["author"] and rng.random() < 0.7)
+            raw["author"].update(dict.fromkeys(missing, 0))
+            shards.append(lists)
+            answers.append((counts, missing))
+            raws.append(raw)
+        expected = facets.shape(facets.add_counts(raws), authors, speakers)
+        got = facet_codes.merged(facet_codes.Table(shards), answers, by_month, authors,
+                                 speakers)
+        assert got == expected, (authors, speakers)

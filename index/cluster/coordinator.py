@@ -13,8 +13,9 @@ One search (``search``), as Elasticsearch's ``dfs_query_then_fetch``:
               rest a document needs (``matching.decide``)
     query     every shard evaluates it again with those sums (so each document gets the
               score one index would give it), filters and folds, and returns its best rows
-              for the page, its total and raw facet counts; the head merges the rows in the
-              one result order (``order``) and adds totals and counts up
+              for the page, its total and raw facet counts (codes, ``facet_codes``); the
+              head merges the rows in the one result order (``order``) and adds totals and
+              counts up
     page      the head reads the page's stored fields and makes its snippets itself, from
               the shard directories it has open (``pages``): no third round
 
@@ -35,14 +36,12 @@ from dataclasses import replace
 import numpy as np
 from whoosh import query as Q
 
-from index.cluster import pages
+from index.cluster import facet_codes, pages
 from index.cluster.fanout import Shards
 from index.cluster.head import Head
 from index.cluster.head_counting import countable, counted
 from index.cluster.rounds import ROUNDS, completed
-from index.cluster.shard_server import unpacked
 from index.errors import Deadline
-from index.read import facets
 from index.read import related as related_op
 from index.read.order import in_order
 from index.read.pinning import is_pinned
@@ -66,8 +65,9 @@ def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
     fetched = pages.fetch_page(head, head.page_facts(shards, deadline),
                                rows.per_shard(at, ranked), [a.groups for a in answers],
                                p.terms, req.snippets, deadline)
-    counts = (_shaped(facets.add_counts([unpacked(a.facets) for a in answers]),
-                      req.authors, req.speakers) if req.facets else None)
+    counts = (facet_codes.merged(head.facet_table(shards, deadline), [a.facets for a in answers],
+                                 req.date_by_month, req.authors, req.speakers)
+              if req.facets else None)
     return result(head, req, p, rows.hits(at, fetched), sum(a.total for a in answers), counts,
                   _dropped(answers, rows.shard, rows.tier, at), sum(a.folded for a in answers))
 
@@ -171,27 +171,6 @@ def _prepare(head: Head, shards: Shards, req: SearchRequest, query, ranking: Ran
                                         [(req, query, ranking, corpus, deadline.left())]
                                         * head.shards, deadline))
 
-
-
-def _shaped(raw: dict, authors, speakers) -> dict:
-    """Return ``facets.shape(raw, authors, speakers)``, sorting only the authors and speakers
-    it can list: the first ``AUTHOR_FACET_SIZE`` by count (``facets.leading``: with every tie
-    on the last count) and the selected ones. The shards' summed counts name every author
-    and speaker among the matches (thousands at 1x FakeNewsNet): sorting them all was ~8 % of
-    a search's CPU."""
-    size = facets.AUTHOR_FACET_SIZE
-    for name, selected, fold in (("author", set(authors), False),
-                                 ("speaker", {s.casefold() for s in speakers}, True)):
-        values = raw[name]
-        if len(values) <= size:
-            continue
-        shown = facets.leading(list(values), np.fromiter(values.values(), np.int64, len(values)),
-                               size)
-        if selected:
-            shown.update((v, n) for v, n in values.items()
-                         if (v.casefold() if fold else v) in selected)
-        raw[name] = shown
-    return facets.shape(raw, authors, speakers)
 
 
 def _dropped(pages: list, shard: np.ndarray, tier: np.ndarray, at: np.ndarray) -> list[str]:

@@ -21,6 +21,7 @@ from whoosh.searching import Searcher
 
 from index.analysis import query_langs
 from index.cluster import pages
+from index.cluster.facet_codes import Table
 from index.cluster.fanout import Shards
 from index.cluster.head_postings import HeadPostings, LangColumns
 from index.errors import Deadline
@@ -76,6 +77,7 @@ class Head(Opened):
         self._lang_columns: LangColumns | None = None
         self._corpus: CorpusStats | None = None
         self._facts: pages.PageFacts | None = None
+        self._facet_table: Table | None = None
         self._prepared: OrderedDict[tuple, CorpusStats] = OrderedDict()
         self._live_ids: np.ndarray | None = None
 
@@ -143,6 +145,15 @@ class Head(Opened):
                 {name: shown for canonical, _ in found for name, shown in canonical.items()},
                 {a: sum(c[i] for c in counts) for i, a in enumerate(authors)})
         return self._facts
+
+
+    def facet_table(self, shards: Shards, deadline: Deadline) -> Table:
+        """Return where every shard's facet codes fall among all their values (asked once
+        per snapshot; ``facet_codes``)."""
+        if self._facet_table is None:
+            self._facet_table = Table(shards.map(self.snapshot_id, "facet_values",
+                                                 [()] * self.shards, deadline))
+        return self._facet_table
 
 
 class _SummedArrays:

@@ -12,10 +12,12 @@ calls them:
     prepare   count the query's document frequencies and relaxed-matching evidence on
               this shard (``counting``: no scores)
     query     run it again with the corpus-wide statistics; return the shard's best rows
-              for the page (with their group ids), its total, and raw facet counts; the
-              coordinator reads the page's stored fields and snippets itself (``pages``)
+              for the page (with their group ids), its total, and raw facet counts (as
+              codes, ``facet_codes``); the coordinator reads the page's stored fields and
+              snippets itself (``pages``)
     page_facts, articles_by   the speakers' canonical names and bios' article counts
               (once per snapshot)
+    facet_values   the values its facet counts' codes number (once per snapshot)
     document  one stored document by id (None when this shard does not hold it)
     stored, related, fetch_plain   the same steps for related documents (``related``)
 """
@@ -27,10 +29,10 @@ from typing import Any
 import numpy as np
 
 from index.cluster.counting import Counter
+from index.cluster.facet_codes import Coded, coded, values_of
 from index.documents import from_stored
 from index.errors import Deadline, IndexUnavailable
 from index.read import facets
-from index.read.facets import RawCounts
 from index.read import related as related_op
 from index.read.live import Recent, Snapshot
 from index.read.page import Row, as_person
@@ -41,30 +43,6 @@ from index.read.stats import CorpusStats, day_counts
 from index.request import RelatedRequest, SearchRequest
 from index.results import Document, Hit
 from index.store.snapshots import NoSnapshot, SnapshotStore, shard_dir
-
-
-Packed = dict[str, "tuple[str, np.ndarray] | dict[str, int]"]
-SEP = "\x00"  # between a facet's values on the wire (a value holding it goes as a dict)
-
-
-def packed(raw: dict[str, tuple[list[str], np.ndarray]]) -> Packed:
-    """Return raw facet counts (``facets.raw_lists``) as they cross to the coordinator: per
-    facet, its values as one string and their counts as one array. Pickling a dict of every
-    matching author's count cost 0.3 ms a shard at 4x FakeNewsNet (20 KB); two buffers cost a
-    fraction of that, and building them from the lists no dict."""
-    wire: Packed = {}
-    for name, (values, counts) in raw.items():
-        joined = SEP.join(values)
-        wire[name] = (joined, counts.astype(np.int32)) if joined.count(SEP) == len(values) - 1 \
-            or not values else dict(zip(values, counts.tolist()))  # a value holding SEP
-    return wire
-
-
-def unpacked(wire: Packed) -> RawCounts:
-    """Return ``packed``'s raw counts as they were (the same values in the same order)."""
-    return {name: found if isinstance(found, dict) else
-            dict(zip(found[0].split(SEP), found[1].tolist())) if len(found[1]) else {}
-            for name, found in wire.items()}
 
 
 @dataclass(frozen=True)
@@ -81,7 +59,7 @@ class ShardPage:
     copies: np.ndarray
     held: np.ndarray | None    # words each row holds (bit j: word j), when some were dropped
     words: tuple[str, ...]     # the relaxed query's words, in bit order
-    facets: Packed | None      # raw counts (``facets.raw_lists``), ``packed``
+    facets: Coded | None       # raw counts as codes (``facet_codes.coded``)
     quotes: tuple = ()         # per row, the docnums of its quotes folded under it (stories)
     groups: dict = field(default_factory=dict)  # docnum → group id, of the rows and shown
     # quotes that have copies (the coordinator builds the page: ``pages``)
@@ -98,8 +76,8 @@ class ShardServer:
 
     def call(self, snapshot_id: str, method: str, args: tuple) -> Any:
         """Run ``method(*args)`` on this shard of ``snapshot_id``."""
-        if method not in ("days", "page_facts", "articles_by", "prepare", "query", "document",
-                          "stored", "related", "fetch_plain"):
+        if method not in ("days", "page_facts", "articles_by", "facet_values", "prepare",
+                          "query", "document", "stored", "related", "fetch_plain"):
             raise ValueError(f"no shard method {method!r}")
         return getattr(self, method)(self._snapshot(snapshot_id), *args)
 
@@ -140,6 +118,11 @@ class ShardServer:
     def articles_by(snap: Snapshot, authors: list[tuple[str, ...]]) -> list[int]:
         """Return the live articles of this shard by each of ``authors`` (a bio's)."""
         return [snap.columns.articles_by(a) for a in authors]
+
+    @staticmethod
+    def facet_values(snap: Snapshot) -> dict[str, list[str]]:
+        """Return the values its facet counts' codes number (``facet_codes``)."""
+        return values_of(snap.columns)
 
     @staticmethod
     def prepare(snap: Snapshot, req: SearchRequest, query, ranking: Ranking,
@@ -185,8 +168,8 @@ def _page(snap: Snapshot, m: Matches, req: SearchRequest, ranked: bool) -> Shard
     day, seq = snap.columns.day[rows], snap.order[rows]
     tiers = m.tiers
     dropped = tiers is not None and tiers.required < tiers.counted
-    raw = (packed(facets.raw_lists(snap.columns, m.matched, m.filters, req.date_by_month,
-                                   req.authors)) if req.facets else None)
+    raw = (coded(snap.columns, m.matched, m.filters, req.date_by_month, req.authors)
+           if req.facets else None)
     return ShardPage(m.listing.total, m.listing.folded, rows, seq, m.tier[at], scores[at], day,
                      np.array(copies, dtype=np.int64),
                      tiers.held(rows) if dropped else None,

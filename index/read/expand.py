@@ -24,16 +24,17 @@ from index.analysis import STEMMERS, query_terms
 from index.errors import Deadline
 from index.read.compounds import LANG, PART_WEIGHT, compounds_of, parts_of
 from index.read.forms import phrase_query, prefix_query
-from index.read.language import is_query_stop, stem_languages
+from index.read.language import in_language, is_query_stop, stem_languages
 from index.read.neighbours import in_context, joins
 from index.read.query import FieldedTerm, Relaxed, words_in_fields
-from index.read.variants import completions, finished, read_word
+from index.read.variants import common_count, completions, finished, read_word
 from index.read.vocabulary import Vocabulary
 from index.schema import TEXT_FIELDS
 
 MAX_WORDS = 32            # plain words searched; the rest of a very long query is ignored
 MAX_TERMS = 3000          # (field, index term) pairs a whole query may look up
 PREFIX_MAX_WORDS = 4      # a longer query's last word is taken as typed in full
+ACRONYM_BOOST = 2.0       # a word typed in capitals among others (``syntax.acronyms``)
 
 
 @dataclass
@@ -77,7 +78,8 @@ class Expander:
                  synonyms: dict[str, tuple[tuple[str, ...], ...]] | None = None,
                  stops: tuple[str, ...] | None = None, postings=None,
                  held: Callable[[str], dict[str, int]] | None = None,
-                 minor: tuple[str, ...] = ()) -> None:
+                 minor: tuple[str, ...] = (), acronyms: frozenset[str] = frozenset(),
+                 question: bool = False) -> None:
         self.reader = reader
         self.postings = postings  # the snapshot's PostingLists (None: decoded each time)
         self.langs = tuple(lang for lang in langs if lang in STEMMERS) or ("en",)
@@ -85,6 +87,8 @@ class Expander:
         self.stops = tuple(lang for lang in stops if lang in STEMMERS) if stops else self.langs
         self.held = held  # a word → the documents of each language holding it (``language``)
         self.minor = minor  # languages of few documents: their stems only where they hold a word
+        self.acronyms = acronyms  # words typed in capitals among words that are not
+        self.question = question  # the query asks a question (``language.is_question``)
         self.deadline = deadline
         self.vocabulary = vocabulary  # None: no typo tolerance, no completion
         self.prefix_word = prefix_word
@@ -109,11 +113,25 @@ class Expander:
             expanded = self.expand(part)
             if expanded is None:
                 continue
+            if self._acronym(expanded):
+                expanded = FieldedTerm(expanded.texts, expanded.weights, ACRONYM_BOOST,
+                                       expanded.variants, expanded.completions, expanded.word,
+                                       expanded.joined)
             is_word = isinstance(expanded, (FieldedTerm, SynonymGroup))
             (words if is_word else required).append(expanded)
         if not words:
             return Q.And(required) if len(required) > 1 else (required[0] if required else None)
-        return Relaxed(self._joins(words), required, strict)
+        return Relaxed(self._joins(words), required, strict, self.question)
+
+    def _acronym(self, term) -> bool:
+        """True for a word typed in capitals among others that are not (``acronyms``), which
+        few documents hold ("grève SNCF"): the reader names something; it scores at
+        ``ACRONYM_BOOST``."""
+        if term.__class__ is not FieldedTerm or term.word not in self.acronyms \
+                or self.vocabulary is None:
+            return False
+        held = max(self.vocabulary()[0].frequency(t) for t in term.texts)
+        return 0 < held < common_count(self.reader.doc_count())
 
     def _joins(self, words: list) -> list:
         """Read each word in the context of its neighbours, and let two neighbours also
@@ -203,6 +221,8 @@ class Expander:
         vocab, whole = self.vocabulary()
         documents = self.reader.doc_count()
         reading = read_word(word, texts, vocab, whole, self.langs, documents)
+        if self.held is not None and len(self.stops) == 1 and len(self.langs) > 1:
+            reading = in_language(word, texts, reading, self.held, self.stops[0])
         if reading.corrected:
             self.log.typos[word] = list(reading.texts)
             self.log.read_as[word] = reading.corrected

@@ -41,6 +41,7 @@ import numpy as np
 
 from index.analysis import fold, is_stopword, query_terms
 from index.read import sets
+from index.read.variants import Reading
 from index.store.whoosh_postings import postings
 
 MIN_VOTES = 2  # stop words a language other than the main one needs to take a query
@@ -57,12 +58,30 @@ QUESTION_WORDS = {"de": frozenset({"wann", "warum", "wieso", "weshalb", "weswege
                   "fr": frozenset({"quand", "pourquoi", "comment", "ou", "quel", "quelle",
                                    "quels", "quelles", "combien"})}
 
+QUESTION_STARTS = {"en": frozenset({"what", "how", "why", "when", "where", "who", "which", "whose",
+                                    "did", "does", "do", "is", "are", "was", "were", "can",
+                                    "could", "will", "would", "should", "has", "have"}),
+                   "de": frozenset({"wie", "was", "wo", "woher", "wohin", "ist", "sind", "hat"}),
+                   "fr": frozenset({"qui", "que", "quoi", "est"})}
+
 
 def is_query_stop(word: str, langs: tuple[str, ...]) -> bool:
     """Return True if ``word`` is not searched in a query read in ``langs``: a stop word, or
     a question word (``QUESTION_WORDS``) of one of them."""
     plain = fold(word.lower())
     return is_stopword(word, langs) or any(plain in QUESTION_WORDS.get(lang, ()) for lang in langs)
+
+
+def is_question(words: list[str], langs: tuple[str, ...]) -> bool:
+    """Return True if ``words`` ask a question in one of ``langs``: the first is a question
+    word or an auxiliary that opens one ("did obama ban…", "wann wurde…", "qui a gagné…").
+
+    >>> is_question(["did", "obama", "ban"], ("en",)), is_question(["obama", "ban"], ("en",))
+    (True, False)
+    """
+    first = fold(words[0].lower()) if len(words) > 2 else ""
+    return any(first in QUESTION_STARTS.get(lang, ()) or first in QUESTION_WORDS.get(lang, ())
+               for lang in langs)
 
 
 def query_language(words: list[str], langs: tuple[str, ...],
@@ -107,6 +126,20 @@ def stem_languages(word: str, query: tuple[str, ...], langs: tuple[str, ...],
     holding = sum(found.values())
     return tuple(lang for lang in langs
                  if lang not in restricted or found.get(lang, 0) > MINOR_HELD * holding)
+
+
+def in_language(word: str, texts: tuple[str, ...], reading: Reading,
+                held: Callable[..., dict[str, int]], lang: str) -> Reading:
+    """Return ``reading`` (how ``word``, standing for ``texts``, is searched) kept to the
+    query's language ``lang`` when that language's documents hold the word: a word typed with
+    accents is no typo ("grève", one French body, is no "grave"), and a typo or correction must
+    be held by that language's documents too (German "Sondierung" is no English "soldier")."""
+    if not (reading.typos or reading.corrected) or not held(word, True).get(lang):
+        return reading  # a word its language does not hold: any correction may do
+    if fold(word) != word or (reading.corrected and not held(reading.corrected, True).get(lang)):
+        return Reading(texts)
+    typos = {t: w for t, w in reading.typos.items() if held(t, True).get(lang)}
+    return Reading(reading.texts, typos, reading.corrected)
 
 
 def minor_languages(reader, langs: tuple[str, ...]) -> tuple[str, ...]:

@@ -46,7 +46,8 @@ class Listing:
         """Count what folds; keep each group's matches and the quotes that fold."""
         ids = self.final.ids
         grouped = np.flatnonzero(groups.multi[ids])
-        self.present = np.bincount(groups.dense[ids[grouped]], minlength=groups.count)
+        group = groups.dense[ids[grouped]]  # of each grouped match
+        self.present = np.bincount(group, minlength=groups.count)
         copies = len(grouped) - int(np.count_nonzero(self.present))
         parent = stories.parent[ids]
         quotes = np.flatnonzero(parent >= 0)
@@ -57,23 +58,24 @@ class Listing:
         if not len(quotes):
             return copies
         articles, docs = parent[quotes], ids[quotes]
-        first = self._firsts(grouped, np.concatenate([articles[groups.multi[articles]],
-                                                      docs[groups.multi[docs]]]))
+        first = self._firsts(grouped, group, np.concatenate([articles[groups.multi[articles]],
+                                                             docs[groups.multi[docs]]]))
         listed = self._stands(articles, first) & self._stands(docs, first)
         under = quotes[listed]
         self.quotes = FoldedQuotes(ids[under], articles[listed], self.final.scores[under])
         return copies + len(under)
 
-    def _firsts(self, grouped: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    def _firsts(self, grouped: np.ndarray, group: np.ndarray, docs: np.ndarray) -> np.ndarray:
         """Return, per group (dense number), its first matching document in result order
-        where it holds one of ``docs`` (-1 elsewhere: not looked for)."""
+        where it holds one of ``docs`` (-1 elsewhere: not looked for); ``grouped``: the places
+        of the matches with copies, ``group``: their groups."""
         groups, ids = self.groups, self.final.ids
         first = np.full(groups.count, -1, dtype=np.int64)
         if not len(docs):
             return first
         wanted = np.zeros(groups.count, dtype=bool)
         wanted[groups.dense[docs]] = True
-        c = grouped[wanted[groups.dense[ids[grouped]]]]
+        c = grouped[np.flatnonzero(wanted[group])]
         leaders, group = folding.leading(groups, ids, c, self.tier, self.final.scores,
                                          self.seq, self.day, self.sort, self.ranked)
         first[group[leaders]] = ids[c[leaders]]
@@ -96,8 +98,7 @@ class Listing:
             at = in_order(self.tier, final.scores, self.day, self.seq, self.sort, self.ranked,
                           end, final.ids)
             return at, [0] * len(at), [()] * len(at)
-        # date orders sort the whole list anyway; relevance picks its first rows
-        want = min(n, 2 * end + 16) if self.sort == "relevance" and self.ranked else n
+        want = min(n, 2 * end + 16)  # the first rows in order, more when too many fold
         while True:
             at = self._listed(in_order(self.tier, final.scores, self.day, self.seq, self.sort,
                                        self.ranked, want, final.ids), end)

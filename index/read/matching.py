@@ -202,13 +202,11 @@ def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
           required: tuple[np.ndarray, np.ndarray] | None, ids: np.ndarray,
           decision: Decision, places: Places | None = None
           ) -> tuple[np.ndarray, np.ndarray, Tiers]:
-    """Combine per-word matches into the relaxed result.
+    """Combine per-word matches into the relaxed result: (ids, scores, tiers).
 
     ``parts``: per word (word, ids, scores, ids holding it exactly, ids holding it in the
-    title); ``required``: (ids,
-    scores) every result must be in, or None; ``ids``: ``candidates(parts, required)``.
-    Return (ids, scores, tiers).
-    """
+    title[, ids holding it in passing: uncounted, ``scoring.PASSING``]); ``required``: (ids,
+    scores) every result must be in, or None; ``ids``: ``candidates(parts, required)``."""
     matched = np.zeros(len(ids), dtype=np.int64)
     weighted = np.zeros(len(ids), dtype=np.int64)  # matched, each word at its rarity
     typos = np.zeros(len(ids), dtype=np.int64)
@@ -216,7 +214,7 @@ def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
     scores = np.zeros(len(ids))
     weights = decision.weights or tuple(1 for _ in parts)
     places = places if places is not None else Places(ids)
-    for (word, word_ids, word_scores, exact, titled), is_common, weight in zip(
+    for (word, word_ids, word_scores, exact, titled, *passing), is_common, weight in zip(
             parts, decision.common, weights):
         at, inside = places.of(word_ids)
         held, pos = word_ids if len(at) == len(word_ids) else word_ids[inside], at  # in ids
@@ -224,8 +222,10 @@ def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
             at = slice(None)
         if not is_common:
             matched[at] += 1
-            # a word of one or two letters ("taylor sw" being typed) is no rare word
-            weighted[at] += weight if len(word) >= RARE_MIN_CHARS else 1
+            unit = weight if len(word) >= RARE_MIN_CHARS else 1  # "taylor sw": "sw" is no rare word
+            weighted[at] += unit
+            if passing and passing[0] is not None:  # a question's word held in passing
+                weighted[places.of(passing[0])[0]] -= unit
         in_title[places.of(titled)[0]] += 1
         scores[at] += word_scores if held is word_ids else word_scores[inside]
         if exact is not word_ids:  # a word without typo variants has none

@@ -33,8 +33,24 @@ def in_order(tier: np.ndarray, score: np.ndarray, day: np.ndarray, seq: np.ndarr
         return rows[order][:end]
     if ids is not None:
         day, seq = day[ids], seq[ids]
+    if end < n and len(seq) and 0 <= int(day.min()) and int(day.max()) < DAY_LIMIT \
+            and 0 <= int(seq.min()) and int(seq.max()) < SEQ_LIMIT:
+        key = _date_key(day, seq, sort)  # one number per row: its first rows partitioned
+        first = np.argpartition(key, end - 1)[:end]
+        return first[np.argsort(key[first])]
     order = np.lexsort((seq, day if sort == "date" else -day, day == 0))
     return order[:end]
+
+
+DAY_LIMIT, SEQ_LIMIT = 1 << 27, 1 << 32  # a day number (yyyymmdd) and ``seq`` fit these bits
+
+
+def _date_key(day: np.ndarray, seq: np.ndarray, sort: str) -> np.ndarray:
+    """Return each row's place in a date order as one number, smaller first: undated last,
+    then the date (ascending for ``date``, descending for ``-date``), then ``seq``."""
+    day = day.astype(np.int64)
+    dated = day if sort == "date" else DAY_LIMIT - 1 - day
+    return ((day == 0).astype(np.int64) << 59) | (dated << 32) | seq.astype(np.int64)
 
 
 def _contenders(tier: np.ndarray, score: np.ndarray, end: int) -> np.ndarray:

@@ -142,20 +142,23 @@ class Relaxed(Q.Query):
     rest of a conjunction; ``strict`` requires every word too (``op=and``).
     """
 
-    def __init__(self, words: list[Q.Query], required: list[Q.Query], strict: bool = False):
+    def __init__(self, words: list[Q.Query], required: list[Q.Query], strict: bool = False,
+                 question: bool = False):
         self.words = words
         self.required = required
         self.strict = strict
+        self.question = question  # a word held only in passing does not rank (``scoring``)
 
     def __repr__(self) -> str:
         return f"Relaxed({self.words!r}, required={self.required!r}, strict={self.strict})"
 
     def __eq__(self, other: object) -> bool:
         return (isinstance(other, Relaxed) and other.words == self.words
-                and other.required == self.required and other.strict == self.strict)
+                and other.required == self.required and other.strict == self.strict
+                and other.question == self.question)
 
     def __hash__(self) -> int:
-        return hash((tuple(self.words), tuple(self.required), self.strict))
+        return hash((tuple(self.words), tuple(self.required), self.strict, self.question))
 
     def equivalent(self) -> Q.Query:
         """Return the strict Whoosh form (every part required)."""

@@ -30,6 +30,8 @@ from index.read.postings import PostingLists
 from index.read.query import FieldedTerm, Nearness, Relaxed
 from index.read.stats import CorpusStats, FieldStats
 
+PASSING = 0.06  # a question's word scoring under this share of its most is held in passing
+
 
 class Hits(NamedTuple):
     """Matching documents: ascending, unique docnums and their scores."""
@@ -113,6 +115,10 @@ class Evaluator:
                                         for name in q.weights for t in q.joined])
         return _best(exact, near), held
 
+    def word_idf(self, q: FieldedTerm, held: int) -> float:
+        """Return the idf the word ``q`` (without its typo variants) is scored with."""
+        return _idf(self, q.weights, [(t, 1.0) for t in q.texts] + list(q.completions), held)
+
     # -- the query tree ------------------------------------------------------------------
     def evaluate(self, q: Q.Query) -> Hits:
         """Return the documents matching ``q`` with their scores."""
@@ -162,7 +168,7 @@ class Evaluator:
     def _relaxed(self, q: Relaxed) -> Hits:
         """Relaxed matching (see ``matching``); its tiers are kept for ranking."""
         tiered = q.strict or len(q.words) <= TIER_WORDS  # else no tiers: titles do not rank
-        parts = [self._word_part(word, tiered) for word in q.words]
+        parts = [self._word_part(word, tiered, q.question) for word in q.words]
         required = self.evaluate(Q.And(q.required)) if q.required else None
         corpus, places = self.corpus, None
         every = None if corpus.collecting or corpus.decisions is not None else every_word(
@@ -183,15 +189,22 @@ class Evaluator:
         ids, scores, self.tiers = relax(parts, required, ids, decision, places)
         return Hits(ids, scores)
 
-    def _word_part(self, word: Q.Query, tiered: bool) -> tuple:
-        """(word, ids, scores, ids holding it exactly, ids holding it in the title) of one
-        word of a relaxed query; every form of a synonym group counts as the word itself."""
+    def _word_part(self, word: Q.Query, tiered: bool, question: bool = False) -> tuple:
+        """(word, ids, scores, ids holding it exactly, ids holding it in the title, ids
+        holding it only in passing) of one word of a relaxed query; every form of a synonym
+        group counts as the word itself. In passing (a question's words only): the word's
+        score under ``PASSING`` of its most, at full saturation (once in a very long page:
+        the same share on every shard)."""
         if isinstance(word, FieldedTerm):
             hits, exact = self.word_scores(word)
             titled = [self.postings.get(self.reader, "title", t)[0]
                       for t in (word.texts + word.joined if tiered else ())]
+            passing = None
+            if question and tiered and len(hits.ids):
+                most = word.boost * self.word_idf(word, len(exact)) * (self.k1 + 1)
+                passing = hits.ids[hits.scores < PASSING * most]
             return (word.word, hits.ids, hits.scores, exact,
-                    sets.union(titled) if titled else exact[:0])
+                    sets.union(titled) if titled else exact[:0], passing)
         hits = self.evaluate(word)
         return getattr(word, "word", ""), hits.ids, hits.scores, hits.ids, hits.ids[:0]
 
@@ -232,10 +245,17 @@ def _bm25f(ev: Evaluator, weights: dict[str, float], texts: list[tuple[str, floa
     if not ids_parts:
         return EMPTY
     ids, pseudo = sets.sum_by_id(ids_parts, tf_parts)
-    df = ev.corpus.df((tuple(weights.items()), tuple(texts)), len(ids))
-    idf = log(1 + (ev.doc_count - df + 0.5) / (df + 0.5))
+    idf = _idf(ev, weights, texts, len(ids))
     k1 = ev.k1
     return Hits(ids.astype(np.int64), boost * idf * (k1 + 1) * pseudo / (pseudo + k1))
+
+
+def _idf(ev: Evaluator, weights: dict[str, float], texts: list[tuple[str, float]],
+         held: int) -> float:
+    """Return the idf of ``texts`` scored as one term, ``held`` documents holding them here
+    (the corpus's count in a sharded search)."""
+    df = ev.corpus.df((tuple(weights.items()), tuple(texts)), held)
+    return log(1 + (ev.doc_count - df + 0.5) / (df + 0.5))
 
 
 def _best(a: Hits, b: Hits) -> Hits:

@@ -20,7 +20,8 @@ from index.errors import Deadline, QueryError
 from index.read import facets, listing
 from index.read.expand import Expander
 from index.read.folding import only_group
-from index.read.language import holders, is_query_stop, minor_languages, query_language
+from index.read.language import (holders, is_query_stop, is_question, minor_languages,
+                                  query_language)
 from index.read.live import Snapshot
 from index.read.matching import Tiers
 from index.read.pinning import Edits
@@ -29,6 +30,8 @@ from index.read.query import Nearness, explicit_and, parse, phrase_bonus
 from index.read.scoring import EMPTY, Evaluator, Hits
 from index.read.spelling import did_you_mean
 from index.read.stats import CorpusStats, day_number
+from index.read.syntax import acronyms
+from index.read.variants import common_count
 from index.read.synonyms import Synonyms
 from index.request import SearchRequest
 from index.results import Hit, SearchResult
@@ -61,6 +64,7 @@ class Plan:
     ignored: tuple[str, ...]
     typos: dict[str, tuple[str, ...]]
     compounds: dict[str, tuple[str, ...]]
+    read_as: dict[str, str] = field(default_factory=dict)  # typed word → the word read
 
 
 def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
@@ -77,7 +81,8 @@ def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
     vocabularies = (lambda: (snap.vocabulary(), snap.words())) if req.typos else None
     expander = Expander(reader, langs, deadline, vocabularies,
                         _last_word(text), units, stops, getattr(snap, "postings", None),
-                        held, minor_languages(reader, langs) if len(langs) > 1 else ())
+                        held, minor_languages(reader, langs) if len(langs) > 1 else (),
+                        acronyms(text), is_question(words(text), stops))
     if text:
         relax = req.operator != "or"
         query = expander.expand_top(parse(rewritten, ranking.boosts, req.operator), relax,
@@ -94,7 +99,7 @@ def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
     log = expander.log
     return Plan(text, query, langs, {name: frozenset(found) for name, found in log.terms.items()},
                 tuple(dict.fromkeys(log.ignored)), {w: tuple(v) for w, v in log.typos.items()},
-                {w: tuple(v) for w, v in log.compounds.items()})
+                {w: tuple(v) for w, v in log.compounds.items()}, dict(log.read_as))
 
 
 @dataclass
@@ -182,7 +187,8 @@ def result(head, req: SearchRequest, p: Plan, hits: list[Hit], total: int,
     """Return the search result, with a did-you-mean (from ``head``'s whole vocabulary)
     when few documents match, a word was not required or a typo matched."""
     suggestion = (did_you_mean(head.speller(), head.frequencies(), p.text, p.langs,
-                               head.vocabulary())
+                               head.vocabulary(), p.read_as, p.typos,
+                               common_count(head.searcher().reader().doc_count()))
                   if p.text and (total < SUGGEST_BELOW or dropped or _corrected(p.typos))
                   else None)
     return SearchResult(total=total, page=req.page, per_page=req.per_page, hits=hits,

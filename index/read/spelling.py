@@ -129,8 +129,17 @@ _FIELD_PREFIX = re.compile(r"\b\w+:")
 
 
 def did_you_mean(speller: Speller, counts: dict[str, dict[str, int]], text: str,
-                 langs: tuple[str, ...], vocab=None) -> str | None:
+                 langs: tuple[str, ...], vocab=None, read_as: dict[str, str] | None = None,
+                 typos: dict[str, tuple[str, ...]] | None = None,
+                 common: int = 0) -> str | None:
     """Return ``text`` with each misspelt word replaced by its correction, or None.
+
+    The search's own reading of a word comes first: a word it read as another (``read_as``,
+    "brad pit angelina": "pit" → "pitt") is offered as that word, and a word it matched
+    through typo variants (``typos``: the word → their index terms) only as a correction
+    among them ("brad put angelina" offered a word the search never took); a word the search
+    took as typed that ``common`` documents hold (``variants.common_count``) is a word ("did obama
+    ban the pledge…" was offered "fan").
 
     A word's own frequency is the largest of its unstemmed frequency in titles, deks,
     headings and names and its (perhaps inflected or unaccented) forms in titles and bodies;
@@ -153,10 +162,28 @@ def did_you_mean(speller: Speller, counts: dict[str, dict[str, int]], text: str,
         if len(word) < 3 or word.isdigit() or word.upper() in ("AND", "OR", "NOT") \
                 or is_stopword(word, langs):  # "did" is no typo of "dix"
             continue
-        seen = max([df("spell", word)] + [df(f, t) for f in ("title", "body")
-                                           for t in query_terms(word, langs)])
-        fix = speller.correct(word, seen, weigh=weigh)
+        fix = (read_as or {}).get(word)
+        if fix is None:
+            seen = max([df("spell", word)] + [df(f, t) for f in ("title", "body")
+                                               for t in query_terms(word, langs)])
+            took = (typos or {}).get(word)
+            if took is None and common and seen >= common:
+                continue
+            fix = speller.correct(word, seen, weigh=weigh)
+            if fix and took is not None and not query_terms(fix, langs) & set(took):
+                fix = None  # the search took other words for it
         if fix:
-            out = re.sub(rf"(?i)\b{re.escape(word)}\b", fix, out)
+            out = re.sub(rf"(?i)\b{re.escape(word)}\b", lambda m: _cased(fix, m.group()), out)
             changed = True
     return out if changed else None
+
+
+def _cased(fix: str, typed: str) -> str:
+    """Return ``fix`` in the case ``typed`` was written in ("Pit" → "Pitt").
+
+    >>> _cased("pitt", "Pit"), _cased("nasa", "NSA"), _cased("pitt", "pit")
+    ('Pitt', 'NASA', 'pitt')
+    """
+    if typed.isupper() and len(typed) > 1:
+        return fix.upper()
+    return fix[:1].upper() + fix[1:] if typed[:1].isupper() else fix

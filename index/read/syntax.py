@@ -28,6 +28,8 @@ import re
 from index.schema import QUERY_FIELD_ALIASES
 
 BOOLEAN_WORDS = ("AND", "OR", "NOT")
+ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")  # "SNCF", "NFL": letters only ("CCL19" is a name)
+ACRONYM_MAX_WORDS = 4  # in a longer query (a sentence: SciFact's claims) capitals decide nothing
 MIN_PREFIX = 2  # letters before a trailing * (shorter: the * is dropped)
 _TOKEN = re.compile(r"""
     (?P<phrase>"[^"]*")
@@ -122,3 +124,16 @@ def _render(tokens: list[tuple[str, str]]) -> str:
 def plain_words(text: str) -> str:
     """Return only the words of ``text`` (the last resort when even tidied syntax fails)."""
     return " ".join(m.group() for m in re.finditer(r"\w+(?:['’.\-]\w+)*", text))
+
+
+def acronyms(text: str) -> frozenset[str]:
+    """Return the words of a short ``text`` typed in capitals (lowercased) when others are
+    not: "grève SNCF" names the SNCF; "NASA" alone and a long sentence's capitals say nothing.
+
+    >>> sorted(acronyms("grève SNCF")), sorted(acronyms("SNCF")), sorted(acronyms("cats AND dogs"))
+    (['sncf'], [], [])
+    """
+    found = [w for w in ACRONYM.findall(text) if w not in BOOLEAN_WORDS]
+    if not found or len(text.split()) > ACRONYM_MAX_WORDS or not any(c.islower() for c in text):
+        return frozenset()
+    return frozenset(w.lower() for w in found)
