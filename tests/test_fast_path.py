@@ -310,21 +310,28 @@ class _Groups:
         self.count = len(counts)
 
 
+def _ranked_matches(draw, n: int) -> tuple:
+    """Draw ``n`` matches among ``size`` documents: (size, ascending ids, each document's
+    group key, each match's tier and score), with many ties."""
+    size = draw(st.integers(n, 3 * n))
+    ids = np.sort(np.asarray(draw(st.lists(st.integers(0, size - 1), min_size=n, max_size=n,
+                                           unique=True)), dtype=np.int64))
+    key = np.asarray(draw(st.lists(st.integers(0, 6), min_size=size, max_size=size)),
+                     dtype=np.int64)
+    tier = np.asarray(draw(st.lists(st.integers(0, 2), min_size=n, max_size=n)), dtype=np.int64)
+    scores = np.asarray(draw(st.lists(st.sampled_from([0.0, 1.5, 2.25, 7.0]), min_size=n,
+                                      max_size=n)))
+    return size, ids, key, tier, scores
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.integers(1, 300), st.data())
 def test_folding_without_sorting_equals_sorting(n, data):
     """Each group's leader found key by key is the one sorting into result order finds, for
     every order, with ties in tier, score and date (many documents, few distinct values)."""
     draw = data.draw
-    size = draw(st.integers(n, 3 * n))
-    ids = np.sort(np.asarray(draw(st.lists(st.integers(0, size - 1), min_size=n, max_size=n,
-                                           unique=True)), dtype=np.int64))
-    key = np.asarray(draw(st.lists(st.integers(0, 6), min_size=size, max_size=size)),
-                     dtype=np.int64)
+    size, ids, key, tier, scores = _ranked_matches(draw, n)
     groups = _Groups(key)
-    tier = np.asarray(draw(st.lists(st.integers(0, 2), min_size=n, max_size=n)), dtype=np.int64)
-    scores = np.asarray(draw(st.lists(st.sampled_from([0.0, 1.5, 2.25, 7.0]), min_size=n,
-                                      max_size=n)))
     days = np.asarray(draw(st.lists(st.sampled_from([0, 20200101, 20210305]), min_size=n,
                                     max_size=n)), dtype=np.int64)
     seq = np.asarray(draw(st.permutations(range(n))), dtype=np.int64)
@@ -355,17 +362,10 @@ def test_listing_folded_for_the_page_equals_the_whole_list_folded(n, data):
     folded for the page only are those of the whole list folded, for every order, with
     quotes of grouped and of non-matching articles, and quotes in groups themselves."""
     draw = data.draw
-    size = draw(st.integers(n, 3 * n))
-    ids = np.sort(np.asarray(draw(st.lists(st.integers(0, size - 1), min_size=n, max_size=n,
-                                           unique=True)), dtype=np.int64))
-    key = np.asarray(draw(st.lists(st.integers(0, 5), min_size=size, max_size=size)),
-                     dtype=np.int64)
+    size, ids, key, tier, scores = _ranked_matches(draw, n)
     parent = np.asarray(draw(st.lists(st.integers(-1, size - 1), min_size=size,
                                       max_size=size)), dtype=np.int64)
     parent[parent == np.arange(size)] = -1  # no quote of itself
-    tier = np.asarray(draw(st.lists(st.integers(0, 2), min_size=n, max_size=n)), dtype=np.int64)
-    scores = np.asarray(draw(st.lists(st.sampled_from([0.0, 1.5, 2.25, 7.0]), min_size=n,
-                                      max_size=n)))
     seq = np.asarray(draw(st.permutations(range(size))), dtype=np.int64)
     day = np.asarray(draw(st.lists(st.sampled_from([0, 20200101, 20210305]), min_size=size,
                                    max_size=size)), dtype=np.int64)
