@@ -16,7 +16,9 @@
 - ``w3_postings`` writes a term of one posting without the block loop (``_write_one``),
   hashes term keys from the MD5 digest's bytes (``_md5_low``) and writes a term table's hash
   tables a bucket at a time (``write_hashes``); the references are ``write_postings`` and
-  Whoosh's ``md5_hash`` and ``HashWriter._write_hashes``.
+  Whoosh's ``md5_hash`` and ``HashWriter._write_hashes``;
+- ``segment_batches`` merges the segments' posting arrays by sorting terms, not postings; the
+  reference is a stable sort of every posting's key.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ import json
 import random
 import re
 
+import numpy as np
 from whoosh.filedb.filestore import RamStorage
 from whoosh.filedb.filetables import HashWriter, md5_hash
 
@@ -33,7 +36,7 @@ from corpus import extract, text
 from index.analysis import MARK
 from index.documents import to_document
 from index.schema import ARRAY_FIELDS, build_schema
-from index.write import minhash_jit, neardup, text_tokens, w3_postings
+from index.write import minhash_jit, neardup, segment_batches, text_tokens, w3_postings
 from index.write.fast_segments import SegmentBuilder
 from tests.conftest import DEMO, FAKENEWS, FREENEWS, fakenews_head, need
 
@@ -210,3 +213,22 @@ def test_one_posting_terms_and_md5_hashes_are_the_references_bytes(tmp_path, mon
     reference = written()
     assert set(fast) == {"pst", "trm"} and len(fast["pst"]) > 100_000
     assert fast == reference
+
+
+def test_posting_arrays_merged_by_term_are_the_stable_sort_of_every_posting():
+    """``segment_batches._merged_order`` sorts the segments' terms, not their postings: the
+    same order, keys and counts as the reference, with terms shared by segments, a key twice
+    in one segment and terms of no postings."""
+    rng = random.Random(7)
+    vocabulary = [rng.getrandbits(64) for _ in range(3000)]
+    keys, counts = [], []
+    for _ in range(5):
+        terms = rng.sample(vocabulary, rng.randint(0, 1500)) + vocabulary[:2]  # shared, repeated
+        keys.append(np.array(terms, dtype=np.uint64))
+        counts.append(np.array([rng.choice((0, 1, 1, 2, 7, 300)) for _ in terms], dtype=np.int64))
+    for parts in ((keys, counts), (keys[:1], counts[:1]), ([keys[0][:0]], [counts[0][:0]])):
+        fast = segment_batches._merged_order(*parts)
+        reference = segment_batches._merged_order_reference(*parts)
+        for a, b in zip(fast, reference):
+            assert a.dtype == b.dtype
+            np.testing.assert_array_equal(a, b)

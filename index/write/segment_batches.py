@@ -62,7 +62,10 @@ class Segments:
 
     def _submit(self) -> None:
         busy = [f for f in self.done if isinstance(f, Future) and not f.done()]
-        if len(busy) >= self.procs:  # at most one batch waiting per worker: bounded memory
+        # a batch each worker, and one more waiting for the first worker free (bounded
+        # memory): a worker that finishes takes it at once instead of waiting while this
+        # process makes it (on 1x FakeNewsNet a worker sat idle ~3 s that way)
+        if len(busy) > self.procs:
             busy[0].result()
         if not self.done and len(self.batch) >= BATCH_DOCS:  # a large build: workers to come
             tokens_jit.warm()  # loaded once here, before the fork, not once per worker
@@ -131,14 +134,36 @@ def write_arrays(index_path: Path, fields, parts: list[tuple[str, int, dict]]) -
         if len(got) == 1 and got[0][0] == 0:
             keys, counts, ids, tf, masks = got[0][1]
         elif got:  # each term's postings, segment after segment, under one key
-            keys = np.concatenate([np.repeat(k, c) for _, (k, c, *_) in got])
-            order = np.argsort(keys, kind="stable")
+            order, keys, counts = _merged_order([k for _, (k, *_) in got],
+                                                [c for _, (_, c, *_) in got])
             ids = np.concatenate([i + np.int32(b) for b, (_, _, i, _, _) in got])[order]
             tf = np.concatenate([t for _, (_, _, _, t, _) in got])[order]
             masks = np.concatenate([m for _, (*_, m) in got])[order] if masked else None
-            keys, counts = np.unique(keys[order], return_counts=True)
         else:
             keys, counts = np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
             ids, tf, masks = np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32), None
         arrays.save_field(tmp, field, keys, counts.astype(np.int64), ids, tf, masks if masked else None)
     arrays.finish_set(tmp, folder, fields, [[sid, n] for sid, n, _ in parts])
+
+
+def _merged_order(keys: list[np.ndarray], counts: list[np.ndarray]) -> tuple:
+    """Return (the order of the segments' postings put one after the other, the keys, each
+    key's postings) when they are sorted by term key, each key's postings segment after
+    segment: what a stable sort of every posting's key gives (``_merged_order_reference``),
+    sorting the terms instead of the postings (~100 times fewer)."""
+    term_keys, term_counts = np.concatenate(keys), np.concatenate(counts).astype(np.int64)
+    by_key = np.argsort(term_keys, kind="stable")
+    sizes = term_counts[by_key]
+    starts = (np.cumsum(term_counts) - term_counts)[by_key]  # where each term's postings are
+    order = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
+    sorted_keys = term_keys[by_key][sizes > 0]
+    unique, first = np.unique(sorted_keys, return_index=True)
+    return order, unique, np.add.reduceat(sizes[sizes > 0], first) if len(first) else sizes[:0]
+
+
+def _merged_order_reference(keys: list[np.ndarray], counts: list[np.ndarray]) -> tuple:
+    """``_merged_order`` by a stable sort of every posting's key."""
+    posting_keys = np.concatenate([np.repeat(k, c) for k, c in zip(keys, counts)])
+    order = np.argsort(posting_keys, kind="stable")
+    unique, found = np.unique(posting_keys[order], return_counts=True)
+    return order, unique, found

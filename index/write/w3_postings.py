@@ -67,7 +67,6 @@ def _value_tables(max_pos: int, max_freq: int) -> None:
         _FREQ.append(pack_uint(len(_FREQ)))
 
 
-
 class Postings(NamedTuple):
     """A field's postings in term order, flat: term i's are ``[starts[i]:ends[i]]`` of
     ``docs``, ``weights``, ``values`` and ``lens`` (the documents' quantized field lengths).
