@@ -11,7 +11,7 @@ shard and column, where each of the shard's codes falls in the union of every sh
 values the page can list become names (``merged``: the first ``AUTHOR_FACET_SIZE`` authors
 and speakers, ties included, the selected ones, every date, kind, language and site).
 
-What a shard sends (``coded``) is ``facets.raw_lists`` as codes: the same values counted,
+What a shard sends (``coded``) is ``facets.raw_counts`` as codes: the same values counted,
 and the same selected authors it reports at 0 (by name: one it does not hold has no code).
 ``merged`` returns what ``facets.shape`` makes of the added-up names
 (``tests/test_sharded.py`` checks it against that definition).
@@ -42,17 +42,15 @@ def values_of(cols: FacetColumns) -> dict[str, list[str]]:
 
 def coded(cols: FacetColumns, matched: np.ndarray, f: facets.Filters, date_by_month: bool,
           selected_authors=()) -> Coded:
-    """Return ``facets.raw_lists``' counts as codes (see the module's docstring)."""
+    """Return ``facets.raw_counts``' counts as codes (see the module's docstring)."""
     out = {}
-    for name, (_, counts) in facets._counts(cols, matched, f, date_by_month).items():
+    for name, (_, counts) in facets.value_counts(cols, matched, f, date_by_month).items():
         codes = np.flatnonzero(counts)
         out[name] = (codes.astype(np.int32), counts[codes].astype(np.int32))
     missing: tuple[str, ...] = ()
-    if selected_authors:  # as raw_lists: a selected author always shows, even at 0
-        counted = {cols.author_names[c] for c in out["author"][0].tolist()}
-        missing = tuple(dict.fromkeys(
-            name for name in facets._canonical(cols.author_names_of, selected_authors)
-            if name not in counted))
+    if selected_authors:  # as raw_counts: a selected author always shows, even at 0
+        missing = facets.missing_authors(
+            cols, {cols.author_names[c] for c in out["author"][0].tolist()}, selected_authors)
     return out, missing
 
 

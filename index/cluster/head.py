@@ -146,7 +146,6 @@ class Head(Opened):
                 {a: sum(c[i] for c in counts) for i, a in enumerate(authors)})
         return self._facts
 
-
     def facet_table(self, shards: Shards, deadline: Deadline) -> Table:
         """Return where every shard's facet codes fall among all their values (asked once
         per snapshot; ``facet_codes``)."""

@@ -21,7 +21,7 @@ from index.results import FacetValue
 from index.read.facet_columns import FacetColumns
 
 AUTHOR_FACET_SIZE = 20
-RawCounts = dict[str, dict[str, int]]  # per facet, value → count: what shards send and add up
+RawCounts = dict[str, dict[str, int]]  # per facet, value → count, untruncated (``raw_counts``)
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def _coded(cols: FacetColumns, name: str, wanted) -> np.ndarray:
     return np.isin(cols.codes[name], [values.index(v) for v in wanted if v in values])
 
 
-def _counts(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: bool
+def value_counts(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: bool
             ) -> dict[str, tuple[list[str], np.ndarray]]:
     """Return per facet its values and each value's count among ``matched`` under filters
     ``f`` (multi-select: each facet's counts apply every filter but its own); a value's code
@@ -194,35 +194,26 @@ def raw_counts(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_mont
                selected_authors=()) -> RawCounts:
     """Return every facet value's count among ``matched`` under filters ``f`` (multi-select:
     each facet's counts apply every filter but its own), untruncated, so that the counts of
-    several shards add up; a selected author of this index is there even when at 0."""
-    return {name: dict(zip(values, counts.tolist())) for name, (values, counts)
-            in raw_lists(cols, matched, f, date_by_month, selected_authors).items()}
-
-
-def raw_lists(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: bool,
-              selected_authors=()) -> dict[str, tuple[list[str], np.ndarray]]:
-    """``raw_counts`` as two lists a facet: the values counted and their counts (a shard's
-    answer crosses so: no dict of every matching author is built to be taken apart again)."""
-    raw = {}
-    for name, (values, counts) in _counts(cols, matched, f, date_by_month).items():
-        codes = np.flatnonzero(counts)
-        every = cols.derived.get(("values", id(values)))
-        if every is None:  # the column's values as an array: a gather, not a loop
-            every = cols.derived[("values", id(values))] = np.array(values, dtype=object)
-        raw[name] = (every[codes].tolist(), counts[codes])
-    names, counts = raw["author"]
-    counted = set(names) if selected_authors else ()
-    missing = [name for name in _canonical(cols.author_names_of, selected_authors)
-               if name not in counted]  # a selected author always shows, even at 0
-    if missing:
-        missing = list(dict.fromkeys(missing))
-        raw["author"] = (names + missing, np.concatenate([counts, np.zeros(len(missing),
-                                                                          counts.dtype)]))
+    several shards add up; a selected author of this index is there even when at 0. The
+    definition that ``count`` and the shards' coded counts (``cluster.facet_codes``) are
+    tested against."""
+    raw = {name: _as_dict(values, counts)
+           for name, (values, counts) in value_counts(cols, matched, f, date_by_month).items()}
+    for name in missing_authors(cols, raw["author"], selected_authors):
+        raw["author"][name] = 0
     return raw
 
 
+def missing_authors(cols: FacetColumns, counted, selected_authors) -> tuple[str, ...]:
+    """Return the canonical names of ``selected_authors`` that are not among ``counted``
+    (they are shown at 0: a selected author always shows)."""
+    return tuple(dict.fromkeys(name for name in _canonical(cols.author_names_of, selected_authors)
+                               if name not in counted))
+
+
 def add_counts(parts: list[RawCounts]) -> RawCounts:
-    """Return the raw counts of several shards added up."""
+    """Return the raw counts of several shards added up (the definition of
+    ``cluster.facet_codes.merged``)."""
     total: RawCounts = {}
     for raw in parts:
         for facet, values in raw.items():
@@ -258,7 +249,7 @@ def count(cols: FacetColumns, matched: np.ndarray, f: Filters, date_by_month: bo
     can be shown become Python objects."""
     authors = _canonical(cols.author_names_of, selected_authors)
     speakers = _canonical(cols.speaker_names, selected_speakers)
-    counts = _counts(cols, matched, f, date_by_month)
+    counts = value_counts(cols, matched, f, date_by_month)
     raw = {name: _as_dict(*counts[name]) for name in ("date", "kind", "lang", "site")}
     for name in ("author", "speaker"):
         values, n = counts[name]
