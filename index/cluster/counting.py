@@ -23,7 +23,7 @@ from index.errors import Deadline
 from index.read import phrases, sets
 from index.read.matching import Places, candidates, evidence
 from index.read.query import FieldedTerm, Relaxed
-from index.read.scoring import Evaluator
+from index.read.scoring import Evaluator, held_as_typed
 from index.read.stats import CorpusStats
 
 NONE = np.empty(0, dtype=np.int64)
@@ -107,11 +107,7 @@ class Counter:
         if not q.variants:
             return exact, exact
         near = self._forms(q.weights, list(q.variants))
-        held = exact
-        if q.joined:
-            held = sets.union([held] + [self.postings.get(self.reader, name, t)[0]
-                                        for name in q.weights for t in q.joined])
-        return _union([exact, near]), held
+        return _union([exact, near]), held_as_typed(self.postings, self.reader, q, exact)
 
     def _forms(self, weights: dict[str, float], texts: list[tuple[str, float]]) -> np.ndarray:
         """The documents holding any of ``texts`` in the weighted fields (``scoring._bm25f``),

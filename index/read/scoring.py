@@ -109,11 +109,7 @@ class Evaluator:
         if not q.variants:
             return exact, exact.ids
         near = _bm25f(self, q.weights, list(q.variants), q.boost)
-        held = exact.ids
-        if q.joined:  # the word written as one with its neighbour: held as typed
-            held = sets.union([held] + [self.postings.get(self.reader, name, t)[0]
-                                        for name in q.weights for t in q.joined])
-        return _best(exact, near), held
+        return _best(exact, near), held_as_typed(self.postings, self.reader, q, exact.ids)
 
     def word_idf(self, q: FieldedTerm, held: int) -> float:
         """Return the idf the word ``q`` (without its typo variants) is scored with."""
@@ -224,6 +220,16 @@ class Evaluator:
 
     def _all(self) -> Hits:
         return Hits(self.live_ids, np.zeros(len(self.live_ids)))
+
+
+def held_as_typed(postings: PostingLists, reader, q: FieldedTerm, exact: np.ndarray
+                  ) -> np.ndarray:
+    """Return the documents holding word ``q`` as typed: ``exact`` (its forms and
+    completions), and those holding it written as one with its neighbour (``q.joined``)."""
+    if not q.joined:
+        return exact
+    return sets.union([exact] + [postings.get(reader, name, t)[0]
+                                 for name in q.weights for t in q.joined])
 
 
 def _bm25f(ev: Evaluator, weights: dict[str, float], texts: list[tuple[str, float]],
