@@ -207,10 +207,11 @@ def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
     ``parts``: per word (word, ids, scores, ids holding it exactly, ids holding it in the
     title[, ids holding it in passing: uncounted, ``scoring.PASSING``]); ``required``: (ids,
     scores) every result must be in, or None; ``ids``: ``candidates(parts, required)``."""
-    matched = np.zeros(len(ids), dtype=np.int64)
-    weighted = np.zeros(len(ids), dtype=np.int64)  # matched, each word at its rarity
-    typos = np.zeros(len(ids), dtype=np.int64)
-    in_title = np.zeros(len(ids), dtype=np.int64)
+    # counts of a few words: 32-bit, half the bytes of a broad query's passes over them
+    matched = np.zeros(len(ids), dtype=np.int32)
+    weighted = np.zeros(len(ids), dtype=np.int32)  # matched, each word at its rarity
+    typos = np.zeros(len(ids), dtype=np.int32)
+    in_title = np.zeros(len(ids), dtype=np.int32)
     scores = np.zeros(len(ids))
     weights = decision.weights or tuple(1 for _ in parts)
     places = places if places is not None else Places(ids)
