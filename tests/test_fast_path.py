@@ -284,8 +284,7 @@ def test_places_dense_or_sparse_equal_the_binary_search(ids, word_ids, marks):
     longer = np.union1d(ids[::3], np.arange(0, 3300 * 20, 7))  # many times the candidates
     with pytest.MonkeyPatch.context() as mp:
         if marks:
-            mp.setattr(sets, "MARK_FROM", 1)
-            mp.setattr(sets, "MARK_SPAN", 10**6)
+            mp.setattr(sets, "PROBE", 1e9)  # searching dearer than any map
         for w in (word_ids, ids, ids.copy(), ids[::2], word_ids, longer):  # map built midway
             fast, slow = places.of(w), sets.searched(ids, w)
             assert np.array_equal(fast[0], slow[0]) and np.array_equal(w[fast[1]], w[slow[1]])
@@ -306,10 +305,12 @@ def test_member_and_intersect_by_mark_are_numpys(a, b, span, seed):
         got = sets.intersect(x, y)
         return np.array_equal(sets.member(x, y), np.isin(x, y)) and \
             all(g.dtype == w.dtype and np.array_equal(g, w) for g, w in zip(got, want))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(sets, "MARK_FROM", 1)
-        mp.setattr(sets, "MARK_SPAN", span)
-        assert same(a, b) and same(b, a)
+    for marks in (True, False):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(sets, "MARK_FROM", 1 if marks else 10**9)
+            mp.setattr(sets, "MARK_SPAN", span)
+            mp.setattr(sets, "PROBE", 1e9 if marks else 0.0)
+            assert same(a, b) and same(b, a)
     rng = np.random.default_rng(seed)
     big = [np.sort(rng.choice(200_000, n, replace=False)) for n in (30_000, 9_000)]
     assert same(*big) and same(*big[::-1])

@@ -10,6 +10,8 @@ both ways.
 """
 from __future__ import annotations
 
+from math import log2
+
 import numpy as np
 
 
@@ -138,6 +140,10 @@ def all_of(lists: list[np.ndarray]) -> np.ndarray:
 
 MARK_FROM = 512  # documents on each side from which a mark may be cheaper than searching
 MARK_SPAN = 64   # a mark when the document numbers span at most this many times both lists
+# Costs (ns, 8x FakeNewsNet, caches cold) of finding places by a map of document numbers: a
+# map entry to clear, one to set or read per document of either list; by binary search: a
+# probe of the longer list per level, per document of the shorter.
+MAP_PAGE, MAP_ENTRY, PROBE = 0.5, 1.2, 2.0
 
 
 def _span(a: np.ndarray, b: np.ndarray) -> int:
@@ -148,8 +154,14 @@ def _span(a: np.ndarray, b: np.ndarray) -> int:
 
 
 def by_marks(a: np.ndarray, b: np.ndarray) -> bool:
-    """Return True if places of ``a`` in ``b`` are found cheaper by ``intersect``'s map."""
-    return len(a) + len(b) >= 64 * MARK_FROM and len(a) > 0 and len(b) > 0 and _span(a, b) > 0
+    """Return True if the places of ``a`` in ``b`` are found cheaper by ``intersect``'s map
+    than by binary searches of the shorter list in the longer (116,000 candidates against a
+    title's 3,500: searched in 0.15 ms, mapped in 0.4; against 30,000: 0.9 and 0.53)."""
+    if not len(a) or not len(b):
+        return False
+    short, long = sorted((len(a), len(b)))
+    top = int(max(a[-1], b[-1])) + 1
+    return PROBE * short * log2(long + 1) > MAP_ENTRY * (short + long) + MAP_PAGE * top
 
 
 def member(ids: np.ndarray, others: np.ndarray) -> np.ndarray:
@@ -177,13 +189,26 @@ def intersect(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
     ``np.intersect1d(a, b, assume_unique=True, return_indices=True)``. Long lists by a map of
     document number to place in ``b`` (116,000 and 30,000 documents: 0.47 ms, sorting both
     1.1 ms)."""
-    if len(a) + len(b) < 64 * MARK_FROM or not (top := _span(a, b)):
-        return np.intersect1d(a, b, assume_unique=True, return_indices=True)
-    place = np.zeros(top, dtype=np.int32 if len(b) < 2**31 - 1 else np.int64)
+    if not by_marks(a, b):
+        return _searched_both(a, b)
+    place = np.zeros(int(max(a[-1], b[-1])) + 1, dtype=np.int32)
     place[b] = np.arange(1, len(b) + 1)  # 0: not in b
     in_b = place[a]
     ia = np.flatnonzero(in_b)
     return a[ia].astype(np.result_type(a, b), copy=False), ia, in_b[ia].astype(np.int64) - 1
+
+
+def _searched_both(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``intersect`` by binary searches of the shorter list in the longer."""
+    short, long, swap = (a, b, False) if len(a) <= len(b) else (b, a, True)
+    if not len(short) or not len(long):
+        empty = np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.result_type(a, b)), empty, empty
+    at = np.minimum(np.searchsorted(long, short), len(long) - 1)
+    in_short = np.flatnonzero(long[at] == short)
+    in_long = at[in_short].astype(np.int64)
+    common = short[in_short].astype(np.result_type(a, b), copy=False)
+    return (common, in_long, in_short) if swap else (common, in_short, in_long)
 
 
 def best(a_ids: np.ndarray, a_scores: np.ndarray, b_ids: np.ndarray, b_scores: np.ndarray
