@@ -30,7 +30,7 @@ class Groups:
         uniq, inverse, counts = np.unique(key[grouped], return_inverse=True, return_counts=True)
         members = np.ones(size, dtype=np.int64)
         members[grouped] = counts[inverse]
-        dense = np.zeros(size, dtype=np.int64)  # each group's place in ``uniq``, for folding
+        dense = np.zeros(size, dtype=np.int32)  # each group's place in ``uniq``, for folding
         dense[grouped] = inverse
         self.key = key
         self.dense = dense
