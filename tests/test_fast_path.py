@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 import index
 from index import SearchIndex, SearchRequest
-from index.read import facets, folding, listing, matching, page, scoring, sets
+from index.read import facet_columns, facets, folding, listing, matching, page, scoring, sets
 from index.read.order import in_order
 from index.read.postings import PostingLists
 from index.read.scoring import Evaluator, Hits
@@ -246,6 +247,30 @@ def test_author_pairs_of_matches_equal_the_mask_over_every_pair(authors, data):
     chosen[matched] = True
     assert np.array_equal(np.bincount(code[facets.pairs_of(ptr, matched)], minlength=10),
                           np.bincount(code[chosen[doc]], minlength=10))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 9), max_size=5, unique=True).map(sorted), min_size=1,
+                max_size=60), st.data(), st.booleans())
+def test_authors_counted_by_byline_equal_every_pair(authors, data, collide):
+    """Authors counted by byline (``FacetColumns.bylines``: a document's author, or its set
+    of several, then each set's count to its authors) equal the count of every (document,
+    author) pair of the matches; the same when every set's hash collides (``collide``: the
+    sets are then told apart by their codes)."""
+    doc = np.asarray([d for d, names in enumerate(authors) for _ in names], dtype=np.int64)
+    code = np.asarray([c for names in authors for c in names], dtype=np.int32)
+    ptr = np.searchsorted(doc, np.arange(len(authors) + 1))
+    matched = np.asarray(sorted(data.draw(st.sets(st.integers(0, len(authors) - 1)))),
+                         dtype=np.int64)
+    with pytest.MonkeyPatch.context() as mp:
+        if collide:
+            mp.setattr(facet_columns, "_hashes", lambda codes, *a: np.zeros(len(a[1]), np.uint64))
+        cols = SimpleNamespace(author_names=list(range(10)), author_ptr=ptr, author_code=code,
+                               derived={})
+        cols.bylines = lambda: facet_columns.bylines(ptr, code, 10)
+        counted = facets._author_counts(cols, matched)
+    assert counted.tolist() == np.bincount(code[facets.pairs_of(ptr, matched)],
+                                           minlength=10).tolist()
 
 
 @settings(max_examples=300, deadline=None)
