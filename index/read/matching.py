@@ -210,8 +210,8 @@ def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
     title[, ids holding it in passing: uncounted, ``scoring.PASSING``]); ``required``: (ids,
     scores) every result must be in, or None; ``ids``: ``candidates(parts, required)``;
     ``names``: per word, typed as a name: past ``TIER_WORDS`` words, the only tier."""
-    # words held; held at their rarity; held as typos only; in the title; names held
-    matched, weighted, typos, in_title, named = np.zeros((5, len(ids)), dtype=np.int64)
+    # held; at rarity; as typos only; in the title; names held: 32-bit, half a broad query's bytes
+    matched, weighted, typos, in_title, named = np.zeros((5, len(ids)), dtype=np.int32)
     scores, weights = np.zeros(len(ids)), decision.weights or tuple(1 for _ in parts)
     places = places if places is not None else Places(ids)
     for (word, word_ids, word_scores, exact, titled, *passing), is_common, weight, name in zip(
