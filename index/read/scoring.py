@@ -236,23 +236,25 @@ def _bm25f(ev: Evaluator, weights: dict[str, float], texts: list[tuple[str, floa
            boost: float) -> Hits:
     """Return the BM25F scores of documents holding any of ``texts`` (each with a
     weight on its frequencies) in the weighted fields, scored as one term."""
-    b = ev.b
     ids_parts, tf_parts = [], []
     for fieldname, weight in weights.items():
         avg = ev.corpus.avg_length(fieldname)
-        norm_a, norm_b = (1 - b) / weight, b / (avg * weight)
+        norm_a, norm_b = (1 - ev.b) / weight, ev.b / (avg * weight)
         for text, factor in texts:
             ids, tf = ev.postings.get(ev.reader, fieldname, text)
             if len(ids):
                 ids_parts.append(ids)
-                tf_parts.append(factor * tf.astype(np.float64)
-                                / (norm_a + norm_b * ev.stats.lengths_of(fieldname, ids)))
+                part = tf.astype(np.float64)
+                if factor != 1:  # 1.0 * x is x
+                    part *= factor
+                part /= ev.stats.length_norms(fieldname, ids, norm_a, norm_b)
+                tf_parts.append(part)
     if not ids_parts:
         return EMPTY
     ids, pseudo = sets.sum_by_id(ids_parts, tf_parts)
-    idf = _idf(ev, weights, texts, len(ids))
-    k1 = ev.k1
-    return Hits(ids.astype(np.int64), boost * idf * (k1 + 1) * pseudo / (pseudo + k1))
+    scores = boost * _idf(ev, weights, texts, len(ids)) * (ev.k1 + 1) * pseudo
+    scores /= np.add(pseudo, ev.k1, out=pseudo if pseudo.flags.writeable else None)
+    return Hits(ids.astype(np.int64), scores)
 
 
 def _idf(ev: Evaluator, weights: dict[str, float], texts: list[tuple[str, float]],
