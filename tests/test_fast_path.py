@@ -285,6 +285,30 @@ def test_places_dense_or_sparse_equal_the_binary_search(ids, word_ids):
         assert np.array_equal(fast[0], slow[0]) and np.array_equal(w[fast[1]], w[slow[1]])
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 400), max_size=120, unique=True).map(sorted),
+       st.lists(st.integers(0, 400), max_size=120, unique=True).map(sorted),
+       st.integers(1, 64), st.integers(0, 10**6))
+def test_member_and_intersect_by_mark_are_numpys(a, b, span, seed):
+    """``sets.member`` and ``sets.intersect`` by a mark or map of document numbers (from any
+    length, at any span) are ``np.isin`` and ``np.intersect1d`` (with the places in each);
+    and at the sizes that take the mark by default (long random lists)."""
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int32)
+
+    def same(x, y):
+        want = np.intersect1d(x, y, assume_unique=True, return_indices=True)
+        got = sets.intersect(x, y)
+        return np.array_equal(sets.member(x, y), np.isin(x, y)) and \
+            all(g.dtype == w.dtype and np.array_equal(g, w) for g, w in zip(got, want))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sets, "MARK_FROM", 1)
+        mp.setattr(sets, "MARK_SPAN", span)
+        assert same(a, b) and same(b, a)
+    rng = np.random.default_rng(seed)
+    big = [np.sort(rng.choice(200_000, n, replace=False)) for n in (30_000, 9_000)]
+    assert same(*big) and same(*big[::-1])
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.lists(st.integers(0, 400), max_size=120, unique=True).map(sorted),
                 min_size=1, max_size=5))

@@ -141,8 +141,7 @@ class Evaluator:
             extra = self.evaluate(q.b)
             if isinstance(q.b, Nearness):
                 self.near = extra.ids
-            _, ia, ib = np.intersect1d(result.ids, extra.ids, assume_unique=True,
-                                       return_indices=True)
+            _, ia, ib = sets.intersect(result.ids, extra.ids)
             scores = result.scores.copy()
             scores[ia] += extra.scores[ib]
             return Hits(result.ids, scores)
@@ -213,8 +212,7 @@ class Evaluator:
         ids = phrases.holding(self.searcher, self.postings, q, candidates)
         docs = Hits(ids, np.zeros(len(ids)))
         for found in words:
-            _, ia, ib = np.intersect1d(docs.ids, found.ids, assume_unique=True,
-                                       return_indices=True)
+            _, ia, ib = sets.intersect(docs.ids, found.ids)
             docs.scores[ia] += found.scores[ib]
         return docs
 
@@ -285,8 +283,7 @@ def _intersection(parts: list[Hits]) -> Hits:
     for part in parts[1:]:
         if not len(result.ids):
             break
-        ids, ia, ib = np.intersect1d(result.ids, part.ids, assume_unique=True,
-                                     return_indices=True)
+        ids, ia, ib = sets.intersect(result.ids, part.ids)
         result = Hits(ids, result.scores[ia] + part.scores[ib])
     return result
 
