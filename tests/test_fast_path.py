@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import index
 from index import SearchIndex, SearchRequest
-from index.read import facet_columns, facets, folding, listing, matching, page, scoring, sets
+from index.read import facet_columns, facets, folding, listing, page, scoring, sets
 from index.read.order import in_order
 from index.read.postings import PostingLists
 from index.read.scoring import Evaluator, Hits
@@ -29,7 +29,7 @@ def _reference(monkeypatch) -> None:
     """Route the search path through the np.unique forms, shape(raw_counts) and Whoosh's
     positions for phrases."""
     monkeypatch.setattr(PostingLists, "position_masks", lambda self, field, text: None)
-    monkeypatch.setattr(matching.Places, "of", lambda self, w: matching.reference(self.ids, w))
+    monkeypatch.setattr(sets.Places, "of", lambda self, w: sets.searched(self.ids, w))
     monkeypatch.setattr(scoring, "every_word", lambda *args: None)  # the union, the evidence
     monkeypatch.setattr(page, "fields_holding",
                         lambda snap, docnums, terms: {d: set(page.SNIPPET_FIELDS) for d in docnums})
@@ -275,14 +275,20 @@ def test_authors_counted_by_byline_equal_every_pair(authors, data, collide):
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.integers(0, 3000), min_size=1, max_size=2000, unique=True).map(sorted),
-       st.lists(st.integers(0, 3200), max_size=600, unique=True).map(sorted))
-def test_places_dense_or_sparse_equal_the_binary_search(ids, word_ids):
+       st.lists(st.integers(0, 3200), max_size=600, unique=True).map(sorted), st.booleans())
+def test_places_dense_or_sparse_equal_the_binary_search(ids, word_ids, marks):
+    """``Places.of`` (a map of the candidates, binary searches either way, or ``marks``: the
+    map of document numbers that long lists take) finds what the binary search finds."""
     ids, word_ids = np.asarray(ids, dtype=np.int64), np.asarray(word_ids, dtype=np.int64)
-    places = matching.Places(ids)
+    places = sets.Places(ids)
     longer = np.union1d(ids[::3], np.arange(0, 3300 * 20, 7))  # many times the candidates
-    for w in (word_ids, ids, ids.copy(), ids[::2], word_ids, longer):  # the map built midway
-        fast, slow = places.of(w), matching.reference(ids, w)
-        assert np.array_equal(fast[0], slow[0]) and np.array_equal(w[fast[1]], w[slow[1]])
+    with pytest.MonkeyPatch.context() as mp:
+        if marks:
+            mp.setattr(sets, "MARK_FROM", 1)
+            mp.setattr(sets, "MARK_SPAN", 10**6)
+        for w in (word_ids, ids, ids.copy(), ids[::2], word_ids, longer):  # map built midway
+            fast, slow = places.of(w), sets.searched(ids, w)
+            assert np.array_equal(fast[0], slow[0]) and np.array_equal(w[fast[1]], w[slow[1]])
 
 
 @settings(max_examples=200, deadline=None)
