@@ -80,8 +80,26 @@ def _into_largest(ids_parts: list[np.ndarray], value_parts: list[np.ndarray], bi
     ids, values = ids_parts[big], value_parts[big]
     if big:
         ids, values = _added(*sum_by_id(ids_parts[:big], value_parts[:big]), ids, values)
-    for more_ids, more_values in zip(ids_parts[big + 1:], value_parts[big + 1:]):
-        ids, values = _added(ids, values, more_ids, more_values)
+    after = [(i, v) for i, v in zip(ids_parts[big + 1:], value_parts[big + 1:]) if len(i)]
+    if len(after) == 1:
+        return _added(ids, values, *after[0])
+    return _added_in_turn(ids, values, after) if after else (ids, values)
+
+
+def _added_in_turn(ids: np.ndarray, values: np.ndarray, parts: list) -> tuple[np.ndarray,
+                                                                             np.ndarray]:
+    """``_added`` of each of ``parts`` (shorter lists) in turn, with one copy of the long
+    list, not one a part: the ids only the parts hold are put in at once, then each part's
+    values added in order ("times" at 8x FakeNewsNet: five lists after the body's 125,332)."""
+    ids = ids.astype(np.result_type(ids, *(p for p, _ in parts)), copy=False)
+    new = union([p[np.flatnonzero(~member(p, ids))] for p, _ in parts])
+    if len(new):
+        before = np.searchsorted(ids, new)
+        ids, values = np.insert(ids, before, new), np.insert(values, before, 0.0)
+    else:
+        values = values.copy()
+    for part_ids, part_values in parts:
+        values[np.searchsorted(ids, part_ids)] += part_values
     return ids, values
 
 
