@@ -48,6 +48,21 @@ def test_a_german_query_is_not_expanded_with_english_words(freenews_search):
     assert result.hits and {h.document.lang for h in result.hits} == {"de"}
 
 
+def test_a_german_words_compounds_among_its_completions_rank_below_it(freenews_search):
+    """"Jamaika Sondierung": no page holds both words. "Sondierung", the last word, matched
+    "Sondierungsgespräche" as a completion, that is as the word itself, and the
+    Schleswig-Holstein talks ranked first by their title, above the pages naming the Jamaika
+    coalition (tantivy, matching neither, ranked those). A completion that is a compound of
+    the word (``compounds.extends``) now ranks as its compounds do: below the word as typed.
+    An unfinished word still completes ("Bundesta")."""
+    result = search(freenews_search, "Jamaika Sondierung", 10)
+    assert "sondierungsgesprach" in result.compounds["sondierung"], result.compounds
+    found = titles(result)
+    assert found.index("Die Wahl zum 19. deutschen Bundestag - und die Folgen") < found.index(
+        "Sondierungsgespräche in Schleswig-Holstein werden fortgesetzt"), found
+    assert "Bundestag" in titles(search(freenews_search, "Bundesta"))[0]
+
+
 def test_an_accented_word_matches_its_own_forms_and_an_acronym_counts(freenews_search):
     """"grève SNCF": the French "grève" (one body) was a typo of "grave" (20 bodies, English
     and French), and "SNCF", typed in capitals, was not held by the first result. Now the
@@ -91,6 +106,17 @@ def test_a_name_written_so_keeps_its_spelling(probes):
     assert "stephen" not in result.typos, result.typos
     assert all("Colbert" in t for t in titles(result)), titles(result)
     assert "sophia" not in search(probes, "Sophia", 5).typos
+
+
+def test_names_typed_rank_a_longer_query_in_tiers(probes):
+    """"Brad Pit Angelina Jolie divorce": five words were ranked by BM25F alone (tiers stop at
+    four, ``matching.TIER_WORDS``), and short titles naming Jolie and Pitt without the
+    divorce outscored the pages about it. Typed as names (``syntax.names``: half the words
+    or more), the words rank in tiers, titles too; a claim naming "West Nile" does not."""
+    result = search(probes, "Brad Pit Angelina Jolie divorce", 5)
+    assert "pitt" in result.typos["pit"]
+    assert all(re.search(r"(?i)divorc", t) and "Jolie" in t and "Pitt" in t
+               for t in titles(result)), titles(result)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,8 @@ their score, as one word of the query (a ``SynonymGroup``).
 The other way (``compounds_of``): in a query read as German, a word also matches the
 ``COMPOUNDS`` most frequent terms of the index that begin or end with it where the rest is a
 term the index holds too (``Kerosin`` → "Kerosinregen", ``Wahl`` → "Bundestagswahl",
-"Parlamentswahl"), as variants below the word as typed. The beginnings are looked up in the
+"Parlamentswahl"), as variants below the word as typed; so do the last word's completions
+that are its compounds (``compounds_among``: "Sondierung" → "Sondierungsgespräche"). The beginnings are looked up in the
 sorted vocabularies (whole words of titles and names, and index terms); the ends in the
 index terms read backwards (``Suffixes``, built once per vocabulary on first use). Only for
 German queries: English "water" is no part of "watergate".
@@ -95,10 +96,7 @@ def compounds_of(word: str, texts: tuple[str, ...], vocab: Vocabulary, whole: Vo
     found: dict[str, int] = {}
     for source in (whole, vocab):  # part + rest: "kerosin|regen", "verteidigung|s|minister"
         for compound in source.with_prefix(part, SCAN):
-            rest = compound[len(part):]
-            rights = [rest] + [rest[len(k):] for k in LINKS if rest.startswith(k)]
-            if compound.isalpha() and any(len(right) >= PART_CHARS and
-                                          _seen(right, vocab) >= MIN_PART for right in rights):
+            if extends(part, compound, vocab):
                 found[compound] = source.frequency(compound)
     # rest + part: "bundestag|wahl", "parlaments|wahl" (as typed: the stem of "wurde" ends
     # "glaubwürdig")
@@ -111,6 +109,28 @@ def compounds_of(word: str, texts: tuple[str, ...], vocab: Vocabulary, whole: Vo
     best = sorted(found, key=lambda c: (-found[c], c))[:COMPOUNDS]
     terms = {t for c in best for t in query_terms(c, langs) if vocab.frequency(t)}
     return sorted(terms - set(texts))
+
+
+def extends(part: str, term: str, vocab: Vocabulary) -> bool:
+    """Return True when ``term`` is ``part`` (folded, lowercased) then, after a linking
+    element or none, a word the index holds: a compound of it ("sondierung|s|gesprach").
+
+    >>> extends("kerosin", "kerosinregen", Vocabulary({"regen": 5}))
+    True
+    >>> extends("bundesta", "bundestag", Vocabulary({"g": 5}))
+    False
+    """
+    rest = term[len(part):]
+    rights = [rest] + [rest[len(k):] for k in LINKS if rest.startswith(k)]
+    return term.startswith(part) and term.isalpha() and any(
+        len(right) >= PART_CHARS and _seen(right, vocab) >= MIN_PART for right in rights)
+
+
+def compounds_among(part: str, terms: list[str], vocab: Vocabulary) -> list[str]:
+    """Return those of the index ``terms`` that are compounds of ``part`` (a German query's
+    word, folded): completions of "Sondierung" such as "Sondierungsgespräche" rank below it
+    as its other compounds do, not as the word itself."""
+    return [t for t in terms if extends(part, t, vocab)]
 
 
 class Suffixes:

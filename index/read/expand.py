@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 from whoosh import query as Q
 
-from index.analysis import STEMMERS, query_terms
+from index.analysis import STEMMERS, fold, query_terms
 from index.errors import Deadline
-from index.read.compounds import LANG, PART_WEIGHT, compounds_of, parts_of
+from index.read.compounds import LANG, PART_WEIGHT, compounds_among, compounds_of, parts_of
 from index.read.forms import phrase_query, prefix_query
 from index.read.language import in_language, is_query_stop, stem_languages
 from index.read.neighbours import in_context, joins
@@ -79,7 +79,7 @@ class Expander:
                  stops: tuple[str, ...] | None = None, postings=None,
                  held: Callable[[str], dict[str, int]] | None = None,
                  minor: tuple[str, ...] = (), acronyms: frozenset[str] = frozenset(),
-                 question: bool = False) -> None:
+                 question: bool = False, names: frozenset[str] = frozenset()) -> None:
         self.reader = reader
         self.postings = postings  # the snapshot's PostingLists (None: decoded each time)
         self.langs = tuple(lang for lang in langs if lang in STEMMERS) or ("en",)
@@ -89,6 +89,7 @@ class Expander:
         self.minor = minor  # languages of few documents: their stems only where they hold a word
         self.acronyms = acronyms  # words typed in capitals among words that are not
         self.question = question  # the query asks a question (``language.is_question``)
+        self.names = names  # words typed as names (``syntax.names``): past TIER_WORDS, they rank
         self.deadline = deadline
         self.vocabulary = vocabulary  # None: no typo tolerance, no completion
         self.prefix_word = prefix_word
@@ -121,7 +122,7 @@ class Expander:
             (words if is_word else required).append(expanded)
         if not words:
             return Q.And(required) if len(required) > 1 else (required[0] if required else None)
-        return Relaxed(self._joins(words), required, strict, self.question)
+        return Relaxed(self._joins(words), required, strict, self.question, self.names)
 
     def _acronym(self, term) -> bool:
         """True for a word typed in capitals among others that are not (``acronyms``), which
@@ -232,8 +233,7 @@ class Expander:
         taken = set(reading.typos) | set(reading.texts)
         more = {} if done else completions(word, texts, vocab, taken, documents)
         if more and finished(word, whole, vocab, texts, tuple(more)):
-            # a whole word being typed no more: its completions are typos of it
-            reading.typos.update(more)
+            reading.typos.update(more)  # a whole word typed no more: its completions are typos
             more = {}
         return (reading.texts, tuple(sorted(reading.typos.items())),
                 tuple(sorted(more.items())))
@@ -270,20 +270,21 @@ def compound_group(expander: Expander, term: FieldedTerm, parts: tuple[str, str]
 
 def with_compounds(expander: Expander, term: FieldedTerm) -> FieldedTerm:
     """Return ``term`` also matching the compounds its word is a part of, below the word as
-    typed (a German query's: see ``compounds.compounds_of``)."""
+    typed (a German query's: see ``compounds.compounds_of``); so do its completions that are
+    such compounds ("Sondierung": "Sondierungsgespräche" is no unfinished "Sondierung")."""
     if expander.vocabulary is None or any(c.isdigit() for c in term.word):
         return term
     vocab, whole = expander.vocabulary()
+    grown = compounds_among(fold(term.word), [t for t, _ in term.completions], vocab)
     found = compounds_of(term.word, term.texts, vocab, whole, expander.langs)
-    taken = {t for t, _ in term.variants + term.completions}
-    found = [t for t in found if t not in taken]
-    if not found or not expander.log.afford(len(found) * len(term.weights)):
+    found = [t for t in found if t not in {v for v, _ in term.variants + term.completions}]
+    if not expander.log.afford(len(found) * len(term.weights)) or not found and not grown:
         return term
     expander.log.note_all(term.weights, found)
-    expander.log.compounds[term.word] = found
-    return FieldedTerm(term.texts, term.weights, term.boost,
-                       term.variants + tuple((t, PART_WEIGHT) for t in found),
-                       term.completions, term.word, term.joined)
+    expander.log.compounds[term.word] = grown + found
+    return FieldedTerm(term.texts, term.weights, term.boost, term.variants + tuple(
+        (t, PART_WEIGHT) for t in grown + found), tuple(
+        c for c in term.completions if c[0] not in grown), term.word, term.joined)
 
 
 class SynonymGroup(Q.Or):

@@ -16,11 +16,13 @@ count at its rarity, ``rarity``, up to ``MAX_RARITY`` times the least rare one: 
 then the words together (``Nearness``: the query as a phrase, or neighbouring words adjacent),
 then how many are in the title, then fewer typos (a word matched only through a typo or a
 completion), then BM25F: a document with every word is never below one with fewer, and an
-exact word is never below its typo. The title count (Meilisearch's "attribute" rule) has common words too: they never decide
-what matches, but "Gwen Stefani and Blake Shelton's Cutest Moments" is no longer below every
-article naming the couple more often for "Stefani Blake Shelton's Moments" (``known_item``);
-one word in the title ranks only documents holding every counted word ("CCL19 is absent
-within dLNs.": "Absent in Melanoma 2" no longer first), two or more any document.
+exact word is never below its typo. The title count (Meilisearch's "attribute" rule) has
+common words too: they never decide what matches, but "Gwen Stefani and Blake Shelton's
+Cutest Moments" is no longer below every article naming the couple more often for "Stefani
+Blake Shelton's Moments" (``known_item``); one word in the title ranks only documents holding
+every counted word ("CCL19 is absent within dLNs.": "Absent in Melanoma 2" no longer first),
+two or more any document. Past ``TIER_WORDS`` words, only typed names (``syntax.names``) held,
+then the title count, rank before BM25F.
 """
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ from index.read.sets import Places
 
 ENOUGH = 10          # documents holding the required number of words before fewer are required
 COMMON_SHARE = 0.04  # a word in more than this share of the documents is common
-TIER_WORDS = 4       # queries of more counted words are ranked by score alone (OR)
+TIER_WORDS = 4       # queries of more counted words are ranked by score alone (OR), names aside
 # the most a rare word counts in the tiers, in units of the least rare: 1 (off); at 2, neutral
 # on the reader set (half A +0.003 nDCG@10, B -0.002), SciFact -0.0017 (docs/benchmarks.md)
 MAX_RARITY = 1
@@ -201,23 +203,20 @@ def candidates(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
 
 def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
           required: tuple[np.ndarray, np.ndarray] | None, ids: np.ndarray,
-          decision: Decision, places: Places | None = None
+          decision: Decision, places: Places | None = None, names: tuple[bool, ...] = ()
           ) -> tuple[np.ndarray, np.ndarray, Tiers]:
     """Combine per-word matches into the relaxed result: (ids, scores, tiers).
 
     ``parts``: per word (word, ids, scores, ids holding it exactly, ids holding it in the
     title[, ids holding it in passing: uncounted, ``scoring.PASSING``]); ``required``: (ids,
-    scores) every result must be in, or None; ``ids``: ``candidates(parts, required)``."""
-    # counts of a few words: 32-bit, half the bytes of a broad query's passes over them
-    matched = np.zeros(len(ids), dtype=np.int32)
-    weighted = np.zeros(len(ids), dtype=np.int32)  # matched, each word at its rarity
-    typos = np.zeros(len(ids), dtype=np.int32)
-    in_title = np.zeros(len(ids), dtype=np.int32)
-    scores = np.zeros(len(ids))
-    weights = decision.weights or tuple(1 for _ in parts)
+    scores) every result must be in, or None; ``ids``: ``candidates(parts, required)``;
+    ``names``: per word, typed as a name: past ``TIER_WORDS`` words, the only tier."""
+    # held; at rarity; as typos only; in the title; names held: 32-bit, half a broad query's bytes
+    matched, weighted, typos, in_title, named = np.zeros((5, len(ids)), dtype=np.int32)
+    scores, weights = np.zeros(len(ids)), decision.weights or tuple(1 for _ in parts)
     places = places if places is not None else Places(ids)
-    for (word, word_ids, word_scores, exact, titled, *passing), is_common, weight in zip(
-            parts, decision.common, weights):
+    for (word, word_ids, word_scores, exact, titled, *passing), is_common, weight, name in zip(
+            parts, decision.common, weights, names or (False,) * len(parts)):
         at, inside = places.of(word_ids)
         held, pos = word_ids if len(at) == len(word_ids) else word_ids[inside], at  # in ids
         if len(at) == len(ids):  # every candidate holds the word (one word): no gathers
@@ -229,15 +228,15 @@ def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
             if passing and passing[0] is not None:  # a question's word held in passing
                 weighted[places.of(passing[0])[0]] -= unit
         in_title[places.of(titled)[0]] += 1
+        named[at] += name
         scores[at] += word_scores if held is word_ids else word_scores[inside]
         if exact is not word_ids:  # a word without typo variants has none
             typos[pos[np.flatnonzero(~sets.member(held, exact))]] += 1
     if required is not None:
         scores += required[1][np.searchsorted(required[0], ids)]
     keep = matched >= decision.required
-    if not decision.tiered:
-        weighted, typos = np.zeros_like(weighted), np.zeros_like(typos)
-        in_title = np.zeros_like(in_title)
+    if not decision.tiered:  # names typed held first, then titles (none unless names typed)
+        weighted, typos = named, np.zeros_like(typos)
     # all kept: one array (the tiers look results up by it); else places: a mask copies slower
     keep = slice(None) if keep.all() else np.flatnonzero(keep)
     kept = ids if isinstance(keep, slice) else ids[keep]

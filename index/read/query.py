@@ -143,11 +143,12 @@ class Relaxed(Q.Query):
     """
 
     def __init__(self, words: list[Q.Query], required: list[Q.Query], strict: bool = False,
-                 question: bool = False):
+                 question: bool = False, names: frozenset[str] = frozenset()):
         self.words = words
         self.required = required
         self.strict = strict
         self.question = question  # a word held only in passing does not rank (``scoring``)
+        self.names = names  # words typed as names: past TIER_WORDS, they rank (``matching``)
 
     def __repr__(self) -> str:
         return f"Relaxed({self.words!r}, required={self.required!r}, strict={self.strict})"
@@ -155,10 +156,15 @@ class Relaxed(Q.Query):
     def __eq__(self, other: object) -> bool:
         return (isinstance(other, Relaxed) and other.words == self.words
                 and other.required == self.required and other.strict == self.strict
-                and other.question == self.question)
+                and other.question == self.question and other.names == self.names)
 
     def __hash__(self) -> int:
-        return hash((tuple(self.words), tuple(self.required), self.strict, self.question))
+        return hash((tuple(self.words), tuple(self.required), self.strict, self.question,
+                     self.names))
+
+    def named(self) -> tuple[bool, ...]:
+        """Return, per word, whether the reader typed it as a name (``syntax.names``)."""
+        return tuple(getattr(w, "word", "") in self.names for w in self.words)
 
     def equivalent(self) -> Q.Query:
         """Return the strict Whoosh form (every part required)."""

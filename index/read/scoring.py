@@ -163,7 +163,7 @@ class Evaluator:
 
     def _relaxed(self, q: Relaxed) -> Hits:
         """Relaxed matching (see ``matching``); its tiers are kept for ranking."""
-        tiered = q.strict or len(q.words) <= TIER_WORDS  # else no tiers: titles do not rank
+        tiered = q.strict or len(q.words) <= TIER_WORDS or any(q.named())  # titles rank
         parts = [self._word_part(word, tiered, q.question) for word in q.words]
         required = self.evaluate(Q.And(q.required)) if q.required else None
         corpus, places = self.corpus, None
@@ -182,7 +182,7 @@ class Evaluator:
             decision = corpus.decision(self.relaxed_nodes, evidence(
                 parts, ids, q.strict, self.eligible, places), q.strict)
         self.relaxed_nodes += 1
-        ids, scores, self.tiers = relax(parts, required, ids, decision, places)
+        ids, scores, self.tiers = relax(parts, required, ids, decision, places, q.named())
         return Hits(ids, scores)
 
     def _word_part(self, word: Q.Query, tiered: bool, question: bool = False) -> tuple:

@@ -30,7 +30,7 @@ from index.read.query import Nearness, explicit_and, parse, phrase_bonus
 from index.read.scoring import EMPTY, Evaluator, Hits
 from index.read.spelling import did_you_mean
 from index.read.stats import CorpusStats, day_number
-from index.read.syntax import acronyms
+from index.read.syntax import acronyms, names
 from index.read.variants import common_count
 from index.read.synonyms import Synonyms
 from index.request import SearchRequest
@@ -82,7 +82,7 @@ def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
     expander = Expander(reader, langs, deadline, vocabularies,
                         _last_word(text), units, stops, getattr(snap, "postings", None),
                         held, minor_languages(reader, langs) if len(langs) > 1 else (),
-                        acronyms(text), is_question(words(text), stops))
+                        acronyms(text), is_question(words(text), stops), names(text))
     if text:
         relax = req.operator != "or"
         query = expander.expand_top(parse(rewritten, ranking.boosts, req.operator), relax,

@@ -30,6 +30,7 @@ from index.schema import QUERY_FIELD_ALIASES
 BOOLEAN_WORDS = ("AND", "OR", "NOT")
 ACRONYM = re.compile(r"\b[A-Z]{2,6}\b")  # "SNCF", "NFL": letters only ("CCL19" is a name)
 ACRONYM_MAX_WORDS = 4  # in a longer query (a sentence: SciFact's claims) capitals decide nothing
+NAME_WORD = re.compile(r"[^\W\d_](?:[\w'’.\-]*\w)?")  # a word, as a name is written
 MIN_PREFIX = 2  # letters before a trailing * (shorter: the * is dropped)
 _TOKEN = re.compile(r"""
     (?P<phrase>"[^"]*")
@@ -124,6 +125,26 @@ def _render(tokens: list[tuple[str, str]]) -> str:
 def plain_words(text: str) -> str:
     """Return only the words of ``text`` (the last resort when even tidied syntax fails)."""
     return " ".join(m.group() for m in re.finditer(r"\w+(?:['’.\-]\w+)*", text))
+
+
+def names(text: str) -> frozenset[str]:
+    """Return the words of ``text`` written as names (lowercased): two or more neighbours
+    each a capital then lowercase ("Brad Pit Angelina Jolie divorce"), when they are half the
+    words or more and some word is not one; a sentence's capital first word, a gene name, a
+    claim naming "West Nile" virus and a headline in title case say nothing.
+
+    >>> sorted(names("Brad Pit Angelina Jolie divorce")), sorted(names("Headaches are rare"))
+    (['angelina', 'brad', 'jolie', 'pit'], [])
+    >>> sorted(names("Gwen Stefani And Blake Shelton")), sorted(names("Deleting Raptor reduces G-CSF levels."))
+    ([], [])
+    """
+    found = NAME_WORD.findall(text)
+    named = [w[0].isupper() and any(c.islower() for c in w) and not any(c.isupper() for c in w[1:])
+             for w in found]
+    if all(named) or 2 * sum(named) < len(named):
+        return frozenset()
+    return frozenset(w.lower() for i, w in enumerate(found) if named[i] and (
+        (i > 0 and named[i - 1]) or (i + 1 < len(found) and named[i + 1])))
 
 
 def acronyms(text: str) -> frozenset[str]:
