@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import index
 from index import SearchIndex, SearchRequest
-from index.read import facet_columns, facets, folding, listing, page, scoring, sets
+from index.read import facet_columns, facets, folding, listing, page, places, scoring, sets
 from index.read.order import in_order
 from index.read.postings import PostingLists
 from index.read.scoring import Evaluator, Hits
@@ -29,7 +29,7 @@ def _reference(monkeypatch) -> None:
     """Route the search path through the np.unique forms, shape(raw_counts) and Whoosh's
     positions for phrases."""
     monkeypatch.setattr(PostingLists, "position_masks", lambda self, field, text: None)
-    monkeypatch.setattr(sets.Places, "of", lambda self, w: sets.searched(self.ids, w))
+    monkeypatch.setattr(places.Places, "of", lambda self, w: places.searched(self.ids, w))
     monkeypatch.setattr(scoring, "every_word", lambda *args: None)  # the union, the evidence
     monkeypatch.setattr(page, "fields_holding",
                         lambda snap, docnums, terms: {d: set(page.SNIPPET_FIELDS) for d in docnums})
@@ -280,13 +280,13 @@ def test_places_dense_or_sparse_equal_the_binary_search(ids, word_ids, marks):
     """``Places.of`` (a map of the candidates, binary searches either way, or ``marks``: the
     map of document numbers that long lists take) finds what the binary search finds."""
     ids, word_ids = np.asarray(ids, dtype=np.int64), np.asarray(word_ids, dtype=np.int64)
-    places = sets.Places(ids)
+    found_in = places.Places(ids)
     longer = np.union1d(ids[::3], np.arange(0, 3300 * 20, 7))  # many times the candidates
     with pytest.MonkeyPatch.context() as mp:
         if marks:
             mp.setattr(sets, "PROBE", 1e9)  # searching dearer than any map
         for w in (word_ids, ids, ids.copy(), ids[::2], word_ids, longer):  # map built midway
-            fast, slow = places.of(w), sets.searched(ids, w)
+            fast, slow = found_in.of(w), places.searched(ids, w)
             assert np.array_equal(fast[0], slow[0]) and np.array_equal(w[fast[1]], w[slow[1]])
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.read import sets
-from index.read.sets import Places
+from index.read.places import Places
 
 ENOUGH = 10          # documents holding the required number of words before fewer are required
 COMMON_SHARE = 0.04  # a word in more than this share of the documents is common

@@ -26,7 +26,7 @@ from index.errors import Deadline
 from index.read import phrases, sets
 from index.read.matching import (TIER_WORDS, Tiers, candidates, every_word, evidence,
                                  holding_all, relax)
-from index.read.sets import Places
+from index.read.places import Places
 from index.read.postings import PostingLists
 from index.read.query import FieldedTerm, Nearness, Relaxed
 from index.read.stats import CorpusStats, FieldStats
