@@ -1,7 +1,7 @@
 """The replicas of a sharded index on a Ray cluster: plain Ray actors, called directly.
 
     ShardReplica                      what each replica runs: one ShardServer per shard it holds
-    layout(shards, per)               the groups of shards one replica process holds
+    layout(shards, per, local)        the groups of shards one replica process holds
     deploy(index_dir, shards, n)      start ``n`` replicas of every group unless they run
     undeploy(index_dir, shards)       stop the replicas holding those shards
     replica_names(index_dir, shard)   the names of the replicas holding a shard
@@ -103,11 +103,15 @@ class ShardReplica:
                 server.close()
 
 
-def layout(shards: int, per: int = 0) -> list[tuple[int, ...]]:
+def layout(shards: int, per: int = 0, local: int = 0) -> list[tuple[int, ...]]:
     """Return the groups of consecutive shards one replica process holds, ``per`` a group
-    (0: one group of all ``shards``)."""
-    per = per if 0 < per < shards else shards
-    return [tuple(range(a, min(a + per, shards))) for a in range(0, shards, per)]
+    (0: one group of all), of the ``shards`` past the first ``local`` (those the calling
+    process opens itself, ``ray_shards.RayShards``)."""
+    held = shards - local
+    if held <= 0:
+        return []
+    per = per if 0 < per < held else held
+    return [tuple(range(a, min(a + per, shards))) for a in range(local, shards, per)]
 
 
 def _prefix(index_dir: str) -> str:
@@ -152,9 +156,9 @@ def replica_names(ray, index_dir: str, shard: int) -> list[str]:
 
 
 def deploy(ray, index_dir: str, shards: int, replicas: int, server: str,
-           redeploy: bool = False, per: int = 0) -> None:
-    """Run ``replicas`` replicas of each group of ``per`` shards (``layout``) of
-    ``index_dir`` unless they already run.
+           redeploy: bool = False, per: int = 0, local: int = 0) -> None:
+    """Run ``replicas`` replicas of each group of ``per`` shards (``layout``, past the first
+    ``local``) of ``index_dir`` unless they already run.
 
     Several gunicorn workers start at once: a file lock lets the first deploy while the
     others wait, then find the replicas running and only take handles."""
@@ -167,7 +171,7 @@ def deploy(ray, index_dir: str, shards: int, replicas: int, server: str,
             undeploy(ray, index_dir, range(shards))
         actor = ray.remote(ShardReplica)
         started, running = [], set(listed_replicas(ray, index_dir))
-        for group in layout(shards, per):
+        for group in layout(shards, per, local):
             for r in range(replicas):
                 name = f"{group_name(index_dir, group)}-r{r}"
                 if name in running:
