@@ -84,10 +84,11 @@ class RayShards:
                 handles.append(self.ray.get_actor(name, namespace=NAMESPACE))
         return handles
 
-    def map(self, snapshot_id: str, method: str, args: list[tuple], deadline: Deadline
-            ) -> list[Any]:
-        """Ask every group of shards at once (one replica each, in turn); wait for each
-        within the deadline; ask the group's next replica when one fails. Return the
+    def map(self, snapshot_id: str, method: str, args: list[tuple], deadline: Deadline,
+            meanwhile=None) -> list[Any]:
+        """Ask every group of shards at once (one replica each, in turn); answer the local
+        shards and run ``meanwhile`` on their answers (``fanout.Shards.map``); wait for each
+        group within the deadline; ask the group's next replica when one fails. Return the
         answers in shard order."""
         if len(args) != self.shards:
             raise ValueError(f"{len(args)} argument tuples for {self.shards} shards")
@@ -98,11 +99,15 @@ class RayShards:
         for k, server in enumerate(self.local):  # while the replicas answer theirs
             deadline.check()
             here.append(server.call(snapshot_id, method, args[k]))
+        if here and meanwhile is not None and all(sent is not None for sent in pending):
+            refs = [ref for _, ref in pending]
+            meanwhile(here, lambda: len(self.ray.wait(refs, num_returns=len(refs),
+                                                      timeout=0)[0]) == len(refs))
         answers = None
         if all(sent is not None for sent in pending):  # the usual case: one wait for all
             with contextlib.suppress(self.ray.exceptions.RayError):
-                answers = self.ray.get([ref for _, ref in pending],
-                                       timeout=deadline.left())
+                answers = [ray_replica.answers(a) for a in self.ray.get(
+                    [ref for _, ref in pending], timeout=deadline.left())]
         if answers is None:
             answers = [self._receive(g, turn, pending[g], snapshot_id, method, a, deadline)
                        for g, a in enumerate(asked)]
@@ -133,7 +138,7 @@ class RayShards:
                     ray.cancel(ref)
                     raise ShardUnavailable(shards, f"{reason}; out of time")
                 try:
-                    return ray.get(ref, timeout=deadline.left())
+                    return ray_replica.answers(ray.get(ref, timeout=deadline.left()))
                 except ray.exceptions.GetTimeoutError:
                     ray.cancel(ref)
                     raise ShardUnavailable(shards, f"no answer within the time budget "
