@@ -61,7 +61,8 @@ def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
     ranked = bool(p.text)
     # the first page's rows of the shards answered here are made while the others answer
     ahead = pages.Ahead(head, head.page_facts(shards, deadline), p.terms, req.snippets,
-                        deadline, ranked, req.per_page if req.page == 1 else 0)
+                        deadline, ranked,
+                        pages.ahead_rows(req.per_page, head.shards) if req.page == 1 else 0)
     answers, _ = _pages(head, shards, req, p.query, ranked, ranking, deadline, ahead.shape)
     rows = _Rows(answers, days=True)
     start = (req.page - 1) * req.per_page

@@ -30,6 +30,7 @@ from index.read.postings import PostingLists
 from index.results import Hit
 
 FALLBACK_POSTINGS = 200_000  # decoded postings kept per shard when it has no arrays
+SPARE_ROWS = 2  # rows of a shard made ahead past its share of the page (``ahead_rows``)
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,13 @@ class ShardView:
 
     def searcher(self) -> _Searcher:
         return self._searcher
+
+
+def ahead_rows(per_page: int, shards: int) -> int:
+    """Return how many first rows of a shard ``Ahead`` makes at most: its share of a first
+    page and ``SPARE_ROWS`` more (2 shards, 10 a page: 7, all of a shard's rows on ~19
+    pages in 20 when they fall on either shard alike); a row past the page's is work lost."""
+    return min(per_page, -(-per_page // shards) + SPARE_ROWS)
 
 
 class Ahead:
