@@ -353,6 +353,7 @@ class _Stories:
 
     def __init__(self, parent: np.ndarray) -> None:
         self.parent = parent
+        self.quoted = parent >= 0
 
 
 @settings(max_examples=300, deadline=None)

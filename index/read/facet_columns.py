@@ -83,6 +83,14 @@ class FacetColumns:
         for array in (self.day, self._live_ids, self.author_ptr, *self.codes.values()):
             array.flags.writeable = False
 
+    def counting_codes(self, column: str) -> np.ndarray:
+        """Return the codes of ``column`` for counting (``narrow``; derived on first use)."""
+        key = ("narrow", column)
+        codes = self.derived.get(key)
+        if codes is None:
+            codes = self.derived[key] = narrow(self.codes[column], len(self.values[column]))
+        return codes
+
     def _group(self, name: str, values: list[str], counts: np.ndarray, first: int,
                names: dict | None, before: FacetColumns | None) -> tuple:
         """Return ``_grouped`` of these values and counts, the one before's when they are
@@ -176,3 +184,13 @@ def _unique_pairs(docs: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.n
     keys = np.sort(docs.astype(np.int64) * width + codes)
     keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
     return keys // width, (keys % width).astype(np.int32)
+
+
+def narrow(codes: np.ndarray, size: int) -> np.ndarray:
+    """Return ``codes`` (each below ``size``) read-only, as 16-bit numbers when they fit: a
+    count gathers a broad query's 100,000 matches from an array of every document, and at
+    8x FakeNewsNet 16-bit codes were gathered and counted in ~0.3 ms, 32-bit ones in ~0.4."""
+    if size <= 1 << 16 and codes.dtype != np.uint16:
+        codes = codes.astype(np.uint16)
+    codes.flags.writeable = False
+    return codes

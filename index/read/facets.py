@@ -18,7 +18,7 @@ import numpy as np
 from corpus.aliases import Names
 from index.request import FACETS
 from index.results import FacetValue
-from index.read.facet_columns import FacetColumns
+from index.read.facet_columns import FacetColumns, narrow
 
 AUTHOR_FACET_SIZE = 20
 RawCounts = dict[str, dict[str, int]]  # per facet, value → count, untruncated (``raw_counts``)
@@ -134,14 +134,15 @@ def column_counts(cols: FacetColumns, docs: np.ndarray, columns: list[str]) -> l
             joint = np.zeros(cols.size, dtype=np.int32)
             for name in names:
                 joint = joint * len(cols.values[name]) + cols.codes[name]
-            joint.flags.writeable = False
+            joint = narrow(joint, int(np.prod(shape)))
             cols.derived[names] = joint
         table = np.bincount(joint[docs], minlength=int(np.prod(shape))).reshape(shape)
         for axis, i in enumerate(small):
             out[i] = table.sum(axis=tuple(a for a in range(len(shape)) if a != axis))
     return [found if found is not None else
-            np.bincount(cols.codes[c][docs], minlength=len(cols.values[c]))
+            np.bincount(cols.counting_codes(c)[docs], minlength=len(cols.values[c]))
             for found, c in zip(out, columns)]
+
 
 
 def reference_column_counts(cols: FacetColumns, docs: np.ndarray, columns: list[str]
@@ -161,8 +162,7 @@ def _author_counts(cols: FacetColumns, docs: np.ndarray) -> np.ndarray:
         one = np.where(lengths > 1, 0, 1).astype(np.int32)
         single = np.flatnonzero(lengths == 1)
         one[single] = code[ptr[single]] + 2
-        one.flags.writeable = False
-        cols.derived["one author"] = one
+        one = cols.derived["one author"] = narrow(one, len(cols.author_names) + 2)
     size = len(cols.author_names)
     found = one[docs]
     shifted = np.bincount(found, minlength=size + 2)  # one pass: no mask, no copy

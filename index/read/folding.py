@@ -30,7 +30,7 @@ class Groups:
         uniq, inverse, counts = np.unique(key[grouped], return_inverse=True, return_counts=True)
         members = np.ones(size, dtype=np.int64)
         members[grouped] = counts[inverse]
-        dense = np.zeros(size, dtype=np.int64)  # each group's place in ``uniq``, for folding
+        dense = np.zeros(size, dtype=np.int32)  # each group's place in ``uniq``, for folding
         dense[grouped] = inverse
         self.key = key
         self.dense = dense
@@ -98,29 +98,39 @@ def leading(groups: Groups, ids: np.ndarray, c: np.ndarray, tier: np.ndarray,
             ) -> tuple[np.ndarray, np.ndarray]:
     """Return, of the places ``c`` among ``ids`` (documents of groups with copies; ``tier``
     and ``scores`` per id), where each group's first document in result order is (places
-    among ``c``), and each one's group (dense numbers), as ``fold`` finds them."""
+    among ``c``), and each one's group (dense numbers), as ``fold`` finds them. Each key is
+    read for the documents still tied only, and the best per group is kept for the groups
+    looked at only: at 8x, "year" looks at 2,812 of 98,069 groups, and filling a best for
+    every group, once per key, cost more than the rest."""
     group = groups.dense[ids[c]]
     size = int(group.max()) + 1
+    distinct = int(np.count_nonzero(np.bincount(group, minlength=size)))
     leaders = np.arange(len(c))
-    for key in _preference(tier[c], scores[c], days[ids[c]], seq[ids[c]], sort, ranked):
+    best = np.empty(size, dtype=np.float64)  # each key's best per group (tiers, days and
+    # places are small integers: exact as floats)
+    for read_key in _preference(tier, scores, days, seq, ids, sort, ranked):
+        if len(leaders) == distinct:  # one left in every group: the rest cannot change it
+            break
+        key = read_key(c[leaders]).astype(np.float64, copy=False)
         if key.min() == key.max():  # all equal: no group's first changes
             continue
-        best = np.full(size, _lowest(key.dtype), dtype=key.dtype)
-        np.maximum.at(best, group[leaders], key[leaders])
-        leaders = leaders[key[leaders] == best[group[leaders]]]
+        at = group[leaders]
+        best[at] = -np.inf  # the entries read below, not every group's
+        np.maximum.at(best, at, key)
+        leaders = leaders[key == best[at]]
     return leaders, group
 
 
-def _preference(tier, score, day, seq, sort: str, ranked: bool) -> list[np.ndarray]:
+def _preference(tier, score, day, seq, ids, sort: str, ranked: bool) -> list:
     """The keys of ``order.in_order``'s comparison, first key first, each larger-is-better
-    (``seq`` last: it tells any two documents apart)."""
+    (``seq`` last: it tells any two documents apart), as functions of places in ``ids``
+    (``tier`` and ``score`` per place, ``day`` and ``seq`` per document number)."""
     if sort == "relevance" and ranked:
-        return [tier, score, day, -seq]
-    return [-(day == 0).astype(np.int64), -day if sort == "date" else day, -seq]
-
-
-def _lowest(dtype: np.dtype):
-    return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+        return [lambda at: tier[at], lambda at: score[at], lambda at: day[ids[at]],
+                lambda at: -seq[ids[at]]]
+    sign = -1 if sort == "date" else 1
+    return [lambda at: -(day[ids[at]] == 0).astype(np.int64),
+            lambda at: sign * day[ids[at]], lambda at: -seq[ids[at]]]
 
 
 def reference_fold(groups: Groups, ids: np.ndarray, tier: np.ndarray, scores: np.ndarray,

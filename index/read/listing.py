@@ -49,15 +49,17 @@ class Listing:
         group = groups.dense[ids[grouped]]  # of each grouped match
         self.present = np.bincount(group, minlength=groups.count)
         copies = len(grouped) - int(np.count_nonzero(self.present))
-        parent = stories.parent[ids]
-        quotes = np.flatnonzero(parent >= 0)
-        if len(quotes):
-            matching = np.zeros(len(stories.parent), dtype=bool)
-            matching[ids] = True
-            quotes = quotes[matching[parent[quotes]]]
+        quotes = np.flatnonzero(stories.quoted[ids])
         if not len(quotes):
             return copies
-        articles, docs = parent[quotes], ids[quotes]
+        articles = stories.parent[ids[quotes]]
+        matching = np.zeros(len(stories.parent), dtype=bool)
+        matching[ids] = True
+        kept = np.flatnonzero(matching[articles])  # the quotes whose article matches
+        if not len(kept):
+            return copies
+        quotes, articles = quotes[kept], articles[kept]
+        docs = ids[quotes]
         first = self._firsts(grouped, group, np.concatenate([articles[groups.multi[articles]],
                                                              docs[groups.multi[docs]]]))
         listed = self._stands(articles, first) & self._stands(docs, first)

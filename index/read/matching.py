@@ -272,9 +272,9 @@ class Places:
         if self.dense is None:
             if not self.can_map or len(word_ids) * self.SEARCH < len(ids):
                 return reference(ids, word_ids)
-            self.dense = np.full(int(ids[-1]) + 1, -1, dtype=np.int64)
+            self.dense = np.full(int(ids[-1]) + 1, -1, dtype=np.int32)  # half the bytes
             self.dense[ids] = np.arange(len(ids))
-        at = np.full(len(word_ids), -1, dtype=np.int64)
+        at = np.full(len(word_ids), -1, dtype=np.int32)
         inside = word_ids < len(self.dense)
         at[inside] = self.dense[word_ids[inside]]
         found = np.flatnonzero(at >= 0)

@@ -81,12 +81,12 @@ class Evaluator:
             return Hits(ids.astype(np.int64), np.zeros(len(ids)))
         df = self.corpus.df((fieldname, text), len(ids))
         idf = log(self.doc_count / (df + 1)) + 1
-        lengths = self.stats.lengths(fieldname)
         avg = self.corpus.avg_length(fieldname)
         k1, b = self.k1, self.b
         norm_a, norm_b = k1 * (1 - b), k1 * b / avg
         tf = tf.astype(np.float64)
-        return Hits(ids, boost * idf * (k1 + 1) * tf / (tf + norm_a + norm_b * lengths[ids]))
+        lengths = self.stats.lengths_of(fieldname, ids)
+        return Hits(ids, boost * idf * (k1 + 1) * tf / (tf + norm_a + norm_b * lengths))
 
     def fielded_scores(self, q: FieldedTerm) -> Hits:
         """Return the BM25F scores of one word (see ``word_scores``)."""
@@ -239,7 +239,6 @@ def _bm25f(ev: Evaluator, weights: dict[str, float], texts: list[tuple[str, floa
     b = ev.b
     ids_parts, tf_parts = [], []
     for fieldname, weight in weights.items():
-        lengths = ev.stats.lengths(fieldname)
         avg = ev.corpus.avg_length(fieldname)
         norm_a, norm_b = (1 - b) / weight, b / (avg * weight)
         for text, factor in texts:
@@ -247,7 +246,7 @@ def _bm25f(ev: Evaluator, weights: dict[str, float], texts: list[tuple[str, floa
             if len(ids):
                 ids_parts.append(ids)
                 tf_parts.append(factor * tf.astype(np.float64)
-                                / (norm_a + norm_b * lengths[ids]))
+                                / (norm_a + norm_b * ev.stats.lengths_of(fieldname, ids)))
     if not ids_parts:
         return EMPTY
     ids, pseudo = sets.sum_by_id(ids_parts, tf_parts)

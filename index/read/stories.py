@@ -41,6 +41,8 @@ class Stories:
         parent[~live] = -1
         parent.flags.writeable = False
         self.parent = parent
+        self.quoted = parent >= 0  # which documents are quotes with a live article: a byte
+        self.quoted.flags.writeable = False  # each, read for every match of a broad query
 
     @staticmethod
     def _link(reader, live: np.ndarray, parent: np.ndarray, texts, only=None) -> None:
