@@ -30,7 +30,6 @@ from index.read.postings import PostingLists
 from index.results import Hit
 
 FALLBACK_POSTINGS = 200_000  # decoded postings kept per shard when it has no arrays
-SPARE_ROWS = 2  # rows of a shard made ahead past its share of the page (``ahead_rows``)
 
 
 @dataclass(frozen=True)
@@ -114,9 +113,11 @@ class ShardView:
 
 def ahead_rows(per_page: int, shards: int) -> int:
     """Return how many first rows of a shard ``Ahead`` makes at most: its share of a first
-    page and ``SPARE_ROWS`` more (2 shards, 10 a page: 7, all of a shard's rows on ~19
-    pages in 20 when they fall on either shard alike); a row past the page's is work lost."""
-    return min(per_page, -(-per_page // shards) + SPARE_ROWS)
+    page but one (2 shards, 10 a page: 4, each on the page ~19 times in 20 when the rows
+    fall on either shard alike). A row past the page's is work lost, and on a busy machine
+    the rows made ahead take the CPU the replicas answer with: measured at 4x under load 3,
+    7 rows of 2 shards cost 2.6 ms to save 1.1 (``docs/scaling.md``, sixth pass)."""
+    return max(0, min(per_page, -(-per_page // shards) - 1))
 
 
 class Ahead:
