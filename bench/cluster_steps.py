@@ -8,10 +8,8 @@ that runs the search (the driver's):
     count      the prepare round counted on the head (``head_counting.counted``)
     call:<m>   one fan-out round, ``Shards.map(..., m, ...)``: its wall time is the wait for
                the shards; its driver CPU is sending, receiving and unpickling
-    ahead      the first rows' hits made while the replicas answer (``pages.Ahead.shape``,
-               inside call:query; with shards answered by the coordinator)
-    page       the page's stored fields and snippets (``pages.Ahead.page``: the rows not
-               made ahead)
+    page       the page's stored fields and snippets (``pages.fetch_page``, or the shards'
+               own hits when they made them)
     facets     the shards' counts added up and shaped (``facet_codes.merged``)
     result     the typed result (did-you-mean, pinning; ``search.result``)
     search     the whole ``SearchIndex.search``
@@ -26,8 +24,7 @@ from collections import defaultdict
 from typing import Any, Callable
 
 STEPS = (("coordinator", "plan", "plan"), ("coordinator", "counted", "count"),
-         ("Ahead", "shape", "ahead"), ("Ahead", "page", "page"),
-         ("facet_codes", "merged", "facets"),
+         ("pages", "fetch_page", "page"), ("facet_codes", "merged", "facets"),
          ("coordinator", "result", "result"))
 
 
@@ -62,7 +59,7 @@ class Steps:
 def install(ix) -> Steps:
     """Time the steps of ``ix``'s searches from now on (its backends must exist)."""
     from index.cluster import coordinator, facet_codes, pages  # noqa: PLC0415
-    modules = {"coordinator": coordinator, "Ahead": pages.Ahead, "facet_codes": facet_codes}
+    modules = {"coordinator": coordinator, "pages": pages, "facet_codes": facet_codes}
     steps = Steps()
     for module, name, label in STEPS:
         target = modules[module]

@@ -6,10 +6,8 @@ fall). Compared for every query: ids, order, scores (within 1e-6), totals, facet
 did-you-mean, words not required, typos and folded copies; and search-as-you-type
 completions. The coordinator counts a request's prepare round itself unless it has
 filters (``head_counting``); then SciFact's sharded index answers both rounds of a search in
-one call (what a replica process holding every shard does), FakeNewsNet's in two, with
-the first shard's rows of a first page made while the others answer (``pages.Ahead``).
-Queries are what readers type: SciFact's real questions, FakeNewsNet titles with a typo,
-wrapped in a question or cut short, names alone, German and French words.
+one call (what a replica process holding every shard does), FakeNewsNet's in two. Queries are what readers type: SciFact's real questions, FakeNewsNet titles
+with a typo, wrapped in a question or cut short, names alone, German and French words.
 """
 from __future__ import annotations
 
@@ -31,17 +29,14 @@ BUDGET = 300.0
 
 
 def _pair(tmp_path_factory, name: str, paths: list[str], shards: int = SHARDS,
-          one_call: bool = False, first: int = 0):
+          one_call: bool = False):
     """One index and a sharded one; ``one_call``: its shards answer both rounds of a search
-    in one call (``rounds``, what a replica holding every shard does), else two; ``first``:
-    the first page's rows of that many first shards are made before the others answer (as
-    with ``RayShards(local=...)``, ``pages.Ahead``)."""
+    in one call (``rounds``, what a replica holding every shard does), else two."""
     one = str(tmp_path_factory.mktemp(f"{name}-one"))
     many = str(tmp_path_factory.mktemp(f"{name}-sharded"))
     index.rebuild(one, paths, workers=1)
     index.rebuild(many, paths, workers=1, shards=shards)
-    backend = (lambda n: LocalShards(many, n, one_call=True)) if one_call else \
-        (lambda n: LocalShards(many, n, first=first)) if first else None
+    backend = (lambda n: LocalShards(many, n, one_call=True)) if one_call else None
     # a budget no loaded machine reaches: past it, snippets lose their marks (compared here)
     return (SearchIndex(one, cache_size=0, time_budget=BUDGET),
             SearchIndex(many, cache_size=0, time_budget=BUDGET, shards_backend=backend))
@@ -59,8 +54,7 @@ def scifact(tmp_path_factory):
 @pytest.fixture(scope="module")
 def fakenews(tmp_path_factory):
     sample, titles = fakenews_head(tmp_path_factory.mktemp("fakenews-lines"), 2000)
-    # the first shard's rows made ahead, the page's others after (``pages.Ahead``)
-    one, many = _pair(tmp_path_factory, "fakenews", [str(sample)], first=1)
+    one, many = _pair(tmp_path_factory, "fakenews", [str(sample)])
     yield one, many, [t for t in titles if len(t.split()) >= 3]
     one.close()
     many.close()

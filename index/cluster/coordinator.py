@@ -17,9 +17,7 @@ One search (``search``), as Elasticsearch's ``dfs_query_then_fetch``:
               head merges the rows in the one result order (``order``) and adds totals and
               counts up
     page      the head reads the page's stored fields and makes its snippets itself, from
-              the shard directories it has open (``pages``): no third round; the rows of
-              shards it answers itself (``RayShards(local=...)``) are made while it waits
-              for the replicas (``pages.Ahead``)
+              the shard directories it has open (``pages``): no third round
 
 The head counts the prepare round itself when the request has no filters: it maps every
 shard's posting arrays (``head_counting``), so each shard gets one call, the query round,
@@ -59,16 +57,14 @@ def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
     """Run ``req`` over every shard of ``head``'s snapshot; the same result as one index."""
     p = plan(head, req, ranking, deadline, synonyms)
     ranked = bool(p.text)
-    # the first page's rows of the shards answered here are made while the others answer
-    ahead = pages.Ahead(head, head.page_facts(shards, deadline), p.terms, req.snippets,
-                        deadline, ranked,
-                        pages.ahead_rows(req.per_page, head.shards) if req.page == 1 else 0)
-    answers, _ = _pages(head, shards, req, p.query, ranked, ranking, deadline, ahead.shape)
+    answers, _ = _pages(head, shards, req, p.query, ranked, ranking, deadline)
     rows = _Rows(answers, days=True)
     start = (req.page - 1) * req.per_page
     at = in_order(rows.tier, rows.score, rows.day, rows.seq, req.sort, ranked,
                   start + req.per_page)[start:]
-    fetched = ahead.page(rows.per_shard(at, ranked), [a.groups for a in answers])
+    fetched = pages.fetch_page(head, head.page_facts(shards, deadline),
+                               rows.per_shard(at, ranked), [a.groups for a in answers],
+                               p.terms, req.snippets, deadline)
     counts = (facet_codes.merged(head.facet_table(shards, deadline), [a.facets for a in answers],
                                  req.date_by_month, req.authors, req.speakers)
               if req.facets else None)
@@ -85,10 +81,8 @@ def count(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
 
 
 def _pages(head: Head, shards: Shards, req: SearchRequest, query, ranked: bool,
-           ranking: Ranking, deadline: Deadline, meanwhile=None) -> tuple[list, CorpusStats]:
-    """Return each shard's page of ``query`` under the whole corpus's statistics, and those
-    (``meanwhile``: what to do with the answers of shards answered here while the others
-    answer, ``fanout.Shards.map``)."""
+           ranking: Ranking, deadline: Deadline) -> tuple[list, CorpusStats]:
+    """Return each shard's page of ``query`` under the whole corpus's statistics, and those."""
     corpus = head.corpus(shards, deadline)
     if query is not None:
         key = _matching(req)
@@ -105,8 +99,7 @@ def _pages(head: Head, shards: Shards, req: SearchRequest, query, ranked: bool,
             corpus = head.prepared(key, lambda: _prepare(head, shards, req, query,
                                                          ranking, corpus, deadline))
     return shards.map(head.snapshot_id, "query", [(req, query, ranked, ranking, corpus,
-                                                   deadline.left())] * head.shards, deadline,
-                      meanwhile), corpus
+                                                   deadline.left())] * head.shards, deadline), corpus
 
 
 def related(head: Head, shards: Shards, req: RelatedRequest, ranking: Ranking,

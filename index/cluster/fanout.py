@@ -17,7 +17,6 @@ the results (see README, "Running on a cluster").
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, Protocol
 
 from index.errors import Deadline, IndexUnavailable
@@ -38,12 +37,9 @@ class Shards(Protocol):
 
     one_call: bool  # one process holds every shard: both rounds of a search in one call
 
-    def map(self, snapshot_id: str, method: str, args: list[tuple], deadline: Deadline,
-            meanwhile: Callable[[list, Callable[[], bool]], None] | None = None) -> list[Any]:
-        """Return ``method(*args[k])`` of every shard k of ``snapshot_id``, in shard order;
-        ``meanwhile(answers, answered)``: called with the answers of the first shards, when
-        some are answered before the others, while those are awaited (``answered()``: all
-        are in now)."""
+    def map(self, snapshot_id: str, method: str, args: list[tuple],
+            deadline: Deadline) -> list[Any]:
+        """Return ``method(*args[k])`` of every shard k of ``snapshot_id``, in shard order."""
 
     def close(self) -> None:
         """Release the shards."""

@@ -13,26 +13,21 @@ from index.read.postings import POSTINGS_CACHE
 class LocalShards:
     """Every shard opened in this process and called one after the other. With
     ``one_call``, the coordinator asks for both rounds of a search at once (``rounds``):
-    the same work in another order, which the tests compare with two rounds. With
-    ``first``, the answers of that many first shards are given to ``meanwhile`` before the
-    others are asked, as ``RayShards(local=...)`` does while its replicas answer (the tests
-    compare that path too)."""
+    the same work in another order, which the tests compare with two rounds."""
 
     def __init__(self, index_dir: str, shards: int, postings_cache: int = POSTINGS_CACHE,
-                 one_call: bool = False, first: int = 0) -> None:
+                 one_call: bool = False) -> None:
         self.servers = [ShardServer(index_dir, k, postings_cache) for k in range(shards)]
-        self.one_call, self.first = one_call, first
+        self.one_call = one_call
 
-    def map(self, snapshot_id: str, method: str, args: list[tuple], deadline: Deadline,
-            meanwhile=None) -> list[Any]:
+    def map(self, snapshot_id: str, method: str, args: list[tuple],
+            deadline: Deadline) -> list[Any]:
         if method == ROUNDS:
             deadline.check()
             return rounds(lambda k, m, a: self.servers[k].call(snapshot_id, m, a),
                           list(enumerate(args)))
         answers = []
-        for k, (server, shard_args) in enumerate(zip(self.servers, args, strict=True)):
-            if k == self.first and k and meanwhile is not None:
-                meanwhile(answers, lambda: False)  # the others: not asked yet
+        for server, shard_args in zip(self.servers, args, strict=True):
             deadline.check()
             answers.append(server.call(snapshot_id, method, shard_args))
         return answers

@@ -84,12 +84,11 @@ class RayShards:
                 handles.append(self.ray.get_actor(name, namespace=NAMESPACE))
         return handles
 
-    def map(self, snapshot_id: str, method: str, args: list[tuple], deadline: Deadline,
-            meanwhile=None) -> list[Any]:
+    def map(self, snapshot_id: str, method: str, args: list[tuple], deadline: Deadline
+            ) -> list[Any]:
         """Ask every group of shards at once (one replica each, in turn); answer the local
-        shards and run ``meanwhile`` on their answers (``fanout.Shards.map``); wait for each
-        group within the deadline; ask the group's next replica when one fails. Return the
-        answers in shard order."""
+        shards meanwhile; wait for each group within the deadline; ask the group's next
+        replica when one fails. Return the answers in shard order."""
         if len(args) != self.shards:
             raise ValueError(f"{len(args)} argument tuples for {self.shards} shards")
         turn = next(self._turn)
@@ -99,10 +98,6 @@ class RayShards:
         for k, server in enumerate(self.local):  # while the replicas answer theirs
             deadline.check()
             here.append(server.call(snapshot_id, method, args[k]))
-        if here and meanwhile is not None and all(sent is not None for sent in pending):
-            refs = [ref for _, ref in pending]
-            meanwhile(here, lambda: len(self.ray.wait(refs, num_returns=len(refs),
-                                                      timeout=0)[0]) == len(refs))
         answers = None
         if all(sent is not None for sent in pending):  # the usual case: one wait for all
             with contextlib.suppress(self.ray.exceptions.RayError):
