@@ -16,7 +16,8 @@ files so that a cluster build has chunks to spread. Every step runs in a fresh p
   on a local Ray instance with 1 and then 2 CPUs (``index.rebuild(cluster=...)``: reading in
   Ray tasks, one writer actor per shard; the Ray start is timed apart);
 - searches: 250 seeded plain-word queries (``bench.loadgen.sample_queries``) after 10 to
-  warm up, top 10 with snippets and facets, no response cache, one thread, through
+  warm up (then ``gc.freeze``, as a worker does), top 10 with snippets and facets, no response
+  cache, one thread, through
   ``index.SearchIndex`` (what ``/search`` calls; HTTP adds ~1-2 ms): one index; 2 and 4
   shards in process (``LocalShards``); 2 and 4 shards as Ray actor replicas (2 of each
   process, a process holding all the shards; for 2 shards also a process a shard, and
@@ -27,6 +28,7 @@ files so that a cluster build has chunks to spread. Every step runs in a fresh p
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import shutil
 import subprocess
@@ -35,7 +37,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .cluster_steps import show_steps
+from .cluster_steps import install, show_steps
 from .loadgen import (ROOT, Skip, count_lines, dir_size, fakenews, percentile, sample_queries,
                       save, show, title_words, write_copies, write_lines)
 
@@ -84,8 +86,6 @@ def query_child() -> None:
     (``cluster_steps``); print JSON figures."""
     from index import SearchIndex, SearchRequest
     from index.cluster import ray_head, ray_shards
-
-    from .cluster_steps import install
     index_dir, queries_file, mode, steps = sys.argv[1:5]
     mode, _, prepare = mode.partition(":")
     if prepare == "shards":  # as before head_counting: the shards prepare every search
@@ -106,6 +106,7 @@ def query_child() -> None:
     out["open_s"] = time.perf_counter() - t
     for q in queries[:WARMUP]:
         ix.search(SearchRequest(q=q, per_page=10))
+    gc.freeze()  # as a gunicorn worker after warming (``service/gunicorn_conf.py``)
     replicas = _replica_stats(ix) if backend else []
     timed = install(ix) if steps else None
     cpu, latencies, totals = time.process_time(), [], []
@@ -120,8 +121,8 @@ def query_child() -> None:
                                    if a["pid"] == b["pid"])
         cpu += out["replica_cpu_s"]
         replicas = after
-    out.update(latencies=latencies, totals=totals, cpu_s=cpu, replicas=replicas, **_rss_kb(),
-               steps=timed.report(len(queries)) if timed else {})
+    out.update(latencies=latencies, totals=totals, cpu_s=cpu, replicas=replicas,
+               steps=timed.report(len(queries)) if timed else {}, **_rss_kb())
     ix.close()
     if backend:
         ray_head.stop()
