@@ -26,6 +26,7 @@ from index.cluster.fanout import Shards
 from index.cluster.local_shards import LocalShards
 from index.documents import from_stored
 from index.errors import Deadline, IndexUnavailable, QueryError
+from index.read import facets
 from index.read import search as search_op
 from index.read.completion import complete
 from index.read.live import LiveIndex
@@ -188,6 +189,7 @@ def _warm(snap) -> None:
     snap.words()
     if hasattr(snap, "stories"):  # one index (a sharded one's shards fold their own)
         snap.stories()
+        facets.prepare(snap.columns)
 
 
 def _dir_size(path) -> int:

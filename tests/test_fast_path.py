@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 import index
 from index import SearchIndex, SearchRequest
-from index.read import facets, folding, listing, matching, page, scoring, sets
+from index.read import facet_columns, facets, folding, listing, page, scoring, sets
 from index.read.order import in_order
 from index.read.postings import PostingLists
 from index.read.scoring import Evaluator, Hits
@@ -28,7 +29,7 @@ def _reference(monkeypatch) -> None:
     """Route the search path through the np.unique forms, shape(raw_counts) and Whoosh's
     positions for phrases."""
     monkeypatch.setattr(PostingLists, "position_masks", lambda self, field, text: None)
-    monkeypatch.setattr(matching.Places, "of", lambda self, w: matching.reference(self.ids, w))
+    monkeypatch.setattr(sets.Places, "of", lambda self, w: sets.searched(self.ids, w))
     monkeypatch.setattr(scoring, "every_word", lambda *args: None)  # the union, the evidence
     monkeypatch.setattr(page, "fields_holding",
                         lambda snap, docnums, terms: {d: set(page.SNIPPET_FIELDS) for d in docnums})
@@ -248,16 +249,70 @@ def test_author_pairs_of_matches_equal_the_mask_over_every_pair(authors, data):
                           np.bincount(code[chosen[doc]], minlength=10))
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 9), max_size=5, unique=True).map(sorted), min_size=1,
+                max_size=60), st.data(), st.booleans())
+def test_authors_counted_by_byline_equal_every_pair(authors, data, collide):
+    """Authors counted by byline (``FacetColumns.bylines``: a document's author, or its set
+    of several, then each set's count to its authors) equal the count of every (document,
+    author) pair of the matches; the same when every set's hash collides (``collide``: the
+    sets are then told apart by their codes)."""
+    doc = np.asarray([d for d, names in enumerate(authors) for _ in names], dtype=np.int64)
+    code = np.asarray([c for names in authors for c in names], dtype=np.int32)
+    ptr = np.searchsorted(doc, np.arange(len(authors) + 1))
+    matched = np.asarray(sorted(data.draw(st.sets(st.integers(0, len(authors) - 1)))),
+                         dtype=np.int64)
+    with pytest.MonkeyPatch.context() as mp:
+        if collide:
+            mp.setattr(facet_columns, "_hashes", lambda codes, *a: np.zeros(len(a[1]), np.uint64))
+        cols = SimpleNamespace(author_names=list(range(10)), author_ptr=ptr, author_code=code,
+                               derived={})
+        cols.bylines = lambda: facet_columns.bylines(ptr, code, 10)
+        counted = facets._author_counts(cols, matched)
+    assert counted.tolist() == np.bincount(code[facets.pairs_of(ptr, matched)],
+                                           minlength=10).tolist()
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.integers(0, 3000), min_size=1, max_size=2000, unique=True).map(sorted),
-       st.lists(st.integers(0, 3200), max_size=600, unique=True).map(sorted))
-def test_places_dense_or_sparse_equal_the_binary_search(ids, word_ids):
+       st.lists(st.integers(0, 3200), max_size=600, unique=True).map(sorted), st.booleans())
+def test_places_dense_or_sparse_equal_the_binary_search(ids, word_ids, marks):
+    """``Places.of`` (a map of the candidates, binary searches either way, or ``marks``: the
+    map of document numbers that long lists take) finds what the binary search finds."""
     ids, word_ids = np.asarray(ids, dtype=np.int64), np.asarray(word_ids, dtype=np.int64)
-    places = matching.Places(ids)
+    places = sets.Places(ids)
     longer = np.union1d(ids[::3], np.arange(0, 3300 * 20, 7))  # many times the candidates
-    for w in (word_ids, ids, ids.copy(), ids[::2], word_ids, longer):  # the map built midway
-        fast, slow = places.of(w), matching.reference(ids, w)
-        assert np.array_equal(fast[0], slow[0]) and np.array_equal(w[fast[1]], w[slow[1]])
+    with pytest.MonkeyPatch.context() as mp:
+        if marks:
+            mp.setattr(sets, "MARK_FROM", 1)
+            mp.setattr(sets, "MARK_SPAN", 10**6)
+        for w in (word_ids, ids, ids.copy(), ids[::2], word_ids, longer):  # map built midway
+            fast, slow = places.of(w), sets.searched(ids, w)
+            assert np.array_equal(fast[0], slow[0]) and np.array_equal(w[fast[1]], w[slow[1]])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 400), max_size=120, unique=True).map(sorted),
+       st.lists(st.integers(0, 400), max_size=120, unique=True).map(sorted),
+       st.integers(1, 64), st.integers(0, 10**6))
+def test_member_and_intersect_by_mark_are_numpys(a, b, span, seed):
+    """``sets.member`` and ``sets.intersect`` by a mark or map of document numbers (from any
+    length, at any span) are ``np.isin`` and ``np.intersect1d`` (with the places in each);
+    and at the sizes that take the mark by default (long random lists)."""
+    a, b = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int32)
+
+    def same(x, y):
+        want = np.intersect1d(x, y, assume_unique=True, return_indices=True)
+        got = sets.intersect(x, y)
+        return np.array_equal(sets.member(x, y), np.isin(x, y)) and \
+            all(g.dtype == w.dtype and np.array_equal(g, w) for g, w in zip(got, want))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(sets, "MARK_FROM", 1)
+        mp.setattr(sets, "MARK_SPAN", span)
+        assert same(a, b) and same(b, a)
+    rng = np.random.default_rng(seed)
+    big = [np.sort(rng.choice(200_000, n, replace=False)) for n in (30_000, 9_000)]
+    assert same(*big) and same(*big[::-1])
 
 
 @settings(max_examples=300, deadline=None)

@@ -21,7 +21,8 @@ from whoosh import query as Q
 
 from index.errors import Deadline
 from index.read import phrases, sets
-from index.read.matching import Places, candidates, evidence
+from index.read.matching import candidates, evidence
+from index.read.sets import Places
 from index.read.query import FieldedTerm, Relaxed
 from index.read.scoring import Evaluator, held_as_typed
 from index.read.stats import CorpusStats

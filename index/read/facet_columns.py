@@ -13,6 +13,7 @@ counts each group under its canonical name and a filter takes any alias (``facet
 from __future__ import annotations
 
 from collections import Counter
+from typing import NamedTuple
 
 import numpy as np
 
@@ -82,6 +83,14 @@ class FacetColumns:
         self.derived: dict = {}  # arrays ``facets`` derives from these on first use
         for array in (self.day, self._live_ids, self.author_ptr, *self.codes.values()):
             array.flags.writeable = False
+
+    def bylines(self) -> Bylines:
+        """Return each document's byline as one code (``Bylines``; derived on first use)."""
+        found = self.derived.get("bylines")
+        if found is None:
+            found = self.derived["bylines"] = bylines(self.author_ptr, self.author_code,
+                                                      len(self.author_names))
+        return found
 
     def counting_codes(self, column: str) -> np.ndarray:
         """Return the codes of ``column`` for counting (``narrow``; derived on first use)."""
@@ -194,3 +203,78 @@ def narrow(codes: np.ndarray, size: int) -> np.ndarray:
         codes = codes.astype(np.uint16)
     codes.flags.writeable = False
     return codes
+
+
+def pairs_of(ptr: np.ndarray, docs: np.ndarray) -> np.ndarray:
+    """Return the places of the (document, author) pairs of ``docs`` (unique), given where
+    each document's pairs start (``ptr``): the cost follows the documents, not the archive."""
+    starts = ptr[docs]
+    lengths = ptr[docs + 1] - starts
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    before = np.cumsum(lengths) - lengths  # pairs of the earlier documents
+    return np.repeat(starts - before, lengths) + np.arange(total)
+
+
+class Bylines(NamedTuple):
+    """Per document, its byline as one code: 0 no author, 1 + an author's code for one,
+    1 + authors + a set's number for several; and each set's authors (``members``, with
+    the set of each, ``member_set``)."""
+
+    code: np.ndarray
+    members: np.ndarray
+    member_set: np.ndarray
+    sets: int
+
+
+def bylines(ptr: np.ndarray, code: np.ndarray, authors: int) -> Bylines:
+    """Return the ``Bylines`` of the documents whose (document, author) pairs start at
+    ``ptr`` (sorted by document, then author): a newsroom's many documents share few sets
+    of several authors (an article's quotes have its byline)."""
+    lengths = np.diff(ptr)
+    byline = np.zeros(len(lengths), dtype=np.int64)
+    single = np.flatnonzero(lengths == 1)
+    byline[single] = code[ptr[single]] + 1
+    several = np.flatnonzero(lengths > 1)
+    number, first = _set_numbers(ptr, code, several)
+    byline[several] = authors + 1 + number
+    found = several[first]  # each set's first document
+    members = code[pairs_of(ptr, found)].astype(np.int64)
+    member_set = np.repeat(np.arange(len(found)), lengths[found])
+    return Bylines(narrow(byline, authors + 1 + len(found)), members, member_set, len(found))
+
+
+def _set_numbers(ptr: np.ndarray, code: np.ndarray, docs: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Return, per document of ``docs``, the number of its set of authors (documents with
+    the same authors share it), and the first document of each set (places in ``docs``).
+    Sets are told apart by a 64-bit hash of their codes, then checked code by code; if two
+    sets ever shared a hash, they are told apart by comparing their codes as rows."""
+    lengths = ptr[docs + 1] - ptr[docs]
+    pairs = pairs_of(ptr, docs)
+    before = np.cumsum(lengths) - lengths
+    place = (np.arange(len(pairs)) - np.repeat(before, lengths)).astype(np.uint64)
+    keys = _hashes(code[pairs], place, lengths, before)
+    _, first, number = np.unique(keys, return_index=True, return_inverse=True)
+    number = number.reshape(-1)
+    if np.array_equal(lengths[first][number], lengths) and \
+            np.array_equal(code[pairs_of(ptr, docs[first][number])], code[pairs]):
+        return number, first
+    rows = np.full((len(docs), int(lengths.max(initial=0))), -1, dtype=np.int64)
+    rows[np.repeat(np.arange(len(docs)), lengths), place.astype(np.int64)] = code[pairs]
+    _, first, number = np.unique(rows, axis=0, return_index=True, return_inverse=True)
+    return number.reshape(-1), first
+
+
+def _hashes(codes: np.ndarray, place: np.ndarray, lengths: np.ndarray, before: np.ndarray
+            ) -> np.ndarray:
+    """Return a 64-bit hash of each document's codes (``codes``, each at its ``place`` in its
+    document; ``lengths`` of the documents, which start at ``before``)."""
+    with np.errstate(over="ignore"):  # arithmetic modulo 2**64
+        x = (codes.astype(np.uint64) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15) \
+            + place * np.uint64(0xC2B2AE3D27D4EB4F)
+        x ^= x >> np.uint64(31)
+        x *= np.uint64(0xBF58476D1CE4E5B9)
+        keys = np.add.reduceat(x, before) if len(x) else x
+        return keys ^ lengths.astype(np.uint64) * np.uint64(0x94D049BB133111EB)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.read import sets
+from index.read.sets import Places
 
 ENOUGH = 10          # documents holding the required number of words before fewer are required
 COMMON_SHARE = 0.04  # a word in more than this share of the documents is common
@@ -207,10 +208,11 @@ def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
     ``parts``: per word (word, ids, scores, ids holding it exactly, ids holding it in the
     title[, ids holding it in passing: uncounted, ``scoring.PASSING``]); ``required``: (ids,
     scores) every result must be in, or None; ``ids``: ``candidates(parts, required)``."""
-    matched = np.zeros(len(ids), dtype=np.int64)
-    weighted = np.zeros(len(ids), dtype=np.int64)  # matched, each word at its rarity
-    typos = np.zeros(len(ids), dtype=np.int64)
-    in_title = np.zeros(len(ids), dtype=np.int64)
+    # counts of a few words: 32-bit, half the bytes of a broad query's passes over them
+    matched = np.zeros(len(ids), dtype=np.int32)
+    weighted = np.zeros(len(ids), dtype=np.int32)  # matched, each word at its rarity
+    typos = np.zeros(len(ids), dtype=np.int32)
+    in_title = np.zeros(len(ids), dtype=np.int32)
     scores = np.zeros(len(ids))
     weights = decision.weights or tuple(1 for _ in parts)
     places = places if places is not None else Places(ids)
@@ -243,58 +245,3 @@ def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
                   tuple((p[0], p[1]) for p in parts), decision.required,
                   decision.common.count(False))
     return kept, scores[keep], tiers
-
-
-class Places:
-    """Where documents sit in ``ids`` (ascending, unique), for several lists of documents.
-
-    Candidates that fill much of their range of document numbers (a common word's) get one
-    dense map, built on the first look-up of a list long enough to pay for it and read by
-    every later one (a gather per document); other look-ups are binary searches. Both return
-    the same (``reference``)."""
-
-    DENSE = 8    # a dense map when the candidates fill at least 1/DENSE of their range
-    SEARCH = 16  # a list this many times shorter than the candidates is binary-searched
-
-    def __init__(self, ids: np.ndarray) -> None:
-        self.ids = ids
-        self.dense: np.ndarray | None = None
-        self.can_map = len(ids) > 256 and len(ids) * self.DENSE >= int(ids[-1])
-
-    def of(self, word_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return where ``word_ids`` found in ``ids`` sit there, and where in ``word_ids`` (not
-        a mask: copying by a random mask is several times slower)."""
-        ids = self.ids
-        if word_ids is ids or (len(word_ids) == len(ids) and np.array_equal(word_ids, ids)):
-            return np.arange(len(ids)), np.arange(len(ids))  # one word: no look-up
-        if len(word_ids) > (self.SEARCH if self.can_map else 1) * len(ids):
-            return inverse(ids, word_ids)  # fewer candidates than the list: find them in it
-        if self.dense is None:
-            if not self.can_map or len(word_ids) * self.SEARCH < len(ids):
-                return reference(ids, word_ids)
-            self.dense = np.full(int(ids[-1]) + 1, -1, dtype=np.int32)  # half the bytes
-            self.dense[ids] = np.arange(len(ids))
-        at = np.full(len(word_ids), -1, dtype=np.int32)
-        inside = word_ids < len(self.dense)
-        at[inside] = self.dense[word_ids[inside]]
-        found = np.flatnonzero(at >= 0)
-        return at[found], found
-
-
-def reference(ids: np.ndarray, word_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``Places.of`` by binary search (its definition)."""
-    at = np.searchsorted(ids, word_ids)
-    inside = at < len(ids)
-    inside[inside] = ids[at[inside]] == word_ids[inside]
-    found = np.flatnonzero(inside)
-    return at[found], found
-
-
-def inverse(ids: np.ndarray, word_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``Places.of`` for a list much longer than ``ids``: where the documents of ``ids`` found
-    in ``word_ids`` sit in ``ids``, and where they sit in ``word_ids``."""
-    if not len(word_ids):
-        return reference(ids, word_ids)
-    at = np.minimum(np.searchsorted(word_ids, ids), len(word_ids) - 1)
-    found = word_ids[at] == ids
-    return np.flatnonzero(found), at[found]

@@ -24,8 +24,9 @@ from whoosh import query as Q
 
 from index.errors import Deadline
 from index.read import phrases, sets
-from index.read.matching import (TIER_WORDS, Places, Tiers, candidates, every_word, evidence,
+from index.read.matching import (TIER_WORDS, Tiers, candidates, every_word, evidence,
                                  holding_all, relax)
+from index.read.sets import Places
 from index.read.postings import PostingLists
 from index.read.query import FieldedTerm, Nearness, Relaxed
 from index.read.stats import CorpusStats, FieldStats
@@ -141,8 +142,7 @@ class Evaluator:
             extra = self.evaluate(q.b)
             if isinstance(q.b, Nearness):
                 self.near = extra.ids
-            _, ia, ib = np.intersect1d(result.ids, extra.ids, assume_unique=True,
-                                       return_indices=True)
+            _, ia, ib = sets.intersect(result.ids, extra.ids)
             scores = result.scores.copy()
             scores[ia] += extra.scores[ib]
             return Hits(result.ids, scores)
@@ -213,8 +213,7 @@ class Evaluator:
         ids = phrases.holding(self.searcher, self.postings, q, candidates)
         docs = Hits(ids, np.zeros(len(ids)))
         for found in words:
-            _, ia, ib = np.intersect1d(docs.ids, found.ids, assume_unique=True,
-                                       return_indices=True)
+            _, ia, ib = sets.intersect(docs.ids, found.ids)
             docs.scores[ia] += found.scores[ib]
         return docs
 
@@ -236,23 +235,25 @@ def _bm25f(ev: Evaluator, weights: dict[str, float], texts: list[tuple[str, floa
            boost: float) -> Hits:
     """Return the BM25F scores of documents holding any of ``texts`` (each with a
     weight on its frequencies) in the weighted fields, scored as one term."""
-    b = ev.b
     ids_parts, tf_parts = [], []
     for fieldname, weight in weights.items():
         avg = ev.corpus.avg_length(fieldname)
-        norm_a, norm_b = (1 - b) / weight, b / (avg * weight)
+        norm_a, norm_b = (1 - ev.b) / weight, ev.b / (avg * weight)
         for text, factor in texts:
             ids, tf = ev.postings.get(ev.reader, fieldname, text)
             if len(ids):
                 ids_parts.append(ids)
-                tf_parts.append(factor * tf.astype(np.float64)
-                                / (norm_a + norm_b * ev.stats.lengths_of(fieldname, ids)))
+                part = tf.astype(np.float64)
+                if factor != 1:  # 1.0 * x is x
+                    part *= factor
+                part /= ev.stats.length_norms(fieldname, ids, norm_a, norm_b)
+                tf_parts.append(part)
     if not ids_parts:
         return EMPTY
     ids, pseudo = sets.sum_by_id(ids_parts, tf_parts)
-    idf = _idf(ev, weights, texts, len(ids))
-    k1 = ev.k1
-    return Hits(ids.astype(np.int64), boost * idf * (k1 + 1) * pseudo / (pseudo + k1))
+    scores = boost * _idf(ev, weights, texts, len(ids)) * (ev.k1 + 1) * pseudo
+    scores /= np.add(pseudo, ev.k1, out=pseudo if pseudo.flags.writeable else None)
+    return Hits(ids.astype(np.int64), scores)
 
 
 def _idf(ev: Evaluator, weights: dict[str, float], texts: list[tuple[str, float]],
@@ -283,8 +284,7 @@ def _intersection(parts: list[Hits]) -> Hits:
     for part in parts[1:]:
         if not len(result.ids):
             break
-        ids, ia, ib = np.intersect1d(result.ids, part.ids, assume_unique=True,
-                                     return_indices=True)
+        ids, ia, ib = sets.intersect(result.ids, part.ids)
         result = Hits(ids, result.scores[ia] + part.scores[ib])
     return result
 

@@ -118,18 +118,54 @@ def all_of(lists: list[np.ndarray]) -> np.ndarray:
     return ids
 
 
+MARK_FROM = 512  # documents on each side from which a mark may be cheaper than searching
+MARK_SPAN = 64   # a mark when the document numbers span at most this many times both lists
+
+
+def _span(a: np.ndarray, b: np.ndarray) -> int:
+    """Return the size of a mark of ``a`` and ``b`` by document number (both non-empty) if
+    it pays (``MARK_SPAN``), else 0."""
+    top = int(max(a[-1], b[-1])) + 1
+    return top if top <= MARK_SPAN * (len(a) + len(b)) else 0
+
+
+def by_marks(a: np.ndarray, b: np.ndarray) -> bool:
+    """Return True if places of ``a`` in ``b`` are found cheaper by ``intersect``'s map."""
+    return len(a) + len(b) >= 64 * MARK_FROM and len(a) > 0 and len(b) > 0 and _span(a, b) > 0
+
+
 def member(ids: np.ndarray, others: np.ndarray) -> np.ndarray:
     """Return, per document of ``ids``, whether ``others`` holds it (both ascending and unique:
-    ``np.isin``, by binary search of the shorter in the longer instead of a sort of both)."""
+    ``np.isin``). Long lists are marked by document number, one byte each, and the mark read
+    (at 8x FakeNewsNet, 116,000 ids and 30,000 others: 0.1 ms, where binary searches of the
+    shorter in the longer took 1.0, their probes landing far apart); short ones are searched."""
     found = np.zeros(len(ids), dtype=bool)
     if not len(ids) or not len(others):
         return found
+    if min(len(ids), len(others)) >= MARK_FROM and (top := _span(ids, others)):
+        mark = np.zeros(top, dtype=bool)
+        mark[others] = True
+        return mark[ids]
     if len(others) <= len(ids):
         at = np.minimum(np.searchsorted(ids, others), len(ids) - 1)
         found[at[ids[at] == others]] = True
         return found
     at = np.minimum(np.searchsorted(others, ids), len(others) - 1)
     return others[at] == ids
+
+
+def intersect(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the documents of both (ascending and unique) and where they sit in each:
+    ``np.intersect1d(a, b, assume_unique=True, return_indices=True)``. Long lists by a map of
+    document number to place in ``b`` (116,000 and 30,000 documents: 0.47 ms, sorting both
+    1.1 ms)."""
+    if len(a) + len(b) < 64 * MARK_FROM or not (top := _span(a, b)):
+        return np.intersect1d(a, b, assume_unique=True, return_indices=True)
+    place = np.zeros(top, dtype=np.int32 if len(b) < 2**31 - 1 else np.int64)
+    place[b] = np.arange(1, len(b) + 1)  # 0: not in b
+    in_b = place[a]
+    ia = np.flatnonzero(in_b)
+    return a[ia].astype(np.result_type(a, b), copy=False), ia, in_b[ia].astype(np.int64) - 1
 
 
 def best(a_ids: np.ndarray, a_scores: np.ndarray, b_ids: np.ndarray, b_scores: np.ndarray
@@ -142,6 +178,71 @@ def best(a_ids: np.ndarray, a_scores: np.ndarray, b_ids: np.ndarray, b_scores: n
     at = np.searchsorted(ids, b_ids)
     scores[at] = np.maximum(scores[at], b_scores)
     return ids, scores
+
+
+class Places:
+    """Where documents sit in ``ids`` (ascending, unique), for several lists of documents.
+
+    Candidates that fill much of their range of document numbers (a common word's) get one
+    dense map, built on the first look-up of a list long enough to pay for it and read by
+    every later one (a gather per document); other look-ups are binary searches. Both return
+    the same (``searched``)."""
+
+    DENSE = 8    # a dense map when the candidates fill at least 1/DENSE of their range
+    SEARCH = 16  # a list this many times shorter than the candidates is binary-searched
+
+    def __init__(self, ids: np.ndarray) -> None:
+        self.ids = ids
+        self.dense: np.ndarray | None = None
+        self.can_map = len(ids) > 256 and len(ids) * self.DENSE >= int(ids[-1])
+
+    def of(self, word_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return where ``word_ids`` found in ``ids`` sit there, and where in ``word_ids`` (not
+        a mask: copying by a random mask is several times slower)."""
+        ids = self.ids
+        if word_ids is ids or (len(word_ids) == len(ids) and np.array_equal(word_ids, ids)):
+            return np.arange(len(ids)), np.arange(len(ids))  # one word: no look-up
+        if len(word_ids) > (self.SEARCH if self.can_map else 1) * len(ids):
+            if by_marks(ids, word_ids):  # long lists: a map, not far-apart probes
+                return marked(ids, word_ids)
+            return inverse(ids, word_ids)  # fewer candidates than the list: find them in it
+        if self.dense is None:
+            if not self.can_map or len(word_ids) * self.SEARCH < len(ids):
+                return marked(ids, word_ids) if by_marks(ids, word_ids) else \
+                    searched(ids, word_ids)
+            self.dense = np.full(int(ids[-1]) + 1, -1, dtype=np.int32)  # half the bytes
+            self.dense[ids] = np.arange(len(ids))
+        at = np.full(len(word_ids), -1, dtype=np.int32)
+        inside = word_ids < len(self.dense)
+        at[inside] = self.dense[word_ids[inside]]
+        found = np.flatnonzero(at >= 0)
+        return at[found], found
+
+
+def searched(ids: np.ndarray, word_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``Places.of`` by binary search (its definition)."""
+    at = np.searchsorted(ids, word_ids)
+    inside = at < len(ids)
+    inside[inside] = ids[at[inside]] == word_ids[inside]
+    found = np.flatnonzero(inside)
+    return at[found], found
+
+
+def marked(ids: np.ndarray, word_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``Places.of`` by ``intersect``'s map of document numbers (at 8x FakeNewsNet,
+    15,000 candidates found in a common word's 120,000 postings: ~1 ms by binary search)."""
+    _, in_ids, in_word = intersect(ids, word_ids)
+    return in_ids, in_word
+
+
+def inverse(ids: np.ndarray, word_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``Places.of`` for a list much longer than ``ids``: where the documents of ``ids`` found
+    in ``word_ids`` sit in ``ids``, and where they sit in ``word_ids``."""
+    if not len(word_ids):
+        return searched(ids, word_ids)
+    at = np.minimum(np.searchsorted(word_ids, ids), len(word_ids) - 1)
+    found = word_ids[at] == ids
+    return np.flatnonzero(found), at[found]
 
 
 class reference:  # noqa: N801 - a namespace: the np.unique forms, the definition of the above

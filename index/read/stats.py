@@ -55,6 +55,15 @@ class FieldStats:
         """Return the lengths in ``fieldname`` of documents ``ids``, as float64."""
         return self._lengths[fieldname][ids].astype(np.float64, copy=False)
 
+    def length_norms(self, fieldname: str, ids: np.ndarray, norm_a: float, norm_b: float
+                     ) -> np.ndarray:
+        """Return ``norm_a + norm_b * length`` of documents ``ids`` in ``fieldname`` (a new
+        array, float64), computed in place: no temporaries the size of a broad query."""
+        norms = self.lengths_of(fieldname, ids)
+        norms *= norm_b
+        norms += norm_a
+        return norms
+
     def avg_length(self, fieldname: str) -> float:
         """Return the average length of ``fieldname``."""
         return self._avg[fieldname]

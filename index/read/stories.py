@@ -39,6 +39,7 @@ class Stories:
         else:
             parent = _linked(reader, live)
         parent[~live] = -1
+        parent = parent.astype(np.int32)  # half the bytes a broad query's quotes read
         parent.flags.writeable = False
         self.parent = parent
         self.quoted = parent >= 0  # which documents are quotes with a live article: a byte
