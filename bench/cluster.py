@@ -16,7 +16,8 @@ files so that a cluster build has chunks to spread. Every step runs in a fresh p
   on a local Ray instance with 1 and then 2 CPUs (``index.rebuild(cluster=...)``: reading in
   Ray tasks, one writer actor per shard; the Ray start is timed apart);
 - searches: 250 seeded plain-word queries (``bench.loadgen.sample_queries``) after 10 to
-  warm up, top 10 with snippets and facets, no response cache, one thread, through
+  warm up (then ``gc.freeze``, as a worker does), top 10 with snippets and facets, no response
+  cache, one thread, through
   ``index.SearchIndex`` (what ``/search`` calls; HTTP adds ~1-2 ms): one index; 2 and 4
   shards in process (``LocalShards``); 2 and 4 shards as Ray actor replicas (2 of each
   process, a process holding all the shards; for 2 shards also a process a shard, and
@@ -27,6 +28,7 @@ files so that a cluster build has chunks to spread. Every step runs in a fresh p
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import shutil
 import subprocess
@@ -35,6 +37,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from .cluster_steps import install, show_steps
 from .loadgen import (ROOT, Skip, count_lines, dir_size, fakenews, percentile, sample_queries,
                       save, show, title_words, write_copies, write_lines)
 
@@ -45,6 +48,7 @@ BUILDS = [("one index", 0, "", 2), ("2 shards", 2, "", 2), ("4 shards", 4, "", 2
 SEARCHES = [("one index", "one index", ""), ("2 shards, in process", "2 shards", ""),
             ("4 shards, in process", "4 shards", ""), ("2 shards, Ray", "2 shards", "ray"),
             ("2 shards, Ray, a process a shard", "2 shards", "ray1"),
+            ("2 shards, Ray, one held by the coordinator", "2 shards", "rayL"),
             ("2 shards, Ray, shards prepare", "2 shards", "ray:shards"),
             ("2 shards, Ray, a process a shard, shards prepare", "2 shards", "ray1:shards"),
             ("4 shards, Ray", "4 shards", "ray")]
@@ -76,11 +80,13 @@ def build_child() -> None:
 
 
 def query_child() -> None:
-    """argv: index_dir, queries.json, mode ("", "ray" or "ray1", a process a shard; with
-    ":shards", the shards prepare, not the coordinator); print JSON figures."""
+    """argv: index_dir, queries.json, mode ("", "ray"; "ray1", a process a shard; "rayL",
+    the first shard opened in this process, not on Ray; with
+    ":shards", the shards prepare, not the coordinator), "steps" to time each step
+    (``cluster_steps``); print JSON figures."""
     from index import SearchIndex, SearchRequest
     from index.cluster import ray_head, ray_shards
-    index_dir, queries_file, mode = sys.argv[1:4]
+    index_dir, queries_file, mode, steps = sys.argv[1:5]
     mode, _, prepare = mode.partition(":")
     if prepare == "shards":  # as before head_counting: the shards prepare every search
         from index.cluster import coordinator  # noqa: PLC0415
@@ -92,14 +98,17 @@ def query_child() -> None:
         t = time.perf_counter()
         address = ray_head.start_local(index_dir)
         out["ray_start_s"] = time.perf_counter() - t
-        backend = ray_shards.shards_backend(index_dir, address, 2, 1 if mode == "ray1" else 0)
+        backend = ray_shards.shards_backend(index_dir, address, 2, 1 if mode == "ray1" else 0,
+                                            1 if mode == "rayL" else 0)
     t = time.perf_counter()
     ix = SearchIndex(index_dir, cache_size=0, shards_backend=backend)
     ix.warm()
     out["open_s"] = time.perf_counter() - t
     for q in queries[:WARMUP]:
         ix.search(SearchRequest(q=q, per_page=10))
+    gc.freeze()  # as a gunicorn worker after warming (``service/gunicorn_conf.py``)
     replicas = _replica_stats(ix) if backend else []
+    timed = install(ix) if steps else None
     cpu, latencies, totals = time.process_time(), [], []
     for q in queries:
         t = time.perf_counter()
@@ -108,9 +117,12 @@ def query_child() -> None:
     cpu = time.process_time() - cpu
     if backend:
         after = _replica_stats(ix)
-        cpu += sum(a["cpu_s"] - b["cpu_s"] for a, b in zip(after, replicas) if a["pid"] == b["pid"])
+        out["replica_cpu_s"] = sum(a["cpu_s"] - b["cpu_s"] for a, b in zip(after, replicas)
+                                   if a["pid"] == b["pid"])
+        cpu += out["replica_cpu_s"]
         replicas = after
-    out.update(latencies=latencies, totals=totals, cpu_s=cpu, replicas=replicas, **_rss_kb())
+    out.update(latencies=latencies, totals=totals, cpu_s=cpu, replicas=replicas,
+               steps=timed.report(len(queries)) if timed else {}, **_rss_kb())
     ix.close()
     if backend:
         ray_head.stop()
@@ -155,7 +167,8 @@ def write_parts(src: Path, factor: float, folder: Path, corpus: Path | None = No
 
 def run_factor(src: Path, factor: float, tmp: Path, queries_file: Path,
                two_shards: bool = False, fanout: bool = False, given: Path | None = None,
-               kept: Path | None = None) -> dict:
+               kept: Path | None = None, only: list[str] | None = None,
+               steps: bool = False) -> dict:
     """Build (or, from ``kept``, reuse) and search one size: ``given``, a corpus file to
     take as it is instead of ``factor`` copies of ``src``."""
     corpus = tmp / f"corpus-{factor:g}x"
@@ -177,13 +190,16 @@ def run_factor(src: Path, factor: float, tmp: Path, queries_file: Path,
         dirs.setdefault(name.split(",")[0], index_dir)
         print(f"  {factor:g}x build, {name}: {b['seconds']:.0f} s", flush=True)
     for name, index_name, mode in SEARCHES:
-        if index_name not in dirs:
+        if index_name not in dirs or (only and name not in only):
             continue
-        q = _child("query_child", str(dirs[index_name]), str(queries_file), mode)
+        q = _child("query_child", str(dirs[index_name]), str(queries_file), mode,
+                   "steps" if steps else "")
         ms = [s * 1000 for s in q.pop("latencies")]
         searches[name] = {**q, "p50": percentile(ms, 50), "p95": percentile(ms, 95),
                           "p99": percentile(ms, 99), "mean": sum(ms) / len(ms)}
         print(f"  {factor:g}x search, {name}: p95 {searches[name]['p95']:.1f} ms", flush=True)
+        if steps:
+            show_steps(name, q["steps"], q.get("replica_cpu_s", 0.0) * 1000 / N_QUERIES)
     shutil.rmtree(corpus, ignore_errors=True)
     for index_dir in tmp.glob(f"index-{factor:g}x-*"):
         shutil.rmtree(index_dir, ignore_errors=True)
@@ -211,7 +227,8 @@ def report(rows: list[dict]) -> None:
     fanout = []
     for r in rows:
         s, one = r["searches"], r["searches"].get("one index")
-        for n, how in ((2, ""), (2, ", a process a shard"), (2, ", shards prepare"),
+        for n, how in ((2, ""), (2, ", a process a shard"), (2, ", one held by the coordinator"),
+                       (2, ", shards prepare"),
                        (2, ", a process a shard, shards prepare"), (4, "")):
             on_ray, local = s.get(f"{n} shards, Ray{how}"), s.get(f"{n} shards, in process")
             if on_ray and local:
@@ -239,6 +256,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fanout", action="store_true",
                         help="only what the fan-out costs: one index and 2 shards built in one "
                              "process; searched as one index, in process and on Ray")
+    parser.add_argument("--only", nargs="*", help="only these searches (backend names, as "
+                        "the tables print them)")
+    parser.add_argument("--steps", action="store_true", help="time each step of a search "
+                        "(``cluster_steps``)")
     args = parser.parse_args(argv)
     factors = args.factors or (QUICK if args.quick else FULL)
     try:
@@ -262,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{', '.join(f'{f:g}x' for f in factors)}", flush=True)
         for factor in factors:  # each size reported and saved as soon as it is done
             rows.append(run_factor(src, factor, tmp, queries_file, args.two_shards, args.fanout,
-                                   args.corpus, args.indexes))
+                                   args.corpus, args.indexes, args.only, args.steps))
             report(rows[-1:])
             name = "cluster-fanout" if args.fanout else "cluster-2shards" if args.two_shards \
                 else "cluster"

@@ -85,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         build_if_missing(index_dir, paths, args.shards, app.config["REINDEX_WORKERS"], address)
         shards = index.live_shards(index_dir)
-        ray_shards.deploy(index_dir, shards, replicas, per=per)
+        ray_shards.deploy(index_dir, shards, replicas, per=per,
+                          local=app.config["SHARDS_IN_WORKER"])
         print(f"{shards} shards x {replicas} replicas deployed "
               f"({per or shards} shards a replica process)", flush=True)
         env = {**os.environ, "SEARCH_CLUSTER": address, "SEARCH_INDEX_DIR": index_dir,

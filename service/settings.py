@@ -219,6 +219,9 @@ SETTINGS = (
     Setting("SHARD_REPLICAS", as_int(1, 64), 2, "replicas of each shard in cluster mode"),
     Setting("SHARDS_PER_REPLICA", as_int(0, 1024), 0, "shards one replica process holds and "
             "answers in one call in cluster mode; 0: all of them"),
+    Setting("SHARDS_IN_WORKER", as_int(0, 1024), 0, "in cluster mode, the first shards each "
+            "worker opens and answers itself while the replicas answer the others; 0: none, the "
+            "replicas hold every shard"),
     Setting("RULES_FILE", as_optional_path, "", "the editors' file (pinned and hidden results, "
             "the popular searches' block list, revoked widget keys); empty: editor.json in "
             "SEARCH_INDEX_DIR"),

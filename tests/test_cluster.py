@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import subprocess
 import threading
 import time
@@ -74,6 +75,8 @@ def test_replica_processes_hold_groups_of_consecutive_shards():
     from index.cluster.ray_replica import _held, group_name, layout
     assert layout(2) == [(0, 1)] and layout(3, 0) == layout(3, 5) == [(0, 1, 2)]
     assert layout(2, 1) == [(0,), (1,)] and layout(5, 2) == [(0, 1), (2, 3), (4,)]
+    # past the shards the worker opens itself (``local``)
+    assert layout(2, 0, 1) == [(1,)] and layout(4, 2, 1) == [(1, 2), (3,)] and layout(2, 0, 2) == []
     name = group_name("/srv/index", (2, 3)) + "-r1"
     assert list(_held("/srv/index", name)) == [2, 3]
     assert _held("/srv/other", name) is None  # another index dir's replica
@@ -192,6 +195,31 @@ def test_a_build_on_the_cluster_writes_what_one_machine_writes(ray_index, tmp_pa
     finally:
         there_ix.close()
         here_ix.close()
+
+
+def test_a_shard_opened_in_the_worker_answers_alongside_the_replicas(ray_index, tmp_path):
+    import index
+    from index.request import RelatedRequest
+
+    copy = str(tmp_path / "index")  # its own replicas (named by the index dir), undeployed after
+    shutil.copytree(ray_index, copy)
+    mixed = cluster.RayShards(copy, SHARDS, ray_head.env_address(), 1, local=1)
+    there = index.SearchIndex(copy, cache_size=0, shards_backend=lambda n: mixed)
+    here = index.SearchIndex(copy, cache_size=0)
+    try:
+        assert mixed.groups == [(1,)] and len(mixed.local) == 1 and not mixed.one_call
+        assert cluster.replica_actors(copy, 0) == [] and len(cluster.replica_actors(copy, 1)) == 1
+        for q in QUERIES:
+            for req in (index.SearchRequest(q=q), index.SearchRequest(q=q, kinds=("quote",)),
+                        index.SearchRequest(q=q, sort="-date", per_page=3, page=2)):
+                assert there.search(req) == here.search(req), (q, req)
+        doc_id = here.search(index.SearchRequest(q="wind farm")).hits[0].document.id
+        assert there.document(doc_id) == here.document(doc_id)
+        assert there.related(RelatedRequest(doc_id)) == here.related(RelatedRequest(doc_id))
+    finally:
+        there.close()
+        here.close()
+        cluster.undeploy(copy, SHARDS)
 
 
 def test_a_shards_own_error_is_passed_through(fake):

@@ -18,6 +18,7 @@ be paths every node sees (a shared filesystem).
 from __future__ import annotations
 
 import contextlib
+import importlib
 import itertools
 import time
 from pathlib import Path
@@ -35,10 +36,10 @@ DOWN_FOR = 10.0                      # seconds a failed replica is not asked (Ra
 
 
 def deploy(index_dir: str, shards: int, replicas: int, server: str = SERVER,
-           redeploy: bool = False, per: int = 0) -> None:
-    """Run ``replicas`` replicas of each group of ``per`` shards (0: all) of ``index_dir``
-    unless they already run."""
-    ray_replica.deploy(_ray(), index_dir, shards, replicas, server, redeploy, per)
+           redeploy: bool = False, per: int = 0, local: int = 0) -> None:
+    """Run ``replicas`` replicas of each group of ``per`` shards (0: all) of ``index_dir``,
+    past the first ``local``, unless they already run."""
+    ray_replica.deploy(_ray(), index_dir, shards, replicas, server, redeploy, per, local)
 
 
 def undeploy(index_dir: str, shards) -> None:
@@ -49,13 +50,15 @@ def undeploy(index_dir: str, shards) -> None:
 class RayShards:
     """``fanout.Shards`` over the replica actors of ``index_dir``'s shards, ``per`` shards
     a replica process (0: all; ``ray_replica.layout``): a round of a search is one call to
-    one replica of each group."""
+    one replica of each group. The first ``local`` shards (at most all but one) are opened
+    in this process instead and answered here while the replicas answer theirs."""
 
     def __init__(self, index_dir: str, shards: int, address: str, replicas: int,
-                 server: str = SERVER, per: int = 0) -> None:
+                 server: str = SERVER, per: int = 0, local: int = 0) -> None:
+        local = max(0, min(local, shards - 1))
         try:
             connect(address, index_dir)
-            deploy(index_dir, shards, replicas, server, per=per)
+            deploy(index_dir, shards, replicas, server, per=per, local=local)
         except IndexUnavailable:
             raise
         except Exception as exc:  # a 503 until the cluster is back, never a worker that dies
@@ -63,10 +66,12 @@ class RayShards:
         self.ray = _ray()
         self.index_dir = str(Path(index_dir).resolve())
         self.shards = shards
-        self.groups = ray_replica.layout(shards, per)
+        self.groups = ray_replica.layout(shards, per, local)
         listed = ray_replica.listed_replicas(self.ray, self.index_dir)
         self.replicas: list[list] = [self._handles(g, listed) for g in self.groups]
-        self.one_call = len(self.groups) == 1  # a replica holds every shard: ``rounds``
+        self.local = [_server(server)(index_dir, k) for k in range(local)]
+        # a replica holds every shard: both rounds in one call (``rounds``)
+        self.one_call = len(self.groups) == 1 and not local
         self._turn = itertools.count()
         self._down: dict = {}  # replica (actor id) → until when it is not asked (it failed)
 
@@ -81,23 +86,27 @@ class RayShards:
 
     def map(self, snapshot_id: str, method: str, args: list[tuple], deadline: Deadline
             ) -> list[Any]:
-        """Ask every group of shards at once (one replica each, in turn); wait for each
-        within the deadline; ask the group's next replica when one fails. Return the
-        answers in shard order."""
+        """Ask every group of shards at once (one replica each, in turn); answer the local
+        shards meanwhile; wait for each group within the deadline; ask the group's next
+        replica when one fails. Return the answers in shard order."""
         if len(args) != self.shards:
             raise ValueError(f"{len(args)} argument tuples for {self.shards} shards")
         turn = next(self._turn)
         asked = [[(k, args[k]) for k in group] for group in self.groups]
         pending = [self._send(g, turn, snapshot_id, method, a) for g, a in enumerate(asked)]
+        here = []
+        for k, server in enumerate(self.local):  # while the replicas answer theirs
+            deadline.check()
+            here.append(server.call(snapshot_id, method, args[k]))
         answers = None
         if all(sent is not None for sent in pending):  # the usual case: one wait for all
             with contextlib.suppress(self.ray.exceptions.RayError):
-                answers = self.ray.get([ref for _, ref in pending],
-                                       timeout=deadline.left())
+                answers = [ray_replica.answers(a) for a in self.ray.get(
+                    [ref for _, ref in pending], timeout=deadline.left())]
         if answers is None:
             answers = [self._receive(g, turn, pending[g], snapshot_id, method, a, deadline)
                        for g, a in enumerate(asked)]
-        return [answer for group in answers for answer in group]
+        return here + [answer for group in answers for answer in group]
 
     def _send(self, g: int, turn: int, snapshot_id: str, method: str, asked: list):
         """Ask one replica of group ``g``; one that failed lately is skipped while another is up."""
@@ -124,7 +133,7 @@ class RayShards:
                     ray.cancel(ref)
                     raise ShardUnavailable(shards, f"{reason}; out of time")
                 try:
-                    return ray.get(ref, timeout=deadline.left())
+                    return ray_replica.answers(ray.get(ref, timeout=deadline.left()))
                 except ray.exceptions.GetTimeoutError:
                     ray.cancel(ref)
                     raise ShardUnavailable(shards, f"no answer within the time budget "
@@ -144,16 +153,26 @@ class RayShards:
             sent = self._send(g, turn, snapshot_id, method, asked)
 
     def close(self) -> None:
-        """Drop the handles (the replicas stay for the other workers)."""
+        """Drop the handles (the replicas stay for the other workers); close the shards
+        opened here."""
         self.replicas = [[] for _ in self.replicas]
+        for server in self.local:
+            server.close()
+        self.local = []
 
 
-def shards_backend(index_dir: str, address: str, replicas: int, per: int = 0):
+def shards_backend(index_dir: str, address: str, replicas: int, per: int = 0, local: int = 0):
     """Return the ``SearchIndex(shards_backend=...)`` factory for cluster mode (``per``
-    shards a replica process; 0: all)."""
+    shards a replica process, 0: all; the first ``local`` shards opened in the worker)."""
     def make(shards: int) -> RayShards:
-        return RayShards(index_dir, shards, address, replicas, per=per)
+        return RayShards(index_dir, shards, address, replicas, per=per, local=local)
     return make
+
+
+def _server(server: str):
+    """Return the class ``server`` names (``module:Class``), as a replica imports it."""
+    module, _, name = server.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 def replica_actors(index_dir: str, shard: int) -> list[str]:
