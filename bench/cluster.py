@@ -17,8 +17,7 @@ files so that a cluster build has chunks to spread. Every step runs in a fresh p
   Ray tasks, one writer actor per shard; the Ray start is timed apart);
 - searches: 250 seeded plain-word queries (``bench.loadgen.sample_queries``) after 10 to
   warm up (then ``gc.freeze``, as a worker does), top 10 with snippets and facets, no response
-  cache, one thread, through
-  ``index.SearchIndex`` (what ``/search`` calls; HTTP adds ~1-2 ms): one index; 2 and 4
+  cache, one thread, through ``index.SearchIndex`` (``/search``; HTTP adds ~1-2 ms): one index; 2 and 4
   shards in process (``LocalShards``); 2 and 4 shards as Ray actor replicas (2 of each
   process, a process holding all the shards; for 2 shards also a process a shard, and
   both with the shards preparing, as before the coordinator counted: ``head_counting``);
