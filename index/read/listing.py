@@ -72,14 +72,16 @@ class Listing:
         where it holds one of ``docs`` (-1 elsewhere: not looked for); ``grouped``: the places
         of the matches with copies, ``group``: their groups."""
         groups, ids = self.groups, self.final.ids
-        first = np.full(groups.count, -1, dtype=np.int64)
+        first = np.full(groups.count, -1, dtype=np.int32)  # document numbers: 32-bit
         if not len(docs):
             return first
         wanted = np.zeros(groups.count, dtype=bool)
         wanted[groups.dense[docs]] = True
-        c = grouped[np.flatnonzero(wanted[group])]
+        at = np.flatnonzero(wanted[group])
+        c, group = grouped[at], group[at]
         leaders, group = folding.leading(groups, ids, c, self.tier, self.final.scores,
-                                         self.seq, self.day, self.sort, self.ranked)
+                                         self.seq, self.day, self.sort, self.ranked, group,
+                                         int(np.count_nonzero(wanted)))
         first[group[leaders]] = ids[c[leaders]]
         return first
 
