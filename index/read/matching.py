@@ -217,10 +217,14 @@ def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
     places = places if places is not None else Places(ids)
     for (word, word_ids, word_scores, exact, titled, *passing), is_common, weight, name in zip(
             parts, decision.common, weights, names or (False,) * len(parts)):
-        at, inside = places.of(word_ids)
-        held, pos = word_ids if len(at) == len(word_ids) else word_ids[inside], at  # in ids
-        if len(at) == len(ids):  # every candidate holds the word (one word): no gathers
-            at = slice(None)
+        if word_ids is ids or (len(word_ids) == len(ids) and np.array_equal(word_ids, ids)):
+            at = pos = slice(None)  # the candidates are the word's (one word): no places
+            held = word_ids
+        else:
+            at, inside = places.of(word_ids)
+            held, pos = word_ids if len(at) == len(word_ids) else word_ids[inside], at  # in ids
+            if len(at) == len(ids):  # every candidate holds the word: no gathers
+                at = slice(None)
         if not is_common:
             matched[at] += 1
             unit = weight if len(word) >= RARE_MIN_CHARS else 1  # "taylor sw": "sw" is no rare word
@@ -231,7 +235,8 @@ def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
         named[at] += name
         scores[at] += word_scores if held is word_ids else word_scores[inside]
         if exact is not word_ids:  # a word without typo variants has none
-            typos[pos[np.flatnonzero(~sets.member(held, exact))]] += 1
+            where = np.flatnonzero(~sets.member(held, exact))  # places in held
+            typos[where if isinstance(pos, slice) else pos[where]] += 1
     if required is not None:
         scores += required[1][np.searchsorted(required[0], ids)]
     keep = matched >= decision.required
