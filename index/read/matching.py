@@ -232,7 +232,8 @@ def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
             if passing and passing[0] is not None:  # a question's word held in passing
                 weighted[places.of(passing[0])[0]] -= unit
         in_title[places.of(titled)[0]] += 1
-        named[at] += name
+        if name:
+            named[at] += 1
         scores[at] += word_scores if held is word_ids else word_scores[inside]
         if exact is not word_ids:  # a word without typo variants has none
             where = np.flatnonzero(~sets.member(held, exact))  # places in held
