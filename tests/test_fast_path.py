@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 import index
 from index import SearchIndex, SearchRequest
 from index.read import facet_columns, facets, folding, listing, page, places, scoring, sets
+from index.read import order
 from index.read.order import in_order
 from index.read.postings import PostingLists
 from index.read.scoring import Evaluator, Hits
@@ -507,3 +508,15 @@ def test_first_rows_by_tier_and_score_equal_the_full_sort(n, spread, data):
         for sort, rows in by_date.items():  # one number per row, partitioned
             assert in_order(tier, score, day, seq, sort, False, end).tolist() == \
                 rows[:end].tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(16_385, 200_000), st.integers(1, 400), st.sampled_from([2, 50, 10**9]),
+       st.integers(0, 10**6))
+def test_kth_largest_score_from_a_bound_equals_the_partition(n, k, distinct, seed):
+    """``order.kth_largest_score`` (only the scores above a bound from a sample partitioned)
+    is ``np.partition``'s k-th largest, with many ties or none, sorted or not."""
+    rng = np.random.default_rng(seed)
+    score = rng.integers(0, distinct, n).astype(np.float64) / 7
+    for s in (score, np.sort(score), np.sort(score)[::-1].copy()):
+        assert order.kth_largest_score(s, k) == np.partition(s, n - k)[n - k]

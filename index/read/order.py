@@ -59,17 +59,35 @@ def _contenders(tier: np.ndarray, score: np.ndarray, end: int) -> np.ndarray:
     n = len(tier)
     low, high = (int(tier.min()), int(tier.max())) if n else (0, 0)
     if low == high:  # one tier (any one-word query): the scores alone
-        cut = np.partition(score, n - end)[n - end]
-        return np.flatnonzero(score >= cut)
+        return np.flatnonzero(score >= kth_largest_score(score, end))
     last_tier = _kth_largest(tier, end, low, high)
     above = tier > last_tier
     same = np.flatnonzero(tier == last_tier)
     need = end - int(above.sum())
     scores = score[same]
-    cut = np.partition(scores, len(scores) - need)[len(scores) - need]
+    cut = kth_largest_score(scores, need)
     keep = above
     keep[same[scores >= cut]] = True
     return np.flatnonzero(keep)
+
+
+SAMPLE = 2048  # scores read to find a bound below the k-th largest
+
+
+def kth_largest_score(score: np.ndarray, k: int) -> float:
+    """Return the ``k``-th largest of ``score`` (``np.partition``'s): of a long array, only
+    the scores above a bound found from every n/``SAMPLE``-th one are partitioned (the bound
+    is checked to leave at least ``k``; else all are). At 8x, "year": 116,780 scores, 0.6 ms
+    partitioned, ~0.15 ms so."""
+    n = len(score)
+    if n > 8 * SAMPLE and k * 64 < n:
+        sample = score[::n // SAMPLE]
+        j = min(len(sample), 4 * k * len(sample) // n + 8)  # ~4k scores expected above it
+        bound = np.partition(sample, len(sample) - j)[len(sample) - j]
+        above = score[score >= bound]
+        if len(above) >= k:  # every score from the k-th largest up is among them
+            return np.partition(above, len(above) - k)[len(above) - k]
+    return np.partition(score, n - k)[n - k]
 
 
 def _kth_largest(tier: np.ndarray, k: int, low: int, high: int) -> int:
