@@ -217,7 +217,7 @@ def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
     places = places if places is not None else Places(ids)
     for (word, word_ids, word_scores, exact, titled, *passing), is_common, weight, name in zip(
             parts, decision.common, weights, names or (False,) * len(parts)):
-        if word_ids is ids or (len(word_ids) == len(ids) and np.array_equal(word_ids, ids)):
+        if places.holds_all(word_ids):
             at = pos = slice(None)  # the candidates are the word's (one word): no places
             held = word_ids
         else:

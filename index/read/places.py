@@ -1,6 +1,6 @@
 """Where a word's documents sit among a query's candidates (both sorted document numbers):
-``Places.of``, found by a map of the candidates, by binary searches either way, or by
-``sets.intersect``'s map of document numbers, whichever costs least."""
+``Places.of``, found by a map of the candidates, or by ``sets.intersect`` (a map of document
+numbers or binary searches of the shorter list in the longer, whichever costs least)."""
 from __future__ import annotations
 
 import numpy as np
@@ -24,20 +24,24 @@ class Places:
         self.dense: np.ndarray | None = None
         self.can_map = len(ids) > 256 and len(ids) * self.DENSE >= int(ids[-1])
 
+    def holds_all(self, word_ids: np.ndarray) -> bool:
+        """Return True if ``word_ids`` are the candidates themselves (a one-word query)."""
+        return word_ids is self.ids or (len(word_ids) == len(self.ids)
+                                        and np.array_equal(word_ids, self.ids))
+
     def of(self, word_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return where ``word_ids`` found in ``ids`` sit there, and where in ``word_ids`` (not
         a mask: copying by a random mask is several times slower)."""
         ids = self.ids
-        if word_ids is ids or (len(word_ids) == len(ids) and np.array_equal(word_ids, ids)):
+        if self.holds_all(word_ids):
             return np.arange(len(ids)), np.arange(len(ids))  # one word: no look-up
-        if len(word_ids) > (self.SEARCH if self.can_map else 1) * len(ids):
-            if sets.by_marks(ids, word_ids):  # long lists: a map, not far-apart probes
-                return marked(ids, word_ids)
-            return inverse(ids, word_ids)  # fewer candidates than the list: find them in it
+        if len(word_ids) > (self.SEARCH if self.can_map else 1) * len(ids) or (
+                self.dense is None and (not self.can_map or len(word_ids) * self.SEARCH < len(ids))):
+            # a map of document numbers for long lists (15,000 candidates in a common word's
+            # 120,000 postings: ~1 ms by binary search at 8x), else binary searches
+            _, in_ids, in_word = sets.intersect(ids, word_ids)
+            return in_ids, in_word
         if self.dense is None:
-            if not self.can_map or len(word_ids) * self.SEARCH < len(ids):
-                return marked(ids, word_ids) if sets.by_marks(ids, word_ids) else \
-                    searched(ids, word_ids)
             self.dense = np.full(int(ids[-1]) + 1, -1, dtype=np.int32)  # half the bytes
             self.dense[ids] = np.arange(len(ids))
         at = np.full(len(word_ids), -1, dtype=np.int32)
@@ -54,20 +58,3 @@ def searched(ids: np.ndarray, word_ids: np.ndarray) -> tuple[np.ndarray, np.ndar
     inside[inside] = ids[at[inside]] == word_ids[inside]
     found = np.flatnonzero(inside)
     return at[found], found
-
-
-def marked(ids: np.ndarray, word_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``Places.of`` by ``sets.intersect``'s map of document numbers (at 8x FakeNewsNet,
-    15,000 candidates found in a common word's 120,000 postings: ~1 ms by binary search)."""
-    _, in_ids, in_word = sets.intersect(ids, word_ids)
-    return in_ids, in_word
-
-
-def inverse(ids: np.ndarray, word_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``Places.of`` for a list much longer than ``ids``: where the documents of ``ids`` found
-    in ``word_ids`` sit in ``ids``, and where they sit in ``word_ids``."""
-    if not len(word_ids):
-        return searched(ids, word_ids)
-    at = np.minimum(np.searchsorted(word_ids, ids), len(word_ids) - 1)
-    found = word_ids[at] == ids
-    return np.flatnonzero(found), at[found]
