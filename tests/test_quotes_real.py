@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from bench.common import Skip
 from bench.quotes import evaluate, load_dev, load_hand_gold
 from corpus.quotes import find_quotes
 from corpus.text import paragraphs
@@ -116,5 +117,9 @@ def test_archive_gold_holds():
 
     rows = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(rows) >= 150 and sum(r["quote"] for r in rows) >= 150
-    res = gold_evaluate(rows, load_texts(rows))
+    try:
+        texts = load_texts(rows)
+    except Skip as exc:  # the shared data is not beside the checkout (CI has it)
+        pytest.skip(str(exc))
+    res = gold_evaluate(rows, texts)
     assert res["precision"] >= 0.95 and res["recall"] >= 0.88 and res["speaker"] >= 0.91
