@@ -416,7 +416,8 @@ def test_folding_without_sorting_equals_sorting(n, data):
 
 _COMPILED = compiled.load()
 _BY_PYTHON = SimpleNamespace(**{name: getattr(_COMPILED, name).py_func for name in
-                                ("fold_list", "part_values", "union_sums", "common_places")})
+                                ("fold_list", "part_values", "union_sums", "common_places",
+                                 "value_counts")})
 
 
 @contextlib.contextmanager
@@ -477,14 +478,17 @@ def test_facet_columns_counted_together_equal_one_by_one(fakenews_sample_index):
     cols = ix.live.current().columns
     rng = np.random.default_rng(3)
     columns = [["year", "kind", "lang", "site", "speaker"], ["month", "kind"], ["lang"], []]
-    for share in (0.0, 0.001, 0.05, 0.5, 1.0):
+    for share, (jit_from, loops) in itertools.product(
+            (0.0, 0.001, 0.05, 0.5, 1.0),
+            ((compiled.JIT_FROM, _COMPILED), (0, _COMPILED), (0, _BY_PYTHON))):
         docs = np.flatnonzero(rng.random(cols.size) < share)
-        for names in columns:
-            fast = facets.column_counts(cols, docs, names)
-            slow = facets.reference_column_counts(cols, docs, names)
-            assert [a.tolist() for a in fast] == [b.tolist() for b in slow]
-        assert facets._author_counts(cols, docs).tolist() == \
-            _author_counts_by_pairs(cols, docs).tolist()
+        with _loops(jit_from, loops):  # numpy's counts, compiled ones, and those by Python
+            for names in columns:
+                fast = facets.column_counts(cols, docs, names)
+                slow = facets.reference_column_counts(cols, docs, names)
+                assert [a.tolist() for a in fast] == [b.tolist() for b in slow]
+            assert facets._author_counts(cols, docs).tolist() == \
+                _author_counts_by_pairs(cols, docs).tolist()
     assert int(facets._author_counts(cols, cols.live_ids()).sum()) > 100
     ix.close()
 

@@ -20,6 +20,10 @@ a temporary the size of the list) per step: each gives what its numpy form gives
   and ``places.Places.of``): a gallop of the shorter list through the longer, where numpy
   made a binary search of the whole longer list per document, or a map by document number.
 
+- **Facet counts** (``counts``, for ``facets``): each value's count among a broad
+  query's matches in one pass, without the gathered copy of their codes (at 8x, "times":
+  the combined small columns, the speakers and the bylines 0.83 -> 0.43 ms).
+
 Lists of ``JIT_FROM`` entries or more take these paths; the numpy forms stay the reference
 (``tests/test_fast_path.py`` compares them on random lists, and runs the loops by Python
 too, which raises where a loop would index past an end).
@@ -51,6 +55,8 @@ def load():
         kernels.union_sums(one, np.zeros(1), np.array([0, 1], np.int64))
         for a, b in ((small, small), (small, one), (one, small), (one, one)):
             kernels.common_places(a, b)
+        for codes in (np.uint8, np.uint16, np.int32):  # ``facet_columns.narrow``'s types
+            kernels.value_counts(one, np.zeros(1, codes), 1)
         _loaded = kernels
     return _loaded
 
@@ -96,3 +102,11 @@ def common_places(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     """Return where the documents both ``a`` and ``b`` (ascending, distinct) hold sit in
     each (int64 places): ``places.searched``'s answer."""
     return load().common_places(a, b)
+
+
+def counts(docs: np.ndarray, codes: np.ndarray, size: int) -> np.ndarray:
+    """Return ``np.bincount(codes[docs], minlength=size)``: compiled from ``JIT_FROM``
+    documents, numpy's below."""
+    if len(docs) < JIT_FROM:
+        return np.bincount(codes[docs], minlength=size)
+    return load().value_counts(docs.astype(np.int64, copy=False), codes, size)

@@ -239,3 +239,29 @@ def _gallop(short, long):  # pragma: no cover - compiled
             n += 1
             j += 1
     return in_short[:n], in_long[:n]
+
+
+@njit(cache=True, nogil=True)
+def value_counts(docs, codes, size):  # pragma: no cover - compiled
+    """Return how many of ``docs`` have each code (``np.bincount(codes[docs], minlength=
+    size)``) in one pass, no gathered copy; counted in four tables taken in turn, so that
+    neighbours of one value (a broad query's matches: one year, one kind) do not wait for
+    each other's count, each as long as the codes met (of 65,536 combined ones, a few
+    hundred)."""
+    top = 0
+    for i in range(len(docs)):
+        top = max(top, codes[docs[i]] + 1)
+    tables = np.zeros((4, top), dtype=np.int32)  # fewer than 2**31 documents
+    n = len(docs)
+    body = n - n % 4
+    for i in range(0, body, 4):
+        tables[0, codes[docs[i]]] += 1
+        tables[1, codes[docs[i + 1]]] += 1
+        tables[2, codes[docs[i + 2]]] += 1
+        tables[3, codes[docs[i + 3]]] += 1
+    for i in range(body, n):
+        tables[0, codes[docs[i]]] += 1
+    out = np.zeros(max(size, top), dtype=np.int64)
+    for c in range(top):
+        out[c] = tables[0, c] + tables[1, c] + tables[2, c] + tables[3, c]
+    return out
