@@ -133,9 +133,12 @@ def test_set_algebra_equals_its_np_unique_form(parts, data):
     fast, slow = sets.sum_by_id(ids, values), sets.reference.sum_by_id(ids, values)
     assert np.array_equal(fast[0], slow[0]) and np.array_equal(fast[1], slow[1])  # bit for bit
     a, b = (0, -1) if len(ids) > 1 else (0, 0)
-    fast = sets.best(ids[a], values[a], ids[b], values[b])
     slow = sets.reference.best(ids[a], values[a], ids[b], values[b])
-    assert np.array_equal(fast[0], slow[0]) and np.array_equal(fast[1], slow[1])
+    for jit_from, loops in ((compiled.JIT_FROM, _COMPILED), (0, _COMPILED), (0, _BY_PYTHON)):
+        with _loops(jit_from, loops):  # numpy's, the compiled merge, and it run by Python
+            fast = sets.best(ids[a], values[a], ids[b], values[b])
+        assert np.array_equal(fast[0], slow[0]) and fast[0].dtype == slow[0].dtype
+        assert fast[1].tobytes() == slow[1].tobytes()
 
 
 def _phrases_both_ways(index_dir: str, phrases: list[Q.Phrase]) -> int:
@@ -417,7 +420,7 @@ def test_folding_without_sorting_equals_sorting(n, data):
 _COMPILED = compiled.load()
 _BY_PYTHON = SimpleNamespace(**{name: getattr(_COMPILED, name).py_func for name in
                                 ("fold_list", "part_values", "union_sums", "common_places",
-                                 "value_counts", "contenders")})
+                                 "value_counts", "contenders", "best_of")})
 
 
 @contextlib.contextmanager

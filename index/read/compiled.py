@@ -28,6 +28,10 @@ a temporary the size of the list) per step: each gives what its numpy form gives
   the page's last (tier, score), found in one pass keeping the page's best so far, where
   numpy counted tiers and partitioned scores in eight passes ("times": 0.49 -> 0.24 ms).
 
+- **The higher of two scores** (``best``, for ``sets.best``: a word and its typo or
+  completion variants): one merge, where numpy sorted the union and searched it twice (a
+  completed word at 8x: 2.9 ms).
+
 Lists of ``JIT_FROM`` entries or more take these paths; the numpy forms stay the reference
 (``tests/test_fast_path.py`` compares them on random lists, and runs the loops by Python
 too, which raises where a loop would index past an end).
@@ -63,6 +67,8 @@ def load():
             kernels.value_counts(one, np.zeros(1, codes), 1)
         for tiers in (small, one):
             kernels.contenders(tiers, np.zeros(1), 1)
+        for a, b in ((small, small), (one, one)):
+            kernels.best_of(a, np.zeros(1), b, np.zeros(1))
         _loaded = kernels
     return _loaded
 
@@ -122,3 +128,12 @@ def contenders(tier: np.ndarray, score: np.ndarray, end: int) -> np.ndarray:
     """Return ``order._contenders``'s rows (``end`` < rows): those that may be among the
     first ``end`` by (tier, score)."""
     return load().contenders(tier, score.astype(np.float64, copy=False), end)
+
+
+def best(a_ids: np.ndarray, a_scores: np.ndarray, b_ids: np.ndarray, b_scores: np.ndarray
+         ) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``sets.best``'s answer: the ids of either, each with the higher of its scores
+    (0 the least)."""
+    ids, scores = load().best_of(a_ids, a_scores.astype(np.float64, copy=False), b_ids,
+                                 b_scores.astype(np.float64, copy=False))
+    return ids.astype(np.result_type(a_ids, b_ids), copy=False), scores

@@ -295,3 +295,28 @@ def contenders(tier, score, end):  # pragma: no cover - compiled
         out[n] = i
         n += (tier[i] > cut_tier) | ((tier[i] == cut_tier) & (score[i] >= cut_score))
     return out[:n]
+
+
+@njit(cache=True, nogil=True)
+def best_of(a_ids, a_scores, b_ids, b_scores):  # pragma: no cover - compiled
+    """Return the ids of either (each ascending, distinct), each with the higher of its
+    scores, 0 the least (``sets.best``: ``np.maximum`` from 0, ``a`` then ``b``), by one
+    merge."""
+    out = np.empty(len(a_ids) + len(b_ids), dtype=np.int64)
+    scores = np.empty(len(out), dtype=np.float64)
+    i, j, n = 0, 0, 0
+    while i < len(a_ids) or j < len(b_ids):
+        take_a = j == len(b_ids) or (i < len(a_ids) and a_ids[i] <= b_ids[j])
+        take_b = i == len(a_ids) or (j < len(b_ids) and b_ids[j] <= a_ids[i])
+        s = 0.0
+        if take_a:
+            out[n] = a_ids[i]
+            s = s if s >= a_scores[i] else a_scores[i]  # np.maximum(s, a): s when equal
+            i += 1
+        if take_b:
+            out[n] = b_ids[j]
+            s = s if s >= b_scores[j] else b_scores[j]
+            j += 1
+        scores[n] = s
+        n += 1
+    return out[:n], scores[:n]
