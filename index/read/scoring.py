@@ -84,10 +84,9 @@ class Evaluator:
         idf = log(self.doc_count / (df + 1)) + 1
         avg = self.corpus.avg_length(fieldname)
         k1, b = self.k1, self.b
-        norm_a, norm_b = k1 * (1 - b), k1 * b / avg
         tf = tf.astype(np.float64)
-        lengths = self.stats.lengths_of(fieldname, ids)
-        return Hits(ids, boost * idf * (k1 + 1) * tf / (tf + norm_a + norm_b * lengths))
+        norms = self.stats.length_norms(fieldname, ids, k1 * (1 - b), k1 * b / avg, avg)
+        return Hits(ids, boost * idf * (k1 + 1) * tf / (tf + norms))
 
     def fielded_scores(self, q: FieldedTerm) -> Hits:
         """Return the BM25F scores of one word (see ``word_scores``)."""
@@ -246,7 +245,7 @@ def _bm25f(ev: Evaluator, weights: dict[str, float], texts: list[tuple[str, floa
                 part = tf.astype(np.float64)
                 if factor != 1:  # 1.0 * x is x
                     part *= factor
-                part /= ev.stats.length_norms(fieldname, ids, norm_a, norm_b)
+                part /= ev.stats.length_norms(fieldname, ids, norm_a, norm_b, avg)
                 tf_parts.append(part)
     if not ids_parts:
         return EMPTY
