@@ -14,6 +14,8 @@ from math import log2
 
 import numpy as np
 
+from index.read import compiled
+
 
 def _runs(ids: np.ndarray, order: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Return (the distinct ids of sorted ``ids``, where each of ``ids`` goes among them)."""
@@ -42,8 +44,8 @@ def sum_by_id(ids_parts: list[np.ndarray], value_parts: list[np.ndarray]
     if top * DENSE_COST < min((len(sizes) - 1) * sizes[big] if merges else total * SORT_COST,
                               total * SORT_COST):
         return _dense(ids_parts, value_parts, top)
-    if merges:
-        return _into_largest(ids_parts, value_parts, big)
+    if merges:  # compiled: one merge of the lists, smallest first, and a walk a list
+        return compiled.sum_by_id(ids_parts, value_parts)  # (``_into_largest``: numpy's)
     ids = np.concatenate(ids_parts)
     order = np.argsort(ids, kind="stable")  # equal ids keep part order: the same sums
     distinct, where = _runs(ids[order])
