@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import index
 from index import SearchIndex, SearchRequest
 from index.read import compiled, facet_columns, facets, folding, listing, page, places
-from index.read import scoring, sets
+from index.read import kernels, scoring, sets
 from index.read import order
 from index.read.order import in_order
 from index.read.postings import PostingLists
@@ -284,14 +284,16 @@ def test_places_dense_or_sparse_equal_the_binary_search(ids, word_ids, marks):
     """``Places.of`` (a map of the candidates, binary searches either way, or ``marks``: the
     map of document numbers that long lists take) finds what the binary search finds."""
     ids, word_ids = np.asarray(ids, dtype=np.int64), np.asarray(word_ids, dtype=np.int64)
-    found_in = places.Places(ids)
     longer = np.union1d(ids[::3], np.arange(0, 3300 * 20, 7))  # many times the candidates
-    with pytest.MonkeyPatch.context() as mp:
-        if marks:
-            mp.setattr(sets, "PROBE", 1e9)  # searching dearer than any map
-        for w in (word_ids, ids, ids.copy(), ids[::2], word_ids, longer):  # map built midway
-            fast, slow = found_in.of(w), places.searched(ids, w)
-            assert np.array_equal(fast[0], slow[0]) and np.array_equal(w[fast[1]], w[slow[1]])
+    for jit_from, loops in ((compiled.JIT_FROM, _COMPILED), (0, _COMPILED), (0, _BY_PYTHON)):
+        found_in = places.Places(ids)
+        with pytest.MonkeyPatch.context() as mp, _loops(jit_from, loops):
+            if marks:
+                mp.setattr(sets, "PROBE", 1e9)  # searching dearer than any map
+            for w in (word_ids, ids, ids.copy(), ids[::2], word_ids, longer):  # map midway
+                fast, slow = found_in.of(w), places.searched(ids, w)
+                assert np.array_equal(fast[0], slow[0])
+                assert np.array_equal(w[fast[1]], w[slow[1]])
 
 
 @settings(max_examples=200, deadline=None)
@@ -309,12 +311,16 @@ def test_member_and_intersect_by_mark_are_numpys(a, b, span, seed):
         got = sets.intersect(x, y)
         return np.array_equal(sets.member(x, y), np.isin(x, y)) and \
             all(g.dtype == w.dtype and np.array_equal(g, w) for g, w in zip(got, want))
-    for marks in (True, False):
-        with pytest.MonkeyPatch.context() as mp:
+    for marks, jit_from in itertools.product((True, False), (compiled.JIT_FROM, 0)):
+        with pytest.MonkeyPatch.context() as mp, _loops(jit_from, _COMPILED):
             mp.setattr(sets, "MARK_FROM", 1 if marks else 10**9)
             mp.setattr(sets, "MARK_SPAN", span)
             mp.setattr(sets, "PROBE", 1e9 if marks else 0.0)
             assert same(a, b) and same(b, a)
+    for x, y in ((a, b), (b, a)):  # the gallop run by Python: it raises past an end
+        in_x, in_y = kernels._gallop.py_func(x, y)
+        want = np.intersect1d(x, y, assume_unique=True, return_indices=True)
+        assert np.array_equal(in_x, want[1]) and np.array_equal(in_y, want[2])
     rng = np.random.default_rng(seed)
     big = [np.sort(rng.choice(200_000, n, replace=False)) for n in (30_000, 9_000)]
     assert same(*big) and same(*big[::-1])
@@ -410,7 +416,8 @@ def test_folding_without_sorting_equals_sorting(n, data):
 
 _COMPILED = compiled.load()
 _BY_PYTHON = SimpleNamespace(**{name: getattr(_COMPILED, name).py_func for name in
-                                ("fold_list", "part_values", "union_sums")})
+                                ("fold_list", "part_values", "union_sums", "common_places",
+                                 "value_counts")})
 
 
 @contextlib.contextmanager
@@ -471,14 +478,17 @@ def test_facet_columns_counted_together_equal_one_by_one(fakenews_sample_index):
     cols = ix.live.current().columns
     rng = np.random.default_rng(3)
     columns = [["year", "kind", "lang", "site", "speaker"], ["month", "kind"], ["lang"], []]
-    for share in (0.0, 0.001, 0.05, 0.5, 1.0):
+    for share, (jit_from, loops) in itertools.product(
+            (0.0, 0.001, 0.05, 0.5, 1.0),
+            ((compiled.JIT_FROM, _COMPILED), (0, _COMPILED), (0, _BY_PYTHON))):
         docs = np.flatnonzero(rng.random(cols.size) < share)
-        for names in columns:
-            fast = facets.column_counts(cols, docs, names)
-            slow = facets.reference_column_counts(cols, docs, names)
-            assert [a.tolist() for a in fast] == [b.tolist() for b in slow]
-        assert facets._author_counts(cols, docs).tolist() == \
-            _author_counts_by_pairs(cols, docs).tolist()
+        with _loops(jit_from, loops):  # numpy's counts, compiled ones, and those by Python
+            for names in columns:
+                fast = facets.column_counts(cols, docs, names)
+                slow = facets.reference_column_counts(cols, docs, names)
+                assert [a.tolist() for a in fast] == [b.tolist() for b in slow]
+            assert facets._author_counts(cols, docs).tolist() == \
+                _author_counts_by_pairs(cols, docs).tolist()
     assert int(facets._author_counts(cols, cols.live_ids()).sum()) > 100
     ix.close()
 

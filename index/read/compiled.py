@@ -16,6 +16,14 @@ a temporary the size of the list) per step: each gives what its numpy form gives
   document over the fields' lists ("times": 129,000 postings in six lists, 125,332 of them
   the body's), added in part order.
 
+- **Where one list's documents sit in another** (``common_places``, for ``sets.intersect``
+  and ``places.Places.of``): a gallop of the shorter list through the longer, where numpy
+  made a binary search of the whole longer list per document, or a map by document number.
+
+- **Facet counts** (``counts``, for ``facets``): each value's count among a broad
+  query's matches in one pass, without the gathered copy of their codes (at 8x, "times":
+  the combined small columns, the speakers and the bylines 0.83 -> 0.43 ms).
+
 Lists of ``JIT_FROM`` entries or more take these paths; the numpy forms stay the reference
 (``tests/test_fast_path.py`` compares them on random lists, and runs the loops by Python
 too, which raises where a loop would index past an end).
@@ -45,6 +53,10 @@ def load():
         kernels.part_values(small, np.ones(1, np.float32), np.ones(1, np.float32), 1.0, 1.0,
                             1.0, 1.0, 1.0)
         kernels.union_sums(one, np.zeros(1), np.array([0, 1], np.int64))
+        for a, b in ((small, small), (small, one), (one, small), (one, one)):
+            kernels.common_places(a, b)
+        for codes in (np.uint8, np.uint16, np.int32):  # ``facet_columns.narrow``'s types
+            kernels.value_counts(one, np.zeros(1, codes), 1)
         _loaded = kernels
     return _loaded
 
@@ -86,3 +98,17 @@ def sum_by_id(ids_parts: list[np.ndarray], value_parts: list[np.ndarray]
     values = np.concatenate(value_parts, dtype=np.float64)
     union, sums = load().union_sums(ids, values, starts)
     return union.astype(np.result_type(*ids_parts), copy=False), sums
+
+
+def common_places(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return where the documents both ``a`` and ``b`` (ascending, distinct) hold sit in
+    each (int64 places): ``places.searched``'s answer."""
+    return load().common_places(a, b)
+
+
+def counts(docs: np.ndarray, codes: np.ndarray, size: int) -> np.ndarray:
+    """Return ``np.bincount(codes[docs], minlength=size)``: compiled from ``JIT_FROM``
+    documents, numpy's below."""
+    if len(docs) < JIT_FROM:
+        return np.bincount(codes[docs], minlength=size)
+    return load().value_counts(docs.astype(np.int64, copy=False), codes, size)

@@ -197,3 +197,77 @@ def union_sums(ids, values, starts):  # pragma: no cover - compiled
             for x in range(len(at)):
                 sums[in_short[at[x]]] += values[first + x]
     return union[:n], sums
+
+
+@njit(cache=True, nogil=True)
+def common_places(a, b):  # pragma: no cover - compiled
+    """Return where the documents both ``a`` and ``b`` (ascending, distinct) hold sit in
+    ``a`` and in ``b``: ``places.searched``, each document of the shorter list looked for in
+    the longer (``_gallop``)."""
+    if len(a) <= len(b):
+        return _gallop(a, b)
+    in_b, in_a = _gallop(b, a)
+    return in_a, in_b
+
+
+@njit(cache=True, nogil=True)
+def _gallop(short, long):  # pragma: no cover - compiled
+    """Return where the documents of ``short`` that ``long`` holds sit in each, each looked
+    for from where the last was found, by steps doubling until past it, then halving: a few
+    probes near each other when the lists are alike, a binary search when ``short`` is much
+    shorter."""
+    in_short = np.empty(len(short), dtype=np.int64)
+    in_long = np.empty(len(short), dtype=np.int64)
+    n, j, size = 0, 0, len(long)
+    for i in range(len(short)):
+        d = short[i]
+        if j < size and long[j] < d:
+            lo, step = j, 1  # long[lo] < d
+            hi = lo + step
+            while hi < size and long[hi] < d:
+                lo = hi
+                step *= 2
+                hi = lo + step
+            hi = min(hi, size)  # long[hi] >= d, or the end
+            lo += 1
+            while lo < hi:
+                mid = (lo + hi) >> 1
+                if long[mid] < d:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            j = lo
+        if j >= size:
+            break
+        if long[j] == d:
+            in_short[n] = i
+            in_long[n] = j
+            n += 1
+            j += 1
+    return in_short[:n], in_long[:n]
+
+
+@njit(cache=True, nogil=True)
+def value_counts(docs, codes, size):  # pragma: no cover - compiled
+    """Return how many of ``docs`` have each code (``np.bincount(codes[docs], minlength=
+    size)``) in one pass, no gathered copy; counted in four tables taken in turn, so that
+    neighbours of one value (a broad query's matches: one year, one kind) do not wait for
+    each other's count, each as long as the codes met (of 65,536 combined ones, a few
+    hundred)."""
+    top = 0
+    for i in range(len(docs)):
+        top = max(top, codes[docs[i]] + 1)
+    tables = np.zeros((4, top), dtype=np.int32)  # fewer than 2**31 documents
+    n = len(docs)
+    body = n - n % 4
+    for i in range(0, body, 4):
+        tables[0, codes[docs[i]]] += 1
+        tables[1, codes[docs[i + 1]]] += 1
+        tables[2, codes[docs[i + 2]]] += 1
+        tables[3, codes[docs[i + 3]]] += 1
+    for i in range(body, n):
+        tables[0, codes[docs[i]]] += 1
+    out = np.zeros(max(size, top), dtype=np.int64)
+    for c in range(top):
+        out[c] = tables[0, c] + tables[1, c] + tables[2, c] + tables[3, c]
+    return out

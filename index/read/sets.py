@@ -190,7 +190,12 @@ def intersect(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
     """Return the documents of both (ascending and unique) and where they sit in each:
     ``np.intersect1d(a, b, assume_unique=True, return_indices=True)``. Long lists by a map of
     document number to place in ``b`` (116,000 and 30,000 documents: 0.47 ms, sorting both
-    1.1 ms)."""
+    1.1 ms); from ``compiled.JIT_FROM`` documents by a compiled gallop of the shorter list
+    through the longer (``compiled.common_places``; 11,581 candidates in "year"'s 116,780
+    documents: 0.39 -> 0.22 ms)."""
+    if len(a) + len(b) >= compiled.JIT_FROM and len(a) and len(b):
+        ia, ib = compiled.common_places(a, b)
+        return a[ia].astype(np.result_type(a, b), copy=False), ia, ib
     if not by_marks(a, b):
         return _searched_both(a, b)
     place = np.zeros(int(max(a[-1], b[-1])) + 1, dtype=np.int32)
