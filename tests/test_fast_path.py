@@ -417,7 +417,7 @@ def test_folding_without_sorting_equals_sorting(n, data):
 _COMPILED = compiled.load()
 _BY_PYTHON = SimpleNamespace(**{name: getattr(_COMPILED, name).py_func for name in
                                 ("fold_list", "part_values", "union_sums", "common_places",
-                                 "value_counts")})
+                                 "value_counts", "contenders")})
 
 
 @contextlib.contextmanager
@@ -536,9 +536,11 @@ def test_first_rows_by_tier_and_score_equal_the_full_sort(n, spread, data):
     seq = np.asarray(draw(st.permutations(range(n))), dtype=np.int64) * spread
     full = np.lexsort((seq, -day, -score, -tier))
     by_date = {"date": np.lexsort((seq, day, day == 0)), "-date": np.lexsort((seq, -day, day == 0))}
-    for end in (1, 2, 10, n):
-        assert in_order(tier, score, day, seq, "relevance", True, end).tolist() == \
-            full[:end].tolist()
+    for end, (jit_from, loops) in itertools.product(
+            (1, 2, 10, n), ((compiled.JIT_FROM, _COMPILED), (0, _COMPILED), (0, _BY_PYTHON))):
+        with _loops(jit_from, loops):  # the rows that may lead: numpy's, compiled, by Python
+            assert in_order(tier, score, day, seq, "relevance", True, end).tolist() == \
+                full[:end].tolist()
         for sort, rows in by_date.items():  # one number per row, partitioned
             assert in_order(tier, score, day, seq, sort, False, end).tolist() == \
                 rows[:end].tolist()
