@@ -564,11 +564,14 @@ def test_kth_largest_score_from_a_bound_equals_the_partition(n, k, distinct, see
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 50), st.floats(0.5, 40, width=32),
                           st.floats(0, 5000, width=32)), min_size=1, max_size=60),
-       st.sampled_from([1.0, 0.5, 0.3, 1 / 3]), st.floats(0.01, 4), st.floats(1e-6, 1))
-def test_a_lists_weighted_frequencies_compiled_equal_numpys(postings, factor, norm_a, norm_b):
-    """A posting list's part of a BM25F sum, ``tf * factor / (norm_a + norm_b * length)``,
-    computed by the compiled loop (and by Python) is numpy's to the bit: odd frequencies,
-    lengths and factors, every multiplication and addition rounded as numpy rounds it."""
+       st.sampled_from([1.0, 0.5, 0.3, 1 / 3]), st.floats(0.01, 4), st.floats(1e-6, 1),
+       st.floats(0, 5000), st.sampled_from([1.0, 1 - 1 / 3, 0.0]))
+def test_a_lists_weighted_frequencies_compiled_equal_numpys(postings, factor, norm_a, norm_b,
+                                                            knee, drop):
+    """A posting list's part of a BM25F sum, ``tf * factor / (norm_a + norm_b * length)``
+    (less ``drop`` of a length past ``knee``), computed by the compiled loop
+    (and by Python) is numpy's to the bit: odd frequencies, lengths and factors, every
+    multiplication and addition rounded as numpy rounds it."""
     docs = sorted({d for d, _, _ in postings})
     ids = np.asarray(docs, dtype=np.int32)
     tf = np.asarray([next(t for d, t, _ in postings if d == doc) for doc in docs], np.float32)
@@ -578,10 +581,12 @@ def test_a_lists_weighted_frequencies_compiled_equal_numpys(postings, factor, no
     want = tf.astype(np.float64)
     if factor != 1:
         want *= factor
-    want /= lengths[ids].astype(np.float64) * norm_b + norm_a
+    length = lengths[ids].astype(np.float64)
+    length -= np.maximum(length - knee, 0.0) * drop
+    want /= length * norm_b + norm_a
     for loops in (_COMPILED, _BY_PYTHON):
         with _loops(0, loops):
-            got = compiled.part_values(ids, tf, lengths, factor, norm_a, norm_b)
+            got = compiled.part_values(ids, tf, lengths, factor, norm_a, norm_b, knee, drop)
         assert got.tobytes() == want.tobytes()
 
 

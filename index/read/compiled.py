@@ -59,7 +59,7 @@ def load():
         kernels.fold_list(one, no, small, 1, no, np.full(1, -1, np.int32), small,
                           np.zeros(1), one, one, True, False)
         kernels.part_values(small, np.ones(1, np.float32), np.ones(1, np.float32), 1.0, 1.0,
-                            1.0)
+                            1.0, 1.0, 1.0)
         kernels.union_sums(one, np.zeros(1), np.array([0, 1], np.int64))
         for a, b in ((small, small), (small, one), (one, small), (one, one)):
             kernels.common_places(a, b)
@@ -91,11 +91,13 @@ def fold(ids: np.ndarray, multi: np.ndarray, dense: np.ndarray, count: int,
 
 
 def part_values(ids: np.ndarray, tf: np.ndarray, lengths: np.ndarray, factor: float,
-                norm_a: float, norm_b: float) -> np.ndarray:
-    """Return ``tf * factor / (norm_a + norm_b * lengths[ids])`` (float64), as
-    ``stats.FieldStats.weighted`` computes it with numpy (for other types than the index's,
-    int32, float32 and float32, numba compiles the loop again)."""
-    return load().part_values(ids, tf, lengths, float(factor), float(norm_a), float(norm_b))
+                norm_a: float, norm_b: float, knee: float, drop: float) -> np.ndarray:
+    """Return ``tf * factor / (norm_a + norm_b * length)`` (float64), less ``drop`` of a length
+    past ``knee``, as ``stats.FieldStats.weighted`` computes it with numpy
+    (for other types than the index's, int32, float32 and float32, numba compiles the loop
+    again)."""
+    return load().part_values(ids, tf, lengths, float(factor), float(norm_a), float(norm_b),
+                              float(knee), float(drop))
 
 
 def sum_by_id(ids_parts: list[np.ndarray], value_parts: list[np.ndarray]

@@ -88,17 +88,23 @@ def fold_list(ids, multi, dense, count, quoted, parent, tier, score, day, seq,
 
 
 @njit(cache=True, nogil=True)
-def part_values(ids, tf, lengths, factor, norm_a, norm_b):  # pragma: no cover - compiled
+def part_values(ids, tf, lengths, factor, norm_a, norm_b, knee,
+                drop):  # pragma: no cover - compiled
     """Return each posting's frequency (times ``factor``) over its document's length norm,
-    ``norm_a + norm_b * length``: ``scoring._bm25f``'s four passes in one, the same
-    operations in the same order (no fused multiply-add: numba's default)."""
+    ``norm_a + norm_b * length``, less ``drop`` of the length past ``knee``:
+    ``scoring._bm25f``'s passes in one, the same operations in the same order (no fused
+    multiply-add: numba's default)."""
     out = np.empty(len(ids), dtype=np.float64)
     scaled = factor != 1.0
     for i in range(len(ids)):
         v = np.float64(tf[i])
         if scaled:
             v *= factor
-        out[i] = v / (np.float64(lengths[ids[i]]) * norm_b + norm_a)
+        length = np.float64(lengths[ids[i]])
+        past = length - knee
+        if past > 0.0:
+            length -= past * drop
+        out[i] = v / (length * norm_b + norm_a)
     return out
 
 
