@@ -418,9 +418,8 @@ def test_folding_without_sorting_equals_sorting(n, data):
 
 
 _COMPILED = compiled.load()
-_BY_PYTHON = SimpleNamespace(**{name: getattr(_COMPILED, name).py_func for name in
-                                ("fold_list", "part_values", "union_sums", "common_places",
-                                 "value_counts", "contenders", "best_of")})
+_BY_PYTHON = SimpleNamespace(**{name: getattr(_COMPILED, name).py_func
+                                for name in compiled.LOOPS})
 
 
 @contextlib.contextmanager

@@ -1,5 +1,6 @@
-"""The loops of a broad query compiled with numba (``kernels``), where numpy made a pass (and
-a temporary the size of the list) per step: each gives what its numpy form gives, to the bit.
+"""The loops of a broad query compiled with numba (``kernels``, ``kernels_list``), where numpy
+made a pass (and a temporary the size of the list) per step: each gives what its numpy form
+gives, to the bit.
 
 - **Folding** (``fold``, for ``listing.Listing._fold``): at 8x FakeNewsNet "times" has
   127,135 matches; folding them with numpy took 3.1-3.7 ms in a dozen passes over the list
@@ -15,19 +16,15 @@ a temporary the size of the list) per step: each gives what its numpy form gives
   ``sets.sum_by_id``): each posting's frequency over its length norm, then the sums by
   document over the fields' lists ("times": 129,000 postings in six lists, 125,332 of them
   the body's), added in part order.
-
 - **Where one list's documents sit in another** (``common_places``, for ``sets.intersect``
   and ``places.Places.of``): a gallop of the shorter list through the longer, where numpy
   made a binary search of the whole longer list per document, or a map by document number.
-
 - **Facet counts** (``counts``, for ``facets``): each value's count among a broad
   query's matches in one pass, without the gathered copy of their codes (at 8x, "times":
   the combined small columns, the speakers and the bylines 0.83 -> 0.43 ms).
-
 - **The rows that may lead** (``contenders``, for ``order.in_order``): those at or above
   the page's last (tier, score), found in one pass keeping the page's best so far, where
   numpy counted tiers and partitioned scores in eight passes ("times": 0.49 -> 0.24 ms).
-
 - **The higher of two scores** (``best``, for ``sets.best``: a word and its typo or
   completion variants): one merge, where numpy sorted the union and searched it twice (a
   completed word at 8x: 2.9 ms).
@@ -43,18 +40,26 @@ search's budget), never in a process that opens only a small index (the demo's).
 """
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
 JIT_FROM = 2048  # entries: below this the numpy passes cost microseconds
+LOOPS = ("fold_list", "part_values", "union_sums", "common_places", "value_counts",
+         "contenders", "best_of")
 _loaded = None
 
 
 def load():
-    """Return the compiled loops (``kernels``), compiled (or loaded from numba's cache) on
-    first use for the types the functions below pass, so that no search waits for them."""
+    """Return the compiled loops (``kernels`` and ``kernels_list``, by name), compiled (or
+    loaded from numba's cache) on first use for the types the functions below pass, so that
+    no search waits for them."""
     global _loaded
     if _loaded is None:
-        from index.read import kernels
+        from index.read import kernels as sets_and_scores
+        from index.read import kernels_list
+        kernels = SimpleNamespace(**{name: getattr(module, name) for module in (
+            sets_and_scores, kernels_list) for name in dir(module) if name in LOOPS})
         one, no, small = np.zeros(1, np.int64), np.zeros(1, np.bool_), np.zeros(1, np.int32)
         kernels.fold_list(one, no, small, 1, no, np.full(1, -1, np.int32), small,
                           np.zeros(1), one, one, True, False)
