@@ -52,6 +52,7 @@ def measure(index_dir: str, queries: list[str], first: bool = False) -> dict[str
             rows = search_op.page_of(m, req, ranked=bool(p.text))
             marks.append(time.thread_time())
             hits = search_op.fetch(snap, rows, p.terms, req.snippets, deadline)
+            hits, rows = search_op.exact_first(m, p, req, rows, hits)
             marks.append(time.thread_time())
             counts = facets.count(snap.columns, m.matched, m.filters, req.date_by_month,
                                   req.authors, req.speakers)

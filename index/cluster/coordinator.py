@@ -42,6 +42,7 @@ from index.cluster.head import Head
 from index.cluster.head_counting import countable, counted
 from index.cluster.rounds import ROUNDS, completed
 from index.errors import Deadline
+from index.read import exactness
 from index.read import related as related_op
 from index.read.order import in_order
 from index.read.pinning import is_pinned
@@ -68,7 +69,12 @@ def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
     counts = (facet_codes.merged(head.facet_table(shards, deadline), [a.facets for a in answers],
                                  req.date_by_month, req.authors, req.speakers)
               if req.facets else None)
-    return result(head, req, p, rows.hits(at, fetched), sum(a.total for a in answers), counts,
+    hits = rows.hits(at, fetched)
+    if ranked and req.sort == "relevance" and hits:  # words held as typed first (exactness)
+        hits, order = exactness.rerank(hits, rows.tier[at].tolist(), start, p.query,
+                                       answers[0].common)
+        at = at[order]
+    return result(head, req, p, hits, sum(a.total for a in answers), counts,
                   _dropped(answers, rows.shard, rows.tier, at), sum(a.folded for a in answers))
 
 

@@ -63,6 +63,7 @@ class ShardPage:
     quotes: tuple = ()         # per row, the docnums of its quotes folded under it (stories)
     groups: dict = field(default_factory=dict)  # docnum → group id, of the rows and shown
     # quotes that have copies (the coordinator builds the page: ``pages``)
+    common: tuple[bool, ...] = ()  # the relaxed query's common words (the corpus's decision)
 
 
 class ShardServer:
@@ -174,7 +175,7 @@ def _page(snap: Snapshot, m: Matches, req: SearchRequest, ranked: bool) -> Shard
                      np.array(copies, dtype=np.int64),
                      tiers.held(rows) if dropped else None,
                      tuple(w for w, _ in tiers.words) if dropped else (), raw, tuple(quotes),
-                     _groups(snap, rows, quotes))
+                     _groups(snap, rows, quotes), tiers.common if tiers is not None else ())
 
 
 def _groups(snap: Snapshot, rows: np.ndarray, quotes: list[tuple[int, ...]]) -> dict[int, str]:

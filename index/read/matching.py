@@ -55,6 +55,7 @@ class Tiers:
     required: int                               # m: words a document had to hold
     counted: int                                # n: words that count (not common ones)
     near: np.ndarray | None = None              # ids holding the query's words together
+    common: tuple[bool, ...] = ()               # per word: common (scored, never counted)
 
     def tier(self, ids: np.ndarray) -> np.ndarray:
         """Return the tier of ``ids`` (a subset of ``self.ids``): more words held first,
@@ -248,5 +249,5 @@ def relax(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
     kept = ids if isinstance(keep, slice) else ids[keep]
     tiers = Tiers(kept, weighted[keep], typos[keep], in_title[keep],
                   tuple((p[0], p[1]) for p in parts), decision.required,
-                  decision.common.count(False))
+                  decision.common.count(False), common=decision.common)
     return kept, scores[keep], tiers

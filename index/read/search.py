@@ -17,7 +17,7 @@ from whoosh.query.qcore import QueryError as WhooshQueryError
 
 from index.analysis import words
 from index.errors import Deadline, QueryError
-from index.read import facets, listing
+from index.read import exactness, facets, listing
 from index.read.compounds import verb_forms
 from index.read.expand import Expander
 from index.read.folding import only_group
@@ -166,6 +166,7 @@ def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadl
     m = match(snap, req, p.query, bool(p.text), ranking, deadline, snap.corpus)
     page = page_of(m, req, ranked=bool(p.text))
     hits = fetch(snap, page, p.terms, req.snippets, deadline)
+    hits, page = exact_first(m, p, req, page, hits)
     if m.pins:
         hits = [replace(h, pinned=True) if row[0] in m.pins else h for h, row in zip(hits, page)]
     counts = (facets.count(snap.columns, m.matched, m.filters, req.date_by_month, req.authors,
@@ -174,6 +175,18 @@ def search(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadl
     dropped = m.tiers.missing(first) if m.tiers is not None and first is not None and \
         m.tiers.required < m.tiers.counted else []
     return result(snap, req, p, hits, m.listing.total, counts, dropped, m.listing.folded)
+
+
+def exact_first(m: Matches, p: Plan, req: SearchRequest, page: list[Row], hits: list[Hit]
+                ) -> tuple[list[Hit], list[Row]]:
+    """Return the page's hits and rows with the first results in exactness order (words held
+    as typed first within a tier: ``exactness``)."""
+    if not p.text or req.sort != "relevance" or not hits:
+        return hits, page
+    at = np.searchsorted(m.final.ids, [row[0] for row in page])
+    hits, order = exactness.rerank(hits, m.tier[at].tolist(), (req.page - 1) * req.per_page,
+                                   p.query, m.tiers.common if m.tiers is not None else ())
+    return hits, [page[i] for i in order]
 
 
 def count(snap: Snapshot, req: SearchRequest, ranking: Ranking, deadline: Deadline,
