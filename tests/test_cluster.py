@@ -243,6 +243,27 @@ def test_a_slow_shard_is_unavailable_within_the_deadline(fake):
     assert time.perf_counter() - started < 1.0
 
 
+def test_the_rounds_go_over_direct_lines_once_open_and_through_ray_without(grouped):
+    index_dir, shards = grouped
+    for _ in range(3 * REPLICAS):  # the first round to each replica asks for its line
+        answers = shards.map("s3", "echo", [("a",), ("b",)], Deadline(5))
+        assert [a[:3] for a in answers] == [(0, "s3", ("a",)), (1, "s3", ("b",))]
+    opened = shards.lines.opened
+    assert len(opened) == REPLICAS and not any(line.closed for line in opened)
+    assert {line.conn.fileno() > 0 for line in opened} == {True}
+    with pytest.raises(QueryError):  # the shard's own error, over the line
+        shards.map("s3", "fail", [(), ()], Deadline(5))
+    by_ray = cluster.RayShards(index_dir, SHARDS, ray_head.env_address(), REPLICAS,
+                               server=FAKE, lines=False)
+    try:
+        for _ in range(2):
+            assert [a[:3] for a in by_ray.map("s3", "echo", [("a",), ("b",)], Deadline(5))] \
+                == [(0, "s3", ("a",)), (1, "s3", ("b",))]
+        assert by_ray.lines is None
+    finally:
+        by_ray.close()
+
+
 def test_a_replica_process_answers_all_its_shards_in_one_call(grouped):
     index_dir, shards = grouped
     names = cluster.replica_actors(index_dir, 0)
@@ -321,8 +342,13 @@ def test_a_killed_replica_under_load_fails_no_request_and_is_replaced(ray_index,
 
 
 def test_a_shard_without_replicas_is_a_503_within_the_budget(ray_index, on_cluster):
+    pids = [pid for pid in cluster.replica_pids(ray_index, 1).values() if pid is not None]
     cluster.undeploy(ray_index, [1])
     try:
+        # Ray kills them after saying they are gone: until then their lines still answer
+        gone = time.monotonic() + 30
+        while any(Path(f"/proc/{pid}").exists() for pid in pids) and time.monotonic() < gone:
+            time.sleep(0.05)
         for q in ("budget", "harbour"):  # each worker's first call after the delete too
             started = time.perf_counter()
             status, body = get(search_url(on_cluster.url, q), timeout=30)
