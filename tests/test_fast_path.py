@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 import index
 from index import SearchIndex, SearchRequest
-from index.read import facet_columns, facets, folding, listing, page, places, scoring, sets
+from index.read import facet_columns, facets, folding, folding_jit, listing, page, places
+from index.read import scoring, sets
 from index.read import order
 from index.read.order import in_order
 from index.read.postings import PostingLists
@@ -428,9 +429,16 @@ def test_listing_folded_for_the_page_equals_the_whole_list_folded(n, data):
     day = np.asarray(draw(st.lists(st.sampled_from([0, 20200101, 20210305]), min_size=size,
                                    max_size=size)), dtype=np.int64)
     hits, groups, stories = Hits(ids, scores), _Groups(key), _Stories(parent)
-    for sort, ranked in (("relevance", True), ("relevance", False), ("date", False),
-                         ("-date", False)):
-        lazy = listing.Listing(hits, tier, day, seq, sort, ranked, groups, stories)
+    compiled = folding_jit.load()
+    for sort, ranked, (jit_from, kernel) in itertools.product(
+            ("relevance", "date", "-date"), (True, False),
+            ((folding_jit.JIT_FROM, compiled), (0, compiled), (0, compiled.py_func))):
+        try:  # numpy passes; the compiled pass a broad list takes; that pass run by Python
+            folding_jit.JIT_FROM, default = jit_from, folding_jit.JIT_FROM
+            folding_jit._kernel = kernel  # (which raises where the loops index past an end)
+            lazy = listing.Listing(hits, tier, day, seq, sort, ranked, groups, stories)
+        finally:
+            folding_jit.JIT_FROM, folding_jit._kernel = default, compiled
         eager = listing.Eager(hits, tier, day, seq, sort, ranked, groups, stories)
         assert (lazy.total, lazy.folded) == (eager.total, eager.folded)
         for end in (1, 3, 10, n + 5):

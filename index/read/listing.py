@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from index.read import folding
+from index.read import folding, folding_jit
 from index.read.folding import NO_COPIES
 from index.read.order import in_order
 from index.read.scoring import Hits
@@ -43,7 +43,20 @@ class Listing:
         self.total = len(final.ids) - self.folded
 
     def _fold(self, groups, stories) -> int:
-        """Count what folds; keep each group's matches and the quotes that fold."""
+        """Count what folds; keep each group's matches and the quotes that fold (a broad
+        list in one compiled pass, ``folding_jit``; ``_fold_np`` is its reference)."""
+        ids = self.final.ids
+        if len(ids) < folding_jit.JIT_FROM:
+            return self._fold_np(groups, stories)
+        self.present, copies, under, articles = folding_jit.fold(
+            ids, groups.multi, groups.dense, groups.count, stories.quoted, stories.parent,
+            self.tier, self.final.scores, self.day, self.seq, self.sort, self.ranked)
+        if len(under):
+            self.quotes = FoldedQuotes(ids[under], articles, self.final.scores[under])
+        return copies + len(under)
+
+    def _fold_np(self, groups, stories) -> int:
+        """``_fold`` by numpy passes over the list."""
         ids = self.final.ids
         grouped = np.flatnonzero(groups.multi[ids])
         group = groups.dense[ids[grouped]]  # of each grouped match
