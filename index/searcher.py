@@ -26,7 +26,7 @@ from index.cluster.fanout import Shards
 from index.cluster.local_shards import LocalShards
 from index.documents import from_stored
 from index.errors import Deadline, IndexUnavailable, QueryError
-from index.read import facets, folding_jit
+from index.read import facets
 from index.read import search as search_op
 from index.read.completion import complete
 from index.read.live import LiveIndex
@@ -190,8 +190,6 @@ def _warm(snap) -> None:
     if hasattr(snap, "stories"):  # one index (a sharded one's shards fold their own)
         snap.stories()
         facets.prepare(snap.columns)
-        if snap.size >= folding_jit.JIT_FROM:  # an archive with broad lists to fold:
-            folding_jit.load()  # compiled (or loaded from numba's cache) before the first
 
 
 def _dir_size(path) -> int:

@@ -3,6 +3,7 @@ forms: whole searches on SciFact claims and FakeNewsNet title words, run both wa
 same results (ids, order, scores, totals, facets, words not required, typos, snippets)."""
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 from types import SimpleNamespace
@@ -14,8 +15,8 @@ from hypothesis import strategies as st
 
 import index
 from index import SearchIndex, SearchRequest
-from index.read import facet_columns, facets, folding, folding_jit, listing, page, places
-from index.read import scoring, sets
+from index.read import compiled, facet_columns, facets, folding, listing, page, places
+from index.read import kernels, scoring, sets
 from index.read import order
 from index.read.order import in_order
 from index.read.postings import PostingLists
@@ -37,6 +38,7 @@ def _reference(monkeypatch) -> None:
                         lambda snap, docnums, terms: {d: set(page.SNIPPET_FIELDS) for d in docnums})
     monkeypatch.setattr(folding, "fold", folding.reference_fold)
     monkeypatch.setattr(listing, "Listing", listing.Eager)  # the whole list folded
+    monkeypatch.setattr(compiled, "JIT_FROM", 10**9)  # numpy's passes, no compiled loop
     monkeypatch.setattr(facets, "column_counts", facets.reference_column_counts)
     monkeypatch.setattr(facets, "_author_counts", _author_counts_by_pairs)
     for name in ("union", "sum_by_id", "best"):
@@ -282,14 +284,16 @@ def test_places_dense_or_sparse_equal_the_binary_search(ids, word_ids, marks):
     """``Places.of`` (a map of the candidates, binary searches either way, or ``marks``: the
     map of document numbers that long lists take) finds what the binary search finds."""
     ids, word_ids = np.asarray(ids, dtype=np.int64), np.asarray(word_ids, dtype=np.int64)
-    found_in = places.Places(ids)
     longer = np.union1d(ids[::3], np.arange(0, 3300 * 20, 7))  # many times the candidates
-    with pytest.MonkeyPatch.context() as mp:
-        if marks:
-            mp.setattr(sets, "PROBE", 1e9)  # searching dearer than any map
-        for w in (word_ids, ids, ids.copy(), ids[::2], word_ids, longer):  # map built midway
-            fast, slow = found_in.of(w), places.searched(ids, w)
-            assert np.array_equal(fast[0], slow[0]) and np.array_equal(w[fast[1]], w[slow[1]])
+    for jit_from, loops in ((compiled.JIT_FROM, _COMPILED), (0, _COMPILED), (0, _BY_PYTHON)):
+        found_in = places.Places(ids)
+        with pytest.MonkeyPatch.context() as mp, _loops(jit_from, loops):
+            if marks:
+                mp.setattr(sets, "PROBE", 1e9)  # searching dearer than any map
+            for w in (word_ids, ids, ids.copy(), ids[::2], word_ids, longer):  # map midway
+                fast, slow = found_in.of(w), places.searched(ids, w)
+                assert np.array_equal(fast[0], slow[0])
+                assert np.array_equal(w[fast[1]], w[slow[1]])
 
 
 @settings(max_examples=200, deadline=None)
@@ -307,12 +311,16 @@ def test_member_and_intersect_by_mark_are_numpys(a, b, span, seed):
         got = sets.intersect(x, y)
         return np.array_equal(sets.member(x, y), np.isin(x, y)) and \
             all(g.dtype == w.dtype and np.array_equal(g, w) for g, w in zip(got, want))
-    for marks in (True, False):
-        with pytest.MonkeyPatch.context() as mp:
+    for marks, jit_from in itertools.product((True, False), (compiled.JIT_FROM, 0)):
+        with pytest.MonkeyPatch.context() as mp, _loops(jit_from, _COMPILED):
             mp.setattr(sets, "MARK_FROM", 1 if marks else 10**9)
             mp.setattr(sets, "MARK_SPAN", span)
             mp.setattr(sets, "PROBE", 1e9 if marks else 0.0)
             assert same(a, b) and same(b, a)
+    for x, y in ((a, b), (b, a)):  # the gallop run by Python: it raises past an end
+        in_x, in_y = kernels._gallop.py_func(x, y)
+        want = np.intersect1d(x, y, assume_unique=True, return_indices=True)
+        assert np.array_equal(in_x, want[1]) and np.array_equal(in_y, want[2])
     rng = np.random.default_rng(seed)
     big = [np.sort(rng.choice(200_000, n, replace=False)) for n in (30_000, 9_000)]
     assert same(*big) and same(*big[::-1])
@@ -406,6 +414,25 @@ def test_folding_without_sorting_equals_sorting(n, data):
         assert copies.counts.tolist() == want_copies.counts.tolist()
 
 
+_COMPILED = compiled.load()
+_BY_PYTHON = SimpleNamespace(**{name: getattr(_COMPILED, name).py_func for name in
+                                ("fold_list", "part_values", "union_sums", "common_places",
+                                 "value_counts")})
+
+
+@contextlib.contextmanager
+def _loops(jit_from: int, loops):
+    """Run ``compiled``'s paths from ``jit_from`` entries with ``loops`` (compiled, or their
+    Python: which raises an IndexError where a compiled loop would read or write past an
+    end, and calls the loops it uses, not their compiled forms)."""
+    default = compiled.JIT_FROM
+    compiled.JIT_FROM, compiled._loaded = jit_from, loops
+    try:
+        yield
+    finally:
+        compiled.JIT_FROM, compiled._loaded = default, _COMPILED
+
+
 class _Stories:
     """A stand-in for ``stories.Stories``: each quote's article (-1: not a quote)."""
 
@@ -429,16 +456,12 @@ def test_listing_folded_for_the_page_equals_the_whole_list_folded(n, data):
     day = np.asarray(draw(st.lists(st.sampled_from([0, 20200101, 20210305]), min_size=size,
                                    max_size=size)), dtype=np.int64)
     hits, groups, stories = Hits(ids, scores), _Groups(key), _Stories(parent)
-    compiled = folding_jit.load()
-    for sort, ranked, (jit_from, kernel) in itertools.product(
+    for sort, ranked, (jit_from, loops) in itertools.product(
             ("relevance", "date", "-date"), (True, False),
-            ((folding_jit.JIT_FROM, compiled), (0, compiled), (0, compiled.py_func))):
-        try:  # numpy passes; the compiled pass a broad list takes; that pass run by Python
-            folding_jit.JIT_FROM, default = jit_from, folding_jit.JIT_FROM
-            folding_jit._kernel = kernel  # (which raises where the loops index past an end)
+            ((compiled.JIT_FROM, _COMPILED), (0, _COMPILED), (0, _BY_PYTHON))):
+        with _loops(jit_from, loops):  # numpy passes; the compiled pass a broad list takes;
             lazy = listing.Listing(hits, tier, day, seq, sort, ranked, groups, stories)
-        finally:
-            folding_jit.JIT_FROM, folding_jit._kernel = default, compiled
+        # (and that pass run by Python, which raises where a loop indexes past an end)
         eager = listing.Eager(hits, tier, day, seq, sort, ranked, groups, stories)
         assert (lazy.total, lazy.folded) == (eager.total, eager.folded)
         for end in (1, 3, 10, n + 5):
@@ -455,14 +478,17 @@ def test_facet_columns_counted_together_equal_one_by_one(fakenews_sample_index):
     cols = ix.live.current().columns
     rng = np.random.default_rng(3)
     columns = [["year", "kind", "lang", "site", "speaker"], ["month", "kind"], ["lang"], []]
-    for share in (0.0, 0.001, 0.05, 0.5, 1.0):
+    for share, (jit_from, loops) in itertools.product(
+            (0.0, 0.001, 0.05, 0.5, 1.0),
+            ((compiled.JIT_FROM, _COMPILED), (0, _COMPILED), (0, _BY_PYTHON))):
         docs = np.flatnonzero(rng.random(cols.size) < share)
-        for names in columns:
-            fast = facets.column_counts(cols, docs, names)
-            slow = facets.reference_column_counts(cols, docs, names)
-            assert [a.tolist() for a in fast] == [b.tolist() for b in slow]
-        assert facets._author_counts(cols, docs).tolist() == \
-            _author_counts_by_pairs(cols, docs).tolist()
+        with _loops(jit_from, loops):  # numpy's counts, compiled ones, and those by Python
+            for names in columns:
+                fast = facets.column_counts(cols, docs, names)
+                slow = facets.reference_column_counts(cols, docs, names)
+                assert [a.tolist() for a in fast] == [b.tolist() for b in slow]
+            assert facets._author_counts(cols, docs).tolist() == \
+                _author_counts_by_pairs(cols, docs).tolist()
     assert int(facets._author_counts(cols, cols.live_ids()).sum()) > 100
     ix.close()
 
@@ -472,22 +498,22 @@ def test_facet_columns_counted_together_equal_one_by_one(fakenews_sample_index):
                 max_size=4), st.integers(0, 4), st.data())
 def test_sums_merged_into_the_largest_list_equal_the_sort(small, where, data):
     """``sets.sum_by_id`` merging the other lists into the one holding most postings (a
-    word's body) gives the sort's ids and sums to the bit: ids only the short lists hold,
-    lists before and after the largest, values that round differently in another order."""
+    word's body), with numpy or the compiled merge, gives the sort's ids and sums to the
+    bit: ids only the short lists hold, lists before and after the largest, values that
+    round differently in another order."""
     big = sorted(data.draw(st.sets(st.integers(0, 400), min_size=1, max_size=300)))
     parts = small[:where] + [big] + small[where:]
     ids = [np.asarray(p, dtype=np.int32) for p in parts]
     values = [np.asarray(data.draw(st.lists(st.sampled_from([0.1, 0.2, 0.3, 1e-17, 7.0, 1 / 3]),
                                             min_size=len(p), max_size=len(p)))) for p in parts]
-    saved = sets.MERGE_FROM, sets.MOST
-    sets.MERGE_FROM, sets.MOST = 0, 0.0  # always merge into the largest
-    try:
-        fast = sets.sum_by_id(ids, values)
-    finally:
-        sets.MERGE_FROM, sets.MOST = saved
     slow = sets.reference.sum_by_id(ids, values)
-    assert np.array_equal(fast[0], slow[0]) and fast[0].dtype == slow[0].dtype
-    assert fast[1].tobytes() == slow[1].tobytes()  # bit for bit
+    merged = [sets._into_largest(ids, values, int(np.argmax([len(p) for p in ids])))]
+    for loops in (_COMPILED, _BY_PYTHON):  # merged by the loops (compiled, and by Python)
+        with _loops(0, loops):
+            merged.append(compiled.sum_by_id(ids, values))
+    for fast in merged:
+        assert np.array_equal(fast[0], slow[0]) and fast[0].dtype == slow[0].dtype
+        assert fast[1].tobytes() == slow[1].tobytes()  # bit for bit
     top = max(int(p[-1]) for p in ids if len(p)) + 1
     counted = sets._dense(ids, values, top)  # many lists (a completed last word): counted
     assert np.array_equal(counted[0], slow[0]) and counted[0].dtype == slow[0].dtype
@@ -528,3 +554,43 @@ def test_kth_largest_score_from_a_bound_equals_the_partition(n, k, distinct, see
     score = rng.integers(0, distinct, n).astype(np.float64) / 7
     for s in (score, np.sort(score), np.sort(score)[::-1].copy()):
         assert order.kth_largest_score(s, k) == np.partition(s, n - k)[n - k]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 50), st.floats(0.5, 40, width=32),
+                          st.floats(0, 5000, width=32)), min_size=1, max_size=60),
+       st.sampled_from([1.0, 0.5, 0.3, 1 / 3]), st.floats(0.01, 4), st.floats(1e-6, 1))
+def test_a_lists_weighted_frequencies_compiled_equal_numpys(postings, factor, norm_a, norm_b):
+    """A posting list's part of a BM25F sum, ``tf * factor / (norm_a + norm_b * length)``,
+    computed by the compiled loop (and by Python) is numpy's to the bit: odd frequencies,
+    lengths and factors, every multiplication and addition rounded as numpy rounds it."""
+    docs = sorted({d for d, _, _ in postings})
+    ids = np.asarray(docs, dtype=np.int32)
+    tf = np.asarray([next(t for d, t, _ in postings if d == doc) for doc in docs], np.float32)
+    lengths = np.zeros(51, dtype=np.float32)
+    for d, _, length in postings:
+        lengths[d] = length
+    want = tf.astype(np.float64)
+    if factor != 1:
+        want *= factor
+    want /= lengths[ids].astype(np.float64) * norm_b + norm_a
+    for loops in (_COMPILED, _BY_PYTHON):
+        with _loops(0, loops):
+            got = compiled.part_values(ids, tf, lengths, factor, norm_a, norm_b)
+        assert got.tobytes() == want.tobytes()
+
+
+def test_broad_words_scored_by_the_compiled_loops_equal_numpys(fakenews_sample_index):
+    """Whole searches of FakeNewsNet's broadest words (and two- and three-word queries made
+    of them) score, count and fold the same with the compiled loops from the first entry
+    as with numpy's passes only."""
+    ix = SearchIndex(fakenews_sample_index, cache_size=0)
+    queries = ["the", "year", "times", "said trump", "new york times", "people", "police"]
+    requests = [SearchRequest(q=q, sort=sort) for q in queries for sort in ("relevance", "date")]
+    runs = []
+    for jit_from in (0, 10**9):
+        with _loops(jit_from, _COMPILED):
+            runs.append(_run(ix, requests))
+    assert runs[0] == runs[1]
+    assert max(r["total"] for r in runs[0]) > 1000  # broad lists, copies and quotes folded
+    ix.close()

@@ -18,6 +18,7 @@ import numpy as np
 from corpus.aliases import Names
 from index.request import FACETS
 from index.results import FacetValue
+from index.read import compiled
 from index.read.facet_columns import FacetColumns, narrow, pairs_of  # noqa: F401 - pairs_of: tests' reference
 
 AUTHOR_FACET_SIZE = 20
@@ -143,11 +144,11 @@ def column_counts(cols: FacetColumns, docs: np.ndarray, columns: list[str]) -> l
                 joint = joint * len(cols.values[name]) + cols.codes[name]
             joint = narrow(joint, int(np.prod(shape)))
             cols.derived[names] = joint
-        table = np.bincount(joint[docs], minlength=int(np.prod(shape))).reshape(shape)
+        table = compiled.counts(docs, joint, int(np.prod(shape))).reshape(shape)
         for axis, i in enumerate(small):
             out[i] = table.sum(axis=tuple(a for a in range(len(shape)) if a != axis))
     return [found if found is not None else
-            np.bincount(cols.counting_codes(c)[docs], minlength=len(cols.values[c]))
+            compiled.counts(docs, cols.counting_codes(c), len(cols.values[c]))
             for found, c in zip(out, columns)]
 
 
@@ -166,7 +167,7 @@ def _author_counts(cols: FacetColumns, docs: np.ndarray) -> np.ndarray:
     ms; 14,510 of its matches have several authors)."""
     b = cols.bylines()
     size = len(cols.author_names)
-    shifted = np.bincount(b.code[docs], minlength=size + 1 + b.sets)  # 0: no author
+    shifted = compiled.counts(docs, b.code, size + 1 + b.sets)  # 0: no author
     counts, sets = shifted[1:size + 1], shifted[size + 1:]
     if sets.any():  # each set's count to its authors (exact: counts are far below 2**53)
         counts = counts + np.bincount(b.members, weights=sets[b.member_set],

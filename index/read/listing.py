@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from index.read import folding, folding_jit
+from index.read import compiled, folding
 from index.read.folding import NO_COPIES
 from index.read.order import in_order
 from index.read.scoring import Hits
@@ -44,11 +44,11 @@ class Listing:
 
     def _fold(self, groups, stories) -> int:
         """Count what folds; keep each group's matches and the quotes that fold (a broad
-        list in one compiled pass, ``folding_jit``; ``_fold_np`` is its reference)."""
+        list in one compiled pass, ``compiled.fold``; ``_fold_np`` is its reference)."""
         ids = self.final.ids
-        if len(ids) < folding_jit.JIT_FROM:
+        if len(ids) < compiled.JIT_FROM:
             return self._fold_np(groups, stories)
-        self.present, copies, under, articles = folding_jit.fold(
+        self.present, copies, under, articles = compiled.fold(
             ids, groups.multi, groups.dense, groups.count, stories.quoted, stories.parent,
             self.tier, self.final.scores, self.day, self.seq, self.sort, self.ranked)
         if len(under):

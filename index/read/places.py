@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from index.read import sets
+from index.read import compiled, sets
 
 
 class Places:
@@ -35,6 +35,8 @@ class Places:
         ids = self.ids
         if self.holds_all(word_ids):
             return np.arange(len(ids)), np.arange(len(ids))  # one word: no look-up
+        if len(ids) + len(word_ids) >= compiled.JIT_FROM:  # compiled: a gallop through both
+            return compiled.common_places(ids, word_ids)
         if len(word_ids) > (self.SEARCH if self.can_map else 1) * len(ids) or (
                 self.dense is None and (not self.can_map or len(word_ids) * self.SEARCH < len(ids))):
             # a map of document numbers for long lists (15,000 candidates in a common word's

@@ -243,11 +243,7 @@ def _bm25f(ev: Evaluator, weights: dict[str, float], texts: list[tuple[str, floa
             ids, tf = ev.postings.get(ev.reader, fieldname, text)
             if len(ids):
                 ids_parts.append(ids)
-                part = tf.astype(np.float64)
-                if factor != 1:  # 1.0 * x is x
-                    part *= factor
-                part /= ev.stats.length_norms(fieldname, ids, norm_a, norm_b)
-                tf_parts.append(part)
+                tf_parts.append(ev.stats.weighted(fieldname, ids, tf, factor, norm_a, norm_b))
     if not ids_parts:
         return EMPTY
     ids, pseudo = sets.sum_by_id(ids_parts, tf_parts)

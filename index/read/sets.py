@@ -14,6 +14,8 @@ from math import log2
 
 import numpy as np
 
+from index.read import compiled
+
 
 def _runs(ids: np.ndarray, order: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Return (the distinct ids of sorted ``ids``, where each of ``ids`` goes among them)."""
@@ -42,8 +44,8 @@ def sum_by_id(ids_parts: list[np.ndarray], value_parts: list[np.ndarray]
     if top * DENSE_COST < min((len(sizes) - 1) * sizes[big] if merges else total * SORT_COST,
                               total * SORT_COST):
         return _dense(ids_parts, value_parts, top)
-    if merges:
-        return _into_largest(ids_parts, value_parts, big)
+    if merges:  # compiled: one merge of the lists, smallest first, and a walk a list
+        return compiled.sum_by_id(ids_parts, value_parts)  # (``_into_largest``: numpy's)
     ids = np.concatenate(ids_parts)
     order = np.argsort(ids, kind="stable")  # equal ids keep part order: the same sums
     distinct, where = _runs(ids[order])
@@ -188,7 +190,12 @@ def intersect(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
     """Return the documents of both (ascending and unique) and where they sit in each:
     ``np.intersect1d(a, b, assume_unique=True, return_indices=True)``. Long lists by a map of
     document number to place in ``b`` (116,000 and 30,000 documents: 0.47 ms, sorting both
-    1.1 ms)."""
+    1.1 ms); from ``compiled.JIT_FROM`` documents by a compiled gallop of the shorter list
+    through the longer (``compiled.common_places``; 11,581 candidates in "year"'s 116,780
+    documents: 0.39 -> 0.22 ms)."""
+    if len(a) + len(b) >= compiled.JIT_FROM and len(a) and len(b):
+        ia, ib = compiled.common_places(a, b)
+        return a[ia].astype(np.result_type(a, b), copy=False), ia, ib
     if not by_marks(a, b):
         return _searched_both(a, b)
     place = np.zeros(int(max(a[-1], b[-1])) + 1, dtype=np.int32)

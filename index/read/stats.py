@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from index.read import compiled
 from index.read.matching import Decision, Evidence, decide
 
 
@@ -34,6 +35,8 @@ class FieldStats:
                 lengths = lengths.astype(np.float32)  # half the bytes a broad query reads
             lengths.flags.writeable = False
             self._lengths[name] = lengths
+        if segs.size >= compiled.JIT_FROM:  # an archive with broad lists: their loops loaded
+            compiled.load()  # (or compiled) with its snapshot, never on a search's clock
         # Whoosh's definition (``average_lengths``), from the segments' totals
         count = max(self.doc_count, 1)
         self._avg = {name: max(sum(p.field_length[name] for p in segs.parts) / count, 1.0)
@@ -63,6 +66,19 @@ class FieldStats:
         norms *= norm_b
         norms += norm_a
         return norms
+
+    def weighted(self, fieldname: str, ids: np.ndarray, tf: np.ndarray, factor: float,
+                 norm_a: float, norm_b: float) -> np.ndarray:
+        """Return ``tf * factor / length_norms(...)`` of documents ``ids`` (float64): a
+        posting list's part of a BM25F sum (compiled for a broad list, ``compiled``)."""
+        if len(ids) >= compiled.JIT_FROM:
+            return compiled.part_values(ids, tf, self._lengths[fieldname], factor, norm_a,
+                                        norm_b)
+        part = tf.astype(np.float64)
+        if factor != 1:  # 1.0 * x is x
+            part *= factor
+        part /= self.length_norms(fieldname, ids, norm_a, norm_b)
+        return part
 
     def avg_length(self, fieldname: str) -> float:
         """Return the average length of ``fieldname``."""
@@ -110,6 +126,19 @@ class CorpusStats:
         copy = CorpusStats(self.doc_count, self.live_count, self.avg, self.recency)
         copy.dfs, copy.decisions = dfs, decisions
         return copy
+
+    def weighted(self, fieldname: str, ids: np.ndarray, tf: np.ndarray, factor: float,
+                 norm_a: float, norm_b: float) -> np.ndarray:
+        """Return ``tf * factor / length_norms(...)`` of documents ``ids`` (float64): a
+        posting list's part of a BM25F sum (compiled for a broad list, ``compiled``)."""
+        if len(ids) >= compiled.JIT_FROM:
+            return compiled.part_values(ids, tf, self._lengths[fieldname], factor, norm_a,
+                                        norm_b)
+        part = tf.astype(np.float64)
+        if factor != 1:  # 1.0 * x is x
+            part *= factor
+        part /= self.length_norms(fieldname, ids, norm_a, norm_b)
+        return part
 
     def avg_length(self, fieldname: str) -> float:
         return self.avg[fieldname]
