@@ -32,7 +32,7 @@ from index.cluster.counting import Counter
 from index.cluster.facet_codes import Coded, coded, values_of
 from index.documents import from_stored
 from index.errors import Deadline, IndexUnavailable
-from index.read import facets, folding_jit
+from index.read import facets
 from index.read import related as related_op
 from index.read.live import Recent, Snapshot
 from index.read.page import Row, as_person
@@ -89,8 +89,6 @@ class ShardServer:
                     raise NoSnapshot(f"snapshot {snapshot_id} has no {path.name}")
                 snap = Snapshot(snapshot_id, path, self.postings_cache, shard=True)
                 snap.stories()  # every search folds quotes: not the first one's cost
-                if snap.size >= folding_jit.JIT_FROM:  # nor compiling the broad lists' fold
-                    folding_jit.load()
                 return snap
             except Exception as exc:  # gone (pruned), corrupt, or never sharded
                 raise IndexUnavailable(f"cannot open shard {self.shard} of snapshot "
