@@ -230,6 +230,18 @@ def test_a_shards_own_error_is_passed_through(fake):
         fake.map("s1", "fail", [(), ()], Deadline(5))
 
 
+def test_an_answer_left_unread_on_a_line_is_never_the_next_rounds(fake):
+    for _ in range(3):  # lines open to both processes
+        fake.map("s1", "echo", [("a",), ("b",)], Deadline(5))
+    assert fake.lines.opened
+    for _ in range(3):  # shard 0's error stops the round before shard 1's answer is read
+        with pytest.raises(QueryError):
+            fake.map("s1", "fail", [(), ()], Deadline(5))
+        for _ in range(REPLICAS):  # the next rounds, on each replica in turn
+            assert [a[:3] for a in fake.map("s1", "echo", [("c",), ("d",)], Deadline(5))] \
+                == [(0, "s1", ("c",)), (1, "s1", ("d",))]
+
+
 def test_a_snapshot_no_replica_can_open_is_a_shard_unavailable(fake):
     started = time.perf_counter()
     with pytest.raises(ShardUnavailable, match="shard 0"):

@@ -48,6 +48,17 @@ def test_a_line_carries_rounds_and_the_shards_errors(served):
     line.close()
 
 
+def test_a_line_with_an_answer_to_come_is_closed_when_abandoned(served):
+    line = lines.Line.open(*served)
+    line.send("s1", "query", [(0, ())])
+    line.receive(Deadline(5))
+    line.abandon()  # its answer read: kept
+    assert not line.closed
+    line.send("s1", "query", [(0, ())])
+    line.abandon()  # its answer unread: it would be the next round's
+    assert line.closed
+
+
 def test_a_line_without_the_key_is_refused_and_others_go_on(served):
     address, key = served
     with pytest.raises(lines.LineBroken):

@@ -111,6 +111,7 @@ class Line:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self.waiting = False  # a round sent, its answer not read yet
 
     @classmethod
     def open(cls, address: tuple[str, int], key: bytes) -> Line:
@@ -135,6 +136,7 @@ class Line:
         try:
             self.conn.send_bytes(pickle.dumps((snapshot_id, method, asked),
                                               protocol=pickle.HIGHEST_PROTOCOL))
+            self.waiting = True
         except OSError as exc:
             self.close()
             raise LineBroken(str(exc)) from None
@@ -151,6 +153,7 @@ class Line:
         except (EOFError, OSError) as exc:
             self.close()
             raise LineBroken(str(exc) or type(exc).__name__) from None
+        self.waiting = False
         if reply[:1] == OK:
             return reply[1:]
         try:
@@ -166,6 +169,12 @@ class Line:
     def close(self) -> None:
         if not self.conn.closed:
             self.conn.close()
+
+    def abandon(self) -> None:
+        """Close the line if a round's answer is still to come: it would be read as the
+        next round's (a search that stopped before reading it: another shard's error)."""
+        if self.waiting:
+            self.close()
 
 
 class Lines:

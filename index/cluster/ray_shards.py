@@ -99,19 +99,22 @@ class RayShards:
         turn = next(self._turn)
         asked = [[(k, args[k]) for k in group] for group in self.groups]
         pending = [self._send(g, turn, snapshot_id, method, a) for g, a in enumerate(asked)]
-        here = []
-        for k, server in enumerate(self.local):  # while the replicas answer theirs
-            deadline.check()
-            here.append(server.call(snapshot_id, method, args[k]))
-        answers = None
-        if all(sent is not None and not isinstance(sent[1], direct.Line) for sent in pending):
-            # through Ray: one wait for all
-            with contextlib.suppress(self.ray.exceptions.RayError):
-                answers = [ray_replica.answers(a) for a in self.ray.get(
-                    [ref for _, ref in pending], timeout=deadline.left())]
-        if answers is None:
-            answers = [self._receive(g, turn, pending[g], snapshot_id, method, a, deadline)
-                       for g, a in enumerate(asked)]
+        try:
+            here = []
+            for k, server in enumerate(self.local):  # while the replicas answer theirs
+                deadline.check()
+                here.append(server.call(snapshot_id, method, args[k]))
+            answers = None
+            if all(sent is not None and not isinstance(sent[1], direct.Line)
+                   for sent in pending):  # through Ray: one wait for all
+                with contextlib.suppress(self.ray.exceptions.RayError):
+                    answers = [ray_replica.answers(a) for a in self.ray.get(
+                        [ref for _, ref in pending], timeout=deadline.left())]
+            if answers is None:
+                answers = [self._receive(g, turn, pending[g], snapshot_id, method, a, deadline)
+                           for g, a in enumerate(asked)]
+        finally:  # a line whose answer this round did not read is closed
+            _abandon(pending)
         return here + [answer for group in answers for answer in group]
 
     def _send(self, g: int, turn: int, snapshot_id: str, method: str, asked: list,
@@ -234,6 +237,14 @@ def kill_replica(name: str) -> None:
     """Kill one replica's process as a crash would (Ray starts it again)."""
     ray = _ray()
     ray.kill(ray.get_actor(name, namespace=NAMESPACE), no_restart=False)
+
+
+def _abandon(pending: list) -> None:
+    """Close the lines of ``pending`` ((replica, Line or reference) or None) whose answer
+    was not read (``lines.Line.abandon``)."""
+    for sent in pending:
+        if sent is not None and isinstance(sent[1], direct.Line):
+            sent[1].abandon()
 
 
 def _actor(handle) -> Any:
