@@ -20,7 +20,8 @@ files so that a cluster build has chunks to spread. Every step runs in a fresh p
   cache, one thread, through ``index.SearchIndex`` (``/search``; HTTP adds ~1-2 ms): one index; 2 and 4
   shards in process (``LocalShards``); 2 and 4 shards as Ray actor replicas (2 of each
   process, a process holding all the shards; for 2 shards also a process a shard, and
-  both with the shards preparing, as before the coordinator counted: ``head_counting``);
+  both with the shards preparing, as before the coordinator counted: ``head_counting``;
+  and through Ray calls alone, not the replicas' direct lines: ``..., no lines``);
   CPU per search counts the searching process and, with Ray, its replicas too;
 - memory: RSS of the searching process and of each replica after the queries.
 """
