@@ -133,9 +133,12 @@ def test_set_algebra_equals_its_np_unique_form(parts, data):
     fast, slow = sets.sum_by_id(ids, values), sets.reference.sum_by_id(ids, values)
     assert np.array_equal(fast[0], slow[0]) and np.array_equal(fast[1], slow[1])  # bit for bit
     a, b = (0, -1) if len(ids) > 1 else (0, 0)
-    fast = sets.best(ids[a], values[a], ids[b], values[b])
     slow = sets.reference.best(ids[a], values[a], ids[b], values[b])
-    assert np.array_equal(fast[0], slow[0]) and np.array_equal(fast[1], slow[1])
+    for jit_from, loops in ((compiled.JIT_FROM, _COMPILED), (0, _COMPILED), (0, _BY_PYTHON)):
+        with _loops(jit_from, loops):  # numpy's, the compiled merge, and it run by Python
+            fast = sets.best(ids[a], values[a], ids[b], values[b])
+        assert np.array_equal(fast[0], slow[0]) and fast[0].dtype == slow[0].dtype
+        assert fast[1].tobytes() == slow[1].tobytes()
 
 
 def _phrases_both_ways(index_dir: str, phrases: list[Q.Phrase]) -> int:
@@ -415,9 +418,8 @@ def test_folding_without_sorting_equals_sorting(n, data):
 
 
 _COMPILED = compiled.load()
-_BY_PYTHON = SimpleNamespace(**{name: getattr(_COMPILED, name).py_func for name in
-                                ("fold_list", "part_values", "union_sums", "common_places",
-                                 "value_counts")})
+_BY_PYTHON = SimpleNamespace(**{name: getattr(_COMPILED, name).py_func
+                                for name in compiled.LOOPS})
 
 
 @contextlib.contextmanager
@@ -536,9 +538,11 @@ def test_first_rows_by_tier_and_score_equal_the_full_sort(n, spread, data):
     seq = np.asarray(draw(st.permutations(range(n))), dtype=np.int64) * spread
     full = np.lexsort((seq, -day, -score, -tier))
     by_date = {"date": np.lexsort((seq, day, day == 0)), "-date": np.lexsort((seq, -day, day == 0))}
-    for end in (1, 2, 10, n):
-        assert in_order(tier, score, day, seq, "relevance", True, end).tolist() == \
-            full[:end].tolist()
+    for end, (jit_from, loops) in itertools.product(
+            (1, 2, 10, n), ((compiled.JIT_FROM, _COMPILED), (0, _COMPILED), (0, _BY_PYTHON))):
+        with _loops(jit_from, loops):  # the rows that may lead: numpy's, compiled, by Python
+            assert in_order(tier, score, day, seq, "relevance", True, end).tolist() == \
+                full[:end].tolist()
         for sort, rows in by_date.items():  # one number per row, partitioned
             assert in_order(tier, score, day, seq, sort, False, end).tolist() == \
                 rows[:end].tolist()
@@ -559,11 +563,14 @@ def test_kth_largest_score_from_a_bound_equals_the_partition(n, k, distinct, see
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 50), st.floats(0.5, 40, width=32),
                           st.floats(0, 5000, width=32)), min_size=1, max_size=60),
-       st.sampled_from([1.0, 0.5, 0.3, 1 / 3]), st.floats(0.01, 4), st.floats(1e-6, 1))
-def test_a_lists_weighted_frequencies_compiled_equal_numpys(postings, factor, norm_a, norm_b):
-    """A posting list's part of a BM25F sum, ``tf * factor / (norm_a + norm_b * length)``,
-    computed by the compiled loop (and by Python) is numpy's to the bit: odd frequencies,
-    lengths and factors, every multiplication and addition rounded as numpy rounds it."""
+       st.sampled_from([1.0, 0.5, 0.3, 1 / 3]), st.floats(0.01, 4), st.floats(1e-6, 1),
+       st.floats(0, 5000), st.sampled_from([1.0, 1 - 1 / 3, 0.0]))
+def test_a_lists_weighted_frequencies_compiled_equal_numpys(postings, factor, norm_a, norm_b,
+                                                            knee, drop):
+    """A posting list's part of a BM25F sum, ``tf * factor / (norm_a + norm_b * length)``
+    (less ``drop`` of a length past ``knee``), computed by the compiled loop
+    (and by Python) is numpy's to the bit: odd frequencies, lengths and factors, every
+    multiplication and addition rounded as numpy rounds it."""
     docs = sorted({d for d, _, _ in postings})
     ids = np.asarray(docs, dtype=np.int32)
     tf = np.asarray([next(t for d, t, _ in postings if d == doc) for doc in docs], np.float32)
@@ -573,10 +580,12 @@ def test_a_lists_weighted_frequencies_compiled_equal_numpys(postings, factor, no
     want = tf.astype(np.float64)
     if factor != 1:
         want *= factor
-    want /= lengths[ids].astype(np.float64) * norm_b + norm_a
+    length = lengths[ids].astype(np.float64)
+    length -= np.maximum(length - knee, 0.0) * drop
+    want /= length * norm_b + norm_a
     for loops in (_COMPILED, _BY_PYTHON):
         with _loops(0, loops):
-            got = compiled.part_values(ids, tf, lengths, factor, norm_a, norm_b)
+            got = compiled.part_values(ids, tf, lengths, factor, norm_a, norm_b, knee, drop)
         assert got.tobytes() == want.tobytes()
 
 

@@ -100,7 +100,10 @@ def test_question_words_of_german_and_french_are_not_searched(freenews_search):
     gewählt" ranked above the election of the Bundestag. A French "pourquoi" likewise."""
     result = search(freenews_search, "wann wurde der Bundestag gewählt", 3)
     assert {"wann", "wurde", "der"} <= set(result.ignored), result.ignored
-    assert any("Bundestagswahl" in t for t in titles(result)), titles(result)
+    # an election of the Bundestag ("Bundestagswahl 2005", or "Die Wahl zum 19. deutschen
+    # Bundestag", first since "gewählt" also stands for "Wahl": test_reader_verbs)
+    assert any("Bundestagswahl" in t or "Wahl" in t and "Bundestag" in t
+               for t in titles(result)), titles(result)
     assert "pourquoi" in search(freenews_search, "pourquoi la grève à la SNCF").ignored
 
 

@@ -34,7 +34,7 @@ import bisect
 import threading
 import weakref
 
-from index.analysis import fold, query_terms, stem_of
+from index.analysis import WORD, fold, query_terms, stem_of
 from index.read.vocabulary import Vocabulary
 
 MIN_CHARS = 9      # letters a word needs to be split
@@ -46,6 +46,9 @@ LINKS = ("es", "en", "s", "n")  # German linking elements (Fugenelemente), longe
 LANG = "de"
 COMPOUNDS = 8      # compounds a part also matches, the most frequent
 SCAN = 200         # terms beginning or ending with a part looked at, the most frequent
+# the auxiliaries a German past participle goes with ("wann wurde der Bundestag gewählt")
+AUXILIARIES = frozenset({"wurde", "wurden", "worden", "wird", "werden", "ist", "sind", "war",
+                         "waren", "hat", "haben", "hatte", "hatten"})
 
 
 def split(word: str, vocab: Vocabulary) -> tuple[str, str] | None:
@@ -159,3 +162,25 @@ def suffixed(vocab: Vocabulary, end: str, limit: int) -> list[str]:
         if table is None:
             table = _suffixes[vocab] = Suffixes(vocab)
     return table.ending(end, vocab, limit)
+
+
+def verb_forms(text: str, stops: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    """Return {the last word: index terms of its verb's other forms} when a German query ends
+    in a weak verb's past participle: typed in lowercase (a German noun is capitalised:
+    "Gericht" is no "richten"), ge…t, after an auxiliary, last as German puts it. Snowball
+    stems "gewählt" apart from "wählt", "wählten" (wahlt) and "wählen", "Wahl" (wahl); the
+    forms are the word itself (``expand``), else {}.
+
+    >>> sorted(verb_forms("wann wurde der Bundestag gewählt", ("de",))["gewählt"])
+    ['wahl', 'wahlt']
+    >>> verb_forms("wann wurde das Gericht", ("de",)), verb_forms("Bundestag gewählt", ("de",))
+    ({}, {})
+    """
+    typed = [m.group() for m in WORD.finditer(text)]
+    last = typed[-1] if LANG in stops and len(typed) > 2 else ""
+    plain = fold(last.lower())
+    if last != last.lower() or len(plain) < 6 or plain[:2] != "ge" or plain[-1] != "t" \
+            or not AUXILIARIES & {fold(w.lower()) for w in typed[:-1]}:
+        return {}
+    forms = (stem_of(plain[2:], LANG), stem_of(plain[2:-1] + "en", LANG))
+    return {last.lower(): frozenset(f for f in forms if f)}

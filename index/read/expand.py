@@ -1,17 +1,15 @@
 """Rewrite a parsed query for the index: stems per language, typo and prefix variants,
 bounded expansions, and the plain words of a conjunction gathered for relaxed matching.
 
-Each text word becomes the index terms it may stand for in each language present (see
-``analysis.query_terms``); stop words are dropped (they are not indexed) and remembered, so
-the response can say they were not searched. A word of 5+ letters (no digits) also matches
-index terms one edit away, 9+ letters two, when those are clearly more common than the word
-itself (a rare correct word keeps its exact matches first: see ``matching``); the letters
-counted are those of the index term compared (a stem), and a change of the first letter
-counts as two edits (``variants``). A word is also read in the context of its neighbours in
-the query ("Hilary Clinton" → "hillary"), and two neighbours also match the word they make
-(``neighbours``); a rare German compound also matches its parts (``compounds``). The last
-word of the query also matches as a prefix. Explicit phrases and prefixes: ``forms``.
-Prefixes are bounded to the most frequent terms; nothing here refuses a query.
+Each text word becomes the index terms it may stand for in each language present
+(``analysis.query_terms``); stop words are dropped (not indexed) and remembered, so the response
+can say so. A word of 5+ letters (no digits) also matches index terms one edit away, 9+ letters
+two, when those are clearly more common than the word (a rare correct word keeps its exact
+matches first: ``matching``); the letters counted are the compared term's (a stem), a changed
+first letter counts as two edits (``variants``). A word is read in the context of its neighbours
+("Hilary Clinton" → "hillary"), two neighbours also match the word they make (``neighbours``), a
+rare German compound its parts, a German question's final participle its verb's other forms
+(``compounds``). The last word also matches as a prefix. Phrases, prefixes: ``forms``. Never refused.
 """
 from __future__ import annotations
 
@@ -79,7 +77,8 @@ class Expander:
                  stops: tuple[str, ...] | None = None, postings=None,
                  held: Callable[[str], dict[str, int]] | None = None,
                  minor: tuple[str, ...] = (), acronyms: frozenset[str] = frozenset(),
-                 question: bool = False, names: frozenset[str] = frozenset()) -> None:
+                 question: bool = False, names: frozenset[str] = frozenset(),
+                 verbs: dict[str, frozenset[str]] | None = None) -> None:
         self.reader = reader
         self.postings = postings  # the snapshot's PostingLists (None: decoded each time)
         self.langs = tuple(lang for lang in langs if lang in STEMMERS) or ("en",)
@@ -90,6 +89,7 @@ class Expander:
         self.acronyms = acronyms  # words typed in capitals among words that are not
         self.question = question  # the query asks a question (``language.is_question``)
         self.names = names  # words typed as names (``syntax.names``): past TIER_WORDS, they rank
+        self.verbs = verbs or {}  # a participle → its verb's other forms (``compounds.verb_forms``)
         self.deadline = deadline
         self.vocabulary = vocabulary  # None: no typo tolerance, no completion
         self.prefix_word = prefix_word
@@ -192,7 +192,7 @@ class Expander:
         if self.stop:  # "you tube": the two may be one word (``neighbours.joins``)
             self.after_stop[word], self.stop = self.stop, ""
         langs = stem_languages(word, self.stops, self.langs, self.held, self.minor)
-        texts = tuple(sorted(query_terms(word, langs)))
+        texts = tuple(sorted(query_terms(word, langs) | self.verbs.get(word, frozenset())))
         weights: dict[str, float] = {}
         for t in group:
             weights[t.fieldname] = weights.get(t.fieldname, 0.0) + t.boost

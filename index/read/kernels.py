@@ -1,7 +1,9 @@
-"""The loops ``compiled`` runs (numba; imported by ``compiled.load`` only: a process that
-searches no broad list never imports numba). Kept at module level, not in a
-closure, so numba's cache (``cache=True``) finds them again in the next process: compiled
-once per checkout, loaded in ~0.5 s afterwards (numba's import included)."""
+"""The compiled loops of set algebra and scoring that ``compiled`` runs (numba; imported
+by ``compiled.load`` only: a process that searches no broad list never imports numba): a
+word's BM25F parts and sums, where one list's documents sit in another, the higher of two
+scores. Kept at module level, not in a closure, so numba's cache (``cache=True``) finds them
+again in the next process: compiled once per checkout, loaded in ~0.5 s afterwards (numba's
+import included); ``kernels_list`` holds the loops over a list's matches."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,96 +11,23 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def before(i, j, ids, tier, score, day, seq, relevance, ascending):  # pragma: no cover
-    """Does the match at place ``i`` come before the one at ``j`` in result order?"""
-    a, b = ids[i], ids[j]
-    if relevance:
-        if tier[i] != tier[j]:
-            return tier[i] > tier[j]
-        if score[i] != score[j]:
-            return score[i] > score[j]
-        if day[a] != day[b]:
-            return day[a] > day[b]
-        return seq[a] < seq[b]
-    if (day[a] == 0) != (day[b] == 0):
-        return day[b] == 0
-    if day[a] != day[b]:
-        return (day[a] < day[b]) == ascending
-    return seq[a] < seq[b]
-
-
-@njit(cache=True, nogil=True)
-def stands(doc, best, ids, multi, dense):  # pragma: no cover - compiled
-    """Is ``doc`` (matching) listed: alone, or its group's first in result order?
-    (Without branches: whether a document has copies is a coin toss to the processor.)"""
-    return (not multi[doc]) | (ids[max(best[dense[doc]], 0)] == doc)
-
-
-@njit(cache=True, nogil=True)
-def fold_list(ids, multi, dense, count, quoted, parent, tier, score, day, seq,
-              relevance, ascending):  # pragma: no cover - compiled
-    n = len(ids)
-    matching = np.zeros(len(parent), dtype=np.bool_)
-    grouped = np.empty(n, dtype=np.int32)  # places of the matches with copies
-    quotes = np.empty(n, dtype=np.int32)  # places of the matching quotes
-    g_count, q_count = 0, 0
-    for i in range(n):  # the one pass over the whole list; every place written, kept
-        d = ids[i]      # by moving on or not (a branch mispredicted costs more)
-        matching[d] = True
-        grouped[g_count] = i
-        g_count += multi[d]
-        quotes[q_count] = i
-        q_count += quoted[d]
-    present = np.zeros(count, dtype=np.int32)
-    copies = 0
-    for k in range(g_count):
-        g = dense[ids[grouped[k]]]
-        copies += present[g] > 0
-        present[g] += 1
-    kept = 0  # the quotes whose article matches, first in ``quotes``
-    # slot 0 is written (False) and read for documents without copies too: at least one
-    wanted = np.zeros(max(count, 1), dtype=np.bool_)  # the groups whose first is asked for
-    for k in range(q_count):
-        i = quotes[k]
-        d = ids[i]
-        a = parent[d]
-        held = matching[a]
-        quotes[kept] = i
-        kept += held
-        wanted[dense[a]] |= held & multi[a]
-        wanted[dense[d]] |= held & multi[d]
-    best = np.full(max(count, 1), -1, dtype=np.int32)  # a wanted group's first (a place)
-    for k in range(g_count if kept else 0):
-        i = grouped[k]
-        g = dense[ids[i]]
-        if wanted[g] and (best[g] < 0 or before(i, best[g], ids, tier, score, day, seq,
-                                                relevance, ascending)):
-            best[g] = i
-    under = np.empty(kept, dtype=np.int64)
-    articles = np.empty(kept, dtype=np.int64)
-    folded = 0
-    for k in range(kept):
-        i = quotes[k]
-        d = ids[i]
-        a = parent[d]
-        under[folded] = i
-        articles[folded] = a
-        folded += stands(a, best, ids, multi, dense) & stands(d, best, ids, multi, dense)
-    return present, copies, under[:folded], articles[:folded]
-
-
-@njit(cache=True, nogil=True)
-def part_values(ids, tf, lengths, factor, norm_a, norm_b):  # pragma: no cover - compiled
+def part_values(ids, tf, lengths, factor, norm_a, norm_b, knee,
+                drop):  # pragma: no cover - compiled
     """Return each posting's frequency (times ``factor``) over its document's length norm,
-    ``norm_a + norm_b * length``: ``scoring._bm25f``'s four passes in one, the same
-    operations in the same order (no fused multiply-add: numba's default)."""
+    ``norm_a + norm_b * length``, less ``drop`` of the length past ``knee``:
+    ``scoring._bm25f``'s passes in one, the same operations in the same order (no fused
+    multiply-add: numba's default)."""
     out = np.empty(len(ids), dtype=np.float64)
     scaled = factor != 1.0
     for i in range(len(ids)):
         v = np.float64(tf[i])
         if scaled:
             v *= factor
-        out[i] = v / (np.float64(lengths[ids[i]]) * norm_b + norm_a)
+        length = np.float64(lengths[ids[i]])
+        past = length - knee
+        if past > 0.0:
+            length -= past * drop
+        out[i] = v / (length * norm_b + norm_a)
     return out
 
 
@@ -242,26 +171,25 @@ def _gallop(short, long):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def value_counts(docs, codes, size):  # pragma: no cover - compiled
-    """Return how many of ``docs`` have each code (``np.bincount(codes[docs], minlength=
-    size)``) in one pass, no gathered copy; counted in four tables taken in turn, so that
-    neighbours of one value (a broad query's matches: one year, one kind) do not wait for
-    each other's count, each as long as the codes met (of 65,536 combined ones, a few
-    hundred)."""
-    top = 0
-    for i in range(len(docs)):
-        top = max(top, codes[docs[i]] + 1)
-    tables = np.zeros((4, top), dtype=np.int32)  # fewer than 2**31 documents
-    n = len(docs)
-    body = n - n % 4
-    for i in range(0, body, 4):
-        tables[0, codes[docs[i]]] += 1
-        tables[1, codes[docs[i + 1]]] += 1
-        tables[2, codes[docs[i + 2]]] += 1
-        tables[3, codes[docs[i + 3]]] += 1
-    for i in range(body, n):
-        tables[0, codes[docs[i]]] += 1
-    out = np.zeros(max(size, top), dtype=np.int64)
-    for c in range(top):
-        out[c] = tables[0, c] + tables[1, c] + tables[2, c] + tables[3, c]
-    return out
+def best_of(a_ids, a_scores, b_ids, b_scores):  # pragma: no cover - compiled
+    """Return the ids of either (each ascending, distinct), each with the higher of its
+    scores, 0 the least (``sets.best``: ``np.maximum`` from 0, ``a`` then ``b``), by one
+    merge."""
+    out = np.empty(len(a_ids) + len(b_ids), dtype=np.int64)
+    scores = np.empty(len(out), dtype=np.float64)
+    i, j, n = 0, 0, 0
+    while i < len(a_ids) or j < len(b_ids):
+        take_a = j == len(b_ids) or (i < len(a_ids) and a_ids[i] <= b_ids[j])
+        take_b = i == len(a_ids) or (j < len(b_ids) and b_ids[j] <= a_ids[i])
+        s = 0.0
+        if take_a:
+            out[n] = a_ids[i]
+            s = s if s >= a_scores[i] else a_scores[i]  # np.maximum(s, a): s when equal
+            i += 1
+        if take_b:
+            out[n] = b_ids[j]
+            s = s if s >= b_scores[j] else b_scores[j]
+            j += 1
+        scores[n] = s
+        n += 1
+    return out[:n], scores[:n]

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from index.read import compiled
+
 
 def in_order(tier: np.ndarray, score: np.ndarray, day: np.ndarray, seq: np.ndarray,
              sort: str, ranked: bool, end: int | None = None,
@@ -27,7 +29,8 @@ def in_order(tier: np.ndarray, score: np.ndarray, day: np.ndarray, seq: np.ndarr
     n = len(tier)
     end = n if end is None else min(end, n)
     if sort == "relevance" and ranked:
-        rows = _contenders(tier, score, end) if end < n else np.arange(n)
+        rows = (compiled.contenders if n >= compiled.JIT_FROM else _contenders)(
+            tier, score, end) if end < n else np.arange(n)
         docs = rows if ids is None else ids[rows]
         order = np.lexsort((seq[docs], -day[docs], -score[rows], -tier[rows]))
         return rows[order][:end]

@@ -84,10 +84,9 @@ class Evaluator:
         idf = log(self.doc_count / (df + 1)) + 1
         avg = self.corpus.avg_length(fieldname)
         k1, b = self.k1, self.b
-        norm_a, norm_b = k1 * (1 - b), k1 * b / avg
         tf = tf.astype(np.float64)
-        lengths = self.stats.lengths_of(fieldname, ids)
-        return Hits(ids, boost * idf * (k1 + 1) * tf / (tf + norm_a + norm_b * lengths))
+        norms = self.stats.length_norms(fieldname, ids, k1 * (1 - b), k1 * b / avg, avg)
+        return Hits(ids, boost * idf * (k1 + 1) * tf / (tf + norms))
 
     def fielded_scores(self, q: FieldedTerm) -> Hits:
         """Return the BM25F scores of one word (see ``word_scores``)."""
@@ -243,7 +242,8 @@ def _bm25f(ev: Evaluator, weights: dict[str, float], texts: list[tuple[str, floa
             ids, tf = ev.postings.get(ev.reader, fieldname, text)
             if len(ids):
                 ids_parts.append(ids)
-                tf_parts.append(ev.stats.weighted(fieldname, ids, tf, factor, norm_a, norm_b))
+                tf_parts.append(ev.stats.weighted(fieldname, ids, tf, factor, norm_a, norm_b,
+                                                  avg))
     if not ids_parts:
         return EMPTY
     ids, pseudo = sets.sum_by_id(ids_parts, tf_parts)

@@ -18,6 +18,7 @@ from whoosh.query.qcore import QueryError as WhooshQueryError
 from index.analysis import words
 from index.errors import Deadline, QueryError
 from index.read import facets, listing
+from index.read.compounds import verb_forms
 from index.read.expand import Expander
 from index.read.folding import only_group
 from index.read.language import (holders, is_query_stop, is_question, minor_languages,
@@ -82,7 +83,8 @@ def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
     expander = Expander(reader, langs, deadline, vocabularies,
                         _last_word(text), units, stops, getattr(snap, "postings", None),
                         held, minor_languages(reader, langs) if len(langs) > 1 else (),
-                        acronyms(text), is_question(words(text), stops), names(text))
+                        acronyms(text), is_question(words(text), stops), names(text),
+                        verb_forms(text, stops))
     if text:
         relax = req.operator != "or"
         query = expander.expand_top(parse(rewritten, ranking.boosts, req.operator), relax,

@@ -220,7 +220,11 @@ def _searched_both(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 def best(a_ids: np.ndarray, a_scores: np.ndarray, b_ids: np.ndarray, b_scores: np.ndarray
          ) -> tuple[np.ndarray, np.ndarray]:
-    """Return the ids of either, each with the higher of its scores (0 when lower)."""
+    """Return the ids of either, each with the higher of its scores (0 when lower); from
+    ``compiled.JIT_FROM`` documents by one compiled merge (a completed word's forms at 8x:
+    2.9 ms by the union's sort and two binary searches of it)."""
+    if len(a_ids) + len(b_ids) >= compiled.JIT_FROM:
+        return compiled.best(a_ids, a_scores, b_ids, b_scores)
     ids = union([a_ids, b_ids])
     scores = np.zeros(len(ids))
     at = np.searchsorted(ids, a_ids)

@@ -20,6 +20,13 @@ def average_lengths(reader, fields) -> dict[str, float]:
 
 
 EXACT_SINGLE = 1 << 24  # whole numbers below it are exact in float32 (Whoosh's lengths: < 110,000)
+# BM25 over-penalises very long documents (Lv & Zhai, "When documents are very long, BM25
+# fails!", SIGIR 2011): a field's length past LONG_FROM times its average counts at LONG_SLOPE.
+# FakeNewsNet: the 77,000-character "Chris Cornell" page ranked below a 4,000-character one
+# naming Soundgarden once (reader set, docs/benchmarks.md part 9); SciFact's abstracts are
+# rarely that long (0.6904 -> 0.6905)
+LONG_FROM = 2.0
+LONG_SLOPE = 1 / 3
 
 
 class FieldStats:
@@ -58,26 +65,31 @@ class FieldStats:
         """Return the lengths in ``fieldname`` of documents ``ids``, as float64."""
         return self._lengths[fieldname][ids].astype(np.float64, copy=False)
 
-    def length_norms(self, fieldname: str, ids: np.ndarray, norm_a: float, norm_b: float
-                     ) -> np.ndarray:
+    def length_norms(self, fieldname: str, ids: np.ndarray, norm_a: float, norm_b: float,
+                     avg: float) -> np.ndarray:
         """Return ``norm_a + norm_b * length`` of documents ``ids`` in ``fieldname`` (a new
-        array, float64), computed in place: no temporaries the size of a broad query."""
+        array, float64), a length past ``LONG_FROM`` times the average ``avg`` counting at
+        ``LONG_SLOPE`` past there; one temporary the size of ``ids``."""
         norms = self.lengths_of(fieldname, ids)
+        past = norms - LONG_FROM * avg
+        np.maximum(past, 0.0, out=past)
+        past *= 1 - LONG_SLOPE
+        norms -= past
         norms *= norm_b
         norms += norm_a
         return norms
 
     def weighted(self, fieldname: str, ids: np.ndarray, tf: np.ndarray, factor: float,
-                 norm_a: float, norm_b: float) -> np.ndarray:
+                 norm_a: float, norm_b: float, avg: float) -> np.ndarray:
         """Return ``tf * factor / length_norms(...)`` of documents ``ids`` (float64): a
         posting list's part of a BM25F sum (compiled for a broad list, ``compiled``)."""
         if len(ids) >= compiled.JIT_FROM:
             return compiled.part_values(ids, tf, self._lengths[fieldname], factor, norm_a,
-                                        norm_b)
+                                        norm_b, LONG_FROM * avg, 1 - LONG_SLOPE)
         part = tf.astype(np.float64)
         if factor != 1:  # 1.0 * x is x
             part *= factor
-        part /= self.length_norms(fieldname, ids, norm_a, norm_b)
+        part /= self.length_norms(fieldname, ids, norm_a, norm_b, avg)
         return part
 
     def avg_length(self, fieldname: str) -> float:
@@ -126,19 +138,6 @@ class CorpusStats:
         copy = CorpusStats(self.doc_count, self.live_count, self.avg, self.recency)
         copy.dfs, copy.decisions = dfs, decisions
         return copy
-
-    def weighted(self, fieldname: str, ids: np.ndarray, tf: np.ndarray, factor: float,
-                 norm_a: float, norm_b: float) -> np.ndarray:
-        """Return ``tf * factor / length_norms(...)`` of documents ``ids`` (float64): a
-        posting list's part of a BM25F sum (compiled for a broad list, ``compiled``)."""
-        if len(ids) >= compiled.JIT_FROM:
-            return compiled.part_values(ids, tf, self._lengths[fieldname], factor, norm_a,
-                                        norm_b)
-        part = tf.astype(np.float64)
-        if factor != 1:  # 1.0 * x is x
-            part *= factor
-        part /= self.length_norms(fieldname, ids, norm_a, norm_b)
-        return part
 
     def avg_length(self, fieldname: str) -> float:
         return self.avg[fieldname]
