@@ -52,7 +52,8 @@ def serve(answer: Callable[[str, str, list], bytes], host: str) -> tuple[tuple[s
         while True:
             try:
                 conn = listener.accept()
-            except OSError:
+            except OSError:  # out of descriptors, a reset mid-accept: wait, do not spin
+                time.sleep(0.05)
                 continue
             threading.Thread(target=_answer_line, args=(conn, key, answer), daemon=True,
                              name="shard-line").start()
