@@ -20,7 +20,8 @@ files so that a cluster build has chunks to spread. Every step runs in a fresh p
   cache, one thread, through ``index.SearchIndex`` (``/search``; HTTP adds ~1-2 ms): one index; 2 and 4
   shards in process (``LocalShards``); 2 and 4 shards as Ray actor replicas (2 of each
   process, a process holding all the shards; for 2 shards also a process a shard, and
-  both with the shards preparing, as before the coordinator counted: ``head_counting``);
+  both with the shards preparing, as before the coordinator counted: ``head_counting``;
+  and through Ray calls alone, not the replicas' direct lines: ``..., no lines``);
   CPU per search counts the searching process and, with Ray, its replicas too;
 - memory: RSS of the searching process and of each replica after the queries.
 """
@@ -48,6 +49,8 @@ SEARCHES = [("one index", "one index", ""), ("2 shards, in process", "2 shards",
             ("4 shards, in process", "4 shards", ""), ("2 shards, Ray", "2 shards", "ray"),
             ("2 shards, Ray, a process a shard", "2 shards", "ray1"),
             ("2 shards, Ray, one held by the coordinator", "2 shards", "rayL"),
+            ("2 shards, Ray, no lines", "2 shards", "rayN"),
+            ("2 shards, Ray, one held by the coordinator, no lines", "2 shards", "rayLN"),
             ("2 shards, Ray, shards prepare", "2 shards", "ray:shards"),
             ("2 shards, Ray, a process a shard, shards prepare", "2 shards", "ray1:shards"),
             ("4 shards, Ray", "4 shards", "ray")]
@@ -80,7 +83,8 @@ def build_child() -> None:
 
 def query_child() -> None:
     """argv: index_dir, queries.json, mode ("", "ray"; "ray1", a process a shard; "rayL",
-    the first shard opened in this process, not on Ray; with
+    the first shard opened in this process, not on Ray; ending in "N", rounds through Ray
+    calls, not the replicas' direct lines; with
     ":shards", the shards prepare, not the coordinator), "steps" to time each step
     (``cluster_steps``); print JSON figures."""
     from index import SearchIndex, SearchRequest
@@ -98,7 +102,8 @@ def query_child() -> None:
         address = ray_head.start_local(index_dir)
         out["ray_start_s"] = time.perf_counter() - t
         backend = ray_shards.shards_backend(index_dir, address, 2, 1 if mode == "ray1" else 0,
-                                            1 if mode == "rayL" else 0)
+                                            1 if mode.startswith("rayL") else 0,
+                                            lines=not mode.endswith("N"))
     t = time.perf_counter()
     ix = SearchIndex(index_dir, cache_size=0, shards_backend=backend)
     ix.warm()
@@ -227,6 +232,7 @@ def report(rows: list[dict]) -> None:
     for r in rows:
         s, one = r["searches"], r["searches"].get("one index")
         for n, how in ((2, ""), (2, ", a process a shard"), (2, ", one held by the coordinator"),
+                       (2, ", no lines"), (2, ", one held by the coordinator, no lines"),
                        (2, ", shards prepare"),
                        (2, ", a process a shard, shards prepare"), (4, "")):
             on_ray, local = s.get(f"{n} shards, Ray{how}"), s.get(f"{n} shards, in process")

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from corpus import Summary, extract
 from index.errors import (Deadline, IndexUnavailable, QueryError, QueryTimeout, QueryTooLong,
                           SearchError)
+from index.read import compiled
 from index.read.search import BM25_B, BM25_K1
 from index.read.synonyms import SynonymError, Synonyms
 from index.request import (DATE_FACETS, FACETS, KINDS, MAX_ID_LENGTH, MAX_PER_PAGE, MAX_RELATED,
@@ -125,6 +126,20 @@ def has_index(index_dir: str) -> bool:
         SnapshotStore(index_dir).current_path()
     except NoSnapshot:
         return False
+    return True
+
+
+def preload_compiled(index_dir: str) -> bool:
+    """Load the compiled search loops (``read.compiled``) now if the live index has enough
+    documents to use them: a server's master before it forks its workers, which then share
+    them (~50 MB less a worker than each loading its own). Return whether it did."""
+    try:
+        counts = read_meta(SnapshotStore(index_dir).current_path()).get("counts", {})
+    except (NoSnapshot, OSError, ValueError):
+        return False
+    if sum(counts.values()) < compiled.JIT_FROM:
+        return False  # a small index (the demo's) never loads numba
+    compiled.load()
     return True
 
 

@@ -44,7 +44,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # worker, when the first sharded snapshot opens); otherwise opened in each worker.
     backend = {"shards_backend": ray_shards.shards_backend(
         app.config["INDEX_DIR"], app.config["CLUSTER"], app.config["SHARD_REPLICAS"],
-        app.config["SHARDS_PER_REPLICA"], app.config["SHARDS_IN_WORKER"])} \
+        app.config["SHARDS_PER_REPLICA"], app.config["SHARDS_IN_WORKER"],
+        app.config["SHARD_LINES"])} \
         if app.config["CLUSTER"] else {}
     app.extensions["search_index"] = SearchIndex(
         app.config["INDEX_DIR"], boosts=app.config["BOOSTS"],

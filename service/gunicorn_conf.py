@@ -50,10 +50,16 @@ os.makedirs(_metrics_dir, exist_ok=True)
 
 def on_starting(server):
     """Start with empty metric files; name this master as the owner of the push applier
-    (it stops when the master is gone, whichever worker started it)."""
+    (it stops when the master is gone, whichever worker started it); load the compiled
+    search loops the workers will share."""
     shutil.rmtree(_metrics_dir, ignore_errors=True)
     os.makedirs(_metrics_dir, exist_ok=True)
     os.environ["SEARCH_INSTANCE_PID"] = str(os.getpid())
+    # The compiled search loops, loaded once here for a large index: the workers share them
+    # (no index is opened: only its meta read)
+    import index
+    from service.settings import BY_NAME
+    index.preload_compiled(os.environ.get("SEARCH_INDEX_DIR") or BY_NAME["INDEX_DIR"].default)
 
 
 def on_exit(server):

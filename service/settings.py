@@ -222,6 +222,9 @@ SETTINGS = (
     Setting("SHARDS_IN_WORKER", as_int(0, 1024), 0, "in cluster mode, the first shards each "
             "worker opens and answers itself while the replicas answer the others; 0: none, the "
             "replicas hold every shard"),
+    Setting("SHARD_LINES", as_bool, True, "in cluster mode, each worker sends the fan-out's "
+            "rounds over a direct line to each replica (a socket on the replica's node, opened "
+            "with a key given through Ray); 0: every round is a Ray call (~1 ms more)"),
     Setting("RULES_FILE", as_optional_path, "", "the editors' file (pinned and hidden results, "
             "the popular searches' block list, revoked widget keys); empty: editor.json in "
             "SEARCH_INDEX_DIR"),

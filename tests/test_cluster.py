@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import socket
 import subprocess
 import threading
 import time
@@ -229,6 +230,18 @@ def test_a_shards_own_error_is_passed_through(fake):
         fake.map("s1", "fail", [(), ()], Deadline(5))
 
 
+def test_an_answer_left_unread_on_a_line_is_never_the_next_rounds(fake):
+    for _ in range(3):  # lines open to both processes
+        fake.map("s1", "echo", [("a",), ("b",)], Deadline(5))
+    assert fake.lines.opened
+    for _ in range(3):  # shard 0's error stops the round before shard 1's answer is read
+        with pytest.raises(QueryError):
+            fake.map("s1", "fail", [(), ()], Deadline(5))
+        for _ in range(REPLICAS):  # the next rounds, on each replica in turn
+            assert [a[:3] for a in fake.map("s1", "echo", [("c",), ("d",)], Deadline(5))] \
+                == [(0, "s1", ("c",)), (1, "s1", ("d",))]
+
+
 def test_a_snapshot_no_replica_can_open_is_a_shard_unavailable(fake):
     started = time.perf_counter()
     with pytest.raises(ShardUnavailable, match="shard 0"):
@@ -241,6 +254,29 @@ def test_a_slow_shard_is_unavailable_within_the_deadline(fake):
     with pytest.raises(ShardUnavailable, match="shard 1"):
         fake.map("s1", "sleep", [(0,), (3,)], Deadline(0.5))
     assert time.perf_counter() - started < 1.0
+
+
+def test_the_rounds_go_over_direct_lines_once_open_and_through_ray_without(grouped):
+    index_dir, shards = grouped
+    for _ in range(3 * REPLICAS):  # the first round to each replica asks for its line
+        answers = shards.map("s3", "echo", [("a",), ("b",)], Deadline(5))
+        assert [a[:3] for a in answers] == [(0, "s3", ("a",)), (1, "s3", ("b",))]
+    opened = shards.lines.opened
+    assert len(opened) == REPLICAS and not any(line.closed for line in opened)
+    for line in opened:  # the replicas' lines listen where Ray does: 127.0.0.1 only
+        with socket.socket(fileno=os.dup(line.conn.fileno())) as sock:
+            assert sock.getpeername()[0] == "127.0.0.1"
+    with pytest.raises(QueryError):  # the shard's own error, over the line
+        shards.map("s3", "fail", [(), ()], Deadline(5))
+    by_ray = cluster.RayShards(index_dir, SHARDS, ray_head.env_address(), REPLICAS,
+                               server=FAKE, lines=False)
+    try:
+        for _ in range(2):
+            assert [a[:3] for a in by_ray.map("s3", "echo", [("a",), ("b",)], Deadline(5))] \
+                == [(0, "s3", ("a",)), (1, "s3", ("b",))]
+        assert by_ray.lines is None
+    finally:
+        by_ray.close()
 
 
 def test_a_replica_process_answers_all_its_shards_in_one_call(grouped):
@@ -321,8 +357,13 @@ def test_a_killed_replica_under_load_fails_no_request_and_is_replaced(ray_index,
 
 
 def test_a_shard_without_replicas_is_a_503_within_the_budget(ray_index, on_cluster):
+    pids = [pid for pid in cluster.replica_pids(ray_index, 1).values() if pid is not None]
     cluster.undeploy(ray_index, [1])
     try:
+        # Ray kills them after saying they are gone: until then their lines still answer
+        gone = time.monotonic() + 30
+        while any(Path(f"/proc/{pid}").exists() for pid in pids) and time.monotonic() < gone:
+            time.sleep(0.05)
         for q in ("budget", "harbour"):  # each worker's first call after the delete too
             started = time.perf_counter()
             status, body = get(search_url(on_cluster.url, q), timeout=30)

@@ -418,6 +418,7 @@ def test_folding_without_sorting_equals_sorting(n, data):
 
 
 _COMPILED = compiled.load()
+_LOADED = {name: list(getattr(_COMPILED, name).signatures) for name in compiled.LOOPS}
 _BY_PYTHON = SimpleNamespace(**{name: getattr(_COMPILED, name).py_func
                                 for name in compiled.LOOPS})
 
@@ -602,4 +603,20 @@ def test_broad_words_scored_by_the_compiled_loops_equal_numpys(fakenews_sample_i
             runs.append(_run(ix, requests))
     assert runs[0] == runs[1]
     assert max(r["total"] for r in runs[0]) > 1000  # broad lists, copies and quotes folded
+    ix.close()
+
+
+def test_searches_compile_no_loop_past_those_loaded(fakenews_sample_index):
+    """Every call of a compiled loop passes the types ``compiled.load`` compiled them for
+    (read-only arrays of fixed types), so no search waits for numba: a type first met in a
+    search cost it 10-40 ms (a snapshot's arrays are read-only, a search's own are not)."""
+    ix = SearchIndex(fakenews_sample_index, cache_size=0)
+    with _loops(0, _COMPILED):  # every list through the compiled loops, however short
+        for q in ("the", "times", "said trump", "new york times", "hilary clinton", "jen",
+                  "middleton prince william", "kissing year old"):
+            for kw in ({}, {"sort": "date"}, {"kinds": ("article",), "page": 2}):
+                ix.search(SearchRequest(q=q, **kw))
+    # nor did any test before this one (all call the loops through ``compiled``)
+    assert {name: list(getattr(_COMPILED, name).signatures) for name in compiled.LOOPS} \
+        == _LOADED
     ix.close()

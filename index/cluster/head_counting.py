@@ -48,9 +48,28 @@ class _Whole:
 
     def __init__(self, head) -> None:
         self.searcher = head.searcher
-        self.postings = head.postings
+        self.postings = _Once(head.postings)
         self.stats = _Scored()
         self.columns = _Live(head)
+
+
+class _Once:
+    """The head's posting lists for one count, each looked up and joined over the shards
+    once: a count asks for a quarter of its lists again (a phrase's words and the same
+    word's forms, a word's field under two nodes)."""
+
+    def __init__(self, postings) -> None:
+        self.postings = postings
+        self.found: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+
+    def get(self, reader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        found = self.found.get((fieldname, text))
+        if found is None:
+            found = self.found[fieldname, text] = self.postings.get(reader, fieldname, text)
+        return found
+
+    def position_masks(self, fieldname: str, text: str):
+        return self.postings.position_masks(fieldname, text)
 
 
 class _Scored:

@@ -19,6 +19,9 @@ import numpy as np
 from index.cluster.pages import FALLBACK_POSTINGS
 from index.read.postings import PostingLists
 
+_NONE = (np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32))
+for _empty in _NONE:
+    _empty.flags.writeable = False
 
 
 class HeadPostings:
@@ -48,10 +51,14 @@ class HeadPostings:
             found = arrays.get(fieldname, text) if arrays is not None else None
             if found is None:  # a shard without arrays (an incremental change): decode
                 return self.fallback.get(reader, fieldname, text)
-            ids.append(found[0] + base if base else found[0])
-            tfs.append(found[1])
-        return (np.concatenate(ids).astype(np.int32, copy=False),
-                np.concatenate(tfs).astype(np.float32, copy=False))
+            if len(found[0]):  # most of a count's look-ups (typo variants, fields) find none
+                ids.append(found[0] + base if base else found[0])
+                tfs.append(found[1])
+        if not ids:
+            return _NONE
+        found_ids, found_tfs = (ids[0], tfs[0]) if len(ids) == 1 else \
+            (np.concatenate(ids), np.concatenate(tfs))
+        return found_ids.astype(np.int32, copy=False), found_tfs.astype(np.float32, copy=False)
 
 
 class LangColumns:

@@ -41,6 +41,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from index.cluster import lines
 from index.cluster.rounds import ROUNDS, rounds
 from index.store.snapshots import SnapshotStore
 
@@ -62,6 +63,8 @@ class ShardReplica:
         self.servers = {k: kind(index_dir, k) for k in shards}
         self.store = SnapshotStore(index_dir)
         self.opened = self._open_current(None)
+        self._line: tuple | None = None
+        self._line_lock = threading.Lock()
         threading.Thread(target=self._follow, name="follow-current", daemon=True).start()
 
     def call(self, snapshot_id: str, method: str, asked: list[tuple[int, tuple]]) -> bytes:
@@ -75,6 +78,15 @@ class ShardReplica:
         else:
             found = [self.servers[k].call(snapshot_id, method, args) for k, args in asked]
         return pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def line(self) -> tuple[tuple[str, int], bytes]:
+        """Return the address and key of this replica's direct line (``lines``), listening on
+        the address Ray knows this node by; opened on the first ask."""
+        with self._line_lock:
+            if self._line is None:
+                import ray  # noqa: PLC0415 - in a replica, under Ray
+                self._line = lines.serve(self.call, ray.util.get_node_ip_address())
+            return self._line
 
     def stats(self) -> dict[str, int | float]:
         """Return this replica's pid, memory (kB) and CPU seconds: what a benchmark weighs."""

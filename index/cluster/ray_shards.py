@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from index.cluster import lines as direct
 from index.cluster import ray_replica
 from index.cluster.fanout import ShardUnavailable
 from index.cluster.ray_head import _ray, connect
@@ -51,10 +52,13 @@ class RayShards:
     """``fanout.Shards`` over the replica actors of ``index_dir``'s shards, ``per`` shards
     a replica process (0: all; ``ray_replica.layout``): a round of a search is one call to
     one replica of each group. The first ``local`` shards (at most all but one) are opened
-    in this process instead and answered here while the replicas answer theirs."""
+    in this process instead and answered here while the replicas answer theirs. With
+    ``lines``, each thread sends its rounds over a direct line to each replica (``lines``)
+    and through Ray when a line cannot."""
 
     def __init__(self, index_dir: str, shards: int, address: str, replicas: int,
-                 server: str = SERVER, per: int = 0, local: int = 0) -> None:
+                 server: str = SERVER, per: int = 0, local: int = 0,
+                 lines: bool = True) -> None:
         local = max(0, min(local, shards - 1))
         try:
             connect(address, index_dir)
@@ -74,6 +78,7 @@ class RayShards:
         self.one_call = len(self.groups) == 1 and not local
         self._turn = itertools.count()
         self._down: dict = {}  # replica (actor id) → until when it is not asked (it failed)
+        self.lines = direct.Lines(self.ray, DOWN_FOR) if lines else None
 
     def _handles(self, group: tuple[int, ...], listed: list[str] | None = None) -> list:
         """Return handles to the replicas of ``group`` that exist now, by name (``listed``:
@@ -94,27 +99,38 @@ class RayShards:
         turn = next(self._turn)
         asked = [[(k, args[k]) for k in group] for group in self.groups]
         pending = [self._send(g, turn, snapshot_id, method, a) for g, a in enumerate(asked)]
-        here = []
-        for k, server in enumerate(self.local):  # while the replicas answer theirs
-            deadline.check()
-            here.append(server.call(snapshot_id, method, args[k]))
-        answers = None
-        if all(sent is not None for sent in pending):  # the usual case: one wait for all
-            with contextlib.suppress(self.ray.exceptions.RayError):
-                answers = [ray_replica.answers(a) for a in self.ray.get(
-                    [ref for _, ref in pending], timeout=deadline.left())]
-        if answers is None:
-            answers = [self._receive(g, turn, pending[g], snapshot_id, method, a, deadline)
-                       for g, a in enumerate(asked)]
+        try:
+            here = []
+            for k, server in enumerate(self.local):  # while the replicas answer theirs
+                deadline.check()
+                here.append(server.call(snapshot_id, method, args[k]))
+            answers = None
+            if all(sent is not None and not isinstance(sent[1], direct.Line)
+                   for sent in pending):  # through Ray: one wait for all
+                with contextlib.suppress(self.ray.exceptions.RayError):
+                    answers = [ray_replica.answers(a) for a in self.ray.get(
+                        [ref for _, ref in pending], timeout=deadline.left())]
+            if answers is None:
+                answers = [self._receive(g, turn, pending[g], snapshot_id, method, a, deadline)
+                           for g, a in enumerate(asked)]
+        finally:  # a line whose answer this round did not read is closed
+            _abandon(pending)
         return here + [answer for group in answers for answer in group]
 
-    def _send(self, g: int, turn: int, snapshot_id: str, method: str, asked: list):
-        """Ask one replica of group ``g``; one that failed lately is skipped while another is up."""
+    def _send(self, g: int, turn: int, snapshot_id: str, method: str, asked: list,
+              by_ray: bool = False):
+        """Ask one replica of group ``g`` (on its line, unless ``by_ray``); one that failed
+        lately is skipped while another is up."""
         handles, now = self.replicas[g], time.monotonic()
         if not handles:
             return None
         up = [h for h in handles if self._down.get(_actor(h), 0.0) <= now] or handles
         handle = up[turn % len(up)]
+        line = None if by_ray or self.lines is None else self.lines.line(handle, _actor(handle))
+        if line is not None:
+            with contextlib.suppress(direct.LineBroken):
+                line.send(snapshot_id, method, asked)
+                return handle, line
         return handle, handle.call.remote(snapshot_id, method, asked)
 
     def _receive(self, g: int, turn: int, sent, snapshot_id: str, method: str,
@@ -127,6 +143,25 @@ class RayShards:
                 self.replicas[g] = self._handles(shards)
                 if not self.replicas[g]:
                     raise ShardUnavailable(shards, "it has no replica")
+            elif isinstance(sent[1], direct.Line):
+                handle, line = sent
+                try:
+                    found = line.receive(deadline)
+                    if found is None:
+                        raise ShardUnavailable(shards, f"no answer within the time budget "
+                                                       f"({reason})")
+                    return ray_replica.answers(found)
+                except direct.LineBroken:  # closed: the same replica, through Ray
+                    sent = self._send(g, turn, snapshot_id, method, asked, by_ray=True)
+                    continue
+                except IndexUnavailable as exc:
+                    if isinstance(exc, ShardUnavailable):
+                        raise
+                    reason = f"a replica cannot open the snapshot: {exc}"
+                    if deadline.expired():
+                        raise ShardUnavailable(shards, f"{reason}; out of time") from None
+                turn += 1
+                time.sleep(min(RETRY_PAUSE, deadline.left()))
             else:
                 handle, ref = sent
                 if deadline.expired() and not ray.wait([ref], timeout=0)[0]:
@@ -156,16 +191,21 @@ class RayShards:
         """Drop the handles (the replicas stay for the other workers); close the shards
         opened here."""
         self.replicas = [[] for _ in self.replicas]
+        if self.lines is not None:
+            self.lines.close()
         for server in self.local:
             server.close()
         self.local = []
 
 
-def shards_backend(index_dir: str, address: str, replicas: int, per: int = 0, local: int = 0):
+def shards_backend(index_dir: str, address: str, replicas: int, per: int = 0, local: int = 0,
+                   lines: bool = True):
     """Return the ``SearchIndex(shards_backend=...)`` factory for cluster mode (``per``
-    shards a replica process, 0: all; the first ``local`` shards opened in the worker)."""
+    shards a replica process, 0: all; the first ``local`` shards opened in the worker;
+    ``lines``: rounds over direct lines to the replicas, ``lines``)."""
     def make(shards: int) -> RayShards:
-        return RayShards(index_dir, shards, address, replicas, per=per, local=local)
+        return RayShards(index_dir, shards, address, replicas, per=per, local=local,
+                         lines=lines)
     return make
 
 
@@ -197,6 +237,14 @@ def kill_replica(name: str) -> None:
     """Kill one replica's process as a crash would (Ray starts it again)."""
     ray = _ray()
     ray.kill(ray.get_actor(name, namespace=NAMESPACE), no_restart=False)
+
+
+def _abandon(pending: list) -> None:
+    """Close the lines of ``pending`` ((replica, Line or reference) or None) whose answer
+    was not read (``lines.Line.abandon``)."""
+    for sent in pending:
+        if sent is not None and isinstance(sent[1], direct.Line):
+            sent[1].abandon()
 
 
 def _actor(handle) -> Any:

@@ -53,29 +53,38 @@ _loaded = None
 def load():
     """Return the compiled loops (``kernels`` and ``kernels_list``, by name), compiled (or
     loaded from numba's cache) on first use for the types the functions below pass, so that
-    no search waits for them."""
+    no search waits for them (a type met first in a search cost it 10-40 ms)."""
     global _loaded
     if _loaded is None:
         from index.read import kernels as sets_and_scores
         from index.read import kernels_list
         kernels = SimpleNamespace(**{name: getattr(module, name) for module in (
             sets_and_scores, kernels_list) for name in dir(module) if name in LOOPS})
-        one, no, small = np.zeros(1, np.int64), np.zeros(1, np.bool_), np.zeros(1, np.int32)
-        kernels.fold_list(one, no, small, 1, no, np.full(1, -1, np.int32), small,
-                          np.zeros(1), one, one, True, False)
-        kernels.part_values(small, np.ones(1, np.float32), np.ones(1, np.float32), 1.0, 1.0,
-                            1.0, 1.0, 1.0)
-        kernels.union_sums(one, np.zeros(1), np.array([0, 1], np.int64))
+        one, no, small, real = (_ro(np.zeros(1, t)) for t in (np.int64, bool, np.int32, float))
+        kernels.fold_list(one, no, small, 1, no, small, small, real, one, one, True, False)
+        for lengths in (np.float32, np.float64):  # ``stats.FieldStats``'s lengths
+            kernels.part_values(small, _ro(np.ones(1), np.float32), _ro(np.ones(1), lengths),
+                                1.0, 1.0, 1.0, 1.0, 1.0)
+        kernels.union_sums(one, real, _ro(np.array([0, 1])))
         for a, b in ((small, small), (small, one), (one, small), (one, one)):
             kernels.common_places(a, b)
+            kernels.best_of(a, real, b, real)
         for codes in (np.uint8, np.uint16, np.int32):  # ``facet_columns.narrow``'s types
-            kernels.value_counts(one, np.zeros(1, codes), 1)
+            kernels.value_counts(one, _ro(np.zeros(1), codes), 1)
         for tiers in (small, one):
-            kernels.contenders(tiers, np.zeros(1), 1)
-        for a, b in ((small, small), (one, one)):
-            kernels.best_of(a, np.zeros(1), b, np.zeros(1))
+            kernels.contenders(tiers, real, 1)
         _loaded = kernels
     return _loaded
+
+
+def _ro(array: np.ndarray, dtype=None) -> np.ndarray:
+    """Return a read-only view of ``array`` (as ``dtype`` and contiguous, copied when it is
+    not): numba compiles a loop once per type of its arguments, and a read-only or strided
+    array is a type apart (a snapshot's arrays are read-only, a search's own are not); every
+    call below passes read-only arrays of fixed types, so ``load``'s forms serve every search."""
+    view = np.ascontiguousarray(array, dtype).view()
+    view.flags.writeable = False
+    return view
 
 
 def fold(ids: np.ndarray, multi: np.ndarray, dense: np.ndarray, count: int,
@@ -88,21 +97,20 @@ def fold(ids: np.ndarray, multi: np.ndarray, dense: np.ndarray, count: int,
     one's article."""
     relevance = sort == "relevance" and ranked
     return load().fold_list(
-        ids.astype(np.int64, copy=False), multi, dense.astype(np.int32, copy=False), count,
-        quoted, parent.astype(np.int32, copy=False),
-        tier.astype(np.int32, copy=False),  # a few words: small numbers
-        score.astype(np.float64, copy=False), day.astype(np.int64, copy=False),
-        seq.astype(np.int64, copy=False), relevance, sort == "date")
+        _ro(ids, np.int64), _ro(multi, bool), _ro(dense, np.int32), count, _ro(quoted, bool),
+        _ro(parent, np.int32), _ro(tier, np.int32),  # a few words: small numbers
+        _ro(score, np.float64), _ro(day, np.int64), _ro(seq, np.int64), relevance,
+        sort == "date")
 
 
 def part_values(ids: np.ndarray, tf: np.ndarray, lengths: np.ndarray, factor: float,
                 norm_a: float, norm_b: float, knee: float, drop: float) -> np.ndarray:
     """Return ``tf * factor / (norm_a + norm_b * length)`` (float64), less ``drop`` of a length
-    past ``knee``, as ``stats.FieldStats.weighted`` computes it with numpy
-    (for other types than the index's, int32, float32 and float32, numba compiles the loop
-    again)."""
-    return load().part_values(ids, tf, lengths, float(factor), float(norm_a), float(norm_b),
-                              float(knee), float(drop))
+    past ``knee``, as ``stats.FieldStats.weighted`` computes it with numpy (frequencies as
+    float32, exact for Whoosh's; lengths as stored, float32 or float64)."""
+    return load().part_values(_ro(ids, np.int32), _ro(tf, np.float32), _ro(lengths),
+                              float(factor), float(norm_a), float(norm_b), float(knee),
+                              float(drop))
 
 
 def sum_by_id(ids_parts: list[np.ndarray], value_parts: list[np.ndarray]
@@ -113,14 +121,19 @@ def sum_by_id(ids_parts: list[np.ndarray], value_parts: list[np.ndarray]
     np.cumsum([len(p) for p in ids_parts], out=starts[1:])
     ids = np.concatenate(ids_parts, dtype=np.int64)
     values = np.concatenate(value_parts, dtype=np.float64)
-    union, sums = load().union_sums(ids, values, starts)
+    union, sums = load().union_sums(_ro(ids), _ro(values), _ro(starts))
     return union.astype(np.result_type(*ids_parts), copy=False), sums
 
 
 def common_places(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return where the documents both ``a`` and ``b`` (ascending, distinct) hold sit in
     each (int64 places): ``places.searched``'s answer."""
-    return load().common_places(a, b)
+    return load().common_places(_ro(a, _ids(a)), _ro(b, _ids(b)))
+
+
+def _ids(a: np.ndarray):
+    """Return the type document numbers are passed as: int32 or int64, as they are."""
+    return np.int32 if a.dtype == np.int32 else np.int64
 
 
 def counts(docs: np.ndarray, codes: np.ndarray, size: int) -> np.ndarray:
@@ -128,19 +141,20 @@ def counts(docs: np.ndarray, codes: np.ndarray, size: int) -> np.ndarray:
     documents, numpy's below."""
     if len(docs) < JIT_FROM:
         return np.bincount(codes[docs], minlength=size)
-    return load().value_counts(docs.astype(np.int64, copy=False), codes, size)
+    return load().value_counts(_ro(docs, np.int64), _ro(codes), size)
 
 
 def contenders(tier: np.ndarray, score: np.ndarray, end: int) -> np.ndarray:
     """Return ``order._contenders``'s rows (``end`` < rows): those that may be among the
     first ``end`` by (tier, score)."""
-    return load().contenders(tier, score.astype(np.float64, copy=False), end)
+    return load().contenders(_ro(tier, np.int32) if tier.dtype.itemsize <= 4 else _ro(tier),
+                             _ro(score, np.float64), end)
 
 
 def best(a_ids: np.ndarray, a_scores: np.ndarray, b_ids: np.ndarray, b_scores: np.ndarray
          ) -> tuple[np.ndarray, np.ndarray]:
     """Return ``sets.best``'s answer: the ids of either, each with the higher of its scores
     (0 the least)."""
-    ids, scores = load().best_of(a_ids, a_scores.astype(np.float64, copy=False), b_ids,
-                                 b_scores.astype(np.float64, copy=False))
+    ids, scores = load().best_of(_ro(a_ids, _ids(a_ids)), _ro(a_scores, np.float64),
+                                 _ro(b_ids, _ids(b_ids)), _ro(b_scores, np.float64))
     return ids.astype(np.result_type(a_ids, b_ids), copy=False), scores
