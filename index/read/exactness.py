@@ -38,11 +38,12 @@ def typed_words(query: Q.Query | None, common: tuple[bool, ...] = ()
         query = query.a
     if not isinstance(query, Relaxed) or not (query.strict or len(query.words) <= TIER_WORDS):
         return []  # not relaxed, or ranked by BM25F alone
-    terms = [w for w in query.words if isinstance(w, FieldedTerm) and w.word]
-    typed = [w.word.lower() for w in terms]
+    terms = [(w, j < len(common) and common[j]) for j, w in enumerate(query.words)
+             if isinstance(w, FieldedTerm) and w.word]  # ``common``: per word of the query
+    typed = [w.word.lower() for w, _ in terms]
     found = []
-    for i, (word, term) in enumerate(zip(typed, terms)):
-        if i < len(common) and common[i]:
+    for i, (word, (term, is_common)) in enumerate(zip(typed, terms)):
+        if is_common:
             continue
         forms = [word]
         for pair in ((typed[i - 1], word) if i else (), (word, typed[i + 1]) if i + 1 < len(typed)
