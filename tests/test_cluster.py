@@ -28,6 +28,7 @@ from tests.conftest import DEMO, TEST_DATA
 from tests.servers import Gunicorn, get
 
 from index.cluster import ray_head, ray_shards as cluster
+from index.cluster.ray_replica import NAMESPACE
 
 # Not imported here: Ray must be imported after the loopback head's settings (ray_head._ray).
 if importlib.util.find_spec("ray") is None:  # pragma: no cover - make test installs it
@@ -293,6 +294,54 @@ def test_a_replica_process_answers_all_its_shards_in_one_call(grouped):
     with pytest.raises(ShardUnavailable, match="shards 0-1"):
         shards.map("s2", "sleep", [(0,), (3,)], Deadline(0.5))
     assert time.perf_counter() - started < 1.0
+
+
+def test_a_replica_killed_under_its_open_lines_is_skipped_not_waited_for(grouped):
+    """A line that breaks (its replica died) sends the round to the group's other replica,
+    not through Ray to the same one: a call to a restarting actor waits for its restart
+    (1.5 s and more under load, most of a search's time budget)."""
+    index_dir, shards = grouped
+    for _ in range(3 * REPLICAS):  # a line open to each replica
+        shards.map("s5", "echo", [("a",), ("b",)], Deadline(5))
+    assert len([line for line in shards.lines.opened if not line.closed]) == REPLICAS
+    before = cluster.replica_pids(index_dir, 0)
+    victim, other = sorted(before)
+    victim_id = ray_head._ray().get_actor(victim, namespace=NAMESPACE)._actor_id
+    asked = []  # the calls sent through Ray, by replica
+    shards.replicas = [[Recorded(h, asked) for h in handles] for handles in shards.replicas]
+    cluster.kill_replica(victim)
+    stop = time.monotonic() + 10
+    while time.monotonic() < stop:  # its process gone (this machine's)
+        try:
+            os.kill(before[victim], 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.02)
+    answered = [shards.map("s5", "echo", [("c",), ("d",)], Deadline(5))
+                for _ in range(2 * REPLICAS)]
+    assert all([a[:3] for a in answers] == [(0, "s5", ("c",)), (1, "s5", ("d",))]
+               for answers in answered)
+    assert {a[3] for answers in answered for a in answers} == {before[other]}
+    assert victim_id not in asked  # its broken line sent no round to it through Ray
+
+
+class Recorded:
+    """A replica's actor handle that notes each round sent through Ray (``call.remote``)."""
+
+    def __init__(self, handle, asked: list) -> None:
+        self.handle, self.asked = handle, asked
+
+    def __getattr__(self, name: str):
+        found = getattr(self.handle, name)
+        if name != "call":
+            return found
+        recorded = self
+
+        class Call:
+            def remote(self, *args):
+                recorded.asked.append(recorded.handle._actor_id)
+                return found.remote(*args)
+        return Call()
 
 
 def paced_load(url_of, rate: float, seconds: float, threads: int = 4):

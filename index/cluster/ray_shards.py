@@ -128,10 +128,21 @@ class RayShards:
         handle = up[turn % len(up)]
         line = None if by_ray or self.lines is None else self.lines.line(handle, _actor(handle))
         if line is not None:
-            with contextlib.suppress(direct.LineBroken):
+            try:
                 line.send(snapshot_id, method, asked)
                 return handle, line
+            except direct.LineBroken:  # its process is gone, most likely: ask another
+                if self._failed(g, handle):
+                    return self._send(g, turn, snapshot_id, method, asked)
         return handle, handle.call.remote(snapshot_id, method, asked)
+
+    def _failed(self, g: int, handle) -> bool:
+        """Skip the replica ``handle`` of group ``g`` for ``DOWN_FOR`` seconds: a call sent
+        to it while Ray restarts it would wait for the restart. Return whether another
+        replica of the group is up to ask instead."""
+        now = time.monotonic()
+        self._down[_actor(handle)] = now + DOWN_FOR
+        return any(self._down.get(_actor(h), 0.0) <= now for h in self.replicas[g])
 
     def _receive(self, g: int, turn: int, sent, snapshot_id: str, method: str,
                  asked: list, deadline: Deadline) -> list:
@@ -151,9 +162,11 @@ class RayShards:
                         raise ShardUnavailable(shards, f"no answer within the time budget "
                                                        f"({reason})")
                     return ray_replica.answers(found)
-                except direct.LineBroken:  # closed: the same replica, through Ray
-                    sent = self._send(g, turn, snapshot_id, method, asked, by_ray=True)
-                    continue
+                except direct.LineBroken:  # closed: its process died, most likely
+                    if not self._failed(g, handle):  # the only one: the same, through Ray
+                        sent = self._send(g, turn, snapshot_id, method, asked, by_ray=True)
+                        continue
+                    reason = "a replica's line broke"
                 except IndexUnavailable as exc:
                     if isinstance(exc, ShardUnavailable):
                         raise
@@ -180,8 +193,7 @@ class RayShards:
                     reason = f"a replica cannot open the snapshot: {cause}"
                 except ray.exceptions.RayActorError as exc:  # dead, or restarting
                     reason = f"a replica failed: {type(exc).__name__}"
-                    # calls sent to it while Ray restarts it would wait: ask the others
-                    self._down[_actor(handle)] = time.monotonic() + DOWN_FOR
+                    self._failed(g, handle)
                     self.replicas[g] = self._handles(shards)
                 turn += 1
                 time.sleep(min(RETRY_PAUSE, deadline.left()))
