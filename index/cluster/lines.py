@@ -8,7 +8,8 @@ behind a random key it gives out only through a Ray call (``ray_replica.ShardRep
 checked with ``multiprocessing.connection``'s HMAC challenge: only a process that may call
 the actor (that joined the cluster, with its token) can talk on the line. A round trip on
 one machine is ~15 us. Ray still starts, names, restarts and finds the replicas, and carries
-a round whenever a line cannot (not open yet, broken, the replica restarted: ``ray_shards``).
+a round while a line cannot (not open yet, the replica restarted; a round whose line breaks
+goes to the group's other replica: ``ray_shards``).
 
     serve(answer, host)          in the replica: listen; return (address, key)
     Lines(ray).line(handle, actor)   in the worker: this thread's line to a replica, or None
