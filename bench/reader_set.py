@@ -98,11 +98,16 @@ def report(queries: list[dict], ranked: dict, quick: bool, split: bool = False) 
     answerable = [q for q in queries if max(judged.get(q["id"], {}).values(), default=0) > 0]
     apart = score(answerable, {"ours": ranked["ours"]}, judged)["all"]["ours"] \
         if answerable and "ours" in ranked else ours
+    # and those the corpus answers in full (a document graded 2, not only partly relevant ones)
+    answered = [q for q in answerable if 2 in judged[q["id"]].values()]
+    firsts = score(answered, ranked, judged)["all"] if answered else {}
     note = (f"judged: {sum(len(v) for v in judged.values())} documents; first result "
             f"irrelevant for {ours['1st irrelevant']:.1%} of queries (target <= 1 in 30: "
             f"{verdict(ours['1st irrelevant'] <= MAX_IRRELEVANT_FIRST)}); "
             f"{len(queries) - len(answerable)} queries have no relevant document judged (the "
-            f"corpus holds none), over the other {len(answerable)}: {apart['1st irrelevant']:.1%}")
+            f"corpus holds none), over the other {len(answerable)}: {apart['1st irrelevant']:.1%}; "
+            f"over the {len(answered)} with a document graded 2: "
+            + ", ".join(f"{e} {m['1st irrelevant']:.1%}" for e, m in firsts.items()))
     show("reader query set (bench/reader): per corpus and kind, service defaults vs peers",
          COLUMNS, rows_of(figures), digits=[0, 0, 0, 0, 3, 2, 2, 0, 0], note=note)
     data = {"figures": figures}
