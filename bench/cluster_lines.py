@@ -8,8 +8,10 @@ replicas the same rounds, one after the other in turn: the query rounds of 250 s
 sent by two ``RayShards`` (``lines=True`` and ``lines=False``) to one replica process
 holding the shards (``--local 1``: the first shard answered here, meanwhile, as
 ``SEARCH_SHARDS_IN_WORKER=1``). Prints the round's wall time (p50, p90, p95, p99, mean) each
-way, and the CPU of this process and of the replica a round. With ``--against`` one index's
-dir, whole searches instead: that index's, and the shards' on Ray each way, in turn.
+way, and the CPU of this process and of the replicas a round. With ``--against`` one index's
+dir, whole searches instead: that index's, and the shards' on Ray each way, in turn. With
+``--per 0 1``, each way also with a replica process a shard (``SEARCH_SHARDS_PER_REPLICA=1``,
+the shards answering side by side) beside one process holding both, all interleaved.
 """
 from __future__ import annotations
 
@@ -54,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--local", type=int, default=0, help="shards answered here")
     parser.add_argument("--against", help="with one index's dir (the same corpus): whole "
                         "searches, that index's against the shards' on Ray")
+    parser.add_argument("--per", type=int, nargs="*", default=[0], help="shards a replica "
+                        "process holds (0: all), each a way of its own")
     parser.add_argument("--ways", nargs="*", choices=("lines", "calls"),
                         default=["lines", "calls"], help="which ways to run (with --against, "
                         "run one: two ways share the replica's warm caches)")
@@ -65,10 +69,15 @@ def main(argv: list[str] | None = None) -> int:
     queries = sample_queries(title_words(fakenews()), N_QUERIES)
     rounds = [] if args.against else recorded_rounds(args.index, queries)
     address = ray_head.start_local(args.index)
-    ways = {("lines" if way == "lines" else "Ray calls"): ray_shards.RayShards(
-        args.index, 2, address, 1, local=args.local, lines=way == "lines") for way in args.ways}
+    ways = {("lines" if way == "lines" else "Ray calls") + (", a process a shard" if per == 1
+                                                            else f", {per} a process" if per
+                                                            else ""):
+            ray_shards.RayShards(args.index, 2, address, 1, per=per, local=args.local,
+                                 lines=way == "lines")
+            for way in args.ways for per in args.per}
     import ray  # noqa: PLC0415 - after ray_head has set how Ray listens
-    pid = ray.get(next(iter(ways.values())).replicas[0][0].stats.remote())["pid"]
+    pids = {name: [ray.get(h.stats.remote())["pid"] for group in shards.replicas for h in group]
+            for name, shards in ways.items()}
     if args.against:  # whole searches: one index, and the shards through each way
         opened = {"one index": SearchIndex(args.against, cache_size=0)}
         opened.update((f"Ray, {name}", SearchIndex(args.index, cache_size=0,
@@ -79,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         runs = {name: (lambda q, ix=ix: ix.search(SearchRequest(q=q, per_page=10)))
                 for name, ix in opened.items()}
         work, what = queries, "whole searches"
+        pids.update({f"Ray, {name}": found for name, found in list(pids.items())})
     else:
         runs = {name: (lambda r, s=shards: s.map(r[0], "query", r[1], Deadline(5)))
                 for name, shards in ways.items()}
@@ -94,12 +104,12 @@ def main(argv: list[str] | None = None) -> int:
         for i, item in enumerate(work * PASSES):
             for name in names[i % len(names):] + names[:i % len(names)]:  # each first in turn
                 parsed.cache_clear()  # a query parsed by the way before is not parsed again
-                before = _cpu(pid)
+                before = _cpu(pids.get(name, ()))
                 t, c = time.perf_counter(), time.process_time()
                 runs[name](item)
                 took[name].append((time.perf_counter() - t) * 1000)
                 cpu[name] += time.process_time() - c
-                replica_cpu[name] += _cpu(pid) - before
+                replica_cpu[name] += _cpu(pids.get(name, ())) - before
     finally:
         for shards in ways.values():
             shards.close()
@@ -114,10 +124,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _cpu(pid: int) -> float:
-    """Return the CPU seconds of process ``pid`` (every thread) so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def _cpu(pids) -> float:
+    """Return the CPU seconds of the processes ``pids`` (every thread) so far."""
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":
