@@ -6,11 +6,12 @@ One process owns everything it starts, so one Ctrl-C stops it all:
    process then listens on 127.0.0.1 only), or, with ``--join ADDRESS``, joins a running
    cluster;
 2. builds ``PATH`` (default: ``SEARCH_CORPUS_PATHS``, the demo corpus) into a sharded index
-   (``--shards``, 2) on it when there is none yet, and starts ``--replicas`` replicas of
-   every shard (``SEARCH_SHARD_REPLICAS``), each a Ray actor holding
+   (``--shards``, 2) on it when there is none yet, and starts ``--replicas`` replicas
+   (``SEARCH_SHARD_REPLICAS``) of every shard but those each worker opens itself
+   (``SEARCH_SHARDS_IN_WORKER``, default 1: shard 0), each a Ray actor holding
    ``--shards-per-replica`` shards (``SEARCH_SHARDS_PER_REPLICA``; 0: all of them);
 3. runs gunicorn with ``SEARCH_CLUSTER`` set to the head's address, so every worker takes
-   handles to the same replicas instead of opening the shards itself;
+   handles to the same replicas instead of opening the other shards itself;
 4. on Ctrl-C or SIGTERM: stops gunicorn and shuts Ray down (the head it started, with its
    replicas; a joined cluster keeps running).
 """
@@ -85,10 +86,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         build_if_missing(index_dir, paths, args.shards, app.config["REINDEX_WORKERS"], address)
         shards = index.live_shards(index_dir)
-        ray_shards.deploy(index_dir, shards, replicas, per=per,
-                          local=app.config["SHARDS_IN_WORKER"])
-        print(f"{shards} shards x {replicas} replicas deployed "
-              f"({per or shards} shards a replica process)", flush=True)
+        local = max(0, min(app.config["SHARDS_IN_WORKER"], shards - 1))
+        ray_shards.deploy(index_dir, shards, replicas, per=per, local=local)
+        print(f"{shards} shards: {local} opened in each worker, {replicas} replicas of the "
+              f"others deployed ({per or shards - local} shards a replica process)", flush=True)
         env = {**os.environ, "SEARCH_CLUSTER": address, "SEARCH_INDEX_DIR": index_dir,
                "SEARCH_SHARD_REPLICAS": str(replicas), "SEARCH_SHARDS_PER_REPLICA": str(per)}
         gunicorn = subprocess.Popen(

@@ -219,9 +219,9 @@ SETTINGS = (
     Setting("SHARD_REPLICAS", as_int(1, 64), 2, "replicas of each shard in cluster mode"),
     Setting("SHARDS_PER_REPLICA", as_int(0, 1024), 0, "shards one replica process holds and "
             "answers in one call in cluster mode; 0: all of them"),
-    Setting("SHARDS_IN_WORKER", as_int(0, 1024), 0, "in cluster mode, the first shards each "
-            "worker opens and answers itself while the replicas answer the others; 0: none, the "
-            "replicas hold every shard"),
+    Setting("SHARDS_IN_WORKER", as_int(0, 1024), 1, "in cluster mode, the first shards each "
+            "worker opens and answers itself while the replicas answer the others (at most all "
+            "but one); 0: none, the replicas hold every shard"),
     Setting("SHARD_LINES", as_bool, True, "in cluster mode, each worker sends the fan-out's "
             "rounds over a direct line to each replica (a socket on the replica's node, opened "
             "with a key given through Ray); 0: every round is a Ray call (~1 ms more)"),

@@ -37,6 +37,7 @@ if importlib.util.find_spec("ray") is None:  # pragma: no cover - make test inst
 pytestmark = pytest.mark.server
 FAKE = "tests.fake_shards:FakeShardServer"
 SHARDS, REPLICAS = 2, 2
+IN_WORKER = 1  # SEARCH_SHARDS_IN_WORKER's default: shard 0 in each worker, replicas hold shard 1
 BUDGET = 2.0
 QUERIES = ["wind farm", "library", "Helen Marsh", "budget", "libary", "tram line",
            "what did the danish prime minister say about iran?", '"wind farm" -cable',
@@ -47,7 +48,8 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 @pytest.fixture(scope="module")
 def ray_index(tmp_path_factory):
-    """A local Ray instance, the demo corpus built on it as 2 shards, and 2 replicas of each."""
+    """A local Ray instance, the demo corpus built on it as 2 shards, and 2 replicas of shard 1
+    (shard 0 is opened in each worker, the service's default)."""
     import index
 
     index_dir = str(tmp_path_factory.mktemp("cluster-index"))
@@ -59,8 +61,8 @@ def ray_index(tmp_path_factory):
         index.rebuild(index_dir, CORPUS, shards=SHARDS, cluster=address, workers=2)
         print(f"built on the cluster in {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
-        cluster.deploy(index_dir, SHARDS, REPLICAS)
-        print(f"2 shards x 2 replicas deployed in {time.perf_counter() - started:.1f} s")
+        cluster.deploy(index_dir, SHARDS, REPLICAS, local=IN_WORKER)
+        print(f"2 replicas of shard 1 deployed in {time.perf_counter() - started:.1f} s")
         yield index_dir
     finally:
         ray_head.stop()
@@ -381,16 +383,16 @@ def test_a_killed_replica_under_load_fails_no_request_and_is_replaced(ray_index,
         rate=40, seconds=60)
     try:
         time.sleep(10)
-        before = cluster.replica_pids(ray_index, 0)
+        before = cluster.replica_pids(ray_index, 1)  # shard 0 is in the workers
         assert len(before) == REPLICAS and None not in before.values()
         victim = sorted(before)[0]
         cluster.kill_replica(victim)
         killed = time.monotonic()
         replaced = None
         while time.monotonic() < killed + 40:
-            now = cluster.replica_pids(ray_index, 0, timeout=0.5)
+            now = cluster.replica_pids(ray_index, 1, timeout=0.5)
             if now.get(victim) not in (None, before[victim]) and \
-                    running_replicas(ray_index, 0) == REPLICAS:
+                    running_replicas(ray_index, 1) == REPLICAS:
                 replaced = time.monotonic() - killed
                 break
             time.sleep(0.25)
@@ -402,7 +404,8 @@ def test_a_killed_replica_under_load_fails_no_request_and_is_replaced(ray_index,
     assert failures == []
     assert answered[0] >= 40 * 60 * 0.95
     assert replaced is not None
-    assert running_replicas(ray_index, 0) == REPLICAS
+    assert running_replicas(ray_index, 1) == REPLICAS
+    assert cluster.replica_actors(ray_index, 0) == []  # no replica of the workers' shard
 
 
 def test_a_shard_without_replicas_is_a_503_within_the_budget(ray_index, on_cluster):
@@ -421,4 +424,4 @@ def test_a_shard_without_replicas_is_a_503_within_the_budget(ray_index, on_clust
             assert body["error"]["code"] == "index_unavailable"
             assert took < BUDGET + 1.0
     finally:
-        cluster.deploy(ray_index, SHARDS, REPLICAS)
+        cluster.deploy(ray_index, SHARDS, REPLICAS, local=IN_WORKER)
