@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         build_if_missing(index_dir, paths, args.shards, app.config["REINDEX_WORKERS"], address)
         shards = index.live_shards(index_dir)
-        local = max(0, min(app.config["SHARDS_IN_WORKER"], shards - 1))
+        local = ray_shards.in_worker(shards, app.config["SHARDS_IN_WORKER"])
         ray_shards.deploy(index_dir, shards, replicas, per=per, local=local)
         print(f"{shards} shards: {local} opened in each worker, {replicas} replicas of the "
               f"others deployed ({per or shards - local} shards a replica process)", flush=True)

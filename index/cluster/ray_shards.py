@@ -39,8 +39,15 @@ DOWN_FOR = 10.0                      # seconds a failed replica is not asked (Ra
 def deploy(index_dir: str, shards: int, replicas: int, server: str = SERVER,
            redeploy: bool = False, per: int = 0, local: int = 0) -> None:
     """Run ``replicas`` replicas of each group of ``per`` shards (0: all) of ``index_dir``,
-    past the first ``local``, unless they already run."""
-    ray_replica.deploy(_ray(), index_dir, shards, replicas, server, redeploy, per, local)
+    past the first ``local`` (``in_worker``), unless they already run."""
+    ray_replica.deploy(_ray(), index_dir, shards, replicas, server, redeploy, per,
+                       in_worker(shards, local))
+
+
+def in_worker(shards: int, local: int) -> int:
+    """Return how many of the ``shards`` the calling process opens itself when asked for
+    ``local``: at most all but one (a search always has a replica to ask)."""
+    return max(0, min(local, shards - 1))
 
 
 def undeploy(index_dir: str, shards) -> None:
@@ -59,7 +66,7 @@ class RayShards:
     def __init__(self, index_dir: str, shards: int, address: str, replicas: int,
                  server: str = SERVER, per: int = 0, local: int = 0,
                  lines: bool = True) -> None:
-        local = max(0, min(local, shards - 1))
+        local = in_worker(shards, local)
         try:
             connect(address, index_dir)
             deploy(index_dir, shards, replicas, server, per=per, local=local)
