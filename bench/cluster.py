@@ -8,6 +8,11 @@
         --indexes /tmp/cluster-4x       the 4x corpus ``bench.scale_corpus`` wrote (new
                                         articles, nothing folds), its indexes built once and
                                         kept in (read from, when there) that folder
+    python -m bench.cluster --fanout --alternate 10 ...   one index, 2 shards in process and
+                                        on Ray (shard 0 in the searching process, the
+                                        default) side by side: each process opened and warm,
+                                        then asked for 10 queries in turn, so that the
+                                        machine's speed of the minute falls on all alike
 
 Corpora as in ``bench.scale`` (copy k of every record under id "<id>-k<k>"), written as 8
 files so that a cluster build has chunks to spread. Every step runs in a fresh process:
@@ -56,6 +61,10 @@ SEARCHES = [("one index", "one index", ""), ("2 shards, in process", "2 shards",
             ("4 shards, Ray", "4 shards", "ray")]
 
 
+# --alternate's searches unless --only names others: at most one on Ray (a Ray head each)
+ALTERNATED = ("one index", "2 shards, in process", "2 shards, Ray, one held by the coordinator")
+
+
 def _rss_kb() -> dict[str, int]:
     return {k: int(v.split()[0]) for k, v in (line.split(":", 1) for line in
             Path("/proc/self/status").read_text().splitlines()) if k in ("VmRSS", "VmHWM")}
@@ -86,10 +95,12 @@ def query_child() -> None:
     the first shard opened in this process, not on Ray; ending in "N", rounds through Ray
     calls, not the replicas' direct lines; with
     ":shards", the shards prepare, not the coordinator), "steps" to time each step
-    (``cluster_steps``); print JSON figures."""
+    (``cluster_steps``), and a block size (0: search every query at once; else print
+    "ready" once warm and search the next block at each "go" read, printing "done"); print
+    JSON figures."""
     from index import SearchIndex, SearchRequest
     from index.cluster import ray_head, ray_shards
-    index_dir, queries_file, mode, steps = sys.argv[1:5]
+    index_dir, queries_file, mode, steps, block = sys.argv[1:6]
     mode, _, prepare = mode.partition(":")
     if prepare == "shards":  # as before head_counting: the shards prepare every search
         from index.cluster import coordinator  # noqa: PLC0415
@@ -113,12 +124,21 @@ def query_child() -> None:
     gc.freeze()  # as a gunicorn worker after warming (``service/gunicorn_conf.py``)
     replicas = _replica_stats(ix) if backend else []
     timed = install(ix) if steps else None
-    cpu, latencies, totals = time.process_time(), [], []
-    for q in queries:
-        t = time.perf_counter()
-        totals.append(ix.search(SearchRequest(q=q, per_page=10)).total)
-        latencies.append(time.perf_counter() - t)
-    cpu = time.process_time() - cpu
+    cpu, latencies, totals = 0.0, [], []
+    step = int(block) or len(queries)
+    if int(block):
+        print("ready", flush=True)
+    for start in range(0, len(queries), step):
+        if int(block) and sys.stdin.readline().strip() != "go":
+            raise SystemExit("query_child: the parent stopped asking")
+        c = time.process_time()
+        for q in queries[start:start + step]:
+            t = time.perf_counter()
+            totals.append(ix.search(SearchRequest(q=q, per_page=10)).total)
+            latencies.append(time.perf_counter() - t)
+        cpu += time.process_time() - c
+        if int(block):
+            print("done", flush=True)
     if backend:
         after = _replica_stats(ix)
         out["replica_cpu_s"] = sum(a["cpu_s"] - b["cpu_s"] for a, b in zip(after, replicas)
@@ -150,6 +170,56 @@ def _child(function: str, *args: str, timeout: int = 3600) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _alternated(children: dict[str, list[str]], block: int) -> dict[str, dict]:
+    """Run ``query_child`` with each of ``children``'s argv at once, every one opened and
+    warm, then ask each in turn for its next ``block`` queries (the first of each round
+    in turn), so that the machine's minute-to-minute speed falls on all of them alike;
+    return each one's JSON figures."""
+    running: dict[str, tuple[subprocess.Popen, object]] = {}
+    try:
+        for name, argv in children.items():  # opened one after the other, then idle
+            log = tempfile.TemporaryFile("w+")
+            proc = subprocess.Popen([sys.executable, "-c", "from bench.cluster import "
+                                     "query_child; query_child()", *argv, str(block)],
+                                    cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=log, text=True)
+            running[name] = (proc, log)
+            _expect(name, proc, log, "ready")
+        names = list(running)
+        for i in range(-(-N_QUERIES // block)):
+            for name in names[i % len(names):] + names[:i % len(names)]:
+                proc, log = running[name]
+                proc.stdin.write("go\n")
+                proc.stdin.flush()
+                _expect(name, proc, log, "done")
+        out = {}
+        for name, (proc, log) in running.items():
+            rest, _ = proc.communicate(timeout=300)
+            if proc.returncode != 0:
+                raise RuntimeError(f"{name} failed ({proc.returncode}):\n{_tail(log)}")
+            out[name] = json.loads(rest.strip().splitlines()[-1])
+        return out
+    finally:
+        for proc, log in running.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            log.close()
+
+
+def _expect(name: str, proc: subprocess.Popen, log, word: str) -> None:
+    """Read ``proc``'s output up to the line ``word``; raise with its log if it ended."""
+    for line in proc.stdout:
+        if line.strip() == word:
+            return
+    raise RuntimeError(f"{name} ended before {word!r} ({proc.wait()}):\n{_tail(log)}")
+
+
+def _tail(log) -> str:
+    log.seek(0)
+    return log.read()[-3000:]
+
+
 def write_parts(src: Path, factor: float, folder: Path, corpus: Path | None = None) -> int:
     """Write the corpus at ``factor`` (or ``corpus`` as it is) into ``folder`` as PARTS
     files; return its lines."""
@@ -172,7 +242,7 @@ def write_parts(src: Path, factor: float, folder: Path, corpus: Path | None = No
 def run_factor(src: Path, factor: float, tmp: Path, queries_file: Path,
                two_shards: bool = False, fanout: bool = False, given: Path | None = None,
                kept: Path | None = None, only: list[str] | None = None,
-               steps: bool = False) -> dict:
+               steps: bool = False, alternate: int = 0) -> dict:
     """Build (or, from ``kept``, reuse) and search one size: ``given``, a corpus file to
     take as it is instead of ``factor`` copies of ``src``."""
     corpus = tmp / f"corpus-{factor:g}x"
@@ -193,11 +263,13 @@ def run_factor(src: Path, factor: float, tmp: Path, queries_file: Path,
         b["index_mb"] = dir_size(index_dir) / 2**20 if index_dir.exists() else 0
         dirs.setdefault(name.split(",")[0], index_dir)
         print(f"  {factor:g}x build, {name}: {b['seconds']:.0f} s", flush=True)
-    for name, index_name, mode in SEARCHES:
-        if index_name not in dirs or (only and name not in only):
-            continue
-        q = _child("query_child", str(dirs[index_name]), str(queries_file), mode,
-                   "steps" if steps else "")
+    chosen = {name: [str(dirs[index_name]), str(queries_file), mode, "steps" if steps else ""]
+              for name, index_name, mode in SEARCHES
+              if index_name in dirs and (name in only if only else
+                                         name in ALTERNATED or not alternate)}
+    found = _alternated(chosen, alternate) if alternate else {}
+    for name, argv in chosen.items():
+        q = found[name] if alternate else _child("query_child", *argv, "0")
         ms = [s * 1000 for s in q.pop("latencies")]
         searches[name] = {**q, "p50": percentile(ms, 50), "p95": percentile(ms, 95),
                           "p99": percentile(ms, 99), "mean": sum(ms) / len(ms)}
@@ -207,7 +279,8 @@ def run_factor(src: Path, factor: float, tmp: Path, queries_file: Path,
     shutil.rmtree(corpus, ignore_errors=True)
     for index_dir in tmp.glob(f"index-{factor:g}x-*"):
         shutil.rmtree(index_dir, ignore_errors=True)
-    return {"factor": factor, "lines": lines, "builds": builds, "searches": searches}
+    return {"factor": factor, "lines": lines, "builds": builds, "searches": searches,
+            "alternate": alternate}
 
 
 def report(rows: list[dict]) -> None:
@@ -219,7 +292,10 @@ def report(rows: list[dict]) -> None:
            b["VmHWM"] / 1024] for r in rows for name, b in r["builds"].items()],
          note="2-core machine shared with other work: Ray's 1 vs 2 CPUs is reading tasks; "
               "the driver routes and the writer actors write on the same 2 cores.")
-    show(f"Cluster searches: {N_QUERIES} queries, ms (one thread, no response cache)",
+    block = max((r.get("alternate", 0) for r in rows), default=0)
+    how = f"side by side, {block} queries each in turn" if block else "one after the other"
+    show(f"Cluster searches: {N_QUERIES} queries, ms (one thread, no response cache; "
+         f"backends {how})",
          ["size", "backend", "p50", "p95", "p99", "mean", "CPU ms/search", "process RSS MB",
           "replicas", "RSS/replica MB"],
          [[f"{r['factor']:g}x", name, s["p50"], s["p95"], s["p99"], s["mean"],
@@ -263,6 +339,10 @@ def main(argv: list[str] | None = None) -> int:
                              "process; searched as one index, in process and on Ray")
     parser.add_argument("--only", nargs="*", help="only these searches (backend names, as "
                         "the tables print them)")
+    parser.add_argument("--alternate", type=int, default=0, metavar="BLOCK",
+                        help="search the backends side by side, each in its own process "
+                             "opened and warm, in turn BLOCK queries at a time (default: one "
+                             "after the other); without --only: " + ", ".join(ALTERNATED))
     parser.add_argument("--steps", action="store_true", help="time each step of a search "
                         "(``cluster_steps``)")
     args = parser.parse_args(argv)
@@ -288,7 +368,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{', '.join(f'{f:g}x' for f in factors)}", flush=True)
         for factor in factors:  # each size reported and saved as soon as it is done
             rows.append(run_factor(src, factor, tmp, queries_file, args.two_shards, args.fanout,
-                                   args.corpus, args.indexes, args.only, args.steps))
+                                   args.corpus, args.indexes, args.only, args.steps,
+                                   args.alternate))
             report(rows[-1:])
             name = "cluster-fanout" if args.fanout else "cluster-2shards" if args.two_shards \
                 else "cluster"
