@@ -212,6 +212,7 @@ def test_a_shard_opened_in_the_worker_answers_alongside_the_replicas(ray_index, 
     here = index.SearchIndex(copy, cache_size=0)
     try:
         assert mixed.groups == [(1,)] and len(mixed.local) == 1 and not mixed.one_call
+        assert mixed.shard_pages  # the page's hits made by each shard (``pages.page_hits``)
         assert cluster.replica_actors(copy, 0) == [] and len(cluster.replica_actors(copy, 1)) == 1
         for q in QUERIES:
             for req in (index.SearchRequest(q=q), index.SearchRequest(q=q, kinds=("quote",)),

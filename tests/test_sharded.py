@@ -132,6 +132,36 @@ def test_fakenews_reader_queries_are_answered_alike(fakenews):
             [(h.document.id, h.score, h.copies, h.group) for h in b.hits]
 
 
+def test_pages_made_by_the_shards_are_the_coordinators(fakenews):
+    """With shards in the worker and on replicas (``shard_pages``), each shard makes its
+    rows' hits in a fetch round: the same hits, snippets, folded quotes and bios' article
+    counts over every shard as the page the coordinator makes (and one index's)."""
+    one, many, titles = fakenews
+    root = str(many.live.store.root)
+    fetching = SearchIndex(root, cache_size=0, time_budget=BUDGET, shards_backend=lambda n:
+                           LocalShards(root, n, shard_pages=True))
+    asked = []
+    real = LocalShards.map
+
+    def recording(self, snapshot_id, method, args, deadline):
+        asked.append(method)
+        return real(self, snapshot_id, method, args, deadline)
+    try:
+        LocalShards.map = recording
+        bios = 0
+        for q in titles[:15] + ["trump", "presidnet trump said", "\"white house\"", "obama"]:
+            for extra in ({}, {"kinds": ("bio",)}, {"kinds": ("quote",)}, {"sort": "-date"},
+                          {"per_page": 30}, {"snippets": False}):
+                req = SearchRequest(q=q, **extra)
+                assert_same(one, fetching, req)
+                assert_same(many, fetching, req)
+                bios += sum(h.document.kind == "bio" for h in fetching.search(req).hits)
+        assert bios > 5 and asked.count("fetch") > 100
+    finally:
+        LocalShards.map = real
+        fetching.close()
+
+
 def test_german_and_french_are_answered_alike(tmp_path_factory):
     """free-news-demo: real English, German and French news, queried as readers type."""
     one, many = _pair(tmp_path_factory, "freenews", [str(need(FREENEWS))], shards=2)

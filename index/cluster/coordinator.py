@@ -17,7 +17,10 @@ One search (``search``), as Elasticsearch's ``dfs_query_then_fetch``:
               head merges the rows in the one result order (``order``) and adds totals and
               counts up
     page      the head reads the page's stored fields and makes its snippets itself, from
-              the shard directories it has open (``pages``): no third round
+              the shard directories it has open (``pages``): no third round; unless this
+              process answers some shards itself and replicas the rest (shard 0 in each
+              worker, the default on Ray): then each shard makes its own rows' hits in a
+              fetch round, the replicas' side by side with this process's
 
 The head counts the prepare round itself when the request has no filters: it maps every
 shard's posting arrays (``head_counting``), so each shard gets one call, the query round,
@@ -63,9 +66,9 @@ def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
     start = (req.page - 1) * req.per_page
     at = in_order(rows.tier, rows.score, rows.day, rows.seq, req.sort, ranked,
                   start + req.per_page)[start:]
-    fetched = pages.fetch_page(head, head.page_facts(shards, deadline),
-                               rows.per_shard(at, ranked), [a.groups for a in answers],
-                               p.terms, req.snippets, deadline)
+    fetched = pages.page_hits(head, shards, head.page_facts(shards, deadline),
+                              rows.per_shard(at, ranked), [a.groups for a in answers],
+                              p.terms, req.snippets, deadline)
     counts = (facet_codes.merged(head.facet_table(shards, deadline), [a.facets for a in answers],
                                  req.date_by_month, req.authors, req.speakers)
               if req.facets else None)

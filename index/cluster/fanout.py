@@ -7,7 +7,9 @@ answers. Who answers is a backend with one method, ``map``:
     ray_shards.RayShards(...)                     each shard's replicas as Ray actors
 
 A backend whose one process holds every shard says so with ``one_call = True``: the
-coordinator then asks it for both rounds of a search at once (``rounds``).
+coordinator then asks it for both rounds of a search at once (``rounds``). One that answers
+some shards in this process and the rest elsewhere says ``shard_pages = True``: each shard
+then makes its rows' hits of the page, side by side (``pages.page_hits``).
 
 ``map(snapshot_id, method, args, deadline)`` calls ``method`` on shard k with ``args[k]``
 (every shard of the snapshot ``snapshot_id``, so all answers come from one snapshot) and
@@ -36,6 +38,7 @@ class Shards(Protocol):
     """What a sharded search calls."""
 
     one_call: bool  # one process holds every shard: both rounds of a search in one call
+    shard_pages: bool  # the shards make the page's hits (``pages.page_hits``)
 
     def map(self, snapshot_id: str, method: str, args: list[tuple],
             deadline: Deadline) -> list[Any]:

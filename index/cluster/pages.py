@@ -1,4 +1,6 @@
-"""The page of a sharded search, built by the coordinator itself: no fetch round to the shards.
+"""The page of a sharded search, built by the coordinator itself: no fetch round to the shards
+(``page_hits``: unless this process answers some shards and replicas the rest; then each
+shard makes its rows' hits, side by side).
 
 The shards' query round returns the rows (``shard_server.ShardPage``) with what only a shard
 knows cheaply: each row's near-duplicate group id. The coordinator then reads the page's
@@ -14,7 +16,7 @@ makes them the same on every shard) and each bio's article count over every shar
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from whoosh.reading import MultiReader
 
@@ -98,6 +100,30 @@ class ShardView:
 
     def searcher(self) -> _Searcher:
         return self._searcher
+
+
+def page_hits(head, shards, facts: PageFacts, per_shard: list[list[Row]], groups: list[dict],
+              terms: dict[str, frozenset[str]], snippets: bool,
+              deadline: Deadline) -> list[list[Hit]]:
+    """Return, per shard, the hits of its rows of the page: made here (``fetch_page``); or,
+    when this process answers some shards and replicas the rest (``shards.shard_pages``),
+    by each shard in a fetch round, the replicas' side by side with this process's, each
+    bio's ``article_count`` then put over every shard as here. Measured at 4x (shard 0 in
+    the worker, interleaved): the worker's CPU 13.0-13.7 -> 10.7-11.3 ms a search, p50
+    -0.8 ms; the replica spends ~3 ms more (a hit carries its whole text)."""
+    if not (shards.shard_pages and snippets):  # no snippets: reading stored fields is all
+        return fetch_page(head, facts, per_shard, groups, terms, snippets, deadline)
+    found = shards.map(head.snapshot_id, "fetch", [(rows, terms, snippets, deadline.left())
+                                                   for rows in per_shard], deadline)
+    return [[_counted(hit, facts) for hit in hits] for hits in found]
+
+
+def _counted(hit: Hit, facts: PageFacts) -> Hit:
+    """``hit`` with a bio's article count over every shard (a shard counts its own)."""
+    doc = hit.document
+    if doc.kind != "bio":
+        return hit
+    return replace(hit, document=replace(doc, article_count=facts.articles[tuple(doc.authors)]))
 
 
 def fetch_page(head, facts: PageFacts, per_shard: list[list[Row]], groups: list[dict],

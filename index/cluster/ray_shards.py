@@ -83,6 +83,8 @@ class RayShards:
         self.local = [_server(server)(index_dir, k) for k in range(local)]
         # a replica holds every shard: both rounds in one call (``rounds``)
         self.one_call = len(self.groups) == 1 and not local
+        # shards here and on replicas: each makes its rows' hits, side by side (``pages``)
+        self.shard_pages = bool(local)
         self._turn = itertools.count()
         self._down: dict = {}  # replica (actor id) → until when it is not asked (it failed)
         self.lines = direct.Lines(self.ray, DOWN_FOR) if lines else None

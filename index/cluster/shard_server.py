@@ -15,6 +15,8 @@ calls them:
               for the page (with their group ids), its total, and raw facet counts (as
               codes, ``facet_codes``); the coordinator reads the page's stored fields and
               snippets itself (``pages``)
+    fetch     the hits of this shard's rows of the page (``page.fetch``), when the shards
+              make them (``pages.page_hits``: a worker answering some shards itself)
     page_facts, articles_by   the speakers' canonical names and bios' article counts
               (once per snapshot)
     facet_values   the values its facet counts' codes number (once per snapshot)
@@ -35,7 +37,7 @@ from index.errors import Deadline, IndexUnavailable
 from index.read import facets
 from index.read import related as related_op
 from index.read.live import Recent, Snapshot
-from index.read.page import Row, as_person
+from index.read.page import Row, as_person, fetch as fetch_hits
 from index.read.postings import POSTINGS_CACHE
 from index.read.search import Matches, Ranking, match
 from index.read.stories import SHOWN_QUOTES
@@ -78,7 +80,7 @@ class ShardServer:
     def call(self, snapshot_id: str, method: str, args: tuple) -> Any:
         """Run ``method(*args)`` on this shard of ``snapshot_id``."""
         if method not in ("days", "page_facts", "articles_by", "facet_values", "prepare",
-                          "query", "document", "stored", "related", "fetch_plain"):
+                          "query", "fetch", "document", "stored", "related", "fetch_plain"):
             raise ValueError(f"no shard method {method!r}")
         return getattr(self, method)(self._snapshot(snapshot_id), *args)
 
@@ -137,6 +139,13 @@ class ShardServer:
               corpus: CorpusStats, budget: float) -> ShardPage:
         m = match(snap, req, query, ranked, ranking, Deadline(budget), corpus)
         return _page(snap, m, req, ranked)
+
+    @staticmethod
+    def fetch(snap: Snapshot, rows: list[Row], terms: dict[str, frozenset[str]], snippets: bool,
+              budget: float) -> list[Hit]:
+        """The hits of ``rows`` (this shard's of the page), each bio's ``article_count`` this
+        shard's own (the coordinator puts every shard's: ``pages.page_hits``)."""
+        return fetch_hits(snap, rows, terms, snippets, Deadline(budget)) if rows else []
 
     @staticmethod
     def document(snap: Snapshot, doc_id: str) -> Document | None:
