@@ -12,7 +12,7 @@ from index.read import sets
 class Places:
     """Where documents sit in ``ids`` (ascending, unique), for several lists of documents
     (``searched`` is the definition). A dense map of the candidates, built once and read by
-    every later list, paid before the gallop; the gallop costs less than building it."""
+    every later list, was tried and removed: the gallop costs less than building it."""
 
     def __init__(self, ids: np.ndarray) -> None:
         self.ids = ids
