@@ -21,6 +21,8 @@ import index
 from index import RelatedRequest, SearchIndex, SearchRequest
 from index.cluster import coordinator
 from index.cluster.local_shards import LocalShards
+from index.cluster.shard_server import ShardServer
+from index.errors import IndexUnavailable, QueryTimeout
 
 from tests.conftest import DEMO, FREENEWS, SCIFACT, fakenews_head, need
 
@@ -159,6 +161,32 @@ def test_pages_made_by_the_shards_are_the_coordinators(fakenews):
         assert bios > 5 and asked.count("fetch") > 100
     finally:
         LocalShards.map = real
+        fetching.close()
+
+
+@pytest.mark.parametrize("error", [IndexUnavailable("the replica is gone"),
+                                   QueryTimeout("past the budget")])
+def test_a_fetch_round_that_fails_leaves_the_page_to_the_coordinator(fakenews, monkeypatch,
+                                                                      error):
+    """A replica lost, or the budget spent, between the query round and the fetch round:
+    the search still answers, its page made by the coordinator (past the budget with plain
+    snippets, as always), never a 503 or a timeout for want of a page."""
+    one, many, titles = fakenews
+    root = str(many.live.store.root)
+    fetching = SearchIndex(root, cache_size=0, time_budget=BUDGET, shards_backend=lambda n:
+                           LocalShards(root, n, shard_pages=True))
+    failed = []
+
+    def fetch(*args):
+        failed.append(args)
+        raise error
+    monkeypatch.setattr(ShardServer, "fetch", staticmethod(fetch))
+    try:
+        for q in titles[:5] + ["trump", "obama"]:
+            for extra in ({}, {"kinds": ("bio",)}):
+                assert_same(one, fetching, SearchRequest(q=q, **extra))
+        assert len(failed) >= 14
+    finally:
         fetching.close()
 
 
