@@ -100,7 +100,7 @@ def query_child() -> None:
     JSON figures."""
     from index import SearchIndex, SearchRequest
     from index.cluster import ray_head, ray_shards
-    index_dir, queries_file, mode, steps, block = sys.argv[1:6]
+    index_dir, queries_file, mode, steps, block = *sys.argv[1:5], int(sys.argv[5])
     mode, _, prepare = mode.partition(":")
     if prepare == "shards":  # as before head_counting: the shards prepare every search
         from index.cluster import coordinator  # noqa: PLC0415
@@ -125,11 +125,11 @@ def query_child() -> None:
     replicas = _replica_stats(ix) if backend else []
     timed = install(ix) if steps else None
     cpu, latencies, totals = 0.0, [], []
-    step = int(block) or len(queries)
-    if int(block):
+    step = block or len(queries)
+    if block:
         print("ready", flush=True)
     for start in range(0, len(queries), step):
-        if int(block) and sys.stdin.readline().strip() != "go":
+        if block and sys.stdin.readline().strip() != "go":
             raise SystemExit("query_child: the parent stopped asking")
         c = time.process_time()
         for q in queries[start:start + step]:
@@ -137,7 +137,7 @@ def query_child() -> None:
             totals.append(ix.search(SearchRequest(q=q, per_page=10)).total)
             latencies.append(time.perf_counter() - t)
         cpu += time.process_time() - c
-        if int(block):
+        if block:
             print("done", flush=True)
     if backend:
         after = _replica_stats(ix)
