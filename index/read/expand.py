@@ -78,7 +78,8 @@ class Expander:
                  held: Callable[[str], dict[str, int]] | None = None,
                  minor: tuple[str, ...] = (), acronyms: frozenset[str] = frozenset(),
                  question: bool = False, names: frozenset[str] = frozenset(),
-                 verbs: dict[str, frozenset[str]] | None = None) -> None:
+                 verbs: dict[str, frozenset[str]] | None = None,
+                 frames: frozenset[str] = frozenset()) -> None:
         self.reader = reader
         self.postings = postings  # the snapshot's PostingLists (None: decoded each time)
         self.langs = tuple(lang for lang in langs if lang in STEMMERS) or ("en",)
@@ -90,6 +91,7 @@ class Expander:
         self.question = question  # the query asks a question (``language.is_question``)
         self.names = names  # words typed as names (``syntax.names``): past TIER_WORDS, they rank
         self.verbs = verbs or {}  # a participle → its verb's other forms (``compounds.verb_forms``)
+        self.frames = frames  # a question's words that only frame it (``language.question_frames``)
         self.deadline = deadline
         self.vocabulary = vocabulary  # None: no typo tolerance, no completion
         self.prefix_word = prefix_word
@@ -123,6 +125,11 @@ class Expander:
         if not words:
             return Q.And(required) if len(required) > 1 else (required[0] if required else None)
         return Relaxed(self._joins(words), required, strict, self.question, self.names)
+
+    def unsearched(self, word: str) -> bool:
+        """Return True if ``word`` is not searched: a stop word of the query's language, or
+        a word that only frames its question."""
+        return is_query_stop(word, self.stops) or fold(word.lower()) in self.frames
 
     def _acronym(self, term) -> bool:
         """True for a word typed in capitals among others that are not (``acronyms``), which
@@ -185,7 +192,7 @@ class Expander:
         word = group[0].text
         if word in self.synonyms:
             return synonym_group(self, word, group)
-        if is_query_stop(word, self.stops) or self.words >= MAX_WORDS:
+        if self.unsearched(word) or self.words >= MAX_WORDS:
             self.log.ignored.append(word)
             self.stop = word
             return None

@@ -58,6 +58,13 @@ QUESTION_WORDS = {"de": frozenset({"wann", "warum", "wieso", "weshalb", "weswege
                   "fr": frozenset({"quand", "pourquoi", "comment", "ou", "quel", "quelle",
                                    "quels", "quelles", "combien"})}
 
+# the verb of a question asking what happened: not searched in a question with other words
+# ("que se passe-t-il au Mali": the French Mali articles do not say "passe", English pages
+# quoting French do, and ranked above them; "what happened to demi lovato")
+QUESTION_FRAMES = {"en": frozenset({"happen", "happens", "happened", "happening"}),
+                   "de": frozenset({"passiert", "passierte", "geschehen", "geschah"}),
+                   "fr": frozenset({"passe", "passee", "arrive"})}
+
 QUESTION_STARTS = {"en": frozenset({"what", "how", "why", "when", "where", "who", "which", "whose",
                                     "did", "does", "do", "is", "are", "was", "were", "can",
                                     "could", "will", "would", "should", "has", "have"}),
@@ -82,6 +89,23 @@ def is_question(words: list[str], langs: tuple[str, ...]) -> bool:
     first = fold(words[0].lower()) if len(words) > 2 else ""
     return any(first in QUESTION_STARTS.get(lang, ()) or first in QUESTION_WORDS.get(lang, ())
                for lang in langs)
+
+
+def question_frames(words: list[str], langs: tuple[str, ...]) -> frozenset[str]:
+    """Return the words of ``words`` (folded) that only frame a question in one of ``langs``
+    (``QUESTION_FRAMES``), when they ask one and other words are left to search.
+
+    >>> sorted(question_frames(["what", "happened", "to", "demi", "lovato"], ("en",)))
+    ['happened']
+    >>> sorted(question_frames(["what", "happened", "to"], ("en",)))
+    []
+    """
+    if not is_question(words, langs):
+        return frozenset()
+    plain = [fold(w.lower()) for w in words]
+    frames = {w for w in plain if any(w in QUESTION_FRAMES.get(lang, ()) for lang in langs)}
+    rest = [w for w, p in zip(words, plain) if p not in frames and not is_query_stop(w, langs)]
+    return frozenset(frames) if rest else frozenset()
 
 
 def query_language(words: list[str], langs: tuple[str, ...],

@@ -21,7 +21,7 @@ from index.read import exactness, facets, listing
 from index.read.compounds import verb_forms
 from index.read.expand import Expander
 from index.read.folding import only_group
-from index.read.language import (holders, is_query_stop, is_question, minor_languages,
+from index.read.language import (holders, is_question, minor_languages, question_frames,
                                   query_language)
 from index.read.live import Snapshot
 from index.read.matching import Tiers
@@ -84,12 +84,12 @@ def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
                         _last_word(text), units, stops, getattr(snap, "postings", None),
                         held, minor_languages(reader, langs) if len(langs) > 1 else (),
                         acronyms(text), is_question(words(text), stops), names(text),
-                        verb_forms(text, stops))
+                        verb_forms(text, stops), question_frames(words(text), stops))
     if text:
         relax = req.operator != "or"
         query = expander.expand_top(parse(rewritten, ranking.boosts, req.operator), relax,
                                     strict=req.operator == "and" or explicit_and(text))
-        bonus = phrase_bonus(text, lambda w: is_query_stop(w, stops), set(expander.log.read_as))
+        bonus = phrase_bonus(text, expander.unsearched, set(expander.log.read_as))
         near = expander.expand(bonus) if query is not None and bonus is not None else None
         together = [near] if near is not None else []
         if len(words(text)) <= MAX_NEAR_WORDS:  # a longer query is ranked by score alone

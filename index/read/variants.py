@@ -32,6 +32,7 @@ TYPO_WEIGHT = 0.5         # a typo variant's frequency counts at this weight
 PREFIX_MIN_CHARS = 3      # letters the last word needs to match as a prefix
 PREFIX_VARIANTS = 20
 JOIN_MIN = 2              # whole-word holders a join of two query words needs
+POSSESSIVES = ("'s", "\u2019s")  # a join ending in "s" may be held as a possessive
 PREFIX_WEIGHT = 0.7
 UNFINISHED_RATIO = 10     # a whole word whose completion is this much more common is unfinished
 
@@ -113,9 +114,14 @@ def joined(first: str, second: str, whole: Vocabulary, vocab: Vocabulary,
            langs: tuple[str, ...]) -> tuple[str, ...]:
     """Return the index terms of two neighbouring query words written as one, when the
     titles, deks, headings or names hold that whole word (``Di Caprio`` → "dicaprio", ``face
-    book`` → "facebook"), else ()."""
+    book`` → "facebook"), or its possessive (``mc donalds`` → "McDonald's"), else ()."""
     word = fold((first + second).lower())
-    if not word.isalpha() or whole.frequency(word) < JOIN_MIN:
+    if not word.isalpha():
+        return ()
+    held = whole.frequency(word)
+    if word.endswith("s"):
+        held += sum(whole.frequency(word[:-1] + mark) for mark in POSSESSIVES)
+    if held < JOIN_MIN:
         return ()
     return tuple(sorted(t for t in query_terms(word, langs) if vocab.frequency(t)))
 
