@@ -44,12 +44,15 @@ SEED = 22
 
 
 def load_queries(path: Path = QUERIES) -> list[dict]:
-    """Return the queries (id, corpus, lang, kind, query, intent) in file order."""
+    """Return the queries (id, corpus, lang, kind, query, intent, batch) in file order; a
+    line ``# batch NAME: …`` starts a batch (the first is "first")."""
     names = ("id", "corpus", "lang", "kind", "query", "intent")
-    rows = []
+    rows, batch = [], "first"
     for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            rows.append(dict(zip(names, line.split("\t"))))
+        if line.startswith("# batch "):
+            batch = line[len("# batch "):].split(":")[0].strip()
+        elif line.strip() and not line.startswith("#"):
+            rows.append({**dict(zip(names, line.split("\t"))), "batch": batch})
     return rows
 
 

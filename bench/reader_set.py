@@ -89,11 +89,11 @@ def halves(queries: list[dict]) -> tuple[list[dict], list[dict]]:
     return a, b
 
 
-def report(queries: list[dict], ranked: dict, quick: bool, split: bool = False) -> dict:
-    """Print the tables and write bench/results/reader.json; return the figures."""
-    judged = load_judgments()
-    figures = score(queries, ranked, judged)
-    ours = figures["all"]["ours"]
+def first_irrelevant(queries: list[dict], ranked: dict, judged: dict) -> str:
+    """Return the share of ``queries`` whose first result is irrelevant, against the target:
+    over all of them, over those a judged document answers, and per engine over those a
+    document graded 2 answers in full."""
+    ours = score(queries, ranked, judged)["all"]["ours"]
     # queries no judged document answers (the corpus holds none: bench/reader/JUDGING.md)
     answerable = [q for q in queries if max(judged.get(q["id"], {}).values(), default=0) > 0]
     apart = score(answerable, {"ours": ranked["ours"]}, judged)["all"]["ours"] \
@@ -101,16 +101,31 @@ def report(queries: list[dict], ranked: dict, quick: bool, split: bool = False) 
     # and those the corpus answers in full (a document graded 2, not only partly relevant ones)
     answered = [q for q in answerable if 2 in judged[q["id"]].values()]
     firsts = score(answered, ranked, judged)["all"] if answered else {}
-    note = (f"judged: {sum(len(v) for v in judged.values())} documents; first result "
-            f"irrelevant for {ours['1st irrelevant']:.1%} of queries (target <= 1 in 30: "
-            f"{verdict(ours['1st irrelevant'] <= MAX_IRRELEVANT_FIRST)}); "
+    return (f"first result irrelevant for {ours['1st irrelevant']:.1%} of queries (target <= 1 "
+            f"in 30: {verdict(ours['1st irrelevant'] <= MAX_IRRELEVANT_FIRST)}); "
             f"{len(queries) - len(answerable)} queries have no relevant document judged (the "
             f"corpus holds none), over the other {len(answerable)}: {apart['1st irrelevant']:.1%}; "
             f"over the {len(answered)} with a document graded 2: "
             + ", ".join(f"{e} {m['1st irrelevant']:.1%}" for e, m in firsts.items()))
+
+
+def report(queries: list[dict], ranked: dict, quick: bool, split: bool = False) -> dict:
+    """Print the tables and write bench/results/reader.json; return the figures."""
+    judged = load_judgments()
+    figures = score(queries, ranked, judged)
+    note = (f"judged: {sum(len(v) for v in judged.values())} documents; "
+            + first_irrelevant(queries, ranked, judged))
     show("reader query set (bench/reader): per corpus and kind, service defaults vs peers",
          COLUMNS, rows_of(figures), digits=[0, 0, 0, 0, 3, 2, 2, 0, 0], note=note)
     data = {"figures": figures}
+    batches = list(dict.fromkeys(q["batch"] for q in queries))
+    for name in batches if len(batches) > 1 else ():
+        batch = [q for q in queries if q["batch"] == name]
+        part = score(batch, ranked, judged)
+        data[f"batch {name}"] = part
+        show(f"reader query set, {name} batch ({len(batch)} queries; bench/reader/JUDGING.md)",
+             COLUMNS, [r for r in rows_of(part, f" {name}") if r[1] == "all"],
+             digits=[0, 0, 0, 0, 3, 2, 2, 0, 0], note=first_irrelevant(batch, ranked, judged))
     if split:
         for name, half in zip(("A", "B"), halves(queries)):
             part = score(half, ranked, judged)
