@@ -104,6 +104,11 @@ def test_the_verb_framing_a_question_is_not_searched(freenews_search):
     assert "passe" in result.ignored, result.ignored
     assert all(t.startswith("Mali") for t in titles(result)), titles(result)
     assert "passe" not in search(freenews_search, "passe Mali").ignored
+    # an elided opening asks too: "qu'est-il arrivé" ("arrivé" found Rajoy's "arrivée")
+    result = search(freenews_search, "qu'est-il arrivé à Chirac", 3)
+    assert "arrivé" in result.ignored, result.ignored
+    assert "Chirac" in titles(result)[0] and not any("Rajoy" in t for t in titles(result)), \
+        titles(result)
 
 
 def test_the_title_ranks_only_documents_holding_every_word(scifact):

@@ -65,6 +65,8 @@ QUESTION_FRAMES = {"en": frozenset({"happen", "happens", "happened", "happening"
                    "de": frozenset({"passiert", "passierte", "geschehen", "geschah"}),
                    "fr": frozenset({"passe", "passee", "arrive"})}
 
+ELIDED = {"qu": "que"}  # a French question opening with an elided word: "qu'est-il arrivé"
+
 QUESTION_STARTS = {"en": frozenset({"what", "how", "why", "when", "where", "who", "which", "whose",
                                     "did", "does", "do", "is", "are", "was", "were", "can",
                                     "could", "will", "would", "should", "has", "have"}),
@@ -85,8 +87,11 @@ def is_question(words: list[str], langs: tuple[str, ...]) -> bool:
 
     >>> is_question(["did", "obama", "ban"], ("en",)), is_question(["obama", "ban"], ("en",))
     (True, False)
+    >>> is_question(["qu'est", "il", "arrivé", "à", "chirac"], ("fr",))
+    True
     """
     first = fold(words[0].lower()) if len(words) > 2 else ""
+    first = ELIDED.get(first.replace("\u2019", "'").split("'")[0], first)
     return any(first in QUESTION_STARTS.get(lang, ()) or first in QUESTION_WORDS.get(lang, ())
                for lang in langs)
 
