@@ -186,11 +186,14 @@ def test_suggestions_are_phrases_the_index_holds(fakenews, typed):
 
 
 def test_suggestions_are_no_misspellings(fakenews):
-    """"kardshian" and "taylo" are in a few titles; "kardashian" and "taylor" in far more."""
+    """"kardshian" and "taylo" are in a few titles; "kardashian" and "taylor" in far more.
+    Nor words run together that one title holds beside a common word ("tayl" offered
+    "taylorswiftisoverparty", "trum" "trumka")."""
     assert fakenews.suggest("kard")[0] == "kardashian"
     assert "kardshian" not in fakenews.suggest("kard")
     tayl = fakenews.suggest("tayl")
-    assert tayl[0] == "taylor" and "taylo" not in tayl
+    assert tayl == ["taylor"], tayl
+    assert fakenews.suggest("trum")[0] == "trump" and "trumka" not in fakenews.suggest("trum")
 
 
 def test_a_typed_ss_completes_to_sharp_s(demo_index, freenews):

@@ -4,10 +4,12 @@ phrases the index holds.
 Candidates are the words of titles, deks, headings and names (the ``spell`` field) that start
 with the last word (typed "ss" also stands for "ß": ``strass`` → "straßenbahn"), the most
 frequent first; a candidate one edit from one ``MISSPELT_RATIO`` times as common is its
-misspelling ("kardshian", "taylo") and is dropped. When words come before it, a completion is offered only where a
-title, dek or name holds it right after the word before ("brad p" → "brad pitt", never "brad
-parker" from a title naming both), the most often first: among ``PHRASE_DOCS`` documents
-holding every typed word and a candidate. No such phrase: no completion.
+misspelling ("kardshian", "taylo") and is dropped, as is a word one title holds beside one
+``LONE_RATIO`` times as common ("taylorswiftisoverparty"). When words come before it, a
+completion is offered only where a title, dek or name holds it right after the word before
+("brad p" → "brad pitt", never "brad parker" from a title naming both), the most often
+first: among ``PHRASE_DOCS`` documents holding every typed word and a candidate. No such
+phrase: no completion.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ CANDIDATES = 30       # most frequent words with the prefix, then ranked by cont
 MAX_PREFIX_TERMS = 5000
 MAX_TYPED = 200
 MISSPELT_RATIO = 10   # a candidate one edit from one this much more common is a misspelling
+LONE_RATIO = 100      # a word of one title is dropped beside a candidate of this many
 PHRASE_DOCS = 100     # documents read for the phrases a completion makes (their stored text)
 PHRASE_FIELDS = ("title", "dek", "person")
 _POSSESSIVE = re.compile(r"['’]s?$")
@@ -62,8 +65,11 @@ def _candidates(reader, langs: tuple[str, ...], last: str, typed: list[str]) -> 
 
 def _spelled(candidates: list) -> list:
     """Drop the misspellings of a far more common candidate (not its longer forms:
-    "kardashians" is no misspelling of "kardashian", "taylo" is one of "taylor")."""
-    return [(f, t) for f, t in candidates if not any(
+    "kardashians" is no misspelling of "kardashian", "taylo" is one of "taylor"), and the
+    words one title holds beside a candidate ``LONE_RATIO`` times as common: words run
+    together ("taylorswiftisoverparty", "kardashianaccompanied") or a rare name."""
+    most = max((f for f, _ in candidates), default=0)
+    return [(f, t) for f, t in candidates if not (f == 1 and most >= LONE_RATIO) and not any(
         g >= MISSPELT_RATIO * f and distance(t, u) <= 1 and not t.startswith(u)
         for g, u in candidates if u != t)]
 
