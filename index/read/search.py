@@ -77,14 +77,15 @@ def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
     langs = req.langs or snap.langs
     reader = snap.searcher().reader()
     held = holders(reader, langs, getattr(snap, "postings", None), getattr(snap, "columns", None))
-    stops = req.langs or (query_language(words(text), langs, held),)
+    typed = words(text)
+    stops = req.langs or (query_language(typed, langs, held),)
     rewritten, units = synonyms.rewrite(text) if synonyms is not None else (text, {})
     vocabularies = (lambda: (snap.vocabulary(), snap.words())) if req.typos else None
     expander = Expander(reader, langs, deadline, vocabularies,
                         _last_word(text), units, stops, getattr(snap, "postings", None),
                         held, minor_languages(reader, langs) if len(langs) > 1 else (),
-                        acronyms(text), is_question(words(text), stops), names(text),
-                        verb_forms(text, stops), question_frames(words(text), stops))
+                        acronyms(text), is_question(typed, stops), names(text),
+                        verb_forms(text, stops), question_frames(typed, stops))
     if text:
         relax = req.operator != "or"
         query = expander.expand_top(parse(rewritten, ranking.boosts, req.operator), relax,
@@ -92,7 +93,7 @@ def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
         bonus = phrase_bonus(text, expander.unsearched, set(expander.log.read_as))
         near = expander.expand(bonus) if query is not None and bonus is not None else None
         together = [near] if near is not None else []
-        if len(words(text)) <= MAX_NEAR_WORDS:  # a longer query is ranked by score alone
+        if len(typed) <= MAX_NEAR_WORDS:  # a longer query is ranked by score alone
             together += joined_words(expander.log.joined)
         if query is not None and together:
             query = Q.AndMaybe(query, Nearness(together))
