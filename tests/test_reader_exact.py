@@ -1,14 +1,20 @@
 """Exactness (issue 22, ``index.read.exactness``) on free-news-demo: among the first results
 of a tier, a page holding the query's words as typed ranks above one holding them only through
-a stem; the first results are reordered among themselves, never joined by another page.
+a stem; the first results are reordered among themselves, never joined by another page. And
+on FakeNewsNet, a page whose text holds the query's words side by side ranks as together.
 
 ``bench/reader`` measures the rule on the judged reader set (docs/benchmarks.md, part 10)."""
 from __future__ import annotations
 
-from index import SearchRequest
+import json
+
+import pytest
+
+from index import SearchIndex, SearchRequest
 from index.errors import Deadline
 from index.read import exactness
 from index.read.search import plan
+from tests.conftest import fakenews_subset
 from tests.test_reader_ranking import search, titles
 
 BUNDESTAG = "Die Wahl zum 19. deutschen Bundestag - und die Folgen"  # "Jamaika" once
@@ -50,3 +56,46 @@ def test_the_forms_a_word_is_held_as(freenews_search):
     assert [forms[0] for forms, _ in words] == ["super", "bowl", "half", "time"]
     assert {"halftime", "half-time", "bowlhalf"} <= set(words[2][0]), words
     assert exactness.typed_words(p.query, (False, True, True, True)) == words[:1]
+
+
+@pytest.fixture(scope="module")
+def parkland(tmp_path_factory):
+    """FakeNewsNet's first 1,000 lines and every article naming Parkland."""
+    def keep(n: int, line: str) -> bool:
+        record = json.loads(line)
+        return n < 1000 or "parkland" in f"{record.get('title')} {record.get('text')}".lower()
+
+    ix = SearchIndex(fakenews_subset(tmp_path_factory.mktemp("parkland"), keep), cache_size=0)
+    yield ix
+    ix.close()
+
+
+def test_words_side_by_side_in_the_text_rank_as_together(parkland, monkeypatch):
+    """"parkland survivors": an actress's condolences name Parkland in the title and
+    "survivors" once, further on, and ranked first; "Parkland survivor Emma Gonzalez" holds
+    the words side by side, as together as a title holding them (held-out reader set,
+    fn-r11). The same first ten, reordered."""
+    def first_ten() -> list[str]:
+        return titles(search(parkland, "parkland survivors", 10))
+    found = first_ten()
+    assert found[0].startswith("Emma Gonzalez"), found
+    monkeypatch.setattr(exactness, "neighbours", lambda query: (None, 0))
+    before = first_ten()
+    assert before[0].startswith("Camila Mendes"), before
+    assert sorted(before) == sorted(found)
+
+
+def test_the_words_side_by_side(freenews_search):
+    """Every word of the query, in order, its stem's beginning as typed (accents or not),
+    one short word at most between them (a stop word); none for a word read as another."""
+    def pattern(text: str):
+        snap = freenews_search.live.current()
+        return exactness.neighbours(plan(snap, SearchRequest(q=text), freenews_search.ranking,
+                                         Deadline(10)).query)[0]
+    found = pattern("parkland survivors")
+    assert found.search("parkland survivor emma") and found.search("parkland's survivors")
+    assert not found.search("parkland school survivors") and not found.search("survivors parkland")
+    assert pattern("élections législatives").search("les elections legislatives")
+    assert pattern("pledge of allegiance").search("the pledge of allegiance")
+    assert pattern("climate") is None  # one word
+    assert pattern("Verteidigungsminster Rumsfeld") is None  # read as "Verteidigungsminister"

@@ -1,22 +1,32 @@
-"""Exactness (Meilisearch's ranking rule of that name): among the first results, a document
-holding the query's words in the form typed ranks above one of the same tier holding them only
-through a stem, a compound part or a typo ("Jamaika Sondierung": a page saying "Jamaika" above
-one saying "Sondierungen").
+"""Exactness (Meilisearch's ranking rule of that name) and words together in the text: among
+the first results, a document holding the query's words in the form typed ranks above one of
+the same tier holding them only through a stem, a compound part or a typo ("Jamaika
+Sondierung": a page saying "Jamaika" above one saying "Sondierungen"); and a document whose
+text holds two neighbouring query words side by side ranks with those holding the words
+together (``matching.Tiers``: the query as a phrase in a title or a name, or neighbours
+adjacent in a title), which positions read for every candidate would cost too much in the
+bodies ("parkland survivors": "Parkland survivor Emma Gonzalez…" above an actress's
+condolences naming Parkland in its title and survivors once, further on).
 
-The text fields index stems, so the form typed is read from the text of the hits themselves,
-after they are fetched: the first ``WINDOW`` results are reordered among themselves (a
-rescoring window, as Lucene's rescorer: no other document can enter them, the pages after are
-untouched), each hit's score multiplied by ``1 + WEIGHT`` per word held as typed, within its
-tier. Once on a single index and on a sharded one (the coordinator's merged page), from what
-the hits hold: no posting or stored field is read again.
+The text fields index stems, so the form typed and the words' order are read from the text of
+the hits themselves, after they are fetched: the first ``WINDOW`` results are reordered among
+themselves (a rescoring window, as Lucene's rescorer with a phrase query: no other document
+can enter them, the pages after are untouched), by tier (raised for the words together), then
+each hit's score multiplied by ``1 + WEIGHT`` per word held as typed. Once on a single index
+and on a sharded one (the coordinator's merged page), from what the hits hold: no posting or
+stored field is read again.
 """
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import replace
 
 from whoosh import query as Q
 
+from index.analysis import fold
 from index.read.matching import TIER_WORDS
+from index.read.pinning import PINNED
 from index.read.query import FieldedTerm, Relaxed
 from index.results import Hit
 
@@ -66,12 +76,68 @@ def _holds(text: str, form: str, prefix: bool) -> bool:
     return False
 
 
-def held(hit: Hit, words: list[tuple[tuple[str, ...], bool]]) -> int:
-    """Return how many of the ``words`` (``typed_words``) ``hit``'s document holds as typed
-    (anywhere: a long page about the subject names it late too)."""
+def text_of(hit: Hit) -> str:
+    """Return ``hit``'s title, dek, headings and text, lowercase."""
     doc = hit.document
-    text = "\n".join((doc.title, doc.dek, *doc.headings, doc.text)).lower()
+    return "\n".join((doc.title, doc.dek, *doc.headings, doc.text)).lower()
+
+
+def held(text: str, words: list[tuple[tuple[str, ...], bool]]) -> int:
+    """Return how many of the ``words`` (``typed_words``) a document's lowercase ``text``
+    holds as typed (anywhere: a long page about the subject names it late too)."""
     return sum(1 for forms, prefix in words if any(_holds(text, f, prefix) for f in forms))
+
+
+MIN_STEM = 4  # letters a word's stem and the word typed share, for its place in a text to count
+# a stop word a phrase skips (the index leaves them out of positions): "pledge of allegiance"
+_BETWEEN = r"\W+(?:\w{1,3}\W+)?"
+
+
+def neighbours(query: Q.Query | None) -> tuple[re.Pattern | None, int]:
+    """Return a pattern finding two neighbouring words of a tiered relaxed query side by
+    side (each as the beginning it shares with its stem: "survivors" → "survivor…", a word
+    being completed as typed: "har…"; a word read as another, "hilary" → "hillari", has
+    none), and the tier base (``matching.Tiers.tier``); (None, 0) for other queries."""
+    if isinstance(query, Q.AndMaybe):
+        query = query.a
+    if not isinstance(query, Relaxed) or not (query.strict or len(query.words) <= TIER_WORDS):
+        return None, 0
+    starts = [_start(w) if isinstance(w, FieldedTerm) and w.word else None
+              for w in query.words]
+    if len(starts) < 2 or not all(starts):
+        return None, 0
+    return re.compile(r"\b" + _BETWEEN.join(starts)), len(query.words) + 1
+
+
+def _start(term: FieldedTerm) -> str | None:
+    """Return a pattern for the beginning of ``term``'s word as typed that is its shortest
+    stem in any language (accented as typed or not; a stem's last letter may differ:
+    "survivors" → "survivor", not the French "survivors"; "hillary" → "hillar", of
+    "hillari"). None for a word read as another ("Verteidigungsminster", "Markel": the words
+    together are the words typed, as in ``query.phrase_bonus``)."""
+    typed = term.word.lower()
+    plain = fold(typed)
+    if plain in {v for v, _ in term.variants}:
+        return None
+    least = min(MIN_STEM, len(plain))
+    stems = [t for t in term.texts
+             if len(os.path.commonprefix([plain, t])) >= max(len(t) - 1, least)]
+    shared = os.path.commonprefix([plain, min(stems, key=len)]) if stems else ""
+    if not shared or not shared.isalnum():
+        return None
+    forms = dict.fromkeys((typed[:len(shared)], shared))
+    return "(?:" + "|".join(re.escape(f) for f in forms) + r")\w*"
+
+
+def together(tier: int, text: str, pattern: re.Pattern | None, base: int) -> int:
+    """Return ``tier`` raised to the words together when ``text`` holds two neighbouring
+    words side by side and the tier does not say so already (pins keep theirs)."""
+    if pattern is None or tier >= PINNED:
+        return tier
+    words = ((tier + base - 1) // base) // base  # the words held, times 2, plus together
+    if words % 2 or not pattern.search(text):
+        return tier
+    return tier + base * base
 
 
 def rerank(hits: list[Hit], tiers: list[int], start: int, query: Q.Query | None,
@@ -83,8 +149,11 @@ def rerank(hits: list[Hit], tiers: list[int], start: int, query: Q.Query | None,
     words = typed_words(query, common) if inside > 1 else []
     if not words or any(h.score is None for h in hits[:inside]):
         return hits, list(range(len(hits)))
-    boosted = [replace(h, score=h.score * (1 + WEIGHT * held(h, words)))
-               for h in hits[:inside]]
+    texts = [text_of(h) for h in hits[:inside]]
+    boosted = [replace(h, score=h.score * (1 + WEIGHT * held(t, words)))
+               for h, t in zip(hits, texts)]
+    pattern, base = neighbours(query)
+    tiers = [together(tier, t, pattern, base) for tier, t in zip(tiers, texts)]
     order = sorted(range(inside), key=lambda i: (-tiers[i], -boosted[i].score))
     order += range(inside, len(hits))
     return [boosted[i] if i < inside else hits[i] for i in order], order
