@@ -2,7 +2,7 @@
 the first results, a document holding the query's words in the form typed ranks above one of
 the same tier holding them only through a stem, a compound part or a typo ("Jamaika
 Sondierung": a page saying "Jamaika" above one saying "Sondierungen"); and a document whose
-text holds two neighbouring query words side by side ranks with those holding the words
+text holds every word of the query side by side ranks with those holding the words
 together (``matching.Tiers``: the query as a phrase in a title or a name, or neighbours
 adjacent in a title), which positions read for every candidate would cost too much in the
 bodies ("parkland survivors": "Parkland survivor Emma Gonzalez…" above an actress's
@@ -94,10 +94,11 @@ _BETWEEN = r"\W+(?:\w{1,3}\W+)?"
 
 
 def neighbours(query: Q.Query | None) -> tuple[re.Pattern | None, int]:
-    """Return a pattern finding two neighbouring words of a tiered relaxed query side by
-    side (each as the beginning it shares with its stem: "survivors" → "survivor…", a word
-    being completed as typed: "har…"; a word read as another, "hilary" → "hillari", has
-    none), and the tier base (``matching.Tiers.tier``); (None, 0) for other queries."""
+    """Return a pattern finding every word of a tiered relaxed query side by side, in the
+    order typed (each as the beginning it shares with its stem: "survivors" → "survivor…", a
+    word being completed as typed: "har…"), and the tier base (``matching.Tiers.tier``);
+    (None, 0) for other queries, one word, or a word read as another ("hilary" →
+    "hillari")."""
     if isinstance(query, Q.AndMaybe):
         query = query.a
     if not isinstance(query, Relaxed) or not (query.strict or len(query.words) <= TIER_WORDS):
@@ -130,8 +131,8 @@ def _start(term: FieldedTerm) -> str | None:
 
 
 def together(tier: int, text: str, pattern: re.Pattern | None, base: int) -> int:
-    """Return ``tier`` raised to the words together when ``text`` holds two neighbouring
-    words side by side and the tier does not say so already (pins keep theirs)."""
+    """Return ``tier`` raised to the words together when ``text`` holds the query's words
+    side by side (``pattern``) and the tier does not say so already (pins keep theirs)."""
     if pattern is None or tier >= PINNED:
         return tier
     words = ((tier + base - 1) // base) // base  # the words held, times 2, plus together
