@@ -9,7 +9,8 @@ matches first: ``matching``); the letters counted are the compared term's (a ste
 first letter counts as two edits (``variants``). A word is read in the context of its neighbours
 ("Hilary Clinton" → "hillary"), two neighbours also match the word they make (``neighbours``), a
 rare German compound its parts, a German question's final participle its verb's other forms
-(``compounds``). The last word also matches as a prefix. Phrases, prefixes: ``forms``. Never refused.
+(``compounds``; one word of several forms: ``word_groups``). The last word also matches as a
+prefix. Phrases, prefixes: ``forms``. Never refused.
 """
 from __future__ import annotations
 
@@ -20,13 +21,14 @@ from whoosh import query as Q
 
 from index.analysis import STEMMERS, fold, query_terms
 from index.errors import Deadline
-from index.read.compounds import LANG, PART_WEIGHT, compounds_among, compounds_of, parts_of
+from index.read.compounds import LANG, parts_of
 from index.read.forms import phrase_query, prefix_query
 from index.read.language import in_language, is_query_stop, stem_languages
 from index.read.neighbours import in_context, joins
-from index.read.query import FieldedTerm, Relaxed, words_in_fields
+from index.read.query import FieldedTerm, Relaxed, SynonymGroup, words_in_fields
 from index.read.variants import common_count, completions, finished, read_word
 from index.read.vocabulary import Vocabulary
+from index.read.word_groups import compound_group, synonym_group, with_compounds
 from index.schema import TEXT_FIELDS
 
 MAX_WORDS = 32            # plain words searched; the rest of a very long query is ignored
@@ -244,62 +246,6 @@ class Expander:
             more = {}
         return (reading.texts, tuple(sorted(reading.typos.items())),
                 tuple(sorted(more.items())))
-
-
-def synonym_group(expander: Expander, marker: str, group: list[Q.Term]) -> Q.Query | None:
-    """Return one word unit matching any form of the synonym group ``marker`` stands for,
-    each form sought in the fields (and with the boosts) of ``group``."""
-    forms = []
-    for form in expander.synonyms[marker]:
-        if len(form) == 1:
-            found = expander._fielded([Q.Term(t.fieldname, form[0], boost=t.boost)
-                                       for t in group])
-        else:
-            found = expander.expand(Q.Or([Q.Phrase(t.fieldname, list(form), boost=t.boost)
-                                          for t in group]))
-        if found is not None:
-            forms.append(found)
-    if not forms:
-        return None
-    return SynonymGroup(forms, word=" ".join(expander.synonyms[marker][0]))
-
-
-def compound_group(expander: Expander, term: FieldedTerm, parts: tuple[str, str]) -> Q.Query:
-    """Return one word unit matching ``term`` or its compound ``parts`` as a phrase in the
-    same fields, the phrase at ``compounds.PART_WEIGHT`` (see ``compounds``)."""
-    phrase = expander.expand(Q.Or([Q.Phrase(name, list(parts), boost=boost)
-                                   for name, boost in term.weights.items()], boost=PART_WEIGHT))
-    if phrase is None:
-        return term
-    expander.log.compounds[term.word] = list(parts)
-    return SynonymGroup([term, phrase], word=term.word)
-
-
-def with_compounds(expander: Expander, term: FieldedTerm) -> FieldedTerm:
-    """Return ``term`` also matching the compounds its word is a part of, below the word as
-    typed (a German query's: see ``compounds.compounds_of``); so do its completions that are
-    such compounds ("Sondierung": "Sondierungsgespräche" is no unfinished "Sondierung")."""
-    if expander.vocabulary is None or any(c.isdigit() for c in term.word):
-        return term
-    vocab, whole = expander.vocabulary()
-    grown = compounds_among(fold(term.word), [t for t, _ in term.completions], vocab)
-    found = compounds_of(term.word, term.texts, vocab, whole, expander.langs)
-    found = [t for t in found if t not in {v for v, _ in term.variants + term.completions}]
-    if not expander.log.afford(len(found) * len(term.weights)) or not found and not grown:
-        return term
-    expander.log.note_all(term.weights, found)
-    expander.log.compounds[term.word] = grown + found
-    return FieldedTerm(term.texts, term.weights, term.boost, term.variants + tuple(
-        (t, PART_WEIGHT) for t in grown + found), tuple(
-        c for c in term.completions if c[0] not in grown), term.word, term.joined)
-
-
-class SynonymGroup(Q.Or):
-    """The forms of one synonym group: in relaxed matching, one word."""
-
-    def __init__(self, subqueries, word: str = "", boost: float = 1.0) -> None:
-        super().__init__(subqueries, boost=boost)
-        self.word = word
 
 
 def _conjunction(q: Q.Query) -> bool:

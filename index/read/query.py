@@ -209,3 +209,11 @@ def phrase_bonus(text: str, is_stop: Callable[[str], bool] = lambda w: False,
     phrases += [Q.Phrase(name, list(pair), boost=PAIR_BOOST) for name in PAIR_FIELDS
                 for pair in dict.fromkeys(zip(content, content[1:])) if not typos & set(pair)]
     return Q.Or(phrases) if phrases else None
+
+
+class SynonymGroup(Q.Or):
+    """The forms of one synonym group: in relaxed matching, one word."""
+
+    def __init__(self, subqueries, word: str = "", boost: float = 1.0) -> None:
+        super().__init__(subqueries, boost=boost)
+        self.word = word
