@@ -111,6 +111,18 @@ def test_the_verb_framing_a_question_is_not_searched(freenews_search):
         titles(result)
 
 
+def test_a_misspelt_verb_framing_a_question_is_not_searched(freenews_search):
+    """"what hapened in mali": the typo read as "happen" was searched and put pages saying
+    "happened" above the Mali ones; "pasiert", whose one variant is "passiert", the same. A
+    question with no other word keeps it."""
+    for query, typo in (("what hapened in mali", "hapened"), ("was ist in Mali pasiert",
+                                                                "pasiert")):
+        result = search(freenews_search, query, 3)
+        assert typo in result.ignored, (query, result.ignored)
+        assert all("mali" in t.lower() for t in titles(result)), (query, titles(result))
+    assert "hapened" not in search(freenews_search, "what hapened").ignored
+
+
 def test_the_title_ranks_only_documents_holding_every_word(scifact):
     """"CCL19 is absent within dLNs.": no abstract holds every word; among those holding
     some, a title holding "absent" ("Absent in Melanoma 2") no longer ranks a page above the

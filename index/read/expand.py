@@ -23,7 +23,7 @@ from index.analysis import STEMMERS, fold, query_terms
 from index.errors import Deadline
 from index.read.compounds import LANG, parts_of
 from index.read.forms import phrase_query, prefix_query
-from index.read.language import in_language, is_query_stop, stem_languages
+from index.read.language import QUESTION_FRAMES, in_language, is_query_stop, stem_languages
 from index.read.neighbours import in_context, joins
 from index.read.query import FieldedTerm, Relaxed, SynonymGroup, words_in_fields
 from index.read.variants import common_count, completions, finished, read_word
@@ -124,6 +124,11 @@ class Expander:
                                        expanded.joined)
             is_word = isinstance(expanded, (FieldedTerm, SynonymGroup))
             (words if is_word else required).append(expanded)
+        framing = [w for w in words if self._framing(w)]
+        if framing and len(framing) < len(words):  # "what hapened to demi lovato"
+            words = [w for w in words if w not in framing]
+            self.frames = self.frames | {fold(w.word.lower()) for w in framing}
+            self.log.ignored.extend(w.word for w in framing)
         if not words:
             return Q.And(required) if len(required) > 1 else (required[0] if required else None)
         return Relaxed(self._joins(words), required, strict, self.question, self.names)
@@ -132,6 +137,16 @@ class Expander:
         """Return True if ``word`` is not searched: a stop word of the query's language, or
         a word that only frames its question."""
         return is_query_stop(word, self.stops) or fold(word.lower()) in self.frames
+
+    def _framing(self, term) -> bool:
+        """True for a word of a question read as the verb that frames it, misspelt
+        ("hapened" read as "happen", "pasiert" whose one variant is "passiert"): it is not
+        searched either, when other words are left."""
+        if not self.question or term.__class__ is not FieldedTerm:
+            return False
+        typos = self.log.typos.get(term.word, ())
+        read = self.log.read_as.get(term.word) or (typos[0] if len(typos) == 1 else "")
+        return any(fold(read) in QUESTION_FRAMES.get(lang, ()) for lang in self.stops)
 
     def _acronym(self, term) -> bool:
         """True for a word typed in capitals among others that are not (``acronyms``), which
