@@ -75,7 +75,7 @@ def search(head: Head, shards: Shards, req: SearchRequest, ranking: Ranking,
     hits = rows.hits(at, fetched)
     if ranked and req.sort == "relevance" and hits:  # words held as typed first (exactness)
         hits, order = exactness.rerank(hits, rows.tier[at].tolist(), start, p.query,
-                                       answers[0].common)
+                                       answers[0].common, p.event)
         at = at[order]
     return result(head, req, p, hits, sum(a.total for a in answers), counts,
                   _dropped(answers, rows.shard, rows.tier, at), sum(a.folded for a in answers))

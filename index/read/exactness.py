@@ -25,6 +25,8 @@ from dataclasses import replace
 from whoosh import query as Q
 
 from index.analysis import fold
+from index.read import events
+from index.read.events import names_event
 from index.read.matching import TIER_WORDS
 from index.read.pinning import PINNED
 from index.read.query import FieldedTerm, Relaxed
@@ -142,16 +144,19 @@ def together(tier: int, text: str, pattern: re.Pattern | None, base: int) -> int
 
 
 def rerank(hits: list[Hit], tiers: list[int], start: int, query: Q.Query | None,
-           common: tuple[bool, ...] = ()) -> tuple[list[Hit], list[int]]:
+           common: tuple[bool, ...] = (), event: bool = False) -> tuple[list[Hit], list[int]]:
     """Return ``hits`` (the page starting at result ``start``, with each one's tier; ``query``
     and its words' ``common`` flags) with those among the first ``WINDOW`` results reordered
-    by tier, then score with exactness; and the new order (places in ``hits``)."""
+    by tier, then score with exactness (and, for a question asking what happened, ``event``,
+    with an event named: ``events``); and the new order (places in ``hits``)."""
     inside = max(0, min(len(hits), WINDOW - start))
     words = typed_words(query, common) if inside > 1 else []
     if not words or any(h.score is None for h in hits[:inside]):
         return hits, list(range(len(hits)))
     texts = [text_of(h) for h in hits[:inside]]
-    boosted = [replace(h, score=h.score * (1 + WEIGHT * held(t, words)))
+    boosted = [replace(h, score=h.score * (1 + WEIGHT * held(t, words))
+                       * (1 + events.WEIGHT if event and names_event(
+                           h.document.title, h.document.dek, h.document.lang) else 1))
                for h, t in zip(hits, texts)]
     pattern, base = neighbours(query)
     tiers = [together(tier, t, pattern, base) for tier, t in zip(tiers, texts)]

@@ -66,6 +66,7 @@ class Plan:
     typos: dict[str, tuple[str, ...]]
     compounds: dict[str, tuple[str, ...]]
     read_as: dict[str, str] = field(default_factory=dict)  # typed word → the word read
+    event: bool = False  # a question asking what happened (``events``)
 
 
 def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
@@ -102,7 +103,8 @@ def plan(snap, req: SearchRequest, ranking: Ranking, deadline: Deadline,
     log = expander.log
     return Plan(text, query, langs, {name: frozenset(found) for name, found in log.terms.items()},
                 tuple(dict.fromkeys(log.ignored)), {w: tuple(v) for w, v in log.typos.items()},
-                {w: tuple(v) for w, v in log.compounds.items()}, dict(log.read_as))
+                {w: tuple(v) for w, v in log.compounds.items()}, dict(log.read_as),
+                bool(expander.frames))
 
 
 @dataclass
@@ -186,7 +188,8 @@ def exact_first(m: Matches, p: Plan, req: SearchRequest, page: list[Row], hits: 
         return hits, page
     at = np.searchsorted(m.final.ids, [row[0] for row in page])
     hits, order = exactness.rerank(hits, m.tier[at].tolist(), (req.page - 1) * req.per_page,
-                                   p.query, m.tiers.common if m.tiers is not None else ())
+                                   p.query, m.tiers.common if m.tiers is not None else (),
+                                   p.event)
     return hits, [page[i] for i in order]
 
 
