@@ -164,6 +164,15 @@ def test_a_german_compound_matches_its_parts_written_apart(freenews):
     assert "Burka-Verbot" in titles(result)[0]
 
 
+def test_a_compound_first_part_is_no_typo(freenews):
+    """"Mittelmeer", a word only one body holds, was compared stem to stem and matched
+    "Mittel" (means, funds) as a one-letter typo of its stem "mittelm": the stem it starts
+    with, then a word the index holds ("meer"), is its first part, not its correction."""
+    result = search(freenews, "Flüchtlinge Mittelmeer")
+    assert result.typos == {}, result.typos
+    assert search(freenews, "Mittelmeer").total == 1
+
+
 def test_a_compound_is_no_correction_in_the_response(freenews_client):
     """The /search body keeps typos for corrections and lists a compound's parts apart."""
     body = freenews_client.get("/search?q=Burkaverbot+Frankreich").get_json()

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from index.analysis import fold, query_terms
+from index.read.compounds import extends
 from index.read.vocabulary import Vocabulary
 
 TYPO_MIN_CHARS = (5, 9)   # letters a word needs for one typo, for two
@@ -102,7 +103,7 @@ def read_word(word: str, texts: tuple[str, ...], vocab: Vocabulary, whole: Vocab
         for stem in query_terms(variant, langs):
             if stem not in texts and vocab.frequency(stem):
                 reading.typos.setdefault(stem, TYPO_WEIGHT)
-    return reading if near or typed else _by_stems(reading, vocab, common)
+    return reading if near or typed else _by_stems(plain, reading, vocab, common)
 
 
 def _stems_seen(word: str, vocab: Vocabulary, langs: tuple[str, ...]) -> int:
@@ -126,14 +127,16 @@ def joined(first: str, second: str, whole: Vocabulary, vocab: Vocabulary,
     return tuple(sorted(t for t in query_terms(word, langs) if vocab.frequency(t)))
 
 
-def _by_stems(reading: Reading, vocab: Vocabulary, common: int) -> Reading:
-    """Compare a word the whole words do not know stem to stem (a word only bodies hold)."""
+def _by_stems(plain: str, reading: Reading, vocab: Vocabulary, common: int) -> Reading:
+    """Compare a word the whole words do not know stem to stem (a word only bodies hold); a
+    stem the word ``plain`` (folded) starts with, then a word the index holds, is its first
+    part, not a typo ("mittelmeer" → "mittelm" is no typo of "mittel")."""
     seen = max(vocab.frequency(t) for t in reading.texts)
     for text in reading.texts:
         if len(text) < TYPO_MIN_CHARS[0]:
             continue
         for variant, edits in vocab.near(text, _edits(text), TYPO_VARIANTS):
-            if variant not in reading.texts and \
+            if variant not in reading.texts and not extends(variant, plain, vocab) and \
                     vocab.frequency(variant) >= TYPO_RATIO * max(seen, 1):
                 reading.typos.setdefault(variant, TYPO_WEIGHT)
     return reading
