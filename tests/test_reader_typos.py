@@ -48,3 +48,32 @@ def test_did_you_mean_weighs_a_correction_as_it_weighs_the_word(library):
     result = library.search(SearchRequest(q="libary?", per_page=5, facets=False,
                                           snippets=False))
     assert result.suggestion == "library?"
+
+
+MISS = re.compile(r"\b(miss|missiles?)\b", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def missiles(tmp_path_factory):
+    """FakeNewsNet's first 1,000 articles, those with "Miss" in their title and those naming
+    a missile anywhere."""
+    import json
+
+    def keep(n: int, line: str) -> bool:
+        return n < 1000 or bool(MISS.search(json.loads(line).get("title") or "")) \
+            or "missile" in line.lower()
+
+    ix = SearchIndex(fakenews_subset(tmp_path_factory.mktemp("missiles"), keep), cache_size=0)
+    yield ix
+    ix.close()
+
+
+def test_did_you_mean_is_as_near_as_a_typo(missiles):
+    """"north korea missle test" was offered "north korea miss test": "miss" is two letters
+    from "missle", a variant only of its stem "missl". A correction is as near as the
+    search's typos are to the word typed (one edit below nine letters), so none is offered
+    here (no title holds "missile"); the search still matches the missile pages."""
+    result = missiles.search(SearchRequest(q="north korea missle test", per_page=5))
+    assert result.suggestion is None, result.suggestion
+    assert "missil" in result.typos["missle"] and result.total > 0
+    assert missiles.search(SearchRequest(q="missle", per_page=5)).suggestion is None

@@ -20,6 +20,7 @@ from index.analysis import is_stopword, query_terms, words
 WEIGHED = 12  # of the candidates too rare in this vocabulary, the most frequent re-counted
 MIN_FREQUENCY = 2  # in a large vocabulary, words seen once are as likely typos as answers
 LARGE_VOCABULARY = 20_000
+TWO_EDITS_FROM = 9  # letters a word needs for a correction two edits away (and a typo variant)
 
 
 def deletes(word: str) -> set[str]:
@@ -169,13 +170,20 @@ def did_you_mean(speller: Speller, counts: dict[str, dict[str, int]], text: str,
             took = (typos or {}).get(word)
             if took is None and common and seen >= common:
                 continue
-            fix = speller.correct(word, seen, weigh=weigh)
+            fix = speller.correct(word, seen, _edits(word), weigh=weigh)
             if fix and took is not None and not query_terms(fix, langs) & set(took):
                 fix = None  # the search took other words for it
         if fix:
             out = re.sub(rf"(?i)\b{re.escape(word)}\b", lambda m: _cased(fix, m.group()), out)
             changed = True
     return out if changed else None
+
+
+def _edits(word: str) -> int:
+    """Return the edits a correction of ``word`` may be away, as the search's typo variants
+    (``variants.TYPO_MIN_CHARS``): one below ``TWO_EDITS_FROM`` letters, two from it ("north
+    korea missle test" was offered "miss", two letters away, a variant of the stem "missl")."""
+    return 2 if len(word) >= TWO_EDITS_FROM else 1
 
 
 def _cased(fix: str, typed: str) -> str:
