@@ -25,7 +25,7 @@ from dataclasses import replace
 from whoosh import query as Q
 
 from index.analysis import fold
-from index.read import events
+from index.read.events import WEIGHT as EVENT_WEIGHT
 from index.read.events import names_event
 from index.read.matching import TIER_WORDS
 from index.read.pinning import PINNED
@@ -143,6 +143,11 @@ def together(tier: int, text: str, pattern: re.Pattern | None, base: int) -> int
     return tier + base * base
 
 
+def _names_event(hit: Hit) -> bool:
+    doc = hit.document
+    return names_event(doc.title, doc.dek, doc.lang)
+
+
 def rerank(hits: list[Hit], tiers: list[int], start: int, query: Q.Query | None,
            common: tuple[bool, ...] = (), event: bool = False) -> tuple[list[Hit], list[int]]:
     """Return ``hits`` (the page starting at result ``start``, with each one's tier; ``query``
@@ -155,8 +160,7 @@ def rerank(hits: list[Hit], tiers: list[int], start: int, query: Q.Query | None,
         return hits, list(range(len(hits)))
     texts = [text_of(h) for h in hits[:inside]]
     boosted = [replace(h, score=h.score * (1 + WEIGHT * held(t, words))
-                       * (1 + events.WEIGHT if event and names_event(
-                           h.document.title, h.document.dek, h.document.lang) else 1))
+                       * (1 + EVENT_WEIGHT * (event and _names_event(h))))
                for h, t in zip(hits, texts)]
     pattern, base = neighbours(query)
     tiers = [together(tier, t, pattern, base) for tier, t in zip(tiers, texts)]

@@ -170,7 +170,7 @@ def did_you_mean(speller: Speller, counts: dict[str, dict[str, int]], text: str,
             took = (typos or {}).get(word)
             if took is None and common and seen >= common:
                 continue
-            fix = speller.correct(word, seen, _edits(word), weigh=weigh)
+            fix = speller.correct(word, seen, edits_allowed(word), weigh=weigh)
             if fix and took is not None and not query_terms(fix, langs) & set(took):
                 fix = None  # the search took other words for it
         if fix:
@@ -179,10 +179,10 @@ def did_you_mean(speller: Speller, counts: dict[str, dict[str, int]], text: str,
     return out if changed else None
 
 
-def _edits(word: str) -> int:
-    """Return the edits a correction of ``word`` may be away, as the search's typo variants
-    (``variants.TYPO_MIN_CHARS``): one below ``TWO_EDITS_FROM`` letters, two from it ("north
-    korea missle test" was offered "miss", two letters away, a variant of the stem "missl")."""
+def edits_allowed(word: str) -> int:
+    """Return the edits a correction of ``word`` may be away, and a typo variant
+    (``variants``): one below ``TWO_EDITS_FROM`` letters, two from it ("north korea missle
+    test" was offered "miss", two letters away, a variant of the stem "missl" only)."""
     return 2 if len(word) >= TWO_EDITS_FROM else 1
 
 

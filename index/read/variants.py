@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from index.analysis import fold, query_terms
 from index.read.compounds import extends
-from index.read.spelling import TWO_EDITS_FROM
+from index.read.spelling import TWO_EDITS_FROM, edits_allowed
 from index.read.vocabulary import Vocabulary
 
 TYPO_MIN_CHARS = (5, TWO_EDITS_FROM)  # letters a word needs for one typo, for two
@@ -47,10 +47,6 @@ class Reading:
     texts: tuple[str, ...]
     typos: dict[str, float] = field(default_factory=dict)
     corrected: str = ""  # the whole word the typed one was read as, if any
-
-
-def _edits(text: str) -> int:
-    return 2 if len(text) >= TYPO_MIN_CHARS[1] else 1
 
 
 def finished(word: str, whole: Vocabulary, vocab: Vocabulary | None = None,
@@ -92,7 +88,7 @@ def read_word(word: str, texts: tuple[str, ...], vocab: Vocabulary, whole: Vocab
     # is a whole word of 2 FakeNewsNet titles, its stem in 95 documents; "libary" in 1 body;
     # SciFact's "spots", stem in 8 abstracts, is no typo of "sports", 1 title, stem in 11)
     near = [(v, e, whole.frequency(v), _stems_seen(v, vocab, langs))
-            for v, e in whole.near(plain, _edits(plain), TYPO_VARIANTS)]
+            for v, e in whole.near(plain, edits_allowed(plain), TYPO_VARIANTS)]
     near = [(v, e, max(seen, stems)) for v, e, seen, stems in near
             if seen >= TYPO_RATIO * typed and max(seen, stems) >= TYPO_RATIO * used]
     sure = next(((v, e) for v, e, seen in near if seen >= SURE_RATIO ** e * used), None)
@@ -115,7 +111,7 @@ def _unseen_form(plain: str, reading: Reading, vocab: Vocabulary, whole: Vocabul
     too: "survivers" shares the stem "surviv" with survive and survived, and no title says
     it; "survivors" (stem "survivor", 252 FakeNewsNet documents) is a typo of it. The stem
     typed keeps its exact matches first."""
-    for variant, _ in whole.near(plain, _edits(plain), TYPO_VARIANTS):
+    for variant, _ in whole.near(plain, edits_allowed(plain), TYPO_VARIANTS):
         if whole.frequency(variant) < JOIN_MIN:
             continue
         for stem in query_terms(variant, langs):
@@ -153,7 +149,7 @@ def _by_stems(plain: str, reading: Reading, vocab: Vocabulary, common: int) -> R
     for text in reading.texts:
         if len(text) < TYPO_MIN_CHARS[0]:
             continue
-        for variant, edits in vocab.near(text, _edits(text), TYPO_VARIANTS):
+        for variant, edits in vocab.near(text, edits_allowed(text), TYPO_VARIANTS):
             if variant not in reading.texts and not extends(variant, plain, vocab) and \
                     vocab.frequency(variant) >= TYPO_RATIO * max(seen, 1):
                 reading.typos.setdefault(variant, TYPO_WEIGHT)
