@@ -61,6 +61,18 @@ def test_a_query_no_title_holds_takes_the_language_of_the_bodies(freenews_search
     assert "jamaika" in {w.lower() for w in search(freenews_search, "Jamaika Sondierung").compounds}
 
 
+def test_a_stop_word_and_most_holders_take_the_query(freenews_search):
+    """"victoire de Hollande": English pages name Hollande more than French ones do, so no
+    language held 80 % of the words and the query was English: "de" was searched, and
+    counted as a word held. One French stop word with most of the holders French makes it
+    French; "de Blasio" (English holders) stays English."""
+    snap = freenews_search.live.current()
+    held = holders(snap.searcher().reader(), snap.langs, snap.postings, snap.columns)
+    assert query_language(["victoire", "de", "hollande"], snap.langs, held) == "fr"
+    assert query_language(["de", "blasio"], snap.langs, held) == "en"
+    assert "de" in search(freenews_search, "victoire de Hollande").ignored
+
+
 def test_a_word_being_typed_scores_with_its_completions(freenews_search):
     """"corona" is being typed (no title holds it whole): "coronavirus" counts as the word
     itself, scored with it as one word. Scored apart, the rarer "corona" alone put a German

@@ -6,10 +6,11 @@ stop word) was dropped from "how did hugh hefner die", "bin laden son killed" wa
 word in some of the index's languages. A language other than the index's main one (most
 documents) needs ``MIN_VOTES`` votes and more than the main one, which takes the query with
 more votes than any other; failing that (no stop word, or a tie), letters only one language
-writes (``LETTERS``) decide, then the documents holding the words (``held_language``: "Kerosin
+writes (``LETTERS``) decide, then the documents holding the words (``held_shares``: "Kerosin
 Pfalz", "Wahl in Bayern" are German because German documents hold ``HELD_SHARE`` of the
 words; a word no title holds is counted in the bodies, by its stem in each language:
-"Jamaika Sondierung"), then the main language. Only that language's stop words are dropped, and a German
+"Jamaika Sondierung"; or most of them, for a language one of the query's stop words is of:
+"victoire de Hollande"), then the main language. Only that language's stop words are dropped, and a German
 query's words also match their compounds (``compounds``).
 
 Stems follow the query's language too (``stem_languages``): a language of few documents (less
@@ -131,9 +132,19 @@ def query_language(words: list[str], langs: tuple[str, ...],
     marked = [lang for lang in langs if LETTERS.get(lang, frozenset()) & letters]
     if len(marked) == 1:
         return marked[0]
-    found = held_language([w for w in words if not is_query_stop(w, langs)], langs, held) \
-        if held is not None else None
-    return found or main
+    if held is None:
+        return main
+    shares, voters = held_shares([w for w in words if not is_query_stop(w, langs)], langs, held)
+    if not voters:
+        return main
+    best = max(langs, key=lambda lang: shares[lang])
+    # most holders, and a stop word of its own: "victoire de Hollande" (English pages name
+    # Hollande more often; read as English, "de" was searched and "victoire de Serena
+    # Williams" came first)
+    if shares[best] >= HELD_SHARE * voters or (
+            votes[best] and all(shares[best] > shares[lang] for lang in langs if lang != best)):
+        return best
+    return main
 
 
 def stem_languages(word: str, query: tuple[str, ...], langs: tuple[str, ...],
@@ -187,11 +198,10 @@ def minor_languages(reader, langs: tuple[str, ...]) -> tuple[str, ...]:
 _MINOR: WeakKeyDictionary = WeakKeyDictionary()  # reader → langs → minor languages
 
 
-def held_language(words: list[str], langs: tuple[str, ...],
-                  held: Callable[[str], dict[str, int]]) -> str | None:
-    """Return the language whose documents hold the ``words``: each word held anywhere
-    splits one vote by its holders' languages; a language with ``HELD_SHARE`` of the votes
-    takes the query (None: no such language)."""
+def held_shares(words: list[str], langs: tuple[str, ...],
+                held: Callable[[str], dict[str, int]]) -> tuple[dict[str, float], int]:
+    """Return each language's votes and how many of ``words`` voted: each word held anywhere
+    splits one vote by its holders' languages."""
     shares = dict.fromkeys(langs, 0.0)
     voters = 0
     for word in words:
@@ -201,10 +211,7 @@ def held_language(words: list[str], langs: tuple[str, ...],
             voters += 1
             for lang, n in by_lang.items():
                 shares[lang] += n / total
-    if not voters:
-        return None
-    best = max(langs, key=lambda lang: shares[lang])
-    return best if shares[best] >= HELD_SHARE * voters else None
+    return shares, voters
 
 
 def holders(reader, langs: tuple[str, ...], lists=None,
