@@ -2,7 +2,8 @@
 results are ranked in.
 
 A query's plain words are not all required. Common words (in more than ``COMMON_SHARE`` of
-the documents: "news", "today", "said" in a news archive) only add to the score, as in
+the documents: "news", "today", "said" in a news archive; and single letters) only add to
+the score, as in
 Elasticsearch's common terms query, unless every word is common. With ``n`` other words,
 the documents holding at least ``m`` of them match, ``m`` the largest number (``n`` at most)
 for which at least ``ENOUGH`` documents do (counted among those the request's filters keep). A short query
@@ -92,13 +93,14 @@ class Evidence:
 
     exact: tuple[int, ...]
     patterns: np.ndarray | None
+    letters: tuple[bool, ...] = ()  # per word: a single letter (``letters``)
 
     @staticmethod
     def total(parts: list[Evidence]) -> Evidence:
         """Return the evidence of all ``parts`` together (documents are in one part only)."""
         exact = tuple(int(sum(c)) for c in zip(*(p.exact for p in parts)))
         patterns = None if parts[0].patterns is None else sum(p.patterns for p in parts)
-        return Evidence(exact, patterns)
+        return Evidence(exact, patterns, parts[0].letters)
 
 
 @dataclass(frozen=True)
@@ -118,25 +120,35 @@ def evidence(parts: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]],
     candidate documents ``ids`` (``places``: ``Places(ids)``, shared with ``relax``)."""
     exact = tuple(len(p[3]) for p in parts)
     if strict or len(parts) > TIER_WORDS:
-        return Evidence(exact, None)
+        return Evidence(exact, None, letters(parts))
     held = np.zeros(len(ids), dtype=np.int64)
     places = places if places is not None else Places(ids)
     for j, (_, word_ids, *_) in enumerate(parts):
         held[places.of(word_ids)[0]] |= 1 << j
     counted = held if eligible is None else held[eligible[ids]]
-    return Evidence(exact, np.bincount(counted, minlength=1 << len(parts)))
+    return Evidence(exact, np.bincount(counted, minlength=1 << len(parts)), letters(parts))
 
 
-def common_words(exact: tuple[int, ...], strict: bool, live_count: int) -> list[bool]:
-    """Return which words are common (in more than ``COMMON_SHARE`` of the documents; none
-    when every word is, or the query is strict), from each word's exact document count."""
-    common = [count > COMMON_SHARE * live_count for count in exact]
+def letters(parts: list[tuple]) -> tuple[bool, ...]:
+    """Return, per word of ``parts`` (the word typed first), whether it is a single letter:
+    held in passing by pages of every subject ("kim k robbery": a "k" somewhere put
+    Kourtney's pages above the robbery), it is scored as a common word, never counted."""
+    return tuple(len(p[0]) == 1 and p[0].isalpha() for p in parts)
+
+
+def common_words(exact: tuple[int, ...], strict: bool, live_count: int,
+                 single: tuple[bool, ...] = ()) -> list[bool]:
+    """Return which words are common (in more than ``COMMON_SHARE`` of the documents, or a
+    single letter: ``single``; none when every word is, or the query is strict), from each
+    word's exact document count."""
+    common = [count > COMMON_SHARE * live_count or (j < len(single) and single[j])
+              for j, count in enumerate(exact)]
     return [False] * len(common) if all(common) or strict else common
 
 
 def decide(ev: Evidence, strict: bool, live_count: int) -> Decision:
     """Return the decision for a relaxed query with evidence ``ev``."""
-    common = common_words(ev.exact, strict, live_count)
+    common = common_words(ev.exact, strict, live_count, ev.letters)
     n = common.count(False)
     weights = rarity(ev.exact, common, live_count)
     if ev.patterns is None:
@@ -176,7 +188,7 @@ def every_word(parts: list[tuple], required: tuple[np.ndarray, np.ndarray] | Non
     if not strict and len(parts) > TIER_WORDS:
         return None
     exact = tuple(len(p[3]) for p in parts)
-    common = common_words(exact, strict, live_count)
+    common = common_words(exact, strict, live_count, letters(parts))
     ids = holding_all(parts, common, required)
     n = common.count(False)
     if not strict:
