@@ -100,3 +100,11 @@ def test_a_form_no_title_holds_matches_its_neighbour(survivors):
                                            kinds=("article",), snippets=False))
     assert "survivor" in typed.typos.get("survivers", ()), typed.typos
     assert survivors.search(SearchRequest(q="parkland survived", per_page=5)).typos == {}
+
+
+def test_did_you_mean_leaves_a_short_word_the_search_took(freenews_search):
+    """On free-news-demo, "ira belfast" was offered "iran belfast" (and on FakeNewsNet "what
+    happened to mac miller" "may miller"): a word too short for a typo variant is offered
+    only as the word the search read it as in context ("brad pit" → "pitt")."""
+    result = freenews_search.search(SearchRequest(q="ira belfast", per_page=5))
+    assert result.suggestion is None, result.suggestion

@@ -20,6 +20,7 @@ from index.analysis import is_stopword, query_terms, words
 WEIGHED = 12  # of the candidates too rare in this vocabulary, the most frequent re-counted
 MIN_FREQUENCY = 2  # in a large vocabulary, words seen once are as likely typos as answers
 LARGE_VOCABULARY = 20_000
+ONE_EDIT_FROM = 5   # letters a word needs for a correction (and a typo variant)
 TWO_EDITS_FROM = 9  # letters a word needs for a correction two edits away (and a typo variant)
 
 
@@ -181,9 +182,11 @@ def did_you_mean(speller: Speller, counts: dict[str, dict[str, int]], text: str,
 
 def edits_allowed(word: str) -> int:
     """Return the edits a correction of ``word`` may be away, and a typo variant
-    (``variants``): one below ``TWO_EDITS_FROM`` letters, two from it ("north korea missle
-    test" was offered "miss", two letters away, a variant of the stem "missl" only)."""
-    return 2 if len(word) >= TWO_EDITS_FROM else 1
+    (``variants``): none below ``ONE_EDIT_FROM`` letters (a short word the search read as
+    another in context is offered as that word: "brad pit" → "pitt"; "what happened to mac
+    miller" was offered "may"), one below ``TWO_EDITS_FROM``, two from it ("north korea
+    missle test" was offered "miss", two letters away, a variant of the stem "missl" only)."""
+    return 0 if len(word) < ONE_EDIT_FROM else 2 if len(word) >= TWO_EDITS_FROM else 1
 
 
 def _cased(fix: str, typed: str) -> str:

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 
 from index.analysis import fold, query_terms
 from index.read.compounds import extends
-from index.read.spelling import TWO_EDITS_FROM, edits_allowed
+from index.read.spelling import ONE_EDIT_FROM, TWO_EDITS_FROM, edits_allowed
 from index.read.vocabulary import Vocabulary
 
-TYPO_MIN_CHARS = (5, TWO_EDITS_FROM)  # letters a word needs for one typo, for two
+TYPO_MIN_CHARS = (ONE_EDIT_FROM, TWO_EDITS_FROM)  # letters a word needs for one typo, two
 TYPO_VARIANTS = 4         # typo variants kept per word, nearest and most frequent first
 TYPO_RATIO = 4            # how much more common a correction is than the word typed
 SURE_RATIO = 20           # per edit: from this ratio the typed word is read as its correction
