@@ -23,7 +23,7 @@ from index.analysis import STEMMERS, fold, query_terms
 from index.errors import Deadline
 from index.read.compounds import LANG, parts_of
 from index.read.forms import phrase_query, prefix_query
-from index.read.language import QUESTION_FRAMES, in_language, is_query_stop, stem_languages
+from index.read.language import in_language, is_frame, is_query_stop, stem_languages
 from index.read.neighbours import in_context, joins
 from index.read.query import FieldedTerm, Relaxed, SynonymGroup, words_in_fields
 from index.read.variants import common_count, completions, finished, read_word
@@ -146,7 +146,7 @@ class Expander:
             return False
         typos = self.log.typos.get(term.word, ())
         read = self.log.read_as.get(term.word) or (typos[0] if len(typos) == 1 else "")
-        return any(fold(read) in QUESTION_FRAMES.get(lang, ()) for lang in self.stops)
+        return is_frame(fold(read), self.stops)
 
     def _acronym(self, term) -> bool:
         """True for a word typed in capitals among others that are not (``acronyms``), which

@@ -97,6 +97,11 @@ def is_question(words: list[str], langs: tuple[str, ...]) -> bool:
                for lang in langs)
 
 
+def is_frame(word: str, langs: tuple[str, ...]) -> bool:
+    """Return True if ``word`` (folded, lowercase) frames a question in one of ``langs``."""
+    return any(word in QUESTION_FRAMES.get(lang, ()) for lang in langs)
+
+
 def question_frames(words: list[str], langs: tuple[str, ...]) -> frozenset[str]:
     """Return the words of ``words`` (folded) that only frame a question in one of ``langs``
     (``QUESTION_FRAMES``), when they ask one and other words are left to search.
@@ -109,7 +114,7 @@ def question_frames(words: list[str], langs: tuple[str, ...]) -> frozenset[str]:
     if not is_question(words, langs):
         return frozenset()
     plain = [fold(w.lower()) for w in words]
-    frames = {w for w in plain if any(w in QUESTION_FRAMES.get(lang, ()) for lang in langs)}
+    frames = {w for w in plain if is_frame(w, langs)}
     rest = [w for w, p in zip(words, plain) if p not in frames and not is_query_stop(w, langs)]
     return frozenset(frames) if rest else frozenset()
 

@@ -98,9 +98,7 @@ def read_word(word: str, texts: tuple[str, ...], vocab: Vocabulary, whole: Vocab
             typos = {t: TYPO_WEIGHT for t in texts if t not in stems}
             return Reading(stems, typos, sure[0])
     for variant, _, _ in near:
-        for stem in query_terms(variant, langs):
-            if stem not in texts and vocab.frequency(stem):
-                reading.typos.setdefault(stem, TYPO_WEIGHT)
+        _stems_as_typos(variant, reading, vocab, langs, 1)
     return reading if near or typed else _by_stems(plain, reading, vocab, common)
 
 
@@ -112,12 +110,18 @@ def _unseen_form(plain: str, reading: Reading, vocab: Vocabulary, whole: Vocabul
     it; "survivors" (stem "survivor", 252 FakeNewsNet documents) is a typo of it. The stem
     typed keeps its exact matches first."""
     for variant, _ in whole.near(plain, edits_allowed(plain), TYPO_VARIANTS):
-        if whole.frequency(variant) < JOIN_MIN:
-            continue
-        for stem in query_terms(variant, langs):
-            if stem not in reading.texts and vocab.frequency(stem) >= common:
-                reading.typos.setdefault(stem, TYPO_WEIGHT)
+        if whole.frequency(variant) >= JOIN_MIN:
+            _stems_as_typos(variant, reading, vocab, langs, common)
     return reading
+
+
+def _stems_as_typos(variant: str, reading: Reading, vocab: Vocabulary, langs: tuple[str, ...],
+                    least: int) -> None:
+    """Add the stems of the whole word ``variant`` that ``least`` documents hold, and the
+    typed word does not stand for already, to ``reading``'s typos."""
+    for stem in query_terms(variant, langs):
+        if stem not in reading.texts and vocab.frequency(stem) >= least:
+            reading.typos.setdefault(stem, TYPO_WEIGHT)
 
 
 def _stems_seen(word: str, vocab: Vocabulary, langs: tuple[str, ...]) -> int:
