@@ -21,10 +21,9 @@ from dataclasses import dataclass, field
 
 from index.analysis import fold, query_terms
 from index.read.compounds import extends
-from index.read.spelling import ONE_EDIT_FROM, TWO_EDITS_FROM, edits_allowed
+from index.read.spelling import ONE_EDIT_FROM, edits_allowed
 from index.read.vocabulary import Vocabulary
 
-TYPO_MIN_CHARS = (ONE_EDIT_FROM, TWO_EDITS_FROM)  # letters a word needs for one typo, two
 TYPO_VARIANTS = 4         # typo variants kept per word, nearest and most frequent first
 TYPO_RATIO = 4            # how much more common a correction is than the word typed
 SURE_RATIO = 20           # per edit: from this ratio the typed word is read as its correction
@@ -74,7 +73,7 @@ def read_word(word: str, texts: tuple[str, ...], vocab: Vocabulary, whole: Vocab
     """Return how ``word`` (standing for the index terms ``texts``) is searched."""
     reading = Reading(texts)
     plain = fold(word.lower())
-    if len(plain) < TYPO_MIN_CHARS[0]:
+    if len(plain) < ONE_EDIT_FROM:
         return reading
     common = common_count(documents)
     # how often the word as typed is seen: whole in titles and names; and with its stems
@@ -151,7 +150,7 @@ def _by_stems(plain: str, reading: Reading, vocab: Vocabulary, common: int) -> R
     part, not a typo ("mittelmeer" → "mittelm" is no typo of "mittel")."""
     seen = max(vocab.frequency(t) for t in reading.texts)
     for text in reading.texts:
-        if len(text) < TYPO_MIN_CHARS[0]:
+        if len(text) < ONE_EDIT_FROM:
             continue
         for variant, edits in vocab.near(text, edits_allowed(text), TYPO_VARIANTS):
             if variant not in reading.texts and not extends(variant, plain, vocab) and \
